@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// envName returns the environment twin of a flag: --gateway-http is
+// GATEHOUSE_GATEWAY_HTTP.
+func envName(flag string) string {
+	return "GATEHOUSE_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// bindEnv gives every flag of cmd its GATEHOUSE_* twin: a flag not set on
+// the command line takes the variable's value when it is set. It also adds
+// the variable's name to the flag's help.
+func bindEnv(cmd *cobra.Command) {
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		f.Usage += " (env " + envName(f.Name) + ")"
+	})
+	prev := cmd.PreRunE
+	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
+		var err error
+		cmd.Flags().VisitAll(func(f *pflag.Flag) {
+			v, ok := os.LookupEnv(envName(f.Name))
+			if err != nil || f.Changed || !ok {
+				return
+			}
+			if serr := cmd.Flags().Set(f.Name, v); serr != nil {
+				err = fmt.Errorf("%s=%q: %w", envName(f.Name), v, serr)
+			}
+		})
+		if err == nil && prev != nil {
+			err = prev(cmd, args)
+		}
+		return err
+	}
+}

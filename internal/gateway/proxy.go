@@ -1,0 +1,140 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// newTransport returns the pooled transport shared by every API's proxy.
+func newTransport(backendTimeout time.Duration) *http.Transport {
+	if backendTimeout <= 0 {
+		backendTimeout = 300 * time.Second
+	}
+	return &http.Transport{
+		Proxy: nil, // backends are reached directly, whatever HTTP_PROXY says
+		DialContext: (&net.Dialer{
+			Timeout:   10 * time.Second,
+			KeepAlive: 30 * time.Second,
+		}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          1024,
+		MaxIdleConnsPerHost:   256,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: backendTimeout,
+		ExpectContinueTimeout: time.Second,
+	}
+}
+
+// newProxy returns the reverse proxy of one API: the request path after
+// the API's suffix is appended to the service URL's path, the subscription
+// key header and query parameter are removed, and X-Forwarded-* are set.
+func (s *Server) newProxy(a *apiRoute, target *url.URL) *httputil.ReverseProxy {
+	basePath := strings.TrimSuffix(target.Path, "/")
+	baseRaw := strings.TrimSuffix(target.EscapedPath(), "/")
+	prefix := ""
+	if a.path != "" {
+		prefix = "/" + a.path
+	}
+	keyHeader, keyQuery := a.keyHeader, a.keyQuery
+	return &httputil.ReverseProxy{
+		Transport: s.transport,
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			in, out := pr.In, pr.Out
+			out.URL.Scheme = target.Scheme
+			out.URL.Host = target.Host
+			out.URL.Path = joinPath(basePath, strings.TrimPrefix(in.URL.Path, prefix))
+			if in.URL.RawPath != "" {
+				out.URL.RawPath = joinPath(baseRaw, strings.TrimPrefix(in.URL.EscapedPath(), prefix))
+			} else {
+				out.URL.RawPath = ""
+			}
+			if q := in.URL.RawQuery; q != "" && strings.Contains(q, keyQuery) {
+				out.URL.RawQuery = removeQueryParam(q, keyQuery)
+			}
+			out.Host = "" // the backend's own host name, as APIM sends it
+			out.Header.Del(keyHeader)
+			if xff := in.Header["X-Forwarded-For"]; len(xff) > 0 {
+				out.Header["X-Forwarded-For"] = xff // SetXForwarded appends the client
+			}
+			pr.SetXForwarded()
+		},
+		ErrorHandler: s.backendError,
+	}
+}
+
+func joinPath(base, rest string) string {
+	p := base + rest
+	if p == "" {
+		return "/"
+	}
+	return p
+}
+
+// backendError answers a request whose backend failed: 504 for a timeout,
+// 502 for anything else. The backend's error text is logged, never sent.
+func (s *Server) backendError(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil {
+		s.log.Debug("client went away", "path", r.URL.Path, "err", err)
+		w.WriteHeader(499) // nginx's "client closed request"; nobody reads it
+		return
+	}
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+		s.log.Warn("backend timeout", "path", r.URL.Path, "err", err)
+		writeError(w, http.StatusGatewayTimeout, "The backend did not respond in time.")
+		return
+	}
+	s.log.Warn("backend unreachable", "path", r.URL.Path, "err", err)
+	writeError(w, http.StatusBadGateway, "The backend could not be reached.")
+}
+
+// queryValue returns the value of the first parameter called name in the
+// raw query q.
+func queryValue(q, name string) (string, bool) {
+	for q != "" {
+		var kv string
+		kv, q, _ = strings.Cut(q, "&")
+		k, v, _ := strings.Cut(kv, "=")
+		if unescape(k) == name {
+			return unescape(v), true
+		}
+	}
+	return "", false
+}
+
+// removeQueryParam returns q without the parameters called name, keeping
+// the others as they were written.
+func removeQueryParam(q, name string) string {
+	var b strings.Builder
+	for q != "" {
+		var kv string
+		kv, q, _ = strings.Cut(q, "&")
+		k, _, _ := strings.Cut(kv, "=")
+		if unescape(k) == name {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(kv)
+	}
+	return b.String()
+}
+
+func unescape(s string) string {
+	if !strings.ContainsAny(s, "%+") {
+		return s
+	}
+	u, err := url.QueryUnescape(s)
+	if err != nil {
+		return s
+	}
+	return u
+}

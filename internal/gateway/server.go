@@ -1,0 +1,169 @@
+package gateway
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/snapshot"
+)
+
+// ReadinessPath answers 200 once a configuration is loaded, 503 before.
+const ReadinessPath = "/internal-status-0123456789abcdef"
+
+// Gateway error messages, as APIM words them.
+const (
+	msgMissingKey = "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API."
+	msgInvalidKey = "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription."
+	msgNotFound   = "Resource not found"
+)
+
+// Options configures a Server. Zero values select the documented defaults.
+type Options struct {
+	// Logger receives operational messages. Nil: discard.
+	Logger *slog.Logger
+	// AccessLog receives one record per request. Nil: no access log.
+	AccessLog *slog.Logger
+	// BackendTimeout bounds the wait for a backend's response headers.
+	// 0: 300 seconds, as APIM's forward-request default.
+	BackendTimeout time.Duration
+	// Transport sends requests to backends. Nil: a pooled transport built
+	// from the other options.
+	Transport http.RoundTripper
+}
+
+// Server is the gateway's http.Handler. It serves requests from the most
+// recently installed Runtime and is safe for concurrent use.
+type Server struct {
+	rt        atomic.Pointer[Runtime]
+	log       *slog.Logger
+	access    *slog.Logger
+	transport http.RoundTripper
+	records   sync.Pool // *recorder
+}
+
+// NewServer returns a Server with no Runtime: it answers 503 until Install.
+func NewServer(opts Options) *Server {
+	s := &Server{log: opts.Logger, access: opts.AccessLog, transport: opts.Transport}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.transport == nil {
+		s.transport = newTransport(opts.BackendTimeout)
+	}
+	s.records.New = func() any { return new(recorder) }
+	return s
+}
+
+// Install makes s serve future requests from rt. Requests in flight finish
+// on the Runtime they started with.
+func (s *Server) Install(rt *Runtime) { s.rt.Store(rt) }
+
+// Load compiles snap and installs the result. Problems with single APIs
+// are logged; those APIs are not served.
+func (s *Server) Load(snap *snapshot.Snapshot) error {
+	rt, err := s.Compile(snap)
+	if err != nil {
+		s.log.Error("configuration partly invalid", "version", snap.Version, "err", err)
+	}
+	s.Install(rt)
+	s.log.Info("configuration installed", "gateway", snap.Gateway, "version", snap.Version, "apis", len(rt.apis))
+	return nil
+}
+
+// Runtime returns the installed Runtime, or nil.
+func (s *Server) Runtime() *Runtime { return s.rt.Load() }
+
+// ServeHTTP routes, authorises and forwards one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rt := s.rt.Load() // exactly one load per request
+	if r.URL.Path == ReadinessPath {
+		if rt == nil {
+			writeError(w, http.StatusServiceUnavailable, "No configuration loaded yet.")
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if rt == nil {
+		writeError(w, http.StatusServiceUnavailable, "No configuration loaded yet.")
+		return
+	}
+	rec := s.records.Get().(*recorder)
+	rec.reset(w)
+	api, op, sub := s.serve(rec, r, rt)
+	if s.access != nil {
+		s.logAccess(r, rec, api, op, sub)
+	}
+	rec.ResponseWriter = nil
+	s.records.Put(rec)
+}
+
+func (s *Server) serve(w *recorder, r *http.Request, rt *Runtime) (*apiRoute, *operation, *subscriber) {
+	api, op, _ := rt.match(r.Method, r.URL.Path)
+	if op == nil {
+		writeError(w, http.StatusNotFound, msgNotFound)
+		return api, nil, nil
+	}
+	var sub *subscriber
+	if key, ok := api.subscriptionKey(r); ok {
+		sub = rt.keys[snapshot.DigestKey(key)]
+		if sub == nil || !sub.apis.has(api.index) {
+			sub = nil
+			if api.keyRequired {
+				writeError(w, http.StatusUnauthorized, msgInvalidKey)
+				return api, op, nil
+			}
+		}
+	} else if api.keyRequired {
+		writeError(w, http.StatusUnauthorized, msgMissingKey)
+		return api, op, nil
+	}
+	w.backendStart = time.Now()
+	api.proxy.ServeHTTP(w, r)
+	return api, op, sub
+}
+
+// subscriptionKey returns the key from the API's header, else its query
+// parameter.
+func (a *apiRoute) subscriptionKey(r *http.Request) (string, bool) {
+	if v := r.Header[a.keyHeader]; len(v) > 0 {
+		return v[0], true
+	}
+	if q := r.URL.RawQuery; q != "" && strings.Contains(q, a.keyQuery) {
+		if v, ok := queryValue(q, a.keyQuery); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+func (s *Server) logAccess(r *http.Request, rec *recorder, api *apiRoute, op *operation, sub *subscriber) {
+	attrs := make([]slog.Attr, 0, 9)
+	attrs = append(attrs,
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", rec.status),
+		slog.Int64("bytes", rec.bytes),
+		slog.Float64("duration_ms", ms(time.Since(rec.start))))
+	if api != nil {
+		attrs = append(attrs, slog.String("api", api.id))
+	}
+	if op != nil {
+		attrs = append(attrs, slog.String("operation", op.id))
+	}
+	if sub != nil {
+		attrs = append(attrs, slog.String("subscription", sub.id))
+	}
+	if !rec.backendStart.IsZero() {
+		attrs = append(attrs, slog.Float64("backend_ms", ms(rec.backendDone.Sub(rec.backendStart))))
+	}
+	s.access.LogAttrs(context.Background(), slog.LevelInfo, "request", attrs...)
+}
+
+// ms returns d in milliseconds, to the microsecond.
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -1,0 +1,78 @@
+package mgmt
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/gateway/route"
+	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// checkAPI refuses a path that another API already uses.
+func checkAPI(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, _ *store.Record, _ nowFunc) error {
+	a := props.(*model.API)
+	apis, err := tx.List(ctx, store.Query{Kind: model.KindAPI})
+	if err != nil {
+		return err
+	}
+	for _, other := range apis {
+		if strings.EqualFold(other.ID, rec.ID) {
+			continue
+		}
+		var o model.API
+		if err := decodeStored(other, &o); err != nil {
+			return err
+		}
+		if strings.EqualFold(o.Path, a.Path) {
+			return conflict("properties.path", "The path '"+a.Path+"' is already used by API '"+other.ID+"'.")
+		}
+	}
+	return nil
+}
+
+// removeAPI deletes the API's operations, its product and gateway links and
+// the subscriptions scoped to it.
+func removeAPI(ctx context.Context, tx store.Tx, rec *store.Record, _ *http.Request) error {
+	for _, q := range []store.Query{
+		{Kind: model.KindOperation, Parent: rec.ID},
+		{Kind: model.KindProductAPI, ID: rec.ID},
+		{Kind: model.KindGatewayAPI, ID: rec.ID},
+	} {
+		if err := deleteAll(ctx, tx, q); err != nil {
+			return err
+		}
+	}
+	return deleteSubscriptionsWhere(ctx, tx, func(s *model.Subscription) bool {
+		return strings.EqualFold(s.Scope, "/apis/"+rec.ID)
+	})
+}
+
+// checkOperation validates the URL template with the gateway's own parser
+// and refuses a method and template another operation of the API has.
+func checkOperation(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, _ *store.Record, _ nowFunc) error {
+	o := props.(*model.Operation)
+	tpl, err := route.Parse(o.URLTemplate)
+	if err != nil {
+		return invalid("properties.urlTemplate", err.Error())
+	}
+	ops, err := tx.List(ctx, store.Query{Kind: model.KindOperation, Parent: rec.Parent})
+	if err != nil {
+		return err
+	}
+	for _, other := range ops {
+		if strings.EqualFold(other.ID, rec.ID) {
+			continue
+		}
+		var oo model.Operation
+		if err := decodeStored(other, &oo); err != nil {
+			return err
+		}
+		otpl, err := route.Parse(oo.URLTemplate)
+		if err == nil && oo.Method == o.Method && route.Shape(tpl) == route.Shape(otpl) {
+			return conflict("properties.urlTemplate", "Operation '"+other.ID+"' already has method "+o.Method+" and URL template '"+oo.URLTemplate+"'.")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,165 @@
+package mgmt
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// resourceType describes one collection of the management API. The
+// generic handlers in crud.go serve every resourceType the same way; the
+// hooks hold what is particular to a kind.
+type resourceType struct {
+	kind    model.Kind
+	title   string        // "API", used in messages
+	segment string        // the collection's path segment: "apis"
+	idParam string        // the id's path wildcard: "apiId"
+	parent  *resourceType // the enclosing resource; nil at the top level
+	// check validates properties against the rest of the configuration
+	// inside the write transaction and moves write-only fields into
+	// rec.Secret. old is nil on create.
+	check func(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, old *store.Record, now nowFunc) error
+	// remove deletes what depends on rec, or refuses with an apiError.
+	remove func(ctx context.Context, tx store.Tx, rec *store.Record, r *http.Request) error
+}
+
+// collectionPattern returns the ServeMux pattern of the collection.
+func (rt *resourceType) collectionPattern() string {
+	if rt.parent == nil {
+		return "/mgmt/" + rt.segment
+	}
+	return rt.parent.itemPattern() + "/" + rt.segment
+}
+
+// itemPattern returns the ServeMux pattern of one resource.
+func (rt *resourceType) itemPattern() string {
+	return rt.collectionPattern() + "/{" + rt.idParam + "}"
+}
+
+// typeName is the resource's "type": "apis", "apis/operations".
+func (rt *resourceType) typeName() string {
+	if rt.parent == nil {
+		return rt.segment
+	}
+	return rt.parent.typeName() + "/" + rt.segment
+}
+
+// resourceID is the resource's "id": "/apis/echo/operations/get".
+func (rt *resourceType) resourceID(parent, id string) string {
+	if rt.parent == nil {
+		return "/" + rt.segment + "/" + id
+	}
+	return rt.parent.resourceID("", parent) + "/" + rt.segment + "/" + id
+}
+
+// ids returns the parent and resource ids of a request's path.
+func (rt *resourceType) ids(r *http.Request) (parent, id string, err error) {
+	if rt.parent != nil {
+		parent = r.PathValue(rt.parent.idParam)
+		if err := model.ValidateID(parent); err != nil {
+			return "", "", invalid(rt.parent.idParam, "The "+rt.parent.title+" id "+err.Error()+".")
+		}
+	}
+	id = r.PathValue(rt.idParam)
+	if id != "" {
+		if err := model.ValidateID(id); err != nil {
+			return "", "", invalid(rt.idParam, "The "+rt.title+" id "+err.Error()+".")
+		}
+	}
+	return parent, id, nil
+}
+
+// requireParent fails with 404 when the enclosing resource is missing.
+func (rt *resourceType) requireParent(ctx context.Context, r store.Reader, parent string) error {
+	if rt.parent == nil {
+		return nil
+	}
+	if _, err := r.Get(ctx, rt.parent.kind, "", parent); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound(rt.parent.title + " '" + parent + "'")
+		}
+		return err
+	}
+	return nil
+}
+
+// resource is a resource as the management API shows it.
+type resource struct {
+	ID         string          `json:"id"`
+	Name       string          `json:"name"`
+	Type       string          `json:"type"`
+	Properties json.RawMessage `json:"properties"`
+}
+
+func (rt *resourceType) present(rec *store.Record) resource {
+	props := rec.Props
+	if props == nil {
+		props = json.RawMessage("{}")
+	}
+	return resource{ID: rt.resourceID(rec.Parent, rec.ID), Name: rec.ID, Type: rt.typeName(), Properties: props}
+}
+
+// get returns one record or a 404 naming it.
+func (rt *resourceType) get(ctx context.Context, r store.Reader, parent, id string) (*store.Record, error) {
+	rec, err := r.Get(ctx, rt.kind, parent, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound(rt.title + " '" + id + "'")
+	}
+	return rec, err
+}
+
+// lookup returns one record, or nil when it does not exist.
+func lookup(ctx context.Context, r store.Reader, kind model.Kind, parent, id string) (*store.Record, error) {
+	rec, err := r.Get(ctx, kind, parent, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	return rec, err
+}
+
+// deleteAll deletes every record matching q.
+func deleteAll(ctx context.Context, tx store.Tx, q store.Query) error {
+	recs, err := tx.List(ctx, q)
+	if err != nil {
+		return err
+	}
+	for _, rec := range recs {
+		if _, err := tx.Delete(ctx, rec.Kind, rec.Parent, rec.ID); err != nil {
+			return fmt.Errorf("delete %s %s: %w", rec.Kind, rec.ID, err)
+		}
+	}
+	return nil
+}
+
+// checkPrecondition applies If-Match and If-None-Match to the current
+// record (nil when absent).
+func checkPrecondition(r *http.Request, cur *store.Record) error {
+	if m := r.Header.Get("If-Match"); m != "" {
+		if cur == nil {
+			return errorf(http.StatusPreconditionFailed, "PreconditionFailed", "If-Match was given but the resource does not exist.")
+		}
+		if m != "*" && !etagListHas(m, cur.ETag()) {
+			return errorf(http.StatusPreconditionFailed, "PreconditionFailed",
+				"The resource has changed: its ETag is "+cur.ETag()+", the request's If-Match is "+m+".")
+		}
+	}
+	if m := r.Header.Get("If-None-Match"); m == "*" && cur != nil {
+		return errorf(http.StatusPreconditionFailed, "PreconditionFailed", "If-None-Match: * was given but the resource exists.")
+	}
+	return nil
+}
+
+func etagListHas(list, etag string) bool {
+	for _, e := range strings.Split(list, ",") {
+		if strings.TrimPrefix(strings.TrimSpace(e), "W/") == etag {
+			return true
+		}
+	}
+	return false
+}

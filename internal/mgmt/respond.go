@@ -1,0 +1,122 @@
+package mgmt
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// response is what a handler returns; one adapter writes it.
+type response struct {
+	status int
+	body   any    // marshalled as JSON; nil: no body
+	etag   string // ETag header when non-empty
+}
+
+// apiFunc is a management API handler.
+type apiFunc func(r *http.Request) (response, error)
+
+// apiError is an error with its HTTP status and APIM error code.
+type apiError struct {
+	status  int
+	code    string
+	message string
+	details []errorDetail
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Target  string `json:"target,omitempty"`
+	Message string `json:"message"`
+}
+
+func (e *apiError) Error() string { return e.message }
+
+func errorf(status int, code, message string) *apiError {
+	return &apiError{status: status, code: code, message: message}
+}
+
+func notFound(what string) *apiError {
+	return errorf(http.StatusNotFound, "ResourceNotFound", what+" was not found.")
+}
+
+func conflict(target, message string) *apiError {
+	return &apiError{status: http.StatusConflict, code: "Conflict", message: message,
+		details: []errorDetail{{Code: "Conflict", Target: target, Message: message}}}
+}
+
+func invalid(target, message string) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: "ValidationError", message: "One or more fields contain incorrect values.",
+		details: []errorDetail{{Code: "ValidationError", Target: target, Message: message}}}
+}
+
+// asAPIError maps any error to the one the client sees. Only this function
+// decides HTTP statuses for errors from other packages.
+func asAPIError(err error) *apiError {
+	var ae *apiError
+	var ve *model.ValidationError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &ae):
+		return ae
+	case errors.As(err, &ve):
+		out := &apiError{status: http.StatusBadRequest, code: "ValidationError",
+			message: "One or more fields contain incorrect values."}
+		for _, f := range ve.Fields {
+			out.details = append(out.details, errorDetail{Code: "ValidationError", Target: f.Target, Message: f.Message})
+		}
+		return out
+	case errors.As(err, &mbe):
+		return errorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than the limit.")
+	case errors.Is(err, store.ErrNotFound):
+		return notFound("The resource")
+	}
+	return nil
+}
+
+func (s *Server) adapt(f apiFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		resp, err := f(r)
+		if err != nil {
+			ae := asAPIError(err)
+			if ae == nil {
+				s.log.Error("management request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+				ae = errorf(http.StatusInternalServerError, "InternalError", "An internal error occurred; the server log has the details.")
+			}
+			writeJSON(w, ae.status, map[string]any{"error": map[string]any{
+				"code": ae.code, "message": ae.message, "details": nonNil(ae.details)}})
+			return
+		}
+		if resp.etag != "" {
+			w.Header().Set("ETag", resp.etag)
+		}
+		if resp.body == nil {
+			w.WriteHeader(resp.status)
+			return
+		}
+		writeJSON(w, resp.status, resp.body)
+	}
+}
+
+func nonNil(d []errorDetail) []errorDetail {
+	if d == nil {
+		return []errorDetail{}
+	}
+	return d
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		slog.Error("encode response", "err", err)
+		http.Error(w, `{"error":{"code":"InternalError","message":"response encoding failed"}}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}

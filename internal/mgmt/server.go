@@ -1,0 +1,148 @@
+package mgmt
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// Options configures a Server.
+type Options struct {
+	// Store holds the configuration. Required.
+	Store store.Store
+	// AdminToken is the bootstrap administrator's bearer token. Required.
+	AdminToken string
+	// Logger receives errors that become 500 answers. Nil: discard.
+	Logger *slog.Logger
+	// Now is the clock. Nil: time.Now.
+	Now func() time.Time
+}
+
+// Server is the management API. It is safe for concurrent use.
+type Server struct {
+	store      store.Store
+	adminToken [sha256.Size]byte
+	log        *slog.Logger
+	now        nowFunc
+	mux        *http.ServeMux
+	routes     []Route
+}
+
+// Route is one registered method and ServeMux pattern.
+type Route struct {
+	Method  string
+	Pattern string
+}
+
+// NewServer returns a management API server over opts.Store.
+func NewServer(opts Options) *Server {
+	s := &Server{
+		store:      opts.Store,
+		adminToken: sha256.Sum256([]byte(opts.AdminToken)),
+		log:        opts.Logger,
+		now:        opts.Now,
+		mux:        http.NewServeMux(),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.register()
+	return s
+}
+
+// Routes returns every registered route, for documentation checks.
+func (s *Server) Routes() []Route { return append([]Route(nil), s.routes...) }
+
+func (s *Server) handle(method, pattern string, f apiFunc) {
+	s.routes = append(s.routes, Route{Method: method, Pattern: pattern})
+	s.mux.Handle(method+" "+pattern, s.authorize(s.adapt(f)))
+}
+
+func (s *Server) register() {
+	for _, rt := range resourceTypes {
+		s.handle(http.MethodGet, rt.collectionPattern(), s.listResources(rt))
+		s.handle(http.MethodGet, rt.itemPattern(), s.getResource(rt))
+		s.handle(http.MethodPut, rt.itemPattern(), s.putResource(rt))
+		s.handle(http.MethodPatch, rt.itemPattern(), s.patchResource(rt))
+		s.handle(http.MethodDelete, rt.itemPattern(), s.deleteResource(rt))
+	}
+	for _, lt := range linkTypes {
+		s.handle(http.MethodGet, lt.collectionPattern(), s.listLinks(lt))
+		s.handle(http.MethodGet, lt.itemPattern(), s.getLink(lt))
+		s.handle(http.MethodPut, lt.itemPattern(), s.putLink(lt))
+		s.handle(http.MethodDelete, lt.itemPattern(), s.deleteLink(lt))
+	}
+	sub := subscriptionsType.itemPattern()
+	s.handle(http.MethodPost, sub+"/listSecrets", s.listSecrets)
+	s.handle(http.MethodPost, sub+"/regeneratePrimaryKey", s.regenerateKey(true))
+	s.handle(http.MethodPost, sub+"/regenerateSecondaryKey", s.regenerateKey(false))
+	s.handle(http.MethodPost, namedValuesType.itemPattern()+"/listValue", s.listValue)
+	s.routes = append(s.routes, Route{Method: http.MethodGet, Pattern: "/mgmt/openapi.json"})
+	s.mux.Handle("GET /mgmt/openapi.json", s.adapt(s.openAPI))
+	s.mux.Handle("/mgmt/", s.adapt(func(r *http.Request) (response, error) {
+		return response{}, errorf(http.StatusNotFound, "NotFound",
+			"There is no "+r.Method+" "+r.URL.Path+" in the management API; GET /mgmt/openapi.json lists what there is.")
+	}))
+}
+
+// ServeHTTP serves the management API under /mgmt.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	s.mux.ServeHTTP(w, r)
+}
+
+// authorize lets through requests that carry the admin bearer token.
+func (s *Server) authorize(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
+		if !ok || subtle.ConstantTimeCompare(sum[:], s.adminToken[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="gatehouse"`)
+			s.adapt(func(*http.Request) (response, error) {
+				return response{}, errorf(http.StatusUnauthorized, "Unauthorized",
+					"A valid bearer token is required: send Authorization: Bearer <token>.")
+			})(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Bootstrap creates the built-in resources (the managed gateway and the
+// administrators, developers and guests groups) when they are missing. It
+// changes nothing, and bumps no version, when they exist.
+func Bootstrap(ctx context.Context, st store.Store) error {
+	_, err := st.Update(ctx, func(tx store.Tx) error {
+		ensure := func(kind model.Kind, id string, props any) error {
+			ok, err := exists(ctx, tx, kind, "", id)
+			if err != nil || ok {
+				return err
+			}
+			b, err := json.Marshal(props)
+			if err != nil {
+				return err
+			}
+			_, err = tx.Put(ctx, &store.Record{Kind: kind, ID: id, Props: b})
+			return err
+		}
+		for _, g := range model.BuiltinGroups {
+			err := ensure(model.KindGroup, g.ID, &model.Group{DisplayName: g.DisplayName, Description: g.Description, BuiltIn: true, Type: "system"})
+			if err != nil {
+				return err
+			}
+		}
+		return ensure(model.KindGateway, model.ManagedGatewayID, &model.Gateway{Description: "The gateway embedded in gatehouse serve."})
+	})
+	return err
+}

@@ -1,0 +1,134 @@
+package model
+
+import (
+	"net/url"
+	"strings"
+)
+
+// Default subscription key parameter names, as in APIM.
+const (
+	DefaultKeyHeader = "Ocp-Apim-Subscription-Key"
+	DefaultKeyQuery  = "subscription-key"
+)
+
+// API is a published API: a path on the gateway in front of a backend URL.
+type API struct {
+	DisplayName                   string             `json:"displayName"`
+	Description                   string             `json:"description,omitempty"`
+	Path                          string             `json:"path"`
+	ServiceURL                    string             `json:"serviceUrl,omitempty"`
+	Protocols                     []string           `json:"protocols,omitempty"`
+	SubscriptionRequired          *bool              `json:"subscriptionRequired,omitempty"`
+	SubscriptionKeyParameterNames *KeyParameterNames `json:"subscriptionKeyParameterNames,omitempty"`
+	APIVersion                    string             `json:"apiVersion,omitempty"`
+	APIVersionSetID               string             `json:"apiVersionSetId,omitempty"`
+	IsCurrent                     *bool              `json:"isCurrent,omitempty"`
+	Type                          string             `json:"type,omitempty"`
+}
+
+// KeyParameterNames names where a subscription key is read from.
+type KeyParameterNames struct {
+	Header string `json:"header"`
+	Query  string `json:"query"`
+}
+
+// Normalize fills APIM's defaults and trims slashes from Path.
+func (a *API) Normalize() {
+	a.Path = strings.Trim(a.Path, "/")
+	if a.Protocols == nil {
+		a.Protocols = []string{"http", "https"}
+	}
+	if a.SubscriptionRequired == nil {
+		a.SubscriptionRequired = boolPtr(true)
+	}
+	if a.SubscriptionKeyParameterNames == nil {
+		a.SubscriptionKeyParameterNames = &KeyParameterNames{}
+	}
+	if a.SubscriptionKeyParameterNames.Header == "" {
+		a.SubscriptionKeyParameterNames.Header = DefaultKeyHeader
+	}
+	if a.SubscriptionKeyParameterNames.Query == "" {
+		a.SubscriptionKeyParameterNames.Query = DefaultKeyQuery
+	}
+	if a.IsCurrent == nil {
+		a.IsCurrent = boolPtr(true)
+	}
+	if a.Type == "" {
+		a.Type = "http"
+	}
+	if a.DisplayName == "" {
+		a.DisplayName = a.Path
+	}
+}
+
+// Validate checks the API's own fields.
+func (a *API) Validate() error {
+	var fe fieldErrors
+	if len(a.DisplayName) > 300 {
+		fe.add("displayName", "must be at most 300 characters")
+	}
+	if len(a.Path) > 400 {
+		fe.add("path", "must be at most 400 characters")
+	}
+	for _, seg := range strings.Split(a.Path, "/") {
+		if a.Path != "" && (seg == "" || strings.ContainsAny(seg, "?#{}* ")) {
+			fe.add("path", "%q is not a valid URL suffix: use non-empty segments without '?', '#', '{', '}', '*' or spaces", a.Path)
+			break
+		}
+	}
+	if a.ServiceURL != "" {
+		if err := validateAbsoluteURL(a.ServiceURL); err != "" {
+			fe.add("serviceUrl", "%s", err)
+		}
+	}
+	for _, p := range a.Protocols {
+		if !oneOf(p, "http", "https") {
+			fe.add("protocols", "%q is not a protocol: want http or https", p)
+		}
+	}
+	if len(a.Protocols) == 0 {
+		fe.add("protocols", "must name at least one protocol")
+	}
+	if k := a.SubscriptionKeyParameterNames; k != nil {
+		if !validToken(k.Header) {
+			fe.add("subscriptionKeyParameterNames.header", "%q is not a valid header name", k.Header)
+		}
+		if strings.ContainsAny(k.Query, "&=#? ") {
+			fe.add("subscriptionKeyParameterNames.query", "%q is not a valid query parameter name", k.Query)
+		}
+	}
+	if a.Type != "http" {
+		fe.add("type", "%q is not supported: want http", a.Type)
+	}
+	return fe.err()
+}
+
+// validateAbsoluteURL returns a message when s is not an absolute http(s) URL.
+func validateAbsoluteURL(s string) string {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return "not a URL: " + err.Error()
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "must be an absolute http or https URL"
+	case u.Host == "":
+		return "must name a host"
+	case u.RawQuery != "" || u.Fragment != "":
+		return "must not have a query or fragment"
+	}
+	return ""
+}
+
+// validToken reports whether s is a valid HTTP header field name.
+func validToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?={}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,48 @@
+package model
+
+import (
+	"fmt"
+	"regexp"
+)
+
+// Kind names a resource collection. Its value is the collection's name in the
+// management API's paths (for top-level kinds) and in the store.
+type Kind string
+
+// The resource kinds. Link kinds (ProductAPIs, ProductGroups, GroupUsers,
+// GatewayAPIs) have an empty body: their parent and id are the two ends.
+const (
+	KindAPI           Kind = "apis"
+	KindOperation     Kind = "operations"
+	KindProduct       Kind = "products"
+	KindProductAPI    Kind = "productApis"
+	KindProductGroup  Kind = "productGroups"
+	KindSubscription  Kind = "subscriptions"
+	KindUser          Kind = "users"
+	KindGroup         Kind = "groups"
+	KindGroupUser     Kind = "groupUsers"
+	KindNamedValue    Kind = "namedValues"
+	KindBackend       Kind = "backends"
+	KindGateway       Kind = "gateways"
+	KindGatewayAPI    Kind = "gatewayApis"
+	KindSystemSetting Kind = "settings"
+)
+
+// MaxIDLength is the longest resource id accepted.
+const MaxIDLength = 80
+
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+
+// ValidateID reports whether id is a valid resource id: 1 to 80 letters,
+// digits, '-', '_' or '.'.
+func ValidateID(id string) error {
+	switch {
+	case id == "":
+		return fmt.Errorf("must not be empty")
+	case len(id) > MaxIDLength:
+		return fmt.Errorf("is %d characters long; at most %d are allowed", len(id), MaxIDLength)
+	case !idPattern.MatchString(id):
+		return fmt.Errorf("%q may contain only letters, digits, '-', '_' and '.'", id)
+	}
+	return nil
+}

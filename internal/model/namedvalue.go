@@ -1,0 +1,39 @@
+package model
+
+import (
+	"regexp"
+	"strings"
+)
+
+var namedValueName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+
+// NamedValue is a name/value pair that policies reference as {{name}}.
+// When Secret is set, Value is write-only: it is encrypted at rest and never
+// returned by GET.
+type NamedValue struct {
+	DisplayName string   `json:"displayName"`
+	Value       string   `json:"value,omitempty"`
+	Secret      bool     `json:"secret"`
+	Tags        []string `json:"tags,omitempty"`
+}
+
+// Normalize has nothing to default.
+func (n *NamedValue) Normalize() {}
+
+// Validate checks the named value's own fields.
+func (n *NamedValue) Validate() error {
+	var fe fieldErrors
+	if !namedValueName.MatchString(n.DisplayName) || len(n.DisplayName) > 256 {
+		fe.add("displayName", "%q must be 1 to 256 letters, digits, '.', '-' or '_'", n.DisplayName)
+	}
+	if len(n.Value) > 4096 {
+		fe.add("value", "must be at most 4096 characters")
+	}
+	if strings.Contains(n.Value, "{{") {
+		fe.add("value", "must not reference another named value")
+	}
+	if len(n.Tags) > 32 {
+		fe.add("tags", "at most 32 tags are allowed")
+	}
+	return fe.err()
+}

@@ -1,0 +1,37 @@
+package model
+
+// Properties is the "properties" object of one resource kind.
+type Properties interface {
+	// Normalize fills defaults for fields left empty.
+	Normalize()
+	// Validate checks the properties on their own (references to other
+	// resources are checked by the management API). It returns a
+	// *ValidationError or nil.
+	Validate() error
+}
+
+// NewProperties returns a zero Properties value for kind, or nil when kind
+// has no properties (links).
+func NewProperties(kind Kind) Properties {
+	switch kind {
+	case KindAPI:
+		return new(API)
+	case KindOperation:
+		return new(Operation)
+	case KindProduct:
+		return new(Product)
+	case KindSubscription:
+		return new(Subscription)
+	case KindUser:
+		return new(User)
+	case KindGroup:
+		return new(Group)
+	case KindNamedValue:
+		return new(NamedValue)
+	case KindBackend:
+		return new(Backend)
+	case KindGateway:
+		return new(Gateway)
+	}
+	return nil
+}

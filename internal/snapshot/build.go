@@ -1,0 +1,154 @@
+package snapshot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// Build reads the configuration of gateway from r. The managed gateway
+// serves every API; any other gateway serves the APIs linked to it.
+func Build(ctx context.Context, r store.Reader, gateway string) (*Snapshot, error) {
+	version, err := r.Version(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("build snapshot: %w", err)
+	}
+	s := &Snapshot{Version: version, Gateway: gateway}
+	served, err := servedAPIs(ctx, r, gateway)
+	if err != nil {
+		return nil, err
+	}
+	if s.APIs, err = buildAPIs(ctx, r, served); err != nil {
+		return nil, err
+	}
+	if s.Products, err = buildProducts(ctx, r, served); err != nil {
+		return nil, err
+	}
+	if s.Subscriptions, err = buildSubscriptions(ctx, r); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// servedAPIs returns the lower-cased ids of the APIs gateway serves, or nil
+// for all of them.
+func servedAPIs(ctx context.Context, r store.Reader, gateway string) (map[string]bool, error) {
+	if strings.EqualFold(gateway, model.ManagedGatewayID) {
+		return nil, nil
+	}
+	links, err := r.List(ctx, store.Query{Kind: model.KindGatewayAPI, Parent: gateway})
+	if err != nil {
+		return nil, fmt.Errorf("build snapshot: gateway apis: %w", err)
+	}
+	served := make(map[string]bool, len(links))
+	for _, l := range links {
+		served[strings.ToLower(l.ID)] = true
+	}
+	return served, nil
+}
+
+func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool) ([]API, error) {
+	recs, err := r.List(ctx, store.Query{Kind: model.KindAPI})
+	if err != nil {
+		return nil, fmt.Errorf("build snapshot: apis: %w", err)
+	}
+	ops, err := r.List(ctx, store.Query{Kind: model.KindOperation})
+	if err != nil {
+		return nil, fmt.Errorf("build snapshot: operations: %w", err)
+	}
+	byAPI := map[string][]Operation{}
+	for _, rec := range ops {
+		var o model.Operation
+		if err := json.Unmarshal(rec.Props, &o); err != nil {
+			return nil, fmt.Errorf("build snapshot: operation %s/%s: %w", rec.Parent, rec.ID, err)
+		}
+		k := strings.ToLower(rec.Parent)
+		byAPI[k] = append(byAPI[k], Operation{ID: rec.ID, Method: o.Method, URLTemplate: o.URLTemplate})
+	}
+	apis := make([]API, 0, len(recs))
+	for _, rec := range recs {
+		if served != nil && !served[strings.ToLower(rec.ID)] {
+			continue
+		}
+		var a model.API
+		if err := json.Unmarshal(rec.Props, &a); err != nil {
+			return nil, fmt.Errorf("build snapshot: api %s: %w", rec.ID, err)
+		}
+		a.Normalize()
+		apis = append(apis, API{
+			ID:                   rec.ID,
+			Path:                 a.Path,
+			ServiceURL:           a.ServiceURL,
+			SubscriptionRequired: *a.SubscriptionRequired,
+			KeyHeader:            a.SubscriptionKeyParameterNames.Header,
+			KeyQuery:             a.SubscriptionKeyParameterNames.Query,
+			Operations:           byAPI[strings.ToLower(rec.ID)],
+		})
+	}
+	return apis, nil
+}
+
+func buildProducts(ctx context.Context, r store.Reader, served map[string]bool) ([]Product, error) {
+	recs, err := r.List(ctx, store.Query{Kind: model.KindProduct})
+	if err != nil {
+		return nil, fmt.Errorf("build snapshot: products: %w", err)
+	}
+	links, err := r.List(ctx, store.Query{Kind: model.KindProductAPI})
+	if err != nil {
+		return nil, fmt.Errorf("build snapshot: product apis: %w", err)
+	}
+	apisOf := map[string][]string{}
+	for _, l := range links {
+		if served != nil && !served[strings.ToLower(l.ID)] {
+			continue
+		}
+		k := strings.ToLower(l.Parent)
+		apisOf[k] = append(apisOf[k], l.ID)
+	}
+	products := make([]Product, 0, len(recs))
+	for _, rec := range recs {
+		var p model.Product
+		if err := json.Unmarshal(rec.Props, &p); err != nil {
+			return nil, fmt.Errorf("build snapshot: product %s: %w", rec.ID, err)
+		}
+		products = append(products, Product{
+			ID:        rec.ID,
+			Published: p.State == model.ProductPublished,
+			APIs:      apisOf[strings.ToLower(rec.ID)],
+		})
+	}
+	return products, nil
+}
+
+func buildSubscriptions(ctx context.Context, r store.Reader) ([]Subscription, error) {
+	recs, err := r.List(ctx, store.Query{Kind: model.KindSubscription})
+	if err != nil {
+		return nil, fmt.Errorf("build snapshot: subscriptions: %w", err)
+	}
+	subs := make([]Subscription, 0, len(recs))
+	for _, rec := range recs {
+		var s model.Subscription
+		if err := json.Unmarshal(rec.Props, &s); err != nil {
+			return nil, fmt.Errorf("build snapshot: subscription %s: %w", rec.ID, err)
+		}
+		var keys model.SubscriptionKeys
+		if err := json.Unmarshal(rec.Secret, &keys); err != nil {
+			return nil, fmt.Errorf("build snapshot: subscription %s keys: %w", rec.ID, err)
+		}
+		sub := Subscription{ID: rec.ID, Scope: s.Scope, State: s.State}
+		if s.OwnerID != "" {
+			sub.Owner, _ = model.ParseOwner(s.OwnerID)
+		}
+		for _, k := range []string{keys.PrimaryKey, keys.SecondaryKey} {
+			if k != "" {
+				sub.Keys = append(sub.Keys, DigestKey(k))
+			}
+		}
+		subs = append(subs, sub)
+	}
+	return subs, nil
+}

@@ -1,0 +1,76 @@
+package snapshot
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+)
+
+// Snapshot is the configuration of one gateway at one configuration
+// version. It is plain data; once built it must not be modified.
+type Snapshot struct {
+	Version       int64          `json:"version"`
+	Gateway       string         `json:"gateway"`
+	APIs          []API          `json:"apis"`
+	Products      []Product      `json:"products"`
+	Subscriptions []Subscription `json:"subscriptions"`
+}
+
+// API is one API served by the gateway.
+type API struct {
+	ID                   string      `json:"id"`
+	Path                 string      `json:"path"` // URL suffix without leading or trailing '/'
+	ServiceURL           string      `json:"serviceUrl"`
+	SubscriptionRequired bool        `json:"subscriptionRequired"`
+	KeyHeader            string      `json:"keyHeader"`
+	KeyQuery             string      `json:"keyQuery"`
+	Operations           []Operation `json:"operations"`
+}
+
+// Operation is one method and URL template of an API.
+type Operation struct {
+	ID          string `json:"id"`
+	Method      string `json:"method"` // upper case, or "*"
+	URLTemplate string `json:"urlTemplate"`
+}
+
+// Product is a product with the ids of its APIs that this gateway serves.
+type Product struct {
+	ID        string   `json:"id"`
+	Published bool     `json:"published"`
+	APIs      []string `json:"apis"`
+}
+
+// Subscription is a subscription with the digests of its keys.
+type Subscription struct {
+	ID    string `json:"id"`
+	Scope string `json:"scope"` // "/apis", "/apis/{id}" or "/products/{id}"
+	State string `json:"state"`
+	Owner string `json:"owner,omitempty"` // user id
+	// Keys are the digests of the primary and secondary keys.
+	Keys []KeyDigest `json:"keys"`
+}
+
+// KeyDigest is the SHA-256 digest of a subscription key. It is encoded as
+// hex in JSON.
+type KeyDigest [sha256.Size]byte
+
+// DigestKey returns the digest of key.
+func DigestKey(key string) KeyDigest { return sha256.Sum256([]byte(key)) }
+
+// MarshalText encodes d as hex.
+func (d KeyDigest) MarshalText() ([]byte, error) {
+	return []byte(hex.EncodeToString(d[:])), nil
+}
+
+// UnmarshalText decodes hex made by MarshalText.
+func (d *KeyDigest) UnmarshalText(b []byte) error {
+	if hex.DecodedLen(len(b)) != len(d) {
+		return fmt.Errorf("key digest: want %d hex characters", 2*len(d))
+	}
+	_, err := hex.Decode(d[:], b)
+	if err != nil {
+		return fmt.Errorf("key digest: %w", err)
+	}
+	return nil
+}
