@@ -1,0 +1,100 @@
+package archtest
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"path"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/gatehouse/gatehouse/"
+
+// allowed lists, per package (a prefix ending in "/..." covers its
+// subpackages), the packages of this module it may import. Packages not
+// listed may import nothing of ours.
+var allowed = map[string][]string{
+	"internal/model":       {},
+	"internal/store/...":   {"internal/model", "internal/store/..."},
+	"internal/gateway/...": {"internal/model", "internal/snapshot", "internal/gateway/...", "internal/policy/...", "internal/analytics/..."},
+	"internal/snapshot":    {"internal/model", "internal/store"},
+	"internal/mgmt":        {"internal/model", "internal/store/...", "internal/snapshot", "internal/policy/...", "internal/gateway/route"},
+	"internal/archtest":    {},
+	"cmd/...":              {"..."},
+	"scripts/...":          {},
+}
+
+var junkNames = map[string]bool{"util": true, "utils": true, "common": true, "helpers": true, "misc": true, "types": true, "base": true}
+
+type pkg struct {
+	ImportPath   string
+	Name         string
+	Imports      []string
+	TestImports  []string
+	XTestImports []string
+}
+
+func TestImportsFollowTheDataFlow(t *testing.T) {
+	out, err := exec.Command("go", "list", "-json", "github.com/gatehouse/gatehouse/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	n := 0
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		rel := strings.TrimPrefix(p.ImportPath, module)
+		if junkNames[p.Name] || junkNames[path.Base(rel)] {
+			t.Errorf("package %s has a junk-drawer name", rel)
+		}
+		rule, ok := ruleFor(rel)
+		if !ok {
+			t.Errorf("package %s has no import rule in archtest; add one", rel)
+			continue
+		}
+		for _, imp := range p.Imports {
+			dep, ours := strings.CutPrefix(imp, module)
+			if ours && dep != rel && !permitted(rule, dep) {
+				t.Errorf("%s imports %s, which the architecture forbids", rel, dep)
+			}
+		}
+	}
+	if n < 8 {
+		t.Fatalf("go list found only %d packages", n)
+	}
+}
+
+// ruleFor returns the allowed imports of the most specific matching entry.
+func ruleFor(rel string) ([]string, bool) {
+	best, found := "", false
+	var rule []string
+	for k, v := range allowed {
+		if matches(k, rel) && len(k) >= len(best) {
+			best, rule, found = k, v, true
+		}
+	}
+	return rule, found
+}
+
+func permitted(rule []string, dep string) bool {
+	for _, r := range rule {
+		if r == "..." || matches(r, dep) {
+			return true
+		}
+	}
+	return false
+}
+
+func matches(pattern, rel string) bool {
+	if p, ok := strings.CutSuffix(pattern, "/..."); ok {
+		return rel == p || strings.HasPrefix(rel, p+"/")
+	}
+	return rel == pattern
+}
