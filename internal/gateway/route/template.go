@@ -190,7 +190,8 @@ func (s *segment) match(part string) bool {
 // when a is more specific than b, positive when less, and 0 when they are
 // equally specific. Segments are compared left to right (literal text,
 // then a parameter with literal text around it, then a parameter, then a
-// wildcard); at equal segments the template with more segments wins.
+// wildcard); when one template is a prefix of the other, a trailing
+// wildcard loses to the exact template, and otherwise more segments win.
 func Compare(a, b *Template) int {
 	for i := 0; i < len(a.segs) && i < len(b.segs); i++ {
 		if d := int(a.segs[i].kind) - int(b.segs[i].kind); d != 0 {
@@ -204,7 +205,14 @@ func Compare(a, b *Template) int {
 			}
 		}
 	}
-	return len(b.segs) - len(a.segs)
+	switch la, lb := len(a.segs), len(b.segs); {
+	case la < lb && b.segs[la].kind == segWildcard:
+		return -1 // a matches exactly where b's wildcard matches nothing
+	case lb < la && a.segs[lb].kind == segWildcard:
+		return 1
+	default:
+		return lb - la
+	}
 }
 
 // Shape returns the template with parameter names erased, so that two

@@ -65,7 +65,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestCompareMostSpecificFirst(t *testing.T) {
-	want := []string{"/users/me", "/users/{id}.json", "/users/{id}/orders", "/users/{id}", "/users/*", "/*"}
+	want := []string{"/users/me", "/users/{id}.json", "/users/{id}/orders", "/users/{id}", "/users", "/users/*", "/", "/*"}
 	tpls := make([]*Template, len(want))
 	for i, s := range want {
 		tpls[len(want)-1-i] = mustParse(t, s) // reversed
