@@ -27,7 +27,7 @@ func DecodeStrict(data []byte, prefix string, v any) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		return invalidJSON(data, syn.Offset, syn.Error())
+		return invalidJSON(data, max(syn.Offset-1, 0), syn.Error()) // Offset is just past the bad byte
 	case errors.As(err, &typ):
 		target := prefix
 		if typ.Field != "" {

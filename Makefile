@@ -1,0 +1,40 @@
+# Gatehouse build targets. `make run` and `make test` are the two set-up
+# commands in the README.
+
+GO        ?= go
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+FUZZTIME  ?= 20s
+
+.PHONY: build run test lint bench fuzz clean
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/gatehouse ./cmd/gatehouse
+
+# Run the management plane and the embedded gateway with SQLite in ./gatehouse-data.
+run: build
+	./bin/gatehouse serve
+
+# The whole test suite. PostgreSQL tests run when GATEHOUSE_TEST_POSTGRES is set.
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+# Load test: backend, nginx and the gateway under wrk, as ratios to direct.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/gateway/...
+	bash scripts/bench.sh
+
+# Run each fuzz target for FUZZTIME.
+fuzz:
+	$(GO) test ./internal/gateway/route -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/mgmt -run '^$$' -fuzz FuzzParseFilter -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/model -run '^$$' -fuzz FuzzDecodeStrict -fuzztime $(FUZZTIME)
+
+clean:
+	rm -rf bin
