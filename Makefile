@@ -35,6 +35,7 @@ fuzz:
 	$(GO) test ./internal/gateway/route -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/mgmt -run '^$$' -fuzz FuzzParseFilter -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/model -run '^$$' -fuzz FuzzDecodeStrict -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/snapshot -run '^$$' -fuzz FuzzDecodeSnapshot -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin

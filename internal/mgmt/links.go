@@ -16,7 +16,9 @@ type linkType struct {
 	target *resourceType
 }
 
-func (lt *linkType) collectionPattern() string { return lt.owner.itemPattern() + "/" + lt.target.segment }
+func (lt *linkType) collectionPattern() string {
+	return lt.owner.itemPattern() + "/" + lt.target.segment
+}
 func (lt *linkType) itemPattern() string {
 	return lt.collectionPattern() + "/{" + lt.target.idParam + "}"
 }
