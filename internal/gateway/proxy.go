@@ -8,6 +8,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -44,7 +45,8 @@ func (s *Server) newProxy(a *apiRoute, target *url.URL) *httputil.ReverseProxy {
 	}
 	keyHeader, keyQuery := a.keyHeader, a.keyQuery
 	return &httputil.ReverseProxy{
-		Transport: s.transport,
+		Transport:  s.transport,
+		BufferPool: s.buffers,
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			in, out := pr.In, pr.Out
 			out.URL.Scheme = target.Scheme
@@ -138,3 +140,17 @@ func unescape(s string) string {
 	}
 	return u
 }
+
+// bufferPool lends the 32 KiB buffers that ReverseProxy copies bodies
+// through; without it every request allocates one.
+type bufferPool struct{ p sync.Pool }
+
+func newBufferPool() *bufferPool {
+	return &bufferPool{p: sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}}
+}
+
+// Get returns a buffer.
+func (bp *bufferPool) Get() []byte { return *bp.p.Get().(*[]byte) }
+
+// Put returns a buffer from Get.
+func (bp *bufferPool) Put(b []byte) { bp.p.Put(&b) }

@@ -44,11 +44,12 @@ type Server struct {
 	access    *slog.Logger
 	transport http.RoundTripper
 	records   sync.Pool // *recorder
+	buffers   *bufferPool
 }
 
 // NewServer returns a Server with no Runtime: it answers 503 until Install.
 func NewServer(opts Options) *Server {
-	s := &Server{log: opts.Logger, access: opts.AccessLog, transport: opts.Transport}
+	s := &Server{log: opts.Logger, access: opts.AccessLog, transport: opts.Transport, buffers: newBufferPool()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
