@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -17,6 +15,8 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/gatehouse/gatehouse/internal/cli"
+	"github.com/gatehouse/gatehouse/internal/configsync"
 	"github.com/gatehouse/gatehouse/internal/gateway"
 	"github.com/gatehouse/gatehouse/internal/mgmt"
 	"github.com/gatehouse/gatehouse/internal/model"
@@ -40,6 +40,8 @@ type serveConfig struct {
 	AccessLog      bool
 	BackendTimeout time.Duration
 	ShutdownGrace  time.Duration
+	// HeartbeatInterval is how often self-hosted gateways report.
+	HeartbeatInterval time.Duration
 	// Stdout receives logs. Nil: os.Stderr.
 	Stdout io.Writer
 	// Ready, when set, is called with the bound addresses once every
@@ -78,12 +80,13 @@ func newServeCommand() *cobra.Command {
 	f.BoolVar(&cfg.AccessLog, "access-log", true, "log one line per gateway request")
 	f.DurationVar(&cfg.BackendTimeout, "backend-timeout", 300*time.Second, "longest wait for a backend's response headers")
 	f.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", 30*time.Second, "how long in-flight requests may run after SIGTERM")
-	bindEnv(cmd)
+	f.DurationVar(&cfg.HeartbeatInterval, "heartbeat-interval", 10*time.Second, "how often self-hosted gateways send heartbeats; three missed ones mark a node disconnected")
+	cli.BindEnv(cmd)
 	return cmd
 }
 
 func runServe(ctx context.Context, cfg serveConfig) error {
-	log, err := newLogger(cfg.Stdout, cfg.LogFormat, cfg.LogLevel)
+	log, err := cli.NewLogger(cfg.Stdout, cfg.LogFormat, cfg.LogLevel)
 	if err != nil {
 		return err
 	}
@@ -105,34 +108,21 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 		gwOpts.AccessLog = log.With("log", "access")
 	}
 	gw := gateway.NewServer(gwOpts)
-	mg := mgmt.NewServer(mgmt.Options{Store: st, AdminToken: token, Logger: log})
+	endpoint := configsync.NewServer(configsync.ServerOptions{Store: st, Logger: log, HeartbeatInterval: cfg.HeartbeatInterval})
+	defer endpoint.Close()
+	mg := mgmt.NewServer(mgmt.Options{Store: st, AdminToken: token, Logger: log, Status: endpoint})
+	plane := http.NewServeMux()
+	plane.Handle("/mgmt/", mg)
+	plane.Handle("/configuration/", endpoint)
 
-	servers, addrs, err := listen(cfg, gw, mg)
+	listeners, addrs, err := listen(cfg, gw, plane, log)
 	if err != nil {
 		return err
 	}
 	g, ctx := errgroup.WithContext(ctx)
-	for _, srv := range servers {
-		g.Go(func() error {
-			if err := srv.serve(); !errors.Is(err, http.ErrServerClosed) {
-				return fmt.Errorf("serve %s: %w", srv.name, err)
-			}
-			return nil
-		})
-	}
+	g.Go(func() error { return cli.Serve(ctx, log, cfg.ShutdownGrace, listeners...) })
 	watcher := &snapshot.Watcher{Store: st, Gateway: model.ManagedGatewayID, Install: gw.Load, Logger: log}
 	g.Go(func() error { return watcher.Run(ctx) })
-	g.Go(func() error {
-		<-ctx.Done()
-		log.Info("shutting down", "grace", cfg.ShutdownGrace)
-		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
-		defer cancel()
-		var errs []error
-		for _, srv := range servers {
-			errs = append(errs, srv.Shutdown(sctx))
-		}
-		return errors.Join(errs...)
-	})
 	log.Info("gatehouse serving", "mgmt", addrs.Mgmt, "gateway_http", addrs.GatewayHTTP, "gateway_https", addrs.GatewayHTTPS, "version", version)
 	if cfg.Ready != nil {
 		cfg.Ready(addrs)
@@ -140,75 +130,40 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 	return g.Wait()
 }
 
-// namedServer is an http.Server with its listener.
-type namedServer struct {
-	*http.Server
-	name string
-	ln   net.Listener
-	tls  bool
-}
-
-func (s *namedServer) serve() error {
-	if s.tls {
-		return s.ServeTLS(s.ln, "", "")
-	}
-	return s.Serve(s.ln)
-}
-
 // listen opens every configured listener, so that a port in use fails
 // start-up before anything is served.
-func listen(cfg serveConfig, gw, mg http.Handler) ([]*namedServer, serveAddrs, error) {
-	var servers []*namedServer
+func listen(cfg serveConfig, gw, plane http.Handler, log *slog.Logger) ([]*cli.Listener, serveAddrs, error) {
+	var ls []*cli.Listener
 	var addrs serveAddrs
-	open := func(name, addr string, h http.Handler, dst *string) (*namedServer, error) {
-		ln, err := net.Listen("tcp", addr)
+	open := func(name, addr string, h http.Handler, tlsConfig *tls.Config, dst *string) error {
+		l, err := cli.Listen(name, addr, h, tlsConfig, log)
 		if err != nil {
-			for _, s := range servers {
-				s.ln.Close()
-			}
-			return nil, fmt.Errorf("%s listener: %w", name, err)
+			cli.Close(ls...)
+			return err
 		}
-		*dst = ln.Addr().String()
-		s := &namedServer{Server: newHTTPServer(h), name: name, ln: ln}
-		servers = append(servers, s)
-		return s, nil
+		*dst = l.Addr()
+		ls = append(ls, l)
+		return nil
 	}
-	if _, err := open("management", cfg.MgmtAddr, mg, &addrs.Mgmt); err != nil {
+	if err := open("management", cfg.MgmtAddr, plane, nil, &addrs.Mgmt); err != nil {
 		return nil, addrs, err
 	}
 	if cfg.GatewayHTTP != "" {
-		if _, err := open("gateway http", cfg.GatewayHTTP, gw, &addrs.GatewayHTTP); err != nil {
+		if err := open("gateway http", cfg.GatewayHTTP, gw, nil, &addrs.GatewayHTTP); err != nil {
 			return nil, addrs, err
 		}
 	}
 	if cfg.GatewayHTTPS != "" {
-		if cfg.TLSCert == "" || cfg.TLSKey == "" {
-			return nil, addrs, errors.New("--gateway-https needs --tls-cert and --tls-key")
+		tlsConfig, err := cli.LoadTLS(cfg.TLSCert, cfg.TLSKey)
+		if err == nil {
+			err = open("gateway https", cfg.GatewayHTTPS, gw, tlsConfig, &addrs.GatewayHTTPS)
 		}
-		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
 		if err != nil {
-			return nil, addrs, fmt.Errorf("gateway certificate: %w", err)
-		}
-		s, err := open("gateway https", cfg.GatewayHTTPS, gw, &addrs.GatewayHTTPS)
-		if err != nil {
+			cli.Close(ls...)
 			return nil, addrs, err
 		}
-		s.tls = true
-		s.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
 	}
-	return servers, addrs, nil
-}
-
-// newHTTPServer returns a server with limits on headers, time and idle
-// connections. Bodies are streamed, so there is no overall read timeout.
-func newHTTPServer(h http.Handler) *http.Server {
-	return &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn),
-	}
+	return ls, addrs, nil
 }
 
 func openStore(ctx context.Context, cfg serveConfig) (store.Store, error) {
@@ -246,32 +201,4 @@ func adminToken(dataDir string, log *slog.Logger) (string, error) {
 		log.Info("admin token", "file", path)
 	}
 	return token, nil
-}
-
-func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
-	if w == nil {
-		w = os.Stderr
-	}
-	var lv slog.Level
-	if err := lv.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
-	}
-	opts := &slog.HandlerOptions{Level: lv}
-	switch format {
-	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
-	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
-	case "auto":
-		if f, ok := w.(*os.File); ok && isTerminal(f) {
-			return slog.New(slog.NewTextHandler(w, opts)), nil
-		}
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
-	}
-	return nil, fmt.Errorf("--log-format %q: want json, text or auto", format)
-}
-
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

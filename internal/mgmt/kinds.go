@@ -28,12 +28,14 @@ var (
 	namedValuesType = &resourceType{kind: model.KindNamedValue, title: "Named value", segment: "namedValues", idParam: "namedValueId",
 		check: checkNamedValue}
 	backendsType = &resourceType{kind: model.KindBackend, title: "Backend", segment: "backends", idParam: "backendId",
-		check: checkBackend}
+		check: checkBackend, remove: removeBackend}
 	gatewaysType = &resourceType{kind: model.KindGateway, title: "Gateway", segment: "gateways", idParam: "gatewayId",
-		remove: removeGateway}
+		check: checkGateway, remove: removeGateway}
+	federatedCredentialsType = &resourceType{kind: model.KindFederatedCredential, title: "Federated credential",
+		segment: "federatedCredentials", idParam: "credentialName", parent: gatewaysType}
 
 	resourceTypes = []*resourceType{apisType, operationsType, productsType, subscriptionsType, usersType,
-		groupsType, namedValuesType, backendsType, gatewaysType}
+		groupsType, namedValuesType, backendsType, gatewaysType, federatedCredentialsType}
 
 	linkTypes = []*linkType{
 		{kind: model.KindProductAPI, owner: productsType, target: apisType},
@@ -209,9 +211,25 @@ func checkBackend(ctx context.Context, tx store.Tx, rec *store.Record, props mod
 	return nil
 }
 
-func removeGateway(ctx context.Context, tx store.Tx, rec *store.Record, _ *http.Request) error {
-	if strings.EqualFold(rec.ID, model.ManagedGatewayID) {
-		return conflict("gatewayId", "The built-in gateway 'managed' cannot be deleted.")
+// removeBackend refuses to delete a backend that a pool still names.
+func removeBackend(ctx context.Context, tx store.Tx, rec *store.Record, _ *http.Request) error {
+	all, err := tx.List(ctx, store.Query{Kind: model.KindBackend})
+	if err != nil {
+		return err
 	}
-	return deleteAll(ctx, tx, store.Query{Kind: model.KindGatewayAPI, Parent: rec.ID})
+	for _, other := range all {
+		var b model.Backend
+		if err := decodeStored(other, &b); err != nil {
+			return err
+		}
+		if b.Pool == nil {
+			continue
+		}
+		for _, m := range b.Pool.Services {
+			if strings.EqualFold(m.ID, rec.ID) {
+				return conflict("backendId", "The backend '"+rec.ID+"' is a member of pool '"+other.ID+"'; remove it from the pool first.")
+			}
+		}
+	}
+	return nil
 }

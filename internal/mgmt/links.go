@@ -67,9 +67,11 @@ func (s *Server) listLinks(lt *linkType) apiFunc {
 		}
 		var items []resource
 		err = s.store.View(r.Context(), func(tx store.Reader) error {
-			if _, err := lt.owner.get(r.Context(), tx, "", owner); err != nil {
+			o, err := lt.owner.get(r.Context(), tx, "", owner)
+			if err != nil {
 				return err
 			}
+			owner = o.ID
 			links, err := tx.List(r.Context(), store.Query{Kind: lt.kind, Parent: owner})
 			if err != nil {
 				return err
@@ -100,9 +102,11 @@ func (s *Server) getLink(lt *linkType) apiFunc {
 		}
 		var t *store.Record
 		err = s.store.View(r.Context(), func(tx store.Reader) error {
-			if _, t, err = lt.both(r, tx, owner, target); err != nil {
+			var o *store.Record
+			if o, t, err = lt.both(r, tx, owner, target); err != nil {
 				return err
 			}
+			owner = o.ID
 			ok, err := exists(r.Context(), tx, lt.kind, owner, target)
 			if err == nil && !ok {
 				err = notFound(lt.target.title + " '" + target + "' in " + lt.owner.title + " '" + owner + "'")
@@ -131,7 +135,7 @@ func (s *Server) putLink(lt *linkType) apiFunc {
 			if err != nil {
 				return err
 			}
-			t = tgt
+			t, owner = tgt, o.ID
 			if existed, err = exists(r.Context(), tx, lt.kind, owner, target); err != nil || existed {
 				return err
 			}

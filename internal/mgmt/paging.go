@@ -65,7 +65,7 @@ func (p paging) apply(r *http.Request, items []resource) list {
 	if p.skip < len(matched) {
 		end := min(p.skip+p.top, len(matched))
 		out.Value = matched[p.skip:end]
-		if end < len(matched) {
+		if end < len(matched) && p.top > 0 {
 			out.NextLink = nextLink(r, end, p.top)
 		}
 	}

@@ -24,6 +24,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock. Nil: time.Now.
 	Now func() time.Time
+	// Status reports self-hosted gateway nodes. Nil: no nodes.
+	Status StatusSource
 }
 
 // Server is the management API. It is safe for concurrent use.
@@ -34,6 +36,7 @@ type Server struct {
 	now        nowFunc
 	mux        *http.ServeMux
 	routes     []Route
+	status     StatusSource
 }
 
 // Route is one registered method and ServeMux pattern.
@@ -49,6 +52,7 @@ func NewServer(opts Options) *Server {
 		adminToken: sha256.Sum256([]byte(opts.AdminToken)),
 		log:        opts.Logger,
 		now:        opts.Now,
+		status:     opts.Status,
 		mux:        http.NewServeMux(),
 	}
 	if s.log == nil {
@@ -88,12 +92,16 @@ func (s *Server) register() {
 	s.handle(http.MethodPost, sub+"/regeneratePrimaryKey", s.regenerateKey(true))
 	s.handle(http.MethodPost, sub+"/regenerateSecondaryKey", s.regenerateKey(false))
 	s.handle(http.MethodPost, namedValuesType.itemPattern()+"/listValue", s.listValue)
+	gw := gatewaysType.itemPattern()
+	s.handle(http.MethodPost, gw+"/generateToken", s.generateToken)
+	s.handle(http.MethodPost, gw+"/regenerateKey", s.regenerateGatewayKey)
+	s.handle(http.MethodGet, gw+"/status", s.gatewayStatus)
 	s.routes = append(s.routes, Route{Method: http.MethodGet, Pattern: "/mgmt/openapi.json"})
 	s.mux.Handle("GET /mgmt/openapi.json", s.adapt(s.openAPI))
-	s.mux.Handle("/mgmt/", s.adapt(func(r *http.Request) (response, error) {
+	s.mux.Handle("/mgmt/", s.authorize(s.adapt(func(r *http.Request) (response, error) {
 		return response{}, errorf(http.StatusNotFound, "NotFound",
 			"There is no "+r.Method+" "+r.URL.Path+" in the management API; GET /mgmt/openapi.json lists what there is.")
-	}))
+	})))
 }
 
 // ServeHTTP serves the management API under /mgmt.
@@ -105,7 +113,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // authorize lets through requests that carry the admin bearer token.
 func (s *Server) authorize(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		ok := strings.EqualFold(scheme, "Bearer")
 		sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
 		if !ok || subtle.ConstantTimeCompare(sum[:], s.adminToken[:]) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="gatehouse"`)

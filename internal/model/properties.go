@@ -32,6 +32,8 @@ func NewProperties(kind Kind) Properties {
 		return new(Backend)
 	case KindGateway:
 		return new(Gateway)
+	case KindFederatedCredential:
+		return new(FederatedCredential)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -9,29 +9,29 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// envName returns the environment twin of a flag: --gateway-http is
+// EnvName returns the environment twin of a flag: --gateway-http is
 // GATEHOUSE_GATEWAY_HTTP.
-func envName(flag string) string {
+func EnvName(flag string) string {
 	return "GATEHOUSE_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
 }
 
-// bindEnv gives every flag of cmd its GATEHOUSE_* twin: a flag not set on
-// the command line takes the variable's value when it is set. It also adds
-// the variable's name to the flag's help.
-func bindEnv(cmd *cobra.Command) {
+// BindEnv gives every flag of cmd its GATEHOUSE_* twin: a flag not set on
+// the command line takes the variable's value when it is set. It also
+// names the variable in the flag's help. Call it after defining the flags.
+func BindEnv(cmd *cobra.Command) {
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		f.Usage += " (env " + envName(f.Name) + ")"
+		f.Usage += " (env " + EnvName(f.Name) + ")"
 	})
 	prev := cmd.PreRunE
 	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
 		var err error
 		cmd.Flags().VisitAll(func(f *pflag.Flag) {
-			v, ok := os.LookupEnv(envName(f.Name))
+			v, ok := os.LookupEnv(EnvName(f.Name))
 			if err != nil || f.Changed || !ok {
 				return
 			}
 			if serr := cmd.Flags().Set(f.Name, v); serr != nil {
-				err = fmt.Errorf("%s=%q: %w", envName(f.Name), v, serr)
+				err = fmt.Errorf("%s=%q: %w", EnvName(f.Name), v, serr)
 			}
 		})
 		if err == nil && prev != nil {

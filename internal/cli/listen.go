@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Listener is an open listening socket with the server that will serve it.
+type Listener struct {
+	Name   string
+	Server *http.Server
+	ln     net.Listener
+	tls    bool
+}
+
+// Addr returns the bound address.
+func (l *Listener) Addr() string { return l.ln.Addr().String() }
+
+// Listen opens addr for h, with limits on header size and time and on
+// idle connections. Bodies are streamed, so there is no overall read
+// timeout. With tlsConfig the listener serves TLS 1.2 or newer.
+func Listen(name, addr string, h http.Handler, tlsConfig *tls.Config, log *slog.Logger) (*Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("%s listener: %w", name, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if tlsConfig != nil {
+		tlsConfig = tlsConfig.Clone()
+		tlsConfig.MinVersion = max(tlsConfig.MinVersion, tls.VersionTLS12)
+		srv.TLSConfig = tlsConfig
+	}
+	return &Listener{Name: name, Server: srv, ln: ln, tls: tlsConfig != nil}, nil
+}
+
+// LoadTLS loads a certificate and key pair for a listener.
+func LoadTLS(certFile, keyFile string) (*tls.Config, error) {
+	if certFile == "" || keyFile == "" {
+		return nil, errors.New("an HTTPS listener needs --tls-cert and --tls-key")
+	}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("TLS certificate: %w", err)
+	}
+	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}, nil
+}
+
+// Serve serves every listener until ctx is done, then shuts them down,
+// letting in-flight requests finish within grace. It returns the first
+// serving error, or the shutdown errors.
+func Serve(ctx context.Context, log *slog.Logger, grace time.Duration, ls ...*Listener) error {
+	errs := make(chan error, len(ls))
+	for _, l := range ls {
+		go func() {
+			var err error
+			if l.tls {
+				err = l.Server.ServeTLS(l.ln, "", "")
+			} else {
+				err = l.Server.Serve(l.ln)
+			}
+			if errors.Is(err, http.ErrServerClosed) {
+				err = nil
+			} else if err != nil {
+				err = fmt.Errorf("serve %s: %w", l.Name, err)
+			}
+			errs <- err
+		}()
+	}
+	var first error
+	pending := len(ls)
+	select {
+	case <-ctx.Done():
+	case first = <-errs: // a listener failed before shutdown
+		pending--
+	}
+	log.Info("shutting down", "grace", grace)
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	var all []error
+	for _, l := range ls {
+		all = append(all, l.Server.Shutdown(sctx))
+	}
+	for range pending {
+		if err := <-errs; err != nil {
+			all = append(all, err)
+		}
+	}
+	return errors.Join(append([]error{first}, all...)...)
+}
+
+// Close closes listeners that were opened but never served.
+func Close(ls ...*Listener) {
+	for _, l := range ls {
+		l.ln.Close()
+	}
+}

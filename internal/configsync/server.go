@@ -1,0 +1,179 @@
+package configsync
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+
+	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/snapshot"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// ServerOptions configures a Server. Zero values select the defaults.
+type ServerOptions struct {
+	// Store holds the configuration. Required.
+	Store store.Store
+	// Logger receives authentication failures and errors. Nil: discard.
+	Logger *slog.Logger
+	// Now is the clock. Nil: time.Now.
+	Now func() time.Time
+	// MaxWait bounds one long poll. 0: 30 seconds.
+	MaxWait time.Duration
+	// HeartbeatInterval is how often gateways send heartbeats; a node
+	// silent for three intervals is shown disconnected. 0: 10 seconds.
+	HeartbeatInterval time.Duration
+	// HTTPClient fetches OIDC discovery documents and JWKS. Nil: a client
+	// with a 10-second timeout.
+	HTTPClient *http.Client
+}
+
+// Server is the configuration endpoint. It is safe for concurrent use.
+type Server struct {
+	store    store.Store
+	log      *slog.Logger
+	now      func() time.Time
+	maxWait  time.Duration
+	nodes    *nodeRegistry
+	issuers  *issuerCache
+	failures *failureLimiter
+	mux      *http.ServeMux
+	cancel   context.CancelFunc
+}
+
+// NewServer returns a configuration endpoint. Close releases it.
+func NewServer(opts ServerOptions) *Server {
+	s := &Server{store: opts.Store, log: opts.Logger, now: opts.Now, maxWait: opts.MaxWait}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.maxWait <= 0 {
+		s.maxWait = 30 * time.Second
+	}
+	interval := opts.HeartbeatInterval
+	if interval <= 0 {
+		interval = 10 * time.Second
+	}
+	client := opts.HTTPClient
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Second}
+	}
+	var ctx context.Context
+	ctx, s.cancel = context.WithCancel(context.Background())
+	s.nodes = &nodeRegistry{interval: interval, nodes: map[string]map[string]model.GatewayNode{}}
+	s.issuers = &issuerCache{ctx: oidc.ClientContext(ctx, client), now: s.now, retryAfter: 10 * time.Second, byIssuer: map[string]*issuerEntry{}}
+	s.failures = &failureLimiter{maxFailures: 10, window: time.Minute, byAddr: map[string]*failures{}}
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("GET "+snapshotPath, s.guard(s.serveSnapshot))
+	s.mux.HandleFunc("POST "+heartbeatPath, s.guard(s.serveHeartbeat))
+	return s
+}
+
+// Close stops the background fetches of OIDC key sets.
+func (s *Server) Close() error {
+	s.cancel()
+	return nil
+}
+
+// ServeHTTP serves the configuration endpoint under /configuration/.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	s.mux.ServeHTTP(w, r)
+}
+
+// GatewayStatus reports the nodes of gateway from their heartbeats.
+func (s *Server) GatewayStatus(gateway string) model.GatewayStatus {
+	return s.nodes.status(gateway, s.now())
+}
+
+// guard authenticates the request for the gateway in its path, slowing
+// down addresses that keep failing.
+func (s *Server) guard(next func(w http.ResponseWriter, r *http.Request, gateway string)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		addr := remoteHost(r)
+		if wait, blocked := s.failures.blocked(addr, s.now()); blocked {
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			writeError(w, http.StatusTooManyRequests, "TooManyRequests", "Too many failed authentications from this address; try again later.")
+			return
+		}
+		gateway := r.PathValue("gatewayId")
+		if err := s.authenticate(r, gateway); err != nil {
+			s.failures.fail(addr, s.now())
+			s.log.Warn("gateway authentication failed", "gateway", gateway, "remote", addr, "reason", err)
+			w.Header().Set("WWW-Authenticate", `GatewayKey, Bearer`)
+			writeError(w, http.StatusUnauthorized, "Unauthorized",
+				"The gateway could not be authenticated: its token is missing, malformed, expired, or not valid for this gateway.")
+			return
+		}
+		s.failures.succeed(addr)
+		next(w, r, gateway)
+	}
+}
+
+// serveSnapshot answers with the gateway's snapshot once the configuration
+// version is newer than ?after, or 304 when it is not within the wait.
+func (s *Server) serveSnapshot(w http.ResponseWriter, r *http.Request, gateway string) {
+	after, err := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	if err != nil {
+		after = -1
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.maxWait)
+	defer cancel()
+	if v, _ := s.store.Wait(ctx, after); v <= after { // the wait ended without a change
+		if r.Context().Err() == nil {
+			w.WriteHeader(http.StatusNotModified)
+		}
+		return
+	}
+	var snap *snapshot.Snapshot
+	err = s.store.View(r.Context(), func(rd store.Reader) error {
+		snap, err = snapshot.Build(r.Context(), rd, gateway)
+		return err
+	})
+	if err != nil {
+		s.log.Error("build snapshot", "gateway", gateway, "err", err)
+		writeError(w, http.StatusInternalServerError, "InternalError", "The configuration could not be built; the management plane's log has details.")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Gatehouse-Config-Version", strconv.FormatInt(snap.Version, 10))
+	json.NewEncoder(w).Encode(snap)
+}
+
+func (s *Server) serveHeartbeat(w http.ResponseWriter, r *http.Request, gateway string) {
+	var hb Heartbeat
+	b, err := io.ReadAll(r.Body)
+	if err == nil {
+		err = json.Unmarshal(b, &hb)
+	}
+	if err != nil || hb.NodeID == "" || len(hb.NodeID) > 200 || len(hb.Hostname) > 255 || len(hb.Version) > 100 {
+		writeError(w, http.StatusBadRequest, "ValidationError", "A heartbeat needs a nodeId (at most 200 characters), hostname and version.")
+		return
+	}
+	s.nodes.record(gateway, hb, s.now())
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": msg}})
+}
+
+func remoteHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

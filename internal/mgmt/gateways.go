@@ -1,0 +1,172 @@
+package mgmt
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/gatewaykey"
+	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// StatusSource reports the nodes of a gateway from their heartbeats.
+type StatusSource interface {
+	GatewayStatus(gateway string) model.GatewayStatus
+}
+
+// GatewayKeys returns the signing keys stored in a gateway record, or
+// zero keys when it has none (the managed gateway).
+func GatewayKeys(rec *store.Record) (gatewaykey.Keys, error) {
+	var k gatewaykey.Keys
+	if rec == nil || len(rec.Secret) == 0 {
+		return k, nil
+	}
+	if err := json.Unmarshal(rec.Secret, &k); err != nil {
+		return k, fmt.Errorf("gateway %s keys: %w", rec.ID, err)
+	}
+	return k, nil
+}
+
+// checkGateway gives a self-hosted gateway its two signing keys on
+// creation and keeps them on replace.
+func checkGateway(_ context.Context, _ store.Tx, rec *store.Record, _ model.Properties, old *store.Record, _ nowFunc) error {
+	if old != nil && len(old.Secret) > 0 {
+		rec.Secret = old.Secret
+		return nil
+	}
+	if strings.EqualFold(rec.ID, model.ManagedGatewayID) {
+		return nil
+	}
+	var err error
+	rec.Secret, err = json.Marshal(gatewaykey.NewKeys())
+	return err
+}
+
+func removeGateway(ctx context.Context, tx store.Tx, rec *store.Record, _ *http.Request) error {
+	if strings.EqualFold(rec.ID, model.ManagedGatewayID) {
+		return conflict("gatewayId", "The built-in gateway 'managed' cannot be deleted.")
+	}
+	for _, q := range []store.Query{{Kind: model.KindGatewayAPI, Parent: rec.ID}, {Kind: model.KindFederatedCredential, Parent: rec.ID}} {
+		if err := deleteAll(ctx, tx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keyRequest is the body of generateToken and regenerateKey.
+type keyRequest struct {
+	KeyType string     `json:"keyType"`
+	Expiry  *time.Time `json:"expiry,omitempty"`
+}
+
+func readKeyRequest(r *http.Request) (keyRequest, error) {
+	var req keyRequest
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return req, err
+	}
+	if err := model.DecodeStrict(body, "", &req); err != nil {
+		return req, err
+	}
+	if req.KeyType != "primary" && req.KeyType != "secondary" {
+		return req, invalid("keyType", "keyType must be primary or secondary.")
+	}
+	return req, nil
+}
+
+// selfHosted loads a gateway that has signing keys.
+func selfHosted(ctx context.Context, r store.Reader, id string) (*store.Record, gatewaykey.Keys, error) {
+	rec, err := gatewaysType.get(ctx, r, "", id)
+	if err != nil {
+		return nil, gatewaykey.Keys{}, err
+	}
+	keys, err := GatewayKeys(rec)
+	if err == nil && len(keys.Primary) == 0 {
+		err = conflict("gatewayId", "The gateway '"+rec.ID+"' runs inside gatehouse serve and needs no token.")
+	}
+	return rec, keys, err
+}
+
+// generateToken answers POST /gateways/{gatewayId}/generateToken.
+func (s *Server) generateToken(r *http.Request) (response, error) {
+	req, err := readKeyRequest(r)
+	if err != nil {
+		return response{}, err
+	}
+	now := s.now()
+	switch {
+	case req.Expiry == nil:
+		return response{}, invalid("expiry", "expiry is required (RFC 3339, at most 30 days ahead).")
+	case !req.Expiry.After(now):
+		return response{}, invalid("expiry", "expiry must be in the future.")
+	case req.Expiry.Sub(now) > gatewaykey.MaxLifetime:
+		return response{}, invalid("expiry", "expiry must be at most 30 days ahead.")
+	}
+	var rec *store.Record
+	var keys gatewaykey.Keys
+	err = s.store.View(r.Context(), func(tx store.Reader) error {
+		rec, keys, err = selfHosted(r.Context(), tx, r.PathValue("gatewayId"))
+		return err
+	})
+	if err != nil {
+		return response{}, err
+	}
+	key := keys.Primary
+	if req.KeyType == "secondary" {
+		key = keys.Secondary
+	}
+	return response{status: http.StatusOK, body: map[string]string{"value": gatewaykey.Mint(rec.ID, *req.Expiry, key)}}, nil
+}
+
+// regenerateKey answers POST /gateways/{gatewayId}/regenerateKey: tokens
+// signed with the old key are refused from then on.
+func (s *Server) regenerateGatewayKey(r *http.Request) (response, error) {
+	req, err := readKeyRequest(r)
+	if err != nil {
+		return response{}, err
+	}
+	_, err = s.store.Update(r.Context(), func(tx store.Tx) error {
+		rec, keys, err := selfHosted(r.Context(), tx, r.PathValue("gatewayId"))
+		if err != nil {
+			return err
+		}
+		if req.KeyType == "primary" {
+			keys.Primary = gatewaykey.NewKey()
+		} else {
+			keys.Secondary = gatewaykey.NewKey()
+		}
+		if rec.Secret, err = json.Marshal(keys); err != nil {
+			return err
+		}
+		_, err = tx.Put(r.Context(), rec)
+		return err
+	})
+	if err != nil {
+		return response{}, err
+	}
+	return response{status: http.StatusNoContent}, nil
+}
+
+// gatewayStatus answers GET /gateways/{gatewayId}/status.
+func (s *Server) gatewayStatus(r *http.Request) (response, error) {
+	var rec *store.Record
+	err := s.store.View(r.Context(), func(tx store.Reader) error {
+		var err error
+		rec, err = gatewaysType.get(r.Context(), tx, "", r.PathValue("gatewayId"))
+		return err
+	})
+	if err != nil {
+		return response{}, err
+	}
+	status := model.GatewayStatus{Nodes: []model.GatewayNode{}}
+	if s.status != nil {
+		status = s.status.GatewayStatus(rec.ID)
+	}
+	return response{status: http.StatusOK, body: status}, nil
+}

@@ -1,0 +1,520 @@
+package mgmt
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/store/sqlite"
+)
+
+// newOpenAPITestServer returns a Server over a real SQLite store, and the
+// store.
+func newOpenAPITestServer(t *testing.T) (*Server, store.Store) {
+	t.Helper()
+	sealer, err := store.NewSealer(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "db"), sealer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return NewServer(Options{Store: st, AdminToken: "t"}), st
+}
+
+// loadOpenAPIDocument parses data with kin-openapi and validates it,
+// failing the test on any error.
+func loadOpenAPIDocument(t *testing.T, data []byte) *openapi3.T {
+	t.Helper()
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(data)
+	if err != nil {
+		t.Fatalf("load the OpenAPI document: %v", err)
+	}
+	err = doc.Validate(context.Background(),
+		openapi3.EnableMultiError(),
+		openapi3.EnableSchemaDefaultsValidation(),
+		openapi3.EnableSchemaPatternValidation(),
+		openapi3.EnableExamplesValidation(),
+	)
+	if err != nil {
+		t.Fatalf("the OpenAPI document is invalid:\n%v", err)
+	}
+	return doc
+}
+
+// muxPatternToOpenAPIPath converts a ServeMux pattern's path to an
+// OpenAPI path template: {name...} becomes {name}, and a trailing {$}
+// is dropped.
+func muxPatternToOpenAPIPath(pattern string) string {
+	return muxRestWildcard.ReplaceAllString(strings.TrimSuffix(pattern, "{$}"), "{$1}")
+}
+
+var (
+	muxRestWildcard   = regexp.MustCompile(`\{([^{}]+)\.\.\.\}`)
+	pathTemplateParam = regexp.MustCompile(`\{([^{}]+)\}`)
+)
+
+func TestOpenAPIDocumentIsValid(t *testing.T) {
+	raw, err := OpenAPIDocument()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := loadOpenAPIDocument(t, raw)
+	if !doc.IsOpenAPI31OrLater() {
+		t.Errorf("openapi is %q, want 3.1.x", doc.OpenAPI)
+	}
+}
+
+func TestOpenAPIDocumentMatchesRoutes(t *testing.T) {
+	s, _ := newOpenAPITestServer(t)
+	raw, err := OpenAPIDocument()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := loadOpenAPIDocument(t, raw)
+
+	type key struct{ method, path string }
+	registered := map[key]bool{}
+	for _, r := range s.Routes() {
+		k := key{r.Method, muxPatternToOpenAPIPath(r.Pattern)}
+		if registered[k] {
+			t.Errorf("route %s %s is registered twice", r.Method, r.Pattern)
+		}
+		registered[k] = true
+	}
+	if len(registered) == 0 {
+		t.Fatal("the server registered no routes")
+	}
+
+	documented := map[key]bool{}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			k := key{method, path}
+			documented[k] = true
+			if !registered[k] {
+				t.Errorf("the document has %s %s, which the server does not register", method, path)
+			}
+			checkOpenAPIOperation(t, method, path, item, op)
+		}
+	}
+	for k := range registered {
+		if !documented[k] {
+			t.Errorf("route %s %s is not in the document", k.method, k.path)
+		}
+	}
+}
+
+// checkOpenAPIOperation checks one operation's parameters, responses and
+// security against what every handler does.
+func checkOpenAPIOperation(t *testing.T, method, path string, item *openapi3.PathItem, op *openapi3.Operation) {
+	t.Helper()
+	where := method + " " + path
+	if op.Summary == "" {
+		t.Errorf("%s has no summary", where)
+	}
+
+	// The path parameters must be exactly the path's {names}.
+	var want []string
+	for _, m := range pathTemplateParam.FindAllStringSubmatch(path, -1) {
+		want = append(want, m[1])
+	}
+	var got []string
+	query := map[string]bool{}
+	seen := map[string]bool{}
+	for _, ref := range slices.Concat(item.Parameters, op.Parameters) {
+		p := ref.Value
+		if p == nil {
+			t.Errorf("%s: unresolved parameter %s", where, ref.Ref)
+			continue
+		}
+		if seen[p.In+" "+p.Name] {
+			t.Errorf("%s: parameter %s in %s is declared twice", where, p.Name, p.In)
+		}
+		seen[p.In+" "+p.Name] = true
+		switch p.In {
+		case openapi3.ParameterInPath:
+			got = append(got, p.Name)
+			if !p.Required {
+				t.Errorf("%s: path parameter %s is not required", where, p.Name)
+			}
+		case openapi3.ParameterInQuery:
+			query[p.Name] = true
+		}
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("%s: path parameters %v, want %v", where, got, want)
+	}
+
+	if !query["api-version"] {
+		t.Errorf("%s does not accept api-version", where)
+	}
+	if path == "/mgmt/openapi.json" {
+		if op.Security == nil || len(*op.Security) != 0 {
+			t.Errorf("%s must override security with an empty list: it needs no token", where)
+		}
+		return
+	}
+	if op.Security != nil {
+		t.Errorf("%s overrides the bearer token security", where)
+	}
+	if op.Responses.Status(http.StatusUnauthorized) == nil {
+		t.Errorf("%s does not document 401", where)
+	}
+	isList := method == http.MethodGet && pathIsCollection(path)
+	for _, q := range []string{"$top", "$skip", "$filter"} {
+		if query[q] != isList {
+			t.Errorf("%s: query parameter %s documented: %v, want %v", where, q, query[q], isList)
+		}
+	}
+	if method == http.MethodPut || method == http.MethodPatch {
+		if (op.RequestBody != nil) == pathIsLink(path) {
+			t.Errorf("%s: request body documented: %v; PUT/PATCH of resources take one, PUT of links none", where, op.RequestBody != nil)
+		}
+	}
+}
+
+// pathIsCollection reports whether path lists resources or links, such as
+// /mgmt/apis or /mgmt/products/{productId}/apis.
+func pathIsCollection(path string) bool {
+	for _, rt := range resourceTypes {
+		if path == muxPatternToOpenAPIPath(rt.collectionPattern()) {
+			return true
+		}
+	}
+	for _, lt := range linkTypes {
+		if path == muxPatternToOpenAPIPath(lt.collectionPattern()) {
+			return true
+		}
+	}
+	return false
+}
+
+// pathIsLink reports whether path is a link's item path, such as
+// /mgmt/products/{productId}/apis/{apiId}.
+func pathIsLink(path string) bool {
+	for _, lt := range linkTypes {
+		if path == muxPatternToOpenAPIPath(lt.itemPattern()) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestOpenAPIDocumentServedWithoutToken(t *testing.T) {
+	s, _ := newOpenAPITestServer(t)
+	ts := httptest.NewServer(s)
+	t.Cleanup(ts.Close)
+
+	resp, err := http.Get(ts.URL + "/mgmt/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /mgmt/openapi.json without a token: %d %s", resp.StatusCode, body)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("Content-Type %q, want application/json", ct)
+	}
+	var doc struct {
+		OpenAPI string                     `json:"openapi"`
+		Paths   map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		t.Fatalf("the served document is not JSON: %v", err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Errorf("openapi = %q", doc.OpenAPI)
+	}
+	if len(doc.Paths) == 0 {
+		t.Error("the served document has no paths")
+	}
+	if _, ok := doc.Paths["/mgmt/apis/{apiId}"]; !ok {
+		t.Error("the served document lacks /mgmt/apis/{apiId}")
+	}
+	loadOpenAPIDocument(t, body)
+
+	// Everything else needs the token.
+	resp, err = http.Get(ts.URL + "/mgmt/apis")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("GET /mgmt/apis without a token: %d, want 401", resp.StatusCode)
+	}
+}
+
+// openAPIStep is one request of TestOpenAPIDocumentDescribesResponses.
+type openAPIStep struct {
+	method, target string // target: path and query
+	body           string
+	header         []string // name, value, ...
+	noToken        bool
+	invalid        bool // the request breaks the document on purpose
+	want           int
+}
+
+// TestOpenAPIDocumentDescribesResponses sends requests to every route and
+// checks, with kin-openapi's request and response validators, that the
+// document accepts the valid requests and describes every answer: its
+// status code, headers and body.
+func TestOpenAPIDocumentDescribesResponses(t *testing.T) {
+	s, st := newOpenAPITestServer(t)
+	if err := Bootstrap(t.Context(), st); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := OpenAPIDocument()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := loadOpenAPIDocument(t, raw)
+	router, err := legacy.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	filter := func(f string) string { return url.QueryEscape(f) }
+	props := func(p string) string { return `{"properties": ` + p + `}` }
+	expiry := time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)
+	huge := props(`{"description": "` + strings.Repeat("x", maxBodyBytes) + `"}`)
+	steps := []openAPIStep{
+		{method: "GET", target: "/mgmt/openapi.json", noToken: true, want: 200},
+		{method: "GET", target: "/mgmt/apis", noToken: true, want: 401},
+
+		// APIs.
+		{method: "PUT", target: "/mgmt/apis/echo?api-version=2022-08-01", body: props(`{"displayName": "Echo", "path": "echo", "serviceUrl": "https://echo.example.com"}`), want: 201},
+		{method: "PUT", target: "/mgmt/apis/Echo", body: props(`{"path": "/echo/"}`), header: []string{"If-Match", "*"}, want: 200},
+		{method: "PUT", target: "/mgmt/apis/echo", body: props(`{"path": "echo"}`), header: []string{"If-None-Match", "*"}, want: 412},
+		{method: "PUT", target: "/mgmt/apis/echo", body: props(`{"path": "echo"}`), header: []string{"If-Match", `"0"`}, want: 412},
+		{method: "PUT", target: "/mgmt/apis/other", body: props(`{"path": "ECHO"}`), want: 409},
+		{method: "PUT", target: "/mgmt/apis/other", body: props(`{"path": "a b"}`), want: 400},
+		{method: "PUT", target: "/mgmt/apis/other", body: `{"properties": {}, "extra": 1}`, invalid: true, want: 400},
+		{method: "PUT", target: "/mgmt/apis/other", body: huge, invalid: true, want: 413},
+		{method: "PUT", target: "/mgmt/apis/v2", body: props(`{"path": "v2"}`), want: 201},
+		{method: "PATCH", target: "/mgmt/apis/echo", body: props(`{"description": "Says it back.", "subscriptionRequired": false}`), want: 200},
+		{method: "PATCH", target: "/mgmt/apis/v2", body: props(`{"path": "echo"}`), want: 409},
+		{method: "PATCH", target: "/mgmt/apis/missing", body: props(`{}`), want: 404},
+		{method: "GET", target: "/mgmt/apis/echo", want: 200},
+		{method: "GET", target: "/mgmt/apis/missing", want: 404},
+		{method: "GET", target: "/mgmt/apis/bad%20id", invalid: true, want: 400},
+		{method: "GET", target: "/mgmt/apis?$top=1", want: 200},
+		{method: "GET", target: "/mgmt/apis?$filter=" + filter("name eq 'echo' and subscriptionRequired eq false"), want: 200},
+		{method: "GET", target: "/mgmt/apis?$filter=" + filter("name eq echo"), want: 400},
+		{method: "GET", target: "/mgmt/apis?$top=5000", invalid: true, want: 400},
+
+		// Operations.
+		{method: "PUT", target: "/mgmt/apis/echo/operations/get-item", body: props(`{"method": "get", "urlTemplate": "/items/{id}"}`), want: 201},
+		{method: "PUT", target: "/mgmt/apis/echo/operations/get-item2", body: props(`{"method": "GET", "urlTemplate": "/items/{key}"}`), want: 409},
+		{method: "PUT", target: "/mgmt/apis/echo/operations/bad", body: props(`{"method": "GET", "urlTemplate": "/items/{"}`), want: 400},
+		{method: "PUT", target: "/mgmt/apis/missing/operations/get-item", body: props(`{"method": "GET", "urlTemplate": "/x"}`), want: 404},
+		{method: "PUT", target: "/mgmt/apis/echo/operations/post-item", body: props(`{"method": "POST", "urlTemplate": "/items"}`), want: 201},
+		{method: "PATCH", target: "/mgmt/apis/echo/operations/post-item", body: props(`{"urlTemplate": "/items/{id}", "method": "GET"}`), want: 409},
+		{method: "PATCH", target: "/mgmt/apis/echo/operations/post-item", body: props(`{"description": "Adds one."}`), want: 200},
+		{method: "GET", target: "/mgmt/apis/echo/operations/get-item", want: 200},
+		{method: "GET", target: "/mgmt/apis/echo/operations", want: 200},
+		{method: "GET", target: "/mgmt/apis/missing/operations", want: 404},
+		{method: "DELETE", target: "/mgmt/apis/echo/operations/post-item", want: 200},
+		{method: "DELETE", target: "/mgmt/apis/echo/operations/post-item", want: 204},
+
+		// Products, groups, users and their links.
+		{method: "PUT", target: "/mgmt/products/starter", body: props(`{"displayName": "Starter", "state": "published"}`), want: 201},
+		{method: "PUT", target: "/mgmt/products/bad", body: props(`{"displayName": ""}`), want: 400},
+		{method: "PATCH", target: "/mgmt/products/starter", body: props(`{"subscriptionsLimit": 2}`), want: 200},
+		{method: "GET", target: "/mgmt/products/starter", want: 200},
+		{method: "GET", target: "/mgmt/products", want: 200},
+		{method: "PUT", target: "/mgmt/products/starter/apis/echo", want: 201},
+		{method: "PUT", target: "/mgmt/products/starter/apis/echo", want: 200},
+		{method: "PUT", target: "/mgmt/products/starter/apis/missing", want: 404},
+		{method: "GET", target: "/mgmt/products/starter/apis/echo", want: 200},
+		{method: "GET", target: "/mgmt/products/starter/apis/v2", want: 404},
+		{method: "GET", target: "/mgmt/products/starter/apis?$filter=" + filter("startswith(path,'ec')"), want: 200},
+		{method: "GET", target: "/mgmt/products/missing/apis", want: 404},
+		{method: "PUT", target: "/mgmt/groups/partners", body: props(`{"displayName": "Partners"}`), want: 201},
+		{method: "PUT", target: "/mgmt/groups/partners", body: props(`{"displayName": "Partners", "builtIn": true}`), want: 400},
+		{method: "PATCH", target: "/mgmt/groups/partners", body: props(`{"description": "Our partners."}`), want: 200},
+		{method: "GET", target: "/mgmt/groups/partners", want: 200},
+		{method: "GET", target: "/mgmt/groups", want: 200},
+		{method: "PUT", target: "/mgmt/products/starter/groups/partners", want: 201},
+		{method: "GET", target: "/mgmt/products/starter/groups/partners", want: 200},
+		{method: "GET", target: "/mgmt/products/starter/groups", want: 200},
+		{method: "DELETE", target: "/mgmt/products/starter/groups/partners", want: 200},
+		{method: "DELETE", target: "/mgmt/products/starter/groups/partners", want: 204},
+		{method: "PUT", target: "/mgmt/users/alice", body: props(`{"email": "alice@example.com", "firstName": "Alice", "lastName": "Liddell", "password": "correct horse"}`), want: 201},
+		{method: "PUT", target: "/mgmt/users/bob", body: props(`{"email": "ALICE@example.com", "firstName": "Bob", "lastName": "B"}`), want: 409},
+		{method: "PATCH", target: "/mgmt/users/alice", body: props(`{"note": "Tester."}`), want: 200},
+		{method: "GET", target: "/mgmt/users/alice", want: 200},
+		{method: "GET", target: "/mgmt/users", want: 200},
+		{method: "PUT", target: "/mgmt/groups/partners/users/alice", want: 201},
+		{method: "GET", target: "/mgmt/groups/partners/users/alice", want: 200},
+		{method: "GET", target: "/mgmt/groups/partners/users", want: 200},
+
+		// Subscriptions.
+		{method: "PUT", target: "/mgmt/subscriptions/alice-starter", body: props(`{"displayName": "Alice on Starter", "scope": "/products/starter", "ownerId": "/users/alice", "primaryKey": "alice-primary-key-1"}`), want: 201},
+		{method: "PUT", target: "/mgmt/subscriptions/echo-only", body: props(`{"displayName": "Echo only", "scope": "/apis/echo", "primaryKey": "alice-primary-key-1"}`), want: 409},
+		{method: "PUT", target: "/mgmt/subscriptions/echo-only", body: props(`{"displayName": "Echo only", "scope": "/apis/missing"}`), want: 400},
+		{method: "PUT", target: "/mgmt/subscriptions/echo-only", body: props(`{"displayName": "Echo only", "scope": "/apis/echo"}`), want: 201},
+		{method: "PATCH", target: "/mgmt/subscriptions/alice-starter", body: props(`{"state": "suspended"}`), want: 200},
+		{method: "GET", target: "/mgmt/subscriptions/alice-starter", want: 200},
+		{method: "GET", target: "/mgmt/subscriptions?$filter=" + filter("properties/state eq 'suspended'"), want: 200},
+		{method: "POST", target: "/mgmt/subscriptions/alice-starter/listSecrets", want: 200},
+		{method: "POST", target: "/mgmt/subscriptions/missing/listSecrets", want: 404},
+		{method: "POST", target: "/mgmt/subscriptions/alice-starter/regeneratePrimaryKey", want: 204},
+		{method: "POST", target: "/mgmt/subscriptions/alice-starter/regenerateSecondaryKey", want: 204},
+		{method: "POST", target: "/mgmt/subscriptions/missing/regenerateSecondaryKey", want: 404},
+		{method: "DELETE", target: "/mgmt/products/starter", want: 409},
+		{method: "DELETE", target: "/mgmt/users/alice", want: 409},
+		{method: "DELETE", target: "/mgmt/products/starter?deleteSubscriptions=true", want: 200},
+		{method: "DELETE", target: "/mgmt/users/alice?deleteSubscriptions=true", want: 200},
+		{method: "DELETE", target: "/mgmt/users/alice", want: 204},
+		{method: "DELETE", target: "/mgmt/subscriptions/echo-only", header: []string{"If-Match", `"0"`}, want: 412},
+		{method: "DELETE", target: "/mgmt/subscriptions/echo-only", want: 200},
+
+		// Named values.
+		{method: "PUT", target: "/mgmt/namedValues/backend-key", body: props(`{"displayName": "backend-key", "value": "s3cr3t-value", "secret": true}`), want: 201},
+		{method: "PUT", target: "/mgmt/namedValues/region", body: props(`{"displayName": "Backend-Key", "value": "eu"}`), want: 409},
+		{method: "PUT", target: "/mgmt/namedValues/region", body: props(`{"displayName": "region"}`), want: 400},
+		{method: "PUT", target: "/mgmt/namedValues/region", body: props(`{"displayName": "region", "value": "eu"}`), want: 201},
+		{method: "PATCH", target: "/mgmt/namedValues/backend-key", body: props(`{"tags": ["backend"]}`), want: 200},
+		{method: "GET", target: "/mgmt/namedValues/backend-key", want: 200},
+		{method: "GET", target: "/mgmt/namedValues", want: 200},
+		{method: "POST", target: "/mgmt/namedValues/backend-key/listValue", want: 200},
+		{method: "POST", target: "/mgmt/namedValues/missing/listValue", want: 404},
+		{method: "DELETE", target: "/mgmt/namedValues/region", want: 200},
+
+		// Backends.
+		{method: "PUT", target: "/mgmt/backends/orders", body: props(`{"url": "https://orders.internal:8443", "credentials": {"header": {"x-key": ["k"]}}}`), want: 201},
+		{method: "PUT", target: "/mgmt/backends/pool", body: props(`{"type": "Pool", "pool": {"services": [{"id": "missing"}]}}`), want: 400},
+		{method: "PUT", target: "/mgmt/backends/pool", body: props(`{"type": "Pool", "pool": {"services": [{"id": "orders", "weight": 1}]}}`), want: 201},
+		{method: "PATCH", target: "/mgmt/backends/orders", body: props(`{"tls": {"validateCertificateChain": false}}`), want: 200},
+		{method: "GET", target: "/mgmt/backends/orders", want: 200},
+		{method: "GET", target: "/mgmt/backends", want: 200},
+		{method: "DELETE", target: "/mgmt/backends/pool", want: 200},
+
+		// Gateways.
+		{method: "PUT", target: "/mgmt/gateways/fra", body: props(`{"description": "Frankfurt", "locationData": {"name": "fra-1"}}`), want: 201},
+		{method: "PATCH", target: "/mgmt/gateways/fra", body: props(`{"locationData": {"name": "fra-2", "city": "Frankfurt"}}`), want: 200},
+		{method: "GET", target: "/mgmt/gateways/fra", want: 200},
+		{method: "GET", target: "/mgmt/gateways", want: 200},
+		{method: "PUT", target: "/mgmt/gateways/fra/apis/echo", want: 201},
+		{method: "GET", target: "/mgmt/gateways/fra/apis/echo", want: 200},
+		{method: "GET", target: "/mgmt/gateways/fra/apis", want: 200},
+		{method: "PUT", target: "/mgmt/gateways/fra/federatedCredentials/aks", body: props(`{"issuer": "https://oidc.example.com/c1/", "subject": "system:serviceaccount:gatehouse:gateway"}`), want: 201},
+		{method: "PUT", target: "/mgmt/gateways/fra/federatedCredentials/bad", body: props(`{"issuer": "oidc", "subject": "s"}`), want: 400},
+		{method: "PUT", target: "/mgmt/gateways/missing/federatedCredentials/aks", body: props(`{"issuer": "https://oidc.example.com", "subject": "s"}`), want: 404},
+		{method: "PATCH", target: "/mgmt/gateways/fra/federatedCredentials/aks", body: props(`{"description": "The AKS cluster."}`), want: 200},
+		{method: "GET", target: "/mgmt/gateways/fra/federatedCredentials/aks", want: 200},
+		{method: "GET", target: "/mgmt/gateways/fra/federatedCredentials", want: 200},
+		{method: "DELETE", target: "/mgmt/gateways/fra/federatedCredentials/aks", want: 200},
+		{method: "DELETE", target: "/mgmt/gateways/fra/federatedCredentials/aks", want: 204},
+		{method: "POST", target: "/mgmt/gateways/fra/generateToken", body: `{"keyType": "primary", "expiry": "` + expiry + `"}`, want: 200},
+		{method: "POST", target: "/mgmt/gateways/fra/generateToken", body: `{"keyType": "secondary"}`, invalid: true, want: 400},
+		{method: "POST", target: "/mgmt/gateways/managed/generateToken", body: `{"keyType": "primary", "expiry": "` + expiry + `"}`, want: 409},
+		{method: "POST", target: "/mgmt/gateways/missing/generateToken", body: `{"keyType": "primary", "expiry": "` + expiry + `"}`, want: 404},
+		{method: "POST", target: "/mgmt/gateways/fra/regenerateKey", body: `{"keyType": "secondary"}`, want: 204},
+		{method: "POST", target: "/mgmt/gateways/managed/regenerateKey", body: `{"keyType": "primary"}`, want: 409},
+		{method: "GET", target: "/mgmt/gateways/fra/status", want: 200},
+		{method: "GET", target: "/mgmt/gateways/missing/status", want: 404},
+		{method: "DELETE", target: "/mgmt/gateways/managed", want: 409},
+		{method: "DELETE", target: "/mgmt/groups/Administrators", want: 409},
+
+		// Deleting an API removes what hangs on it.
+		{method: "DELETE", target: "/mgmt/apis/echo", want: 200},
+		{method: "GET", target: "/mgmt/gateways/fra/apis/echo", want: 404},
+		{method: "DELETE", target: "/mgmt/gateways/fra/apis/echo", want: 204},
+		{method: "DELETE", target: "/mgmt/products/starter/apis/echo", want: 204},
+		{method: "DELETE", target: "/mgmt/groups/partners/users/alice", want: 204},
+		{method: "DELETE", target: "/mgmt/apis/echo", want: 204},
+		{method: "DELETE", target: "/mgmt/gateways/fra", want: 200},
+		{method: "DELETE", target: "/mgmt/groups/partners", want: 200},
+		{method: "DELETE", target: "/mgmt/namedValues/backend-key", want: 200},
+		{method: "DELETE", target: "/mgmt/backends/orders", want: 200},
+		{method: "DELETE", target: "/mgmt/products/starter", want: 204},
+	}
+
+	type key struct{ method, path string }
+	covered := map[key]bool{}
+	for _, st := range steps {
+		where := st.method + " " + st.target
+		newRequest := func() *http.Request {
+			r := httptest.NewRequest(st.method, st.target, strings.NewReader(st.body))
+			if st.body != "" {
+				r.Header.Set("Content-Type", "application/json")
+			}
+			if !st.noToken {
+				r.Header.Set("Authorization", "Bearer t")
+			}
+			for i := 0; i+1 < len(st.header); i += 2 {
+				r.Header.Set(st.header[i], st.header[i+1])
+			}
+			return r
+		}
+		req := newRequest()
+		route, pathParams, err := router.FindRoute(req)
+		if err != nil {
+			t.Errorf("%s: the document has no route for it: %v", where, err)
+			continue
+		}
+		covered[key{route.Method, route.Path}] = true
+		reqInput := &openapi3filter.RequestValidationInput{
+			Request:    req,
+			PathParams: pathParams,
+			Route:      route,
+			Options: &openapi3filter.Options{
+				AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
+				MultiError:         true,
+			},
+		}
+		if !st.invalid && !st.noToken {
+			if err := openapi3filter.ValidateRequest(t.Context(), reqInput); err != nil {
+				t.Errorf("%s: the document rejects the request: %v", where, err)
+			}
+		}
+
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, newRequest())
+		if w.Code != st.want {
+			t.Errorf("%s: status %d, want %d; body %s", where, w.Code, st.want, w.Body)
+		}
+		err = openapi3filter.ValidateResponse(t.Context(), &openapi3filter.ResponseValidationInput{
+			RequestValidationInput: reqInput,
+			Status:                 w.Code,
+			Header:                 w.Header(),
+			Body:                   io.NopCloser(bytes.NewReader(w.Body.Bytes())),
+			Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+		})
+		if err != nil {
+			t.Errorf("%s: the document does not describe the %d answer: %v\nbody: %.2000s", where, w.Code, err, w.Body)
+		}
+	}
+
+	for _, r := range s.Routes() {
+		if !covered[key{r.Method, muxPatternToOpenAPIPath(r.Pattern)}] {
+			t.Errorf("no step exercises %s %s: add one to this test", r.Method, r.Pattern)
+		}
+	}
+}

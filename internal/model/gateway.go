@@ -1,0 +1,67 @@
+package model
+
+import (
+	"strings"
+	"time"
+)
+
+// KindFederatedCredential holds the workload identities allowed to read a
+// gateway's configuration; the parent is the gateway.
+const KindFederatedCredential Kind = "gatewayFederatedCredentials"
+
+// FederatedCredential lets a workload identity, a JWT from Issuer with
+// Subject and one of Audiences, read a gateway's configuration (the role
+// APIM calls Gateway Configuration Reader).
+type FederatedCredential struct {
+	Issuer      string   `json:"issuer"`
+	Subject     string   `json:"subject"`
+	Audiences   []string `json:"audiences"`
+	Description string   `json:"description,omitempty"`
+}
+
+// DefaultFederatedAudience is the audience Azure workload identity asks
+// for, used when none is given.
+const DefaultFederatedAudience = "api://AzureADTokenExchange"
+
+// Normalize defaults the audience.
+func (f *FederatedCredential) Normalize() {
+	f.Issuer = strings.TrimSuffix(f.Issuer, "/")
+	if len(f.Audiences) == 0 {
+		f.Audiences = []string{DefaultFederatedAudience}
+	}
+}
+
+// Validate checks the credential's own fields.
+func (f *FederatedCredential) Validate() error {
+	var fe fieldErrors
+	if msg := validateAbsoluteURL(f.Issuer); msg != "" {
+		fe.add("issuer", "%s", msg)
+	}
+	if f.Subject == "" || len(f.Subject) > 600 {
+		fe.add("subject", "is required (for Kubernetes: system:serviceaccount:<namespace>:<name>), at most 600 characters")
+	}
+	for _, a := range f.Audiences {
+		if a == "" || len(a) > 600 {
+			fe.add("audiences", "an audience must be 1 to 600 characters")
+		}
+	}
+	return fe.err()
+}
+
+// GatewayNode is one running instance of a gateway as its heartbeats
+// describe it.
+type GatewayNode struct {
+	NodeID        string    `json:"nodeId"`
+	Hostname      string    `json:"hostname"`
+	Version       string    `json:"version"`
+	ConfigVersion int64     `json:"configVersion"`
+	LastHeartbeat time.Time `json:"lastHeartbeat"`
+	// State is "connected", or "disconnected" after three missed heartbeats.
+	State string `json:"state"`
+}
+
+// GatewayStatus is what GET /mgmt/gateways/{id}/status answers.
+type GatewayStatus struct {
+	NodeCount int           `json:"nodeCount"`
+	Nodes     []GatewayNode `json:"nodes"`
+}

@@ -1,0 +1,227 @@
+package selfhosted
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/gatehouse/gatehouse/internal/cli"
+	"github.com/gatehouse/gatehouse/internal/configsync"
+	"github.com/gatehouse/gatehouse/internal/gateway"
+)
+
+// Authentication modes of a self-hosted gateway.
+const (
+	AuthToken            = "token"
+	AuthWorkloadIdentity = "workload-identity"
+)
+
+// Default locations of a projected service-account token.
+const (
+	azureTokenFileEnv       = "AZURE_FEDERATED_TOKEN_FILE"
+	serviceAccountTokenFile = "/var/run/secrets/kubernetes.io/serviceaccount/token"
+)
+
+// Config is the configuration of a self-hosted gateway.
+type Config struct {
+	ConfigEndpoint    string
+	GatewayID         string
+	Token             string
+	Auth              string
+	TokenFile         string
+	Backup            string
+	GatewayHTTP       string
+	GatewayHTTPS      string
+	TLSCert, TLSKey   string
+	CAFile            string
+	HeartbeatInterval time.Duration
+	BackendTimeout    time.Duration
+	ShutdownGrace     time.Duration
+	AccessLog         bool
+	LogFormat         string
+	LogLevel          string
+	// Version is reported in heartbeats.
+	Version string
+	// Stdout receives logs. Nil: os.Stderr.
+	Stdout io.Writer
+	// Ready, when set, is called with the gateway's bound HTTP address.
+	Ready func(httpAddr string)
+}
+
+// NewCommand returns the `gateway` command; version is the binary's.
+func NewCommand(version string) *cobra.Command {
+	cfg := Config{Version: version}
+	cmd := &cobra.Command{
+		Use:   "gateway",
+		Short: "Run a self-hosted gateway that follows a management plane",
+		Long: "gateway serves the APIs assigned to one gateway resource, with configuration\n" +
+			"pulled from a management plane's configuration endpoint. It keeps the last\n" +
+			"configuration in a backup file and serves from it while the plane is away.\n\n" +
+			"Besides flags and GATEHOUSE_* variables it reads APIM's self-hosted gateway\n" +
+			"settings from the environment: config.service.endpoint, config.service.auth\n" +
+			"(a GatewayKey token, or workloadIdentity) and gateway.name.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			applyAPIMEnvironment(&cfg, cmd.Flags().Changed)
+			return Run(cmd.Context(), cfg)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.ConfigEndpoint, "config-endpoint", "", "management plane URL, such as https://gatehouse.example.com:8090")
+	f.StringVar(&cfg.GatewayID, "gateway-id", "", "id of the gateway resource this node serves")
+	f.StringVar(&cfg.Token, "token", "", "GatewayKey token from POST /mgmt/gateways/{id}/generateToken")
+	f.StringVar(&cfg.Auth, "auth", AuthToken, "authentication: token or workload-identity")
+	f.StringVar(&cfg.TokenFile, "token-file", "", "workload-identity token file; default $"+azureTokenFileEnv+", else "+serviceAccountTokenFile)
+	f.StringVar(&cfg.Backup, "backup", "gatehouse-gateway-backup.json", "file keeping the last good configuration; empty: none")
+	f.StringVar(&cfg.GatewayHTTP, "gateway-http", ":8080", "HTTP listen address; empty: off")
+	f.StringVar(&cfg.GatewayHTTPS, "gateway-https", ":8081", "HTTPS listen address, served when --tls-cert and --tls-key are given")
+	f.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate chain for the HTTPS listener")
+	f.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key for the HTTPS listener")
+	f.StringVar(&cfg.CAFile, "ca-file", "", "PEM CA bundle to trust for the management plane (private CA)")
+	f.DurationVar(&cfg.HeartbeatInterval, "heartbeat-interval", 10*time.Second, "time between heartbeats")
+	f.DurationVar(&cfg.BackendTimeout, "backend-timeout", 300*time.Second, "longest wait for a backend's response headers")
+	f.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", 30*time.Second, "how long in-flight requests may run after SIGTERM")
+	f.BoolVar(&cfg.AccessLog, "access-log", true, "log one line per request")
+	f.StringVar(&cfg.LogFormat, "log-format", "auto", "log format: json, text, or auto")
+	f.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+	cli.BindEnv(cmd)
+	return cmd
+}
+
+// applyAPIMEnvironment fills settings not given as flags (or GATEHOUSE_*
+// variables) from APIM's self-hosted gateway variables, so a ConfigMap
+// written for APIM's gateway works unchanged.
+func applyAPIMEnvironment(cfg *Config, changed func(string) bool) {
+	set := func(flag string) bool { return changed(flag) || os.Getenv(cli.EnvName(flag)) != "" }
+	if v := os.Getenv("config.service.endpoint"); v != "" && !set("config-endpoint") {
+		cfg.ConfigEndpoint = v
+	}
+	if v := os.Getenv("gateway.name"); v != "" && !set("gateway-id") {
+		cfg.GatewayID = v
+	}
+	if v := strings.TrimSpace(os.Getenv("config.service.auth")); v != "" && !set("token") && !set("auth") {
+		if strings.EqualFold(v, "workloadIdentity") || strings.EqualFold(v, "WorkloadIdentity") {
+			cfg.Auth = AuthWorkloadIdentity
+		} else {
+			cfg.Auth, cfg.Token = AuthToken, v
+		}
+	}
+}
+
+// Run serves as a self-hosted gateway until ctx is done.
+func Run(ctx context.Context, cfg Config) error {
+	log, err := cli.NewLogger(cfg.Stdout, cfg.LogFormat, cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	creds, err := credentials(cfg)
+	if err != nil {
+		return err
+	}
+	if cfg.ConfigEndpoint == "" || cfg.GatewayID == "" {
+		return errors.New("--config-endpoint and --gateway-id are required (or config.service.endpoint and gateway.name)")
+	}
+	httpClient, err := planeClient(cfg.CAFile)
+	if err != nil {
+		return err
+	}
+	gwOpts := gateway.Options{Logger: log, BackendTimeout: cfg.BackendTimeout}
+	if cfg.AccessLog {
+		gwOpts.AccessLog = log.With("log", "access")
+	}
+	gw := gateway.NewServer(gwOpts)
+	hostname, _ := os.Hostname()
+	client := configsync.NewClient(configsync.ClientOptions{
+		Endpoint: cfg.ConfigEndpoint, Gateway: cfg.GatewayID, Credentials: creds,
+		Install: gw.Load, HTTPClient: httpClient, BackupFile: cfg.Backup,
+		Node:              configsync.Heartbeat{NodeID: nodeID(hostname), Hostname: hostname, Version: cfg.Version},
+		HeartbeatInterval: cfg.HeartbeatInterval, Logger: log,
+	})
+
+	var ls []*cli.Listener
+	if cfg.GatewayHTTP != "" {
+		l, err := cli.Listen("gateway http", cfg.GatewayHTTP, gw, nil, log)
+		if err != nil {
+			return err
+		}
+		ls = append(ls, l)
+	}
+	if cfg.GatewayHTTPS != "" && (cfg.TLSCert != "" || cfg.TLSKey != "") {
+		tlsConfig, err := cli.LoadTLS(cfg.TLSCert, cfg.TLSKey)
+		var l *cli.Listener
+		if err == nil {
+			l, err = cli.Listen("gateway https", cfg.GatewayHTTPS, gw, tlsConfig, log)
+		}
+		if err != nil {
+			cli.Close(ls...)
+			return err
+		}
+		ls = append(ls, l)
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return cli.Serve(ctx, log, cfg.ShutdownGrace, ls...) })
+	g.Go(func() error { return client.Run(ctx) })
+	log.Info("self-hosted gateway starting", "gateway", cfg.GatewayID, "endpoint", cfg.ConfigEndpoint, "auth", cfg.Auth, "version", cfg.Version)
+	if cfg.Ready != nil && len(ls) > 0 {
+		cfg.Ready(ls[0].Addr())
+	}
+	return g.Wait()
+}
+
+func credentials(cfg Config) (configsync.Credentials, error) {
+	switch cfg.Auth {
+	case AuthToken:
+		if cfg.Token == "" {
+			return nil, errors.New("--token is required with --auth token (or config.service.auth=GatewayKey ...)")
+		}
+		return configsync.TokenCredentials(cfg.Token), nil
+	case AuthWorkloadIdentity:
+		path := cfg.TokenFile
+		if path == "" {
+			path = os.Getenv(azureTokenFileEnv)
+		}
+		if path == "" {
+			path = serviceAccountTokenFile
+		}
+		return configsync.FileCredentials{Path: path}, nil
+	}
+	return nil, fmt.Errorf("--auth %q: want token or workload-identity", cfg.Auth)
+}
+
+// planeClient returns the HTTP client for the management plane, trusting
+// the CAs in caFile as well as the system's.
+func planeClient(caFile string) (*http.Client, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("--ca-file: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--ca-file %s holds no PEM certificate", caFile)
+		}
+		tr.TLSClientConfig.RootCAs = pool
+	}
+	return &http.Client{Transport: tr, Timeout: 60 * time.Second}, nil
+}
+
+// nodeID names this process: the host name and the start time, so that a
+// restarted pod is a new node.
+func nodeID(hostname string) string {
+	return fmt.Sprintf("%s-%x", hostname, time.Now().UnixNano()&0xffffffff)
+}
