@@ -10,6 +10,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/gatehouse/gatehouse/internal/selfhosted"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -33,7 +35,7 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCommand(), newVersionCommand())
+	root.AddCommand(newServeCommand(), selfhosted.NewCommand(version), newVersionCommand())
 	return root
 }
 

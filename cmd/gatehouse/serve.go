@@ -16,7 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/gatehouse/gatehouse/internal/cli"
-	"github.com/gatehouse/gatehouse/internal/configsync"
+	"github.com/gatehouse/gatehouse/internal/configsync/endpoint"
 	"github.com/gatehouse/gatehouse/internal/gateway"
 	"github.com/gatehouse/gatehouse/internal/mgmt"
 	"github.com/gatehouse/gatehouse/internal/model"
@@ -108,12 +108,12 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 		gwOpts.AccessLog = log.With("log", "access")
 	}
 	gw := gateway.NewServer(gwOpts)
-	endpoint := configsync.NewServer(configsync.ServerOptions{Store: st, Logger: log, HeartbeatInterval: cfg.HeartbeatInterval})
-	defer endpoint.Close()
-	mg := mgmt.NewServer(mgmt.Options{Store: st, AdminToken: token, Logger: log, Status: endpoint})
+	confEndpoint := endpoint.NewServer(endpoint.ServerOptions{Store: st, Logger: log, HeartbeatInterval: cfg.HeartbeatInterval})
+	defer confEndpoint.Close()
+	mg := mgmt.NewServer(mgmt.Options{Store: st, AdminToken: token, Logger: log, Status: confEndpoint})
 	plane := http.NewServeMux()
 	plane.Handle("/mgmt/", mg)
-	plane.Handle("/configuration/", endpoint)
+	plane.Handle("/configuration/", confEndpoint)
 
 	listeners, addrs, err := listen(cfg, gw, plane, log)
 	if err != nil {

@@ -2,14 +2,12 @@ package configsync
 
 import (
 	"strconv"
-
-	"github.com/gatehouse/gatehouse/internal/model"
 )
 
-// Paths of the configuration endpoint. {gatewayId} is the gateway's id.
+// ServeMux patterns of the configuration endpoint.
 const (
-	snapshotPath  = "/configuration/gateways/{gatewayId}/snapshot"
-	heartbeatPath = "/configuration/gateways/{gatewayId}/heartbeat"
+	SnapshotPattern  = "/configuration/gateways/{gatewayId}/snapshot"
+	HeartbeatPattern = "/configuration/gateways/{gatewayId}/heartbeat"
 )
 
 // SnapshotURL returns the snapshot URL of gateway on endpoint, asking for
@@ -31,8 +29,4 @@ type Heartbeat struct {
 	ConfigVersion int64  `json:"configVersion"`
 	// Leaving is set by a node that shuts down; it is removed at once.
 	Leaving bool `json:"leaving,omitempty"`
-}
-
-func (h Heartbeat) node() model.GatewayNode {
-	return model.GatewayNode{NodeID: h.NodeID, Hostname: h.Hostname, Version: h.Version, ConfigVersion: h.ConfigVersion}
 }

@@ -1,4 +1,4 @@
-package configsync
+package endpoint
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 
+	"github.com/gatehouse/gatehouse/internal/configsync"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -74,8 +75,8 @@ func NewServer(opts ServerOptions) *Server {
 	s.issuers = &issuerCache{ctx: oidc.ClientContext(ctx, client), now: s.now, retryAfter: 10 * time.Second, byIssuer: map[string]*issuerEntry{}}
 	s.failures = &failureLimiter{maxFailures: 10, window: time.Minute, byAddr: map[string]*failures{}}
 	s.mux = http.NewServeMux()
-	s.mux.HandleFunc("GET "+snapshotPath, s.guard(s.serveSnapshot))
-	s.mux.HandleFunc("POST "+heartbeatPath, s.guard(s.serveHeartbeat))
+	s.mux.HandleFunc("GET "+configsync.SnapshotPattern, s.guard(s.serveSnapshot))
+	s.mux.HandleFunc("POST "+configsync.HeartbeatPattern, s.guard(s.serveHeartbeat))
 	return s
 }
 
@@ -151,7 +152,7 @@ func (s *Server) serveSnapshot(w http.ResponseWriter, r *http.Request, gateway s
 }
 
 func (s *Server) serveHeartbeat(w http.ResponseWriter, r *http.Request, gateway string) {
-	var hb Heartbeat
+	var hb configsync.Heartbeat
 	b, err := io.ReadAll(r.Body)
 	if err == nil {
 		err = json.Unmarshal(b, &hb)

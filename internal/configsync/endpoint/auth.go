@@ -1,4 +1,4 @@
-package configsync
+package endpoint
 
 import (
 	"context"

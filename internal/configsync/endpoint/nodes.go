@@ -1,4 +1,4 @@
-package configsync
+package endpoint
 
 import (
 	"sort"
@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/configsync"
 	"github.com/gatehouse/gatehouse/internal/model"
 )
 
@@ -20,7 +21,7 @@ type nodeRegistry struct {
 // forgetAfter is how many heartbeat intervals a silent node stays listed.
 const forgetAfter = 360
 
-func (nr *nodeRegistry) record(gateway string, hb Heartbeat, now time.Time) {
+func (nr *nodeRegistry) record(gateway string, hb configsync.Heartbeat, now time.Time) {
 	nr.mu.Lock()
 	defer nr.mu.Unlock()
 	g := strings.ToLower(gateway)
@@ -31,7 +32,7 @@ func (nr *nodeRegistry) record(gateway string, hb Heartbeat, now time.Time) {
 		delete(nr.nodes[g], hb.NodeID)
 		return
 	}
-	n := hb.node()
+	n := model.GatewayNode{NodeID: hb.NodeID, Hostname: hb.Hostname, Version: hb.Version, ConfigVersion: hb.ConfigVersion}
 	n.LastHeartbeat = now.UTC()
 	nr.nodes[g][hb.NodeID] = n
 }
