@@ -1,0 +1,294 @@
+package endpoint
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/gatehouse/gatehouse/internal/configsync"
+	"github.com/gatehouse/gatehouse/internal/gatewaykey"
+	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/store/sqlite"
+)
+
+// fixture is a configuration endpoint over a real SQLite store, with a
+// clock the test moves.
+type fixture struct {
+	t     *testing.T
+	st    store.Store
+	srv   *Server
+	url   string
+	mu    sync.Mutex
+	clock time.Time
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	sealer, _ := store.NewSealer(make([]byte, store.KeySize))
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "db"), sealer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	f := &fixture{t: t, st: st, clock: time.Now()}
+	f.srv = NewServer(ServerOptions{Store: st, Now: f.now, MaxWait: 200 * time.Millisecond, HeartbeatInterval: time.Second})
+	t.Cleanup(func() { f.srv.Close() })
+	hs := httptest.NewServer(f.srv)
+	t.Cleanup(hs.Close)
+	f.url = hs.URL
+	return f
+}
+
+func (f *fixture) now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.clock
+}
+
+func (f *fixture) advance(d time.Duration) {
+	f.mu.Lock()
+	f.clock = f.clock.Add(d)
+	f.mu.Unlock()
+}
+
+func (f *fixture) put(kind model.Kind, parent, id string, props any, secret any) {
+	f.t.Helper()
+	_, err := f.st.Update(context.Background(), func(tx store.Tx) error {
+		rec := &store.Record{Kind: kind, Parent: parent, ID: id}
+		rec.Props, _ = json.Marshal(props)
+		if secret != nil {
+			rec.Secret, _ = json.Marshal(secret)
+		}
+		_, err := tx.Put(context.Background(), rec)
+		return err
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// get fetches gateway's snapshot with the given Authorization header.
+func (f *fixture) get(gateway, auth string) int {
+	f.t.Helper()
+	req, _ := http.NewRequest("GET", configsync.SnapshotURL(f.url, gateway, -1), nil)
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestGatewayTokens(t *testing.T) {
+	f := newFixture(t)
+	keys, other := gatewaykey.NewKeys(), gatewaykey.NewKeys()
+	f.put(model.KindGateway, "", "edge", &model.Gateway{}, keys)
+	f.put(model.KindGateway, "", "far", &model.Gateway{}, other)
+	valid := gatewaykey.Mint("edge", f.now().Add(time.Hour), keys.Primary)
+	secondary := gatewaykey.Mint("edge", f.now().Add(time.Hour), keys.Secondary)
+
+	tests := []struct {
+		name, gateway, auth string
+		want                int
+	}{
+		{"primary key", "edge", valid, 200},
+		{"secondary key", "edge", secondary, 200},
+		{"no credentials", "edge", "", 401},
+		{"malformed", "edge", "GatewayKey edge&x&y", 401},
+		{"wrong signature", "edge", gatewaykey.Mint("edge", f.now().Add(time.Hour), other.Primary), 401},
+		{"token of another gateway", "edge", gatewaykey.Mint("far", f.now().Add(time.Hour), other.Primary), 401},
+		{"token used for another gateway", "far", valid, 401},
+		{"expired", "edge", gatewaykey.Mint("edge", f.now().Add(-time.Minute), keys.Primary), 401},
+		{"unknown gateway", "nowhere", valid, 401},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := f.get(tt.gateway, tt.auth); got != tt.want {
+				t.Errorf("status %d, want %d", got, tt.want)
+			}
+		})
+	}
+	t.Run("expires while in use", func(t *testing.T) {
+		f.advance(2 * time.Hour)
+		defer f.advance(-2 * time.Hour)
+		if got := f.get("edge", valid); got != 401 {
+			t.Errorf("status %d after expiry, want 401", got)
+		}
+	})
+	t.Run("regenerated key", func(t *testing.T) {
+		f.put(model.KindGateway, "", "edge", &model.Gateway{}, gatewaykey.Keys{Primary: gatewaykey.NewKey(), Secondary: keys.Secondary})
+		if got := f.get("edge", valid); got != 401 {
+			t.Errorf("token of the old primary key: %d, want 401", got)
+		}
+		if got := f.get("edge", secondary); got != 200 {
+			t.Errorf("token of the kept secondary key: %d, want 200", got)
+		}
+	})
+}
+
+func TestRepeatedFailuresAreSlowedDown(t *testing.T) {
+	f := newFixture(t)
+	keys := gatewaykey.NewKeys()
+	f.put(model.KindGateway, "", "edge", &model.Gateway{}, keys)
+	for range 10 {
+		if got := f.get("edge", "GatewayKey edge&202601010000&bad"); got != 401 {
+			t.Fatalf("status %d, want 401", got)
+		}
+	}
+	valid := gatewaykey.Mint("edge", f.now().Add(time.Hour), keys.Primary)
+	if got := f.get("edge", valid); got != http.StatusTooManyRequests {
+		t.Fatalf("after 10 failures: %d, want 429", got)
+	}
+	f.advance(61 * time.Second)
+	if got := f.get("edge", valid); got != 200 {
+		t.Fatalf("after the window: %d, want 200", got)
+	}
+}
+
+// issuer is an OIDC issuer served by the test: discovery document and
+// JWKS, with keys the test can rotate.
+type issuer struct {
+	srv  *httptest.Server
+	mu   sync.Mutex
+	keys []jose.JSONWebKey // public keys served; the signing key is the last
+	priv *ecdsa.PrivateKey
+	kid  string
+}
+
+func newIssuer(t *testing.T) *issuer {
+	is := &issuer{}
+	is.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/.well-known/openid-configuration":
+			json.NewEncoder(w).Encode(map[string]any{"issuer": is.srv.URL, "jwks_uri": is.srv.URL + "/openid/v1/jwks",
+				"id_token_signing_alg_values_supported": []string{"ES256"}})
+		case "/openid/v1/jwks":
+			is.mu.Lock()
+			defer is.mu.Unlock()
+			json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: is.keys})
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(is.srv.Close)
+	is.rotate(t)
+	return is
+}
+
+// rotate makes a new signing key; the JWKS serves only the new key.
+func (is *issuer) rotate(t *testing.T) {
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	is.mu.Lock()
+	defer is.mu.Unlock()
+	is.priv, is.kid = priv, rand.Text()
+	is.keys = []jose.JSONWebKey{{Key: &priv.PublicKey, KeyID: is.kid, Algorithm: "ES256", Use: "sig"}}
+}
+
+func (is *issuer) token(t *testing.T, c jwt.Claims) string {
+	is.mu.Lock()
+	defer is.mu.Unlock()
+	sig, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: is.priv, KeyID: is.kid}},
+		(&jose.SignerOptions{}).WithType("JWT"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := jwt.Signed(sig).Claims(c).Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+func TestWorkloadIdentity(t *testing.T) {
+	f := newFixture(t)
+	is := newIssuer(t)
+	stranger := newIssuer(t)
+	const subject = "system:serviceaccount:apim-gateway-wi:apim-gateway-workload-identity"
+	f.put(model.KindGateway, "", "edge", &model.Gateway{}, gatewaykey.NewKeys())
+	f.put(model.KindFederatedCredential, "edge", "cluster", &model.FederatedCredential{
+		Issuer: is.srv.URL, Subject: subject, Audiences: []string{model.DefaultFederatedAudience}}, nil)
+	claims := func(mod func(*jwt.Claims)) jwt.Claims {
+		now := time.Now()
+		c := jwt.Claims{Issuer: is.srv.URL, Subject: subject, Audience: jwt.Audience{model.DefaultFederatedAudience},
+			IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now.Add(-time.Minute)), Expiry: jwt.NewNumericDate(now.Add(time.Hour))}
+		if mod != nil {
+			mod(&c)
+		}
+		return c
+	}
+	bearer := func(tok string) string { return "Bearer " + tok }
+
+	tests := []struct {
+		name string
+		tok  string
+		want int
+	}{
+		{"valid", is.token(t, claims(nil)), 200},
+		{"wrong subject", is.token(t, claims(func(c *jwt.Claims) { c.Subject = "system:serviceaccount:default:other" })), 401},
+		{"wrong audience", is.token(t, claims(func(c *jwt.Claims) { c.Audience = jwt.Audience{"someone-else"} })), 401},
+		{"expired", is.token(t, claims(func(c *jwt.Claims) { c.Expiry = jwt.NewNumericDate(time.Now().Add(-time.Hour)) })), 401},
+		{"not yet valid", is.token(t, claims(func(c *jwt.Claims) { c.NotBefore = jwt.NewNumericDate(time.Now().Add(time.Hour)) })), 401},
+		{"unknown issuer", stranger.token(t, claims(func(c *jwt.Claims) { c.Issuer = stranger.srv.URL })), 401},
+		{"issuer claim forged", stranger.token(t, claims(nil)), 401},
+		{"not a JWT", "abc.def.ghi", 401},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := f.get("edge", bearer(tt.tok)); got != tt.want {
+				t.Errorf("status %d, want %d", got, tt.want)
+			}
+		})
+	}
+	t.Run("key rotation at the issuer", func(t *testing.T) {
+		old := is.token(t, claims(nil))
+		is.rotate(t)
+		if got := f.get("edge", bearer(is.token(t, claims(nil)))); got != 200 {
+			t.Errorf("token signed with the new key: %d, want 200 (JWKS refetched on an unknown kid)", got)
+		}
+		if got := f.get("edge", bearer(old)); got != 401 {
+			t.Errorf("token signed with the retired key: %d, want 401", got)
+		}
+	})
+	t.Run("credential of another gateway", func(t *testing.T) {
+		f.put(model.KindGateway, "", "far", &model.Gateway{}, gatewaykey.NewKeys())
+		if got := f.get("far", bearer(is.token(t, claims(nil)))); got != 401 {
+			t.Errorf("status %d, want 401", got)
+		}
+	})
+}
+
+func TestNodeStatus(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	nr := &nodeRegistry{interval: 10 * time.Second, nodes: map[string]map[string]model.GatewayNode{}}
+	nr.record("edge", configsync.Heartbeat{NodeID: "a", ConfigVersion: 3}, now)
+	nr.record("EDGE", configsync.Heartbeat{NodeID: "b"}, now.Add(20*time.Second))
+	st := nr.status("edge", now.Add(35*time.Second))
+	if st.NodeCount != 1 || len(st.Nodes) != 2 || st.Nodes[0].State != "disconnected" || st.Nodes[1].State != "connected" {
+		t.Errorf("after a's three missed heartbeats: %+v", st)
+	}
+	nr.record("edge", configsync.Heartbeat{NodeID: "b", Leaving: true}, now.Add(36*time.Second))
+	if st := nr.status("edge", now.Add(36*time.Second)); st.NodeCount != 0 || len(st.Nodes) != 1 {
+		t.Errorf("after b left: %+v", st)
+	}
+	if st := nr.status("edge", now.Add(forgetAfter*10*time.Second+time.Minute)); len(st.Nodes) != 0 {
+		t.Errorf("a long-silent node is still listed: %+v", st)
+	}
+}
