@@ -109,7 +109,6 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 	}
 	gw := gateway.NewServer(gwOpts)
 	confEndpoint := endpoint.NewServer(endpoint.ServerOptions{Store: st, Logger: log, HeartbeatInterval: cfg.HeartbeatInterval})
-	defer confEndpoint.Close()
 	mg := mgmt.NewServer(mgmt.Options{Store: st, AdminToken: token, Logger: log, Status: confEndpoint})
 	plane := http.NewServeMux()
 	plane.Handle("/mgmt/", mg)
@@ -121,6 +120,10 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 	}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return cli.Serve(ctx, log, cfg.ShutdownGrace, listeners...) })
+	g.Go(func() error {
+		<-ctx.Done()
+		return confEndpoint.Close() // end long polls, or they would hold up the shutdown
+	})
 	watcher := &snapshot.Watcher{Store: st, Gateway: model.ManagedGatewayID, Install: gw.Load, Logger: log}
 	g.Go(func() error { return watcher.Run(ctx) })
 	log.Info("gatehouse serving", "mgmt", addrs.Mgmt, "gateway_http", addrs.GatewayHTTP, "gateway_https", addrs.GatewayHTTPS, "version", version)

@@ -182,7 +182,6 @@ func (c *Client) install(snap *snapshot.Snapshot) {
 		return
 	}
 	c.version.Store(snap.Version)
-	c.log.Info("configuration installed", "gateway", c.opts.Gateway, "version", snap.Version, "apis", len(snap.APIs))
 	if c.opts.BackupFile != "" {
 		if err := writeBackup(c.opts.BackupFile, snap); err != nil {
 			c.log.Error("backup not written", "file", c.opts.BackupFile, "err", err)

@@ -46,6 +46,7 @@ type Server struct {
 	issuers  *issuerCache
 	failures *failureLimiter
 	mux      *http.ServeMux
+	ctx      context.Context // done when the Server is closed
 	cancel   context.CancelFunc
 }
 
@@ -69,10 +70,9 @@ func NewServer(opts ServerOptions) *Server {
 	if client == nil {
 		client = &http.Client{Timeout: 10 * time.Second}
 	}
-	var ctx context.Context
-	ctx, s.cancel = context.WithCancel(context.Background())
+	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.nodes = &nodeRegistry{interval: interval, nodes: map[string]map[string]model.GatewayNode{}}
-	s.issuers = &issuerCache{ctx: oidc.ClientContext(ctx, client), now: s.now, retryAfter: 10 * time.Second, byIssuer: map[string]*issuerEntry{}}
+	s.issuers = &issuerCache{ctx: oidc.ClientContext(s.ctx, client), now: s.now, retryAfter: 10 * time.Second, byIssuer: map[string]*issuerEntry{}}
 	s.failures = &failureLimiter{maxFailures: 10, window: time.Minute, byAddr: map[string]*failures{}}
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("GET "+configsync.SnapshotPattern, s.guard(s.serveSnapshot))
@@ -80,7 +80,9 @@ func NewServer(opts ServerOptions) *Server {
 	return s
 }
 
-// Close stops the background fetches of OIDC key sets.
+// Close ends the long polls in flight (they answer 304, so the gateways
+// come back at once to whoever serves next) and stops the background
+// fetches of OIDC key sets. Call it before shutting the listener down.
 func (s *Server) Close() error {
 	s.cancel()
 	return nil
@@ -130,6 +132,8 @@ func (s *Server) serveSnapshot(w http.ResponseWriter, r *http.Request, gateway s
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.maxWait)
 	defer cancel()
+	stop := context.AfterFunc(s.ctx, cancel) // the Server closes: end the poll
+	defer stop()
 	if v, _ := s.store.Wait(ctx, after); v <= after { // the wait ended without a change
 		if r.Context().Err() == nil {
 			w.WriteHeader(http.StatusNotModified)
