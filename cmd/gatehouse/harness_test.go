@@ -3,10 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"database/sql"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -28,6 +37,8 @@ type instance struct {
 	cancel context.CancelFunc
 	done   chan error
 	logs   *syncBuffer
+	scheme string       // of the management address
+	client *http.Client // trusts the management address's certificate
 }
 
 type syncBuffer struct {
@@ -64,6 +75,10 @@ func startServe(t *testing.T, dataDir, storeURL string, tweak ...func(*serveConf
 	}
 	for _, f := range tweak {
 		f(&cfg)
+	}
+	inst.scheme, inst.client = "http", http.DefaultClient
+	if cfg.MgmtTLSCert != "" {
+		inst.scheme, inst.client = "https", clientTrusting(t, cfg.MgmtTLSCert)
 	}
 	go func() { inst.done <- runServe(ctx, cfg) }()
 	select {
@@ -134,13 +149,13 @@ func (r reply) json(t *testing.T) map[string]any {
 // given as "Name: value" strings.
 func (in *instance) mgmt(method, path, body string, headers ...string) reply {
 	in.t.Helper()
-	req, err := http.NewRequest(method, "http://"+in.addrs.Mgmt+"/mgmt"+path, strings.NewReader(body))
+	req, err := http.NewRequest(method, in.scheme+"://"+in.addrs.Mgmt+"/mgmt"+path, strings.NewReader(body))
 	if err != nil {
 		in.t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+in.token)
 	req.Header.Set("Content-Type", "application/json")
-	return send(in.t, req, headers...)
+	return sendWith(in.t, in.client, req, headers...)
 }
 
 // must sends a management request and fails the test unless it answers
@@ -166,11 +181,16 @@ func (in *instance) call(method, path string, headers ...string) reply {
 
 func send(t *testing.T, req *http.Request, headers ...string) reply {
 	t.Helper()
+	return sendWith(t, http.DefaultClient, req, headers...)
+}
+
+func sendWith(t *testing.T, client *http.Client, req *http.Request, headers ...string) reply {
+	t.Helper()
 	for _, h := range headers {
 		k, v, _ := strings.Cut(h, ":")
 		req.Header.Set(k, strings.TrimSpace(v))
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
@@ -267,4 +287,54 @@ func postgresURL(t *testing.T) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// clientTrusting returns a client that trusts every certificate in the
+// PEM file (a chain whose last certificate is the CA).
+func clientTrusting(t *testing.T, pemFile string) *http.Client {
+	t.Helper()
+	b, err := os.ReadFile(pemFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(b) {
+		t.Fatalf("no certificate in %s", pemFile)
+	}
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+}
+
+// privateCA writes a CA certificate and a server certificate for
+// 127.0.0.1 signed by it into dir, and returns the CA file, the chain
+// (server, then CA) and the server key.
+func privateCA(t *testing.T, dir string) (caFile, chainFile, keyFile string) {
+	t.Helper()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Gatehouse test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true,
+		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTpl, caTpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srvKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	srvTpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	srvDER, err := x509.CreateCertificate(rand.Reader, srvTpl, caTpl, &srvKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, _ := x509.MarshalECPrivateKey(srvKey)
+	pemOf := func(typ string, der []byte) []byte { return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}) }
+	caFile, chainFile, keyFile = filepath.Join(dir, "ca.pem"), filepath.Join(dir, "chain.pem"), filepath.Join(dir, "key.pem")
+	for file, data := range map[string][]byte{
+		caFile: pemOf("CERTIFICATE", caDER), chainFile: append(pemOf("CERTIFICATE", srvDER), pemOf("CERTIFICATE", caDER)...),
+		keyFile: pemOf("EC PRIVATE KEY", keyDER),
+	} {
+		if err := os.WriteFile(file, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return caFile, chainFile, keyFile
 }

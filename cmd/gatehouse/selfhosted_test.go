@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/configsync"
+	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/oidctest"
 	"github.com/gatehouse/gatehouse/internal/selfhosted"
 )
 
@@ -27,7 +30,10 @@ func startGateway(t *testing.T, cfg selfhosted.Config) *gatewayNode {
 	ctx, cancel := context.WithCancel(context.Background())
 	n := &gatewayNode{t: t, cancel: cancel, done: make(chan error, 1), logs: &syncBuffer{}}
 	ready := make(chan string, 1)
-	cfg.GatewayHTTP, cfg.LogFormat, cfg.LogLevel, cfg.Auth = "127.0.0.1:0", "json", "debug", selfhosted.AuthToken
+	cfg.GatewayHTTP, cfg.LogFormat, cfg.LogLevel = "127.0.0.1:0", "json", "debug"
+	if cfg.Auth == "" {
+		cfg.Auth = selfhosted.AuthToken
+	}
 	cfg.HeartbeatInterval, cfg.ShutdownGrace, cfg.Version, cfg.AccessLog = 100*time.Millisecond, 5*time.Second, "test", true
 	cfg.Stdout, cfg.Ready = n.logs, func(a string) { ready <- a }
 	go func() { n.done <- selfhosted.Run(ctx, cfg) }()
@@ -120,6 +126,9 @@ func TestSelfHostedGateways(t *testing.T) {
 			gw.expect(200, "/internal-status-0123456789abcdef")
 			gw.expect(200, "/assigned/x")
 			gw.expect(404, "/unassigned/x")
+			if !strings.Contains(gw.logs.String(), "the gateway token expires within a day") {
+				t.Errorf("a token valid for 24 hours was not warned about:\n%s", gw.logs)
+			}
 		}
 	})
 	t.Run("a change reaches every gateway within a second", func(t *testing.T) {
@@ -182,6 +191,58 @@ func TestSelfHostedGateways(t *testing.T) {
 				t.Fatalf("the gateways did not follow the returned plane within 45s\ngateway 1: %d\ngateway 2 (%d):\n%s", gw1.status("/unassigned/x"), gw2.status("/unassigned/x"), gw2.logs)
 			}
 			time.Sleep(10 * time.Millisecond)
+		}
+	})
+}
+
+// TestWorkloadIdentityOverPrivateCA runs a gateway that authenticates
+// with a projected service-account token to a management plane served
+// over TLS with a private CA, as on Kubernetes.
+func TestWorkloadIdentityOverPrivateCA(t *testing.T) {
+	backend := newBackend(t)
+	dir := t.TempDir()
+	caFile, chain, key := privateCA(t, dir)
+	plane := startServe(t, dir, "", func(c *serveConfig) { c.MgmtTLSCert, c.MgmtTLSKey = chain, key })
+	issuer := oidctest.NewIssuer(t)
+	const subject = "system:serviceaccount:apim-gateway-wi:apim-gateway-workload-identity"
+	plane.must("PUT", "/apis/orders", `{"properties":{"displayName":"x","path":"orders","serviceUrl":"`+backend.URL+`","subscriptionRequired":false}}`)
+	plane.must("PUT", "/apis/orders/operations/all", `{"properties":{"method":"GET","urlTemplate":"/*"}}`)
+	plane.must("PUT", "/gateways/edge", `{"properties":{}}`)
+	plane.must("PUT", "/gateways/edge/apis/orders", "")
+	plane.must("PUT", "/gateways/edge/federatedCredentials/cluster", `{"properties":{"issuer":"`+issuer.URL+`","subject":"`+subject+`"}}`)
+
+	tokenFile := filepath.Join(dir, "token")
+	writeToken := func() {
+		t.Helper()
+		if err := os.WriteFile(tokenFile, []byte(issuer.Token(t, issuer.Claims(subject, model.DefaultFederatedAudience))), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeToken()
+	cfg := selfhosted.Config{ConfigEndpoint: "https://" + plane.addrs.Mgmt, GatewayID: "edge", Auth: selfhosted.AuthWorkloadIdentity,
+		TokenFile: tokenFile, CAFile: caFile}
+	gw := startGateway(t, cfg)
+	gw.expect(200, "/orders/1")
+
+	t.Run("rotated token and issuer key", func(t *testing.T) {
+		issuer.Rotate(t)
+		writeToken()
+		plane.must("PUT", "/apis/orders/operations/all", `{"properties":{"method":"GET","urlTemplate":"/v2/*"}}`)
+		gw.expect(404, "/orders/1")
+		gw.expect(200, "/orders/v2/1")
+		// The poll that carried this change was authenticated before the
+		// rotation; the next change needs the new token from the file.
+		plane.must("PUT", "/apis/orders/operations/all", `{"properties":{"method":"GET","urlTemplate":"/v3/*"}}`)
+		gw.expect(200, "/orders/v3/1")
+	})
+	t.Run("without the CA the plane is not trusted", func(t *testing.T) {
+		cfg.CAFile, cfg.Backup = "", ""
+		untrusting := startGateway(t, cfg)
+		eventually(t, 5*time.Second, "a certificate error in the log", func() bool {
+			return strings.Contains(untrusting.logs.String(), "certificate")
+		})
+		if got := untrusting.status("/internal-status-0123456789abcdef"); got != 503 {
+			t.Errorf("readiness of a gateway without configuration: %d, want 503", got)
 		}
 	})
 }

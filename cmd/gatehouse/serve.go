@@ -34,6 +34,8 @@ type serveConfig struct {
 	GatewayHTTPS   string
 	TLSCert        string
 	TLSKey         string
+	MgmtTLSCert    string
+	MgmtTLSKey     string
 	MgmtAddr       string
 	LogFormat      string
 	LogLevel       string
@@ -74,7 +76,9 @@ func newServeCommand() *cobra.Command {
 	f.StringVar(&cfg.GatewayHTTPS, "gateway-https", "", "gateway HTTPS listen address (needs --tls-cert and --tls-key); empty: off")
 	f.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate chain for the gateway's HTTPS listener")
 	f.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key for the gateway's HTTPS listener")
-	f.StringVar(&cfg.MgmtAddr, "mgmt", ":8090", "management API listen address")
+	f.StringVar(&cfg.MgmtAddr, "mgmt", ":8090", "management API and configuration endpoint listen address")
+	f.StringVar(&cfg.MgmtTLSCert, "mgmt-tls-cert", "", "PEM certificate chain: serve the management address over HTTPS")
+	f.StringVar(&cfg.MgmtTLSKey, "mgmt-tls-key", "", "PEM private key for --mgmt-tls-cert")
 	f.StringVar(&cfg.LogFormat, "log-format", "auto", "log format: json, text, or auto (text on a terminal)")
 	f.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.BoolVar(&cfg.AccessLog, "access-log", true, "log one line per gateway request")
@@ -148,7 +152,14 @@ func listen(cfg serveConfig, gw, plane http.Handler, log *slog.Logger) ([]*cli.L
 		ls = append(ls, l)
 		return nil
 	}
-	if err := open("management", cfg.MgmtAddr, plane, nil, &addrs.Mgmt); err != nil {
+	var mgmtTLS *tls.Config
+	if cfg.MgmtTLSCert != "" || cfg.MgmtTLSKey != "" {
+		var err error
+		if mgmtTLS, err = cli.LoadTLS(cfg.MgmtTLSCert, cfg.MgmtTLSKey); err != nil {
+			return nil, addrs, fmt.Errorf("management listener: %w", err)
+		}
+	}
+	if err := open("management", cfg.MgmtAddr, plane, mgmtTLS, &addrs.Mgmt); err != nil {
 		return nil, addrs, err
 	}
 	if cfg.GatewayHTTP != "" {

@@ -2,9 +2,6 @@ package endpoint
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -13,12 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/gatehouse/gatehouse/internal/configsync"
 	"github.com/gatehouse/gatehouse/internal/gatewaykey"
 	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/oidctest"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 )
@@ -160,75 +157,16 @@ func TestRepeatedFailuresAreSlowedDown(t *testing.T) {
 	}
 }
 
-// issuer is an OIDC issuer served by the test: discovery document and
-// JWKS, with keys the test can rotate.
-type issuer struct {
-	srv  *httptest.Server
-	mu   sync.Mutex
-	keys []jose.JSONWebKey // public keys served; the signing key is the last
-	priv *ecdsa.PrivateKey
-	kid  string
-}
-
-func newIssuer(t *testing.T) *issuer {
-	is := &issuer{}
-	is.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/.well-known/openid-configuration":
-			json.NewEncoder(w).Encode(map[string]any{"issuer": is.srv.URL, "jwks_uri": is.srv.URL + "/openid/v1/jwks",
-				"id_token_signing_alg_values_supported": []string{"ES256"}})
-		case "/openid/v1/jwks":
-			is.mu.Lock()
-			defer is.mu.Unlock()
-			json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: is.keys})
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	t.Cleanup(is.srv.Close)
-	is.rotate(t)
-	return is
-}
-
-// rotate makes a new signing key; the JWKS serves only the new key.
-func (is *issuer) rotate(t *testing.T) {
-	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	is.mu.Lock()
-	defer is.mu.Unlock()
-	is.priv, is.kid = priv, rand.Text()
-	is.keys = []jose.JSONWebKey{{Key: &priv.PublicKey, KeyID: is.kid, Algorithm: "ES256", Use: "sig"}}
-}
-
-func (is *issuer) token(t *testing.T, c jwt.Claims) string {
-	is.mu.Lock()
-	defer is.mu.Unlock()
-	sig, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: is.priv, KeyID: is.kid}},
-		(&jose.SignerOptions{}).WithType("JWT"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := jwt.Signed(sig).Claims(c).Serialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
-}
-
 func TestWorkloadIdentity(t *testing.T) {
 	f := newFixture(t)
-	is := newIssuer(t)
-	stranger := newIssuer(t)
+	is := oidctest.NewIssuer(t)
+	stranger := oidctest.NewIssuer(t)
 	const subject = "system:serviceaccount:apim-gateway-wi:apim-gateway-workload-identity"
 	f.put(model.KindGateway, "", "edge", &model.Gateway{}, gatewaykey.NewKeys())
 	f.put(model.KindFederatedCredential, "edge", "cluster", &model.FederatedCredential{
-		Issuer: is.srv.URL, Subject: subject, Audiences: []string{model.DefaultFederatedAudience}}, nil)
+		Issuer: is.URL, Subject: subject, Audiences: []string{model.DefaultFederatedAudience}}, nil)
 	claims := func(mod func(*jwt.Claims)) jwt.Claims {
-		now := time.Now()
-		c := jwt.Claims{Issuer: is.srv.URL, Subject: subject, Audience: jwt.Audience{model.DefaultFederatedAudience},
-			IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now.Add(-time.Minute)), Expiry: jwt.NewNumericDate(now.Add(time.Hour))}
+		c := is.Claims(subject, model.DefaultFederatedAudience)
 		if mod != nil {
 			mod(&c)
 		}
@@ -241,13 +179,13 @@ func TestWorkloadIdentity(t *testing.T) {
 		tok  string
 		want int
 	}{
-		{"valid", is.token(t, claims(nil)), 200},
-		{"wrong subject", is.token(t, claims(func(c *jwt.Claims) { c.Subject = "system:serviceaccount:default:other" })), 401},
-		{"wrong audience", is.token(t, claims(func(c *jwt.Claims) { c.Audience = jwt.Audience{"someone-else"} })), 401},
-		{"expired", is.token(t, claims(func(c *jwt.Claims) { c.Expiry = jwt.NewNumericDate(time.Now().Add(-time.Hour)) })), 401},
-		{"not yet valid", is.token(t, claims(func(c *jwt.Claims) { c.NotBefore = jwt.NewNumericDate(time.Now().Add(time.Hour)) })), 401},
-		{"unknown issuer", stranger.token(t, claims(func(c *jwt.Claims) { c.Issuer = stranger.srv.URL })), 401},
-		{"issuer claim forged", stranger.token(t, claims(nil)), 401},
+		{"valid", is.Token(t, claims(nil)), 200},
+		{"wrong subject", is.Token(t, claims(func(c *jwt.Claims) { c.Subject = "system:serviceaccount:default:other" })), 401},
+		{"wrong audience", is.Token(t, claims(func(c *jwt.Claims) { c.Audience = jwt.Audience{"someone-else"} })), 401},
+		{"expired", is.Token(t, claims(func(c *jwt.Claims) { c.Expiry = jwt.NewNumericDate(time.Now().Add(-time.Hour)) })), 401},
+		{"not yet valid", is.Token(t, claims(func(c *jwt.Claims) { c.NotBefore = jwt.NewNumericDate(time.Now().Add(time.Hour)) })), 401},
+		{"unknown issuer", stranger.Token(t, claims(func(c *jwt.Claims) { c.Issuer = stranger.URL })), 401},
+		{"issuer claim forged", stranger.Token(t, claims(nil)), 401},
 		{"not a JWT", "abc.def.ghi", 401},
 	}
 	for _, tt := range tests {
@@ -258,9 +196,9 @@ func TestWorkloadIdentity(t *testing.T) {
 		})
 	}
 	t.Run("key rotation at the issuer", func(t *testing.T) {
-		old := is.token(t, claims(nil))
-		is.rotate(t)
-		if got := f.get("edge", bearer(is.token(t, claims(nil)))); got != 200 {
+		old := is.Token(t, claims(nil))
+		is.Rotate(t)
+		if got := f.get("edge", bearer(is.Token(t, claims(nil)))); got != 200 {
 			t.Errorf("token signed with the new key: %d, want 200 (JWKS refetched on an unknown kid)", got)
 		}
 		if got := f.get("edge", bearer(old)); got != 401 {
@@ -269,7 +207,7 @@ func TestWorkloadIdentity(t *testing.T) {
 	})
 	t.Run("credential of another gateway", func(t *testing.T) {
 		f.put(model.KindGateway, "", "far", &model.Gateway{}, gatewaykey.NewKeys())
-		if got := f.get("far", bearer(is.token(t, claims(nil)))); got != 401 {
+		if got := f.get("far", bearer(is.Token(t, claims(nil)))); got != 401 {
 			t.Errorf("status %d, want 401", got)
 		}
 	})
