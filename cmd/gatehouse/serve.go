@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,6 +35,7 @@ type serveConfig struct {
 	GatewayHTTPS   string
 	TLSCert        string
 	TLSKey         string
+	DebugAddr      string
 	MgmtTLSCert    string
 	MgmtTLSKey     string
 	MgmtAddr       string
@@ -79,6 +81,7 @@ func newServeCommand() *cobra.Command {
 	f.StringVar(&cfg.MgmtAddr, "mgmt", ":8090", "management API and configuration endpoint listen address")
 	f.StringVar(&cfg.MgmtTLSCert, "mgmt-tls-cert", "", "PEM certificate chain: serve the management address over HTTPS")
 	f.StringVar(&cfg.MgmtTLSKey, "mgmt-tls-key", "", "PEM private key for --mgmt-tls-cert")
+	f.StringVar(&cfg.DebugAddr, "debug-addr", "", "listen address of /debug/pprof (profiling); empty: off. Keep it on loopback")
 	f.StringVar(&cfg.LogFormat, "log-format", "auto", "log format: json, text, or auto (text on a terminal)")
 	f.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.BoolVar(&cfg.AccessLog, "access-log", true, "log one line per gateway request")
@@ -162,6 +165,12 @@ func listen(cfg serveConfig, gw, plane http.Handler, log *slog.Logger) ([]*cli.L
 	if err := open("management", cfg.MgmtAddr, plane, mgmtTLS, &addrs.Mgmt); err != nil {
 		return nil, addrs, err
 	}
+	if cfg.DebugAddr != "" {
+		var dbg string
+		if err := open("debug", cfg.DebugAddr, debugHandler(), nil, &dbg); err != nil {
+			return nil, addrs, err
+		}
+	}
 	if cfg.GatewayHTTP != "" {
 		if err := open("gateway http", cfg.GatewayHTTP, gw, nil, &addrs.GatewayHTTP); err != nil {
 			return nil, addrs, err
@@ -215,4 +224,15 @@ func adminToken(dataDir string, log *slog.Logger) (string, error) {
 		log.Info("admin token", "file", path)
 	}
 	return token, nil
+}
+
+// debugHandler serves the runtime profiles of net/http/pprof.
+func debugHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }
