@@ -36,6 +36,9 @@ fuzz:
 	$(GO) test ./internal/mgmt -run '^$$' -fuzz FuzzParseFilter -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/model -run '^$$' -fuzz FuzzDecodeStrict -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/snapshot -run '^$$' -fuzz FuzzDecodeSnapshot -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/openapi -run '^$$' -fuzz FuzzImport -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/expr -run '^$$' -fuzz FuzzCompile -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/expr -run '^$$' -fuzz FuzzEval -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin

@@ -35,7 +35,8 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCommand(), selfhosted.NewCommand(version), newVersionCommand())
+	root.AddCommand(newServeCommand(), selfhosted.NewCommand(version), newPolicyCommand(), newVersionCommand())
+	root.AddCommand(newImportCommand(), newExportCommand(), newApplyCommand())
 	return root
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/gateway/route"
 	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 )
 
@@ -33,18 +34,26 @@ type apiRoute struct {
 	keyQuery    string
 	ops         []operation // most specific first
 	proxy       http.Handler
+	target      *url.URL // the service URL; nil when the API has none
 }
 
 type operation struct {
 	id     string
 	method string // "*" matches every method
 	tpl    *route.Template
+	// pipe is the effective policy for requests without a product with a
+	// policy; nil when it only forwards (the fast path).
+	pipe *policy.Pipeline
+	// byProduct holds the effective policies for requests whose key is
+	// of a product (lower-case id) that has a policy.
+	byProduct map[string]*policy.Pipeline
 }
 
 // subscriber is an active subscription and the APIs its scope reaches.
 type subscriber struct {
-	id   string
-	apis bitset
+	id      string
+	product string // lower-case product id when the scope is a product
+	apis    bitset
 }
 
 type bitset []uint64
@@ -64,9 +73,13 @@ func (s *Server) Compile(snap *snapshot.Snapshot) (*Runtime, error) {
 		keys:    make(map[snapshot.KeyDigest]*subscriber, 2*len(snap.Subscriptions)),
 	}
 	var errs []error
+	pc, err := newPolicyCompiler(s.policies, snap)
+	if err != nil {
+		errs = append(errs, err)
+	}
 	byID := make(map[string]*apiRoute, len(snap.APIs))
 	for i := range snap.APIs {
-		a, err := s.compileAPI(&snap.APIs[i], len(byID))
+		a, err := s.compileAPI(&snap.APIs[i], len(byID), pc)
 		if err == nil && rt.apis[a.path] != nil {
 			err = fmt.Errorf("path %q is already used by API %s", a.path, rt.apis[a.path].id)
 		}
@@ -103,6 +116,7 @@ func (s *Server) Compile(snap *snapshot.Snapshot) (*Runtime, error) {
 				sb.apis.set(a.index)
 			}
 		case model.KindProduct:
+			sb.product = strings.ToLower(scope.ID)
 			if p := products[strings.ToLower(scope.ID)]; p != nil && p.Published {
 				for _, id := range p.APIs {
 					if a := byID[strings.ToLower(id)]; a != nil {
@@ -118,7 +132,7 @@ func (s *Server) Compile(snap *snapshot.Snapshot) (*Runtime, error) {
 	return rt, errors.Join(errs...)
 }
 
-func (s *Server) compileAPI(a *snapshot.API, index int) (*apiRoute, error) {
+func (s *Server) compileAPI(a *snapshot.API, index int, pc *policyCompiler) (*apiRoute, error) {
 	r := &apiRoute{
 		id:          a.ID,
 		index:       index,
@@ -132,7 +146,11 @@ func (s *Server) compileAPI(a *snapshot.API, index int) (*apiRoute, error) {
 		if err != nil {
 			return nil, fmt.Errorf("operation %s: %w", o.ID, err)
 		}
-		r.ops = append(r.ops, operation{id: o.ID, method: o.Method, tpl: tpl})
+		op := operation{id: o.ID, method: o.Method, tpl: tpl}
+		if op.pipe, op.byProduct, err = pc.operation(a, &o); err != nil {
+			return nil, fmt.Errorf("operation %s: %w", o.ID, err)
+		}
+		r.ops = append(r.ops, op)
 	}
 	sort.SliceStable(r.ops, func(i, j int) bool {
 		if c := route.Compare(r.ops[i].tpl, r.ops[j].tpl); c != 0 {
@@ -148,7 +166,7 @@ func (s *Server) compileAPI(a *snapshot.API, index int) (*apiRoute, error) {
 	if err != nil || (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
 		return nil, fmt.Errorf("service URL %q is not an absolute http(s) URL", a.ServiceURL)
 	}
-	r.proxy = s.newProxy(r, target)
+	r.proxy, r.target = s.newProxy(r, target), target
 	return r, nil
 }
 

@@ -3,12 +3,15 @@ package gateway
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/policy"
+	"github.com/gatehouse/gatehouse/internal/policy/builtin"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 )
 
@@ -34,17 +37,21 @@ type Options struct {
 	// Transport sends requests to backends. Nil: a pooled transport built
 	// from the other options.
 	Transport http.RoundTripper
+	// Policies compiles policy documents. Nil: the built-in elements.
+	Policies *policy.Registry
 }
 
 // Server is the gateway's http.Handler. It serves requests from the most
 // recently installed Runtime and is safe for concurrent use.
 type Server struct {
-	rt        atomic.Pointer[Runtime]
-	log       *slog.Logger
-	access    *slog.Logger
-	transport http.RoundTripper
-	records   sync.Pool // *recorder
-	buffers   *bufferPool
+	rt          atomic.Pointer[Runtime]
+	log         *slog.Logger
+	access      *slog.Logger
+	transport   http.RoundTripper
+	records     sync.Pool // *recorder
+	buffers     *bufferPool
+	policies    *policy.Registry
+	policyProxy http.Handler
 }
 
 // NewServer returns a Server with no Runtime: it answers 503 until Install.
@@ -57,6 +64,11 @@ func NewServer(opts Options) *Server {
 		s.transport = newTransport(opts.BackendTimeout)
 	}
 	s.records.New = func() any { return new(recorder) }
+	s.policies = opts.Policies
+	if s.policies == nil {
+		s.policies = builtin.NewRegistry()
+	}
+	s.policyProxy = s.newPolicyProxy()
 	return s
 }
 
@@ -105,13 +117,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serve(w *recorder, r *http.Request, rt *Runtime) (*apiRoute, *operation, *subscriber) {
-	api, op, _ := rt.match(r.Method, r.URL.Path)
+	api, op, rest := rt.match(r.Method, r.URL.Path)
 	if op == nil {
 		writeError(w, http.StatusNotFound, msgNotFound)
 		return api, nil, nil
 	}
 	var sub *subscriber
-	if key, ok := api.subscriptionKey(r); ok {
+	key, ok := api.subscriptionKey(r)
+	if ok {
 		sub = rt.keys[snapshot.DigestKey(key)]
 		if sub == nil || !sub.apis.has(api.index) {
 			sub = nil
@@ -124,9 +137,28 @@ func (s *Server) serve(w *recorder, r *http.Request, rt *Runtime) (*apiRoute, *o
 		writeError(w, http.StatusUnauthorized, msgMissingKey)
 		return api, op, nil
 	}
+	pipe := op.pipe
+	if sub != nil && sub.product != "" && op.byProduct != nil {
+		if p, ok := op.byProduct[sub.product]; ok {
+			pipe = p
+		}
+	}
+	if pipe != nil {
+		s.servePolicy(w, r, api, op, sub, key, rest, pipe)
+		return api, op, sub
+	}
 	w.backendStart = time.Now()
 	api.proxy.ServeHTTP(w, r)
 	return api, op, sub
+}
+
+// clientIP returns the address of the connection's peer.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // subscriptionKey returns the key from the API's header, else its query

@@ -10,9 +10,15 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// checkAPI refuses a path that another API already uses.
-func checkAPI(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, _ *store.Record, _ nowFunc) error {
+// checkAPI refuses a path that another API already uses, and runs an
+// import when properties.format is given.
+func checkAPI(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, _ *store.Record, now nowFunc) error {
 	a := props.(*model.API)
+	if a.Format != "" {
+		if err := importDefinition(ctx, tx, rec, a, now); err != nil {
+			return err
+		}
+	}
 	apis, err := tx.List(ctx, store.Query{Kind: model.KindAPI})
 	if err != nil {
 		return err
@@ -32,9 +38,12 @@ func checkAPI(ctx context.Context, tx store.Tx, rec *store.Record, props model.P
 	return nil
 }
 
-// removeAPI deletes the API's operations, its product and gateway links and
-// the subscriptions scoped to it.
+// removeAPI deletes the API's operations, its product and gateway links,
+// its policies and the subscriptions scoped to it.
 func removeAPI(ctx context.Context, tx store.Tx, rec *store.Record, _ *http.Request) error {
+	if err := deletePoliciesUnder(ctx, tx, policyParent(model.KindAPI, "", rec.ID)); err != nil {
+		return err
+	}
 	for _, q := range []store.Query{
 		{Kind: model.KindOperation, Parent: rec.ID},
 		{Kind: model.KindProductAPI, ID: rec.ID},

@@ -61,6 +61,9 @@ func decodeProperties(kind model.Kind, raw []byte) (model.Properties, error) {
 
 func (s *Server) getResource(rt *resourceType) apiFunc {
 	return func(r *http.Request) (response, error) {
+		if rt == apisType && r.URL.Query().Get("export") == "openapi" {
+			return s.exportAPI(r)
+		}
 		parent, id, err := rt.ids(r)
 		if err != nil {
 			return response{}, err

@@ -16,7 +16,7 @@ var (
 	apisType = &resourceType{kind: model.KindAPI, title: "API", segment: "apis", idParam: "apiId",
 		check: checkAPI, remove: removeAPI}
 	operationsType = &resourceType{kind: model.KindOperation, title: "Operation", segment: "operations", idParam: "operationId",
-		parent: apisType, check: checkOperation}
+		parent: apisType, check: checkOperation, remove: removeOperation}
 	productsType = &resourceType{kind: model.KindProduct, title: "Product", segment: "products", idParam: "productId",
 		remove: removeProduct}
 	subscriptionsType = &resourceType{kind: model.KindSubscription, title: "Subscription", segment: "subscriptions", idParam: "sid",
@@ -26,7 +26,9 @@ var (
 	groupsType = &resourceType{kind: model.KindGroup, title: "Group", segment: "groups", idParam: "groupId",
 		check: checkGroup, remove: removeGroup}
 	namedValuesType = &resourceType{kind: model.KindNamedValue, title: "Named value", segment: "namedValues", idParam: "namedValueId",
-		check: checkNamedValue}
+		check: checkNamedValue, remove: removeNamedValue}
+	fragmentsType = &resourceType{kind: model.KindPolicyFragment, title: "Policy fragment", segment: "policyFragments", idParam: "fragmentId",
+		check: checkFragment, remove: removeFragment}
 	backendsType = &resourceType{kind: model.KindBackend, title: "Backend", segment: "backends", idParam: "backendId",
 		check: checkBackend, remove: removeBackend}
 	gatewaysType = &resourceType{kind: model.KindGateway, title: "Gateway", segment: "gateways", idParam: "gatewayId",
@@ -35,7 +37,7 @@ var (
 		segment: "federatedCredentials", idParam: "credentialName", parent: gatewaysType}
 
 	resourceTypes = []*resourceType{apisType, operationsType, productsType, subscriptionsType, usersType,
-		groupsType, namedValuesType, backendsType, gatewaysType, federatedCredentialsType}
+		groupsType, namedValuesType, backendsType, gatewaysType, federatedCredentialsType, fragmentsType}
 
 	linkTypes = []*linkType{
 		{kind: model.KindProductAPI, owner: productsType, target: apisType},
@@ -57,7 +59,7 @@ func removeProduct(ctx context.Context, tx store.Tx, rec *store.Record, r *http.
 			return err
 		}
 	}
-	return nil
+	return deletePoliciesUnder(ctx, tx, policyParent(model.KindProduct, "", rec.ID))
 }
 
 // checkUser keeps emails unique and hashes a new password into the secret.

@@ -277,6 +277,7 @@ type openAPIStep struct {
 	noToken        bool
 	invalid        bool // the request breaks the document on purpose
 	want           int
+	wantBody       []string // substrings the response body must contain
 }
 
 // TestOpenAPIDocumentDescribesResponses sends requests to every route and
@@ -302,6 +303,30 @@ func TestOpenAPIDocumentDescribesResponses(t *testing.T) {
 	props := func(p string) string { return `{"properties": ` + p + `}` }
 	expiry := time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)
 	huge := props(`{"description": "` + strings.Repeat("x", maxBodyBytes) + `"}`)
+	// propsOf marshals properties given as name/value pairs into an envelope.
+	propsOf := func(kv ...string) string {
+		p := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			p[kv[i]] = kv[i+1]
+		}
+		b, err := json.Marshal(map[string]any{"properties": p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	xmlBody := func(ct string) []string { return []string{"Content-Type", ct} }
+	const (
+		globalPolicy = `<policies><inbound><set-header name="x-gateway" exists-action="override"><value>gatehouse</value></set-header></inbound>` +
+			`<backend><forward-request /></backend><outbound /><on-error /></policies>`
+		productPolicy = `<policies><inbound><base /><set-query-parameter name="tier" exists-action="override"><value>gold</value></set-query-parameter></inbound></policies>`
+		apiPolicy     = `<policies><inbound><base /><include-fragment fragment-id="add-key" /><set-backend-service backend-id="orders" /></inbound>` +
+			`<backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`
+		operationPolicy = `<policies><outbound><base /><set-header name="x-operation" exists-action="override"><value>get-item</value></set-header></outbound></policies>`
+		// Two problems: a bad exists-action and an unknown element.
+		invalidPolicy = `<policies><inbound><set-header name="x" exists-action="sometimes"><value>x</value></set-header><rate-limit-by-key calls="1" /></inbound></policies>`
+		fragment      = `<fragment><set-header name="x-key" exists-action="override"><value>{{backend-key}}</value></set-header></fragment>`
+	)
 	steps := []openAPIStep{
 		{method: "GET", target: "/mgmt/openapi.json", noToken: true, want: 200},
 		{method: "GET", target: "/mgmt/apis", noToken: true, want: 401},
@@ -321,6 +346,9 @@ func TestOpenAPIDocumentDescribesResponses(t *testing.T) {
 		{method: "PATCH", target: "/mgmt/apis/missing", body: props(`{}`), want: 404},
 		{method: "GET", target: "/mgmt/apis/echo", want: 200},
 		{method: "GET", target: "/mgmt/apis/missing", want: 404},
+		{method: "GET", target: "/mgmt/apis/echo?export=openapi&gatewayUrl=" + url.QueryEscape("https://gw.example.com"), want: 200,
+			wantBody: []string{`"openapi": "3.1.0"`, `"url": "https://gw.example.com/echo"`}},
+		{method: "GET", target: "/mgmt/apis/missing?export=openapi", want: 404},
 		{method: "GET", target: "/mgmt/apis/bad%20id", invalid: true, want: 400},
 		{method: "GET", target: "/mgmt/apis?$top=1", want: 200},
 		{method: "GET", target: "/mgmt/apis?$filter=" + filter("name eq 'echo' and subscriptionRequired eq false"), want: 200},
@@ -413,7 +441,72 @@ func TestOpenAPIDocumentDescribesResponses(t *testing.T) {
 		{method: "PATCH", target: "/mgmt/backends/orders", body: props(`{"tls": {"validateCertificateChain": false}}`), want: 200},
 		{method: "GET", target: "/mgmt/backends/orders", want: 200},
 		{method: "GET", target: "/mgmt/backends", want: 200},
+		{method: "DELETE", target: "/mgmt/backends/orders", want: 409, wantBody: []string{"pool"}},
 		{method: "DELETE", target: "/mgmt/backends/pool", want: 200},
+
+		// Policies and policy fragments.
+		{method: "GET", target: "/mgmt/policy", want: 404},
+		{method: "GET", target: "/mgmt/policy?effective=true", want: 200, wantBody: []string{"forward-request"}},
+		{method: "PUT", target: "/mgmt/policyFragments/add-key", body: propsOf("value", fragment), want: 201},
+		{method: "PUT", target: "/mgmt/policyFragments/bad", body: propsOf("value", `<fragment><set-header /></fragment>`), want: 400,
+			wantBody: []string{`"target": "properties.value"`, "set-header"}},
+		{method: "PUT", target: "/mgmt/policyFragments/bad", body: propsOf("value", `<policies />`), want: 400},
+		{method: "PATCH", target: "/mgmt/policyFragments/add-key", body: props(`{"description": "Sends the backend key."}`), want: 200},
+		{method: "PATCH", target: "/mgmt/policyFragments/missing", body: props(`{}`), want: 404},
+		{method: "GET", target: "/mgmt/policyFragments/add-key", want: 200, wantBody: []string{`"type": "policyFragments"`, `"format": "xml"`}},
+		{method: "GET", target: "/mgmt/policyFragments?$filter=" + filter("startswith(name,'add')"), want: 200, wantBody: []string{`"count": 1`}},
+		{method: "PUT", target: "/mgmt/policy", body: globalPolicy, header: xmlBody("application/xml"), want: 201,
+			wantBody: []string{`"id": "/policy"`, `"type": "policies"`, `"format": "rawxml"`}},
+		{method: "PUT", target: "/mgmt/products/gold", body: props(`{"displayName": "Gold"}`), want: 201},
+		{method: "PUT", target: "/mgmt/products/gold/policy", body: propsOf("value", productPolicy), want: 201,
+			wantBody: []string{`"id": "/products/gold/policy"`, `"type": "products/policies"`, `"format": "xml"`}},
+		{method: "PUT", target: "/mgmt/products/missing/policy", body: propsOf("value", productPolicy), want: 404},
+		{method: "PUT", target: "/mgmt/apis/echo/policy", body: apiPolicy, header: xmlBody("text/xml"), want: 201,
+			wantBody: []string{`"id": "/apis/echo/policy"`, `"name": "policy"`, `"type": "apis/policies"`}},
+		{method: "PUT", target: "/mgmt/apis/Echo/policy", body: propsOf("format", "rawxml", "value", apiPolicy), header: []string{"If-Match", "*"}, want: 200},
+		{method: "PUT", target: "/mgmt/apis/echo/policy", body: apiPolicy, header: []string{"Content-Type", "application/xml", "If-Match", `"0"`}, want: 412},
+		{method: "PUT", target: "/mgmt/apis/echo/policy", body: apiPolicy, header: []string{"Content-Type", "application/xml", "If-None-Match", "*"}, want: 412},
+		{method: "PUT", target: "/mgmt/apis/echo/policy", body: invalidPolicy, header: xmlBody("application/xml"), want: 400,
+			wantBody: []string{`"target": "properties.value"`, `set-header> exists-action: \"sometimes\"`, "rate-limit-by-key"}},
+		{method: "PUT", target: "/mgmt/apis/echo/policy", body: `<policies><inbound>`, header: xmlBody("application/xml"), want: 400},
+		{method: "PUT", target: "/mgmt/apis/v2/policy", body: propsOf("value", `<policies><inbound><set-header name="x" exists-action="override"><value>{{nope}}</value></set-header></inbound></policies>`),
+			want: 400, wantBody: []string{"named value {{nope}} does not exist"}},
+		{method: "PUT", target: "/mgmt/apis/v2/policy", body: propsOf("format", "xml-link", "value", "https://example.com/policy.xml"), invalid: true, want: 400},
+		{method: "PUT", target: "/mgmt/apis/missing/policy", body: apiPolicy, header: xmlBody("application/xml"), want: 404},
+		{method: "PUT", target: "/mgmt/apis/echo/operations/get-item/policy", body: operationPolicy, header: xmlBody("application/vnd.ms-azure-apim.policy.raw+xml"), want: 201,
+			wantBody: []string{`"id": "/apis/echo/operations/get-item/policy"`, `"type": "apis/operations/policies"`}},
+		{method: "PUT", target: "/mgmt/apis/echo/operations/missing/policy", body: operationPolicy, header: xmlBody("application/xml"), want: 404},
+		{method: "GET", target: "/mgmt/policy", want: 200},
+		{method: "GET", target: "/mgmt/products/gold/policy", want: 200},
+		{method: "GET", target: "/mgmt/products/gold/policy?effective=true", want: 200, wantBody: []string{"x-gateway", "tier"}},
+		{method: "GET", target: "/mgmt/apis/echo/policy", want: 200, wantBody: []string{`"format": "rawxml"`}},
+		{method: "GET", target: "/mgmt/apis/echo/policy?effective=true", want: 200, wantBody: []string{"x-gateway", "x-key", "orders"}},
+		{method: "GET", target: "/mgmt/apis/echo/operations/get-item/policy", want: 200},
+		{method: "GET", target: "/mgmt/apis/echo/operations/get-item/policy?effective=true&productId=gold", want: 200,
+			wantBody: []string{"x-gateway", "tier", "x-key", "x-operation"}},
+		{method: "GET", target: "/mgmt/apis/v2/policy", want: 404},
+		{method: "GET", target: "/mgmt/apis/missing/policy?effective=true", want: 404},
+		{method: "GET", target: "/mgmt/apis/echo/operations/missing/policy", want: 404},
+		{method: "GET", target: "/mgmt/apis/bad%20id/policy", invalid: true, want: 400},
+		{method: "DELETE", target: "/mgmt/policyFragments/add-key", want: 409, wantBody: []string{"the policy of /apis/echo"}},
+		{method: "DELETE", target: "/mgmt/namedValues/backend-key", want: 409, wantBody: []string{"add-key"}},
+		{method: "DELETE", target: "/mgmt/apis/echo/operations/get-item/policy", want: 200},
+		{method: "DELETE", target: "/mgmt/apis/echo/operations/get-item/policy", want: 204},
+		{method: "DELETE", target: "/mgmt/apis/echo/operations/missing/policy", want: 404},
+		{method: "DELETE", target: "/mgmt/apis/echo/policy", header: []string{"If-Match", `"0"`}, want: 412},
+		{method: "DELETE", target: "/mgmt/apis/echo/policy", want: 200},
+		{method: "DELETE", target: "/mgmt/apis/echo/policy", want: 204},
+		{method: "DELETE", target: "/mgmt/policyFragments/add-key", want: 200},
+		{method: "DELETE", target: "/mgmt/policyFragments/add-key", want: 204},
+		{method: "DELETE", target: "/mgmt/products/missing/policy", want: 404},
+		{method: "DELETE", target: "/mgmt/policy", want: 200},
+		{method: "DELETE", target: "/mgmt/policy", want: 204},
+		// Deleting a product deletes its policy.
+		{method: "DELETE", target: "/mgmt/products/gold", want: 200},
+		{method: "PUT", target: "/mgmt/products/gold", body: props(`{"displayName": "Gold"}`), want: 201},
+		{method: "GET", target: "/mgmt/products/gold/policy", want: 404},
+		{method: "DELETE", target: "/mgmt/products/gold/policy", want: 204},
+		{method: "DELETE", target: "/mgmt/products/gold", want: 200},
 
 		// Gateways.
 		{method: "PUT", target: "/mgmt/gateways/fra", body: props(`{"description": "Frankfurt", "locationData": {"name": "fra-1"}}`), want: 201},
@@ -499,6 +592,11 @@ func TestOpenAPIDocumentDescribesResponses(t *testing.T) {
 		s.ServeHTTP(w, newRequest())
 		if w.Code != st.want {
 			t.Errorf("%s: status %d, want %d; body %s", where, w.Code, st.want, w.Body)
+		}
+		for _, sub := range st.wantBody {
+			if !strings.Contains(w.Body.String(), sub) {
+				t.Errorf("%s: the body lacks %q: %s", where, sub, w.Body)
+			}
 		}
 		err = openapi3filter.ValidateResponse(t.Context(), &openapi3filter.ResponseValidationInput{
 			RequestValidationInput: reqInput,

@@ -1,6 +1,7 @@
 package mgmt
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -110,7 +111,12 @@ func nonNil(d []errorDetail) []errorDetail {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.MarshalIndent(v, "", "  ")
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // policy documents and messages hold < and >
+	enc.SetIndent("", "  ")
+	err := enc.Encode(v)
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	if err != nil {
 		slog.Error("encode response", "err", err)
 		http.Error(w, `{"error":{"code":"InternalError","message":"response encoding failed"}}`, http.StatusInternalServerError)

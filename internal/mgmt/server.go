@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/policy"
+	"github.com/gatehouse/gatehouse/internal/policy/builtin"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -37,6 +39,7 @@ type Server struct {
 	mux        *http.ServeMux
 	routes     []Route
 	status     StatusSource
+	policies   *policy.Registry
 }
 
 // Route is one registered method and ServeMux pattern.
@@ -53,6 +56,7 @@ func NewServer(opts Options) *Server {
 		log:        opts.Logger,
 		now:        opts.Now,
 		status:     opts.Status,
+		policies:   builtin.NewRegistry(),
 		mux:        http.NewServeMux(),
 	}
 	if s.log == nil {
@@ -92,6 +96,11 @@ func (s *Server) register() {
 	s.handle(http.MethodPost, sub+"/regeneratePrimaryKey", s.regenerateKey(true))
 	s.handle(http.MethodPost, sub+"/regenerateSecondaryKey", s.regenerateKey(false))
 	s.handle(http.MethodPost, namedValuesType.itemPattern()+"/listValue", s.listValue)
+	for _, ps := range policyScopes {
+		s.handle(http.MethodGet, ps.pattern, s.getPolicy(ps))
+		s.handle(http.MethodPut, ps.pattern, s.putPolicy(ps))
+		s.handle(http.MethodDelete, ps.pattern, s.deletePolicy(ps))
+	}
 	gw := gatewaysType.itemPattern()
 	s.handle(http.MethodPost, gw+"/generateToken", s.generateToken)
 	s.handle(http.MethodPost, gw+"/regenerateKey", s.regenerateGatewayKey)

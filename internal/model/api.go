@@ -24,6 +24,19 @@ type API struct {
 	APIVersionSetID               string             `json:"apiVersionSetId,omitempty"`
 	IsCurrent                     *bool              `json:"isCurrent,omitempty"`
 	Type                          string             `json:"type,omitempty"`
+	// Format and Value import a definition on PUT, as in APIM: Format is
+	// one of ImportFormats and Value the document (or its URL for the
+	// -link formats). Both are write-only: never stored or returned.
+	Format string `json:"format,omitempty"`
+	Value  string `json:"value,omitempty"`
+}
+
+// ImportFormats are the accepted values of API.Format.
+var ImportFormats = []string{"openapi", "openapi+json", "swagger-json", "openapi-link", "openapi+json-link", "swagger-link-json"}
+
+// IsLinkFormat reports whether format names a document by URL.
+func IsLinkFormat(format string) bool {
+	return strings.HasSuffix(format, "-link") || format == "swagger-link-json"
 }
 
 // KeyParameterNames names where a subscription key is read from.
@@ -95,6 +108,20 @@ func (a *API) Validate() error {
 		}
 		if strings.ContainsAny(k.Query, "&=#? ") {
 			fe.add("subscriptionKeyParameterNames.query", "%q is not a valid query parameter name", k.Query)
+		}
+	}
+	if a.Format != "" && !oneOf(a.Format, ImportFormats...) {
+		fe.add("format", "%q is not supported: want one of %s", a.Format, strings.Join(ImportFormats, ", "))
+	}
+	if a.Format != "" && strings.TrimSpace(a.Value) == "" {
+		fe.add("value", "is required with format %q", a.Format)
+	}
+	if a.Format == "" && a.Value != "" {
+		fe.add("format", "is required with value")
+	}
+	if IsLinkFormat(a.Format) && a.Value != "" {
+		if u, err := url.Parse(a.Value); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			fe.add("value", "%q is not an absolute http or https URL", a.Value)
 		}
 	}
 	if a.Type != "http" {

@@ -34,6 +34,10 @@ func NewProperties(kind Kind) Properties {
 		return new(Gateway)
 	case KindFederatedCredential:
 		return new(FederatedCredential)
+	case KindPolicy:
+		return new(Policy)
+	case KindPolicyFragment:
+		return new(PolicyFragment)
 	}
 	return nil
 }

@@ -34,7 +34,7 @@ func TestKubernetesManifests(t *testing.T) {
 					Template struct {
 						Spec struct {
 							Containers []struct {
-								Env []struct{ Name string }
+								Env            []struct{ Name string }
 								ReadinessProbe struct {
 									HTTPGet struct{ Path string } `json:"httpGet"`
 								} `json:"readinessProbe"`

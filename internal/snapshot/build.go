@@ -22,10 +22,17 @@ func Build(ctx context.Context, r store.Reader, gateway string) (*Snapshot, erro
 	if err != nil {
 		return nil, err
 	}
-	if s.APIs, err = buildAPIs(ctx, r, served); err != nil {
+	pols, err := policies(ctx, r)
+	if err != nil {
 		return nil, err
 	}
-	if s.Products, err = buildProducts(ctx, r, served); err != nil {
+	if s.APIs, err = buildAPIs(ctx, r, served, pols); err != nil {
+		return nil, err
+	}
+	if s.Products, err = buildProducts(ctx, r, served, pols); err != nil {
+		return nil, err
+	}
+	if s.Policy, err = buildPolicyEnv(ctx, r, pols[""]); err != nil {
 		return nil, err
 	}
 	if s.Subscriptions, err = buildSubscriptions(ctx, r); err != nil {
@@ -51,7 +58,7 @@ func servedAPIs(ctx context.Context, r store.Reader, gateway string) (map[string
 	return served, nil
 }
 
-func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool) ([]API, error) {
+func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool, pols map[string]string) ([]API, error) {
 	recs, err := r.List(ctx, store.Query{Kind: model.KindAPI})
 	if err != nil {
 		return nil, fmt.Errorf("build snapshot: apis: %w", err)
@@ -67,7 +74,8 @@ func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool) ([]A
 			return nil, fmt.Errorf("build snapshot: operation %s/%s: %w", rec.Parent, rec.ID, err)
 		}
 		k := strings.ToLower(rec.Parent)
-		byAPI[k] = append(byAPI[k], Operation{ID: rec.ID, Method: o.Method, URLTemplate: o.URLTemplate})
+		byAPI[k] = append(byAPI[k], Operation{ID: rec.ID, Method: o.Method, URLTemplate: o.URLTemplate,
+			Policy: pols["apis/"+k+"/operations/"+strings.ToLower(rec.ID)]})
 	}
 	apis := make([]API, 0, len(recs))
 	for _, rec := range recs {
@@ -87,12 +95,13 @@ func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool) ([]A
 			KeyHeader:            a.SubscriptionKeyParameterNames.Header,
 			KeyQuery:             a.SubscriptionKeyParameterNames.Query,
 			Operations:           byAPI[strings.ToLower(rec.ID)],
+			Policy:               pols["apis/"+strings.ToLower(rec.ID)],
 		})
 	}
 	return apis, nil
 }
 
-func buildProducts(ctx context.Context, r store.Reader, served map[string]bool) ([]Product, error) {
+func buildProducts(ctx context.Context, r store.Reader, served map[string]bool, pols map[string]string) ([]Product, error) {
 	recs, err := r.List(ctx, store.Query{Kind: model.KindProduct})
 	if err != nil {
 		return nil, fmt.Errorf("build snapshot: products: %w", err)
@@ -119,6 +128,7 @@ func buildProducts(ctx context.Context, r store.Reader, served map[string]bool) 
 			ID:        rec.ID,
 			Published: p.State == model.ProductPublished,
 			APIs:      apisOf[strings.ToLower(rec.ID)],
+			Policy:    pols["products/"+strings.ToLower(rec.ID)],
 		})
 	}
 	return products, nil

@@ -14,6 +14,18 @@ type Snapshot struct {
 	APIs          []API          `json:"apis"`
 	Products      []Product      `json:"products"`
 	Subscriptions []Subscription `json:"subscriptions"`
+	// Policy holds what the gateway's policies need beyond APIs and
+	// products. Secret named values are in it in plaintext: a snapshot is
+	// sent over the configuration endpoint and kept by gateways only.
+	Policy PolicyEnv `json:"policy"`
+}
+
+// PolicyEnv is the global policy and what policies refer to.
+type PolicyEnv struct {
+	Global      string            `json:"global,omitempty"`      // the global <policies> document
+	Fragments   map[string]string `json:"fragments,omitempty"`   // lower-case id → <fragment> document
+	NamedValues map[string]string `json:"namedValues,omitempty"` // lower-case name → value
+	Backends    map[string]string `json:"backends,omitempty"`    // lower-case id → URL
 }
 
 // API is one API served by the gateway.
@@ -25,6 +37,7 @@ type API struct {
 	KeyHeader            string      `json:"keyHeader"`
 	KeyQuery             string      `json:"keyQuery"`
 	Operations           []Operation `json:"operations"`
+	Policy               string      `json:"policy,omitempty"` // the API's <policies> document
 }
 
 // Operation is one method and URL template of an API.
@@ -32,6 +45,7 @@ type Operation struct {
 	ID          string `json:"id"`
 	Method      string `json:"method"` // upper case, or "*"
 	URLTemplate string `json:"urlTemplate"`
+	Policy      string `json:"policy,omitempty"`
 }
 
 // Product is a product with the ids of its APIs that this gateway serves.
@@ -39,6 +53,7 @@ type Product struct {
 	ID        string   `json:"id"`
 	Published bool     `json:"published"`
 	APIs      []string `json:"apis"`
+	Policy    string   `json:"policy,omitempty"`
 }
 
 // Subscription is a subscription with the digests of its keys.

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gatehouse/gatehouse/internal/apiops"
+	"github.com/gatehouse/gatehouse/internal/cli"
+)
+
+// applyConfig is the configuration of `gatehouse apply`.
+type applyConfig struct {
+	remote remoteFlags
+	Dir    string
+	DryRun bool
+	Prune  bool
+	Strict bool
+}
+
+func newApplyCommand() *cobra.Command {
+	cfg := applyConfig{}
+	cmd := &cobra.Command{
+		Use:   "apply --dir DIR",
+		Short: "Make a management plane's configuration equal to an APIOps folder",
+		Long: "apply reads a folder in APIOps's extracted-artifact layout (as `gatehouse export --dir`\n" +
+			"or the APIOps extractor writes it), compares it with the management plane and makes the\n" +
+			"changes, in dependency order, printing each one (+ create, ~ update, - delete). A second\n" +
+			"apply changes nothing and says so. An invalid folder is refused before anything changes.\n" +
+			"Resources the folder lacks stay unless --prune is given. Parts that Gatehouse does not\n" +
+			"support yet (policies, policy fragments, diagnostics, tags, ...) are listed as skipped;\n" +
+			"with --strict they are an error. Secret named values read their value from\n" +
+			"GATEHOUSE_SECRET_<NAME> (or the ${VAR} their value names).",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runApply(cmd, cfg)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.Dir, "dir", "", "the folder to apply (required)")
+	f.BoolVar(&cfg.DryRun, "dry-run", false, "print the changes and make none")
+	f.BoolVar(&cfg.Prune, "prune", false, "delete resources the folder lacks")
+	f.BoolVar(&cfg.Strict, "strict", false, "refuse a folder with parts Gatehouse does not support")
+	cfg.remote.add(cmd)
+	cmd.MarkFlagRequired("dir")
+	cli.BindEnv(cmd)
+	return cmd
+}
+
+func runApply(cmd *cobra.Command, cfg applyConfig) error {
+	ctx := cmd.Context()
+	out := cmd.OutOrStdout()
+	desired, err := apiops.Read(cfg.Dir, apiops.ReadOptions{})
+	if err != nil {
+		return err
+	}
+	if cfg.Strict && len(desired.Unsupported) > 0 {
+		msg := "the folder has parts Gatehouse does not support yet (--strict):"
+		for _, u := range desired.Unsupported {
+			msg += "\n  " + u.String()
+		}
+		return errors.New(msg)
+	}
+	c, err := cfg.remote.client()
+	if err != nil {
+		return err
+	}
+	current, err := apiops.Fetch(ctx, c)
+	if err != nil {
+		return err
+	}
+	plan, err := apiops.NewPlan(desired, current, apiops.PlanOptions{Prune: cfg.Prune})
+	if err != nil {
+		return err
+	}
+	plan.Print(out)
+	switch {
+	case plan.Empty():
+		fmt.Fprintln(out, "no changes: the management plane already matches", cfg.Dir)
+		return nil
+	case cfg.DryRun:
+		fmt.Fprintf(out, "dry run: %d changes planned; nothing changed\n", len(plan.Steps))
+		return nil
+	}
+	if err := plan.Apply(ctx, c, nil); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "applied %d changes\n", len(plan.Steps))
+	return nil
+}

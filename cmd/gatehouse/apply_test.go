@@ -1,0 +1,271 @@
+package main
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// copyDir copies the folder src into a new temporary folder, replacing
+// each old with new in every file, and returns the copy.
+func copyDir(t *testing.T, src string, replace ...string) string {
+	t.Helper()
+	dst := t.TempDir()
+	r := strings.NewReplacer(replace...)
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), []byte(r.Replace(string(b))), 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// readTree returns every file under dir by its relative path.
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// sameTree fails the test unless the two folders hold the same files.
+func sameTree(t *testing.T, a, b string) {
+	t.Helper()
+	ta, tb := readTree(t, a), readTree(t, b)
+	for name, content := range ta {
+		if other, ok := tb[name]; !ok {
+			t.Errorf("%s is in %s only", name, a)
+		} else if other != content {
+			t.Errorf("%s differs:\n%s\n----\n%s", name, content, other)
+		}
+	}
+	for name := range tb {
+		if _, ok := ta[name]; !ok {
+			t.Errorf("%s is in %s only", name, b)
+		}
+	}
+}
+
+// TestApplyAPIOpsExtraction applies a folder as the APIOps extractor
+// writes it from an Azure APIM instance: resource ids, APIM-only
+// properties, policies, diagnostics, loggers, tags and policy fragments.
+func TestApplyAPIOpsExtraction(t *testing.T) {
+	t.Setenv("GATEHOUSE_SECRET_BACKEND_KEY", "k3y-from-the-environment")
+	backend := newBackend(t)
+	in := startServe(t, t.TempDir(), "")
+	dir := copyDir(t, "testdata/apiops", "http://echo.invalid", backend.URL)
+	apply := append([]string{"apply", "--dir", dir}, in.remote()...)
+
+	out := mustCLI(t, apply...)
+	expectContains(t, out,
+		"+ namedValues/backend-key", "+ namedValues/environment", "+ backends/orders-backend", "+ groups/partners",
+		"+ apis/echo-api", "+ operation get-echo GET /resource", "+ apis/orders", "+ operation create-order POST /orders",
+		"+ products/starter", "+ products/starter/apis/echo-api", "+ products/unlimited/groups/partners",
+		"+ gateways/edge-gw", "+ gateways/edge-gw/apis/orders",
+		"! skipped policy.xml: global policy is not supported yet",
+		"! skipped apis/echo-api/policy.xml: API policy is not supported yet",
+		"! skipped apis/echo-api/operations/get-echo/policy.xml: operation policy is not supported yet",
+		"! skipped apis/orders/operations/create-order/policy.xml: operation policy is not supported yet",
+		"! skipped products/starter/policy.xml: product policy is not supported yet",
+		"! skipped policyFragments/cors-fragment/policy.xml: policy fragment is not supported yet",
+		"! skipped policyFragments/cors-fragment/policyFragmentInformation.json: policy fragment",
+		"! skipped apis/echo-api/diagnostics/applicationinsights/diagnosticInformation.json: diagnostic",
+		"! skipped loggers/appinsights/loggerInformation.json: logger is not supported yet",
+		"! skipped tags/public/tagInformation.json: tag is not supported yet",
+		"! skipped apis/echo-api/apiInformation.json: property authenticationSettings is not supported yet",
+		"applied ")
+	if got := strings.Join(in.operationIDs("orders"), ","); got != "create-order,get-order,list-orders" {
+		t.Errorf("orders operations %s", got)
+	}
+	orders := in.must("GET", "/apis/orders", "").json(t)["properties"].(map[string]any)
+	if orders["serviceUrl"] != "https://orders.internal.contoso.com/api" || orders["description"] != "Order management." {
+		t.Errorf("orders API took %v from its specification", orders)
+	}
+	secret := in.must("POST", "/namedValues/backend-key/listValue", "").json(t)
+	if secret["value"] != "k3y-from-the-environment" {
+		t.Errorf("secret value %v", secret["value"])
+	}
+
+	// The gateway serves the applied API.
+	in.must("PUT", "/users/ann", `{"properties":{"email":"ann@example.com","firstName":"Ann","lastName":"Lee"}}`)
+	in.must("PUT", "/subscriptions/ann-starter", `{"properties":{"displayName":"Ann","scope":"/products/starter","ownerId":"/users/ann","primaryKey":"starter-key-0001"}}`)
+	got := decodeSeen(t, expectStatus(t, in, 200, "/echo/resource?param1=sample", "Ocp-Apim-Subscription-Key: starter-key-0001"))
+	if got.Path != "/base/resource" {
+		t.Errorf("backend saw %s", got.Path)
+	}
+
+	out = mustCLI(t, apply...)
+	expectContains(t, out, "no changes: the management plane already matches")
+
+	t.Run("strict refuses unsupported parts", func(t *testing.T) {
+		out, err := runCLI(t, append(apply, "--strict")...)
+		if err == nil || !strings.Contains(err.Error(), "apis/echo-api/policy.xml: API policy is not supported yet") {
+			t.Errorf("apply --strict: %v\n%s", err, out)
+		}
+	})
+}
+
+func TestApplyRefusesMissingSecret(t *testing.T) {
+	in := startServe(t, t.TempDir(), "")
+	dir := copyDir(t, "testdata/apiops")
+	out, err := runCLI(t, append([]string{"apply", "--dir", dir}, in.remote()...)...)
+	if err == nil || !strings.Contains(err.Error(), "namedValues/backend-key/namedValueInformation.json: the secret named value backend-key has no value: set GATEHOUSE_SECRET_BACKEND_KEY") {
+		t.Errorf("apply without the secret: %v\n%s", err, out)
+	}
+	if ids := in.operationIDs; len(in.must("GET", "/apis", "").json(t)["value"].([]any)) != 0 {
+		_ = ids
+		t.Error("an API was created")
+	}
+}
+
+// configure gives in a configuration that uses every kind apply knows.
+func configure(t *testing.T, in *instance, backendURL string) {
+	t.Helper()
+	mustCLI(t, append([]string{"import", "openapi", "testdata/openapi/petstore-v3.1.yaml", "--api-id", "pets", "--path", "pets",
+		"--service-url", backendURL + "/v1"}, in.remote()...)...)
+	in.must("PUT", "/apis/files", `{"properties":{"displayName":"Files","path":"files","serviceUrl":"`+backendURL+`/files","subscriptionRequired":false}}`)
+	in.must("PUT", "/apis/files/operations/get-any", `{"properties":{"method":"GET","urlTemplate":"/{*path}"}}`)
+	in.must("PUT", "/apis/files/operations/anything", `{"properties":{"method":"*","urlTemplate":"/raw/*"}}`)
+	in.must("PUT", "/apis/files/operations/get-item", `{"properties":{"method":"GET","urlTemplate":"/items/{id}","templateParameters":[{"name":"id","type":"integer","required":true}]}}`)
+	in.must("PUT", "/apis/empty", `{"properties":{"displayName":"Empty","path":"empty"}}`)
+	in.must("PUT", "/namedValues/plain", `{"properties":{"displayName":"plain","value":"hello","tags":["a"]}}`)
+	in.must("PUT", "/namedValues/api-token", `{"properties":{"displayName":"api-token","value":"s3cr3t","secret":true}}`)
+	in.must("PUT", "/backends/one", `{"properties":{"url":"http://10.0.0.1:8080","protocol":"http"}}`)
+	in.must("PUT", "/backends/two", `{"properties":{"url":"http://10.0.0.2:8080","protocol":"http","credentials":{"header":{"x-key":["{{api-token}}"]}}}}`)
+	in.must("PUT", "/backends/pool", `{"properties":{"type":"Pool","protocol":"http","url":"http://pool.invalid","pool":{"services":[{"id":"one","weight":3},{"id":"two","weight":1}]}}}`)
+	in.must("PUT", "/groups/partners", `{"properties":{"displayName":"Partners","description":"Outside developers"}}`)
+	in.must("PUT", "/products/starter", `{"properties":{"displayName":"Starter","state":"published","subscriptionsLimit":2}}`)
+	in.must("PUT", "/products/starter/apis/pets", "")
+	in.must("PUT", "/products/starter/groups/partners", "")
+	in.must("PUT", "/products/starter/groups/developers", "")
+	in.must("PUT", "/products/internal", `{"properties":{"displayName":"Internal","state":"notPublished"}}`)
+	in.must("PUT", "/products/internal/apis/files", "")
+	in.must("PUT", "/gateways/edge", `{"properties":{"description":"Edge","locationData":{"name":"Edge","city":"Oslo"}}}`)
+	in.must("PUT", "/gateways/edge/apis/pets", "")
+}
+
+// TestExportApplyRoundTrip exports a configuration, applies it to an
+// empty instance and exports that: the two folders are the same, a second
+// apply changes nothing, --prune deletes what the folder lacks, and an
+// invalid folder changes nothing.
+func TestExportApplyRoundTrip(t *testing.T) {
+	t.Setenv("GATEHOUSE_SECRET_API_TOKEN", "s3cr3t")
+	backend := newBackend(t)
+	a := startServe(t, t.TempDir(), "")
+	configure(t, a, backend.URL)
+	first := filepath.Join(t.TempDir(), "first")
+	out := mustCLI(t, append([]string{"export", "--dir", first}, a.remote()...)...)
+	expectContains(t, out, "exported 3 APIs, 2 products, 2 named values, 3 backends")
+	if out, err := runCLI(t, append([]string{"export", "--dir", first}, a.remote()...)...); err == nil || !strings.Contains(err.Error(), "is not empty") {
+		t.Errorf("export into a non-empty folder: %v\n%s", err, out)
+	}
+	files := readTree(t, first)
+	if v := files["namedValues/api-token/namedValueInformation.json"]; !strings.Contains(v, "${GATEHOUSE_SECRET_API_TOKEN}") || strings.Contains(v, "s3cr3t") {
+		t.Errorf("the exported secret:\n%s", v)
+	}
+	if _, ok := files["apis/pets/specification.json"]; !ok {
+		t.Errorf("no specification for pets; files: %v", files)
+	}
+
+	b := startServe(t, t.TempDir(), "")
+	applyB := append([]string{"apply", "--dir", first}, b.remote()...)
+	out = mustCLI(t, applyB...)
+	expectContains(t, out, "+ apis/pets", "+ apis/files", "+ backends/pool", "+ products/starter/groups/partners", "applied ")
+	second := filepath.Join(t.TempDir(), "second")
+	mustCLI(t, append([]string{"export", "--dir", second}, b.remote()...)...)
+	sameTree(t, first, second)
+	if v := b.must("POST", "/namedValues/api-token/listValue", "").json(t)["value"]; v != "s3cr3t" {
+		t.Errorf("secret on the second instance: %v", v)
+	}
+	if r := b.call("GET", "/files/items/7"); r.status != 200 {
+		t.Errorf("the gateway of the second instance answered %d for /files/items/7", r.status)
+	}
+
+	out = mustCLI(t, applyB...)
+	expectContains(t, out, "no changes")
+
+	t.Run("dry run and prune", func(t *testing.T) {
+		lean := copyDir(t, first)
+		for _, d := range []string{"products/internal", "apis/files", "backends/pool", "namedValues/plain"} {
+			if err := os.RemoveAll(filepath.Join(lean, d)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out := mustCLI(t, append([]string{"apply", "--dir", lean}, b.remote()...)...)
+		expectContains(t, out, "no changes")
+		out = mustCLI(t, append([]string{"apply", "--dir", lean, "--prune", "--dry-run"}, b.remote()...)...)
+		expectContains(t, out, "- products/internal", "- apis/files", "- backends/pool", "- namedValues/plain", "nothing changed")
+		if r := b.mgmt("GET", "/apis/files", ""); r.status != 200 {
+			t.Fatalf("dry run deleted the API: %d", r.status)
+		}
+		out = mustCLI(t, append([]string{"apply", "--dir", lean, "--prune"}, b.remote()...)...)
+		expectContains(t, out, "applied 4 changes")
+		for _, p := range []string{"/products/internal", "/apis/files", "/backends/pool", "/namedValues/plain"} {
+			if r := b.mgmt("GET", p, ""); r.status != 404 {
+				t.Errorf("GET %s after --prune: %d", p, r.status)
+			}
+		}
+		if r := b.mgmt("GET", "/groups/administrators", ""); r.status != 200 {
+			t.Errorf("--prune deleted a built-in group: %d", r.status)
+		}
+		out = mustCLI(t, append([]string{"apply", "--dir", lean, "--prune"}, b.remote()...)...)
+		expectContains(t, out, "no changes")
+	})
+
+	t.Run("invalid folder changes nothing", func(t *testing.T) {
+		bad := copyDir(t, first, `"path": "pets"`, `"path": "pets/{x}"`)
+		if err := os.WriteFile(filepath.Join(bad, "products", "starter", "apis.json"), []byte(`[{"name": "nope"}]`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(bad, "apis", "files", "specification.json"), []byte(`{"openapi": "3.0.0", "paths": {}}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		before := filepath.Join(t.TempDir(), "before")
+		mustCLI(t, append([]string{"export", "--dir", before}, a.remote()...)...)
+		out, err := runCLI(t, append([]string{"apply", "--dir", bad, "--prune"}, a.remote()...)...)
+		if err == nil {
+			t.Fatalf("apply of an invalid folder succeeded:\n%s", out)
+		}
+		for _, want := range []string{"apis/pets/apiInformation.json: invalid resource: properties.path", "apis/files/specification.json: invalid OpenAPI document"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error lacks %q:\n%v", want, err)
+			}
+		}
+		fixed := copyDir(t, first)
+		if err := os.WriteFile(filepath.Join(fixed, "products", "starter", "apis.json"), []byte(`[{"name": "nope"}]`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err = runCLI(t, append([]string{"apply", "--dir", fixed}, a.remote()...)...)
+		if err == nil || !strings.Contains(err.Error(), "products/starter/apis.json: API nope is neither in the folder nor") {
+			t.Errorf("apply with a dangling link: %v", err)
+		}
+		after := filepath.Join(t.TempDir(), "after")
+		mustCLI(t, append([]string{"export", "--dir", after}, a.remote()...)...)
+		sameTree(t, before, after)
+	})
+}

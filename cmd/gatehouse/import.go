@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gatehouse/gatehouse/internal/cli"
+	"github.com/gatehouse/gatehouse/internal/openapi"
+)
+
+// importConfig is the configuration of `gatehouse import openapi`.
+type importConfig struct {
+	remote      remoteFlags
+	APIID       string
+	Path        string
+	PathSet     bool // --path was given (an empty path is valid)
+	ServiceURL  string
+	DisplayName string
+	DryRun      bool
+}
+
+func newImportCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "import",
+		Short: "Import API definitions into a management plane",
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(newImportOpenAPICommand())
+	return cmd
+}
+
+func newImportOpenAPICommand() *cobra.Command {
+	cfg := importConfig{}
+	cmd := &cobra.Command{
+		Use:   "openapi FILE|URL",
+		Short: "Create or update an API from a Swagger 2.0 or OpenAPI 3.0/3.1 document",
+		Long: "import openapi reads a Swagger 2.0 or OpenAPI 3.0/3.1 document (JSON or YAML, from a\n" +
+			"file or an http(s) URL) and makes the API --api-id match it: one operation per path and\n" +
+			"method. Re-importing adds new operations, updates changed ones and deletes those the\n" +
+			"document no longer has; operations that stay keep their ids. It prints what it\n" +
+			"creates (+), updates (~) and deletes (-). An invalid document changes nothing.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg.PathSet = cmd.Flags().Changed("path")
+			return runImport(cmd, cfg, args[0])
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.APIID, "api-id", "", "id of the API to create or update (required)")
+	f.StringVar(&cfg.Path, "path", "", "the API's URL suffix on the gateway (required for a new API)")
+	f.StringVar(&cfg.ServiceURL, "service-url", "", "backend URL; default: the document's first server (host and basePath in 2.0)")
+	f.StringVar(&cfg.DisplayName, "display-name", "", "display name; default: the document's title")
+	f.BoolVar(&cfg.DryRun, "dry-run", false, "print what would change and change nothing")
+	cfg.remote.add(cmd)
+	cmd.MarkFlagRequired("api-id")
+	cli.BindEnv(cmd)
+	return cmd
+}
+
+func runImport(cmd *cobra.Command, cfg importConfig, src string) error {
+	ctx := cmd.Context()
+	out := cmd.OutOrStdout()
+	data, base, err := readDocument(ctx, src)
+	if err != nil {
+		return err
+	}
+	def, err := openapi.Import(data, openapi.ImportOptions{BaseURL: base})
+	if err != nil {
+		return fmt.Errorf("%s: %w", src, err)
+	}
+	c, err := cfg.remote.client()
+	if err != nil {
+		return err
+	}
+	props, current, err := apiOperations(ctx, c, cfg.APIID)
+	if err != nil {
+		return err
+	}
+	if props == nil {
+		if !cfg.PathSet {
+			return errors.New("API " + cfg.APIID + " does not exist yet: give its --path")
+		}
+		props = map[string]any{}
+		fmt.Fprintf(out, "+ api %s\n", cfg.APIID)
+	} else {
+		fmt.Fprintf(out, "~ api %s\n", cfg.APIID)
+	}
+	// The document decides the title, description and service URL unless
+	// flags do; other settings of an existing API stay.
+	delete(props, "displayName")
+	delete(props, "description")
+	props["serviceUrl"] = firstNonEmpty(cfg.ServiceURL, def.API.ServiceURL)
+	if props["serviceUrl"] == "" {
+		delete(props, "serviceUrl")
+	}
+	if cfg.DisplayName != "" {
+		props["displayName"] = cfg.DisplayName
+	}
+	if cfg.PathSet {
+		props["path"] = cfg.Path
+	}
+	plan := openapi.PlanOperations(current, def.Operations)
+	for _, ch := range plan.Changes {
+		if ch.Action != openapi.Keep {
+			fmt.Fprintln(out, ch)
+		}
+	}
+	for _, w := range def.Warnings {
+		fmt.Fprintln(out, "! not imported:", w)
+	}
+	if cfg.DryRun {
+		fmt.Fprintf(out, "dry run: would apply %s; nothing changed\n", plan.Summary())
+		return nil
+	}
+	props["format"], props["value"] = "openapi", string(data)
+	if json := bytes.TrimSpace(data); len(json) > 0 && json[0] == '{' {
+		props["format"] = "openapi+json"
+	}
+	if _, err := c.Put(ctx, "/apis/"+url.PathEscape(cfg.APIID), props); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "imported %s into API %s: %s\n", src, cfg.APIID, plan.Summary())
+	return nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// putPolicy stores a policy document at a scope ("" for global, else
+// "/apis/echo" and the like) as raw XML.
+func putPolicy(t *testing.T, in *instance, scope, xml string) reply {
+	t.Helper()
+	return in.mgmt("PUT", scope+"/policy", xml, "Content-Type: application/xml")
+}
+
+func mustPolicy(t *testing.T, in *instance, scope, xml string) {
+	t.Helper()
+	if r := putPolicy(t, in, scope, xml); r.status/100 != 2 {
+		t.Fatalf("PUT %s/policy: %d %s", scope, r.status, r.body)
+	}
+}
+
+func TestPoliciesAtAllScopes(t *testing.T) {
+	backend := newBackend(t)
+	in := startServe(t, t.TempDir(), "")
+	publish(t, in, backend.URL)
+	in.must("PUT", "/namedValues/env", `{"properties":{"displayName":"env-name","value":"staging"}}`)
+	in.must("PUT", "/namedValues/secret", `{"properties":{"displayName":"backend-secret","value":"s3cr3t","secret":true}}`)
+
+	mustPolicy(t, in, "", `<policies>
+  <inbound><set-header name="X-Global" exists-action="override"><value>{{env-name}}</value></set-header></inbound>
+  <backend><forward-request /></backend>
+  <outbound><set-header name="X-Served-By"><value>gatehouse</value></set-header></outbound>
+  <on-error />
+</policies>`)
+	mustPolicy(t, in, "/products/starter", `<policies><inbound><base /><set-header name="X-Product"><value>starter</value></set-header></inbound></policies>`)
+	mustPolicy(t, in, "/apis/echo", `<policies>
+  <inbound>
+    <base />
+    <set-query-parameter name="api" exists-action="override"><value>echo</value></set-query-parameter>
+    <set-header name="Authorization"><value>Bearer {{backend-secret}}</value></set-header>
+  </inbound>
+  <outbound><base /><set-header name="X-Api"><value>echo</value></set-header></outbound>
+</policies>`)
+	mustPolicy(t, in, "/apis/echo/operations/get-item", `<policies>
+  <inbound>
+    <base />
+    <choose>
+      <when condition="@(context.Request.Headers.GetValueOrDefault("X-Mode","") == "mock")">
+        <return-response>
+          <set-status code="418" reason="Teapot" />
+          <set-header name="X-Mocked"><value>yes</value></set-header>
+          <set-body>@("mocked " + context.Request.MatchedParameters["id"])</set-body>
+        </return-response>
+      </when>
+    </choose>
+    <set-variable name="original" value="@(context.Request.Url.Path)" />
+    <rewrite-uri template="/v2/items/{id}" />
+  </inbound>
+  <outbound>
+    <base />
+    <set-header name="X-Original-Path"><value>@((string)context.Variables["original"])</value></set-header>
+  </outbound>
+</policies>`)
+	const key = "Ocp-Apim-Subscription-Key: prod-primary-key"
+
+	t.Run("every scope in order", func(t *testing.T) {
+		var r reply
+		eventually(t, time.Second, "the operation policy live", func() bool {
+			r = in.call("GET", "/echo/items/42?q=1", key)
+			return r.header.Get("X-Original-Path") != ""
+		})
+		got := decodeSeen(t, r)
+		if got.Path != "/base/v2/items/42" {
+			t.Errorf("backend path = %s, want the rewritten /base/v2/items/42", got.Path)
+		}
+		if got.Query != "api=echo&q=1" {
+			t.Errorf("backend query = %s", got.Query)
+		}
+		for h, want := range map[string]string{"X-Global": "staging", "X-Product": "starter", "Authorization": "Bearer s3cr3t"} {
+			if v := got.Header.Get(h); v != want {
+				t.Errorf("backend header %s = %q, want %q", h, v, want)
+			}
+		}
+		for h, want := range map[string]string{"X-Served-By": "gatehouse", "X-Api": "echo", "X-Original-Path": "/echo/items/42"} {
+			if v := r.header.Get(h); v != want {
+				t.Errorf("response header %s = %q, want %q", h, v, want)
+			}
+		}
+	})
+	t.Run("return-response ends the pipeline", func(t *testing.T) {
+		r := in.call("GET", "/echo/items/7", key, "X-Mode: mock")
+		if r.status != 418 || string(r.body) != "mocked 7" || r.header.Get("X-Mocked") != "yes" || r.header.Get("X-Served-By") != "" {
+			t.Errorf("mock answer: %d %q %v", r.status, r.body, r.header)
+		}
+	})
+	t.Run("a request without a product key skips the product policy", func(t *testing.T) {
+		got := decodeSeen(t, expectStatus(t, in, 200, "/other/items/1", "Ocp-Apim-Subscription-Key: api-key-0001"))
+		if got.Header.Get("X-Product") != "" || got.Header.Get("X-Global") != "staging" {
+			t.Errorf("headers = %v", got.Header)
+		}
+	})
+	t.Run("effective policy", func(t *testing.T) {
+		var p struct{ Properties struct{ Value string } }
+		json.Unmarshal(in.must("GET", "/apis/echo/operations/get-item/policy?effective=true&productId=starter", "").body, &p)
+		v := p.Properties.Value
+		order := []string{`name="X-Global"`, `name="X-Product"`, `name="api"`, "<choose>", "<rewrite-uri", "<forward-request"}
+		last := -1
+		for _, s := range order {
+			i := strings.Index(v, s)
+			if i < last {
+				t.Fatalf("effective policy is not in scope order (%s):\n%s", s, v)
+			}
+			last = i
+		}
+	})
+	t.Run("named values in use cannot be deleted", func(t *testing.T) {
+		if r := in.mgmt("DELETE", "/namedValues/secret", ""); r.status != 409 {
+			t.Errorf("DELETE a named value in use: %d", r.status)
+		}
+	})
+}
+
+func TestInvalidPoliciesAreRefusedOnSave(t *testing.T) {
+	in := startServe(t, t.TempDir(), "")
+	in.must("PUT", "/apis/echo", `{"properties":{"displayName":"x","path":"echo","serviceUrl":"http://127.0.0.1:9"}}`)
+	tests := []struct {
+		name, xml, want string
+	}{
+		{"unknown element", "<policies>\n  <inbound>\n    <set-everything />\n  </inbound>\n</policies>", "3:5: <set-everything>: unknown or unsupported policy element"},
+		{"bad attribute value", `<policies><inbound><set-header name="a" exists-action="replace"><value>1</value></set-header></inbound></policies>`, `1:56: <set-header> exists-action: \"replace\": want override, skip, append or delete`},
+		{"missing named value", `<policies><inbound><set-header name="a"><value>{{nope}}</value></set-header></inbound></policies>`, "named value {{nope}} does not exist"},
+		{"bad expression", "<policies><inbound>\n<set-variable name=\"x\" value=\"@(context.Nope)\" /></inbound></policies>", "2:"},
+		{"not XML", `<policies><inbound>`, "1:11: <inbound> has no end tag"},
+		{"element in the wrong section", `<policies><inbound><forward-request /></inbound></policies>`, "belongs in the backend section"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := putPolicy(t, in, "/apis/echo", tt.xml)
+			if r.status != 400 || !strings.Contains(string(r.body), tt.want) {
+				t.Errorf("%d %s; want 400 containing %q", r.status, r.body, tt.want)
+			}
+			if r := in.mgmt("GET", "/apis/echo/policy", ""); r.status != 404 {
+				t.Errorf("a refused policy was stored: %d", r.status)
+			}
+		})
+	}
+}
+
+func TestOnError(t *testing.T) {
+	backend := newBackend(t)
+	in := startServe(t, t.TempDir(), "")
+	in.must("PUT", "/apis/down", `{"properties":{"displayName":"x","path":"down","serviceUrl":"http://127.0.0.1:1","subscriptionRequired":false}}`)
+	in.must("PUT", "/apis/down/operations/all", `{"properties":{"method":"GET","urlTemplate":"/*"}}`)
+	in.must("PUT", "/apis/fail", `{"properties":{"displayName":"x","path":"fail","serviceUrl":"`+backend.URL+`","subscriptionRequired":false}}`)
+	in.must("PUT", "/apis/fail/operations/all", `{"properties":{"method":"GET","urlTemplate":"/*"}}`)
+	onError := `<on-error><set-status code="503" reason="Unavailable" /><set-header name="X-Error-Source"><value>@(context.LastError.Source)</value></set-header><set-header name="X-Error-Reason"><value>@(context.LastError.Reason)</value></set-header></on-error>`
+	mustPolicy(t, in, "/apis/down", `<policies><inbound><base /></inbound><backend><base /></backend>`+onError+`</policies>`)
+	mustPolicy(t, in, "/apis/fail", `<policies><inbound><base /><set-variable name="n" value="@(int.Parse(context.Request.Headers.GetValueOrDefault("X-N","x")))" /></inbound>`+onError+`</policies>`)
+
+	r := expectStatus(t, in, 503, "/down/x")
+	if r.header.Get("X-Error-Source") != "forward-request" || r.header.Get("X-Error-Reason") != "BackendConnectionFailure" {
+		t.Errorf("backend failure: %v", r.header)
+	}
+	r = expectStatus(t, in, 503, "/fail/x")
+	if r.header.Get("X-Error-Source") != "set-variable" {
+		t.Errorf("expression failure: %v", r.header)
+	}
+	expectStatus(t, in, 200, "/fail/x", "X-N: 5")
+}
+
+func TestPolicyCheckCommand(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.xml")
+	bad := filepath.Join(dir, "bad.xml")
+	os.WriteFile(good, []byte(`<policies><inbound><base /><set-header name="x"><value>{{anything}}</value></set-header></inbound></policies>`), 0o600)
+	os.WriteFile(bad, []byte("<policies>\n<inbound>\n<nope />\n</inbound>\n</policies>"), 0o600)
+	bin := filepath.Join(t.TempDir(), "gatehouse")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	if out, err := exec.Command(bin, "policy", "check", good).CombinedOutput(); err != nil {
+		t.Errorf("check of a valid file: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "policy", "check", good, bad)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(stderr.String(), bad+":3:1: <nope>: unknown or unsupported policy element") {
+		t.Errorf("check of an invalid file: %v\n%s", err, stderr.String())
+	}
+}

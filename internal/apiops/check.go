@@ -1,0 +1,117 @@
+package apiops
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/model"
+)
+
+// checkReferences fails when the folder names resources that will not
+// exist after the apply, or when two APIs would share a path or two named
+// values a display name.
+func checkReferences(desired, current *Config, prune bool) error {
+	var problems []string
+	exists := func(des, cur []string, name string) bool {
+		return containsFold(des, name) || (!prune && containsFold(cur, name))
+	}
+	apis, curAPIs := apiNames(desired.APIs), apiNames(current.APIs)
+	groups, curGroups := names(desired.Groups), names(current.Groups)
+	for _, g := range model.BuiltinGroups {
+		groups = append(groups, g.ID)
+	}
+	for _, p := range desired.Products {
+		for _, a := range p.APIs {
+			if !exists(apis, curAPIs, a) {
+				problems = append(problems, fmt.Sprintf("products/%s/apis.json: API %s is neither in the folder nor (kept) on the management plane", p.Name, a))
+			}
+		}
+		for _, g := range p.Groups {
+			if !exists(groups, curGroups, g) {
+				problems = append(problems, fmt.Sprintf("products/%s/groups.json: group %s is neither in the folder nor (kept) on the management plane", p.Name, g))
+			}
+		}
+	}
+	for _, g := range desired.Gateways {
+		for _, a := range g.APIs {
+			if !exists(apis, curAPIs, a) {
+				problems = append(problems, fmt.Sprintf("gateways/%s/apis.json: API %s is neither in the folder nor (kept) on the management plane", g.Name, a))
+			}
+		}
+	}
+	backends, curBackends := names(desired.Backends), names(current.Backends)
+	for _, b := range desired.Backends {
+		var be model.Backend
+		if json.Unmarshal(b.Properties, &be) != nil || be.Pool == nil {
+			continue
+		}
+		for _, m := range be.Pool.Services {
+			if !exists(backends, curBackends, m.ID) {
+				problems = append(problems, fmt.Sprintf("%s: pool member %s is neither in the folder nor (kept) on the management plane", b.File, m.ID))
+			}
+		}
+	}
+	problems = append(problems, uniqueField(desired.apiResources(), current.apiResources(), prune, "path", "API path")...)
+	problems = append(problems, uniqueField(desired.NamedValues, current.NamedValues, prune, "displayName", "named value name")...)
+	if len(problems) > 0 {
+		return fmt.Errorf("the folder cannot be applied:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return nil
+}
+
+// uniqueField fails when two resources of the final state share a value.
+func uniqueField(desired, current []Resource, prune bool, field, what string) []string {
+	final := append([]Resource(nil), desired...)
+	if !prune {
+		for _, c := range current {
+			if _, ok := find(desired, c.Name); !ok {
+				final = append(final, c)
+			}
+		}
+	}
+	seen := map[string]string{}
+	var problems []string
+	for _, r := range final {
+		var m map[string]any
+		if json.Unmarshal(r.Properties, &m) != nil {
+			continue
+		}
+		v, _ := m[field].(string)
+		k := strings.ToLower(v)
+		if other, ok := seen[k]; ok {
+			where := r.File
+			if where == "" {
+				where = r.Name + " (on the management plane)"
+			}
+			problems = append(problems, fmt.Sprintf("%s: the %s %q is also used by %s", where, what, v, other))
+			continue
+		}
+		seen[k] = r.Name
+	}
+	return problems
+}
+
+func (c *Config) apiResources() []Resource {
+	out := make([]Resource, len(c.APIs))
+	for i, a := range c.APIs {
+		out[i] = a.Resource
+	}
+	return out
+}
+
+func apiNames(as []API) []string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = a.Name
+	}
+	return out
+}
+
+func names(rs []Resource) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.Name
+	}
+	return out
+}

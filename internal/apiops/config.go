@@ -1,0 +1,159 @@
+package apiops
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/openapi"
+)
+
+// Config is a whole configuration: what a folder describes, or what a
+// management plane holds. Properties are canonical: decoded into the model
+// type, normalised and encoded again, so equal configurations compare
+// equal byte for byte.
+type Config struct {
+	APIs        []API
+	Products    []Product
+	Groups      []Resource
+	NamedValues []Resource
+	Backends    []Resource
+	Gateways    []Gateway
+	// Unsupported lists what a folder holds that Gatehouse does not apply.
+	Unsupported []Unsupported
+}
+
+// Resource is one named resource with its canonical properties.
+type Resource struct {
+	Name       string
+	Properties json.RawMessage
+	// File is where the resource was read from, for messages; empty for
+	// a management plane's resources.
+	File string
+}
+
+// API is an API with its operations. Spec is the OpenAPI document the
+// operations came from (nil when the folder has none: the API's operations
+// are then left as they are).
+type API struct {
+	Resource
+	Spec       []byte
+	SpecFile   string
+	Operations []openapi.Operation
+}
+
+// Product is a product with the APIs it contains and the groups that see
+// it. A nil list means "not described": its links are left as they are.
+type Product struct {
+	Resource
+	APIs   []string
+	Groups []string
+}
+
+// Gateway is a self-hosted gateway with the APIs it serves.
+type Gateway struct {
+	Resource
+	APIs []string
+}
+
+// Unsupported is one part of a folder that is not applied.
+type Unsupported struct {
+	Type   string // "API policy"
+	File   string // "apis/echo/policy.xml"
+	Detail string // optional: which property
+}
+
+// String renders u as "FILE: TYPE is not supported yet".
+func (u Unsupported) String() string {
+	s := u.File + ": " + u.Type + " is not supported yet"
+	if u.Detail != "" {
+		s += " (" + u.Detail + ")"
+	}
+	return s
+}
+
+// canonical decodes props strictly into kind's model type, normalises and
+// validates them, and encodes them again.
+func canonical(kind model.Kind, props []byte) (json.RawMessage, error) {
+	p := model.NewProperties(kind)
+	if p == nil {
+		return nil, fmt.Errorf("kind %s has no properties", kind)
+	}
+	if err := model.DecodeStrict(props, "properties", p); err != nil {
+		return nil, err
+	}
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return json.Marshal(p)
+}
+
+// knownProperties returns the JSON names of kind's properties.
+func knownProperties(kind model.Kind) map[string]bool {
+	out := map[string]bool{}
+	t := reflect.TypeOf(model.NewProperties(kind)).Elem()
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			out[name] = true
+		}
+	}
+	return out
+}
+
+// splitProperties separates the properties Gatehouse knows for kind from
+// the others, whose names it returns sorted. Null values count as absent.
+func splitProperties(kind model.Kind, raw json.RawMessage) (json.RawMessage, []string, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, nil, fmt.Errorf("properties: want a JSON object: %w", err)
+	}
+	known := knownProperties(kind)
+	var unknown []string
+	for k, v := range m {
+		if string(v) == "null" {
+			delete(m, k)
+			continue
+		}
+		if !known[k] {
+			unknown = append(unknown, k)
+			delete(m, k)
+		}
+	}
+	slices.Sort(unknown)
+	b, err := json.Marshal(m)
+	return b, unknown, err
+}
+
+var notEnvChar = regexp.MustCompile(`[^A-Z0-9]+`)
+
+// SecretEnv is the environment variable that holds the value of the secret
+// named value name: GATEHOUSE_SECRET_ and the name in upper case with
+// other characters as '_'.
+func SecretEnv(name string) string {
+	return "GATEHOUSE_SECRET_" + strings.Trim(notEnvChar.ReplaceAllString(strings.ToUpper(name), "_"), "_")
+}
+
+// placeholder matches a value that names an environment variable.
+var placeholder = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
+
+// lastSegment returns the last '/'-separated part of an APIM resource id
+// ("/subscriptions/.../service/apim/apis/echo" gives "echo").
+func lastSegment(id string) string {
+	return id[strings.LastIndex(id, "/")+1:]
+}
+
+func sortResources(rs []Resource) {
+	slices.SortFunc(rs, func(a, b Resource) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
+}
+
+func sortedNames(names []string) []string {
+	out := slices.Clone(names)
+	slices.SortFunc(out, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+	return slices.CompactFunc(out, strings.EqualFold)
+}

@@ -1,0 +1,433 @@
+package apiops
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/openapi"
+)
+
+// ReadOptions configures Read.
+type ReadOptions struct {
+	// LookupEnv resolves "${NAME}" placeholders and the values of secret
+	// named values. Nil: os.LookupEnv.
+	LookupEnv func(string) (string, bool)
+}
+
+// reader collects a folder's resources and problems.
+type reader struct {
+	dir      string
+	env      func(string) (string, bool)
+	cfg      Config
+	problems []string
+}
+
+func (r *reader) fail(file, format string, args ...any) {
+	r.problems = append(r.problems, file+": "+fmt.Sprintf(format, args...))
+}
+
+func (r *reader) skip(typ, file, detail string) {
+	r.cfg.Unsupported = append(r.cfg.Unsupported, Unsupported{Type: typ, File: file, Detail: detail})
+}
+
+// Read reads the folder dir. It validates everything it can without a
+// management plane (properties, OpenAPI documents, secret values) and
+// returns one error listing every problem, each with its file. Nothing in
+// dir is changed.
+func Read(dir string, opts ReadOptions) (*Config, error) {
+	r := &reader{dir: dir, env: opts.LookupEnv}
+	if r.env == nil {
+		r.env = os.LookupEnv
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read folder: %w", err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case strings.HasPrefix(name, "."):
+		case !e.IsDir() && name == "policy.xml":
+			r.skip("global policy", name, "")
+		case e.IsDir() && name == "apis":
+			r.each(name, r.api)
+		case e.IsDir() && name == "products":
+			r.each(name, r.product)
+		case e.IsDir() && name == "groups":
+			r.each(name, r.simple(model.KindGroup, "groupInformation.json", &r.cfg.Groups))
+		case e.IsDir() && name == "namedValues":
+			r.each(name, r.namedValue)
+		case e.IsDir() && name == "backends":
+			r.each(name, r.simple(model.KindBackend, "backendInformation.json", &r.cfg.Backends))
+		case e.IsDir() && name == "gateways":
+			r.each(name, r.gateway)
+		case e.IsDir() && name == "policyFragments":
+			r.skipTree("policy fragment", name)
+		default:
+			r.skipTree(describe(name), name)
+		}
+	}
+	if len(r.problems) > 0 {
+		return nil, fmt.Errorf("the folder %s is invalid:\n  %s", dir, strings.Join(r.problems, "\n  "))
+	}
+	sortResources(r.cfg.Groups)
+	sortResources(r.cfg.NamedValues)
+	sortResources(r.cfg.Backends)
+	return &r.cfg, nil
+}
+
+// each calls read for every resource directory under rel.
+func (r *reader) each(rel string, read func(rel, name string)) {
+	entries, err := os.ReadDir(filepath.Join(r.dir, rel))
+	if err != nil {
+		r.fail(rel, "%v", err)
+		return
+	}
+	for _, e := range entries {
+		switch {
+		case strings.HasPrefix(e.Name(), "."):
+		case !e.IsDir():
+			r.skip("file outside a resource folder", path.Join(rel, e.Name()), "")
+		default:
+			read(path.Join(rel, e.Name()), e.Name())
+		}
+	}
+}
+
+// skipTree lists every file under rel as unsupported.
+func (r *reader) skipTree(typ, rel string) {
+	filepath.WalkDir(filepath.Join(r.dir, rel), func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			r.fail(rel, "%v", err)
+			return nil
+		}
+		if !d.IsDir() {
+			f, _ := filepath.Rel(r.dir, p)
+			r.skip(typ, filepath.ToSlash(f), "")
+		}
+		return nil
+	})
+}
+
+// info reads an APIM resource file ({"id", "name", "properties"}) and
+// returns the resource's name and its properties that Gatehouse knows,
+// listing the others as unsupported.
+func (r *reader) info(kind model.Kind, file, dirName string) (string, json.RawMessage, bool) {
+	b, err := os.ReadFile(filepath.Join(r.dir, file))
+	if errors.Is(err, fs.ErrNotExist) {
+		r.fail(path.Dir(file), "%s is missing", path.Base(file))
+		return "", nil, false
+	}
+	if err != nil {
+		r.fail(file, "%v", err)
+		return "", nil, false
+	}
+	var doc struct {
+		ID         string          `json:"id"`
+		Name       string          `json:"name"`
+		Properties json.RawMessage `json:"properties"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		r.fail(file, "not a JSON resource: %v", err)
+		return "", nil, false
+	}
+	name := dirName
+	switch {
+	case doc.Name != "":
+		name = doc.Name
+	case doc.ID != "":
+		name = lastSegment(doc.ID)
+	}
+	if err := model.ValidateID(name); err != nil || name == "." || name == ".." {
+		r.fail(file, "the name %q is not a valid resource id", name)
+		return "", nil, false
+	}
+	if len(doc.Properties) == 0 {
+		doc.Properties = json.RawMessage("{}")
+	}
+	known, unknown, err := splitProperties(kind, doc.Properties)
+	if err != nil {
+		r.fail(file, "%v", err)
+		return "", nil, false
+	}
+	for _, u := range unknown {
+		r.skip("property "+u, file, "")
+	}
+	return name, known, true
+}
+
+// simple returns a reader of a resource that is one information file.
+func (r *reader) simple(kind model.Kind, infoFile string, into *[]Resource) func(rel, name string) {
+	return func(rel, dirName string) {
+		file := path.Join(rel, infoFile)
+		name, props, ok := r.info(kind, file, dirName)
+		if !ok {
+			return
+		}
+		if kind == model.KindBackend {
+			props = localPoolIDs(props)
+		}
+		c, err := canonical(kind, props)
+		if err != nil {
+			r.fail(file, "%v", err)
+			return
+		}
+		*into = append(*into, Resource{Name: name, Properties: c, File: file})
+		r.skipOthers(rel, infoFile)
+	}
+}
+
+// skipOthers lists the files of a resource folder other than known ones.
+func (r *reader) skipOthers(rel string, known ...string) {
+	entries, _ := os.ReadDir(filepath.Join(r.dir, rel))
+	for _, e := range entries {
+		n := e.Name()
+		switch {
+		case strings.HasPrefix(n, "."):
+		case e.IsDir():
+			r.skipTree(describe(n), path.Join(rel, n))
+		case n == "policy.xml":
+			r.skip(describe(path.Base(path.Dir(rel)))+" policy", path.Join(rel, n), "")
+		default:
+			isKnown := false
+			for _, k := range known {
+				isKnown = isKnown || k == n
+			}
+			if !isKnown {
+				r.skip(describe(n), path.Join(rel, n), "")
+			}
+		}
+	}
+}
+
+// describe names what an APIOps file or folder holds.
+func describe(name string) string {
+	switch name {
+	case "apis":
+		return "API"
+	case "products":
+		return "product"
+	case "operations":
+		return "operation policy"
+	case "diagnostics":
+		return "diagnostic"
+	case "tags.json":
+		return "tag link"
+	case "schemas":
+		return "API schema"
+	case "releases":
+		return "API release"
+	case "specification.graphql", "specification.wsdl", "specification.wadl":
+		return "non-OpenAPI specification"
+	case "versionSets", "apiVersionSets":
+		return "API version set"
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(name, path.Ext(name)), "s")
+}
+
+// localPoolIDs turns the APIM resource ids of pool members into backend
+// ids.
+func localPoolIDs(props json.RawMessage) json.RawMessage {
+	var b model.Backend
+	if json.Unmarshal(props, &b) != nil || b.Pool == nil {
+		return props
+	}
+	var m map[string]any
+	if json.Unmarshal(props, &m) != nil {
+		return props
+	}
+	for i := range b.Pool.Services {
+		b.Pool.Services[i].ID = lastSegment(b.Pool.Services[i].ID)
+	}
+	m["pool"] = b.Pool
+	out, err := json.Marshal(m)
+	if err != nil {
+		return props
+	}
+	return out
+}
+
+func (r *reader) api(rel, dirName string) {
+	file := path.Join(rel, "apiInformation.json")
+	name, props, ok := r.info(model.KindAPI, file, dirName)
+	if !ok {
+		return
+	}
+	var a model.API
+	if err := model.DecodeStrict(props, "properties", &a); err != nil {
+		r.fail(file, "%v", err)
+		return
+	}
+	if a.Type != "" && a.Type != "http" {
+		r.skip("API of type "+a.Type, file, "the whole API")
+		return
+	}
+	a.Normalize()
+	api := API{Resource: Resource{Name: name, File: file}}
+	known := []string{"apiInformation.json"}
+	for _, spec := range []string{"specification.yaml", "specification.yml", "specification.json"} {
+		b, err := os.ReadFile(filepath.Join(r.dir, rel, spec))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		known = append(known, spec)
+		if err != nil {
+			r.fail(path.Join(rel, spec), "%v", err)
+			return
+		}
+		def, err := openapi.Import(b, openapi.ImportOptions{})
+		if err != nil {
+			r.fail(path.Join(rel, spec), "%v", err)
+			return
+		}
+		for _, w := range def.Warnings {
+			if strings.HasPrefix(w, "servers[0].url") && a.ServiceURL != "" {
+				continue // apiInformation.json gives the service URL
+			}
+			r.skip("OpenAPI part", path.Join(rel, spec), w)
+		}
+		def.Fill(&a)
+		api.Spec, api.SpecFile, api.Operations = b, path.Join(rel, spec), def.Operations
+		break
+	}
+	if err := a.Validate(); err != nil {
+		r.fail(file, "%v", err)
+		return
+	}
+	c, err := json.Marshal(&a)
+	if err != nil {
+		r.fail(file, "%v", err)
+		return
+	}
+	api.Properties = c
+	r.cfg.APIs = append(r.cfg.APIs, api)
+	r.skipOthers(rel, known...)
+}
+
+func (r *reader) product(rel, dirName string) {
+	file := path.Join(rel, "productInformation.json")
+	name, props, ok := r.info(model.KindProduct, file, dirName)
+	if !ok {
+		return
+	}
+	c, err := canonical(model.KindProduct, props)
+	if err != nil {
+		r.fail(file, "%v", err)
+		return
+	}
+	p := Product{Resource: Resource{Name: name, Properties: c, File: file}}
+	p.APIs = r.names(path.Join(rel, "apis.json"))
+	p.Groups = r.names(path.Join(rel, "groups.json"))
+	r.cfg.Products = append(r.cfg.Products, p)
+	r.skipOthers(rel, "productInformation.json", "apis.json", "groups.json")
+}
+
+func (r *reader) gateway(rel, dirName string) {
+	file := path.Join(rel, "gatewayInformation.json")
+	name, props, ok := r.info(model.KindGateway, file, dirName)
+	if !ok {
+		return
+	}
+	c, err := canonical(model.KindGateway, props)
+	if err != nil {
+		r.fail(file, "%v", err)
+		return
+	}
+	r.cfg.Gateways = append(r.cfg.Gateways, Gateway{Resource: Resource{Name: name, Properties: c, File: file},
+		APIs: r.names(path.Join(rel, "apis.json"))})
+	r.skipOthers(rel, "gatewayInformation.json", "apis.json")
+}
+
+// names reads a link file: a JSON list of names, of {"name": ...} objects
+// (as APIOps writes them), or of APIM resource ids. A missing file gives
+// nil ("not described").
+func (r *reader) names(file string) []string {
+	b, err := os.ReadFile(filepath.Join(r.dir, file))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		r.fail(file, "%v", err)
+		return nil
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(b, &items); err != nil {
+		r.fail(file, "want a JSON list of names: %v", err)
+		return nil
+	}
+	out := []string{}
+	for i, it := range items {
+		var s string
+		var o struct{ Name, ID string }
+		switch {
+		case json.Unmarshal(it, &s) == nil:
+		case json.Unmarshal(it, &o) == nil && (o.Name != "" || o.ID != ""):
+			s = o.Name
+			if s == "" {
+				s = lastSegment(o.ID)
+			}
+		default:
+			r.fail(file, "entry %d: want a name or {\"name\": ...}", i)
+			continue
+		}
+		if model.ValidateID(lastSegment(s)) != nil {
+			r.fail(file, "entry %d: %q is not a valid resource id", i, s)
+			continue
+		}
+		out = append(out, lastSegment(s))
+	}
+	return sortedNames(out)
+}
+
+func (r *reader) namedValue(rel, dirName string) {
+	file := path.Join(rel, "namedValueInformation.json")
+	name, props, ok := r.info(model.KindNamedValue, file, dirName)
+	if !ok {
+		return
+	}
+	var nv model.NamedValue
+	if err := model.DecodeStrict(props, "properties", &nv); err != nil {
+		r.fail(file, "%v", err)
+		return
+	}
+	if m := placeholder.FindStringSubmatch(nv.Value); m != nil {
+		v, ok := r.env(m[1])
+		if !ok {
+			r.fail(file, "the value names the environment variable %s, which is not set", m[1])
+			return
+		}
+		nv.Value = v
+	}
+	if nv.Value == "" && nv.Secret {
+		env := SecretEnv(name)
+		v, ok := r.env(env)
+		if !ok {
+			r.fail(file, "the secret named value %s has no value: set %s", name, env)
+			return
+		}
+		nv.Value = v
+	}
+	if nv.Value == "" {
+		r.fail(file, "the named value %s has no value", name)
+		return
+	}
+	nv.Normalize()
+	if err := nv.Validate(); err != nil {
+		r.fail(file, "%v", err)
+		return
+	}
+	c, err := json.Marshal(&nv)
+	if err != nil {
+		r.fail(file, "%v", err)
+		return
+	}
+	r.cfg.NamedValues = append(r.cfg.NamedValues, Resource{Name: name, Properties: c, File: file})
+	r.skipOthers(rel, "namedValueInformation.json")
+}

@@ -1,0 +1,358 @@
+package apiops
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/mgmtclient"
+	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/openapi"
+)
+
+// Action is what a Step does.
+type Action string
+
+// The actions of a plan's steps.
+const (
+	Create Action = "create"
+	Update Action = "update"
+	Delete Action = "delete"
+)
+
+// Step is one write to the management plane.
+type Step struct {
+	Action Action
+	// Path is the resource's management API path: "/apis/echo",
+	// "/products/starter/apis/echo".
+	Path string
+	// Details are lines that say more (an API's operation changes).
+	Details []string
+	body    any // PUT body properties; nil for a link
+}
+
+// String renders s as a diff line ("+ apis/echo") with its details
+// indented below.
+func (s Step) String() string {
+	sign := map[Action]string{Create: "+", Update: "~", Delete: "-"}[s.Action]
+	var b strings.Builder
+	b.WriteString(sign + " " + strings.TrimPrefix(s.Path, "/"))
+	for _, d := range s.Details {
+		b.WriteString("\n    " + d)
+	}
+	return b.String()
+}
+
+// Plan is the ordered list of writes that make a management plane equal to
+// a folder: creations and updates in dependency order (named values,
+// backends, groups, APIs, products and their links, gateways and their
+// links), then link removals, then (with Prune) deletions in reverse order.
+type Plan struct {
+	Steps       []Step
+	Unsupported []Unsupported
+}
+
+// PlanOptions configures NewPlan.
+type PlanOptions struct {
+	// Prune deletes resources the folder lacks (never the built-in groups
+	// and the managed gateway).
+	Prune bool
+}
+
+// NewPlan compares desired (a folder) with current (a management plane).
+// It fails, before anything is written, when the folder refers to
+// resources that neither it nor the plane (after pruning) has, or when two
+// APIs would share a path.
+func NewPlan(desired, current *Config, opts PlanOptions) (*Plan, error) {
+	p := &Plan{Unsupported: desired.Unsupported}
+	if err := checkReferences(desired, current, opts.Prune); err != nil {
+		return nil, err
+	}
+	p.upsert("/namedValues/", desired.NamedValues, current.NamedValues)
+	p.upsert("/backends/", singleFirst(desired.Backends), current.Backends)
+	p.upsert("/groups/", desired.Groups, current.Groups)
+	for _, a := range desired.APIs {
+		if err := p.api(a, findAPI(current.APIs, a.Name)); err != nil {
+			return nil, err
+		}
+	}
+	var curProducts, curGateways []Resource
+	for _, c := range current.Products {
+		curProducts = append(curProducts, c.Resource)
+	}
+	for _, c := range current.Gateways {
+		curGateways = append(curGateways, c.Resource)
+	}
+	desProducts := make([]Resource, len(desired.Products))
+	for i, d := range desired.Products {
+		desProducts[i] = d.Resource
+	}
+	desGateways := make([]Resource, len(desired.Gateways))
+	for i, d := range desired.Gateways {
+		desGateways[i] = d.Resource
+	}
+	p.upsert("/products/", desProducts, curProducts)
+	var removals []Step
+	for _, d := range desired.Products {
+		c := findProduct(current.Products, d.Name)
+		removals = append(removals, p.links("/products/"+d.Name+"/apis/", d.APIs, c.APIs)...)
+		removals = append(removals, p.links("/products/"+d.Name+"/groups/", d.Groups, c.Groups)...)
+	}
+	p.upsert("/gateways/", desGateways, curGateways)
+	for _, d := range desired.Gateways {
+		removals = append(removals, p.links("/gateways/"+d.Name+"/apis/", d.APIs, findGateway(current.Gateways, d.Name).APIs)...)
+	}
+	p.Steps = append(p.Steps, removals...)
+	if opts.Prune {
+		p.prune(desired, current, desGateways, curGateways, desProducts, curProducts)
+	}
+	return p, nil
+}
+
+// upsert adds creations and updates of top-level resources.
+func (p *Plan) upsert(prefix string, desired, current []Resource) {
+	for _, d := range desired {
+		c, ok := find(current, d.Name)
+		switch {
+		case !ok:
+			p.Steps = append(p.Steps, Step{Action: Create, Path: prefix + d.Name, body: d.Properties})
+		case !bytes.Equal(c.Properties, d.Properties):
+			p.Steps = append(p.Steps, Step{Action: Update, Path: prefix + c.Name, body: d.Properties,
+				Details: changedFields(c.Properties, d.Properties)})
+		}
+	}
+}
+
+// api adds the write of one API: its properties and, when the folder has
+// a specification, the import that makes its operations the document's.
+func (p *Plan) api(d API, c *API) error {
+	var ops openapi.Plan
+	opsChanged := false
+	if d.Spec != nil {
+		var cur []openapi.Operation
+		if c != nil {
+			cur = c.Operations
+		}
+		ops = openapi.PlanOperations(cur, d.Operations)
+		n := ops.Counts()
+		opsChanged = n[openapi.Create]+n[openapi.Update]+n[openapi.Delete] > 0
+	}
+	propsChanged := c == nil || !bytes.Equal(c.Properties, d.Properties)
+	if !propsChanged && !opsChanged {
+		return nil
+	}
+	var body map[string]any
+	if err := json.Unmarshal(d.Properties, &body); err != nil {
+		return fmt.Errorf("api %s: %w", d.Name, err)
+	}
+	s := Step{Action: Create, Path: "/apis/" + d.Name, body: body}
+	if c != nil {
+		s.Action, s.Path = Update, "/apis/"+c.Name
+		if propsChanged {
+			s.Details = changedFields(c.Properties, d.Properties)
+		}
+	}
+	if d.Spec != nil && (opsChanged || c == nil) {
+		body["format"], body["value"] = "openapi", string(d.Spec)
+		for _, ch := range ops.Changes {
+			if ch.Action != openapi.Keep {
+				s.Details = append(s.Details, ch.String())
+			}
+		}
+	}
+	p.Steps = append(p.Steps, s)
+	return nil
+}
+
+// links adds the link creations of a described list and returns the
+// removals. A nil desired list is not described: nothing changes.
+func (p *Plan) links(prefix string, desired, current []string) []Step {
+	if desired == nil {
+		return nil
+	}
+	var removals []Step
+	for _, d := range desired {
+		if !containsFold(current, d) {
+			p.Steps = append(p.Steps, Step{Action: Create, Path: prefix + d})
+		}
+	}
+	for _, c := range current {
+		if !containsFold(desired, c) {
+			removals = append(removals, Step{Action: Delete, Path: prefix + c})
+		}
+	}
+	return removals
+}
+
+// prune adds deletions of what the folder lacks, dependants first.
+func (p *Plan) prune(desired, current *Config, desGateways, curGateways, desProducts, curProducts []Resource) {
+	del := func(prefix string, desired, current []Resource, keep func(string) bool) {
+		for _, c := range current {
+			if _, ok := find(desired, c.Name); !ok && !keep(c.Name) {
+				p.Steps = append(p.Steps, Step{Action: Delete, Path: prefix + c.Name})
+			}
+		}
+	}
+	never := func(string) bool { return false }
+	del("/gateways/", desGateways, curGateways, func(n string) bool { return strings.EqualFold(n, model.ManagedGatewayID) })
+	del("/products/", desProducts, curProducts, never)
+	var desAPIs, curAPIs []Resource
+	for _, a := range desired.APIs {
+		desAPIs = append(desAPIs, a.Resource)
+	}
+	for _, a := range current.APIs {
+		curAPIs = append(curAPIs, a.Resource)
+	}
+	del("/apis/", desAPIs, curAPIs, never)
+	del("/groups/", desired.Groups, current.Groups, model.IsBuiltinGroup)
+	var pools, singles []Resource
+	for _, b := range current.Backends {
+		if isPool(b) {
+			pools = append(pools, b)
+		} else {
+			singles = append(singles, b)
+		}
+	}
+	del("/backends/", desired.Backends, pools, never)
+	del("/backends/", desired.Backends, singles, never)
+	del("/namedValues/", desired.NamedValues, current.NamedValues, never)
+}
+
+// Empty reports whether the plan writes nothing.
+func (p *Plan) Empty() bool { return len(p.Steps) == 0 }
+
+// Print writes the plan as a diff, then the unsupported parts.
+func (p *Plan) Print(w io.Writer) {
+	for _, s := range p.Steps {
+		fmt.Fprintln(w, s)
+	}
+	for _, u := range p.Unsupported {
+		fmt.Fprintln(w, "! skipped", u)
+	}
+}
+
+// Apply runs the plan's steps in order and reports each one to progress
+// (nil: none). It stops at the first failure; the steps before it stay
+// applied.
+func (p *Plan) Apply(ctx context.Context, c *mgmtclient.Client, progress func(Step)) error {
+	for _, s := range p.Steps {
+		var err error
+		switch {
+		case s.Action == Delete && strings.HasPrefix(s.Path, "/products/") && strings.Count(s.Path, "/") == 2:
+			err = c.Delete(ctx, escapePath(s.Path)+"?deleteSubscriptions=true")
+		case s.Action == Delete:
+			err = c.Delete(ctx, escapePath(s.Path))
+		default:
+			_, err = c.Put(ctx, escapePath(s.Path), s.body)
+		}
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", s.Action, strings.TrimPrefix(s.Path, "/"), err)
+		}
+		if progress != nil {
+			progress(s)
+		}
+	}
+	return nil
+}
+
+func escapePath(p string) string {
+	parts := strings.Split(p, "/")
+	for i, s := range parts {
+		parts[i] = url.PathEscape(s)
+	}
+	return strings.Join(parts, "/")
+}
+
+// changedFields names the top-level properties that differ.
+func changedFields(old, new json.RawMessage) []string {
+	var a, b map[string]json.RawMessage
+	if json.Unmarshal(old, &a) != nil || json.Unmarshal(new, &b) != nil {
+		return nil
+	}
+	var out []string
+	for _, k := range sortedNames(append(mapKeys(a), mapKeys(b)...)) {
+		if !bytes.Equal(a[k], b[k]) {
+			out = append(out, "properties."+k)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return []string{"changed: " + strings.Join(out, ", ")}
+}
+
+func mapKeys(m map[string]json.RawMessage) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func find(rs []Resource, name string) (Resource, bool) {
+	for _, r := range rs {
+		if strings.EqualFold(r.Name, name) {
+			return r, true
+		}
+	}
+	return Resource{}, false
+}
+
+func findAPI(as []API, name string) *API {
+	for i := range as {
+		if strings.EqualFold(as[i].Name, name) {
+			return &as[i]
+		}
+	}
+	return nil
+}
+
+func findProduct(ps []Product, name string) Product {
+	for _, p := range ps {
+		if strings.EqualFold(p.Name, name) {
+			return p
+		}
+	}
+	return Product{}
+}
+
+func findGateway(gs []Gateway, name string) Gateway {
+	for _, g := range gs {
+		if strings.EqualFold(g.Name, name) {
+			return g
+		}
+	}
+	return Gateway{}
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func isPool(r Resource) bool {
+	var b model.Backend
+	return json.Unmarshal(r.Properties, &b) == nil && b.Pool != nil
+}
+
+// singleFirst orders backends so that pool members are written before the
+// pools that name them.
+func singleFirst(bs []Resource) []Resource {
+	var singles, pools []Resource
+	for _, b := range bs {
+		if isPool(b) {
+			pools = append(pools, b)
+		} else {
+			singles = append(singles, b)
+		}
+	}
+	return append(singles, pools...)
+}

@@ -1,0 +1,223 @@
+package expr
+
+import "strings"
+
+// setter stores a value into an assignment target.
+type setter struct {
+	t    *typ                                                       // static type of the target
+	bind func(e *env) (func() (any, error), func(any) error, error) // evaluates receiver and index once; returns get and set
+}
+
+func (c *compiler) target(n node) (*setter, error) {
+	switch n := n.(type) {
+	case *identExpr:
+		l := c.lookup(n.name)
+		if l == nil {
+			if n.name == "context" {
+				return nil, c.errf(n.p, "context cannot be assigned")
+			}
+			return nil, c.errf(n.p, "the name %s does not exist in the current context", n.name)
+		}
+		slot, t := l.slot, l.t
+		return &setter{t: t, bind: func(e *env) (func() (any, error), func(any) error, error) {
+			return func() (any, error) { return e.vars[slot], nil },
+				func(v any) error {
+					cv, err := coerce(t, v)
+					if err != nil {
+						return err
+					}
+					e.vars[slot] = cv
+					return nil
+				}, nil
+		}}, nil
+	case *indexExpr:
+		recv, err := c.value(n.x)
+		if err != nil {
+			return nil, err
+		}
+		if recv.t.name == "IVariables" {
+			return nil, c.errf(n.p, "context.Variables is read-only; use the set-variable policy")
+		}
+		get, err := c.findMember(recv.t, "[]", n.p, true)
+		if err != nil {
+			return nil, err
+		}
+		set, err := c.findMember(recv.t, "[]=", n.p, true)
+		if err != nil {
+			return nil, c.errf(n.p, "indexer of %s cannot be assigned", recv.t.name)
+		}
+		if len(n.args) != 1 {
+			return nil, c.errf(n.p, "indexer takes one argument")
+		}
+		ix, err := c.value(n.args[0])
+		if err != nil {
+			return nil, err
+		}
+		rf, xf := recv.fn, ix.fn
+		return &setter{t: tyObject, bind: func(e *env) (func() (any, error), func(any) error, error) {
+			r, err := rf(e)
+			if err != nil {
+				return nil, nil, err
+			}
+			if r == nil {
+				return nil, nil, errNull("[]")
+			}
+			k, err := xf(e)
+			if err != nil {
+				return nil, nil, err
+			}
+			g, s := get, set
+			if g == nil {
+				if g, err = dynMember(r, "[]", true); err != nil {
+					return nil, nil, err
+				}
+				if s, err = dynMember(r, "[]=", true); err != nil {
+					return nil, nil, fail("indexer of %s cannot be assigned", typeName(r))
+				}
+			}
+			return func() (any, error) { return g.call(e, r, []any{k}, nil) },
+				func(v any) error { _, err := s.call(e, r, []any{k, v}, nil); return err }, nil
+		}}, nil
+	case *memberExpr:
+		if n.x != nil && n.name == "Value" {
+			recv, err := c.value(n.x)
+			if err != nil {
+				return nil, err
+			}
+			if recv.t.dynamic() || recv.t.name == "JProperty" || recv.t.name == "XElement" || recv.t.name == "XAttribute" {
+				rf := recv.fn
+				return &setter{t: tyObject, bind: func(e *env) (func() (any, error), func(any) error, error) {
+					r, err := rf(e)
+					if err != nil {
+						return nil, nil, err
+					}
+					g, err := dynMember(r, "Value", false)
+					if err != nil {
+						return nil, nil, err
+					}
+					return func() (any, error) { return g.get(r) }, func(v any) error { return setValue(r, v) }, nil
+				}}, nil
+			}
+		}
+		return nil, c.errf(n.at(), "assignment to %s is not supported", n.name)
+	}
+	return nil, c.errf(n.at(), "the left-hand side of an assignment must be a variable or an indexer")
+}
+
+// setValue implements assignment to the Value property of JSON and XML nodes.
+func setValue(r any, v any) error {
+	switch x := r.(type) {
+	case *JProperty:
+		t, err := jsonFromValue(v)
+		if err != nil {
+			return err
+		}
+		x.Value = t
+		return nil
+	case *JValue:
+		t, err := jsonFromValue(v)
+		if err != nil {
+			return err
+		}
+		if jv, ok := t.(*JValue); ok {
+			x.v = jv.v
+			return nil
+		}
+	case *XElement:
+		x.setValue(ToString(v))
+		return nil
+	case *XAttribute:
+		x.Value = ToString(v)
+		return nil
+	}
+	return fail("Value of %s cannot be assigned", typeName(r))
+}
+
+func (c *compiler) assign(n *assignExpr) (*cexpr, error) {
+	tg, err := c.target(n.target)
+	if err != nil {
+		return nil, err
+	}
+	x, err := c.value(n.x)
+	if err != nil {
+		return nil, err
+	}
+	if n.op == "=" && !x.t.dynamic() && !assignable(x.t, tg.t) {
+		return nil, c.errf(n.x.at(), "cannot implicitly convert type %s to %s", x.t.name, tg.t.name)
+	}
+	op := strings.TrimSuffix(n.op, "=")
+	xf, bind, p := x.fn, tg.bind, n.p
+	return &cexpr{t: tg.t, fn: func(e *env) (any, error) {
+		get, set, err := bind(e)
+		if err != nil {
+			return nil, c.at(p, err)
+		}
+		var v any
+		switch op {
+		case "":
+			if v, err = xf(e); err != nil {
+				return nil, err
+			}
+		case "??":
+			cur, err := get()
+			if err != nil {
+				return nil, c.at(p, err)
+			}
+			if cur != nil {
+				return cur, nil
+			}
+			if v, err = xf(e); err != nil {
+				return nil, err
+			}
+		default:
+			cur, err := get()
+			if err != nil {
+				return nil, c.at(p, err)
+			}
+			y, err := xf(e)
+			if err != nil {
+				return nil, err
+			}
+			if v, err = binaryOp(op, cur, y); err != nil {
+				return nil, c.at(p, err)
+			}
+		}
+		if err := set(v); err != nil {
+			return nil, c.at(p, err)
+		}
+		return v, nil
+	}}, nil
+}
+
+func (c *compiler) incDec(n *incDecExpr) (*cexpr, error) {
+	tg, err := c.target(n.x)
+	if err != nil {
+		return nil, err
+	}
+	op := n.op[:1]
+	bind, p, prefix := tg.bind, n.p, n.prefix
+	return &cexpr{t: tg.t, fn: func(e *env) (any, error) {
+		get, set, err := bind(e)
+		if err != nil {
+			return nil, c.at(p, err)
+		}
+		cur, err := get()
+		if err != nil {
+			return nil, c.at(p, err)
+		}
+		v, err := binaryOp(op, cur, 1)
+		if err != nil {
+			return nil, c.at(p, err)
+		}
+		if r, ok := cur.(rune); ok {
+			v = r + rune(v.(int)-int(r))
+		}
+		if err := set(v); err != nil {
+			return nil, c.at(p, err)
+		}
+		if prefix {
+			return v, nil
+		}
+		return cur, nil
+	}}, nil
+}

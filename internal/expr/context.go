@@ -1,0 +1,180 @@
+package expr
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// Context is the `context` object of policy expressions: what a request
+// looks like to a policy. The gateway fills one per request; policy
+// elements read and change it; expressions read it (and call the few
+// methods that change state, such as Variables or Body.As). A Context is
+// used by one request at a time and is not safe for concurrent use.
+type Context struct {
+	Request   *Request
+	Response  *Response // the backend's (or a policy's) response; nil before there is one
+	Variables map[string]any
+
+	Subscription *Subscription // nil when the request carried no key
+	User         *User         // nil when the subscription has no owner
+	Product      *Product      // nil unless the subscription's scope is a product
+	API          *API
+	Operation    *Operation
+	Deployment   *Deployment
+
+	RequestID string    // a GUID, as context.RequestId
+	Timestamp time.Time // when the gateway received the request
+	LastError *LastError
+
+	// Trace receives context.Trace(message) and <trace> output; nil: drop.
+	Trace func(source, message string)
+	// Now is the clock; nil: time.Now. context.Elapsed is Now() - Timestamp.
+	Now func() time.Time
+}
+
+// Request is context.Request.
+type Request struct {
+	Method            string
+	URL               *URL // as it will be forwarded; policies may change it
+	OriginalURL       *URL // as the client sent it
+	Headers           http.Header
+	IPAddress         string
+	Body              *Body
+	MatchedParameters map[string]string // URL template parameters of the operation
+}
+
+// Response is context.Response.
+type Response struct {
+	StatusCode   int
+	StatusReason string
+	Headers      http.Header
+	Body         *Body
+}
+
+// URL is context.Request.Url (IUrl): Scheme, Host, Port, Path, Query and
+// QueryString. Path starts with '/'.
+type URL struct {
+	Scheme string
+	Host   string
+	Port   int
+	Path   string
+	Query  url.Values
+}
+
+// Subscription is context.Subscription.
+type Subscription struct {
+	ID           string
+	Name         string
+	Key          string // the key the request presented
+	PrimaryKey   string
+	SecondaryKey string
+	CreatedDate  time.Time
+	StartDate    *time.Time
+	EndDate      *time.Time
+}
+
+// User is context.User.
+type User struct {
+	ID               string
+	Email            string
+	FirstName        string
+	LastName         string
+	Note             string
+	RegistrationDate time.Time
+	Groups           []Group
+}
+
+// Group is one of context.User.Groups.
+type Group struct {
+	ID   string
+	Name string
+}
+
+// Product is context.Product.
+type Product struct {
+	ID                   string
+	Name                 string
+	State                string
+	SubscriptionRequired bool
+	ApprovalRequired     bool
+	Groups               []Group
+}
+
+// API is context.Api.
+type API struct {
+	ID                            string
+	Name                          string
+	Path                          string
+	Version                       string
+	Protocols                     []string
+	ServiceURL                    *URL
+	SubscriptionKeyParameterNames struct{ Header, Query string }
+}
+
+// Operation is context.Operation.
+type Operation struct {
+	ID          string
+	Name        string
+	Method      string
+	URLTemplate string
+}
+
+// Deployment is context.Deployment.
+type Deployment struct {
+	GatewayID   string
+	Region      string
+	ServiceName string
+	ServiceID   string
+}
+
+// LastError is context.LastError, filled when a section fails and
+// on-error runs.
+type LastError struct {
+	Source   string // the policy element, e.g. "validate-jwt" or "forward-request"
+	Reason   string
+	Message  string
+	Scope    string
+	Section  string
+	Path     string
+	PolicyID string
+}
+
+// Body is a message body that is read at most once from its stream and
+// then kept, so that policies can read it more than once (as
+// Body.As<T>(preserveContent: true) does). Like the Context, it is used
+// by one request at a time.
+type Body struct {
+	load   func() ([]byte, error) // nil once loaded
+	data   []byte
+	err    error
+	loaded bool
+}
+
+// NewBody returns a Body whose content load reads on first use. load may
+// be nil for an empty body.
+func NewBody(load func() ([]byte, error)) *Body { return &Body{load: load} }
+
+// BodyOf returns a Body holding data.
+func BodyOf(data []byte) *Body { return &Body{data: data, loaded: true} }
+
+// Bytes returns the content, reading it on first use.
+func (b *Body) Bytes() ([]byte, error) {
+	if !b.loaded {
+		b.loaded = true
+		if b.load != nil {
+			b.data, b.err = b.load()
+			b.load = nil
+		}
+	}
+	return b.data, b.err
+}
+
+// Set replaces the content.
+func (b *Body) Set(data []byte) {
+	b.data, b.err, b.load, b.loaded = data, nil, nil, true
+}
+
+// Loaded reports whether the content has been read from its stream or
+// set, so the gateway knows to forward the kept copy instead of the stream.
+func (b *Body) Loaded() bool { return b.loaded }

@@ -1,0 +1,48 @@
+package expr
+
+import (
+	"net/http"
+	"testing"
+)
+
+func benchEval(b *testing.B, src string, kind Kind, c *Context) {
+	b.Helper()
+	p, err := Compile(src, kind)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := p.Eval(c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkHeaderEquals is the hot path: a condition on a header.
+func BenchmarkHeaderEquals(b *testing.B) {
+	c := &Context{Request: &Request{Headers: http.Header{"X-Env": {"prod"}}}}
+	benchEval(b, `context.Request.Headers.GetValueOrDefault("X-Env", "dev") == "prod"`, Inline, c)
+}
+
+func BenchmarkInterpolation(b *testing.B) {
+	benchEval(b, `$"{context.Request.Method} {context.Request.Url.Path} {context.Subscription.Id}"`, Inline, newTestContext())
+}
+
+func BenchmarkJWTClaim(b *testing.B) {
+	benchEval(b, `context.Request.Headers.GetValueOrDefault("Authorization", "").AsJwt()?.Claims.GetValueOrDefault("tid", "none")`, Inline, newTestContext())
+}
+
+func BenchmarkBlockLoop(b *testing.B) {
+	benchEval(b, `var s = 0; for (var i = 0; i < 100; i++) { s += i; } return s;`, Block, newTestContext())
+}
+
+func BenchmarkCompile(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Compile(`context.Request.Headers.GetValueOrDefault("X-Env", "dev") == "prod"`, Inline); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,484 @@
+package expr
+
+import (
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+)
+
+var (
+	tyContext = named("IContext")
+	tyRequest = named("IRequest")
+	tyResp    = named("IResponse")
+	tyURL     = named("IUrl")
+	tyHeaders = &typ{name: "IHeaders", elem: named("KeyValuePair")}
+	tyQuery   = &typ{name: "IQuery", elem: named("KeyValuePair")}
+	tyDict    = &typ{name: "Dictionary", elem: named("KeyValuePair")}
+	tyVars    = &typ{name: "IVariables", elem: named("KeyValuePair")}
+	tyBody    = named("IMessageBody")
+	tyGroups  = &typ{name: "array", elem: named("IGroup")}
+	tyGuid    = named("Guid")
+)
+
+// orNil returns nil for a nil pointer, so that `x == null` holds.
+func orNil[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return p
+}
+
+func optTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return *t
+}
+
+func addContextMembers(m map[string]memberTable) {
+	m["IContext"] = memberTable{
+		"Request":      val(tyRequest, func(r any) any { return orNil(r.(*Context).Request) }),
+		"Response":     val(tyResp, func(r any) any { return orNil(r.(*Context).Response) }),
+		"Variables":    val(tyVars, func(r any) any { return vars(r.(*Context)) }),
+		"Subscription": val(named("ISubscription"), func(r any) any { return orNil(r.(*Context).Subscription) }),
+		"User":         val(named("IUser"), func(r any) any { return orNil(r.(*Context).User) }),
+		"Product":      val(named("IProduct"), func(r any) any { return orNil(r.(*Context).Product) }),
+		"Api":          val(named("IApi"), func(r any) any { return orNil(r.(*Context).API) }),
+		"Operation":    val(named("IOperation"), func(r any) any { return orNil(r.(*Context).Operation) }),
+		"Deployment":   val(named("IDeployment"), func(r any) any { return orNil(r.(*Context).Deployment) }),
+		"LastError":    val(named("ILastError"), func(r any) any { return orNil(r.(*Context).LastError) }),
+		"RequestId": prop(tyGuid, func(r any) (any, error) {
+			id := r.(*Context).RequestID
+			if id == "" {
+				return Guid{}, nil
+			}
+			g, err := ParseGuid(id)
+			if err != nil {
+				return nil, fail("context.RequestId: %v", err)
+			}
+			return g, nil
+		}),
+		"Timestamp": val(tyDateTime, func(r any) any { return r.(*Context).Timestamp.UTC() }),
+		"Elapsed": val(tyTimeSpan, func(r any) any {
+			c := r.(*Context)
+			return now(c).Sub(c.Timestamp)
+		}),
+		"Tracing": val(tyBool, func(r any) any { return r.(*Context).Trace != nil }),
+		"Trace": &member{result: tyVoid, min: 1, max: 1, call: func(_ *env, r any, a []any, _ []*typ) (any, error) {
+			if c := r.(*Context); c.Trace != nil {
+				c.Trace("expression", ToString(a[0]))
+			}
+			return nil, nil
+		}},
+	}
+	m["IRequest"] = memberTable{
+		"Method":            val(tyString, func(r any) any { return r.(*Request).Method }),
+		"Url":               val(tyURL, func(r any) any { return orNil(r.(*Request).URL) }),
+		"OriginalUrl":       val(tyURL, func(r any) any { return orNil(r.(*Request).OriginalURL) }),
+		"Headers":           val(tyHeaders, func(r any) any { return r.(*Request).Headers }),
+		"IpAddress":         val(tyString, func(r any) any { return r.(*Request).IPAddress }),
+		"Body":              val(tyBody, func(r any) any { return orNil(r.(*Request).Body) }),
+		"MatchedParameters": val(tyDict, func(r any) any { return r.(*Request).MatchedParameters }),
+		"Certificate":       val(tyObject, func(any) any { return nil }),
+	}
+	m["IResponse"] = memberTable{
+		"StatusCode":   val(tyInt, func(r any) any { return r.(*Response).StatusCode }),
+		"StatusReason": val(tyString, func(r any) any { return r.(*Response).StatusReason }),
+		"Headers":      val(tyHeaders, func(r any) any { return r.(*Response).Headers }),
+		"Body":         val(tyBody, func(r any) any { return orNil(r.(*Response).Body) }),
+	}
+	m["IUrl"] = memberTable{
+		"Scheme":      val(tyString, func(r any) any { return r.(*URL).Scheme }),
+		"Host":        val(tyString, func(r any) any { return r.(*URL).Host }),
+		"Port":        val(tyInt, func(r any) any { return r.(*URL).Port }),
+		"Path":        val(tyString, func(r any) any { return r.(*URL).Path }),
+		"Query":       val(tyQuery, func(r any) any { return r.(*URL).Query }),
+		"QueryString": val(tyString, func(r any) any { return r.(*URL).queryString() }),
+	}
+	m["IHeaders"] = multiMap(func(r any) map[string][]string { return r.(http.Header) }, true)
+	m["IQuery"] = multiMap(func(r any) map[string][]string { return r.(url.Values) }, false)
+	m["Dictionary"] = dictMembers()
+	m["IVariables"] = varsMembers()
+	m["IMessageBody"] = memberTable{
+		"As": genericM(true, 0, 1, func(_ *env, r any, a []any, targs []*typ) (any, error) {
+			preserve := false
+			if len(a) == 1 {
+				b, ok := a[0].(bool)
+				if !ok {
+					return nil, fail("preserveContent must be bool")
+				}
+				preserve = b
+			}
+			return bodyAs(r.(*Body), targs[0], preserve)
+		}),
+	}
+	m["ISubscription"] = memberTable{
+		"Id":           val(tyString, func(r any) any { return r.(*Subscription).ID }),
+		"Name":         val(tyString, func(r any) any { return r.(*Subscription).Name }),
+		"Key":          val(tyString, func(r any) any { return r.(*Subscription).Key }),
+		"PrimaryKey":   val(tyString, func(r any) any { return r.(*Subscription).PrimaryKey }),
+		"SecondaryKey": val(tyString, func(r any) any { return r.(*Subscription).SecondaryKey }),
+		"CreatedDate":  val(tyDateTime, func(r any) any { return r.(*Subscription).CreatedDate }),
+		"StartDate":    val(tyDateTime, func(r any) any { return optTime(r.(*Subscription).StartDate) }),
+		"EndDate":      val(tyDateTime, func(r any) any { return optTime(r.(*Subscription).EndDate) }),
+	}
+	m["IUser"] = memberTable{
+		"Id":               val(tyString, func(r any) any { return r.(*User).ID }),
+		"Email":            val(tyString, func(r any) any { return r.(*User).Email }),
+		"FirstName":        val(tyString, func(r any) any { return r.(*User).FirstName }),
+		"LastName":         val(tyString, func(r any) any { return r.(*User).LastName }),
+		"Note":             val(tyString, func(r any) any { return r.(*User).Note }),
+		"RegistrationDate": val(tyDateTime, func(r any) any { return r.(*User).RegistrationDate }),
+		"Groups":           val(tyGroups, func(r any) any { return r.(*User).Groups }),
+	}
+	m["IGroup"] = memberTable{
+		"Id":   val(tyString, func(r any) any { return r.(Group).ID }),
+		"Name": val(tyString, func(r any) any { return r.(Group).Name }),
+	}
+	m["IProduct"] = memberTable{
+		"Id":                   val(tyString, func(r any) any { return r.(*Product).ID }),
+		"Name":                 val(tyString, func(r any) any { return r.(*Product).Name }),
+		"State":                val(tyString, func(r any) any { return r.(*Product).State }),
+		"SubscriptionRequired": val(tyBool, func(r any) any { return r.(*Product).SubscriptionRequired }),
+		"ApprovalRequired":     val(tyBool, func(r any) any { return r.(*Product).ApprovalRequired }),
+		"Groups":               val(tyGroups, func(r any) any { return r.(*Product).Groups }),
+	}
+	m["IApi"] = memberTable{
+		"Id":         val(tyString, func(r any) any { return r.(*API).ID }),
+		"Name":       val(tyString, func(r any) any { return r.(*API).Name }),
+		"Path":       val(tyString, func(r any) any { return r.(*API).Path }),
+		"Version":    val(tyString, func(r any) any { return r.(*API).Version }),
+		"Protocols":  val(tyStrings, func(r any) any { return r.(*API).Protocols }),
+		"ServiceUrl": val(tyURL, func(r any) any { return orNil(r.(*API).ServiceURL) }),
+		"SubscriptionKeyParameterNames": val(named("ISubscriptionKeyParameterNames"), func(r any) any {
+			return &r.(*API).SubscriptionKeyParameterNames
+		}),
+	}
+	m["ISubscriptionKeyParameterNames"] = memberTable{
+		"Header": val(tyString, func(r any) any { return r.(*struct{ Header, Query string }).Header }),
+		"Query":  val(tyString, func(r any) any { return r.(*struct{ Header, Query string }).Query }),
+	}
+	m["IOperation"] = memberTable{
+		"Id":          val(tyString, func(r any) any { return r.(*Operation).ID }),
+		"Name":        val(tyString, func(r any) any { return r.(*Operation).Name }),
+		"Method":      val(tyString, func(r any) any { return r.(*Operation).Method }),
+		"UrlTemplate": val(tyString, func(r any) any { return r.(*Operation).URLTemplate }),
+	}
+	m["IDeployment"] = memberTable{
+		"GatewayId":   val(tyString, func(r any) any { return r.(*Deployment).GatewayID }),
+		"Region":      val(tyString, func(r any) any { return r.(*Deployment).Region }),
+		"ServiceName": val(tyString, func(r any) any { return r.(*Deployment).ServiceName }),
+		"ServiceId":   val(tyString, func(r any) any { return r.(*Deployment).ServiceID }),
+	}
+	m["ILastError"] = memberTable{
+		"Source":   val(tyString, func(r any) any { return r.(*LastError).Source }),
+		"Reason":   val(tyString, func(r any) any { return r.(*LastError).Reason }),
+		"Message":  val(tyString, func(r any) any { return r.(*LastError).Message }),
+		"Scope":    val(tyString, func(r any) any { return r.(*LastError).Scope }),
+		"Section":  val(tyString, func(r any) any { return r.(*LastError).Section }),
+		"Path":     val(tyString, func(r any) any { return r.(*LastError).Path }),
+		"PolicyId": val(tyString, func(r any) any { return r.(*LastError).PolicyID }),
+	}
+}
+
+func now(c *Context) time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func vars(c *Context) map[string]any {
+	if c.Variables == nil {
+		return map[string]any{}
+	}
+	return c.Variables
+}
+
+// lookupMulti finds name in a header (case-insensitively) or query collection.
+func lookupMulti(m map[string][]string, name string, fold bool) ([]string, bool) {
+	if v, ok := m[name]; ok {
+		return v, true
+	}
+	if !fold {
+		return nil, false
+	}
+	if v, ok := m[textproto.CanonicalMIMEHeaderKey(name)]; ok {
+		return v, true
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, name) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+func joinValues(v []string) string {
+	if len(v) == 1 {
+		return v[0]
+	}
+	return strings.Join(v, ",")
+}
+
+func sortedKeys[V any](m map[string]V) []any {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]any, len(keys))
+	for i, k := range keys {
+		out[i] = k
+	}
+	return out
+}
+
+// multiMap returns the members of headers and query parameters:
+// IReadOnlyDictionary<string, string[]> plus APIM's GetValueOrDefault,
+// which joins the values with commas.
+func multiMap(get func(any) map[string][]string, fold bool) memberTable {
+	str := func(a any) (string, error) {
+		s, ok := a.(string)
+		if !ok {
+			return "", fail("name must be a string, not %s", typeName(a))
+		}
+		return s, nil
+	}
+	return memberTable{
+		"GetValueOrDefault": fn(tyString, 1, 2, func(r any, a []any) (any, error) {
+			name, err := str(a[0])
+			if err != nil {
+				return nil, err
+			}
+			if v, ok := lookupMulti(get(r), name, fold); ok {
+				return joinValues(v), nil
+			}
+			if len(a) == 2 {
+				return a[1], nil
+			}
+			return nil, nil
+		}),
+		"[]": fn(tyStrings, 1, 1, func(r any, a []any) (any, error) {
+			name, err := str(a[0])
+			if err != nil {
+				return nil, err
+			}
+			if v, ok := lookupMulti(get(r), name, fold); ok {
+				return v, nil
+			}
+			return nil, fail("the given key '%s' was not present in the dictionary", name)
+		}),
+		"ContainsKey": fn(tyBool, 1, 1, func(r any, a []any) (any, error) {
+			name, err := str(a[0])
+			if err != nil {
+				return nil, err
+			}
+			_, ok := lookupMulti(get(r), name, fold)
+			return ok, nil
+		}),
+		"TryGetValue": fn(tyBool, 2, 2, func(r any, a []any) (any, error) {
+			name, err := str(a[0])
+			if err != nil {
+				return nil, err
+			}
+			o, isOut := a[1].(*outRef)
+			if !isOut {
+				return nil, fail("TryGetValue needs an out argument")
+			}
+			v, ok := lookupMulti(get(r), name, fold)
+			if ok {
+				o.set(v)
+			} else {
+				o.set(nil)
+			}
+			return ok, nil
+		}),
+		"Count":  val(tyInt, func(r any) any { return len(get(r)) }),
+		"Keys":   val(&typ{name: "array", elem: tyString}, func(r any) any { return sortedKeys(get(r)) }),
+		"Values": val(tyArray, func(r any) any { return mapValues(get(r)) }),
+	}
+}
+
+func mapValues(m map[string][]string) []any {
+	keys := sortedKeys(m)
+	out := make([]any, len(keys))
+	for i, k := range keys {
+		out[i] = m[k.(string)]
+	}
+	return out
+}
+
+func dictMembers() memberTable {
+	get := func(r any, a []any) (string, bool, error) {
+		name, ok := a[0].(string)
+		if !ok {
+			return "", false, fail("key must be a string, not %s", typeName(a[0]))
+		}
+		v, ok := r.(map[string]string)[name]
+		return v, ok, nil
+	}
+	return memberTable{
+		"GetValueOrDefault": fn(tyString, 1, 2, func(r any, a []any) (any, error) {
+			v, ok, err := get(r, a)
+			switch {
+			case err != nil:
+				return nil, err
+			case ok:
+				return v, nil
+			case len(a) == 2:
+				return a[1], nil
+			}
+			return nil, nil
+		}),
+		"[]": fn(tyString, 1, 1, func(r any, a []any) (any, error) {
+			v, ok, err := get(r, a)
+			if err == nil && !ok {
+				err = fail("the given key '%s' was not present in the dictionary", ToString(a[0]))
+			}
+			return v, err
+		}),
+		"ContainsKey": fn(tyBool, 1, 1, func(r any, a []any) (any, error) {
+			_, ok, err := get(r, a)
+			return ok, err
+		}),
+		"TryGetValue": fn(tyBool, 2, 2, func(r any, a []any) (any, error) {
+			v, ok, err := get(r, a)
+			o, isOut := a[1].(*outRef)
+			if err == nil && !isOut {
+				err = fail("TryGetValue needs an out argument")
+			}
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				o.set(v)
+			} else {
+				o.set(nil)
+			}
+			return ok, nil
+		}),
+		"Count": val(tyInt, func(r any) any { return len(r.(map[string]string)) }),
+		"Keys":  val(&typ{name: "array", elem: tyString}, func(r any) any { return sortedKeys(r.(map[string]string)) }),
+	}
+}
+
+func varsMembers() memberTable {
+	key := func(a any) (string, error) {
+		s, ok := a.(string)
+		if !ok {
+			return "", fail("variable name must be a string, not %s", typeName(a))
+		}
+		return s, nil
+	}
+	return memberTable{
+		"[]": fn(tyObject, 1, 1, func(r any, a []any) (any, error) {
+			k, err := key(a[0])
+			if err != nil {
+				return nil, err
+			}
+			v, ok := r.(map[string]any)[k]
+			if !ok {
+				return nil, fail("the given key '%s' was not present in the dictionary", k)
+			}
+			return v, nil
+		}),
+		"ContainsKey": fn(tyBool, 1, 1, func(r any, a []any) (any, error) {
+			k, err := key(a[0])
+			_, ok := r.(map[string]any)[k]
+			return ok, err
+		}),
+		"GetValueOrDefault": genericM(false, 1, 2, func(_ *env, r any, a []any, targs []*typ) (any, error) {
+			k, err := key(a[0])
+			if err != nil {
+				return nil, err
+			}
+			v, ok := r.(map[string]any)[k]
+			t := tyObject
+			if len(targs) == 1 {
+				t = targs[0]
+			}
+			if !ok {
+				if len(a) == 2 {
+					return castTo(t, a[1], false)
+				}
+				return zero(t), nil
+			}
+			cv, err := castTo(t, v, true)
+			if err != nil {
+				return nil, fail("variable %s: %v", k, err)
+			}
+			return cv, nil
+		}),
+		"TryGetValue": fn(tyBool, 2, 2, func(r any, a []any) (any, error) {
+			k, err := key(a[0])
+			if err != nil {
+				return nil, err
+			}
+			o, isOut := a[1].(*outRef)
+			if !isOut {
+				return nil, fail("TryGetValue needs an out argument")
+			}
+			v, ok := r.(map[string]any)[k]
+			o.set(v)
+			return ok, nil
+		}),
+		"Count": val(tyInt, func(r any) any { return len(r.(map[string]any)) }),
+		"Keys":  val(&typ{name: "array", elem: tyString}, func(r any) any { return sortedKeys(r.(map[string]any)) }),
+	}
+}
+
+// zero is default(T).
+func zero(t *typ) any {
+	switch t.name {
+	case "int":
+		return 0
+	case "long":
+		return int64(0)
+	case "double":
+		return 0.0
+	case "bool":
+		return false
+	case "char":
+		return rune(0)
+	case "DateTime":
+		return time.Time{}
+	case "TimeSpan":
+		return time.Duration(0)
+	case "Guid":
+		return Guid{}
+	}
+	return nil
+}
+
+// bodyAs implements Body.As<T>(preserveContent).
+func bodyAs(b *Body, t *typ, preserve bool) (any, error) {
+	data, err := b.Bytes()
+	if err != nil {
+		return nil, fail("read body: %v", err)
+	}
+	if !preserve {
+		b.Set([]byte{})
+	}
+	switch t.name {
+	case "string":
+		return string(data), nil
+	case "byte[]":
+		return data, nil
+	case "JObject", "JArray", "JToken":
+		tok, err := parseJSON(data)
+		if err != nil {
+			return nil, err
+		}
+		if t.name != "JToken" && typeName(tok) != t.name {
+			return nil, fail("body is JSON %s, not %s", typeName(tok), t.name)
+		}
+		return tok, nil
+	case "XElement":
+		return parseXML(string(data))
+	}
+	return nil, fail("Body.As<%s> is not supported (use string, byte[], JObject, JArray, JToken, XElement or XDocument)", t.name)
+}

@@ -1,0 +1,280 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
+	"github.com/gatehouse/gatehouse/internal/policy"
+)
+
+// maxPolicyBody bounds a body that policies read into memory.
+const maxPolicyBody = 16 << 20
+
+// hopHeaders are removed before a policy's headers go to a backend.
+var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Connection", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
+
+type policyKey struct{}
+
+// servePolicy runs an operation's policy pipeline for one request: inbound
+// and backend, forwarding when forward-request asks for it (outbound runs
+// on the backend's response before it is written), and on-error when a
+// section fails.
+func (s *Server) servePolicy(w *recorder, r *http.Request, api *apiRoute, op *operation, sub *subscriber, key, rest string, pipe *policy.Pipeline) {
+	c := s.newPolicyContext(r, api, op, sub, key, rest)
+	section := policy.Inbound
+	err := pipe.Run(policy.Inbound, c)
+	if err == nil && !c.Ended() {
+		section = policy.Backend
+		err = pipe.Run(policy.Backend, c)
+	}
+	if err == nil && !c.Ended() && c.Forward != nil {
+		w.backendStart = time.Now()
+		s.policyProxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), policyKey{}, &policyRun{c: c, pipe: pipe})))
+		return
+	}
+	if err == nil && !c.Ended() {
+		section = policy.Outbound
+		err = pipe.Run(policy.Outbound, c)
+	}
+	if err != nil {
+		s.failPolicy(w, c, pipe, section, err)
+		return
+	}
+	writePolicyResponse(w, c.Response)
+}
+
+// policyRun travels with a forwarded request to the proxy's hooks.
+type policyRun struct {
+	c        *policy.Context
+	pipe     *policy.Pipeline
+	outbound error // set when outbound failed in ModifyResponse
+}
+
+// failPolicy runs on-error for a failed section and answers with what it
+// made, or with 500 when it made no response.
+func (s *Server) failPolicy(w http.ResponseWriter, c *policy.Context, pipe *policy.Pipeline, section policy.Section, err error) {
+	c.Response = nil
+	if herr := pipe.HandleError(section, c, err); herr != nil {
+		s.log.Warn("on-error failed", "err", herr)
+		c.Response = nil
+	}
+	s.log.Debug("policy failed", "section", section, "err", err)
+	if c.Response == nil {
+		writeError(w, http.StatusInternalServerError, "Internal server error")
+		return
+	}
+	writePolicyResponse(w, c.Response)
+}
+
+func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation, sub *subscriber, key, rest string) *policy.Context {
+	headers := r.Header.Clone()
+	headers.Del(api.keyHeader)
+	for _, h := range hopHeaders {
+		headers.Del(h)
+	}
+	query := r.URL.Query()
+	query.Del(api.keyQuery)
+	in := requestURL(r)
+	fwd := *in
+	fwd.Query = query
+	body := r.Body
+	c := &policy.Context{
+		Context: expr.Context{
+			Request: &expr.Request{
+				Method: r.Method, URL: &fwd, OriginalURL: in, Headers: headers, IPAddress: clientIP(r),
+				Body: expr.NewBody(func() ([]byte, error) {
+					b, err := io.ReadAll(io.LimitReader(body, maxPolicyBody+1))
+					if len(b) > maxPolicyBody {
+						return nil, fmt.Errorf("the request body is larger than %d bytes", maxPolicyBody)
+					}
+					return b, err
+				}),
+				MatchedParameters: op.tpl.Params(rest),
+			},
+			Variables: map[string]any{},
+			API:       &expr.API{ID: api.id, Name: api.id, Path: api.path},
+			Operation: &expr.Operation{ID: op.id, Name: op.id, Method: op.method, URLTemplate: op.tpl.String()},
+			RequestID: newRequestID(),
+			Timestamp: time.Now().UTC(),
+			Trace: func(source, msg string) {
+				s.log.Info("trace", "source", source, "message", msg, "api", api.id, "operation", op.id)
+			},
+		},
+		Backend: api.target,
+		Path:    rest,
+	}
+	if sub != nil {
+		c.Subscription = &expr.Subscription{ID: sub.id, Name: sub.id, Key: key}
+	}
+	c.API.ServiceURL = urlOf(api.target)
+	return c
+}
+
+// requestURL describes the request's URL as the client sent it.
+func requestURL(r *http.Request) *expr.URL {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	host, portStr, err := net.SplitHostPort(r.Host)
+	if err != nil {
+		host, portStr = r.Host, map[string]string{"http": "80", "https": "443"}[scheme]
+	}
+	port, _ := strconv.Atoi(portStr)
+	return &expr.URL{Scheme: scheme, Host: host, Port: port, Path: r.URL.Path, Query: r.URL.Query()}
+}
+
+func urlOf(u *url.URL) *expr.URL {
+	if u == nil {
+		return nil
+	}
+	port, _ := strconv.Atoi(u.Port())
+	if port == 0 {
+		port = map[string]int{"http": 80, "https": 443}[u.Scheme]
+	}
+	return &expr.URL{Scheme: u.Scheme, Host: u.Hostname(), Port: port, Path: u.Path, Query: u.Query()}
+}
+
+func newRequestID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// writePolicyResponse writes a response a policy made.
+func writePolicyResponse(w http.ResponseWriter, resp *expr.Response) {
+	if resp == nil {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	h := w.Header()
+	for k, v := range resp.Headers {
+		h[k] = v
+	}
+	var body []byte
+	if resp.Body != nil {
+		body, _ = resp.Body.Bytes()
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Del("Transfer-Encoding")
+	status := resp.StatusCode
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// newPolicyProxy returns the reverse proxy of the policy path: its target,
+// method, headers and body come from the request's policy Context, and
+// outbound runs on the response before it is written.
+func (s *Server) newPolicyProxy() *httputil.ReverseProxy {
+	return &httputil.ReverseProxy{
+		Transport:  s.transport,
+		BufferPool: s.buffers,
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			run := pr.In.Context().Value(policyKey{}).(*policyRun)
+			c, out := run.c, pr.Out
+			target := c.Backend
+			out.URL.Scheme, out.URL.Host = target.Scheme, target.Host
+			out.URL.Path = joinPath(strings.TrimSuffix(target.Path, "/"), c.Path)
+			out.URL.RawPath = ""
+			out.URL.RawQuery = c.Request.URL.Query.Encode()
+			out.Host = ""
+			out.Method = c.Request.Method
+			out.Header = c.Request.Headers.Clone()
+			if xff := pr.In.Header["X-Forwarded-For"]; len(xff) > 0 {
+				out.Header["X-Forwarded-For"] = xff
+			}
+			pr.SetXForwarded()
+			if b := c.Request.Body; b.Loaded() {
+				data, _ := b.Bytes()
+				out.Body, out.ContentLength = io.NopCloser(bytes.NewReader(data)), int64(len(data))
+				out.Header.Set("Content-Length", strconv.Itoa(len(data)))
+				out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+			}
+			if t := c.Forward.Timeout; t > 0 {
+				ctx, cancel := context.WithTimeout(out.Context(), t)
+				context.AfterFunc(pr.In.Context(), cancel)
+				*out = *out.WithContext(ctx)
+			}
+		},
+		ModifyResponse: func(resp *http.Response) error {
+			run := resp.Request.Context().Value(policyKey{}).(*policyRun)
+			c := run.c
+			c.Response = &expr.Response{StatusCode: resp.StatusCode, StatusReason: http.StatusText(resp.StatusCode), Headers: resp.Header,
+				Body: expr.NewBody(func() ([]byte, error) { return io.ReadAll(io.LimitReader(resp.Body, maxPolicyBody)) })}
+			if err := run.pipe.Run(policy.Outbound, c); err != nil {
+				run.outbound = err
+				return err
+			}
+			applyResponse(resp, c.Response)
+			return nil
+		},
+		ErrorHandler: s.policyBackendError,
+	}
+}
+
+// applyResponse makes resp what outbound made of it.
+func applyResponse(resp *http.Response, r *expr.Response) {
+	resp.StatusCode = r.StatusCode
+	resp.Status = strconv.Itoa(r.StatusCode) + " " + r.StatusReason
+	resp.Header = r.Headers
+	if r.Body != nil && r.Body.Loaded() {
+		data, _ := r.Body.Bytes()
+		resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(data))
+		resp.ContentLength = int64(len(data))
+		resp.Header.Set("Content-Length", strconv.Itoa(len(data)))
+		resp.Header.Del("Transfer-Encoding")
+		resp.TransferEncoding = nil
+	}
+}
+
+// policyBackendError handles a failed forward (or a failed outbound): it
+// runs on-error with context.LastError as APIM fills it.
+func (s *Server) policyBackendError(w http.ResponseWriter, r *http.Request, err error) {
+	run := r.Context().Value(policyKey{}).(*policyRun)
+	if run.outbound != nil {
+		s.failPolicy(w, run.c, run.pipe, policy.Outbound, run.outbound)
+		return
+	}
+	if r.Context().Err() != nil {
+		w.WriteHeader(499)
+		return
+	}
+	var ne net.Error
+	timeout := errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+	se := &policy.StepError{Source: "forward-request", Section: policy.Backend, Reason: "BackendConnectionFailure",
+		Err: errors.New("the backend could not be reached")}
+	status, msg := http.StatusBadGateway, "The backend could not be reached."
+	if timeout {
+		se.Reason, se.Err = "Timeout", errors.New("the backend did not respond in time")
+		status, msg = http.StatusGatewayTimeout, "The backend did not respond in time."
+	}
+	s.log.Warn("backend failed", "path", r.URL.Path, "err", err)
+	c := run.c
+	c.Response = nil
+	if herr := run.pipe.HandleError(policy.Backend, c, se); herr != nil {
+		s.log.Warn("on-error failed", "err", herr)
+		c.Response = nil
+	}
+	if c.Response == nil {
+		writeError(w, status, msg)
+		return
+	}
+	writePolicyResponse(w, c.Response)
+}

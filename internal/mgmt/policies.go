@@ -1,0 +1,317 @@
+package mgmt
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/policy"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// policyScope is one of the four places a policy document attaches to.
+type policyScope struct {
+	pattern string // ServeMux pattern of the policy
+	owner   *resourceType
+	typ     string // the resource's "type"
+}
+
+var policyScopes = []*policyScope{
+	{pattern: "/mgmt/policy", typ: "policies"},
+	{pattern: productsType.itemPattern() + "/policy", owner: productsType, typ: "products/policies"},
+	{pattern: apisType.itemPattern() + "/policy", owner: apisType, typ: "apis/policies"},
+	{pattern: operationsType.itemPattern() + "/policy", owner: operationsType, typ: "apis/operations/policies"},
+}
+
+// parent returns the store parent of the scope's policy, checking that
+// the owner exists, and the resource id of the policy.
+func (ps *policyScope) parent(ctx context.Context, r store.Reader, req *http.Request) (parent, id string, err error) {
+	if ps.owner == nil {
+		return "", "/policy", nil
+	}
+	ownerParent, ownerID, err := ps.owner.ids(req)
+	if err != nil {
+		return "", "", err
+	}
+	if err := ps.owner.requireParent(ctx, r, ownerParent); err != nil {
+		return "", "", err
+	}
+	rec, err := ps.owner.get(ctx, r, ownerParent, ownerID)
+	if err != nil {
+		return "", "", err
+	}
+	rid := ps.owner.resourceID(rec.Parent, rec.ID)
+	return strings.TrimPrefix(rid, "/"), rid + "/policy", nil
+}
+
+// policyParent returns the store parent of the policy of an API or operation.
+func policyParent(kind model.Kind, parent, id string) string {
+	switch kind {
+	case model.KindOperation:
+		return "apis/" + parent + "/operations/" + id
+	case model.KindProduct:
+		return "products/" + id
+	}
+	return "apis/" + id
+}
+
+func (s *Server) presentPolicy(ps *policyScope, id string, rec *store.Record) resource {
+	return resource{ID: id, Name: model.PolicyID, Type: ps.typ, Properties: rec.Props}
+}
+
+func (s *Server) getPolicy(ps *policyScope) apiFunc {
+	return func(r *http.Request) (response, error) {
+		ctx := r.Context()
+		var res resource
+		var etag string
+		err := s.store.View(ctx, func(tx store.Reader) error {
+			parent, id, err := ps.parent(ctx, tx, r)
+			if err != nil {
+				return err
+			}
+			if r.URL.Query().Get("effective") == "true" {
+				xml, err := s.effectivePolicy(ctx, tx, parent, r.URL.Query().Get("productId"))
+				if err != nil {
+					return err
+				}
+				props, _ := json.Marshal(model.Policy{Format: "xml", Value: xml})
+				res = resource{ID: id, Name: model.PolicyID, Type: ps.typ, Properties: props}
+				return nil
+			}
+			rec, err := tx.Get(ctx, model.KindPolicy, parent, model.PolicyID)
+			if err != nil {
+				return notFound("The policy of " + strings.TrimSuffix(id, "/policy"))
+			}
+			res, etag = s.presentPolicy(ps, id, rec), rec.ETag()
+			return nil
+		})
+		if err != nil {
+			return response{}, err
+		}
+		return response{status: http.StatusOK, body: res, etag: etag}, nil
+	}
+}
+
+// readPolicy reads a policy body: {"properties": {"format", "value"}}, or
+// the raw document with Content-Type application/xml.
+func readPolicy(r *http.Request) (*model.Policy, error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct == "application/xml" || ct == "text/xml" || ct == "application/vnd.ms-azure-apim.policy.raw+xml" {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, err
+		}
+		p := &model.Policy{Format: "rawxml", Value: string(b)}
+		return p, p.Validate()
+	}
+	raw, err := readEnvelope(r)
+	if err != nil {
+		return nil, err
+	}
+	props, err := decodeProperties(model.KindPolicy, raw)
+	if err != nil {
+		return nil, err
+	}
+	return props.(*model.Policy), nil
+}
+
+func (s *Server) putPolicy(ps *policyScope) apiFunc {
+	return func(r *http.Request) (response, error) {
+		p, err := readPolicy(r)
+		if err != nil {
+			return response{}, err
+		}
+		ctx := r.Context()
+		var rec *store.Record
+		var id string
+		var created bool
+		_, err = s.store.Update(ctx, func(tx store.Tx) error {
+			var parent string
+			if parent, id, err = ps.parent(ctx, tx, r); err != nil {
+				return err
+			}
+			old, err := lookup(ctx, tx, model.KindPolicy, parent, model.PolicyID)
+			if err != nil {
+				return err
+			}
+			if err := checkPrecondition(r, old); err != nil {
+				return err
+			}
+			if err := s.checkPolicy(ctx, tx, p.Value); err != nil {
+				return err
+			}
+			rec = &store.Record{Kind: model.KindPolicy, Parent: parent, ID: model.PolicyID}
+			if rec.Props, err = json.Marshal(p); err != nil {
+				return err
+			}
+			created, err = tx.Put(ctx, rec)
+			return err
+		})
+		if err != nil {
+			return response{}, err
+		}
+		status := http.StatusOK
+		if created {
+			status = http.StatusCreated
+		}
+		return response{status: status, body: s.presentPolicy(ps, id, rec), etag: rec.ETag()}, nil
+	}
+}
+
+func (s *Server) deletePolicy(ps *policyScope) apiFunc {
+	return func(r *http.Request) (response, error) {
+		ctx := r.Context()
+		status := http.StatusOK
+		_, err := s.store.Update(ctx, func(tx store.Tx) error {
+			parent, _, err := ps.parent(ctx, tx, r)
+			if err != nil {
+				return err
+			}
+			old, err := lookup(ctx, tx, model.KindPolicy, parent, model.PolicyID)
+			if err != nil || old == nil {
+				status = http.StatusNoContent
+				return err
+			}
+			if err := checkPrecondition(r, old); err != nil {
+				return err
+			}
+			_, err = tx.Delete(ctx, model.KindPolicy, parent, model.PolicyID)
+			return err
+		})
+		if err != nil {
+			return response{}, err
+		}
+		return response{status: status}, nil
+	}
+}
+
+// PolicyEnv reads what policies may refer to: named values, backends and
+// fragments.
+func PolicyEnv(ctx context.Context, r store.Reader) (policy.Env, map[string][]*policy.Node, error) {
+	env := policy.Env{NamedValues: map[string]string{}, Backends: map[string]string{}}
+	nvs, err := r.List(ctx, store.Query{Kind: model.KindNamedValue})
+	if err != nil {
+		return env, nil, err
+	}
+	for _, rec := range nvs {
+		var nv model.NamedValue
+		if err := decodeStored(rec, &nv); err != nil {
+			return env, nil, err
+		}
+		if nv.Secret {
+			nv.Value = string(rec.Secret)
+		}
+		env.NamedValues[strings.ToLower(nv.DisplayName)] = nv.Value
+	}
+	backends, err := r.List(ctx, store.Query{Kind: model.KindBackend})
+	if err != nil {
+		return env, nil, err
+	}
+	for _, rec := range backends {
+		var b model.Backend
+		if err := decodeStored(rec, &b); err != nil {
+			return env, nil, err
+		}
+		env.Backends[strings.ToLower(rec.ID)] = b.URL
+	}
+	frags, err := r.List(ctx, store.Query{Kind: model.KindPolicyFragment})
+	if err != nil {
+		return env, nil, err
+	}
+	fragments := map[string][]*policy.Node{}
+	for _, rec := range frags {
+		var f model.PolicyFragment
+		if err := decodeStored(rec, &f); err != nil {
+			return env, nil, err
+		}
+		if nodes, err := policy.ParseFragment(f.Value); err == nil {
+			fragments[strings.ToLower(rec.ID)] = nodes
+		}
+	}
+	return env, fragments, nil
+}
+
+// checkPolicy compiles a policy document against the current named
+// values, backends and fragments; problems are a 400 naming line, column
+// and element.
+func (s *Server) checkPolicy(ctx context.Context, r store.Reader, xml string) error {
+	env, fragments, err := PolicyEnv(ctx, r)
+	if err != nil {
+		return err
+	}
+	doc, err := policy.Parse(xml)
+	if err == nil {
+		var eff *policy.Document
+		if eff, err = policy.Merge(fragments, nil, doc); err == nil {
+			_, err = s.policies.Compile(eff, env)
+		}
+	}
+	return policyError(err)
+}
+
+// policyError turns diagnostics into a 400 with one detail each.
+func policyError(err error) error {
+	var diags policy.Diagnostics
+	if err == nil {
+		return nil
+	}
+	if d, ok := err.(policy.Diagnostics); ok {
+		diags = d
+	} else {
+		return err
+	}
+	ae := &apiError{status: http.StatusBadRequest, code: "ValidationError", message: "The policy document is not valid: " + diags[0].Error()}
+	for _, d := range diags {
+		ae.details = append(ae.details, errorDetail{Code: "ValidationError", Target: "properties.value", Message: d.Error()})
+	}
+	return ae
+}
+
+// effectivePolicy renders the merged policy of a scope: global, then the
+// product (when productID is given), the API and the operation.
+func (s *Server) effectivePolicy(ctx context.Context, r store.Reader, parent, productID string) (string, error) {
+	_, fragments, err := PolicyEnv(ctx, r)
+	if err != nil {
+		return "", err
+	}
+	scopes := []string{""}
+	if productID != "" {
+		scopes = append(scopes, "products/"+productID)
+	}
+	if parent != "" {
+		parts := strings.Split(parent, "/")
+		scopes = append(scopes, strings.Join(parts[:2], "/"))
+		if len(parts) == 4 {
+			scopes = append(scopes, parent)
+		}
+	}
+	docs := make([]*policy.Document, 0, len(scopes))
+	for _, sc := range scopes {
+		rec, err := lookup(ctx, r, model.KindPolicy, sc, model.PolicyID)
+		if err != nil {
+			return "", err
+		}
+		if rec == nil {
+			docs = append(docs, nil)
+			continue
+		}
+		var p model.Policy
+		if err := decodeStored(rec, &p); err != nil {
+			return "", err
+		}
+		d, err := policy.Parse(p.Value)
+		if err != nil {
+			return "", policyError(err)
+		}
+		docs = append(docs, d)
+	}
+	eff, err := policy.Merge(fragments, docs...)
+	if err != nil {
+		return "", policyError(err)
+	}
+	return policy.Render(eff), nil
+}

@@ -1,0 +1,13 @@
+// Package openapi converts between OpenAPI documents and Gatehouse's API
+// and operation resources: Import turns a Swagger 2.0 or OpenAPI 3.0/3.1
+// document (JSON or YAML) into API properties and operations, PlanOperations
+// compares them with the operations an API has, and Export writes an
+// OpenAPI 3.1 document of an API as the gateway serves it.
+//
+// The package sits beside the management API in the data flow: the
+// management API and the CLI call it to turn documents into resources
+// before they are written to the store. Its functions are pure: they
+// perform no I/O (external $refs are refused, never fetched) and are safe
+// for concurrent use. Parsing and validation use
+// github.com/getkin/kin-openapi.
+package openapi

@@ -1,0 +1,239 @@
+package openapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
+	"github.com/getkin/kin-openapi/openapi3"
+	"sigs.k8s.io/yaml"
+
+	"github.com/gatehouse/gatehouse/internal/model"
+)
+
+// maxDocumentBytes bounds the documents Import reads.
+const maxDocumentBytes = 16 << 20
+
+// ErrInvalidDocument is wrapped by every error Import returns for a
+// document it cannot use.
+var ErrInvalidDocument = errors.New("invalid OpenAPI document")
+
+// ImportOptions configures Import. The zero value is usable.
+type ImportOptions struct {
+	// BaseURL is where the document was read from. A relative server URL
+	// is resolved against it; empty: relative server URLs are not used.
+	BaseURL string
+}
+
+// Definition is what an imported document describes.
+type Definition struct {
+	// API has the document's title, description and service URL. Its
+	// path is left empty: the caller chooses it.
+	API model.API
+	// Operations has one entry per path and method: paths sorted, and
+	// within a path the methods in the order of httpMethods.
+	Operations []Operation
+	// Warnings name the parts of the document that were not imported,
+	// each with its place in the document.
+	Warnings []string
+}
+
+// Fill sets a's display name, description and service URL from the
+// document where a leaves them out. A display name equal to the path
+// counts as left out: that is the default Normalize gives it.
+func (d *Definition) Fill(a *model.API) {
+	if (a.DisplayName == "" || a.DisplayName == a.Path) && d.API.DisplayName != "" {
+		a.DisplayName = d.API.DisplayName
+	}
+	if a.Description == "" {
+		a.Description = d.API.Description
+	}
+	if a.ServiceURL == "" {
+		a.ServiceURL = d.API.ServiceURL
+	}
+}
+
+// Operation is an operation with its id.
+type Operation struct {
+	ID         string
+	Properties model.Operation
+}
+
+// Import reads a Swagger 2.0 or OpenAPI 3.0/3.1 document, in JSON or YAML,
+// and converts it. $refs must point inside the document. An invalid
+// document gives an error wrapping ErrInvalidDocument that names the place
+// in the document. The result's operations are normalised and valid on
+// their own.
+func Import(data []byte, opts ImportOptions) (def *Definition, err error) {
+	defer func() {
+		// kin-openapi is a third-party parser: a panic on a hostile
+		// document must not take the management plane down.
+		if r := recover(); r != nil {
+			def, err = nil, fmt.Errorf("%w: the parser failed on this document: %v", ErrInvalidDocument, r)
+		}
+	}()
+	if len(data) > maxDocumentBytes {
+		return nil, fmt.Errorf("%w: larger than %d bytes", ErrInvalidDocument, maxDocumentBytes)
+	}
+	doc, root, err := load(data)
+	if err != nil {
+		return nil, err
+	}
+	ctx := context.Background()
+	err = doc.Validate(ctx, openapi3.DisableExamplesValidation(), openapi3.DisableSchemaDefaultsValidation(),
+		openapi3.DisableSchemaPatternValidation(), openapi3.DisableSchemaFormatValidation())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
+	}
+	c := converter{schemas: schemaSet{root: root}, ids: map[string]bool{}}
+	def = &Definition{}
+	if doc.Info != nil {
+		def.API.DisplayName = doc.Info.Title
+		def.API.Description = doc.Info.Description
+	}
+	def.API.ServiceURL = c.serviceURL(doc, opts.BaseURL)
+	if doc.Paths == nil {
+		doc.Paths = openapi3.NewPaths()
+	}
+	for _, path := range slices.Sorted(maps.Keys(doc.Paths.Map())) {
+		item := doc.Paths.Value(path)
+		for _, method := range sortedMethods(item) {
+			op, err := c.operation(path, method, item, item.GetOperation(method))
+			if err != nil {
+				return nil, fmt.Errorf("%w: paths.%s.%s: %w", ErrInvalidDocument, path, strings.ToLower(method), err)
+			}
+			def.Operations = append(def.Operations, op)
+		}
+	}
+	extra, err := c.extraOperations(root)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
+	}
+	def.Operations = append(def.Operations, extra...)
+	if len(def.Operations) == 0 {
+		return nil, fmt.Errorf("%w: paths: the document has no operations", ErrInvalidDocument)
+	}
+	def.Warnings = c.warnings
+	return def, nil
+}
+
+// load parses data as Swagger 2.0 or OpenAPI 3 and returns the document in
+// OpenAPI 3 form, with the generic JSON that its $refs point into.
+func load(data []byte) (*openapi3.T, any, error) {
+	js, err := yaml.YAMLToJSON(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
+	}
+	var probe struct {
+		Swagger any `json:"swagger"`
+		OpenAPI any `json:"openapi"`
+	}
+	if err := json.Unmarshal(js, &probe); err != nil {
+		return nil, nil, fmt.Errorf("%w: the document is not an object: %w", ErrInvalidDocument, err)
+	}
+	var raw any
+	if err := json.Unmarshal(js, &raw); err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
+	}
+	if err := checkLocalRefs(raw); err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
+	}
+	loader := openapi3.NewLoader()
+	loader.IsExternalRefsAllowed = false
+	loader.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
+		return nil, fmt.Errorf("$ref to %s: only references inside the document are allowed", u)
+	}
+	var doc *openapi3.T
+	switch {
+	case probe.Swagger != nil:
+		if v, _ := probe.Swagger.(string); v != "2.0" {
+			return nil, nil, fmt.Errorf("%w: swagger: version %v is not supported: want 2.0", ErrInvalidDocument, probe.Swagger)
+		}
+		var d2 openapi2.T
+		if err := json.Unmarshal(js, &d2); err != nil {
+			return nil, nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
+		}
+		if doc, err = openapi2conv.ToV3WithLoader(&d2, loader, nil); err != nil {
+			return nil, nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
+		}
+		if js, err = json.Marshal(doc); err != nil {
+			return nil, nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
+		}
+	case probe.OpenAPI != nil:
+		if v, _ := probe.OpenAPI.(string); !strings.HasPrefix(v, "3.") {
+			return nil, nil, fmt.Errorf("%w: openapi: version %v is not supported: want 3.0 or 3.1", ErrInvalidDocument, probe.OpenAPI)
+		}
+		if doc, err = loader.LoadFromData(js); err != nil {
+			return nil, nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
+		}
+	default:
+		return nil, nil, fmt.Errorf("%w: the document has neither an \"openapi\" nor a \"swagger\" version at the top", ErrInvalidDocument)
+	}
+	var root any
+	if err := json.Unmarshal(js, &root); err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
+	}
+	return doc, root, nil
+}
+
+// httpMethods are the methods an OpenAPI path item may have, in the order
+// operations are created.
+var httpMethods = []string{"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE", "QUERY"}
+
+func sortedMethods(item *openapi3.PathItem) []string {
+	ops := item.Operations()
+	var out, other []string
+	for _, m := range httpMethods {
+		if ops[m] != nil {
+			out = append(out, m)
+		}
+	}
+	for m := range ops {
+		if !slices.Contains(httpMethods, m) {
+			other = append(other, m)
+		}
+	}
+	slices.Sort(other)
+	return append(out, other...)
+}
+
+// serviceURL returns the first server's URL with its variables at their
+// defaults, resolved against base when relative; "" when there is none.
+func (c *converter) serviceURL(doc *openapi3.T, base string) string {
+	if len(doc.Servers) == 0 || doc.Servers[0] == nil {
+		return ""
+	}
+	s := doc.Servers[0]
+	u := s.URL
+	for name, v := range s.Variables {
+		if v != nil {
+			u = strings.ReplaceAll(u, "{"+name+"}", v.Default)
+		}
+	}
+	parsed, err := url.Parse(u)
+	if err != nil {
+		c.warn("servers[0].url: %q is not a URL; no service URL taken", s.URL)
+		return ""
+	}
+	if !parsed.IsAbs() {
+		b, err := url.Parse(base)
+		if base == "" || err != nil || !b.IsAbs() {
+			c.warn("servers[0].url: %q is relative; give the service URL", s.URL)
+			return ""
+		}
+		parsed = b.ResolveReference(parsed)
+	}
+	if parsed.Scheme != "http" && parsed.Scheme != "https" {
+		c.warn("servers[0].url: %q is not http(s); give the service URL", s.URL)
+		return ""
+	}
+	parsed.RawQuery, parsed.Fragment = "", ""
+	return strings.TrimSuffix(parsed.String(), "/")
+}

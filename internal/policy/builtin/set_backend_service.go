@@ -1,0 +1,83 @@
+package builtin
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/policy"
+)
+
+// setBackendService implements <set-backend-service base-url="..."> and
+// <set-backend-service backend-id="...">.
+type setBackendService struct {
+	base  policy.Value
+	fixed *url.URL // a literal base-url or backend-id, parsed once
+}
+
+var _ policy.Step = (*setBackendService)(nil)
+
+func compileSetBackendService(n *policy.Node, c *policy.Compiler) policy.Step {
+	c.Only(n, "base-url", "backend-id", "sf-resolve-condition", "sf-service-instance-name", "sf-partition-key", "sf-listener-name")
+	if s := c.Section(); s != policy.Inbound && s != policy.Backend {
+		c.Errorf(n, "belongs in inbound or backend")
+	}
+	s := &setBackendService{}
+	base, hasBase := c.Attr(n, "base-url", false)
+	id, ida, hasID := c.Literal(n, "backend-id", false)
+	switch {
+	case hasBase == hasID:
+		c.Errorf(n, "give either base-url or backend-id")
+		return nil
+	case hasID:
+		raw, ok := c.Env().Backends[strings.ToLower(id)]
+		if !ok {
+			c.AttrErrorf(n, ida, "there is no backend %q", id)
+			return nil
+		}
+		base = policy.Value{}
+		u, err := parseBase(raw)
+		if err != nil {
+			c.AttrErrorf(n, ida, "backend %q: %v", id, err)
+			return nil
+		}
+		s.fixed = u
+	default:
+		s.base = base
+		if lit, ok := base.Literal(); ok {
+			u, err := parseBase(lit)
+			if err != nil {
+				a, _ := n.Attr("base-url")
+				c.AttrErrorf(n, a, "%v", err)
+				return nil
+			}
+			s.fixed = u
+		}
+	}
+	return s
+}
+
+func parseBase(s string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%q is not an absolute http or https URL", s)
+	}
+	return u, nil
+}
+
+func (s *setBackendService) Do(c *policy.Context) error {
+	if s.fixed != nil {
+		c.Backend = s.fixed
+		return nil
+	}
+	raw, err := s.base.String(c)
+	if err != nil {
+		return err
+	}
+	u, err := parseBase(raw)
+	if err != nil {
+		return err
+	}
+	c.Backend = u
+	return nil
+}

@@ -1,0 +1,103 @@
+package builtin
+
+import (
+	"net/http"
+
+	"github.com/gatehouse/gatehouse/internal/policy"
+)
+
+// existsAction is what set-header and set-query-parameter do when the
+// name is already present.
+type existsAction int
+
+const (
+	actionOverride existsAction = iota
+	actionSkip
+	actionAppend
+	actionDelete
+)
+
+var existsActions = map[string]existsAction{"override": actionOverride, "skip": actionSkip, "append": actionAppend, "delete": actionDelete}
+
+// compileExistsAction reads exists-action (default override).
+func compileExistsAction(n *policy.Node, c *policy.Compiler) existsAction {
+	s, a, ok := c.Literal(n, "exists-action", false)
+	if !ok {
+		return actionOverride
+	}
+	act, known := existsActions[s]
+	if !known {
+		c.AttrErrorf(n, a, "%q: want override, skip, append or delete", s)
+	}
+	return act
+}
+
+// compileValues compiles the <value> children of n.
+func compileValues(n *policy.Node, c *policy.Compiler, act existsAction) []policy.Value {
+	var vals []policy.Value
+	for _, ch := range n.Children {
+		if ch.Name != "value" {
+			c.Errorf(ch, "only <value> elements belong in <%s>", n.Name)
+			continue
+		}
+		vals = append(vals, c.Text(ch))
+	}
+	if len(vals) == 0 && act != actionDelete {
+		c.Errorf(n, "at least one <value> is required unless exists-action=\"delete\"")
+	}
+	return vals
+}
+
+// setHeader implements <set-header>: on the request in inbound and
+// backend, on the response in outbound and on-error.
+type setHeader struct {
+	name     string
+	action   existsAction
+	values   []policy.Value
+	response bool
+}
+
+var _ policy.Step = (*setHeader)(nil)
+
+func compileSetHeader(n *policy.Node, c *policy.Compiler) policy.Step {
+	c.Only(n, "name", "exists-action")
+	name, _, _ := c.Literal(n, "name", true)
+	act := compileExistsAction(n, c)
+	return &setHeader{name: http.CanonicalHeaderKey(name), action: act, values: compileValues(n, c, act),
+		response: c.Section() == policy.Outbound || c.Section() == policy.OnError}
+}
+
+func (s *setHeader) Do(c *policy.Context) error {
+	h := c.Request.Headers
+	if s.response {
+		h = responseOf(c).Headers
+	}
+	return applyValues(c, h, s.name, s.action, s.values)
+}
+
+// applyValues sets name in m (headers or query parameters) as the
+// exists-action says.
+func applyValues(c *policy.Context, m map[string][]string, name string, act existsAction, values []policy.Value) error {
+	_, exists := m[name]
+	switch {
+	case act == actionDelete:
+		delete(m, name)
+		return nil
+	case act == actionSkip && exists:
+		return nil
+	}
+	vals := make([]string, 0, len(values))
+	for _, v := range values {
+		str, err := v.String(c)
+		if err != nil {
+			return err
+		}
+		vals = append(vals, str)
+	}
+	if act == actionAppend {
+		m[name] = append(m[name], vals...)
+	} else {
+		m[name] = vals
+	}
+	return nil
+}

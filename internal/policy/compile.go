@@ -1,0 +1,306 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
+)
+
+// CompileFunc compiles one element. It reports problems through c (and
+// returns nil then); it must not keep n.
+type CompileFunc func(n *Node, c *Compiler) Step
+
+// Registry maps element names to their compilers. Build it once at start
+// (see package builtin); it is read-only afterwards and safe for
+// concurrent use.
+type Registry struct {
+	byName map[string]CompileFunc
+}
+
+// NewRegistry returns an empty Registry.
+func NewRegistry() *Registry { return &Registry{byName: map[string]CompileFunc{}} }
+
+// Add registers f for elements called name.
+func (r *Registry) Add(name string, f CompileFunc) { r.byName[name] = f }
+
+// Names returns the registered element names, sorted.
+func (r *Registry) Names() []string {
+	names := make([]string, 0, len(r.byName))
+	for n := range r.byName {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Env is what compiling a document may refer to.
+type Env struct {
+	// NamedValues maps lower-case named value names to their values, for
+	// {{name}} in attributes, texts and expressions.
+	NamedValues map[string]string
+	// Backends maps lower-case backend ids to their URLs.
+	Backends map[string]string
+	// AnyNamedValue accepts a {{name}} that NamedValues lacks, leaving it
+	// as written (for checking documents offline).
+	AnyNamedValue bool
+}
+
+// Compile compiles doc's four sections into a Pipeline. Every problem is
+// reported, as Diagnostics.
+func (r *Registry) Compile(doc *Document, env Env) (*Pipeline, error) {
+	c := &Compiler{reg: r, env: env}
+	p := &Pipeline{}
+	for s := range numSections {
+		c.section = s
+		nodes, _ := doc.Section(s)
+		p.sections[s] = c.Steps(nodes)
+	}
+	if len(c.diags) > 0 {
+		return nil, c.diags
+	}
+	return p, nil
+}
+
+// Compiler is handed to each element's CompileFunc: it compiles
+// attributes, texts and child elements, and collects diagnostics.
+type Compiler struct {
+	reg     *Registry
+	env     Env
+	section Section
+	diags   Diagnostics
+}
+
+// Section returns the section being compiled.
+func (c *Compiler) Section() Section { return c.section }
+
+// Env returns the compile environment.
+func (c *Compiler) Env() Env { return c.env }
+
+// Errorf reports a problem with element n.
+func (c *Compiler) Errorf(n *Node, format string, args ...any) {
+	c.diags = append(c.diags, errorAt(n, format, args...))
+}
+
+// AttrErrorf reports a problem with attribute a of n.
+func (c *Compiler) AttrErrorf(n *Node, a Attr, format string, args ...any) {
+	c.diags = append(c.diags, attrError(n, a, format, args...))
+}
+
+// Steps compiles a list of elements in order.
+func (c *Compiler) Steps(nodes []*Node) []Step {
+	steps := make([]Step, 0, len(nodes))
+	for _, n := range nodes {
+		f, ok := c.reg.byName[n.Name]
+		if !ok {
+			switch n.Name {
+			case "base":
+				c.Errorf(n, "<base /> belongs directly in a section")
+			default:
+				c.Errorf(n, "unknown or unsupported policy element")
+			}
+			continue
+		}
+		before := len(c.diags)
+		s := f(n, c)
+		if s != nil && len(c.diags) == before {
+			steps = append(steps, &namedStep{name: n.Name, section: c.section, step: s})
+		}
+	}
+	return steps
+}
+
+// StepsAs compiles nodes as if they were in section s (return-response
+// builds a response whatever section it is in).
+func (c *Compiler) StepsAs(s Section, nodes []*Node) []Step {
+	saved := c.section
+	c.section = s
+	defer func() { c.section = saved }()
+	return c.Steps(nodes)
+}
+
+// Only reports attributes of n other than allowed.
+func (c *Compiler) Only(n *Node, allowed ...string) {
+	for _, a := range n.Attrs {
+		ok := false
+		for _, al := range allowed {
+			ok = ok || a.Name == al
+		}
+		if !ok {
+			c.AttrErrorf(n, a, "unknown attribute; allowed: %s", strings.Join(allowed, ", "))
+		}
+	}
+}
+
+// Literal returns attribute name of n, which may not be an expression.
+// A missing required attribute is reported.
+func (c *Compiler) Literal(n *Node, name string, required bool) (string, Attr, bool) {
+	a, ok := n.Attr(name)
+	if !ok {
+		if required {
+			c.Errorf(n, "attribute %s is required", name)
+		}
+		return "", a, false
+	}
+	v := c.resolve(n, a.Pos, a.Name, a.Value)
+	if strings.HasPrefix(strings.TrimSpace(v), "@") {
+		c.AttrErrorf(n, a, "an expression is not allowed here")
+		return "", a, false
+	}
+	return v, a, true
+}
+
+// Attr compiles attribute name of n, a literal or an expression.
+func (c *Compiler) Attr(n *Node, name string, required bool) (Value, bool) {
+	a, ok := n.Attr(name)
+	if !ok {
+		if required {
+			c.Errorf(n, "attribute %s is required", name)
+		}
+		return Value{}, false
+	}
+	return c.value(n, a.Name, a.Value, a.Pos), true
+}
+
+// Text compiles the character data of n, a literal or an expression.
+func (c *Compiler) Text(n *Node) Value {
+	p := n.TextPos
+	if p == (Pos{}) {
+		p = n.Pos
+	}
+	return c.value(n, "", n.Text, p)
+}
+
+// value compiles a literal or an expression written at p.
+func (c *Compiler) value(n *Node, attr, raw string, p Pos) Value {
+	v := c.resolve(n, p, attr, raw)
+	trimmed := strings.TrimSpace(v)
+	kind := expr.Inline
+	switch {
+	case strings.HasPrefix(trimmed, "@(") && strings.HasSuffix(trimmed, ")"):
+	case strings.HasPrefix(trimmed, "@{") && strings.HasSuffix(trimmed, "}"):
+		kind = expr.Block
+	default:
+		return Value{lit: v, set: true}
+	}
+	prog, err := expr.Compile(trimmed[2:len(trimmed)-1], kind)
+	if err != nil {
+		d := &Diagnostic{Pos: p, Element: n.Name, Attr: attr, Msg: err.Error()}
+		var ee *expr.Error
+		if errors.As(err, &ee) {
+			d.Pos, d.Msg = shift(p, ee.Line, ee.Col+2), ee.Msg
+		}
+		c.diags = append(c.diags, d)
+		return Value{}
+	}
+	return Value{prog: prog, set: true, src: trimmed}
+}
+
+// shift returns the document position of line:col of text starting at p.
+func shift(p Pos, line, col int) Pos {
+	if line <= 1 {
+		return Pos{p.Line, p.Col + col - 1}
+	}
+	return Pos{p.Line + line - 1, col - 2}
+}
+
+// resolve replaces {{name}} references to named values in s.
+func (c *Compiler) resolve(n *Node, p Pos, attr, s string) string {
+	if !strings.Contains(s, "{{") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "{{")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		j := strings.Index(s[i:], "}}")
+		if j < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		name := s[i+2 : i+j]
+		v, ok := c.env.NamedValues[strings.ToLower(strings.TrimSpace(name))]
+		if !ok && c.env.AnyNamedValue {
+			v, ok = "{{"+name+"}}", true
+		}
+		if !ok || strings.ContainsAny(name, "{} \n") {
+			if strings.ContainsAny(name, "{} \n") || name == "" {
+				b.WriteString(s[:i+2]) // not a reference (Liquid, JSON)
+				s = s[i+2:]
+				continue
+			}
+			c.diags = append(c.diags, &Diagnostic{Pos: p, Element: n.Name, Attr: attr,
+				Msg: fmt.Sprintf("named value {{%s}} does not exist", name)})
+			v = ""
+		}
+		b.WriteString(s[:i])
+		b.WriteString(v)
+		s = s[i+j+2:]
+	}
+}
+
+// Value is a compiled attribute or text: a literal, or an expression
+// evaluated per request.
+type Value struct {
+	lit  string
+	prog *expr.Program
+	src  string
+	set  bool
+}
+
+// IsSet reports whether the value was given.
+func (v Value) IsSet() bool { return v.set }
+
+// Literal returns the value and true when it is not an expression.
+func (v Value) Literal() (string, bool) { return v.lit, v.prog == nil }
+
+// String evaluates the value as a string.
+func (v Value) String(c *Context) (string, error) {
+	if v.prog == nil {
+		return v.lit, nil
+	}
+	r, err := v.prog.Eval(&c.Context)
+	if err != nil {
+		return "", err
+	}
+	return expr.ToString(r), nil
+}
+
+// Any evaluates the value; a literal is a string.
+func (v Value) Any(c *Context) (any, error) {
+	if v.prog == nil {
+		return v.lit, nil
+	}
+	return v.prog.Eval(&c.Context)
+}
+
+// Bool evaluates the value as a condition; a literal must be true or false.
+func (v Value) Bool(c *Context) (bool, error) {
+	if v.prog == nil {
+		switch strings.ToLower(strings.TrimSpace(v.lit)) {
+		case "true":
+			return true, nil
+		case "false":
+			return false, nil
+		}
+		return false, fmt.Errorf("%q is not true or false", v.lit)
+	}
+	r, err := v.prog.Eval(&c.Context)
+	if err != nil {
+		return false, err
+	}
+	return expr.ToBool(r)
+}
+
+// Source returns the value as written (after named values).
+func (v Value) Source() string {
+	if v.prog == nil {
+		return v.lit
+	}
+	return v.src
+}

@@ -1,0 +1,149 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
+)
+
+// Step is one compiled policy element. Steps are immutable after
+// compilation and safe for concurrent use; per-request state lives in c.
+type Step interface {
+	Do(c *Context) error
+}
+
+// Context is the per-request state policies work on: the expressions'
+// `context` object plus what the gateway needs to forward the request.
+type Context struct {
+	expr.Context
+	// Backend is the base URL the request goes to: the API's service URL
+	// unless set-backend-service changed it.
+	Backend *url.URL
+	// Path is the path sent below Backend: the request path after the
+	// API's suffix, or what rewrite-uri made of it. It starts with '/' or
+	// is empty.
+	Path string
+	// Forward is set by forward-request: the gateway sends the request to
+	// the backend when the backend section has run.
+	Forward *Forward
+	ended   bool
+}
+
+// Forward holds forward-request's settings.
+type Forward struct {
+	Timeout           time.Duration // 0: the gateway's default
+	FollowRedirects   bool
+	BufferRequestBody bool
+}
+
+// End makes the pipeline stop: the response in c.Response goes to the
+// client as it is (return-response, mock-response).
+func (c *Context) End() { c.ended = true }
+
+// Ended reports whether a policy ended the pipeline.
+func (c *Context) Ended() bool { return c.ended }
+
+// Variable returns a context variable.
+func (c *Context) Variable(name string) (any, bool) {
+	v, ok := c.Variables[name]
+	return v, ok
+}
+
+// SetVariable sets a context variable.
+func (c *Context) SetVariable(name string, v any) {
+	if c.Variables == nil {
+		c.Variables = map[string]any{}
+	}
+	c.Variables[name] = v
+}
+
+// Pipeline is a compiled effective policy: the steps of each section. It
+// is immutable and safe for concurrent use.
+type Pipeline struct {
+	sections [numSections][]Step
+}
+
+// Empty reports whether s has no steps.
+func (p *Pipeline) Empty(s Section) bool { return len(p.sections[s]) == 0 }
+
+// Forwards reports whether the pipeline is exactly "forward the request":
+// nothing in inbound, outbound and on-error, and a backend section of one
+// plain forward-request. The gateway takes its fast path then.
+func (p *Pipeline) Forwards() bool {
+	if len(p.sections[Inbound])+len(p.sections[Outbound])+len(p.sections[OnError]) != 0 || len(p.sections[Backend]) != 1 {
+		return false
+	}
+	ns, ok := p.sections[Backend][0].(*namedStep)
+	if !ok || ns.name != "forward-request" {
+		return false
+	}
+	plain, ok := ns.step.(interface{ Plain() bool })
+	return ok && plain.Plain()
+}
+
+// Run runs section s until a step ends the pipeline or fails.
+func (p *Pipeline) Run(s Section, c *Context) error {
+	return RunSteps(p.sections[s], c)
+}
+
+// RunSteps runs steps in order until one ends the pipeline or fails.
+func RunSteps(steps []Step, c *Context) error {
+	for _, st := range steps {
+		if c.ended {
+			return nil
+		}
+		if err := st.Do(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// HandleError fills context.LastError from err, which section s returned,
+// and runs on-error. It returns the error of on-error itself, if any.
+func (p *Pipeline) HandleError(s Section, c *Context, err error) error {
+	le := &expr.LastError{Section: s.String(), Message: err.Error(), Reason: "PolicyError"}
+	var se *StepError
+	if errors.As(err, &se) {
+		le.Source, le.Message = se.Source, se.Err.Error()
+		if se.Reason != "" {
+			le.Reason = se.Reason
+		}
+	}
+	c.LastError = le
+	c.ended = false
+	return RunSteps(p.sections[OnError], c)
+}
+
+// StepError is a failure of one element.
+type StepError struct {
+	Source  string // the element
+	Section Section
+	Reason  string // APIM's reason code, when the element sets one
+	Err     error
+}
+
+func (e *StepError) Error() string { return fmt.Sprintf("%s in %s: %v", e.Source, e.Section, e.Err) }
+func (e *StepError) Unwrap() error { return e.Err }
+
+// namedStep attributes a step's errors to its element.
+type namedStep struct {
+	name    string
+	section Section
+	step    Step
+}
+
+func (ns *namedStep) Do(c *Context) error {
+	err := ns.step.Do(c)
+	if err == nil {
+		return nil
+	}
+	var se *StepError
+	if errors.As(err, &se) {
+		return err
+	}
+	return &StepError{Source: ns.name, Section: ns.section, Err: err}
+}

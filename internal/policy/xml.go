@@ -1,0 +1,418 @@
+package policy
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Pos is a 1-based line and column in a policy document.
+type Pos struct {
+	Line, Col int
+}
+
+func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Col) }
+
+// Node is one element of a policy document.
+type Node struct {
+	Name     string
+	Pos      Pos
+	Attrs    []Attr
+	Children []*Node
+	// Text is the element's character data (text and CDATA, entities
+	// decoded); expressions in it are kept as written.
+	Text    string
+	TextPos Pos
+}
+
+// Attr is one attribute, its value with entities decoded.
+type Attr struct {
+	Name  string
+	Value string
+	Pos   Pos // of the value's first character
+}
+
+// Attr returns the named attribute.
+func (n *Node) Attr(name string) (Attr, bool) {
+	for _, a := range n.Attrs {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return Attr{}, false
+}
+
+// maxDepth bounds element nesting, so a hostile document cannot exhaust
+// the stack.
+const maxDepth = 64
+
+// maxDocument bounds a policy document's size.
+const maxDocument = 1 << 20
+
+// reader is a tolerant XML reader: attribute values and text that start
+// with @( or @{ are read as C# code up to the balancing bracket, so they
+// may hold raw <, >, & and quotes, as APIM allows.
+type reader struct {
+	src       string
+	i         int
+	line, col int
+}
+
+func (r *reader) pos() Pos { return Pos{r.line, r.col} }
+
+func (r *reader) errorf(p Pos, format string, args ...any) error {
+	return &Diagnostic{Pos: p, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (r *reader) eof() bool { return r.i >= len(r.src) }
+
+func (r *reader) advance(n int) {
+	for k := 0; k < n && r.i < len(r.src); k++ {
+		if r.src[r.i] == '\n' {
+			r.line, r.col = r.line+1, 1
+		} else {
+			r.col++
+		}
+		r.i++
+	}
+}
+
+func (r *reader) has(s string) bool { return strings.HasPrefix(r.src[r.i:], s) }
+
+func (r *reader) skipSpace() {
+	for !r.eof() && strings.IndexByte(" \t\r\n", r.src[r.i]) >= 0 {
+		r.advance(1)
+	}
+}
+
+// skipTo advances past the next occurrence of end, failing at EOF.
+func (r *reader) skipTo(end string, what string, start Pos) error {
+	j := strings.Index(r.src[r.i:], end)
+	if j < 0 {
+		return r.errorf(start, "unterminated %s", what)
+	}
+	r.advance(j + len(end))
+	return nil
+}
+
+// ReadXML parses src into its root element.
+func ReadXML(src string) (*Node, error) {
+	if len(src) > maxDocument {
+		return nil, &Diagnostic{Pos: Pos{1, 1}, Msg: fmt.Sprintf("the document is larger than %d bytes", maxDocument)}
+	}
+	r := &reader{src: strings.TrimPrefix(src, "\ufeff"), line: 1, col: 1}
+	if err := r.skipMisc(); err != nil {
+		return nil, err
+	}
+	if r.eof() || r.src[r.i] != '<' {
+		return nil, r.errorf(r.pos(), "expected an element such as <policies>")
+	}
+	root, err := r.element(0)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.skipMisc(); err != nil {
+		return nil, err
+	}
+	if !r.eof() {
+		return nil, r.errorf(r.pos(), "unexpected content after the root element </%s>", root.Name)
+	}
+	return root, nil
+}
+
+// skipMisc skips whitespace, comments and processing instructions.
+func (r *reader) skipMisc() error {
+	for {
+		r.skipSpace()
+		switch {
+		case r.has("<!--"):
+			if err := r.skipTo("-->", "comment", r.pos()); err != nil {
+				return err
+			}
+		case r.has("<?"):
+			if err := r.skipTo("?>", "processing instruction", r.pos()); err != nil {
+				return err
+			}
+		default:
+			return nil
+		}
+	}
+}
+
+func isNameByte(c byte) bool {
+	return c == '-' || c == '_' || c == '.' || c == ':' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+func (r *reader) name() string {
+	start := r.i
+	for !r.eof() && isNameByte(r.src[r.i]) {
+		r.advance(1)
+	}
+	return r.src[start:r.i]
+}
+
+// element reads one element starting at '<'.
+func (r *reader) element(depth int) (*Node, error) {
+	if depth > maxDepth {
+		return nil, r.errorf(r.pos(), "elements are nested deeper than %d", maxDepth)
+	}
+	n := &Node{Pos: r.pos()}
+	r.advance(1) // <
+	if n.Name = r.name(); n.Name == "" {
+		return nil, r.errorf(n.Pos, "expected an element name after '<'")
+	}
+	for {
+		r.skipSpace()
+		switch {
+		case r.eof():
+			return nil, r.errorf(n.Pos, "<%s> is not closed", n.Name)
+		case r.has("/>"):
+			r.advance(2)
+			return n, nil
+		case r.src[r.i] == '>':
+			r.advance(1)
+			return n, r.content(n, depth)
+		}
+		a, err := r.attribute(n)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := n.Attr(a.Name); dup {
+			return nil, r.errorf(a.Pos, "<%s>: attribute %s is given twice", n.Name, a.Name)
+		}
+		n.Attrs = append(n.Attrs, a)
+	}
+}
+
+func (r *reader) attribute(n *Node) (Attr, error) {
+	p := r.pos()
+	name := r.name()
+	if name == "" {
+		return Attr{}, r.errorf(p, "<%s>: unexpected %q where an attribute or '>' belongs", n.Name, r.src[r.i])
+	}
+	r.skipSpace()
+	if !r.has("=") {
+		return Attr{}, r.errorf(r.pos(), "<%s>: attribute %s needs a value (%s=\"...\")", n.Name, name, name)
+	}
+	r.advance(1)
+	r.skipSpace()
+	if r.eof() || (r.src[r.i] != '"' && r.src[r.i] != '\'') {
+		return Attr{}, r.errorf(r.pos(), "<%s>: the value of %s must be quoted", n.Name, name)
+	}
+	quote := r.src[r.i]
+	r.advance(1)
+	vp := r.pos()
+	start := r.i
+	if r.has("@(") || r.has("@{") {
+		if err := r.code(vp); err != nil {
+			return Attr{}, err
+		}
+		r.skipSpace()
+	}
+	j := strings.IndexByte(r.src[r.i:], quote)
+	if j < 0 {
+		return Attr{}, r.errorf(vp, "<%s>: the value of %s is not closed with %c", n.Name, name, quote)
+	}
+	r.advance(j)
+	raw := r.src[start:r.i]
+	r.advance(1)
+	if strings.ContainsRune(raw, '<') && !strings.HasPrefix(raw, "@") {
+		return Attr{}, r.errorf(vp, "<%s>: the value of %s contains '<'; write &lt;", n.Name, name)
+	}
+	return Attr{Name: name, Value: decodeEntities(raw), Pos: vp}, nil
+}
+
+// code reads a policy expression @(...) or @{...} up to its balancing
+// bracket, skipping C# string and character literals.
+func (r *reader) code(start Pos) error {
+	open := r.src[r.i+1]
+	closeB := byte(')')
+	if open == '{' {
+		closeB = '}'
+	}
+	r.advance(2)
+	depth := 1
+	for !r.eof() {
+		c := r.src[r.i]
+		switch {
+		case c == '"' || c == '\'':
+			if err := r.literal(c); err != nil {
+				return err
+			}
+			continue
+		case c == open:
+			depth++
+		case c == closeB:
+			depth--
+			if depth == 0 {
+				r.advance(1)
+				return nil
+			}
+		}
+		r.advance(1)
+	}
+	return r.errorf(start, "the expression starting here has no closing '%c'", closeB)
+}
+
+// literal skips a C# string or char literal, including verbatim @"..."
+// and interpolated $"..." forms well enough to find their end.
+func (r *reader) literal(q byte) error {
+	p := r.pos()
+	verbatim := q == '"' && r.i > 0 && (r.src[r.i-1] == '@' || (r.i > 1 && r.src[r.i-2] == '@' && r.src[r.i-1] == '$'))
+	r.advance(1)
+	for !r.eof() {
+		c := r.src[r.i]
+		switch {
+		case c == '\\' && !verbatim:
+			r.advance(2)
+			continue
+		case c == q && verbatim && r.has(string([]byte{q, q})):
+			r.advance(2)
+			continue
+		case c == q:
+			r.advance(1)
+			return nil
+		case c == '\n' && !verbatim:
+			return r.errorf(p, "a string literal in the expression is not closed on its line")
+		}
+		r.advance(1)
+	}
+	return r.errorf(p, "a string literal in the expression is not closed")
+}
+
+// content reads the children and text of n up to its end tag.
+func (r *reader) content(n *Node, depth int) error {
+	var text strings.Builder
+	for {
+		if r.eof() {
+			return r.errorf(n.Pos, "<%s> has no end tag </%s>", n.Name, n.Name)
+		}
+		switch {
+		case r.has("</"):
+			p := r.pos()
+			r.advance(2)
+			name := r.name()
+			r.skipSpace()
+			if name != n.Name || !r.has(">") {
+				return r.errorf(p, "expected </%s> to close <%s> at %s", n.Name, n.Name, n.Pos)
+			}
+			r.advance(1)
+			n.Text = strings.TrimSpace(text.String())
+			return nil
+		case r.has("<!--"):
+			if err := r.skipTo("-->", "comment", r.pos()); err != nil {
+				return err
+			}
+		case r.has("<![CDATA["):
+			p := r.pos()
+			r.advance(len("<![CDATA["))
+			j := strings.Index(r.src[r.i:], "]]>")
+			if j < 0 {
+				return r.errorf(p, "unterminated CDATA section")
+			}
+			r.noteText(n, &text, p)
+			text.WriteString(r.src[r.i : r.i+j])
+			r.advance(j + 3)
+		case r.src[r.i] == '<':
+			child, err := r.element(depth + 1)
+			if err != nil {
+				return err
+			}
+			n.Children = append(n.Children, child)
+		default:
+			if err := r.text(n, &text); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (r *reader) noteText(n *Node, text *strings.Builder, p Pos) {
+	if strings.TrimSpace(text.String()) == "" {
+		n.TextPos = p
+	}
+}
+
+// text reads character data up to the next '<', reading expressions
+// whole.
+func (r *reader) text(n *Node, text *strings.Builder) error {
+	start := r.i
+	for !r.eof() && r.src[r.i] != '<' {
+		if r.has("@(") || r.has("@{") {
+			if strings.TrimSpace(r.src[start:r.i]) == "" && strings.TrimSpace(text.String()) == "" {
+				n.TextPos = r.pos()
+			}
+			text.WriteString(decodeEntities(r.src[start:r.i]))
+			cs := r.i
+			if err := r.code(r.pos()); err != nil {
+				return err
+			}
+			text.WriteString(r.src[cs:r.i])
+			start = r.i
+			continue
+		}
+		if strings.TrimSpace(text.String()) == "" && strings.IndexByte(" \t\r\n", r.src[r.i]) < 0 && n.TextPos == (Pos{}) {
+			n.TextPos = r.pos()
+		}
+		r.advance(1)
+	}
+	text.WriteString(decodeEntities(r.src[start:r.i]))
+	return nil
+}
+
+// decodeEntities decodes the XML entities in s and leaves any other '&'
+// as written (expressions hold && as often as &amp;&amp;).
+func decodeEntities(s string) string {
+	if !strings.Contains(s, "&") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '&')
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		s = s[i:]
+		j := strings.IndexByte(s, ';')
+		if j < 0 || j > 10 {
+			b.WriteByte('&')
+			s = s[1:]
+			continue
+		}
+		if r, ok := entity(s[1:j]); ok {
+			b.WriteString(r)
+			s = s[j+1:]
+			continue
+		}
+		b.WriteByte('&')
+		s = s[1:]
+	}
+}
+
+func entity(name string) (string, bool) {
+	switch name {
+	case "lt":
+		return "<", true
+	case "gt":
+		return ">", true
+	case "amp":
+		return "&", true
+	case "quot":
+		return `"`, true
+	case "apos":
+		return "'", true
+	}
+	if num, ok := strings.CutPrefix(name, "#"); ok {
+		base := 10
+		if h, ok := strings.CutPrefix(num, "x"); ok {
+			num, base = h, 16
+		}
+		v, err := strconv.ParseUint(num, base, 32)
+		if err == nil && v > 0 && v <= 0x10FFFF {
+			return string(rune(v)), true
+		}
+	}
+	return "", false
+}
