@@ -196,3 +196,21 @@ func TestPolicyCheckCommand(t *testing.T) {
 		t.Errorf("check of an invalid file: %v\n%s", err, stderr.String())
 	}
 }
+
+func TestMockResponseFromExamples(t *testing.T) {
+	in := startServe(t, t.TempDir(), "")
+	in.must("PUT", "/apis/pets", `{"properties":{"displayName":"Pets","path":"pets","serviceUrl":"http://127.0.0.1:1","subscriptionRequired":false}}`)
+	in.must("PUT", "/apis/pets/operations/get-pet", `{"properties":{"method":"GET","urlTemplate":"/pets/{id}","responses":[
+		{"statusCode":404,"representations":[{"contentType":"application/json","examples":{"missing":{"value":{"error":"no pet"}}}}]},
+		{"statusCode":200,"representations":[{"contentType":"application/json","examples":{"default":{"value":{"id":1,"name":"Rex"}}}}]}]}}`)
+	mustPolicy(t, in, "/apis/pets/operations/get-pet", `<policies><inbound><base /><mock-response /></inbound><backend><base /></backend></policies>`)
+	r := expectStatus(t, in, 200, "/pets/pets/1")
+	if r.header.Get("Content-Type") != "application/json" || strings.ReplaceAll(string(r.body), " ", "") != `{"id":1,"name":"Rex"}` {
+		t.Errorf("mock of the first 2xx example: %s %q", r.header.Get("Content-Type"), r.body)
+	}
+	mustPolicy(t, in, "/apis/pets/operations/get-pet", `<policies><inbound><base /><mock-response status-code="404" /></inbound><backend><base /></backend></policies>`)
+	r = expectStatus(t, in, 404, "/pets/pets/1")
+	if !strings.Contains(string(r.body), "no pet") {
+		t.Errorf("mock of the 404 example: %q", r.body)
+	}
+}

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"io"
+	"regexp"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -199,5 +200,14 @@ func BenchmarkPolicyInbound(b *testing.B) {
 		if err := op.pipe.Run(1, c); err != nil || c.Forward == nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestRequestIDs(t *testing.T) {
+	ids := newRequestIDs()
+	a, b := ids.next(), ids.next()
+	guid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	if a == b || !guid.MatchString(a) || !guid.MatchString(b) {
+		t.Errorf("request ids %q, %q: want two different version-4 GUIDs", a, b)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +15,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/expr"
@@ -80,9 +83,9 @@ func (s *Server) failPolicy(w http.ResponseWriter, c *policy.Context, pipe *poli
 
 func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation, sub *subscriber, key, rest string) *policy.Context {
 	headers := r.Header.Clone()
-	headers.Del(api.keyHeader)
+	delete(headers, api.keyHeader)
 	for _, h := range hopHeaders {
-		headers.Del(h)
+		delete(headers, h) // canonical already
 	}
 	query := r.URL.Query()
 	query.Del(api.keyQuery)
@@ -106,11 +109,9 @@ func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation,
 			Variables: map[string]any{},
 			API:       &expr.API{ID: api.id, Name: api.id, Path: api.path},
 			Operation: &expr.Operation{ID: op.id, Name: op.id, Method: op.method, URLTemplate: op.tpl.String()},
-			RequestID: newRequestID(),
+			RequestID: s.ids.next(),
 			Timestamp: time.Now().UTC(),
-			Trace: func(source, msg string) {
-				s.log.Info("trace", "source", source, "message", msg, "api", api.id, "operation", op.id)
-			},
+			Trace:     s.trace,
 		},
 		Backend: api.target,
 		Path:    rest,
@@ -147,11 +148,40 @@ func urlOf(u *url.URL) *expr.URL {
 	return &expr.URL{Scheme: u.Scheme, Host: u.Hostname(), Port: port, Path: u.Path, Query: u.Query()}
 }
 
-func newRequestID() string {
-	b := make([]byte, 16)
-	rand.Read(b)
+// requestIDs makes context.RequestId values: GUID-shaped, unique per
+// process (a random prefix and a counter) and cheap to make.
+type requestIDs struct {
+	prefix [8]byte
+	n      atomic.Uint64
+}
+
+func newRequestIDs() *requestIDs {
+	ids := &requestIDs{}
+	rand.Read(ids.prefix[:])
+	return ids
+}
+
+func (ids *requestIDs) next() string {
+	var b [16]byte
+	copy(b[:8], ids.prefix[:])
+	binary.BigEndian.PutUint64(b[8:], ids.n.Add(1))
 	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:36], b[10:16])
+	return string(out[:])
+}
+
+// trace receives <trace> and context.Trace() output.
+func (s *Server) trace(source, msg string) {
+	s.log.Info("trace", "source", source, "message", msg)
 }
 
 // writePolicyResponse writes a response a policy made.

@@ -66,13 +66,17 @@ func (pc *policyCompiler) operation(a *snapshot.API, o *snapshot.Operation) (*po
 	if err != nil {
 		return nil, nil, fmt.Errorf("operation policy: %w", err)
 	}
-	base, err := pc.compile(pc.global, nil, apiDoc, opDoc)
+	env := pc.env
+	for _, ex := range o.Examples {
+		env.Examples = append(env.Examples, policy.Example{StatusCode: ex.StatusCode, ContentType: ex.ContentType, Body: ex.Body})
+	}
+	base, err := pc.compile(env, pc.global, nil, apiDoc, opDoc)
 	if err != nil {
 		return nil, nil, err
 	}
 	var byProduct map[string]*policy.Pipeline
 	for id, pd := range pc.products {
-		p, err := pc.compile(pc.global, pd, apiDoc, opDoc)
+		p, err := pc.compile(env, pc.global, pd, apiDoc, opDoc)
 		if err != nil {
 			return nil, nil, fmt.Errorf("with product %s: %w", id, err)
 		}
@@ -84,12 +88,12 @@ func (pc *policyCompiler) operation(a *snapshot.API, o *snapshot.Operation) (*po
 	return base, byProduct, nil
 }
 
-func (pc *policyCompiler) compile(scopes ...*policy.Document) (*policy.Pipeline, error) {
+func (pc *policyCompiler) compile(env policy.Env, scopes ...*policy.Document) (*policy.Pipeline, error) {
 	eff, err := policy.Merge(pc.fragments, scopes...)
 	if err != nil {
 		return nil, err
 	}
-	p, err := pc.reg.Compile(eff, pc.env)
+	p, err := pc.reg.Compile(eff, env)
 	if err != nil {
 		return nil, err
 	}

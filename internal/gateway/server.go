@@ -52,6 +52,7 @@ type Server struct {
 	buffers     *bufferPool
 	policies    *policy.Registry
 	policyProxy http.Handler
+	ids         *requestIDs
 }
 
 // NewServer returns a Server with no Runtime: it answers 503 until Install.
@@ -69,6 +70,7 @@ func NewServer(opts Options) *Server {
 		s.policies = builtin.NewRegistry()
 	}
 	s.policyProxy = s.newPolicyProxy()
+	s.ids = newRequestIDs()
 	return s
 }
 

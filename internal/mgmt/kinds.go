@@ -213,8 +213,20 @@ func checkBackend(ctx context.Context, tx store.Tx, rec *store.Record, props mod
 	return nil
 }
 
-// removeBackend refuses to delete a backend that a pool still names.
+// removeBackend refuses to delete a backend that a pool or a policy's
+// set-backend-service still names.
 func removeBackend(ctx context.Context, tx store.Tx, rec *store.Record, _ *http.Request) error {
+	texts, err := policyTexts(ctx, tx)
+	if err != nil {
+		return err
+	}
+	id := strings.ToLower(rec.ID)
+	for name, text := range texts {
+		low := strings.ToLower(text)
+		if strings.Contains(low, `backend-id="`+id+`"`) || strings.Contains(low, `backend-id='`+id+`'`) {
+			return conflict("backendId", "The backend '"+rec.ID+"' is used by "+name+".")
+		}
+	}
 	all, err := tx.List(ctx, store.Query{Kind: model.KindBackend})
 	if err != nil {
 		return err

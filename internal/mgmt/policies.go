@@ -82,8 +82,14 @@ func (s *Server) getPolicy(ps *policyScope) apiFunc {
 				res = resource{ID: id, Name: model.PolicyID, Type: ps.typ, Properties: props}
 				return nil
 			}
-			rec, err := tx.Get(ctx, model.KindPolicy, parent, model.PolicyID)
+			rec, err := lookup(ctx, tx, model.KindPolicy, parent, model.PolicyID)
 			if err != nil {
+				return err
+			}
+			if rec == nil {
+				if parent == "" {
+					return notFound("The global policy")
+				}
 				return notFound("The policy of " + strings.TrimSuffix(id, "/policy"))
 			}
 			res, etag = s.presentPolicy(ps, id, rec), rec.ETag()

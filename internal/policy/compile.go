@@ -46,6 +46,15 @@ type Env struct {
 	// AnyNamedValue accepts a {{name}} that NamedValues lacks, leaving it
 	// as written (for checking documents offline).
 	AnyNamedValue bool
+	// Examples are the operation's documented responses, for mock-response.
+	Examples []Example
+}
+
+// Example is a documented response of an operation.
+type Example struct {
+	StatusCode  int
+	ContentType string
+	Body        string
 }
 
 // Compile compiles doc's four sections into a Pipeline. Every problem is

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/model"
@@ -75,7 +76,7 @@ func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool, pols
 		}
 		k := strings.ToLower(rec.Parent)
 		byAPI[k] = append(byAPI[k], Operation{ID: rec.ID, Method: o.Method, URLTemplate: o.URLTemplate,
-			Policy: pols["apis/"+k+"/operations/"+strings.ToLower(rec.ID)]})
+			Policy: pols["apis/"+k+"/operations/"+strings.ToLower(rec.ID)], Examples: examples(&o)})
 	}
 	apis := make([]API, 0, len(recs))
 	for _, rec := range recs {
@@ -161,4 +162,32 @@ func buildSubscriptions(ctx context.Context, r store.Reader) ([]Subscription, er
 		subs = append(subs, sub)
 	}
 	return subs, nil
+}
+
+// examples returns the first example of each response representation.
+func examples(o *model.Operation) []Example {
+	var out []Example
+	for _, r := range o.Responses {
+		for _, rep := range r.Representations {
+			names := make([]string, 0, len(rep.Examples))
+			for name := range rep.Examples {
+				names = append(names, name)
+			}
+			sort.Strings(names)
+			for _, name := range names {
+				v := rep.Examples[name].Value
+				if len(v) == 0 {
+					continue
+				}
+				body := string(v)
+				var str string
+				if json.Unmarshal(v, &str) == nil && !strings.Contains(rep.ContentType, "json") {
+					body = str // a text example kept as a JSON string
+				}
+				out = append(out, Example{StatusCode: r.StatusCode, ContentType: rep.ContentType, Body: body})
+				break
+			}
+		}
+	}
+	return out
 }

@@ -46,6 +46,16 @@ type Operation struct {
 	Method      string `json:"method"` // upper case, or "*"
 	URLTemplate string `json:"urlTemplate"`
 	Policy      string `json:"policy,omitempty"`
+	// Examples are the operation's documented response examples, which
+	// mock-response answers with.
+	Examples []Example `json:"examples,omitempty"`
+}
+
+// Example is one documented response body.
+type Example struct {
+	StatusCode  int    `json:"statusCode"`
+	ContentType string `json:"contentType"`
+	Body        string `json:"body"`
 }
 
 // Product is a product with the ids of its APIs that this gateway serves.

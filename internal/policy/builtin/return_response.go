@@ -3,6 +3,7 @@ package builtin
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/expr"
 	"github.com/gatehouse/gatehouse/internal/policy"
@@ -54,22 +55,34 @@ func (rr *returnResponse) Do(c *policy.Context) error {
 
 // mockResponse implements <mock-response status-code="200"
 // content-type="application/json"/>: it ends the pipeline with a
-// response of that status (and, when the operation documents one, its
-// example body).
+// response of that status and, when the operation documents one, its
+// example body. Without status-code it answers with the operation's first
+// documented 2xx response, as APIM does.
 type mockResponse struct {
 	status      int
 	contentType string
+	body        []byte
 }
 
 func compileMockResponse(n *policy.Node, c *policy.Compiler) policy.Step {
 	c.Only(n, "status-code", "content-type", "index")
-	m := &mockResponse{status: http.StatusOK}
+	m := &mockResponse{}
 	if s, a, ok := c.Literal(n, "status-code", false); ok {
 		if _, err := fmt.Sscanf(s, "%d", &m.status); err != nil || m.status < 100 || m.status > 599 {
 			c.AttrErrorf(n, a, "%q is not an HTTP status code", s)
 		}
 	}
 	m.contentType, _, _ = c.Literal(n, "content-type", false)
+	for _, ex := range c.Env().Examples {
+		statusOK := ex.StatusCode == m.status || (m.status == 0 && ex.StatusCode >= 200 && ex.StatusCode < 300)
+		if statusOK && (m.contentType == "" || strings.EqualFold(ex.ContentType, m.contentType)) {
+			m.status, m.contentType, m.body = ex.StatusCode, ex.ContentType, []byte(ex.Body)
+			break
+		}
+	}
+	if m.status == 0 {
+		m.status = http.StatusOK
+	}
 	return m
 }
 
@@ -78,7 +91,7 @@ func (m *mockResponse) Do(c *policy.Context) error {
 	if m.contentType != "" {
 		h.Set("Content-Type", m.contentType)
 	}
-	c.Response = &expr.Response{StatusCode: m.status, StatusReason: http.StatusText(m.status), Headers: h, Body: expr.BodyOf(nil)}
+	c.Response = &expr.Response{StatusCode: m.status, StatusReason: http.StatusText(m.status), Headers: h, Body: expr.BodyOf(m.body)}
 	c.End()
 	return nil
 }
