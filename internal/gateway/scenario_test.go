@@ -1,0 +1,147 @@
+package gateway
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+
+	"github.com/gatehouse/gatehouse/internal/snapshot"
+)
+
+// TestScenarios runs every testdata/scenarios/*.txtar file: a policy
+// (policy.xml, at the API scope), a request, what the backend must see
+// (upstream-sees, optional) and the response the client must get. The
+// request line and headers use HTTP's text form; headers listed are
+// checked, others are ignored; a body, when given, must match exactly.
+// {{backend}} is a named value holding the backend's URL.
+func TestScenarios(t *testing.T) {
+	files, _ := filepath.Glob("testdata/scenarios/*.txtar")
+	if len(files) < 5 {
+		t.Fatalf("found %d scenarios", len(files))
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			ar, err := txtar.ParseFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts := map[string]string{}
+			for _, f := range ar.Files {
+				parts[f.Name] = string(f.Data)
+			}
+			runScenario(t, parts)
+		})
+	}
+}
+
+// message is a request or response in text form.
+type message struct {
+	line    string
+	header  http.Header
+	body    string
+	hasBody bool
+}
+
+func parseMessage(t *testing.T, s string) message {
+	t.Helper()
+	head, body, hasBody := strings.Cut(s, "\n\n")
+	sc := bufio.NewScanner(strings.NewReader(head))
+	m := message{header: http.Header{}, body: strings.TrimSuffix(body, "\n"), hasBody: hasBody}
+	for i := 0; sc.Scan(); i++ {
+		if i == 0 {
+			m.line = strings.TrimSpace(sc.Text())
+			continue
+		}
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
+			t.Fatalf("bad header line %q", sc.Text())
+		}
+		m.header.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+	}
+	return m
+}
+
+func runScenario(t *testing.T, parts map[string]string) {
+	var seen *http.Request
+	var seenBody string
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		seen, seenBody = r, string(b)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Backend", "orders")
+		json.NewEncoder(w).Encode(map[string]any{"id": 42, "name": "Widget", "price": 9.5, "internal": "secret"})
+	}))
+	defer backend.Close()
+
+	snap := &snapshot.Snapshot{Version: 1,
+		APIs: []snapshot.API{{ID: "orders", Path: "orders", ServiceURL: backend.URL + "/base", SubscriptionRequired: false,
+			KeyHeader: "Ocp-Apim-Subscription-Key", KeyQuery: "subscription-key", Policy: parts["policy.xml"],
+			Operations: []snapshot.Operation{{ID: "get-order", Method: "GET", URLTemplate: "/{id}"}, {ID: "any", Method: "*", URLTemplate: "/*"}}}},
+		Policy: snapshot.PolicyEnv{NamedValues: map[string]string{"backend": backend.URL, "env-name": "staging"}},
+	}
+	s := NewServer(Options{})
+	rt, err := s.Compile(snap)
+	if err != nil {
+		t.Fatalf("compile: %v", err)
+	}
+	s.Install(rt)
+	if rt.apis["orders"] == nil {
+		t.Fatal("the API was left out")
+	}
+
+	reqMsg := parseMessage(t, parts["request"])
+	method, target, _ := strings.Cut(reqMsg.line, " ")
+	req := httptest.NewRequest(method, target, strings.NewReader(reqMsg.body))
+	req.Header = reqMsg.header
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, req)
+
+	if up, ok := parts["upstream-sees"]; ok {
+		want := parseMessage(t, up)
+		if seen == nil {
+			t.Fatal("the backend was not called")
+		}
+		got := seen.Method + " " + seen.URL.RequestURI()
+		if got != want.line {
+			t.Errorf("backend saw %s, want %s", got, want.line)
+		}
+		checkHeaders(t, "backend", seen.Header, want.header)
+		if want.hasBody && seenBody != want.body {
+			t.Errorf("backend body = %q, want %q", seenBody, want.body)
+		}
+	} else if _, never := parts["upstream-not-called"]; never && seen != nil {
+		t.Errorf("the backend was called: %s %s", seen.Method, seen.URL)
+	}
+
+	want := parseMessage(t, parts["response"])
+	if strconv.Itoa(w.Code) != want.line {
+		t.Errorf("status %d, want %s (body %s)", w.Code, want.line, w.Body)
+	}
+	checkHeaders(t, "response", w.Result().Header, want.header)
+	if want.hasBody && strings.TrimSpace(w.Body.String()) != strings.TrimSpace(want.body) {
+		t.Errorf("response body = %s, want %s", w.Body, want.body)
+	}
+}
+
+func checkHeaders(t *testing.T, what string, got, want http.Header) {
+	t.Helper()
+	names := make([]string, 0, len(want))
+	for k := range want {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if g, w := strings.Join(got.Values(k), ", "), strings.Join(want.Values(k), ", "); g != w {
+			t.Errorf("%s header %s = %q, want %q", what, k, g, w)
+		}
+	}
+}
