@@ -2,9 +2,9 @@ package gateway
 
 import (
 	"io"
-	"regexp"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
