@@ -113,6 +113,7 @@ func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation,
 			Timestamp: time.Now().UTC(),
 			Trace:     s.trace,
 		},
+		Ctx:     r.Context(),
 		Backend: api.target,
 		Path:    rest,
 	}

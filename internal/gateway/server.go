@@ -67,7 +67,8 @@ func NewServer(opts Options) *Server {
 	s.records.New = func() any { return new(recorder) }
 	s.policies = opts.Policies
 	if s.policies == nil {
-		s.policies = builtin.NewRegistry()
+		s.policies = policy.NewRegistry()
+		builtin.Register(s.policies, builtin.Deps{HTTPClient: &http.Client{Transport: s.transport}})
 	}
 	s.policyProxy = s.newPolicyProxy()
 	s.ids = newRequestIDs()

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -19,6 +20,9 @@ type Step interface {
 // `context` object plus what the gateway needs to forward the request.
 type Context struct {
 	expr.Context
+	// Ctx is the request's context, cancelled when the client goes away;
+	// elements that call out (send-request) use it. Nil: none.
+	Ctx context.Context
 	// Backend is the base URL the request goes to: the API's service URL
 	// unless set-backend-service changed it.
 	Backend *url.URL

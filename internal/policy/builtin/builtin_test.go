@@ -144,6 +144,11 @@ func TestCompileErrors(t *testing.T) {
 		{inbound(`<forward-request />`), "belongs in the backend section"},
 		{`<policies><backend><forward-request timeout="abc" /></backend></policies>`, `"abc": want whole seconds`},
 		{inbound(`<set-body template="liquid">{{x}}</set-body>`), "template \"liquid\" is not supported yet"},
+		{inbound(`<send-request mode="new" response-variable-name="r" />`), "a <set-url> is required in mode new"},
+		{inbound(`<send-request mode="reuse" response-variable-name="r"><set-url>http://x</set-url></send-request>`), `"reuse": want new or copy`},
+		{inbound(`<send-request><set-url>http://x</set-url></send-request>`), "attribute response-variable-name is required"},
+		{inbound(`<send-request response-variable-name="r" timeout="0"><set-url>http://x</set-url><set-cookie /></send-request>`), "want whole seconds from 1 to 240"},
+		{inbound(`<find-and-replace from="a" />`), "attribute to is required"},
 	}
 	for _, tt := range tests {
 		d, err := policy.Parse(tt.doc)

@@ -1,0 +1,193 @@
+package builtin
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
+	"github.com/gatehouse/gatehouse/internal/policy"
+)
+
+// maxSendResponse bounds the body of a send-request response.
+const maxSendResponse = 16 << 20
+
+// sendRequest implements <send-request mode="new|copy"
+// response-variable-name="..." timeout="seconds" ignore-error="bool">
+// with <set-url>, <set-method>, <set-header> and <set-body> children: it
+// sends a request and keeps the response (an IResponse) in a variable.
+// <send-one-way-request> is the same without waiting for the answer's use.
+type sendRequest struct {
+	client      *http.Client
+	copyRequest bool
+	variable    string
+	timeout     time.Duration
+	ignoreError bool
+	url         policy.Value
+	method      policy.Value
+	headers     []sendHeader
+	body        policy.Value
+}
+
+type sendHeader struct {
+	name   string
+	action existsAction
+	values []policy.Value
+}
+
+var _ policy.Step = (*sendRequest)(nil)
+
+func compileSendRequest(client *http.Client) policy.CompileFunc {
+	return func(n *policy.Node, c *policy.Compiler) policy.Step {
+		c.Only(n, "mode", "response-variable-name", "timeout", "ignore-error")
+		s := &sendRequest{client: client, timeout: 60 * time.Second}
+		if mode, a, ok := c.Literal(n, "mode", false); ok {
+			switch mode {
+			case "new":
+			case "copy":
+				s.copyRequest = true
+			default:
+				c.AttrErrorf(n, a, "%q: want new or copy", mode)
+			}
+		}
+		s.variable, _, _ = c.Literal(n, "response-variable-name", n.Name == "send-request")
+		if v, a, ok := c.Literal(n, "timeout", false); ok {
+			secs, err := strconv.Atoi(v)
+			if err != nil || secs < 1 || secs > 240 {
+				c.AttrErrorf(n, a, "%q: want whole seconds from 1 to 240", v)
+			}
+			s.timeout = time.Duration(secs) * time.Second
+		}
+		if v, a, ok := c.Literal(n, "ignore-error", false); ok {
+			if v != "true" && v != "false" {
+				c.AttrErrorf(n, a, "%q: want true or false", v)
+			}
+			s.ignoreError = v == "true"
+		}
+		for _, ch := range n.Children {
+			switch ch.Name {
+			case "set-url":
+				s.url = c.Text(ch)
+			case "set-method":
+				s.method = c.Text(ch)
+			case "set-header":
+				c.Only(ch, "name", "exists-action")
+				name, _, _ := c.Literal(ch, "name", true)
+				act := compileExistsAction(ch, c)
+				s.headers = append(s.headers, sendHeader{name: http.CanonicalHeaderKey(name), action: act, values: compileValues(ch, c, act)})
+			case "set-body":
+				s.body = c.Text(ch)
+			case "authentication-certificate", "authentication-managed-identity", "proxy":
+				c.Errorf(ch, "is not supported inside <%s> yet", n.Name)
+			default:
+				c.Errorf(ch, "only <set-url>, <set-method>, <set-header> and <set-body> belong in <%s>", n.Name)
+			}
+		}
+		if !s.url.IsSet() && !s.copyRequest {
+			c.Errorf(n, "a <set-url> is required in mode new")
+		}
+		return s
+	}
+}
+
+func (s *sendRequest) Do(c *policy.Context) error {
+	req, err := s.build(c)
+	if err == nil {
+		var resp *expr.Response
+		resp, err = s.send(c, req)
+		if err == nil {
+			if s.variable != "" {
+				c.SetVariable(s.variable, resp)
+			}
+			return nil
+		}
+	}
+	if s.ignoreError {
+		if s.variable != "" {
+			c.SetVariable(s.variable, nil)
+		}
+		return nil
+	}
+	return &policy.StepError{Source: "send-request", Reason: "SendRequestFailed", Err: err}
+}
+
+func (s *sendRequest) build(c *policy.Context) (*http.Request, error) {
+	method, target, header := http.MethodGet, "", http.Header{}
+	var body []byte
+	if s.copyRequest {
+		method, header = c.Request.Method, c.Request.Headers.Clone()
+		u := url.URL{Scheme: c.Backend.Scheme, Host: c.Backend.Host, Path: strings.TrimSuffix(c.Backend.Path, "/") + c.Path, RawQuery: c.Request.URL.Query.Encode()}
+		target = u.String()
+		if c.Request.Body != nil {
+			b, err := c.Request.Body.Bytes()
+			if err != nil {
+				return nil, err
+			}
+			body = b
+		}
+	}
+	var err error
+	if s.url.IsSet() {
+		if target, err = s.url.String(c); err != nil {
+			return nil, err
+		}
+	}
+	if s.method.IsSet() {
+		if method, err = s.method.String(c); err != nil {
+			return nil, err
+		}
+		method = strings.ToUpper(strings.TrimSpace(method))
+	}
+	for _, h := range s.headers {
+		if err := applyValues(c, header, h.name, h.action, h.values); err != nil {
+			return nil, err
+		}
+	}
+	if s.body.IsSet() {
+		v, err := s.body.Any(c)
+		if err != nil {
+			return nil, err
+		}
+		if b, ok := v.([]byte); ok {
+			body = b
+		} else {
+			body = []byte(expr.ToString(v))
+		}
+	}
+	u, err := url.Parse(strings.TrimSpace(target))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%q is not an absolute http or https URL", target)
+	}
+	req, err := http.NewRequest(method, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header = header
+	req.Header.Del("Content-Length")
+	return req, nil
+}
+
+func (s *sendRequest) send(c *policy.Context, req *http.Request) (*expr.Response, error) {
+	parent := c.Ctx
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(parent, s.timeout)
+	defer cancel()
+	resp, err := s.client.Do(req.WithContext(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Redacted(), err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxSendResponse))
+	if err != nil {
+		return nil, fmt.Errorf("read the response of %s: %w", req.URL.Redacted(), err)
+	}
+	return &expr.Response{StatusCode: resp.StatusCode, StatusReason: http.StatusText(resp.StatusCode), Headers: resp.Header, Body: expr.BodyOf(data)}, nil
+}
