@@ -143,7 +143,8 @@ func TestCompileErrors(t *testing.T) {
 		{inbound(`<trace source="x" />`), "a <message> is required"},
 		{inbound(`<forward-request />`), "belongs in the backend section"},
 		{`<policies><backend><forward-request timeout="abc" /></backend></policies>`, `"abc": want whole seconds`},
-		{inbound(`<set-body template="liquid">{{x}}</set-body>`), "template \"liquid\" is not supported yet"},
+		{inbound(`<set-body template="liquid">{% if x %}</set-body>`), "the Liquid template: "},
+		{inbound(`<set-body template="mustache">x</set-body>`), `"mustache": want liquid or none`},
 		{inbound(`<send-request mode="new" response-variable-name="r" />`), "a <set-url> is required in mode new"},
 		{inbound(`<send-request mode="reuse" response-variable-name="r"><set-url>http://x</set-url></send-request>`), `"reuse": want new or copy`},
 		{inbound(`<send-request><set-url>http://x</set-url></send-request>`), "attribute response-variable-name is required"},
@@ -179,5 +180,14 @@ func TestForwardsIsTheFastPath(t *testing.T) {
 		if p.Forwards() != want {
 			t.Errorf("%s: Forwards() = %v, want %v", doc, p.Forwards(), want)
 		}
+	}
+}
+
+func TestSetBodyLiquid(t *testing.T) {
+	doc := `<policies><inbound><set-body template="liquid">{"order": "{{context.Request.MatchedParameters["id"]}}", "qty": {{body.a}}, "tier": "{{context.Request.Headers["X-In"]}}"{% if body.a > 0 %}, "positive": true{% endif %}}</set-body></inbound><outbound /></policies>`
+	c := run(t, doc, nil)
+	got, _ := c.Request.Body.Bytes()
+	if string(got) != `{"order": "42", "qty": 1, "tier": "1", "positive": true}` {
+		t.Errorf("liquid body = %s", got)
 	}
 }

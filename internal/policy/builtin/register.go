@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/osteele/liquid"
+
 	"github.com/gatehouse/gatehouse/internal/policy"
 )
 
@@ -26,7 +28,7 @@ func Register(r *policy.Registry, d Deps) {
 	r.Add("set-method", compileSetMethod)
 	r.Add("set-status", compileSetStatus)
 	r.Add("set-variable", compileSetVariable)
-	r.Add("set-body", compileSetBody)
+	r.Add("set-body", compileSetBody(liquid.NewEngine()))
 	r.Add("choose", compileChoose)
 	r.Add("return-response", compileReturnResponse)
 	r.Add("mock-response", compileMockResponse)

@@ -1,6 +1,13 @@
 package builtin
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/osteele/liquid"
+
 	"github.com/gatehouse/gatehouse/internal/expr"
 	"github.com/gatehouse/gatehouse/internal/policy"
 )
@@ -11,20 +18,38 @@ import (
 // JObject becomes its JSON).
 type setBody struct {
 	body     policy.Value
+	liquid   *liquid.Template // template="liquid"
 	response bool
 }
 
 var _ policy.Step = (*setBody)(nil)
 
-func compileSetBody(n *policy.Node, c *policy.Compiler) policy.Step {
-	c.Only(n, "template", "xsi-nil", "parse-date")
-	if t, a, ok := c.Literal(n, "template", false); ok && t != "none" {
-		c.AttrErrorf(n, a, "template %q is not supported yet; use an expression", t)
+func compileSetBody(engine *liquid.Engine) policy.CompileFunc {
+	return func(n *policy.Node, c *policy.Compiler) policy.Step {
+		c.Only(n, "template", "xsi-nil", "parse-date")
+		s := &setBody{response: c.Section() == policy.Outbound || c.Section() == policy.OnError}
+		t, a, ok := c.Literal(n, "template", false)
+		switch {
+		case !ok || t == "none":
+			s.body = c.Text(n)
+		case t == "liquid":
+			tpl, err := engine.ParseString(n.Text)
+			if err != nil {
+				c.AttrErrorf(n, a, "the Liquid template: %v", err)
+				return nil
+			}
+			s.liquid = tpl
+		default:
+			c.AttrErrorf(n, a, "%q: want liquid or none", t)
+		}
+		return s
 	}
-	return &setBody{body: c.Text(n), response: c.Section() == policy.Outbound || c.Section() == policy.OnError}
 }
 
 func (s *setBody) Do(c *policy.Context) error {
+	if s.liquid != nil {
+		return s.render(c)
+	}
 	v, err := s.body.Any(c)
 	if err != nil {
 		return err
@@ -48,4 +73,77 @@ func (s *setBody) Do(c *policy.Context) error {
 		c.Request.Body.Set(data)
 	}
 	return nil
+}
+
+// render runs the Liquid template with APIM's bindings: body (the
+// message's JSON) and context.
+func (s *setBody) render(c *policy.Context) error {
+	msg := c.Request.Body
+	if s.response {
+		msg = responseOf(c).Body
+	}
+	var body any
+	if msg != nil {
+		data, err := msg.Bytes()
+		if err != nil {
+			return err
+		}
+		if len(bytes.TrimSpace(data)) > 0 && json.Unmarshal(data, &body) != nil {
+			body = string(data)
+		}
+	}
+	out, err := s.liquid.Render(liquid.Bindings{"body": body, "context": liquidContext(c)})
+	if err != nil {
+		return fmt.Errorf("liquid template: %w", err)
+	}
+	if s.response {
+		responseOf(c).Body.Set(out)
+	} else if c.Request.Body == nil {
+		c.Request.Body = expr.BodyOf(out)
+	} else {
+		c.Request.Body.Set(out)
+	}
+	return nil
+}
+
+// liquidContext is the `context` of Liquid templates, as APIM offers it.
+func liquidContext(c *policy.Context) map[string]any {
+	headers := func(h map[string][]string) map[string]any {
+		m := make(map[string]any, len(h))
+		for k, v := range h {
+			m[k] = strings.Join(v, ",")
+		}
+		return m
+	}
+	query := map[string]any{}
+	for k, v := range c.Request.URL.Query {
+		query[k] = strings.Join(v, ",")
+	}
+	params := map[string]any{}
+	for k, v := range c.Request.MatchedParameters {
+		params[k] = v
+	}
+	ctx := map[string]any{
+		"Request": map[string]any{
+			"Method": c.Request.Method, "IpAddress": c.Request.IPAddress, "Headers": headers(c.Request.Headers),
+			"MatchedParameters": params,
+			"Url": map[string]any{"Scheme": c.Request.URL.Scheme, "Host": c.Request.URL.Host, "Port": c.Request.URL.Port,
+				"Path": c.Request.URL.Path, "Query": query},
+		},
+		"Variables": c.Variables,
+		"RequestId": c.RequestID,
+	}
+	if c.Response != nil {
+		ctx["Response"] = map[string]any{"StatusCode": c.Response.StatusCode, "StatusReason": c.Response.StatusReason, "Headers": headers(c.Response.Headers)}
+	}
+	if c.Subscription != nil {
+		ctx["Subscription"] = map[string]any{"Id": c.Subscription.ID, "Name": c.Subscription.Name}
+	}
+	if c.API != nil {
+		ctx["Api"] = map[string]any{"Id": c.API.ID, "Name": c.API.Name, "Path": c.API.Path}
+	}
+	if c.Operation != nil {
+		ctx["Operation"] = map[string]any{"Id": c.Operation.ID, "Name": c.Operation.Name, "Method": c.Operation.Method, "UrlTemplate": c.Operation.URLTemplate}
+	}
+	return ctx
 }
