@@ -95,6 +95,7 @@ func TestSelfHostedGateways(t *testing.T) {
 	}
 	plane.must("PUT", "/gateways/edge", `{"properties":{"description":"Edge cluster","locationData":{"name":"edge","city":"Oslo"}}}`)
 	plane.must("PUT", "/gateways/edge/apis/assigned", "")
+	plane.must("PUT", "/namedValues/edge-secret", `{"properties":{"displayName":"edge-secret","value":"very-secret-value","secret":true}}`)
 
 	if r := plane.mgmt("POST", "/gateways/edge/generateToken", `{"keyType":"primary","expiry":"`+time.Now().Add(31*24*time.Hour).Format(time.RFC3339)+`"}`); r.status != 400 {
 		t.Errorf("a token valid for 31 days: %d, want 400", r.status)
@@ -167,6 +168,15 @@ func TestSelfHostedGateways(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != 401 {
 			t.Errorf("token of the regenerated key: %d, want 401", resp.StatusCode)
+		}
+	})
+	t.Run("the backup is encrypted", func(t *testing.T) {
+		b, err := os.ReadFile(filepath.Join(dir1, "backup.json"))
+		if err != nil || len(b) == 0 {
+			t.Fatalf("backup: %v", err)
+		}
+		if strings.Contains(string(b), "very-secret-value") || strings.Contains(string(b), "assigned") {
+			t.Error("the backup holds configuration in plaintext")
 		}
 	})
 	t.Run("gateways serve while the management plane is away", func(t *testing.T) {

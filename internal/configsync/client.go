@@ -2,6 +2,8 @@ package configsync
 
 import (
 	"context"
+	cryptorand "crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/gatewaykey"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
+	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // Credentials produce the Authorization header of a gateway's requests.
@@ -62,8 +65,11 @@ type ClientOptions struct {
 	// HTTPClient talks to the management plane. Nil: http.DefaultTransport
 	// with a 60-second timeout.
 	HTTPClient *http.Client
-	// BackupFile keeps the last good snapshot. Empty: no backup.
+	// BackupFile keeps the last good snapshot, encrypted with BackupKey
+	// (snapshots hold secret named values). Empty: no backup.
 	BackupFile string
+	// BackupKey seals the backup file; required with BackupFile.
+	BackupKey *store.Sealer
 	// Node describes this gateway node in heartbeats.
 	Node Heartbeat
 	// HeartbeatInterval is the time between heartbeats. 0: 10 seconds.
@@ -81,6 +87,30 @@ type Client struct {
 	log     *slog.Logger
 	now     func() time.Time
 	version atomic.Int64 // of the installed snapshot; -1 before any
+}
+
+// BackupKey returns the key that seals a gateway's backup file: env
+// (32 bytes, base64) when it is set, else the file keyFile, generated
+// with mode 0600 on first use.
+func BackupKey(env, keyFile string) (*store.Sealer, error) {
+	if env == "" {
+		var err error
+		env, _, err = store.LoadOrCreateFile(keyFile, func() (string, error) {
+			b := make([]byte, store.KeySize)
+			if _, err := cryptorand.Read(b); err != nil {
+				return "", err
+			}
+			return base64.StdEncoding.EncodeToString(b), nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("backup key: %w", err)
+		}
+	}
+	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(env))
+	if err != nil {
+		return nil, fmt.Errorf("backup key: not base64: %w", err)
+	}
+	return store.NewSealer(key)
 }
 
 // NewClient returns a Client; Run starts it.
@@ -183,7 +213,7 @@ func (c *Client) install(snap *snapshot.Snapshot) {
 	}
 	c.version.Store(snap.Version)
 	if c.opts.BackupFile != "" {
-		if err := writeBackup(c.opts.BackupFile, snap); err != nil {
+		if err := writeBackup(c.opts.BackupFile, c.opts.BackupKey, snap); err != nil {
 			c.log.Error("backup not written", "file", c.opts.BackupFile, "err", err)
 		}
 	}
@@ -200,8 +230,15 @@ func (c *Client) restoreBackup() error {
 	if err != nil {
 		return err
 	}
+	if c.opts.BackupKey == nil {
+		return errors.New("no backup key")
+	}
+	plain, err := c.opts.BackupKey.Open(b, []byte(backupAD))
+	if err != nil {
+		return fmt.Errorf("decrypt backup: %w", err)
+	}
 	var snap snapshot.Snapshot
-	if err := json.Unmarshal(b, &snap); err != nil {
+	if err := json.Unmarshal(plain, &snap); err != nil {
 		return fmt.Errorf("decode backup: %w", err)
 	}
 	if !strings.EqualFold(snap.Gateway, c.opts.Gateway) {
@@ -216,13 +253,21 @@ func (c *Client) restoreBackup() error {
 	return nil
 }
 
-// writeBackup replaces file with snap atomically (write, sync, rename).
-func writeBackup(file string, snap *snapshot.Snapshot) error {
-	b, err := json.Marshal(snap)
+// backupAD binds a sealed backup to its purpose.
+const backupAD = "gatehouse gateway backup"
+
+// writeBackup replaces file with snap, sealed with key, atomically (write,
+// sync, rename).
+func writeBackup(file string, key *store.Sealer, snap *snapshot.Snapshot) error {
+	if key == nil {
+		return errors.New("no backup key")
+	}
+	plain, err := json.Marshal(snap)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(file), filepath.Base(file)+".*.tmp")
+	b := key.Seal(plain, []byte(backupAD))
+	tmp, err := os.CreateTemp(filepath.Dir(file), filepath.Base(file)+".*.tmp") // mode 0600
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/cli"
 	"github.com/gatehouse/gatehouse/internal/configsync"
 	"github.com/gatehouse/gatehouse/internal/gateway"
+	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // Authentication modes of a self-hosted gateway.
@@ -141,9 +142,13 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	gw := gateway.NewServer(gwOpts)
 	hostname, _ := os.Hostname()
+	backupKey, err := backupSealer(cfg.Backup)
+	if err != nil {
+		return err
+	}
 	client := configsync.NewClient(configsync.ClientOptions{
 		Endpoint: cfg.ConfigEndpoint, Gateway: cfg.GatewayID, Credentials: creds,
-		Install: gw.Load, HTTPClient: httpClient, BackupFile: cfg.Backup,
+		Install: gw.Load, HTTPClient: httpClient, BackupFile: cfg.Backup, BackupKey: backupKey,
 		Node:              configsync.Heartbeat{NodeID: nodeID(hostname), Hostname: hostname, Version: cfg.Version},
 		HeartbeatInterval: cfg.HeartbeatInterval, Logger: log,
 	})
@@ -218,6 +223,16 @@ func planeClient(caFile string) (*http.Client, error) {
 		tr.TLSClientConfig.RootCAs = pool
 	}
 	return &http.Client{Transport: tr, Timeout: 60 * time.Second}, nil
+}
+
+// backupSealer returns the key of the backup file: GATEHOUSE_BACKUP_KEY
+// (32 bytes, base64; a Kubernetes Secret, say), else a key file beside
+// the backup, generated on first start.
+func backupSealer(backup string) (*store.Sealer, error) {
+	if backup == "" {
+		return nil, nil
+	}
+	return configsync.BackupKey(os.Getenv("GATEHOUSE_BACKUP_KEY"), backup+".key")
 }
 
 // nodeID names this process: the host name and the start time, so that a
