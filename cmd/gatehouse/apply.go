@@ -27,11 +27,12 @@ func newApplyCommand() *cobra.Command {
 		Long: "apply reads a folder in APIOps's extracted-artifact layout (as `gatehouse export --dir`\n" +
 			"or the APIOps extractor writes it), compares it with the management plane and makes the\n" +
 			"changes, in dependency order, printing each one (+ create, ~ update, - delete). A second\n" +
-			"apply changes nothing and says so. An invalid folder is refused before anything changes.\n" +
-			"Resources the folder lacks stay unless --prune is given. Parts that Gatehouse does not\n" +
-			"support yet (policies, policy fragments, diagnostics, tags, ...) are listed as skipped;\n" +
-			"with --strict they are an error. Secret named values read their value from\n" +
-			"GATEHOUSE_SECRET_<NAME> (or the ${VAR} their value names).",
+			"apply changes nothing and says so. An invalid folder, including a policy.xml or policy\n" +
+			"fragment that does not compile (reported as FILE:LINE:COL: message), is refused before\n" +
+			"anything changes. Resources and policies the folder lacks stay unless --prune is given.\n" +
+			"Parts that Gatehouse does not support yet (diagnostics, loggers, tags, version sets, ...)\n" +
+			"are listed as skipped; with --strict they are an error. Secret named values read their\n" +
+			"value from GATEHOUSE_SECRET_<NAME> (or the ${VAR} their value names).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runApply(cmd, cfg)

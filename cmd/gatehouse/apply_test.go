@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -87,18 +88,21 @@ func TestApplyAPIOpsExtraction(t *testing.T) {
 		"+ apis/echo-api", "+ operation get-echo GET /resource", "+ apis/orders", "+ operation create-order POST /orders",
 		"+ products/starter", "+ products/starter/apis/echo-api", "+ products/unlimited/groups/partners",
 		"+ gateways/edge-gw", "+ gateways/edge-gw/apis/orders",
-		"! skipped policy.xml: global policy is not supported yet",
-		"! skipped apis/echo-api/policy.xml: API policy is not supported yet",
-		"! skipped apis/echo-api/operations/get-echo/policy.xml: operation policy is not supported yet",
-		"! skipped apis/orders/operations/create-order/policy.xml: operation policy is not supported yet",
-		"! skipped products/starter/policy.xml: product policy is not supported yet",
-		"! skipped policyFragments/cors-fragment/policy.xml: policy fragment is not supported yet",
-		"! skipped policyFragments/cors-fragment/policyFragmentInformation.json: policy fragment",
+		"+ policyFragments/cors-fragment", "+ policy\n", "+ products/starter/policy", "+ apis/echo-api/policy",
+		"+ apis/echo-api/operations/get-echo/policy", "+ apis/orders/operations/create-order/policy",
 		"! skipped apis/echo-api/diagnostics/applicationinsights/diagnosticInformation.json: diagnostic",
 		"! skipped loggers/appinsights/loggerInformation.json: logger is not supported yet",
 		"! skipped tags/public/tagInformation.json: tag is not supported yet",
 		"! skipped apis/echo-api/apiInformation.json: property authenticationSettings is not supported yet",
 		"applied ")
+	if strings.Contains(out, "policy is not supported") || strings.Contains(out, "fragment is not supported") {
+		t.Errorf("policies are still reported as unsupported:\n%s", out)
+	}
+	if strings.Index(out, "+ policyFragments/cors-fragment") > strings.Index(out, "+ apis/echo-api") ||
+		strings.Index(out, "+ apis/orders\n") > strings.Index(out, "+ apis/orders/operations/create-order/policy") ||
+		strings.Index(out, "+ products/starter\n") > strings.Index(out, "+ products/starter/policy") {
+		t.Errorf("fragments must come before APIs, and policies after their owners:\n%s", out)
+	}
 	if got := strings.Join(in.operationIDs("orders"), ","); got != "create-order,get-order,list-orders" {
 		t.Errorf("orders operations %s", got)
 	}
@@ -114,9 +118,23 @@ func TestApplyAPIOpsExtraction(t *testing.T) {
 	// The gateway serves the applied API.
 	in.must("PUT", "/users/ann", `{"properties":{"email":"ann@example.com","firstName":"Ann","lastName":"Lee"}}`)
 	in.must("PUT", "/subscriptions/ann-starter", `{"properties":{"displayName":"Ann","scope":"/products/starter","ownerId":"/users/ann","primaryKey":"starter-key-0001"}}`)
-	got := decodeSeen(t, expectStatus(t, in, 200, "/echo/resource?param1=sample", "Ocp-Apim-Subscription-Key: starter-key-0001"))
+	r := expectStatus(t, in, 200, "/echo/resource?param1=sample", "Ocp-Apim-Subscription-Key: starter-key-0001")
+	got := decodeSeen(t, r)
 	if got.Path != "/base/resource" {
 		t.Errorf("backend saw %s", got.Path)
+	}
+	// Each scope's policy took effect: global (and its fragment), product,
+	// API and operation.
+	for name, want := range map[string]string{"X-Forwarded-Gateway": "apim-contoso", "X-Product-Tier": "starter", "X-Env": "production"} {
+		if v := got.Header.Get(name); v != want {
+			t.Errorf("backend saw %s: %q, want %q", name, v, want)
+		}
+	}
+	if !strings.Contains(got.Query, "api-version=2024-05-01") {
+		t.Errorf("backend saw the query %q, want the operation policy's api-version", got.Query)
+	}
+	if v := r.header.Get("Access-Control-Allow-Origin"); v != "https://developer.contoso.com" {
+		t.Errorf("the response's Access-Control-Allow-Origin (from the fragment) is %q", v)
 	}
 
 	out = mustCLI(t, apply...)
@@ -124,7 +142,7 @@ func TestApplyAPIOpsExtraction(t *testing.T) {
 
 	t.Run("strict refuses unsupported parts", func(t *testing.T) {
 		out, err := runCLI(t, append(apply, "--strict")...)
-		if err == nil || !strings.Contains(err.Error(), "apis/echo-api/policy.xml: API policy is not supported yet") {
+		if err == nil || !strings.Contains(err.Error(), "apis/echo-api/diagnostics/applicationinsights/diagnosticInformation.json: diagnostic is not supported yet") {
 			t.Errorf("apply --strict: %v\n%s", err, out)
 		}
 	})
@@ -167,6 +185,51 @@ func configure(t *testing.T, in *instance, backendURL string) {
 	in.must("PUT", "/products/internal/apis/files", "")
 	in.must("PUT", "/gateways/edge", `{"properties":{"description":"Edge","locationData":{"name":"Edge","city":"Oslo"}}}`)
 	in.must("PUT", "/gateways/edge/apis/pets", "")
+	putDocument(t, in, "/policyFragments/stamp", "Marks responses", `<fragment>
+	<set-header name="X-Served-By" exists-action="override">
+		<value>gatehouse</value>
+	</set-header>
+</fragment>`)
+	putDocument(t, in, "/policy", "", `<policies>
+	<inbound>
+		<set-header name="X-Region" exists-action="override"><value>oslo</value></set-header>
+	</inbound>
+	<backend><forward-request /></backend>
+	<outbound><include-fragment fragment-id="stamp" /></outbound>
+	<on-error />
+</policies>`)
+	putDocument(t, in, "/products/starter/policy", "", `<policies>
+	<inbound><set-header name="X-Product" exists-action="override"><value>starter</value></set-header><base /></inbound>
+</policies>`)
+	putDocument(t, in, "/apis/files/policy", "", `<policies>
+	<inbound>
+		<base />
+		<set-header name="X-Plain" exists-action="override"><value>{{plain}}</value></set-header>
+	</inbound>
+	<outbound><base /><include-fragment fragment-id="stamp" /></outbound>
+</policies>
+`)
+	putDocument(t, in, "/apis/files/operations/get-item/policy", "", `<policies>
+	<inbound>
+		<base />
+		<set-query-parameter name="expand" exists-action="override"><value>all</value></set-query-parameter>
+	</inbound>
+</policies>`)
+}
+
+// putDocument stores a policy (or, with a description, a policy
+// fragment) at path on in.
+func putDocument(t *testing.T, in *instance, path, description, xml string) {
+	t.Helper()
+	props := map[string]string{"format": "rawxml", "value": xml}
+	if description != "" {
+		props["description"] = description
+	}
+	b, err := json.Marshal(map[string]any{"properties": props})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.must("PUT", path, string(b))
 }
 
 // TestExportApplyRoundTrip exports a configuration, applies it to an
@@ -180,7 +243,7 @@ func TestExportApplyRoundTrip(t *testing.T) {
 	configure(t, a, backend.URL)
 	first := filepath.Join(t.TempDir(), "first")
 	out := mustCLI(t, append([]string{"export", "--dir", first}, a.remote()...)...)
-	expectContains(t, out, "exported 3 APIs, 2 products, 2 named values, 3 backends")
+	expectContains(t, out, "exported 3 APIs, 2 products, 2 named values, 3 backends, 4 policies, 1 policy fragments")
 	if out, err := runCLI(t, append([]string{"export", "--dir", first}, a.remote()...)...); err == nil || !strings.Contains(err.Error(), "is not empty") {
 		t.Errorf("export into a non-empty folder: %v\n%s", err, out)
 	}
@@ -191,11 +254,21 @@ func TestExportApplyRoundTrip(t *testing.T) {
 	if _, ok := files["apis/pets/specification.json"]; !ok {
 		t.Errorf("no specification for pets; files: %v", files)
 	}
+	for _, f := range []string{"policy.xml", "products/starter/policy.xml", "apis/files/policy.xml", "apis/files/operations/get-item/policy.xml",
+		"policyFragments/stamp/policy.xml", "policyFragments/stamp/policyFragmentInformation.json"} {
+		if _, ok := files[f]; !ok {
+			t.Errorf("export lacks %s", f)
+		}
+	}
+	if v := files["policyFragments/stamp/policyFragmentInformation.json"]; !strings.Contains(v, `"description": "Marks responses"`) || !strings.Contains(v, `"format": "rawxml"`) {
+		t.Errorf("the fragment's information file:\n%s", v)
+	}
 
 	b := startServe(t, t.TempDir(), "")
 	applyB := append([]string{"apply", "--dir", first}, b.remote()...)
 	out = mustCLI(t, applyB...)
-	expectContains(t, out, "+ apis/pets", "+ apis/files", "+ backends/pool", "+ products/starter/groups/partners", "applied ")
+	expectContains(t, out, "+ apis/pets", "+ apis/files", "+ backends/pool", "+ products/starter/groups/partners",
+		"+ policyFragments/stamp", "+ policy\n", "+ products/starter/policy", "+ apis/files/policy", "+ apis/files/operations/get-item/policy", "applied ")
 	second := filepath.Join(t.TempDir(), "second")
 	mustCLI(t, append([]string{"export", "--dir", second}, b.remote()...)...)
 	sameTree(t, first, second)
@@ -204,6 +277,14 @@ func TestExportApplyRoundTrip(t *testing.T) {
 	}
 	if r := b.call("GET", "/files/items/7"); r.status != 200 {
 		t.Errorf("the gateway of the second instance answered %d for /files/items/7", r.status)
+	} else {
+		seen := decodeSeen(t, r)
+		if seen.Header.Get("X-Region") != "oslo" || seen.Header.Get("X-Plain") != "hello" || !strings.Contains(seen.Query, "expand=all") {
+			t.Errorf("the policies did not reach the backend: headers %v, query %q", seen.Header, seen.Query)
+		}
+		if v := r.header.Get("X-Served-By"); v != "gatehouse" {
+			t.Errorf("X-Served-By from the fragment: %q", v)
+		}
 	}
 
 	out = mustCLI(t, applyB...)
@@ -211,7 +292,8 @@ func TestExportApplyRoundTrip(t *testing.T) {
 
 	t.Run("dry run and prune", func(t *testing.T) {
 		lean := copyDir(t, first)
-		for _, d := range []string{"products/internal", "apis/files", "backends/pool", "namedValues/plain"} {
+		for _, d := range []string{"products/internal", "apis/files", "backends/pool", "namedValues/plain",
+			"products/starter/policy.xml", "policy.xml", "policyFragments/stamp"} {
 			if err := os.RemoveAll(filepath.Join(lean, d)); err != nil {
 				t.Fatal(err)
 			}
@@ -219,13 +301,19 @@ func TestExportApplyRoundTrip(t *testing.T) {
 		out := mustCLI(t, append([]string{"apply", "--dir", lean}, b.remote()...)...)
 		expectContains(t, out, "no changes")
 		out = mustCLI(t, append([]string{"apply", "--dir", lean, "--prune", "--dry-run"}, b.remote()...)...)
-		expectContains(t, out, "- products/internal", "- apis/files", "- backends/pool", "- namedValues/plain", "nothing changed")
+		expectContains(t, out, "- products/internal", "- apis/files", "- backends/pool", "- namedValues/plain",
+			"- products/starter/policy", "- policy\n", "- policyFragments/stamp", "nothing changed")
+		if strings.Index(out, "- apis/files") > strings.Index(out, "- policyFragments/stamp") ||
+			strings.Index(out, "- products/starter/policy") > strings.Index(out, "- products/internal") {
+			t.Errorf("policies and their users must be deleted before the fragments they include:\n%s", out)
+		}
 		if r := b.mgmt("GET", "/apis/files", ""); r.status != 200 {
 			t.Fatalf("dry run deleted the API: %d", r.status)
 		}
 		out = mustCLI(t, append([]string{"apply", "--dir", lean, "--prune"}, b.remote()...)...)
-		expectContains(t, out, "applied 4 changes")
-		for _, p := range []string{"/products/internal", "/apis/files", "/backends/pool", "/namedValues/plain"} {
+		expectContains(t, out, "applied 7 changes")
+		for _, p := range []string{"/products/internal", "/apis/files", "/backends/pool", "/namedValues/plain",
+			"/products/starter/policy", "/policy", "/policyFragments/stamp"} {
 			if r := b.mgmt("GET", p, ""); r.status != 404 {
 				t.Errorf("GET %s after --prune: %d", p, r.status)
 			}
@@ -235,6 +323,23 @@ func TestExportApplyRoundTrip(t *testing.T) {
 		}
 		out = mustCLI(t, append([]string{"apply", "--dir", lean, "--prune"}, b.remote()...)...)
 		expectContains(t, out, "no changes")
+	})
+
+	t.Run("invalid policy changes nothing", func(t *testing.T) {
+		bad := copyDir(t, first, `"value": "hello"`, `"value": "changed"`)
+		doc := "<policies>\n\t<inbound>\n\t\t<base />\n\t\t<set-header name=\"X-Bad\" exists-action=\"replace\"><value>x</value></set-header>\n\t</inbound>\n</policies>\n"
+		if err := os.WriteFile(filepath.Join(bad, "apis", "files", "policy.xml"), []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		before := filepath.Join(t.TempDir(), "before")
+		mustCLI(t, append([]string{"export", "--dir", before}, a.remote()...)...)
+		out, err := runCLI(t, append([]string{"apply", "--dir", bad}, a.remote()...)...)
+		if err == nil || !strings.Contains(err.Error(), "apis/files/policy.xml:4:") || !strings.Contains(err.Error(), "exists-action") {
+			t.Errorf("apply of an invalid policy: %v\n%s", err, out)
+		}
+		after := filepath.Join(t.TempDir(), "after")
+		mustCLI(t, append([]string{"export", "--dir", after}, a.remote()...)...)
+		sameTree(t, before, after)
 	})
 
 	t.Run("invalid folder changes nothing", func(t *testing.T) {

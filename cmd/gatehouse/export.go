@@ -36,7 +36,8 @@ func newExportCommand() *cobra.Command {
 		Short: "Write a management plane's configuration as an APIOps folder",
 		Long: "export --dir writes the whole configuration (APIs with their OpenAPI specification,\n" +
 			"products with their APIs and groups, groups, named values, backends, gateways with their\n" +
-			"APIs) in APIOps's extracted-artifact layout, for `gatehouse apply`. Secret named values\n" +
+			"APIs, the policy.xml of every scope that has a policy, policy fragments) in APIOps's\n" +
+			"extracted-artifact layout, for `gatehouse apply`. Secret named values\n" +
 			"carry no value: a placeholder names the environment variable apply reads it from.\n" +
 			"Users and subscriptions are not configuration and are not exported.",
 		Args: cobra.NoArgs,
@@ -52,8 +53,8 @@ func newExportCommand() *cobra.Command {
 			if err := apiops.Write(cfg.Dir, conf); err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "exported %d APIs, %d products, %d named values, %d backends to %s\n",
-				len(conf.APIs), len(conf.Products), len(conf.NamedValues), len(conf.Backends), cfg.Dir)
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "exported %d APIs, %d products, %d named values, %d backends, %d policies, %d policy fragments to %s\n",
+				len(conf.APIs), len(conf.Products), len(conf.NamedValues), len(conf.Backends), len(conf.Policies), len(conf.Fragments), cfg.Dir)
 			return err
 		},
 	}

@@ -9,8 +9,8 @@ import (
 )
 
 // checkReferences fails when the folder names resources that will not
-// exist after the apply, or when two APIs would share a path or two named
-// values a display name.
+// exist after the apply, when two APIs would share a path or two named
+// values a display name, or when a policy or fragment does not compile.
 func checkReferences(desired, current *Config, prune bool) error {
 	var problems []string
 	exists := func(des, cur []string, name string) bool {
@@ -54,6 +54,7 @@ func checkReferences(desired, current *Config, prune bool) error {
 	}
 	problems = append(problems, uniqueField(desired.apiResources(), current.apiResources(), prune, "path", "API path")...)
 	problems = append(problems, uniqueField(desired.NamedValues, current.NamedValues, prune, "displayName", "named value name")...)
+	problems = append(problems, checkPolicies(desired, current, prune)...)
 	if len(problems) > 0 {
 		return fmt.Errorf("the folder cannot be applied:\n  %s", strings.Join(problems, "\n  "))
 	}

@@ -23,6 +23,17 @@ type Config struct {
 	NamedValues []Resource
 	Backends    []Resource
 	Gateways    []Gateway
+	// Policies are the policy documents, one per scope. A policy's Name
+	// is its management path without the leading '/' ("policy",
+	// "products/starter/policy", "apis/echo/policy",
+	// "apis/echo/operations/get/policy"); its Properties are
+	// {"format": "rawxml", "value": DOCUMENT} with the document's
+	// trailing white space removed, so equal documents compare equal.
+	// Ordered outer scopes first.
+	Policies []Resource
+	// Fragments are the policy fragments, canonical as policies are
+	// (with "description" when there is one).
+	Fragments []Resource
 	// Unsupported lists what a folder holds that Gatehouse does not apply.
 	Unsupported []Unsupported
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/model"
@@ -55,7 +56,7 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 		switch {
 		case strings.HasPrefix(name, "."):
 		case !e.IsDir() && name == "policy.xml":
-			r.skip("global policy", name, "")
+			r.policy(name, "policy")
 		case e.IsDir() && name == "apis":
 			r.each(name, r.api)
 		case e.IsDir() && name == "products":
@@ -69,7 +70,7 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 		case e.IsDir() && name == "gateways":
 			r.each(name, r.gateway)
 		case e.IsDir() && name == "policyFragments":
-			r.skipTree("policy fragment", name)
+			r.each(name, r.fragment)
 		default:
 			r.skipTree(describe(name), name)
 		}
@@ -80,6 +81,8 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 	sortResources(r.cfg.Groups)
 	sortResources(r.cfg.NamedValues)
 	sortResources(r.cfg.Backends)
+	sortResources(r.cfg.Fragments)
+	sortPolicies(r.cfg.Policies)
 	return &r.cfg, nil
 }
 
@@ -184,25 +187,20 @@ func (r *reader) simple(kind model.Kind, infoFile string, into *[]Resource) func
 	}
 }
 
-// skipOthers lists the files of a resource folder other than known ones.
+// skipOthers lists the files of a resource folder other than the known
+// files and folders.
 func (r *reader) skipOthers(rel string, known ...string) {
 	entries, _ := os.ReadDir(filepath.Join(r.dir, rel))
 	for _, e := range entries {
 		n := e.Name()
 		switch {
-		case strings.HasPrefix(n, "."):
+		case strings.HasPrefix(n, "."), slices.Contains(known, n):
 		case e.IsDir():
 			r.skipTree(describe(n), path.Join(rel, n))
 		case n == "policy.xml":
 			r.skip(describe(path.Base(path.Dir(rel)))+" policy", path.Join(rel, n), "")
 		default:
-			isKnown := false
-			for _, k := range known {
-				isKnown = isKnown || k == n
-			}
-			if !isKnown {
-				r.skip(describe(n), path.Join(rel, n), "")
-			}
+			r.skip(describe(n), path.Join(rel, n), "")
 		}
 	}
 }
@@ -308,7 +306,11 @@ func (r *reader) api(rel, dirName string) {
 	}
 	api.Properties = c
 	r.cfg.APIs = append(r.cfg.APIs, api)
-	r.skipOthers(rel, known...)
+	r.policy(path.Join(rel, "policy.xml"), "apis/"+name+"/policy")
+	if st, err := os.Stat(filepath.Join(r.dir, rel, "operations")); err == nil && st.IsDir() {
+		r.operations(path.Join(rel, "operations"), name)
+	}
+	r.skipOthers(rel, append(known, "policy.xml", "operations")...)
 }
 
 func (r *reader) product(rel, dirName string) {
@@ -326,7 +328,8 @@ func (r *reader) product(rel, dirName string) {
 	p.APIs = r.names(path.Join(rel, "apis.json"))
 	p.Groups = r.names(path.Join(rel, "groups.json"))
 	r.cfg.Products = append(r.cfg.Products, p)
-	r.skipOthers(rel, "productInformation.json", "apis.json", "groups.json")
+	r.policy(path.Join(rel, "policy.xml"), "products/"+name+"/policy")
+	r.skipOthers(rel, "productInformation.json", "apis.json", "groups.json", "policy.xml")
 }
 
 func (r *reader) gateway(rel, dirName string) {

@@ -49,8 +49,9 @@ func (s Step) String() string {
 
 // Plan is the ordered list of writes that make a management plane equal to
 // a folder: creations and updates in dependency order (named values,
-// backends, groups, APIs, products and their links, gateways and their
-// links), then link removals, then (with Prune) deletions in reverse order.
+// backends, groups, policy fragments, APIs, products and their links,
+// gateways and their links, then the policies of every scope), then link
+// removals, then (with Prune) deletions in reverse order.
 type Plan struct {
 	Steps       []Step
 	Unsupported []Unsupported
@@ -59,7 +60,8 @@ type Plan struct {
 // PlanOptions configures NewPlan.
 type PlanOptions struct {
 	// Prune deletes resources the folder lacks (never the built-in groups
-	// and the managed gateway).
+	// and the managed gateway), and the policies the folder lacks: the
+	// global one, and those of its products, APIs and their operations.
 	Prune bool
 }
 
@@ -75,6 +77,7 @@ func NewPlan(desired, current *Config, opts PlanOptions) (*Plan, error) {
 	p.upsert("/namedValues/", desired.NamedValues, current.NamedValues)
 	p.upsert("/backends/", singleFirst(desired.Backends), current.Backends)
 	p.upsert("/groups/", desired.Groups, current.Groups)
+	p.upsert("/policyFragments/", includedFirst(desired.Fragments), current.Fragments)
 	for _, a := range desired.APIs {
 		if err := p.api(a, findAPI(current.APIs, a.Name)); err != nil {
 			return nil, err
@@ -106,6 +109,7 @@ func NewPlan(desired, current *Config, opts PlanOptions) (*Plan, error) {
 	for _, d := range desired.Gateways {
 		removals = append(removals, p.links("/gateways/"+d.Name+"/apis/", d.APIs, findGateway(current.Gateways, d.Name).APIs)...)
 	}
+	p.upsert("/", desired.Policies, current.Policies)
 	p.Steps = append(p.Steps, removals...)
 	if opts.Prune {
 		p.prune(desired, current, desGateways, curGateways, desProducts, curProducts)
@@ -198,6 +202,11 @@ func (p *Plan) prune(desired, current *Config, desGateways, curGateways, desProd
 		}
 	}
 	never := func(string) bool { return false }
+	for _, c := range current.Policies {
+		if _, ok := find(desired.Policies, c.Name); !ok && ownerStays(desired, current, c.Name) {
+			p.Steps = append(p.Steps, Step{Action: Delete, Path: "/" + c.Name})
+		}
+	}
 	del("/gateways/", desGateways, curGateways, func(n string) bool { return strings.EqualFold(n, model.ManagedGatewayID) })
 	del("/products/", desProducts, curProducts, never)
 	var desAPIs, curAPIs []Resource
@@ -208,6 +217,7 @@ func (p *Plan) prune(desired, current *Config, desGateways, curGateways, desProd
 		curAPIs = append(curAPIs, a.Resource)
 	}
 	del("/apis/", desAPIs, curAPIs, never)
+	del("/policyFragments/", desired.Fragments, current.Fragments, never)
 	del("/groups/", desired.Groups, current.Groups, model.IsBuiltinGroup)
 	var pools, singles []Resource
 	for _, b := range current.Backends {
@@ -220,6 +230,33 @@ func (p *Plan) prune(desired, current *Config, desGateways, curGateways, desProd
 	del("/backends/", desired.Backends, pools, never)
 	del("/backends/", desired.Backends, singles, never)
 	del("/namedValues/", desired.NamedValues, current.NamedValues, never)
+}
+
+// ownerStays reports whether the owner of the policy name is in the
+// folder and stays after the apply: the policy must then be deleted
+// explicitly (the management plane deletes the policies of what it
+// deletes).
+func ownerStays(desired, current *Config, name string) bool {
+	parts := strings.Split(policyOwner(name), "/")
+	switch {
+	case len(parts) == 1 && parts[0] == "":
+		return true
+	case len(parts) == 2 && parts[0] == "products":
+		return containsFold(productNames(desired.Products), parts[1])
+	case len(parts) == 2 && parts[0] == "apis":
+		return findAPI(desired.APIs, parts[1]) != nil
+	case len(parts) == 4 && parts[0] == "apis":
+		return stays(desired, current, parts[1], parts[3])
+	}
+	return false
+}
+
+func productNames(ps []Product) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Name
+	}
+	return out
 }
 
 // Empty reports whether the plan writes nothing.

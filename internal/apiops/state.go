@@ -12,7 +12,8 @@ import (
 )
 
 // Fetch reads the configuration a management plane holds, including the
-// values of secret named values (to compare them with a folder's).
+// values of secret named values (to compare them with a folder's), the
+// policy fragments and the policies of every scope.
 func Fetch(ctx context.Context, c *mgmtclient.Client) (*Config, error) {
 	var cfg Config
 	apis, err := fetchKind(ctx, c, "/apis", model.KindAPI)
@@ -67,6 +68,12 @@ func Fetch(ctx context.Context, c *mgmtclient.Client) (*Config, error) {
 			return nil, err
 		}
 		cfg.Gateways = append(cfg.Gateways, gw)
+	}
+	if cfg.Fragments, err = fetchFragments(ctx, c); err != nil {
+		return nil, err
+	}
+	if cfg.Policies, err = fetchPolicies(ctx, c, &cfg); err != nil {
+		return nil, err
 	}
 	return &cfg, nil
 }

@@ -15,7 +15,8 @@ import (
 // Write writes cfg into dir, which must not exist or be empty, in the
 // APIOps layout: one folder per resource with its information file, an
 // OpenAPI specification.json per API with operations (which imports back
-// to the same operations), and apis.json / groups.json link lists. The
+// to the same operations), apis.json / groups.json link lists, a
+// policy.xml per scope that has a policy, and the policy fragments. The
 // built-in groups and the managed gateway are left out: every instance
 // has them. Secret named values carry no value: a placeholder names the
 // environment variable apply reads it from (see SecretEnv).
@@ -67,6 +68,7 @@ func Write(dir string, cfg *Config) error {
 		w.info(filepath.Join("gateways", g.Name, "gatewayInformation.json"), g.Properties)
 		w.names(filepath.Join("gateways", g.Name, "apis.json"), g.APIs)
 	}
+	w.writePolicies(cfg)
 	return w.err
 }
 
