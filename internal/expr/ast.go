@@ -180,6 +180,11 @@ type (
 		p pos
 		x node
 	}
+	switchStmt struct {
+		p        pos
+		x        node
+		sections []switchSection
+	}
 	tryStmt struct {
 		p       pos
 		body    *blockStmt
@@ -219,3 +224,10 @@ func (n *whileStmt) at() pos   { return n.p }
 func (n *jumpStmt) at() pos    { return n.p }
 func (n *throwStmt) at() pos   { return n.p }
 func (n *tryStmt) at() pos     { return n.p }
+func (n *switchStmt) at() pos  { return n.p }
+
+// switchSection is the labels and statements of one part of a switch.
+type switchSection struct {
+	labels []node // nil entry: default
+	stmts  []node
+}

@@ -12,7 +12,7 @@ type compiler struct {
 	nslots   int
 	maxSlots int
 	loops    int
-	inCatch  int
+	switches int
 }
 
 // local is a variable of a block or a lambda parameter.

@@ -4,6 +4,7 @@ import "strings"
 
 // setter stores a value into an assignment target.
 type setter struct {
+	slot int                                                        // a local variable's slot, or -1
 	t    *typ                                                       // static type of the target
 	bind func(e *env) (func() (any, error), func(any) error, error) // evaluates receiver and index once; returns get and set
 }
@@ -19,17 +20,7 @@ func (c *compiler) target(n node) (*setter, error) {
 			return nil, c.errf(n.p, "the name %s does not exist in the current context", n.name)
 		}
 		slot, t := l.slot, l.t
-		return &setter{t: t, bind: func(e *env) (func() (any, error), func(any) error, error) {
-			return func() (any, error) { return e.vars[slot], nil },
-				func(v any) error {
-					cv, err := coerce(t, v)
-					if err != nil {
-						return err
-					}
-					e.vars[slot] = cv
-					return nil
-				}, nil
-		}}, nil
+		return &setter{slot: slot, t: t}, nil
 	case *indexExpr:
 		recv, err := c.value(n.x)
 		if err != nil {
@@ -54,7 +45,7 @@ func (c *compiler) target(n node) (*setter, error) {
 			return nil, err
 		}
 		rf, xf := recv.fn, ix.fn
-		return &setter{t: tyObject, bind: func(e *env) (func() (any, error), func(any) error, error) {
+		return &setter{slot: -1, t: tyObject, bind: func(e *env) (func() (any, error), func(any) error, error) {
 			r, err := rf(e)
 			if err != nil {
 				return nil, nil, err
@@ -86,7 +77,7 @@ func (c *compiler) target(n node) (*setter, error) {
 			}
 			if recv.t.dynamic() || recv.t.name == "JProperty" || recv.t.name == "XElement" || recv.t.name == "XAttribute" {
 				rf := recv.fn
-				return &setter{t: tyObject, bind: func(e *env) (func() (any, error), func(any) error, error) {
+				return &setter{slot: -1, t: tyObject, bind: func(e *env) (func() (any, error), func(any) error, error) {
 					r, err := rf(e)
 					if err != nil {
 						return nil, nil, err
@@ -147,6 +138,9 @@ func (c *compiler) assign(n *assignExpr) (*cexpr, error) {
 	}
 	op := strings.TrimSuffix(n.op, "=")
 	xf, bind, p := x.fn, tg.bind, n.p
+	if tg.slot >= 0 {
+		return c.assignLocal(tg, op, xf, p), nil
+	}
 	return &cexpr{t: tg.t, fn: func(e *env) (any, error) {
 		get, set, err := bind(e)
 		if err != nil {
@@ -178,7 +172,10 @@ func (c *compiler) assign(n *assignExpr) (*cexpr, error) {
 			if err != nil {
 				return nil, err
 			}
-			if v, err = binaryOp(op, cur, y); err != nil {
+			if v, err = binaryOp(op, cur, y); err == nil {
+				err = e.chargeValue(v)
+			}
+			if err != nil {
 				return nil, c.at(p, err)
 			}
 		}
@@ -189,6 +186,34 @@ func (c *compiler) assign(n *assignExpr) (*cexpr, error) {
 	}}, nil
 }
 
+// assignLocal is assignment to a local variable, without closures per evaluation.
+func (c *compiler) assignLocal(tg *setter, op string, xf evalFn, p pos) *cexpr {
+	slot, t := tg.slot, tg.t
+	return &cexpr{t: t, fn: func(e *env) (any, error) {
+		cur := e.vars[slot]
+		if op == "??" && cur != nil {
+			return cur, nil
+		}
+		v, err := xf(e)
+		if err != nil {
+			return nil, err
+		}
+		if op != "" && op != "??" {
+			if v, err = binaryOp(op, cur, v); err == nil {
+				err = e.chargeValue(v)
+			}
+			if err != nil {
+				return nil, c.at(p, err)
+			}
+		}
+		if v, err = coerce(t, v); err != nil {
+			return nil, c.at(p, err)
+		}
+		e.vars[slot] = v
+		return v, nil
+	}}
+}
+
 func (c *compiler) incDec(n *incDecExpr) (*cexpr, error) {
 	tg, err := c.target(n.x)
 	if err != nil {
@@ -196,6 +221,24 @@ func (c *compiler) incDec(n *incDecExpr) (*cexpr, error) {
 	}
 	op := n.op[:1]
 	bind, p, prefix := tg.bind, n.p, n.prefix
+	if tg.slot >= 0 {
+		slot, t := tg.slot, tg.t
+		return &cexpr{t: t, fn: func(e *env) (any, error) {
+			cur := e.vars[slot]
+			v, err := stepValue(op, cur)
+			if err == nil {
+				v, err = coerce(t, v)
+			}
+			if err != nil {
+				return nil, c.at(p, err)
+			}
+			e.vars[slot] = v
+			if prefix {
+				return v, nil
+			}
+			return cur, nil
+		}}, nil
+	}
 	return &cexpr{t: tg.t, fn: func(e *env) (any, error) {
 		get, set, err := bind(e)
 		if err != nil {
@@ -205,12 +248,9 @@ func (c *compiler) incDec(n *incDecExpr) (*cexpr, error) {
 		if err != nil {
 			return nil, c.at(p, err)
 		}
-		v, err := binaryOp(op, cur, 1)
+		v, err := stepValue(op, cur)
 		if err != nil {
 			return nil, c.at(p, err)
-		}
-		if r, ok := cur.(rune); ok {
-			v = r + rune(v.(int)-int(r))
 		}
 		if err := set(v); err != nil {
 			return nil, c.at(p, err)
@@ -220,4 +260,18 @@ func (c *compiler) incDec(n *incDecExpr) (*cexpr, error) {
 		}
 		return cur, nil
 	}}, nil
+}
+
+// stepValue is cur + 1 or cur - 1 for ++ and --, keeping a char a char.
+func stepValue(op string, cur any) (any, error) {
+	v, err := binaryOp(op, cur, 1)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := cur.(rune); ok {
+		if n, ok := v.(int); ok {
+			return rune(n), nil
+		}
+	}
+	return v, nil
 }

@@ -255,7 +255,7 @@ func (c *compiler) invoke(n *callExpr, m *memberExpr, mem *member, owner string,
 		if err != nil {
 			return nil, err
 		}
-		if v == nil {
+		if v == nil && (mem == nil || !mem.nullRecv) {
 			if nullOK {
 				return nil, nil
 			}
@@ -362,9 +362,11 @@ type outRef struct {
 
 func (o *outRef) set(v any) {
 	if o.t != nil {
-		if cv, err := coerce(o.t, v); err == nil {
-			v = cv
+		cv, err := coerce(o.t, v)
+		if err != nil {
+			cv = zero(o.t) // a value of another type never enters a typed variable
 		}
+		v = cv
 	}
 	o.e.vars[o.slot] = v
 }
@@ -398,6 +400,12 @@ func (c *compiler) index(n *indexExpr) (*cexpr, error) {
 	m, err := c.findMember(recv.t, "[]", n.p, true)
 	if err != nil {
 		return nil, err
+	}
+	if len(n.args) == 0 {
+		return nil, c.errf(n.p, "an indexer needs an argument")
+	}
+	if m != nil && (len(n.args) < m.min || m.max >= 0 && len(n.args) > m.max) {
+		return nil, c.errf(n.p, "indexer of %s takes %s, not %d", recv.t.name, arity(m), len(n.args))
 	}
 	as := make([]arg, len(n.args))
 	for i, x := range n.args {
@@ -437,6 +445,9 @@ func (c *compiler) index(n *indexExpr) (*cexpr, error) {
 		av, err := args(e)
 		if err != nil {
 			return nil, err
+		}
+		if len(av) < mm.min || mm.max >= 0 && len(av) > mm.max {
+			return nil, c.at(p, fail("indexer of %s takes %s, not %d", typeName(v), arity(mm), len(av)))
 		}
 		r, err := mm.call(e, v, av, nil)
 		if err != nil {

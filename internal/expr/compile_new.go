@@ -136,7 +136,7 @@ func (c *compiler) newObj(n *newExpr) (*cexpr, error) {
 		return c.newArray(n, t)
 	}
 	if t.name == "Dictionary" {
-		return nil, c.errf(n.p, "new Dictionary is not supported; use a JObject")
+		return c.newDictionary(n)
 	}
 	k := ctors[t.name]
 	if k == nil {
@@ -160,12 +160,71 @@ func (c *compiler) newObj(n *newExpr) (*cexpr, error) {
 			return nil, err
 		}
 		v, err := mk(av)
+		if err == nil {
+			err = e.chargeValue(v)
+		}
 		if err != nil {
 			return nil, c.at(p, err)
 		}
 		return v, nil
 	}}, nil
 }
+
+// newDictionary compiles new Dictionary<K, V>([comparer]) { {k, v}, ... }.
+func (c *compiler) newDictionary(n *newExpr) (*cexpr, error) {
+	args, err := c.args(n.args, nil)
+	if err != nil {
+		return nil, err
+	}
+	type entry struct{ k, v evalFn }
+	var entries []entry
+	for _, in := range n.inits {
+		call, ok := in.(*callExpr)
+		if !ok || len(call.args) != 2 {
+			return nil, c.errf(in.at(), "a Dictionary initializer entry must be { key, value }")
+		}
+		if id, isID := call.fn.(*identExpr); !isID || id.name != "{}" {
+			return nil, c.errf(in.at(), "a Dictionary initializer entry must be { key, value }")
+		}
+		k, err := c.value(call.args[0].x)
+		if err != nil {
+			return nil, err
+		}
+		v, err := c.value(call.args[1].x)
+		if err != nil {
+			return nil, err
+		}
+		entries = append(entries, entry{k.fn, v.fn})
+	}
+	p := n.p
+	return &cexpr{t: named("Dictionary"), fn: func(e *env) (any, error) {
+		av, err := args(e)
+		if err != nil {
+			return nil, err
+		}
+		d, err := newDict(av)
+		if err != nil {
+			return nil, c.at(p, err)
+		}
+		for _, en := range entries {
+			k, err := en.k(e)
+			if err != nil {
+				return nil, err
+			}
+			v, err := en.v(e)
+			if err != nil {
+				return nil, err
+			}
+			if err := d.(*dictVal).add(k, v); err != nil {
+				return nil, c.at(p, err)
+			}
+		}
+		return d, nil
+	}}, nil
+}
+
+// maxArray bounds the length of an array created with new T[n].
+const maxArray = 1 << 20
 
 // newArray compiles new T[n], new T[] { ... }, new List<T>() and new List<T> { ... }.
 func (c *compiler) newArray(n *newExpr, t *typ) (*cexpr, error) {
@@ -207,8 +266,11 @@ func (c *compiler) newArray(n *newExpr, t *typ) (*cexpr, error) {
 				}
 			} else {
 				sz, ok := v.(int)
-				if !ok || sz < 0 || sz > maxString {
-					return nil, c.at(p, fail("array size must be an int between 0 and %d", maxString))
+				if !ok || sz < 0 || sz > maxArray {
+					return nil, c.at(p, fail("array size must be an int between 0 and %d", maxArray))
+				}
+				if err := e.charge(sz); err != nil {
+					return nil, c.at(p, err)
 				}
 				vs = make([]any, sz)
 				if elem == tyByte {

@@ -197,6 +197,8 @@ func (c *compiler) binaryType(n *binaryExpr, a, b *typ) (*typ, error) {
 	switch {
 	case (n.op == "&" || n.op == "|" || n.op == "^") && a == tyBool && b == tyBool:
 		return tyBool, nil
+	case (n.op == "&" || n.op == "|") && a.name == b.name && statics[a.name] != nil:
+		return a, nil
 	case n.op == "-" && a == tyDateTime && b == tyDateTime:
 		return tyTimeSpan, nil
 	case (n.op == "+" || n.op == "-") && a == tyDateTime && b == tyTimeSpan:
@@ -232,6 +234,9 @@ func binaryOp(op string, a, b any) (any, error) {
 		}
 		return r == 1 || r == 0, nil
 	case "+":
+		if ns, ok := a.(XNamespace); ok {
+			return "{" + ns.URI + "}" + ToString(b), nil
+		}
 		_, as := a.(string)
 		_, bs := b.(string)
 		if as || bs {
@@ -270,6 +275,13 @@ func binaryOp(op string, a, b any) (any, error) {
 			case "-":
 				return x - y, nil
 			}
+		}
+	case enumVal:
+		if y, ok := b.(enumVal); ok && x.typ == y.typ && (op == "|" || op == "&") {
+			if op == "|" {
+				return enumVal{typ: x.typ, name: x.name + ", " + y.name, n: x.n | y.n}, nil
+			}
+			return enumVal{typ: x.typ, name: x.name, n: x.n & y.n}, nil
 		}
 	case bool:
 		if y, ok := b.(bool); ok {

@@ -1,5 +1,7 @@
 package expr
 
+import "strings"
+
 // ctrl says how a statement ended.
 type ctrl int
 
@@ -50,6 +52,17 @@ func returns(s node) bool {
 		}
 	case *forStmt:
 		return s.cond == nil
+	case *switchStmt:
+		hasDefault := false
+		for _, sec := range s.sections {
+			for _, l := range sec.labels {
+				hasDefault = hasDefault || l == nil
+			}
+			if len(sec.stmts) == 0 || !returns(sec.stmts[len(sec.stmts)-1]) {
+				return false
+			}
+		}
+		return hasDefault
 	}
 	return false
 }
@@ -58,17 +71,19 @@ func (c *compiler) block(b *blockStmt) (execFn, error) {
 	c.push()
 	defer c.pop()
 	fns := make([]execFn, 0, len(b.stmts))
+	at := make([]pos, 0, len(b.stmts))
 	for _, s := range b.stmts {
 		f, err := c.stmt(s)
 		if err != nil {
 			return nil, err
 		}
 		fns = append(fns, f)
+		at = append(at, s.at())
 	}
 	return func(e *env) (ctrl, any, error) {
-		for _, f := range fns {
+		for i, f := range fns {
 			if err := e.step(); err != nil {
-				return cNone, nil, err
+				return cNone, nil, c.at(at[i], err)
 			}
 			k, v, err := f(e)
 			if err != nil || k != cNone {
@@ -122,7 +137,7 @@ func (c *compiler) stmt(s node) (execFn, error) {
 	case *whileStmt:
 		return c.while(s)
 	case *jumpStmt:
-		if c.loops == 0 {
+		if c.loops == 0 && (s.kind == "continue" || c.switches == 0) {
 			return nil, c.errf(s.p, "no enclosing loop out of which to %s", s.kind)
 		}
 		k := cBreak
@@ -134,6 +149,8 @@ func (c *compiler) stmt(s node) (execFn, error) {
 		return c.throw(s)
 	case *tryStmt:
 		return c.try(s)
+	case *switchStmt:
+		return c.switchStmt(s)
 	}
 	return nil, c.errf(s.at(), "unsupported statement")
 }
@@ -202,6 +219,9 @@ func (c *compiler) decl(s *declStmt) (execFn, error) {
 // assignable reports whether a value of static type a may be stored in b without a cast.
 func assignable(a, b *typ) bool {
 	if a == b || a.name == b.name || b == tyObject || a == tyNull && !isNumType(b) && b != tyBool {
+		return true
+	}
+	if b.name == "XNamespace" && a == tyString {
 		return true
 	}
 	switch b {
@@ -306,7 +326,7 @@ func (c *compiler) foreach(s *foreachStmt) (execFn, error) {
 	if err != nil {
 		return nil, err
 	}
-	cf, slot, p := coll.fn, l.slot, s.coll.at()
+	cf, slot, p, typed := coll.fn, l.slot, s.coll.at(), s.t != nil
 	return func(e *env) (ctrl, any, error) {
 		v, err := cf(e)
 		if err != nil {
@@ -317,8 +337,16 @@ func (c *compiler) foreach(s *foreachStmt) (execFn, error) {
 			return cNone, nil, c.at(p, err)
 		}
 		for _, it := range items {
+			if typed {
+				if it, err = castTo(t, it, true); err != nil {
+					return cNone, nil, c.at(p, err)
+				}
+			}
 			e.vars[slot] = it
 			if stop, k, v, err := loopBody(e, body); stop {
+				if err != nil {
+					err = c.at(p, err)
+				}
 				return k, v, err
 			}
 		}
@@ -358,6 +386,7 @@ func (c *compiler) forStmt(s *forStmt) (execFn, error) {
 	if err != nil {
 		return nil, err
 	}
+	p := s.p
 	return func(e *env) (ctrl, any, error) {
 		for _, f := range inits {
 			if _, _, err := f(e); err != nil {
@@ -375,6 +404,9 @@ func (c *compiler) forStmt(s *forStmt) (execFn, error) {
 				}
 			}
 			if stop, k, v, err := loopBody(e, body); stop {
+				if err != nil {
+					err = c.at(p, err)
+				}
 				return k, v, err
 			}
 			for _, f := range posts {
@@ -397,7 +429,7 @@ func (c *compiler) while(s *whileStmt) (execFn, error) {
 	if err != nil {
 		return nil, err
 	}
-	cf, do := cond.fn, s.do
+	cf, do, p := cond.fn, s.do, s.p
 	return func(e *env) (ctrl, any, error) {
 		for first := true; ; first = false {
 			if !(do && first) {
@@ -410,6 +442,9 @@ func (c *compiler) while(s *whileStmt) (execFn, error) {
 				}
 			}
 			if stop, k, v, err := loopBody(e, body); stop {
+				if err != nil {
+					err = c.at(p, err)
+				}
 				return k, v, err
 			}
 		}
@@ -473,7 +508,7 @@ func (c *compiler) try(s *tryStmt) (execFn, error) {
 				if pe, ok := err.(*Error); ok {
 					msg = pe.Msg
 				}
-				e.vars[slot] = &Exception{Message: msg}
+				e.vars[slot] = &Exception{Message: strings.TrimPrefix(msg, "exception: ")}
 			}
 			k, v, err = catch(e)
 		}

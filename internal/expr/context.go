@@ -110,6 +110,8 @@ type API struct {
 	Protocols                     []string
 	ServiceURL                    *URL
 	SubscriptionKeyParameterNames struct{ Header, Query string }
+	Revision                      string // context.Api.Revision, e.g. "1"
+	IsCurrentRevision             bool   // context.Api.IsCurrentRevision
 }
 
 // Operation is context.Operation.

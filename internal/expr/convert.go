@@ -84,6 +84,10 @@ func castTo(t *typ, v any, explicit bool) (any, error) {
 		}
 	case "JToken", "JValue":
 		return jsonFromValue(v)
+	case "XNamespace":
+		if s, ok := v.(string); ok {
+			return XNamespace{URI: s}, nil
+		}
 	case "array":
 		if s, ok := v.([]string); ok {
 			out := make([]any, len(s))
@@ -165,16 +169,15 @@ func fromJValue(t *typ, j *JValue) (any, error) {
 	return nil, fail("cannot convert JSON %s to %s", typeName(v), t.name)
 }
 
-// coerce converts v for storing into a variable of static type t.
+// coerce converts v for storing into a variable of static type t, as an
+// implicit conversion does (int to long or double; JSON scalars to the
+// declared type).
 func coerce(t *typ, v any) (any, error) {
-	switch t {
-	case tyObject, tyString, tyBool:
+	if t.dynamic() {
 		return v, nil
-	case tyLong, tyDouble:
-		if _, ok := v.(*JValue); ok {
-			return castTo(t, v, true)
-		}
-		return castTo(t, v, false)
 	}
-	return v, nil
+	if _, ok := v.(*JValue); ok {
+		return castTo(t, v, true)
+	}
+	return castTo(t, v, false)
 }

@@ -36,6 +36,7 @@ func errAt(src string, p pos, format string, args ...any) *Error {
 // rtError is a run-time failure before its position is attached.
 type rtError struct{ msg string }
 
+// Error returns the message.
 func (e *rtError) Error() string { return e.msg }
 
 // fail returns a run-time error with a formatted message.

@@ -2,6 +2,7 @@ package expr
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -45,4 +46,11 @@ func BenchmarkCompile(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkBodyJSON reads a field of a 4 KB JSON body.
+func BenchmarkBodyJSON(b *testing.B) {
+	body := []byte(`{"name":"widget","items":[` + strings.Repeat(`{"sku":"abc-123","qty":2,"price":9.99,"tags":["x","y"]},`, 60) + `{}]}`)
+	c := &Context{Request: &Request{Body: BodyOf(body)}}
+	benchEval(b, `context.Request.Body.As<JObject>(preserveContent: true)["name"].ToString()`, Inline, c)
 }

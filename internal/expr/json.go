@@ -1,10 +1,6 @@
 package expr
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -82,79 +78,16 @@ func (o *JObject) remove(name string) bool {
 func ParseJSON(data []byte) (JToken, error) { return parseJSON(data) }
 
 func parseJSON(data []byte) (JToken, error) {
-	d := json.NewDecoder(bytes.NewReader(data))
-	d.UseNumber()
-	t, err := decodeToken(d, 0)
-	if err != nil {
-		return nil, jsonErr(err)
-	}
-	if _, err := d.Token(); !errors.Is(err, io.EOF) {
-		return nil, fail("JSON reader error: additional text found after the JSON value")
-	}
-	return t, nil
-}
-
-func jsonErr(err error) error {
-	if errors.Is(err, io.EOF) {
-		return fail("JSON reader error: unexpected end of content")
-	}
-	return fail("JSON reader error: %v", err)
-}
-
-func decodeToken(d *json.Decoder, depth int) (JToken, error) {
-	if depth > 500 {
-		return nil, errors.New("JSON nested too deeply")
-	}
-	tk, err := d.Token()
+	p := &jsonParser{data: data}
+	t, err := p.value(0)
 	if err != nil {
 		return nil, err
 	}
-	switch v := tk.(type) {
-	case json.Delim:
-		switch v {
-		case '{':
-			o := &JObject{}
-			for d.More() {
-				kt, err := d.Token()
-				if err != nil {
-					return nil, err
-				}
-				k, _ := kt.(string)
-				val, err := decodeToken(d, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				o.Set(k, val)
-			}
-			_, err := d.Token()
-			return o, err
-		case '[':
-			a := &JArray{}
-			for d.More() {
-				val, err := decodeToken(d, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				a.items = append(a.items, val)
-			}
-			_, err := d.Token()
-			return a, err
-		}
-		return nil, errors.New("unexpected delimiter")
-	case json.Number:
-		s := string(v)
-		if !strings.ContainsAny(s, ".eE") {
-			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-				return &JValue{v: n}, nil
-			}
-		}
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			return nil, err
-		}
-		return &JValue{v: f}, nil
+	p.space()
+	if p.i < len(p.data) {
+		return nil, fail("JSON reader error: additional text found after the JSON value")
 	}
-	return &JValue{v: tk}, nil
+	return t, nil
 }
 
 // jsonFromValue converts a value to a token as Newtonsoft's implicit

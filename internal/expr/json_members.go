@@ -319,7 +319,12 @@ func addJSONMembers(m map[string]memberTable) {
 		}),
 		"Clear": fn(tyVoid, 0, 0, func(r any, _ []any) (any, error) { arr(r).items = nil; return nil, nil }),
 		"Count": val(tyInt, func(r any) any { return len(arr(r).items) }),
-		"Values": genericM(false, 0, 0, func(_ *env, r any, _ []any, targs []*typ) (any, error) {
+		"Values": &member{generic: 1, resultFn: func(targs []*typ, _ *typ) *typ {
+			if len(targs) == 1 {
+				return &typ{name: "array", elem: targs[0]}
+			}
+			return tyArray
+		}, call: func(_ *env, r any, _ []any, targs []*typ) (any, error) {
 			t := tyObject
 			if len(targs) == 1 {
 				t = targs[0]
@@ -333,7 +338,7 @@ func addJSONMembers(m map[string]memberTable) {
 				out[i] = v
 			}
 			return out, nil
-		}),
+		}},
 	}, jsonCommon())
 	m["JValue"] = jsonCommon()
 	m["JProperty"] = merge(memberTable{

@@ -40,6 +40,15 @@ var jwtAlgs = []jose.SignatureAlgorithm{
 	jose.ES256, jose.ES384, jose.ES512, jose.PS256, jose.PS384, jose.PS512,
 }
 
+// ParseJwt parses a compact JWS, with or without a "Bearer " prefix,
+// without validating its signature, as AsJwt() does. The validate-jwt
+// policy can store the result in Variables for expressions to read.
+func ParseJwt(s string) (*Jwt, error) { return parseJwt(s) }
+
+// Claims returns the claims of j by name; a claim with an array value has
+// several values. The map must not be modified.
+func (j *Jwt) Claims() map[string][]string { return j.claims }
+
 // parseJwt parses a compact JWS, with or without a "Bearer " prefix.
 func parseJwt(s string) (*Jwt, error) {
 	s = strings.TrimSpace(s)
@@ -156,10 +165,7 @@ func addJwtMembers(m map[string]memberTable) {
 			if v := cl(r)[name]; len(v) > 0 {
 				return v[0], nil
 			}
-			if len(a) == 2 {
-				return a[1], nil
-			}
-			return nil, nil
+			return defaultString(a)
 		}),
 		"[]": fn(tyStrings, 1, 1, func(r any, a []any) (any, error) {
 			name, err := str(a[0], "claimName")

@@ -11,6 +11,7 @@ type member struct {
 	generic  int                                                           // 0: no type argument; 1: optional; 2: required
 	pure     bool                                                          // a static property whose value never changes
 	lambda   bool                                                          // lambda parameters take the receiver's element type
+	nullRecv bool                                                          // an extension method that accepts a null receiver (AsJwt)
 	// bind, if set, specializes a static call at compile time given the
 	// constant arguments (known[i] false: not constant). It returns nil to
 	// use call, or an error that becomes a compile error.
@@ -93,13 +94,22 @@ func buildMembers() map[string]memberTable {
 	addJSONMembers(m)
 	addMiscMembers(m)
 	addXMLMembers(m)
+	// Value and HasValue are the members of Nullable<T> (DateTime?, int? and the like).
+	for _, name := range []string{"int", "long", "double", "bool", "char", "byte", "DateTime", "TimeSpan", "Guid"} {
+		if m[name] == nil {
+			m[name] = memberTable{}
+		}
+		t := builtinType(name)
+		m[name]["Value"] = &member{result: t, get: func(r any) (any, error) { return r, nil }}
+		m[name]["HasValue"] = val(tyBool, func(any) any { return true })
+	}
 	m["object"] = objectMembers()
 	for name, t := range m {
 		if name != "object" {
 			merge(t, m["object"])
 		}
 	}
-	for _, name := range []string{"array", "string[]", "byte[]", "JArray", "JObject", "IHeaders", "IQuery", "Dictionary", "IVariables", "GroupCollection", "string", "List", "IClaims"} {
+	for _, name := range []string{"array", "string[]", "byte[]", "JArray", "JObject", "IHeaders", "IQuery", "Dictionary", "IParameters", "IVariables", "GroupCollection", "string", "List", "IClaims"} {
 		if m[name] == nil {
 			m[name] = memberTable{}
 		}
@@ -117,6 +127,7 @@ func buildStatics() map[string]memberTable {
 	addMiscStatics(s)
 	addXMLStatics(s)
 	addRegexStatics(s)
+	addEnumerableStatics(s)
 	return s
 }
 
@@ -152,8 +163,5 @@ func objectMembers() memberTable {
 			return int(int32(h)), nil
 		}),
 		"CompareTo": fn(tyInt, 1, 1, func(r any, a []any) (any, error) { return compareValues(r, a[0]) }),
-		// Value and HasValue are the members of Nullable<T> (DateTime? and the like).
-		"Value":    &member{get: func(r any) (any, error) { return r, nil }},
-		"HasValue": val(tyBool, func(any) any { return true }),
 	}
 }

@@ -16,7 +16,7 @@ var (
 	tyURL     = named("IUrl")
 	tyHeaders = &typ{name: "IHeaders", elem: named("KeyValuePair")}
 	tyQuery   = &typ{name: "IQuery", elem: named("KeyValuePair")}
-	tyDict    = &typ{name: "Dictionary", elem: named("KeyValuePair")}
+	tyDict    = &typ{name: "IParameters", elem: named("KeyValuePair")}
 	tyVars    = &typ{name: "IVariables", elem: named("KeyValuePair")}
 	tyBody    = named("IMessageBody")
 	tyGroups  = &typ{name: "array", elem: named("IGroup")}
@@ -100,7 +100,8 @@ func addContextMembers(m map[string]memberTable) {
 	}
 	m["IHeaders"] = multiMap(func(r any) map[string][]string { return r.(http.Header) }, true)
 	m["IQuery"] = multiMap(func(r any) map[string][]string { return r.(url.Values) }, false)
-	m["Dictionary"] = dictMembers()
+	m["IParameters"] = dictMembers()
+	m["Dictionary"] = dictTable()
 	m["IVariables"] = varsMembers()
 	m["IMessageBody"] = memberTable{
 		"As": genericM(true, 0, 1, func(_ *env, r any, a []any, targs []*typ) (any, error) {
@@ -113,6 +114,21 @@ func addContextMembers(m map[string]memberTable) {
 				preserve = b
 			}
 			return bodyAs(r.(*Body), targs[0], preserve)
+		}),
+		"AsFormUrlEncodedContent": fn(tyQuery, 0, 1, func(r any, a []any) (any, error) {
+			b := r.(*Body)
+			data, err := b.Bytes()
+			if err != nil {
+				return nil, fail("read body: %v", err)
+			}
+			if len(a) == 0 || a[0] != true {
+				b.Set([]byte{})
+			}
+			v, err := url.ParseQuery(string(data))
+			if err != nil {
+				return nil, fail("body is not form-urlencoded: %v", err)
+			}
+			return v, nil
 		}),
 	}
 	m["ISubscription"] = memberTable{
@@ -147,12 +163,14 @@ func addContextMembers(m map[string]memberTable) {
 		"Groups":               val(tyGroups, func(r any) any { return r.(*Product).Groups }),
 	}
 	m["IApi"] = memberTable{
-		"Id":         val(tyString, func(r any) any { return r.(*API).ID }),
-		"Name":       val(tyString, func(r any) any { return r.(*API).Name }),
-		"Path":       val(tyString, func(r any) any { return r.(*API).Path }),
-		"Version":    val(tyString, func(r any) any { return r.(*API).Version }),
-		"Protocols":  val(tyStrings, func(r any) any { return r.(*API).Protocols }),
-		"ServiceUrl": val(tyURL, func(r any) any { return orNil(r.(*API).ServiceURL) }),
+		"Id":                val(tyString, func(r any) any { return r.(*API).ID }),
+		"Name":              val(tyString, func(r any) any { return r.(*API).Name }),
+		"Path":              val(tyString, func(r any) any { return r.(*API).Path }),
+		"Version":           val(tyString, func(r any) any { return r.(*API).Version }),
+		"Protocols":         val(tyStrings, func(r any) any { return r.(*API).Protocols }),
+		"ServiceUrl":        val(tyURL, func(r any) any { return orNil(r.(*API).ServiceURL) }),
+		"Revision":          val(tyString, func(r any) any { return r.(*API).Revision }),
+		"IsCurrentRevision": val(tyBool, func(r any) any { return r.(*API).IsCurrentRevision }),
 		"SubscriptionKeyParameterNames": val(named("ISubscriptionKeyParameterNames"), func(r any) any {
 			return &r.(*API).SubscriptionKeyParameterNames
 		}),
@@ -217,6 +235,17 @@ func lookupMulti(m map[string][]string, name string, fold bool) ([]string, bool)
 	return nil, false
 }
 
+// defaultString returns the optional string default argument of GetValueOrDefault.
+func defaultString(a []any) (any, error) {
+	if len(a) < 2 || a[1] == nil {
+		return nil, nil
+	}
+	if s, ok := a[1].(string); ok {
+		return s, nil
+	}
+	return nil, fail("defaultValue must be a string, not %s", typeName(a[1]))
+}
+
 func joinValues(v []string) string {
 	if len(v) == 1 {
 		return v[0]
@@ -257,10 +286,7 @@ func multiMap(get func(any) map[string][]string, fold bool) memberTable {
 			if v, ok := lookupMulti(get(r), name, fold); ok {
 				return joinValues(v), nil
 			}
-			if len(a) == 2 {
-				return a[1], nil
-			}
-			return nil, nil
+			return defaultString(a)
 		}),
 		"[]": fn(tyStrings, 1, 1, func(r any, a []any) (any, error) {
 			name, err := str(a[0])
@@ -329,10 +355,8 @@ func dictMembers() memberTable {
 				return nil, err
 			case ok:
 				return v, nil
-			case len(a) == 2:
-				return a[1], nil
 			}
-			return nil, nil
+			return defaultString(a)
 		}),
 		"[]": fn(tyString, 1, 1, func(r any, a []any) (any, error) {
 			v, ok, err := get(r, a)
@@ -477,8 +501,12 @@ func bodyAs(b *Body, t *typ, preserve bool) (any, error) {
 			return nil, fail("body is JSON %s, not %s", typeName(tok), t.name)
 		}
 		return tok, nil
-	case "XElement":
-		return parseXML(string(data))
+	case "XElement", "XDocument":
+		doc, err := parseXML(string(data))
+		if err != nil || t.name == "XDocument" {
+			return doc, err
+		}
+		return doc.root(), nil
 	}
 	return nil, fail("Body.As<%s> is not supported (use string, byte[], JObject, JArray, JToken, XElement or XDocument)", t.name)
 }

@@ -331,6 +331,18 @@ func pad(s string, a []any, left bool) (any, error) {
 	return s + strings.Repeat(c, n-l), nil
 }
 
+// ext is a string extension method that a null string may call (it then sees "").
+func ext(t *typ, min, max int, f func(recv any, args []any) (any, error)) *member {
+	m := fn(t, min, max, func(r any, a []any) (any, error) {
+		if r == nil {
+			r = ""
+		}
+		return f(r, a)
+	})
+	m.nullRecv = true
+	return m
+}
+
 func addStringMembers(m map[string]memberTable) {
 	s := func(r any) string { return r.(string) }
 	m["string"] = memberTable{
@@ -502,14 +514,14 @@ func addStringMembers(m map[string]memberTable) {
 			return compareStrings(s(r), o, false), nil
 		}),
 		"IsNormalized": fn(tyBool, 0, 0, func(any, []any) (any, error) { return true, nil }),
-		"AsJwt": fn(named("Jwt"), 0, 0, func(r any, _ []any) (any, error) {
+		"AsJwt": ext(named("Jwt"), 0, 0, func(r any, _ []any) (any, error) {
 			j, err := parseJwt(s(r))
 			if err != nil {
 				return nil, nil
 			}
 			return j, nil
 		}),
-		"TryParseJwt": fn(tyBool, 1, 1, func(r any, a []any) (any, error) {
+		"TryParseJwt": ext(tyBool, 1, 1, func(r any, a []any) (any, error) {
 			o, ok := a[0].(*outRef)
 			if !ok {
 				return nil, fail("TryParseJwt needs an out argument")
@@ -522,14 +534,14 @@ func addStringMembers(m map[string]memberTable) {
 			o.set(j)
 			return true, nil
 		}),
-		"AsBasic": fn(named("BasicAuthCredentials"), 0, 0, func(r any, _ []any) (any, error) {
+		"AsBasic": ext(named("BasicAuthCredentials"), 0, 0, func(r any, _ []any) (any, error) {
 			b, ok := parseBasic(s(r))
 			if !ok {
 				return nil, nil
 			}
 			return b, nil
 		}),
-		"TryParseBasic": fn(tyBool, 1, 1, func(r any, a []any) (any, error) {
+		"TryParseBasic": ext(tyBool, 1, 1, func(r any, a []any) (any, error) {
 			o, ok := a[0].(*outRef)
 			if !ok {
 				return nil, fail("TryParseBasic needs an out argument")

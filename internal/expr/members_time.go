@@ -290,6 +290,7 @@ func addTimeStatics(s map[string]memberTable) {
 			return parseTimeSpan(s)
 		}),
 	}
+	s["DayOfWeek"] = enumTable("DayOfWeek", dayNames...)
 	s["DateTimeKind"] = enumTable("DateTimeKind", "Unspecified", "Utc", "Local")
 	s["DateTimeStyles"] = enumTable("DateTimeStyles", "None", "AdjustToUniversal", "AssumeUniversal", "AssumeLocal", "RoundtripKind")
 	s["CultureInfo"] = memberTable{

@@ -110,6 +110,7 @@ func TestJwtAndBasic(t *testing.T) {
 		{"expired", `context.Request.Headers.GetValueOrDefault("Authorization", "").AsJwt().ExpirationTime < DateTime.UtcNow`, "bool:False"},
 		{"issued at", `context.Request.Headers.GetValueOrDefault("Authorization", "").AsJwt().IssuedAt.Value.Hour`, "int:14"},
 		{"not a jwt", `"garbage".AsJwt() == null`, "bool:True"},
+		{"null string as jwt", `context.Request.Headers.GetValueOrDefault("X-None").AsJwt() == null`, "bool:True"},
 		{"basic", `context.Request.Headers.GetValueOrDefault("X-Basic", "").AsBasic().UserId`, "string:ann"},
 		{"basic password", `context.Request.Headers.GetValueOrDefault("X-Basic", "").AsBasic().Password`, "string:s3cret:x"},
 		{"basic invalid", `"Basic !!!".AsBasic() == null`, "bool:True"},
@@ -150,6 +151,9 @@ func TestLINQ(t *testing.T) {
 		{"query", `context.Request.Url.Query.Any(q => q.Key == "page")`, "bool:True"},
 		{"reverse", `string.Join("", "abc".Reverse())`, "string:cba"},
 		{"average", `new[] {1, 2}.Average()`, "double:1.5"},
+		{"range", `string.Join(",", Enumerable.Range(1, 3).Select(i => (int)i * 2))`, "string:2,4,6"},
+		{"repeat", `string.Concat(Enumerable.Repeat("ab", 2))`, "string:abab"},
+		{"array indexof", `Array.IndexOf("a,b".Split(','), "b")`, "int:1"},
 	})
 }
 
@@ -162,6 +166,8 @@ func TestXML(t *testing.T) {
 		{"document root", `XDocument.Parse("<r><n>v</n></r>").Root.Element("n").Value`, "string:v"},
 		{"name", `XElement.Parse("<a/>").Name.ToString()`, "string:a"},
 		{"tostring", `XElement.Parse("<a><b>1</b></a>").ToString()`, "string:<a>\n  <b>1</b>\n</a>"},
+		{"namespace", `XElement.Parse("<s:Envelope xmlns:s=\"urn:soap\"><s:Body><r>1</r></s:Body></s:Envelope>").Element(XNamespace.Get("urn:soap") + "Body").Element("r").Value`, "string:1"},
+		{"xname", `XDocument.Parse("<a xmlns=\"urn:x\"><b>2</b></a>").Descendants(XName.Get("b", "urn:x")).First().Value`, "string:2"},
 		{"missing element", `XElement.Parse("<a/>").Element("b")?.Value ?? "none"`, "string:none"},
 	})
 }

@@ -375,7 +375,7 @@ func (p *parser) parseType() (*typeRef, error) {
 		}
 		tr.args = args
 	}
-	if p.isOp("?") && !p.startsExpr(p.peek(1)) {
+	if p.isOp("?") && (!p.startsExpr(p.peek(1)) || p.declAfterNullable()) {
 		p.advance()
 		tr.nullable = true
 	}
@@ -384,6 +384,17 @@ func (p *parser) parseType() (*typeRef, error) {
 		tr.array++
 	}
 	return tr, nil
+}
+
+// declAfterNullable reports whether "T? name =" (or ; , in) follows: a
+// nullable declaration, not a conditional.
+func (p *parser) declAfterNullable() bool {
+	n, after := p.peek(1), p.peek(2)
+	if n.kind != tIdent || reserved[n.val] {
+		return false
+	}
+	return after.kind == tOp && (after.text == "=" || after.text == ";" || after.text == ",") ||
+		after.kind == tIdent && after.val == "in"
 }
 
 // startsExpr reports whether t can begin an expression (to tell T? from a ternary).

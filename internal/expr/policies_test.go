@@ -63,3 +63,62 @@ var sig = Convert.ToBase64String(new HMACSHA256(Encoding.UTF8.GetBytes("k")).Com
 return $"{context.Request.Url.Path}?se={unix}&sig={Uri.EscapeDataString(sig)}".Length > 20;`, "bool:True"},
 	})
 }
+
+func TestFormBody(t *testing.T) {
+	c := &Context{Request: &Request{Body: BodyOf([]byte("grant_type=client_credentials&scope=a+b"))}}
+	p, err := Compile(`context.Request.Body.AsFormUrlEncodedContent(true).GetValueOrDefault("scope", "")`, Inline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := p.Eval(c); err != nil || v != "a b" {
+		t.Errorf("Eval = %v, %v; want a b", v, err)
+	}
+}
+
+func TestMorePolicyIdioms(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"cookie value", `"a=1; session=xyz; b=2".Split(';').Select(c => c.Trim().Split('=')).Where(p => p[0] == "session").Select(p => p[1]).FirstOrDefault()`, "string:xyz"},
+		{"last path segment", `context.Request.Url.Path.Substring(context.Request.Url.Path.LastIndexOf("/") + 1)`, "string:42"},
+		{"split remove empty new array", `context.Request.Url.Path.Split(new[] {"/"}, StringSplitOptions.RemoveEmptyEntries)[0]`, "string:orders"},
+		{"http utility", `System.Web.HttpUtility.UrlEncode("a/b c")`, "string:a%2Fb+c"},
+		{"header or query key", `context.Request.Headers.GetValueOrDefault("Ocp-Apim-Subscription-Key", context.Request.Url.Query.GetValueOrDefault("subscription-key", "none"))`, "string:none"},
+		{"variable as string", `context.Variables["name"] as string`, "string:ann"},
+		{"status class", `context.Response.StatusCode / 100 == 4`, "bool:True"},
+		{"json array count in variable", `((JArray)((JObject)context.Variables["obj"])["a"]["b"]).Count`, "int:3"},
+		{"format with culture", `(1234.5).ToString("N1", CultureInfo.InvariantCulture)`, "string:1,234.5"},
+		{"interpolated json token", `$"{JObject.Parse("{\"a\":1}").ToString(Formatting.None)}"`, `string:{"a":1}`},
+		{"variable response generic", `context.Variables.GetValueOrDefault<IResponse>("resp").StatusCode`, "int:201"},
+		{"variable response as", `(context.Variables["resp"] as IResponse)?.StatusCode ?? 0`, "int:201"},
+		{"api revision", `context.Api.IsCurrentRevision ? "current" : "rev" + context.Api.Revision`, "string:rev"},
+		{"token type compare", `JToken.Parse("{}").Type == JTokenType.Object`, "bool:True"},
+		{"day of week compare", `new DateTime(2024, 3, 4).DayOfWeek == DayOfWeek.Monday`, "bool:True"},
+		{"values first", `JArray.Parse("[\"ab\"]").Values<string>().First().Length`, "int:2"},
+		{"claims linq", `context.Request.Headers.GetValueOrDefault("Authorization", "").AsJwt().Claims.Any(c => c.Key == "tid")`, "bool:True"},
+		{"headers first key", `context.Request.Headers.OrderBy(h => h.Key).First().Key`, "string:Accept"},
+		{"nested generics", `context.Variables.GetValueOrDefault<JObject>("obj")["a"]["b"].ToObject<List<int>>().Count`, "int:3"},
+	})
+}
+
+// TestConcurrentEval evaluates one Program from many goroutines (run with -race).
+func TestConcurrentEval(t *testing.T) {
+	p, err := Compile(`var n = 0; foreach (var r in context.User.Groups.Select(g => g.Name)) { n += ((string)r).Length; } return $"{context.Request.Method}:{n}";`, Block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan string)
+	for i := 0; i < 8; i++ {
+		go func() {
+			v, err := p.Eval(newTestContext())
+			if err != nil {
+				done <- err.Error()
+				return
+			}
+			done <- ToString(v)
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		if got := <-done; got != "POST:24" {
+			t.Errorf("Eval = %q, want POST:24", got)
+		}
+	}
+}

@@ -179,6 +179,7 @@ func addStringStatics(s map[string]memberTable) {
 		}),
 	}
 	s["StringComparison"] = enumTable("StringComparison", "CurrentCulture", "CurrentCultureIgnoreCase", "InvariantCulture", "InvariantCultureIgnoreCase", "Ordinal", "OrdinalIgnoreCase")
+	s["StringComparer"] = enumTable("StringComparer", "CurrentCulture", "CurrentCultureIgnoreCase", "InvariantCulture", "InvariantCultureIgnoreCase", "Ordinal", "OrdinalIgnoreCase")
 	s["StringSplitOptions"] = enumTable("StringSplitOptions", "None", "RemoveEmptyEntries", "TrimEntries")
 }
 

@@ -115,7 +115,9 @@ func (p *parser) parseStmt() (node, error) {
 			return th, err
 		case "try":
 			return p.parseTry()
-		case "switch", "goto", "lock", "using", "yield", "fixed", "unsafe", "checked", "unchecked":
+		case "switch":
+			return p.parseSwitch()
+		case "goto", "lock", "using", "yield", "fixed", "unsafe", "checked", "unchecked":
 			return nil, p.errf(t.pos, "%s statement is not supported", t.text)
 		}
 	}
@@ -359,5 +361,56 @@ func (p *parser) parseTry() (node, error) {
 	if s.catch == nil && s.finally == nil {
 		return nil, p.errf(p.tok().pos, "expected catch or finally")
 	}
+	return s, nil
+}
+
+// parseSwitch parses switch (x) { case c: ... default: ... }.
+func (p *parser) parseSwitch() (node, error) {
+	t := p.advance()
+	x, err := p.parenExpr()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := p.expect("{"); err != nil {
+		return nil, err
+	}
+	s := &switchStmt{p: t.pos, x: x}
+	for !p.isOp("}") {
+		var sec switchSection
+		for p.isKw("case") || p.isKw("default") {
+			if p.advance().text == "default" {
+				sec.labels = append(sec.labels, nil)
+			} else {
+				l, err := p.parseCond()
+				if err != nil {
+					return nil, err
+				}
+				if p.tok().kind == tIdent {
+					return nil, p.errf(p.tok().pos, "pattern cases are not supported; use constant cases")
+				}
+				sec.labels = append(sec.labels, l)
+			}
+			if _, err := p.expect(":"); err != nil {
+				return nil, err
+			}
+		}
+		if len(sec.labels) == 0 {
+			return nil, p.errf(p.tok().pos, "expected case or default, found %s", describe(p.tok()))
+		}
+		for !p.isKw("case") && !p.isKw("default") && !p.isOp("}") {
+			if p.tok().kind == tEOF {
+				return nil, p.errf(t.pos, "unclosed switch")
+			}
+			st, err := p.parseStmt()
+			if err != nil {
+				return nil, err
+			}
+			if st != nil {
+				sec.stmts = append(sec.stmts, st)
+			}
+		}
+		s.sections = append(s.sections, sec)
+	}
+	p.advance()
 	return s, nil
 }

@@ -55,7 +55,7 @@ var typeAliases = map[string]string{
 	"ushort": "int", "sbyte": "int", "ulong": "long", "UInt64": "long",
 	"DateTime": "DateTime", "DateTimeOffset": "DateTime", "TimeSpan": "TimeSpan", "Guid": "Guid", "Uri": "Uri",
 	"JObject": "JObject", "JArray": "JArray", "JToken": "JToken", "JValue": "JValue", "JProperty": "JProperty",
-	"XElement": "XElement", "XDocument": "XDocument", "XAttribute": "XAttribute",
+	"XElement": "XElement", "XDocument": "XDocument", "XNamespace": "XNamespace", "XName": "XName", "XAttribute": "XAttribute",
 	"IResponse": "IResponse", "IRequest": "IRequest", "IUrl": "IUrl", "IMessageBody": "IMessageBody",
 	"Jwt": "Jwt", "BasicAuthCredentials": "BasicAuthCredentials", "Exception": "Exception",
 	"IEnumerable": "array", "List": "List", "IList": "List", "ICollection": "array", "IReadOnlyList": "array",
@@ -65,8 +65,8 @@ var typeAliases = map[string]string{
 	"SHA512": "SHA512", "SHA384": "SHA384", "MD5": "MD5", "HMACSHA256": "HMACSHA256", "HMACSHA1": "HMACSHA1", "HMACSHA512": "HMACSHA512",
 	"HMACMD5": "HMACMD5", "StringComparison": "StringComparison", "StringSplitOptions": "StringSplitOptions",
 	"Formatting": "Formatting", "RegexOptions": "RegexOptions", "CultureInfo": "CultureInfo", "DateTimeStyles": "DateTimeStyles",
-	"DateTimeKind": "DateTimeKind", "Enumerable": "Enumerable", "UriKind": "UriKind", "UriPartial": "UriPartial",
-	"Int32?": "int", "StringBuilder": "StringBuilder", "Dictionary": "Dictionary", "IDictionary": "Dictionary",
+	"DateTimeKind": "DateTimeKind", "DayOfWeek": "DayOfWeek", "JTokenType": "JTokenType", "MidpointRounding": "MidpointRounding", "Enumerable": "Enumerable", "UriKind": "UriKind", "UriPartial": "UriPartial",
+	"Int32?": "int", "StringBuilder": "StringBuilder", "Dictionary": "Dictionary", "IDictionary": "Dictionary", "StringComparer": "StringComparer",
 	"IReadOnlyDictionary": "Dictionary", "KeyValuePair": "KeyValuePair", "Random": "Random",
 }
 

@@ -106,6 +106,8 @@ func typeName(v any) string {
 	case url.Values:
 		return "IQuery"
 	case map[string]string:
+		return "IParameters"
+	case *dictVal:
 		return "Dictionary"
 	case map[string]any:
 		return "IVariables"
@@ -148,6 +150,8 @@ func typeName(v any) string {
 		return "XElement"
 	case *XAttribute:
 		return "XAttribute"
+	case XNamespace:
+		return "XNamespace"
 	case *Exception:
 		return "Exception"
 	case kvPair:
@@ -232,6 +236,8 @@ func ToString(v any) string {
 		return x.String()
 	case *XAttribute:
 		return x.Name + "=\"" + xmlEscape(x.Value) + "\""
+	case XNamespace:
+		return x.URI
 	case *Exception:
 		return "System.Exception: " + x.Message
 	case kvPair:
@@ -332,6 +338,10 @@ func valuesEqual(a, b any) bool {
 	}
 	if a == nil || b == nil {
 		return a == nil && b == nil
+	}
+	if x, ok := a.(enumVal); ok {
+		y, ok := b.(enumVal)
+		return ok && x.typ == y.typ && x.name == y.name
 	}
 	if isNumber(a) && isNumber(b) {
 		c, ok := compareNumbers(a, b)

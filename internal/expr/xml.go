@@ -190,11 +190,22 @@ func newXElement(a []any) (any, error) {
 	return el, nil
 }
 
+// XNamespace is an XML namespace; ns + "name" is the name "{ns}name".
+type XNamespace struct{ URI string }
+
+// xname returns the local name of a name argument: names are matched by
+// local name, so "{urn:x}Body" and "Body" name the same elements.
 func xname(a []any) string {
 	if len(a) == 0 {
 		return ""
 	}
-	return ToString(a[0])
+	s := ToString(a[0])
+	if strings.HasPrefix(s, "{") {
+		if i := strings.IndexByte(s, '}'); i > 0 {
+			return s[i+1:]
+		}
+	}
+	return s
 }
 
 func addXMLMembers(m map[string]memberTable) {
@@ -262,6 +273,10 @@ func addXMLMembers(m map[string]memberTable) {
 			return nil
 		}),
 	}, m["XElement"])
+	m["XNamespace"] = memberTable{
+		"NamespaceName": val(tyString, func(r any) any { return r.(XNamespace).URI }),
+		"GetName":       fn(tyString, 1, 1, func(r any, a []any) (any, error) { return "{" + r.(XNamespace).URI + "}" + ToString(a[0]), nil }),
+	}
 	m["XAttribute"] = memberTable{
 		"Name":  val(tyString, func(r any) any { return r.(*XAttribute).Name }),
 		"Value": val(tyString, func(r any) any { return r.(*XAttribute).Value }),
@@ -288,6 +303,18 @@ func addXMLStatics(s map[string]memberTable) {
 			}
 			return d.root(), nil
 		})
+	}
+	s["XNamespace"] = memberTable{
+		"Get":  fn(named("XNamespace"), 1, 1, func(_ any, a []any) (any, error) { return XNamespace{URI: ToString(a[0])}, nil }),
+		"None": constant(named("XNamespace"), XNamespace{}),
+	}
+	s["XName"] = memberTable{
+		"Get": fn(tyString, 1, 2, func(_ any, a []any) (any, error) {
+			if len(a) == 2 && ToString(a[1]) != "" {
+				return "{" + ToString(a[1]) + "}" + ToString(a[0]), nil
+			}
+			return ToString(a[0]), nil
+		}),
 	}
 	s["XElement"] = memberTable{"Parse": parse(false)}
 	s["XDocument"] = memberTable{"Parse": parse(true)}
