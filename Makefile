@@ -39,6 +39,12 @@ fuzz:
 	$(GO) test ./internal/openapi -run '^$$' -fuzz FuzzImport -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/expr -run '^$$' -fuzz FuzzCompile -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/expr -run '^$$' -fuzz FuzzEval -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/limits -run '^$$' -fuzz FuzzNewClient -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/policy/builtin -run '^$$' -fuzz FuzzParseRenewalPeriod -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/policy/builtin -run '^$$' -fuzz FuzzParseFirstPeriodStart -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/policy/builtin -run '^$$' -fuzz FuzzValidateJWT -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/policy/builtin -run '^$$' -fuzz FuzzParseAddressRange -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/expr -run '^$$' -fuzz FuzzParseJSON -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin

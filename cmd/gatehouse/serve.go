@@ -46,6 +46,11 @@ type serveConfig struct {
 	ShutdownGrace  time.Duration
 	// HeartbeatInterval is how often self-hosted gateways report.
 	HeartbeatInterval time.Duration
+	// Redis is the URL of the Redis keeping rate-limit and quota counters.
+	// Empty: in memory.
+	Redis string
+	// RedisFailOpen counts locally while Redis is unreachable.
+	RedisFailOpen bool
 	// Stdout receives logs. Nil: os.Stderr.
 	Stdout io.Writer
 	// Ready, when set, is called with the bound addresses once every
@@ -88,6 +93,8 @@ func newServeCommand() *cobra.Command {
 	f.DurationVar(&cfg.BackendTimeout, "backend-timeout", 300*time.Second, "longest wait for a backend's response headers")
 	f.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", 30*time.Second, "how long in-flight requests may run after SIGTERM")
 	f.DurationVar(&cfg.HeartbeatInterval, "heartbeat-interval", 10*time.Second, "how often self-hosted gateways send heartbeats; three missed ones mark a node disconnected")
+	f.StringVar(&cfg.Redis, "redis", "", "Redis URL for rate-limit and quota counters shared by gateways (redis://, rediss://, redis+sentinel://, redis+cluster://); empty: in memory")
+	f.BoolVar(&cfg.RedisFailOpen, "redis-fail-open", true, "while Redis is unreachable, count limits locally; false: fail limited requests")
 	cli.BindEnv(cmd)
 	return cmd
 }
@@ -110,11 +117,12 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 		return err
 	}
 
-	gwOpts := gateway.Options{Logger: log, BackendTimeout: cfg.BackendTimeout}
+	gwOpts := gateway.Options{Logger: log, BackendTimeout: cfg.BackendTimeout, Redis: cfg.Redis, RedisFailClosed: !cfg.RedisFailOpen}
 	if cfg.AccessLog {
 		gwOpts.AccessLog = log.With("log", "access")
 	}
 	gw := gateway.NewServer(gwOpts)
+	defer gw.Close()
 	confEndpoint := endpoint.NewServer(endpoint.ServerOptions{Store: st, Logger: log, HeartbeatInterval: cfg.HeartbeatInterval})
 	mg := mgmt.NewServer(mgmt.Options{Store: st, AdminToken: token, Logger: log, Status: confEndpoint})
 	plane := http.NewServeMux()

@@ -17,7 +17,7 @@ const module = "github.com/gatehouse/gatehouse/"
 var allowed = map[string][]string{
 	"internal/model":               {},
 	"internal/store/...":           {"internal/model", "internal/store/..."},
-	"internal/gateway/...":         {"internal/model", "internal/snapshot", "internal/gateway/...", "internal/policy/...", "internal/expr", "internal/analytics/..."},
+	"internal/gateway/...":         {"internal/model", "internal/snapshot", "internal/gateway/...", "internal/policy/...", "internal/expr", "internal/analytics/...", "internal/limits/..."},
 	"internal/snapshot":            {"internal/model", "internal/store"},
 	"internal/mgmt":                {"internal/model", "internal/store/...", "internal/snapshot", "internal/policy/...", "internal/gateway/route", "internal/gatewaykey", "internal/openapi"},
 	"internal/gatewaykey":          {},
@@ -26,7 +26,8 @@ var allowed = map[string][]string{
 	"internal/cli":                 {},
 	"internal/oidctest":            {},
 	"internal/expr":                {},
-	"internal/policy/...":          {"internal/expr", "internal/policy/..."},
+	"internal/policy/...":          {"internal/expr", "internal/policy/...", "internal/limits"},
+	"internal/limits/...":          {"internal/limits/..."},
 	"internal/openapi":             {"internal/model"},
 	"internal/mgmtclient":          {},
 	"internal/apiops":              {"internal/model", "internal/openapi", "internal/mgmtclient", "internal/policy/..."},

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -55,7 +56,7 @@ func (s *Server) servePolicy(w *recorder, r *http.Request, api *apiRoute, op *op
 		s.failPolicy(w, c, pipe, section, err)
 		return
 	}
-	writePolicyResponse(w, c.Response)
+	writePolicyResponse(w, c.Response, c.ResponseHeaders)
 }
 
 // policyRun travels with a forwarded request to the proxy's hooks.
@@ -78,7 +79,7 @@ func (s *Server) failPolicy(w http.ResponseWriter, c *policy.Context, pipe *poli
 		writeError(w, http.StatusInternalServerError, "Internal server error")
 		return
 	}
-	writePolicyResponse(w, c.Response)
+	writePolicyResponse(w, c.Response, c.ResponseHeaders)
 }
 
 func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation, sub *subscriber, key, rest string) *policy.Context {
@@ -185,16 +186,19 @@ func (s *Server) trace(source, msg string) {
 	s.log.Info("trace", "source", source, "message", msg)
 }
 
-// writePolicyResponse writes a response a policy made.
-func writePolicyResponse(w http.ResponseWriter, resp *expr.Response) {
+// writePolicyResponse writes a response a policy made, with extra (the
+// Context's ResponseHeaders) merged in.
+func writePolicyResponse(w http.ResponseWriter, resp *expr.Response, extra http.Header) {
+	h := w.Header()
 	if resp == nil {
+		mergeResponseHeaders(h, extra)
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	h := w.Header()
 	for k, v := range resp.Headers {
 		h[k] = v
 	}
+	mergeResponseHeaders(h, extra)
 	var body []byte
 	if resp.Body != nil {
 		body, _ = resp.Body.Bytes()
@@ -207,6 +211,22 @@ func writePolicyResponse(w http.ResponseWriter, resp *expr.Response) {
 	}
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// mergeResponseHeaders sets extra's headers in h: each replaces h's
+// values, except Vary, whose values are added when missing.
+func mergeResponseHeaders(h, extra http.Header) {
+	for k, v := range extra {
+		if k != "Vary" {
+			h[k] = v
+			continue
+		}
+		for _, val := range v {
+			if !slices.Contains(h[k], val) {
+				h[k] = append(h[k], val)
+			}
+		}
+	}
 }
 
 // newPolicyProxy returns the reverse proxy of the policy path: its target,
@@ -252,18 +272,23 @@ func (s *Server) newPolicyProxy() *httputil.ReverseProxy {
 				run.outbound = err
 				return err
 			}
-			applyResponse(resp, c.Response)
+			applyResponse(resp, c.Response, c.ResponseHeaders)
 			return nil
 		},
 		ErrorHandler: s.policyBackendError,
 	}
 }
 
-// applyResponse makes resp what outbound made of it.
-func applyResponse(resp *http.Response, r *expr.Response) {
+// applyResponse makes resp what outbound made of it, with extra (the
+// Context's ResponseHeaders) merged in.
+func applyResponse(resp *http.Response, r *expr.Response, extra http.Header) {
 	resp.StatusCode = r.StatusCode
 	resp.Status = strconv.Itoa(r.StatusCode) + " " + r.StatusReason
 	resp.Header = r.Headers
+	if resp.Header == nil {
+		resp.Header = http.Header{}
+	}
+	mergeResponseHeaders(resp.Header, extra)
 	if r.Body != nil && r.Body.Loaded() {
 		data, _ := r.Body.Bytes()
 		resp.Body.Close()
@@ -307,5 +332,5 @@ func (s *Server) policyBackendError(w http.ResponseWriter, r *http.Request, err 
 		writeError(w, status, msg)
 		return
 	}
-	writePolicyResponse(w, c.Response)
+	writePolicyResponse(w, c.Response, c.ResponseHeaders)
 }

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/limits"
 	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/policy/builtin"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
@@ -39,6 +40,15 @@ type Options struct {
 	Transport http.RoundTripper
 	// Policies compiles policy documents. Nil: the built-in elements.
 	Policies *policy.Registry
+	// Redis is the URL of the Redis that keeps rate-limit and quota
+	// counters, shared with other gateway nodes (see limits.RedisOptions
+	// for the forms). Empty: counters in memory, per node. Ignored when
+	// Policies is set.
+	Redis string
+	// RedisFailClosed makes limited requests fail (500) while Redis is
+	// unreachable, or when the URL is invalid. False: count locally until
+	// Redis answers again.
+	RedisFailClosed bool
 }
 
 // Server is the gateway's http.Handler. It serves requests from the most
@@ -53,6 +63,16 @@ type Server struct {
 	policies    *policy.Registry
 	policyProxy http.Handler
 	ids         *requestIDs
+	closeLimits func() error // nil: nothing to close
+}
+
+// Close releases what NewServer opened (the Redis client of the limits
+// store). Call it once serving has stopped.
+func (s *Server) Close() error {
+	if s.closeLimits == nil {
+		return nil
+	}
+	return s.closeLimits()
 }
 
 // NewServer returns a Server with no Runtime: it answers 503 until Install.
@@ -68,7 +88,20 @@ func NewServer(opts Options) *Server {
 	s.policies = opts.Policies
 	if s.policies == nil {
 		s.policies = policy.NewRegistry()
-		builtin.Register(s.policies, builtin.Deps{HTTPClient: &http.Client{Transport: s.transport}})
+		var store limits.Store
+		if opts.Redis != "" {
+			rs, err := limits.NewRedis(limits.RedisOptions{URL: opts.Redis, FailClosed: opts.RedisFailClosed, Logger: s.log})
+			switch {
+			case err == nil:
+				store, s.closeLimits = rs, rs.Close
+			case opts.RedisFailClosed:
+				s.log.Error("redis for limits: refusing limited requests", "err", err)
+				store = limits.Unavailable{Err: err}
+			default:
+				s.log.Error("redis for limits: counting in memory", "err", err)
+			}
+		}
+		builtin.Register(s.policies, builtin.Deps{HTTPClient: &http.Client{Transport: s.transport}, Limits: store})
 	}
 	s.policyProxy = s.newPolicyProxy()
 	s.ids = newRequestIDs()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"time"
 
@@ -33,7 +34,12 @@ type Context struct {
 	// Forward is set by forward-request: the gateway sends the request to
 	// the backend when the backend section has run.
 	Forward *Forward
-	ended   bool
+	// ResponseHeaders are set on whatever response the gateway writes
+	// for this request, after outbound (cors records its headers here in
+	// inbound): each replaces the response's header of that name, except
+	// Vary, whose values are added. Nil: none.
+	ResponseHeaders http.Header
+	ended           bool
 }
 
 // Forward holds forward-request's settings.

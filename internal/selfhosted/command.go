@@ -51,6 +51,11 @@ type Config struct {
 	AccessLog         bool
 	LogFormat         string
 	LogLevel          string
+	// Redis is the URL of the Redis keeping rate-limit and quota counters,
+	// shared by the gateway's nodes. Empty: in memory, per node.
+	Redis string
+	// RedisFailOpen counts locally while Redis is unreachable.
+	RedisFailOpen bool
 	// Version is reported in heartbeats.
 	Version string
 	// Stdout receives logs. Nil: os.Stderr.
@@ -95,6 +100,8 @@ func NewCommand(version string) *cobra.Command {
 	f.BoolVar(&cfg.AccessLog, "access-log", true, "log one line per request")
 	f.StringVar(&cfg.LogFormat, "log-format", "auto", "log format: json, text, or auto")
 	f.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+	f.StringVar(&cfg.Redis, "redis", "", "Redis URL for rate-limit and quota counters shared by this gateway's nodes (redis://, rediss://, redis+sentinel://, redis+cluster://); empty: in memory")
+	f.BoolVar(&cfg.RedisFailOpen, "redis-fail-open", true, "while Redis is unreachable, count limits locally; false: fail limited requests")
 	cli.BindEnv(cmd)
 	return cmd
 }
@@ -136,11 +143,12 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	gwOpts := gateway.Options{Logger: log, BackendTimeout: cfg.BackendTimeout}
+	gwOpts := gateway.Options{Logger: log, BackendTimeout: cfg.BackendTimeout, Redis: cfg.Redis, RedisFailClosed: !cfg.RedisFailOpen}
 	if cfg.AccessLog {
 		gwOpts.AccessLog = log.With("log", "access")
 	}
 	gw := gateway.NewServer(gwOpts)
+	defer gw.Close()
 	hostname, _ := os.Hostname()
 	backupKey, err := backupSealer(cfg.Backup)
 	if err != nil {

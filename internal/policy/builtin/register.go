@@ -6,6 +6,7 @@ import (
 
 	"github.com/osteele/liquid"
 
+	"github.com/gatehouse/gatehouse/internal/limits"
 	"github.com/gatehouse/gatehouse/internal/policy"
 )
 
@@ -14,12 +15,19 @@ type Deps struct {
 	// HTTPClient sends send-request's requests. Nil: a client with the
 	// standard transport; each request has its own timeout.
 	HTTPClient *http.Client
+	// Limits keeps the counters of rate-limit, rate-limit-by-key, quota and
+	// quota-by-key; it must outlive configuration reloads. Nil: a new
+	// in-memory store (one node), which needs no closing.
+	Limits limits.Store
 }
 
 // Register adds every built-in policy element to r.
 func Register(r *policy.Registry, d Deps) {
 	if d.HTTPClient == nil {
 		d.HTTPClient = &http.Client{Timeout: 5 * time.Minute}
+	}
+	if d.Limits == nil {
+		d.Limits = limits.NewMemory(nil)
 	}
 	r.Add("set-header", compileSetHeader)
 	r.Add("set-query-parameter", compileSetQueryParameter)
@@ -37,6 +45,11 @@ func Register(r *policy.Registry, d Deps) {
 	r.Add("find-and-replace", compileFindAndReplace)
 	r.Add("send-request", compileSendRequest(d.HTTPClient))
 	r.Add("send-one-way-request", compileSendRequest(d.HTTPClient))
+	r.Add("rate-limit", compileRateLimit(d.Limits))
+	r.Add("rate-limit-by-key", compileRateLimitByKey(d.Limits))
+	r.Add("quota", compileQuota(d.Limits))
+	r.Add("quota-by-key", compileQuotaByKey(d.Limits))
+	registerAccess(r, d)
 }
 
 // NewRegistry returns a Registry with every built-in element and

@@ -1,0 +1,104 @@
+package builtin
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
+	"github.com/gatehouse/gatehouse/internal/policy"
+)
+
+// compileDoc parses, merges and compiles doc with reg (NewRegistry when
+// nil).
+func compileDoc(reg *policy.Registry, doc string) (*policy.Pipeline, error) {
+	if reg == nil {
+		reg = NewRegistry()
+	}
+	d, err := policy.Parse(doc)
+	if err != nil {
+		return nil, err
+	}
+	eff, err := policy.Merge(nil, d)
+	if err != nil {
+		return nil, err
+	}
+	return reg.Compile(eff, policy.Env{NamedValues: map[string]string{"env": "prod"}})
+}
+
+// newAccessContext returns a GET request context from 192.0.2.10.
+func newAccessContext() *policy.Context {
+	backend, _ := url.Parse("http://backend.local/base")
+	return &policy.Context{
+		Context: expr.Context{
+			Request: &expr.Request{Method: "GET", Headers: http.Header{}, IPAddress: "192.0.2.10",
+				URL:  &expr.URL{Scheme: "https", Host: "gw", Port: 443, Path: "/shop/items/42", Query: url.Values{}},
+				Body: expr.BodyOf(nil)},
+			Variables: map[string]any{},
+		},
+		Ctx: context.Background(), Backend: backend, Path: "/items/42",
+	}
+}
+
+// runInbound runs p's inbound section on a fresh context that prepare
+// adjusts.
+func runInbound(t *testing.T, p *policy.Pipeline, prepare func(c *policy.Context)) *policy.Context {
+	t.Helper()
+	c := newAccessContext()
+	if prepare != nil {
+		prepare(c)
+	}
+	if err := p.Run(policy.Inbound, c); err != nil {
+		t.Fatalf("inbound: %v", err)
+	}
+	return c
+}
+
+// mustCompile compiles doc or fails the test.
+func mustCompile(t *testing.T, reg *policy.Registry, doc string) *policy.Pipeline {
+	t.Helper()
+	p, err := compileDoc(reg, doc)
+	if err != nil {
+		t.Fatalf("compile: %v", err)
+	}
+	return p
+}
+
+// refusedWith reports whether c ended with status code and APIM's JSON
+// refusal body carrying msg.
+func refusedWith(t *testing.T, c *policy.Context, code int, msg string) {
+	t.Helper()
+	if !c.Ended() || c.Response == nil {
+		t.Fatalf("the pipeline did not end with a refusal")
+	}
+	body, _ := c.Response.Body.Bytes()
+	var got refusal
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatalf("refusal body %q: %v", body, err)
+	}
+	if c.Response.StatusCode != code || got != (refusal{StatusCode: code, Message: msg}) || c.Response.Headers.Get("Content-Type") != "application/json" {
+		t.Errorf("refusal = %d %s (%s), want %d %q", c.Response.StatusCode, body, c.Response.Headers.Get("Content-Type"), code, msg)
+	}
+}
+
+// compileErrorCase is a document that must not compile, and a fragment of
+// the expected diagnostic (with its position).
+type compileErrorCase struct {
+	name, doc, want string
+}
+
+func checkCompileErrors(t *testing.T, tests []compileErrorCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := compileDoc(nil, tt.doc)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("compile %s: error %v, want %q", tt.doc, err, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,105 @@
+package builtin
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/limits"
+	"github.com/gatehouse/gatehouse/internal/policy"
+)
+
+// quotaByKey implements <quota-by-key calls="N" bandwidth="KB"
+// renewal-period="seconds" counter-key="..." increment-condition="..."
+// first-period-start="2024-01-01T00:00:00Z">: per counter key, at most N
+// calls and KB kilobytes in each renewal period, in fixed windows aligned
+// to first-period-start (default: the Unix epoch). calls, bandwidth and
+// renewal-period may be expressions. Bandwidth counts the request body,
+// as quota does. A request whose increment-condition is false is not
+// counted but is still refused once the quota is used up. A refused
+// request gets 403.
+type quotaByKey struct {
+	store     limits.Store
+	calls, kb intAttr
+	period    periodAttr
+	key       policy.Value
+	condition policy.Value
+	start     time.Time
+}
+
+var _ policy.Step = (*quotaByKey)(nil)
+
+func compileQuotaByKey(store limits.Store) policy.CompileFunc {
+	return func(n *policy.Node, c *policy.Compiler) policy.Step {
+		c.Only(n, "calls", "bandwidth", "renewal-period", "counter-key", "increment-condition", "first-period-start")
+		onlyInbound(n, c)
+		for _, ch := range n.Children {
+			c.Errorf(ch, "<quota-by-key> has no child elements")
+		}
+		q := &quotaByKey{store: store}
+		q.calls = compileIntAttr(n, c, "calls", false, 1, 0)
+		q.kb = compileIntAttr(n, c, "bandwidth", false, 1, 0)
+		_, hasCalls := n.Attr("calls")
+		_, hasKB := n.Attr("bandwidth")
+		if !hasCalls && !hasKB {
+			c.Errorf(n, "attribute calls or bandwidth is required")
+		}
+		q.period = compilePeriodAttr(n, c)
+		q.key, _ = c.Attr(n, "counter-key", true)
+		q.condition = compileIncrementCondition(n, c)
+		if s, a, ok := c.Literal(n, "first-period-start", false); ok {
+			t, err := parseFirstPeriodStart(s)
+			if err != nil {
+				c.AttrErrorf(n, a, "%v", err)
+			}
+			q.start = t
+		}
+		return q
+	}
+}
+
+func (q *quotaByKey) Do(c *policy.Context) error {
+	calls, err := q.calls.eval(c)
+	if err != nil {
+		return fmt.Errorf("calls: %w", err)
+	}
+	kbLimit, err := q.kb.eval(c)
+	if err != nil {
+		return fmt.Errorf("bandwidth: %w", err)
+	}
+	period, err := q.period.eval(c)
+	if err != nil {
+		return fmt.Errorf("renewal-period: %w", err)
+	}
+	key, err := q.key.String(c)
+	if err != nil {
+		return fmt.Errorf("counter-key: %w", err)
+	}
+	ok, err := counts(c, q.condition)
+	if err != nil {
+		return err
+	}
+	var n, size int64
+	if ok {
+		n, size = 1, requestBytes(c)
+	}
+	start := ""
+	if !q.start.IsZero() {
+		start = "@" + q.start.Format(time.RFC3339)
+	}
+	var cs []limits.Counter
+	if calls > 0 {
+		cs = append(cs, limits.Counter{Key: limitKey("calls", calls, period) + start, Limit: calls, Period: period, Fixed: true, Start: q.start, N: n})
+	}
+	if kbLimit > 0 {
+		cs = append(cs, limits.Counter{Key: limitKey("kb", kbLimit, period) + start, Limit: kbBytes(kbLimit), Period: period, Fixed: true, Start: q.start, N: size, Overdraw: true})
+	}
+	ds, err := take(c, q.store, "quota-by-key:"+key, cs)
+	if err != nil {
+		return err
+	}
+	_, _, retry := summary(cs, ds)
+	if !limits.Allowed(ds) {
+		refuseQuota(c, retry)
+	}
+	return nil
+}
