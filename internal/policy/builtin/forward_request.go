@@ -18,7 +18,7 @@ type forwardRequest struct {
 var _ policy.Step = (*forwardRequest)(nil)
 
 func compileForwardRequest(n *policy.Node, c *policy.Compiler) policy.Step {
-	c.Only(n, "timeout", "follow-redirects", "buffer-request-body", "buffer-response", "fail-on-error-status-code", "http-version")
+	c.Only(n, "timeout", "follow-redirects", "buffer-request-body")
 	if c.Section() != policy.Backend {
 		c.Errorf(n, "belongs in the backend section")
 	}
@@ -37,6 +37,10 @@ func compileForwardRequest(n *policy.Node, c *policy.Compiler) policy.Step {
 			}
 			*dst = s == "true"
 		}
+	}
+	if f.fwd.FollowRedirects {
+		a, _ := n.Attr("follow-redirects")
+		c.AttrErrorf(n, a, "following redirects is not supported yet: the client receives the backend's redirect")
 	}
 	return f
 }
