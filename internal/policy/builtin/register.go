@@ -43,6 +43,8 @@ func Register(r *policy.Registry, d Deps) {
 	r.Add("trace", compileTrace)
 	r.Add("forward-request", compileForwardRequest)
 	r.Add("find-and-replace", compileFindAndReplace)
+	r.Add("retry", compileRetry)
+	r.Add("wait", compileWait)
 	r.Add("send-request", compileSendRequest(d.HTTPClient))
 	r.Add("send-one-way-request", compileSendRequest(d.HTTPClient))
 	r.Add("rate-limit", compileRateLimit(d.Limits))

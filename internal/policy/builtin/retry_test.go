@@ -1,0 +1,70 @@
+package builtin
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/policy"
+)
+
+func TestRetry(t *testing.T) {
+	// The condition reads a counter the children increase: three runs.
+	doc := inbound(`<set-variable name="n" value="@(0)" /><retry condition="@((int)context.Variables[&quot;n&quot;] &lt; 3)" count="5" interval="0"><set-variable name="n" value="@((int)context.Variables[&quot;n&quot;] + 1)" /></retry>`)
+	c := run(t, doc, nil)
+	if c.Variables["n"] != 3 {
+		t.Errorf("n = %v, want 3 runs", c.Variables["n"])
+	}
+	// count bounds the retries: one run and two retries.
+	doc = inbound(`<set-variable name="n" value="@(0)" /><retry condition="true" count="2" interval="0"><set-variable name="n" value="@((int)context.Variables[&quot;n&quot;] + 1)" /></retry>`)
+	if c := run(t, doc, nil); c.Variables["n"] != 3 {
+		t.Errorf("n = %v, want 3 (1 + count)", c.Variables["n"])
+	}
+}
+
+func TestRetryIntervals(t *testing.T) {
+	tests := []struct {
+		r    retry
+		want []time.Duration
+	}{
+		{retry{interval: time.Second}, []time.Duration{time.Second, time.Second, time.Second}},
+		{retry{interval: time.Second, firstFast: true}, []time.Duration{0, time.Second, time.Second}},
+		{retry{interval: time.Second, delta: 2 * time.Second}, []time.Duration{time.Second, 3 * time.Second, 5 * time.Second}},
+		{retry{interval: time.Second, delta: time.Second, limit: 4 * time.Second}, []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 4 * time.Second}},
+	}
+	for _, tt := range tests {
+		for i, want := range tt.want {
+			if got := tt.r.wait(i + 1); got != want {
+				t.Errorf("%+v: wait(%d) = %v, want %v", tt.r, i+1, got, want)
+			}
+		}
+	}
+}
+
+func TestWait(t *testing.T) {
+	c := run(t, inbound(`<wait for="all"><choose><when condition="true"><set-header name="X-A"><value>1</value></set-header></when></choose><choose><when condition="true"><set-header name="X-B"><value>1</value></set-header></when></choose></wait>`), nil)
+	if c.Request.Headers.Get("X-A") != "1" || c.Request.Headers.Get("X-B") != "1" {
+		t.Errorf("wait for all: %v", c.Request.Headers)
+	}
+}
+
+func TestRetryAndWaitErrors(t *testing.T) {
+	for doc, want := range map[string]string{
+		`<policies><backend><retry condition="true" count="2" interval="1"><forward-request /></retry></backend></policies>`: "forward-request inside <retry> is not supported yet",
+		inbound(`<retry condition="true" count="0" interval="1" />`):                                                         `"0": want a count from 1 to 50`,
+		inbound(`<retry condition="true" count="2" interval="1" max-interval="5" />`):                                        "max-interval needs delta",
+		inbound(`<wait for="some" />`):                                             `"some": want all or any`,
+		inbound(`<wait><set-header name="a"><value>1</value></set-header></wait>`): "only <send-request>, <cache-lookup-value> and <choose> belong in <wait>",
+	} {
+		d, err := policy.Parse(doc)
+		if err == nil {
+			var eff *policy.Document
+			if eff, err = policy.Merge(nil, d); err == nil {
+				_, err = NewRegistry().Compile(eff, policy.Env{})
+			}
+		}
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", doc, err, want)
+		}
+	}
+}
