@@ -1,8 +1,6 @@
 package gateway
 
 import (
-	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
@@ -11,11 +9,9 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httputil"
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -31,22 +27,20 @@ var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Authenticate", "Pro
 
 type policyKey struct{}
 
-// servePolicy runs an operation's policy pipeline for one request: inbound
-// and backend, forwarding when forward-request asks for it (outbound runs
-// on the backend's response before it is written), and on-error when a
-// section fails.
+// servePolicy runs an operation's policy pipeline for one request:
+// inbound, backend (where forward-request calls the backend), outbound,
+// and on-error when a section fails; then it writes the response.
 func (s *Server) servePolicy(w *recorder, r *http.Request, api *apiRoute, op *operation, sub *subscriber, key, rest string, pipe *policy.Pipeline) {
 	c := s.newPolicyContext(r, api, op, sub, key, rest)
+	call := &backendCall{s: s, in: r}
+	defer call.release()
+	c.Forwarder = call
 	section := policy.Inbound
 	err := pipe.Run(policy.Inbound, c)
 	if err == nil && !c.Ended() {
 		section = policy.Backend
-		err = pipe.Run(policy.Backend, c)
-	}
-	if err == nil && !c.Ended() && c.Forward != nil {
 		w.backendStart = time.Now()
-		s.policyProxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), policyKey{}, &policyRun{c: c, pipe: pipe})))
-		return
+		err = pipe.Run(policy.Backend, c)
 	}
 	if err == nil && !c.Ended() {
 		section = policy.Outbound
@@ -56,14 +50,7 @@ func (s *Server) servePolicy(w *recorder, r *http.Request, api *apiRoute, op *op
 		s.failPolicy(w, c, pipe, section, err)
 		return
 	}
-	writePolicyResponse(w, c.Response, c.ResponseHeaders)
-}
-
-// policyRun travels with a forwarded request to the proxy's hooks.
-type policyRun struct {
-	c        *policy.Context
-	pipe     *policy.Pipeline
-	outbound error // set when outbound failed in ModifyResponse
+	call.writeResponse(w, c)
 }
 
 // failPolicy runs on-error for a failed section and answers with what it
@@ -76,7 +63,15 @@ func (s *Server) failPolicy(w http.ResponseWriter, c *policy.Context, pipe *poli
 	}
 	s.log.Debug("policy failed", "section", section, "err", err)
 	if c.Response == nil {
-		writeError(w, http.StatusInternalServerError, "Internal server error")
+		var se *policy.StepError
+		switch {
+		case errors.As(err, &se) && se.Source == "forward-request" && se.Reason == "Timeout":
+			writeError(w, http.StatusGatewayTimeout, "The backend did not respond in time.")
+		case errors.As(err, &se) && se.Source == "forward-request":
+			writeError(w, http.StatusBadGateway, "The backend could not be reached.")
+		default:
+			writeError(w, http.StatusInternalServerError, "Internal server error")
+		}
 		return
 	}
 	writePolicyResponse(w, c.Response, c.ResponseHeaders)
@@ -227,110 +222,4 @@ func mergeResponseHeaders(h, extra http.Header) {
 			}
 		}
 	}
-}
-
-// newPolicyProxy returns the reverse proxy of the policy path: its target,
-// method, headers and body come from the request's policy Context, and
-// outbound runs on the response before it is written.
-func (s *Server) newPolicyProxy() *httputil.ReverseProxy {
-	return &httputil.ReverseProxy{
-		Transport:  s.transport,
-		BufferPool: s.buffers,
-		Rewrite: func(pr *httputil.ProxyRequest) {
-			run := pr.In.Context().Value(policyKey{}).(*policyRun)
-			c, out := run.c, pr.Out
-			target := c.Backend
-			out.URL.Scheme, out.URL.Host = target.Scheme, target.Host
-			out.URL.Path = joinPath(strings.TrimSuffix(target.Path, "/"), c.Path)
-			out.URL.RawPath = ""
-			out.URL.RawQuery = c.Request.URL.Query.Encode()
-			out.Host = ""
-			out.Method = c.Request.Method
-			out.Header = c.Request.Headers.Clone()
-			if xff := pr.In.Header["X-Forwarded-For"]; len(xff) > 0 {
-				out.Header["X-Forwarded-For"] = xff
-			}
-			pr.SetXForwarded()
-			if b := c.Request.Body; b.Loaded() {
-				data, _ := b.Bytes()
-				out.Body, out.ContentLength = io.NopCloser(bytes.NewReader(data)), int64(len(data))
-				out.Header.Set("Content-Length", strconv.Itoa(len(data)))
-				out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
-			}
-			if t := c.Forward.Timeout; t > 0 {
-				ctx, cancel := context.WithTimeout(out.Context(), t)
-				context.AfterFunc(pr.In.Context(), cancel)
-				*out = *out.WithContext(ctx)
-			}
-		},
-		ModifyResponse: func(resp *http.Response) error {
-			run := resp.Request.Context().Value(policyKey{}).(*policyRun)
-			c := run.c
-			c.Response = &expr.Response{StatusCode: resp.StatusCode, StatusReason: http.StatusText(resp.StatusCode), Headers: resp.Header,
-				Body: expr.NewBody(func() ([]byte, error) { return io.ReadAll(io.LimitReader(resp.Body, maxPolicyBody)) })}
-			if err := run.pipe.Run(policy.Outbound, c); err != nil {
-				run.outbound = err
-				return err
-			}
-			applyResponse(resp, c.Response, c.ResponseHeaders)
-			return nil
-		},
-		ErrorHandler: s.policyBackendError,
-	}
-}
-
-// applyResponse makes resp what outbound made of it, with extra (the
-// Context's ResponseHeaders) merged in.
-func applyResponse(resp *http.Response, r *expr.Response, extra http.Header) {
-	resp.StatusCode = r.StatusCode
-	resp.Status = strconv.Itoa(r.StatusCode) + " " + r.StatusReason
-	resp.Header = r.Headers
-	if resp.Header == nil {
-		resp.Header = http.Header{}
-	}
-	mergeResponseHeaders(resp.Header, extra)
-	if r.Body != nil && r.Body.Loaded() {
-		data, _ := r.Body.Bytes()
-		resp.Body.Close()
-		resp.Body = io.NopCloser(bytes.NewReader(data))
-		resp.ContentLength = int64(len(data))
-		resp.Header.Set("Content-Length", strconv.Itoa(len(data)))
-		resp.Header.Del("Transfer-Encoding")
-		resp.TransferEncoding = nil
-	}
-}
-
-// policyBackendError handles a failed forward (or a failed outbound): it
-// runs on-error with context.LastError as APIM fills it.
-func (s *Server) policyBackendError(w http.ResponseWriter, r *http.Request, err error) {
-	run := r.Context().Value(policyKey{}).(*policyRun)
-	if run.outbound != nil {
-		s.failPolicy(w, run.c, run.pipe, policy.Outbound, run.outbound)
-		return
-	}
-	if r.Context().Err() != nil {
-		w.WriteHeader(499)
-		return
-	}
-	var ne net.Error
-	timeout := errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
-	se := &policy.StepError{Source: "forward-request", Section: policy.Backend, Reason: "BackendConnectionFailure",
-		Err: errors.New("the backend could not be reached")}
-	status, msg := http.StatusBadGateway, "The backend could not be reached."
-	if timeout {
-		se.Reason, se.Err = "Timeout", errors.New("the backend did not respond in time")
-		status, msg = http.StatusGatewayTimeout, "The backend did not respond in time."
-	}
-	s.log.Warn("backend failed", "path", r.URL.Path, "err", err)
-	c := run.c
-	c.Response = nil
-	if herr := run.pipe.HandleError(policy.Backend, c, se); herr != nil {
-		s.log.Warn("on-error failed", "err", herr)
-		c.Response = nil
-	}
-	if c.Response == nil {
-		writeError(w, status, msg)
-		return
-	}
-	writePolicyResponse(w, c.Response, c.ResponseHeaders)
 }

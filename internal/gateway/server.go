@@ -61,7 +61,6 @@ type Server struct {
 	records     sync.Pool // *recorder
 	buffers     *bufferPool
 	policies    *policy.Registry
-	policyProxy http.Handler
 	ids         *requestIDs
 	closeLimits func() error // nil: nothing to close
 }
@@ -103,7 +102,6 @@ func NewServer(opts Options) *Server {
 		}
 		builtin.Register(s.policies, builtin.Deps{HTTPClient: &http.Client{Transport: s.transport}, Limits: store})
 	}
-	s.policyProxy = s.newPolicyProxy()
 	s.ids = newRequestIDs()
 	return s
 }

@@ -31,9 +31,9 @@ type Context struct {
 	// API's suffix, or what rewrite-uri made of it. It starts with '/' or
 	// is empty.
 	Path string
-	// Forward is set by forward-request: the gateway sends the request to
-	// the backend when the backend section has run.
-	Forward *Forward
+	// Forwarder sends the request to the backend for forward-request; the
+	// gateway sets it. Nil: forward-request fails.
+	Forwarder Forwarder
 	// ResponseHeaders are set on whatever response the gateway writes
 	// for this request, after outbound (cors records its headers here in
 	// inbound): each replaces the response's header of that name, except
@@ -42,11 +42,19 @@ type Context struct {
 	ended           bool
 }
 
+// Forwarder sends a request to its backend: the method, URL (Backend,
+// Path and the query), headers and body of c.Request. On success it sets
+// c.Response to the backend's response, whose body is read only when a
+// policy asks for it. Forwarding again (retry) replaces the response.
+type Forwarder interface {
+	Forward(c *Context, f Forward) error
+}
+
 // Forward holds forward-request's settings.
 type Forward struct {
 	Timeout           time.Duration // 0: the gateway's default
 	FollowRedirects   bool
-	BufferRequestBody bool
+	BufferRequestBody bool // keep the request body, to send it again
 }
 
 // End makes the pipeline stop: the response in c.Response goes to the
@@ -156,4 +164,22 @@ func (ns *namedStep) Do(c *Context) error {
 		return err
 	}
 	return &StepError{Source: ns.name, Section: ns.section, Err: err}
+}
+
+// Container is a step that holds other steps (choose, retry, wait).
+type Container interface {
+	Steps() []Step
+}
+
+// Walk calls fn for st and for every step inside it.
+func Walk(st Step, fn func(Step)) {
+	if ns, ok := st.(*namedStep); ok {
+		st = ns.step
+	}
+	fn(st)
+	if c, ok := st.(Container); ok {
+		for _, ch := range c.Steps() {
+			Walk(ch, fn)
+		}
+	}
 }

@@ -54,3 +54,12 @@ func (ch *choose) Do(c *policy.Context) error {
 	}
 	return policy.RunSteps(ch.otherwise, c)
 }
+
+// Steps returns the elements of every branch.
+func (ch *choose) Steps() []policy.Step {
+	var all []policy.Step
+	for _, w := range ch.whens {
+		all = append(all, w.steps...)
+	}
+	return append(all, ch.otherwise...)
+}

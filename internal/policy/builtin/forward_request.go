@@ -1,6 +1,7 @@
 package builtin
 
 import (
+	"errors"
 	"strconv"
 	"time"
 
@@ -8,8 +9,10 @@ import (
 )
 
 // forwardRequest implements <forward-request timeout="seconds"
-// follow-redirects="false" buffer-request-body="false"/>: the gateway
-// sends the request to the backend once the backend section has run.
+// follow-redirects="false" buffer-request-body="false"/>: it sends the
+// request to the backend through the gateway's Forwarder; the response is
+// context.Response from then on. Inside <retry> the request body is kept,
+// so that it can be sent again.
 type forwardRequest struct {
 	fwd   policy.Forward
 	plain bool
@@ -38,10 +41,6 @@ func compileForwardRequest(n *policy.Node, c *policy.Compiler) policy.Step {
 			*dst = s == "true"
 		}
 	}
-	if f.fwd.FollowRedirects {
-		a, _ := n.Attr("follow-redirects")
-		c.AttrErrorf(n, a, "following redirects is not supported yet: the client receives the backend's redirect")
-	}
 	return f
 }
 
@@ -50,7 +49,8 @@ func compileForwardRequest(n *policy.Node, c *policy.Compiler) policy.Step {
 func (f *forwardRequest) Plain() bool { return f.plain }
 
 func (f *forwardRequest) Do(c *policy.Context) error {
-	fwd := f.fwd
-	c.Forward = &fwd
-	return nil
+	if c.Forwarder == nil {
+		return errors.New("there is no backend to forward to")
+	}
+	return c.Forwarder.Forward(c, f.fwd)
 }

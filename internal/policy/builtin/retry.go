@@ -61,24 +61,21 @@ func compileRetry(n *policy.Node, c *policy.Compiler) policy.Step {
 		}
 		r.firstFast = s == "true"
 	}
-	if nested := findElement(n.Children, "forward-request"); nested != nil {
-		c.Errorf(nested, "forward-request inside <retry> is not supported yet")
-	}
 	r.steps = c.Steps(n.Children)
+	for _, st := range r.steps {
+		keepRequestBody(st)
+	}
 	return r
 }
 
-// findElement returns the first element called name in nodes or below.
-func findElement(nodes []*policy.Node, name string) *policy.Node {
-	for _, n := range nodes {
-		if n.Name == name {
-			return n
+// keepRequestBody makes a forward-request among steps keep the request
+// body, so that a retry can send it again.
+func keepRequestBody(st policy.Step) {
+	policy.Walk(st, func(s policy.Step) {
+		if f, ok := s.(*forwardRequest); ok {
+			f.fwd.BufferRequestBody = true
 		}
-		if found := findElement(n.Children, name); found != nil {
-			return found
-		}
-	}
-	return nil
+	})
 }
 
 // wait returns the pause before retry number attempt (1-based).
@@ -131,3 +128,6 @@ func pause(ctx context.Context, d time.Duration) bool {
 		return false
 	}
 }
+
+// Steps returns the elements retried.
+func (r *retry) Steps() []policy.Step { return r.steps }

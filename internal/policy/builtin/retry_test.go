@@ -50,11 +50,10 @@ func TestWait(t *testing.T) {
 
 func TestRetryAndWaitErrors(t *testing.T) {
 	for doc, want := range map[string]string{
-		`<policies><backend><retry condition="true" count="2" interval="1"><forward-request /></retry></backend></policies>`: "forward-request inside <retry> is not supported yet",
-		inbound(`<retry condition="true" count="0" interval="1" />`):                                                         `"0": want a count from 1 to 50`,
-		inbound(`<retry condition="true" count="2" interval="1" max-interval="5" />`):                                        "max-interval needs delta",
-		inbound(`<wait for="some" />`):                                             `"some": want all or any`,
-		inbound(`<wait><set-header name="a"><value>1</value></set-header></wait>`): "only <send-request>, <cache-lookup-value> and <choose> belong in <wait>",
+		inbound(`<retry condition="true" count="0" interval="1" />`):                  `"0": want a count from 1 to 50`,
+		inbound(`<retry condition="true" count="2" interval="1" max-interval="5" />`): "max-interval needs delta",
+		inbound(`<wait for="some" />`):                                                `"some": want all or any`,
+		inbound(`<wait><set-header name="a"><value>1</value></set-header></wait>`):    "only <send-request>, <cache-lookup-value> and <choose> belong in <wait>",
 	} {
 		d, err := policy.Parse(doc)
 		if err == nil {

@@ -42,3 +42,6 @@ func (w *wait) Do(c *policy.Context) error {
 	}
 	return policy.RunSteps(w.steps, c)
 }
+
+// Steps returns the elements waited for.
+func (w *wait) Steps() []policy.Step { return w.steps }

@@ -1,0 +1,112 @@
+package gateway
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/snapshot"
+)
+
+// policyServer serves one open API at /orders in front of backend with
+// policy at the API scope.
+func policyServer(t *testing.T, backend, policyXML string) *httptest.Server {
+	t.Helper()
+	s := NewServer(Options{})
+	rt, err := s.Compile(&snapshot.Snapshot{Version: 1, APIs: []snapshot.API{{ID: "orders", Path: "orders", ServiceURL: backend + "/base",
+		KeyHeader: "k", KeyQuery: "k", Policy: policyXML,
+		Operations: []snapshot.Operation{{ID: "any", Method: "*", URLTemplate: "/*"}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Install(rt)
+	gw := httptest.NewServer(s)
+	t.Cleanup(gw.Close)
+	return gw
+}
+
+func TestRetryForwardRequest(t *testing.T) {
+	var calls atomic.Int32
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if string(body) != "order=7" {
+			http.Error(w, "body "+string(body), http.StatusBadRequest)
+			return
+		}
+		if calls.Add(1) < 3 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "accepted")
+	}))
+	defer backend.Close()
+	gw := policyServer(t, backend.URL, `<policies><inbound /><backend>
+	  <retry condition="@(context.Response.StatusCode >= 500)" count="3" interval="0" first-fast-retry="true">
+	    <forward-request />
+	  </retry>
+	</backend></policies>`)
+	resp, err := http.Post(gw.URL+"/orders/new", "application/x-www-form-urlencoded", strings.NewReader("order=7"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != "accepted" || calls.Load() != 3 {
+		t.Errorf("got %d %q after %d backend calls; want 200 \"accepted\" after 3", resp.StatusCode, body, calls.Load())
+	}
+}
+
+func TestFollowRedirects(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/base/old" {
+			http.Redirect(w, r, "/base/new", http.StatusFound)
+			return
+		}
+		io.WriteString(w, "moved here: "+r.URL.Path)
+	}))
+	defer backend.Close()
+	for _, tt := range []struct {
+		attr       string
+		wantStatus int
+	}{
+		{`follow-redirects="true"`, http.StatusOK},
+		{``, http.StatusFound},
+	} {
+		gw := policyServer(t, backend.URL, `<policies><inbound /><backend><forward-request `+tt.attr+` /></backend></policies>`)
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := client.Get(gw.URL + "/orders/old")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.wantStatus {
+			t.Errorf("forward-request %s: %d %q, want %d", tt.attr, resp.StatusCode, body, tt.wantStatus)
+		}
+	}
+}
+
+func TestPolicyPathStreamsLargeBodies(t *testing.T) {
+	big := strings.Repeat("0123456789", 200_000) // 2 MB
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Header().Set("Content-Length", strconv.Itoa(len(big)))
+		io.WriteString(w, big)
+	}))
+	defer backend.Close()
+	gw := policyServer(t, backend.URL, `<policies><inbound><set-header name="X-A"><value>1</value></set-header></inbound>
+	  <backend><forward-request /></backend><outbound><set-header name="X-Out"><value>1</value></set-header></outbound></policies>`)
+	resp, err := http.Get(gw.URL + "/orders/big")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || len(body) != len(big) || resp.Header.Get("X-Out") != "1" || resp.ContentLength != int64(len(big)) {
+		t.Errorf("got %d, %d bytes (Content-Length %d), X-Out %q", resp.StatusCode, len(body), resp.ContentLength, resp.Header.Get("X-Out"))
+	}
+}
