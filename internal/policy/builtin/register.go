@@ -19,6 +19,9 @@ type Deps struct {
 	// quota-by-key; it must outlive configuration reloads. Nil: a new
 	// in-memory store (one node), which needs no closing.
 	Limits limits.Store
+	// Concurrency counts limit-concurrency's requests; it must outlive
+	// configuration reloads. Nil: a new one.
+	Concurrency *Concurrency
 }
 
 // Register adds every built-in policy element to r.
@@ -28,6 +31,9 @@ func Register(r *policy.Registry, d Deps) {
 	}
 	if d.Limits == nil {
 		d.Limits = limits.NewMemory(nil)
+	}
+	if d.Concurrency == nil {
+		d.Concurrency = &Concurrency{}
 	}
 	r.Add("set-header", compileSetHeader)
 	r.Add("set-query-parameter", compileSetQueryParameter)
@@ -54,6 +60,8 @@ func Register(r *policy.Registry, d Deps) {
 	r.Add("rate-limit-by-key", compileRateLimitByKey(d.Limits))
 	r.Add("quota", compileQuota(d.Limits))
 	r.Add("quota-by-key", compileQuotaByKey(d.Limits))
+	r.Add("limit-concurrency", compileLimitConcurrency(d.Concurrency))
+	r.Add("authentication-basic", compileAuthenticationBasic)
 	registerAccess(r, d)
 }
 
