@@ -110,3 +110,44 @@ func TestPolicyPathStreamsLargeBodies(t *testing.T) {
 		t.Errorf("got %d, %d bytes (Content-Length %d), X-Out %q", resp.StatusCode, len(body), resp.ContentLength, resp.Header.Get("X-Out"))
 	}
 }
+
+func TestResponseCache(t *testing.T) {
+	var calls atomic.Int32
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := calls.Add(1)
+		w.Header().Set("X-Call", strconv.Itoa(int(n)))
+		io.WriteString(w, "answer "+r.URL.RawQuery)
+	}))
+	defer backend.Close()
+	gw := policyServer(t, backend.URL, `<policies>
+	  <inbound><cache-lookup vary-by-developer="false" vary-by-developer-groups="false"><vary-by-query-parameter>page</vary-by-query-parameter></cache-lookup></inbound>
+	  <backend><forward-request /></backend>
+	  <outbound><cache-store duration="60" /></outbound>
+	</policies>`)
+	get := func(path string) (string, http.Header) {
+		t.Helper()
+		resp, err := http.Get(gw.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b), resp.Header
+	}
+	first, h1 := get("/orders/list?page=1&noise=a")
+	second, h2 := get("/orders/list?page=1&noise=b") // noise does not vary the cache
+	if first != second || h1.Get("X-Call") != "1" || h2.Get("X-Call") != "1" || h2.Get("Age") == "" || calls.Load() != 1 {
+		t.Errorf("cached answer: %q %q, calls %d, X-Call %q/%q, Age %q", first, second, calls.Load(), h1.Get("X-Call"), h2.Get("X-Call"), h2.Get("Age"))
+	}
+	if _, h := get("/orders/list?page=2"); h.Get("X-Call") != "2" {
+		t.Errorf("another page was answered from the cache: X-Call %q", h.Get("X-Call"))
+	}
+	resp, err := http.Post(gw.URL+"/orders/list?page=1", "text/plain", strings.NewReader("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("X-Call") != "3" {
+		t.Errorf("a POST was answered from the cache: X-Call %q", resp.Header.Get("X-Call"))
+	}
+}

@@ -34,6 +34,9 @@ type Context struct {
 	// Forwarder sends the request to the backend for forward-request; the
 	// gateway sets it. Nil: forward-request fails.
 	Forwarder Forwarder
+	// CacheKey is set by cache-lookup on a miss: the key cache-store keeps
+	// the response under.
+	CacheKey string
 	// ResponseHeaders are set on whatever response the gateway writes
 	// for this request, after outbound (cors records its headers here in
 	// inbound): each replaces the response's header of that name, except

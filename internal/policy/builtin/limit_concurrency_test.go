@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"net/http"
 	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/policy"
 )
 
 func TestLimitConcurrency(t *testing.T) {
@@ -43,5 +45,30 @@ func TestAuthenticationBasic(t *testing.T) {
 	want := "Basic " + base64.StdEncoding.EncodeToString([]byte("svc:prod"))
 	if got := c.Request.Headers.Get("Authorization"); got != want {
 		t.Errorf("Authorization = %q, want %q", got, want)
+	}
+}
+
+func TestCacheValues(t *testing.T) {
+	reg := policy.NewRegistry()
+	Register(reg, Deps{})
+	doc := inbound(`<cache-lookup-value key="token" variable-name="t" default-value="none" />
+	  <set-header name="X-Before"><value>@((string)context.Variables["t"])</value></set-header>
+	  <cache-store-value key="token" value="@("abc" + "123")" duration="60" />
+	  <cache-lookup-value key="token" variable-name="t" />
+	  <set-header name="X-After"><value>@((string)context.Variables["t"])</value></set-header>
+	  <cache-remove-value key="token" />
+	  <cache-lookup-value key="token" variable-name="gone" default-value="removed" />`)
+	d, _ := policy.Parse(doc)
+	eff, _ := policy.Merge(nil, d)
+	p, err := reg.Compile(eff, policy.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := run(t, inbound(""), nil) // a fresh context
+	if err := p.Run(policy.Inbound, c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Request.Headers.Get("X-Before") != "none" || c.Request.Headers.Get("X-After") != "abc123" || c.Variables["gone"] != "removed" {
+		t.Errorf("headers %v, variables %v", c.Request.Headers, c.Variables)
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/osteele/liquid"
 
+	"github.com/gatehouse/gatehouse/internal/cache"
 	"github.com/gatehouse/gatehouse/internal/limits"
 	"github.com/gatehouse/gatehouse/internal/policy"
 )
@@ -22,6 +23,10 @@ type Deps struct {
 	// Concurrency counts limit-concurrency's requests; it must outlive
 	// configuration reloads. Nil: a new one.
 	Concurrency *Concurrency
+	// Cache keeps cache-lookup's responses and the *-value policies'
+	// values; it must outlive configuration reloads. Nil: a new 64 MiB
+	// in-memory cache.
+	Cache cache.Store
 }
 
 // Register adds every built-in policy element to r.
@@ -34,6 +39,9 @@ func Register(r *policy.Registry, d Deps) {
 	}
 	if d.Concurrency == nil {
 		d.Concurrency = &Concurrency{}
+	}
+	if d.Cache == nil {
+		d.Cache = cache.NewMemory(0, nil)
 	}
 	r.Add("set-header", compileSetHeader)
 	r.Add("set-query-parameter", compileSetQueryParameter)
@@ -62,6 +70,11 @@ func Register(r *policy.Registry, d Deps) {
 	r.Add("quota-by-key", compileQuotaByKey(d.Limits))
 	r.Add("limit-concurrency", compileLimitConcurrency(d.Concurrency))
 	r.Add("authentication-basic", compileAuthenticationBasic)
+	r.Add("cache-lookup", compileCacheLookup(d.Cache))
+	r.Add("cache-store", compileCacheStore(d.Cache))
+	r.Add("cache-lookup-value", compileCacheLookupValue(d.Cache))
+	r.Add("cache-store-value", compileCacheStoreValue(d.Cache))
+	r.Add("cache-remove-value", compileCacheRemoveValue(d.Cache))
 	registerAccess(r, d)
 }
 
