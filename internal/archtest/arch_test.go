@@ -17,7 +17,7 @@ const module = "github.com/gatehouse/gatehouse/"
 var allowed = map[string][]string{
 	"internal/model":               {},
 	"internal/store/...":           {"internal/model", "internal/store/..."},
-	"internal/gateway/...":         {"internal/model", "internal/snapshot", "internal/gateway/...", "internal/policy/...", "internal/expr", "internal/analytics/...", "internal/limits/..."},
+	"internal/gateway/...":         {"internal/model", "internal/snapshot", "internal/gateway/...", "internal/policy/...", "internal/expr", "internal/analytics/...", "internal/limits/...", "internal/cache"},
 	"internal/snapshot":            {"internal/model", "internal/store"},
 	"internal/mgmt":                {"internal/model", "internal/store/...", "internal/snapshot", "internal/policy/...", "internal/gateway/route", "internal/gatewaykey", "internal/openapi"},
 	"internal/gatewaykey":          {},

@@ -1,13 +1,16 @@
 package gateway
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 )
@@ -149,5 +152,49 @@ func TestResponseCache(t *testing.T) {
 	resp.Body.Close()
 	if resp.Header.Get("X-Call") != "3" {
 		t.Errorf("a POST was answered from the cache: X-Call %q", resp.Header.Get("X-Call"))
+	}
+}
+
+func TestResponseCacheSharedThroughRedis(t *testing.T) {
+	url := os.Getenv("GATEHOUSE_TEST_REDIS")
+	if url == "" {
+		msg := "set GATEHOUSE_TEST_REDIS=redis://127.0.0.1:6379/0 to run the shared cache test"
+		if os.Getenv("GATEHOUSE_REQUIRE_SERVICES") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	var calls atomic.Int32
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		io.WriteString(w, "fresh")
+	}))
+	defer backend.Close()
+	gateways := make([]*httptest.Server, 2)
+	for i := range gateways {
+		s := NewServer(Options{Redis: url})
+		defer s.Close()
+		rt, err := s.Compile(&snapshot.Snapshot{Version: 1, APIs: []snapshot.API{{ID: "orders", Path: "orders", ServiceURL: backend.URL,
+			KeyHeader: "k", KeyQuery: "k", Operations: []snapshot.Operation{{ID: "any", Method: "*", URLTemplate: "/*"}},
+			Policy: `<policies><inbound><cache-lookup vary-by-developer="false" vary-by-developer-groups="false" caching-type="external" /></inbound>
+			  <backend><forward-request /></backend><outbound><cache-store duration="30" /></outbound></policies>`}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Install(rt)
+		gateways[i] = httptest.NewServer(s)
+		defer gateways[i].Close()
+	}
+	path := fmt.Sprintf("/orders/shared-%d", time.Now().UnixNano())
+	for _, gw := range gateways {
+		resp, err := http.Get(gw.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+	if calls.Load() != 1 {
+		t.Errorf("the backend was called %d times; the second gateway should have answered from the shared cache", calls.Load())
 	}
 }

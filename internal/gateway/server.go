@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/cache"
 	"github.com/gatehouse/gatehouse/internal/limits"
 	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/policy/builtin"
@@ -63,15 +65,19 @@ type Server struct {
 	policies    *policy.Registry
 	ids         *requestIDs
 	closeLimits func() error // nil: nothing to close
+	closeCache  func() error // nil: nothing to close
 }
 
-// Close releases what NewServer opened (the Redis client of the limits
-// store). Call it once serving has stopped.
+// Close releases what NewServer opened (the Redis clients of the limits
+// store and the cache). Call it once serving has stopped.
 func (s *Server) Close() error {
-	if s.closeLimits == nil {
-		return nil
+	var errs []error
+	for _, fn := range []func() error{s.closeLimits, s.closeCache} {
+		if fn != nil {
+			errs = append(errs, fn())
+		}
 	}
-	return s.closeLimits()
+	return errors.Join(errs...)
 }
 
 // NewServer returns a Server with no Runtime: it answers 503 until Install.
@@ -100,7 +106,14 @@ func NewServer(opts Options) *Server {
 				s.log.Error("redis for limits: counting in memory", "err", err)
 			}
 		}
-		builtin.Register(s.policies, builtin.Deps{HTTPClient: &http.Client{Transport: s.transport}, Limits: store})
+		deps := builtin.Deps{HTTPClient: &http.Client{Transport: s.transport}, Limits: store}
+		if opts.Redis != "" {
+			if client, err := limits.NewClient(opts.Redis, 500*time.Millisecond); err == nil {
+				deps.Cache = cache.NewRedis(client, nil, "gatehouse:cache:", s.log)
+				s.closeCache = client.Close
+			}
+		}
+		builtin.Register(s.policies, deps)
 	}
 	s.ids = newRequestIDs()
 	return s
