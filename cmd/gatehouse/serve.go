@@ -51,6 +51,8 @@ type serveConfig struct {
 	Redis string
 	// RedisFailOpen counts locally while Redis is unreachable.
 	RedisFailOpen bool
+	// TrustedProxies are proxies whose X-Forwarded-For is believed.
+	TrustedProxies []string
 	// Stdout receives logs. Nil: os.Stderr.
 	Stdout io.Writer
 	// Ready, when set, is called with the bound addresses once every
@@ -95,6 +97,7 @@ func newServeCommand() *cobra.Command {
 	f.DurationVar(&cfg.HeartbeatInterval, "heartbeat-interval", 10*time.Second, "how often self-hosted gateways send heartbeats; three missed ones mark a node disconnected")
 	f.StringVar(&cfg.Redis, "redis", "", "Redis URL for rate-limit and quota counters shared by gateways (redis://, rediss://, redis+sentinel://, redis+cluster://); empty: in memory")
 	f.BoolVar(&cfg.RedisFailOpen, "redis-fail-open", true, "while Redis is unreachable, count limits locally; false: fail limited requests")
+	f.StringSliceVar(&cfg.TrustedProxies, "trusted-proxies", nil, "addresses or CIDR ranges of proxies in front of the gateway whose X-Forwarded-For is believed (comma-separated)")
 	cli.BindEnv(cmd)
 	return cmd
 }
@@ -117,7 +120,12 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 		return err
 	}
 
-	gwOpts := gateway.Options{Logger: log, BackendTimeout: cfg.BackendTimeout, Redis: cfg.Redis, RedisFailClosed: !cfg.RedisFailOpen}
+	trusted, err := gateway.ParsePrefixes(cfg.TrustedProxies)
+	if err != nil {
+		return err
+	}
+	gwOpts := gateway.Options{Logger: log, BackendTimeout: cfg.BackendTimeout, Redis: cfg.Redis, RedisFailClosed: !cfg.RedisFailOpen,
+		TrustedProxies: trusted}
 	if cfg.AccessLog {
 		gwOpts.AccessLog = log.With("log", "access")
 	}

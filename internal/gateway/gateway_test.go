@@ -208,3 +208,34 @@ func TestRequestIDs(t *testing.T) {
 		t.Errorf("request ids %q, %q: want two different version-4 GUIDs", a, b)
 	}
 }
+
+func TestClientAddressBehindTrustedProxies(t *testing.T) {
+	trusted, err := ParsePrefixes([]string{"10.0.0.0/8", "fd00::1", " "})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewServer(Options{TrustedProxies: trusted})
+	tests := []struct {
+		peer, xff, want string
+	}{
+		{"10.0.0.5:1234", "203.0.113.9, 10.0.0.7", "203.0.113.9"},
+		{"10.0.0.5:1234", "198.51.100.7, 203.0.113.9", "203.0.113.9"},
+		{"198.51.100.1:1234", "1.2.3.4", "198.51.100.1"}, // an untrusted peer cannot claim an address
+		{"10.0.0.5:1234", "10.0.0.9, 10.0.0.7", "10.0.0.9"},
+		{"10.0.0.5:1234", "", "10.0.0.5"},
+		{"[fd00::1]:1234", "2001:db8::5", "2001:db8::5"},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = tt.peer
+		if tt.xff != "" {
+			r.Header.Set("X-Forwarded-For", tt.xff)
+		}
+		if got := s.clientAddress(r); got != tt.want {
+			t.Errorf("peer %s, X-Forwarded-For %q: %s, want %s", tt.peer, tt.xff, got, tt.want)
+		}
+	}
+	if _, err := ParsePrefixes([]string{"10.0.0.0/33"}); err == nil {
+		t.Error("ParsePrefixes accepted 10.0.0.0/33")
+	}
+}

@@ -92,7 +92,7 @@ func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation,
 	c := &policy.Context{
 		Context: expr.Context{
 			Request: &expr.Request{
-				Method: r.Method, URL: &fwd, OriginalURL: in, Headers: headers, IPAddress: clientIP(r),
+				Method: r.Method, URL: &fwd, OriginalURL: in, Headers: headers, IPAddress: s.clientAddress(r),
 				Body: expr.NewBody(func() ([]byte, error) {
 					b, err := io.ReadAll(io.LimitReader(body, maxPolicyBody+1))
 					if len(b) > maxPolicyBody {

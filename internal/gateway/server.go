@@ -3,9 +3,11 @@ package gateway
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -40,6 +42,11 @@ type Options struct {
 	// Transport sends requests to backends. Nil: a pooled transport built
 	// from the other options.
 	Transport http.RoundTripper
+	// TrustedProxies are the addresses of proxies in front of the gateway
+	// whose X-Forwarded-For is believed: the client address policies see
+	// (context.Request.IpAddress, ip-filter) is the rightmost address in
+	// X-Forwarded-For that is not a trusted proxy. Nil: the peer address.
+	TrustedProxies []netip.Prefix
 	// Policies compiles policy documents. Nil: the built-in elements.
 	Policies *policy.Registry
 	// Redis is the URL of the Redis that keeps rate-limit and quota
@@ -64,6 +71,7 @@ type Server struct {
 	buffers     *bufferPool
 	policies    *policy.Registry
 	ids         *requestIDs
+	trusted     []netip.Prefix
 	closeLimits func() error // nil: nothing to close
 	closeCache  func() error // nil: nothing to close
 }
@@ -90,6 +98,7 @@ func NewServer(opts Options) *Server {
 		s.transport = newTransport(opts.BackendTimeout)
 	}
 	s.records.New = func() any { return new(recorder) }
+	s.trusted = opts.TrustedProxies
 	s.policies = opts.Policies
 	if s.policies == nil {
 		s.policies = policy.NewRegistry()
@@ -206,6 +215,64 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// clientAddress returns the client's address: the peer's, or, when the
+// peer is a trusted proxy, the rightmost address of X-Forwarded-For that
+// is not one.
+func (s *Server) clientAddress(r *http.Request) string {
+	peer := clientIP(r)
+	if len(s.trusted) == 0 || !s.isTrusted(peer) {
+		return peer
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if hop == "" {
+			continue
+		}
+		if !s.isTrusted(hop) || i == 0 {
+			return hop
+		}
+	}
+	return peer
+}
+
+func (s *Server) isTrusted(addr string) bool {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return false
+	}
+	ip = ip.Unmap()
+	for _, p := range s.trusted {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// ParsePrefixes parses addresses ("10.0.0.1", "fd00::1") and ranges
+// ("10.0.0.0/8") for Options.TrustedProxies.
+func ParsePrefixes(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, item := range list {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(item); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(item)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: want an IP address or a CIDR range", item)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // subscriptionKey returns the key from the API's header, else its query

@@ -56,6 +56,8 @@ type Config struct {
 	Redis string
 	// RedisFailOpen counts locally while Redis is unreachable.
 	RedisFailOpen bool
+	// TrustedProxies are proxies whose X-Forwarded-For is believed.
+	TrustedProxies []string
 	// Version is reported in heartbeats.
 	Version string
 	// Stdout receives logs. Nil: os.Stderr.
@@ -102,6 +104,7 @@ func NewCommand(version string) *cobra.Command {
 	f.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.StringVar(&cfg.Redis, "redis", "", "Redis URL for rate-limit and quota counters shared by this gateway's nodes (redis://, rediss://, redis+sentinel://, redis+cluster://); empty: in memory")
 	f.BoolVar(&cfg.RedisFailOpen, "redis-fail-open", true, "while Redis is unreachable, count limits locally; false: fail limited requests")
+	f.StringSliceVar(&cfg.TrustedProxies, "trusted-proxies", nil, "addresses or CIDR ranges of proxies in front of the gateway whose X-Forwarded-For is believed (comma-separated)")
 	cli.BindEnv(cmd)
 	return cmd
 }
@@ -143,7 +146,12 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	gwOpts := gateway.Options{Logger: log, BackendTimeout: cfg.BackendTimeout, Redis: cfg.Redis, RedisFailClosed: !cfg.RedisFailOpen}
+	trusted, err := gateway.ParsePrefixes(cfg.TrustedProxies)
+	if err != nil {
+		return err
+	}
+	gwOpts := gateway.Options{Logger: log, BackendTimeout: cfg.BackendTimeout, Redis: cfg.Redis, RedisFailClosed: !cfg.RedisFailOpen,
+		TrustedProxies: trusted}
 	if cfg.AccessLog {
 		gwOpts.AccessLog = log.With("log", "access")
 	}

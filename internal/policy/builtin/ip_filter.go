@@ -16,10 +16,10 @@ import (
 // refused. A refused caller gets 403 {"statusCode": 403, "message":
 // "Forbidden"}.
 //
-// The caller is context.Request.IpAddress: the connection's peer. A
-// client behind a proxy or load balancer is seen as that proxy; trusted
-// X-Forwarded-For handling is not implemented. A peer address that does
-// not parse is refused in both modes.
+// The caller is context.Request.IpAddress: the connection's peer, or,
+// behind the gateway's trusted proxies, the client they name in
+// X-Forwarded-For (see gateway.Options.TrustedProxies). An address that
+// does not parse is refused in both modes.
 type ipFilter struct {
 	allow  bool
 	addrs  []netip.Addr
