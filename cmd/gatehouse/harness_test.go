@@ -27,6 +27,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/gatehouse/gatehouse/internal/selfhosted"
 )
 
 // instance is a running `gatehouse serve` on loopback ports.
@@ -68,10 +70,10 @@ func startServe(t *testing.T, dataDir, storeURL string, tweak ...func(*serveConf
 	cfg := serveConfig{
 		DataDir: dataDir, StoreURL: storeURL,
 		GatewayHTTP: "127.0.0.1:0", MgmtAddr: "127.0.0.1:0",
-		LogFormat: "json", LogLevel: "info", AccessLog: true,
-		BackendTimeout: 5 * time.Second, ShutdownGrace: 5 * time.Second,
-		Stdout: inst.logs,
-		Ready:  func(a serveAddrs) { ready <- a },
+		LogFormat: "json", LogLevel: "info", ShutdownGrace: 5 * time.Second,
+		GatewaySettings: selfhosted.GatewaySettings{AccessLog: true, BackendTimeout: 5 * time.Second, RedisFailOpen: true},
+		Stdout:          inst.logs,
+		Ready:           func(a serveAddrs) { ready <- a },
 	}
 	for _, f := range tweak {
 		f(&cfg)

@@ -18,9 +18,9 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/cli"
 	"github.com/gatehouse/gatehouse/internal/configsync/endpoint"
-	"github.com/gatehouse/gatehouse/internal/gateway"
 	"github.com/gatehouse/gatehouse/internal/mgmt"
 	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/selfhosted"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/postgres"
@@ -29,30 +29,22 @@ import (
 
 // serveConfig is the configuration of `gatehouse serve`.
 type serveConfig struct {
-	DataDir        string
-	StoreURL       string
-	GatewayHTTP    string
-	GatewayHTTPS   string
-	TLSCert        string
-	TLSKey         string
-	DebugAddr      string
-	MgmtTLSCert    string
-	MgmtTLSKey     string
-	MgmtAddr       string
-	LogFormat      string
-	LogLevel       string
-	AccessLog      bool
-	BackendTimeout time.Duration
-	ShutdownGrace  time.Duration
+	selfhosted.GatewaySettings
+	DataDir       string
+	StoreURL      string
+	GatewayHTTP   string
+	GatewayHTTPS  string
+	TLSCert       string
+	TLSKey        string
+	DebugAddr     string
+	MgmtTLSCert   string
+	MgmtTLSKey    string
+	MgmtAddr      string
+	LogFormat     string
+	LogLevel      string
+	ShutdownGrace time.Duration
 	// HeartbeatInterval is how often self-hosted gateways report.
 	HeartbeatInterval time.Duration
-	// Redis is the URL of the Redis keeping rate-limit and quota counters.
-	// Empty: in memory.
-	Redis string
-	// RedisFailOpen counts locally while Redis is unreachable.
-	RedisFailOpen bool
-	// TrustedProxies are proxies whose X-Forwarded-For is believed.
-	TrustedProxies []string
 	// Stdout receives logs. Nil: os.Stderr.
 	Stdout io.Writer
 	// Ready, when set, is called with the bound addresses once every
@@ -91,13 +83,9 @@ func newServeCommand() *cobra.Command {
 	f.StringVar(&cfg.DebugAddr, "debug-addr", "", "listen address of /debug/pprof (profiling); empty: off. Keep it on loopback")
 	f.StringVar(&cfg.LogFormat, "log-format", "auto", "log format: json, text, or auto (text on a terminal)")
 	f.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
-	f.BoolVar(&cfg.AccessLog, "access-log", true, "log one line per gateway request")
-	f.DurationVar(&cfg.BackendTimeout, "backend-timeout", 300*time.Second, "longest wait for a backend's response headers")
 	f.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", 30*time.Second, "how long in-flight requests may run after SIGTERM")
 	f.DurationVar(&cfg.HeartbeatInterval, "heartbeat-interval", 10*time.Second, "how often self-hosted gateways send heartbeats; three missed ones mark a node disconnected")
-	f.StringVar(&cfg.Redis, "redis", "", "Redis URL for rate-limit and quota counters shared by gateways (redis://, rediss://, redis+sentinel://, redis+cluster://); empty: in memory")
-	f.BoolVar(&cfg.RedisFailOpen, "redis-fail-open", true, "while Redis is unreachable, count limits locally; false: fail limited requests")
-	f.StringSliceVar(&cfg.TrustedProxies, "trusted-proxies", nil, "addresses or CIDR ranges of proxies in front of the gateway whose X-Forwarded-For is believed (comma-separated)")
+	cfg.GatewaySettings.AddFlags(f)
 	cli.BindEnv(cmd)
 	return cmd
 }
@@ -120,16 +108,10 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 		return err
 	}
 
-	trusted, err := gateway.ParsePrefixes(cfg.TrustedProxies)
+	gw, err := cfg.GatewaySettings.NewServer(log)
 	if err != nil {
 		return err
 	}
-	gwOpts := gateway.Options{Logger: log, BackendTimeout: cfg.BackendTimeout, Redis: cfg.Redis, RedisFailClosed: !cfg.RedisFailOpen,
-		TrustedProxies: trusted}
-	if cfg.AccessLog {
-		gwOpts.AccessLog = log.With("log", "access")
-	}
-	gw := gateway.NewServer(gwOpts)
 	defer gw.Close()
 	confEndpoint := endpoint.NewServer(endpoint.ServerOptions{Store: st, Logger: log, HeartbeatInterval: cfg.HeartbeatInterval})
 	mg := mgmt.NewServer(mgmt.Options{Store: st, AdminToken: token, Logger: log, Status: confEndpoint})

@@ -17,7 +17,6 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/cli"
 	"github.com/gatehouse/gatehouse/internal/configsync"
-	"github.com/gatehouse/gatehouse/internal/gateway"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -35,6 +34,7 @@ const (
 
 // Config is the configuration of a self-hosted gateway.
 type Config struct {
+	GatewaySettings
 	ConfigEndpoint    string
 	GatewayID         string
 	Token             string
@@ -46,18 +46,9 @@ type Config struct {
 	TLSCert, TLSKey   string
 	CAFile            string
 	HeartbeatInterval time.Duration
-	BackendTimeout    time.Duration
 	ShutdownGrace     time.Duration
-	AccessLog         bool
 	LogFormat         string
 	LogLevel          string
-	// Redis is the URL of the Redis keeping rate-limit and quota counters,
-	// shared by the gateway's nodes. Empty: in memory, per node.
-	Redis string
-	// RedisFailOpen counts locally while Redis is unreachable.
-	RedisFailOpen bool
-	// TrustedProxies are proxies whose X-Forwarded-For is believed.
-	TrustedProxies []string
 	// Version is reported in heartbeats.
 	Version string
 	// Stdout receives logs. Nil: os.Stderr.
@@ -97,14 +88,10 @@ func NewCommand(version string) *cobra.Command {
 	f.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key for the HTTPS listener")
 	f.StringVar(&cfg.CAFile, "ca-file", "", "PEM CA bundle to trust for the management plane (private CA)")
 	f.DurationVar(&cfg.HeartbeatInterval, "heartbeat-interval", 10*time.Second, "time between heartbeats")
-	f.DurationVar(&cfg.BackendTimeout, "backend-timeout", 300*time.Second, "longest wait for a backend's response headers")
 	f.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", 30*time.Second, "how long in-flight requests may run after SIGTERM")
-	f.BoolVar(&cfg.AccessLog, "access-log", true, "log one line per request")
 	f.StringVar(&cfg.LogFormat, "log-format", "auto", "log format: json, text, or auto")
 	f.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
-	f.StringVar(&cfg.Redis, "redis", "", "Redis URL for rate-limit and quota counters shared by this gateway's nodes (redis://, rediss://, redis+sentinel://, redis+cluster://); empty: in memory")
-	f.BoolVar(&cfg.RedisFailOpen, "redis-fail-open", true, "while Redis is unreachable, count limits locally; false: fail limited requests")
-	f.StringSliceVar(&cfg.TrustedProxies, "trusted-proxies", nil, "addresses or CIDR ranges of proxies in front of the gateway whose X-Forwarded-For is believed (comma-separated)")
+	cfg.GatewaySettings.AddFlags(f)
 	cli.BindEnv(cmd)
 	return cmd
 }
@@ -146,16 +133,10 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	trusted, err := gateway.ParsePrefixes(cfg.TrustedProxies)
+	gw, err := cfg.GatewaySettings.NewServer(log)
 	if err != nil {
 		return err
 	}
-	gwOpts := gateway.Options{Logger: log, BackendTimeout: cfg.BackendTimeout, Redis: cfg.Redis, RedisFailClosed: !cfg.RedisFailOpen,
-		TrustedProxies: trusted}
-	if cfg.AccessLog {
-		gwOpts.AccessLog = log.With("log", "access")
-	}
-	gw := gateway.NewServer(gwOpts)
 	defer gw.Close()
 	hostname, _ := os.Hostname()
 	backupKey, err := backupSealer(cfg.Backup)
