@@ -32,7 +32,7 @@ func newPolicyCheckCommand() *cobra.Command {
 			"are read from --fragments DIR (DIR/<id>.xml).",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, files []string) error {
-			env := policy.Env{NamedValues: map[string]string{}, AnyNamedValue: true}
+			env := policy.Env{NamedValues: map[string]string{}, AnyNamedValue: true, AnyCertificate: true}
 			for _, nv := range namedValues {
 				k, v, ok := strings.Cut(nv, "=")
 				if !ok {

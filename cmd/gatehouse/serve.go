@@ -18,6 +18,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/cli"
 	"github.com/gatehouse/gatehouse/internal/configsync/endpoint"
+	"github.com/gatehouse/gatehouse/internal/gateway"
 	"github.com/gatehouse/gatehouse/internal/mgmt"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/selfhosted"
@@ -54,7 +55,7 @@ type serveConfig struct {
 
 // serveAddrs are the addresses serve listens on.
 type serveAddrs struct {
-	Mgmt, GatewayHTTP, GatewayHTTPS string
+	Mgmt, GatewayHTTP, GatewayHTTPS, Metrics string
 }
 
 func newServeCommand() *cobra.Command {
@@ -140,7 +141,7 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 
 // listen opens every configured listener, so that a port in use fails
 // start-up before anything is served.
-func listen(cfg serveConfig, gw, plane http.Handler, log *slog.Logger) ([]*cli.Listener, serveAddrs, error) {
+func listen(cfg serveConfig, gw *gateway.Server, plane http.Handler, log *slog.Logger) ([]*cli.Listener, serveAddrs, error) {
 	var ls []*cli.Listener
 	var addrs serveAddrs
 	open := func(name, addr string, h http.Handler, tlsConfig *tls.Config, dst *string) error {
@@ -168,6 +169,15 @@ func listen(cfg serveConfig, gw, plane http.Handler, log *slog.Logger) ([]*cli.L
 		if err := open("debug", cfg.DebugAddr, debugHandler(), nil, &dbg); err != nil {
 			return nil, addrs, err
 		}
+	}
+	metrics, err := cfg.GatewaySettings.MetricsListener(gw, log)
+	if err != nil {
+		cli.Close(ls...)
+		return nil, addrs, err
+	}
+	if metrics != nil {
+		addrs.Metrics = metrics.Addr()
+		ls = append(ls, metrics)
 	}
 	if cfg.GatewayHTTP != "" {
 		if err := open("gateway http", cfg.GatewayHTTP, gw, nil, &addrs.GatewayHTTP); err != nil {

@@ -22,7 +22,8 @@ import (
 // an operation that exists after the apply.
 func checkPolicies(desired, current *Config, prune bool) []string {
 	var problems []string
-	env := policy.Env{NamedValues: map[string]string{}, Backends: map[string]string{}, AnyNamedValue: true}
+	env := policy.Env{NamedValues: map[string]string{}, Backends: map[string]string{}, AnyNamedValue: true,
+		AnyCertificate: true} // certificates are not part of the folder
 	for _, r := range desired.NamedValues {
 		var nv model.NamedValue
 		if json.Unmarshal(r.Properties, &nv) == nil && !nv.Secret {

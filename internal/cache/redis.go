@@ -21,6 +21,7 @@ type Redis struct {
 	timeout  time.Duration
 	log      *slog.Logger
 	down     atomic.Bool
+	outages  atomic.Uint64
 }
 
 var _ Store = (*Redis)(nil)
@@ -39,9 +40,16 @@ func NewRedis(client redis.UniversalClient, fallback Store, prefix string, log *
 
 func (r *Redis) failed(err error) {
 	if err != nil && err != redis.Nil && r.down.CompareAndSwap(false, true) {
+		r.outages.Add(1)
 		r.log.Warn("redis cache unreachable; caching in memory", "err", err)
 	}
 }
+
+// Reachable reports whether the last attempt to use Redis succeeded.
+func (r *Redis) Reachable() bool { return !r.down.Load() }
+
+// Outages returns how many times Redis became unreachable.
+func (r *Redis) Outages() uint64 { return r.outages.Load() }
 
 func (r *Redis) recovered() {
 	if r.down.CompareAndSwap(true, false) {

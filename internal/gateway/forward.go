@@ -27,6 +27,7 @@ const maxRedirects = 10
 // reads it, and is then streamed to the client as is.
 type backendCall struct {
 	s      *Server
+	up     *upstreams // the Runtime's backends and transports
 	in     *http.Request
 	resp   *http.Response // the latest response; nil before forwarding
 	body   *expr.Body     // c.Response.Body as the latest forward made it
@@ -55,7 +56,8 @@ func (b *backendCall) Forward(c *policy.Context, f policy.Forward) error {
 	if err != nil {
 		return &policy.StepError{Source: "forward-request", Section: policy.Backend, Reason: "BackendConnectionFailure", Err: err}
 	}
-	resp, err := b.s.transport.RoundTrip(out)
+	tr := b.transport(c)
+	resp, err := tr.RoundTrip(out)
 	for hops := 0; err == nil && f.FollowRedirects && hops < maxRedirects; hops++ {
 		next := redirect(out, resp, replay)
 		if next == nil {
@@ -63,7 +65,7 @@ func (b *backendCall) Forward(c *policy.Context, f policy.Forward) error {
 		}
 		resp.Body.Close()
 		out = next
-		resp, err = b.s.transport.RoundTrip(out)
+		resp, err = tr.RoundTrip(out)
 	}
 	if err != nil {
 		b.release()
@@ -122,7 +124,28 @@ func (b *backendCall) request(c *policy.Context, f policy.Forward) (*http.Reques
 		proto = "https"
 	}
 	out.Header.Set("X-Forwarded-Proto", proto)
+	if b.up != nil && c.BackendID != "" {
+		if be := b.up.backends[c.BackendID]; be != nil {
+			if be.err != nil {
+				return nil, nil, be.err
+			}
+			be.apply(out)
+		}
+	}
 	return out, replay, nil
+}
+
+// transport returns the transport for c's backend: the backend entity's
+// TLS settings and client certificate, or authentication-certificate's.
+func (b *backendCall) transport(c *policy.Context) http.RoundTripper {
+	if b.up == nil {
+		return b.s.transport
+	}
+	var be *backendEntity
+	if c.BackendID != "" {
+		be = b.up.backends[c.BackendID]
+	}
+	return b.up.transport(be, c.ClientCertificate)
 }
 
 // redirect returns the request that follows resp's redirect, or nil when

@@ -5,12 +5,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/analytics"
 	"github.com/gatehouse/gatehouse/internal/limits/redistest"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 )
@@ -19,10 +21,18 @@ import (
 // of a backend that counts its calls, and closes it when the test ends.
 func limitedGateway(t *testing.T, opts Options, policy string, calls *atomic.Int64) *Server {
 	t.Helper()
-	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return gatewayFor(t, opts, policy, func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
 		io.WriteString(w, "ok")
-	}))
+	})
+}
+
+// gatewayFor returns a Server serving policy for one API (path orders,
+// one operation for every method and path) in front of backend, and
+// closes both when the test ends.
+func gatewayFor(t *testing.T, opts Options, policy string, backendFunc http.HandlerFunc) *Server {
+	t.Helper()
+	backend := httptest.NewServer(backendFunc)
 	t.Cleanup(backend.Close)
 	snap := &snapshot.Snapshot{Version: 1,
 		APIs: []snapshot.API{{ID: "orders", Path: "orders", ServiceURL: backend.URL, KeyHeader: "Ocp-Apim-Subscription-Key", KeyQuery: "subscription-key",
@@ -78,11 +88,34 @@ func TestRateLimitByKeyAnswers429(t *testing.T) {
 	}
 }
 
-// send sends n requests, c at a time, spread over urls, and returns how
-// many got 200 and how many 429.
+// send sends n GET requests for path, c at a time, spread over urls, and
+// returns how many got 200 and how many 429.
 func send(t *testing.T, urls []string, path string, n, c int) (ok, limited int64) {
 	t.Helper()
 	var okN, limitedN atomic.Int64
+	sendPath(t, urls, path, n, c, func(code int) {
+		switch code {
+		case 200:
+			okN.Add(1)
+		case 429:
+			limitedN.Add(1)
+		default:
+			t.Errorf("status %d", code)
+		}
+	})
+	return okN.Load(), limitedN.Load()
+}
+
+// sendAll sends n GET requests for /orders/1 as sendPath does.
+func sendAll(t *testing.T, urls []string, n, c int, got func(code int)) {
+	t.Helper()
+	sendPath(t, urls, "/orders/1", n, c, got)
+}
+
+// sendPath sends n GET requests for path, c at a time, spread over urls,
+// and calls got with each status code.
+func sendPath(t *testing.T, urls []string, path string, n, c int, got func(code int)) {
+	t.Helper()
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range c {
@@ -99,19 +132,11 @@ func send(t *testing.T, urls []string, path string, n, c int) (ok, limited int64
 				}
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
-				switch resp.StatusCode {
-				case 200:
-					okN.Add(1)
-				case 429:
-					limitedN.Add(1)
-				default:
-					t.Errorf("status %d", resp.StatusCode)
-				}
+				got(resp.StatusCode)
 			}
 		})
 	}
 	wg.Wait()
-	return okN.Load(), limitedN.Load()
 }
 
 // TestTwoGatewaysShareRedis: two gateway Servers using one Redis admit
@@ -156,11 +181,19 @@ func TestRedisOutage(t *testing.T) {
 	if redistest.Count(srv.URL(), "*"+token+"*") == 0 {
 		t.Fatal("no counter in Redis")
 	}
+	reg := analytics.NewRegistry()
+	if err := s.RegisterMetrics(reg); err != nil {
+		t.Fatal(err)
+	}
+	metrics := httptest.NewServer(analytics.Handler(reg))
+	t.Cleanup(metrics.Close)
+	wantMetrics(t, metrics.URL, `gatehouse_redis_up{store="limits"} 1`, `gatehouse_redis_outages_total{store="limits"} 0`)
 	srv.Stop()
 	start := time.Now()
 	if ok, _ := send(t, urls, "/orders/1", 20, 2); ok != 20 {
 		t.Fatalf("with Redis down (fail-open): %d of 20 admitted", ok)
 	}
+	wantMetrics(t, metrics.URL, `gatehouse_redis_up{store="limits"} 0`, `gatehouse_redis_outages_total{store="limits"} 1`, `gatehouse_limits_local_decisions_total 20`)
 	t.Logf("20 requests during the outage took %v", time.Since(start))
 	srv.Restart() // empty: no persistence
 	deadline := time.Now().Add(10 * time.Second)
@@ -174,6 +207,24 @@ func TestRedisOutage(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Logf("back on Redis %v after the restart", time.Since(deadline.Add(-10*time.Second)))
+	wantMetrics(t, metrics.URL, `gatehouse_redis_up{store="limits"} 1`, `gatehouse_redis_outages_total{store="limits"} 1`)
+}
+
+// wantMetrics checks that the metrics served at url have these lines.
+func wantMetrics(t *testing.T, url string, lines ...string) {
+	t.Helper()
+	resp, err := http.Get(url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	have := strings.Split(string(b), "\n")
+	for _, l := range lines {
+		if !slices.Contains(have, l) {
+			t.Errorf("metrics lack %q", l)
+		}
+	}
 }
 
 // TestRedisFailClosed: with fail-closed, limited requests fail while

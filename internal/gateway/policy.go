@@ -32,7 +32,7 @@ type policyKey struct{}
 // and on-error when a section fails; then it writes the response.
 func (s *Server) servePolicy(w *recorder, r *http.Request, api *apiRoute, op *operation, sub *subscriber, key, rest string, pipe *policy.Pipeline) {
 	c := s.newPolicyContext(r, api, op, sub, key, rest)
-	call := &backendCall{s: s, in: r}
+	call := &backendCall{s: s, up: api.up, in: r}
 	defer call.release()
 	c.Forwarder = call
 	section := policy.Inbound
@@ -48,15 +48,33 @@ func (s *Server) servePolicy(w *recorder, r *http.Request, api *apiRoute, op *op
 	}
 	if err != nil {
 		s.failPolicy(w, c, pipe, section, err)
-		return
+	} else {
+		call.writeResponse(w, c)
 	}
-	call.writeResponse(w, c)
+	if c.HasAfterResponse() {
+		s.finish(w, c)
+	}
+}
+
+// finish runs what waits for the response (limits counting on it) once
+// the response is on its way to the client.
+func (s *Server) finish(w *recorder, c *policy.Context) {
+	http.NewResponseController(w).Flush()
+	if c.Response == nil || c.Response.StatusCode != w.status {
+		resp := &expr.Response{StatusCode: w.status, StatusReason: http.StatusText(w.status), Headers: w.Header()}
+		if c.Response != nil {
+			resp.Body = c.Response.Body
+		}
+		c.Response = resp
+	}
+	c.Finish(w.bytes)
 }
 
 // failPolicy runs on-error for a failed section and answers with what it
-// made, or with 500 when it made no response.
+// made: a refusal's answer unless on-error changed it, else 500 (502, 504
+// for a backend) when it made no response.
 func (s *Server) failPolicy(w http.ResponseWriter, c *policy.Context, pipe *policy.Pipeline, section policy.Section, err error) {
-	c.Response = nil
+	c.Response = policy.RefusalResponse(err)
 	if herr := pipe.HandleError(section, c, err); herr != nil {
 		s.log.Warn("on-error failed", "err", herr)
 		c.Response = nil

@@ -18,9 +18,9 @@ type policyCompiler struct {
 	products  map[string]*policy.Document // lower-case id → document, for products with a policy
 }
 
-func newPolicyCompiler(reg *policy.Registry, snap *snapshot.Snapshot) (*policyCompiler, error) {
+func newPolicyCompiler(reg *policy.Registry, snap *snapshot.Snapshot, certs map[string]*policy.Certificate) (*policyCompiler, error) {
 	pc := &policyCompiler{reg: reg, fragments: map[string][]*policy.Node{}, products: map[string]*policy.Document{},
-		env: policy.Env{NamedValues: snap.Policy.NamedValues, Backends: snap.Policy.Backends}}
+		env: policy.Env{NamedValues: snap.Policy.NamedValues, Backends: snap.Policy.Backends, Certificates: certs}}
 	var errs []string
 	for id, src := range snap.Policy.Fragments {
 		nodes, err := policy.ParseFragment(src)

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"net/http"
@@ -12,7 +13,8 @@ import (
 	"time"
 )
 
-// newTransport returns the pooled transport shared by every API's proxy.
+// newTransport returns a pooled transport to backends, without TLS
+// settings of its own.
 func newTransport(backendTimeout time.Duration) *http.Transport {
 	if backendTimeout <= 0 {
 		backendTimeout = 300 * time.Second
@@ -23,6 +25,7 @@ func newTransport(backendTimeout time.Duration) *http.Transport {
 			Timeout:   10 * time.Second,
 			KeepAlive: 30 * time.Second,
 		}).DialContext,
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
 		ForceAttemptHTTP2:     true,
 		DisableCompression:    true, // pass Accept-Encoding and compressed bodies through untouched
 		MaxIdleConns:          1024,
@@ -37,7 +40,7 @@ func newTransport(backendTimeout time.Duration) *http.Transport {
 // newProxy returns the reverse proxy of one API: the request path after
 // the API's suffix is appended to the service URL's path, the subscription
 // key header and query parameter are removed, and X-Forwarded-* are set.
-func (s *Server) newProxy(a *apiRoute, target *url.URL) *httputil.ReverseProxy {
+func (s *Server) newProxy(a *apiRoute, target *url.URL, transport http.RoundTripper) *httputil.ReverseProxy {
 	basePath := strings.TrimSuffix(target.Path, "/")
 	baseRaw := strings.TrimSuffix(target.EscapedPath(), "/")
 	prefix := ""
@@ -46,7 +49,7 @@ func (s *Server) newProxy(a *apiRoute, target *url.URL) *httputil.ReverseProxy {
 	}
 	keyHeader, keyQuery := a.keyHeader, a.keyQuery
 	return &httputil.ReverseProxy{
-		Transport:  s.transport,
+		Transport:  transport,
 		BufferPool: s.buffers,
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			in, out := pr.In, pr.Out

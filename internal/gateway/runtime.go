@@ -20,6 +20,7 @@ type Runtime struct {
 	version int64
 	apis    map[string]*apiRoute // by path suffix, without slashes
 	keys    map[snapshot.KeyDigest]*subscriber
+	up      *upstreams
 }
 
 // Version returns the configuration version the Runtime was compiled from.
@@ -34,7 +35,8 @@ type apiRoute struct {
 	keyQuery    string
 	ops         []operation // most specific first
 	proxy       http.Handler
-	target      *url.URL // the service URL; nil when the API has none
+	target      *url.URL   // the service URL; nil when the API has none
+	up          *upstreams // the Runtime's backends and transports
 }
 
 type operation struct {
@@ -72,14 +74,15 @@ func (s *Server) Compile(snap *snapshot.Snapshot) (*Runtime, error) {
 		apis:    make(map[string]*apiRoute, len(snap.APIs)),
 		keys:    make(map[snapshot.KeyDigest]*subscriber, 2*len(snap.Subscriptions)),
 	}
-	var errs []error
-	pc, err := newPolicyCompiler(s.policies, snap)
+	up, errs := s.compileUpstreams(snap)
+	rt.up = up
+	pc, err := newPolicyCompiler(s.policies, snap, up.certs)
 	if err != nil {
 		errs = append(errs, err)
 	}
 	byID := make(map[string]*apiRoute, len(snap.APIs))
 	for i := range snap.APIs {
-		a, err := s.compileAPI(&snap.APIs[i], len(byID), pc)
+		a, err := s.compileAPI(&snap.APIs[i], len(byID), pc, up)
 		if err == nil && rt.apis[a.path] != nil {
 			err = fmt.Errorf("path %q is already used by API %s", a.path, rt.apis[a.path].id)
 		}
@@ -132,8 +135,9 @@ func (s *Server) Compile(snap *snapshot.Snapshot) (*Runtime, error) {
 	return rt, errors.Join(errs...)
 }
 
-func (s *Server) compileAPI(a *snapshot.API, index int, pc *policyCompiler) (*apiRoute, error) {
+func (s *Server) compileAPI(a *snapshot.API, index int, pc *policyCompiler, up *upstreams) (*apiRoute, error) {
 	r := &apiRoute{
+		up:          up,
 		id:          a.ID,
 		index:       index,
 		path:        strings.Trim(a.Path, "/"),
@@ -166,7 +170,7 @@ func (s *Server) compileAPI(a *snapshot.API, index int, pc *policyCompiler) (*ap
 	if err != nil || (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
 		return nil, fmt.Errorf("service URL %q is not an absolute http(s) URL", a.ServiceURL)
 	}
-	r.proxy, r.target = s.newProxy(r, target), target
+	r.proxy, r.target = s.newProxy(r, target, up.def), target
 	return r, nil
 }
 

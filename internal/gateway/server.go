@@ -13,6 +13,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gatehouse/gatehouse/internal/analytics"
 	"github.com/gatehouse/gatehouse/internal/cache"
 	"github.com/gatehouse/gatehouse/internal/limits"
 	"github.com/gatehouse/gatehouse/internal/policy"
@@ -39,8 +42,12 @@ type Options struct {
 	// BackendTimeout bounds the wait for a backend's response headers.
 	// 0: 300 seconds, as APIM's forward-request default.
 	BackendTimeout time.Duration
-	// Transport sends requests to backends. Nil: a pooled transport built
-	// from the other options.
+	// Transport sends requests to backends verified against the system
+	// roots, without a client certificate. Nil: a pooled transport built
+	// from the other options. Backends with their own TLS settings, client
+	// certificates or the gateway's certificate authorities get transports
+	// cloned from it when it is an *http.Transport, else built from the
+	// other options.
 	Transport http.RoundTripper
 	// TrustedProxies are the addresses of proxies in front of the gateway
 	// whose X-Forwarded-For is believed: the client address policies see
@@ -58,6 +65,13 @@ type Options struct {
 	// unreachable, or when the URL is invalid. False: count locally until
 	// Redis answers again.
 	RedisFailClosed bool
+	// CacheMiB bounds the internal (in-memory) response and value cache,
+	// in MiB. 0: 64.
+	CacheMiB int
+	// ManagedIdentity gets the access tokens of authentication-managed-identity
+	// (package managedidentity). Nil: that element fails at run time.
+	// Ignored when Policies is set.
+	ManagedIdentity builtin.ManagedIdentity
 }
 
 // Server is the gateway's http.Handler. It serves requests from the most
@@ -66,7 +80,9 @@ type Server struct {
 	rt          atomic.Pointer[Runtime]
 	log         *slog.Logger
 	access      *slog.Logger
-	transport   http.RoundTripper
+	transport   http.RoundTripper // to backends with the default TLS settings
+	transports  *transportCache   // to backends with other TLS settings
+	dynamic     *dynamicTransports
 	records     sync.Pool // *recorder
 	buffers     *bufferPool
 	policies    *policy.Registry
@@ -74,6 +90,24 @@ type Server struct {
 	trusted     []netip.Prefix
 	closeLimits func() error // nil: nothing to close
 	closeCache  func() error // nil: nothing to close
+	redis       []namedRedis // the Redis-backed stores, for metrics
+}
+
+// namedRedis is a Redis-backed store and what metrics call it.
+type namedRedis struct {
+	name  string
+	store analytics.Redis
+}
+
+// RegisterMetrics adds the metrics of s's Redis-backed stores (the
+// limits store and the external cache, when --redis is set) to reg.
+func (s *Server) RegisterMetrics(reg prometheus.Registerer) error {
+	for _, r := range s.redis {
+		if err := analytics.RegisterRedis(reg, r.name, r.store); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close releases what NewServer opened (the Redis clients of the limits
@@ -97,6 +131,12 @@ func NewServer(opts Options) *Server {
 	if s.transport == nil {
 		s.transport = newTransport(opts.BackendTimeout)
 	}
+	base := func() *http.Transport { return newTransport(opts.BackendTimeout) }
+	if t, ok := s.transport.(*http.Transport); ok {
+		base = func() *http.Transport { return t.Clone() }
+	}
+	s.transports = newTransportCache(base)
+	s.dynamic = &dynamicTransports{base: base}
 	s.records.New = func() any { return new(recorder) }
 	s.trusted = opts.TrustedProxies
 	s.policies = opts.Policies
@@ -108,6 +148,7 @@ func NewServer(opts Options) *Server {
 			switch {
 			case err == nil:
 				store, s.closeLimits = rs, rs.Close
+				s.redis = append(s.redis, namedRedis{"limits", rs})
 			case opts.RedisFailClosed:
 				s.log.Error("redis for limits: refusing limited requests", "err", err)
 				store = limits.Unavailable{Err: err}
@@ -116,10 +157,13 @@ func NewServer(opts Options) *Server {
 			}
 		}
 		deps := builtin.Deps{HTTPClient: &http.Client{Transport: s.transport}, Limits: store}
+		deps.ManagedIdentity = opts.ManagedIdentity
+		deps.Cache = cache.NewMemory(opts.CacheMiB<<20, nil)
 		if opts.Redis != "" {
 			if client, err := limits.NewClient(opts.Redis, 500*time.Millisecond); err == nil {
-				deps.Cache = cache.NewRedis(client, nil, "gatehouse:cache:", s.log)
-				s.closeCache = client.Close
+				rc := cache.NewRedis(client, deps.Cache, "gatehouse:cache:", s.log)
+				deps.ExternalCache, s.closeCache = rc, client.Close
+				s.redis = append(s.redis, namedRedis{"cache", rc})
 			}
 		}
 		builtin.Register(s.policies, deps)

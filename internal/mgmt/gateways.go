@@ -51,7 +51,8 @@ func removeGateway(ctx context.Context, tx store.Tx, rec *store.Record, _ *http.
 	if strings.EqualFold(rec.ID, model.ManagedGatewayID) {
 		return conflict("gatewayId", "The built-in gateway 'managed' cannot be deleted.")
 	}
-	for _, q := range []store.Query{{Kind: model.KindGatewayAPI, Parent: rec.ID}, {Kind: model.KindFederatedCredential, Parent: rec.ID}} {
+	for _, q := range []store.Query{{Kind: model.KindGatewayAPI, Parent: rec.ID}, {Kind: model.KindFederatedCredential, Parent: rec.ID},
+		{Kind: model.KindGatewayCertificateAuthority, Parent: rec.ID}} {
 		if err := deleteAll(ctx, tx, q); err != nil {
 			return err
 		}

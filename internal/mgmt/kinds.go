@@ -37,7 +37,8 @@ var (
 		segment: "federatedCredentials", idParam: "credentialName", parent: gatewaysType}
 
 	resourceTypes = []*resourceType{apisType, operationsType, productsType, subscriptionsType, usersType,
-		groupsType, namedValuesType, backendsType, gatewaysType, federatedCredentialsType, fragmentsType}
+		groupsType, namedValuesType, backendsType, gatewaysType, federatedCredentialsType, fragmentsType,
+		certificatesType, gatewayCertificateAuthoritiesType}
 
 	linkTypes = []*linkType{
 		{kind: model.KindProductAPI, owner: productsType, target: apisType},
@@ -195,9 +196,12 @@ func (s *Server) listValue(r *http.Request) (response, error) {
 	return response{status: http.StatusOK, body: map[string]string{"value": nv.Value}, etag: rec.ETag()}, nil
 }
 
-// checkBackend checks a pool's members exist.
+// checkBackend checks a pool's members and the client certificates exist.
 func checkBackend(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, _ *store.Record, _ nowFunc) error {
 	b := props.(*model.Backend)
+	if err := checkBackendCertificates(ctx, tx, b); err != nil {
+		return err
+	}
 	if b.Pool == nil {
 		return nil
 	}

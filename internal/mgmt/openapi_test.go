@@ -19,6 +19,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/legacy"
 
+	"github.com/gatehouse/gatehouse/internal/certificate/certtest"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 )
@@ -327,6 +328,7 @@ func TestOpenAPIDocumentDescribesResponses(t *testing.T) {
 		invalidPolicy = `<policies><inbound><set-header name="x" exists-action="sometimes"><value>x</value></set-header><rate-limit-by-key calls="1" /></inbound></policies>`
 		fragment      = `<fragment><set-header name="x-key" exists-action="override"><value>{{backend-key}}</value></set-header></fragment>`
 	)
+	client := certtest.NewCA(t, "OpenAPI CA").Issue(t, certtest.Options{CommonName: "client"})
 	steps := []openAPIStep{
 		{method: "GET", target: "/mgmt/openapi.json", noToken: true, want: 200},
 		{method: "GET", target: "/mgmt/apis", noToken: true, want: 401},
@@ -435,6 +437,24 @@ func TestOpenAPIDocumentDescribesResponses(t *testing.T) {
 		{method: "DELETE", target: "/mgmt/namedValues/region", want: 200},
 
 		// Backends.
+		// Certificates.
+		{method: "PUT", target: "/mgmt/certificates/client", body: propsOf("data", client.PFXBase64(t, "pfx-pw"), "password", "pfx-pw"), want: 201},
+		{method: "PUT", target: "/mgmt/certificates/client", body: propsOf("data", client.PFXBase64(t, "pfx-pw"), "password", "wrong"), want: 400,
+			wantBody: []string{"properties.password"}},
+		{method: "PUT", target: "/mgmt/certificates/bad", body: propsOf("data", "bm90IGEgY2VydGlmaWNhdGU="), want: 400, wantBody: []string{"properties.data"}},
+		{method: "PUT", target: "/mgmt/certificates/root", body: propsOf("data", client.Issuer.CertPEM()), want: 201},
+		{method: "PATCH", target: "/mgmt/certificates/client", body: props(`{}`), want: 200},
+		{method: "PATCH", target: "/mgmt/certificates/missing", body: props(`{}`), want: 404},
+		{method: "GET", target: "/mgmt/certificates/client", want: 200},
+		{method: "GET", target: "/mgmt/certificates/missing", want: 404},
+		{method: "GET", target: "/mgmt/certificates", want: 200},
+		{method: "PUT", target: "/mgmt/backends/mtls", body: props(`{"url": "https://mtls.internal", "credentials": {"certificateIds": ["root"]}}`), want: 400},
+		{method: "PUT", target: "/mgmt/backends/mtls", body: props(`{"url": "https://mtls.internal", "credentials": {"certificateIds": ["client"]}, "tls": {"validateCertificateName": false}}`), want: 201},
+		{method: "DELETE", target: "/mgmt/certificates/client", want: 409, wantBody: []string{"mtls"}},
+		{method: "DELETE", target: "/mgmt/backends/mtls", want: 200},
+		{method: "DELETE", target: "/mgmt/certificates/client", want: 200},
+		{method: "DELETE", target: "/mgmt/certificates/client", want: 204},
+
 		{method: "PUT", target: "/mgmt/backends/orders", body: props(`{"url": "https://orders.internal:8443", "credentials": {"header": {"x-key": ["k"]}}}`), want: 201},
 		{method: "PUT", target: "/mgmt/backends/pool", body: props(`{"type": "Pool", "pool": {"services": [{"id": "missing"}]}}`), want: 400},
 		{method: "PUT", target: "/mgmt/backends/pool", body: props(`{"type": "Pool", "pool": {"services": [{"id": "orders", "weight": 1}]}}`), want: 201},
@@ -524,6 +544,16 @@ func TestOpenAPIDocumentDescribesResponses(t *testing.T) {
 		{method: "GET", target: "/mgmt/gateways/fra/federatedCredentials", want: 200},
 		{method: "DELETE", target: "/mgmt/gateways/fra/federatedCredentials/aks", want: 200},
 		{method: "DELETE", target: "/mgmt/gateways/fra/federatedCredentials/aks", want: 204},
+		{method: "PUT", target: "/mgmt/gateways/fra/certificateAuthorities/root", body: props(`{"isTrusted": true}`), want: 201},
+		{method: "PUT", target: "/mgmt/gateways/fra/certificateAuthorities/missing", body: props(`{"isTrusted": true}`), want: 404},
+		{method: "PUT", target: "/mgmt/gateways/missing/certificateAuthorities/root", body: props(`{"isTrusted": true}`), want: 404},
+		{method: "PATCH", target: "/mgmt/gateways/fra/certificateAuthorities/root", body: props(`{"isTrusted": false}`), want: 200},
+		{method: "GET", target: "/mgmt/gateways/fra/certificateAuthorities/root", want: 200},
+		{method: "GET", target: "/mgmt/gateways/fra/certificateAuthorities", want: 200},
+		{method: "DELETE", target: "/mgmt/certificates/root", want: 409, wantBody: []string{"fra"}},
+		{method: "DELETE", target: "/mgmt/gateways/fra/certificateAuthorities/root", want: 200},
+		{method: "DELETE", target: "/mgmt/gateways/fra/certificateAuthorities/root", want: 204},
+		{method: "DELETE", target: "/mgmt/certificates/root", want: 200},
 		{method: "POST", target: "/mgmt/gateways/fra/generateToken", body: `{"keyType": "primary", "expiry": "` + expiry + `"}`, want: 200},
 		{method: "POST", target: "/mgmt/gateways/fra/generateToken", body: `{"keyType": "secondary"}`, invalid: true, want: 400},
 		{method: "POST", target: "/mgmt/gateways/managed/generateToken", body: `{"keyType": "primary", "expiry": "` + expiry + `"}`, want: 409},

@@ -224,6 +224,9 @@ func PolicyEnv(ctx context.Context, r store.Reader) (policy.Env, map[string][]*p
 		}
 		env.Backends[strings.ToLower(rec.ID)] = b.URL
 	}
+	if env.Certificates, err = policyCertificates(ctx, r); err != nil {
+		return env, nil, err
+	}
 	frags, err := r.List(ctx, store.Query{Kind: model.KindPolicyFragment})
 	if err != nil {
 		return env, nil, err

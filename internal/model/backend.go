@@ -32,6 +32,18 @@ type BackendTLS struct {
 	ValidateCertificateName  *bool `json:"validateCertificateName,omitempty"`
 }
 
+// ChainValidated reports whether the backend's certificate chain is
+// verified: true unless validateCertificateChain is false.
+func (t *BackendTLS) ChainValidated() bool {
+	return t == nil || t.ValidateCertificateChain == nil || *t.ValidateCertificateChain
+}
+
+// NameValidated reports whether the backend's certificate must name the
+// backend's host: true unless validateCertificateName is false.
+func (t *BackendTLS) NameValidated() bool {
+	return t == nil || t.ValidateCertificateName == nil || *t.ValidateCertificateName
+}
+
 // CircuitBreaker holds APIM's circuit breaker rules.
 type CircuitBreaker struct {
 	Rules []CircuitBreakerRule `json:"rules"`
@@ -102,6 +114,16 @@ func (b *Backend) Validate() error {
 	}
 	if c := b.Credentials; c != nil && c.Authorization != nil && c.Authorization.Scheme == "" {
 		fe.add("credentials.authorization.scheme", "is required")
+	}
+	if c := b.Credentials; c != nil {
+		for _, id := range c.CertificateIDs {
+			if err := ValidateID(id); err != nil {
+				fe.add("credentials.certificateIds", "certificate id %v", err)
+			}
+		}
+		if len(c.CertificateIDs) > 32 {
+			fe.add("credentials.certificateIds", "at most 32 certificates are allowed")
+		}
 	}
 	return fe.err()
 }

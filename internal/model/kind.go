@@ -26,6 +26,12 @@ const (
 	KindGateway       Kind = "gateways"
 	KindGatewayAPI    Kind = "gatewayApis"
 	KindSystemSetting Kind = "settings"
+	// KindCertificate holds certificates; their material is the record's
+	// sealed secret (PEM).
+	KindCertificate Kind = "certificates"
+	// KindGatewayCertificateAuthority holds a gateway's certificate
+	// authorities: parent is the gateway, id the certificate.
+	KindGatewayCertificateAuthority Kind = "gatewayCertificateAuthorities"
 )
 
 // MaxIDLength is the longest resource id accepted.

@@ -37,3 +37,34 @@ func (n *NamedValue) Validate() error {
 	}
 	return fe.err()
 }
+
+// ExpandNamedValues replaces each {{name}} in s whose name (ignoring case)
+// is a key of values, lower-cased, with its value; other text, and
+// references to names values lacks, are left as written.
+func ExpandNamedValues(s string, values map[string]string) string {
+	if !strings.Contains(s, "{{") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "{{")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(s[i:], "}}")
+		if j < 0 {
+			break
+		}
+		name := strings.ToLower(strings.TrimSpace(s[i+2 : i+j]))
+		v, ok := values[name]
+		b.WriteString(s[:i])
+		if ok {
+			b.WriteString(v)
+		} else {
+			b.WriteString(s[i : i+j+2])
+		}
+		s = s[i+j+2:]
+	}
+	b.WriteString(s)
+	return b.String()
+}

@@ -32,6 +32,10 @@ func NewProperties(kind Kind) Properties {
 		return new(Backend)
 	case KindGateway:
 		return new(Gateway)
+	case KindCertificate:
+		return new(Certificate)
+	case KindGatewayCertificateAuthority:
+		return new(GatewayCertificateAuthority)
 	case KindFederatedCredential:
 		return new(FederatedCredential)
 	case KindPolicy:

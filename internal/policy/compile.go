@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"sort"
@@ -46,8 +47,36 @@ type Env struct {
 	// AnyNamedValue accepts a {{name}} that NamedValues lacks, leaving it
 	// as written (for checking documents offline).
 	AnyNamedValue bool
+	// Certificates maps lower-case certificate ids to the certificates
+	// that authentication-certificate may present.
+	Certificates map[string]*Certificate
+	// AnyCertificate accepts a certificate id or thumbprint that
+	// Certificates lacks (for checking documents offline).
+	AnyCertificate bool
 	// Examples are the operation's documented responses, for mock-response.
 	Examples []Example
+}
+
+// Certificate is a certificate a policy can make the gateway present to a
+// backend as its client certificate. It is immutable once in an Env.
+type Certificate struct {
+	ID         string // as stored; empty for one a policy made from bytes
+	Thumbprint string // upper-case SHA-1 hex of the leaf, as APIM shows it
+	HasKey     bool   // whether there is a private key to present it with
+	// TLS is the chain with its private key. Nil when the document is
+	// compiled only to be checked (the management API) or HasKey is false.
+	TLS *tls.Certificate
+}
+
+// CertificateByThumbprint returns the certificate of env with thumbprint t
+// (case-insensitive), or nil.
+func (env Env) CertificateByThumbprint(t string) *Certificate {
+	for _, c := range env.Certificates {
+		if strings.EqualFold(c.Thumbprint, strings.TrimSpace(t)) {
+			return c
+		}
+	}
+	return nil
 }
 
 // Example is a documented response of an operation.

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/cache"
 	"github.com/gatehouse/gatehouse/internal/expr"
 )
 
@@ -27,6 +28,13 @@ type Context struct {
 	// Backend is the base URL the request goes to: the API's service URL
 	// unless set-backend-service changed it.
 	Backend *url.URL
+	// BackendID is the lower-case id of the backend entity that
+	// set-backend-service chose: its credentials and TLS settings apply
+	// when the request is forwarded. Empty: Backend is a plain URL.
+	BackendID string
+	// ClientCertificate, set by authentication-certificate, is presented
+	// to the backend instead of the backend entity's own. Nil: none.
+	ClientCertificate *Certificate
 	// Path is the path sent below Backend: the request path after the
 	// API's suffix, or what rewrite-uri made of it. It starts with '/' or
 	// is empty.
@@ -34,15 +42,28 @@ type Context struct {
 	// Forwarder sends the request to the backend for forward-request; the
 	// gateway sets it. Nil: forward-request fails.
 	Forwarder Forwarder
-	// CacheKey is set by cache-lookup on a miss: the key cache-store keeps
-	// the response under.
-	CacheKey string
+	// CacheMiss is set by cache-lookup on a miss: where cache-store keeps
+	// the response. Nil: nothing to store.
+	CacheMiss *CacheMiss
 	// ResponseHeaders are set on whatever response the gateway writes
 	// for this request, after outbound (cors records its headers here in
 	// inbound): each replaces the response's header of that name, except
 	// Vary, whose values are added. Nil: none.
 	ResponseHeaders http.Header
 	ended           bool
+	after           []func(c *Context, sent int64)
+}
+
+// CacheMiss tells cache-store where to keep the response of a request
+// cache-lookup did not find.
+type CacheMiss struct {
+	Key   string
+	Store cache.Store
+	// Downstream holds the Cache-Control directives cache-lookup's
+	// downstream-caching-type and must-revalidate give the response
+	// ("private, must-revalidate"); cache-store adds max-age. Empty: the
+	// response's own Cache-Control is left alone.
+	Downstream string
 }
 
 // Forwarder sends a request to its backend: the method, URL (Backend,
@@ -66,6 +87,27 @@ func (c *Context) End() { c.ended = true }
 
 // Ended reports whether a policy ended the pipeline.
 func (c *Context) Ended() bool { return c.ended }
+
+// AfterResponse makes fn run once the response has gone to the client,
+// with context.Response describing it and sent the size of its body in
+// bytes: limits whose increment-condition looks at the response, and
+// bandwidth quotas, count then.
+func (c *Context) AfterResponse(fn func(c *Context, sent int64)) {
+	c.after = append(c.after, fn)
+}
+
+// HasAfterResponse reports whether something waits for the response.
+func (c *Context) HasAfterResponse() bool { return len(c.after) > 0 }
+
+// Finish runs what AfterResponse registered; the gateway calls it once,
+// after writing the response.
+func (c *Context) Finish(sent int64) {
+	after := c.after
+	c.after = nil
+	for _, fn := range after {
+		fn(c, sent)
+	}
+}
 
 // Variable returns a context variable.
 func (c *Context) Variable(name string) (any, bool) {
@@ -166,7 +208,12 @@ func (ns *namedStep) Do(c *Context) error {
 	if errors.As(err, &se) {
 		return err
 	}
-	return &StepError{Source: ns.name, Section: ns.section, Err: err}
+	se = &StepError{Source: ns.name, Section: ns.section, Err: err}
+	var r *Refusal
+	if errors.As(err, &r) {
+		se.Reason = r.Reason
+	}
+	return se
 }
 
 // Container is a step that holds other steps (choose, retry, wait).

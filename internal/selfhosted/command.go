@@ -170,6 +170,14 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 		ls = append(ls, l)
 	}
+	metrics, err := cfg.GatewaySettings.MetricsListener(gw, log)
+	if err != nil {
+		cli.Close(ls...)
+		return err
+	}
+	if metrics != nil {
+		ls = append(ls, metrics)
+	}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return cli.Serve(ctx, log, cfg.ShutdownGrace, ls...) })
 	g.Go(func() error { return client.Run(ctx) })

@@ -2,10 +2,13 @@ package selfhosted
 
 import (
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/gatehouse/gatehouse/internal/analytics"
+	"github.com/gatehouse/gatehouse/internal/cli"
 	"github.com/gatehouse/gatehouse/internal/gateway"
 )
 
@@ -19,8 +22,15 @@ type GatewaySettings struct {
 	Redis string
 	// RedisFailOpen counts locally while Redis is unreachable.
 	RedisFailOpen bool
+	// CacheMiB bounds the in-memory cache.
+	CacheMiB int
 	// TrustedProxies are proxies whose X-Forwarded-For is believed.
 	TrustedProxies []string
+	// MetricsAddr is the listen address of /metrics (Prometheus); empty:
+	// off.
+	MetricsAddr string
+	// Identity is the identity of authentication-managed-identity.
+	Identity IdentitySettings
 }
 
 // AddFlags defines the settings' flags, with their defaults, on f.
@@ -29,7 +39,23 @@ func (g *GatewaySettings) AddFlags(f *pflag.FlagSet) {
 	f.BoolVar(&g.AccessLog, "access-log", true, "log one line per gateway request")
 	f.StringVar(&g.Redis, "redis", "", "Redis URL for rate-limit and quota counters and the cache, shared by gateway nodes (redis://, rediss://, redis+sentinel://, redis+cluster://); empty: in memory")
 	f.BoolVar(&g.RedisFailOpen, "redis-fail-open", true, "while Redis is unreachable, count limits locally; false: fail limited requests")
+	f.IntVar(&g.CacheMiB, "cache-size", 64, "size of the gateway's in-memory response and value cache (caching-type internal), in MiB")
 	f.StringSliceVar(&g.TrustedProxies, "trusted-proxies", nil, "addresses or CIDR ranges of proxies in front of the gateway whose X-Forwarded-For is believed (comma-separated)")
+	f.StringVar(&g.MetricsAddr, "metrics-addr", "", "listen address of /metrics in Prometheus's format (such as :4290); empty: off")
+	g.Identity.addFlags(f)
+}
+
+// MetricsListener opens the /metrics listener for gw, or returns nil when
+// MetricsAddr is empty.
+func (g GatewaySettings) MetricsListener(gw *gateway.Server, log *slog.Logger) (*cli.Listener, error) {
+	if g.MetricsAddr == "" {
+		return nil, nil
+	}
+	reg := analytics.NewRegistry()
+	if err := gw.RegisterMetrics(reg); err != nil {
+		return nil, err
+	}
+	return cli.Listen("metrics", g.MetricsAddr, analytics.Handler(reg), nil, log)
 }
 
 // NewServer returns the gateway Server the settings describe; the caller
@@ -40,9 +66,16 @@ func (g GatewaySettings) NewServer(log *slog.Logger) (*gateway.Server, error) {
 		return nil, err
 	}
 	opts := gateway.Options{Logger: log, BackendTimeout: g.BackendTimeout, Redis: g.Redis, RedisFailClosed: !g.RedisFailOpen,
-		TrustedProxies: trusted}
+		TrustedProxies: trusted, CacheMiB: g.CacheMiB}
 	if g.AccessLog {
 		opts.AccessLog = log.With("log", "access")
+	}
+	id, err := g.Identity.provider(log, os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if id != nil { // not a typed nil in the interface
+		opts.ManagedIdentity = id
 	}
 	return gateway.NewServer(opts), nil
 }

@@ -18,6 +18,16 @@ type Snapshot struct {
 	// products. Secret named values are in it in plaintext: a snapshot is
 	// sent over the configuration endpoint and kept by gateways only.
 	Policy PolicyEnv `json:"policy"`
+	// Backends holds the backend entities this gateway's policies name,
+	// by lower-case id, with their credentials and TLS settings.
+	Backends map[string]Backend `json:"backends,omitempty"`
+	// Certificates holds, by lower-case id, the certificates this gateway
+	// needs: its backends' client certificates, those its policies'
+	// authentication-certificate elements name, and its certificate
+	// authorities. Client certificates carry their private keys.
+	Certificates map[string]Certificate `json:"certificates,omitempty"`
+	// CertificateAuthorities are the gateway's certificate authorities.
+	CertificateAuthorities []CertificateAuthority `json:"certificateAuthorities,omitempty"`
 }
 
 // PolicyEnv is the global policy and what policies refer to.
@@ -25,7 +35,7 @@ type PolicyEnv struct {
 	Global      string            `json:"global,omitempty"`      // the global <policies> document
 	Fragments   map[string]string `json:"fragments,omitempty"`   // lower-case id → <fragment> document
 	NamedValues map[string]string `json:"namedValues,omitempty"` // lower-case name → value
-	Backends    map[string]string `json:"backends,omitempty"`    // lower-case id → URL
+	Backends    map[string]string `json:"backends,omitempty"`    // lower-case id → URL (see Snapshot.Backends)
 }
 
 // API is one API served by the gateway.

@@ -17,16 +17,19 @@ type refusal struct {
 	Message    string `json:"message"`
 }
 
-// refuse ends the pipeline with status code and a JSON refusal carrying
-// msg. headers, when not nil, are added to the response.
-func refuse(c *policy.Context, code int, msg string, headers http.Header) {
-	body, _ := json.Marshal(refusal{StatusCode: code, Message: msg}) // cannot fail: an int and a string
+// refuse returns the refusal of a request: an error that runs on-error
+// with context.LastError's Reason and Message (APIM's reason code and
+// message) and, unless on-error answers otherwise, gives the client
+// status code with a JSON body carrying clientMsg. headers, when not nil,
+// are added to the response.
+func refuse(code int, reason, message, clientMsg string, headers http.Header) error {
+	body, _ := json.Marshal(refusal{StatusCode: code, Message: clientMsg}) // cannot fail: an int and a string
 	h := http.Header{"Content-Type": {"application/json"}}
 	for k, v := range headers {
 		h[k] = v
 	}
-	c.Response = &expr.Response{StatusCode: code, StatusReason: http.StatusText(code), Headers: h, Body: expr.BodyOf(body)}
-	c.End()
+	resp := &expr.Response{StatusCode: code, StatusReason: http.StatusText(code), Headers: h, Body: expr.BodyOf(body)}
+	return &policy.Refusal{Reason: reason, Message: message, Response: resp}
 }
 
 // compileStatus reads attribute name of n as an HTTP status code

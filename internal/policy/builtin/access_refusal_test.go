@@ -3,6 +3,7 @@ package builtin
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -51,7 +52,7 @@ func runInbound(t *testing.T, p *policy.Pipeline, prepare func(c *policy.Context
 	if prepare != nil {
 		prepare(c)
 	}
-	if err := p.Run(policy.Inbound, c); err != nil {
+	if err := runAnswering(p, c); err != nil {
 		t.Fatalf("inbound: %v", err)
 	}
 	return c
@@ -101,4 +102,19 @@ func checkCompileErrors(t *testing.T, tests []compileErrorCase) {
 			}
 		})
 	}
+}
+
+// runAnswering runs p's inbound section as the gateway does without an
+// on-error section: a refusal ends the pipeline with its answer, and
+// context.LastError says who refused and why.
+func runAnswering(p *policy.Pipeline, c *policy.Context) error {
+	err := p.Run(policy.Inbound, c)
+	var se *policy.StepError
+	if resp := policy.RefusalResponse(err); resp != nil && errors.As(err, &se) {
+		c.Response = resp
+		c.LastError = &expr.LastError{Source: se.Source, Reason: se.Reason, Message: se.Err.Error(), Section: se.Section.String()}
+		c.End()
+		return nil
+	}
+	return err
 }

@@ -40,7 +40,7 @@ func run(t *testing.T, doc string, prepare func(c *policy.Context)) *policy.Cont
 	if prepare != nil {
 		prepare(c)
 	}
-	if err := p.Run(policy.Inbound, c); err != nil {
+	if err := runAnswering(p, c); err != nil {
 		t.Fatalf("inbound: %v", err)
 	}
 	if !c.Ended() {

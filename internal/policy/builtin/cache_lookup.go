@@ -19,15 +19,23 @@ type cachedResponse struct {
 	Reason  string      `json:"reason"`
 	Headers http.Header `json:"headers"`
 	Body    []byte      `json:"body"`
+	Expires time.Time   `json:"expires"`
 }
 
 // cacheLookup implements <cache-lookup vary-by-developer="bool"
-// vary-by-developer-groups="bool" allow-private-response-caching="bool">
+// vary-by-developer-groups="bool" allow-private-response-caching="bool"
+// caching-type="internal|external|prefer-external"
+// downstream-caching-type="none|private|public" must-revalidate="bool">
 // with <vary-by-header> and <vary-by-query-parameter> children: a GET
 // whose response is cached is answered from the cache (with Age);
-// otherwise cache-store in outbound keeps the response.
+// otherwise its conditional and cache-control headers are removed, so the
+// backend sends a complete response, and cache-store in outbound keeps
+// it. With downstream caching, responses get Cache-Control: private or
+// public, must-revalidate unless it is false, and max-age (what is left
+// of the cache duration).
 type cacheLookup struct {
 	cache          cache.Store
+	downstream     string // Cache-Control directives; "": none
 	byDeveloper    bool
 	byGroups       bool
 	allowPrivate   bool
@@ -38,13 +46,13 @@ type cacheLookup struct {
 
 var _ policy.Step = (*cacheLookup)(nil)
 
-func compileCacheLookup(store cache.Store) policy.CompileFunc {
+func compileCacheLookup(cs caches) policy.CompileFunc {
 	return func(n *policy.Node, c *policy.Compiler) policy.Step {
 		c.Only(n, "vary-by-developer", "vary-by-developer-groups", "downstream-caching-type", "must-revalidate", "caching-type", "allow-private-response-caching")
 		if c.Section() != policy.Inbound {
 			c.Errorf(n, "belongs in inbound")
 		}
-		l := &cacheLookup{cache: store, allQueryParams: true}
+		l := &cacheLookup{cache: cs.compile(n, c), allQueryParams: true}
 		for _, required := range []string{"vary-by-developer", "vary-by-developer-groups"} {
 			if _, ok := n.Attr(required); !ok {
 				c.Errorf(n, "attribute %s is required", required)
@@ -53,12 +61,18 @@ func compileCacheLookup(store cache.Store) policy.CompileFunc {
 		l.byDeveloper = compileBool(n, c, "vary-by-developer", false)
 		l.byGroups = compileBool(n, c, "vary-by-developer-groups", false)
 		l.allowPrivate = compileBool(n, c, "allow-private-response-caching", false)
-		compileBool(n, c, "must-revalidate", true)
-		if s, a, ok := c.Literal(n, "downstream-caching-type", false); ok && s != "none" && s != "private" && s != "public" {
-			c.AttrErrorf(n, a, "%q: want none, private or public", s)
-		}
-		if s, a, ok := c.Literal(n, "caching-type", false); ok && s != "internal" && s != "external" && s != "prefer-external" {
-			c.AttrErrorf(n, a, "%q: want internal, external or prefer-external", s)
+		revalidate := compileBool(n, c, "must-revalidate", true)
+		if s, a, ok := c.Literal(n, "downstream-caching-type", false); ok {
+			switch s {
+			case "none":
+			case "private", "public":
+				l.downstream = s
+				if revalidate {
+					l.downstream += ", must-revalidate"
+				}
+			default:
+				c.AttrErrorf(n, a, "%q: want none, private or public", s)
+			}
 		}
 		for _, ch := range n.Children {
 			names := strings.Split(ch.Text, ";")
@@ -125,6 +139,10 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// revalidationHeaders are removed from a request cache-lookup missed,
+// so the backend answers with a complete response to keep.
+var revalidationHeaders = []string{"If-None-Match", "If-Modified-Since", "Cache-Control", "Pragma"}
+
 func (l *cacheLookup) Do(c *policy.Context) error {
 	key := l.key(c)
 	if key == "" {
@@ -133,51 +151,63 @@ func (l *cacheLookup) Do(c *policy.Context) error {
 	raw, stored, ok := l.cache.Get(key)
 	var cr cachedResponse
 	if !ok || json.Unmarshal(raw, &cr) != nil {
-		c.CacheKey = key
+		c.CacheMiss = &policy.CacheMiss{Key: key, Store: l.cache, Downstream: l.downstream}
+		for _, h := range revalidationHeaders {
+			c.Request.Headers.Del(h)
+		}
 		return nil
 	}
 	h := cr.Headers.Clone()
 	if h == nil {
 		h = http.Header{}
 	}
-	h.Set("Age", strconv.Itoa(int(time.Since(stored).Seconds())))
+	now := time.Now()
+	h.Set("Age", strconv.Itoa(int(now.Sub(stored).Seconds())))
+	if l.downstream != "" {
+		setMaxAge(h, l.downstream, cr.Expires.Sub(now))
+	}
 	c.Response = &expr.Response{StatusCode: cr.Status, StatusReason: cr.Reason, Headers: h, Body: expr.BodyOf(cr.Body)}
 	c.End()
 	return nil
 }
 
+// setMaxAge sets Cache-Control to directives with max-age left (whole
+// seconds, not below 0).
+func setMaxAge(h http.Header, directives string, left time.Duration) {
+	h.Set("Cache-Control", directives+", max-age="+strconv.Itoa(max(int(left/time.Second), 0)))
+}
+
 // cacheStore implements <cache-store duration="seconds"
 // cache-response="expression">: the response to a request cache-lookup
-// missed is kept for duration (by default only 200 responses).
+// missed is kept for duration, in the cache cache-lookup chose (by
+// default only 200 responses; never one marked Cache-Control: no-store).
 type cacheStore struct {
-	cache    cache.Store
 	duration time.Duration
 	when     policy.Value
 }
 
 var _ policy.Step = (*cacheStore)(nil)
 
-func compileCacheStore(store cache.Store) policy.CompileFunc {
-	return func(n *policy.Node, c *policy.Compiler) policy.Step {
-		c.Only(n, "duration", "cache-response")
-		if c.Section() != policy.Outbound {
-			c.Errorf(n, "belongs in outbound")
-		}
-		s := &cacheStore{cache: store}
-		if v, a, ok := c.Literal(n, "duration", true); ok {
-			secs, err := strconv.Atoi(v)
-			if err != nil || secs < 1 {
-				c.AttrErrorf(n, a, "%q: want whole seconds, at least 1", v)
-			}
-			s.duration = time.Duration(secs) * time.Second
-		}
-		s.when, _ = c.Attr(n, "cache-response", false)
-		return s
+func compileCacheStore(n *policy.Node, c *policy.Compiler) policy.Step {
+	c.Only(n, "duration", "cache-response")
+	if c.Section() != policy.Outbound {
+		c.Errorf(n, "belongs in outbound")
 	}
+	s := &cacheStore{}
+	if v, a, ok := c.Literal(n, "duration", true); ok {
+		secs, err := strconv.Atoi(v)
+		if err != nil || secs < 1 {
+			c.AttrErrorf(n, a, "%q: want whole seconds, at least 1", v)
+		}
+		s.duration = time.Duration(secs) * time.Second
+	}
+	s.when, _ = c.Attr(n, "cache-response", false)
+	return s
 }
 
 func (s *cacheStore) Do(c *policy.Context) error {
-	if c.CacheKey == "" || c.Response == nil {
+	miss := c.CacheMiss
+	if miss == nil || c.Response == nil || strings.Contains(strings.ToLower(c.Response.Headers.Get("Cache-Control")), "no-store") {
 		return nil
 	}
 	keep := c.Response.StatusCode == http.StatusOK
@@ -201,10 +231,16 @@ func (s *cacheStore) Do(c *policy.Context) error {
 	for _, name := range []string{"Set-Cookie", "Content-Length", "Transfer-Encoding", "Connection"} {
 		h.Del(name)
 	}
-	raw, err := json.Marshal(cachedResponse{Status: c.Response.StatusCode, Reason: c.Response.StatusReason, Headers: h, Body: body})
+	raw, err := json.Marshal(cachedResponse{Status: c.Response.StatusCode, Reason: c.Response.StatusReason, Headers: h, Body: body, Expires: time.Now().Add(s.duration)})
 	if err != nil {
 		return err
 	}
-	s.cache.Set(c.CacheKey, raw, s.duration)
+	miss.Store.Set(miss.Key, raw, s.duration)
+	if miss.Downstream != "" {
+		if c.Response.Headers == nil {
+			c.Response.Headers = http.Header{}
+		}
+		setMaxAge(c.Response.Headers, miss.Downstream, s.duration)
+	}
 	return nil
 }

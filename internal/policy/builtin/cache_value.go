@@ -22,10 +22,10 @@ type cacheLookupValue struct {
 	def      policy.Value
 }
 
-func compileCacheLookupValue(store cache.Store) policy.CompileFunc {
+func compileCacheLookupValue(cs caches) policy.CompileFunc {
 	return func(n *policy.Node, c *policy.Compiler) policy.Step {
 		c.Only(n, "key", "variable-name", "default-value", "caching-type")
-		l := &cacheLookupValue{cache: store}
+		l := &cacheLookupValue{cache: cs.compile(n, c)}
 		l.key, _ = c.Attr(n, "key", true)
 		l.variable, _, _ = c.Literal(n, "variable-name", true)
 		l.def, _ = c.Attr(n, "default-value", false)
@@ -61,10 +61,10 @@ type cacheStoreValue struct {
 	duration time.Duration
 }
 
-func compileCacheStoreValue(store cache.Store) policy.CompileFunc {
+func compileCacheStoreValue(cs caches) policy.CompileFunc {
 	return func(n *policy.Node, c *policy.Compiler) policy.Step {
 		c.Only(n, "key", "value", "duration", "caching-type")
-		s := &cacheStoreValue{cache: store}
+		s := &cacheStoreValue{cache: cs.compile(n, c)}
 		s.key, _ = c.Attr(n, "key", true)
 		s.value, _ = c.Attr(n, "value", true)
 		if v, a, ok := c.Literal(n, "duration", true); ok {
@@ -97,10 +97,10 @@ type cacheRemoveValue struct {
 	key   policy.Value
 }
 
-func compileCacheRemoveValue(store cache.Store) policy.CompileFunc {
+func compileCacheRemoveValue(cs caches) policy.CompileFunc {
 	return func(n *policy.Node, c *policy.Compiler) policy.Step {
 		c.Only(n, "key", "caching-type")
-		r := &cacheRemoveValue{cache: store}
+		r := &cacheRemoveValue{cache: cs.compile(n, c)}
 		r.key, _ = c.Attr(n, "key", true)
 		return r
 	}

@@ -52,8 +52,11 @@ func (ch *checkHeader) Do(c *policy.Context) error {
 	if err != nil {
 		return err
 	}
-	refuse(c, ch.code, msg, nil)
-	return nil
+	reason, why := "HeaderNotFound", "Header "+ch.name+" was not found in the request. Access denied."
+	if present {
+		reason, why = "HeaderValueNotAllowed", "Header "+ch.name+" value of "+strings.Join(got, ",")+" is not allowed. Access denied."
+	}
+	return refuse(ch.code, reason, why, msg, nil)
 }
 
 // matches reports whether one of the header's values is allowed.

@@ -138,6 +138,8 @@ func (f *ipFilter) Do(c *policy.Context) error {
 	if err == nil && f.listed(a) == f.allow {
 		return nil
 	}
-	refuse(c, http.StatusForbidden, "Forbidden", nil)
-	return nil
+	if err != nil {
+		return refuse(http.StatusForbidden, "FailedToParseCallerIP", "Failed to parse caller IP address from request.", "Forbidden", nil)
+	}
+	return refuse(http.StatusForbidden, "CallerIpNotAllowed", "Caller IP address "+a.String()+" is not allowed. Access denied.", "Forbidden", nil)
 }

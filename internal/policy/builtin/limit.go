@@ -2,7 +2,6 @@ package builtin
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/expr"
 	"github.com/gatehouse/gatehouse/internal/limits"
 	"github.com/gatehouse/gatehouse/internal/policy"
 )
@@ -157,17 +155,19 @@ func onlyInbound(n *policy.Node, c *policy.Compiler) {
 	}
 }
 
-// compileIncrementCondition compiles increment-condition. Gatehouse
-// evaluates it in inbound, before the request is forwarded, so a
-// condition on context.Response (which APIM evaluates after the
-// response) is reported rather than silently never true.
-func compileIncrementCondition(n *policy.Node, c *policy.Compiler) policy.Value {
+// incrementCondition is a compiled increment-condition.
+type incrementCondition struct {
+	v policy.Value
+	// onResponse is set when the condition looks at context.Response: as
+	// in APIM, the request is then checked against the counter before it
+	// is forwarded and counted once the response is known.
+	onResponse bool
+}
+
+// compileIncrementCondition compiles increment-condition.
+func compileIncrementCondition(n *policy.Node, c *policy.Compiler) incrementCondition {
 	v, ok := c.Attr(n, "increment-condition", false)
-	if ok && strings.Contains(v.Source(), "context.Response") {
-		a, _ := n.Attr("increment-condition")
-		c.AttrErrorf(n, a, "conditions on context.Response are not supported: Gatehouse evaluates increment-condition in inbound, before there is a response")
-	}
-	return v
+	return incrementCondition{v: v, onResponse: ok && strings.Contains(v.Source(), "context.Response")}
 }
 
 // counts reports whether the request counts: increment-condition is
@@ -181,6 +181,24 @@ func counts(c *policy.Context, cond policy.Value) (bool, error) {
 		return false, fmt.Errorf("increment-condition: %w", err)
 	}
 	return ok, nil
+}
+
+// countAfterResponse makes the request count once its response is known,
+// when cond (unset: always) holds for it: counters(sent) are added to
+// group, sent being the response body's size. The request has been
+// answered by then, so refusals are moot; failures go to the trace.
+func countAfterResponse(c *policy.Context, store limits.Store, group string, cond policy.Value, counters func(sent int64) []limits.Counter) {
+	c.AfterResponse(func(c *policy.Context, sent int64) {
+		ok, err := counts(c, cond)
+		if err == nil && ok {
+			if cs := counters(sent); len(cs) > 0 {
+				_, err = take(c, store, group, cs)
+			}
+		}
+		if err != nil && c.Trace != nil {
+			c.Trace("limits", "counting after the response: "+err.Error())
+		}
+	})
 }
 
 // take asks store for a decision, with the request's context.
@@ -258,9 +276,9 @@ func (o outputs) record(c *policy.Context, remaining, total int64) {
 	}
 }
 
-// refuseRate answers 429 as APIM does, with Retry-After and the optional
-// headers and variables of o.
-func refuseRate(c *policy.Context, o outputs, retry time.Duration, remaining, total int64) {
+// refuseRate refuses with 429 as APIM does, with Retry-After and the
+// optional headers and variables of o.
+func refuseRate(c *policy.Context, o outputs, retry time.Duration, remaining, total int64) error {
 	secs := retrySeconds(retry)
 	h := http.Header{}
 	h.Set("Retry-After", strconv.FormatInt(secs, 10))
@@ -277,14 +295,21 @@ func refuseRate(c *policy.Context, o outputs, retry time.Duration, remaining, to
 		c.SetVariable(o.retryVar, int(secs))
 	}
 	o.record(c, remaining, total)
-	end(c, h, http.StatusTooManyRequests, fmt.Sprintf("Rate limit is exceeded. Try again in %d seconds.", secs))
+	return refuse(http.StatusTooManyRequests, "RateLimitExceeded", "Rate limit is exceeded",
+		fmt.Sprintf("Rate limit is exceeded. Try again in %d seconds.", secs), h)
 }
 
-// refuseQuota answers 403 as APIM does.
-func refuseQuota(c *policy.Context, retry time.Duration) {
+// refuseQuota refuses with 403 as APIM does; bandwidth tells which
+// quota ran out.
+func refuseQuota(retry time.Duration, bandwidth bool) error {
 	h := http.Header{}
 	h.Set("Retry-After", strconv.FormatInt(retrySeconds(retry), 10))
-	end(c, h, http.StatusForbidden, "Out of call volume quota. Quota will be replenished in "+timeSpan(retry)+".")
+	what := "call volume"
+	if bandwidth {
+		what = "bandwidth"
+	}
+	msg := "Out of " + what + " quota. Quota will be replenished in " + timeSpan(retry) + "."
+	return refuse(http.StatusForbidden, "QuotaExceeded", msg, msg, h)
 }
 
 // timeSpan formats d as .NET's TimeSpan does: [d.]hh:mm:ss, seconds
@@ -297,17 +322,6 @@ func timeSpan(d time.Duration) string {
 		out = strconv.FormatInt(days, 10) + "." + out
 	}
 	return out
-}
-
-// end makes the gateway's JSON error response and ends the pipeline.
-func end(c *policy.Context, h http.Header, status int, msg string) {
-	body, _ := json.Marshal(struct {
-		StatusCode int    `json:"statusCode"`
-		Message    string `json:"message"`
-	}{status, msg})
-	h.Set("Content-Type", "application/json")
-	c.Response = &expr.Response{StatusCode: status, StatusReason: http.StatusText(status), Headers: h, Body: expr.BodyOf(body)}
-	c.End()
 }
 
 // scopeMatch reports whether an <api> or <operation> child of a limit,

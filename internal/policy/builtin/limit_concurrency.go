@@ -74,8 +74,7 @@ func (l *limitConcurrency) Do(c *policy.Context) error {
 		return err
 	}
 	if !l.counts.acquire(key, l.max) {
-		refuse(c, http.StatusTooManyRequests, "Too many concurrent requests.", nil)
-		return nil
+		return refuse(http.StatusTooManyRequests, "ConcurrencyLimitExceeded", "Concurrency limit is exceeded", "Too many concurrent requests.", nil)
 	}
 	defer l.counts.release(key)
 	return policy.RunSteps(l.steps, c)

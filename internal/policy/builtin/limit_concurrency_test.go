@@ -65,7 +65,7 @@ func TestCacheValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := run(t, inbound(""), nil) // a fresh context
-	if err := p.Run(policy.Inbound, c); err != nil {
+	if err := runAnswering(p, c); err != nil {
 		t.Fatal(err)
 	}
 	if c.Request.Headers.Get("X-Before") != "none" || c.Request.Headers.Get("X-After") != "abc123" || c.Variables["gone"] != "removed" {

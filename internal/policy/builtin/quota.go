@@ -13,9 +13,9 @@ import (
 // renewal-period="seconds">: per subscription, at most N calls and KB
 // kilobytes in each renewal period (fixed windows from the Unix epoch),
 // with optional <api name|id ...> and <operation ...> quotas. Bandwidth
-// counts the request body, from Content-Length (the response is not yet
-// known in inbound); a request is admitted while less than KB has been
-// used. Requests without a subscription share one counter. A refused
+// counts the request body (from Content-Length) when the request comes in
+// and the response body once it has gone; a request is admitted while
+// less than KB has been used. Requests without a subscription share one counter. A refused
 // request gets 403.
 type quota struct {
 	store  limits.Store
@@ -64,15 +64,51 @@ func (q *quota) Do(c *policy.Context) error {
 			add(l.key, l.calls, l.kb, l.period)
 		}
 	}
-	ds, err := take(c, q.store, "quota:"+subscriptionID(c), cs)
+	group := "quota:" + subscriptionID(c)
+	ds, err := take(c, q.store, group, cs)
 	if err != nil {
 		return err
 	}
 	if !limits.Allowed(ds) {
 		_, _, retry := summary(cs, ds)
-		refuseQuota(c, retry)
+		return refuseQuota(retry, refusedBandwidth(cs, ds))
 	}
+	countResponseBytes(c, q.store, group, policy.Value{}, cs)
 	return nil
+}
+
+// refusedBandwidth reports whether a bandwidth counter refused.
+func refusedBandwidth(cs []limits.Counter, ds []limits.Decision) bool {
+	for i, d := range ds {
+		if !d.Allowed && strings.HasPrefix(cs[i].Key, "kb:") {
+			return true
+		}
+	}
+	return false
+}
+
+// countResponseBytes adds the response body's size to the bandwidth
+// counters of cs once the response has gone, when cond (unset: always)
+// holds.
+func countResponseBytes(c *policy.Context, store limits.Store, group string, cond policy.Value, cs []limits.Counter) {
+	var kb []limits.Counter
+	for _, ct := range cs {
+		if ct.Overdraw {
+			kb = append(kb, ct)
+		}
+	}
+	if len(kb) == 0 {
+		return
+	}
+	countAfterResponse(c, store, group, cond, func(sent int64) []limits.Counter {
+		if sent <= 0 {
+			return nil
+		}
+		for i := range kb {
+			kb[i].N = sent
+		}
+		return kb
+	})
 }
 
 // requestBytes is the request body's size, from Content-Length or, when

@@ -2,6 +2,8 @@ package builtin
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/limits"
@@ -13,16 +15,18 @@ import (
 // first-period-start="2024-01-01T00:00:00Z">: per counter key, at most N
 // calls and KB kilobytes in each renewal period, in fixed windows aligned
 // to first-period-start (default: the Unix epoch). calls, bandwidth and
-// renewal-period may be expressions. Bandwidth counts the request body,
-// as quota does. A request whose increment-condition is false is not
-// counted but is still refused once the quota is used up. A refused
+// renewal-period may be expressions. Bandwidth counts the request and
+// response bodies, as quota does. A request whose increment-condition is
+// false is not counted but is still refused once the quota is used up; a
+// condition on context.Response is evaluated, and the request counted,
+// once the response has gone. A refused
 // request gets 403.
 type quotaByKey struct {
 	store     limits.Store
 	calls, kb intAttr
 	period    periodAttr
 	key       policy.Value
-	condition policy.Value
+	condition incrementCondition
 	start     time.Time
 }
 
@@ -74,9 +78,11 @@ func (q *quotaByKey) Do(c *policy.Context) error {
 	if err != nil {
 		return fmt.Errorf("counter-key: %w", err)
 	}
-	ok, err := counts(c, q.condition)
-	if err != nil {
-		return err
+	ok := !q.condition.onResponse
+	if ok {
+		if ok, err = counts(c, q.condition.v); err != nil {
+			return err
+		}
 	}
 	var n, size int64
 	if ok {
@@ -93,13 +99,29 @@ func (q *quotaByKey) Do(c *policy.Context) error {
 	if kbLimit > 0 {
 		cs = append(cs, limits.Counter{Key: limitKey("kb", kbLimit, period) + start, Limit: kbBytes(kbLimit), Period: period, Fixed: true, Start: q.start, N: size, Overdraw: true})
 	}
-	ds, err := take(c, q.store, "quota-by-key:"+key, cs)
+	group := "quota-by-key:" + key
+	ds, err := take(c, q.store, group, cs)
 	if err != nil {
 		return err
 	}
-	_, _, retry := summary(cs, ds)
 	if !limits.Allowed(ds) {
-		refuseQuota(c, retry)
+		_, _, retry := summary(cs, ds)
+		return refuseQuota(retry, refusedBandwidth(cs, ds))
 	}
+	if !q.condition.onResponse {
+		countResponseBytes(c, q.store, group, policy.Value{}, cs)
+		return nil
+	}
+	size = requestBytes(c)
+	countAfterResponse(c, q.store, group, q.condition.v, func(sent int64) []limits.Counter {
+		later := slices.Clone(cs)
+		for i := range later {
+			later[i].N, later[i].Overdraw = 1, true
+			if strings.HasPrefix(later[i].Key, "kb:") {
+				later[i].N = size + sent
+			}
+		}
+		return later
+	})
 	return nil
 }

@@ -50,8 +50,7 @@ func (rl *rateLimit) Do(c *policy.Context) error {
 	}
 	remaining, limit, retry := summary(cs, ds)
 	if !limits.Allowed(ds) {
-		refuseRate(c, rl.out, retry, remaining, limit)
-		return nil
+		return refuseRate(c, rl.out, retry, remaining, limit)
 	}
 	rl.out.record(c, remaining, limit)
 	return nil

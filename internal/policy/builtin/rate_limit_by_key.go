@@ -13,7 +13,8 @@ import (
 // window of renewal-period seconds. calls, renewal-period and
 // increment-count may be expressions. A request whose
 // increment-condition is false is not counted but is still refused when
-// the counter is exhausted. A refused request gets 429 with Retry-After
+// the counter is exhausted; a condition on context.Response is evaluated,
+// and the request counted, once the response has gone. A refused request gets 429 with Retry-After
 // (and retry-after-header-name, retry-after-variable-name);
 // remaining-calls-header-name and total-calls-header-name are set on every
 // response, remaining-calls-variable-name after every decision.
@@ -22,7 +23,7 @@ type rateLimitByKey struct {
 	calls     intAttr
 	period    periodAttr
 	key       policy.Value
-	condition policy.Value
+	condition incrementCondition
 	increment intAttr
 	out       outputs
 }
@@ -63,20 +64,28 @@ func (rl *rateLimitByKey) Do(c *policy.Context) error {
 	if err != nil {
 		return fmt.Errorf("increment-count: %w", err)
 	}
-	if ok, err := counts(c, rl.condition); err != nil {
+	counter := limits.Counter{Key: limitKey("calls", calls, period), Limit: calls, Period: period, N: n}
+	group := "rate-limit-by-key:" + key
+	if rl.condition.onResponse {
+		counter.N = 0 // check now, count with the response
+	} else if ok, err := counts(c, rl.condition.v); err != nil {
 		return err
 	} else if !ok {
-		n = 0
+		counter.N = 0
 	}
-	cs := []limits.Counter{{Key: limitKey("calls", calls, period), Limit: calls, Period: period, N: n}}
-	ds, err := take(c, rl.store, "rate-limit-by-key:"+key, cs)
+	cs := []limits.Counter{counter}
+	ds, err := take(c, rl.store, group, cs)
 	if err != nil {
 		return err
 	}
 	remaining, limit, retry := summary(cs, ds)
 	if !limits.Allowed(ds) {
-		refuseRate(c, rl.out, retry, remaining, limit)
-		return nil
+		return refuseRate(c, rl.out, retry, remaining, limit)
+	}
+	if rl.condition.onResponse {
+		countAfterResponse(c, rl.store, group, rl.condition.v, func(int64) []limits.Counter {
+			return []limits.Counter{{Key: counter.Key, Limit: calls, Period: period, N: n}}
+		})
 	}
 	rl.out.record(c, remaining, limit)
 	return nil

@@ -23,10 +23,18 @@ type Deps struct {
 	// Concurrency counts limit-concurrency's requests; it must outlive
 	// configuration reloads. Nil: a new one.
 	Concurrency *Concurrency
-	// Cache keeps cache-lookup's responses and the *-value policies'
-	// values; it must outlive configuration reloads. Nil: a new 64 MiB
-	// in-memory cache.
+	// Cache is the internal cache (caching-type="internal"): the node's
+	// own, for cache-lookup's responses and the *-value policies' values;
+	// it must outlive configuration reloads. Nil: a new 64 MiB in-memory
+	// cache.
 	Cache cache.Store
+	// ExternalCache is the cache shared by gateway nodes (Redis), which
+	// caching-type "external" and "prefer-external" (the default) select.
+	// Nil: none; those use Cache.
+	ExternalCache cache.Store
+	// ManagedIdentity gets authentication-managed-identity's tokens. Nil:
+	// none is configured; the element compiles but fails at run time.
+	ManagedIdentity ManagedIdentity
 }
 
 // Register adds every built-in policy element to r.
@@ -70,11 +78,14 @@ func Register(r *policy.Registry, d Deps) {
 	r.Add("quota-by-key", compileQuotaByKey(d.Limits))
 	r.Add("limit-concurrency", compileLimitConcurrency(d.Concurrency))
 	r.Add("authentication-basic", compileAuthenticationBasic)
-	r.Add("cache-lookup", compileCacheLookup(d.Cache))
-	r.Add("cache-store", compileCacheStore(d.Cache))
-	r.Add("cache-lookup-value", compileCacheLookupValue(d.Cache))
-	r.Add("cache-store-value", compileCacheStoreValue(d.Cache))
-	r.Add("cache-remove-value", compileCacheRemoveValue(d.Cache))
+	r.Add("authentication-certificate", compileAuthenticationCertificate)
+	cs := caches{internal: d.Cache, external: d.ExternalCache}
+	r.Add("cache-lookup", compileCacheLookup(cs))
+	r.Add("cache-store", compileCacheStore)
+	r.Add("cache-lookup-value", compileCacheLookupValue(cs))
+	r.Add("cache-store-value", compileCacheStoreValue(cs))
+	r.Add("cache-remove-value", compileCacheRemoveValue(cs))
+	r.Add("authentication-managed-identity", compileAuthenticationManagedIdentity(d.ManagedIdentity))
 	registerAccess(r, d)
 }
 

@@ -9,10 +9,13 @@ import (
 )
 
 // setBackendService implements <set-backend-service base-url="..."> and
-// <set-backend-service backend-id="...">.
+// <set-backend-service backend-id="...">. A backend-id also selects the
+// backend entity's credentials and TLS settings (Context.BackendID); a
+// base-url clears them.
 type setBackendService struct {
-	base  policy.Value
-	fixed *url.URL // a literal base-url or backend-id, parsed once
+	base      policy.Value
+	fixed     *url.URL // a literal base-url or backend-id, parsed once
+	backendID string   // lower-case backend-id; empty for base-url
 }
 
 var _ policy.Step = (*setBackendService)(nil)
@@ -41,7 +44,7 @@ func compileSetBackendService(n *policy.Node, c *policy.Compiler) policy.Step {
 			c.AttrErrorf(n, ida, "backend %q: %v", id, err)
 			return nil
 		}
-		s.fixed = u
+		s.fixed, s.backendID = u, strings.ToLower(id)
 	default:
 		s.base = base
 		if lit, ok := base.Literal(); ok {
@@ -67,7 +70,7 @@ func parseBase(s string) (*url.URL, error) {
 
 func (s *setBackendService) Do(c *policy.Context) error {
 	if s.fixed != nil {
-		c.Backend = s.fixed
+		c.Backend, c.BackendID = s.fixed, s.backendID
 		return nil
 	}
 	raw, err := s.base.String(c)
@@ -78,6 +81,6 @@ func (s *setBackendService) Do(c *policy.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Backend = u
+	c.Backend, c.BackendID = u, ""
 	return nil
 }

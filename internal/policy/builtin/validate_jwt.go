@@ -211,16 +211,14 @@ func (v *validateJWT) Do(c *policy.Context) error {
 		return err
 	}
 	if raw == "" {
-		v.trace(c, "no token")
-		return v.refuse(c, "")
+		return v.refuse(c, jwtFailure{"TokenNotFound", "JWT not present."}, "")
 	}
-	reason, err := v.validate(c, raw)
+	f, err := v.validate(c, raw)
 	if err != nil {
 		return err
 	}
-	if reason != "" {
-		v.trace(c, reason)
-		return v.refuse(c, "invalid_token")
+	if f.reason != "" {
+		return v.refuse(c, f, "invalid_token")
 	}
 	if v.output != "" {
 		j, err := expr.ParseJwt(raw)
@@ -232,17 +230,17 @@ func (v *validateJWT) Do(c *policy.Context) error {
 	return nil
 }
 
-// trace reports why a token was refused to the request's trace; the
-// client only gets the configured message.
-func (v *validateJWT) trace(c *policy.Context, reason string) {
-	if c.Trace != nil {
-		c.Trace("validate-jwt", "token refused: "+reason)
-	}
-}
+// jwtFailure is why validate-jwt refuses a token: APIM's reason code and
+// message, which on-error sees in context.LastError (the client gets only
+// failed-validation-error-message). The zero value is no failure.
+type jwtFailure struct{ reason, message string }
 
-// refuse ends the pipeline with the failure response; oauthErr is the
+// refuse refuses the request with the failure response; oauthErr is the
 // WWW-Authenticate error code (empty for a missing token).
-func (v *validateJWT) refuse(c *policy.Context, oauthErr string) error {
+func (v *validateJWT) refuse(c *policy.Context, f jwtFailure, oauthErr string) error {
+	if c.Trace != nil {
+		c.Trace("validate-jwt", "token refused: "+f.message)
+	}
 	msg := "Unauthorized"
 	if v.message.IsSet() {
 		var err error
@@ -258,16 +256,16 @@ func (v *validateJWT) refuse(c *policy.Context, oauthErr string) error {
 		}
 		h = http.Header{"Www-Authenticate": {challenge}}
 	}
-	refuse(c, v.code, msg, h)
-	return nil
+	return refuse(v.code, f.reason, f.message, msg, h)
 }
 
-// validate checks raw and returns why it is refused ("" when valid). An
-// error is a failure to check (the openid-config cannot be fetched).
-func (v *validateJWT) validate(c *policy.Context, raw string) (string, error) {
+// validate checks raw and returns why it is refused (the zero failure
+// when valid). An error is a failure to check (the openid-config cannot
+// be fetched).
+func (v *validateJWT) validate(c *policy.Context, raw string) (jwtFailure, error) {
 	tok, err := jwt.ParseSigned(raw, jwtAlgs)
 	if err != nil || len(tok.Headers) != 1 {
-		return "malformed or unsupported token", nil
+		return jwtFailure{"JwtInvalid", "JWT is malformed or not signed with a supported algorithm."}, nil
 	}
 	now := time.Now()
 	if c.Now != nil {
@@ -276,53 +274,72 @@ func (v *validateJWT) validate(c *policy.Context, raw string) (string, error) {
 	kid := tok.Headers[0].KeyID
 	var std jwt.Claims
 	var all map[string]any
-	verified, issuers := false, slices.Clone(v.issuers)
+	verified, kidKnown, issuers := false, false, slices.Clone(v.issuers)
 	for _, k := range v.keys {
-		if (kid == "" || k.id == "" || k.id == kid) && tok.Claims(k.key, &std, &all) == nil {
-			verified = true
-			break
+		if kid == "" || k.id == "" || k.id == kid {
+			kidKnown = true
+			if tok.Claims(k.key, &std, &all) == nil {
+				verified = true
+				break
+			}
 		}
 	}
 	for _, o := range v.openID {
 		iss, keys, err := o.lookup(c, kid, now)
 		if err != nil {
-			return "", err
+			return jwtFailure{}, err
 		}
 		if iss != "" {
 			issuers = append(issuers, iss)
 		}
 		for _, k := range keys {
-			if !verified && (kid == "" || k.KeyID == kid) && tok.Claims(k.Key, &std, &all) == nil {
-				verified = true
+			if kid == "" || k.KeyID == kid {
+				kidKnown = true
+				if !verified && tok.Claims(k.Key, &std, &all) == nil {
+					verified = true
+				}
 			}
 		}
 	}
-	if !verified {
-		return "no key verifies the signature", nil
+	switch {
+	case !kidKnown:
+		return jwtFailure{"TokenSignatureKeyNotFound", "Signature key with kid " + strconv.Quote(kid) + " was not found."}, nil
+	case !verified:
+		return jwtFailure{"TokenSignatureInvalid", "Signature validation failed."}, nil
 	}
 	return v.checkClaims(&std, all, issuers, now), nil
 }
 
 // checkClaims checks a verified token's registered and required claims.
-func (v *validateJWT) checkClaims(std *jwt.Claims, all map[string]any, issuers []string, now time.Time) string {
+func (v *validateJWT) checkClaims(std *jwt.Claims, all map[string]any, issuers []string, now time.Time) jwtFailure {
 	switch {
 	case std.Expiry == nil && v.requireExp:
-		return "no expiration time"
+		return jwtFailure{"JwtInvalid", "Lifetime validation failed. The token has no expiration time."}
 	case std.Expiry != nil && now.After(std.Expiry.Time().Add(v.skew)):
-		return "expired"
+		return jwtFailure{"TokenExpired", "Lifetime validation failed. The token is expired."}
 	case std.NotBefore != nil && now.Add(v.skew).Before(std.NotBefore.Time()):
-		return "not yet valid"
+		return jwtFailure{"JwtInvalid", "Lifetime validation failed. The token is not yet valid."}
 	case len(issuers) > 0 && !slices.Contains(issuers, std.Issuer):
-		return "issuer not allowed"
+		return jwtFailure{"TokenIssuerNotAllowed", "Issuer validation failed."}
 	case len(v.audiences) > 0 && !slices.ContainsFunc(v.audiences, std.Audience.Contains):
-		return "audience not allowed"
+		return jwtFailure{"TokenAudienceNotAllowed", "Audience validation failed."}
+	}
+	var missing []string
+	for _, rc := range v.claims {
+		if _, ok := all[rc.name]; !ok {
+			missing = append(missing, rc.name)
+		}
+	}
+	if len(missing) > 0 {
+		return jwtFailure{"TokenClaimNotFound", "JWT is missing the following claims: " + strings.Join(missing, ", ") + ". Access denied."}
 	}
 	for _, rc := range v.claims {
 		if !rc.satisfied(all) {
-			return "claim " + rc.name + " does not match"
+			got := strings.Join(claimValues(all[rc.name]), ",")
+			return jwtFailure{"TokenClaimValueNotAllowed", "Claim " + rc.name + " value of " + got + " is not allowed. Access denied."}
 		}
 	}
-	return ""
+	return jwtFailure{}
 }
 
 // tokenSource is where validate-jwt finds the token.

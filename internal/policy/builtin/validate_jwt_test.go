@@ -248,35 +248,38 @@ func TestValidateJWTSymmetricAndClaims(t *testing.T) {
 	noExp.Expiry = nil
 	tests := []struct {
 		name, doc, token string
-		valid            bool
+		reason           string // APIM's reason for the refusal; "": valid
 	}{
-		{"HS256", doc(""), hsToken(t, jose.HS256, testSecret, claims, nil), true},
-		{"HS384", longDoc, hsToken(t, jose.HS384, long, claims, nil), true},
-		{"HS512", longDoc, hsToken(t, jose.HS512, long, claims, nil), true},
-		{"HS512 with another key", doc(""), hsToken(t, jose.HS512, long, claims, nil), false},
-		{"wrong secret", doc(""), hsToken(t, jose.HS256, []byte("another secret of thirty-two by!"), claims, nil), false},
-		{"expired within clock skew", doc(""), hsToken(t, jose.HS256, testSecret, expiredInSkew, nil), true},
-		{"expired beyond clock skew", doc(""), hsToken(t, jose.HS256, testSecret, expired, nil), false},
-		{"no exp allowed", strings.Replace(doc(""), `clock-skew="60"`, `require-expiration-time="false"`, 1), hsToken(t, jose.HS256, testSecret, noExp, nil), true},
-		{"no exp required", doc(""), hsToken(t, jose.HS256, testSecret, noExp, nil), false},
-		{"claims all present", allClaims, hsToken(t, jose.HS256, testSecret, claims, map[string]any{"roles": []string{"writer", "reader", "x"}}), true},
-		{"claims all missing one", allClaims, hsToken(t, jose.HS256, testSecret, claims, map[string]any{"roles": []string{"reader"}}), false},
-		{"claims all absent", allClaims, hsToken(t, jose.HS256, testSecret, claims, nil), false},
-		{"claims any with separator", anyClaims, hsToken(t, jose.HS256, testSecret, claims, map[string]any{"scp": "profile orders.admin", "tid": 7}), true},
-		{"claims any none", anyClaims, hsToken(t, jose.HS256, testSecret, claims, map[string]any{"scp": "profile", "tid": "t"}), false},
-		{"claims any, presence missing", anyClaims, hsToken(t, jose.HS256, testSecret, claims, map[string]any{"scp": "orders.read"}), false},
-		{"alg none", doc(""), noneToken(`{"exp":4102444800}`), false},
+		{"HS256", doc(""), hsToken(t, jose.HS256, testSecret, claims, nil), ""},
+		{"HS384", longDoc, hsToken(t, jose.HS384, long, claims, nil), ""},
+		{"HS512", longDoc, hsToken(t, jose.HS512, long, claims, nil), ""},
+		{"HS512 with another key", doc(""), hsToken(t, jose.HS512, long, claims, nil), "TokenSignatureInvalid"},
+		{"wrong secret", doc(""), hsToken(t, jose.HS256, []byte("another secret of thirty-two by!"), claims, nil), "TokenSignatureInvalid"},
+		{"expired within clock skew", doc(""), hsToken(t, jose.HS256, testSecret, expiredInSkew, nil), ""},
+		{"expired beyond clock skew", doc(""), hsToken(t, jose.HS256, testSecret, expired, nil), "TokenExpired"},
+		{"no exp allowed", strings.Replace(doc(""), `clock-skew="60"`, `require-expiration-time="false"`, 1), hsToken(t, jose.HS256, testSecret, noExp, nil), ""},
+		{"no exp required", doc(""), hsToken(t, jose.HS256, testSecret, noExp, nil), "JwtInvalid"},
+		{"claims all present", allClaims, hsToken(t, jose.HS256, testSecret, claims, map[string]any{"roles": []string{"writer", "reader", "x"}}), ""},
+		{"claims all missing one", allClaims, hsToken(t, jose.HS256, testSecret, claims, map[string]any{"roles": []string{"reader"}}), "TokenClaimValueNotAllowed"},
+		{"claims all absent", allClaims, hsToken(t, jose.HS256, testSecret, claims, nil), "TokenClaimNotFound"},
+		{"claims any with separator", anyClaims, hsToken(t, jose.HS256, testSecret, claims, map[string]any{"scp": "profile orders.admin", "tid": 7}), ""},
+		{"claims any none", anyClaims, hsToken(t, jose.HS256, testSecret, claims, map[string]any{"scp": "profile", "tid": "t"}), "TokenClaimValueNotAllowed"},
+		{"claims any, presence missing", anyClaims, hsToken(t, jose.HS256, testSecret, claims, map[string]any{"scp": "orders.read"}), "TokenClaimNotFound"},
+		{"alg none", doc(""), noneToken(`{"exp":4102444800}`), "JwtInvalid"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			jt := &jwtTest{t: t, p: mustCompile(t, nil, tt.doc), now: now}
 			c := jt.run("Bearer " + tt.token)
-			if tt.valid {
+			if tt.reason == "" {
 				wantValid(t, c)
 				return
 			}
 			refusedWith(t, c, 403, "denied")
+			if c.LastError == nil || c.LastError.Source != "validate-jwt" || c.LastError.Reason != tt.reason {
+				t.Errorf("LastError %+v, want validate-jwt's %s", c.LastError, tt.reason)
+			}
 			if c.Response.Headers.Get("WWW-Authenticate") != "" {
 				t.Error("a 403 carries WWW-Authenticate")
 			}
@@ -373,7 +376,7 @@ func FuzzValidateJWT(f *testing.F) {
 	f.Fuzz(func(t *testing.T, auth string) {
 		c := newAccessContext()
 		c.Request.Headers.Set("Authorization", auth)
-		if err := p.Run(policy.Inbound, c); err != nil {
+		if err := runAnswering(p, c); err != nil {
 			t.Fatalf("validate-jwt failed: %v", err)
 		}
 		if c.Ended() && c.Response.StatusCode != 401 {

@@ -54,6 +54,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"SurvivesReopen", testReopen},
 		{"SecretsEncryptedAtRest", testSecretsAtRest},
 		{"WrongMasterKeyFails", testWrongKey},
+		{"CertificatesSealedAtRest", testCertificates},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,0 +1,227 @@
+package mgmt
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/certificate"
+	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/policy"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// Certificates and the certificate authorities of gateways.
+var (
+	certificatesType = &resourceType{kind: model.KindCertificate, title: "Certificate", segment: "certificates", idParam: "certificateId",
+		check: checkCertificate, remove: removeCertificate}
+	gatewayCertificateAuthoritiesType = &resourceType{kind: model.KindGatewayCertificateAuthority, title: "Certificate authority",
+		segment: "certificateAuthorities", idParam: "certificateId", parent: gatewaysType, check: checkGatewayCertificateAuthority}
+)
+
+// checkCertificate decodes the uploaded material (PFX with its password,
+// a DER certificate or PEM), seals it as PEM in the record's secret and
+// replaces data and password with the subject, thumbprint and expiration
+// date. On replace, leaving data out keeps the current material.
+func checkCertificate(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, old *store.Record, now nowFunc) error {
+	c := props.(*model.Certificate)
+	if c.Data == "" {
+		if old == nil {
+			return invalid("properties.data", "A certificate needs data: base64 PKCS#12 (PFX) data with its password, or PEM text.")
+		}
+		var o model.Certificate
+		if err := decodeStored(old, &o); err != nil {
+			return err
+		}
+		*c = model.Certificate{Subject: o.Subject, Thumbprint: o.Thumbprint, ExpirationDate: o.ExpirationDate}
+		rec.Secret = old.Secret
+		return nil
+	}
+	m, err := certificate.Parse(c.Data, c.Password, now())
+	if err != nil {
+		var ce *certificate.Error
+		if errors.As(err, &ce) {
+			return invalid("properties."+ce.Field, "The certificate's "+ce.Field+" "+ce.Msg+".")
+		}
+		return err
+	}
+	if old != nil {
+		if err := checkReplacement(ctx, tx, old, m.Thumbprint(), m.Key != nil); err != nil {
+			return err
+		}
+	}
+	pemText, err := m.PEM()
+	if err != nil {
+		return err
+	}
+	exp := m.Leaf().NotAfter.UTC()
+	*c = model.Certificate{Subject: m.Subject(), Thumbprint: m.Thumbprint(), ExpirationDate: &exp}
+	rec.Secret = pemText
+	return nil
+}
+
+// removeCertificate refuses to delete a certificate that a backend, a
+// policy's authentication-certificate or a gateway's certificate
+// authorities use.
+func removeCertificate(ctx context.Context, tx store.Tx, rec *store.Record, _ *http.Request) error {
+	var c model.Certificate
+	if err := decodeStored(rec, &c); err != nil {
+		return err
+	}
+	u, err := certificateUse(ctx, tx, rec.ID, c.Thumbprint)
+	if err != nil {
+		return err
+	}
+	switch {
+	case u.backend != "":
+		return conflict("certificateId", "The certificate '"+rec.ID+"' is used by backend '"+u.backend+"'.")
+	case u.policyByID != "":
+		return conflict("certificateId", "The certificate '"+rec.ID+"' is used by "+u.policyByID+".")
+	case u.policyByThumbprint != "":
+		return conflict("certificateId", "The certificate '"+rec.ID+"' (thumbprint "+c.Thumbprint+") is used by "+u.policyByThumbprint+".")
+	case u.gateway != "":
+		return conflict("certificateId", "The certificate '"+rec.ID+"' is a certificate authority of gateway '"+u.gateway+"'.")
+	}
+	return nil
+}
+
+// use says what refers to a certificate: the first backend, policy (by
+// id, by thumbprint) and gateway found, each empty when none.
+type use struct {
+	backend, policyByID, policyByThumbprint, gateway string
+}
+
+// certificateUse finds what uses the certificate id with thumbprint.
+func certificateUse(ctx context.Context, tx store.Reader, id, thumbprint string) (use, error) {
+	var u use
+	backends, err := tx.List(ctx, store.Query{Kind: model.KindBackend})
+	if err != nil {
+		return u, err
+	}
+	for _, other := range backends {
+		var b model.Backend
+		if err := decodeStored(other, &b); err != nil {
+			return u, err
+		}
+		if b.Credentials != nil && u.backend == "" && slices.ContainsFunc(b.Credentials.CertificateIDs, func(c string) bool { return strings.EqualFold(c, id) }) {
+			u.backend = other.ID
+		}
+	}
+	env, _, err := PolicyEnv(ctx, tx)
+	if err != nil {
+		return u, err
+	}
+	texts, err := policyTexts(ctx, tx)
+	if err != nil {
+		return u, err
+	}
+	names := make([]string, 0, len(texts))
+	for name := range texts {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	resolve := func(s string) string { return model.ExpandNamedValues(s, env.NamedValues) }
+	for _, name := range names {
+		ids, thumbs := model.CertificateRefs(texts[name], resolve)
+		if u.policyByID == "" && slices.ContainsFunc(ids, func(c string) bool { return strings.EqualFold(c, id) }) {
+			u.policyByID = name
+		}
+		if u.policyByThumbprint == "" && thumbprint != "" && slices.ContainsFunc(thumbs, func(t string) bool { return strings.EqualFold(t, thumbprint) }) {
+			u.policyByThumbprint = name
+		}
+	}
+	cas, err := tx.List(ctx, store.Query{Kind: model.KindGatewayCertificateAuthority, ID: id})
+	if err != nil {
+		return u, err
+	}
+	if len(cas) > 0 {
+		u.gateway = cas[0].Parent
+	}
+	return u, nil
+}
+
+// checkReplacement refuses new material for a certificate in use that
+// would break its users: a policy naming the old thumbprint, or a backend
+// or policy presenting it when the new material has no private key.
+func checkReplacement(ctx context.Context, tx store.Reader, old *store.Record, thumbprint string, hasKey bool) error {
+	var o model.Certificate
+	if err := decodeStored(old, &o); err != nil {
+		return err
+	}
+	u, err := certificateUse(ctx, tx, old.ID, o.Thumbprint)
+	if err != nil {
+		return err
+	}
+	if !strings.EqualFold(thumbprint, o.Thumbprint) && u.policyByThumbprint != "" {
+		return conflict("properties.data", "The certificate '"+old.ID+"' is used by "+u.policyByThumbprint+
+			" by its thumbprint "+o.Thumbprint+"; the new certificate has another.")
+	}
+	if !hasKey && (u.backend != "" || u.policyByID != "") {
+		user := "backend '" + u.backend + "'"
+		if u.backend == "" {
+			user = u.policyByID
+		}
+		return conflict("properties.data", "The certificate '"+old.ID+"' is a client certificate of "+user+"; the new material needs a private key.")
+	}
+	return nil
+}
+
+// checkGatewayCertificateAuthority requires the certificate to exist and
+// keeps its id's case.
+func checkGatewayCertificateAuthority(ctx context.Context, tx store.Tx, rec *store.Record, _ model.Properties, old *store.Record, _ nowFunc) error {
+	cert, err := lookup(ctx, tx, model.KindCertificate, "", rec.ID)
+	if err != nil {
+		return err
+	}
+	if cert == nil {
+		return notFound("Certificate '" + rec.ID + "'")
+	}
+	if old == nil {
+		rec.ID = cert.ID
+	}
+	return nil
+}
+
+// checkBackendCertificates requires a backend's certificateIds to be
+// existing certificates.
+func checkBackendCertificates(ctx context.Context, tx store.Tx, b *model.Backend) error {
+	if b.Credentials == nil {
+		return nil
+	}
+	for _, id := range b.Credentials.CertificateIDs {
+		cert, err := lookup(ctx, tx, model.KindCertificate, "", id)
+		if err != nil {
+			return err
+		}
+		if cert == nil {
+			return invalid("properties.credentials.certificateIds", "There is no certificate '"+id+"'.")
+		}
+		if !strings.Contains(string(cert.Secret), "PRIVATE KEY") {
+			return invalid("properties.credentials.certificateIds", "The certificate '"+id+"' has no private key: a client certificate needs one.")
+		}
+	}
+	return nil
+}
+
+// policyCertificates returns the certificates policies may name, without
+// their material: compiling to check a document needs only their ids,
+// thumbprints and whether they have a private key.
+func policyCertificates(ctx context.Context, r store.Reader) (map[string]*policy.Certificate, error) {
+	recs, err := r.List(ctx, store.Query{Kind: model.KindCertificate})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*policy.Certificate, len(recs))
+	for _, rec := range recs {
+		var c model.Certificate
+		if err := decodeStored(rec, &c); err != nil {
+			return nil, err
+		}
+		out[strings.ToLower(rec.ID)] = &policy.Certificate{ID: rec.ID, Thumbprint: c.Thumbprint,
+			HasKey: strings.Contains(string(rec.Secret), "PRIVATE KEY")}
+	}
+	return out, nil
+}
