@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/gatehouse/gatehouse/internal/policy"
 )
@@ -46,13 +47,38 @@ func compileAuthenticationManagedIdentity(id ManagedIdentity) policy.CompileFunc
 	return func(n *policy.Node, c *policy.Compiler) policy.Step {
 		c.Only(n, "resource", "client-id", "output-token-variable-name", "ignore-error")
 		requireInbound(n, c)
-		a := &authenticationManagedIdentity{identity: id}
-		a.resource, _ = c.Attr(n, "resource", true)
-		a.clientID, _, _ = c.Literal(n, "client-id", false)
+		a := newAuthenticationManagedIdentity(n, c, id)
 		a.output, _, _ = c.Literal(n, "output-token-variable-name", false)
-		a.ignoreError = compileBool(n, c, "ignore-error", false)
 		return a
 	}
+}
+
+// newAuthenticationManagedIdentity compiles the attributes n shares with
+// the element's form inside send-request: resource, client-id and
+// ignore-error.
+func newAuthenticationManagedIdentity(n *policy.Node, c *policy.Compiler, id ManagedIdentity) *authenticationManagedIdentity {
+	a := &authenticationManagedIdentity{identity: id}
+	a.resource, _ = c.Attr(n, "resource", true)
+	a.clientID, _, _ = c.Literal(n, "client-id", false)
+	a.ignoreError = compileBool(n, c, "ignore-error", false)
+	return a
+}
+
+// authorize sets h's Authorization to the identity's bearer token for
+// send-request; with ignore-error a failure leaves h alone.
+func (a *authenticationManagedIdentity) authorize(c *policy.Context, h http.Header) error {
+	resource, err := a.resource.String(c)
+	if err != nil {
+		return err
+	}
+	token, err := a.token(c, resource)
+	switch {
+	case err == nil:
+		h.Set("Authorization", "Bearer "+token)
+	case !a.ignoreError:
+		return fmt.Errorf("authentication-managed-identity: %w", err)
+	}
+	return nil
 }
 
 func (a *authenticationManagedIdentity) Do(c *policy.Context) error {

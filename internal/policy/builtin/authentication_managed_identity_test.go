@@ -3,8 +3,10 @@ package builtin
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/expr"
@@ -183,5 +185,34 @@ func TestManagedIdentityCompileErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error %v, want %q", tt.doc, err, tt.want)
 		}
+	}
+}
+
+// TestManagedIdentityInSendRequest: inside send-request the element puts
+// the identity's token on the side request only.
+func TestManagedIdentityInSendRequest(t *testing.T) {
+	var seen atomic.Value
+	side := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen.Store(r.Header.Get("Authorization"))
+	}))
+	defer side.Close()
+	mt := newMITest(t, inbound(`<send-request mode="new" response-variable-name="r"><set-url>`+side.URL+`</set-url>`+
+		`<authentication-managed-identity resource="api://audit" /></send-request>`))
+	c, err := miRun(t, mt.pipe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := seen.Load(), "Bearer "+oauthtest.Token(1, miClient, "api://audit/.default"); got != want {
+		t.Errorf("the side request carried Authorization %v, want %q", got, want)
+	}
+	if got := c.Request.Headers.Get("Authorization"); got != "Bearer client-token" {
+		t.Errorf("the request's own Authorization changed to %q", got)
+	}
+	ignoring := newMITest(t, inbound(`<send-request mode="new" response-variable-name="r"><set-url>`+side.URL+`</set-url>`+
+		`<authentication-managed-identity resource="api://audit" ignore-error="true" /></send-request>`))
+	ignoring.ep.Fail(http.StatusInternalServerError)
+	seen.Store("")
+	if _, err := miRun(t, ignoring.pipe); err != nil || seen.Load() != "" {
+		t.Errorf("ignore-error: %v, Authorization %v; want the request sent without a token", err, seen.Load())
 	}
 }

@@ -20,8 +20,9 @@ const maxSendResponse = 16 << 20
 
 // sendRequest implements <send-request mode="new|copy"
 // response-variable-name="..." timeout="seconds" ignore-error="bool">
-// with <set-url>, <set-method>, <set-header> and <set-body> children: it
-// sends a request and keeps the response (an IResponse) in a variable.
+// with <set-url>, <set-method>, <set-header>, <set-body> and
+// <authentication-managed-identity> children: it sends a request and
+// keeps the response (an IResponse) in a variable.
 // <send-one-way-request> is the same without waiting for the answer's use.
 type sendRequest struct {
 	client      *http.Client
@@ -33,6 +34,7 @@ type sendRequest struct {
 	method      policy.Value
 	headers     []sendHeader
 	body        policy.Value
+	identity    *authenticationManagedIdentity // nil: no token
 }
 
 type sendHeader struct {
@@ -43,7 +45,7 @@ type sendHeader struct {
 
 var _ policy.Step = (*sendRequest)(nil)
 
-func compileSendRequest(client *http.Client) policy.CompileFunc {
+func compileSendRequest(client *http.Client, id ManagedIdentity) policy.CompileFunc {
 	return func(n *policy.Node, c *policy.Compiler) policy.Step {
 		c.Only(n, "mode", "response-variable-name", "timeout", "ignore-error")
 		s := &sendRequest{client: client, timeout: 60 * time.Second}
@@ -83,10 +85,13 @@ func compileSendRequest(client *http.Client) policy.CompileFunc {
 				s.headers = append(s.headers, sendHeader{name: http.CanonicalHeaderKey(name), action: act, values: compileValues(ch, c, act)})
 			case "set-body":
 				s.body = c.Text(ch)
-			case "authentication-certificate", "authentication-managed-identity", "proxy":
+			case "authentication-managed-identity":
+				c.Only(ch, "resource", "client-id", "ignore-error")
+				s.identity = newAuthenticationManagedIdentity(ch, c, id)
+			case "authentication-certificate", "proxy":
 				c.Errorf(ch, "is not supported inside <%s> yet", n.Name)
 			default:
-				c.Errorf(ch, "only <set-url>, <set-method>, <set-header> and <set-body> belong in <%s>", n.Name)
+				c.Errorf(ch, "only <set-url>, <set-method>, <set-header>, <set-body> and <authentication-managed-identity> belong in <%s>", n.Name)
 			}
 		}
 		if !s.url.IsSet() && !s.copyRequest {
@@ -146,6 +151,11 @@ func (s *sendRequest) build(c *policy.Context) (*http.Request, error) {
 	}
 	for _, h := range s.headers {
 		if err := applyValues(c, header, h.name, h.action, h.values); err != nil {
+			return nil, err
+		}
+	}
+	if s.identity != nil {
+		if err := s.identity.authorize(c, header); err != nil {
 			return nil, err
 		}
 	}
