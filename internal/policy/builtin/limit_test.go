@@ -133,6 +133,8 @@ func TestLimitCompileErrors(t *testing.T) {
 		{inbound(`<quota-by-key calls="10" renewal-period="60" counter-key="k" first-period-start="yesterday" />`), `first-period-start: "yesterday": want an ISO 8601 date`},
 		{inbound(`<quota-by-key calls="10" renewal-period="60" />`), "attribute counter-key is required"},
 		{inbound(`<quota-by-key calls="10" renewal-period="60" counter-key="k"><api name="a" /></quota-by-key>`), "<quota-by-key> has no child elements"},
+		{inbound(`<limit-concurrency key="k" max-count="1" timeout="-1" />`), "want whole seconds from 0 to 3600"},
+		{inbound(`<limit-concurrency key="k" max-count="1" max-queue-length="x" />`), "want a whole number of requests from 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
