@@ -25,9 +25,12 @@ lint:
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
-# Load test: backend, nginx and the gateway under wrk, as ratios to direct.
+# Load test: backend, nginx and the gateway (open, keyed, and keyed with a rate limit in
+# memory and in Redis, or with validate-jwt) under wrk, as ratios to direct and to keyed.
+# The Go benchmarks include the policy path of rate-limit-by-key and validate-jwt, and
+# the limits store (BenchmarkRedisTake runs when GATEHOUSE_TEST_REDIS is set).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/gateway/...
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/gateway/... ./internal/policy/builtin/ ./internal/limits/
 	bash scripts/bench.sh
 
 # Run each fuzz target for FUZZTIME.

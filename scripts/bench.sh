@@ -5,23 +5,51 @@
 # It starts, on loopback and with free ports, a tiny Go backend (scripts/benchbackend),
 # nginx as a plain keep-alive reverse proxy to it (scripts/nginx-bench.conf.tmpl), and
 # `gatehouse serve` with a fresh data directory, all pinned to CPU 0 (Go processes with
-# GOMAXPROCS=1, nginx with one worker). It publishes an open API and a subscription-keyed
-# API, then drives four targets with wrk pinned to CPU 1: the backend directly, nginx,
-# the gateway's open API and the gateway's keyed API, interleaved over several rounds.
+# GOMAXPROCS=1, nginx with one worker). It publishes an open API and subscription-keyed
+# APIs, then drives these targets with wrk pinned to CPU 1, interleaved over several
+# rounds:
+#
+#   direct     the backend directly
+#   nginx      nginx as a plain reverse proxy
+#   open       the gateway, an API without subscription (the fast path)
+#   keyed      the gateway, an API with a subscription key (the fast path)
+#   pipeline   keyed, plus a policy that only sets a variable: what running a compiled
+#              policy pipeline (instead of the fast path) costs by itself
+#   ratelimit  keyed, plus <rate-limit-by-key calls="1000000000" renewal-period="60"
+#              counter-key="@(context.Subscription.Id)" /> with in-memory counters
+#   redis      the same policy on a second `gatehouse serve --redis URL` (also on the
+#              server CPU), counters in Redis (BENCH_REDIS); skipped, with the reason,
+#              when Redis cannot be reached
+#   jwt        keyed, plus <validate-jwt header-name="Authorization" require-scheme="Bearer">
+#              with an HS256 <issuer-signing-keys> key, <audiences> and <issuers>; every
+#              request carries a valid token made by scripts/benchtoken
+#
+# The subscription and so the rate-limit counter key are unique to the run
+# (gatehouse-bench-RANDOM); the Redis keys are deleted at the end (scripts/benchredis).
 #
 # It prints, per target, the median over rounds of requests/s, p50 and p99 latency, the
-# ratio to the direct backend and the serving process's CPU time per request, then the
-# gateway's CPU time per request and its resident memory idle and under load, and the
-# project's goals for context. Missing a goal never fails the script; only setup errors
-# do (a failed install, build or configuration call, a process that dies).
+# ratios to the direct backend and to the keyed gateway (medians of per-round ratios) and
+# the serving process's CPU time per request, then the gateway's CPU time per request and
+# its resident memory idle and under load, and the project's goals for context. Missing a
+# goal never fails the script; only setup errors do (a failed install, build or
+# configuration call, a process that dies).
 #
 # Environment:
 #   BENCH_DURATION     seconds per measured wrk run          (default 8)
-#   BENCH_ROUNDS       rounds over the four targets          (default 3)
+#   BENCH_ROUNDS       rounds over the targets               (default 3)
 #   BENCH_WARMUP       seconds of warm-up before each run    (default 2)
 #   BENCH_CONNECTIONS  wrk connections                       (default 32)
 #   BENCH_SERVER_CPU   CPU for backend, nginx, gatehouse     (default 0)
 #   BENCH_CLIENT_CPU   CPU for wrk and this script           (default 1)
+#   BENCH_REDIS        Redis URL of the redis row (redis:// or rediss://)
+#                                                            (default redis://127.0.0.1:6379/0;
+#                                                            empty: skip the row)
+#   BENCH_TARGETS      targets to run, space-separated       (default: all of the above;
+#                                                            direct and keyed are always run)
+#   BENCH_PROFILE      seconds: after the measured rounds, take a CPU profile of the
+#                      gateway under wrk load for each gateway target (default 0: off);
+#                      profiles are kept in BENCH_PROFILE_DIR (default: a new
+#                      directory under $TMPDIR, printed at the end)
 #   BENCH_KEEP=1       keep the temporary directory (logs, wrk outputs)
 
 # shellcheck disable=SC2034 # the per-round result arrays are read through a nameref in med()
@@ -38,12 +66,21 @@ CONNS=${BENCH_CONNECTIONS:-32}
 SERVER_CPU=${BENCH_SERVER_CPU:-0}
 CLIENT_CPU=${BENCH_CLIENT_CPU:-1}
 SUB_KEY=bench-key-0123456789
+RUN_ID=$(printf '%04x%04x%04x' "$RANDOM" "$RANDOM" "$RANDOM")
+SUB_ID=gatehouse-bench-$RUN_ID # the subscription id: the rate-limit counter key, unique per run
+REDIS_URL=${BENCH_REDIS-redis://127.0.0.1:6379/0}
+PROFILE_SECONDS=${BENCH_PROFILE:-0}
+PROFILE_DIR=${BENCH_PROFILE_DIR:-} # empty: a new directory under $TMPDIR
+JWT_ISSUER=https://bench.gatehouse.invalid/
+JWT_AUDIENCE=api://gatehouse-bench
 READY_PATH=/internal-status-0123456789abcdef
 
 # Goals, printed for context only.
 GOAL_KEYED_RATIO=0.25
 GOAL_KEYED_CPU_US=40
 GOAL_IDLE_RSS_MB=30
+GOAL_RATELIMIT_VS_KEYED=0.90 # in-memory rate limit within 10% of the keyed gateway
+GOAL_REDIS_VS_KEYED=0.75     # Redis rate limit within 25%
 
 START_TIME=$SECONDS
 
@@ -146,9 +183,11 @@ if ((SERVER_CPU >= NCPU)); then die "BENCH_SERVER_CPU=$SERVER_CPU but only $NCPU
 
 # ---------------------------------------------------------------- build
 
-log "building bin/gatehouse and bin/benchbackend"
+log "building bin/gatehouse, bin/benchbackend, bin/benchtoken and bin/benchredis"
 go build -o bin/gatehouse ./cmd/gatehouse
 go build -o bin/benchbackend ./scripts/benchbackend
+go build -o bin/benchtoken ./scripts/benchtoken
+go build -o bin/benchredis ./scripts/benchredis
 
 # ---------------------------------------------------------------- helpers
 
@@ -206,12 +245,13 @@ wait_ok() {
 	die "$url did not answer 200 in time (last status: ${code:-none})"
 }
 
-# mgmt_put PATH JSON calls the management API and fails unless it answers 2xx.
+# mgmt_put PATH JSON [CONTENT-TYPE [MGMT-URL]] calls the management API and fails unless
+# it answers 2xx.
 mgmt_put() {
-	local path=$1 body=$2 code
+	local path=$1 body=$2 ctype=${3:-application/json} base=${4:-$MGMT} code
 	code=$(curl -sS -o "$WORK/mgmt-response" -w '%{http_code}' -X PUT \
-		-H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' \
-		--data "$body" "$MGMT/mgmt$path") || die "PUT $path: curl failed"
+		-H "Authorization: Bearer $ADMIN_TOKEN" -H "Content-Type: $ctype" \
+		--data-binary "$body" "$base/mgmt$path") || die "PUT $path: curl failed"
 	if [[ $code != 2?? ]]; then
 		log "PUT $path answered $code:"
 		cat "$WORK/mgmt-response" >&2 || true
@@ -268,6 +308,43 @@ parse_wrk() {
 	}' "$1"
 }
 
+# ---------------------------------------------------------------- targets
+
+ALL_TARGETS=(direct nginx open keyed pipeline ratelimit redis jwt)
+declare -A WANT=()
+for t in ${BENCH_TARGETS:-${ALL_TARGETS[*]}} direct keyed; do
+	[[ " ${ALL_TARGETS[*]} " == *" $t "* ]] || die "BENCH_TARGETS: unknown target $t (known: ${ALL_TARGETS[*]})"
+	WANT[$t]=1
+done
+wanted() { [[ -n ${WANT[$1]:-} ]]; }
+
+# The Redis row needs a reachable Redis; without one it is skipped, with the reason.
+REDIS_SKIP=""
+REDIS_SERVER_PID=0
+if wanted redis; then
+	if [[ -z $REDIS_URL ]]; then
+		REDIS_SKIP="BENCH_REDIS is empty"
+	elif ! redis_info=$(bin/benchredis -url "$REDIS_URL" ping 2>&1); then
+		REDIS_SKIP="Redis is not reachable: $(printf '%s' "$redis_info" | tr '\n' ' ')"
+	else
+		read -r REDIS_SERVER_PID REDIS_VERSION <<<"$redis_info"
+		log "Redis $REDIS_VERSION at $REDIS_URL (server pid $REDIS_SERVER_PID)"
+		# Its CPU time is reported when it runs on this machine and we may read it.
+		if [[ $REDIS_SERVER_PID == 0 ]] || ! (cpu_ticks "$REDIS_SERVER_PID") >/dev/null 2>&1; then
+			REDIS_SERVER_PID=0
+		fi
+	fi
+	if [[ -n $REDIS_SKIP ]]; then
+		log "skipping the redis row: $REDIS_SKIP"
+		unset 'WANT[redis]'
+	fi
+fi
+TARGETS=()
+for t in "${ALL_TARGETS[@]}"; do
+	if wanted "$t"; then TARGETS+=("$t"); fi
+done
+gateway_target() { [[ $1 != direct && $1 != nginx ]]; }
+
 # ---------------------------------------------------------------- start
 
 # From here on this script (and the samplers it forks) stays off the servers' CPU.
@@ -279,6 +356,11 @@ free_port GW_PORT
 free_port MGMT_PORT
 MGMT=http://127.0.0.1:$MGMT_PORT
 ADMIN_TOKEN=bench-$RANDOM$RANDOM$RANDOM
+DEBUG_FLAGS=()
+if ((PROFILE_SECONDS > 0)); then
+	free_port DEBUG_PORT
+	DEBUG_FLAGS=(--debug-addr "127.0.0.1:$DEBUG_PORT")
+fi
 
 log "backend :$BACKEND_PORT, nginx :$NGINX_PORT, gateway :$GW_PORT, management :$MGMT_PORT (work dir $WORK)"
 
@@ -299,12 +381,35 @@ mkdir -p "$WORK/data"
 start gatehouse "$WORK/gatehouse.log" \
 	env GOMAXPROCS=1 GATEHOUSE_ADMIN_TOKEN="$ADMIN_TOKEN" taskset -c "$SERVER_CPU" \
 	bin/gatehouse serve --data "$WORK/data" --gateway-http "127.0.0.1:$GW_PORT" \
-	--mgmt "127.0.0.1:$MGMT_PORT" --access-log=false --log-level warn
+	--mgmt "127.0.0.1:$MGMT_PORT" --access-log=false --log-level warn "${DEBUG_FLAGS[@]}"
 GW_PID=$LAST_PID
+
+# The redis row has its own gateway: the same binary and flags plus --redis. It fails
+# closed, so that a Redis lost during the run shows as 500s rather than as local counting.
+GW2_PID=""
+if wanted redis; then
+	free_port GW2_PORT
+	free_port MGMT2_PORT
+	MGMT2=http://127.0.0.1:$MGMT2_PORT
+	DEBUG2_FLAGS=()
+	if ((PROFILE_SECONDS > 0)); then
+		free_port DEBUG2_PORT
+		DEBUG2_FLAGS=(--debug-addr "127.0.0.1:$DEBUG2_PORT")
+	fi
+	log "Redis gateway :$GW2_PORT, management :$MGMT2_PORT"
+	mkdir -p "$WORK/data-redis"
+	start gatehouse-redis "$WORK/gatehouse-redis.log" \
+		env GOMAXPROCS=1 GATEHOUSE_ADMIN_TOKEN="$ADMIN_TOKEN" taskset -c "$SERVER_CPU" \
+		bin/gatehouse serve --data "$WORK/data-redis" --gateway-http "127.0.0.1:$GW2_PORT" \
+		--mgmt "127.0.0.1:$MGMT2_PORT" --access-log=false --log-level warn \
+		--redis "$REDIS_URL" --redis-fail-open=false "${DEBUG2_FLAGS[@]}"
+	GW2_PID=$LAST_PID
+fi
 
 wait_ok "http://127.0.0.1:$BACKEND_PORT/"
 wait_ok "http://127.0.0.1:$NGINX_PORT/"
 wait_ok "$MGMT/mgmt/apis" -H "Authorization: Bearer $ADMIN_TOKEN"
+if [[ -n $GW2_PID ]]; then wait_ok "$MGMT2/mgmt/apis" -H "Authorization: Bearer $ADMIN_TOKEN"; fi
 
 # nginx runs its worker as a child of the master we started.
 children() { # PID prints the pids of its child processes
@@ -325,17 +430,85 @@ NGINX_WORKERS=$(children "$NGINX_PID")
 # ---------------------------------------------------------------- configure
 
 BACKEND_URL=http://127.0.0.1:$BACKEND_PORT
-mgmt_put /apis/open "{\"properties\":{\"displayName\":\"Open\",\"path\":\"open\",\"serviceUrl\":\"$BACKEND_URL\",\"subscriptionRequired\":false}}"
-mgmt_put /apis/open/operations/all '{"properties":{"method":"*","urlTemplate":"/*"}}'
-mgmt_put /apis/keyed "{\"properties\":{\"displayName\":\"Keyed\",\"path\":\"keyed\",\"serviceUrl\":\"$BACKEND_URL\"}}"
-mgmt_put /apis/keyed/operations/all '{"properties":{"method":"*","urlTemplate":"/*"}}'
-mgmt_put /subscriptions/bench "{\"properties\":{\"displayName\":\"Bench\",\"scope\":\"/apis/keyed\",\"primaryKey\":\"$SUB_KEY\"}}"
+JWT_KEY=$(head -c 32 /dev/urandom | base64 | tr -d '\n')
+JWT_TOKEN=$(bin/benchtoken -key "$JWT_KEY" -issuer "$JWT_ISSUER" -audience "$JWT_AUDIENCE" -ttl 2h) ||
+	die "benchtoken failed"
 
-wait_ok "http://127.0.0.1:$GW_PORT$READY_PATH"
-wait_ok "http://127.0.0.1:$GW_PORT/open/hello"
-wait_ok "http://127.0.0.1:$GW_PORT/keyed/hello" -H "Ocp-Apim-Subscription-Key: $SUB_KEY"
-code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GW_PORT/keyed/hello")
+PIPELINE_POLICY='<policies>
+  <inbound><base /><set-variable name="bench" value="1" /></inbound>
+  <backend><base /></backend>
+  <outbound><base /></outbound>
+  <on-error><base /></on-error>
+</policies>'
+RATELIMIT_POLICY='<policies>
+  <inbound>
+    <base />
+    <rate-limit-by-key calls="1000000000" renewal-period="60" counter-key="@(context.Subscription.Id)" />
+  </inbound>
+  <backend><base /></backend>
+  <outbound><base /></outbound>
+  <on-error><base /></on-error>
+</policies>'
+JWT_POLICY="<policies>
+  <inbound>
+    <base />
+    <validate-jwt header-name=\"Authorization\" require-scheme=\"Bearer\">
+      <issuer-signing-keys><key>$JWT_KEY</key></issuer-signing-keys>
+      <audiences><audience>$JWT_AUDIENCE</audience></audiences>
+      <issuers><issuer>$JWT_ISSUER</issuer></issuers>
+    </validate-jwt>
+  </inbound>
+  <backend><base /></backend>
+  <outbound><base /></outbound>
+  <on-error><base /></on-error>
+</policies>"
+
+# add_api MGMT-URL ID [POLICY] publishes API ID at path ID (one operation for every
+# method and path, subscription required unless ID is open) with an optional API policy.
+add_api() {
+	local base=$1 id=$2 policy=${3:-} sub=true
+	[[ $id == open ]] && sub=false
+	mgmt_put "/apis/$id" "{\"properties\":{\"displayName\":\"$id\",\"path\":\"$id\",\"serviceUrl\":\"$BACKEND_URL\",\"subscriptionRequired\":$sub}}" application/json "$base"
+	mgmt_put "/apis/$id/operations/all" '{"properties":{"method":"*","urlTemplate":"/*"}}' application/json "$base"
+	if [[ -n $policy ]]; then
+		mgmt_put "/apis/$id/policy" "$policy" application/xml "$base"
+	fi
+}
+# One subscription to all APIs; its id is the rate-limit counter key.
+add_subscription() { # MGMT-URL
+	mgmt_put "/subscriptions/$SUB_ID" "{\"properties\":{\"displayName\":\"Bench $RUN_ID\",\"scope\":\"/apis\",\"primaryKey\":\"$SUB_KEY\"}}" application/json "$1"
+}
+
+add_api "$MGMT" open
+add_api "$MGMT" keyed
+if wanted pipeline; then add_api "$MGMT" pipeline "$PIPELINE_POLICY"; fi
+if wanted ratelimit; then add_api "$MGMT" ratelimit "$RATELIMIT_POLICY"; fi
+if wanted jwt; then add_api "$MGMT" jwt "$JWT_POLICY"; fi
+add_subscription "$MGMT"
+if [[ -n $GW2_PID ]]; then
+	add_api "$MGMT2" ratelimit "$RATELIMIT_POLICY"
+	add_subscription "$MGMT2"
+fi
+
+GW=http://127.0.0.1:$GW_PORT
+KEY_HDR="Ocp-Apim-Subscription-Key: $SUB_KEY"
+JWT_HDR="Authorization: Bearer $JWT_TOKEN"
+wait_ok "$GW$READY_PATH"
+wait_ok "$GW/open/hello"
+wait_ok "$GW/keyed/hello" -H "$KEY_HDR"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$GW/keyed/hello")
 [[ $code == 401 ]] || log "warning: keyed API without a key answered $code, expected 401"
+if wanted pipeline; then wait_ok "$GW/pipeline/hello" -H "$KEY_HDR"; fi
+if wanted ratelimit; then wait_ok "$GW/ratelimit/hello" -H "$KEY_HDR"; fi
+if wanted jwt; then
+	wait_ok "$GW/jwt/hello" -H "$KEY_HDR" -H "$JWT_HDR"
+	code=$(curl -s -o /dev/null -w '%{http_code}' -H "$KEY_HDR" "$GW/jwt/hello")
+	[[ $code == 401 ]] || die "the jwt API without a token answered $code, expected 401: validate-jwt is not in effect"
+fi
+if [[ -n $GW2_PID ]]; then
+	wait_ok "http://127.0.0.1:$GW2_PORT$READY_PATH"
+	wait_ok "http://127.0.0.1:$GW2_PORT/ratelimit/hello" -H "$KEY_HDR"
+fi
 
 sleep 1
 IDLE_RSS_KB=$(status_kb "$GW_PID" VmRSS)
@@ -343,19 +516,27 @@ IDLE_HWM_KB=$(status_kb "$GW_PID" VmHWM)
 
 # ---------------------------------------------------------------- run
 
-TARGETS=(direct nginx open keyed)
-declare -A LABEL=([direct]="direct backend" [nginx]="nginx" [open]="gateway open" [keyed]="gateway keyed")
+declare -A LABEL=([direct]="direct backend" [nginx]="nginx" [open]="gateway open" [keyed]="gateway keyed"
+	[pipeline]="keyed+pipeline" [ratelimit]="keyed+rl memory" [redis]="keyed+rl Redis" [jwt]="keyed+jwt")
 declare -A URL=(
 	[direct]="http://127.0.0.1:$BACKEND_PORT/hello"
 	[nginx]="http://127.0.0.1:$NGINX_PORT/hello"
-	[open]="http://127.0.0.1:$GW_PORT/open/hello"
-	[keyed]="http://127.0.0.1:$GW_PORT/keyed/hello"
+	[open]="$GW/open/hello"
+	[keyed]="$GW/keyed/hello"
+	[pipeline]="$GW/pipeline/hello"
+	[ratelimit]="$GW/ratelimit/hello"
+	[redis]="http://127.0.0.1:${GW2_PORT:-0}/ratelimit/hello"
+	[jwt]="$GW/jwt/hello"
 )
-declare -A CPU_PIDS=([direct]="$BACKEND_PID" [nginx]="$NGINX_WORKERS" [open]="$GW_PID" [keyed]="$GW_PID")
-declare -A RPS P50 P99 RATIO CPU_US
-declare -A TOTAL_NON2XX=([direct]=0 [nginx]=0 [open]=0 [keyed]=0)
-declare -A TOTAL_SOCKERR=([direct]=0 [nginx]=0 [open]=0 [keyed]=0)
+declare -A CPU_PIDS=([direct]="$BACKEND_PID" [nginx]="$NGINX_WORKERS" [open]="$GW_PID" [keyed]="$GW_PID"
+	[pipeline]="$GW_PID" [ratelimit]="$GW_PID" [redis]="$GW2_PID" [jwt]="$GW_PID")
+declare -A RPS P50 P99 RATIO VS_KEYED CPU_US CPU_VS_KEYED REDIS_CPU_US TOTAL_NON2XX TOTAL_SOCKERR
+for t in "${TARGETS[@]}"; do
+	TOTAL_NON2XX[$t]=0
+	TOTAL_SOCKERR[$t]=0
+done
 PEAK_RSS_KB=$IDLE_RSS_KB
+PEAK2_RSS_KB=0
 
 # sample_rss PID FILE writes the largest VmRSS seen until killed.
 sample_rss() {
@@ -372,12 +553,16 @@ sample_rss() {
 
 wrk_cmd() { # TARGET SECONDS
 	local args=(-t1 "-c$CONNS" "-d${2}s" --latency)
-	[[ $1 == keyed ]] && args+=(-H "Ocp-Apim-Subscription-Key: $SUB_KEY")
+	case $1 in
+	direct | nginx | open) ;;
+	jwt) args+=(-H "$KEY_HDR" -H "$JWT_HDR") ;;
+	*) args+=(-H "$KEY_HDR") ;;
+	esac
 	taskset -c "$CLIENT_CPU" wrk "${args[@]}" "${URL[$1]}"
 }
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-log "running ${ROUNDS} round(s) x ${#TARGETS[@]} targets x (${WARMUP}s warm-up + ${DURATION}s), ${CONNS} connections"
+log "running ${ROUNDS} round(s) x ${#TARGETS[@]} targets (${TARGETS[*]}) x (${WARMUP}s warm-up + ${DURATION}s), ${CONNS} connections"
 for ((r = 1; r <= ROUNDS; r++)); do
 	for t in "${TARGETS[@]}"; do
 		if ((WARMUP > 0)); then
@@ -385,22 +570,30 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		fi
 		check_alive
 		sampler=""
-		if [[ $t == open || $t == keyed ]]; then
+		if gateway_target "$t"; then
 			echo 0 >"$WORK/rss-$t-$r"
-			sample_rss "$GW_PID" "$WORK/rss-$t-$r" &
+			sample_rss "${CPU_PIDS[$t]}" "$WORK/rss-$t-$r" &
 			sampler=$!
 		fi
 		# shellcheck disable=SC2086 # CPU_PIDS may list several pids
 		before=$(cpu_ticks ${CPU_PIDS[$t]})
+		redis_before=0
+		if [[ $t == redis ]] && ((REDIS_SERVER_PID)); then redis_before=$(cpu_ticks "$REDIS_SERVER_PID"); fi
 		out="$WORK/wrk-$t-$r.txt"
 		wrk_cmd "$t" "$DURATION" >"$out" 2>&1 || die "wrk against $t failed: $(cat "$out")"
 		# shellcheck disable=SC2086
 		after=$(cpu_ticks ${CPU_PIDS[$t]})
+		redis_after=0
+		if [[ $t == redis ]] && ((REDIS_SERVER_PID)); then redis_after=$(cpu_ticks "$REDIS_SERVER_PID"); fi
 		if [[ -n $sampler ]]; then
 			kill "$sampler" 2>/dev/null || true
 			wait "$sampler" 2>/dev/null || true
 			v=$(<"$WORK/rss-$t-$r")
-			if ((v > PEAK_RSS_KB)); then PEAK_RSS_KB=$v; fi
+			if [[ $t == redis ]]; then
+				if ((v > PEAK2_RSS_KB)); then PEAK2_RSS_KB=$v; fi
+			elif ((v > PEAK_RSS_KB)); then
+				PEAK_RSS_KB=$v
+			fi
 		fi
 		check_alive
 		res=$(parse_wrk "$out")
@@ -414,16 +607,71 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		TOTAL_SOCKERR[$t]=$((TOTAL_SOCKERR[$t] + sockerr))
 		CPU_US[$t,$r]=$(awk -v d="$((after - before))" -v hz="$CLK_TCK" -v n="$reqs" 'BEGIN { printf "%.2f", d / hz * 1e6 / n }')
 		extra=""
+		if [[ $t == redis ]] && ((REDIS_SERVER_PID)); then
+			REDIS_CPU_US[$r]=$(awk -v d="$((redis_after - redis_before))" -v hz="$CLK_TCK" -v n="$reqs" 'BEGIN { printf "%.2f", d / hz * 1e6 / n }')
+			extra+=", redis-server ${REDIS_CPU_US[$r]} us CPU/req"
+		fi
 		if ((non2xx)); then extra+=", non-2xx/3xx $non2xx"; fi
 		if ((sockerr)); then extra+=", socket errors $sockerr"; fi
 		log "round $r/$ROUNDS ${LABEL[$t]}: $rps req/s, p50 $(awk -v v="$p50" 'BEGIN{printf "%.3f", v/1000}') ms, p99 $(awk -v v="$p99" 'BEGIN{printf "%.3f", v/1000}') ms, ${CPU_US[$t,$r]} us CPU/req$extra"
 	done
 	for t in "${TARGETS[@]}"; do
 		RATIO[$t,$r]=$(awk -v a="${RPS[$t,$r]}" -v b="${RPS[direct,$r]}" 'BEGIN { printf "%.4f", a / b }')
+		VS_KEYED[$t,$r]=$(awk -v a="${RPS[$t,$r]}" -v b="${RPS[keyed,$r]}" 'BEGIN { printf "%.4f", a / b }')
+		CPU_VS_KEYED[$t,$r]=$(awk -v a="${CPU_US[$t,$r]}" -v b="${CPU_US[keyed,$r]}" 'BEGIN { printf "%.4f", (a > 0) ? b / a : 0 }')
 	done
 done
 PEAK_HWM_KB=$(status_kb "$GW_PID" VmHWM)
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# The Redis gateway fails closed, so 500s (non-2xx) would show a Redis lost during the
+# run; that the counter's keys exist shows that Redis, not a local fallback, counted.
+REDIS_NOTE=""
+if [[ -n $GW2_PID ]]; then
+	pattern="gatehouse:limits:{rate-limit-by-key:$SUB_ID}*"
+	if n=$(bin/benchredis -url "$REDIS_URL" clean "$pattern" 2>&1); then
+		if ((n == 0)); then
+			REDIS_NOTE="warning: no Redis keys matched $pattern after the run: the redis row may not have counted in Redis"
+		else
+			log "deleted $n Redis key(s) matching $pattern"
+		fi
+	else
+		REDIS_NOTE="warning: could not delete the Redis keys $pattern: $n"
+	fi
+	if grep -qi 'redis unreachable' "$WORK/gatehouse-redis.log"; then
+		REDIS_NOTE+="${REDIS_NOTE:+; }warning: the Redis gateway logged that Redis was unreachable during the run"
+	fi
+fi
+
+# ---------------------------------------------------------------- profile
+
+# With BENCH_PROFILE=SECONDS, after the measured rounds (so that profiling does not skew
+# them), each gateway target is loaded again for SECONDS while its gateway's CPU profile
+# is taken through --debug-addr.
+PROFILES=()
+if ((PROFILE_SECONDS > 0)); then
+	if [[ -z $PROFILE_DIR ]]; then
+		PROFILE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-bench-profiles.XXXXXX")
+	fi
+	mkdir -p "$PROFILE_DIR"
+	for t in "${TARGETS[@]}"; do
+		gateway_target "$t" || continue
+		port=$DEBUG_PORT
+		[[ $t == redis ]] && port=$DEBUG2_PORT
+		prof="$PROFILE_DIR/$t.pprof"
+		# wrk starts first and outlasts the profile by a second on each side.
+		wrk_cmd "$t" "$((PROFILE_SECONDS + 2))" >"$PROFILE_DIR/$t.wrk.txt" 2>&1 &
+		wrk_pid=$!
+		sleep 1
+		curl -sS -o "$prof" --max-time "$((PROFILE_SECONDS + 30))" \
+			"http://127.0.0.1:$port/debug/pprof/profile?seconds=$PROFILE_SECONDS" ||
+			die "could not take the CPU profile of $t"
+		wait "$wrk_pid" || die "wrk against $t failed while profiling: $(cat "$PROFILE_DIR/$t.wrk.txt")"
+		check_alive
+		PROFILES+=("$prof")
+		log "profiled ${LABEL[$t]}: $prof"
+	done
+fi
 
 # ---------------------------------------------------------------- report
 
@@ -439,28 +687,59 @@ ELAPSED=$((SECONDS - START_TIME))
 echo
 echo "Gatehouse gateway benchmark ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ', dirty tree'))"
 echo "wrk -t1 -c$CONNS -d${DURATION}s --latency on CPU $CLIENT_CPU; servers on CPU $SERVER_CPU (Go: GOMAXPROCS=1, nginx: 1 worker)"
-echo "${ROUNDS} interleaved round(s), ${WARMUP}s warm-up per run; medians over rounds; 'vs direct' is the median of per-round ratios"
+echo "${ROUNDS} interleaved round(s), ${WARMUP}s warm-up per run; medians over rounds; 'vs direct' and 'vs keyed' are medians of per-round ratios"
 echo "load average before the runs: $LOAD_BEFORE, after: $LOAD_AFTER (other work on this machine skews the numbers)"
 echo "server CPU/req: CPU time of the serving process (backend, nginx worker, gatehouse) per request"
+echo "CPU vs keyed: the keyed gateway's CPU/req divided by this row's (median of per-round ratios): the throughput"
+echo "  ratio to keyed were the gateway alone on its CPU; steadier than 'vs keyed' when other work competes"
 echo
-printf '%-16s %11s %10s %10s %10s %15s %9s %9s\n' target "req/s" "p50 ms" "p99 ms" "vs direct" "server CPU/req" "non-2xx" "sock err"
-printf '%-16s %11s %10s %10s %10s %15s %9s %9s\n' ---------------- ----------- ---------- ---------- ---------- --------------- --------- ---------
+echo "keyed+pipeline:  keyed API plus a policy that only sets a variable (the policy pipeline instead of the fast path)"
+echo "keyed+rl memory: keyed API plus rate-limit-by-key calls=1000000000 renewal-period=60 counter-key=@(context.Subscription.Id), in-memory counters"
+if [[ -n $GW2_PID ]]; then
+	echo "keyed+rl Redis:  the same on a second gateway with --redis $REDIS_URL (Redis $REDIS_VERSION)"
+elif [[ -n $REDIS_SKIP ]]; then
+	echo "keyed+rl Redis:  SKIPPED: $REDIS_SKIP"
+fi
+echo "keyed+jwt:       keyed API plus validate-jwt (HS256 issuer-signing-key, audience, issuer), a valid token on every request"
+echo
+printf '%-16s %11s %10s %10s %10s %9s %15s %12s %9s %9s\n' target "req/s" "p50 ms" "p99 ms" "vs direct" "vs keyed" "server CPU/req" "CPU vs keyed" "non-2xx" "sock err"
+printf '%-16s %11s %10s %10s %10s %9s %15s %12s %9s %9s\n' ---------------- ----------- ---------- ---------- ---------- --------- --------------- ------------ --------- ---------
 for t in "${TARGETS[@]}"; do
-	printf '%-16s %11.0f %10.3f %10.3f %9.3fx %12.1f us %9d %9d\n' "${LABEL[$t]}" \
+	cvk=-
+	if gateway_target "$t"; then cvk=$(printf '%.3fx' "$(med CPU_VS_KEYED "$t")"); fi
+	printf '%-16s %11.0f %10.3f %10.3f %9.3fx %8.3fx %12.1f us %12s %9d %9d\n' "${LABEL[$t]}" \
 		"$(med RPS "$t")" "$(awk -v v="$(med P50 "$t")" 'BEGIN{print v/1000}')" \
-		"$(awk -v v="$(med P99 "$t")" 'BEGIN{print v/1000}')" "$(med RATIO "$t")" \
-		"$(med CPU_US "$t")" "${TOTAL_NON2XX[$t]}" "${TOTAL_SOCKERR[$t]}"
+		"$(awk -v v="$(med P99 "$t")" 'BEGIN{print v/1000}')" "$(med RATIO "$t")" "$(med VS_KEYED "$t")" \
+		"$(med CPU_US "$t")" "$cvk" "${TOTAL_NON2XX[$t]}" "${TOTAL_SOCKERR[$t]}"
 done
 KEYED_RATIO=$(med RATIO keyed)
 KEYED_CPU=$(med CPU_US keyed)
-OPEN_CPU=$(med CPU_US open)
 echo
-printf 'gateway CPU per proxied request: open %.1f us, keyed %.1f us (median over rounds)\n' "$OPEN_CPU" "$KEYED_CPU"
+if wanted open; then
+	printf 'gateway CPU per proxied request: open %.1f us, keyed %.1f us (median over rounds)\n' "$(med CPU_US open)" "$KEYED_CPU"
+else
+	printf 'gateway CPU per proxied request: keyed %.1f us (median over rounds)\n' "$KEYED_CPU"
+fi
+if [[ -n $GW2_PID ]] && ((REDIS_SERVER_PID)); then
+	vals=()
+	for ((r = 1; r <= ROUNDS; r++)); do vals+=("${REDIS_CPU_US[$r]}"); done
+	printf 'redis-server CPU per request of the Redis row: %.1f us (not pinned; includes any other client of that Redis)\n' "$(median "${vals[@]}")"
+fi
 printf 'gateway RSS: idle %s MiB (VmHWM %s MiB); under load peak sampled VmRSS %s MiB, VmHWM %s MiB\n' \
 	"$(mb "$IDLE_RSS_KB")" "$(mb "$IDLE_HWM_KB")" "$(mb "$PEAK_RSS_KB")" "$(mb "$PEAK_HWM_KB")"
+if [[ -n $GW2_PID ]]; then
+	printf 'Redis gateway RSS under load: peak sampled VmRSS %s MiB\n' "$(mb "$PEAK2_RSS_KB")"
+fi
 echo
 goal() { # DESCRIPTION VALUE MET(0/1)
 	printf '  %-36s %-14s %s\n' "$1" "$2" "$([[ $3 == 1 ]] && echo met || echo MISSED)"
+}
+ratio_goal() { # TARGET DESCRIPTION MINIMUM
+	wanted "$1" || return 0
+	local v
+	v=$(med VS_KEYED "$1")
+	goal "$2 >= ${3}x keyed" "$(printf '%.3fx' "$v")" "$(awk -v v="$v" -v g="$3" 'BEGIN { print (v >= g) ? 1 : 0 }')"
+	printf '  %-36s %.3fx\n' "  (by CPU per request: CPU vs keyed)" "$(med CPU_VS_KEYED "$1")"
 }
 echo "goals (for context; missing one does not fail the benchmark):"
 goal "keyed gateway >= ${GOAL_KEYED_RATIO}x direct" "$(printf '%.3fx' "$KEYED_RATIO")" \
@@ -469,10 +748,21 @@ goal "keyed CPU <= ${GOAL_KEYED_CPU_US} us/request" "$(printf '%.1f us' "$KEYED_
 	"$(awk -v v="$KEYED_CPU" -v g="$GOAL_KEYED_CPU_US" 'BEGIN { print (v <= g) ? 1 : 0 }')"
 goal "idle RSS < ${GOAL_IDLE_RSS_MB} MB" "$(mb "$IDLE_RSS_KB") MiB" \
 	"$(awk -v v="$IDLE_RSS_KB" -v g="$GOAL_IDLE_RSS_MB" 'BEGIN { print (v / 1024 < g) ? 1 : 0 }')"
+ratio_goal ratelimit "rate limit (memory)" "$GOAL_RATELIMIT_VS_KEYED"
+ratio_goal redis "rate limit (Redis)" "$GOAL_REDIS_VS_KEYED"
+if [[ -n $REDIS_SKIP ]]; then
+	printf '  %-36s %-14s %s\n' "rate limit (Redis) >= ${GOAL_REDIS_VS_KEYED}x keyed" "-" "skipped ($REDIS_SKIP)"
+fi
 for t in "${TARGETS[@]}"; do
 	if ((TOTAL_NON2XX[$t] || TOTAL_SOCKERR[$t])); then
 		echo "warning: ${LABEL[$t]}: ${TOTAL_NON2XX[$t]} non-2xx/3xx responses, ${TOTAL_SOCKERR[$t]} socket errors over all rounds"
 	fi
 done
+if [[ -n $REDIS_NOTE ]]; then echo "$REDIS_NOTE"; fi
+if ((${#PROFILES[@]})); then
+	echo
+	echo "CPU profiles (${PROFILE_SECONDS}s each, taken after the measured rounds): ${PROFILES[*]}"
+	echo "  e.g. go tool pprof -top bin/gatehouse ${PROFILES[0]}"
+fi
 echo
 echo "total time ${ELAPSED}s"

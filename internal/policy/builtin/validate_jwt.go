@@ -274,11 +274,15 @@ func (v *validateJWT) validate(c *policy.Context, raw string) (jwtFailure, error
 	kid := tok.Headers[0].KeyID
 	var std jwt.Claims
 	var all map[string]any
+	dst := []any{&std}
+	if len(v.claims) > 0 {
+		dst = append(dst, &all) // decoded twice: only when claims are required
+	}
 	verified, kidKnown, issuers := false, false, slices.Clone(v.issuers)
 	for _, k := range v.keys {
 		if kid == "" || k.id == "" || k.id == kid {
 			kidKnown = true
-			if tok.Claims(k.key, &std, &all) == nil {
+			if tok.Claims(k.key, dst...) == nil {
 				verified = true
 				break
 			}
@@ -295,7 +299,7 @@ func (v *validateJWT) validate(c *policy.Context, raw string) (jwtFailure, error
 		for _, k := range keys {
 			if kid == "" || k.KeyID == kid {
 				kidKnown = true
-				if !verified && tok.Claims(k.Key, &std, &all) == nil {
+				if !verified && tok.Claims(k.Key, dst...) == nil {
 					verified = true
 				}
 			}
