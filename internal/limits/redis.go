@@ -56,6 +56,8 @@ type Redis struct {
 	prefix     string
 	failClosed bool
 	probeEvery time.Duration
+	leases     leases
+	roundTrips atomic.Uint64 // decisions sent to Redis
 	timeout    time.Duration
 	down       atomic.Bool
 	nextProbe  atomic.Int64 // unix nanoseconds
@@ -173,6 +175,11 @@ func (r *Redis) Take(ctx context.Context, group string, cs []Counter) ([]Decisio
 			return r.fallback(ctx, group, cs, errors.New("not probing yet"))
 		}
 	}
+	if !r.down.Load() {
+		if ds, ok := r.leased(ctx, group, cs, now); ok {
+			return ds, nil
+		}
+	}
 	ds, err := r.eval(ctx, group, cs, now)
 	if err == nil {
 		if r.down.CompareAndSwap(true, false) {
@@ -247,6 +254,7 @@ func (r *Redis) eval(ctx context.Context, group string, cs []Counter, now time.T
 		keys = append(keys, k, k+":seq")
 		args = append(args, fixed, c.Limit, max(period, 1), c.N)
 	}
+	r.roundTrips.Add(1)
 	res, err := takeScript.Run(ctx, r.client, keys, args...).Int64Slice()
 	if err != nil {
 		return nil, err
