@@ -99,7 +99,7 @@ func (s *Server) compileUpstreams(snap *snapshot.Snapshot) (*upstreams, []error)
 			continue
 		}
 		materials[id] = m
-		pc := &policy.Certificate{ID: c.ID, Thumbprint: m.Thumbprint(), HasKey: m.Key != nil}
+		pc := &policy.Certificate{ID: c.ID, Thumbprint: m.Thumbprint(), HasKey: m.Key != nil, Public: m.Chain[0].PublicKey}
 		if m.Key != nil {
 			if pc.TLS, err = m.TLS(); err != nil {
 				errs = append(errs, fmt.Errorf("certificate %s: %w", c.ID, err))

@@ -55,18 +55,19 @@ func (g *GatewayCertificateAuthority) Normalize() {}
 func (g *GatewayCertificateAuthority) Validate() error { return nil }
 
 var (
-	authCertElement = regexp.MustCompile(`(?is)<authentication-certificate\b[^>]*>`)
+	authCertElement = regexp.MustCompile(`(?is)<authentication-certificate\b[^>]*>|<key\b[^>]*\bcertificate-id\b[^>]*>`)
 	certIDAttr      = regexp.MustCompile(`(?is)\bcertificate-id\s*=\s*(?:"([^"]*)"|'([^']*)')`)
 	thumbprintAttr  = regexp.MustCompile(`(?is)\bthumbprint\s*=\s*(?:"([^"]*)"|'([^']*)')`)
 )
 
 // CertificateRefs returns the certificate ids and thumbprints that the
-// authentication-certificate elements of a policy document (or fragment)
-// name, as written; resolve, when not nil, replaces {{name}} references
+// authentication-certificate elements and validate-jwt's
+// <key certificate-id> of a policy document (or fragment) name, as
+// written; resolve, when not nil, replaces {{name}} references
 // in them. The scan is textual: it also finds elements that are
 // commented out, which errs on the side of keeping a certificate.
 func CertificateRefs(doc string, resolve func(string) string) (ids, thumbprints []string) {
-	if !strings.Contains(doc, "authentication-certificate") {
+	if !strings.Contains(doc, "authentication-certificate") && !strings.Contains(doc, "certificate-id") {
 		return nil, nil
 	}
 	value := func(m []string) string {

@@ -13,11 +13,12 @@ func TestCertificateRefs(t *testing.T) {
 	  <AUTHENTICATION-CERTIFICATE
 	      certificate-id='{{Which}}'/>
 	  <authentication-certificate thumbprint="ABCD" />
+	  <validate-jwt><issuer-signing-keys><key certificate-id="jwt-signer" /><key id="k" n="x" e="AQAB" /></issuer-signing-keys></validate-jwt>
 	  <validate-client-certificate><identities><identity thumbprint="NOT-THIS" /></identities></validate-client-certificate>
 	  <set-header name="certificate-id" exists-action="override"><value>x</value></set-header>
 	</inbound></policies>`
 	ids, thumbs := CertificateRefs(doc, resolve)
-	if !slices.Equal(ids, []string{"client-a", "client-b"}) || !slices.Equal(thumbs, []string{"ABCD"}) {
+	if !slices.Equal(ids, []string{"client-a", "client-b", "jwt-signer"}) || !slices.Equal(thumbs, []string{"ABCD"}) {
 		t.Errorf("CertificateRefs = %v, %v", ids, thumbs)
 	}
 	if ids, thumbs := CertificateRefs(`<policies />`, nil); ids != nil || thumbs != nil {

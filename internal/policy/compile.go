@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"crypto"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -63,6 +64,10 @@ type Certificate struct {
 	ID         string // as stored; empty for one a policy made from bytes
 	Thumbprint string // upper-case SHA-1 hex of the leaf, as APIM shows it
 	HasKey     bool   // whether there is a private key to present it with
+	// Public is the leaf's public key, which validate-jwt's
+	// <key certificate-id> verifies signatures with. Nil when the document
+	// is compiled only to be checked.
+	Public crypto.PublicKey
 	// TLS is the chain with its private key. Nil when the document is
 	// compiled only to be checked (the management API) or HasKey is false.
 	TLS *tls.Certificate

@@ -135,15 +135,30 @@ func (v *validateJWT) compileChildren(n *policy.Node, c *policy.Compiler, client
 	}
 }
 
-// compileJWTKey compiles one <key>: base64 text (a symmetric key) or
-// n and e attributes (an RSA public key, base64url as in a JWK).
+// compileJWTKey compiles one <key>: base64 text (a symmetric key), n
+// and e attributes (an RSA public key, base64url as in a JWK) or
+// certificate-id (the public key, RSA or EC, of a certificate resource).
 func compileJWTKey(k *policy.Node, c *policy.Compiler) (jwtKey, bool) {
 	if k.Name != "key" {
 		c.Errorf(k, "only <key> elements belong in <issuer-signing-keys>")
 		return jwtKey{}, false
 	}
-	c.Only(k, "id", "n", "e")
+	c.Only(k, "id", "n", "e", "certificate-id")
 	id, _, _ := c.Literal(k, "id", false)
+	if certID, a, ok := c.Literal(k, "certificate-id", false); ok {
+		env := c.Env()
+		cert := env.Certificates[strings.ToLower(strings.TrimSpace(certID))]
+		switch {
+		case cert == nil && env.AnyCertificate:
+			return jwtKey{}, false
+		case cert == nil:
+			c.AttrErrorf(k, a, "there is no certificate %q", certID)
+			return jwtKey{}, false
+		case cert.Public == nil:
+			return jwtKey{}, false // checked only: the gateway has the key
+		}
+		return jwtKey{id: id, key: cert.Public}, true
+	}
 	nStr, _, hasN := c.Literal(k, "n", false)
 	eStr, _, hasE := c.Literal(k, "e", false)
 	if hasN || hasE {

@@ -1,6 +1,8 @@
 package builtin
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
@@ -383,4 +385,57 @@ func FuzzValidateJWT(f *testing.F) {
 			t.Fatalf("refused with %d", c.Response.StatusCode)
 		}
 	})
+}
+
+// TestValidateJWTCertificateKey: <key certificate-id> verifies with the
+// public key (RSA or EC) of a certificate resource; an unknown id is
+// refused on save.
+func TestValidateJWTCertificateKey(t *testing.T) {
+	rsaPriv, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecPriv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := policy.Env{Certificates: map[string]*policy.Certificate{
+		"rsa-signer": {ID: "rsa-signer", Public: rsaPriv.Public()},
+		"ec-signer":  {ID: "ec-signer", Public: ecPriv.Public()},
+	}}
+	compile := func(doc string) (*policy.Pipeline, error) {
+		d, err := policy.Parse(doc)
+		if err != nil {
+			return nil, err
+		}
+		eff, err := policy.Merge(nil, d)
+		if err != nil {
+			return nil, err
+		}
+		return NewRegistry().Compile(eff, env)
+	}
+	p, err := compile(inbound(`<validate-jwt><issuer-signing-keys><key certificate-id="rsa-signer" /><key certificate-id="EC-Signer" /></issuer-signing-keys></validate-jwt>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims := jwt.Claims{Expiry: jwt.NewNumericDate(time.Now().Add(time.Hour))}
+	sign := func(alg jose.SignatureAlgorithm, key any) string {
+		sig, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: key}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := jwt.Signed(sig).Claims(claims).Serialize()
+		return "Bearer " + raw
+	}
+	for _, tok := range []string{sign(jose.RS256, rsaPriv), sign(jose.ES256, ecPriv)} {
+		wantValid(t, runInbound(t, p, func(c *policy.Context) { c.Request.Headers.Set("Authorization", tok) }))
+	}
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	c := runInbound(t, p, func(c *policy.Context) { c.Request.Headers.Set("Authorization", sign(jose.ES256, other)) })
+	if !c.Ended() || c.LastError == nil || c.LastError.Reason != "TokenSignatureInvalid" {
+		t.Errorf("a token signed by another key: ended %v, LastError %+v", c.Ended(), c.LastError)
+	}
+	if _, err := compile(inbound(`<validate-jwt><issuer-signing-keys><key certificate-id="missing" /></issuer-signing-keys></validate-jwt>`)); err == nil || !strings.Contains(err.Error(), `there is no certificate "missing"`) {
+		t.Errorf("an unknown certificate-id: %v", err)
+	}
 }
