@@ -8,7 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/gatehouse/gatehouse/internal/certificate/certtest"
 	"github.com/gatehouse/gatehouse/internal/limits/redistest"
+	"github.com/gatehouse/gatehouse/internal/snapshot"
 )
 
 // statusOf sends one request to s and returns the answer.
@@ -118,5 +123,38 @@ func TestTwoGatewaysShareQuota(t *testing.T) {
 	}
 	if calls.Load() != quota {
 		t.Errorf("backend saw %d requests", calls.Load())
+	}
+}
+
+// TestValidateJWTWithCertificate: a snapshot's certificate (no private
+// key) verifies tokens for validate-jwt's <key certificate-id>.
+func TestValidateJWTWithCertificate(t *testing.T) {
+	signer := certtest.SelfSigned(t, "token-signer")
+	policy := limitPolicy(`<validate-jwt><issuer-signing-keys><key certificate-id="signer" /></issuer-signing-keys></validate-jwt>`)
+	s := NewServer(Options{})
+	t.Cleanup(func() { s.Close() })
+	rt, err := s.Compile(&snapshot.Snapshot{Version: 1,
+		APIs: []snapshot.API{{ID: "orders", Path: "orders", ServiceURL: "http://127.0.0.1:1", KeyHeader: "k", KeyQuery: "k",
+			Policy: policy, Operations: []snapshot.Operation{{ID: "any", Method: "*", URLTemplate: "/*"}}}},
+		Certificates: map[string]snapshot.Certificate{"signer": {ID: "signer", PEM: signer.CertPEM()}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Install(rt)
+	sig, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: signer.Key}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := jwt.Signed(sig).Claims(jwt.Claims{Expiry: jwt.NewNumericDate(time.Now().Add(time.Hour))}).Serialize()
+	req := httptest.NewRequest("GET", "/orders/1", nil)
+	req.Header.Set("Authorization", "Bearer "+raw)
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, req)
+	if w.Code != http.StatusBadGateway { // admitted, to a backend that is not there
+		t.Fatalf("a token signed by the certificate's key: %d %s, want it forwarded (502)", w.Code, w.Body)
+	}
+	if w := statusOf(s, "/orders/1"); w.Code != http.StatusUnauthorized {
+		t.Errorf("no token: %d, want 401", w.Code)
 	}
 }

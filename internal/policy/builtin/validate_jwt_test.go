@@ -435,6 +435,10 @@ func TestValidateJWTCertificateKey(t *testing.T) {
 	if !c.Ended() || c.LastError == nil || c.LastError.Reason != "TokenSignatureInvalid" {
 		t.Errorf("a token signed by another key: ended %v, LastError %+v", c.Ended(), c.LastError)
 	}
+	env.Certificates["checked-only"] = &policy.Certificate{ID: "checked-only"} // as the management API compiles
+	if _, err := compile(inbound(`<validate-jwt><issuer-signing-keys><key certificate-id="checked-only" /></issuer-signing-keys></validate-jwt>`)); err != nil {
+		t.Errorf("a certificate known without its key (checking a document): %v", err)
+	}
 	if _, err := compile(inbound(`<validate-jwt><issuer-signing-keys><key certificate-id="missing" /></issuer-signing-keys></validate-jwt>`)); err == nil || !strings.Contains(err.Error(), `there is no certificate "missing"`) {
 		t.Errorf("an unknown certificate-id: %v", err)
 	}
