@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/internal/expr"
 	"github.com/gatehouse/gatehouse/internal/gateway/route"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/policy"
@@ -54,7 +55,8 @@ type operation struct {
 // subscriber is an active subscription and the APIs its scope reaches.
 type subscriber struct {
 	id      string
-	product string // lower-case product id when the scope is a product
+	user    *expr.User // the owner, as context.User; nil: none
+	product string     // lower-case product id when the scope is a product
 	apis    bitset
 }
 
@@ -103,7 +105,7 @@ func (s *Server) Compile(snap *snapshot.Snapshot) (*Runtime, error) {
 		if sub.State != model.SubscriptionActive {
 			continue // its keys are invalid at the gateway
 		}
-		sb := &subscriber{id: sub.ID, apis: make(bitset, words)}
+		sb := &subscriber{id: sub.ID, apis: make(bitset, words), user: userOf(snap.Users[strings.ToLower(sub.Owner)])}
 		scope, err := model.ParseScope(sub.Scope)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("subscription %s: %w", sub.ID, err))
@@ -207,4 +209,16 @@ func (rt *Runtime) match(method, path string) (a *apiRoute, op *operation, rest 
 		}
 	}
 	return a, nil, rest
+}
+
+// userOf returns u as context.User; nil for the zero User (no owner).
+func userOf(u snapshot.User) *expr.User {
+	if u.ID == "" {
+		return nil
+	}
+	eu := &expr.User{ID: u.ID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName}
+	for _, g := range u.Groups {
+		eu.Groups = append(eu.Groups, expr.Group{ID: g.ID, Name: g.Name})
+	}
+	return eu
 }

@@ -39,6 +39,9 @@ func Build(ctx context.Context, r store.Reader, gateway string) (*Snapshot, erro
 	if s.Subscriptions, err = buildSubscriptions(ctx, r); err != nil {
 		return nil, err
 	}
+	if s.Users, err = buildUsers(ctx, r, s.Subscriptions); err != nil {
+		return nil, err
+	}
 	if err := buildBackends(ctx, r, s); err != nil {
 		return nil, err
 	}

@@ -14,6 +14,8 @@ type Snapshot struct {
 	APIs          []API          `json:"apis"`
 	Products      []Product      `json:"products"`
 	Subscriptions []Subscription `json:"subscriptions"`
+	// Users are the owners of Subscriptions, by lower-case id.
+	Users map[string]User `json:"users,omitempty"`
 	// Policy holds what the gateway's policies need beyond APIs and
 	// products. Secret named values are in it in plaintext: a snapshot is
 	// sent over the configuration endpoint and kept by gateways only.

@@ -27,7 +27,9 @@ type cachedResponse struct {
 // caching-type="internal|external|prefer-external"
 // downstream-caching-type="none|private|public" must-revalidate="bool">
 // with <vary-by-header> and <vary-by-query-parameter> children: a GET
-// whose response is cached is answered from the cache (with Age);
+// whose response is cached is answered from the cache (with Age). The
+// key varies by developer (the subscription's owner) and by the owner's
+// groups when asked to;
 // otherwise its conditional and cache-control headers are removed, so the
 // backend sends a complete response, and cache-store in outbound keeps
 // it. With downstream caching, responses get Cache-Control: private or
@@ -124,10 +126,32 @@ func (l *cacheLookup) key(c *policy.Context) string {
 	for _, h := range l.headers {
 		b.WriteString("\x00" + h + ":" + strings.Join(c.Request.Headers.Values(h), ","))
 	}
-	if (l.byDeveloper || l.byGroups) && c.Subscription != nil {
-		b.WriteString("\x00sub:" + c.Subscription.ID)
+	if l.byDeveloper {
+		b.WriteString("\x00dev:" + developer(c))
+	}
+	if l.byGroups {
+		b.WriteString("\x00groups:")
+		if c.User != nil {
+			for _, g := range c.User.Groups { // sorted in the snapshot
+				b.WriteString(strings.ToLower(g.ID) + ",")
+			}
+		} else if c.Subscription != nil {
+			b.WriteString("sub:" + c.Subscription.ID) // no owner: the subscription alone
+		}
 	}
 	return b.String()
+}
+
+// developer identifies the caller for vary-by-developer: the
+// subscription's owner, else the subscription ("" for anonymous calls).
+func developer(c *policy.Context) string {
+	switch {
+	case c.User != nil:
+		return "user:" + strings.ToLower(c.User.ID)
+	case c.Subscription != nil:
+		return "sub:" + c.Subscription.ID
+	}
+	return ""
 }
 
 func contains(list []string, s string) bool {
