@@ -165,55 +165,66 @@ func TestTwoGatewaysShareRedis(t *testing.T) {
 	}
 }
 
-// TestRedisOutage: with Redis gone the gateway keeps answering from
-// local counters (fail-open), and goes back to Redis when it returns.
+// TestRedisOutage: with Redis gone two gateways keep answering from
+// local counters (fail-open), and go back to Redis when it returns.
 func TestRedisOutage(t *testing.T) {
 	srv := redistest.Start(t)
 	token := redistest.Token()
 	var calls atomic.Int64
-	// 500 calls: below the limits decided in blocks, so every request
-	// during the outage is one local decision.
-	s := limitedGateway(t, Options{Redis: srv.URL()}, limitPolicy(`<rate-limit-by-key calls="500" renewal-period="300" counter-key="`+token+`" />`), &calls)
-	hs := httptest.NewServer(s)
-	t.Cleanup(hs.Close)
-	urls := []string{hs.URL}
+	var urls, metrics []string
+	for range 2 {
+		// 500 calls: below the limits decided in blocks, so every request
+		// during the outage is one local decision.
+		s := limitedGateway(t, Options{Redis: srv.URL()}, limitPolicy(`<rate-limit-by-key calls="500" renewal-period="300" counter-key="`+token+`" />`), &calls)
+		hs := httptest.NewServer(s)
+		t.Cleanup(hs.Close)
+		reg := analytics.NewRegistry()
+		if err := s.RegisterMetrics(reg); err != nil {
+			t.Fatal(err)
+		}
+		ms := httptest.NewServer(analytics.Handler(reg))
+		t.Cleanup(ms.Close)
+		urls, metrics = append(urls, hs.URL), append(metrics, ms.URL)
+	}
 	if ok, _ := send(t, urls, "/orders/1", 10, 2); ok != 10 {
 		t.Fatalf("with Redis up: %d of 10 admitted", ok)
 	}
 	if redistest.Count(srv.URL(), "*"+token+"*") == 0 {
 		t.Fatal("no counter in Redis")
 	}
-	reg := analytics.NewRegistry()
-	if err := s.RegisterMetrics(reg); err != nil {
-		t.Fatal(err)
+	for _, m := range metrics {
+		wantMetrics(t, m, `gatehouse_redis_up{store="limits"} 1`, `gatehouse_redis_outages_total{store="limits"} 0`)
 	}
-	metrics := httptest.NewServer(analytics.Handler(reg))
-	t.Cleanup(metrics.Close)
-	wantMetrics(t, metrics.URL, `gatehouse_redis_up{store="limits"} 1`, `gatehouse_redis_outages_total{store="limits"} 0`)
 	srv.Stop()
 	start := time.Now()
 	if ok, _ := send(t, urls, "/orders/1", 20, 2); ok != 20 {
 		t.Fatalf("with Redis down (fail-open): %d of 20 admitted", ok)
 	}
-	wantMetrics(t, metrics.URL, `gatehouse_redis_up{store="limits"} 0`, `gatehouse_redis_outages_total{store="limits"} 1`, `gatehouse_limits_local_decisions_total 20`)
 	t.Logf("20 requests during the outage took %v", time.Since(start))
+	for _, m := range metrics { // send alternates: 10 each
+		wantMetrics(t, m, `gatehouse_redis_up{store="limits"} 0`, `gatehouse_redis_outages_total{store="limits"} 1`, `gatehouse_limits_local_decisions_total 10`)
+	}
 	srv.Restart() // empty: no persistence
 	deadline := time.Now().Add(10 * time.Second)
-	for redistest.Count(srv.URL(), "*"+token+"*") == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the gateway did not go back to Redis within 10s")
+	for _, m := range metrics {
+		for !hasMetric(t, m, `gatehouse_redis_up{store="limits"} 1`) {
+			if time.Now().After(deadline) {
+				t.Fatal("a gateway did not go back to Redis within 10s")
+			}
+			if ok, _ := send(t, urls, "/orders/1", 2, 1); ok != 2 {
+				t.Fatal("a request was refused while recovering")
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
-		if ok, _ := send(t, urls, "/orders/1", 1, 1); ok != 1 {
-			t.Fatal("a request was refused while recovering")
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
-	t.Logf("back on Redis %v after the restart", time.Since(deadline.Add(-10*time.Second)))
-	wantMetrics(t, metrics.URL, `gatehouse_redis_up{store="limits"} 1`, `gatehouse_redis_outages_total{store="limits"} 1`)
+	t.Logf("both back on Redis %v after the restart", time.Since(deadline.Add(-10*time.Second)))
+	if redistest.Count(srv.URL(), "*"+token+"*") == 0 {
+		t.Error("no counter in Redis after the recovery")
+	}
 }
 
-// wantMetrics checks that the metrics served at url have these lines.
-func wantMetrics(t *testing.T, url string, lines ...string) {
+// hasMetric reports whether the metrics served at url have line.
+func hasMetric(t *testing.T, url, line string) bool {
 	t.Helper()
 	resp, err := http.Get(url + "/metrics")
 	if err != nil {
@@ -221,10 +232,15 @@ func wantMetrics(t *testing.T, url string, lines ...string) {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	have := strings.Split(string(b), "\n")
+	return slices.Contains(strings.Split(string(b), "\n"), line)
+}
+
+// wantMetrics checks that the metrics served at url have these lines.
+func wantMetrics(t *testing.T, url string, lines ...string) {
+	t.Helper()
 	for _, l := range lines {
-		if !slices.Contains(have, l) {
-			t.Errorf("metrics lack %q", l)
+		if !hasMetric(t, url, l) {
+			t.Errorf("metrics at %s lack %q", url, l)
 		}
 	}
 }
