@@ -63,6 +63,13 @@ func (b *backendCall) Forward(c *policy.Context, f policy.Forward) error {
 		if next == nil {
 			break
 		}
+		if next.URL.Host != out.URL.Host {
+			// Another host gets none of the backend's credentials: no
+			// Authorization, cookies, credential headers or query, and
+			// no client certificate.
+			b.dropCredentials(c, next)
+			tr = b.s.transport
+		}
 		resp.Body.Close()
 		out = next
 		resp, err = tr.RoundTrip(out)
@@ -148,6 +155,33 @@ func (b *backendCall) transport(c *policy.Context) http.RoundTripper {
 	return b.up.transport(be, c.ClientCertificate)
 }
 
+// dropCredentials removes from next, a redirect to another host, what
+// identifies the caller to the backend: Authorization, Cookie,
+// Proxy-Authorization and the backend entity's credential headers and
+// query parameters.
+func (b *backendCall) dropCredentials(c *policy.Context, next *http.Request) {
+	for _, h := range []string{"Authorization", "Cookie", "Proxy-Authorization"} {
+		next.Header.Del(h)
+	}
+	if b.up == nil || c.BackendID == "" {
+		return
+	}
+	be := b.up.backends[c.BackendID]
+	if be == nil {
+		return
+	}
+	for k := range be.header {
+		next.Header.Del(k)
+	}
+	if len(be.queryNames) > 0 {
+		q := next.URL.Query()
+		for _, n := range be.queryNames {
+			q.Del(n)
+		}
+		next.URL.RawQuery = q.Encode()
+	}
+}
+
 // redirect returns the request that follows resp's redirect, or nil when
 // resp is not one that can be followed.
 func redirect(out *http.Request, resp *http.Response, replay []byte) *http.Request {
@@ -156,8 +190,8 @@ func redirect(out *http.Request, resp *http.Response, replay []byte) *http.Reque
 		return nil
 	}
 	target, err := out.URL.Parse(loc)
-	if err != nil {
-		return nil
+	if err != nil || (target.Scheme != "http" && target.Scheme != "https") || (out.URL.Scheme == "https" && target.Scheme == "http") {
+		return nil // never from https down to http
 	}
 	method, body := out.Method, replay
 	switch resp.StatusCode {

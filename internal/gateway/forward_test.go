@@ -93,6 +93,41 @@ func TestFollowRedirects(t *testing.T) {
 	}
 }
 
+// TestRedirectToAnotherHostDropsCredentials: a followed redirect to
+// another host gets no Authorization or cookies; the same host keeps them.
+func TestRedirectToAnotherHostDropsCredentials(t *testing.T) {
+	var seen atomic.Value
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen.Store(r.Header.Get("Authorization") + "|" + r.Header.Get("Cookie"))
+	}))
+	defer other.Close()
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/base/away":
+			http.Redirect(w, r, other.URL+"/elsewhere", http.StatusFound)
+		case "/base/near":
+			http.Redirect(w, r, "/base/here", http.StatusFound)
+		default:
+			seen.Store(r.Header.Get("Authorization") + "|" + r.Header.Get("Cookie"))
+		}
+	}))
+	defer backend.Close()
+	gw := policyServer(t, backend.URL, `<policies><inbound><set-header name="Authorization" exists-action="override"><value>Bearer secret-token</value></set-header></inbound>
+	  <backend><forward-request follow-redirects="true" /></backend></policies>`)
+	for path, want := range map[string]string{"/orders/away": "|", "/orders/near": "Bearer secret-token|c=1"} {
+		req, _ := http.NewRequest("GET", gw.URL+path, nil)
+		req.Header.Set("Cookie", "c=1")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := seen.Load(); resp.StatusCode != 200 || got != want {
+			t.Errorf("%s: %d, the redirect target saw %q, want %q", path, resp.StatusCode, got, want)
+		}
+	}
+}
+
 func TestPolicyPathStreamsLargeBodies(t *testing.T) {
 	big := strings.Repeat("0123456789", 200_000) // 2 MB
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

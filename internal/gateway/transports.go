@@ -166,6 +166,7 @@ func newTLSTransport(base func() *http.Transport, p tlsProfile, tr *trust) *http
 	}
 	t.TLSClientConfig = nil
 	t.DialTLSContext = p.dialTLS(tr, dial, t.TLSHandshakeTimeout)
+	t.ForceAttemptHTTP2 = true // the dialer offers h2: the transport must speak it
 	return t
 }
 

@@ -14,11 +14,12 @@ import (
 // reserved, so the nodes' total never passes the limit as Redis counts
 // it; a call admitted from a block later than the block was reserved
 // leaves the window up to leaseTime earlier than it should, so at most
-// the blocks a node holds at a window's start (one, or two reserved at
-// once; each at most 1/maxLeaseShare of the limit) can be admitted beyond
-// the limit in a window. Units a node reserves and does not use before
+// the block a node holds at a window's start (a node holds one at a time,
+// at most 1/maxLeaseShare of the limit) can be admitted beyond the limit
+// in a window. Units a node reserves and does not use before
 // the block expires are not given back, so blocks grow only while they
-// are used up and shrink when they are not.
+// are used up and shrink when they are not; one that does not fit makes
+// the node decide request by request for a block's time.
 const (
 	// minLeaseLimit is the smallest limit whose counters are leased;
 	// smaller limits are decided one request at a time, exactly.
@@ -38,12 +39,15 @@ type leases struct {
 	lastSweep time.Time
 }
 
-// lease is the block of one counter and the size of the next one.
+// lease is the block of one counter: at most one at a time per node.
 type lease struct {
 	left      int64     // units still to admit
 	expires   time.Time // on the local clock
 	remaining int64     // what Redis said remained after the block
-	size      int64     // units the next block asks for
+	size      int64     // the last block's size; 0: start again at 2
+	usedUp    bool      // the last block ran out before it expired
+	reserving bool      // a request is reserving the next block
+	retryAt   time.Time // no block before then: the last did not fit
 }
 
 // leaseKey names counter c of group among the leases.
@@ -62,60 +66,70 @@ func leaseTime(c Counter) time.Duration {
 	return max(min(c.Period/leaseEvery, maxLeaseTime), time.Millisecond)
 }
 
-// admit takes one unit of key's block, if it has a live one.
-func (ls *leases) admit(key string, now time.Time) (Decision, bool) {
-	ls.mu.Lock()
-	defer ls.mu.Unlock()
-	l := ls.blocks[key]
-	if l == nil || l.left == 0 || !now.Before(l.expires) {
-		return Decision{}, false
-	}
-	l.left--
-	return Decision{Allowed: true, Remaining: l.remaining + l.left}, true
-}
-
-// next returns the size of key's next block: the last size doubled when
-// that block was used up, halved when it expired with units left; 2 for
-// a new counter. Below 2 the counter is decided one request at a time.
-func (ls *leases) next(key string, c Counter, now time.Time) int64 {
+// claim admits one unit of key's live block (admitted), or returns the
+// size of the block this request should reserve (then marked as being
+// reserved, which the request must end with granted or failed), or 0
+// when the request is to be decided alone: another request is reserving,
+// or blocks do not fit now.
+func (ls *leases) claim(key string, c Counter, now time.Time) (d Decision, admitted bool, size int64) {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
 	ls.sweep(now)
-	l := ls.blocks[key]
-	if l == nil {
-		return 2
-	}
-	if l.left == 0 {
-		return min(l.size*2, c.Limit/maxLeaseShare)
-	}
-	return l.size / 2
-}
-
-// grant records a block of size units reserved at now, one of which the
-// request that reserved it used.
-func (ls *leases) grant(key string, c Counter, size, remaining int64, now time.Time) {
-	ls.mu.Lock()
-	defer ls.mu.Unlock()
 	if ls.blocks == nil {
 		ls.blocks = map[string]*lease{}
 	}
-	if l := ls.blocks[key]; l != nil && l.left > 0 && now.Before(l.expires) {
-		// Another request reserved a block meanwhile: keep both, until the
-		// earlier one's expiry.
-		l.left += size - 1
-		l.remaining, l.size = remaining, max(l.size, size)
-		return
+	l := ls.blocks[key]
+	if l == nil {
+		l = &lease{}
+		ls.blocks[key] = l
 	}
-	ls.blocks[key] = &lease{left: size - 1, expires: now.Add(leaseTime(c)), remaining: remaining, size: size}
+	if l.left > 0 && now.Before(l.expires) {
+		l.left--
+		l.usedUp = l.left == 0
+		return Decision{Allowed: true, Remaining: l.remaining + l.left}, true, 0
+	}
+	if l.reserving || now.Before(l.retryAt) {
+		return Decision{}, false, 0
+	}
+	switch {
+	case l.size == 0:
+		size = 2
+	case l.usedUp:
+		size = min(l.size*2, c.Limit/maxLeaseShare)
+	default: // it expired with units left
+		size = l.size / 2
+	}
+	if size < 2 {
+		l.size, l.retryAt = 0, now.Add(leaseTime(c))
+		return Decision{}, false, 0
+	}
+	l.reserving, l.left, l.usedUp = true, 0, false
+	return Decision{}, false, size
 }
 
-// refused records that key's block of size units did not fit: the next
-// one asks for half.
-func (ls *leases) refused(key string, size int64) {
+// granted records the block of size units that Redis admitted at now,
+// one of which the reserving request used.
+func (ls *leases) granted(key string, c Counter, size, remaining int64, now time.Time) {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
 	if l := ls.blocks[key]; l != nil {
-		l.left, l.size = 0, size/2
+		l.reserving = false
+		l.left, l.size, l.remaining, l.usedUp = size-1, size, remaining, size == 1
+		l.expires = now.Add(leaseTime(c))
+	}
+}
+
+// failed ends a reservation that did not get a block: refused, the
+// counter is decided request by request for a block's time, then blocks
+// start again small.
+func (ls *leases) failed(key string, c Counter, refused bool, now time.Time) {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	if l := ls.blocks[key]; l != nil {
+		l.reserving = false
+		if refused {
+			l.size, l.retryAt = 0, now.Add(leaseTime(c))
+		}
 	}
 }
 
@@ -127,40 +141,41 @@ func (ls *leases) sweep(now time.Time) {
 	}
 	ls.lastSweep = now
 	for k, l := range ls.blocks {
-		if now.Sub(l.expires) > 10*time.Second {
+		if !l.reserving && now.Sub(l.expires) > 10*time.Second && now.After(l.retryAt) {
 			delete(ls.blocks, k)
 		}
 	}
 }
 
-// leased decides cs from this node's block when it can: admitted from a
-// live block, or by reserving a new one in one round trip. ok is false
-// when the request must be decided alone (the counter is not leasable, a
-// block does not fit, or Redis failed, which the caller then handles).
-func (r *Redis) leased(ctx context.Context, group string, cs []Counter, now time.Time) ([]Decision, bool) {
+// leased decides cs from this node's block when it can: admitted from
+// the live block, or by reserving a new one in one round trip. handled is
+// false when the request must be decided alone (the counter is not
+// leasable, another request is reserving, or a block does not fit); err
+// is Redis's failure, which the caller handles as for any decision.
+func (r *Redis) leased(ctx context.Context, group string, cs []Counter, now time.Time) (ds []Decision, handled bool, err error) {
 	if !leasable(cs) {
-		return nil, false
+		return nil, false, nil
 	}
 	c := cs[0]
 	key := leaseKey(group, c)
-	if d, ok := r.leases.admit(key, now); ok {
-		return []Decision{d}, true
+	d, admitted, size := r.leases.claim(key, c, now)
+	if admitted {
+		return []Decision{d}, true, nil
 	}
-	size := r.leases.next(key, c, now)
-	if size < 2 {
-		r.leases.grant(key, c, 1, 0, now) // try a block again after this one
-		return nil, false
+	if size == 0 {
+		return nil, false, nil
 	}
 	block := c
 	block.N = size
-	ds, err := r.eval(ctx, group, []Counter{block}, now)
+	ds, err = r.eval(ctx, group, []Counter{block}, now)
 	if err != nil {
-		return nil, false
+		r.leases.failed(key, c, false, now)
+		return nil, true, err
 	}
 	if !ds[0].Allowed {
-		r.leases.refused(key, size)
-		return nil, false
+		r.leases.failed(key, c, true, now)
+		return nil, false, nil
 	}
-	r.leases.grant(key, c, size, ds[0].Remaining, now)
-	return []Decision{{Allowed: true, Remaining: ds[0].Remaining + size - 1}}, true
+	r.leases.granted(key, c, size, ds[0].Remaining, now)
+	return []Decision{{Allowed: true, Remaining: ds[0].Remaining + size - 1}}, true, nil
 }

@@ -76,3 +76,43 @@ func TestRedisLeasesAcrossNodes(t *testing.T) {
 	}
 	t.Logf("round trips: %d and %d for %d decisions", nodes[0].roundTrips.Load(), nodes[1].roundTrips.Load(), sent)
 }
+
+// TestRedisLeaseBounds: however many requests reserve at once, a node
+// holds one block of at most limit/200 units; once the limit is used up,
+// a refused request costs one round trip, not two.
+func TestRedisLeaseBounds(t *testing.T) {
+	url := redistest.URL(t)
+	r := newRedis(t, url, RedisOptions{})
+	c := []Counter{{Key: "bounded", Limit: 1000, Period: time.Minute, N: 1}}
+	key := leaseKey("bounds", c[0])
+	var wg sync.WaitGroup
+	var most atomic.Int64
+	for range 64 {
+		wg.Go(func() {
+			for range 20 {
+				if _, err := r.Take(context.Background(), "bounds", c); err != nil {
+					t.Error(err)
+					return
+				}
+				r.leases.mu.Lock()
+				if l := r.leases.blocks[key]; l != nil && l.left+1 > most.Load() {
+					most.Store(l.left + 1)
+				}
+				r.leases.mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if m := most.Load(); m > 1000/maxLeaseShare {
+		t.Errorf("a node held a block of %d units; at most %d", m, 1000/maxLeaseShare)
+	}
+	before := r.roundTrips.Load()
+	for range 100 {
+		if ds, err := r.Take(context.Background(), "bounds", c); err != nil || ds[0].Allowed {
+			t.Fatalf("past the limit: %v, %v", ds, err)
+		}
+	}
+	if n := r.roundTrips.Load() - before; n > 101 {
+		t.Errorf("100 refused requests took %d round trips", n)
+	}
+}

@@ -175,12 +175,15 @@ func (r *Redis) Take(ctx context.Context, group string, cs []Counter) ([]Decisio
 			return r.fallback(ctx, group, cs, errors.New("not probing yet"))
 		}
 	}
+	var ds []Decision
+	var err error
+	handled := false
 	if !r.down.Load() {
-		if ds, ok := r.leased(ctx, group, cs, now); ok {
-			return ds, nil
-		}
+		ds, handled, err = r.leased(ctx, group, cs, now)
 	}
-	ds, err := r.eval(ctx, group, cs, now)
+	if !handled {
+		ds, err = r.eval(ctx, group, cs, now)
+	}
 	if err == nil {
 		if r.down.CompareAndSwap(true, false) {
 			r.log.Info("redis reachable again; limits are shared across nodes")

@@ -162,6 +162,12 @@ func (p *Provider) fetch(ctx context.Context, k cacheKey) (string, error) {
 		if len(p.cache) >= maxEntries {
 			p.prune(done)
 		}
+		for old := range p.cache { // still full of live tokens: a hard cap
+			if len(p.cache) < maxEntries {
+				break
+			}
+			delete(p.cache, old)
+		}
 		e = &entry{}
 		p.cache[k] = e
 	}
@@ -181,8 +187,8 @@ func (p *Provider) fetch(ctx context.Context, k cacheKey) (string, error) {
 }
 
 // maxEntries is the number of cached keys above which expired ones are
-// dropped: a resource may be an expression, so the keys are not bounded
-// by the configuration.
+// dropped, and then others at random: a resource may be an expression, so
+// the keys are not bounded by the configuration.
 const maxEntries = 1024
 
 // prune drops the entries that are of no more use at now: no valid token

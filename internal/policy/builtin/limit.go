@@ -183,6 +183,9 @@ func counts(c *policy.Context, cond policy.Value) (bool, error) {
 	return ok, nil
 }
 
+// afterResponseTimeout bounds counting once the response has gone.
+const afterResponseTimeout = 2 * time.Second
+
 // countAfterResponse makes the request count once its response is known,
 // when cond (unset: always) holds for it: counters(sent) are added to
 // group, sent being the response body's size. The request has been
@@ -192,7 +195,15 @@ func countAfterResponse(c *policy.Context, store limits.Store, group string, con
 		ok, err := counts(c, cond)
 		if err == nil && ok {
 			if cs := counters(sent); len(cs) > 0 {
-				_, err = take(c, store, group, cs)
+				// The client may be gone (an aborted download): count all
+				// the same.
+				base := c.Ctx
+				if base == nil {
+					base = context.Background()
+				}
+				ctx, cancel := context.WithTimeout(context.WithoutCancel(base), afterResponseTimeout)
+				_, err = store.Take(ctx, group, cs)
+				cancel()
 			}
 		}
 		if err != nil && c.Trace != nil {
