@@ -23,7 +23,7 @@ type Memory struct {
 // counter is one key's state: admitted times (sliding) or the current
 // window and its count (fixed).
 type counter struct {
-	times   []time.Time // sliding: ascending admission times, one per unit
+	times   []int64     // sliding: ascending admission times (Unix ns), one per unit; no pointers for the GC to scan
 	window  int64       // fixed: the window index
 	count   int64       // fixed: units in window
 	expires time.Time   // when the state can be dropped
@@ -100,8 +100,9 @@ func (st *counter) checkFixed(c Counter, now time.Time) Decision {
 // checkSliding decides c in a sliding window; Remaining assumes c.N is
 // added.
 func (st *counter) checkSliding(c Counter, now time.Time) Decision {
+	horizon := now.Add(-c.Period).UnixNano()
 	cut := 0
-	for cut < len(st.times) && !st.times[cut].After(now.Add(-c.Period)) {
+	for cut < len(st.times) && st.times[cut] <= horizon {
 		cut++
 	}
 	st.times = st.times[cut:]
@@ -110,7 +111,7 @@ func (st *counter) checkSliding(c Counter, now time.Time) Decision {
 	if count+need > c.Limit {
 		retry := c.Period
 		if k := count + need - c.Limit - 1; need <= c.Limit && k < count {
-			retry = st.times[k].Add(c.Period).Sub(now)
+			retry = time.Duration(st.times[k] - horizon)
 		}
 		return Decision{Remaining: max(c.Limit-count, 0), RetryAfter: retry}
 	}
@@ -123,8 +124,9 @@ func (st *counter) add(c Counter, now time.Time) {
 		st.count += c.N
 		return
 	}
+	at := now.UnixNano()
 	for range c.N {
-		st.times = append(st.times, now)
+		st.times = append(st.times, at)
 	}
 	st.expires = now.Add(c.Period)
 }
