@@ -264,6 +264,34 @@ func TestServiceURLTrustsCertificateAuthorities(t *testing.T) {
 	}
 }
 
+// TestSendRequestTrustsCertificateAuthorities: send-request reaches a
+// service whose certificate a gateway certificate authority issued.
+func TestSendRequestTrustsCertificateAuthorities(t *testing.T) {
+	p := newPKI(t)
+	side := tlsBackend(t, p.server, nil)
+	policy := `<policies><inbound><send-request mode="new" response-variable-name="r" ignore-error="true"><set-url>` + side.URL + `/lookup</set-url></send-request>
+	  <return-response><set-status code="200" /><set-body>@(context.Variables["r"] == null ? "unreachable" : "status " + ((IResponse)context.Variables["r"]).StatusCode)</set-body></return-response></inbound></policies>`
+	for _, tt := range []struct {
+		cas  []snapshot.CertificateAuthority
+		want string
+	}{{nil, "unreachable"}, {[]snapshot.CertificateAuthority{{CertificateID: "backend-ca", Trusted: true}}, "status 200"}} {
+		snap := &snapshot.Snapshot{Version: 1,
+			APIs: []snapshot.API{{ID: "orders", Path: "orders", ServiceURL: side.URL, KeyHeader: "k", KeyQuery: "k", Policy: policy,
+				Operations: []snapshot.Operation{{ID: "any", Method: "*", URLTemplate: "/*"}}}},
+			Certificates: p.certs(t), CertificateAuthorities: tt.cas}
+		gw := serveSnapshot(t, snap)
+		resp, err := http.Get(gw + "/orders/x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(body) != tt.want {
+			t.Errorf("with %d certificate authorities: %d %q, want %q", len(tt.cas), resp.StatusCode, body, tt.want)
+		}
+	}
+}
+
 // TestBackendWithoutItsCertificateFails checks that a backend whose client
 // certificate is missing from the snapshot fails its requests rather than
 // reaching the backend without it.

@@ -156,7 +156,7 @@ func NewServer(opts Options) *Server {
 				s.log.Error("redis for limits: counting in memory", "err", err)
 			}
 		}
-		deps := builtin.Deps{HTTPClient: &http.Client{Transport: s.transport}, Limits: store}
+		deps := builtin.Deps{HTTPClient: &http.Client{Transport: sideTransport{s}}, Limits: store}
 		deps.ManagedIdentity = opts.ManagedIdentity
 		deps.Cache = cache.NewMemory(opts.CacheMiB<<20, nil)
 		if opts.Redis != "" {
@@ -358,3 +358,15 @@ func (s *Server) logAccess(r *http.Request, rec *recorder, api *apiRoute, op *op
 
 // ms returns d in milliseconds, to the microsecond.
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// sideTransport sends send-request's requests with the installed
+// Runtime's default transport, which trusts the gateway's certificate
+// authorities besides the system's; before a Runtime, with the base one.
+type sideTransport struct{ s *Server }
+
+func (t sideTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if rt := t.s.rt.Load(); rt != nil && rt.up != nil && rt.up.def != nil {
+		return rt.up.def.RoundTrip(req)
+	}
+	return t.s.transport.RoundTrip(req)
+}
