@@ -23,10 +23,10 @@ type Memory struct {
 // counter is one key's state: admitted times (sliding) or the current
 // window and its count (fixed).
 type counter struct {
-	times   []int64     // sliding: ascending admission times (Unix ns), one per unit; no pointers for the GC to scan
-	window  int64       // fixed: the window index
-	count   int64       // fixed: units in window
-	expires time.Time   // when the state can be dropped
+	times   []int64   // sliding: ascending admission times (Unix ns), one per unit; no pointers for the GC to scan
+	window  int64     // fixed: the window index
+	count   int64     // fixed: units in window
+	expires time.Time // when the state can be dropped
 }
 
 // NewMemory returns an empty Memory store. now is the clock; nil:
