@@ -292,6 +292,26 @@ func TestSendRequestTrustsCertificateAuthorities(t *testing.T) {
 	}
 }
 
+// TestSendRequestPresentsClientCertificate: authentication-certificate
+// inside send-request makes the side request present that certificate
+// to a service that requires one; the API's own forward does not.
+func TestSendRequestPresentsClientCertificate(t *testing.T) {
+	p := newPKI(t)
+	mtls := tlsBackend(t, p.server, p.clientCA)
+	policy := `<policies><inbound><send-request mode="new" response-variable-name="r"><set-url>` + mtls.URL + `/lookup</set-url>
+	  <authentication-certificate certificate-id="client-a" /></send-request>
+	  <return-response><set-body>@(((IResponse)context.Variables["r"]).Body.As<string>())</set-body></return-response></inbound></policies>`
+	snap := &snapshot.Snapshot{Version: 1,
+		APIs: []snapshot.API{{ID: "orders", Path: "orders", ServiceURL: mtls.URL, KeyHeader: "k", KeyQuery: "k", Policy: policy,
+			Operations: []snapshot.Operation{{ID: "any", Method: "*", URLTemplate: "/*"}}}},
+		Certificates: p.certs(t), CertificateAuthorities: []snapshot.CertificateAuthority{{CertificateID: "backend-ca", Trusted: true}}}
+	gw := serveSnapshot(t, snap)
+	status, s := get(t, gw+"/orders/x")
+	if status != 200 || s.ClientCN != "client-a" || s.Path != "/lookup" {
+		t.Errorf("send-request with a client certificate: %d, the service saw %+v", status, s)
+	}
+}
+
 // TestBackendWithoutItsCertificateFails checks that a backend whose client
 // certificate is missing from the snapshot fails its requests rather than
 // reaching the backend without it.

@@ -360,12 +360,21 @@ func (s *Server) logAccess(r *http.Request, rec *recorder, api *apiRoute, op *op
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // sideTransport sends send-request's requests with the installed
-// Runtime's default transport, which trusts the gateway's certificate
-// authorities besides the system's; before a Runtime, with the base one.
+// Runtime's transports, which trust the gateway's certificate authorities
+// besides the system's, presenting the client certificate the request's
+// context carries (send-request's authentication-certificate); before a
+// Runtime, with the base transport.
 type sideTransport struct{ s *Server }
 
 func (t sideTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if rt := t.s.rt.Load(); rt != nil && rt.up != nil && rt.up.def != nil {
+	rt := t.s.rt.Load()
+	if cert := policy.ClientCertificateFrom(req.Context()); cert != nil {
+		if rt == nil || rt.up == nil {
+			return nil, errors.New("no configuration to present a client certificate with")
+		}
+		return rt.up.transport(nil, cert).RoundTrip(req)
+	}
+	if rt != nil && rt.up != nil && rt.up.def != nil {
 		return rt.up.def.RoundTrip(req)
 	}
 	return t.s.transport.RoundTrip(req)

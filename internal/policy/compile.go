@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"context"
 	"crypto"
 	"crypto/tls"
 	"errors"
@@ -71,6 +72,21 @@ type Certificate struct {
 	// TLS is the chain with its private key. Nil when the document is
 	// compiled only to be checked (the management API) or HasKey is false.
 	TLS *tls.Certificate
+}
+
+type clientCertificateKey struct{}
+
+// WithClientCertificate returns ctx carrying cert, the client certificate
+// a request sent with it (send-request) presents.
+func WithClientCertificate(ctx context.Context, cert *Certificate) context.Context {
+	return context.WithValue(ctx, clientCertificateKey{}, cert)
+}
+
+// ClientCertificateFrom returns the certificate WithClientCertificate put
+// in ctx, or nil.
+func ClientCertificateFrom(ctx context.Context) *Certificate {
+	cert, _ := ctx.Value(clientCertificateKey{}).(*Certificate)
+	return cert
 }
 
 // CertificateByThumbprint returns the certificate of env with thumbprint t

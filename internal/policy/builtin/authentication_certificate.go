@@ -36,10 +36,19 @@ type authenticationCertificate struct {
 var _ policy.Step = (*authenticationCertificate)(nil)
 
 func compileAuthenticationCertificate(n *policy.Node, c *policy.Compiler) policy.Step {
-	c.Only(n, "certificate-id", "thumbprint", "body", "password")
 	if s := c.Section(); s != policy.Inbound && s != policy.Backend {
 		c.Errorf(n, "belongs in inbound or backend")
 	}
+	if s := newAuthenticationCertificate(n, c); s != nil {
+		return s
+	}
+	return nil
+}
+
+// newAuthenticationCertificate compiles n's attributes, for the element
+// and for its form inside send-request; nil when they are wrong.
+func newAuthenticationCertificate(n *policy.Node, c *policy.Compiler) *authenticationCertificate {
+	c.Only(n, "certificate-id", "thumbprint", "body", "password")
 	id, ida, hasID := c.Literal(n, "certificate-id", false)
 	tp, tpa, hasTP := c.Literal(n, "thumbprint", false)
 	body, hasBody := c.Attr(n, "body", false)
@@ -92,22 +101,26 @@ func compileAuthenticationCertificate(n *policy.Node, c *policy.Compiler) policy
 }
 
 func (s *authenticationCertificate) Do(c *policy.Context) error {
-	if s.fixed != nil {
-		if s.fixed.TLS == nil {
-			return fmt.Errorf("certificate %q is not available at this gateway", s.fixed.ID)
-		}
-		c.ClientCertificate = s.fixed
-		return nil
-	}
-	if !s.body.IsSet() {
-		return errors.New("the certificate is not available at this gateway")
-	}
-	cert, err := s.fromBody(c)
+	cert, err := s.certificate(c)
 	if err != nil {
 		return err
 	}
 	c.ClientCertificate = cert
 	return nil
+}
+
+// certificate returns the certificate to present for this request.
+func (s *authenticationCertificate) certificate(c *policy.Context) (*policy.Certificate, error) {
+	if s.fixed != nil {
+		if s.fixed.TLS == nil {
+			return nil, fmt.Errorf("certificate %q is not available at this gateway", s.fixed.ID)
+		}
+		return s.fixed, nil
+	}
+	if !s.body.IsSet() {
+		return nil, errors.New("the certificate is not available at this gateway")
+	}
+	return s.fromBody(c)
 }
 
 // fromBody decodes the body's PFX, or returns the certificate decoded from

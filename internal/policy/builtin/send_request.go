@@ -20,9 +20,10 @@ const maxSendResponse = 16 << 20
 
 // sendRequest implements <send-request mode="new|copy"
 // response-variable-name="..." timeout="seconds" ignore-error="bool">
-// with <set-url>, <set-method>, <set-header>, <set-body> and
-// <authentication-managed-identity> children: it sends a request and
-// keeps the response (an IResponse) in a variable.
+// with <set-url>, <set-method>, <set-header>, <set-body>,
+// <authentication-certificate> and <authentication-managed-identity>
+// children: it sends a request and keeps the response (an IResponse) in
+// a variable.
 // <send-one-way-request> is the same without waiting for the answer's use.
 type sendRequest struct {
 	client      *http.Client
@@ -35,6 +36,7 @@ type sendRequest struct {
 	headers     []sendHeader
 	body        policy.Value
 	identity    *authenticationManagedIdentity // nil: no token
+	cert        *authenticationCertificate     // nil: no client certificate
 }
 
 type sendHeader struct {
@@ -88,10 +90,12 @@ func compileSendRequest(client *http.Client, id ManagedIdentity) policy.CompileF
 			case "authentication-managed-identity":
 				c.Only(ch, "resource", "client-id", "ignore-error")
 				s.identity = newAuthenticationManagedIdentity(ch, c, id)
-			case "authentication-certificate", "proxy":
+			case "authentication-certificate":
+				s.cert = newAuthenticationCertificate(ch, c)
+			case "proxy":
 				c.Errorf(ch, "is not supported inside <%s> yet", n.Name)
 			default:
-				c.Errorf(ch, "only <set-url>, <set-method>, <set-header>, <set-body> and <authentication-managed-identity> belong in <%s>", n.Name)
+				c.Errorf(ch, "only <set-url>, <set-method>, <set-header>, <set-body>, <authentication-certificate> and <authentication-managed-identity> belong in <%s>", n.Name)
 			}
 		}
 		if !s.url.IsSet() && !s.copyRequest {
@@ -187,6 +191,13 @@ func (s *sendRequest) send(c *policy.Context, req *http.Request) (*expr.Response
 	parent := c.Ctx
 	if parent == nil {
 		parent = context.Background()
+	}
+	if s.cert != nil {
+		cert, err := s.cert.certificate(c)
+		if err != nil {
+			return nil, fmt.Errorf("authentication-certificate: %w", err)
+		}
+		parent = policy.WithClientCertificate(parent, cert)
 	}
 	ctx, cancel := context.WithTimeout(parent, s.timeout)
 	defer cancel()
