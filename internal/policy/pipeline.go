@@ -129,6 +129,9 @@ type Pipeline struct {
 	sections [numSections][]Step
 }
 
+// Steps returns the steps of section s; Walk looks inside them.
+func (p *Pipeline) Steps(s Section) []Step { return p.sections[s] }
+
 // Empty reports whether s has no steps.
 func (p *Pipeline) Empty(s Section) bool { return len(p.sections[s]) == 0 }
 

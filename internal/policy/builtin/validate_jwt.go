@@ -54,6 +54,7 @@ type validateJWT struct {
 	issuers    []string
 	audiences  []string
 	claims     []requiredClaim
+	accepted   acceptedTokens
 }
 
 var _ policy.Step = (*validateJWT)(nil)
@@ -228,19 +229,30 @@ func (v *validateJWT) Do(c *policy.Context) error {
 	if raw == "" {
 		return v.refuse(c, jwtFailure{"TokenNotFound", "JWT not present."}, "")
 	}
-	f, err := v.validate(c, raw)
-	if err != nil {
-		return err
+	now := time.Now()
+	if c.Now != nil {
+		now = c.Now()
 	}
-	if f.reason != "" {
+	e, ok := v.accepted.get(raw, now)
+	if !ok {
+		var f jwtFailure
+		if f, e, err = v.validate(c, raw, now); err != nil {
+			return err
+		}
+		if f.reason != "" {
+			return v.refuse(c, f, "invalid_token")
+		}
+		if v.output != "" {
+			if e.jwt, err = expr.ParseJwt(raw); err != nil {
+				return fmt.Errorf("output token: %w", err)
+			}
+		}
+		v.accepted.put(raw, e)
+	} else if f := v.checkLifetime(e.expiry, e.notBefore, now); f.reason != "" {
 		return v.refuse(c, f, "invalid_token")
 	}
 	if v.output != "" {
-		j, err := expr.ParseJwt(raw)
-		if err != nil {
-			return fmt.Errorf("output token: %w", err)
-		}
-		c.SetVariable(v.output, j)
+		c.SetVariable(v.output, e.jwt)
 	}
 	return nil
 }
@@ -274,17 +286,13 @@ func (v *validateJWT) refuse(c *policy.Context, f jwtFailure, oauthErr string) e
 	return refuse(v.code, f.reason, f.message, msg, h)
 }
 
-// validate checks raw and returns why it is refused (the zero failure
-// when valid). An error is a failure to check (the openid-config cannot
-// be fetched).
-func (v *validateJWT) validate(c *policy.Context, raw string) (jwtFailure, error) {
+// validate checks raw at now and returns why it is refused (the zero
+// failure when valid) or, when valid, what to keep of it. An error is a
+// failure to check (the openid-config cannot be fetched).
+func (v *validateJWT) validate(c *policy.Context, raw string, now time.Time) (jwtFailure, *acceptedToken, error) {
 	tok, err := jwt.ParseSigned(raw, jwtAlgs)
 	if err != nil || len(tok.Headers) != 1 {
-		return jwtFailure{"JwtInvalid", "JWT is malformed or not signed with a supported algorithm."}, nil
-	}
-	now := time.Now()
-	if c.Now != nil {
-		now = c.Now()
+		return jwtFailure{"JwtInvalid", "JWT is malformed or not signed with a supported algorithm."}, nil, nil
 	}
 	kid := tok.Headers[0].KeyID
 	var std jwt.Claims
@@ -309,7 +317,7 @@ func (v *validateJWT) validate(c *policy.Context, raw string) (jwtFailure, error
 	for _, o := range v.openID {
 		iss, keys, err := o.lookup(c, kid, now)
 		if err != nil {
-			return jwtFailure{}, err
+			return jwtFailure{}, nil, err
 		}
 		if iss != "" {
 			issuers = append(issuers, iss)
@@ -325,22 +333,41 @@ func (v *validateJWT) validate(c *policy.Context, raw string) (jwtFailure, error
 	}
 	switch {
 	case !kidKnown:
-		return jwtFailure{"TokenSignatureKeyNotFound", "Signature key with kid " + strconv.Quote(kid) + " was not found."}, nil
+		return jwtFailure{"TokenSignatureKeyNotFound", "Signature key with kid " + strconv.Quote(kid) + " was not found."}, nil, nil
 	case !verified:
-		return jwtFailure{"TokenSignatureInvalid", "Signature validation failed."}, nil
+		return jwtFailure{"TokenSignatureInvalid", "Signature validation failed."}, nil, nil
 	}
-	return v.checkClaims(&std, all, issuers, now), nil
+	if f := v.checkClaims(&std, all, issuers, now); f.reason != "" {
+		return f, nil, nil
+	}
+	e := &acceptedToken{until: now.Add(acceptedFor)}
+	e.expiry, e.notBefore = lifetimeOf(&std)
+	if e.expiry != nil && e.expiry.Add(v.skew).Before(e.until) {
+		e.until = e.expiry.Add(v.skew)
+	}
+	return jwtFailure{}, e, nil
+}
+
+// checkLifetime checks a token's expiry and not-before times at now.
+func (v *validateJWT) checkLifetime(expiry, notBefore *time.Time, now time.Time) jwtFailure {
+	switch {
+	case expiry == nil && v.requireExp:
+		return jwtFailure{"JwtInvalid", "Lifetime validation failed. The token has no expiration time."}
+	case expiry != nil && now.After(expiry.Add(v.skew)):
+		return jwtFailure{"TokenExpired", "Lifetime validation failed. The token is expired."}
+	case notBefore != nil && now.Add(v.skew).Before(*notBefore):
+		return jwtFailure{"JwtInvalid", "Lifetime validation failed. The token is not yet valid."}
+	}
+	return jwtFailure{}
 }
 
 // checkClaims checks a verified token's registered and required claims.
 func (v *validateJWT) checkClaims(std *jwt.Claims, all map[string]any, issuers []string, now time.Time) jwtFailure {
+	expiry, notBefore := lifetimeOf(std)
+	if f := v.checkLifetime(expiry, notBefore, now); f.reason != "" {
+		return f
+	}
 	switch {
-	case std.Expiry == nil && v.requireExp:
-		return jwtFailure{"JwtInvalid", "Lifetime validation failed. The token has no expiration time."}
-	case std.Expiry != nil && now.After(std.Expiry.Time().Add(v.skew)):
-		return jwtFailure{"TokenExpired", "Lifetime validation failed. The token is expired."}
-	case std.NotBefore != nil && now.Add(v.skew).Before(std.NotBefore.Time()):
-		return jwtFailure{"JwtInvalid", "Lifetime validation failed. The token is not yet valid."}
 	case len(issuers) > 0 && !slices.Contains(issuers, std.Issuer):
 		return jwtFailure{"TokenIssuerNotAllowed", "Issuer validation failed."}
 	case len(v.audiences) > 0 && !slices.ContainsFunc(v.audiences, std.Audience.Contains):

@@ -443,3 +443,37 @@ func TestValidateJWTCertificateKey(t *testing.T) {
 		t.Errorf("an unknown certificate-id: %v", err)
 	}
 }
+
+// TestValidateJWTKeepsAcceptedTokens: a repeated token is taken from the
+// element's cache, and still refused once it expires.
+func TestValidateJWTKeepsAcceptedTokens(t *testing.T) {
+	now := time.Now()
+	key := base64.StdEncoding.EncodeToString(testSecret)
+	p := mustCompile(t, nil, inbound(`<validate-jwt output-token-variable-name="jwt"><issuer-signing-keys><key>`+key+`</key></issuer-signing-keys><audiences><audience>api://orders</audience></audiences></validate-jwt>`))
+	token := hsToken(t, jose.HS256, testSecret, jwt.Claims{Audience: jwt.Audience{"api://orders"}, Subject: "ann", Expiry: jwt.NewNumericDate(now.Add(30 * time.Second))}, nil)
+	jt := &jwtTest{t: t, p: p, now: now}
+	for range 3 {
+		c := jt.run("Bearer " + token)
+		wantValid(t, c)
+		if j, ok := c.Variables["jwt"].(*expr.Jwt); !ok || j == nil {
+			t.Fatalf("output variable: %#v", c.Variables["jwt"])
+		}
+	}
+	var v *validateJWT
+	policy.Walk(p.Steps(policy.Inbound)[0], func(st policy.Step) {
+		if vj, ok := st.(*validateJWT); ok {
+			v = vj
+		}
+	})
+	if v == nil {
+		t.Fatal("no validate-jwt step")
+	}
+	if _, ok := v.accepted.get(token, now); !ok {
+		t.Error("an accepted token was not kept")
+	}
+	jt.now = now.Add(45 * time.Second) // past exp, within no clock skew
+	c := jt.run("Bearer " + token)
+	if !c.Ended() || c.LastError == nil || c.LastError.Reason != "TokenExpired" {
+		t.Errorf("a kept token after its expiry: ended %v, LastError %+v", c.Ended(), c.LastError)
+	}
+}
