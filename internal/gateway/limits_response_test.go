@@ -158,3 +158,24 @@ func TestValidateJWTWithCertificate(t *testing.T) {
 		t.Errorf("no token: %d, want 401", w.Code)
 	}
 }
+
+// TestUncountedRequestsUseNoBandwidth: a request whose increment-condition
+// is false counts neither its call nor its response's bytes.
+func TestUncountedRequestsUseNoBandwidth(t *testing.T) {
+	body := strings.Repeat("x", 1500)
+	s := gatewayFor(t, Options{}, limitPolicy(`<quota-by-key bandwidth="2" renewal-period="3600" counter-key="k" increment-condition="@(!context.Request.Url.Path.Contains(&quot;free&quot;))" />`),
+		func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(body)) })
+	for range 3 {
+		if w := statusOf(s, "/orders/free"); w.Code != 200 {
+			t.Fatalf("uncounted call: %d", w.Code)
+		}
+	}
+	for i := range 2 { // 0, then 1500 of 2048 bytes used
+		if w := statusOf(s, "/orders/paid"); w.Code != 200 {
+			t.Fatalf("counted call %d after uncounted ones: %d %s", i, w.Code, w.Body)
+		}
+	}
+	if w := statusOf(s, "/orders/paid"); w.Code != 403 {
+		t.Errorf("after 3000 counted bytes: %d, want 403", w.Code)
+	}
+}

@@ -15,8 +15,8 @@ import (
 // with optional <api name|id ...> and <operation ...> quotas. Bandwidth
 // counts the request body (from Content-Length) when the request comes in
 // and the response body once it has gone; a request is admitted while
-// less than KB has been used. Requests without a subscription share one counter. A refused
-// request gets 403.
+// less than KB has been used. Requests without a subscription share one
+// counter. A refused request gets 403.
 type quota struct {
 	store  limits.Store
 	calls  int64 // 0: no call quota
@@ -73,7 +73,7 @@ func (q *quota) Do(c *policy.Context) error {
 		_, _, retry := summary(cs, ds)
 		return refuseQuota(retry, refusedBandwidth(cs, ds))
 	}
-	countResponseBytes(c, q.store, group, policy.Value{}, cs)
+	countResponseBytes(c, q.store, group, cs)
 	return nil
 }
 
@@ -88,9 +88,8 @@ func refusedBandwidth(cs []limits.Counter, ds []limits.Decision) bool {
 }
 
 // countResponseBytes adds the response body's size to the bandwidth
-// counters of cs once the response has gone, when cond (unset: always)
-// holds.
-func countResponseBytes(c *policy.Context, store limits.Store, group string, cond policy.Value, cs []limits.Counter) {
+// counters of cs once the response has gone.
+func countResponseBytes(c *policy.Context, store limits.Store, group string, cs []limits.Counter) {
 	var kb []limits.Counter
 	for _, ct := range cs {
 		if ct.Overdraw {
@@ -100,7 +99,7 @@ func countResponseBytes(c *policy.Context, store limits.Store, group string, con
 	if len(kb) == 0 {
 		return
 	}
-	countAfterResponse(c, store, group, cond, func(sent int64) []limits.Counter {
+	countAfterResponse(c, store, group, policy.Value{}, func(sent int64) []limits.Counter {
 		if sent <= 0 {
 			return nil
 		}

@@ -109,7 +109,9 @@ func (q *quotaByKey) Do(c *policy.Context) error {
 		return refuseQuota(retry, refusedBandwidth(cs, ds))
 	}
 	if !q.condition.onResponse {
-		countResponseBytes(c, q.store, group, policy.Value{}, cs)
+		if ok { // not counted: neither is its response
+			countResponseBytes(c, q.store, group, cs)
+		}
 		return nil
 	}
 	size = requestBytes(c)
