@@ -14,10 +14,11 @@ import (
 // increment-count may be expressions. A request whose
 // increment-condition is false is not counted but is still refused when
 // the counter is exhausted; a condition on context.Response is evaluated,
-// and the request counted, once the response has gone. A refused request gets 429 with Retry-After
-// (and retry-after-header-name, retry-after-variable-name);
-// remaining-calls-header-name and total-calls-header-name are set on every
-// response, remaining-calls-variable-name after every decision.
+// and the request counted, once the response has gone. A refused request
+// gets 429 with Retry-After (and retry-after-header-name,
+// retry-after-variable-name); remaining-calls-header-name and
+// total-calls-header-name are set on every response,
+// remaining-calls-variable-name after every decision.
 type rateLimitByKey struct {
 	store     limits.Store
 	calls     intAttr
