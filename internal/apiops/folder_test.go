@@ -129,3 +129,18 @@ func TestSecretEnv(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteEmptyConfig: an instance with nothing to export gives an empty
+// folder, which apply reads as "nothing".
+func TestWriteEmptyConfig(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "export")
+	if err := Write(dir, &Config{}); err != nil {
+		t.Fatal(err)
+	}
+	if entries, err := os.ReadDir(dir); err != nil || len(entries) != 0 {
+		t.Fatalf("folder: %v entries, %v", len(entries), err)
+	}
+	if _, err := Read(dir, ReadOptions{}); err != nil {
+		t.Errorf("reading the empty export: %v", err)
+	}
+}

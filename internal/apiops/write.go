@@ -26,6 +26,9 @@ func Write(dir string, cfg *Config) error {
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("export: %w", err)
 	}
+	if err := os.MkdirAll(dir, 0o755); err != nil { // an empty instance exports an empty folder
+		return fmt.Errorf("export: %w", err)
+	}
 	w := writer{dir: dir}
 	for _, a := range cfg.APIs {
 		w.info(filepath.Join("apis", a.Name, "apiInformation.json"), a.Properties)
