@@ -10,11 +10,22 @@ import (
 // have passed; the sweep runs inside Take, so no goroutine is needed.
 const sweepEvery = time.Minute
 
+// memoryShards is how many independently locked parts a Memory store
+// has; a group's counters are all in one, so a decision stays atomic.
+const memoryShards = 64
+
 // Memory is a Store that keeps counters in this process: exact for one
 // gateway node. Its zero value is not usable; use NewMemory. It is safe
-// for concurrent use and starts no goroutines.
+// for concurrent use and starts no goroutines. Counters are spread over
+// shards by group, so decisions on different groups rarely wait for each
+// other.
 type Memory struct {
-	now       func() time.Time
+	now    func() time.Time
+	shards [memoryShards]memoryShard
+}
+
+// memoryShard is one locked part of a Memory store.
+type memoryShard struct {
 	mu        sync.Mutex
 	counters  map[string]*counter
 	nextSweep time.Time
@@ -35,7 +46,20 @@ func NewMemory(now func() time.Time) *Memory {
 	if now == nil {
 		now = time.Now
 	}
-	return &Memory{now: now, counters: map[string]*counter{}}
+	m := &Memory{now: now}
+	for i := range m.shards {
+		m.shards[i].counters = map[string]*counter{}
+	}
+	return m
+}
+
+// shard returns the shard of group (FNV-1a).
+func (m *Memory) shard(group string) *memoryShard {
+	h := uint32(2166136261)
+	for i := 0; i < len(group); i++ {
+		h = (h ^ uint32(group[i])) * 16777619
+	}
+	return &m.shards[h%memoryShards]
 }
 
 var _ Store = (*Memory)(nil)
@@ -46,18 +70,19 @@ func (m *Memory) Take(_ context.Context, group string, cs []Counter) ([]Decision
 		return nil, err
 	}
 	now := m.now()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.sweep(now)
+	sh := m.shard(group)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	sh.sweep(now)
 	ds := make([]Decision, len(cs))
 	states := make([]*counter, len(cs))
 	all := true
 	for i, c := range cs {
 		k := group + "\x00" + c.Key
-		st := m.counters[k]
+		st := sh.counters[k]
 		if st == nil {
 			st = &counter{}
-			m.counters[k] = st
+			sh.counters[k] = st
 		}
 		states[i] = st
 		if c.Fixed {
@@ -131,22 +156,28 @@ func (st *counter) add(c Counter, now time.Time) {
 	st.expires = now.Add(c.Period)
 }
 
-// sweep drops expired counters, at most once per sweepEvery.
-func (m *Memory) sweep(now time.Time) {
-	if now.Before(m.nextSweep) {
+// sweep drops the shard's expired counters, at most once per sweepEvery;
+// sh.mu is held.
+func (sh *memoryShard) sweep(now time.Time) {
+	if now.Before(sh.nextSweep) {
 		return
 	}
-	m.nextSweep = now.Add(sweepEvery)
-	for k, st := range m.counters {
+	sh.nextSweep = now.Add(sweepEvery)
+	for k, st := range sh.counters {
 		if !now.Before(st.expires) {
-			delete(m.counters, k)
+			delete(sh.counters, k)
 		}
 	}
 }
 
 // Len returns how many counters m holds, for tests and metrics.
 func (m *Memory) Len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.counters)
+	n := 0
+	for i := range m.shards {
+		sh := &m.shards[i]
+		sh.mu.Lock()
+		n += len(sh.counters)
+		sh.mu.Unlock()
+	}
+	return n
 }
