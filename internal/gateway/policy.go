@@ -133,7 +133,7 @@ func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation,
 	}
 	if sub != nil {
 		c.Subscription = &expr.Subscription{ID: sub.id, Name: sub.id, Key: key}
-		c.User = sub.user
+		c.User, c.Product = sub.user, sub.scope
 	}
 	c.API.ServiceURL = urlOf(api.target)
 	return c

@@ -55,8 +55,9 @@ type operation struct {
 // subscriber is an active subscription and the APIs its scope reaches.
 type subscriber struct {
 	id      string
-	user    *expr.User // the owner, as context.User; nil: none
-	product string     // lower-case product id when the scope is a product
+	user    *expr.User    // the owner, as context.User; nil: none
+	scope   *expr.Product // the product of a product subscription, as context.Product; nil: none
+	product string        // lower-case product id when the scope is a product
 	apis    bitset
 }
 
@@ -122,6 +123,13 @@ func (s *Server) Compile(snap *snapshot.Snapshot) (*Runtime, error) {
 			}
 		case model.KindProduct:
 			sb.product = strings.ToLower(scope.ID)
+			if p := products[strings.ToLower(scope.ID)]; p != nil {
+				state := model.ProductNotPublished
+				if p.Published {
+					state = model.ProductPublished
+				}
+				sb.scope = &expr.Product{ID: p.ID, Name: p.ID, State: state, SubscriptionRequired: true}
+			}
 			if p := products[strings.ToLower(scope.ID)]; p != nil && p.Published {
 				for _, id := range p.APIs {
 					if a := byID[strings.ToLower(id)]; a != nil {
