@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,6 +18,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/gatehouse/gatehouse/internal/cli"
+	"github.com/gatehouse/gatehouse/internal/compile"
+	"github.com/gatehouse/gatehouse/internal/configsync"
 	"github.com/gatehouse/gatehouse/internal/configsync/endpoint"
 	"github.com/gatehouse/gatehouse/internal/gateway"
 	"github.com/gatehouse/gatehouse/internal/mgmt"
@@ -130,8 +133,17 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 		<-ctx.Done()
 		return confEndpoint.Close() // end long polls, or they would hold up the shutdown
 	})
-	watcher := &snapshot.Watcher{Store: st, Gateway: model.ManagedGatewayID, Install: gw.Load, Logger: log}
+	embedded := embeddedNode(confEndpoint, gw, cfg.HeartbeatInterval)
+	watcher := &snapshot.Watcher{Store: st, Gateway: model.ManagedGatewayID, Logger: log, Install: func(snap *snapshot.Snapshot) error {
+		err := gw.Load(snap)
+		embedded.beat()
+		if errors.Is(err, compile.ErrRejected) {
+			return nil // installed in part, reported in the status
+		}
+		return err
+	}}
 	g.Go(func() error { return watcher.Run(ctx) })
+	g.Go(func() error { embedded.run(ctx); return nil })
 	log.Info("gatehouse serving", "mgmt", addrs.Mgmt, "gateway_http", addrs.GatewayHTTP, "gateway_https", addrs.GatewayHTTPS, "version", version)
 	if cfg.Ready != nil {
 		cfg.Ready(addrs)
@@ -243,4 +255,44 @@ func debugHandler() http.Handler {
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	return mux
+}
+
+// embeddedGateway reports the embedded gateway's node to the gateway
+// status, as heartbeats do for self-hosted nodes.
+type embeddedGateway struct {
+	status   *endpoint.Server
+	gw       *gateway.Server
+	interval time.Duration
+	host     string
+}
+
+func embeddedNode(status *endpoint.Server, gw *gateway.Server, interval time.Duration) *embeddedGateway {
+	host, _ := os.Hostname()
+	if interval <= 0 {
+		interval = 10 * time.Second
+	}
+	return &embeddedGateway{status: status, gw: gw, interval: interval, host: host}
+}
+
+// beat records the node's installed version and rejected configuration.
+func (e *embeddedGateway) beat() {
+	hb := configsync.Heartbeat{NodeID: "embedded", Hostname: e.host, Version: version, Rejected: e.gw.Rejected()}
+	if rt := e.gw.Runtime(); rt != nil {
+		hb.ConfigVersion = rt.Version()
+	}
+	e.status.Record(model.ManagedGatewayID, hb)
+}
+
+// run beats every interval until ctx is done.
+func (e *embeddedGateway) run(ctx context.Context) {
+	t := time.NewTicker(e.interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			e.beat()
+		}
+	}
 }

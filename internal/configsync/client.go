@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/gatehouse/gatehouse/internal/compile"
 	"github.com/gatehouse/gatehouse/internal/gatewaykey"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -60,8 +61,15 @@ type ClientOptions struct {
 	Gateway string
 	// Credentials authenticate the gateway. Required.
 	Credentials Credentials
-	// Install receives every new snapshot. Required.
+	// Install receives every new snapshot. An error wrapping
+	// compile.ErrRejected says it was installed in part (some APIs kept
+	// their last good version): the version counts as installed, but the
+	// backup is not written from it. Any other error: not installed.
+	// Required.
 	Install func(*snapshot.Snapshot) error
+	// Rejected returns the problems of the installed configuration, for
+	// heartbeats. Nil: none are reported.
+	Rejected func() []compile.Diagnostic
 	// HTTPClient talks to the management plane. Nil: http.DefaultTransport
 	// with a 60-second timeout.
 	HTTPClient *http.Client
@@ -87,6 +95,7 @@ type Client struct {
 	log     *slog.Logger
 	now     func() time.Time
 	version atomic.Int64 // of the installed snapshot; -1 before any
+	seen    atomic.Int64 // the newest version received, installed or not
 }
 
 // BackupKey returns the key that seals a gateway's backup file: env
@@ -185,7 +194,7 @@ func (c *Client) pollLoop(ctx context.Context) {
 // poll asks for a snapshot newer than the installed one; nil when there
 // is none within the server's wait.
 func (c *Client) poll(ctx context.Context) (*snapshot.Snapshot, error) {
-	resp, err := c.do(ctx, http.MethodGet, SnapshotURL(c.opts.Endpoint, c.opts.Gateway, c.Version()), nil)
+	resp, err := c.do(ctx, http.MethodGet, SnapshotURL(c.opts.Endpoint, c.opts.Gateway, max(c.Version(), c.seen.Load())), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -207,11 +216,22 @@ func (c *Client) install(snap *snapshot.Snapshot) {
 	if snap.Version <= c.Version() {
 		return
 	}
-	if err := c.opts.Install(snap); err != nil {
+	c.seen.Store(snap.Version)
+	if snap.Schema > snapshot.SchemaVersion {
+		c.log.Error("configuration not installed: its schema is newer than this gateway knows; serving the last configuration until the gateway is upgraded",
+			"version", snap.Version, "schema", snap.Schema, "known_schema", snapshot.SchemaVersion, "served_version", c.Version())
+		return
+	}
+	err := c.opts.Install(snap)
+	if err != nil && !errors.Is(err, compile.ErrRejected) {
 		c.log.Error("configuration not installed", "version", snap.Version, "err", err)
 		return
 	}
 	c.version.Store(snap.Version)
+	if err != nil {
+		c.log.Warn("configuration installed in part; the backup keeps the last configuration that compiled", "version", snap.Version)
+		return
+	}
 	if c.opts.BackupFile != "" {
 		if err := writeBackup(c.opts.BackupFile, c.opts.BackupKey, snap); err != nil {
 			c.log.Error("backup not written", "file", c.opts.BackupFile, "err", err)
@@ -244,7 +264,10 @@ func (c *Client) restoreBackup() error {
 	if !strings.EqualFold(snap.Gateway, c.opts.Gateway) {
 		return fmt.Errorf("the backup is of gateway %q, not %q", snap.Gateway, c.opts.Gateway)
 	}
-	if err := c.opts.Install(&snap); err != nil {
+	if snap.Schema > snapshot.SchemaVersion {
+		return fmt.Errorf("the backup's schema %d is newer than this gateway knows (%d)", snap.Schema, snapshot.SchemaVersion)
+	}
+	if err := c.opts.Install(&snap); err != nil && !errors.Is(err, compile.ErrRejected) {
 		return err
 	}
 	c.version.Store(snap.Version)
@@ -306,6 +329,9 @@ func (c *Client) heartbeatLoop(ctx context.Context) {
 func (c *Client) heartbeat(ctx context.Context, leaving bool) {
 	hb := c.opts.Node
 	hb.ConfigVersion, hb.Leaving = c.Version(), leaving
+	if c.opts.Rejected != nil && !leaving {
+		hb.Rejected = c.opts.Rejected()
+	}
 	body, _ := json.Marshal(hb)
 	resp, err := c.do(ctx, http.MethodPost, HeartbeatURL(c.opts.Endpoint, c.opts.Gateway), body)
 	if err != nil {

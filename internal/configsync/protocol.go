@@ -2,6 +2,8 @@ package configsync
 
 import (
 	"strconv"
+
+	"github.com/gatehouse/gatehouse/internal/model"
 )
 
 // ServeMux patterns of the configuration endpoint.
@@ -29,4 +31,7 @@ type Heartbeat struct {
 	ConfigVersion int64  `json:"configVersion"`
 	// Leaving is set by a node that shuts down; it is removed at once.
 	Leaving bool `json:"leaving,omitempty"`
+	// Rejected lists the configuration problems of the installed
+	// configuration (see model.GatewayNode).
+	Rejected []model.ConfigDiagnostic `json:"rejected,omitempty"`
 }

@@ -41,7 +41,7 @@ func testSnapshot(backend string) *snapshot.Snapshot {
 func TestCompileLeavesOutBrokenAPIsOnly(t *testing.T) {
 	s := NewServer(Options{})
 	rt, err := s.Compile(testSnapshot("http://127.0.0.1:9"))
-	if err == nil || !strings.Contains(err.Error(), "api clash") {
+	if err == nil || !strings.Contains(err.Error(), "API clash") {
 		t.Fatalf("Compile error = %v, want one naming api clash", err)
 	}
 	if len(rt.apis) != 3 || rt.Version() != 7 {

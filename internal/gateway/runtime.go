@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/internal/compile"
 	"github.com/gatehouse/gatehouse/internal/expr"
 	"github.com/gatehouse/gatehouse/internal/gateway/route"
 	"github.com/gatehouse/gatehouse/internal/model"
@@ -22,10 +23,27 @@ type Runtime struct {
 	apis    map[string]*apiRoute // by path suffix, without slashes
 	keys    map[snapshot.KeyDigest]*subscriber
 	up      *upstreams
+	report  *compile.Report
 }
 
 // Version returns the configuration version the Runtime was compiled from.
 func (rt *Runtime) Version() int64 { return rt.version }
+
+// Report returns the problems found compiling the Runtime's snapshot. The
+// APIs they name are served at their last good version, or answer 500
+// when they have none.
+func (rt *Runtime) Report() *compile.Report { return rt.report }
+
+// APIVersion returns the configuration version at which the API with id
+// (any case) was compiled, and whether the Runtime serves it.
+func (rt *Runtime) APIVersion(id string) (int64, bool) {
+	for _, a := range rt.apis {
+		if strings.EqualFold(a.id, id) {
+			return a.version, !a.unavailable
+		}
+	}
+	return 0, false
+}
 
 type apiRoute struct {
 	id          string
@@ -38,6 +56,12 @@ type apiRoute struct {
 	proxy       http.Handler
 	target      *url.URL   // the service URL; nil when the API has none
 	up          *upstreams // the Runtime's backends and transports
+	// version is the configuration version the route was compiled at:
+	// older than its Runtime's when the API kept its last good version.
+	version int64
+	// unavailable is set for an API that did not compile and has no last
+	// good version: every request to it is answered 500.
+	unavailable bool
 }
 
 type operation struct {
@@ -66,12 +90,19 @@ type bitset []uint64
 func (b bitset) has(i int) bool { return i/64 < len(b) && b[i/64]&(1<<(i%64)) != 0 }
 func (b bitset) set(i int)      { b[i/64] |= 1 << (i % 64) }
 
-// Compile builds a Runtime from snap. An API that cannot be compiled (bad
-// URL template or service URL, a path taken twice) is left out, and the
-// returned error describes every such problem; the Runtime is usable
-// either way. The management API rejects such configuration before it is
-// stored, so in practice the error is nil.
+// Compile builds a Runtime from snap with no earlier Runtime to fall
+// back on: an API that does not compile answers 500. The error, which
+// wraps compile.ErrRejected, lists the problems; the Runtime is usable
+// either way.
 func (s *Server) Compile(snap *snapshot.Snapshot) (*Runtime, error) {
+	return s.compile(snap, nil)
+}
+
+// compile builds a Runtime from snap. An API that does not compile keeps
+// its route in prev (its last good version) when prev has it, and is
+// otherwise served as unavailable: it is never served without a part of
+// its policy.
+func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, error) {
 	rt := &Runtime{
 		version: snap.Version,
 		apis:    make(map[string]*apiRoute, len(snap.APIs)),
@@ -79,22 +110,35 @@ func (s *Server) Compile(snap *snapshot.Snapshot) (*Runtime, error) {
 	}
 	up, errs := s.compileUpstreams(snap)
 	rt.up = up
-	pc, err := newPolicyCompiler(s.policies, snap, up.certs)
-	if err != nil {
-		errs = append(errs, err)
-	}
+	res, report := compile.Compile(snap, compile.Options{Registry: s.policies, Certificates: up.certs})
+	rt.report = report
 	byID := make(map[string]*apiRoute, len(snap.APIs))
 	for i := range snap.APIs {
-		a, err := s.compileAPI(&snap.APIs[i], len(byID), pc, up)
+		sa := &snap.APIs[i]
+		a, err := s.compileAPI(sa, len(byID), res.APIs[strings.ToLower(sa.ID)], up)
 		if err == nil && rt.apis[a.path] != nil {
 			err = fmt.Errorf("path %q is already used by API %s", a.path, rt.apis[a.path].id)
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("api %s: %w", snap.APIs[i].ID, err))
-			continue
+			report.Diagnostics = append(report.Diagnostics, compile.Diagnostic{API: sa.ID, Resource: "/apis/" + sa.ID, Scope: "api", Message: err.Error()})
+		}
+		if err == nil {
+			a.version = snap.Version
+		}
+		if err != nil || a.unavailable {
+			a = lastGood(prev, sa, len(byID))
+			if rt.apis[a.path] != nil {
+				continue
+			}
 		}
 		rt.apis[a.path] = a
 		byID[strings.ToLower(a.id)] = a
+	}
+	if !report.OK() {
+		for _, d := range report.Diagnostics {
+			errs = append(errs, errors.New(d.String()))
+		}
+		errs = append(errs, compile.ErrRejected)
 	}
 	products := make(map[string]*snapshot.Product, len(snap.Products))
 	for i := range snap.Products {
@@ -145,7 +189,24 @@ func (s *Server) Compile(snap *snapshot.Snapshot) (*Runtime, error) {
 	return rt, errors.Join(errs...)
 }
 
-func (s *Server) compileAPI(a *snapshot.API, index int, pc *policyCompiler, up *upstreams) (*apiRoute, error) {
+// lastGood returns the route of API a in prev, moved to position index,
+// or an unavailable route when prev does not serve it.
+func lastGood(prev *Runtime, a *snapshot.API, index int) *apiRoute {
+	if prev != nil {
+		for _, r := range prev.apis {
+			if strings.EqualFold(r.id, a.ID) && !r.unavailable {
+				kept := *r
+				kept.index = index
+				return &kept
+			}
+		}
+	}
+	return &apiRoute{id: a.ID, index: index, path: strings.Trim(a.Path, "/"), unavailable: true}
+}
+
+// compileAPI builds the route of API a from its compiled pipelines c;
+// the route is unavailable when c is nil (the API has a problem).
+func (s *Server) compileAPI(a *snapshot.API, index int, c *compile.API, up *upstreams) (*apiRoute, error) {
 	r := &apiRoute{
 		up:          up,
 		id:          a.ID,
@@ -161,8 +222,10 @@ func (s *Server) compileAPI(a *snapshot.API, index int, pc *policyCompiler, up *
 			return nil, fmt.Errorf("operation %s: %w", o.ID, err)
 		}
 		op := operation{id: o.ID, method: o.Method, tpl: tpl}
-		if op.pipe, op.byProduct, err = pc.operation(a, &o); err != nil {
-			return nil, fmt.Errorf("operation %s: %w", o.ID, err)
+		if c != nil {
+			if co := c.Operations[strings.ToLower(o.ID)]; co != nil {
+				op.pipe, op.byProduct = co.Pipeline, co.ByProduct
+			}
 		}
 		r.ops = append(r.ops, op)
 	}
@@ -172,6 +235,10 @@ func (s *Server) compileAPI(a *snapshot.API, index int, pc *policyCompiler, up *
 		}
 		return r.ops[i].method != "*" && r.ops[j].method == "*"
 	})
+	if c == nil {
+		r.unavailable = true
+		return r, nil
+	}
 	if a.ServiceURL == "" {
 		r.proxy = errorHandler(http.StatusInternalServerError, "The API has no backend service URL.")
 		return r, nil

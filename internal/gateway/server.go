@@ -17,6 +17,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/analytics"
 	"github.com/gatehouse/gatehouse/internal/cache"
+	"github.com/gatehouse/gatehouse/internal/compile"
 	"github.com/gatehouse/gatehouse/internal/limits"
 	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/policy/builtin"
@@ -31,6 +32,9 @@ const (
 	msgMissingKey = "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API."
 	msgInvalidKey = "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription."
 	msgNotFound   = "Resource not found"
+	// msgUnavailable answers requests to an API whose configuration did
+	// not compile on this gateway and which has no last good version.
+	msgUnavailable = "Internal server error"
 )
 
 // Options configures a Server. Zero values select the documented defaults.
@@ -102,6 +106,18 @@ type namedRedis struct {
 // RegisterMetrics adds the metrics of s's Redis-backed stores (the
 // limits store and the external cache, when --redis is set) to reg.
 func (s *Server) RegisterMetrics(reg prometheus.Registerer) error {
+	rejected := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "gatehouse_config_rejected_elements",
+		Help: "Configuration problems of the installed configuration: each stops one API, which keeps its last good version or answers 500.",
+	}, func() float64 {
+		if rt := s.rt.Load(); rt != nil {
+			return float64(len(rt.report.Diagnostics))
+		}
+		return 0
+	})
+	if err := reg.Register(rejected); err != nil {
+		return err
+	}
 	for _, r := range s.redis {
 		if err := analytics.RegisterRedis(reg, r.name, r.store); err != nil {
 			return err
@@ -176,15 +192,29 @@ func NewServer(opts Options) *Server {
 // on the Runtime they started with.
 func (s *Server) Install(rt *Runtime) { s.rt.Store(rt) }
 
-// Load compiles snap and installs the result. Problems with single APIs
-// are logged; those APIs are not served.
+// Load compiles snap and installs the result. An API that does not
+// compile keeps the version the installed Runtime serves (fail static),
+// or answers 500 when it has none; each problem is logged and the
+// returned error, which wraps compile.ErrRejected, lists them. The rest
+// of snap is installed either way.
 func (s *Server) Load(snap *snapshot.Snapshot) error {
-	rt, err := s.Compile(snap)
-	if err != nil {
-		s.log.Error("configuration partly invalid", "version", snap.Version, "err", err)
+	rt, err := s.compile(snap, s.rt.Load())
+	for _, d := range rt.report.Diagnostics {
+		v, served := rt.APIVersion(d.API)
+		s.log.Error("configuration element rejected", "version", snap.Version, "api", d.API, "resource", d.Resource,
+			"element", d.Element, "line", d.Line, "column", d.Column, "message", d.Message, "served", served, "served_version", v)
 	}
 	s.Install(rt)
-	s.log.Info("configuration installed", "gateway", snap.Gateway, "version", snap.Version, "apis", len(rt.apis))
+	s.log.Info("configuration installed", "gateway", snap.Gateway, "version", snap.Version, "apis", len(rt.apis),
+		"rejected", len(rt.report.Diagnostics))
+	return err
+}
+
+// Rejected returns the problems of the installed configuration.
+func (s *Server) Rejected() []compile.Diagnostic {
+	if rt := s.rt.Load(); rt != nil {
+		return rt.report.Diagnostics
+	}
 	return nil
 }
 
@@ -218,6 +248,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) serve(w *recorder, r *http.Request, rt *Runtime) (*apiRoute, *operation, *subscriber) {
 	api, op, rest := rt.match(r.Method, r.URL.Path)
+	if api != nil && api.unavailable {
+		writeError(w, http.StatusInternalServerError, msgUnavailable)
+		return api, nil, nil
+	}
 	if op == nil {
 		writeError(w, http.StatusNotFound, msgNotFound)
 		return api, nil, nil

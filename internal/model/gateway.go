@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -58,6 +59,40 @@ type GatewayNode struct {
 	LastHeartbeat time.Time `json:"lastHeartbeat"`
 	// State is "connected", or "disconnected" after three missed heartbeats.
 	State string `json:"state"`
+	// Rejected lists the configuration the node could not compile: the
+	// APIs it names are served at their last good version, or not at
+	// all when they have none.
+	Rejected []ConfigDiagnostic `json:"rejected"`
+}
+
+// ConfigDiagnostic is a problem that stops an API's configuration from
+// compiling: which API, and where the problem is written.
+type ConfigDiagnostic struct {
+	// API is the API that cannot be served as configured.
+	API string `json:"api"`
+	// Resource is the id of the policy document with the problem, such as
+	// "/apis/echo/policy", "/products/p/policy", "/policy" or
+	// "/policyFragments/f".
+	Resource string `json:"resource"`
+	// Scope is global, product, api, operation or fragment.
+	Scope string `json:"scope"`
+	// Element is the element's path in the document, such as
+	// "inbound/choose[1]/when[1]/set-header[2]".
+	Element string `json:"element,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
+	Message string `json:"message"`
+}
+
+func (d ConfigDiagnostic) String() string {
+	s := "API " + d.API + ": " + d.Resource
+	if d.Line > 0 {
+		s += fmt.Sprintf(" line %d, column %d", d.Line, d.Column)
+	}
+	if d.Element != "" {
+		s += " (" + d.Element + ")"
+	}
+	return s + ": " + d.Message
 }
 
 // GatewayStatus is what GET /mgmt/gateways/{id}/status answers.

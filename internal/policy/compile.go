@@ -55,8 +55,24 @@ type Env struct {
 	// AnyCertificate accepts a certificate id or thumbprint that
 	// Certificates lacks (for checking documents offline).
 	AnyCertificate bool
+	// AnyBackend accepts a backend id that Backends lacks (for checking
+	// documents offline).
+	AnyBackend bool
 	// Examples are the operation's documented responses, for mock-response.
 	Examples []Example
+	// OnReference, when set, is told of every reference to a named
+	// value, backend or certificate that compiling resolves.
+	OnReference func(Reference)
+}
+
+// Reference is a use of another resource by a policy element.
+type Reference struct {
+	Kind string // "namedValues", "backends" or "certificates"
+	ID   string // the named value's name, the backend's or certificate's id, as written
+	// Source, Path and Pos say where: see Node.Source.
+	Source string
+	Path   string
+	Pos    Pos
 }
 
 // Certificate is a certificate a policy can make the gateway present to a
@@ -130,6 +146,33 @@ type Compiler struct {
 	env     Env
 	section Section
 	diags   Diagnostics
+}
+
+// Refer records that element n, at p, refers to the resource kind/id.
+func (c *Compiler) Refer(n *Node, p Pos, kind, id string) {
+	if c.env.OnReference != nil {
+		c.env.OnReference(Reference{Kind: kind, ID: id, Source: n.Source, Path: n.Path, Pos: p})
+	}
+}
+
+// Condition compiles attribute name of n as a condition: an expression,
+// or a literal true or false, checked now rather than per request.
+func (c *Compiler) Condition(n *Node, name string, required bool) (Value, bool) {
+	v, ok := c.Attr(n, name, required)
+	if !ok || v.prog != nil || !v.set {
+		return v, ok
+	}
+	switch strings.ToLower(strings.TrimSpace(v.lit)) {
+	case "true":
+		v.lit = "true"
+	case "false":
+		v.lit = "false"
+	default:
+		a, _ := n.Attr(name)
+		c.AttrErrorf(n, a, "%q is not a condition: want true, false or an expression @(...)", v.lit)
+		return Value{}, false
+	}
+	return v, true
 }
 
 // Section returns the section being compiled.
@@ -246,7 +289,7 @@ func (c *Compiler) value(n *Node, attr, raw string, p Pos) Value {
 	}
 	prog, err := expr.Compile(trimmed[2:len(trimmed)-1], kind)
 	if err != nil {
-		d := &Diagnostic{Pos: p, Element: n.Name, Attr: attr, Msg: err.Error()}
+		d := &Diagnostic{Pos: p, Element: n.Name, Attr: attr, Msg: err.Error(), Source: n.Source, Path: n.Path}
 		var ee *expr.Error
 		if errors.As(err, &ee) {
 			d.Pos, d.Msg = shift(p, ee.Line, ee.Col+2), ee.Msg
@@ -294,9 +337,10 @@ func (c *Compiler) resolve(n *Node, p Pos, attr, s string) string {
 				continue
 			}
 			c.diags = append(c.diags, &Diagnostic{Pos: p, Element: n.Name, Attr: attr,
-				Msg: fmt.Sprintf("named value {{%s}} does not exist", name)})
+				Msg: fmt.Sprintf("named value {{%s}} does not exist", name), Source: n.Source, Path: n.Path})
 			v = ""
 		}
+		c.Refer(n, p, "namedValues", strings.TrimSpace(name))
 		b.WriteString(s[:i])
 		b.WriteString(v)
 		s = s[i+j+2:]

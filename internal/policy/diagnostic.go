@@ -11,6 +11,10 @@ type Diagnostic struct {
 	Element string // e.g. "set-header"; empty for syntax errors
 	Attr    string // the attribute concerned, if any
 	Msg     string
+	// Source and Path locate the element once documents are merged (see
+	// Node.Source); empty for a document read on its own.
+	Source string
+	Path   string
 }
 
 func (d *Diagnostic) Error() string {
@@ -40,10 +44,10 @@ func (ds Diagnostics) Error() string {
 
 // errorAt returns a Diagnostic for element n.
 func errorAt(n *Node, format string, args ...any) *Diagnostic {
-	return &Diagnostic{Pos: n.Pos, Element: n.Name, Msg: fmt.Sprintf(format, args...)}
+	return &Diagnostic{Pos: n.Pos, Element: n.Name, Msg: fmt.Sprintf(format, args...), Source: n.Source, Path: n.Path}
 }
 
 // attrError returns a Diagnostic for attribute a of element n.
 func attrError(n *Node, a Attr, format string, args ...any) *Diagnostic {
-	return &Diagnostic{Pos: a.Pos, Element: n.Name, Attr: a.Name, Msg: fmt.Sprintf(format, args...)}
+	return &Diagnostic{Pos: a.Pos, Element: n.Name, Attr: a.Name, Msg: fmt.Sprintf(format, args...), Source: n.Source, Path: n.Path}
 }

@@ -57,6 +57,28 @@ func Parse(src string) (*Document, error) {
 	return d, nil
 }
 
+// Tag names the resource the document belongs to in every element, so
+// that diagnostics say where a problem is once documents are merged.
+func (d *Document) Tag(source string) {
+	for s := range numSections {
+		Tag(d.sections[s], source, sectionNames[s]+"/")
+	}
+}
+
+// Walk calls f for every element of the document, depth first.
+func (d *Document) Walk(f func(*Node)) {
+	for s := range numSections {
+		walk(d.sections[s], f)
+	}
+}
+
+func walk(nodes []*Node, f func(*Node)) {
+	for _, n := range nodes {
+		f(n)
+		walk(n.Children, f)
+	}
+}
+
 // ParseFragment reads a policy fragment: a <fragment> element whose
 // children are policy elements.
 func ParseFragment(src string) ([]*Node, error) {
@@ -95,7 +117,9 @@ const DefaultGlobal = `<policies><inbound /><backend><forward-request /></backen
 // outermost (global) to the innermost (operation). A nil scope, or a
 // section a scope leaves out, stands for <base />. <base /> in a section
 // is replaced by the enclosing scope's section, and
-// <include-fragment fragment-id="..."/> by the fragment's elements.
+// <include-fragment fragment-id="..."/> by the fragment's elements; a
+// fragment present in fragments with nil elements is one that does not
+// parse, and including it is a problem.
 func Merge(fragments map[string][]*Node, scopes ...*Document) (*Document, error) {
 	var diags Diagnostics
 	def, _ := Parse(DefaultGlobal)
@@ -139,6 +163,8 @@ func expand(nodes, base []*Node, fragments map[string][]*Node, diags *Diagnostic
 				*diags = append(*diags, errorAt(n, "fragment-id is required"))
 			case !found:
 				*diags = append(*diags, attrError(n, id, "there is no policy fragment %q", id.Value))
+			case frag == nil:
+				*diags = append(*diags, attrError(n, id, "the policy fragment %q is not valid", id.Value))
 			case depth > 8:
 				*diags = append(*diags, attrError(n, id, "fragments include each other more than 8 deep"))
 			default:

@@ -23,6 +23,24 @@ type Node struct {
 	// decoded); expressions in it are kept as written.
 	Text    string
 	TextPos Pos
+	// Source names the resource whose document holds the element, such
+	// as "/apis/echo/policy"; Path is the element's place in that
+	// document, such as "inbound/choose[1]/when[2]/set-header[1]". Both
+	// are set by Tag and empty before.
+	Source string
+	Path   string
+}
+
+// Tag sets Source to source and Path (below prefix) on nodes and every
+// element under them.
+func Tag(nodes []*Node, source, prefix string) {
+	seen := map[string]int{}
+	for _, n := range nodes {
+		seen[n.Name]++
+		n.Source = source
+		n.Path = fmt.Sprintf("%s%s[%d]", prefix, n.Name, seen[n.Name])
+		Tag(n.Children, source, n.Path+"/")
+	}
 }
 
 // Attr is one attribute, its value with entities decoded.

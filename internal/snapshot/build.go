@@ -18,7 +18,7 @@ func Build(ctx context.Context, r store.Reader, gateway string) (*Snapshot, erro
 	if err != nil {
 		return nil, fmt.Errorf("build snapshot: %w", err)
 	}
-	s := &Snapshot{Version: version, Gateway: gateway}
+	s := &Snapshot{Schema: SchemaVersion, Version: version, Gateway: gateway}
 	served, err := servedAPIs(ctx, r, gateway)
 	if err != nil {
 		return nil, err

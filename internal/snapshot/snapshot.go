@@ -6,9 +6,17 @@ import (
 	"fmt"
 )
 
+// SchemaVersion is the version of the snapshot format this build writes
+// and reads. It grows when a field is added that a gateway must not
+// ignore.
+const SchemaVersion = 1
+
 // Snapshot is the configuration of one gateway at one configuration
 // version. It is plain data; once built it must not be modified.
 type Snapshot struct {
+	// Schema is the version of this format (SchemaVersion when built). A
+	// gateway refuses a snapshot of a schema newer than it knows.
+	Schema        int            `json:"schema"`
 	Version       int64          `json:"version"`
 	Gateway       string         `json:"gateway"`
 	APIs          []API          `json:"apis"`

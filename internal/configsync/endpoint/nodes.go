@@ -32,7 +32,11 @@ func (nr *nodeRegistry) record(gateway string, hb configsync.Heartbeat, now time
 		delete(nr.nodes[g], hb.NodeID)
 		return
 	}
-	n := model.GatewayNode{NodeID: hb.NodeID, Hostname: hb.Hostname, Version: hb.Version, ConfigVersion: hb.ConfigVersion}
+	n := model.GatewayNode{NodeID: hb.NodeID, Hostname: hb.Hostname, Version: hb.Version, ConfigVersion: hb.ConfigVersion,
+		Rejected: hb.Rejected}
+	if n.Rejected == nil {
+		n.Rejected = []model.ConfigDiagnostic{}
+	}
 	n.LastHeartbeat = now.UTC()
 	nr.nodes[g][hb.NodeID] = n
 }

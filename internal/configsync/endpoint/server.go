@@ -94,6 +94,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
+// Record takes a heartbeat of a node that does not use the endpoint: the
+// gateway embedded in the management plane's process reports this way,
+// so its status reads like any other gateway's.
+func (s *Server) Record(gateway string, hb configsync.Heartbeat) {
+	s.nodes.record(gateway, hb, s.now())
+}
+
 // GatewayStatus reports the nodes of gateway from their heartbeats.
 func (s *Server) GatewayStatus(gateway string) model.GatewayStatus {
 	return s.nodes.status(gateway, s.now())

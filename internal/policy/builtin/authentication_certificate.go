@@ -71,6 +71,7 @@ func newAuthenticationCertificate(n *policy.Node, c *policy.Compiler) *authentic
 		s.decoded = map[[sha256.Size]byte]*policy.Certificate{}
 		return s
 	case hasID:
+		c.Refer(n, ida.Pos, "certificates", strings.TrimSpace(id))
 		s.fixed = env.Certificates[strings.ToLower(strings.TrimSpace(id))]
 		if s.fixed == nil && env.AnyCertificate {
 			return s
@@ -88,6 +89,7 @@ func newAuthenticationCertificate(n *policy.Node, c *policy.Compiler) *authentic
 			c.AttrErrorf(n, tpa, "there is no certificate with thumbprint %q", tp)
 			return nil
 		}
+		c.Refer(n, tpa.Pos, "certificates", s.fixed.ID)
 	}
 	if _, ok := n.Attr("password"); ok {
 		a, _ := n.Attr("password")

@@ -225,7 +225,7 @@ func compileCacheStore(n *policy.Node, c *policy.Compiler) policy.Step {
 		}
 		s.duration = time.Duration(secs) * time.Second
 	}
-	s.when, _ = c.Attr(n, "cache-response", false)
+	s.when, _ = c.Condition(n, "cache-response", false)
 	return s
 }
 

@@ -24,7 +24,7 @@ func compileChoose(n *policy.Node, c *policy.Compiler) policy.Step {
 		switch child.Name {
 		case "when":
 			c.Only(child, "condition")
-			cond, _ := c.Attr(child, "condition", true)
+			cond, _ := c.Condition(child, "condition", true)
 			ch.whens = append(ch.whens, when{cond: cond, steps: c.Steps(child.Children)})
 		case "otherwise":
 			c.Only(child)

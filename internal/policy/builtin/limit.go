@@ -166,7 +166,7 @@ type incrementCondition struct {
 
 // compileIncrementCondition compiles increment-condition.
 func compileIncrementCondition(n *policy.Node, c *policy.Compiler) incrementCondition {
-	v, ok := c.Attr(n, "increment-condition", false)
+	v, ok := c.Condition(n, "increment-condition", false)
 	return incrementCondition{v: v, onResponse: ok && strings.Contains(v.Source(), "context.Response")}
 }
 

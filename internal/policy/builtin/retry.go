@@ -27,7 +27,7 @@ var _ policy.Step = (*retry)(nil)
 func compileRetry(n *policy.Node, c *policy.Compiler) policy.Step {
 	c.Only(n, "condition", "count", "interval", "max-interval", "delta", "first-fast-retry")
 	r := &retry{}
-	r.cond, _ = c.Attr(n, "condition", true)
+	r.cond, _ = c.Condition(n, "condition", true)
 	seconds := func(name string, required bool, min int) (time.Duration, bool) {
 		s, a, ok := c.Literal(n, name, required)
 		if !ok {

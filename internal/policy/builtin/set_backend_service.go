@@ -33,7 +33,11 @@ func compileSetBackendService(n *policy.Node, c *policy.Compiler) policy.Step {
 		c.Errorf(n, "give either base-url or backend-id")
 		return nil
 	case hasID:
+		c.Refer(n, ida.Pos, "backends", id)
 		raw, ok := c.Env().Backends[strings.ToLower(id)]
+		if !ok && c.Env().AnyBackend {
+			return &setBackendService{backendID: strings.ToLower(id)}
+		}
 		if !ok {
 			c.AttrErrorf(n, ida, "there is no backend %q", id)
 			return nil

@@ -148,6 +148,7 @@ func compileJWTKey(k *policy.Node, c *policy.Compiler) (jwtKey, bool) {
 	id, _, _ := c.Literal(k, "id", false)
 	if certID, a, ok := c.Literal(k, "certificate-id", false); ok {
 		env := c.Env()
+		c.Refer(k, a.Pos, "certificates", strings.TrimSpace(certID))
 		cert := env.Certificates[strings.ToLower(strings.TrimSpace(certID))]
 		if cert == nil && !env.AnyCertificate {
 			c.AttrErrorf(k, a, "there is no certificate %q", certID)

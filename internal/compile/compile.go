@@ -1,0 +1,317 @@
+package compile
+
+import (
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/policy"
+	"github.com/gatehouse/gatehouse/internal/snapshot"
+)
+
+// Options are what a compile needs besides the snapshot.
+type Options struct {
+	// Registry holds the policy elements. Required.
+	Registry *policy.Registry
+	// Certificates are the certificates policies may use, by lower-case
+	// id, with their key material when the caller will run the result.
+	// Nil: the snapshot's certificates without key material, which is
+	// enough to check a configuration.
+	Certificates map[string]*policy.Certificate
+	// References, when set, receives every reference the compile
+	// resolves: named values, backends, certificates and fragments.
+	References func(Reference)
+}
+
+// Result is the compiled policy pipelines of a snapshot's APIs.
+type Result struct {
+	// APIs holds, by lower-case id, every API whose pipelines all
+	// compiled. An API with any problem is absent (see Report).
+	APIs map[string]*API
+}
+
+// API is the compiled pipelines of one API's operations.
+type API struct {
+	// Operations holds each operation by lower-case id.
+	Operations map[string]*Operation
+}
+
+// Operation is the compiled pipelines of one operation.
+type Operation struct {
+	// Pipeline runs for requests without a product that has a policy;
+	// nil when the effective policy only forwards.
+	Pipeline *policy.Pipeline
+	// ByProduct holds the pipeline for requests whose subscription is of
+	// a product (lower-case id) that has a policy and holds the API; a
+	// nil entry only forwards.
+	ByProduct map[string]*policy.Pipeline
+}
+
+// Reference is a use of another resource by an API's effective policy.
+type Reference struct {
+	// Kind and ID name the resource used: "namedValues" (by display
+	// name), "backends", "certificates" or "policyFragments".
+	Kind string
+	ID   string
+	// API is the API whose effective policy holds the use.
+	API string
+	// At says where the use is written.
+	At Location
+}
+
+// Location is a place in a policy document.
+type Location struct {
+	// Resource is the document's resource id, such as
+	// "/apis/echo/policy", "/products/p/policy", "/policy" or
+	// "/policyFragments/f".
+	Resource string `json:"resource"`
+	// Element is the element's path in that document, such as
+	// "inbound/choose[1]/when[1]/set-header[2]".
+	Element string `json:"element,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
+}
+
+// Compile compiles every API of snap: for each operation the effective
+// policy (global, product, API, operation, with fragments included) for
+// requests without a product and for each product holding the API. It
+// does no I/O. An API with any problem is left out of the Result and
+// each of its problems is in the Report; the rest compile regardless.
+func Compile(snap *snapshot.Snapshot, opts Options) (*Result, *Report) {
+	c := newCompiler(snap, opts)
+	res := &Result{APIs: make(map[string]*API, len(snap.APIs))}
+	for i := range snap.APIs {
+		a := &snap.APIs[i]
+		if api, ok := c.api(a); ok {
+			res.APIs[strings.ToLower(a.ID)] = api
+		}
+	}
+	c.report.sort()
+	return res, c.report
+}
+
+// compiler holds what every API's compile shares: the parsed global,
+// product and fragment documents.
+type compiler struct {
+	opts      Options
+	env       policy.Env
+	report    *Report
+	global    *policy.Document
+	globalBad policy.Diagnostics
+	fragments map[string][]*policy.Node // nil entry: does not parse
+	fragBad   map[string]policy.Diagnostics
+	// productsOf holds, by lower-case API id, the products with a policy
+	// that hold the API.
+	productsOf map[string][]*product
+}
+
+type product struct {
+	id  string // lower case
+	doc *policy.Document
+	bad policy.Diagnostics
+}
+
+func newCompiler(snap *snapshot.Snapshot, opts Options) *compiler {
+	c := &compiler{opts: opts, report: &Report{Version: snap.Version},
+		fragments: map[string][]*policy.Node{}, fragBad: map[string]policy.Diagnostics{}}
+	certs := opts.Certificates
+	if certs == nil {
+		certs = map[string]*policy.Certificate{}
+		for id, sc := range snap.Certificates {
+			certs[id] = &policy.Certificate{ID: sc.ID, Thumbprint: sc.Thumbprint, HasKey: strings.Contains(sc.PEM, "PRIVATE KEY")}
+		}
+	}
+	c.env = policy.Env{NamedValues: snap.Policy.NamedValues, Backends: snap.Policy.Backends, Certificates: certs}
+	for id, src := range snap.Policy.Fragments {
+		nodes, err := policy.ParseFragment(src)
+		if err != nil {
+			c.fragments[id] = nil
+			c.fragBad[id] = diagnostics(err)
+			continue
+		}
+		policy.Tag(nodes, "/policyFragments/"+id, "fragment/")
+		c.fragments[id] = nodes
+	}
+	c.global, c.globalBad = parse(snap.Policy.Global, "/policy")
+	byProduct := map[string]*product{}
+	for _, p := range snap.Products {
+		if p.Policy == "" {
+			continue
+		}
+		doc, bad := parse(p.Policy, "/products/"+p.ID+"/policy")
+		byProduct[strings.ToLower(p.ID)] = &product{id: strings.ToLower(p.ID), doc: doc, bad: bad}
+	}
+	c.productsOf = map[string][]*product{}
+	for _, p := range snap.Products {
+		pp := byProduct[strings.ToLower(p.ID)]
+		if pp == nil {
+			continue
+		}
+		for _, api := range p.APIs {
+			k := strings.ToLower(api)
+			c.productsOf[k] = append(c.productsOf[k], pp)
+		}
+	}
+	return c
+}
+
+// parse reads an optional document and tags its elements with source.
+func parse(src, source string) (*policy.Document, policy.Diagnostics) {
+	if src == "" {
+		return nil, nil
+	}
+	doc, err := policy.Parse(src)
+	if err != nil {
+		return nil, diagnostics(err)
+	}
+	doc.Tag(source)
+	return doc, nil
+}
+
+func diagnostics(err error) policy.Diagnostics {
+	if ds, ok := err.(policy.Diagnostics); ok {
+		return ds
+	}
+	if d, ok := err.(*policy.Diagnostic); ok {
+		return policy.Diagnostics{d}
+	}
+	return policy.Diagnostics{{Pos: policy.Pos{Line: 1, Col: 1}, Msg: err.Error()}}
+}
+
+// api compiles one API; false when it has a problem, reported.
+func (c *compiler) api(a *snapshot.API) (*API, bool) {
+	before := len(c.report.Diagnostics)
+	problem := func(source string, ds policy.Diagnostics) {
+		for _, d := range ds {
+			if d.Source == "" {
+				d.Source = source
+			}
+			c.report.add(a.ID, d)
+		}
+	}
+	problem("/policy", c.globalBad)
+	apiDoc, bad := parse(a.Policy, "/apis/"+a.ID+"/policy")
+	problem("/apis/"+a.ID+"/policy", bad)
+	products := c.productsOf[strings.ToLower(a.ID)]
+	for _, p := range products {
+		problem("/products/"+p.id+"/policy", p.bad)
+	}
+	docs := []*policy.Document{c.global, apiDoc}
+	for _, p := range products {
+		docs = append(docs, p.doc)
+	}
+	out := &API{Operations: make(map[string]*Operation, len(a.Operations))}
+	for i := range a.Operations {
+		o := &a.Operations[i]
+		source := "/apis/" + a.ID + "/operations/" + o.ID + "/policy"
+		opDoc, bad := parse(o.Policy, source)
+		if bad != nil {
+			problem(source, bad)
+			continue
+		}
+		docs = append(docs, opDoc)
+		env := c.env
+		for _, ex := range o.Examples {
+			env.Examples = append(env.Examples, policy.Example{StatusCode: ex.StatusCode, ContentType: ex.ContentType, Body: ex.Body})
+		}
+		env.OnReference = c.referrer(a.ID)
+		op := &Operation{}
+		var err error
+		if op.Pipeline, err = c.pipeline(env, c.global, nil, apiDoc, opDoc); err != nil {
+			problem(source, diagnostics(err))
+		}
+		for _, p := range products {
+			if p.doc == nil {
+				continue
+			}
+			pipe, err := c.pipeline(env, c.global, p.doc, apiDoc, opDoc)
+			if err != nil {
+				problem(source, diagnostics(err))
+				continue
+			}
+			if op.ByProduct == nil {
+				op.ByProduct = map[string]*policy.Pipeline{}
+			}
+			op.ByProduct[p.id] = pipe
+		}
+		out.Operations[strings.ToLower(o.ID)] = op
+	}
+	for _, id := range c.includes(a.ID, docs...) {
+		problem("/policyFragments/"+id, c.fragBad[id])
+	}
+	if len(c.report.Diagnostics) > before {
+		c.report.broken(a.ID)
+		return nil, false
+	}
+	return out, true
+}
+
+// pipeline merges scopes and compiles the effective document; nil when
+// it only forwards.
+func (c *compiler) pipeline(env policy.Env, scopes ...*policy.Document) (*policy.Pipeline, error) {
+	if c.globalBad != nil {
+		return nil, nil // reported once per API; nothing to compile against
+	}
+	eff, err := policy.Merge(c.fragments, scopes...)
+	if err != nil {
+		return nil, err
+	}
+	p, err := c.opts.Registry.Compile(eff, env)
+	if err != nil {
+		return nil, err
+	}
+	if p.Forwards() {
+		return nil, nil
+	}
+	return p, nil
+}
+
+// referrer returns the reference callback of API api's compile.
+func (c *compiler) referrer(api string) func(policy.Reference) {
+	if c.opts.References == nil {
+		return nil
+	}
+	return func(r policy.Reference) {
+		c.opts.References(Reference{Kind: r.Kind, ID: r.ID, API: api,
+			At: Location{Resource: r.Source, Element: r.Path, Line: r.Pos.Line, Column: r.Pos.Col}})
+	}
+}
+
+// includes returns the lower-case ids of the fragments that docs include,
+// and those include in turn, telling opts.References of each inclusion.
+func (c *compiler) includes(api string, docs ...*policy.Document) []string {
+	seen := map[string]bool{}
+	var ids []string
+	var visit func(n *policy.Node)
+	visit = func(n *policy.Node) {
+		if n.Name != "include-fragment" {
+			return
+		}
+		a, ok := n.Attr("fragment-id")
+		if !ok {
+			return
+		}
+		if c.opts.References != nil {
+			c.opts.References(Reference{Kind: "policyFragments", ID: a.Value, API: api,
+				At: Location{Resource: n.Source, Element: n.Path, Line: a.Pos.Line, Column: a.Pos.Col}})
+		}
+		id := strings.ToLower(a.Value)
+		if seen[id] {
+			return
+		}
+		seen[id] = true
+		ids = append(ids, id)
+		walkNodes(c.fragments[id], visit)
+	}
+	for _, d := range docs {
+		if d != nil {
+			d.Walk(visit)
+		}
+	}
+	return ids
+}
+
+func walkNodes(nodes []*policy.Node, f func(*policy.Node)) {
+	for _, n := range nodes {
+		f(n)
+		walkNodes(n.Children, f)
+	}
+}
