@@ -178,7 +178,10 @@ func TestPolicyCheckCommand(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.xml")
 	bad := filepath.Join(dir, "bad.xml")
-	os.WriteFile(good, []byte(`<policies><inbound><base /><set-header name="x"><value>{{anything}}</value></set-header></inbound></policies>`), 0o600)
+	// A policy exported from a management plane names its backends and
+	// certificates, which only the plane has.
+	os.WriteFile(good, []byte(`<policies><inbound><base /><set-header name="x"><value>{{anything}}</value></set-header>`+
+		`<set-backend-service backend-id="orders" /><authentication-certificate certificate-id="client" /></inbound></policies>`), 0o600)
 	os.WriteFile(bad, []byte("<policies>\n<inbound>\n<nope />\n</inbound>\n</policies>"), 0o600)
 	bin := filepath.Join(t.TempDir(), "gatehouse")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gatehouse/gatehouse/internal/compile"
 	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/policy/builtin"
 )
@@ -28,11 +29,12 @@ func newPolicyCheckCommand() *cobra.Command {
 		Long: "check parses and compiles each <policies> document (or <fragment>, by its root) the\n" +
 			"way the management API does when it is saved. It exits 0 when every file is\n" +
 			"valid and 1 otherwise. Named values used as {{name}} may be given with\n" +
-			"--named-value name=value; any other {{name}} is accepted as it is. Fragments\n" +
-			"are read from --fragments DIR (DIR/<id>.xml).",
+			"--named-value name=value; any other {{name}} is accepted as it is, and so is\n" +
+			"any backend-id and certificate, which the management plane checks when the\n" +
+			"policy is saved. Fragments are read from --fragments DIR (DIR/<id>.xml).",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, files []string) error {
-			env := policy.Env{NamedValues: map[string]string{}, AnyNamedValue: true, AnyCertificate: true}
+			env := policy.Env{NamedValues: map[string]string{}, AnyNamedValue: true, AnyCertificate: true, AnyBackend: true}
 			for _, nv := range namedValues {
 				k, v, ok := strings.Cut(nv, "=")
 				if !ok {
@@ -95,25 +97,11 @@ func checkPolicyFile(reg *policy.Registry, env policy.Env, fragments map[string]
 	if err != nil {
 		return []string{"1:1: " + err.Error()}
 	}
-	var doc *policy.Document
-	if root, rerr := policy.ReadXML(string(src)); rerr == nil && root.Name == "fragment" {
-		nodes, _ := policy.ParseFragment(string(src))
-		doc, err = policy.FromSection("inbound", nodes)
-	} else {
-		doc, err = policy.Parse(string(src))
-	}
-	if err == nil {
-		var eff *policy.Document
-		if eff, err = policy.Merge(fragments, nil, doc); err == nil {
-			_, err = reg.Compile(eff, env)
-		}
-	}
-	if err == nil {
-		return nil
-	}
 	var diags policy.Diagnostics
-	if !errors.As(err, &diags) {
-		return []string{"1:1: " + err.Error()}
+	if root, rerr := policy.ReadXML(string(src)); rerr == nil && root.Name == "fragment" {
+		diags = compile.Fragment(reg, env, fragments, string(src))
+	} else {
+		diags = compile.Document(reg, env, fragments, string(src))
 	}
 	out := make([]string, len(diags))
 	for i, d := range diags {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/internal/compile"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/policy/builtin"
@@ -23,7 +24,7 @@ import (
 func checkPolicies(desired, current *Config, prune bool) []string {
 	var problems []string
 	env := policy.Env{NamedValues: map[string]string{}, Backends: map[string]string{}, AnyNamedValue: true,
-		AnyCertificate: true} // certificates are not part of the folder
+		AnyCertificate: true, AnyBackend: !prune} // certificates are not part of the folder; backends may be on the plane
 	for _, r := range desired.NamedValues {
 		var nv model.NamedValue
 		if json.Unmarshal(r.Properties, &nv) == nil && !nv.Secret {
@@ -49,7 +50,8 @@ func checkPolicies(desired, current *Config, prune bool) []string {
 	reg := builtin.NewRegistry()
 	for _, r := range desired.Fragments {
 		if nodes, ok := fragments[strings.ToLower(r.Name)]; ok {
-			problems = append(problems, diagnostics(r.File, compileFragment(reg, env, fragments, nodes))...)
+			_ = nodes
+			problems = append(problems, diagnostics(r.File, compile.Error(compile.Fragment(reg, env, fragments, policyValue(r.Properties))))...)
 		}
 	}
 	for _, r := range desired.Policies {
@@ -57,38 +59,9 @@ func checkPolicies(desired, current *Config, prune bool) []string {
 			problems = append(problems, p)
 			continue
 		}
-		doc, err := policy.Parse(policyValue(r.Properties))
-		if err == nil {
-			var eff *policy.Document
-			if eff, err = policy.Merge(fragments, nil, doc); err == nil {
-				_, err = reg.Compile(eff, env)
-			}
-		}
-		problems = append(problems, diagnostics(r.File, err)...)
+		problems = append(problems, diagnostics(r.File, compile.Error(compile.Document(reg, env, fragments, policyValue(r.Properties))))...)
 	}
 	return problems
-}
-
-// compileFragment compiles a fragment's elements as the management API
-// does: they must compile in at least one section.
-func compileFragment(reg *policy.Registry, env policy.Env, fragments map[string][]*policy.Node, nodes []*policy.Node) error {
-	var first error
-	for _, section := range []string{"inbound", "backend", "outbound", "on-error"} {
-		doc, err := policy.FromSection(section, nodes)
-		if err == nil {
-			var eff *policy.Document
-			if eff, err = policy.Merge(fragments, nil, doc); err == nil {
-				_, err = reg.Compile(eff, env)
-			}
-		}
-		if err == nil {
-			return nil
-		}
-		if first == nil {
-			first = err
-		}
-	}
-	return first
 }
 
 // checkOperation returns a problem when r is the policy of an operation

@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/policy"
@@ -84,6 +85,15 @@ func Compile(snap *snapshot.Snapshot, opts Options) (*Result, *Report) {
 			res.APIs[strings.ToLower(a.ID)] = api
 		}
 	}
+	// The global and product policies must compile on their own too, so
+	// that an API added later can use them.
+	c.scope(unit{}, nil)
+	for _, p := range snap.Products {
+		if p.Policy != "" {
+			pp := c.byProduct[strings.ToLower(p.ID)]
+			c.scope(unit{product: p.ID}, pp)
+		}
+	}
 	c.report.sort()
 	return res, c.report
 }
@@ -101,6 +111,41 @@ type compiler struct {
 	// productsOf holds, by lower-case API id, the products with a policy
 	// that hold the API.
 	productsOf map[string][]*product
+	byProduct  map[string]*product // lower-case id → products with a policy
+}
+
+// unit is what a diagnostic stops: an API, a product's policy on its
+// own, or (both empty) the global policy on its own.
+type unit struct{ api, product string }
+
+// scope compiles the global policy, and p's when p is not nil, on their
+// own, reporting problems against the global or product unit.
+func (c *compiler) scope(u unit, p *product) {
+	source := "/policy"
+	problem := func(ds policy.Diagnostics) {
+		for _, d := range ds {
+			if d.Source == "" {
+				d.Source = source
+			}
+			c.report.add(u, d)
+		}
+	}
+	if p == nil {
+		if c.globalBad != nil {
+			problem(c.globalBad)
+			return
+		}
+		_, err := c.pipeline(c.env, c.global)
+		problem(diagnostics(err))
+		return
+	}
+	source = "/products/" + p.id + "/policy"
+	if c.globalBad != nil || p.bad != nil {
+		problem(p.bad)
+		return
+	}
+	_, err := c.pipeline(c.env, c.global, p.doc)
+	problem(diagnostics(err))
 }
 
 type product struct {
@@ -139,6 +184,7 @@ func newCompiler(snap *snapshot.Snapshot, opts Options) *compiler {
 		doc, bad := parse(p.Policy, "/products/"+p.ID+"/policy")
 		byProduct[strings.ToLower(p.ID)] = &product{id: strings.ToLower(p.ID), doc: doc, bad: bad}
 	}
+	c.byProduct = byProduct
 	c.productsOf = map[string][]*product{}
 	for _, p := range snap.Products {
 		pp := byProduct[strings.ToLower(p.ID)]
@@ -167,6 +213,9 @@ func parse(src, source string) (*policy.Document, policy.Diagnostics) {
 }
 
 func diagnostics(err error) policy.Diagnostics {
+	if err == nil {
+		return nil
+	}
 	if ds, ok := err.(policy.Diagnostics); ok {
 		return ds
 	}
@@ -184,7 +233,7 @@ func (c *compiler) api(a *snapshot.API) (*API, bool) {
 			if d.Source == "" {
 				d.Source = source
 			}
-			c.report.add(a.ID, d)
+			c.report.add(unit{api: a.ID}, d)
 		}
 	}
 	problem("/policy", c.globalBad)
@@ -234,11 +283,32 @@ func (c *compiler) api(a *snapshot.API) (*API, bool) {
 		}
 		out.Operations[strings.ToLower(o.ID)] = op
 	}
-	for _, id := range c.includes(a.ID, docs...) {
+	if len(a.Operations) == 0 {
+		env := c.env
+		env.OnReference = c.referrer(a.ID)
+		if _, err := c.pipeline(env, c.global, nil, apiDoc); err != nil {
+			problem("/apis/"+a.ID+"/policy", diagnostics(err))
+		}
+		for _, p := range products {
+			if p.doc == nil {
+				continue
+			}
+			if _, err := c.pipeline(env, c.global, p.doc, apiDoc); err != nil {
+				problem("/apis/"+a.ID+"/policy", diagnostics(err))
+			}
+		}
+	}
+	ids, via := c.includes(a.ID, docs...)
+	for _, id := range ids {
 		problem("/policyFragments/"+id, c.fragBad[id])
 	}
+	for i := before; i < len(c.report.Diagnostics); i++ {
+		d := &c.report.Diagnostics[i]
+		if id, ok := strings.CutPrefix(d.Resource, "/policyFragments/"); ok {
+			d.Via = via[strings.ToLower(id)]
+		}
+	}
 	if len(c.report.Diagnostics) > before {
-		c.report.broken(a.ID)
 		return nil, false
 	}
 	return out, true
@@ -277,9 +347,12 @@ func (c *compiler) referrer(api string) func(policy.Reference) {
 
 // includes returns the lower-case ids of the fragments that docs include,
 // and those include in turn, telling opts.References of each inclusion.
-func (c *compiler) includes(api string, docs ...*policy.Document) []string {
+//
+// via maps each to where it is first included, as "resource line L,
+// column C".
+func (c *compiler) includes(api string, docs ...*policy.Document) (ids []string, via map[string]string) {
 	seen := map[string]bool{}
-	var ids []string
+	via = map[string]string{}
 	var visit func(n *policy.Node)
 	visit = func(n *policy.Node) {
 		if n.Name != "include-fragment" {
@@ -299,6 +372,7 @@ func (c *compiler) includes(api string, docs ...*policy.Document) []string {
 		}
 		seen[id] = true
 		ids = append(ids, id)
+		via[id] = fmt.Sprintf("%s line %d, column %d", n.Source, a.Pos.Line, a.Pos.Col)
 		walkNodes(c.fragments[id], visit)
 	}
 	for _, d := range docs {
@@ -306,7 +380,7 @@ func (c *compiler) includes(api string, docs ...*policy.Document) []string {
 			d.Walk(visit)
 		}
 	}
-	return ids
+	return ids, via
 }
 
 func walkNodes(nodes []*policy.Node, f func(*policy.Node)) {

@@ -19,7 +19,7 @@ type Report struct {
 	Version int64 `json:"version"`
 	// Diagnostics are the problems, ordered by API, then place.
 	Diagnostics []Diagnostic `json:"diagnostics"`
-	// Broken holds the lower-case ids of the APIs that did not compile.
+	// Broken holds the units (see UnitOf) that did not compile.
 	Broken map[string]bool `json:"-"`
 	seen   map[Diagnostic]bool
 }
@@ -42,9 +42,22 @@ func (r *Report) Of(api string) []Diagnostic {
 	return out
 }
 
-// add records d against api once: the same problem seen by several
+// UnitOf names what d stops from compiling: "api:" and the lower-case
+// API id, "product:" and the product id for a product's policy on its
+// own, or "global" for the global policy on its own.
+func UnitOf(d Diagnostic) string {
+	switch {
+	case d.API != "":
+		return "api:" + strings.ToLower(d.API)
+	case d.Product != "":
+		return "product:" + strings.ToLower(d.Product)
+	}
+	return "global"
+}
+
+// add records pd against u once: the same problem seen by several
 // operations or products of an API is one diagnostic.
-func (r *Report) add(api string, pd *policy.Diagnostic) {
+func (r *Report) add(u unit, pd *policy.Diagnostic) {
 	msg := pd.Msg
 	if pd.Element != "" {
 		msg = "<" + pd.Element + ">"
@@ -53,7 +66,7 @@ func (r *Report) add(api string, pd *policy.Diagnostic) {
 		}
 		msg += ": " + pd.Msg
 	}
-	d := Diagnostic{API: api, Scope: scopeOf(pd.Source), Message: msg,
+	d := Diagnostic{API: u.api, Product: u.product, Scope: scopeOf(pd.Source), Message: msg,
 		Resource: pd.Source, Element: pd.Path, Line: pd.Pos.Line, Column: pd.Pos.Col}
 	if r.seen == nil {
 		r.seen = map[Diagnostic]bool{}
@@ -63,13 +76,10 @@ func (r *Report) add(api string, pd *policy.Diagnostic) {
 	}
 	r.seen[d] = true
 	r.Diagnostics = append(r.Diagnostics, d)
-}
-
-func (r *Report) broken(api string) {
 	if r.Broken == nil {
 		r.Broken = map[string]bool{}
 	}
-	r.Broken[strings.ToLower(api)] = true
+	r.Broken[UnitOf(d)] = true
 }
 
 func (r *Report) sort() {
@@ -77,6 +87,9 @@ func (r *Report) sort() {
 		a, b := r.Diagnostics[i], r.Diagnostics[j]
 		if a.API != b.API {
 			return a.API < b.API
+		}
+		if a.Product != b.Product {
+			return a.Product < b.Product
 		}
 		if a.Resource != b.Resource {
 			return a.Resource < b.Resource

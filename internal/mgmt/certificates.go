@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/certificate"
@@ -108,29 +107,6 @@ func certificateUse(ctx context.Context, tx store.Reader, id, thumbprint string)
 		}
 		if b.Credentials != nil && u.backend == "" && slices.ContainsFunc(b.Credentials.CertificateIDs, func(c string) bool { return strings.EqualFold(c, id) }) {
 			u.backend = other.ID
-		}
-	}
-	env, _, err := PolicyEnv(ctx, tx)
-	if err != nil {
-		return u, err
-	}
-	texts, err := policyTexts(ctx, tx)
-	if err != nil {
-		return u, err
-	}
-	names := make([]string, 0, len(texts))
-	for name := range texts {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	resolve := func(s string) string { return model.ExpandNamedValues(s, env.NamedValues) }
-	for _, name := range names {
-		ids, thumbs := model.CertificateRefs(texts[name], resolve)
-		if u.policyByID == "" && slices.ContainsFunc(ids, func(c string) bool { return strings.EqualFold(c, id) }) {
-			u.policyByID = name
-		}
-		if u.policyByThumbprint == "" && thumbprint != "" && slices.ContainsFunc(thumbs, func(t string) bool { return strings.EqualFold(t, thumbprint) }) {
-			u.policyByThumbprint = name
 		}
 	}
 	cas, err := tx.List(ctx, store.Query{Kind: model.KindGatewayCertificateAuthority, ID: id})

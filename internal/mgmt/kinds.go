@@ -26,9 +26,9 @@ var (
 	groupsType = &resourceType{kind: model.KindGroup, title: "Group", segment: "groups", idParam: "groupId",
 		check: checkGroup, remove: removeGroup}
 	namedValuesType = &resourceType{kind: model.KindNamedValue, title: "Named value", segment: "namedValues", idParam: "namedValueId",
-		check: checkNamedValue, remove: removeNamedValue}
+		check: checkNamedValue}
 	fragmentsType = &resourceType{kind: model.KindPolicyFragment, title: "Policy fragment", segment: "policyFragments", idParam: "fragmentId",
-		check: checkFragment, remove: removeFragment}
+		check: checkFragment}
 	backendsType = &resourceType{kind: model.KindBackend, title: "Backend", segment: "backends", idParam: "backendId",
 		check: checkBackend, remove: removeBackend}
 	gatewaysType = &resourceType{kind: model.KindGateway, title: "Gateway", segment: "gateways", idParam: "gatewayId",
@@ -217,20 +217,9 @@ func checkBackend(ctx context.Context, tx store.Tx, rec *store.Record, props mod
 	return nil
 }
 
-// removeBackend refuses to delete a backend that a pool or a policy's
-// set-backend-service still names.
+// removeBackend refuses to delete a backend that a pool still names. A
+// backend a policy names is kept by the compile check of every write.
 func removeBackend(ctx context.Context, tx store.Tx, rec *store.Record, _ *http.Request) error {
-	texts, err := policyTexts(ctx, tx)
-	if err != nil {
-		return err
-	}
-	id := strings.ToLower(rec.ID)
-	for name, text := range texts {
-		low := strings.ToLower(text)
-		if strings.Contains(low, `backend-id="`+id+`"`) || strings.Contains(low, `backend-id='`+id+`'`) {
-			return conflict("backendId", "The backend '"+rec.ID+"' is used by "+name+".")
-		}
-	}
 	all, err := tx.List(ctx, store.Query{Kind: model.KindBackend})
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/internal/compile"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -252,14 +253,7 @@ func (s *Server) checkPolicy(ctx context.Context, r store.Reader, xml string) er
 	if err != nil {
 		return err
 	}
-	doc, err := policy.Parse(xml)
-	if err == nil {
-		var eff *policy.Document
-		if eff, err = policy.Merge(fragments, nil, doc); err == nil {
-			_, err = s.policies.Compile(eff, env)
-		}
-	}
-	return policyError(err)
+	return policyError(compile.Error(compile.Document(s.policies, env, fragments, xml)))
 }
 
 // policyError turns diagnostics into a 400 with one detail each.

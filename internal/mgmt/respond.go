@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -61,9 +62,16 @@ func asAPIError(err error) *apiError {
 	var ae *apiError
 	var ve *model.ValidationError
 	var mbe *http.MaxBytesError
+	var re *control.RefusedError
 	switch {
 	case errors.As(err, &ae):
 		return ae
+	case errors.As(err, &re):
+		out := &apiError{status: http.StatusConflict, code: "Conflict", message: re.Error()}
+		for _, d := range re.Dependents {
+			out.details = append(out.details, errorDetail{Code: "Conflict", Target: d.Resource, Message: d.String()})
+		}
+		return out
 	case errors.As(err, &ve):
 		out := &apiError{status: http.StatusBadRequest, code: "ValidationError",
 			message: "One or more fields contain incorrect values."}

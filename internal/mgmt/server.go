@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/policy/builtin"
@@ -51,7 +52,6 @@ type Route struct {
 // NewServer returns a management API server over opts.Store.
 func NewServer(opts Options) *Server {
 	s := &Server{
-		store:      opts.Store,
 		adminToken: sha256.Sum256([]byte(opts.AdminToken)),
 		log:        opts.Logger,
 		now:        opts.Now,
@@ -59,6 +59,8 @@ func NewServer(opts Options) *Server {
 		policies:   builtin.NewRegistry(),
 		mux:        http.NewServeMux(),
 	}
+	// Every write is checked against what the gateways will compile.
+	s.store = control.NewGuard(opts.Store, s.policies)
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -96,6 +98,9 @@ func (s *Server) register() {
 	s.handle(http.MethodPost, sub+"/regeneratePrimaryKey", s.regenerateKey(true))
 	s.handle(http.MethodPost, sub+"/regenerateSecondaryKey", s.regenerateKey(false))
 	s.handle(http.MethodPost, namedValuesType.itemPattern()+"/listValue", s.listValue)
+	for _, rt := range []*resourceType{namedValuesType, backendsType, fragmentsType, certificatesType} {
+		s.handle(http.MethodGet, rt.itemPattern()+"/references", s.references(rt))
+	}
 	for _, ps := range policyScopes {
 		s.handle(http.MethodGet, ps.pattern, s.getPolicy(ps))
 		s.handle(http.MethodPut, ps.pattern, s.putPolicy(ps))

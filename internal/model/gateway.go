@@ -68,8 +68,13 @@ type GatewayNode struct {
 // ConfigDiagnostic is a problem that stops an API's configuration from
 // compiling: which API, and where the problem is written.
 type ConfigDiagnostic struct {
-	// API is the API that cannot be served as configured.
-	API string `json:"api"`
+	// API is the API that cannot be served as configured. Empty for a
+	// problem of the global policy or of Product's policy on its own
+	// (which stops every API they would apply to).
+	API string `json:"api,omitempty"`
+	// Product is the product whose policy does not compile; set only when
+	// API is empty.
+	Product string `json:"product,omitempty"`
 	// Resource is the id of the policy document with the problem, such as
 	// "/apis/echo/policy", "/products/p/policy", "/policy" or
 	// "/policyFragments/f".
@@ -82,17 +87,31 @@ type ConfigDiagnostic struct {
 	Line    int    `json:"line,omitempty"`
 	Column  int    `json:"column,omitempty"`
 	Message string `json:"message"`
+	// Via says, for a problem in a fragment, where the API's policies
+	// include it: "resource line L, column C".
+	Via string `json:"via,omitempty"`
 }
 
 func (d ConfigDiagnostic) String() string {
-	s := "API " + d.API + ": " + d.Resource
+	var s string
+	switch {
+	case d.API != "":
+		s = "API " + d.API + ": "
+	case d.Product != "":
+		s = "product " + d.Product + ": "
+	}
+	s += d.Resource
 	if d.Line > 0 {
 		s += fmt.Sprintf(" line %d, column %d", d.Line, d.Column)
 	}
 	if d.Element != "" {
 		s += " (" + d.Element + ")"
 	}
-	return s + ": " + d.Message
+	s += ": " + d.Message
+	if d.Via != "" {
+		s += " (included at " + d.Via + ")"
+	}
+	return s
 }
 
 // GatewayStatus is what GET /mgmt/gateways/{id}/status answers.
