@@ -112,7 +112,8 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 		return err
 	}
 
-	gw, err := cfg.GatewaySettings.NewServer(log)
+	hostname, _ := os.Hostname()
+	gw, err := cfg.GatewaySettings.NewServer(log, model.ManagedGatewayID, hostname, true)
 	if err != nil {
 		return err
 	}
@@ -268,6 +269,9 @@ type embeddedGateway struct {
 
 func embeddedNode(status *endpoint.Server, gw *gateway.Server, interval time.Duration) *embeddedGateway {
 	host, _ := os.Hostname()
+	if host == "" {
+		host = "embedded"
+	}
 	if interval <= 0 {
 		interval = 10 * time.Second
 	}
@@ -276,7 +280,7 @@ func embeddedNode(status *endpoint.Server, gw *gateway.Server, interval time.Dur
 
 // beat records the node's installed version and rejected configuration.
 func (e *embeddedGateway) beat() {
-	hb := configsync.Heartbeat{NodeID: "embedded", Hostname: e.host, Version: version, Rejected: e.gw.Rejected()}
+	hb := configsync.Heartbeat{NodeID: e.host, Hostname: e.host, Version: version, Rejected: e.gw.Rejected()}
 	if rt := e.gw.Runtime(); rt != nil {
 		hb.ConfigVersion = rt.Version()
 	}

@@ -128,6 +128,15 @@ type Deployment struct {
 	Region      string
 	ServiceName string
 	ServiceID   string
+	Gateway     *DeploymentGateway
+}
+
+// DeploymentGateway is context.Deployment.Gateway: the gateway and the
+// node that serves the request.
+type DeploymentGateway struct {
+	ID         string
+	InstanceID string
+	IsManaged  bool
 }
 
 // LastError is context.LastError, filled when a section fails and

@@ -190,6 +190,12 @@ func addContextMembers(m map[string]memberTable) {
 		"Region":      val(tyString, func(r any) any { return r.(*Deployment).Region }),
 		"ServiceName": val(tyString, func(r any) any { return r.(*Deployment).ServiceName }),
 		"ServiceId":   val(tyString, func(r any) any { return r.(*Deployment).ServiceID }),
+		"Gateway":     val(named("IDeploymentGateway"), func(r any) any { return orNil(r.(*Deployment).Gateway) }),
+	}
+	m["IDeploymentGateway"] = memberTable{
+		"Id":         val(tyString, func(r any) any { return r.(*DeploymentGateway).ID }),
+		"InstanceId": val(tyString, func(r any) any { return r.(*DeploymentGateway).InstanceID }),
+		"IsManaged":  val(tyBool, func(r any) any { return r.(*DeploymentGateway).IsManaged }),
 	}
 	m["ILastError"] = memberTable{
 		"Source":   val(tyString, func(r any) any { return r.(*LastError).Source }),

@@ -23,7 +23,7 @@ func sampleValues() map[string]any {
 		"IHeaders": c.Request.Headers, "IQuery": c.Request.URL.Query, "IParameters": map[string]string{"a": "b"}, "Dictionary": &dictVal{keys: []any{"a"}, vals: map[string]any{"a": 1}},
 		"IVariables": c.Variables, "IMessageBody": BodyOf([]byte(`{"a":1}`)), "ISubscription": c.Subscription,
 		"IUser": c.User, "IGroup": Group{ID: "g"}, "IProduct": c.Product, "IApi": c.API, "IOperation": c.Operation,
-		"IDeployment": c.Deployment, "ILastError": c.LastError, "string": "abc,def", "DateTime": testNow,
+		"IDeployment": c.Deployment, "IDeploymentGateway": &DeploymentGateway{ID: "g"}, "ILastError": c.LastError, "string": "abc,def", "DateTime": testNow,
 		"TimeSpan": time.Minute, "JObject": mustJSON(`{"a":1,"b":[1]}`), "JArray": mustJSON(`[1,"x"]`),
 		"JValue": &JValue{v: "s"}, "JProperty": &JProperty{Name: "p", Value: &JValue{v: int64(1)}},
 		"Jwt": j, "IClaims": claims(j.claims), "BasicAuthCredentials": &BasicAuthCredentials{UserID: "u"},

@@ -127,6 +127,8 @@ func typeName(v any) string {
 		return "IOperation"
 	case *Deployment:
 		return "IDeployment"
+	case *DeploymentGateway:
+		return "IDeploymentGateway"
 	case *LastError:
 		return "ILastError"
 	case *JObject:

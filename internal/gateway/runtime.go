@@ -74,6 +74,10 @@ type operation struct {
 	// byProduct holds the effective policies for requests whose key is
 	// of a product (lower-case id) that has a policy.
 	byProduct map[string]*policy.Pipeline
+	// cors is the <cors> of pipe's inbound, which answers a browser's
+	// preflight for the operation's path even when no operation has the
+	// OPTIONS method; nil when there is none.
+	cors policy.Step
 }
 
 // subscriber is an active subscription and the APIs its scope reaches.
@@ -225,6 +229,7 @@ func (s *Server) compileAPI(a *snapshot.API, index int, c *compile.API, up *upst
 		if c != nil {
 			if co := c.Operations[strings.ToLower(o.ID)]; co != nil {
 				op.pipe, op.byProduct = co.Pipeline, co.ByProduct
+				op.cors = op.pipe.Find(policy.Inbound, "cors")
 			}
 		}
 		r.ops = append(r.ops, op)

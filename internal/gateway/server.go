@@ -18,6 +18,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/analytics"
 	"github.com/gatehouse/gatehouse/internal/cache"
 	"github.com/gatehouse/gatehouse/internal/compile"
+	"github.com/gatehouse/gatehouse/internal/expr"
 	"github.com/gatehouse/gatehouse/internal/limits"
 	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/policy/builtin"
@@ -72,10 +73,31 @@ type Options struct {
 	// CacheMiB bounds the internal (in-memory) response and value cache,
 	// in MiB. 0: 64.
 	CacheMiB int
+	// Deployment describes where the gateway runs, for context.Deployment.
+	Deployment Deployment
 	// ManagedIdentity gets the access tokens of authentication-managed-identity
 	// (package managedidentity). Nil: that element fails at run time.
 	// Ignored when Policies is set.
 	ManagedIdentity builtin.ManagedIdentity
+}
+
+// Deployment is what policies see as context.Deployment.
+type Deployment struct {
+	Region      string // --region
+	ServiceName string // the management plane's name
+	ServiceID   string // its id; empty: ServiceName
+	GatewayID   string // the gateway's id ("managed" for the embedded one)
+	InstanceID  string // this node's id
+	Managed     bool   // the gateway embedded in gatehouse serve
+}
+
+// expr returns d as context.Deployment, never nil.
+func (d Deployment) expr() *expr.Deployment {
+	if d.ServiceID == "" {
+		d.ServiceID = d.ServiceName
+	}
+	return &expr.Deployment{GatewayID: d.GatewayID, Region: d.Region, ServiceName: d.ServiceName, ServiceID: d.ServiceID,
+		Gateway: &expr.DeploymentGateway{ID: d.GatewayID, InstanceID: d.InstanceID, IsManaged: d.Managed}}
 }
 
 // Server is the gateway's http.Handler. It serves requests from the most
@@ -92,9 +114,10 @@ type Server struct {
 	policies    *policy.Registry
 	ids         *requestIDs
 	trusted     []netip.Prefix
-	closeLimits func() error // nil: nothing to close
-	closeCache  func() error // nil: nothing to close
-	redis       []namedRedis // the Redis-backed stores, for metrics
+	deployment  *expr.Deployment // shared by every request; read-only
+	closeLimits func() error     // nil: nothing to close
+	closeCache  func() error     // nil: nothing to close
+	redis       []namedRedis     // the Redis-backed stores, for metrics
 }
 
 // namedRedis is a Redis-backed store and what metrics call it.
@@ -185,6 +208,7 @@ func NewServer(opts Options) *Server {
 		builtin.Register(s.policies, deps)
 	}
 	s.ids = newRequestIDs()
+	s.deployment = opts.Deployment.expr()
 	return s
 }
 
@@ -251,6 +275,9 @@ func (s *Server) serve(w *recorder, r *http.Request, rt *Runtime) (*apiRoute, *o
 	if api != nil && api.unavailable {
 		writeError(w, http.StatusInternalServerError, msgUnavailable)
 		return api, nil, nil
+	}
+	if api != nil && isPreflight(r) && s.servePreflight(w, r, api, rest) {
+		return api, op, nil
 	}
 	if op == nil {
 		writeError(w, http.StatusNotFound, msgNotFound)

@@ -132,6 +132,20 @@ type Pipeline struct {
 // Steps returns the steps of section s; Walk looks inside them.
 func (p *Pipeline) Steps(s Section) []Step { return p.sections[s] }
 
+// Find returns the first step of section s (not inside another element)
+// that compiles element name, or nil. A nil Pipeline has none.
+func (p *Pipeline) Find(s Section, name string) Step {
+	if p == nil {
+		return nil
+	}
+	for _, st := range p.sections[s] {
+		if ns, ok := st.(*namedStep); ok && ns.name == name {
+			return ns
+		}
+	}
+	return nil
+}
+
 // Empty reports whether s has no steps.
 func (p *Pipeline) Empty(s Section) bool { return len(p.sections[s]) == 0 }
 

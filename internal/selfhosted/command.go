@@ -133,12 +133,13 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	gw, err := cfg.GatewaySettings.NewServer(log)
+	hostname, _ := os.Hostname()
+	node := nodeID(hostname)
+	gw, err := cfg.GatewaySettings.NewServer(log, cfg.GatewayID, node, false)
 	if err != nil {
 		return err
 	}
 	defer gw.Close()
-	hostname, _ := os.Hostname()
 	backupKey, err := backupSealer(cfg.Backup)
 	if err != nil {
 		return err
@@ -146,7 +147,7 @@ func Run(ctx context.Context, cfg Config) error {
 	client := configsync.NewClient(configsync.ClientOptions{
 		Endpoint: cfg.ConfigEndpoint, Gateway: cfg.GatewayID, Credentials: creds,
 		Install: gw.Load, Rejected: gw.Rejected, HTTPClient: httpClient, BackupFile: cfg.Backup, BackupKey: backupKey,
-		Node:              configsync.Heartbeat{NodeID: nodeID(hostname), Hostname: hostname, Version: cfg.Version},
+		Node:              configsync.Heartbeat{NodeID: node, Hostname: hostname, Version: cfg.Version},
 		HeartbeatInterval: cfg.HeartbeatInterval, Logger: log,
 	})
 

@@ -31,6 +31,10 @@ type GatewaySettings struct {
 	MetricsAddr string
 	// Identity is the identity of authentication-managed-identity.
 	Identity IdentitySettings
+	// Region and ServiceName are context.Deployment's Region and
+	// ServiceName.
+	Region      string
+	ServiceName string
 }
 
 // AddFlags defines the settings' flags, with their defaults, on f.
@@ -42,6 +46,8 @@ func (g *GatewaySettings) AddFlags(f *pflag.FlagSet) {
 	f.IntVar(&g.CacheMiB, "cache-size", 64, "size of the gateway's in-memory response and value cache (caching-type internal), in MiB")
 	f.StringSliceVar(&g.TrustedProxies, "trusted-proxies", nil, "addresses or CIDR ranges of proxies in front of the gateway whose X-Forwarded-For is believed (comma-separated)")
 	f.StringVar(&g.MetricsAddr, "metrics-addr", "", "listen address of /metrics in Prometheus's format (such as :4290); empty: off")
+	f.StringVar(&g.Region, "region", "", "the region policies see as context.Deployment.Region")
+	f.StringVar(&g.ServiceName, "service-name", "gatehouse", "the service name policies see as context.Deployment.ServiceName and ServiceId")
 	g.Identity.addFlags(f)
 }
 
@@ -58,15 +64,17 @@ func (g GatewaySettings) MetricsListener(gw *gateway.Server, log *slog.Logger) (
 	return cli.Listen("metrics", g.MetricsAddr, analytics.Handler(reg), nil, log)
 }
 
-// NewServer returns the gateway Server the settings describe; the caller
-// closes it.
-func (g GatewaySettings) NewServer(log *slog.Logger) (*gateway.Server, error) {
+// NewServer returns the gateway Server the settings describe, serving
+// as node instance of gateway (managed: the one embedded in serve); the
+// caller closes it.
+func (g GatewaySettings) NewServer(log *slog.Logger, gatewayID, instance string, managed bool) (*gateway.Server, error) {
 	trusted, err := gateway.ParsePrefixes(g.TrustedProxies)
 	if err != nil {
 		return nil, err
 	}
 	opts := gateway.Options{Logger: log, BackendTimeout: g.BackendTimeout, Redis: g.Redis, RedisFailClosed: !g.RedisFailOpen,
-		TrustedProxies: trusted, CacheMiB: g.CacheMiB}
+		TrustedProxies: trusted, CacheMiB: g.CacheMiB,
+		Deployment: gateway.Deployment{Region: g.Region, ServiceName: g.ServiceName, GatewayID: gatewayID, InstanceID: instance, Managed: managed}}
 	if g.AccessLog {
 		opts.AccessLog = log.With("log", "access")
 	}
