@@ -52,4 +52,3 @@ func Error(ds policy.Diagnostics) error {
 	}
 	return ds
 }
-
