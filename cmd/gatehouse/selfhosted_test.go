@@ -263,3 +263,19 @@ func TestGatewayRefusesToStartWithoutSettings(t *testing.T) {
 		t.Errorf("Run without an endpoint = %v", err)
 	}
 }
+
+// TestHTTPSWithoutCertificateRefusesToStart: an HTTPS address without a
+// certificate is an error for both processes, never a listener that is
+// silently off.
+func TestHTTPSWithoutCertificateRefusesToStart(t *testing.T) {
+	err := selfhosted.Run(context.Background(), selfhosted.Config{Auth: selfhosted.AuthToken, Token: "GatewayKey x&202601010000&A",
+		ConfigEndpoint: "http://127.0.0.1:9", GatewayID: "edge", GatewayHTTPS: "127.0.0.1:0", Backup: filepath.Join(t.TempDir(), "backup"),
+		LogFormat: "json", LogLevel: "info"})
+	if err == nil || !strings.Contains(err.Error(), "gateway https listener on 127.0.0.1:0: HTTPS needs --tls-cert and --tls-key") {
+		t.Errorf("gateway with --gateway-https and no certificate = %v", err)
+	}
+	err = runServe(context.Background(), serveConfig{DataDir: t.TempDir(), MgmtAddr: "127.0.0.1:0", GatewayHTTPS: "127.0.0.1:0", LogFormat: "json", LogLevel: "info"})
+	if err == nil || !strings.Contains(err.Error(), "gateway https listener on 127.0.0.1:0: HTTPS needs --tls-cert and --tls-key") {
+		t.Errorf("serve with --gateway-https and no certificate = %v", err)
+	}
+}

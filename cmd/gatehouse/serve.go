@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -155,56 +154,26 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 // listen opens every configured listener, so that a port in use fails
 // start-up before anything is served.
 func listen(cfg serveConfig, gw *gateway.Server, plane http.Handler, log *slog.Logger) ([]*cli.Listener, serveAddrs, error) {
-	var ls []*cli.Listener
 	var addrs serveAddrs
-	open := func(name, addr string, h http.Handler, tlsConfig *tls.Config, dst *string) error {
-		l, err := cli.Listen(name, addr, h, tlsConfig, log)
-		if err != nil {
-			cli.Close(ls...)
-			return err
-		}
-		*dst = l.Addr()
-		ls = append(ls, l)
-		return nil
-	}
-	var mgmtTLS *tls.Config
-	if cfg.MgmtTLSCert != "" || cfg.MgmtTLSKey != "" {
-		var err error
-		if mgmtTLS, err = cli.LoadTLS(cfg.MgmtTLSCert, cfg.MgmtTLSKey); err != nil {
-			return nil, addrs, fmt.Errorf("management listener: %w", err)
-		}
-	}
-	if err := open("management", cfg.MgmtAddr, plane, mgmtTLS, &addrs.Mgmt); err != nil {
-		return nil, addrs, err
-	}
-	if cfg.DebugAddr != "" {
-		var dbg string
-		if err := open("debug", cfg.DebugAddr, debugHandler(), nil, &dbg); err != nil {
-			return nil, addrs, err
-		}
-	}
-	metrics, err := cfg.GatewaySettings.MetricsListener(gw, log)
+	metrics, err := cfg.GatewaySettings.MetricsListener(gw)
 	if err != nil {
-		cli.Close(ls...)
 		return nil, addrs, err
 	}
-	if metrics != nil {
-		addrs.Metrics = metrics.Addr()
-		ls = append(ls, metrics)
+	mgmt := cli.ListenerSpec{Name: "management", Addr: cfg.MgmtAddr, Handler: plane, CertFile: cfg.MgmtTLSCert, KeyFile: cfg.MgmtTLSKey,
+		HTTPS: cfg.MgmtTLSCert != "" || cfg.MgmtTLSKey != "", CertFlags: "--mgmt-tls-cert and --mgmt-tls-key"}
+	ls, err := cli.OpenAll([]cli.ListenerSpec{
+		mgmt,
+		{Name: "debug", Addr: cfg.DebugAddr, Handler: debugHandler()},
+		metrics,
+		{Name: "gateway http", Addr: cfg.GatewayHTTP, Handler: gw},
+		{Name: "gateway https", Addr: cfg.GatewayHTTPS, Handler: gw, HTTPS: true, CertFile: cfg.TLSCert, KeyFile: cfg.TLSKey, CertFlags: "--tls-cert and --tls-key"},
+	}, log)
+	if err != nil {
+		return nil, addrs, err
 	}
-	if cfg.GatewayHTTP != "" {
-		if err := open("gateway http", cfg.GatewayHTTP, gw, nil, &addrs.GatewayHTTP); err != nil {
-			return nil, addrs, err
-		}
-	}
-	if cfg.GatewayHTTPS != "" {
-		tlsConfig, err := cli.LoadTLS(cfg.TLSCert, cfg.TLSKey)
-		if err == nil {
-			err = open("gateway https", cfg.GatewayHTTPS, gw, tlsConfig, &addrs.GatewayHTTPS)
-		}
-		if err != nil {
-			cli.Close(ls...)
-			return nil, addrs, err
+	for dst, name := range map[*string]string{&addrs.Mgmt: "management", &addrs.Metrics: "metrics", &addrs.GatewayHTTP: "gateway http", &addrs.GatewayHTTPS: "gateway https"} {
+		if l := cli.Find(ls, name); l != nil {
+			*dst = l.Addr()
 		}
 	}
 	return ls, addrs, nil

@@ -45,6 +45,67 @@ func Listen(name, addr string, h http.Handler, tlsConfig *tls.Config, log *slog.
 	return &Listener{Name: name, Server: srv, ln: ln, tls: tlsConfig != nil}, nil
 }
 
+// ListenerSpec describes one listener of a process.
+type ListenerSpec struct {
+	Name    string // for messages, such as "gateway https"
+	Addr    string // empty: the listener is off
+	Handler http.Handler
+	// HTTPS makes the listener serve TLS 1.2+ with the certificate and key
+	// in CertFile and KeyFile, or with TLS when it is set.
+	HTTPS             bool
+	CertFile, KeyFile string
+	TLS               *tls.Config
+	// CertFlags names the certificate flags in the error of a missing
+	// certificate, such as "--tls-cert and --tls-key".
+	CertFlags string
+}
+
+// OpenAll opens every listener of specs whose address is set, so that a
+// port in use or a missing certificate fails start-up before anything is
+// served. On error it closes what it opened. This is the one way the
+// processes open listeners, so that all of them get the same limits.
+func OpenAll(specs []ListenerSpec, log *slog.Logger) ([]*Listener, error) {
+	var ls []*Listener
+	for _, sp := range specs {
+		if sp.Addr == "" {
+			continue
+		}
+		tlsConfig := sp.TLS
+		if sp.HTTPS && tlsConfig == nil {
+			if sp.CertFile == "" || sp.KeyFile == "" {
+				Close(ls...)
+				flags := sp.CertFlags
+				if flags == "" {
+					flags = "a certificate and key"
+				}
+				return nil, fmt.Errorf("%s listener on %s: HTTPS needs %s", sp.Name, sp.Addr, flags)
+			}
+			var err error
+			if tlsConfig, err = LoadTLS(sp.CertFile, sp.KeyFile); err != nil {
+				Close(ls...)
+				return nil, fmt.Errorf("%s listener: %w", sp.Name, err)
+			}
+		}
+		l, err := Listen(sp.Name, sp.Addr, sp.Handler, tlsConfig, log)
+		if err != nil {
+			Close(ls...)
+			return nil, err
+		}
+		ls = append(ls, l)
+	}
+	return ls, nil
+}
+
+// Find returns the listener called name among ls, or nil.
+func Find(ls []*Listener, name string) *Listener {
+	for _, l := range ls {
+		if l.Name == name {
+			return l
+		}
+	}
+	return nil
+}
+
 // LoadTLS loads a certificate and key pair for a listener.
 func LoadTLS(certFile, keyFile string) (*tls.Config, error) {
 	if certFile == "" || keyFile == "" {

@@ -83,7 +83,7 @@ func NewCommand(version string) *cobra.Command {
 	f.StringVar(&cfg.TokenFile, "token-file", "", "workload-identity token file; default $"+azureTokenFileEnv+", else "+serviceAccountTokenFile)
 	f.StringVar(&cfg.Backup, "backup", "gatehouse-gateway-backup.json", "file keeping the last good configuration; empty: none")
 	f.StringVar(&cfg.GatewayHTTP, "gateway-http", ":8080", "HTTP listen address; empty: off")
-	f.StringVar(&cfg.GatewayHTTPS, "gateway-https", ":8081", "HTTPS listen address, served when --tls-cert and --tls-key are given")
+	f.StringVar(&cfg.GatewayHTTPS, "gateway-https", "", "HTTPS listen address, such as :8081 (needs --tls-cert and --tls-key); empty: off")
 	f.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate chain for the HTTPS listener")
 	f.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key for the HTTPS listener")
 	f.StringVar(&cfg.CAFile, "ca-file", "", "PEM CA bundle to trust for the management plane (private CA)")
@@ -151,33 +151,17 @@ func Run(ctx context.Context, cfg Config) error {
 		HeartbeatInterval: cfg.HeartbeatInterval, Logger: log,
 	})
 
-	var ls []*cli.Listener
-	if cfg.GatewayHTTP != "" {
-		l, err := cli.Listen("gateway http", cfg.GatewayHTTP, gw, nil, log)
-		if err != nil {
-			return err
-		}
-		ls = append(ls, l)
-	}
-	if cfg.GatewayHTTPS != "" && (cfg.TLSCert != "" || cfg.TLSKey != "") {
-		tlsConfig, err := cli.LoadTLS(cfg.TLSCert, cfg.TLSKey)
-		var l *cli.Listener
-		if err == nil {
-			l, err = cli.Listen("gateway https", cfg.GatewayHTTPS, gw, tlsConfig, log)
-		}
-		if err != nil {
-			cli.Close(ls...)
-			return err
-		}
-		ls = append(ls, l)
-	}
-	metrics, err := cfg.GatewaySettings.MetricsListener(gw, log)
+	metrics, err := cfg.GatewaySettings.MetricsListener(gw)
 	if err != nil {
-		cli.Close(ls...)
 		return err
 	}
-	if metrics != nil {
-		ls = append(ls, metrics)
+	ls, err := cli.OpenAll([]cli.ListenerSpec{
+		{Name: "gateway http", Addr: cfg.GatewayHTTP, Handler: gw},
+		{Name: "gateway https", Addr: cfg.GatewayHTTPS, Handler: gw, HTTPS: true, CertFile: cfg.TLSCert, KeyFile: cfg.TLSKey, CertFlags: "--tls-cert and --tls-key"},
+		metrics,
+	}, log)
+	if err != nil {
+		return err
 	}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return cli.Serve(ctx, log, cfg.ShutdownGrace, ls...) })

@@ -51,17 +51,19 @@ func (g *GatewaySettings) AddFlags(f *pflag.FlagSet) {
 	g.Identity.addFlags(f)
 }
 
-// MetricsListener opens the /metrics listener for gw, or returns nil when
+// MetricsListener describes the /metrics listener of gw, off when
 // MetricsAddr is empty.
-func (g GatewaySettings) MetricsListener(gw *gateway.Server, log *slog.Logger) (*cli.Listener, error) {
+func (g GatewaySettings) MetricsListener(gw *gateway.Server) (cli.ListenerSpec, error) {
+	spec := cli.ListenerSpec{Name: "metrics", Addr: g.MetricsAddr}
 	if g.MetricsAddr == "" {
-		return nil, nil
+		return spec, nil
 	}
 	reg := analytics.NewRegistry()
 	if err := gw.RegisterMetrics(reg); err != nil {
-		return nil, err
+		return spec, err
 	}
-	return cli.Listen("metrics", g.MetricsAddr, analytics.Handler(reg), nil, log)
+	spec.Handler = analytics.Handler(reg)
+	return spec, nil
 }
 
 // NewServer returns the gateway Server the settings describe, serving
