@@ -20,9 +20,11 @@ import (
 	"github.com/gatehouse/gatehouse/internal/compile"
 	"github.com/gatehouse/gatehouse/internal/configsync"
 	"github.com/gatehouse/gatehouse/internal/configsync/endpoint"
+	"github.com/gatehouse/gatehouse/internal/configsync/source"
 	"github.com/gatehouse/gatehouse/internal/gateway"
 	"github.com/gatehouse/gatehouse/internal/mgmt"
 	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/selfhosted"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -134,7 +136,7 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 		return confEndpoint.Close() // end long polls, or they would hold up the shutdown
 	})
 	embedded := embeddedNode(confEndpoint, gw, cfg.HeartbeatInterval)
-	watcher := &snapshot.Watcher{Store: st, Gateway: model.ManagedGatewayID, Logger: log, Install: func(snap *snapshot.Snapshot) error {
+	watcher := &source.Watcher{Store: st, Gateway: model.ManagedGatewayID, Logger: log, Install: func(snap *snapshot.Snapshot) error {
 		err := gw.Load(snap)
 		embedded.beat()
 		if errors.Is(err, compile.ErrRejected) {
@@ -180,11 +182,11 @@ func listen(cfg serveConfig, gw *gateway.Server, plane http.Handler, log *slog.L
 }
 
 func openStore(ctx context.Context, cfg serveConfig) (store.Store, error) {
-	key, err := store.MasterKey(os.Getenv("GATEHOUSE_MASTER_KEY"), cfg.DataDir)
+	key, err := secret.MasterKey(os.Getenv("GATEHOUSE_MASTER_KEY"), cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
-	sealer, err := store.NewSealer(key)
+	sealer, err := secret.NewSealer(key)
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +206,7 @@ func adminToken(dataDir string, log *slog.Logger) (string, error) {
 		return t, nil
 	}
 	path := filepath.Join(dataDir, "admin.token")
-	token, created, err := store.LoadOrCreateFile(path, func() (string, error) { return store.RandomString(32) })
+	token, created, err := secret.LoadOrCreateFile(path, func() (string, error) { return secret.RandomString(32) })
 	if err != nil {
 		return "", fmt.Errorf("admin token: %w", err)
 	}

@@ -21,8 +21,8 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/compile"
 	"github.com/gatehouse/gatehouse/internal/gatewaykey"
+	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
-	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // Credentials produce the Authorization header of a gateway's requests.
@@ -77,7 +77,7 @@ type ClientOptions struct {
 	// (snapshots hold secret named values). Empty: no backup.
 	BackupFile string
 	// BackupKey seals the backup file; required with BackupFile.
-	BackupKey *store.Sealer
+	BackupKey *secret.Sealer
 	// Node describes this gateway node in heartbeats.
 	Node Heartbeat
 	// HeartbeatInterval is the time between heartbeats. 0: 10 seconds.
@@ -101,11 +101,11 @@ type Client struct {
 // BackupKey returns the key that seals a gateway's backup file: env
 // (32 bytes, base64) when it is set, else the file keyFile, generated
 // with mode 0600 on first use.
-func BackupKey(env, keyFile string) (*store.Sealer, error) {
+func BackupKey(env, keyFile string) (*secret.Sealer, error) {
 	if env == "" {
 		var err error
-		env, _, err = store.LoadOrCreateFile(keyFile, func() (string, error) {
-			b := make([]byte, store.KeySize)
+		env, _, err = secret.LoadOrCreateFile(keyFile, func() (string, error) {
+			b := make([]byte, secret.KeySize)
 			if _, err := cryptorand.Read(b); err != nil {
 				return "", err
 			}
@@ -119,7 +119,7 @@ func BackupKey(env, keyFile string) (*store.Sealer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("backup key: not base64: %w", err)
 	}
-	return store.NewSealer(key)
+	return secret.NewSealer(key)
 }
 
 // NewClient returns a Client; Run starts it.
@@ -281,7 +281,7 @@ const backupAD = "gatehouse gateway backup"
 
 // writeBackup replaces file with snap, sealed with key, atomically (write,
 // sync, rename).
-func writeBackup(file string, key *store.Sealer, snap *snapshot.Snapshot) error {
+func writeBackup(file string, key *secret.Sealer, snap *snapshot.Snapshot) error {
 	if key == nil {
 		return errors.New("no backup key")
 	}

@@ -7,9 +7,9 @@ import (
 	"sync"
 
 	"github.com/gatehouse/gatehouse/internal/compile"
+	"github.com/gatehouse/gatehouse/internal/configsync/source"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/policy"
-	"github.com/gatehouse/gatehouse/internal/snapshot"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -153,7 +153,7 @@ func Check(ctx context.Context, r store.Reader, reg *policy.Registry) (*compile.
 }
 
 func compileWith(ctx context.Context, r store.Reader, reg *policy.Registry, refs func(compile.Reference)) (*compile.Report, error) {
-	snap, err := snapshot.Build(ctx, r, model.ManagedGatewayID)
+	snap, err := source.Build(ctx, r, model.ManagedGatewayID)
 	if err != nil {
 		return nil, fmt.Errorf("check configuration: %w", err)
 	}

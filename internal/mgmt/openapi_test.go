@@ -20,6 +20,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/gatehouse/gatehouse/internal/certificate/certtest"
+	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 )
@@ -28,7 +29,7 @@ import (
 // store.
 func newOpenAPITestServer(t *testing.T) (*Server, store.Store) {
 	t.Helper()
-	sealer, err := store.NewSealer(make([]byte, 32))
+	sealer, err := secret.NewSealer(make([]byte, 32))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,14 +9,14 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/mgmt"
-	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 )
 
 // newClient returns a client of a real management API over SQLite.
 func newClient(t *testing.T) *Client {
 	t.Helper()
-	sealer, err := store.NewSealer(make([]byte, 32))
+	sealer, err := secret.NewSealer(make([]byte, 32))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/cli"
 	"github.com/gatehouse/gatehouse/internal/configsync"
-	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/secret"
 )
 
 // Authentication modes of a self-hosted gateway.
@@ -218,7 +218,7 @@ func planeClient(caFile string) (*http.Client, error) {
 // backupSealer returns the key of the backup file: GATEHOUSE_BACKUP_KEY
 // (32 bytes, base64; a Kubernetes Secret, say), else a key file beside
 // the backup, generated on first start.
-func backupSealer(backup string) (*store.Sealer, error) {
+func backupSealer(backup string) (*secret.Sealer, error) {
 	if backup == "" {
 		return nil, nil
 	}

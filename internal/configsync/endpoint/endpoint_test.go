@@ -16,6 +16,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/gatewaykey"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/oidctest"
+	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 )
@@ -33,7 +34,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	sealer, _ := store.NewSealer(make([]byte, store.KeySize))
+	sealer, _ := secret.NewSealer(make([]byte, secret.KeySize))
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "db"), sealer)
 	if err != nil {
 		t.Fatal(err)

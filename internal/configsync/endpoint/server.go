@@ -13,6 +13,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 
 	"github.com/gatehouse/gatehouse/internal/configsync"
+	"github.com/gatehouse/gatehouse/internal/configsync/source"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -149,7 +150,7 @@ func (s *Server) serveSnapshot(w http.ResponseWriter, r *http.Request, gateway s
 	}
 	var snap *snapshot.Snapshot
 	err = s.store.View(r.Context(), func(rd store.Reader) error {
-		snap, err = snapshot.Build(r.Context(), rd, gateway)
+		snap, err = source.Build(r.Context(), rd, gateway)
 		return err
 	})
 	if err != nil {

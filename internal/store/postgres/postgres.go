@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
@@ -81,7 +82,7 @@ var _ store.Store = (*Store)(nil)
 // Channel and returns a Store that seals secrets with sealer. The caller
 // owns the Store and must Close it, which also stops the listener. ctx
 // bounds only the work done by Open.
-func Open(ctx context.Context, url string, sealer *store.Sealer) (*Store, error) {
+func Open(ctx context.Context, url string, sealer *secret.Sealer) (*Store, error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres store: %w", err)

@@ -16,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/postgres"
 	"github.com/gatehouse/gatehouse/internal/store/storetest"
@@ -83,7 +84,7 @@ func newSchema(t *testing.T) (schemaURL string) {
 }
 
 // open opens a Store on schemaURL and closes it when the test ends.
-func open(t *testing.T, schemaURL string, sealer *store.Sealer) *postgres.Store {
+func open(t *testing.T, schemaURL string, sealer *secret.Sealer) *postgres.Store {
 	t.Helper()
 	s, err := postgres.Open(t.Context(), schemaURL, sealer)
 	if err != nil {
@@ -102,7 +103,7 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Harness {
 		schemaURL := newSchema(t)
 		return storetest.Harness{
-			Open: func(ctx context.Context, sealer *store.Sealer) (store.Store, error) {
+			Open: func(ctx context.Context, sealer *secret.Sealer) (store.Store, error) {
 				return postgres.Open(ctx, schemaURL, sealer)
 			},
 			RawSecret: func(t *testing.T, kind model.Kind, parent, id string) []byte {

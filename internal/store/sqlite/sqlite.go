@@ -8,7 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -61,7 +61,7 @@ func migrations() []sqlstore.Migration {
 // SQLite database file at path, applies pending migrations and returns a
 // Store that seals secrets with sealer. The caller owns the Store and must
 // Close it. A file created here gets mode 0600.
-func Open(ctx context.Context, path string, sealer *store.Sealer) (*sqlstore.Store, error) {
+func Open(ctx context.Context, path string, sealer *secret.Sealer) (*sqlstore.Store, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)

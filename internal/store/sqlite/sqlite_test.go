@@ -14,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
@@ -28,7 +29,7 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Harness {
 		path := filepath.Join(t.TempDir(), "config.db")
 		return storetest.Harness{
-			Open: func(ctx context.Context, sealer *store.Sealer) (store.Store, error) {
+			Open: func(ctx context.Context, sealer *secret.Sealer) (store.Store, error) {
 				return sqlite.Open(ctx, path, sealer)
 			},
 			RawSecret: func(t *testing.T, kind model.Kind, parent, id string) []byte {

@@ -9,6 +9,6 @@
 // id columns keep the case of the first write. The single-row table
 // config_version holds the configuration version, bumped once by every
 // committing Update that writes. Secrets are stored sealed by a
-// store.Sealer, bound to kind, parent_key and id_key so that a sealed value
+// secret.Sealer, bound to kind, parent_key and id_key so that a sealed value
 // cannot be moved to another record.
 package sqlstore

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -16,7 +17,7 @@ type Options struct {
 	// Dialect describes the database. Required.
 	Dialect Dialect
 	// Sealer encrypts secrets at rest. Required.
-	Sealer *store.Sealer
+	Sealer *secret.Sealer
 	// Notifier, when not nil, is the Notifier the Store advances after each
 	// commit and that Wait waits on. A driver shares it to feed in versions
 	// committed by other processes. When nil the Store makes its own.
@@ -33,7 +34,7 @@ type Options struct {
 type Store struct {
 	db       *sql.DB
 	dialect  Dialect
-	sealer   *store.Sealer
+	sealer   *secret.Sealer
 	notifier *store.Notifier
 	q        queries
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -24,7 +25,7 @@ type Harness struct {
 	// stores side by side and reopens the database after closing a store
 	// to check persistence. The suite closes every Store it opens; the
 	// harness releases the database itself in t.Cleanup.
-	Open func(ctx context.Context, sealer *store.Sealer) (store.Store, error)
+	Open func(ctx context.Context, sealer *secret.Sealer) (store.Store, error)
 	// RawSecret returns the secret column of the record (kind, parent, id)
 	// exactly as stored, bypassing any Store, or nil when it is NULL. parent
 	// and id are matched case-insensitively, as a Store does. It fails t
@@ -64,13 +65,13 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 }
 
 // NewSealer returns a Sealer with a random master key.
-func NewSealer(t testing.TB) *store.Sealer {
+func NewSealer(t testing.TB) *secret.Sealer {
 	t.Helper()
-	key := make([]byte, store.KeySize)
+	key := make([]byte, secret.KeySize)
 	if _, err := rand.Read(key); err != nil {
 		t.Fatal(err)
 	}
-	s, err := store.NewSealer(key)
+	s, err := secret.NewSealer(key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +100,7 @@ func (o *opened) Close() error {
 }
 
 // open opens a Store with sealer and closes it at the end of the test.
-func open(t *testing.T, h Harness, sealer *store.Sealer) *opened {
+func open(t *testing.T, h Harness, sealer *secret.Sealer) *opened {
 	t.Helper()
 	s, err := h.Open(testContext(t), sealer)
 	if err != nil {

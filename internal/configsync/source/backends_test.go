@@ -1,4 +1,4 @@
-package snapshot
+package source
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/secret"
+	"github.com/gatehouse/gatehouse/internal/snapshot"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 )
@@ -17,7 +19,7 @@ import (
 // and TLS settings, and only the certificates it uses.
 func TestBuildCarriesBackendsAndOnlyNeededCertificates(t *testing.T) {
 	ctx := context.Background()
-	sealer, _ := store.NewSealer(make([]byte, store.KeySize))
+	sealer, _ := secret.NewSealer(make([]byte, secret.KeySize))
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"), sealer)
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +57,7 @@ func TestBuildCarriesBackendsAndOnlyNeededCertificates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var edge, managed *Snapshot
+	var edge, managed *snapshot.Snapshot
 	err = st.View(ctx, func(r store.Reader) error {
 		if edge, err = Build(ctx, r, "edge"); err != nil {
 			return err
@@ -66,9 +68,9 @@ func TestBuildCarriesBackendsAndOnlyNeededCertificates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantBackend := Backend{URL: "https://orders", Header: map[string][]string{"x-key": {"s3cret"}}, CertificateIDs: []string{"client-backend"},
+	wantBackend := snapshot.Backend{URL: "https://orders", Header: map[string][]string{"x-key": {"s3cret"}}, CertificateIDs: []string{"client-backend"},
 		ValidateCertificateChain: true, ValidateCertificateName: false}
-	if got, _ := json.Marshal(edge.Backends); string(got) != string(mustJSON(t, map[string]Backend{"orders": wantBackend})) {
+	if got, _ := json.Marshal(edge.Backends); string(got) != string(mustJSON(t, map[string]snapshot.Backend{"orders": wantBackend})) {
 		t.Errorf("edge backends = %s", got)
 	}
 	if got := keys(edge.Certificates); !slices.Equal(got, []string{"ca-edge", "client-backend", "client-policy"}) {
@@ -77,7 +79,7 @@ func TestBuildCarriesBackendsAndOnlyNeededCertificates(t *testing.T) {
 	if c := edge.Certificates["client-policy"]; c.PEM != "PEM of client-policy" || c.Thumbprint != "T-client-policy" {
 		t.Errorf("certificate client-policy = %+v", c)
 	}
-	if !slices.Equal(edge.CertificateAuthorities, []CertificateAuthority{{CertificateID: "ca-edge", Trusted: true}}) {
+	if !slices.Equal(edge.CertificateAuthorities, []snapshot.CertificateAuthority{{CertificateID: "ca-edge", Trusted: true}}) {
 		t.Errorf("edge certificate authorities = %+v", edge.CertificateAuthorities)
 	}
 	if got := keys(managed.Certificates); !slices.Equal(got, []string{"ca-managed", "client-backend", "client-policy"}) {

@@ -1,4 +1,4 @@
-package store
+package secret
 
 import (
 	"crypto/aes"

@@ -1,4 +1,4 @@
-package snapshot
+package source
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/snapshot"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -18,7 +19,7 @@ type Watcher struct {
 	Gateway string
 	// Install receives every new snapshot, in version order. An error is
 	// logged and the next change retried.
-	Install func(*Snapshot) error
+	Install func(*snapshot.Snapshot) error
 	Logger  *slog.Logger
 }
 
@@ -54,8 +55,8 @@ func (w *Watcher) Run(ctx context.Context) error {
 	}
 }
 
-func (w *Watcher) build(ctx context.Context) (*Snapshot, error) {
-	var snap *Snapshot
+func (w *Watcher) build(ctx context.Context) (*snapshot.Snapshot, error) {
+	var snap *snapshot.Snapshot
 	err := w.Store.View(ctx, func(r store.Reader) error {
 		var err error
 		snap, err = Build(ctx, r, w.Gateway)

@@ -1,4 +1,4 @@
-package snapshot
+package source
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/snapshot"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -29,8 +30,8 @@ func policies(ctx context.Context, r store.Reader) (map[string]string, error) {
 }
 
 // buildPolicyEnv reads the fragments, named values and backends.
-func buildPolicyEnv(ctx context.Context, r store.Reader, global string) (PolicyEnv, error) {
-	env := PolicyEnv{Global: global, Fragments: map[string]string{}, NamedValues: map[string]string{}, Backends: map[string]string{}}
+func buildPolicyEnv(ctx context.Context, r store.Reader, global string) (snapshot.PolicyEnv, error) {
+	env := snapshot.PolicyEnv{Global: global, Fragments: map[string]string{}, NamedValues: map[string]string{}, Backends: map[string]string{}}
 	frags, err := r.List(ctx, store.Query{Kind: model.KindPolicyFragment})
 	if err != nil {
 		return env, fmt.Errorf("build snapshot: fragments: %w", err)

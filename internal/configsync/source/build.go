@@ -1,4 +1,4 @@
-package snapshot
+package source
 
 import (
 	"context"
@@ -8,17 +8,18 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/snapshot"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // Build reads the configuration of gateway from r. The managed gateway
 // serves every API; any other gateway serves the APIs linked to it.
-func Build(ctx context.Context, r store.Reader, gateway string) (*Snapshot, error) {
+func Build(ctx context.Context, r store.Reader, gateway string) (*snapshot.Snapshot, error) {
 	version, err := r.Version(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("build snapshot: %w", err)
 	}
-	s := &Snapshot{Schema: SchemaVersion, Version: version, Gateway: gateway}
+	s := &snapshot.Snapshot{Schema: snapshot.SchemaVersion, Version: version, Gateway: gateway}
 	served, err := servedAPIs(ctx, r, gateway)
 	if err != nil {
 		return nil, err
@@ -65,7 +66,7 @@ func servedAPIs(ctx context.Context, r store.Reader, gateway string) (map[string
 	return served, nil
 }
 
-func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool, pols map[string]string) ([]API, error) {
+func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool, pols map[string]string) ([]snapshot.API, error) {
 	recs, err := r.List(ctx, store.Query{Kind: model.KindAPI})
 	if err != nil {
 		return nil, fmt.Errorf("build snapshot: apis: %w", err)
@@ -74,17 +75,17 @@ func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool, pols
 	if err != nil {
 		return nil, fmt.Errorf("build snapshot: operations: %w", err)
 	}
-	byAPI := map[string][]Operation{}
+	byAPI := map[string][]snapshot.Operation{}
 	for _, rec := range ops {
 		var o model.Operation
 		if err := json.Unmarshal(rec.Props, &o); err != nil {
 			return nil, fmt.Errorf("build snapshot: operation %s/%s: %w", rec.Parent, rec.ID, err)
 		}
 		k := strings.ToLower(rec.Parent)
-		byAPI[k] = append(byAPI[k], Operation{ID: rec.ID, Method: o.Method, URLTemplate: o.URLTemplate,
+		byAPI[k] = append(byAPI[k], snapshot.Operation{ID: rec.ID, Method: o.Method, URLTemplate: o.URLTemplate,
 			Policy: pols["apis/"+k+"/operations/"+strings.ToLower(rec.ID)], Examples: examples(&o)})
 	}
-	apis := make([]API, 0, len(recs))
+	apis := make([]snapshot.API, 0, len(recs))
 	for _, rec := range recs {
 		if served != nil && !served[strings.ToLower(rec.ID)] {
 			continue
@@ -94,7 +95,7 @@ func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool, pols
 			return nil, fmt.Errorf("build snapshot: api %s: %w", rec.ID, err)
 		}
 		a.Normalize()
-		apis = append(apis, API{
+		apis = append(apis, snapshot.API{
 			ID:                   rec.ID,
 			Path:                 a.Path,
 			ServiceURL:           a.ServiceURL,
@@ -108,7 +109,7 @@ func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool, pols
 	return apis, nil
 }
 
-func buildProducts(ctx context.Context, r store.Reader, served map[string]bool, pols map[string]string) ([]Product, error) {
+func buildProducts(ctx context.Context, r store.Reader, served map[string]bool, pols map[string]string) ([]snapshot.Product, error) {
 	recs, err := r.List(ctx, store.Query{Kind: model.KindProduct})
 	if err != nil {
 		return nil, fmt.Errorf("build snapshot: products: %w", err)
@@ -125,13 +126,13 @@ func buildProducts(ctx context.Context, r store.Reader, served map[string]bool, 
 		k := strings.ToLower(l.Parent)
 		apisOf[k] = append(apisOf[k], l.ID)
 	}
-	products := make([]Product, 0, len(recs))
+	products := make([]snapshot.Product, 0, len(recs))
 	for _, rec := range recs {
 		var p model.Product
 		if err := json.Unmarshal(rec.Props, &p); err != nil {
 			return nil, fmt.Errorf("build snapshot: product %s: %w", rec.ID, err)
 		}
-		products = append(products, Product{
+		products = append(products, snapshot.Product{
 			ID:        rec.ID,
 			Published: p.State == model.ProductPublished,
 			APIs:      apisOf[strings.ToLower(rec.ID)],
@@ -141,12 +142,12 @@ func buildProducts(ctx context.Context, r store.Reader, served map[string]bool, 
 	return products, nil
 }
 
-func buildSubscriptions(ctx context.Context, r store.Reader) ([]Subscription, error) {
+func buildSubscriptions(ctx context.Context, r store.Reader) ([]snapshot.Subscription, error) {
 	recs, err := r.List(ctx, store.Query{Kind: model.KindSubscription})
 	if err != nil {
 		return nil, fmt.Errorf("build snapshot: subscriptions: %w", err)
 	}
-	subs := make([]Subscription, 0, len(recs))
+	subs := make([]snapshot.Subscription, 0, len(recs))
 	for _, rec := range recs {
 		var s model.Subscription
 		if err := json.Unmarshal(rec.Props, &s); err != nil {
@@ -156,13 +157,13 @@ func buildSubscriptions(ctx context.Context, r store.Reader) ([]Subscription, er
 		if err := json.Unmarshal(rec.Secret, &keys); err != nil {
 			return nil, fmt.Errorf("build snapshot: subscription %s keys: %w", rec.ID, err)
 		}
-		sub := Subscription{ID: rec.ID, Scope: s.Scope, State: s.State}
+		sub := snapshot.Subscription{ID: rec.ID, Scope: s.Scope, State: s.State}
 		if s.OwnerID != "" {
 			sub.Owner, _ = model.ParseOwner(s.OwnerID)
 		}
 		for _, k := range []string{keys.PrimaryKey, keys.SecondaryKey} {
 			if k != "" {
-				sub.Keys = append(sub.Keys, DigestKey(k))
+				sub.Keys = append(sub.Keys, snapshot.DigestKey(k))
 			}
 		}
 		subs = append(subs, sub)
@@ -171,8 +172,8 @@ func buildSubscriptions(ctx context.Context, r store.Reader) ([]Subscription, er
 }
 
 // examples returns the first example of each response representation.
-func examples(o *model.Operation) []Example {
-	var out []Example
+func examples(o *model.Operation) []snapshot.Example {
+	var out []snapshot.Example
 	for _, r := range o.Responses {
 		for _, rep := range r.Representations {
 			names := make([]string, 0, len(rep.Examples))
@@ -190,7 +191,7 @@ func examples(o *model.Operation) []Example {
 				if json.Unmarshal(v, &str) == nil && !strings.Contains(rep.ContentType, "json") {
 					body = str // a text example kept as a JSON string
 				}
-				out = append(out, Example{StatusCode: r.StatusCode, ContentType: rep.ContentType, Body: body})
+				out = append(out, snapshot.Example{StatusCode: r.StatusCode, ContentType: rep.ContentType, Body: body})
 				break
 			}
 		}
