@@ -17,7 +17,7 @@ const module = "github.com/gatehouse/gatehouse/"
 var allowed = map[string][]string{
 	"internal/model":               {},
 	"internal/store/...":           {"internal/model", "internal/store/..."},
-	"internal/gateway/...":         {"internal/model", "internal/snapshot", "internal/certificate", "internal/gateway/...", "internal/policy/...", "internal/expr", "internal/analytics/...", "internal/limits/...", "internal/cache"},
+	"internal/gateway/...":         {"internal/model", "internal/snapshot", "internal/certificate", "internal/gateway/...", "internal/policy/...", "internal/expr", "internal/analytics/...", "internal/limits/...", "internal/cache", "internal/urlpath"},
 	"internal/snapshot":            {"internal/model", "internal/store"},
 	"internal/mgmt":                {"internal/model", "internal/certificate", "internal/store/...", "internal/snapshot", "internal/policy/...", "internal/gateway/route", "internal/gatewaykey", "internal/openapi"},
 	"internal/gatewaykey":          {},
@@ -31,7 +31,8 @@ var allowed = map[string][]string{
 	"internal/analytics":           {},
 	"internal/certificate/...":     {},
 	"internal/expr":                {},
-	"internal/policy/...":          {"internal/expr", "internal/certificate", "internal/policy/...", "internal/limits", "internal/cache"},
+	"internal/urlpath":             {},
+	"internal/policy/...":          {"internal/expr", "internal/certificate", "internal/policy/...", "internal/limits", "internal/cache", "internal/urlpath"},
 	"internal/limits/...":          {"internal/limits/..."},
 	"internal/openapi":             {"internal/model"},
 	"internal/mgmtclient":          {},

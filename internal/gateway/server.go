@@ -217,6 +217,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serve(w *recorder, r *http.Request, rt *Runtime) (*apiRoute, *operation, *subscriber) {
+	if !s.cleanPath(w, r, rt) {
+		return nil, nil, nil
+	}
 	api, op, rest := rt.match(r.Method, r.URL.Path)
 	if op == nil {
 		writeError(w, http.StatusNotFound, msgNotFound)
