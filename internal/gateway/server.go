@@ -54,6 +54,11 @@ type Options struct {
 	// (context.Request.IpAddress, ip-filter) is the rightmost address in
 	// X-Forwarded-For that is not a trusted proxy. Nil: the peer address.
 	TrustedProxies []netip.Prefix
+	// KeyFailureLimit is how many requests with an invalid subscription
+	// key one client address may make within a minute before further ones
+	// are answered 429; valid keys are always accepted. 0:
+	// DefaultKeyFailureLimit; negative: no limit.
+	KeyFailureLimit int
 	// Policies compiles policy documents. Nil: the built-in elements.
 	Policies *policy.Registry
 	// Redis is the URL of the Redis that keeps rate-limit and quota
@@ -88,6 +93,7 @@ type Server struct {
 	policies    *policy.Registry
 	ids         *requestIDs
 	trusted     []netip.Prefix
+	keyFailures *keyFailures
 	closeLimits func() error // nil: nothing to close
 	closeCache  func() error // nil: nothing to close
 	redis       []namedRedis // the Redis-backed stores, for metrics
@@ -100,8 +106,12 @@ type namedRedis struct {
 }
 
 // RegisterMetrics adds the metrics of s's Redis-backed stores (the
-// limits store and the external cache, when --redis is set) to reg.
+// limits store and the external cache, when --redis is set) and of
+// invalid subscription keys to reg.
 func (s *Server) RegisterMetrics(reg prometheus.Registerer) error {
+	if err := s.keyFailures.register(reg); err != nil {
+		return err
+	}
 	for _, r := range s.redis {
 		if err := analytics.RegisterRedis(reg, r.name, r.store); err != nil {
 			return err
@@ -139,6 +149,7 @@ func NewServer(opts Options) *Server {
 	s.dynamic = &dynamicTransports{base: base}
 	s.records.New = func() any { return new(recorder) }
 	s.trusted = opts.TrustedProxies
+	s.keyFailures = newKeyFailures(opts.KeyFailureLimit)
 	s.policies = opts.Policies
 	if s.policies == nil {
 		s.policies = policy.NewRegistry()
@@ -232,7 +243,7 @@ func (s *Server) serve(w *recorder, r *http.Request, rt *Runtime) (*apiRoute, *o
 		if sub == nil || !sub.apis.has(api.index) {
 			sub = nil
 			if api.keyRequired {
-				writeError(w, http.StatusUnauthorized, msgInvalidKey)
+				s.refuseKey(w, r)
 				return api, op, nil
 			}
 		}

@@ -26,6 +26,11 @@ type GatewaySettings struct {
 	CacheMiB int
 	// TrustedProxies are proxies whose X-Forwarded-For is believed.
 	TrustedProxies []string
+	// KeyFailureLimit is how many requests with an invalid subscription
+	// key one client address may make within a minute before further ones
+	// are answered 429. 0: no limit (the flag's default is
+	// gateway.DefaultKeyFailureLimit).
+	KeyFailureLimit int
 	// MetricsAddr is the listen address of /metrics (Prometheus); empty:
 	// off.
 	MetricsAddr string
@@ -41,6 +46,7 @@ func (g *GatewaySettings) AddFlags(f *pflag.FlagSet) {
 	f.BoolVar(&g.RedisFailOpen, "redis-fail-open", true, "while Redis is unreachable, count limits locally; false: fail limited requests")
 	f.IntVar(&g.CacheMiB, "cache-size", 64, "size of the gateway's in-memory response and value cache (caching-type internal), in MiB")
 	f.StringSliceVar(&g.TrustedProxies, "trusted-proxies", nil, "addresses or CIDR ranges of proxies in front of the gateway whose X-Forwarded-For is believed (comma-separated)")
+	f.IntVar(&g.KeyFailureLimit, "key-failure-limit", gateway.DefaultKeyFailureLimit, "requests with an invalid subscription key one client address may make within a minute before further ones are answered 429 (valid keys are always accepted); 0: no limit")
 	f.StringVar(&g.MetricsAddr, "metrics-addr", "", "listen address of /metrics in Prometheus's format (such as :4290); empty: off")
 	g.Identity.addFlags(f)
 }
@@ -66,7 +72,10 @@ func (g GatewaySettings) NewServer(log *slog.Logger) (*gateway.Server, error) {
 		return nil, err
 	}
 	opts := gateway.Options{Logger: log, BackendTimeout: g.BackendTimeout, Redis: g.Redis, RedisFailClosed: !g.RedisFailOpen,
-		TrustedProxies: trusted, CacheMiB: g.CacheMiB}
+		TrustedProxies: trusted, CacheMiB: g.CacheMiB, KeyFailureLimit: g.KeyFailureLimit}
+	if g.KeyFailureLimit <= 0 {
+		opts.KeyFailureLimit = -1 // no limit
+	}
 	if g.AccessLog {
 		opts.AccessLog = log.With("log", "access")
 	}
