@@ -36,6 +36,7 @@ bench:
 # Run each fuzz target for FUZZTIME.
 fuzz:
 	$(GO) test ./internal/gateway/route -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/urlpath -run '^$$' -fuzz FuzzClean -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/mgmt -run '^$$' -fuzz FuzzParseFilter -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/model -run '^$$' -fuzz FuzzDecodeStrict -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/snapshot -run '^$$' -fuzz FuzzDecodeSnapshot -fuzztime $(FUZZTIME)

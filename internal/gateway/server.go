@@ -59,6 +59,11 @@ type Options struct {
 	// (context.Request.IpAddress, ip-filter) is the rightmost address in
 	// X-Forwarded-For that is not a trusted proxy. Nil: the peer address.
 	TrustedProxies []netip.Prefix
+	// KeyFailureLimit is how many requests with an invalid subscription
+	// key one client address may make within a minute before further ones
+	// are answered 429; valid keys are always accepted. 0:
+	// DefaultKeyFailureLimit; negative: no limit.
+	KeyFailureLimit int
 	// Policies compiles policy documents. Nil: the built-in elements.
 	Policies *policy.Registry
 	// Redis is the URL of the Redis that keeps rate-limit and quota
@@ -114,6 +119,7 @@ type Server struct {
 	policies    *policy.Registry
 	ids         *requestIDs
 	trusted     []netip.Prefix
+	keyFailures *keyFailures
 	deployment  *expr.Deployment // shared by every request; read-only
 	closeLimits func() error     // nil: nothing to close
 	closeCache  func() error     // nil: nothing to close
@@ -127,7 +133,8 @@ type namedRedis struct {
 }
 
 // RegisterMetrics adds the metrics of s's Redis-backed stores (the
-// limits store and the external cache, when --redis is set) to reg.
+// limits store and the external cache, when --redis is set) and of
+// invalid subscription keys to reg.
 func (s *Server) RegisterMetrics(reg prometheus.Registerer) error {
 	rejected := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "gatehouse_config_rejected_elements",
@@ -139,6 +146,9 @@ func (s *Server) RegisterMetrics(reg prometheus.Registerer) error {
 		return 0
 	})
 	if err := reg.Register(rejected); err != nil {
+		return err
+	}
+	if err := s.keyFailures.register(reg); err != nil {
 		return err
 	}
 	for _, r := range s.redis {
@@ -178,6 +188,7 @@ func NewServer(opts Options) *Server {
 	s.dynamic = &dynamicTransports{base: base}
 	s.records.New = func() any { return new(recorder) }
 	s.trusted = opts.TrustedProxies
+	s.keyFailures = newKeyFailures(opts.KeyFailureLimit)
 	s.policies = opts.Policies
 	if s.policies == nil {
 		s.policies = policy.NewRegistry()
@@ -271,6 +282,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serve(w *recorder, r *http.Request, rt *Runtime) (*apiRoute, *operation, *subscriber) {
+	if !s.cleanPath(w, r, rt) {
+		return nil, nil, nil
+	}
 	api, op, rest := rt.match(r.Method, r.URL.Path)
 	if api != nil && api.unavailable {
 		writeError(w, http.StatusInternalServerError, msgUnavailable)
@@ -290,7 +304,7 @@ func (s *Server) serve(w *recorder, r *http.Request, rt *Runtime) (*apiRoute, *o
 		if sub == nil || !sub.apis.has(api.index) {
 			sub = nil
 			if api.keyRequired {
-				writeError(w, http.StatusUnauthorized, msgInvalidKey)
+				s.refuseKey(w, r)
 				return api, op, nil
 			}
 		}

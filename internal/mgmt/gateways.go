@@ -3,6 +3,7 @@ package mgmt
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -100,13 +101,14 @@ func (s *Server) generateToken(r *http.Request) (response, error) {
 	if err != nil {
 		return response{}, err
 	}
-	now := s.now()
-	switch {
-	case req.Expiry == nil:
+	if req.Expiry == nil {
 		return response{}, invalid("expiry", "expiry is required (RFC 3339, at most 30 days ahead).")
-	case !req.Expiry.After(now):
-		return response{}, invalid("expiry", "expiry must be in the future.")
-	case req.Expiry.Sub(now) > gatewaykey.MaxLifetime:
+	}
+	expiry, err := gatewaykey.CheckExpiry(*req.Expiry, s.now())
+	switch {
+	case errors.Is(err, gatewaykey.ErrExpirySoon):
+		return response{}, invalid("expiry", "expiry must be at least a minute ahead; the token keeps it to the minute, rounded down ("+expiry.Format(time.RFC3339)+").")
+	case errors.Is(err, gatewaykey.ErrExpiryLate):
 		return response{}, invalid("expiry", "expiry must be at most 30 days ahead.")
 	}
 	var rec *store.Record
@@ -122,7 +124,7 @@ func (s *Server) generateToken(r *http.Request) (response, error) {
 	if req.KeyType == "secondary" {
 		key = keys.Secondary
 	}
-	return response{status: http.StatusOK, body: map[string]string{"value": gatewaykey.Mint(rec.ID, *req.Expiry, key)}}, nil
+	return response{status: http.StatusOK, body: map[string]string{"value": gatewaykey.Mint(rec.ID, expiry, key)}}, nil
 }
 
 // regenerateKey answers POST /gateways/{gatewayId}/regenerateKey: tokens

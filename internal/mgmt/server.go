@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/control"
+	"github.com/gatehouse/gatehouse/internal/lockout"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/policy/builtin"
@@ -40,6 +41,7 @@ type Server struct {
 	mux        *http.ServeMux
 	routes     []Route
 	status     StatusSource
+	failures   *lockout.Limiter // wrong admin tokens per address
 	policies   *policy.Registry
 }
 
@@ -67,6 +69,7 @@ func NewServer(opts Options) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.failures = lockout.New(lockout.Options{Failures: maxTokenFailures, Window: time.Minute, Now: s.now})
 	s.register()
 	return s
 }
@@ -131,11 +134,7 @@ func (s *Server) authorize(next http.Handler) http.Handler {
 		ok := strings.EqualFold(scheme, "Bearer")
 		sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
 		if !ok || subtle.ConstantTimeCompare(sum[:], s.adminToken[:]) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="gatehouse"`)
-			s.adapt(func(*http.Request) (response, error) {
-				return response{}, errorf(http.StatusUnauthorized, "Unauthorized",
-					"A valid bearer token is required: send Authorization: Bearer <token>.")
-			})(w, r)
+			s.unauthorized(w, r)
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -31,6 +31,9 @@ type Options struct {
 	// Token is the bearer token. Required.
 	Token string
 	// HTTPClient sends the requests. Nil: a client with a 60s timeout.
+	// The Client uses a copy whose redirect policy follows a redirect only
+	// to Endpoint's scheme, host and port (and then applies HTTPClient's
+	// own CheckRedirect), so the token never goes anywhere else.
 	HTTPClient *http.Client
 }
 
@@ -48,10 +51,12 @@ func New(opts Options) (*Client, error) {
 		return nil, fmt.Errorf("endpoint %q: want an http or https URL", opts.Endpoint)
 	}
 	base := strings.TrimSuffix(strings.TrimRight(opts.Endpoint, "/"), "/mgmt") + "/mgmt"
-	hc := opts.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: 60 * time.Second}
+	hc := &http.Client{Timeout: 60 * time.Second}
+	if opts.HTTPClient != nil {
+		copied := *opts.HTTPClient
+		hc = &copied
 	}
+	hc.CheckRedirect = sameOrigin(u, hc.CheckRedirect)
 	return &Client{base: base, token: opts.Token, hc: hc}, nil
 }
 

@@ -89,6 +89,9 @@ func (a *API) Validate() error {
 			break
 		}
 	}
+	if msg := apiPathProblem(a.Path); msg != "" {
+		fe.add("path", "%q is not a valid URL suffix: it %s", a.Path, msg)
+	}
 	if a.ServiceURL != "" {
 		if err := validateAbsoluteURL(a.ServiceURL); err != "" {
 			fe.add("serviceUrl", "%s", err)

@@ -26,6 +26,21 @@ const (
 	AuthWorkloadIdentity = "workload-identity"
 )
 
+// envNames are the environment twins of flags whose twin is not
+// cli.EnvName(flag). The gateway's token is GATEHOUSE_GATEWAY_TOKEN: the
+// CLI's GATEHOUSE_TOKEN is an admin token for the management API, and a
+// gateway started in a shell set up for the CLI must not send it to
+// whatever --config-endpoint names.
+var envNames = map[string]string{"token": "GATEHOUSE_GATEWAY_TOKEN"}
+
+// envName returns the environment twin of flag.
+func envName(flag string) string {
+	if env, ok := envNames[flag]; ok {
+		return env
+	}
+	return cli.EnvName(flag)
+}
+
 // Default locations of a projected service-account token.
 const (
 	azureTokenFileEnv       = "AZURE_FEDERATED_TOKEN_FILE"
@@ -66,7 +81,8 @@ func NewCommand(version string) *cobra.Command {
 		Long: "gateway serves the APIs assigned to one gateway resource, with configuration\n" +
 			"pulled from a management plane's configuration endpoint. It keeps the last\n" +
 			"configuration in a backup file and serves from it while the plane is away.\n\n" +
-			"Besides flags and GATEHOUSE_* variables it reads APIM's self-hosted gateway\n" +
+			"Besides flags and GATEHOUSE_* variables (--token's is GATEHOUSE_GATEWAY_TOKEN;\n" +
+			"the CLI's GATEHOUSE_TOKEN is never read) it reads APIM's self-hosted gateway\n" +
 			"settings from the environment: config.service.endpoint, config.service.auth\n" +
 			"(a GatewayKey token, or workloadIdentity) and gateway.name.",
 		Args: cobra.NoArgs,
@@ -78,7 +94,7 @@ func NewCommand(version string) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&cfg.ConfigEndpoint, "config-endpoint", "", "management plane URL, such as https://gatehouse.example.com:8090")
 	f.StringVar(&cfg.GatewayID, "gateway-id", "", "id of the gateway resource this node serves")
-	f.StringVar(&cfg.Token, "token", "", "GatewayKey token from POST /mgmt/gateways/{id}/generateToken")
+	f.StringVar(&cfg.Token, "token", "", "GatewayKey token from POST /mgmt/gateways/{id}/generateToken; the CLI's GATEHOUSE_TOKEN is never read")
 	f.StringVar(&cfg.Auth, "auth", AuthToken, "authentication: token or workload-identity")
 	f.StringVar(&cfg.TokenFile, "token-file", "", "workload-identity token file; default $"+azureTokenFileEnv+", else "+serviceAccountTokenFile)
 	f.StringVar(&cfg.Backup, "backup", "gatehouse-gateway-backup.json", "file keeping the last good configuration; empty: none")
@@ -92,6 +108,9 @@ func NewCommand(version string) *cobra.Command {
 	f.StringVar(&cfg.LogFormat, "log-format", "auto", "log format: json, text, or auto")
 	f.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	cfg.GatewaySettings.AddFlags(f)
+	for flag, env := range envNames {
+		cli.SetEnvName(f, flag, env)
+	}
 	cli.BindEnv(cmd)
 	return cmd
 }
@@ -100,7 +119,7 @@ func NewCommand(version string) *cobra.Command {
 // variables) from APIM's self-hosted gateway variables, so a ConfigMap
 // written for APIM's gateway works unchanged.
 func applyAPIMEnvironment(cfg *Config, changed func(string) bool) {
-	set := func(flag string) bool { return changed(flag) || os.Getenv(cli.EnvName(flag)) != "" }
+	set := func(flag string) bool { return changed(flag) || os.Getenv(envName(flag)) != "" }
 	if v := os.Getenv("config.service.endpoint"); v != "" && !set("config-endpoint") {
 		cfg.ConfigEndpoint = v
 	}
@@ -177,7 +196,7 @@ func credentials(cfg Config) (configsync.Credentials, error) {
 	switch cfg.Auth {
 	case AuthToken:
 		if cfg.Token == "" {
-			return nil, errors.New("--token is required with --auth token (or config.service.auth=GatewayKey ...)")
+			return nil, errors.New("--token is required with --auth token (or GATEHOUSE_GATEWAY_TOKEN, or config.service.auth=GatewayKey ...; the CLI's GATEHOUSE_TOKEN is never used by a gateway)")
 		}
 		return configsync.TokenCredentials(cfg.Token), nil
 	case AuthWorkloadIdentity:

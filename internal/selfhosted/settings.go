@@ -26,6 +26,11 @@ type GatewaySettings struct {
 	CacheMiB int
 	// TrustedProxies are proxies whose X-Forwarded-For is believed.
 	TrustedProxies []string
+	// KeyFailureLimit is how many requests with an invalid subscription
+	// key one client address may make within a minute before further ones
+	// are answered 429. 0: no limit (the flag's default is
+	// gateway.DefaultKeyFailureLimit).
+	KeyFailureLimit int
 	// MetricsAddr is the listen address of /metrics (Prometheus); empty:
 	// off.
 	MetricsAddr string
@@ -45,6 +50,7 @@ func (g *GatewaySettings) AddFlags(f *pflag.FlagSet) {
 	f.BoolVar(&g.RedisFailOpen, "redis-fail-open", true, "while Redis is unreachable, count limits locally; false: fail limited requests")
 	f.IntVar(&g.CacheMiB, "cache-size", 64, "size of the gateway's in-memory response and value cache (caching-type internal), in MiB")
 	f.StringSliceVar(&g.TrustedProxies, "trusted-proxies", nil, "addresses or CIDR ranges of proxies in front of the gateway whose X-Forwarded-For is believed (comma-separated)")
+	f.IntVar(&g.KeyFailureLimit, "key-failure-limit", gateway.DefaultKeyFailureLimit, "requests with an invalid subscription key one client address may make within a minute before further ones are answered 429 (valid keys are always accepted); 0: no limit")
 	f.StringVar(&g.MetricsAddr, "metrics-addr", "", "listen address of /metrics in Prometheus's format (such as :4290); empty: off")
 	f.StringVar(&g.Region, "region", "", "the region policies see as context.Deployment.Region")
 	f.StringVar(&g.ServiceName, "service-name", "gatehouse", "the service name policies see as context.Deployment.ServiceName and ServiceId")
@@ -75,8 +81,11 @@ func (g GatewaySettings) NewServer(log *slog.Logger, gatewayID, instance string,
 		return nil, err
 	}
 	opts := gateway.Options{Logger: log, BackendTimeout: g.BackendTimeout, Redis: g.Redis, RedisFailClosed: !g.RedisFailOpen,
-		TrustedProxies: trusted, CacheMiB: g.CacheMiB,
+		TrustedProxies: trusted, CacheMiB: g.CacheMiB, KeyFailureLimit: g.KeyFailureLimit,
 		Deployment: gateway.Deployment{Region: g.Region, ServiceName: g.ServiceName, GatewayID: gatewayID, InstanceID: instance, Managed: managed}}
+	if g.KeyFailureLimit <= 0 {
+		opts.KeyFailureLimit = -1 // no limit
+	}
 	if g.AccessLog {
 		opts.AccessLog = log.With("log", "access")
 	}

@@ -1,57 +1,37 @@
 package endpoint
 
 import (
-	"sync"
-	"time"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/lockout"
 )
 
-// failureLimiter slows down addresses that keep failing authentication:
-// after maxFailures failures within window, the address is refused until
-// the window has passed. It is safe for concurrent use.
-type failureLimiter struct {
-	maxFailures int
-	window      time.Duration
-	mu          sync.Mutex
-	byAddr      map[string]*failures
-}
+// Failed authentications per (address, gateway) allowed within a minute
+// before further ones are answered 429.
+const maxFailures = 10
 
-type failures struct {
-	count int
-	since time.Time
-}
-
-// blocked reports whether addr is locked out at now, and for how long.
-func (fl *failureLimiter) blocked(addr string, now time.Time) (time.Duration, bool) {
-	fl.mu.Lock()
-	defer fl.mu.Unlock()
-	f := fl.byAddr[addr]
-	if f == nil || f.count < fl.maxFailures {
-		return 0, false
+// refuse answers a request for gateway whose credential failed with
+// reason: 401, or, when the request's address has failed more than
+// maxFailures times within a minute with a credential for this gateway,
+// 429 with Retry-After. Requests without a credential are not counted.
+// Credentials are checked before this is called, so a valid one is always
+// accepted: a neighbour behind the same address, or one failing for
+// another gateway, slows nobody else down.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, addr, gateway string, reason error) {
+	if r.Header.Get("Authorization") != "" {
+		retry, throttled := s.failures.Fail(lockout.KeyFor(addr, strings.ToLower(gateway)))
+		if throttled {
+			s.log.Debug("gateway authentication failed again; throttled", "gateway", gateway, "remote", addr, "reason", reason)
+			w.Header().Set("Retry-After", strconv.Itoa(lockout.RetryAfter(retry)))
+			writeError(w, http.StatusTooManyRequests, "TooManyRequests",
+				"Too many failed authentications for this gateway from this address; try again later.")
+			return
+		}
 	}
-	left := f.since.Add(fl.window).Sub(now)
-	if left <= 0 {
-		delete(fl.byAddr, addr)
-		return 0, false
-	}
-	return left, true
-}
-
-func (fl *failureLimiter) fail(addr string, now time.Time) {
-	fl.mu.Lock()
-	defer fl.mu.Unlock()
-	if len(fl.byAddr) > 100_000 { // bound memory under a spray of addresses
-		clear(fl.byAddr)
-	}
-	f := fl.byAddr[addr]
-	if f == nil || now.Sub(f.since) > fl.window {
-		f = &failures{since: now}
-		fl.byAddr[addr] = f
-	}
-	f.count++
-}
-
-func (fl *failureLimiter) succeed(addr string) {
-	fl.mu.Lock()
-	defer fl.mu.Unlock()
-	delete(fl.byAddr, addr)
+	s.log.Warn("gateway authentication failed", "gateway", gateway, "remote", addr, "reason", reason)
+	w.Header().Set("WWW-Authenticate", `GatewayKey, Bearer`)
+	writeError(w, http.StatusUnauthorized, "Unauthorized",
+		"The gateway could not be authenticated: its token is missing, malformed, expired, or not valid for this gateway.")
 }

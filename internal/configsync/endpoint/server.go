@@ -14,6 +14,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/configsync"
 	"github.com/gatehouse/gatehouse/internal/configsync/source"
+	"github.com/gatehouse/gatehouse/internal/lockout"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -45,7 +46,7 @@ type Server struct {
 	maxWait  time.Duration
 	nodes    *nodeRegistry
 	issuers  *issuerCache
-	failures *failureLimiter
+	failures *lockout.Limiter
 	mux      *http.ServeMux
 	ctx      context.Context // done when the Server is closed
 	cancel   context.CancelFunc
@@ -74,7 +75,7 @@ func NewServer(opts ServerOptions) *Server {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.nodes = &nodeRegistry{interval: interval, nodes: map[string]map[string]model.GatewayNode{}}
 	s.issuers = &issuerCache{ctx: oidc.ClientContext(s.ctx, client), now: s.now, retryAfter: 10 * time.Second, byIssuer: map[string]*issuerEntry{}}
-	s.failures = &failureLimiter{maxFailures: 10, window: time.Minute, byAddr: map[string]*failures{}}
+	s.failures = lockout.New(lockout.Options{Failures: maxFailures, Window: time.Minute, Now: s.now})
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("GET "+configsync.SnapshotPattern, s.guard(s.serveSnapshot))
 	s.mux.HandleFunc("POST "+configsync.HeartbeatPattern, s.guard(s.serveHeartbeat))
@@ -108,25 +109,14 @@ func (s *Server) GatewayStatus(gateway string) model.GatewayStatus {
 }
 
 // guard authenticates the request for the gateway in its path, slowing
-// down addresses that keep failing.
+// down (address, gateway) pairs that keep failing (see refuse).
 func (s *Server) guard(next func(w http.ResponseWriter, r *http.Request, gateway string)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		addr := remoteHost(r)
-		if wait, blocked := s.failures.blocked(addr, s.now()); blocked {
-			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-			writeError(w, http.StatusTooManyRequests, "TooManyRequests", "Too many failed authentications from this address; try again later.")
-			return
-		}
 		gateway := r.PathValue("gatewayId")
 		if err := s.authenticate(r, gateway); err != nil {
-			s.failures.fail(addr, s.now())
-			s.log.Warn("gateway authentication failed", "gateway", gateway, "remote", addr, "reason", err)
-			w.Header().Set("WWW-Authenticate", `GatewayKey, Bearer`)
-			writeError(w, http.StatusUnauthorized, "Unauthorized",
-				"The gateway could not be authenticated: its token is missing, malformed, expired, or not valid for this gateway.")
+			s.refuse(w, r, remoteHost(r), gateway, err)
 			return
 		}
-		s.failures.succeed(addr)
 		next(w, r, gateway)
 	}
 }

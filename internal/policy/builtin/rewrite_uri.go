@@ -1,6 +1,7 @@
 package builtin
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 
@@ -10,7 +11,10 @@ import (
 // rewriteURI implements <rewrite-uri template="/v2/items/{id}?a={a}"
 // copy-unmatched-params="true|false">: the path (and query) sent to the
 // backend, with {name} filled from the operation's template parameters
-// (and the request's query parameters).
+// (and the request's query parameters). Dot segments in the result are
+// resolved, and a path that climbs above the service URL's base path or
+// holds a backslash or control character is refused: a literal template
+// when the policy is saved, a filled one with 400 (package urlpath).
 type rewriteURI struct {
 	template policy.Value
 	copy     bool
@@ -24,6 +28,13 @@ func compileRewriteURI(n *policy.Node, c *policy.Compiler) policy.Step {
 		c.Errorf(n, "belongs in inbound or backend")
 	}
 	tpl, _ := c.Attr(n, "template", true)
+	if lit, ok := tpl.Literal(); ok && !strings.Contains(lit, "{") {
+		path, _, _ := strings.Cut(lit, "?")
+		if _, err := cleanRewrittenPath("/" + strings.TrimPrefix(path, "/")); err != nil {
+			a, _ := n.Attr("template")
+			c.AttrErrorf(n, a, "%q: %v", lit, err)
+		}
+	}
 	copyParams := true
 	if s, a, ok := c.Literal(n, "copy-unmatched-params", false); ok {
 		switch s {
@@ -89,6 +100,9 @@ func (rw *rewriteURI) Do(c *policy.Context) error {
 	}
 	if !strings.HasPrefix(path, "/") {
 		path = "/" + path
+	}
+	if path, err = cleanRewrittenPath(path); err != nil {
+		return refuseBackendPath(fmt.Errorf("rewritten path: %w", err))
 	}
 	c.Path = path
 	c.Request.URL.Query = newQuery

@@ -1,6 +1,7 @@
 package builtin
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -11,7 +12,9 @@ import (
 // setBackendService implements <set-backend-service base-url="..."> and
 // <set-backend-service backend-id="...">. A backend-id also selects the
 // backend entity's credentials and TLS settings (Context.BackendID); a
-// base-url clears them.
+// base-url clears them. A base URL whose path has dot segments, an encoded
+// slash or backslash, or a control character is refused: a literal one
+// when the policy is saved, one built by an expression with 400.
 type setBackendService struct {
 	base      policy.Value
 	fixed     *url.URL // a literal base-url or backend-id, parsed once
@@ -69,6 +72,9 @@ func parseBase(s string) (*url.URL, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("%q is not an absolute http or https URL", s)
 	}
+	if err := checkBasePath(u); err != nil {
+		return nil, err
+	}
 	return u, nil
 }
 
@@ -82,6 +88,9 @@ func (s *setBackendService) Do(c *policy.Context) error {
 		return err
 	}
 	u, err := parseBase(raw)
+	if errors.Is(err, errBasePath) {
+		return refuseBackendPath(err)
+	}
 	if err != nil {
 		return err
 	}
