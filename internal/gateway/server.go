@@ -85,6 +85,7 @@ type Server struct {
 	dynamic     *dynamicTransports
 	records     sync.Pool // *recorder
 	buffers     *bufferPool
+	relay       *relay // the policy path's ReverseProxy
 	policies    *policy.Registry
 	ids         *requestIDs
 	trusted     []netip.Prefix
@@ -169,6 +170,7 @@ func NewServer(opts Options) *Server {
 		builtin.Register(s.policies, deps)
 	}
 	s.ids = newRequestIDs()
+	s.relay = newRelay(s.buffers, s.log, s.backendError)
 	return s
 }
 
