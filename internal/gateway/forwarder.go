@@ -277,13 +277,15 @@ func (fw *forwarding) target(in *http.Request) *url.URL {
 // subscription key), when q, the policies' view of it, still says the
 // same; otherwise raw with the parameters q changed written where they
 // first were and those it added at the end, sorted, while the others
-// keep their bytes and order.
+// keep their bytes and order. Parameters that cannot be parsed (a ';',
+// a bad escape) are left out, as ReverseProxy leaves them out on the
+// path without a policy (Go issue 54663).
 func backendQuery(raw string, q url.Values) string {
 	if raw == "" && len(q) == 0 {
 		return ""
 	}
-	orig, _ := url.ParseQuery(raw) // as the policy context parsed it
-	if sameValues(orig, q) {
+	orig, err := url.ParseQuery(raw) // as the policy context parsed it
+	if err == nil && sameValues(orig, q) {
 		return raw
 	}
 	var b strings.Builder
@@ -297,9 +299,10 @@ func backendQuery(raw string, q url.Values) string {
 	for rest := raw; rest != ""; {
 		var kv string
 		kv, rest, _ = strings.Cut(rest, "&")
-		k, _, _ := strings.Cut(kv, "=")
-		name, err := url.QueryUnescape(k)
-		if kv == "" || err != nil || !orig.Has(name) || done[name] {
+		k, v, _ := strings.Cut(kv, "=")
+		name, kerr := url.QueryUnescape(k)
+		_, verr := url.QueryUnescape(v)
+		if kv == "" || strings.Contains(kv, ";") || kerr != nil || verr != nil || done[name] {
 			continue // empty, unparsable, or written already
 		}
 		if slices.Equal(orig[name], q[name]) {

@@ -89,6 +89,11 @@ func TestBackendQuery(t *testing.T) {
 	if got := backendQuery("", url.Values{"k": {"v"}}); got != "k=v" {
 		t.Errorf("a parameter added to no query: %q", got)
 	}
+	const bad = "a=1&x;y=2&b=%zz&a=3&c"
+	q, _ := url.ParseQuery(bad)
+	if got := backendQuery(bad, q); got != "a=1&a=3&c" {
+		t.Errorf("unparsable parameters: %q, want them left out as on the path without a policy", got)
+	}
 }
 
 // TestPolicyChangesQuery: through the gateway, a set-query-parameter adds
