@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -22,7 +23,9 @@ import (
 // maxPolicyBody bounds a body that policies read into memory.
 const maxPolicyBody = 16 << 20
 
-// hopHeaders are removed before a policy's headers go to a backend.
+// hopHeaders are removed from the request headers that policies see, and
+// from the headers they send to a backend; so are the headers that the
+// client's Connection header names.
 var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Connection", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
 
 type policyKey struct{}
@@ -32,9 +35,9 @@ type policyKey struct{}
 // and on-error when a section fails; then it writes the response.
 func (s *Server) servePolicy(w *recorder, r *http.Request, api *apiRoute, op *operation, sub *subscriber, key, rest string, pipe *policy.Pipeline) {
 	c := s.newPolicyContext(r, api, op, sub, key, rest)
-	call := &backendCall{s: s, up: api.up, in: r}
-	defer call.release()
-	c.Forwarder = call
+	fw := s.newForwarding(w, r, api, rest)
+	defer fw.release()
+	c.Forwarder = fw
 	section := policy.Inbound
 	err := pipe.Run(policy.Inbound, c)
 	if err == nil && !c.Ended() {
@@ -49,7 +52,7 @@ func (s *Server) servePolicy(w *recorder, r *http.Request, api *apiRoute, op *op
 	if err != nil {
 		s.failPolicy(w, c, pipe, section, err)
 	} else {
-		call.writeResponse(w, c)
+		fw.respond(w, c)
 	}
 	if c.HasAfterResponse() {
 		s.finish(w, c)
@@ -98,6 +101,7 @@ func (s *Server) failPolicy(w http.ResponseWriter, c *policy.Context, pipe *poli
 func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation, sub *subscriber, key, rest string) *policy.Context {
 	headers := r.Header.Clone()
 	delete(headers, api.keyHeader)
+	removeConnectionTokens(headers)
 	for _, h := range hopHeaders {
 		delete(headers, h) // canonical already
 	}
@@ -138,6 +142,18 @@ func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation,
 	}
 	c.API.ServiceURL = urlOf(api.target)
 	return c
+}
+
+// removeConnectionTokens removes from h the headers that its Connection
+// header names: they are for the gateway only (RFC 9110, 7.6.1).
+func removeConnectionTokens(h http.Header) {
+	for _, v := range h["Connection"] {
+		for _, name := range strings.Split(v, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				h.Del(name)
+			}
+		}
+	}
 }
 
 // requestURL describes the request's URL as the client sent it.

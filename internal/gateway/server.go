@@ -116,6 +116,7 @@ type Server struct {
 	dynamic     *dynamicTransports
 	records     sync.Pool // *recorder
 	buffers     *bufferPool
+	relay       *relay // the policy path's ReverseProxy
 	policies    *policy.Registry
 	ids         *requestIDs
 	trusted     []netip.Prefix
@@ -220,6 +221,7 @@ func NewServer(opts Options) *Server {
 	}
 	s.ids = newRequestIDs()
 	s.deployment = opts.Deployment.expr()
+	s.relay = newRelay(s.buffers, s.log, s.backendError)
 	return s
 }
 

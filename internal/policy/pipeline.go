@@ -76,9 +76,14 @@ type Forwarder interface {
 
 // Forward holds forward-request's settings.
 type Forward struct {
-	Timeout           time.Duration // 0: the gateway's default
+	Timeout           time.Duration // for the response headers; 0: the gateway's default
 	FollowRedirects   bool
 	BufferRequestBody bool // keep the request body, to send it again
+	// StreamResponse, set by buffer-response="false", passes every piece
+	// of the response body on to the client as soon as it arrives. False:
+	// server-sent events and bodies of unknown length are still passed on
+	// as they come; other bodies are written in large pieces.
+	StreamResponse bool
 }
 
 // End makes the pipeline stop: the response in c.Response goes to the

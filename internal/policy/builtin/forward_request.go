@@ -9,10 +9,14 @@ import (
 )
 
 // forwardRequest implements <forward-request timeout="seconds"
-// follow-redirects="false" buffer-request-body="false"/>: it sends the
-// request to the backend through the gateway's Forwarder; the response is
-// context.Response from then on. Inside <retry> the request body is kept,
-// so that it can be sent again.
+// follow-redirects="false" buffer-request-body="false"
+// buffer-response="true"/>: it sends the request to the backend through
+// the gateway's Forwarder; the response is context.Response from then on.
+// timeout bounds the wait for the response headers. Inside <retry> the
+// request body is kept, so that it can be sent again. buffer-response="false"
+// passes every piece of the response on as soon as it arrives (for
+// backends that stream, such as server-sent events, which are passed on
+// as they come in any case).
 type forwardRequest struct {
 	fwd   policy.Forward
 	plain bool
@@ -21,7 +25,7 @@ type forwardRequest struct {
 var _ policy.Step = (*forwardRequest)(nil)
 
 func compileForwardRequest(n *policy.Node, c *policy.Compiler) policy.Step {
-	c.Only(n, "timeout", "follow-redirects", "buffer-request-body")
+	c.Only(n, "timeout", "follow-redirects", "buffer-request-body", "buffer-response")
 	if c.Section() != policy.Backend {
 		c.Errorf(n, "belongs in the backend section")
 	}
@@ -33,7 +37,9 @@ func compileForwardRequest(n *policy.Node, c *policy.Compiler) policy.Step {
 		}
 		f.fwd.Timeout = time.Duration(secs) * time.Second
 	}
-	for name, dst := range map[string]*bool{"follow-redirects": &f.fwd.FollowRedirects, "buffer-request-body": &f.fwd.BufferRequestBody} {
+	bufferResponse := true
+	for name, dst := range map[string]*bool{"follow-redirects": &f.fwd.FollowRedirects, "buffer-request-body": &f.fwd.BufferRequestBody,
+		"buffer-response": &bufferResponse} {
 		if s, a, ok := c.Literal(n, name, false); ok {
 			if s != "true" && s != "false" {
 				c.AttrErrorf(n, a, "%q: want true or false", s)
@@ -41,6 +47,7 @@ func compileForwardRequest(n *policy.Node, c *policy.Compiler) policy.Step {
 			*dst = s == "true"
 		}
 	}
+	f.fwd.StreamResponse = !bufferResponse
 	return f
 }
 

@@ -1,0 +1,448 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
+	"github.com/gatehouse/gatehouse/internal/policy"
+)
+
+// relay is the policy path's use of httputil.ReverseProxy. APIM's
+// forward-request is a step like any other (retry may run it again, and
+// outbound may change the response before the client sees it), while
+// ReverseProxy writes a response as soon as it has one. So the policy
+// path runs ReverseProxy twice: send forwards the request as the pipeline
+// made it and hands the backend's response to the pipeline instead of
+// writing it (1xx responses still go to the client as they come); reply
+// then writes that response as the pipeline left it, streaming the body,
+// relaying trailers and switching protocols (WebSocket). Both keep
+// their per-request state in a forwarding carried by the request's
+// context, so one relay serves every request of a Server.
+type relay struct {
+	send   httputil.ReverseProxy
+	reply  httputil.ReverseProxy
+	stream httputil.ReverseProxy // reply for buffer-response="false"
+	log    *slog.Logger
+}
+
+// errCaptured stops send from writing the response it captured.
+var errCaptured = errors.New("the response goes to the policy pipeline")
+
+// errForwardTimeout is why a forward that waited longer than
+// forward-request's timeout for its response headers was cancelled.
+var errForwardTimeout = errors.New("forward-request timeout")
+
+func newRelay(buffers httputil.BufferPool, log *slog.Logger, replyFailed func(http.ResponseWriter, *http.Request, error)) *relay {
+	r := &relay{log: log}
+	r.send = httputil.ReverseProxy{
+		Rewrite:        func(pr *httputil.ProxyRequest) { forwardingOf(pr.In.Context()).rewrite(pr) },
+		Transport:      sendTransport{},
+		ModifyResponse: func(*http.Response) error { return errCaptured },
+		ErrorHandler: func(_ http.ResponseWriter, r *http.Request, err error) {
+			if err != errCaptured {
+				forwardingOf(r.Context()).a.err = err
+			}
+		},
+	}
+	r.reply = httputil.ReverseProxy{
+		Rewrite:      func(*httputil.ProxyRequest) {},
+		Transport:    replyTransport{},
+		BufferPool:   buffers,
+		ErrorHandler: replyFailed,
+	}
+	r.stream = r.reply
+	r.stream.FlushInterval = -1
+	return r
+}
+
+// forwarding is the policy.Forwarder of one request on the policy path.
+// It is used by the request's goroutine only (ReverseProxy calls its
+// hooks from there).
+type forwarding struct {
+	relay *relay
+	w     http.ResponseWriter // 1xx responses go there as they come
+	in    *http.Request       // the client's request
+	ctx   context.Context     // in's context, carrying the forwarding
+	api   *apiRoute
+	rest  string  // the path after the API's suffix, as routed
+	a     attempt // the latest forward
+}
+
+var _ policy.Forwarder = (*forwarding)(nil)
+
+// attempt is the state of one forward of a request.
+type attempt struct {
+	c        *policy.Context
+	f        policy.Forward
+	be       *backendEntity // nil: the backend is a URL
+	tr       http.RoundTripper
+	buffered bool                    // the request body is replay, else in's body streams
+	replay   []byte                  // the request body, to send again
+	ctx      context.Context         // the forward's: the request's, or one the timeout cancels
+	cancel   context.CancelCauseFunc // nil: no timeout
+	timer    *time.Timer             // cancels ctx when the response headers are late
+	res      *http.Response          // the backend's response; nil before it came and once reply has it
+	body     *expr.Body              // context.Response.Body, read from res
+	err      error                   // why send failed
+}
+
+type forwardingKey struct{}
+
+func (s *Server) newForwarding(w http.ResponseWriter, r *http.Request, api *apiRoute, rest string) *forwarding {
+	fw := &forwarding{relay: s.relay, w: w, in: r, api: api, rest: rest}
+	fw.ctx = context.WithValue(r.Context(), forwardingKey{}, fw)
+	return fw
+}
+
+func forwardingOf(ctx context.Context) *forwarding {
+	return ctx.Value(forwardingKey{}).(*forwarding)
+}
+
+// release closes the latest response and ends its forward.
+func (fw *forwarding) release() {
+	a := &fw.a
+	if a.timer != nil {
+		a.timer.Stop()
+	}
+	if a.res != nil {
+		a.res.Body.Close()
+	}
+	if a.cancel != nil {
+		a.cancel(nil)
+	}
+	*a = attempt{}
+}
+
+// Forward sends c's request to its backend and makes the response
+// c.Response. The response body is read only when a policy asks for it.
+func (fw *forwarding) Forward(c *policy.Context, f policy.Forward) error {
+	fw.release()
+	a := &fw.a
+	a.c, a.f = c, f
+	if c.Backend == nil {
+		return forwardFailure("BackendConnectionFailure", "the API has no backend service URL", nil)
+	}
+	if c.BackendID != "" {
+		if a.be = fw.api.up.backends[c.BackendID]; a.be != nil && a.be.err != nil {
+			fw.relay.log.Warn("backend not usable", "backend", c.BackendID, "err", a.be.err)
+			return forwardFailure("BackendConnectionFailure", "the backend could not be reached", a.be.err)
+		}
+	}
+	a.tr = fw.api.up.transport(a.be, c.ClientCertificate)
+	if c.Request.Body.Loaded() || f.BufferRequestBody {
+		data, err := c.Request.Body.Bytes()
+		if err != nil {
+			return forwardFailure("BackendConnectionFailure", "the request body could not be read", err)
+		}
+		a.buffered, a.replay = true, data
+	}
+	a.ctx = fw.ctx
+	if f.Timeout > 0 {
+		a.ctx, a.cancel = context.WithCancelCause(fw.ctx)
+		cancel := a.cancel
+		a.timer = time.AfterFunc(f.Timeout, func() { cancel(errForwardTimeout) })
+	}
+	// send takes its headers from the pipeline (rewrite); of the client's
+	// it needs those that say what to keep of the connection.
+	in := fw.in.WithContext(a.ctx)
+	in.Header = nil
+	for _, h := range [...]string{"Connection", "Upgrade", "Te"} {
+		if v, ok := fw.in.Header[h]; ok {
+			if in.Header == nil {
+				in.Header = make(http.Header, 3)
+			}
+			in.Header[h] = v
+		}
+	}
+	fw.relay.send.ServeHTTP(fw.w, in)
+	if a.res == nil {
+		err := a.err
+		if errors.Is(context.Cause(a.ctx), errForwardTimeout) {
+			err = errForwardTimeout
+		}
+		fw.release()
+		return fw.failed(err)
+	}
+	res := a.res
+	if res.StatusCode == http.StatusSwitchingProtocols {
+		a.body = expr.BodyOf(nil) // the upgraded connection is not a body to read
+	} else {
+		body := res.Body
+		a.body = expr.NewBody(func() ([]byte, error) { return io.ReadAll(io.LimitReader(body, maxPolicyBody)) })
+	}
+	c.Response = &expr.Response{StatusCode: res.StatusCode, StatusReason: http.StatusText(res.StatusCode), Headers: res.Header, Body: a.body}
+	return nil
+}
+
+// failed logs why a forward failed and describes it as APIM's LastError
+// does.
+func (fw *forwarding) failed(err error) error {
+	var ne net.Error
+	if errors.Is(err, errForwardTimeout) || errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+		fw.relay.log.Warn("backend timeout", "path", fw.in.URL.Path, "err", err)
+		return forwardFailure("Timeout", "the backend did not respond in time", err)
+	}
+	fw.relay.log.Warn("backend unreachable", "path", fw.in.URL.Path, "err", err)
+	return forwardFailure("BackendConnectionFailure", "the backend could not be reached", err)
+}
+
+// forwardFailure is forward-request's error with reason and message as
+// policies see them in context.LastError; err is the cause, which they do
+// not see.
+func forwardFailure(reason, message string, err error) error {
+	return &policy.StepError{Source: "forward-request", Section: policy.Backend, Reason: reason, Err: &hiddenCause{message, err}}
+}
+
+// hiddenCause says message and wraps err.
+type hiddenCause struct {
+	message string
+	err     error
+}
+
+func (e *hiddenCause) Error() string { return e.message }
+func (e *hiddenCause) Unwrap() error { return e.err }
+
+// rewrite makes send's outbound request from the pipeline's: method, URL
+// (c.Backend, c.Path and the query), headers and body, with the backend
+// entity's credentials. Of the client's hop-by-hop headers it keeps what
+// ReverseProxy keeps (TE: trailers, an upgrade).
+func (fw *forwarding) rewrite(pr *httputil.ProxyRequest) {
+	a, out := &fw.a, pr.Out
+	c := a.c
+	kept := [...][]string{out.Header["Te"], out.Header["Connection"], out.Header["Upgrade"]}
+	out.Header = c.Request.Headers.Clone()
+	if out.Header == nil {
+		out.Header = http.Header{}
+	}
+	for _, h := range hopHeaders {
+		delete(out.Header, h)
+	}
+	for i, h := range [...]string{"Te", "Connection", "Upgrade"} {
+		if kept[i] != nil {
+			out.Header[h] = kept[i]
+		}
+	}
+	out.Method = c.Request.Method
+	out.URL = fw.target(pr.In)
+	out.Host = "" // the backend's own host name, as APIM sends it
+	if a.buffered {
+		data := a.replay
+		out.ContentLength, out.Body, out.GetBody = int64(len(data)), nil, nil
+		if len(data) > 0 {
+			out.Body = io.NopCloser(bytes.NewReader(data))
+			out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+		}
+	}
+	pr.SetXForwarded() // appends the client to the X-Forwarded-For the policies saw
+	if a.be != nil {
+		a.be.apply(out)
+	}
+}
+
+// target returns the backend URL of the latest forward. The path and the
+// query are sent as the client wrote them unless a policy changed them.
+func (fw *forwarding) target(in *http.Request) *url.URL {
+	c := fw.a.c
+	b := c.Backend
+	u := &url.URL{Scheme: b.Scheme, Host: b.Host, Path: joinPath(strings.TrimSuffix(b.Path, "/"), c.Path)}
+	if c.Path == fw.rest && in.URL.RawPath != "" {
+		prefix := ""
+		if fw.api.path != "" {
+			prefix = "/" + fw.api.path
+		}
+		u.RawPath = joinPath(strings.TrimSuffix(b.EscapedPath(), "/"), strings.TrimPrefix(in.URL.EscapedPath(), prefix))
+	}
+	raw := in.URL.RawQuery
+	if key := fw.api.keyQuery; raw != "" && strings.Contains(raw, key) {
+		raw = removeQueryParam(raw, key)
+	}
+	u.RawQuery = backendQuery(raw, c.Request.URL.Query)
+	return u
+}
+
+// backendQuery returns the query to send: raw, the client's (without the
+// subscription key), when q, the policies' view of it, still says the
+// same; otherwise raw with the parameters q changed written where they
+// first were and those it added at the end, sorted, while the others
+// keep their bytes and order. Parameters that cannot be parsed (a ';',
+// a bad escape) are left out, as ReverseProxy leaves them out on the
+// path without a policy (Go issue 54663).
+func backendQuery(raw string, q url.Values) string {
+	if raw == "" && len(q) == 0 {
+		return ""
+	}
+	orig, err := url.ParseQuery(raw) // as the policy context parsed it
+	if err == nil && sameValues(orig, q) {
+		return raw
+	}
+	var b strings.Builder
+	add := func(s string) {
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(s)
+	}
+	done := map[string]bool{}
+	for rest := raw; rest != ""; {
+		var kv string
+		kv, rest, _ = strings.Cut(rest, "&")
+		k, v, _ := strings.Cut(kv, "=")
+		name, kerr := url.QueryUnescape(k)
+		_, verr := url.QueryUnescape(v)
+		if kv == "" || strings.Contains(kv, ";") || kerr != nil || verr != nil || done[name] {
+			continue // empty, unparsable, or written already
+		}
+		if slices.Equal(orig[name], q[name]) {
+			add(kv)
+			continue
+		}
+		done[name] = true
+		for _, v := range q[name] {
+			add(url.QueryEscape(name) + "=" + url.QueryEscape(v))
+		}
+	}
+	var added []string
+	for name := range q {
+		if !orig.Has(name) {
+			added = append(added, name)
+		}
+	}
+	sort.Strings(added)
+	for _, name := range added {
+		for _, v := range q[name] {
+			add(url.QueryEscape(name) + "=" + url.QueryEscape(v))
+		}
+	}
+	return b.String()
+}
+
+func sameValues(a, b url.Values) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || !slices.Equal(v, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// sendTransport is send's Transport: the forwarding's transport for the
+// backend, following redirects when forward-request asks.
+type sendTransport struct{}
+
+func (sendTransport) RoundTrip(out *http.Request) (*http.Response, error) {
+	fw := forwardingOf(out.Context())
+	res, err := fw.roundTrip(out)
+	if err != nil {
+		return nil, err
+	}
+	// Hand the response to the pipeline; ReverseProxy closes a body
+	// without a connection behind it when ModifyResponse stops it.
+	fw.a.res = res
+	keep := *res
+	keep.Body = http.NoBody
+	return &keep, nil
+}
+
+// replyTransport is reply's Transport: it returns the response the
+// pipeline kept, for ReverseProxy to write.
+type replyTransport struct{}
+
+func (replyTransport) RoundTrip(out *http.Request) (*http.Response, error) {
+	a := &forwardingOf(out.Context()).a
+	res := a.res
+	if res == nil {
+		return nil, errors.New("no backend response to write")
+	}
+	a.res = nil // reply closes it
+	return res, nil
+}
+
+// respond writes c's response: the backend's when the pipeline kept it,
+// through reply, with the status and headers the policies left and the
+// body they set or read, else streamed; otherwise the response a policy
+// made.
+func (fw *forwarding) respond(w http.ResponseWriter, c *policy.Context) {
+	a := &fw.a
+	resp, res := c.Response, a.res
+	if res == nil || resp == nil || resp.Body != a.body ||
+		(res.StatusCode == http.StatusSwitchingProtocols) != (resp.StatusCode == http.StatusSwitchingProtocols) {
+		writePolicyResponse(w, resp, c.ResponseHeaders)
+		return
+	}
+	res.StatusCode = resp.StatusCode
+	if res.StatusCode == 0 {
+		res.StatusCode = http.StatusOK
+	}
+	res.Header = resp.Headers
+	if res.Header == nil {
+		res.Header = http.Header{}
+	}
+	mergeResponseHeaders(res.Header, c.ResponseHeaders)
+	if res.StatusCode != http.StatusSwitchingProtocols && a.body.Loaded() {
+		data, _ := a.body.Bytes()
+		res.Body.Close()
+		res.Body = io.NopCloser(bytes.NewReader(data))
+		res.ContentLength = int64(len(data))
+		res.Header.Del("Content-Length")
+		if len(res.Trailer) == 0 { // else chunked, for the trailers
+			res.Header.Set("Content-Length", strconv.Itoa(len(data)))
+		}
+	}
+	reply := &fw.relay.reply
+	if a.f.StreamResponse {
+		reply = &fw.relay.stream
+	}
+	// reply sends nothing: of the client's request it needs the context
+	// and, to switch protocols, the upgrade asked for.
+	in := fw.in.WithContext(a.ctx)
+	in.Body, in.ContentLength = http.NoBody, 0
+	if res.StatusCode != http.StatusSwitchingProtocols {
+		in.Header = nil
+	}
+	reply.ServeHTTP(w, in)
+}
+
+// roundTrip sends out, following redirects when forward-request asks. It
+// stops the timeout once the response headers are in.
+func (fw *forwarding) roundTrip(out *http.Request) (*http.Response, error) {
+	a := &fw.a
+	tr := a.tr
+	res, err := tr.RoundTrip(out)
+	for hops := 0; err == nil && a.f.FollowRedirects && hops < maxRedirects; hops++ {
+		next := redirect(out, res, a.buffered, a.replay)
+		if next == nil {
+			break
+		}
+		if next.URL.Host != out.URL.Host {
+			// Another host gets none of the backend's credentials: no
+			// Authorization, cookies, credential headers or query, and
+			// no client certificate.
+			fw.dropCredentials(next)
+			tr = fw.api.up.def
+		}
+		res.Body.Close()
+		out = next
+		res, err = tr.RoundTrip(out)
+	}
+	if err == nil && a.timer != nil && !a.timer.Stop() {
+		res.Body.Close() // the timeout came first
+		return nil, errForwardTimeout
+	}
+	return res, err
+}
