@@ -186,9 +186,9 @@ func TestSelfHostedGateways(t *testing.T) {
 		gw2.expect(200, "/internal-status-0123456789abcdef")
 		gw2.expect(200, "/assigned/x")
 		gw2.expect(404, "/unassigned/x")
-		if !strings.Contains(gw2.logs.String(), "serving the configuration from the backup") {
-			t.Errorf("the restarted gateway did not say it serves from its backup:\n%s", gw2.logs)
-		}
+		eventually(t, time.Second, "the restarted gateway says it serves from its backup", func() bool {
+			return strings.Contains(gw2.logs.String(), "serving the configuration from the backup")
+		})
 	})
 	t.Run("gateways reconnect when the plane returns", func(t *testing.T) {
 		plane = startServe(outer, planeDir, "", func(c *serveConfig) {
