@@ -24,6 +24,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/gateway"
 	"github.com/gatehouse/gatehouse/internal/mgmt"
 	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/policy/builtin"
 	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/selfhosted"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
@@ -119,7 +120,8 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 		return err
 	}
 	defer gw.Close()
-	confEndpoint := endpoint.NewServer(endpoint.ServerOptions{Store: st, Logger: log, HeartbeatInterval: cfg.HeartbeatInterval})
+	snapshots := &source.Builder{Policies: builtin.NewRegistry()}
+	confEndpoint := endpoint.NewServer(endpoint.ServerOptions{Store: st, Logger: log, HeartbeatInterval: cfg.HeartbeatInterval, Snapshots: snapshots})
 	mg := mgmt.NewServer(mgmt.Options{Store: st, AdminToken: token, Logger: log, Status: confEndpoint})
 	plane := http.NewServeMux()
 	plane.Handle("/mgmt/", mg)
@@ -136,7 +138,7 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 		return confEndpoint.Close() // end long polls, or they would hold up the shutdown
 	})
 	embedded := embeddedNode(confEndpoint, gw, cfg.HeartbeatInterval)
-	watcher := &source.Watcher{Store: st, Gateway: model.ManagedGatewayID, Logger: log, Install: func(snap *snapshot.Snapshot) error {
+	watcher := &source.Watcher{Store: st, Builder: snapshots, Gateway: model.ManagedGatewayID, Logger: log, Install: func(snap *snapshot.Snapshot) error {
 		err := gw.Load(snap)
 		embedded.beat()
 		if errors.Is(err, compile.ErrRejected) {

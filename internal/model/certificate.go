@@ -1,10 +1,6 @@
 package model
 
-import (
-	"regexp"
-	"strings"
-	"time"
-)
+import "time"
 
 // Certificate is a certificate the gateway presents to backends (client
 // certificates, with a private key) or trusts (CA certificates, without
@@ -53,37 +49,3 @@ func (g *GatewayCertificateAuthority) Normalize() {}
 
 // Validate has nothing to check.
 func (g *GatewayCertificateAuthority) Validate() error { return nil }
-
-var (
-	authCertElement = regexp.MustCompile(`(?is)<authentication-certificate\b[^>]*>|<key\b[^>]*\bcertificate-id\b[^>]*>`)
-	certIDAttr      = regexp.MustCompile(`(?is)\bcertificate-id\s*=\s*(?:"([^"]*)"|'([^']*)')`)
-	thumbprintAttr  = regexp.MustCompile(`(?is)\bthumbprint\s*=\s*(?:"([^"]*)"|'([^']*)')`)
-)
-
-// CertificateRefs returns the certificate ids and thumbprints that the
-// authentication-certificate elements and validate-jwt's
-// <key certificate-id> of a policy document (or fragment) name, as
-// written; resolve, when not nil, replaces {{name}} references
-// in them. The scan is textual: it also finds elements that are
-// commented out, which errs on the side of keeping a certificate.
-func CertificateRefs(doc string, resolve func(string) string) (ids, thumbprints []string) {
-	if !strings.Contains(doc, "authentication-certificate") && !strings.Contains(doc, "certificate-id") {
-		return nil, nil
-	}
-	value := func(m []string) string {
-		v := m[1] + m[2]
-		if resolve != nil && strings.Contains(v, "{{") {
-			v = resolve(v)
-		}
-		return strings.TrimSpace(v)
-	}
-	for _, el := range authCertElement.FindAllString(doc, -1) {
-		if m := certIDAttr.FindStringSubmatch(el); m != nil {
-			ids = append(ids, value(m))
-		}
-		if m := thumbprintAttr.FindStringSubmatch(el); m != nil {
-			thumbprints = append(thumbprints, value(m))
-		}
-	}
-	return ids, thumbprints
-}

@@ -13,9 +13,11 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/gatehouse/gatehouse/internal/configsync"
+	"github.com/gatehouse/gatehouse/internal/configsync/source"
 	"github.com/gatehouse/gatehouse/internal/gatewaykey"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/oidctest"
+	"github.com/gatehouse/gatehouse/internal/policy/builtin"
 	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
@@ -41,7 +43,8 @@ func newFixture(t *testing.T) *fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	f := &fixture{t: t, st: st, clock: time.Now()}
-	f.srv = NewServer(ServerOptions{Store: st, Now: f.now, MaxWait: 200 * time.Millisecond, HeartbeatInterval: time.Second})
+	f.srv = NewServer(ServerOptions{Store: st, Now: f.now, MaxWait: 200 * time.Millisecond, HeartbeatInterval: time.Second,
+		Snapshots: &source.Builder{Policies: builtin.NewRegistry()}})
 	t.Cleanup(func() { f.srv.Close() })
 	hs := httptest.NewServer(f.srv)
 	t.Cleanup(hs.Close)

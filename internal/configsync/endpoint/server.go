@@ -36,25 +36,28 @@ type ServerOptions struct {
 	// HTTPClient fetches OIDC discovery documents and JWKS. Nil: a client
 	// with a 10-second timeout.
 	HTTPClient *http.Client
+	// Snapshots builds each gateway's snapshot. Required.
+	Snapshots *source.Builder
 }
 
 // Server is the configuration endpoint. It is safe for concurrent use.
 type Server struct {
-	store    store.Store
-	log      *slog.Logger
-	now      func() time.Time
-	maxWait  time.Duration
-	nodes    *nodeRegistry
-	issuers  *issuerCache
-	failures *lockout.Limiter
-	mux      *http.ServeMux
-	ctx      context.Context // done when the Server is closed
-	cancel   context.CancelFunc
+	snapshots *source.Builder
+	store     store.Store
+	log       *slog.Logger
+	now       func() time.Time
+	maxWait   time.Duration
+	nodes     *nodeRegistry
+	issuers   *issuerCache
+	failures  *lockout.Limiter
+	mux       *http.ServeMux
+	ctx       context.Context // done when the Server is closed
+	cancel    context.CancelFunc
 }
 
 // NewServer returns a configuration endpoint. Close releases it.
 func NewServer(opts ServerOptions) *Server {
-	s := &Server{store: opts.Store, log: opts.Logger, now: opts.Now, maxWait: opts.MaxWait}
+	s := &Server{store: opts.Store, log: opts.Logger, now: opts.Now, maxWait: opts.MaxWait, snapshots: opts.Snapshots}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -140,7 +143,7 @@ func (s *Server) serveSnapshot(w http.ResponseWriter, r *http.Request, gateway s
 	}
 	var snap *snapshot.Snapshot
 	err = s.store.View(r.Context(), func(rd store.Reader) error {
-		snap, err = source.Build(r.Context(), rd, gateway)
+		snap, err = s.snapshots.Build(r.Context(), rd, gateway)
 		return err
 	})
 	if err != nil {

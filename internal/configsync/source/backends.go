@@ -4,23 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/internal/compile"
 	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-var backendIDAttr = regexp.MustCompile(`(?is)\bbackend-id\s*=\s*(?:"([^"]*)"|'([^']*)')`)
-
-// buildBackends fills s.Backends with the backend entities that s's
-// policies name (and the members of those that are pools), s.Certificates
-// with the certificates those backends and the policies'
-// authentication-certificate elements use and the gateway's certificate
-// authorities, and s.CertificateAuthorities.
-func buildBackends(ctx context.Context, r store.Reader, s *snapshot.Snapshot) error {
+// buildBackends fills s.Backends with the backend entities that its
+// policies use (and the members of those that are pools), s.Certificates
+// with the certificates those backends and the policies use and the
+// gateway's certificate authorities, and s.CertificateAuthorities.
+func buildBackends(ctx context.Context, r store.Reader, s *snapshot.Snapshot, used *uses, certs catalogue) error {
 	all, err := r.List(ctx, store.Query{Kind: model.KindBackend})
 	if err != nil {
 		return fmt.Errorf("build snapshot: backends: %w", err)
@@ -33,22 +31,16 @@ func buildBackends(ctx context.Context, r store.Reader, s *snapshot.Snapshot) er
 		}
 		backends[strings.ToLower(rec.ID)] = &b
 	}
-	texts := policyTexts(s)
 	nv := s.Policy.NamedValues
-	resolve := func(v string) string { return model.ExpandNamedValues(v, nv) }
 	wantCerts := map[string]bool{}
-	var wantThumbs []string
-	queue := []string{}
-	for _, t := range texts {
-		for _, m := range backendIDAttr.FindAllStringSubmatch(t, -1) {
-			queue = append(queue, strings.ToLower(strings.TrimSpace(resolve(m[1]+m[2]))))
-		}
-		ids, thumbs := model.CertificateRefs(t, resolve)
-		for _, id := range ids {
-			wantCerts[strings.ToLower(id)] = true
-		}
-		wantThumbs = append(wantThumbs, thumbs...)
+	for id := range used.of["certificates"] {
+		wantCerts[id] = true
 	}
+	queue := []string{}
+	for id := range used.of["backends"] {
+		queue = append(queue, id)
+	}
+	sort.Strings(queue)
 	seen := map[string]bool{}
 	for len(queue) > 0 {
 		id := queue[0]
@@ -68,6 +60,7 @@ func buildBackends(ctx context.Context, r store.Reader, s *snapshot.Snapshot) er
 		if b.Pool != nil {
 			for _, m := range b.Pool.Services {
 				queue = append(queue, strings.ToLower(m.ID))
+				used.of["backends"][strings.ToLower(m.ID)] = true
 			}
 		}
 	}
@@ -84,7 +77,15 @@ func buildBackends(ctx context.Context, r store.Reader, s *snapshot.Snapshot) er
 		wantCerts[id] = true
 		s.CertificateAuthorities = append(s.CertificateAuthorities, snapshot.CertificateAuthority{CertificateID: id, Trusted: ca.IsTrusted})
 	}
-	return buildCertificates(ctx, r, s, wantCerts, wantThumbs)
+	for id := range wantCerts {
+		if c, ok := certs[id]; ok {
+			if s.Certificates == nil {
+				s.Certificates = map[string]snapshot.Certificate{}
+			}
+			s.Certificates[id] = c
+		}
+	}
+	return nil
 }
 
 // gatewayBackend converts a backend entity, resolving named values in its
@@ -115,55 +116,67 @@ func gatewayBackend(b *model.Backend, nv map[string]string) snapshot.Backend {
 	return out
 }
 
-// buildCertificates adds the wanted certificates, by id or thumbprint.
-func buildCertificates(ctx context.Context, r store.Reader, s *snapshot.Snapshot, ids map[string]bool, thumbs []string) error {
-	if len(ids) == 0 && len(thumbs) == 0 {
-		return nil
-	}
+// catalogue holds every stored certificate by lower-case id.
+type catalogue map[string]snapshot.Certificate
+
+// readCertificates reads every certificate with its material.
+func readCertificates(ctx context.Context, r store.Reader) (catalogue, error) {
 	recs, err := r.List(ctx, store.Query{Kind: model.KindCertificate})
 	if err != nil {
-		return fmt.Errorf("build snapshot: certificates: %w", err)
+		return nil, fmt.Errorf("build snapshot: certificates: %w", err)
 	}
+	out := make(catalogue, len(recs))
 	for _, rec := range recs {
 		var c model.Certificate
 		if err := json.Unmarshal(rec.Props, &c); err != nil {
-			return fmt.Errorf("build snapshot: certificate %s: %w", rec.ID, err)
+			return nil, fmt.Errorf("build snapshot: certificate %s: %w", rec.ID, err)
 		}
-		id := strings.ToLower(rec.ID)
-		want := ids[id]
-		for _, t := range thumbs {
-			want = want || strings.EqualFold(t, c.Thumbprint)
-		}
-		if !want {
-			continue
-		}
-		if s.Certificates == nil {
-			s.Certificates = map[string]snapshot.Certificate{}
-		}
-		s.Certificates[id] = snapshot.Certificate{ID: rec.ID, Thumbprint: c.Thumbprint, PEM: string(rec.Secret)}
+		out[strings.ToLower(rec.ID)] = snapshot.Certificate{ID: rec.ID, Thumbprint: c.Thumbprint, PEM: string(rec.Secret)}
 	}
-	return nil
+	return out, nil
 }
 
-// policyTexts returns every policy document of s, in a stable order.
-func policyTexts(s *snapshot.Snapshot) []string {
-	texts := []string{s.Policy.Global}
-	frags := make([]string, 0, len(s.Policy.Fragments))
-	for id := range s.Policy.Fragments {
-		frags = append(frags, id)
+// policy returns the certificates as the compiler sees them when it only
+// checks: id, thumbprint and whether there is a private key.
+func (c catalogue) policy() map[string]*policy.Certificate {
+	out := make(map[string]*policy.Certificate, len(c))
+	for id, sc := range c {
+		out[id] = &policy.Certificate{ID: sc.ID, Thumbprint: sc.Thumbprint, HasKey: strings.Contains(sc.PEM, "PRIVATE KEY")}
 	}
-	sort.Strings(frags)
-	for _, id := range frags {
-		texts = append(texts, s.Policy.Fragments[id])
+	return out
+}
+
+// uses collects what the compiled policies refer to, by kind and
+// lower-case id (named values by lower-case name).
+type uses struct {
+	of map[string]map[string]bool
+}
+
+func newUses() *uses {
+	u := &uses{of: map[string]map[string]bool{}}
+	for _, k := range []string{"namedValues", "backends", "certificates", "policyFragments"} {
+		u.of[k] = map[string]bool{}
 	}
-	for _, a := range s.APIs {
-		texts = append(texts, a.Policy)
-		for _, o := range a.Operations {
-			texts = append(texts, o.Policy)
+	return u
+}
+
+func (u *uses) add(ref compile.Reference) {
+	if m := u.of[ref.Kind]; m != nil {
+		m[strings.ToLower(ref.ID)] = true
+	}
+}
+
+// prune leaves in s's policy environment only what its APIs use. Named
+// values in backend credentials were resolved into s.Backends already.
+func (u *uses) prune(s *snapshot.Snapshot) {
+	keep := func(m map[string]string, used map[string]bool) {
+		for k := range m {
+			if !used[k] {
+				delete(m, k)
+			}
 		}
 	}
-	for _, p := range s.Products {
-		texts = append(texts, p.Policy)
-	}
-	return texts
+	keep(s.Policy.NamedValues, u.of["namedValues"])
+	keep(s.Policy.Fragments, u.of["policyFragments"])
+	keep(s.Policy.Backends, u.of["backends"])
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/policy/builtin"
 	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -16,7 +17,9 @@ import (
 
 // TestBuildCarriesBackendsAndOnlyNeededCertificates checks that a gateway
 // gets the backend entities its policies name, with their credentials
-// and TLS settings, and only the certificates it uses.
+// and TLS settings, and only the certificates, backends and named values
+// its policies use, as the compiler resolves them (certificate-id here is
+// a named value).
 func TestBuildCarriesBackendsAndOnlyNeededCertificates(t *testing.T) {
 	ctx := context.Background()
 	sealer, _ := secret.NewSealer(make([]byte, secret.KeySize))
@@ -59,10 +62,10 @@ func TestBuildCarriesBackendsAndOnlyNeededCertificates(t *testing.T) {
 	}
 	var edge, managed *snapshot.Snapshot
 	err = st.View(ctx, func(r store.Reader) error {
-		if edge, err = Build(ctx, r, "edge"); err != nil {
+		if edge, err = (&Builder{Policies: builtin.NewRegistry()}).Build(ctx, r, "edge"); err != nil {
 			return err
 		}
-		managed, err = Build(ctx, r, model.ManagedGatewayID)
+		managed, err = (&Builder{Policies: builtin.NewRegistry()}).Build(ctx, r, model.ManagedGatewayID)
 		return err
 	})
 	if err != nil {
@@ -85,8 +88,13 @@ func TestBuildCarriesBackendsAndOnlyNeededCertificates(t *testing.T) {
 	if got := keys(managed.Certificates); !slices.Equal(got, []string{"ca-managed", "client-backend", "client-policy"}) {
 		t.Errorf("managed certificates = %v", got)
 	}
-	if managed.Policy.Backends["unused"] != "https://unused" {
-		t.Error("the URLs of all backends are no longer in the policy environment")
+	// Only what the policies use travels: the secret behind the backend's
+	// header is resolved into it and not sent on its own.
+	if got := keys(managed.Policy.Backends); !slices.Equal(got, []string{"orders"}) {
+		t.Errorf("managed policy backends = %v, want only the used one", got)
+	}
+	if got := keys(edge.Policy.NamedValues); !slices.Equal(got, []string{"which"}) {
+		t.Errorf("edge named values = %v, want only the one the policy uses", got)
 	}
 }
 

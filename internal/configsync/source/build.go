@@ -7,46 +7,73 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/internal/compile"
 	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
+// Builder builds gateways' snapshots from the store. Each snapshot
+// holds what its gateway's APIs need and nothing else: their operations,
+// policies and products, the subscriptions that reach them (keys as
+// digests) and those subscriptions' owners as context.User shows them,
+// and the named values, fragments, backends and certificates their
+// policies use, as the compiler resolves them.
+type Builder struct {
+	// Policies holds the policy elements the compiler knows. Required.
+	Policies *policy.Registry
+}
+
 // Build reads the configuration of gateway from r. The managed gateway
 // serves every API; any other gateway serves the APIs linked to it.
-func Build(ctx context.Context, r store.Reader, gateway string) (*snapshot.Snapshot, error) {
+func (b *Builder) Build(ctx context.Context, r store.Reader, gateway string) (*snapshot.Snapshot, error) {
+	s, _, err := b.BuildReport(ctx, r, gateway)
+	return s, err
+}
+
+// BuildReport is Build, and returns the compiler's report on the
+// snapshot too: what its gateway will not be able to compile.
+func (b *Builder) BuildReport(ctx context.Context, r store.Reader, gateway string) (*snapshot.Snapshot, *compile.Report, error) {
 	version, err := r.Version(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("build snapshot: %w", err)
+		return nil, nil, fmt.Errorf("build snapshot: %w", err)
 	}
 	s := &snapshot.Snapshot{Schema: snapshot.SchemaVersion, Version: version, Gateway: gateway}
 	served, err := servedAPIs(ctx, r, gateway)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	pols, err := policies(ctx, r)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if s.APIs, err = buildAPIs(ctx, r, served, pols); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if s.Products, err = buildProducts(ctx, r, served, pols); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if s.Policy, err = buildPolicyEnv(ctx, r, pols[""]); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if s.Subscriptions, err = buildSubscriptions(ctx, r); err != nil {
-		return nil, err
+	if s.Subscriptions, err = buildSubscriptions(ctx, r, served, s.Products); err != nil {
+		return nil, nil, err
 	}
 	if s.Users, err = buildUsers(ctx, r, s.Subscriptions); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := buildBackends(ctx, r, s); err != nil {
-		return nil, err
+	certs, err := readCertificates(ctx, r)
+	if err != nil {
+		return nil, nil, err
 	}
-	return s, nil
+	used := newUses()
+	_, report := compile.Compile(s, compile.Options{Registry: b.Policies, Certificates: certs.policy(), References: used.add})
+	if err := buildBackends(ctx, r, s, used, certs); err != nil {
+		return nil, nil, err
+	}
+	used.prune(s)
+	return s, report, nil
 }
 
 // servedAPIs returns the lower-cased ids of the APIs gateway serves, or nil
@@ -128,6 +155,9 @@ func buildProducts(ctx context.Context, r store.Reader, served map[string]bool, 
 	}
 	products := make([]snapshot.Product, 0, len(recs))
 	for _, rec := range recs {
+		if served != nil && len(apisOf[strings.ToLower(rec.ID)]) == 0 {
+			continue // holds nothing this gateway serves
+		}
 		var p model.Product
 		if err := json.Unmarshal(rec.Props, &p); err != nil {
 			return nil, fmt.Errorf("build snapshot: product %s: %w", rec.ID, err)
@@ -142,7 +172,16 @@ func buildProducts(ctx context.Context, r store.Reader, served map[string]bool, 
 	return products, nil
 }
 
-func buildSubscriptions(ctx context.Context, r store.Reader) ([]snapshot.Subscription, error) {
+// buildSubscriptions reads the subscriptions whose scope reaches a served
+// API (all of them for the managed gateway): all APIs, a served API, or
+// a product that holds one.
+func buildSubscriptions(ctx context.Context, r store.Reader, served map[string]bool, products []snapshot.Product) ([]snapshot.Subscription, error) {
+	withServed := map[string]bool{}
+	for _, p := range products {
+		if len(p.APIs) > 0 {
+			withServed[strings.ToLower(p.ID)] = true
+		}
+	}
 	recs, err := r.List(ctx, store.Query{Kind: model.KindSubscription})
 	if err != nil {
 		return nil, fmt.Errorf("build snapshot: subscriptions: %w", err)
@@ -157,6 +196,9 @@ func buildSubscriptions(ctx context.Context, r store.Reader) ([]snapshot.Subscri
 		if err := json.Unmarshal(rec.Secret, &keys); err != nil {
 			return nil, fmt.Errorf("build snapshot: subscription %s keys: %w", rec.ID, err)
 		}
+		if !reaches(s.Scope, served, withServed) {
+			continue
+		}
 		sub := snapshot.Subscription{ID: rec.ID, Scope: s.Scope, State: s.State}
 		if s.OwnerID != "" {
 			sub.Owner, _ = model.ParseOwner(s.OwnerID)
@@ -169,6 +211,25 @@ func buildSubscriptions(ctx context.Context, r store.Reader) ([]snapshot.Subscri
 		subs = append(subs, sub)
 	}
 	return subs, nil
+}
+
+// reaches reports whether a subscription of scope reaches a served API
+// (served nil: every API is served).
+func reaches(scope string, served, productsWithServed map[string]bool) bool {
+	if served == nil {
+		return true
+	}
+	sc, err := model.ParseScope(scope)
+	if err != nil {
+		return false
+	}
+	switch sc.Kind {
+	case model.KindAPI:
+		return served[strings.ToLower(sc.ID)]
+	case model.KindProduct:
+		return productsWithServed[strings.ToLower(sc.ID)]
+	}
+	return true // all APIs
 }
 
 // examples returns the first example of each response representation.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/policy/builtin"
 	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -46,6 +47,17 @@ func TestBuildServesEachGatewayItsAPIs(t *testing.T) {
 		put(tx, model.KindGatewayAPI, "edge", "b", nil, nil)
 		put(tx, model.KindSubscription, "", "s", &model.Subscription{DisplayName: "S", Scope: "/products/p", State: "active"},
 			&model.SubscriptionKeys{PrimaryKey: "k1-k1-k1-k1", SecondaryKey: "k2-k2-k2-k2"})
+		// Subscriptions that reach no API edge serves stay off its snapshot.
+		put(tx, model.KindProduct, "", "only-a", &model.Product{DisplayName: "A", State: "published"}, nil)
+		put(tx, model.KindProductAPI, "only-a", "a", nil, nil)
+		put(tx, model.KindSubscription, "", "to-only-a", &model.Subscription{DisplayName: "A", Scope: "/products/only-a", State: "active"},
+			&model.SubscriptionKeys{PrimaryKey: "k3-k3-k3-k3"})
+		put(tx, model.KindSubscription, "", "to-a", &model.Subscription{DisplayName: "A", Scope: "/apis/a", State: "active"},
+			&model.SubscriptionKeys{PrimaryKey: "k4-k4-k4-k4"})
+		put(tx, model.KindSubscription, "", "to-b", &model.Subscription{DisplayName: "B", Scope: "/apis/b", State: "active"},
+			&model.SubscriptionKeys{PrimaryKey: "k5-k5-k5-k5"})
+		put(tx, model.KindSubscription, "", "to-all", &model.Subscription{DisplayName: "All", Scope: "/apis", State: "active"},
+			&model.SubscriptionKeys{PrimaryKey: "k6-k6-k6-k6"})
 		return nil
 	})
 	if err != nil {
@@ -53,10 +65,10 @@ func TestBuildServesEachGatewayItsAPIs(t *testing.T) {
 	}
 	var managed, edge *snapshot.Snapshot
 	err = st.View(ctx, func(r store.Reader) error {
-		if managed, err = Build(ctx, r, model.ManagedGatewayID); err != nil {
+		if managed, err = (&Builder{Policies: builtin.NewRegistry()}).Build(ctx, r, model.ManagedGatewayID); err != nil {
 			return err
 		}
-		edge, err = Build(ctx, r, "edge")
+		edge, err = (&Builder{Policies: builtin.NewRegistry()}).Build(ctx, r, "edge")
 		return err
 	})
 	if err != nil {
@@ -68,6 +80,16 @@ func TestBuildServesEachGatewayItsAPIs(t *testing.T) {
 	}
 	if len(edge.APIs) != 1 || edge.APIs[0].ID != "b" || !reflect.DeepEqual(edge.Products[0].APIs, []string{"b"}) {
 		t.Errorf("edge gateway got APIs %+v, products %+v; want only b", edge.APIs, edge.Products)
+	}
+	var edgeSubs []string
+	for _, sub := range edge.Subscriptions {
+		edgeSubs = append(edgeSubs, sub.ID)
+	}
+	if !reflect.DeepEqual(edgeSubs, []string{"s", "to-all", "to-b"}) || len(managed.Subscriptions) != 5 {
+		t.Errorf("edge subscriptions = %v (managed has %d), want s, to-all and to-b", edgeSubs, len(managed.Subscriptions))
+	}
+	if len(edge.Products) != 1 {
+		t.Errorf("edge products = %+v, want only p", edge.Products)
 	}
 	sub := managed.Subscriptions[0]
 	if len(sub.Keys) != 2 || sub.Keys[0] != snapshot.DigestKey("k1-k1-k1-k1") || sub.Scope != "/products/p" {

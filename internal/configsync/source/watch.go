@@ -16,6 +16,7 @@ import (
 // notifications, not by a polling interval.
 type Watcher struct {
 	Store   store.Store
+	Builder *Builder
 	Gateway string
 	// Install receives every new snapshot, in version order. An error is
 	// logged and the next change retried.
@@ -59,7 +60,7 @@ func (w *Watcher) build(ctx context.Context) (*snapshot.Snapshot, error) {
 	var snap *snapshot.Snapshot
 	err := w.Store.View(ctx, func(r store.Reader) error {
 		var err error
-		snap, err = Build(ctx, r, w.Gateway)
+		snap, err = w.Builder.Build(ctx, r, w.Gateway)
 		return err
 	})
 	return snap, err
