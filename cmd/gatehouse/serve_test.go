@@ -2,7 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -204,15 +208,36 @@ func TestBackendFailures(t *testing.T) {
 }
 
 func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
-	backend := newBackend(t)
+	arrived, release := make(chan struct{}, 1), make(chan struct{})
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("hold") != "" {
+			arrived <- struct{}{}
+			<-release
+		}
+		io.WriteString(w, "done")
+	}))
+	t.Cleanup(backend.Close)
 	in := startServe(t, t.TempDir(), "")
 	in.must("PUT", "/apis/slow", `{"properties":{"displayName":"x","path":"slow","serviceUrl":"`+backend.URL+`","subscriptionRequired":false}}`)
 	in.must("PUT", "/apis/slow/operations/all", `{"properties":{"method":"GET","urlTemplate":"/*"}}`)
 	expectStatus(t, in, 200, "/slow/x")
 
 	result := make(chan reply, 1)
-	go func() { result <- in.call("GET", "/slow/x?sleep=500ms") }()
-	time.Sleep(100 * time.Millisecond) // the request is now in flight
+	go func() { result <- in.call("GET", "/slow/x?hold=1") }()
+	<-arrived // the request is in flight
+	go func() {
+		// Let the backend answer once the shutdown has begun: the
+		// gateway's listener no longer accepts connections then.
+		for {
+			c, err := net.Dial("tcp", in.addrs.GatewayHTTP)
+			if err != nil {
+				close(release)
+				return
+			}
+			c.Close()
+			runtime.Gosched()
+		}
+	}()
 	in.stop()
 	if r := <-result; r.status != 200 {
 		t.Fatalf("in-flight request answered %d during shutdown, want 200", r.status)
