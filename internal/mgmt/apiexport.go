@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/openapi"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -19,12 +20,12 @@ func (s *Server) exportAPI(r *http.Request) (response, error) {
 	}
 	var api model.API
 	var ops []openapi.Operation
-	err = s.store.View(r.Context(), func(tx store.Reader) error {
+	err = s.control.View(r.Context(), principalOf(r), func(tx store.Reader) error {
 		rec, err := apisType.get(r.Context(), tx, "", id)
 		if err != nil {
 			return err
 		}
-		if err := decodeStored(rec, &api); err != nil {
+		if err := control.DecodeStored(rec, &api); err != nil {
 			return err
 		}
 		recs, err := tx.List(r.Context(), store.Query{Kind: model.KindOperation, Parent: rec.ID})
@@ -33,7 +34,7 @@ func (s *Server) exportAPI(r *http.Request) (response, error) {
 		}
 		for _, o := range recs {
 			var op model.Operation
-			if err := decodeStored(o, &op); err != nil {
+			if err := control.DecodeStored(o, &op); err != nil {
 				return err
 			}
 			ops = append(ops, openapi.Operation{ID: o.ID, Properties: op})

@@ -2,12 +2,12 @@ package mgmt
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -69,7 +69,7 @@ func (s *Server) getResource(rt *resourceType) apiFunc {
 			return response{}, err
 		}
 		var rec *store.Record
-		err = s.store.View(r.Context(), func(tx store.Reader) error {
+		err = s.control.View(r.Context(), principalOf(r), func(tx store.Reader) error {
 			if err := rt.requireParent(r.Context(), tx, parent); err != nil {
 				return err
 			}
@@ -94,7 +94,7 @@ func (s *Server) listResources(rt *resourceType) apiFunc {
 			return response{}, err
 		}
 		var recs []*store.Record
-		err = s.store.View(r.Context(), func(tx store.Reader) error {
+		err = s.control.View(r.Context(), principalOf(r), func(tx store.Reader) error {
 			if err := rt.requireParent(r.Context(), tx, parent); err != nil {
 				return err
 			}
@@ -155,43 +155,20 @@ func (s *Server) patchResource(rt *resourceType) apiFunc {
 	}
 }
 
-// write runs one create/replace/merge in a transaction: propsFor makes the
-// new properties from the current record (nil when absent).
+// write runs one create/replace/merge through the control layer:
+// propsFor makes the new properties from the current record (nil when
+// absent); the request's preconditions and the parent's existence are
+// checked first.
 func (s *Server) write(r *http.Request, rt *resourceType, parent, id string,
 	propsFor func(old *store.Record) (model.Properties, error)) (response, error) {
 	ctx := r.Context()
-	var rec *store.Record
-	var created bool
-	_, err := s.store.Update(ctx, func(tx store.Tx) error {
-		if err := rt.requireParent(ctx, tx, parent); err != nil {
-			return err
-		}
-		old, err := lookup(ctx, tx, rt.kind, parent, id)
-		if err != nil {
-			return err
-		}
-		if err := checkPrecondition(r, old); err != nil {
-			return err
-		}
-		props, err := propsFor(old)
-		if err != nil {
-			return err
-		}
-		rec = &store.Record{Kind: rt.kind, Parent: parent, ID: id}
-		if old != nil {
-			rec.Parent, rec.ID = old.Parent, old.ID
-		}
-		if rt.check != nil {
-			if err := rt.check(ctx, tx, rec, props, old, s.now); err != nil {
+	rec, created, err := s.control.Put(ctx, principalOf(r), control.Put{Kind: rt.kind, Parent: parent, ID: id, Props: propsFor,
+		Before: func(tx store.Tx, old *store.Record) error {
+			if err := rt.requireParent(ctx, tx, parent); err != nil {
 				return err
 			}
-		}
-		if rec.Props, err = json.Marshal(props); err != nil {
-			return err
-		}
-		created, err = tx.Put(ctx, rec)
-		return err
-	})
+			return checkPrecondition(r, old)
+		}})
 	if err != nil {
 		return response{}, err
 	}
@@ -231,37 +208,16 @@ func (s *Server) deleteResource(rt *resourceType) apiFunc {
 		if err != nil {
 			return response{}, err
 		}
-		ctx := r.Context()
-		status := http.StatusOK
-		_, err = s.store.Update(ctx, func(tx store.Tx) error {
-			old, err := lookup(ctx, tx, rt.kind, parent, id)
-			if err != nil {
-				return err
-			}
-			if old == nil {
-				status = http.StatusNoContent
-				return nil
-			}
-			if err := checkPrecondition(r, old); err != nil {
-				return err
-			}
-			if rt.remove != nil {
-				if err := rt.remove(ctx, tx, old, r); err != nil {
-					return err
-				}
-			}
-			_, err = tx.Delete(ctx, rt.kind, parent, id)
-			return err
-		})
+		existed, err := s.control.Delete(r.Context(), principalOf(r), control.Delete{Kind: rt.kind, Parent: parent, ID: id,
+			Before:  func(_ store.Tx, old *store.Record) error { return checkPrecondition(r, old) },
+			Options: control.RemoveOptions{DeleteSubscriptions: r.URL.Query().Get("deleteSubscriptions") == "true"}})
 		if err != nil {
 			return response{}, err
 		}
+		status := http.StatusOK
+		if !existed {
+			status = http.StatusNoContent
+		}
 		return response{status: status}, nil
 	}
-}
-
-// exists reports whether a resource exists.
-func exists(ctx context.Context, r store.Reader, kind model.Kind, parent, id string) (bool, error) {
-	rec, err := lookup(ctx, r, kind, parent, id)
-	return rec != nil, err
 }

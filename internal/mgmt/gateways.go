@@ -4,12 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/gatewaykey"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -18,47 +17,6 @@ import (
 // StatusSource reports the nodes of a gateway from their heartbeats.
 type StatusSource interface {
 	GatewayStatus(gateway string) model.GatewayStatus
-}
-
-// GatewayKeys returns the signing keys stored in a gateway record, or
-// zero keys when it has none (the managed gateway).
-func GatewayKeys(rec *store.Record) (gatewaykey.Keys, error) {
-	var k gatewaykey.Keys
-	if rec == nil || len(rec.Secret) == 0 {
-		return k, nil
-	}
-	if err := json.Unmarshal(rec.Secret, &k); err != nil {
-		return k, fmt.Errorf("gateway %s keys: %w", rec.ID, err)
-	}
-	return k, nil
-}
-
-// checkGateway gives a self-hosted gateway its two signing keys on
-// creation and keeps them on replace.
-func checkGateway(_ context.Context, _ store.Tx, rec *store.Record, _ model.Properties, old *store.Record, _ nowFunc) error {
-	if old != nil && len(old.Secret) > 0 {
-		rec.Secret = old.Secret
-		return nil
-	}
-	if strings.EqualFold(rec.ID, model.ManagedGatewayID) {
-		return nil
-	}
-	var err error
-	rec.Secret, err = json.Marshal(gatewaykey.NewKeys())
-	return err
-}
-
-func removeGateway(ctx context.Context, tx store.Tx, rec *store.Record, _ *http.Request) error {
-	if strings.EqualFold(rec.ID, model.ManagedGatewayID) {
-		return conflict("gatewayId", "The built-in gateway 'managed' cannot be deleted.")
-	}
-	for _, q := range []store.Query{{Kind: model.KindGatewayAPI, Parent: rec.ID}, {Kind: model.KindFederatedCredential, Parent: rec.ID},
-		{Kind: model.KindGatewayCertificateAuthority, Parent: rec.ID}} {
-		if err := deleteAll(ctx, tx, q); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // keyRequest is the body of generateToken and regenerateKey.
@@ -88,7 +46,7 @@ func selfHosted(ctx context.Context, r store.Reader, id string) (*store.Record, 
 	if err != nil {
 		return nil, gatewaykey.Keys{}, err
 	}
-	keys, err := GatewayKeys(rec)
+	keys, err := control.GatewayKeys(rec)
 	if err == nil && len(keys.Primary) == 0 {
 		err = conflict("gatewayId", "The gateway '"+rec.ID+"' runs inside gatehouse serve and needs no token.")
 	}
@@ -113,7 +71,7 @@ func (s *Server) generateToken(r *http.Request) (response, error) {
 	}
 	var rec *store.Record
 	var keys gatewaykey.Keys
-	err = s.store.View(r.Context(), func(tx store.Reader) error {
+	err = s.control.View(r.Context(), principalOf(r), func(tx store.Reader) error {
 		rec, keys, err = selfHosted(r.Context(), tx, r.PathValue("gatewayId"))
 		return err
 	})
@@ -134,7 +92,7 @@ func (s *Server) regenerateGatewayKey(r *http.Request) (response, error) {
 	if err != nil {
 		return response{}, err
 	}
-	_, err = s.store.Update(r.Context(), func(tx store.Tx) error {
+	err = s.control.Update(r.Context(), principalOf(r), func(tx store.Tx) error {
 		rec, keys, err := selfHosted(r.Context(), tx, r.PathValue("gatewayId"))
 		if err != nil {
 			return err
@@ -159,7 +117,7 @@ func (s *Server) regenerateGatewayKey(r *http.Request) (response, error) {
 // gatewayStatus answers GET /gateways/{gatewayId}/status.
 func (s *Server) gatewayStatus(r *http.Request) (response, error) {
 	var rec *store.Record
-	err := s.store.View(r.Context(), func(tx store.Reader) error {
+	err := s.control.View(r.Context(), principalOf(r), func(tx store.Reader) error {
 		var err error
 		rec, err = gatewaysType.get(r.Context(), tx, "", r.PathValue("gatewayId"))
 		return err

@@ -3,6 +3,7 @@ package mgmt
 import (
 	"net/http"
 
+	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -66,7 +67,7 @@ func (s *Server) listLinks(lt *linkType) apiFunc {
 			return response{}, err
 		}
 		var items []resource
-		err = s.store.View(r.Context(), func(tx store.Reader) error {
+		err = s.control.View(r.Context(), principalOf(r), func(tx store.Reader) error {
 			o, err := lt.owner.get(r.Context(), tx, "", owner)
 			if err != nil {
 				return err
@@ -77,7 +78,7 @@ func (s *Server) listLinks(lt *linkType) apiFunc {
 				return err
 			}
 			for _, l := range links {
-				t, err := lookup(r.Context(), tx, lt.target.kind, "", l.ID)
+				t, err := control.Lookup(r.Context(), tx, lt.target.kind, "", l.ID)
 				if err != nil {
 					return err
 				}
@@ -101,13 +102,13 @@ func (s *Server) getLink(lt *linkType) apiFunc {
 			return response{}, err
 		}
 		var t *store.Record
-		err = s.store.View(r.Context(), func(tx store.Reader) error {
+		err = s.control.View(r.Context(), principalOf(r), func(tx store.Reader) error {
 			var o *store.Record
 			if o, t, err = lt.both(r, tx, owner, target); err != nil {
 				return err
 			}
 			owner = o.ID
-			ok, err := exists(r.Context(), tx, lt.kind, owner, target)
+			ok, err := control.Exists(r.Context(), tx, lt.kind, owner, target)
 			if err == nil && !ok {
 				err = notFound(lt.target.title + " '" + target + "' in " + lt.owner.title + " '" + owner + "'")
 			}
@@ -130,13 +131,13 @@ func (s *Server) putLink(lt *linkType) apiFunc {
 		}
 		var t *store.Record
 		var existed bool
-		_, err = s.store.Update(r.Context(), func(tx store.Tx) error {
+		err = s.control.Update(r.Context(), principalOf(r), func(tx store.Tx) error {
 			o, tgt, err := lt.both(r, tx, owner, target)
 			if err != nil {
 				return err
 			}
 			t, owner = tgt, o.ID
-			if existed, err = exists(r.Context(), tx, lt.kind, owner, target); err != nil || existed {
+			if existed, err = control.Exists(r.Context(), tx, lt.kind, owner, target); err != nil || existed {
 				return err
 			}
 			_, err = tx.Put(r.Context(), &store.Record{Kind: lt.kind, Parent: o.ID, ID: t.ID})
@@ -161,7 +162,7 @@ func (s *Server) deleteLink(lt *linkType) apiFunc {
 			return response{}, err
 		}
 		var deleted bool
-		_, err = s.store.Update(r.Context(), func(tx store.Tx) error {
+		err = s.control.Update(r.Context(), principalOf(r), func(tx store.Tx) error {
 			deleted, err = tx.Delete(r.Context(), lt.kind, owner, target)
 			return err
 		})

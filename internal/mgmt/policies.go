@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/compile"
+	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -49,17 +50,6 @@ func (ps *policyScope) parent(ctx context.Context, r store.Reader, req *http.Req
 	return strings.TrimPrefix(rid, "/"), rid + "/policy", nil
 }
 
-// policyParent returns the store parent of the policy of an API or operation.
-func policyParent(kind model.Kind, parent, id string) string {
-	switch kind {
-	case model.KindOperation:
-		return "apis/" + parent + "/operations/" + id
-	case model.KindProduct:
-		return "products/" + id
-	}
-	return "apis/" + id
-}
-
 func (s *Server) presentPolicy(ps *policyScope, id string, rec *store.Record) resource {
 	return resource{ID: id, Name: model.PolicyID, Type: ps.typ, Properties: rec.Props}
 }
@@ -69,7 +59,7 @@ func (s *Server) getPolicy(ps *policyScope) apiFunc {
 		ctx := r.Context()
 		var res resource
 		var etag string
-		err := s.store.View(ctx, func(tx store.Reader) error {
+		err := s.control.View(ctx, principalOf(r), func(tx store.Reader) error {
 			parent, id, err := ps.parent(ctx, tx, r)
 			if err != nil {
 				return err
@@ -83,7 +73,7 @@ func (s *Server) getPolicy(ps *policyScope) apiFunc {
 				res = resource{ID: id, Name: model.PolicyID, Type: ps.typ, Properties: props}
 				return nil
 			}
-			rec, err := lookup(ctx, tx, model.KindPolicy, parent, model.PolicyID)
+			rec, err := control.Lookup(ctx, tx, model.KindPolicy, parent, model.PolicyID)
 			if err != nil {
 				return err
 			}
@@ -136,12 +126,12 @@ func (s *Server) putPolicy(ps *policyScope) apiFunc {
 		var rec *store.Record
 		var id string
 		var created bool
-		_, err = s.store.Update(ctx, func(tx store.Tx) error {
+		err = s.control.Update(ctx, principalOf(r), func(tx store.Tx) error {
 			var parent string
 			if parent, id, err = ps.parent(ctx, tx, r); err != nil {
 				return err
 			}
-			old, err := lookup(ctx, tx, model.KindPolicy, parent, model.PolicyID)
+			old, err := control.Lookup(ctx, tx, model.KindPolicy, parent, model.PolicyID)
 			if err != nil {
 				return err
 			}
@@ -173,12 +163,12 @@ func (s *Server) deletePolicy(ps *policyScope) apiFunc {
 	return func(r *http.Request) (response, error) {
 		ctx := r.Context()
 		status := http.StatusOK
-		_, err := s.store.Update(ctx, func(tx store.Tx) error {
+		err := s.control.Update(ctx, principalOf(r), func(tx store.Tx) error {
 			parent, _, err := ps.parent(ctx, tx, r)
 			if err != nil {
 				return err
 			}
-			old, err := lookup(ctx, tx, model.KindPolicy, parent, model.PolicyID)
+			old, err := control.Lookup(ctx, tx, model.KindPolicy, parent, model.PolicyID)
 			if err != nil || old == nil {
 				status = http.StatusNoContent
 				return err
@@ -196,88 +186,21 @@ func (s *Server) deletePolicy(ps *policyScope) apiFunc {
 	}
 }
 
-// PolicyEnv reads what policies may refer to: named values, backends and
-// fragments.
-func PolicyEnv(ctx context.Context, r store.Reader) (policy.Env, map[string][]*policy.Node, error) {
-	env := policy.Env{NamedValues: map[string]string{}, Backends: map[string]string{}}
-	nvs, err := r.List(ctx, store.Query{Kind: model.KindNamedValue})
-	if err != nil {
-		return env, nil, err
-	}
-	for _, rec := range nvs {
-		var nv model.NamedValue
-		if err := decodeStored(rec, &nv); err != nil {
-			return env, nil, err
-		}
-		if nv.Secret {
-			nv.Value = string(rec.Secret)
-		}
-		env.NamedValues[strings.ToLower(nv.DisplayName)] = nv.Value
-	}
-	backends, err := r.List(ctx, store.Query{Kind: model.KindBackend})
-	if err != nil {
-		return env, nil, err
-	}
-	for _, rec := range backends {
-		var b model.Backend
-		if err := decodeStored(rec, &b); err != nil {
-			return env, nil, err
-		}
-		env.Backends[strings.ToLower(rec.ID)] = b.URL
-	}
-	if env.Certificates, err = policyCertificates(ctx, r); err != nil {
-		return env, nil, err
-	}
-	frags, err := r.List(ctx, store.Query{Kind: model.KindPolicyFragment})
-	if err != nil {
-		return env, nil, err
-	}
-	fragments := map[string][]*policy.Node{}
-	for _, rec := range frags {
-		var f model.PolicyFragment
-		if err := decodeStored(rec, &f); err != nil {
-			return env, nil, err
-		}
-		if nodes, err := policy.ParseFragment(f.Value); err == nil {
-			fragments[strings.ToLower(rec.ID)] = nodes
-		}
-	}
-	return env, fragments, nil
-}
-
 // checkPolicy compiles a policy document against the current named
 // values, backends and fragments; problems are a 400 naming line, column
 // and element.
 func (s *Server) checkPolicy(ctx context.Context, r store.Reader, xml string) error {
-	env, fragments, err := PolicyEnv(ctx, r)
+	env, fragments, err := control.PolicyEnv(ctx, r)
 	if err != nil {
 		return err
 	}
-	return policyError(compile.Error(compile.Document(s.policies, env, fragments, xml)))
-}
-
-// policyError turns diagnostics into a 400 with one detail each.
-func policyError(err error) error {
-	var diags policy.Diagnostics
-	if err == nil {
-		return nil
-	}
-	if d, ok := err.(policy.Diagnostics); ok {
-		diags = d
-	} else {
-		return err
-	}
-	ae := &apiError{status: http.StatusBadRequest, code: "ValidationError", message: "The policy document is not valid: " + diags[0].Error()}
-	for _, d := range diags {
-		ae.details = append(ae.details, errorDetail{Code: "ValidationError", Target: "properties.value", Message: d.Error()})
-	}
-	return ae
+	return control.RefusePolicy(compile.Error(compile.Document(s.policies, env, fragments, xml)))
 }
 
 // effectivePolicy renders the merged policy of a scope: global, then the
 // product (when productID is given), the API and the operation.
 func (s *Server) effectivePolicy(ctx context.Context, r store.Reader, parent, productID string) (string, error) {
-	_, fragments, err := PolicyEnv(ctx, r)
+	_, fragments, err := control.PolicyEnv(ctx, r)
 	if err != nil {
 		return "", err
 	}
@@ -294,7 +217,7 @@ func (s *Server) effectivePolicy(ctx context.Context, r store.Reader, parent, pr
 	}
 	docs := make([]*policy.Document, 0, len(scopes))
 	for _, sc := range scopes {
-		rec, err := lookup(ctx, r, model.KindPolicy, sc, model.PolicyID)
+		rec, err := control.Lookup(ctx, r, model.KindPolicy, sc, model.PolicyID)
 		if err != nil {
 			return "", err
 		}
@@ -303,18 +226,18 @@ func (s *Server) effectivePolicy(ctx context.Context, r store.Reader, parent, pr
 			continue
 		}
 		var p model.Policy
-		if err := decodeStored(rec, &p); err != nil {
+		if err := control.DecodeStored(rec, &p); err != nil {
 			return "", err
 		}
 		d, err := policy.Parse(p.Value)
 		if err != nil {
-			return "", policyError(err)
+			return "", control.RefusePolicy(err)
 		}
 		docs = append(docs, d)
 	}
 	eff, err := policy.Merge(fragments, docs...)
 	if err != nil {
-		return "", policyError(err)
+		return "", control.RefusePolicy(err)
 	}
 	return policy.Render(eff), nil
 }

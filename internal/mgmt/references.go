@@ -25,7 +25,7 @@ func (s *Server) references(rt *resourceType) apiFunc {
 		}
 		ctx := r.Context()
 		var uses []control.Use
-		err = s.store.View(ctx, func(tx store.Reader) error {
+		err = s.control.View(ctx, principalOf(r), func(tx store.Reader) error {
 			rec, err := rt.get(ctx, tx, parent, id)
 			if err != nil {
 				return err
@@ -33,7 +33,7 @@ func (s *Server) references(rt *resourceType) apiFunc {
 			name := rec.ID
 			if rt.kind == model.KindNamedValue {
 				var nv model.NamedValue
-				if err := decodeStored(rec, &nv); err != nil {
+				if err := control.DecodeStored(rec, &nv); err != nil {
 					return err
 				}
 				name = nv.DisplayName

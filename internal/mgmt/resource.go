@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -13,20 +12,14 @@ import (
 )
 
 // resourceType describes one collection of the management API. The
-// generic handlers in crud.go serve every resourceType the same way; the
-// hooks hold what is particular to a kind.
+// generic handlers in crud.go serve every resourceType the same way; what
+// is particular to a kind (checks, cascades) is the control layer's.
 type resourceType struct {
 	kind    model.Kind
 	title   string        // "API", used in messages
 	segment string        // the collection's path segment: "apis"
 	idParam string        // the id's path wildcard: "apiId"
 	parent  *resourceType // the enclosing resource; nil at the top level
-	// check validates properties against the rest of the configuration
-	// inside the write transaction and moves write-only fields into
-	// rec.Secret. old is nil on create.
-	check func(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, old *store.Record, now nowFunc) error
-	// remove deletes what depends on rec, or refuses with an apiError.
-	remove func(ctx context.Context, tx store.Tx, rec *store.Record, r *http.Request) error
 }
 
 // collectionPattern returns the ServeMux pattern of the collection.
@@ -112,29 +105,6 @@ func (rt *resourceType) get(ctx context.Context, r store.Reader, parent, id stri
 		return nil, notFound(rt.title + " '" + id + "'")
 	}
 	return rec, err
-}
-
-// lookup returns one record, or nil when it does not exist.
-func lookup(ctx context.Context, r store.Reader, kind model.Kind, parent, id string) (*store.Record, error) {
-	rec, err := r.Get(ctx, kind, parent, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	return rec, err
-}
-
-// deleteAll deletes every record matching q.
-func deleteAll(ctx context.Context, tx store.Tx, q store.Query) error {
-	recs, err := tx.List(ctx, q)
-	if err != nil {
-		return err
-	}
-	for _, rec := range recs {
-		if _, err := tx.Delete(ctx, rec.Kind, rec.Parent, rec.ID); err != nil {
-			return fmt.Errorf("delete %s %s: %w", rec.Kind, rec.ID, err)
-		}
-	}
-	return nil
 }
 
 // checkPrecondition applies If-Match and If-None-Match to the current

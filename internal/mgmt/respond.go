@@ -63,9 +63,19 @@ func asAPIError(err error) *apiError {
 	var ve *model.ValidationError
 	var mbe *http.MaxBytesError
 	var re *control.RefusedError
+	var ce *control.Error
+	var pe *control.PolicyError
 	switch {
 	case errors.As(err, &ae):
 		return ae
+	case errors.As(err, &ce):
+		return fromControl(ce)
+	case errors.As(err, &pe):
+		out := &apiError{status: http.StatusBadRequest, code: "ValidationError", message: pe.Error()}
+		for _, d := range pe.Diagnostics {
+			out.details = append(out.details, errorDetail{Code: "ValidationError", Target: "properties.value", Message: d.Error()})
+		}
+		return out
 	case errors.As(err, &re):
 		out := &apiError{status: http.StatusConflict, code: "Conflict", message: re.Error()}
 		for _, d := range re.Dependents {
@@ -85,6 +95,23 @@ func asAPIError(err error) *apiError {
 		return notFound("The resource")
 	}
 	return nil
+}
+
+// fromControl maps a refusal of the control layer to its answer.
+func fromControl(ce *control.Error) *apiError {
+	switch ce.Code {
+	case control.CodeInvalid:
+		return invalid(ce.Target, ce.Message)
+	case control.CodeConflict:
+		return conflict(ce.Target, ce.Message)
+	case control.CodeNotFound:
+		return errorf(http.StatusNotFound, string(ce.Code), ce.Message)
+	case control.CodePreconditionFailed:
+		return errorf(http.StatusPreconditionFailed, string(ce.Code), ce.Message)
+	case control.CodeForbidden:
+		return errorf(http.StatusForbidden, string(ce.Code), ce.Message)
+	}
+	return errorf(http.StatusBadRequest, string(ce.Code), ce.Message)
 }
 
 func (s *Server) adapt(f apiFunc) http.HandlerFunc {

@@ -34,7 +34,7 @@ type Options struct {
 
 // Server is the management API. It is safe for concurrent use.
 type Server struct {
-	store      store.Store
+	control    *control.Service
 	adminToken [sha256.Size]byte
 	log        *slog.Logger
 	now        nowFunc
@@ -61,8 +61,9 @@ func NewServer(opts Options) *Server {
 		policies:   builtin.NewRegistry(),
 		mux:        http.NewServeMux(),
 	}
-	// Every write is checked against what the gateways will compile.
-	s.store = control.NewGuard(opts.Store, s.policies)
+	// Every call goes through the control layer, which checks each write
+	// against what the gateways will compile.
+	s.control = control.NewService(control.ServiceOptions{Store: opts.Store, Policies: s.policies, Now: s.now})
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -127,6 +128,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
+type principalKey struct{}
+
+// principalOf returns the principal authorize found for r; the zero
+// Principal, which the control layer refuses, when there is none.
+func principalOf(r *http.Request) control.Principal {
+	p, _ := r.Context().Value(principalKey{}).(control.Principal)
+	return p
+}
+
 // authorize lets through requests that carry the admin bearer token.
 func (s *Server) authorize(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -137,7 +147,7 @@ func (s *Server) authorize(next http.Handler) http.Handler {
 			s.unauthorized(w, r)
 			return
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, control.Admin())))
 	})
 }
 
@@ -147,7 +157,7 @@ func (s *Server) authorize(next http.Handler) http.Handler {
 func Bootstrap(ctx context.Context, st store.Store) error {
 	_, err := st.Update(ctx, func(tx store.Tx) error {
 		ensure := func(kind model.Kind, id string, props any) error {
-			ok, err := exists(ctx, tx, kind, "", id)
+			ok, err := control.Exists(ctx, tx, kind, "", id)
 			if err != nil || ok {
 				return err
 			}

@@ -1,4 +1,4 @@
-package mgmt
+package control
 
 import (
 	"context"
@@ -33,13 +33,13 @@ func importDefinition(ctx context.Context, tx store.Tx, rec *store.Record, a *mo
 		// bounded tightly; the CLI reads links itself and sends the text.
 		var err error
 		if data, err = fetchDocument(ctx, a.Value); err != nil {
-			return invalid("properties.value", err.Error())
+			return Invalid("properties.value", err.Error())
 		}
 		base = a.Value
 	}
 	def, err := openapi.Import(data, openapi.ImportOptions{BaseURL: base})
 	if err != nil {
-		return invalid("properties.value", err.Error())
+		return Invalid("properties.value", err.Error())
 	}
 	def.Fill(a)
 	a.Format, a.Value = "", ""
@@ -56,7 +56,7 @@ func importDefinition(ctx context.Context, tx store.Tx, rec *store.Record, a *mo
 			if _, err := tx.Delete(ctx, model.KindOperation, rec.ID, c.ID); err != nil {
 				return fmt.Errorf("delete operation %s: %w", c.ID, err)
 			}
-			if err := deletePoliciesUnder(ctx, tx, policyParent(model.KindOperation, rec.ID, c.ID)); err != nil {
+			if err := deletePoliciesUnder(ctx, tx, PolicyParent(model.KindOperation, rec.ID, c.ID)); err != nil {
 				return err
 			}
 		}
@@ -78,11 +78,11 @@ func putImportedOperation(ctx context.Context, tx store.Tx, apiID string, op ope
 	props := op.Properties
 	if err := checkOperation(ctx, tx, orec, &props, nil, now); err != nil {
 		msg := err.Error()
-		var ae *apiError
-		if errors.As(err, &ae) && len(ae.details) > 0 {
-			msg = ae.details[0].Message
+		var ce *Error
+		if errors.As(err, &ce) {
+			msg = ce.Message
 		}
-		return invalid("properties.value", fmt.Sprintf("operation %s (%s %s): %s", op.ID, props.Method, props.URLTemplate, msg))
+		return Invalid("properties.value", fmt.Sprintf("operation %s (%s %s): %s", op.ID, props.Method, props.URLTemplate, msg))
 	}
 	b, err := json.Marshal(&props)
 	if err != nil {
@@ -102,7 +102,7 @@ func storedOperations(ctx context.Context, r store.Reader, apiID string) ([]open
 	out := make([]openapi.Operation, len(recs))
 	for i, rec := range recs {
 		out[i].ID = rec.ID
-		if err := decodeStored(rec, &out[i].Properties); err != nil {
+		if err := DecodeStored(rec, &out[i].Properties); err != nil {
 			return nil, err
 		}
 	}

@@ -1,9 +1,8 @@
-package mgmt
+package control
 
 import (
 	"context"
 	"errors"
-	"net/http"
 	"slices"
 	"strings"
 
@@ -13,13 +12,11 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// Certificates and the certificate authorities of gateways.
-var (
-	certificatesType = &resourceType{kind: model.KindCertificate, title: "Certificate", segment: "certificates", idParam: "certificateId",
-		check: checkCertificate, remove: removeCertificate}
-	gatewayCertificateAuthoritiesType = &resourceType{kind: model.KindGatewayCertificateAuthority, title: "Certificate authority",
-		segment: "certificateAuthorities", idParam: "certificateId", parent: gatewaysType, check: checkGatewayCertificateAuthority}
-)
+// use says what refers to a certificate: the first backend, policy (by
+// id, by thumbprint) and gateway found, each empty when none.
+type use struct {
+	backend, policyByID, policyByThumbprint, gateway string
+}
 
 // checkCertificate decodes the uploaded material (PFX with its password,
 // a DER certificate or PEM), seals it as PEM in the record's secret and
@@ -29,10 +26,10 @@ func checkCertificate(ctx context.Context, tx store.Tx, rec *store.Record, props
 	c := props.(*model.Certificate)
 	if c.Data == "" {
 		if old == nil {
-			return invalid("properties.data", "A certificate needs data: base64 PKCS#12 (PFX) data with its password, or PEM text.")
+			return Invalid("properties.data", "A certificate needs data: base64 PKCS#12 (PFX) data with its password, or PEM text.")
 		}
 		var o model.Certificate
-		if err := decodeStored(old, &o); err != nil {
+		if err := DecodeStored(old, &o); err != nil {
 			return err
 		}
 		*c = model.Certificate{Subject: o.Subject, Thumbprint: o.Thumbprint, ExpirationDate: o.ExpirationDate}
@@ -43,7 +40,7 @@ func checkCertificate(ctx context.Context, tx store.Tx, rec *store.Record, props
 	if err != nil {
 		var ce *certificate.Error
 		if errors.As(err, &ce) {
-			return invalid("properties."+ce.Field, "The certificate's "+ce.Field+" "+ce.Msg+".")
+			return Invalid("properties."+ce.Field, "The certificate's "+ce.Field+" "+ce.Msg+".")
 		}
 		return err
 	}
@@ -65,9 +62,9 @@ func checkCertificate(ctx context.Context, tx store.Tx, rec *store.Record, props
 // removeCertificate refuses to delete a certificate that a backend, a
 // policy's authentication-certificate or a gateway's certificate
 // authorities use.
-func removeCertificate(ctx context.Context, tx store.Tx, rec *store.Record, _ *http.Request) error {
+func removeCertificate(ctx context.Context, tx store.Tx, rec *store.Record, _ RemoveOptions) error {
 	var c model.Certificate
-	if err := decodeStored(rec, &c); err != nil {
+	if err := DecodeStored(rec, &c); err != nil {
 		return err
 	}
 	u, err := certificateUse(ctx, tx, rec.ID, c.Thumbprint)
@@ -76,21 +73,15 @@ func removeCertificate(ctx context.Context, tx store.Tx, rec *store.Record, _ *h
 	}
 	switch {
 	case u.backend != "":
-		return conflict("certificateId", "The certificate '"+rec.ID+"' is used by backend '"+u.backend+"'.")
+		return Conflict("certificateId", "The certificate '"+rec.ID+"' is used by backend '"+u.backend+"'.")
 	case u.policyByID != "":
-		return conflict("certificateId", "The certificate '"+rec.ID+"' is used by "+u.policyByID+".")
+		return Conflict("certificateId", "The certificate '"+rec.ID+"' is used by "+u.policyByID+".")
 	case u.policyByThumbprint != "":
-		return conflict("certificateId", "The certificate '"+rec.ID+"' (thumbprint "+c.Thumbprint+") is used by "+u.policyByThumbprint+".")
+		return Conflict("certificateId", "The certificate '"+rec.ID+"' (thumbprint "+c.Thumbprint+") is used by "+u.policyByThumbprint+".")
 	case u.gateway != "":
-		return conflict("certificateId", "The certificate '"+rec.ID+"' is a certificate authority of gateway '"+u.gateway+"'.")
+		return Conflict("certificateId", "The certificate '"+rec.ID+"' is a certificate authority of gateway '"+u.gateway+"'.")
 	}
 	return nil
-}
-
-// use says what refers to a certificate: the first backend, policy (by
-// id, by thumbprint) and gateway found, each empty when none.
-type use struct {
-	backend, policyByID, policyByThumbprint, gateway string
 }
 
 // certificateUse finds what uses the certificate id with thumbprint.
@@ -102,7 +93,7 @@ func certificateUse(ctx context.Context, tx store.Reader, id, thumbprint string)
 	}
 	for _, other := range backends {
 		var b model.Backend
-		if err := decodeStored(other, &b); err != nil {
+		if err := DecodeStored(other, &b); err != nil {
 			return u, err
 		}
 		if b.Credentials != nil && u.backend == "" && slices.ContainsFunc(b.Credentials.CertificateIDs, func(c string) bool { return strings.EqualFold(c, id) }) {
@@ -124,7 +115,7 @@ func certificateUse(ctx context.Context, tx store.Reader, id, thumbprint string)
 // or policy presenting it when the new material has no private key.
 func checkReplacement(ctx context.Context, tx store.Reader, old *store.Record, thumbprint string, hasKey bool) error {
 	var o model.Certificate
-	if err := decodeStored(old, &o); err != nil {
+	if err := DecodeStored(old, &o); err != nil {
 		return err
 	}
 	u, err := certificateUse(ctx, tx, old.ID, o.Thumbprint)
@@ -132,7 +123,7 @@ func checkReplacement(ctx context.Context, tx store.Reader, old *store.Record, t
 		return err
 	}
 	if !strings.EqualFold(thumbprint, o.Thumbprint) && u.policyByThumbprint != "" {
-		return conflict("properties.data", "The certificate '"+old.ID+"' is used by "+u.policyByThumbprint+
+		return Conflict("properties.data", "The certificate '"+old.ID+"' is used by "+u.policyByThumbprint+
 			" by its thumbprint "+o.Thumbprint+"; the new certificate has another.")
 	}
 	if !hasKey && (u.backend != "" || u.policyByID != "") {
@@ -140,7 +131,7 @@ func checkReplacement(ctx context.Context, tx store.Reader, old *store.Record, t
 		if u.backend == "" {
 			user = u.policyByID
 		}
-		return conflict("properties.data", "The certificate '"+old.ID+"' is a client certificate of "+user+"; the new material needs a private key.")
+		return Conflict("properties.data", "The certificate '"+old.ID+"' is a client certificate of "+user+"; the new material needs a private key.")
 	}
 	return nil
 }
@@ -148,12 +139,12 @@ func checkReplacement(ctx context.Context, tx store.Reader, old *store.Record, t
 // checkGatewayCertificateAuthority requires the certificate to exist and
 // keeps its id's case.
 func checkGatewayCertificateAuthority(ctx context.Context, tx store.Tx, rec *store.Record, _ model.Properties, old *store.Record, _ nowFunc) error {
-	cert, err := lookup(ctx, tx, model.KindCertificate, "", rec.ID)
+	cert, err := Lookup(ctx, tx, model.KindCertificate, "", rec.ID)
 	if err != nil {
 		return err
 	}
 	if cert == nil {
-		return notFound("Certificate '" + rec.ID + "'")
+		return NotFound("Certificate '" + rec.ID + "'")
 	}
 	if old == nil {
 		rec.ID = cert.ID
@@ -168,15 +159,15 @@ func checkBackendCertificates(ctx context.Context, tx store.Tx, b *model.Backend
 		return nil
 	}
 	for _, id := range b.Credentials.CertificateIDs {
-		cert, err := lookup(ctx, tx, model.KindCertificate, "", id)
+		cert, err := Lookup(ctx, tx, model.KindCertificate, "", id)
 		if err != nil {
 			return err
 		}
 		if cert == nil {
-			return invalid("properties.credentials.certificateIds", "There is no certificate '"+id+"'.")
+			return Invalid("properties.credentials.certificateIds", "There is no certificate '"+id+"'.")
 		}
 		if !strings.Contains(string(cert.Secret), "PRIVATE KEY") {
-			return invalid("properties.credentials.certificateIds", "The certificate '"+id+"' has no private key: a client certificate needs one.")
+			return Invalid("properties.credentials.certificateIds", "The certificate '"+id+"' has no private key: a client certificate needs one.")
 		}
 	}
 	return nil
@@ -193,7 +184,7 @@ func policyCertificates(ctx context.Context, r store.Reader) (map[string]*policy
 	out := make(map[string]*policy.Certificate, len(recs))
 	for _, rec := range recs {
 		var c model.Certificate
-		if err := decodeStored(rec, &c); err != nil {
+		if err := DecodeStored(rec, &c); err != nil {
 			return nil, err
 		}
 		out[strings.ToLower(rec.ID)] = &policy.Certificate{ID: rec.ID, Thumbprint: c.Thumbprint,

@@ -1,8 +1,7 @@
-package mgmt
+package control
 
 import (
 	"context"
-	"net/http"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/gateway/route"
@@ -28,11 +27,11 @@ func checkAPI(ctx context.Context, tx store.Tx, rec *store.Record, props model.P
 			continue
 		}
 		var o model.API
-		if err := decodeStored(other, &o); err != nil {
+		if err := DecodeStored(other, &o); err != nil {
 			return err
 		}
 		if strings.EqualFold(o.Path, a.Path) {
-			return conflict("properties.path", "The path '"+a.Path+"' is already used by API '"+other.ID+"'.")
+			return Conflict("properties.path", "The path '"+a.Path+"' is already used by API '"+other.ID+"'.")
 		}
 	}
 	return nil
@@ -40,8 +39,8 @@ func checkAPI(ctx context.Context, tx store.Tx, rec *store.Record, props model.P
 
 // removeAPI deletes the API's operations, its product and gateway links,
 // its policies and the subscriptions scoped to it.
-func removeAPI(ctx context.Context, tx store.Tx, rec *store.Record, _ *http.Request) error {
-	if err := deletePoliciesUnder(ctx, tx, policyParent(model.KindAPI, "", rec.ID)); err != nil {
+func removeAPI(ctx context.Context, tx store.Tx, rec *store.Record, _ RemoveOptions) error {
+	if err := deletePoliciesUnder(ctx, tx, PolicyParent(model.KindAPI, "", rec.ID)); err != nil {
 		return err
 	}
 	for _, q := range []store.Query{
@@ -64,7 +63,7 @@ func checkOperation(ctx context.Context, tx store.Tx, rec *store.Record, props m
 	o := props.(*model.Operation)
 	tpl, err := route.Parse(o.URLTemplate)
 	if err != nil {
-		return invalid("properties.urlTemplate", err.Error())
+		return Invalid("properties.urlTemplate", err.Error())
 	}
 	ops, err := tx.List(ctx, store.Query{Kind: model.KindOperation, Parent: rec.Parent})
 	if err != nil {
@@ -75,12 +74,12 @@ func checkOperation(ctx context.Context, tx store.Tx, rec *store.Record, props m
 			continue
 		}
 		var oo model.Operation
-		if err := decodeStored(other, &oo); err != nil {
+		if err := DecodeStored(other, &oo); err != nil {
 			return err
 		}
 		otpl, err := route.Parse(oo.URLTemplate)
 		if err == nil && oo.Method == o.Method && route.Shape(tpl) == route.Shape(otpl) {
-			return conflict("properties.urlTemplate", "Operation '"+other.ID+"' already has method "+o.Method+" and URL template '"+oo.URLTemplate+"'.")
+			return Conflict("properties.urlTemplate", "Operation '"+other.ID+"' already has method "+o.Method+" and URL template '"+oo.URLTemplate+"'.")
 		}
 	}
 	return nil

@@ -1,0 +1,181 @@
+package control
+
+import (
+	"context"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/store"
+	"golang.org/x/crypto/bcrypt"
+)
+
+func removeProduct(ctx context.Context, tx store.Tx, rec *store.Record, opts RemoveOptions) error {
+	err := removeOrRefuseSubscriptions(ctx, tx, opts, "Product '"+rec.ID+"'", func(s *model.Subscription) bool {
+		return strings.EqualFold(s.Scope, "/products/"+rec.ID)
+	})
+	if err != nil {
+		return err
+	}
+	for _, q := range []store.Query{{Kind: model.KindProductAPI, Parent: rec.ID}, {Kind: model.KindProductGroup, Parent: rec.ID}} {
+		if err := deleteAll(ctx, tx, q); err != nil {
+			return err
+		}
+	}
+	return deletePoliciesUnder(ctx, tx, PolicyParent(model.KindProduct, "", rec.ID))
+}
+
+// checkUser keeps emails unique and hashes a new password into the secret.
+func checkUser(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, old *store.Record, now nowFunc) error {
+	u := props.(*model.User)
+	users, err := tx.List(ctx, store.Query{Kind: model.KindUser})
+	if err != nil {
+		return err
+	}
+	for _, other := range users {
+		var o model.User
+		if err := DecodeStored(other, &o); err != nil {
+			return err
+		}
+		if !strings.EqualFold(other.ID, rec.ID) && strings.EqualFold(o.Email, u.Email) {
+			return Conflict("properties.email", "The email '"+u.Email+"' is already used by user '"+other.ID+"'.")
+		}
+		if strings.EqualFold(other.ID, rec.ID) && u.RegistrationDate == nil {
+			u.RegistrationDate = o.RegistrationDate
+		}
+	}
+	if u.RegistrationDate == nil {
+		t := now().UTC()
+		u.RegistrationDate = &t
+	}
+	if old != nil {
+		rec.Secret = old.Secret
+	}
+	if u.Password != "" {
+		if rec.Secret, err = bcrypt.GenerateFromPassword([]byte(u.Password), bcrypt.DefaultCost); err != nil {
+			return err
+		}
+		u.Password = ""
+	}
+	return nil
+}
+
+func removeUser(ctx context.Context, tx store.Tx, rec *store.Record, opts RemoveOptions) error {
+	owner := "/users/" + rec.ID
+	err := removeOrRefuseSubscriptions(ctx, tx, opts, "User '"+rec.ID+"'", func(s *model.Subscription) bool {
+		return strings.EqualFold(s.OwnerID, owner)
+	})
+	if err != nil {
+		return err
+	}
+	return deleteAll(ctx, tx, store.Query{Kind: model.KindGroupUser, ID: rec.ID})
+}
+
+// checkGroup marks built-in groups as system groups and keeps that type
+// to them.
+func checkGroup(_ context.Context, _ store.Tx, rec *store.Record, props model.Properties, _ *store.Record, _ nowFunc) error {
+	g := props.(*model.Group)
+	if model.IsBuiltinGroup(rec.ID) {
+		g.BuiltIn, g.Type = true, "system"
+		return nil
+	}
+	if g.BuiltIn || g.Type == "system" {
+		return Invalid("properties.type", "Only the built-in groups (administrators, developers, guests) are system groups.")
+	}
+	return nil
+}
+
+func removeGroup(ctx context.Context, tx store.Tx, rec *store.Record, _ RemoveOptions) error {
+	if model.IsBuiltinGroup(rec.ID) {
+		return Conflict("groupId", "The built-in group '"+rec.ID+"' cannot be deleted.")
+	}
+	for _, q := range []store.Query{{Kind: model.KindGroupUser, Parent: rec.ID}, {Kind: model.KindProductGroup, ID: rec.ID}} {
+		if err := deleteAll(ctx, tx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkNamedValue keeps {{name}}s unique and moves a secret value into the
+// encrypted secret. A secret's value may be left out to keep the old one.
+func checkNamedValue(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, old *store.Record, _ nowFunc) error {
+	nv := props.(*model.NamedValue)
+	all, err := tx.List(ctx, store.Query{Kind: model.KindNamedValue})
+	if err != nil {
+		return err
+	}
+	for _, other := range all {
+		var o model.NamedValue
+		if err := DecodeStored(other, &o); err != nil {
+			return err
+		}
+		if !strings.EqualFold(other.ID, rec.ID) && strings.EqualFold(o.DisplayName, nv.DisplayName) {
+			return Conflict("properties.displayName", "The name '"+nv.DisplayName+"' is already used by named value '"+other.ID+"'.")
+		}
+	}
+	value := nv.Value
+	if value == "" && old != nil {
+		value = string(old.Secret)
+		if value == "" {
+			var o model.NamedValue
+			if err := DecodeStored(old, &o); err != nil {
+				return err
+			}
+			value = o.Value
+		}
+	}
+	if value == "" {
+		return Invalid("properties.value", "A named value needs a value.")
+	}
+	if nv.Secret {
+		nv.Value, rec.Secret = "", []byte(value)
+	} else {
+		nv.Value, rec.Secret = value, nil
+	}
+	return nil
+}
+
+// checkBackend checks a pool's members and the client certificates exist.
+func checkBackend(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, _ *store.Record, _ nowFunc) error {
+	b := props.(*model.Backend)
+	if err := checkBackendCertificates(ctx, tx, b); err != nil {
+		return err
+	}
+	if b.Pool == nil {
+		return nil
+	}
+	for _, m := range b.Pool.Services {
+		ok, err := Exists(ctx, tx, model.KindBackend, "", m.ID)
+		if err != nil {
+			return err
+		}
+		if !ok || strings.EqualFold(m.ID, rec.ID) {
+			return Invalid("properties.pool.services", "The pool member '"+m.ID+"' is not another existing backend.")
+		}
+	}
+	return nil
+}
+
+// removeBackend refuses to delete a backend that a pool still names. A
+// backend a policy names is kept by the compile check of every write.
+func removeBackend(ctx context.Context, tx store.Tx, rec *store.Record, _ RemoveOptions) error {
+	all, err := tx.List(ctx, store.Query{Kind: model.KindBackend})
+	if err != nil {
+		return err
+	}
+	for _, other := range all {
+		var b model.Backend
+		if err := DecodeStored(other, &b); err != nil {
+			return err
+		}
+		if b.Pool == nil {
+			continue
+		}
+		for _, m := range b.Pool.Services {
+			if strings.EqualFold(m.ID, rec.ID) {
+				return Conflict("backendId", "The backend '"+rec.ID+"' is a member of pool '"+other.ID+"'; remove it from the pool first.")
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,107 @@
+package control
+
+import (
+	"context"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/compile"
+	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/policy"
+	"github.com/gatehouse/gatehouse/internal/policy/builtin"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// deletePoliciesUnder deletes the policies whose scope is parent or lies
+// below it ("apis/echo" also removes "apis/echo/operations/get").
+func deletePoliciesUnder(ctx context.Context, tx store.Tx, parent string) error {
+	all, err := tx.List(ctx, store.Query{Kind: model.KindPolicy})
+	if err != nil {
+		return err
+	}
+	p := strings.ToLower(parent)
+	for _, rec := range all {
+		k := strings.ToLower(rec.Parent)
+		if k == p || strings.HasPrefix(k, p+"/") {
+			if _, err := tx.Delete(ctx, model.KindPolicy, rec.Parent, rec.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkFragment compiles a fragment's elements with the built-in
+// elements; it must compile in at least one section.
+func checkFragment(ctx context.Context, tx store.Tx, _ *store.Record, props model.Properties, _ *store.Record, _ nowFunc) error {
+	f := props.(*model.PolicyFragment)
+	env, fragments, err := PolicyEnv(ctx, tx)
+	if err != nil {
+		return err
+	}
+	return RefusePolicy(compile.Error(compile.Fragment(builtin.NewRegistry(), env, fragments, f.Value)))
+}
+
+// removeOperation deletes the operation's policy.
+func removeOperation(ctx context.Context, tx store.Tx, rec *store.Record, _ RemoveOptions) error {
+	return deletePoliciesUnder(ctx, tx, PolicyParent(model.KindOperation, rec.Parent, rec.ID))
+}
+
+// PolicyParent returns the store parent of the policy of an API or operation.
+func PolicyParent(kind model.Kind, parent, id string) string {
+	switch kind {
+	case model.KindOperation:
+		return "apis/" + parent + "/operations/" + id
+	case model.KindProduct:
+		return "products/" + id
+	}
+	return "apis/" + id
+}
+
+// PolicyEnv reads what policies may refer to: named values, backends and
+// fragments.
+func PolicyEnv(ctx context.Context, r store.Reader) (policy.Env, map[string][]*policy.Node, error) {
+	env := policy.Env{NamedValues: map[string]string{}, Backends: map[string]string{}}
+	nvs, err := r.List(ctx, store.Query{Kind: model.KindNamedValue})
+	if err != nil {
+		return env, nil, err
+	}
+	for _, rec := range nvs {
+		var nv model.NamedValue
+		if err := DecodeStored(rec, &nv); err != nil {
+			return env, nil, err
+		}
+		if nv.Secret {
+			nv.Value = string(rec.Secret)
+		}
+		env.NamedValues[strings.ToLower(nv.DisplayName)] = nv.Value
+	}
+	backends, err := r.List(ctx, store.Query{Kind: model.KindBackend})
+	if err != nil {
+		return env, nil, err
+	}
+	for _, rec := range backends {
+		var b model.Backend
+		if err := DecodeStored(rec, &b); err != nil {
+			return env, nil, err
+		}
+		env.Backends[strings.ToLower(rec.ID)] = b.URL
+	}
+	if env.Certificates, err = policyCertificates(ctx, r); err != nil {
+		return env, nil, err
+	}
+	frags, err := r.List(ctx, store.Query{Kind: model.KindPolicyFragment})
+	if err != nil {
+		return env, nil, err
+	}
+	fragments := map[string][]*policy.Node{}
+	for _, rec := range frags {
+		var f model.PolicyFragment
+		if err := DecodeStored(rec, &f); err != nil {
+			return env, nil, err
+		}
+		if nodes, err := policy.ParseFragment(f.Value); err == nil {
+			fragments[strings.ToLower(rec.ID)] = nodes
+		}
+	}
+	return env, fragments, nil
+}

@@ -1,0 +1,45 @@
+package control
+
+import (
+	"context"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// nowFunc is the clock rules read.
+type nowFunc func() time.Time
+
+// RemoveOptions are the choices a caller makes when deleting.
+type RemoveOptions struct {
+	// DeleteSubscriptions deletes a product's or user's subscriptions
+	// with it; without it such a delete is refused while any exist.
+	DeleteSubscriptions bool
+}
+
+// rule is what is particular to one kind of resource: checks and
+// cascades that run inside the write transaction.
+type rule struct {
+	// check validates props against the rest of the configuration and
+	// moves write-only fields into rec.Secret. old is nil on create.
+	check func(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, old *store.Record, now nowFunc) error
+	// remove deletes what depends on rec, or refuses.
+	remove func(ctx context.Context, tx store.Tx, rec *store.Record, opts RemoveOptions) error
+}
+
+// rules holds the rule of each kind that has one.
+var rules = map[model.Kind]rule{
+	model.KindAPI:                         {check: checkAPI, remove: removeAPI},
+	model.KindOperation:                   {check: checkOperation, remove: removeOperation},
+	model.KindProduct:                     {remove: removeProduct},
+	model.KindSubscription:                {check: checkSubscription},
+	model.KindUser:                        {check: checkUser, remove: removeUser},
+	model.KindGroup:                       {check: checkGroup, remove: removeGroup},
+	model.KindNamedValue:                  {check: checkNamedValue},
+	model.KindPolicyFragment:              {check: checkFragment},
+	model.KindBackend:                     {check: checkBackend, remove: removeBackend},
+	model.KindGateway:                     {check: checkGateway, remove: removeGateway},
+	model.KindCertificate:                 {check: checkCertificate, remove: removeCertificate},
+	model.KindGatewayCertificateAuthority: {check: checkGatewayCertificateAuthority},
+}

@@ -1,0 +1,156 @@
+package control
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/policy"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// ServiceOptions configures a Service.
+type ServiceOptions struct {
+	// Store holds the configuration. Required.
+	Store store.Store
+	// Policies holds the policy elements writes are compiled with.
+	// Required.
+	Policies *policy.Registry
+	// Now is the clock. Nil: time.Now.
+	Now func() time.Time
+}
+
+// Service applies the management rules to every call, whoever makes it:
+// it authorises the call's Principal, runs it in one transaction with the
+// checks and cascades of the kinds it writes, and refuses a write that
+// would stop an API from compiling (see Guard). The management API, and
+// next the developer portal and the admin console, call it; none of them
+// writes to the store directly. It is safe for concurrent use.
+type Service struct {
+	guard    *Guard
+	policies *policy.Registry
+	now      nowFunc
+}
+
+// NewService returns a Service over opts.Store.
+func NewService(opts ServiceOptions) *Service {
+	s := &Service{guard: NewGuard(opts.Store, opts.Policies), policies: opts.Policies, now: opts.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s
+}
+
+// Policies returns the policy elements the Service compiles with.
+func (s *Service) Policies() *policy.Registry { return s.policies }
+
+// Now returns the Service's clock's time.
+func (s *Service) Now() time.Time { return s.now() }
+
+// View runs fn with a consistent read-only view, for p.
+func (s *Service) View(ctx context.Context, p Principal, fn func(store.Reader) error) error {
+	if err := p.may(read); err != nil {
+		return err
+	}
+	return s.guard.View(ctx, fn)
+}
+
+// Update runs fn in one write transaction, for p. The write is refused,
+// and nothing of it stored, when fn fails or the result would stop an
+// API from compiling.
+func (s *Service) Update(ctx context.Context, p Principal, fn func(store.Tx) error) error {
+	if err := p.may(write); err != nil {
+		return err
+	}
+	_, err := s.guard.Update(ctx, fn)
+	return err
+}
+
+// Put is one create, replace or merge of a resource.
+type Put struct {
+	Kind       model.Kind
+	Parent, ID string
+	// Before runs first in the transaction with the current record (nil
+	// when absent): the caller's preconditions, such as If-Match and the
+	// parent's existence.
+	Before func(tx store.Tx, old *store.Record) error
+	// Props makes the new properties from the current record.
+	Props func(old *store.Record) (model.Properties, error)
+}
+
+// Put creates or replaces a resource with the rules of its kind, for p.
+// It returns the stored record and whether it was created.
+func (s *Service) Put(ctx context.Context, p Principal, w Put) (rec *store.Record, created bool, err error) {
+	err = s.Update(ctx, p, func(tx store.Tx) error {
+		old, err := Lookup(ctx, tx, w.Kind, w.Parent, w.ID)
+		if err != nil {
+			return err
+		}
+		if w.Before != nil {
+			if err := w.Before(tx, old); err != nil {
+				return err
+			}
+		}
+		props, err := w.Props(old)
+		if err != nil {
+			return err
+		}
+		rec = &store.Record{Kind: w.Kind, Parent: w.Parent, ID: w.ID}
+		if old != nil {
+			rec.Parent, rec.ID = old.Parent, old.ID
+		}
+		if r := rules[w.Kind]; r.check != nil {
+			if err := r.check(ctx, tx, rec, props, old, s.now); err != nil {
+				return err
+			}
+		}
+		if rec.Props, err = json.Marshal(props); err != nil {
+			return err
+		}
+		created, err = tx.Put(ctx, rec)
+		return err
+	})
+	return rec, created, err
+}
+
+// Delete is the deletion of one resource.
+type Delete struct {
+	Kind       model.Kind
+	Parent, ID string
+	// Before runs first with the current record (never nil): the
+	// caller's preconditions.
+	Before  func(tx store.Tx, old *store.Record) error
+	Options RemoveOptions
+}
+
+// Delete deletes a resource with the cascades of its kind, for p, and
+// reports whether it existed.
+func (s *Service) Delete(ctx context.Context, p Principal, d Delete) (existed bool, err error) {
+	err = s.Update(ctx, p, func(tx store.Tx) error {
+		old, err := Lookup(ctx, tx, d.Kind, d.Parent, d.ID)
+		if err != nil || old == nil {
+			return err
+		}
+		existed = true
+		if d.Before != nil {
+			if err := d.Before(tx, old); err != nil {
+				return err
+			}
+		}
+		if r := rules[d.Kind]; r.remove != nil {
+			if err := r.remove(ctx, tx, old, d.Options); err != nil {
+				return err
+			}
+		}
+		_, err = tx.Delete(ctx, d.Kind, d.Parent, d.ID)
+		return err
+	})
+	return existed, err
+}
+
+// DeletePolicies deletes the policies at scope parent and below it
+// ("apis/echo" also removes "apis/echo/operations/get"), inside tx.
+func DeletePolicies(ctx context.Context, tx store.Tx, parent string) error {
+	return deletePoliciesUnder(ctx, tx, parent)
+}
