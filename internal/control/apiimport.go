@@ -76,7 +76,7 @@ func importDefinition(ctx context.Context, tx store.Tx, rec *store.Record, a *mo
 func putImportedOperation(ctx context.Context, tx store.Tx, apiID string, op openapi.Operation, now nowFunc) error {
 	orec := &store.Record{Kind: model.KindOperation, Parent: apiID, ID: op.ID}
 	props := op.Properties
-	if err := checkOperation(ctx, tx, orec, &props, nil, now); err != nil {
+	if err := checkOperation(ctx, tx, orec, &props, nil, checkEnv{now: now}); err != nil {
 		msg := err.Error()
 		var ce *Error
 		if errors.As(err, &ce) {

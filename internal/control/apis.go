@@ -11,10 +11,10 @@ import (
 
 // checkAPI refuses a path that another API already uses, and runs an
 // import when properties.format is given.
-func checkAPI(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, _ *store.Record, now nowFunc) error {
+func checkAPI(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, _ *store.Record, env checkEnv) error {
 	a := props.(*model.API)
 	if a.Format != "" {
-		if err := importDefinition(ctx, tx, rec, a, now); err != nil {
+		if err := importDefinition(ctx, tx, rec, a, env.now); err != nil {
 			return err
 		}
 	}
@@ -59,7 +59,7 @@ func removeAPI(ctx context.Context, tx store.Tx, rec *store.Record, _ RemoveOpti
 
 // checkOperation validates the URL template with the gateway's own parser
 // and refuses a method and template another operation of the API has.
-func checkOperation(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, _ *store.Record, _ nowFunc) error {
+func checkOperation(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, _ *store.Record, _ checkEnv) error {
 	o := props.(*model.Operation)
 	tpl, err := route.Parse(o.URLTemplate)
 	if err != nil {

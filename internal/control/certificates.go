@@ -22,7 +22,7 @@ type use struct {
 // a DER certificate or PEM), seals it as PEM in the record's secret and
 // replaces data and password with the subject, thumbprint and expiration
 // date. On replace, leaving data out keeps the current material.
-func checkCertificate(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, old *store.Record, now nowFunc) error {
+func checkCertificate(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, old *store.Record, env checkEnv) error {
 	c := props.(*model.Certificate)
 	if c.Data == "" {
 		if old == nil {
@@ -36,7 +36,7 @@ func checkCertificate(ctx context.Context, tx store.Tx, rec *store.Record, props
 		rec.Secret = old.Secret
 		return nil
 	}
-	m, err := certificate.Parse(c.Data, c.Password, now())
+	m, err := certificate.Parse(c.Data, c.Password, env.now())
 	if err != nil {
 		var ce *certificate.Error
 		if errors.As(err, &ce) {
@@ -138,7 +138,7 @@ func checkReplacement(ctx context.Context, tx store.Reader, old *store.Record, t
 
 // checkGatewayCertificateAuthority requires the certificate to exist and
 // keeps its id's case.
-func checkGatewayCertificateAuthority(ctx context.Context, tx store.Tx, rec *store.Record, _ model.Properties, old *store.Record, _ nowFunc) error {
+func checkGatewayCertificateAuthority(ctx context.Context, tx store.Tx, rec *store.Record, _ model.Properties, old *store.Record, _ checkEnv) error {
 	cert, err := Lookup(ctx, tx, model.KindCertificate, "", rec.ID)
 	if err != nil {
 		return err

@@ -26,7 +26,7 @@ func GatewayKeys(rec *store.Record) (gatewaykey.Keys, error) {
 
 // checkGateway gives a self-hosted gateway its two signing keys on
 // creation and keeps them on replace.
-func checkGateway(_ context.Context, _ store.Tx, rec *store.Record, _ model.Properties, old *store.Record, _ nowFunc) error {
+func checkGateway(_ context.Context, _ store.Tx, rec *store.Record, _ model.Properties, old *store.Record, _ checkEnv) error {
 	if old != nil && len(old.Secret) > 0 {
 		rec.Secret = old.Secret
 		return nil

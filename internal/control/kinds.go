@@ -25,7 +25,7 @@ func removeProduct(ctx context.Context, tx store.Tx, rec *store.Record, opts Rem
 }
 
 // checkUser keeps emails unique and hashes a new password into the secret.
-func checkUser(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, old *store.Record, now nowFunc) error {
+func checkUser(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, old *store.Record, env checkEnv) error {
 	u := props.(*model.User)
 	users, err := tx.List(ctx, store.Query{Kind: model.KindUser})
 	if err != nil {
@@ -44,7 +44,7 @@ func checkUser(ctx context.Context, tx store.Tx, rec *store.Record, props model.
 		}
 	}
 	if u.RegistrationDate == nil {
-		t := now().UTC()
+		t := env.now().UTC()
 		u.RegistrationDate = &t
 	}
 	if old != nil {
@@ -72,7 +72,7 @@ func removeUser(ctx context.Context, tx store.Tx, rec *store.Record, opts Remove
 
 // checkGroup marks built-in groups as system groups and keeps that type
 // to them.
-func checkGroup(_ context.Context, _ store.Tx, rec *store.Record, props model.Properties, _ *store.Record, _ nowFunc) error {
+func checkGroup(_ context.Context, _ store.Tx, rec *store.Record, props model.Properties, _ *store.Record, _ checkEnv) error {
 	g := props.(*model.Group)
 	if model.IsBuiltinGroup(rec.ID) {
 		g.BuiltIn, g.Type = true, "system"
@@ -98,7 +98,7 @@ func removeGroup(ctx context.Context, tx store.Tx, rec *store.Record, _ RemoveOp
 
 // checkNamedValue keeps {{name}}s unique and moves a secret value into the
 // encrypted secret. A secret's value may be left out to keep the old one.
-func checkNamedValue(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, old *store.Record, _ nowFunc) error {
+func checkNamedValue(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, old *store.Record, _ checkEnv) error {
 	nv := props.(*model.NamedValue)
 	all, err := tx.List(ctx, store.Query{Kind: model.KindNamedValue})
 	if err != nil {
@@ -136,7 +136,7 @@ func checkNamedValue(ctx context.Context, tx store.Tx, rec *store.Record, props 
 }
 
 // checkBackend checks a pool's members and the client certificates exist.
-func checkBackend(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, _ *store.Record, _ nowFunc) error {
+func checkBackend(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, _ *store.Record, _ checkEnv) error {
 	b := props.(*model.Backend)
 	if err := checkBackendCertificates(ctx, tx, b); err != nil {
 		return err

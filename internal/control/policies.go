@@ -7,7 +7,6 @@ import (
 	"github.com/gatehouse/gatehouse/internal/compile"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/policy"
-	"github.com/gatehouse/gatehouse/internal/policy/builtin"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -30,15 +29,15 @@ func deletePoliciesUnder(ctx context.Context, tx store.Tx, parent string) error 
 	return nil
 }
 
-// checkFragment compiles a fragment's elements with the built-in
-// elements; it must compile in at least one section.
-func checkFragment(ctx context.Context, tx store.Tx, _ *store.Record, props model.Properties, _ *store.Record, _ nowFunc) error {
+// checkFragment compiles a fragment's elements; it must compile in at
+// least one section.
+func checkFragment(ctx context.Context, tx store.Tx, _ *store.Record, props model.Properties, _ *store.Record, env checkEnv) error {
 	f := props.(*model.PolicyFragment)
-	env, fragments, err := PolicyEnv(ctx, tx)
+	penv, fragments, err := PolicyEnv(ctx, tx)
 	if err != nil {
 		return err
 	}
-	return RefusePolicy(compile.Error(compile.Fragment(builtin.NewRegistry(), env, fragments, f.Value)))
+	return RefusePolicy(compile.Error(compile.Fragment(env.policies, penv, fragments, f.Value)))
 }
 
 // removeOperation deletes the operation's policy.
@@ -104,4 +103,17 @@ func PolicyEnv(ctx context.Context, r store.Reader) (policy.Env, map[string][]*p
 		}
 	}
 	return env, fragments, nil
+}
+
+// checkPolicy compiles a <policies> document on its own against the
+// named values, backends and fragments: problems are refused with their
+// lines and columns (how it combines with the other scopes is the
+// Guard's check).
+func checkPolicy(ctx context.Context, tx store.Tx, _ *store.Record, props model.Properties, _ *store.Record, env checkEnv) error {
+	p := props.(*model.Policy)
+	penv, fragments, err := PolicyEnv(ctx, tx)
+	if err != nil {
+		return err
+	}
+	return RefusePolicy(compile.Error(compile.Document(env.policies, penv, fragments, p.Value)))
 }

@@ -5,11 +5,18 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/model"
+	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // nowFunc is the clock rules read.
 type nowFunc func() time.Time
+
+// checkEnv is what checks may use besides the transaction.
+type checkEnv struct {
+	now      nowFunc
+	policies *policy.Registry // the policy elements documents compile with
+}
 
 // RemoveOptions are the choices a caller makes when deleting.
 type RemoveOptions struct {
@@ -23,7 +30,7 @@ type RemoveOptions struct {
 type rule struct {
 	// check validates props against the rest of the configuration and
 	// moves write-only fields into rec.Secret. old is nil on create.
-	check func(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, old *store.Record, now nowFunc) error
+	check func(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, old *store.Record, env checkEnv) error
 	// remove deletes what depends on rec, or refuses.
 	remove func(ctx context.Context, tx store.Tx, rec *store.Record, opts RemoveOptions) error
 }
@@ -38,6 +45,7 @@ var rules = map[model.Kind]rule{
 	model.KindGroup:                       {check: checkGroup, remove: removeGroup},
 	model.KindNamedValue:                  {check: checkNamedValue},
 	model.KindPolicyFragment:              {check: checkFragment},
+	model.KindPolicy:                      {check: checkPolicy},
 	model.KindBackend:                     {check: checkBackend, remove: removeBackend},
 	model.KindGateway:                     {check: checkGateway, remove: removeGateway},
 	model.KindCertificate:                 {check: checkCertificate, remove: removeCertificate},

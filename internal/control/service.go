@@ -101,7 +101,7 @@ func (s *Service) Put(ctx context.Context, p Principal, w Put) (rec *store.Recor
 			rec.Parent, rec.ID = old.Parent, old.ID
 		}
 		if r := rules[w.Kind]; r.check != nil {
-			if err := r.check(ctx, tx, rec, props, old, s.now); err != nil {
+			if err := r.check(ctx, tx, rec, props, old, checkEnv{now: s.now, policies: s.policies}); err != nil {
 				return err
 			}
 		}

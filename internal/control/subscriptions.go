@@ -35,7 +35,7 @@ func SubscriptionKeys(rec *store.Record) (model.SubscriptionKeys, error) {
 // checkSubscription checks the scope and owner exist, keeps or makes the
 // keys, refuses a key another subscription has, and moves the keys out of
 // the properties into the encrypted secret.
-func checkSubscription(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, old *store.Record, now nowFunc) error {
+func checkSubscription(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, old *store.Record, env checkEnv) error {
 	s := props.(*model.Subscription)
 	scope, _ := model.ParseScope(s.Scope) // validated by Validate
 	if scope.Kind != "" {
@@ -88,7 +88,7 @@ func checkSubscription(ctx context.Context, tx store.Tx, rec *store.Record, prop
 		if old != nil && DecodeStored(old, &o) == nil && o.CreatedDate != nil {
 			s.CreatedDate = o.CreatedDate
 		} else {
-			t := now().UTC()
+			t := env.now().UTC()
 			s.CreatedDate = &t
 		}
 	}
@@ -167,4 +167,33 @@ func removeOrRefuseSubscriptions(ctx context.Context, tx store.Tx, opts RemoveOp
 			"%s has %d subscription(s), such as '%s'; delete them first or pass ?deleteSubscriptions=true.", what, len(subs), subs[0].ID))
 	}
 	return nil
+}
+
+// RegenerateKey replaces a subscription's primary (or secondary) key with
+// a new random one, for p. The old key stops working with the next
+// configuration the gateways install.
+func (s *Service) RegenerateKey(ctx context.Context, p Principal, id string, primary bool) error {
+	return s.Update(ctx, p, func(tx store.Tx) error {
+		rec, err := Lookup(ctx, tx, model.KindSubscription, "", id)
+		if err != nil {
+			return err
+		}
+		if rec == nil {
+			return NotFound("Subscription '" + id + "'")
+		}
+		keys, err := SubscriptionKeys(rec)
+		if err != nil {
+			return err
+		}
+		if primary {
+			keys.PrimaryKey = NewKey()
+		} else {
+			keys.SecondaryKey = NewKey()
+		}
+		if rec.Secret, err = json.Marshal(keys); err != nil {
+			return err
+		}
+		_, err = tx.Put(ctx, rec)
+		return err
+	})
 }

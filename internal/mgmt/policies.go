@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/gatehouse/gatehouse/internal/compile"
 	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/policy"
@@ -118,36 +117,23 @@ func readPolicy(r *http.Request) (*model.Policy, error) {
 
 func (s *Server) putPolicy(ps *policyScope) apiFunc {
 	return func(r *http.Request) (response, error) {
-		p, err := readPolicy(r)
+		doc, err := readPolicy(r)
 		if err != nil {
 			return response{}, err
 		}
-		ctx := r.Context()
-		var rec *store.Record
-		var id string
-		var created bool
-		err = s.control.Update(ctx, principalOf(r), func(tx store.Tx) error {
-			var parent string
-			if parent, id, err = ps.parent(ctx, tx, r); err != nil {
-				return err
-			}
-			old, err := control.Lookup(ctx, tx, model.KindPolicy, parent, model.PolicyID)
-			if err != nil {
-				return err
-			}
-			if err := checkPrecondition(r, old); err != nil {
-				return err
-			}
-			if err := s.checkPolicy(ctx, tx, p.Value); err != nil {
-				return err
-			}
-			rec = &store.Record{Kind: model.KindPolicy, Parent: parent, ID: model.PolicyID}
-			if rec.Props, err = json.Marshal(p); err != nil {
-				return err
-			}
-			created, err = tx.Put(ctx, rec)
-			return err
-		})
+		ctx, p := r.Context(), principalOf(r)
+		parent, id, err := s.policyScopeOf(r, ps)
+		if err != nil {
+			return response{}, err
+		}
+		rec, created, err := s.control.Put(ctx, p, control.Put{Kind: model.KindPolicy, Parent: parent, ID: model.PolicyID,
+			Before: func(tx store.Tx, old *store.Record) error {
+				if _, _, err := ps.parent(ctx, tx, r); err != nil {
+					return err
+				}
+				return checkPrecondition(r, old)
+			},
+			Props: func(*store.Record) (model.Properties, error) { return doc, nil }})
 		if err != nil {
 			return response{}, err
 		}
@@ -161,40 +147,30 @@ func (s *Server) putPolicy(ps *policyScope) apiFunc {
 
 func (s *Server) deletePolicy(ps *policyScope) apiFunc {
 	return func(r *http.Request) (response, error) {
-		ctx := r.Context()
-		status := http.StatusOK
-		err := s.control.Update(ctx, principalOf(r), func(tx store.Tx) error {
-			parent, _, err := ps.parent(ctx, tx, r)
-			if err != nil {
-				return err
-			}
-			old, err := control.Lookup(ctx, tx, model.KindPolicy, parent, model.PolicyID)
-			if err != nil || old == nil {
-				status = http.StatusNoContent
-				return err
-			}
-			if err := checkPrecondition(r, old); err != nil {
-				return err
-			}
-			_, err = tx.Delete(ctx, model.KindPolicy, parent, model.PolicyID)
-			return err
-		})
+		parent, _, err := s.policyScopeOf(r, ps)
 		if err != nil {
 			return response{}, err
 		}
-		return response{status: status}, nil
+		existed, err := s.control.Delete(r.Context(), principalOf(r), control.Delete{Kind: model.KindPolicy, Parent: parent, ID: model.PolicyID,
+			Before: func(_ store.Tx, old *store.Record) error { return checkPrecondition(r, old) }})
+		if err != nil {
+			return response{}, err
+		}
+		if !existed {
+			return response{status: http.StatusNoContent}, nil
+		}
+		return response{status: http.StatusOK}, nil
 	}
 }
 
-// checkPolicy compiles a policy document against the current named
-// values, backends and fragments; problems are a 400 naming line, column
-// and element.
-func (s *Server) checkPolicy(ctx context.Context, r store.Reader, xml string) error {
-	env, fragments, err := control.PolicyEnv(ctx, r)
-	if err != nil {
+// policyScopeOf returns the store parent and the resource id of the
+// policy a request addresses, checking that its owner exists.
+func (s *Server) policyScopeOf(r *http.Request, ps *policyScope) (parent, id string, err error) {
+	err = s.control.View(r.Context(), principalOf(r), func(tx store.Reader) error {
+		parent, id, err = ps.parent(r.Context(), tx, r)
 		return err
-	}
-	return control.RefusePolicy(compile.Error(compile.Document(s.policies, env, fragments, xml)))
+	})
+	return parent, id, err
 }
 
 // effectivePolicy renders the merged policy of a scope: global, then the

@@ -1,7 +1,6 @@
 package mgmt
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/gatehouse/gatehouse/internal/control"
@@ -32,29 +31,7 @@ func (s *Server) listSecrets(r *http.Request) (response, error) {
 // configuration the gateways install.
 func (s *Server) regenerateKey(primary bool) apiFunc {
 	return func(r *http.Request) (response, error) {
-		id := r.PathValue("sid")
-		ctx := r.Context()
-		err := s.control.Update(ctx, principalOf(r), func(tx store.Tx) error {
-			rec, err := subscriptionsType.get(ctx, tx, "", id)
-			if err != nil {
-				return err
-			}
-			keys, err := control.SubscriptionKeys(rec)
-			if err != nil {
-				return err
-			}
-			if primary {
-				keys.PrimaryKey = control.NewKey()
-			} else {
-				keys.SecondaryKey = control.NewKey()
-			}
-			if rec.Secret, err = json.Marshal(keys); err != nil {
-				return err
-			}
-			_, err = tx.Put(ctx, rec)
-			return err
-		})
-		if err != nil {
+		if err := s.control.RegenerateKey(r.Context(), principalOf(r), r.PathValue("sid"), primary); err != nil {
 			return response{}, err
 		}
 		return response{status: http.StatusNoContent}, nil
