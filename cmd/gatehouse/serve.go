@@ -115,11 +115,11 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 	}
 
 	hostname, _ := os.Hostname()
-	gw, err := cfg.GatewaySettings.NewServer(log, model.ManagedGatewayID, hostname, true)
+	gw, closeGateway, err := cfg.GatewaySettings.NewServer(log, model.ManagedGatewayID, hostname, true)
 	if err != nil {
 		return err
 	}
-	defer gw.Close()
+	defer closeGateway()
 	snapshots := &source.Builder{Policies: builtin.NewRegistry()}
 	confEndpoint := endpoint.NewServer(endpoint.ServerOptions{Store: st, Logger: log, HeartbeatInterval: cfg.HeartbeatInterval, Snapshots: snapshots})
 	mg := mgmt.NewServer(mgmt.Options{Store: st, AdminToken: token, Logger: log, Status: confEndpoint})

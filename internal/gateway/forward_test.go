@@ -223,7 +223,7 @@ func sharedCacheRun(t *testing.T, url, cachingType, backendURL string) {
 	t.Helper()
 	gateways := make([]*httptest.Server, 2)
 	for i := range gateways {
-		s := NewServer(Options{Redis: url})
+		s := NewServer(withRedis(t, Options{}, url, false))
 		defer s.Close()
 		rt, err := s.Compile(&snapshot.Snapshot{Version: 1, APIs: []snapshot.API{{ID: "orders", Path: "orders", ServiceURL: backendURL,
 			KeyHeader: "k", KeyQuery: "k", Operations: []snapshot.Operation{{ID: "any", Method: "*", URLTemplate: "/*"}},

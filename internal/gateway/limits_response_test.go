@@ -103,7 +103,7 @@ func TestTwoGatewaysShareQuota(t *testing.T) {
 	var calls atomic.Int64
 	var urls []string
 	for range 2 {
-		hs := httptest.NewServer(limitedGateway(t, Options{Redis: url}, policy, &calls))
+		hs := httptest.NewServer(limitedGateway(t, withRedis(t, Options{}, url, false), policy, &calls))
 		t.Cleanup(hs.Close)
 		urls = append(urls, hs.URL)
 	}

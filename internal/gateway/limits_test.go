@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/analytics"
+	"github.com/gatehouse/gatehouse/internal/cache"
+	"github.com/gatehouse/gatehouse/internal/limits"
 	"github.com/gatehouse/gatehouse/internal/limits/redistest"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 )
@@ -150,7 +152,7 @@ func TestTwoGatewaysShareRedis(t *testing.T) {
 	var calls atomic.Int64
 	var urls []string
 	for range 2 {
-		hs := httptest.NewServer(limitedGateway(t, Options{Redis: url}, policy, &calls))
+		hs := httptest.NewServer(limitedGateway(t, withRedis(t, Options{}, url, false), policy, &calls))
 		t.Cleanup(hs.Close)
 		urls = append(urls, hs.URL)
 	}
@@ -175,7 +177,7 @@ func TestRedisOutage(t *testing.T) {
 	for range 2 {
 		// 500 calls: below the limits decided in blocks, so every request
 		// during the outage is one local decision.
-		s := limitedGateway(t, Options{Redis: srv.URL()}, limitPolicy(`<rate-limit-by-key calls="500" renewal-period="300" counter-key="`+token+`" />`), &calls)
+		s := limitedGateway(t, withRedis(t, Options{}, srv.URL(), false), limitPolicy(`<rate-limit-by-key calls="500" renewal-period="300" counter-key="`+token+`" />`), &calls)
 		hs := httptest.NewServer(s)
 		t.Cleanup(hs.Close)
 		reg := analytics.NewRegistry()
@@ -246,31 +248,39 @@ func wantMetrics(t *testing.T, url string, lines ...string) {
 }
 
 // TestRedisFailClosed: with fail-closed, limited requests fail while
-// Redis is unreachable; an invalid URL fails them too.
+// Redis is unreachable.
 func TestRedisFailClosed(t *testing.T) {
 	srv := redistest.Start(t)
 	srv.Stop()
-	for _, url := range []string{srv.URL(), "http://not-redis"} {
-		var calls atomic.Int64
-		s := limitedGateway(t, Options{Redis: url, RedisFailClosed: true}, limitPolicy(`<rate-limit calls="5" renewal-period="60" />`), &calls)
-		w := httptest.NewRecorder()
-		s.ServeHTTP(w, httptest.NewRequest("GET", "/orders/1", nil))
-		if w.Code != 500 || calls.Load() != 0 {
-			t.Errorf("%s: status %d, backend calls %d; want 500 and none", url, w.Code, calls.Load())
-		}
+	var calls atomic.Int64
+	s := limitedGateway(t, withRedis(t, Options{}, srv.URL(), true), limitPolicy(`<rate-limit calls="5" renewal-period="60" />`), &calls)
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, httptest.NewRequest("GET", "/orders/1", nil))
+	if w.Code != 500 || calls.Load() != 0 {
+		t.Errorf("status %d, backend calls %d; want 500 and none", w.Code, calls.Load())
 	}
 }
 
-func TestInvalidRedisURLFailsOpen(t *testing.T) {
-	var calls atomic.Int64
-	s := limitedGateway(t, Options{Redis: "http://not-redis"}, limitPolicy(`<rate-limit calls="1" renewal-period="60" />`), &calls)
-	var got []string
-	for range 2 {
-		w := httptest.NewRecorder()
-		s.ServeHTTP(w, httptest.NewRequest("GET", "/orders/1", nil))
-		got = append(got, http.StatusText(w.Code))
+// withRedis returns opts with the limits store and the external cache in
+// the Redis at url, as the composition root builds them, closed when the
+// test ends.
+func withRedis(t *testing.T, opts Options, url string, failClosed bool) Options {
+	t.Helper()
+	rs, err := limits.NewRedis(limits.RedisOptions{URL: url, FailClosed: failClosed})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if strings.Join(got, ",") != "OK,Too Many Requests" {
-		t.Errorf("statuses %v; want counting in memory", got)
+	t.Cleanup(func() { rs.Close() })
+	client, err := limits.NewClient(url, 500*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Cleanup(func() { client.Close() })
+	if opts.Cache == nil {
+		opts.Cache = cache.NewMemory(64<<20, nil)
+	}
+	rc := cache.NewRedis(client, opts.Cache, "gatehouse:cache:", nil)
+	opts.Limits, opts.ExternalCache = rs, rc
+	opts.Shared = append(opts.Shared, SharedStore{Name: "limits", Store: rs}, SharedStore{Name: "cache", Store: rc})
+	return opts
 }

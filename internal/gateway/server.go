@@ -66,24 +66,32 @@ type Options struct {
 	KeyFailureLimit int
 	// Policies compiles policy documents. Nil: the built-in elements.
 	Policies *policy.Registry
-	// Redis is the URL of the Redis that keeps rate-limit and quota
-	// counters, shared with other gateway nodes (see limits.RedisOptions
-	// for the forms). Empty: counters in memory, per node. Ignored when
+	// Limits keeps the counters of rate limits and quotas; it outlives
+	// configurations. Nil: counters in memory, per node. Ignored when
 	// Policies is set.
-	Redis string
-	// RedisFailClosed makes limited requests fail (500) while Redis is
-	// unreachable, or when the URL is invalid. False: count locally until
-	// Redis answers again.
-	RedisFailClosed bool
-	// CacheMiB bounds the internal (in-memory) response and value cache,
-	// in MiB. 0: 64.
-	CacheMiB int
+	Limits limits.Store
+	// Cache is the node's own (internal) response and value cache. Nil: a
+	// 64 MiB in-memory cache. Ignored when Policies is set.
+	Cache cache.Store
+	// ExternalCache is the cache shared by gateway nodes (caching-type
+	// external). Nil: none. Ignored when Policies is set.
+	ExternalCache cache.Store
+	// Shared lists the stores kept in Redis (Limits, ExternalCache), whose
+	// health RegisterMetrics reports.
+	Shared []SharedStore
 	// Deployment describes where the gateway runs, for context.Deployment.
 	Deployment Deployment
 	// ManagedIdentity gets the access tokens of authentication-managed-identity
 	// (package managedidentity). Nil: that element fails at run time.
 	// Ignored when Policies is set.
 	ManagedIdentity builtin.ManagedIdentity
+}
+
+// SharedStore is a store shared by gateway nodes through Redis, named for
+// metrics ("limits" or "cache").
+type SharedStore struct {
+	Name  string
+	Store analytics.Redis
 }
 
 // Deployment is what policies see as context.Deployment.
@@ -122,20 +130,12 @@ type Server struct {
 	trusted     []netip.Prefix
 	keyFailures *keyFailures
 	deployment  *expr.Deployment // shared by every request; read-only
-	closeLimits func() error     // nil: nothing to close
-	closeCache  func() error     // nil: nothing to close
-	redis       []namedRedis     // the Redis-backed stores, for metrics
+	shared      []SharedStore    // the Redis-backed stores, for metrics
 }
 
-// namedRedis is a Redis-backed store and what metrics call it.
-type namedRedis struct {
-	name  string
-	store analytics.Redis
-}
-
-// RegisterMetrics adds the metrics of s's Redis-backed stores (the
-// limits store and the external cache, when --redis is set) and of
-// invalid subscription keys to reg.
+// RegisterMetrics adds to reg the metrics of s's configuration (rejected
+// elements), of invalid subscription keys and of the shared stores in
+// Options.Shared.
 func (s *Server) RegisterMetrics(reg prometheus.Registerer) error {
 	rejected := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "gatehouse_config_rejected_elements",
@@ -152,24 +152,23 @@ func (s *Server) RegisterMetrics(reg prometheus.Registerer) error {
 	if err := s.keyFailures.register(reg); err != nil {
 		return err
 	}
-	for _, r := range s.redis {
-		if err := analytics.RegisterRedis(reg, r.name, r.store); err != nil {
+	for _, r := range s.shared {
+		if err := analytics.RegisterRedis(reg, r.Name, r.Store); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// Close releases what NewServer opened (the Redis clients of the limits
-// store and the cache). Call it once serving has stopped.
+// Close closes the idle connections to backends. Call it once serving
+// has stopped; what the Options handed in (Redis clients) is the
+// caller's to close.
 func (s *Server) Close() error {
-	var errs []error
-	for _, fn := range []func() error{s.closeLimits, s.closeCache} {
-		if fn != nil {
-			errs = append(errs, fn())
-		}
+	if t, ok := s.transport.(interface{ CloseIdleConnections() }); ok {
+		t.CloseIdleConnections()
 	}
-	return errors.Join(errs...)
+	s.transports.retain(nil)
+	return nil
 }
 
 // NewServer returns a Server with no Runtime: it answers 503 until Install.
@@ -191,31 +190,13 @@ func NewServer(opts Options) *Server {
 	s.trusted = opts.TrustedProxies
 	s.keyFailures = newKeyFailures(opts.KeyFailureLimit)
 	s.policies = opts.Policies
+	s.shared = opts.Shared
 	if s.policies == nil {
 		s.policies = policy.NewRegistry()
-		var store limits.Store
-		if opts.Redis != "" {
-			rs, err := limits.NewRedis(limits.RedisOptions{URL: opts.Redis, FailClosed: opts.RedisFailClosed, Logger: s.log})
-			switch {
-			case err == nil:
-				store, s.closeLimits = rs, rs.Close
-				s.redis = append(s.redis, namedRedis{"limits", rs})
-			case opts.RedisFailClosed:
-				s.log.Error("redis for limits: refusing limited requests", "err", err)
-				store = limits.Unavailable{Err: err}
-			default:
-				s.log.Error("redis for limits: counting in memory", "err", err)
-			}
-		}
-		deps := builtin.Deps{HTTPClient: &http.Client{Transport: sideTransport{s}}, Limits: store}
-		deps.ManagedIdentity = opts.ManagedIdentity
-		deps.Cache = cache.NewMemory(opts.CacheMiB<<20, nil)
-		if opts.Redis != "" {
-			if client, err := limits.NewClient(opts.Redis, 500*time.Millisecond); err == nil {
-				rc := cache.NewRedis(client, deps.Cache, "gatehouse:cache:", s.log)
-				deps.ExternalCache, s.closeCache = rc, client.Close
-				s.redis = append(s.redis, namedRedis{"cache", rc})
-			}
+		deps := builtin.Deps{HTTPClient: &http.Client{Transport: sideTransport{s}}, Limits: opts.Limits,
+			Cache: opts.Cache, ExternalCache: opts.ExternalCache, ManagedIdentity: opts.ManagedIdentity}
+		if deps.Cache == nil {
+			deps.Cache = cache.NewMemory(64<<20, nil)
 		}
 		builtin.Register(s.policies, deps)
 	}

@@ -154,11 +154,11 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	hostname, _ := os.Hostname()
 	node := nodeID(hostname)
-	gw, err := cfg.GatewaySettings.NewServer(log, cfg.GatewayID, node, false)
+	gw, closeGateway, err := cfg.GatewaySettings.NewServer(log, cfg.GatewayID, node, false)
 	if err != nil {
 		return err
 	}
-	defer gw.Close()
+	defer closeGateway()
 	backupKey, err := backupSealer(cfg.Backup)
 	if err != nil {
 		return err

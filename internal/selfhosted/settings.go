@@ -1,6 +1,7 @@
 package selfhosted
 
 import (
+	"errors"
 	"log/slog"
 	"os"
 	"time"
@@ -8,8 +9,10 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/gatehouse/gatehouse/internal/analytics"
+	"github.com/gatehouse/gatehouse/internal/cache"
 	"github.com/gatehouse/gatehouse/internal/cli"
 	"github.com/gatehouse/gatehouse/internal/gateway"
+	"github.com/gatehouse/gatehouse/internal/limits"
 )
 
 // GatewaySettings are the settings of a gateway's request path, shared by
@@ -73,15 +76,15 @@ func (g GatewaySettings) MetricsListener(gw *gateway.Server) (cli.ListenerSpec, 
 }
 
 // NewServer returns the gateway Server the settings describe, serving
-// as node instance of gateway (managed: the one embedded in serve); the
-// caller closes it.
-func (g GatewaySettings) NewServer(log *slog.Logger, gatewayID, instance string, managed bool) (*gateway.Server, error) {
+// as node instance of gateway (managed: the one embedded in serve), and
+// the function that closes it and the Redis clients it was given.
+func (g GatewaySettings) NewServer(log *slog.Logger, gatewayID, instance string, managed bool) (*gateway.Server, func() error, error) {
 	trusted, err := gateway.ParsePrefixes(g.TrustedProxies)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	opts := gateway.Options{Logger: log, BackendTimeout: g.BackendTimeout, Redis: g.Redis, RedisFailClosed: !g.RedisFailOpen,
-		TrustedProxies: trusted, CacheMiB: g.CacheMiB, KeyFailureLimit: g.KeyFailureLimit,
+	opts := gateway.Options{Logger: log, BackendTimeout: g.BackendTimeout,
+		TrustedProxies: trusted, Cache: cache.NewMemory(cacheMiB(g.CacheMiB)<<20, nil), KeyFailureLimit: g.KeyFailureLimit,
 		Deployment: gateway.Deployment{Region: g.Region, ServiceName: g.ServiceName, GatewayID: gatewayID, InstanceID: instance, Managed: managed}}
 	if g.KeyFailureLimit <= 0 {
 		opts.KeyFailureLimit = -1 // no limit
@@ -91,10 +94,57 @@ func (g GatewaySettings) NewServer(log *slog.Logger, gatewayID, instance string,
 	}
 	id, err := g.Identity.provider(log, os.Getenv)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if id != nil { // not a typed nil in the interface
 		opts.ManagedIdentity = id
 	}
-	return gateway.NewServer(opts), nil
+	closeShared := g.sharedStores(&opts, log)
+	gw := gateway.NewServer(opts)
+	return gw, func() error { return errors.Join(gw.Close(), closeShared()) }, nil
+}
+
+// sharedStores puts the Redis-backed limits store and external cache into
+// opts when Redis is configured, and returns what closes their clients.
+// An invalid URL is logged: limited requests then fail (fail-closed) or
+// count in memory, and the external cache is the internal one.
+func (g GatewaySettings) sharedStores(opts *gateway.Options, log *slog.Logger) func() error {
+	if g.Redis == "" {
+		return func() error { return nil }
+	}
+	var closers []func() error
+	rs, err := limits.NewRedis(limits.RedisOptions{URL: g.Redis, FailClosed: !g.RedisFailOpen, Logger: log})
+	switch {
+	case err == nil:
+		opts.Limits = rs
+		opts.Shared = append(opts.Shared, gateway.SharedStore{Name: "limits", Store: rs})
+		closers = append(closers, rs.Close)
+	case !g.RedisFailOpen:
+		log.Error("redis for limits: refusing limited requests", "err", err)
+		opts.Limits = limits.Unavailable{Err: err}
+	default:
+		log.Error("redis for limits: counting in memory", "err", err)
+	}
+	if client, err := limits.NewClient(g.Redis, 500*time.Millisecond); err == nil {
+		rc := cache.NewRedis(client, opts.Cache, "gatehouse:cache:", log)
+		opts.ExternalCache = rc
+		opts.Shared = append(opts.Shared, gateway.SharedStore{Name: "cache", Store: rc})
+		closers = append(closers, client.Close)
+	}
+	return func() error {
+		var errs []error
+		for _, c := range closers {
+			errs = append(errs, c())
+		}
+		return errors.Join(errs...)
+	}
+}
+
+// cacheMiB is the size of the internal cache: n MiB, or 64 when n is not
+// positive.
+func cacheMiB(n int) int {
+	if n <= 0 {
+		return 64
+	}
+	return n
 }

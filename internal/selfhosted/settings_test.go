@@ -27,11 +27,11 @@ func TestKeyFailureLimitSetting(t *testing.T) {
 		SubscriptionRequired: true, KeyHeader: "Ocp-Apim-Subscription-Key", KeyQuery: "subscription-key",
 		Operations: []snapshot.Operation{{ID: "all", Method: "*", URLTemplate: "/*"}}}}}
 	for limit, want := range map[int][]int{2: {401, 401, 429, 429}, 0: {401, 401, 401, 401}} {
-		gw, err := GatewaySettings{KeyFailureLimit: limit}.NewServer(slog.New(slog.DiscardHandler), "edge", "node-1", false)
+		gw, closeGateway, err := GatewaySettings{KeyFailureLimit: limit}.NewServer(slog.New(slog.DiscardHandler), "edge", "node-1", false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { gw.Close() })
+		t.Cleanup(func() { closeGateway() })
 		gw.Load(snap)
 		hs := httptest.NewServer(gw)
 		t.Cleanup(hs.Close)
@@ -46,6 +46,36 @@ func TestKeyFailureLimitSetting(t *testing.T) {
 			if resp.StatusCode != code {
 				t.Errorf("limit %d, invalid key %d: %d, want %d", limit, i+1, resp.StatusCode, code)
 			}
+		}
+	}
+}
+
+// TestInvalidRedisURL: an invalid --redis counts limits in memory, or
+// with --redis-fail-open=false refuses limited requests (500).
+func TestInvalidRedisURL(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") }))
+	t.Cleanup(backend.Close)
+	snap := &snapshot.Snapshot{Version: 1, APIs: []snapshot.API{{ID: "orders", Path: "orders", ServiceURL: backend.URL,
+		KeyHeader: "k", KeyQuery: "k", Policy: `<policies><inbound><rate-limit calls="1" renewal-period="60" /></inbound><backend><forward-request /></backend></policies>`,
+		Operations: []snapshot.Operation{{ID: "all", Method: "*", URLTemplate: "/*"}}}}}
+	for _, tt := range []struct {
+		failOpen bool
+		want     string
+	}{{true, "200,429"}, {false, "500,500"}} {
+		gw, closeGateway, err := GatewaySettings{Redis: "http://not-redis", RedisFailOpen: tt.failOpen}.NewServer(slog.New(slog.DiscardHandler), "edge", "n", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { closeGateway() })
+		gw.Load(snap)
+		var got []string
+		for range 2 {
+			w := httptest.NewRecorder()
+			gw.ServeHTTP(w, httptest.NewRequest("GET", "/orders/1", nil))
+			got = append(got, strconv.Itoa(w.Code))
+		}
+		if strings.Join(got, ",") != tt.want {
+			t.Errorf("fail-open %v: statuses %v, want %s", tt.failOpen, got, tt.want)
 		}
 	}
 }
