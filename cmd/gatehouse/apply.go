@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -52,7 +53,7 @@ func newApplyCommand() *cobra.Command {
 func runApply(cmd *cobra.Command, cfg applyConfig) error {
 	ctx := cmd.Context()
 	out := cmd.OutOrStdout()
-	desired, err := apiops.Read(cfg.Dir, apiops.ReadOptions{})
+	desired, err := apiops.Read(cfg.Dir, apiops.ReadOptions{LookupEnv: os.LookupEnv})
 	if err != nil {
 		return err
 	}

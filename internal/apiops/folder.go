@@ -18,7 +18,7 @@ import (
 // ReadOptions configures Read.
 type ReadOptions struct {
 	// LookupEnv resolves "${NAME}" placeholders and the values of secret
-	// named values. Nil: os.LookupEnv.
+	// named values (the CLI passes os.LookupEnv). Nil: nothing resolves.
 	LookupEnv func(string) (string, bool)
 }
 
@@ -45,7 +45,7 @@ func (r *reader) skip(typ, file, detail string) {
 func Read(dir string, opts ReadOptions) (*Config, error) {
 	r := &reader{dir: dir, env: opts.LookupEnv}
 	if r.env == nil {
-		r.env = os.LookupEnv
+		r.env = func(string) (string, bool) { return "", false }
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {

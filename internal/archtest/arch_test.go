@@ -3,8 +3,11 @@ package archtest
 import (
 	"encoding/json"
 	"io"
+	"os"
 	"os/exec"
 	"path"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -42,7 +45,7 @@ var allowed = map[string][]string{
 	"internal/openapi":             {"internal/model"},
 	"internal/mgmtclient":          {},
 	"internal/apiops":              {"internal/compile", "internal/model", "internal/openapi", "internal/mgmtclient", "internal/policy/..."},
-	"internal/selfhosted":          {"internal/analytics", "internal/cli", "internal/configsync", "internal/gateway", "internal/managedidentity", "internal/secret", "internal/snapshot"},
+	"internal/selfhosted":          {"internal/analytics", "internal/cache", "internal/cli", "internal/configsync", "internal/gateway", "internal/limits", "internal/managedidentity", "internal/secret", "internal/snapshot"},
 	"internal/archtest":            {},
 	"cmd/...":                      {"..."},
 	"scripts/...":                  {},
@@ -139,6 +142,57 @@ func TestGatewayBinaryIsLean(t *testing.T) {
 			module + "internal/configsync/endpoint", module + "internal/configsync/source", "modernc.org/", "github.com/jackc/pgx"} {
 			if dep == banned || strings.HasPrefix(dep, banned+"/") {
 				t.Errorf("cmd/gatehouse-gateway links %s", dep)
+			}
+		}
+	}
+}
+
+// composition lists the calls that build a process's dependencies: they
+// belong in cmd (the composition root), which hands the results down.
+var composition = []string{
+	"os.Getenv(", "os.LookupEnv(", "os.Environ(",
+	"redis.NewClient(", "redis.NewUniversalClient(", "redis.NewFailoverClient(", "redis.NewClusterClient(",
+	"limits.NewRedis(", "limits.NewClient(",
+	"prometheus.NewRegistry(", "analytics.NewRegistry(",
+}
+
+// composers are the files under internal/ allowed to make those calls:
+// the constructors themselves, the flag/environment twins, test helper
+// packages (named *test), and the gateway command's settings, which both
+// programs share.
+var composers = []string{
+	"internal/limits/redis.go",      // NewClient is the Redis client constructor
+	"internal/analytics/metrics.go", // NewRegistry is the registry constructor
+	"internal/cli/env.go",           // flags' GATEHOUSE_* twins
+	"internal/selfhosted/",          // the gateway command's composition
+}
+
+// TestCompositionInCmd fails when a package under internal/ reads the
+// environment, builds a Redis client or a metrics registry on its own.
+func TestCompositionInCmd(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.Dir}} {{.ImportPath}} {{join .GoFiles \" \"}}", module+"internal/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		dir, rel := fields[0], strings.TrimPrefix(fields[1], module)
+		if strings.HasSuffix(rel, "test") {
+			continue
+		}
+		for _, name := range fields[2:] {
+			file := rel + "/" + name
+			if slices.ContainsFunc(composers, func(c string) bool { return file == c || strings.HasPrefix(file, c) }) {
+				continue
+			}
+			src, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, call := range composition {
+				if strings.Contains(string(src), call) {
+					t.Errorf("%s calls %s: build dependencies in cmd and hand them down", file, strings.TrimSuffix(call, "("))
+				}
 			}
 		}
 	}
