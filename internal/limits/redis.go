@@ -63,6 +63,7 @@ type Redis struct {
 	nextProbe  atomic.Int64 // unix nanoseconds
 	fallbacks  atomic.Uint64
 	outages    atomic.Uint64
+	failover   failover // counts carried across outages
 }
 
 var _ Store = (*Redis)(nil)
@@ -174,6 +175,13 @@ func (r *Redis) Take(ctx context.Context, group string, cs []Counter) ([]Decisio
 		if now.UnixNano() < np || !r.nextProbe.CompareAndSwap(np, now.Add(r.probeEvery).UnixNano()) {
 			return r.fallback(ctx, group, cs, errors.New("not probing yet"))
 		}
+		// This request probes Redis: first carry over what was counted
+		// during the outage, so that its decision sees it.
+		if !r.failClosed {
+			if err := r.resync(ctx, now); err != nil {
+				return r.fallback(ctx, group, cs, err)
+			}
+		}
 	}
 	var ds []Decision
 	var err error
@@ -227,7 +235,13 @@ func (r *Redis) fallback(ctx context.Context, group string, cs []Counter, cause 
 	if r.failClosed {
 		return nil, fmt.Errorf("%w: %w", ErrUnavailable, cause)
 	}
-	return r.local.Take(ctx, group, cs)
+	now := r.now()
+	r.failover.seed(r.local, group, cs, now)
+	ds, err := r.local.Take(ctx, group, cs)
+	if err == nil && Allowed(ds) {
+		r.failover.admitted(group, cs, now)
+	}
+	return ds, err
 }
 
 // eval runs takeScript for cs: one round trip.
@@ -268,6 +282,9 @@ func (r *Redis) eval(ctx context.Context, group string, cs []Counter, now time.T
 	ds := make([]Decision, len(cs))
 	for i := range ds {
 		ds[i] = Decision{Allowed: res[3*i] == 1, Remaining: res[3*i+1], RetryAfter: time.Duration(res[3*i+2]) * time.Millisecond}
+	}
+	if !r.failClosed {
+		r.failover.observe(group, cs, ds, now)
 	}
 	return ds, nil
 }
