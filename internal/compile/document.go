@@ -52,3 +52,26 @@ func Error(ds policy.Diagnostics) error {
 	}
 	return ds
 }
+
+// Effective renders the effective policy of scopes, given from the
+// outermost (global) to the innermost (operation): <base /> replaced by
+// the enclosing scope's elements and fragments included, as the gateways
+// merge them. An empty scope stands for <base />.
+func Effective(fragments map[string][]*policy.Node, scopes ...string) (string, error) {
+	docs := make([]*policy.Document, len(scopes))
+	for i, src := range scopes {
+		if src == "" {
+			continue
+		}
+		d, err := policy.Parse(src)
+		if err != nil {
+			return "", err
+		}
+		docs[i] = d
+	}
+	eff, err := policy.Merge(fragments, docs...)
+	if err != nil {
+		return "", err
+	}
+	return policy.Render(eff), nil
+}

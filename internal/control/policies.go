@@ -117,3 +117,42 @@ func checkPolicy(ctx context.Context, tx store.Tx, _ *store.Record, props model.
 	}
 	return RefusePolicy(compile.Error(compile.Document(env.policies, penv, fragments, p.Value)))
 }
+
+// EffectivePolicy renders the merged policy of the scope at parent ("" for
+// global, "apis/{id}", "apis/{id}/operations/{id}"): the global policy,
+// then the product's (when productID is given), the API's and the
+// operation's, with fragments included.
+func EffectivePolicy(ctx context.Context, r store.Reader, parent, productID string) (string, error) {
+	_, fragments, err := PolicyEnv(ctx, r)
+	if err != nil {
+		return "", err
+	}
+	scopes := []string{""}
+	if productID != "" {
+		scopes = append(scopes, "products/"+productID)
+	}
+	if parent != "" {
+		parts := strings.Split(parent, "/")
+		scopes = append(scopes, strings.Join(parts[:2], "/"))
+		if len(parts) == 4 {
+			scopes = append(scopes, parent)
+		}
+	}
+	docs := make([]string, len(scopes))
+	for i, sc := range scopes {
+		rec, err := Lookup(ctx, r, model.KindPolicy, sc, model.PolicyID)
+		if err != nil || rec == nil {
+			if err != nil {
+				return "", err
+			}
+			continue
+		}
+		var p model.Policy
+		if err := DecodeStored(rec, &p); err != nil {
+			return "", err
+		}
+		docs[i] = p.Value
+	}
+	xml, err := compile.Effective(fragments, docs...)
+	return xml, RefusePolicy(err)
+}

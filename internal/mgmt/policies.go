@@ -10,7 +10,6 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/model"
-	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -64,7 +63,7 @@ func (s *Server) getPolicy(ps *policyScope) apiFunc {
 				return err
 			}
 			if r.URL.Query().Get("effective") == "true" {
-				xml, err := s.effectivePolicy(ctx, tx, parent, r.URL.Query().Get("productId"))
+				xml, err := control.EffectivePolicy(ctx, tx, parent, r.URL.Query().Get("productId"))
 				if err != nil {
 					return err
 				}
@@ -171,49 +170,4 @@ func (s *Server) policyScopeOf(r *http.Request, ps *policyScope) (parent, id str
 		return err
 	})
 	return parent, id, err
-}
-
-// effectivePolicy renders the merged policy of a scope: global, then the
-// product (when productID is given), the API and the operation.
-func (s *Server) effectivePolicy(ctx context.Context, r store.Reader, parent, productID string) (string, error) {
-	_, fragments, err := control.PolicyEnv(ctx, r)
-	if err != nil {
-		return "", err
-	}
-	scopes := []string{""}
-	if productID != "" {
-		scopes = append(scopes, "products/"+productID)
-	}
-	if parent != "" {
-		parts := strings.Split(parent, "/")
-		scopes = append(scopes, strings.Join(parts[:2], "/"))
-		if len(parts) == 4 {
-			scopes = append(scopes, parent)
-		}
-	}
-	docs := make([]*policy.Document, 0, len(scopes))
-	for _, sc := range scopes {
-		rec, err := control.Lookup(ctx, r, model.KindPolicy, sc, model.PolicyID)
-		if err != nil {
-			return "", err
-		}
-		if rec == nil {
-			docs = append(docs, nil)
-			continue
-		}
-		var p model.Policy
-		if err := control.DecodeStored(rec, &p); err != nil {
-			return "", err
-		}
-		d, err := policy.Parse(p.Value)
-		if err != nil {
-			return "", control.RefusePolicy(err)
-		}
-		docs = append(docs, d)
-	}
-	eff, err := policy.Merge(fragments, docs...)
-	if err != nil {
-		return "", control.RefusePolicy(err)
-	}
-	return policy.Render(eff), nil
 }
