@@ -10,7 +10,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/gatehouse/gatehouse/internal/selfhosted"
+	"github.com/gatehouse/gatehouse/cmd/internal/selfhosted"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".

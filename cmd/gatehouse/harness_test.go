@@ -28,7 +28,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
-	"github.com/gatehouse/gatehouse/internal/selfhosted"
+	"github.com/gatehouse/gatehouse/cmd/internal/selfhosted"
 )
 
 // instance is a running `gatehouse serve` on loopback ports.

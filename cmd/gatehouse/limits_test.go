@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/limits/redistest"
-	"github.com/gatehouse/gatehouse/internal/selfhosted"
+	"github.com/gatehouse/gatehouse/cmd/internal/selfhosted"
 )
 
 // TestSelfHostedGatewaysShareLimits: two self-hosted gateways started as

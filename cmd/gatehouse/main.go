@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gatehouse/gatehouse/internal/selfhosted"
+	"github.com/gatehouse/gatehouse/cmd/internal/selfhosted"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".

@@ -26,7 +26,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/policy/builtin"
 	"github.com/gatehouse/gatehouse/internal/secret"
-	"github.com/gatehouse/gatehouse/internal/selfhosted"
+	"github.com/gatehouse/gatehouse/cmd/internal/selfhosted"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/postgres"

@@ -45,7 +45,6 @@ var allowed = map[string][]string{
 	"internal/openapi":             {"internal/model"},
 	"internal/mgmtclient":          {},
 	"internal/apiops":              {"internal/compile", "internal/model", "internal/openapi", "internal/mgmtclient", "internal/policy/..."},
-	"internal/selfhosted":          {"internal/analytics", "internal/cache", "internal/cli", "internal/configsync", "internal/gateway", "internal/limits", "internal/managedidentity", "internal/secret", "internal/snapshot"},
 	"internal/archtest":            {},
 	"cmd/...":                      {"..."},
 	"scripts/...":                  {},
@@ -157,14 +156,13 @@ var composition = []string{
 }
 
 // composers are the files under internal/ allowed to make those calls:
-// the constructors themselves, the flag/environment twins, test helper
-// packages (named *test), and the gateway command's settings, which both
-// programs share.
+// the constructors themselves, the flag/environment twins and test helper
+// packages (named *test). The composition of both programs, including the
+// gateway settings they share, is under cmd/.
 var composers = []string{
 	"internal/limits/redis.go",      // NewClient is the Redis client constructor
 	"internal/analytics/metrics.go", // NewRegistry is the registry constructor
 	"internal/cli/env.go",           // flags' GATEHOUSE_* twins
-	"internal/selfhosted/",          // the gateway command's composition
 }
 
 // TestCompositionInCmd fails when a package under internal/ reads the

@@ -15,7 +15,7 @@ import (
 // TestKubernetesManifests checks the example manifests against what the
 // gateway reads: the ConfigMap keys, the token variable, the probe path.
 func TestKubernetesManifests(t *testing.T) {
-	files, _ := filepath.Glob("../../deploy/kubernetes/*.yaml")
+	files, _ := filepath.Glob("../../../deploy/kubernetes/*.yaml")
 	if len(files) < 2 {
 		t.Fatalf("found %d manifests", len(files))
 	}
