@@ -275,6 +275,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rec := s.records.Get().(*recorder)
 	rec.reset(w)
+	rec.body = wrapBody(r)
 	api, op, sub := s.serve(rec, r, rt)
 	if s.access != nil {
 		s.logAccess(r, rec, api, op, sub)

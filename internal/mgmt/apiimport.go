@@ -88,6 +88,13 @@ func putImportedOperation(ctx context.Context, tx store.Tx, apiID string, op ope
 	if err != nil {
 		return err
 	}
+	var ve *model.ValidationError
+	if err := checkLengths(model.KindOperation, b); errors.As(err, &ve) {
+		f := ve.Fields[0]
+		return invalid("properties.value", fmt.Sprintf("operation %s (%s %s): %s %s", op.ID, props.Method, props.URLTemplate, f.Target, f.Message))
+	} else if err != nil {
+		return err
+	}
 	orec.Props = b
 	_, err = tx.Put(ctx, orec)
 	return err

@@ -14,8 +14,8 @@ import (
 
 type nowFunc func() time.Time
 
-// maxBodyBytes bounds every management request body.
-const maxBodyBytes = 4 << 20
+// maxBodyBytes is DefaultMaxBodyBytes.
+const maxBodyBytes = 8 << 20
 
 // envelope is a request body: a resource whose id, name and type, when
 // given, are ignored in favour of the URL.
@@ -50,6 +50,9 @@ func readEnvelope(r *http.Request) (json.RawMessage, error) {
 func decodeProperties(kind model.Kind, raw []byte) (model.Properties, error) {
 	props := model.NewProperties(kind)
 	if err := model.DecodeStrict(raw, "properties", props); err != nil {
+		return nil, err
+	}
+	if err := checkLengths(kind, raw); err != nil {
 		return nil, err
 	}
 	props.Normalize()
@@ -187,6 +190,11 @@ func (s *Server) write(r *http.Request, rt *resourceType, parent, id string,
 			}
 		}
 		if rec.Props, err = json.Marshal(props); err != nil {
+			return err
+		}
+		// What the check filled in (an import's title and description)
+		// keeps the documented limits too.
+		if err := checkLengths(rt.kind, rec.Props); err != nil {
 			return err
 		}
 		created, err = tx.Put(ctx, rec)

@@ -174,11 +174,8 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	ls, err := cli.OpenAll([]cli.ListenerSpec{
-		{Name: "gateway http", Addr: cfg.GatewayHTTP, Handler: gw},
-		{Name: "gateway https", Addr: cfg.GatewayHTTPS, Handler: gw, HTTPS: true, CertFile: cfg.TLSCert, KeyFile: cfg.TLSKey, CertFlags: "--tls-cert and --tls-key"},
-		metrics,
-	}, log)
+	specs := append(cfg.GatewaySettings.GatewayListeners(gw, cfg.GatewayHTTP, cfg.GatewayHTTPS, cfg.TLSCert, cfg.TLSKey), metrics)
+	ls, err := cli.OpenAll(specs, log)
 	if err != nil {
 		return err
 	}
