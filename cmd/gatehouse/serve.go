@@ -108,6 +108,7 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 	if err != nil {
 		return err
 	}
+	routeLibraryLogs(log)
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
