@@ -57,6 +57,9 @@ func checkSubscription(ctx context.Context, tx store.Tx, rec *store.Record, prop
 			return invalid("properties.ownerId", "The owner '"+s.OwnerID+"' does not exist.")
 		}
 	}
+	if err := checkSubscriptionsLimit(ctx, tx, rec, s, scope, old); err != nil {
+		return err
+	}
 	keys, err := subscriptionKeys(old)
 	if err != nil {
 		return err
@@ -93,6 +96,62 @@ func checkSubscription(ctx context.Context, tx store.Tx, rec *store.Record, prop
 	}
 	rec.Secret, err = json.Marshal(keys)
 	return err
+}
+
+// checkSubscriptionsLimit refuses a subscription that would give its owner
+// more subscriptions to a product than the product's subscriptionsLimit.
+// Subscriptions that are cancelled, rejected or expired do not count. It
+// checks a subscription when it is created or changes owner or product,
+// so that lowering a limit keeps the subscriptions there are.
+func checkSubscriptionsLimit(ctx context.Context, tx store.Tx, rec *store.Record, s *model.Subscription, scope model.Scope, old *store.Record) error {
+	if scope.Kind != model.KindProduct || s.OwnerID == "" || !holds(s.State) {
+		return nil
+	}
+	if old != nil {
+		var o model.Subscription
+		if err := decodeStored(old, &o); err != nil {
+			return err
+		}
+		if strings.EqualFold(o.Scope, s.Scope) && strings.EqualFold(o.OwnerID, s.OwnerID) {
+			return nil
+		}
+	}
+	prec, err := productsType.get(ctx, tx, "", scope.ID)
+	if err != nil {
+		return err
+	}
+	var p model.Product
+	if err := decodeStored(prec, &p); err != nil {
+		return err
+	}
+	if p.SubscriptionsLimit == nil {
+		return nil
+	}
+	subs, err := tx.List(ctx, store.Query{Kind: model.KindSubscription})
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, other := range subs {
+		var o model.Subscription
+		if err := decodeStored(other, &o); err != nil {
+			return err
+		}
+		if holds(o.State) && !strings.EqualFold(other.ID, rec.ID) && strings.EqualFold(o.Scope, s.Scope) && strings.EqualFold(o.OwnerID, s.OwnerID) {
+			n++
+		}
+	}
+	if n >= *p.SubscriptionsLimit {
+		return conflict("properties.ownerId", fmt.Sprintf("The owner '%s' has %d subscriptions to product '%s', its subscriptionsLimit.",
+			s.OwnerID, n, scope.ID))
+	}
+	return nil
+}
+
+// holds reports whether a subscription in state counts towards a
+// product's subscriptionsLimit.
+func holds(state string) bool {
+	return state == model.SubscriptionActive || state == model.SubscriptionSuspended || state == model.SubscriptionSubmitted
 }
 
 // refuseTakenKeys fails when another subscription already uses a key.
