@@ -6,11 +6,15 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/gatehouse/gatehouse/cmd/internal/selfhosted"
+	"github.com/gatehouse/gatehouse/internal/cli"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -19,10 +23,18 @@ var version = "dev"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cmd := selfhosted.NewCommand(version)
+	cmd := selfhosted.NewCommand(version, routeLibraryLogs)
 	cmd.Use = "gatehouse-gateway"
 	if err := cmd.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "gatehouse-gateway:", err)
 		os.Exit(1)
 	}
+}
+
+// routeLibraryLogs makes what libraries log on their own go through log,
+// so that every line is in the log's format: go-redis's messages, and
+// anything written with the standard library's log package.
+func routeLibraryLogs(log *slog.Logger) {
+	redis.SetLogger(cli.PrintfLogger{Logger: log.With("component", "redis")})
+	slog.SetDefault(log)
 }

@@ -78,7 +78,9 @@ func sameTree(t *testing.T, a, b string) {
 func TestApplyAPIOpsExtraction(t *testing.T) {
 	t.Setenv("GATEHOUSE_SECRET_BACKEND_KEY", "k3y-from-the-environment")
 	backend := newBackend(t)
-	in := startServe(t, t.TempDir(), "")
+	// The APIs are https only; the test calls them as a TLS-terminating
+	// proxy on loopback would.
+	in := startServe(t, t.TempDir(), "", func(c *serveConfig) { c.TrustedProxies = []string{"127.0.0.1"} })
 	dir := copyDir(t, "testdata/apiops", "http://echo.invalid", backend.URL)
 	apply := append([]string{"apply", "--dir", dir}, in.remote()...)
 
@@ -118,7 +120,10 @@ func TestApplyAPIOpsExtraction(t *testing.T) {
 	// The gateway serves the applied API.
 	in.must("PUT", "/users/ann", `{"properties":{"email":"ann@example.com","firstName":"Ann","lastName":"Lee"}}`)
 	in.must("PUT", "/subscriptions/ann-starter", `{"properties":{"displayName":"Ann","scope":"/products/starter","ownerId":"/users/ann","primaryKey":"starter-key-0001"}}`)
-	r := expectStatus(t, in, 200, "/echo/resource?param1=sample", "Ocp-Apim-Subscription-Key: starter-key-0001")
+	r := expectStatus(t, in, 200, "/echo/resource?param1=sample", "Ocp-Apim-Subscription-Key: starter-key-0001", "X-Forwarded-Proto: https")
+	if r := in.call("GET", "/echo/resource?param1=sample", "Ocp-Apim-Subscription-Key: starter-key-0001"); r.status != 404 {
+		t.Errorf("an https-only API over http: %d, want 404", r.status)
+	}
 	got := decodeSeen(t, r)
 	if got.Path != "/base/resource" {
 		t.Errorf("backend saw %s", got.Path)
@@ -175,7 +180,7 @@ func configure(t *testing.T, in *instance, backendURL string) {
 	in.must("PUT", "/namedValues/api-token", `{"properties":{"displayName":"api-token","value":"s3cr3t","secret":true}}`)
 	in.must("PUT", "/backends/one", `{"properties":{"url":"http://10.0.0.1:8080","protocol":"http"}}`)
 	in.must("PUT", "/backends/two", `{"properties":{"url":"http://10.0.0.2:8080","protocol":"http","credentials":{"header":{"x-key":["{{api-token}}"]}}}}`)
-	in.must("PUT", "/backends/pool", `{"properties":{"type":"Pool","protocol":"http","url":"http://pool.invalid","pool":{"services":[{"id":"one","weight":3},{"id":"two","weight":1}]}}}`)
+	in.must("PUT", "/backends/three", `{"properties":{"url":"http://10.0.0.3:8080","protocol":"http","description":"The third"}}`)
 	in.must("PUT", "/groups/partners", `{"properties":{"displayName":"Partners","description":"Outside developers"}}`)
 	in.must("PUT", "/products/starter", `{"properties":{"displayName":"Starter","state":"published","subscriptionsLimit":2}}`)
 	in.must("PUT", "/products/starter/apis/pets", "")
@@ -267,7 +272,7 @@ func TestExportApplyRoundTrip(t *testing.T) {
 	b := startServe(t, t.TempDir(), "")
 	applyB := append([]string{"apply", "--dir", first}, b.remote()...)
 	out = mustCLI(t, applyB...)
-	expectContains(t, out, "+ apis/pets", "+ apis/files", "+ backends/pool", "+ products/starter/groups/partners",
+	expectContains(t, out, "+ apis/pets", "+ apis/files", "+ backends/three", "+ products/starter/groups/partners",
 		"+ policyFragments/stamp", "+ policy\n", "+ products/starter/policy", "+ apis/files/policy", "+ apis/files/operations/get-item/policy", "applied ")
 	second := filepath.Join(t.TempDir(), "second")
 	mustCLI(t, append([]string{"export", "--dir", second}, b.remote()...)...)
@@ -292,7 +297,7 @@ func TestExportApplyRoundTrip(t *testing.T) {
 
 	t.Run("dry run and prune", func(t *testing.T) {
 		lean := copyDir(t, first)
-		for _, d := range []string{"products/internal", "apis/files", "backends/pool", "namedValues/plain",
+		for _, d := range []string{"products/internal", "apis/files", "backends/three", "namedValues/plain",
 			"products/starter/policy.xml", "policy.xml", "policyFragments/stamp"} {
 			if err := os.RemoveAll(filepath.Join(lean, d)); err != nil {
 				t.Fatal(err)
@@ -301,7 +306,7 @@ func TestExportApplyRoundTrip(t *testing.T) {
 		out := mustCLI(t, append([]string{"apply", "--dir", lean}, b.remote()...)...)
 		expectContains(t, out, "no changes")
 		out = mustCLI(t, append([]string{"apply", "--dir", lean, "--prune", "--dry-run"}, b.remote()...)...)
-		expectContains(t, out, "- products/internal", "- apis/files", "- backends/pool", "- namedValues/plain",
+		expectContains(t, out, "- products/internal", "- apis/files", "- backends/three", "- namedValues/plain",
 			"- products/starter/policy", "- policy\n", "- policyFragments/stamp", "nothing changed")
 		if strings.Index(out, "- apis/files") > strings.Index(out, "- policyFragments/stamp") ||
 			strings.Index(out, "- products/starter/policy") > strings.Index(out, "- products/internal") {
@@ -312,7 +317,7 @@ func TestExportApplyRoundTrip(t *testing.T) {
 		}
 		out = mustCLI(t, append([]string{"apply", "--dir", lean, "--prune"}, b.remote()...)...)
 		expectContains(t, out, "applied 7 changes")
-		for _, p := range []string{"/products/internal", "/apis/files", "/backends/pool", "/namedValues/plain",
+		for _, p := range []string{"/products/internal", "/apis/files", "/backends/three", "/namedValues/plain",
 			"/products/starter/policy", "/policy", "/policyFragments/stamp"} {
 			if r := b.mgmt("GET", p, ""); r.status != 404 {
 				t.Errorf("GET %s after --prune: %d", p, r.status)

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/limits/redistest"
 	"github.com/gatehouse/gatehouse/cmd/internal/selfhosted"
+	"github.com/gatehouse/gatehouse/internal/limits/redistest"
 )
 
 // TestSelfHostedGatewaysShareLimits: two self-hosted gateways started as

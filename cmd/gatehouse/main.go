@@ -5,13 +5,16 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
 
 	"github.com/gatehouse/gatehouse/cmd/internal/selfhosted"
+	"github.com/gatehouse/gatehouse/internal/cli"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -35,9 +38,18 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCommand(), selfhosted.NewCommand(version), newPolicyCommand(), newVersionCommand())
+	root.AddCommand(newServeCommand(), selfhosted.NewCommand(version, routeLibraryLogs), newPolicyCommand(), newVersionCommand())
 	root.AddCommand(newImportCommand(), newExportCommand(), newApplyCommand())
 	return root
+}
+
+// routeLibraryLogs makes what libraries log on their own go through log,
+// so that every line is in the log's format (JSON with --log-format
+// json): go-redis's messages, and anything written with the standard
+// library's log package.
+func routeLibraryLogs(log *slog.Logger) {
+	redis.SetLogger(cli.PrintfLogger{Logger: log.With("component", "redis")})
+	slog.SetDefault(log)
 }
 
 func newVersionCommand() *cobra.Command {

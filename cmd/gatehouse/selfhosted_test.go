@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/cmd/internal/selfhosted"
 	"github.com/gatehouse/gatehouse/internal/configsync"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/oidctest"
-	"github.com/gatehouse/gatehouse/cmd/internal/selfhosted"
 )
 
 // gatewayNode is a running self-hosted gateway.

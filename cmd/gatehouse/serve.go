@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/gatehouse/gatehouse/cmd/internal/selfhosted"
 	"github.com/gatehouse/gatehouse/internal/cli"
 	"github.com/gatehouse/gatehouse/internal/compile"
 	"github.com/gatehouse/gatehouse/internal/configsync"
@@ -26,7 +27,6 @@ import (
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/policy/builtin"
 	"github.com/gatehouse/gatehouse/internal/secret"
-	"github.com/gatehouse/gatehouse/cmd/internal/selfhosted"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/postgres"
@@ -36,19 +36,24 @@ import (
 // serveConfig is the configuration of `gatehouse serve`.
 type serveConfig struct {
 	selfhosted.GatewaySettings
-	DataDir       string
-	StoreURL      string
-	GatewayHTTP   string
-	GatewayHTTPS  string
-	TLSCert       string
-	TLSKey        string
-	DebugAddr     string
-	MgmtTLSCert   string
-	MgmtTLSKey    string
-	MgmtAddr      string
-	LogFormat     string
-	LogLevel      string
-	ShutdownGrace time.Duration
+	DataDir      string
+	StoreURL     string
+	GatewayHTTP  string
+	GatewayHTTPS string
+	TLSCert      string
+	TLSKey       string
+	DebugAddr    string
+	MgmtTLSCert  string
+	MgmtTLSKey   string
+	MgmtAddr     string
+	// MgmtMaxBody bounds a request body on the management address, and
+	// so a management API request (JSON, or a policy's XML).
+	MgmtMaxBody cli.ByteSize
+	// MgmtMaxConnections bounds the management address's connections.
+	MgmtMaxConnections int
+	LogFormat          string
+	LogLevel           string
+	ShutdownGrace      time.Duration
 	// HeartbeatInterval is how often self-hosted gateways report.
 	HeartbeatInterval time.Duration
 	// Stdout receives logs. Nil: os.Stderr.
@@ -86,6 +91,9 @@ func newServeCommand() *cobra.Command {
 	f.StringVar(&cfg.MgmtAddr, "mgmt", ":8090", "management API and configuration endpoint listen address")
 	f.StringVar(&cfg.MgmtTLSCert, "mgmt-tls-cert", "", "PEM certificate chain: serve the management address over HTTPS")
 	f.StringVar(&cfg.MgmtTLSKey, "mgmt-tls-key", "", "PEM private key for --mgmt-tls-cert")
+	cfg.MgmtMaxBody = mgmt.DefaultMaxBodyBytes
+	f.Var(&cfg.MgmtMaxBody, "mgmt-max-request-body", "largest request body on the management address (a management API request, JSON or XML); 413 beyond")
+	f.IntVar(&cfg.MgmtMaxConnections, "mgmt-max-connections", 1000, "most connections the management address holds open (self-hosted gateway nodes hold one each); further ones wait until one closes; negative: no limit")
 	f.StringVar(&cfg.DebugAddr, "debug-addr", "", "listen address of /debug/pprof (profiling); empty: off. Keep it on loopback")
 	f.StringVar(&cfg.LogFormat, "log-format", "auto", "log format: json, text, or auto (text on a terminal)")
 	f.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
@@ -101,6 +109,7 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 	if err != nil {
 		return err
 	}
+	routeLibraryLogs(log)
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -122,7 +131,7 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 	defer closeGateway()
 	snapshots := &source.Builder{Policies: builtin.NewRegistry()}
 	confEndpoint := endpoint.NewServer(endpoint.ServerOptions{Store: st, Logger: log, HeartbeatInterval: cfg.HeartbeatInterval, Snapshots: snapshots})
-	mg := mgmt.NewServer(mgmt.Options{Store: st, AdminToken: token, Logger: log, Status: confEndpoint})
+	mg := mgmt.NewServer(mgmt.Options{Store: st, AdminToken: token, Logger: log, Status: confEndpoint, MaxBodyBytes: int64(cfg.MgmtMaxBody)})
 	plane := http.NewServeMux()
 	plane.Handle("/mgmt/", mg)
 	plane.Handle("/configuration/", confEndpoint)
@@ -157,21 +166,21 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 
 // listen opens every configured listener, so that a port in use fails
 // start-up before anything is served.
-func listen(cfg serveConfig, gw *gateway.Server, plane http.Handler, log *slog.Logger) ([]*cli.Listener, serveAddrs, error) {
+func listen(cfg serveConfig, gw *gateway.Server, planeHandler http.Handler, log *slog.Logger) ([]*cli.Listener, serveAddrs, error) {
 	var addrs serveAddrs
 	metrics, err := cfg.GatewaySettings.MetricsListener(gw)
 	if err != nil {
 		return nil, addrs, err
 	}
-	mgmt := cli.ListenerSpec{Name: "management", Addr: cfg.MgmtAddr, Handler: plane, CertFile: cfg.MgmtTLSCert, KeyFile: cfg.MgmtTLSKey,
-		HTTPS: cfg.MgmtTLSCert != "" || cfg.MgmtTLSKey != "", CertFlags: "--mgmt-tls-cert and --mgmt-tls-key"}
-	ls, err := cli.OpenAll([]cli.ListenerSpec{
-		mgmt,
-		{Name: "debug", Addr: cfg.DebugAddr, Handler: debugHandler()},
-		metrics,
-		{Name: "gateway http", Addr: cfg.GatewayHTTP, Handler: gw},
-		{Name: "gateway https", Addr: cfg.GatewayHTTPS, Handler: gw, HTTPS: true, CertFile: cfg.TLSCert, KeyFile: cfg.TLSKey, CertFlags: "--tls-cert and --tls-key"},
-	}, log)
+	limits := cfg.GatewaySettings.Limits
+	mgmtLimits := limits
+	mgmtLimits.MaxBodyBytes, mgmtLimits.MaxConnections = cfg.MgmtMaxBody, cfg.MgmtMaxConnections
+	plane := cli.ListenerSpec{Name: "management", Addr: cfg.MgmtAddr, Handler: planeHandler, CertFile: cfg.MgmtTLSCert, KeyFile: cfg.MgmtTLSKey,
+		HTTPS: cfg.MgmtTLSCert != "" || cfg.MgmtTLSKey != "", CertFlags: "--mgmt-tls-cert and --mgmt-tls-key",
+		Limits: mgmtLimits, Refuse: mgmt.WriteError}
+	specs := []cli.ListenerSpec{plane, {Name: "debug", Addr: cfg.DebugAddr, Handler: debugHandler(), Limits: limits.ForTools()}, metrics}
+	specs = append(specs, cfg.GatewaySettings.GatewayListeners(gw, cfg.GatewayHTTP, cfg.GatewayHTTPS, cfg.TLSCert, cfg.TLSKey)...)
+	ls, err := cli.OpenAll(specs, log)
 	if err != nil {
 		return nil, addrs, err
 	}

@@ -22,27 +22,41 @@ type Listener struct {
 // Addr returns the bound address.
 func (l *Listener) Addr() string { return l.ln.Addr().String() }
 
-// Listen opens addr for h, with limits on header size and time and on
-// idle connections. Bodies are streamed, so there is no overall read
-// timeout. With tlsConfig the listener serves TLS 1.2 or newer.
-func Listen(name, addr string, h http.Handler, tlsConfig *tls.Config, log *slog.Logger) (*Listener, error) {
-	ln, err := net.Listen("tcp", addr)
+// listen opens sp.Addr for sp.Handler with sp.Limits. With tlsConfig the
+// listener serves TLS 1.2 or newer. The server's ErrorLog writes to log,
+// so that the HTTP server's own messages are in the log's format.
+func listen(sp ListenerSpec, tlsConfig *tls.Config, log *slog.Logger) (*Listener, error) {
+	ln, err := net.Listen("tcp", sp.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("%s listener: %w", name, err)
+		return nil, fmt.Errorf("%s listener: %w", sp.Name, err)
+	}
+	l := sp.Limits.withDefaults()
+	if l.MaxConnections > 0 {
+		ln = limitConnections(ln, l.MaxConnections)
+	}
+	refuse := sp.Refuse
+	if refuse == nil {
+		refuse = refuseText
 	}
 	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		Handler:           &guard{next: sp.Handler, limits: l, refuse: refuse},
+		ReadHeaderTimeout: max(l.ReadHeaderTimeout, 0),
+		IdleTimeout:       max(l.IdleTimeout, 0),
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if l.MaxHeaderBytes > 0 && l.MaxURLBytes > 0 {
+		// The server refuses a longer request line and header section with
+		// 431 before the guard sees them; this leaves room for a URL up
+		// to its limit besides the headers, so that the guard answers an
+		// over-long URL 414.
+		srv.MaxHeaderBytes = int(l.MaxHeaderBytes + l.MaxURLBytes)
 	}
 	if tlsConfig != nil {
 		tlsConfig = tlsConfig.Clone()
 		tlsConfig.MinVersion = max(tlsConfig.MinVersion, tls.VersionTLS12)
 		srv.TLSConfig = tlsConfig
 	}
-	return &Listener{Name: name, Server: srv, ln: ln, tls: tlsConfig != nil}, nil
+	return &Listener{Name: sp.Name, Server: srv, ln: ln, tls: tlsConfig != nil}, nil
 }
 
 // ListenerSpec describes one listener of a process.
@@ -58,6 +72,13 @@ type ListenerSpec struct {
 	// CertFlags names the certificate flags in the error of a missing
 	// certificate, such as "--tls-cert and --tls-key".
 	CertFlags string
+	// Limits bound what the listener accepts; zero fields take
+	// DefaultLimits' values.
+	Limits Limits
+	// Refuse writes the listener's answers to requests over its Limits
+	// (414, 431, 413) in the error shape its clients expect. Nil: plain
+	// text.
+	Refuse func(w http.ResponseWriter, status int, message string)
 }
 
 // OpenAll opens every listener of specs whose address is set, so that a
@@ -86,7 +107,7 @@ func OpenAll(specs []ListenerSpec, log *slog.Logger) ([]*Listener, error) {
 				return nil, fmt.Errorf("%s listener: %w", sp.Name, err)
 			}
 		}
-		l, err := Listen(sp.Name, sp.Addr, sp.Handler, tlsConfig, log)
+		l, err := listen(sp, tlsConfig, log)
 		if err != nil {
 			Close(ls...)
 			return nil, err

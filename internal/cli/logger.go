@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 )
 
 // NewLogger returns a logger writing to w (nil: os.Stderr) in format
@@ -36,4 +38,16 @@ func NewLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 func isTerminal(f *os.File) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// PrintfLogger writes printf-style messages, from libraries that log on
+// their own (go-redis's redis.SetLogger takes one), to Logger at warn
+// level, so that they are in the log's format.
+type PrintfLogger struct {
+	Logger *slog.Logger
+}
+
+// Printf logs the formatted message.
+func (l PrintfLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.Logger.WarnContext(ctx, strings.TrimSpace(fmt.Sprintf(format, v...)))
 }

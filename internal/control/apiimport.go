@@ -26,7 +26,7 @@ const (
 // the API's operations those of the document. Operations that stay keep
 // their ids (and so what is attached to them). An invalid document fails
 // the whole write. Format and Value are cleared: they are write-only.
-func importDefinition(ctx context.Context, tx store.Tx, rec *store.Record, a *model.API, now nowFunc) error {
+func importDefinition(ctx context.Context, tx store.Tx, rec *store.Record, a *model.API, env checkEnv) error {
 	data, base := []byte(a.Value), ""
 	if model.IsLinkFormat(a.Format) {
 		// The check hook runs inside the transaction, so the fetch is
@@ -65,7 +65,7 @@ func importDefinition(ctx context.Context, tx store.Tx, rec *store.Record, a *mo
 		if plan.Changes[i].Action == openapi.Keep {
 			continue
 		}
-		if err := putImportedOperation(ctx, tx, rec.ID, op, now); err != nil {
+		if err := putImportedOperation(ctx, tx, rec.ID, op, env); err != nil {
 			return err
 		}
 	}
@@ -73,10 +73,10 @@ func importDefinition(ctx context.Context, tx store.Tx, rec *store.Record, a *mo
 }
 
 // putImportedOperation checks and writes one operation of an import.
-func putImportedOperation(ctx context.Context, tx store.Tx, apiID string, op openapi.Operation, now nowFunc) error {
+func putImportedOperation(ctx context.Context, tx store.Tx, apiID string, op openapi.Operation, env checkEnv) error {
 	orec := &store.Record{Kind: model.KindOperation, Parent: apiID, ID: op.ID}
 	props := op.Properties
-	if err := checkOperation(ctx, tx, orec, &props, nil, checkEnv{now: now}); err != nil {
+	if err := checkOperation(ctx, tx, orec, &props, nil, env); err != nil {
 		msg := err.Error()
 		var ce *Error
 		if errors.As(err, &ce) {
@@ -86,6 +86,13 @@ func putImportedOperation(ctx context.Context, tx store.Tx, apiID string, op ope
 	}
 	b, err := json.Marshal(&props)
 	if err != nil {
+		return err
+	}
+	var ve *model.ValidationError
+	if err := env.limits(model.KindOperation, b); errors.As(err, &ve) {
+		f := ve.Fields[0]
+		return Invalid("properties.value", fmt.Sprintf("operation %s (%s %s): %s %s", op.ID, props.Method, props.URLTemplate, f.Target, f.Message))
+	} else if err != nil {
 		return err
 	}
 	orec.Props = b

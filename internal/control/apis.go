@@ -14,7 +14,7 @@ import (
 func checkAPI(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, _ *store.Record, env checkEnv) error {
 	a := props.(*model.API)
 	if a.Format != "" {
-		if err := importDefinition(ctx, tx, rec, a, env.now); err != nil {
+		if err := importDefinition(ctx, tx, rec, a, env); err != nil {
 			return err
 		}
 	}

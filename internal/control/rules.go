@@ -16,6 +16,8 @@ type nowFunc func() time.Time
 type checkEnv struct {
 	now      nowFunc
 	policies *policy.Registry // the policy elements documents compile with
+	// limits checks stored properties against the documented limits.
+	limits func(kind model.Kind, props []byte) error
 }
 
 // RemoveOptions are the choices a caller makes when deleting.

@@ -19,6 +19,11 @@ type ServiceOptions struct {
 	Policies *policy.Registry
 	// Now is the clock. Nil: time.Now.
 	Now func() time.Time
+	// PropertyLimits checks a resource's stored properties (JSON) against
+	// the limits the adapter documents, such as the management API's
+	// maxLength of every string; it runs on what the rules filled in too
+	// (an import's titles and descriptions). Nil: no limits.
+	PropertyLimits func(kind model.Kind, props []byte) error
 }
 
 // Service applies the management rules to every call, whoever makes it:
@@ -31,13 +36,17 @@ type Service struct {
 	guard    *Guard
 	policies *policy.Registry
 	now      nowFunc
+	limits   func(kind model.Kind, props []byte) error
 }
 
 // NewService returns a Service over opts.Store.
 func NewService(opts ServiceOptions) *Service {
-	s := &Service{guard: NewGuard(opts.Store, opts.Policies), policies: opts.Policies, now: opts.Now}
+	s := &Service{guard: NewGuard(opts.Store, opts.Policies), policies: opts.Policies, now: opts.Now, limits: opts.PropertyLimits}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.limits == nil {
+		s.limits = func(model.Kind, []byte) error { return nil }
 	}
 	return s
 }
@@ -101,11 +110,14 @@ func (s *Service) Put(ctx context.Context, p Principal, w Put) (rec *store.Recor
 			rec.Parent, rec.ID = old.Parent, old.ID
 		}
 		if r := rules[w.Kind]; r.check != nil {
-			if err := r.check(ctx, tx, rec, props, old, checkEnv{now: s.now, policies: s.policies}); err != nil {
+			if err := r.check(ctx, tx, rec, props, old, checkEnv{now: s.now, policies: s.policies, limits: s.limits}); err != nil {
 				return err
 			}
 		}
 		if rec.Props, err = json.Marshal(props); err != nil {
+			return err
+		}
+		if err := s.limits(w.Kind, rec.Props); err != nil {
 			return err
 		}
 		created, err = tx.Put(ctx, rec)

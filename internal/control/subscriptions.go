@@ -58,6 +58,9 @@ func checkSubscription(ctx context.Context, tx store.Tx, rec *store.Record, prop
 			return Invalid("properties.ownerId", "The owner '"+s.OwnerID+"' does not exist.")
 		}
 	}
+	if err := checkSubscriptionsLimit(ctx, tx, rec, s, scope, old); err != nil {
+		return err
+	}
 	keys, err := SubscriptionKeys(old)
 	if err != nil {
 		return err
@@ -196,4 +199,60 @@ func (s *Service) RegenerateKey(ctx context.Context, p Principal, id string, pri
 		_, err = tx.Put(ctx, rec)
 		return err
 	})
+}
+
+// checkSubscriptionsLimit refuses a subscription that would give its owner
+// more subscriptions to a product than the product's subscriptionsLimit.
+// Subscriptions that are cancelled, rejected or expired do not count. It
+// checks a subscription when it is created or changes owner or product,
+// so that lowering a limit keeps the subscriptions there are.
+func checkSubscriptionsLimit(ctx context.Context, tx store.Tx, rec *store.Record, s *model.Subscription, scope model.Scope, old *store.Record) error {
+	if scope.Kind != model.KindProduct || s.OwnerID == "" || !holds(s.State) {
+		return nil
+	}
+	if old != nil {
+		var o model.Subscription
+		if err := DecodeStored(old, &o); err != nil {
+			return err
+		}
+		if strings.EqualFold(o.Scope, s.Scope) && strings.EqualFold(o.OwnerID, s.OwnerID) {
+			return nil
+		}
+	}
+	prec, err := Lookup(ctx, tx, model.KindProduct, "", scope.ID)
+	if err != nil || prec == nil {
+		return err // a missing product is refused by the scope check
+	}
+	var p model.Product
+	if err := DecodeStored(prec, &p); err != nil {
+		return err
+	}
+	if p.SubscriptionsLimit == nil {
+		return nil
+	}
+	subs, err := tx.List(ctx, store.Query{Kind: model.KindSubscription})
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, other := range subs {
+		var o model.Subscription
+		if err := DecodeStored(other, &o); err != nil {
+			return err
+		}
+		if holds(o.State) && !strings.EqualFold(other.ID, rec.ID) && strings.EqualFold(o.Scope, s.Scope) && strings.EqualFold(o.OwnerID, s.OwnerID) {
+			n++
+		}
+	}
+	if n >= *p.SubscriptionsLimit {
+		return Conflict("properties.ownerId", fmt.Sprintf("The owner '%s' has %d subscriptions to product '%s', its subscriptionsLimit.",
+			s.OwnerID, n, scope.ID))
+	}
+	return nil
+}
+
+// holds reports whether a subscription in state counts towards a
+// product's subscriptionsLimit.
+func holds(state string) bool {
+	return state == model.SubscriptionActive || state == model.SubscriptionSuspended || state == model.SubscriptionSubmitted
 }

@@ -20,6 +20,12 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 	w.Write(body)
 }
 
+// WriteError writes an error of the gateway's own, such as a listener's
+// refusal of a request over its limits, in the gateway's JSON shape.
+func WriteError(w http.ResponseWriter, status int, message string) {
+	writeError(w, status, message)
+}
+
 // errorHandler answers every request with one error.
 func errorHandler(status int, msg string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeError(w, status, msg) })

@@ -47,10 +47,12 @@ var errForwardTimeout = errors.New("forward-request timeout")
 
 func newRelay(buffers httputil.BufferPool, log *slog.Logger, replyFailed func(http.ResponseWriter, *http.Request, error)) *relay {
 	r := &relay{log: log}
+	errorLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	r.send = httputil.ReverseProxy{
 		Rewrite:        func(pr *httputil.ProxyRequest) { forwardingOf(pr.In.Context()).rewrite(pr) },
 		Transport:      sendTransport{},
 		ModifyResponse: func(*http.Response) error { return errCaptured },
+		ErrorLog:       errorLog,
 		ErrorHandler: func(_ http.ResponseWriter, r *http.Request, err error) {
 			if err != errCaptured {
 				forwardingOf(r.Context()).a.err = err
@@ -62,6 +64,7 @@ func newRelay(buffers httputil.BufferPool, log *slog.Logger, replyFailed func(ht
 		Transport:    replyTransport{},
 		BufferPool:   buffers,
 		ErrorHandler: replyFailed,
+		ErrorLog:     errorLog,
 	}
 	r.stream = r.reply
 	r.stream.FlushInterval = -1
@@ -145,7 +148,7 @@ func (fw *forwarding) Forward(c *policy.Context, f policy.Forward) error {
 	if c.Request.Body.Loaded() || f.BufferRequestBody {
 		data, err := c.Request.Body.Bytes()
 		if err != nil {
-			return forwardFailure("BackendConnectionFailure", "the request body could not be read", err)
+			return requestFailure(classifyBodyError(err))
 		}
 		a.buffered, a.replay = true, data
 	}
@@ -188,8 +191,12 @@ func (fw *forwarding) Forward(c *policy.Context, f policy.Forward) error {
 }
 
 // failed logs why a forward failed and describes it as APIM's LastError
-// does.
+// does: the client's failure when its body could not be read, else the
+// backend's.
 func (fw *forwarding) failed(err error) error {
+	if berr := bodyFailure(fw.w); berr != nil {
+		return requestFailure(classifyBodyError(berr))
+	}
 	var ne net.Error
 	if errors.Is(err, errForwardTimeout) || errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
 		fw.relay.log.Warn("backend timeout", "path", fw.in.URL.Path, "err", err)

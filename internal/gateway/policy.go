@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -50,7 +49,7 @@ func (s *Server) servePolicy(w *recorder, r *http.Request, api *apiRoute, op *op
 		err = pipe.Run(policy.Outbound, c)
 	}
 	if err != nil {
-		s.failPolicy(w, c, pipe, section, err)
+		s.failPolicy(w, r, c, pipe, section, err)
 	} else {
 		fw.respond(w, c)
 	}
@@ -74,9 +73,10 @@ func (s *Server) finish(w *recorder, c *policy.Context) {
 }
 
 // failPolicy runs on-error for a failed section and answers with what it
-// made: a refusal's answer unless on-error changed it, else 500 (502, 504
-// for a backend) when it made no response.
-func (s *Server) failPolicy(w http.ResponseWriter, c *policy.Context, pipe *policy.Pipeline, section policy.Section, err error) {
+// made: a refusal's answer unless on-error changed it, else, when it made
+// no response, the client's failure when r's body could not be read (413,
+// 408, 400), 502 or 504 for a backend, or 500.
+func (s *Server) failPolicy(w http.ResponseWriter, r *http.Request, c *policy.Context, pipe *policy.Pipeline, section policy.Section, err error) {
 	c.Response = policy.RefusalResponse(err)
 	if herr := pipe.HandleError(section, c, err); herr != nil {
 		s.log.Warn("on-error failed", "err", herr)
@@ -85,7 +85,13 @@ func (s *Server) failPolicy(w http.ResponseWriter, c *policy.Context, pipe *poli
 	s.log.Debug("policy failed", "section", section, "err", err)
 	if c.Response == nil {
 		var se *policy.StepError
+		var ce *clientError
+		if berr := bodyFailure(w); berr != nil {
+			ce = classifyBodyError(berr)
+		}
 		switch {
+		case ce != nil || errors.As(err, &ce):
+			s.writeClientError(w, r, ce)
 		case errors.As(err, &se) && se.Source == "forward-request" && se.Reason == "Timeout":
 			writeError(w, http.StatusGatewayTimeout, "The backend did not respond in time.")
 		case errors.As(err, &se) && se.Source == "forward-request":
@@ -118,14 +124,14 @@ func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation,
 				Body: expr.NewBody(func() ([]byte, error) {
 					b, err := io.ReadAll(io.LimitReader(body, maxPolicyBody+1))
 					if len(b) > maxPolicyBody {
-						return nil, fmt.Errorf("the request body is larger than %d bytes", maxPolicyBody)
+						return nil, &http.MaxBytesError{Limit: maxPolicyBody}
 					}
 					return b, err
 				}),
 				MatchedParameters: op.tpl.Params(rest),
 			},
 			Variables:  map[string]any{},
-			API:        &expr.API{ID: api.id, Name: api.id, Path: api.path},
+			API:        &expr.API{ID: api.id, Name: api.id, Path: api.path, Protocols: api.protocols},
 			Operation:  &expr.Operation{ID: op.id, Name: op.id, Method: op.method, URLTemplate: op.tpl.String()},
 			RequestID:  s.ids.next(),
 			Deployment: s.deployment,

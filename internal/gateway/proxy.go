@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -72,6 +73,7 @@ func (s *Server) newProxy(a *apiRoute, target *url.URL, transport http.RoundTrip
 			pr.SetXForwarded()
 		},
 		ErrorHandler: s.backendError,
+		ErrorLog:     slog.NewLogLogger(s.log.Handler(), slog.LevelWarn), // ReverseProxy's own messages, in the log's format
 	}
 }
 
@@ -83,9 +85,15 @@ func joinPath(base, rest string) string {
 	return p
 }
 
-// backendError answers a request whose backend failed: 504 for a timeout,
-// 502 for anything else. The backend's error text is logged, never sent.
+// backendError answers a request whose forward failed: as the client's
+// failure when its body could not be read (413, 408, 400; see
+// classifyBodyError), else 504 for a backend timeout and 502 for
+// anything else. The backend's error text is logged, never sent.
 func (s *Server) backendError(w http.ResponseWriter, r *http.Request, err error) {
+	if berr := bodyFailure(w); berr != nil {
+		s.writeClientError(w, r, classifyBodyError(berr))
+		return
+	}
 	if r.Context().Err() != nil {
 		s.log.Debug("client went away", "path", r.URL.Path, "err", err)
 		w.WriteHeader(499) // nginx's "client closed request"; nobody reads it

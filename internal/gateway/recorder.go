@@ -14,6 +14,7 @@ type recorder struct {
 	start        time.Time
 	backendStart time.Time
 	backendDone  time.Time
+	body         *clientBody // the request's body; nil: none
 }
 
 func (rec *recorder) reset(w http.ResponseWriter) {

@@ -52,6 +52,8 @@ type apiRoute struct {
 	keyRequired bool
 	keyHeader   string // canonical MIME header name
 	keyQuery    string
+	protocols   []string    // "http", "https": the schemes the API is served over
+	onlyScheme  string      // the one scheme of protocols; "": both
 	ops         []operation // most specific first
 	proxy       http.Handler
 	target      *url.URL   // the service URL; nil when the API has none
@@ -219,6 +221,11 @@ func (s *Server) compileAPI(a *snapshot.API, index int, c *compile.API, up *upst
 		keyRequired: a.SubscriptionRequired,
 		keyHeader:   http.CanonicalHeaderKey(a.KeyHeader),
 		keyQuery:    a.KeyQuery,
+		protocols:   a.Protocols,
+	}
+	r.onlyScheme = onlyScheme(r.protocols)
+	if len(r.protocols) == 0 {
+		r.protocols = []string{"http", "https"}
 	}
 	for _, o := range a.Operations {
 		tpl, err := route.Parse(o.URLTemplate)

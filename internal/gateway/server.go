@@ -256,6 +256,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rec := s.records.Get().(*recorder)
 	rec.reset(w)
+	rec.body = wrapBody(r)
 	api, op, sub := s.serve(rec, r, rt)
 	if s.access != nil {
 		s.logAccess(r, rec, api, op, sub)
@@ -269,6 +270,10 @@ func (s *Server) serve(w *recorder, r *http.Request, rt *Runtime) (*apiRoute, *o
 		return nil, nil, nil
 	}
 	api, op, rest := rt.match(r.Method, r.URL.Path)
+	if api != nil && api.onlyScheme != "" && s.scheme(r) != api.onlyScheme {
+		writeError(w, http.StatusNotFound, msgNotFound) // as APIM: the API is not there over this protocol
+		return api, nil, nil
+	}
 	if api != nil && api.unavailable {
 		writeError(w, http.StatusInternalServerError, msgUnavailable)
 		return api, nil, nil

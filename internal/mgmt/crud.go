@@ -14,8 +14,8 @@ import (
 
 type nowFunc func() time.Time
 
-// maxBodyBytes bounds every management request body.
-const maxBodyBytes = 4 << 20
+// maxBodyBytes is DefaultMaxBodyBytes.
+const maxBodyBytes = 8 << 20
 
 // envelope is a request body: a resource whose id, name and type, when
 // given, are ignored in favour of the URL.
@@ -50,6 +50,9 @@ func readEnvelope(r *http.Request) (json.RawMessage, error) {
 func decodeProperties(kind model.Kind, raw []byte) (model.Properties, error) {
 	props := model.NewProperties(kind)
 	if err := model.DecodeStrict(raw, "properties", props); err != nil {
+		return nil, err
+	}
+	if err := checkLengths(kind, raw); err != nil {
 		return nil, err
 	}
 	props.Normalize()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/model"
@@ -65,6 +66,7 @@ func asAPIError(err error) *apiError {
 	var re *control.RefusedError
 	var ce *control.Error
 	var pe *control.PolicyError
+	var be *bodyError
 	switch {
 	case errors.As(err, &ae):
 		return ae
@@ -89,6 +91,8 @@ func asAPIError(err error) *apiError {
 			out.details = append(out.details, errorDetail{Code: "ValidationError", Target: f.Target, Message: f.Message})
 		}
 		return out
+	case errors.As(err, &be):
+		return bodyAPIError(be)
 	case errors.As(err, &mbe):
 		return errorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than the limit.")
 	case errors.Is(err, store.ErrNotFound):
@@ -136,6 +140,25 @@ func (s *Server) adapt(f apiFunc) http.HandlerFunc {
 		}
 		writeJSON(w, resp.status, resp.body)
 	}
+}
+
+// errorCodes are the codes of WriteError's answers.
+var errorCodes = map[int]string{
+	http.StatusBadRequest:                  "ValidationError",
+	http.StatusRequestTimeout:              "RequestTimeout",
+	http.StatusRequestEntityTooLarge:       "RequestEntityTooLarge",
+	http.StatusRequestURITooLong:           "RequestUriTooLong",
+	http.StatusRequestHeaderFieldsTooLarge: "RequestHeaderFieldsTooLarge",
+}
+
+// WriteError writes an error in the management API's shape, such as the
+// management listener's refusal of a request over its limits.
+func WriteError(w http.ResponseWriter, status int, message string) {
+	code, ok := errorCodes[status]
+	if !ok {
+		code = strings.ReplaceAll(http.StatusText(status), " ", "")
+	}
+	writeJSON(w, status, map[string]any{"error": map[string]any{"code": code, "message": message, "details": []errorDetail{}}})
 }
 
 func nonNil(d []errorDetail) []errorDetail {

@@ -30,7 +30,15 @@ type Options struct {
 	Now func() time.Time
 	// Status reports self-hosted gateway nodes. Nil: no nodes.
 	Status StatusSource
+	// MaxBodyBytes bounds a request body (413 beyond). 0:
+	// DefaultMaxBodyBytes.
+	MaxBodyBytes int64
 }
+
+// DefaultMaxBodyBytes is the default bound of a management request body:
+// room for the largest document an API import takes (4 MiB) with JSON's
+// escapes.
+const DefaultMaxBodyBytes = maxBodyBytes
 
 // Server is the management API. It is safe for concurrent use.
 type Server struct {
@@ -43,6 +51,7 @@ type Server struct {
 	status     StatusSource
 	failures   *lockout.Limiter // wrong admin tokens per address
 	policies   *policy.Registry
+	maxBody    int64
 }
 
 // Route is one registered method and ServeMux pattern.
@@ -60,10 +69,14 @@ func NewServer(opts Options) *Server {
 		status:     opts.Status,
 		policies:   builtin.NewRegistry(),
 		mux:        http.NewServeMux(),
+		maxBody:    opts.MaxBodyBytes,
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxBodyBytes
 	}
 	// Every call goes through the control layer, which checks each write
 	// against what the gateways will compile.
-	s.control = control.NewService(control.ServiceOptions{Store: opts.Store, Policies: s.policies, Now: s.now})
+	s.control = control.NewService(control.ServiceOptions{Store: opts.Store, Policies: s.policies, Now: s.now, PropertyLimits: checkLengths})
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -116,15 +129,12 @@ func (s *Server) register() {
 	s.handle(http.MethodGet, gw+"/status", s.gatewayStatus)
 	s.routes = append(s.routes, Route{Method: http.MethodGet, Pattern: "/mgmt/openapi.json"})
 	s.mux.Handle("GET /mgmt/openapi.json", s.adapt(s.openAPI))
-	s.mux.Handle("/mgmt/", s.authorize(s.adapt(func(r *http.Request) (response, error) {
-		return response{}, errorf(http.StatusNotFound, "NotFound",
-			"There is no "+r.Method+" "+r.URL.Path+" in the management API; GET /mgmt/openapi.json lists what there is.")
-	})))
+	s.mux.Handle("/mgmt/", s.authorize(http.HandlerFunc(s.unrouted)))
 }
 
 // ServeHTTP serves the management API under /mgmt.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	r.Body = &clientBody{http.MaxBytesReader(w, r.Body, s.maxBody)}
 	s.mux.ServeHTTP(w, r)
 }
 

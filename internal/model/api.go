@@ -130,6 +130,12 @@ func (a *API) Validate() error {
 	if a.Type != "http" {
 		fe.add("type", "%q is not supported: want http", a.Type)
 	}
+	if a.APIVersionSetID != "" {
+		fe.unsupported("apiVersionSetId", "version sets are not implemented; leave it out")
+	}
+	if a.IsCurrent != nil && !*a.IsCurrent {
+		fe.unsupported("isCurrent", "revisions are not implemented, so every API is its current revision; leave it out or set true")
+	}
 	return fe.err()
 }
 

@@ -100,17 +100,15 @@ func (b *Backend) Validate() error {
 			fe.add("url", "%s", msg)
 		}
 	case "Pool":
-		if b.Pool == nil || len(b.Pool.Services) == 0 {
-			fe.add("pool.services", "a Pool backend needs at least one service")
-		} else {
-			for _, m := range b.Pool.Services {
-				if err := ValidateID(m.ID); err != nil {
-					fe.add("pool.services", "backend id %v", err)
-				}
-			}
-		}
+		fe.unsupported("type", "the gateways do not balance requests over a pool of backends; use Single backends")
 	default:
 		fe.add("type", "%q is not a backend type: want Single or Pool", b.Type)
+	}
+	if b.Pool != nil {
+		fe.unsupported("pool", "the gateways do not balance requests over a pool of backends; use Single backends")
+	}
+	if b.CircuitBreaker != nil {
+		fe.unsupported("circuitBreaker", "the gateways do not trip circuit breakers; leave it out")
 	}
 	if c := b.Credentials; c != nil && c.Authorization != nil && c.Authorization.Scheme == "" {
 		fe.add("credentials.authorization.scheme", "is required")

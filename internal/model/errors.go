@@ -35,6 +35,12 @@ func (fe *fieldErrors) add(field, format string, args ...any) {
 	*fe = append(*fe, FieldError{Target: "properties." + field, Message: fmt.Sprintf(format, args...)})
 }
 
+// unsupported refuses a setting the gateways do not enforce, rather than
+// store it and ignore it; why says what to do instead.
+func (fe *fieldErrors) unsupported(field, why string) {
+	fe.add(field, "is not supported yet: %s", why)
+}
+
 func (fe fieldErrors) err() error {
 	if len(fe) == 0 {
 		return nil

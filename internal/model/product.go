@@ -42,5 +42,8 @@ func (p *Product) Validate() error {
 	if p.SubscriptionsLimit != nil && *p.SubscriptionsLimit < 0 {
 		fe.add("subscriptionsLimit", "must not be negative")
 	}
+	if p.SubscriptionRequired != nil && !*p.SubscriptionRequired {
+		fe.unsupported("subscriptionRequired", "a product's APIs are called with its subscriptions' keys; set subscriptionRequired false on an API to open it")
+	}
 	return fe.err()
 }

@@ -61,6 +61,9 @@ func (s *Subscription) Validate() error {
 		SubscriptionRejected, SubscriptionCancelled, SubscriptionExpired) {
 		fe.add("state", "%q is not a subscription state: want active, suspended, submitted, rejected, cancelled or expired", s.State)
 	}
+	if s.AllowTracing {
+		fe.unsupported("allowTracing", "the gateways do not trace requests; leave it out or set false")
+	}
 	for field, k := range map[string]string{"primaryKey": s.PrimaryKey, "secondaryKey": s.SecondaryKey} {
 		if k != "" && (len(k) < MinKeyLength || len(k) > MaxKeyLength) {
 			fe.add(field, "must be %d to %d characters long", MinKeyLength, MaxKeyLength)

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"net/mail"
 	"strings"
 	"time"
@@ -44,8 +45,11 @@ func (u *User) Validate() error {
 	if u.LastName == "" {
 		fe.add("lastName", "is required")
 	}
-	if !oneOf(u.State, UserActive, UserBlocked, UserPending) {
+	switch {
+	case !oneOf(u.State, UserActive, UserBlocked, UserPending):
 		fe.add("state", "%q is not a user state: want active, blocked or pending", u.State)
+	case u.State != UserActive:
+		fe.unsupported("state", fmt.Sprintf("the gateways do not refuse the subscriptions of %s users; suspend the user's subscriptions instead", u.State))
 	}
 	if u.Password != "" && (len(u.Password) < 8 || len(u.Password) > 128) {
 		fe.add("password", "must be 8 to 128 characters long")
@@ -95,6 +99,8 @@ func (g *Group) Validate() error {
 	}
 	if !oneOf(g.Type, "custom", "system", "external") {
 		fe.add("type", "%q is not a group type: want custom, system or external", g.Type)
+	} else if g.Type == "external" {
+		fe.unsupported("type", "external (identity provider) groups are not implemented; use custom")
 	}
 	return fe.err()
 }

@@ -56,6 +56,7 @@ type API struct {
 	SubscriptionRequired bool        `json:"subscriptionRequired"`
 	KeyHeader            string      `json:"keyHeader"`
 	KeyQuery             string      `json:"keyQuery"`
+	Protocols            []string    `json:"protocols,omitempty"` // "http", "https": the schemes it is served over; empty: both
 	Operations           []Operation `json:"operations"`
 	Policy               string      `json:"policy,omitempty"` // the API's <policies> document
 }

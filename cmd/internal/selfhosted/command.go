@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"strings"
@@ -70,11 +71,16 @@ type Config struct {
 	Stdout io.Writer
 	// Ready, when set, is called with the gateway's bound HTTP address.
 	Ready func(httpAddr string)
+	// UseLogger, when set, is called with the logger once it is built,
+	// before anything runs: the composition root routes the logging of
+	// libraries that log on their own (go-redis) through it.
+	UseLogger func(*slog.Logger)
 }
 
-// NewCommand returns the `gateway` command; version is the binary's.
-func NewCommand(version string) *cobra.Command {
-	cfg := Config{Version: version}
+// NewCommand returns the `gateway` command; version is the binary's, and
+// useLogger (nil: none) is Config.UseLogger.
+func NewCommand(version string, useLogger func(*slog.Logger)) *cobra.Command {
+	cfg := Config{Version: version, UseLogger: useLogger}
 	cmd := &cobra.Command{
 		Use:   "gateway",
 		Short: "Run a self-hosted gateway that follows a management plane",
@@ -141,6 +147,9 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	if cfg.UseLogger != nil {
+		cfg.UseLogger(log)
+	}
 	creds, err := credentials(cfg)
 	if err != nil {
 		return err
@@ -174,11 +183,8 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	ls, err := cli.OpenAll([]cli.ListenerSpec{
-		{Name: "gateway http", Addr: cfg.GatewayHTTP, Handler: gw},
-		{Name: "gateway https", Addr: cfg.GatewayHTTPS, Handler: gw, HTTPS: true, CertFile: cfg.TLSCert, KeyFile: cfg.TLSKey, CertFlags: "--tls-cert and --tls-key"},
-		metrics,
-	}, log)
+	specs := append(cfg.GatewaySettings.GatewayListeners(gw, cfg.GatewayHTTP, cfg.GatewayHTTPS, cfg.TLSCert, cfg.TLSKey), metrics)
+	ls, err := cli.OpenAll(specs, log)
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,9 @@ type GatewaySettings struct {
 	// ServiceName.
 	Region      string
 	ServiceName string
+	// Limits bound what the gateway's listeners accept; the metrics
+	// listener takes their ForTools version.
+	Limits cli.Limits
 }
 
 // AddFlags defines the settings' flags, with their defaults, on f.
@@ -58,12 +61,13 @@ func (g *GatewaySettings) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&g.Region, "region", "", "the region policies see as context.Deployment.Region")
 	f.StringVar(&g.ServiceName, "service-name", "gatehouse", "the service name policies see as context.Deployment.ServiceName and ServiceId")
 	g.Identity.addFlags(f)
+	g.Limits.AddFlags(f)
 }
 
 // MetricsListener describes the /metrics listener of gw, off when
 // MetricsAddr is empty.
 func (g GatewaySettings) MetricsListener(gw *gateway.Server) (cli.ListenerSpec, error) {
-	spec := cli.ListenerSpec{Name: "metrics", Addr: g.MetricsAddr}
+	spec := cli.ListenerSpec{Name: "metrics", Addr: g.MetricsAddr, Limits: g.Limits.ForTools()}
 	if g.MetricsAddr == "" {
 		return spec, nil
 	}
@@ -73,6 +77,18 @@ func (g GatewaySettings) MetricsListener(gw *gateway.Server) (cli.ListenerSpec, 
 	}
 	spec.Handler = analytics.Handler(reg)
 	return spec, nil
+}
+
+// GatewayListeners describes the gateway's HTTP listener on httpAddr and
+// HTTPS listener on httpsAddr (with the certificate and key in certFile
+// and keyFile), each off when its address is empty, with the settings'
+// Limits and gateway-shaped refusals.
+func (g GatewaySettings) GatewayListeners(gw *gateway.Server, httpAddr, httpsAddr, certFile, keyFile string) []cli.ListenerSpec {
+	return []cli.ListenerSpec{
+		{Name: "gateway http", Addr: httpAddr, Handler: gw, Limits: g.Limits, Refuse: gateway.WriteError},
+		{Name: "gateway https", Addr: httpsAddr, Handler: gw, HTTPS: true, CertFile: certFile, KeyFile: keyFile,
+			CertFlags: "--tls-cert and --tls-key", Limits: g.Limits, Refuse: gateway.WriteError},
+	}
 }
 
 // NewServer returns the gateway Server the settings describe, serving

@@ -17,7 +17,7 @@ import (
 // its GATEHOUSE_ twin; the gateway it configures answers 429 to invalid
 // keys past the limit, and never with 0.
 func TestKeyFailureLimitSetting(t *testing.T) {
-	f := NewCommand("test").Flags().Lookup("key-failure-limit")
+	f := NewCommand("test", nil).Flags().Lookup("key-failure-limit")
 	if f == nil || f.DefValue != strconv.Itoa(gateway.DefaultKeyFailureLimit) || !strings.Contains(f.Usage, "GATEHOUSE_KEY_FAILURE_LIMIT") {
 		t.Fatalf("--key-failure-limit: %+v", f)
 	}

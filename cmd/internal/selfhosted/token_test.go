@@ -46,7 +46,7 @@ func (rec *authRecorder) headers() []string {
 // returns), and returns the command's error.
 func runGateway(t *testing.T, rec *authRecorder, wantStart bool, args ...string) error {
 	t.Helper()
-	cmd := NewCommand("test")
+	cmd := NewCommand("test", nil)
 	cmd.SetArgs(append([]string{"--config-endpoint", rec.URL, "--gateway-id", "edge", "--gateway-http", "127.0.0.1:0",
 		"--backup", "", "--log-level", "error"}, args...))
 	cmd.SetOut(io.Discard)

@@ -129,6 +129,7 @@ func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool, pols
 			SubscriptionRequired: *a.SubscriptionRequired,
 			KeyHeader:            a.SubscriptionKeyParameterNames.Header,
 			KeyQuery:             a.SubscriptionKeyParameterNames.Query,
+			Protocols:            a.Protocols,
 			Operations:           byAPI[strings.ToLower(rec.ID)],
 			Policy:               pols["apis/"+strings.ToLower(rec.ID)],
 		})

@@ -1,0 +1,243 @@
+package mgmt
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// How the configuration uses a property of a resource.
+const (
+	// byGateway: the gateways act on it.
+	byGateway = "gateway"
+	// byManagement: the management plane acts on it (uniqueness, limits,
+	// references, secrets, imports, the configuration endpoint's tokens).
+	byManagement = "management"
+	// describes: it describes the resource to people and tools (GET,
+	// exports, the portal); there is nothing to enforce.
+	describes = "documentation"
+	// refused: a value other than the default is refused with 400, "is
+	// not supported yet", until the gateways enforce it.
+	refused = "refused"
+)
+
+// propertyUse is how one property of the OpenAPI document is used. A
+// subtree use covers the properties under it that have no use of their
+// own.
+type propertyUse struct {
+	how     string
+	subtree bool
+	why     string
+}
+
+func own(how, why string) propertyUse  { return propertyUse{how: how, why: why} }
+func tree(how, why string) propertyUse { return propertyUse{how: how, subtree: true, why: why} }
+
+// propertyUses says, for every property the management API stores, who
+// acts on it, so that no setting is accepted and then ignored: a property
+// added to the OpenAPI document fails TestEveryPropertyIsEnforcedOrRefused
+// until it is listed here.
+var propertyUses = map[string]propertyUse{
+	"ApiProperties.displayName":                   own(describes, "title in lists, exports and the portal"),
+	"ApiProperties.description":                   own(describes, "exports and the portal"),
+	"ApiProperties.path":                          own(byGateway, "routes requests by it"),
+	"ApiProperties.serviceUrl":                    own(byGateway, "forwards to it"),
+	"ApiProperties.protocols":                     tree(byGateway, "serves the API only over these schemes (404 otherwise)"),
+	"ApiProperties.subscriptionRequired":          own(byGateway, "asks for a key or not"),
+	"ApiProperties.subscriptionKeyParameterNames": tree(byGateway, "reads the key from this header and query parameter"),
+	"ApiProperties.apiVersion":                    own(describes, "the version exports show; without version sets it does not route"),
+	"ApiProperties.apiVersionSetId":               own(refused, "version sets"),
+	"ApiProperties.isCurrent":                     own(refused, "revisions: only true"),
+	"ApiProperties.type":                          own(byGateway, "http, the only type, is what the gateways serve"),
+	"ApiProperties.format":                        own(byManagement, "imports the definition in value"),
+	"ApiProperties.value":                         own(byManagement, "the imported definition"),
+
+	"OperationProperties.displayName":                                    own(describes, "the portal and exports"),
+	"OperationProperties.description":                                    own(describes, "the portal and exports"),
+	"OperationProperties.method":                                         own(byGateway, "routes by it"),
+	"OperationProperties.urlTemplate":                                    own(byGateway, "routes by it; its parameters are context.Request.MatchedParameters"),
+	"OperationProperties.templateParameters":                             tree(describes, "the request contract, for the portal, exports and clients"),
+	"OperationProperties.request":                                        tree(describes, "the request contract, for the portal, exports and clients"),
+	"OperationProperties.responses":                                      tree(describes, "the response contract, for the portal, exports and clients"),
+	"OperationProperties.responses[].statusCode":                         own(byGateway, "mock-response answers with it"),
+	"OperationProperties.responses[].representations[].examples.*.value": own(byGateway, "mock-response answers with it"),
+	"OperationProperties.responses[].representations[].contentType":      own(byGateway, "mock-response's Content-Type"),
+
+	"ProductProperties.displayName":          own(describes, "lists and the portal"),
+	"ProductProperties.description":          own(describes, "lists and the portal"),
+	"ProductProperties.terms":                own(describes, "shown to developers who subscribe; subscriptions made by administrators bypass them, as in APIM"),
+	"ProductProperties.state":                own(byGateway, "only a published product's keys pass"),
+	"ProductProperties.subscriptionRequired": own(refused, "open products: only true"),
+	"ProductProperties.approvalRequired": own(byManagement,
+		"holds subscriptions developers request; subscriptions made by administrators through this API need no approval, as in APIM"),
+	"ProductProperties.subscriptionsLimit": own(byManagement, "refuses an owner's subscription past it (409)"),
+
+	"SubscriptionProperties.displayName":  own(describes, "lists"),
+	"SubscriptionProperties.scope":        own(byGateway, "what the keys open"),
+	"SubscriptionProperties.ownerId":      own(byGateway, "context.User; and subscriptionsLimit counts by it"),
+	"SubscriptionProperties.state":        own(byGateway, "only active subscriptions pass"),
+	"SubscriptionProperties.allowTracing": own(refused, "request tracing: only false"),
+	"SubscriptionProperties.createdDate":  own(byManagement, "set when created, kept on replace"),
+	"SubscriptionProperties.primaryKey":   own(byGateway, "the key that passes"),
+	"SubscriptionProperties.secondaryKey": own(byGateway, "the key that passes"),
+
+	"UserProperties.email":            own(byGateway, "context.User.Email; unique"),
+	"UserProperties.firstName":        own(byGateway, "context.User.FirstName"),
+	"UserProperties.lastName":         own(byGateway, "context.User.LastName"),
+	"UserProperties.state":            own(refused, "blocked and pending users: only active"),
+	"UserProperties.note":             own(describes, "for administrators"),
+	"UserProperties.registrationDate": own(byManagement, "set when created, kept on replace"),
+	"UserProperties.password":         own(byManagement, "kept as a bcrypt hash, never returned, for the portal's sign-in"),
+
+	"GroupProperties.displayName": own(byGateway, "context.User.Groups' names; cache-lookup varies by groups"),
+	"GroupProperties.description": own(describes, "lists and the portal"),
+	"GroupProperties.builtIn":     own(byManagement, "set by the server for the built-in groups"),
+	"GroupProperties.type":        own(refused, "external groups: custom or system"),
+
+	"NamedValueProperties.displayName": own(byGateway, "the {{name}} policies use"),
+	"NamedValueProperties.value":       own(byGateway, "what {{name}} stands for"),
+	"NamedValueProperties.secret":      own(byManagement, "encrypts the value and keeps it from GET"),
+	"NamedValueProperties.tags":        tree(describes, "for administrators"),
+
+	"BackendProperties.url":            own(byGateway, "set-backend-service sends there"),
+	"BackendProperties.protocol":       own(byGateway, "http, the only protocol, is what the gateways speak"),
+	"BackendProperties.description":    own(describes, "lists"),
+	"BackendProperties.credentials":    tree(byGateway, "added to every request to the backend, certificates presented"),
+	"BackendProperties.tls":            tree(byGateway, "verifies the backend's certificate so"),
+	"BackendProperties.circuitBreaker": tree(refused, "circuit breakers"),
+	"BackendProperties.type":           own(refused, "Pool backends: only Single"),
+	"BackendProperties.pool":           tree(refused, "Pool backends"),
+
+	"CertificateProperties.data":           own(byGateway, "presented to backends, or trusted"),
+	"CertificateProperties.password":       own(byManagement, "opens data; never stored"),
+	"CertificateProperties.subject":        own(byManagement, "read from data"),
+	"CertificateProperties.thumbprint":     own(byManagement, "read from data"),
+	"CertificateProperties.expirationDate": own(byManagement, "read from data"),
+
+	"GatewayCertificateAuthorityProperties.isTrusted": own(byGateway, "trusts the root, or uses the intermediate to build chains"),
+
+	"FederatedCredentialProperties.issuer":      own(byManagement, "the configuration endpoint accepts tokens from it"),
+	"FederatedCredentialProperties.subject":     own(byManagement, "the configuration endpoint accepts tokens for it"),
+	"FederatedCredentialProperties.audiences":   tree(byManagement, "the configuration endpoint accepts tokens for them"),
+	"FederatedCredentialProperties.description": own(describes, "lists"),
+
+	"GatewayProperties.description":  own(describes, "lists"),
+	"GatewayProperties.locationData": tree(describes, "where the gateway runs, for administrators"),
+
+	"PolicyProperties.format": own(byGateway, "how value is read"),
+	"PolicyProperties.value":  own(byGateway, "the policies the gateways run"),
+
+	"PolicyFragmentProperties.format":      own(byGateway, "how value is read"),
+	"PolicyFragmentProperties.value":       own(byGateway, "what include-fragment inserts"),
+	"PolicyFragmentProperties.description": own(describes, "lists"),
+}
+
+// useOf returns the use of the property at path of schema, its own or
+// its nearest listed ancestor's subtree use.
+func useOf(schema, path string) (propertyUse, bool) {
+	for p, own := path, true; p != ""; own = false {
+		if u, ok := propertyUses[schema+"."+p]; ok && (own || u.subtree) {
+			return u, true
+		}
+		if trimmed, ok := strings.CutSuffix(p, "[]"); ok {
+			p = trimmed
+		} else if i := strings.LastIndexByte(p, '.'); i >= 0 {
+			p = p[:i]
+		} else {
+			p = ""
+		}
+	}
+	return propertyUse{}, false
+}
+
+// TestEveryPropertyIsEnforcedOrRefused walks the OpenAPI document's
+// properties of every resource: each must be listed in propertyUses, and
+// each listed one must be in the document.
+func TestEveryPropertyIsEnforcedOrRefused(t *testing.T) {
+	w := newSchemaWalker(t)
+	seen := map[string]bool{}
+	for kind, schema := range propertiesSchemas {
+		for path := range w.properties(t, kind) {
+			seen[schema+"."+path] = true
+			if _, ok := useOf(schema, path); !ok {
+				t.Errorf("%s.%s is in the OpenAPI document but not in propertyUses: enforce it, or refuse it (400, not supported yet), and list it", schema, path)
+			}
+		}
+	}
+	for name, u := range propertyUses {
+		if !seen[name] {
+			t.Errorf("propertyUses lists %s, which the OpenAPI document does not have", name)
+		}
+		if !slices.Contains([]string{byGateway, byManagement, describes, refused}, u.how) || u.why == "" {
+			t.Errorf("%s: use %q, %q", name, u.how, u.why)
+		}
+	}
+}
+
+// TestUnsupportedSettingsAreRefused sends a request setting each refused
+// property: it is answered 400 naming the property and saying it is not
+// supported yet, and nothing is stored.
+func TestUnsupportedSettingsAreRefused(t *testing.T) {
+	a := newTestAPI(t)
+	tests := []struct {
+		property, path, body, target string
+	}{
+		{"ApiProperties.apiVersionSetId", "/apis/v", `{"path": "v", "apiVersionSetId": "set"}`, "properties.apiVersionSetId"},
+		{"ApiProperties.isCurrent", "/apis/v", `{"path": "v", "isCurrent": false}`, "properties.isCurrent"},
+		{"ProductProperties.subscriptionRequired", "/products/open", `{"displayName": "Open", "subscriptionRequired": false}`, "properties.subscriptionRequired"},
+		{"SubscriptionProperties.allowTracing", "/subscriptions/s", `{"displayName": "S", "scope": "/apis", "allowTracing": true}`, "properties.allowTracing"},
+		{"UserProperties.state", "/users/u", `{"email": "u@example.com", "firstName": "U", "lastName": "V", "state": "blocked"}`, "properties.state"},
+		{"GroupProperties.type", "/groups/g", `{"displayName": "G", "type": "external"}`, "properties.type"},
+		{"BackendProperties.circuitBreaker", "/backends/b", `{"url": "http://b", "circuitBreaker": {"rules": [{"name": "r", "tripDuration": "PT1M",
+			"failureCondition": {"count": 3, "interval": "PT1M", "statusCodeRanges": [{"min": 500, "max": 599}]}}]}}`, "properties.circuitBreaker"},
+		{"BackendProperties.type", "/backends/p", `{"type": "Pool", "pool": {"services": [{"id": "b", "weight": 1}]}}`, "properties.type"},
+		{"BackendProperties.pool", "/backends/p", `{"url": "http://p", "pool": {"services": [{"id": "b"}]}}`, "properties.pool"},
+	}
+	covered := map[string]bool{}
+	for _, tt := range tests {
+		covered[tt.property] = true
+		v := a.version()
+		r := a.do("PUT", tt.path, `{"properties": `+tt.body+`}`)
+		code, target, msg := errorOf(t, r)
+		if r.status != http.StatusBadRequest || code != "ValidationError" || target != tt.target || !strings.Contains(msg, "is not supported yet") {
+			t.Errorf("%s: %d %s %s %q; want 400 naming %s, not supported yet", tt.property, r.status, code, target, msg, tt.target)
+		}
+		if a.version() != v {
+			t.Errorf("%s: the refused request changed the configuration", tt.property)
+		}
+	}
+	for name, u := range propertyUses {
+		if u.how == refused && !covered[name] {
+			t.Errorf("%s is refused, but no request here checks it", name)
+		}
+	}
+	// Defaults pass.
+	a.must("PUT", "/apis/v", `{"properties": {"path": "v", "isCurrent": true}}`)
+	a.must("PUT", "/backends/b", `{"properties": {"url": "http://b", "type": "Single"}}`)
+	a.must("PUT", "/users/u", `{"properties": {"email": "u@example.com", "firstName": "U", "lastName": "V", "state": "active"}}`)
+}
+
+func TestSubscriptionsLimit(t *testing.T) {
+	a := newTestAPI(t)
+	a.must("PUT", "/products/p", `{"properties": {"displayName": "P", "subscriptionsLimit": 1}}`)
+	a.must("PUT", "/products/q", `{"properties": {"displayName": "Q"}}`)
+	a.must("PUT", "/users/ann", `{"properties": {"email": "ann@example.com", "firstName": "Ann", "lastName": "Lee"}}`)
+	a.must("PUT", "/subscriptions/one", `{"properties": {"displayName": "1", "scope": "/products/p", "ownerId": "/users/ann"}}`)
+	r := a.do("PUT", "/subscriptions/two", `{"properties": {"displayName": "2", "scope": "/products/p", "ownerId": "/users/ann"}}`)
+	if _, target, _ := errorOf(t, r); r.status != http.StatusConflict || target != "properties.ownerId" {
+		t.Errorf("a second subscription past the limit: %d %s", r.status, r.raw)
+	}
+	// Moving a subscription into the product counts too; one that is
+	// cancelled does not hold a place.
+	a.must("PUT", "/subscriptions/two", `{"properties": {"displayName": "2", "scope": "/products/q", "ownerId": "/users/ann"}}`)
+	if r := a.do("PATCH", "/subscriptions/two", `{"properties": {"scope": "/products/p"}}`); r.status != http.StatusConflict {
+		t.Errorf("moving a subscription into a full product: %d %s", r.status, r.raw)
+	}
+	a.must("PATCH", "/subscriptions/one", `{"properties": {"state": "cancelled"}}`)
+	a.must("PATCH", "/subscriptions/two", `{"properties": {"scope": "/products/p"}}`)
+	// Changing a held subscription is not refused, and other owners have
+	// their own count.
+	a.must("PATCH", "/subscriptions/two", `{"properties": {"displayName": "renamed"}}`)
+	a.must("PUT", "/subscriptions/three", `{"properties": {"displayName": "3", "scope": "/products/p"}}`)
+}
