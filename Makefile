@@ -50,6 +50,7 @@ fuzz:
 	$(GO) test ./internal/policy/builtin -run '^$$' -fuzz FuzzParseAddressRange -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/expr -run '^$$' -fuzz FuzzParseJSON -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/policy/builtin -run '^$$' -fuzz FuzzConvert -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/policy -run '^$$' -fuzz FuzzReadXML -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin

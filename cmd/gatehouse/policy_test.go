@@ -183,10 +183,7 @@ func TestPolicyCheckCommand(t *testing.T) {
 	os.WriteFile(good, []byte(`<policies><inbound><base /><set-header name="x"><value>{{anything}}</value></set-header>`+
 		`<set-backend-service backend-id="orders" /><authentication-certificate certificate-id="client" /></inbound></policies>`), 0o600)
 	os.WriteFile(bad, []byte("<policies>\n<inbound>\n<nope />\n</inbound>\n</policies>"), 0o600)
-	bin := filepath.Join(t.TempDir(), "gatehouse")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildGatehouse(t)
 	if out, err := exec.Command(bin, "policy", "check", good).CombinedOutput(); err != nil {
 		t.Errorf("check of a valid file: %v\n%s", err, out)
 	}
@@ -215,5 +212,53 @@ func TestMockResponseFromExamples(t *testing.T) {
 	r = expectStatus(t, in, 404, "/pets/pets/1")
 	if !strings.Contains(string(r.body), "no pet") {
 		t.Errorf("mock of the 404 example: %q", r.body)
+	}
+}
+
+func TestFragmentsInsideChooseAndRetry(t *testing.T) {
+	backend := newBackend(t)
+	in := startServe(t, t.TempDir(), "")
+	in.must("PUT", "/apis/plans", `{"properties":{"displayName":"plans","path":"plans","serviceUrl":"`+backend.URL+`","subscriptionRequired":false}}`)
+	in.must("PUT", "/apis/plans/operations/any", `{"properties":{"method":"*","urlTemplate":"/*"}}`)
+	header := func(name, value string) string {
+		return `<set-header name="` + name + `" exists-action="override"><value>` + value + `</value></set-header>`
+	}
+	for _, f := range []struct{ id, xml string }{
+		{"stamp", `<fragment>` + header("X-Stamp", "stamped") + `</fragment>`},
+		{"gold", `<fragment>` + header("X-Tier", "gold") + `</fragment>`},
+		{"basic", `<fragment><choose><when condition="@(true)"><include-fragment fragment-id="stamp" /></when></choose>` + header("X-Tier", "basic") + `</fragment>`},
+		{"forward", `<fragment><forward-request timeout="10" /></fragment>`},
+	} {
+		body, _ := json.Marshal(map[string]any{"properties": map[string]string{"format": "rawxml", "value": f.xml}})
+		in.must("PUT", "/policyFragments/"+f.id, string(body))
+	}
+	mustPolicy(t, in, "/apis/plans", `<policies>
+  <inbound>
+    <base />
+    <choose>
+      <when condition="@(context.Request.Headers.GetValueOrDefault(&quot;X-Plan&quot;, &quot;&quot;) == &quot;gold&quot;)"><include-fragment fragment-id="gold" /></when>
+      <otherwise><include-fragment fragment-id="basic" /></otherwise>
+    </choose>
+  </inbound>
+  <backend>
+    <retry condition="@(context.Response.StatusCode >= 500)" count="1" interval="0"><include-fragment fragment-id="forward" /></retry>
+  </backend>
+</policies>`)
+
+	var r reply
+	eventually(t, time.Second, "the plans policy live", func() bool {
+		r = in.call("GET", "/plans/x", "X-Plan: gold")
+		return r.status == 200 && decodeSeen(t, r).Header.Get("X-Tier") != ""
+	})
+	if got := decodeSeen(t, r).Header; got.Get("X-Tier") != "gold" || got.Get("X-Stamp") != "" {
+		t.Errorf("gold plan: backend saw %v", got)
+	}
+	got := decodeSeen(t, in.call("GET", "/plans/x")).Header
+	if got.Get("X-Tier") != "basic" || got.Get("X-Stamp") != "stamped" {
+		t.Errorf("basic plan, a fragment in a fragment's <when>: backend saw %v", got)
+	}
+	// The fragment included inside another's <when> is in use.
+	if r := in.mgmt("DELETE", "/policyFragments/stamp", ""); r.status != 409 || !strings.Contains(string(r.body), "/policyFragments/basic") {
+		t.Errorf("DELETE a fragment in use: %d %s", r.status, r.body)
 	}
 }

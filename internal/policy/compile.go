@@ -61,14 +61,21 @@ type Env struct {
 	// Examples are the operation's documented responses, for mock-response.
 	Examples []Example
 	// OnReference, when set, is told of every reference to a named
-	// value, backend or certificate that compiling resolves.
+	// value, backend or certificate that compiling resolves, and of
+	// those that the Any fields above accept unresolved.
 	OnReference func(Reference)
 }
 
 // Reference is a use of another resource by a policy element.
 type Reference struct {
-	Kind string // "namedValues", "backends" or "certificates"
-	ID   string // the named value's name, the backend's or certificate's id, as written
+	// Kind is "namedValues", "backends", "certificates",
+	// "policyFragments" (told by Merger.OnInclude) or
+	// "certificateThumbprints" (a thumbprint no certificate of the Env
+	// has, accepted with AnyCertificate).
+	Kind string
+	// ID is the named value's name, the backend's, certificate's or
+	// fragment's id, or the thumbprint, as written.
+	ID string
 	// Source, Path and Pos say where: see Node.Source.
 	Source string
 	Path   string
@@ -200,6 +207,8 @@ func (c *Compiler) Steps(nodes []*Node) []Step {
 			switch n.Name {
 			case "base":
 				c.Errorf(n, "<base /> belongs directly in a section")
+			case "include-fragment":
+				c.Errorf(n, "a fragment may be included in a section, a fragment, <when>, <otherwise>, <retry> or <limit-concurrency>, not here")
 			default:
 				c.Errorf(n, "unknown or unsupported policy element")
 			}

@@ -113,6 +113,25 @@ func (r *reader) skipTo(end string, what string, start Pos) error {
 	return nil
 }
 
+// comment skips a comment starting at "<!--". As in XML 1.0, and as
+// .NET's XmlReader that APIM reads policies with, a comment may not hold
+// "--" nor end with "-" ("--->"): such a comment is refused where its
+// "--" is.
+func (r *reader) comment() error {
+	start := r.pos()
+	r.advance(len("<!--"))
+	j := strings.Index(r.src[r.i:], "--")
+	if j < 0 {
+		return r.errorf(start, "unterminated comment")
+	}
+	r.advance(j)
+	if !r.has("-->") {
+		return r.errorf(r.pos(), "a comment may not contain '--' nor end with '-'")
+	}
+	r.advance(len("-->"))
+	return nil
+}
+
 // ReadXML parses src into its root element.
 func ReadXML(src string) (*Node, error) {
 	if len(src) > maxDocument {
@@ -144,7 +163,7 @@ func (r *reader) skipMisc() error {
 		r.skipSpace()
 		switch {
 		case r.has("<!--"):
-			if err := r.skipTo("-->", "comment", r.pos()); err != nil {
+			if err := r.comment(); err != nil {
 				return err
 			}
 		case r.has("<?"):
@@ -318,7 +337,7 @@ func (r *reader) content(n *Node, depth int) error {
 			n.Text = strings.TrimSpace(text.String())
 			return nil
 		case r.has("<!--"):
-			if err := r.skipTo("-->", "comment", r.pos()); err != nil {
+			if err := r.comment(); err != nil {
 				return err
 			}
 		case r.has("<![CDATA["):

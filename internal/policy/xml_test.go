@@ -86,12 +86,31 @@ func TestReadErrors(t *testing.T) {
 		{`<a b="x<y"/>`, "1:7: <a>: the value of b contains '<'"},
 		{`<a/><b/>`, "1:5: unexpected content after the root element"},
 		{`<a><!-- x </a>`, "1:4: unterminated comment"},
+		// .NET's XmlReader refuses "--" inside a comment and a comment
+		// ending in "--->"; so does APIM, and so do we, where the "--" is.
+		{`<a><!-- a -- b --></a>`, "1:11: a comment may not contain '--' nor end with '-'"},
+		{`<a><!-- a ---></a>`, "1:11: a comment may not contain '--'"},
+		{"<policies>\n  <!-- x -- y -->\n</policies>", "2:10: a comment may not contain '--'"},
+		{"<!-- -- -->\n<a/>", "1:6: a comment may not contain '--'"},
+		{"<a/>\n<!--->", "2:1: unterminated comment"},
 	}
 	for _, tt := range tests {
 		_, err := ReadXML(tt.src)
 		var d *Diagnostic
 		if !errors.As(err, &d) || !strings.HasPrefix(d.Error(), tt.want) {
 			t.Errorf("ReadXML(%q) = %v, want %q...", tt.src, err, tt.want)
+		}
+	}
+}
+
+func TestWellFormedComments(t *testing.T) {
+	for _, src := range []string{
+		`<a><!----></a>`,
+		`<a><!-- - a - b - --></a>`,
+		"<!-- before -->\n<a><!-- <b c=\"-\"/> -->\n</a>\n<!-- after -->",
+	} {
+		if _, err := ReadXML(src); err != nil {
+			t.Errorf("ReadXML(%q) = %v", src, err)
 		}
 	}
 }
@@ -179,6 +198,8 @@ func FuzzReadXML(f *testing.F) {
 	f.Add(realWorld)
 	f.Add(`<policies><inbound><set-header name="a"><value>@(1 < 2 ? "x" : "y")</value></set-header></inbound></policies>`)
 	f.Add(`<a b='@{ return "}"; }'/>`)
+	f.Add("<!-- a -- b -->\n<a><!-- c ---></a>")
+	f.Add(`<a><!----><!-- - --><b/><!--x--></a>`)
 	f.Fuzz(func(t *testing.T, src string) {
 		root, err := ReadXML(src)
 		if (root == nil) == (err == nil) {

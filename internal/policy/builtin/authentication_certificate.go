@@ -83,6 +83,7 @@ func newAuthenticationCertificate(n *policy.Node, c *policy.Compiler) *authentic
 	default:
 		s.fixed = env.CertificateByThumbprint(tp)
 		if s.fixed == nil && env.AnyCertificate {
+			c.Refer(n, tpa.Pos, "certificateThumbprints", strings.TrimSpace(tp))
 			return s
 		}
 		if s.fixed == nil {
