@@ -41,14 +41,14 @@ fuzz:
 	$(GO) test ./internal/model -run '^$$' -fuzz FuzzDecodeStrict -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/snapshot -run '^$$' -fuzz FuzzDecodeSnapshot -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/openapi -run '^$$' -fuzz FuzzImport -fuzztime $(FUZZTIME)
-	$(GO) test ./internal/expr -run '^$$' -fuzz FuzzCompile -fuzztime $(FUZZTIME)
-	$(GO) test ./internal/expr -run '^$$' -fuzz FuzzEval -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/expr/dotnet -run '^$$' -fuzz FuzzCompile -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/expr/dotnet -run '^$$' -fuzz FuzzEval -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/limits -run '^$$' -fuzz FuzzNewClient -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/policy/builtin -run '^$$' -fuzz FuzzParseRenewalPeriod -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/policy/builtin -run '^$$' -fuzz FuzzParseFirstPeriodStart -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/policy/builtin -run '^$$' -fuzz FuzzValidateJWT -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/policy/builtin -run '^$$' -fuzz FuzzParseAddressRange -fuzztime $(FUZZTIME)
-	$(GO) test ./internal/expr -run '^$$' -fuzz FuzzParseJSON -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/expr/dotnet -run '^$$' -fuzz FuzzParseJSON -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/policy/builtin -run '^$$' -fuzz FuzzConvert -fuzztime $(FUZZTIME)
 
 clean:

@@ -1,16 +1,21 @@
-package expr
+package dotnet
 
 import (
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
 )
 
 // JToken is a Newtonsoft.Json.Linq token: *JObject, *JArray, *JValue or
 // *JProperty. Tokens are mutable, like their .NET counterparts, and
 // belong to one request.
-type JToken interface{ jtoken() }
+type JToken interface {
+	expr.Object
+	jtoken()
+}
 
 // JObject is a JSON object whose properties keep their order.
 type JObject struct{ props []*JProperty }
@@ -104,24 +109,24 @@ func jsonFromValue(v any) (JToken, error) {
 		return &JValue{v: string(x)}, nil
 	case byte:
 		return &JValue{v: int64(x)}, nil
-	case Guid:
+	case expr.Guid:
 		return &JValue{v: x.String()}, nil
 	case time.Duration:
 		return &JValue{v: formatTimeSpan(x)}, nil
 	case []byte:
-		return &JValue{v: ToString(x)}, nil
+		return &JValue{v: expr.ToString(x)}, nil
 	case *Uri:
 		return &JValue{v: x.u.String()}, nil
-	case kvPair:
-		val, err := jsonFromValue(x.value)
+	case expr.KeyValuePair:
+		val, err := jsonFromValue(x.Value)
 		if err != nil {
 			return nil, err
 		}
-		return &JProperty{Name: x.key, Value: val}, nil
+		return &JProperty{Name: x.Key, Value: val}, nil
 	}
-	items, err := seq(v)
+	items, err := expr.Enumerate(v)
 	if err != nil {
-		return nil, fail("cannot convert %s to a JSON token", typeName(v))
+		return nil, fail("cannot convert %s to a JSON token", expr.TypeName(v))
 	}
 	a := &JArray{}
 	for _, it := range items {
@@ -147,9 +152,9 @@ func newJObject(args []any) (any, error) {
 			}
 		case nil:
 		default:
-			items, err := seq(a)
+			items, err := expr.Enumerate(a)
 			if err != nil {
-				return fail("cannot add %s to a JObject", typeName(a))
+				return fail("cannot add %s to a JObject", expr.TypeName(a))
 			}
 			for _, it := range items {
 				if err := add(it); err != nil {
@@ -172,7 +177,7 @@ func newJArray(args []any) (any, error) {
 	for _, x := range args {
 		if _, isStr := x.(string); !isStr {
 			if _, isTok := x.(JToken); !isTok {
-				if items, err := seq(x); err == nil {
+				if items, err := expr.Enumerate(x); err == nil {
 					for _, it := range items {
 						t, err := jsonFromValue(it)
 						if err != nil {
@@ -210,7 +215,7 @@ func jvalueString(j *JValue) string {
 	if t, ok := j.v.(time.Time); ok {
 		return formatDateTime(t, "")
 	}
-	return ToString(j.v)
+	return expr.ToString(j.v)
 }
 
 // jsonString serializes t as Newtonsoft does: indented with two spaces, or compact.
@@ -286,7 +291,7 @@ func writeScalar(b *strings.Builder, v any) {
 	case int64:
 		b.WriteString(strconv.FormatInt(x, 10))
 	case float64:
-		s := formatDouble(x)
+		s := expr.ToString(x)
 		switch {
 		case s == "NaN" || s == "∞" || s == "-∞":
 			s = map[string]string{"NaN": `"NaN"`, "∞": `"Infinity"`, "-∞": `"-Infinity"`}[s]
@@ -299,7 +304,7 @@ func writeScalar(b *strings.Builder, v any) {
 		b.WriteString(formatDateTime(x, "yyyy-MM-ddTHH:mm:ss.FFFFFFFK"))
 		b.WriteByte('"')
 	default:
-		writeJSONString(b, ToString(x))
+		writeJSONString(b, expr.ToString(x))
 	}
 }
 

@@ -1,6 +1,8 @@
-package expr
+package dotnet
 
-import "testing"
+import (
+	"testing"
+)
 
 func TestJSON(t *testing.T) {
 	runCases(t, Inline, []evalCase{

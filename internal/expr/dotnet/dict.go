@@ -1,6 +1,10 @@
-package expr
+package dotnet
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
+)
 
 // dictVal is a Dictionary<TKey, TValue> created by an expression. Keys
 // keep their insertion order; they are compared by their string form,
@@ -11,12 +15,21 @@ type dictVal struct {
 	fold bool
 }
 
+// TypeName returns "Dictionary".
+func (*dictVal) TypeName() string { return "Dictionary" }
+
+// String returns the type name.
+func (d *dictVal) String() string { return d.TypeName() }
+
+// Enumerate returns the entries as KeyValuePairs, in insertion order.
+func (d *dictVal) Enumerate() []any { return d.pairs() }
+
 func newDict(a []any) (any, error) {
 	d := &dictVal{vals: map[string]any{}}
 	for _, x := range a {
 		switch v := x.(type) {
-		case enumVal:
-			d.fold = strings.HasSuffix(v.name, "IgnoreCase")
+		case expr.Enum:
+			d.fold = strings.HasSuffix(v.Name, "IgnoreCase")
 		case *dictVal:
 			for _, k := range v.keys {
 				if err := d.add(k, v.vals[v.key(k)]); err != nil {
@@ -25,14 +38,14 @@ func newDict(a []any) (any, error) {
 			}
 		case int:
 		default:
-			return nil, fail("new Dictionary does not take %s", typeName(x))
+			return nil, fail("new Dictionary does not take %s", expr.TypeName(x))
 		}
 	}
 	return d, nil
 }
 
 func (d *dictVal) key(k any) string {
-	s := ToString(k)
+	s := expr.ToString(k)
 	if d.fold {
 		s = strings.ToLower(s)
 	}
@@ -45,9 +58,9 @@ func (d *dictVal) add(k, v any) error {
 	}
 	ks := d.key(k)
 	if _, ok := d.vals[ks]; ok {
-		return fail("an item with the same key has already been added (key: %s)", ToString(k))
+		return fail("an item with the same key has already been added (key: %s)", expr.ToString(k))
 	}
-	if len(d.keys) >= maxArray {
+	if len(d.keys) >= expr.MaxArray {
 		return errTooLong
 	}
 	d.keys = append(d.keys, k)
@@ -84,18 +97,18 @@ func (d *dictVal) remove(k any) bool {
 func (d *dictVal) pairs() []any {
 	out := make([]any, len(d.keys))
 	for i, k := range d.keys {
-		out[i] = kvPair{key: ToString(k), value: d.vals[d.key(k)]}
+		out[i] = expr.KeyValuePair{Key: expr.ToString(k), Value: d.vals[d.key(k)]}
 	}
 	return out
 }
 
-func dictTable() memberTable {
+func dictTable() expr.Members {
 	dv := func(r any) *dictVal { return r.(*dictVal) }
-	return memberTable{
+	return expr.Members{
 		"[]": fn(tyObject, 1, 1, func(r any, a []any) (any, error) {
 			v, ok := dv(r).vals[dv(r).key(a[0])]
 			if !ok {
-				return nil, fail("the given key '%s' was not present in the dictionary", ToString(a[0]))
+				return nil, fail("the given key '%s' was not present in the dictionary", expr.ToString(a[0]))
 			}
 			return v, nil
 		}),
@@ -107,19 +120,19 @@ func dictTable() memberTable {
 		}),
 		"ContainsValue": fn(tyBool, 1, 1, func(r any, a []any) (any, error) {
 			for _, v := range dv(r).vals {
-				if valuesEqual(v, a[0]) {
+				if expr.Equal(v, a[0]) {
 					return true, nil
 				}
 			}
 			return false, nil
 		}),
 		"TryGetValue": fn(tyBool, 2, 2, func(r any, a []any) (any, error) {
-			o, isOut := a[1].(*outRef)
+			o, isOut := a[1].(expr.Out)
 			if !isOut {
 				return nil, fail("TryGetValue needs an out argument")
 			}
 			v, ok := dv(r).vals[dv(r).key(a[0])]
-			o.set(v)
+			o.Set(v)
 			return ok, nil
 		}),
 		"GetValueOrDefault": fn(tyObject, 1, 2, func(r any, a []any) (any, error) {

@@ -1,4 +1,4 @@
-package expr
+package dotnet
 
 import (
 	"encoding/base64"
@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
@@ -34,6 +36,33 @@ type BasicAuthCredentials struct {
 
 // Uri is a System.Uri.
 type Uri struct{ u *url.URL }
+
+// TypeName returns "Jwt".
+func (*Jwt) TypeName() string { return "Jwt" }
+
+// String returns the token as it was written.
+func (j *Jwt) String() string { return j.raw }
+
+// TypeName returns "IClaims".
+func (claims) TypeName() string { return "IClaims" }
+
+// String returns the type name, as .NET does for a dictionary.
+func (c claims) String() string { return c.TypeName() }
+
+// Enumerate returns the claims as KeyValuePairs of string[], by name.
+func (c claims) Enumerate() []any { return expr.Pairs(c) }
+
+// TypeName returns "BasicAuthCredentials".
+func (*BasicAuthCredentials) TypeName() string { return "BasicAuthCredentials" }
+
+// String returns the type name.
+func (b *BasicAuthCredentials) String() string { return b.TypeName() }
+
+// TypeName returns "Uri".
+func (*Uri) TypeName() string { return "Uri" }
+
+// String returns the URI, as Uri.ToString() does.
+func (u *Uri) String() string { return u.u.String() }
 
 var jwtAlgs = []jose.SignatureAlgorithm{
 	jose.EdDSA, jose.HS256, jose.HS384, jose.HS512, jose.RS256, jose.RS384, jose.RS512,
@@ -91,7 +120,7 @@ func claimStrings(v any) []string {
 		if x == float64(int64(x)) {
 			return []string{strconv.FormatInt(int64(x), 10)}
 		}
-		return []string{formatDouble(x)}
+		return []string{expr.ToString(x)}
 	case bool:
 		return []string{strconv.FormatBool(x)}
 	case nil:
@@ -141,9 +170,9 @@ func parseBasic(s string) (*BasicAuthCredentials, bool) {
 	return &BasicAuthCredentials{UserID: user, Password: pass}, true
 }
 
-func addJwtMembers(m map[string]memberTable) {
+func addJwtMembers(m map[string]expr.Members) {
 	j := func(r any) *Jwt { return r.(*Jwt) }
-	m["Jwt"] = memberTable{
+	m["Jwt"] = expr.Members{
 		"Id":             val(tyString, func(r any) any { return j(r).first("jti") }),
 		"Issuer":         val(tyString, func(r any) any { return j(r).first("iss") }),
 		"Subject":        val(tyString, func(r any) any { return j(r).first("sub") }),
@@ -153,10 +182,10 @@ func addJwtMembers(m map[string]memberTable) {
 		"IssuedAt":       val(tyDateTime, func(r any) any { return optDate(j(r).iat) }),
 		"Algorithm":      val(tyString, func(r any) any { return j(r).alg }),
 		"Type":           val(tyString, func(r any) any { return j(r).typ }),
-		"Claims":         val(&typ{name: "IClaims", elem: named("KeyValuePair")}, func(r any) any { return claims(j(r).claims) }),
+		"Claims":         val(expr.NewType("IClaims", expr.TypeOptions{Elem: named("KeyValuePair")}), func(r any) any { return claims(j(r).claims) }),
 	}
 	cl := func(r any) map[string][]string { return r.(claims) }
-	m["IClaims"] = memberTable{
+	m["IClaims"] = expr.Members{
 		"GetValueOrDefault": fn(tyString, 1, 2, func(r any, a []any) (any, error) {
 			name, err := str(a[0], "claimName")
 			if err != nil {
@@ -188,19 +217,19 @@ func addJwtMembers(m map[string]memberTable) {
 			if err != nil {
 				return nil, err
 			}
-			o, isOut := a[1].(*outRef)
+			o, isOut := a[1].(expr.Out)
 			if !isOut {
 				return nil, fail("TryGetValue needs an out argument")
 			}
 			v, ok := cl(r)[name]
 			if ok {
-				o.set(v)
+				o.Set(v)
 			} else {
-				o.set(nil)
+				o.Set(nil)
 			}
 			return ok, nil
 		}),
-		"Keys": val(&typ{name: "array", elem: tyString}, func(r any) any {
+		"Keys": val(expr.ArrayOf(tyString), func(r any) any {
 			keys := make([]string, 0, len(cl(r)))
 			for k := range cl(r) {
 				keys = append(keys, k)
@@ -209,7 +238,7 @@ func addJwtMembers(m map[string]memberTable) {
 			return keys
 		}),
 	}
-	m["BasicAuthCredentials"] = memberTable{
+	m["BasicAuthCredentials"] = expr.Members{
 		"UserId":   val(tyString, func(r any) any { return r.(*BasicAuthCredentials).UserID }),
 		"Password": val(tyString, func(r any) any { return r.(*BasicAuthCredentials).Password }),
 	}
@@ -246,7 +275,7 @@ func (b *Uri) port() int {
 	return -1
 }
 
-func addURIMembers(m map[string]memberTable) {
+func addURIMembers(m map[string]expr.Members) {
 	u := func(r any) *Uri { return r.(*Uri) }
 	path := func(r any) string {
 		if p := u(r).u.EscapedPath(); p != "" {
@@ -260,7 +289,7 @@ func addURIMembers(m map[string]memberTable) {
 		}
 		return "?" + u(r).u.RawQuery
 	}
-	m["Uri"] = memberTable{
+	m["Uri"] = expr.Members{
 		"Host":         val(tyString, func(r any) any { return u(r).u.Hostname() }),
 		"Scheme":       val(tyString, func(r any) any { return u(r).u.Scheme }),
 		"Port":         val(tyInt, func(r any) any { return u(r).port() }),
@@ -295,9 +324,9 @@ func addURIMembers(m map[string]memberTable) {
 			return out
 		}),
 		"GetLeftPart": fn(tyString, 1, 1, func(r any, a []any) (any, error) {
-			k, _ := a[0].(enumVal)
+			k, _ := a[0].(expr.Enum)
 			x := u(r).u
-			switch k.name {
+			switch k.Name {
 			case "Scheme":
 				return x.Scheme + "://", nil
 			case "Authority":
@@ -308,4 +337,15 @@ func addURIMembers(m map[string]memberTable) {
 			return x.Scheme + "://" + x.Host + path(r) + query(r), nil
 		}),
 	}
+}
+
+// defaultString returns the optional string default argument of GetValueOrDefault.
+func defaultString(a []any) (any, error) {
+	if len(a) < 2 || a[1] == nil {
+		return nil, nil
+	}
+	if s, ok := a[1].(string); ok {
+		return s, nil
+	}
+	return nil, fail("defaultValue must be a string, not %s", expr.TypeName(a[1]))
 }

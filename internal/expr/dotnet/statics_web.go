@@ -1,4 +1,4 @@
-package expr
+package dotnet
 
 import (
 	"crypto/md5"
@@ -11,10 +11,12 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
 )
 
-func hashStatic(h func() hash.Hash) memberTable {
-	return memberTable{
+func hashStatic(h func() hash.Hash) expr.Members {
+	return expr.Members{
 		"Create": fn(named("HashAlgorithm"), 0, 0, func(any, []any) (any, error) { return &hashAlg{h: h}, nil }),
 		"HashData": fn(tyBytes, 1, 1, func(_ any, a []any) (any, error) {
 			b, err := toBytes(a[0])
@@ -28,16 +30,16 @@ func hashStatic(h func() hash.Hash) memberTable {
 	}
 }
 
-func addMiscStatics(s map[string]memberTable) {
-	s["Encoding"] = memberTable{
+func addMiscStatics(s map[string]expr.Members) {
+	s["Encoding"] = expr.Members{
 		"UTF8":    constant(named("Encoding"), encodingVal{"UTF8"}),
 		"ASCII":   constant(named("Encoding"), encodingVal{"ASCII"}),
 		"Unicode": constant(named("Encoding"), encodingVal{"Unicode"}),
 		"Default": constant(named("Encoding"), encodingVal{"UTF8"}),
 	}
-	s["Guid"] = memberTable{
+	s["Guid"] = expr.Members{
 		"NewGuid": fn(tyGuid, 0, 0, func(any, []any) (any, error) {
-			var g Guid
+			var g expr.Guid
 			for i := 0; i < 16; i += 8 {
 				v := rand.Uint64()
 				for j := 0; j < 8; j++ {
@@ -48,30 +50,30 @@ func addMiscStatics(s map[string]memberTable) {
 			g[8] = g[8]&0x3f | 0x80
 			return g, nil
 		}),
-		"Empty": constant(tyGuid, Guid{}),
+		"Empty": constant(tyGuid, expr.Guid{}),
 		"Parse": fn(tyGuid, 1, 1, func(_ any, a []any) (any, error) {
 			v, err := str(a[0], "input")
 			if err != nil {
 				return nil, err
 			}
-			g, err := ParseGuid(v)
+			g, err := expr.ParseGuid(v)
 			if err != nil {
 				return nil, fail("%v", err)
 			}
 			return g, nil
 		}),
 		"TryParse": fn(tyBool, 2, 2, func(_ any, a []any) (any, error) {
-			o, ok := a[1].(*outRef)
+			o, ok := a[1].(expr.Out)
 			if !ok {
 				return nil, fail("TryParse needs an out argument")
 			}
 			v, _ := a[0].(string)
-			g, err := ParseGuid(v)
-			o.set(g)
+			g, err := expr.ParseGuid(v)
+			o.Set(g)
 			return err == nil, nil
 		}),
 	}
-	s["Uri"] = memberTable{
+	s["Uri"] = expr.Members{
 		"EscapeDataString": fn(tyString, 1, 1, func(_ any, a []any) (any, error) {
 			v, err := str(a[0], "stringToEscape")
 			if err != nil {
@@ -95,37 +97,37 @@ func addMiscStatics(s map[string]memberTable) {
 		}),
 		"IsWellFormedUriString": fn(tyBool, 2, 2, func(_ any, a []any) (any, error) {
 			v, _ := a[0].(string)
-			k, _ := a[1].(enumVal)
+			k, _ := a[1].(expr.Enum)
 			u, err := url.Parse(v)
 			if err != nil || strings.ContainsAny(v, " \"<>") {
 				return false, nil
 			}
-			if k.name == "Absolute" {
+			if k.Name == "Absolute" {
 				return u.IsAbs() && u.Host != "", nil
 			}
-			if k.name == "Relative" {
+			if k.Name == "Relative" {
 				return !u.IsAbs(), nil
 			}
 			return true, nil
 		}),
 		"TryCreate": fn(tyBool, 3, 3, func(_ any, a []any) (any, error) {
-			o, ok := a[2].(*outRef)
+			o, ok := a[2].(expr.Out)
 			if !ok {
 				return nil, fail("TryCreate needs an out argument")
 			}
 			v, _ := a[0].(string)
 			u, err := parseURI(v)
 			if err != nil {
-				o.set(nil)
+				o.Set(nil)
 				return false, nil
 			}
-			o.set(u)
+			o.Set(u)
 			return true, nil
 		}),
 	}
 	s["UriKind"] = enumTable("UriKind", "RelativeOrAbsolute", "Absolute", "Relative")
 	s["UriPartial"] = enumTable("UriPartial", "Scheme", "Authority", "Path", "Query")
-	s["WebUtility"] = memberTable{
+	s["WebUtility"] = expr.Members{
 		"UrlEncode": fn(tyString, 1, 1, func(_ any, a []any) (any, error) {
 			if a[0] == nil {
 				return nil, nil
@@ -146,10 +148,10 @@ func addMiscStatics(s map[string]memberTable) {
 			}
 			return unescapeData(strings.ReplaceAll(v, "+", " ")), nil
 		}),
-		"HtmlEncode": fn(tyString, 1, 1, func(_ any, a []any) (any, error) { return xmlEscape(ToString(a[0])), nil }),
-		"HtmlDecode": fn(tyString, 1, 1, func(_ any, a []any) (any, error) { return htmlUnescape(ToString(a[0])), nil }),
+		"HtmlEncode": fn(tyString, 1, 1, func(_ any, a []any) (any, error) { return xmlEscape(expr.ToString(a[0])), nil }),
+		"HtmlDecode": fn(tyString, 1, 1, func(_ any, a []any) (any, error) { return htmlUnescape(expr.ToString(a[0])), nil }),
 	}
-	s["BitConverter"] = memberTable{
+	s["BitConverter"] = expr.Members{
 		"ToString": fn(tyString, 1, 3, func(_ any, a []any) (any, error) {
 			b, err := toBytes(a[0])
 			if err != nil {
@@ -170,9 +172,12 @@ func addMiscStatics(s map[string]memberTable) {
 			case int64:
 				n, size = uint64(v), 8
 			case bool:
-				n, size = uint64(b2i(v)), 1
+				size = 1
+				if v {
+					n = 1
+				}
 			default:
-				return nil, fail("BitConverter.GetBytes does not support %s", typeName(a[0]))
+				return nil, fail("BitConverter.GetBytes does not support %s", expr.TypeName(a[0]))
 			}
 			out := make([]byte, size)
 			for i := range out {

@@ -1,25 +1,19 @@
-package expr
+package dotnet
 
 import (
 	"math"
 	"strconv"
 	"strings"
 	"time"
-)
 
-// checkFormat rejects format strings that no value can use.
-func checkFormat(f string) error {
-	if len(f) > 256 {
-		return errorf("format string too long")
-	}
-	return nil
-}
+	"github.com/gatehouse/gatehouse/internal/expr"
+)
 
 // formatValue formats v with a .NET format string, as ToString(format)
 // and interpolation holes {x:format} do.
 func formatValue(v any, f string) (string, error) {
 	if f == "" {
-		return ToString(v), nil
+		return expr.ToString(v), nil
 	}
 	switch x := v.(type) {
 	case *JValue:
@@ -36,7 +30,7 @@ func formatValue(v any, f string) (string, error) {
 		return formatDateTime(x, f), nil
 	case time.Duration:
 		return formatTimeSpanCustom(x, f)
-	case Guid:
+	case expr.Guid:
 		switch f {
 		case "N", "n":
 			return strings.ReplaceAll(x.String(), "-", ""), nil
@@ -47,7 +41,7 @@ func formatValue(v any, f string) (string, error) {
 		}
 		return x.String(), nil
 	}
-	return ToString(v), nil
+	return expr.ToString(v), nil
 }
 
 // formatNumber implements the standard numeric formats C, D, E, F, G, N,
@@ -134,7 +128,7 @@ func formatNumber(f float64, i int64, isFloat bool, spec string) (string, error)
 		if prec > 0 {
 			return strconv.FormatFloat(f, 'g', prec, 64), nil
 		}
-		return formatDouble(f), nil
+		return expr.ToString(f), nil
 	}
 	return customNumber(f, spec), nil
 }
@@ -290,7 +284,7 @@ func compositeFormat(f string, args []any) (string, error) {
 				s = align(s, w)
 			}
 			b.WriteString(s)
-			if b.Len() > maxString {
+			if b.Len() > expr.MaxString {
 				return "", errTooLong
 			}
 		case c == '}':
@@ -300,4 +294,16 @@ func compositeFormat(f string, args []any) (string, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+// align pads s to width w (negative: left-aligned), as composite formatting does.
+func align(s string, w int) string {
+	n := len([]rune(s))
+	switch {
+	case w > 0 && n < w && w < expr.MaxString:
+		return strings.Repeat(" ", w-n) + s
+	case w < 0 && n < -w && -w < expr.MaxString:
+		return s + strings.Repeat(" ", -w-n)
+	}
+	return s
 }

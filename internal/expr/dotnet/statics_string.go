@@ -1,9 +1,11 @@
-package expr
+package dotnet
 
 import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
 )
 
 func replaceFold(s, old, nw string) string {
@@ -30,7 +32,7 @@ func joinItems(a []any) ([]string, error) {
 		switch a[0].(type) {
 		case string, nil:
 		default:
-			items, err := seq(a[0])
+			items, err := expr.Enumerate(a[0])
 			if err != nil {
 				return nil, err
 			}
@@ -40,17 +42,17 @@ func joinItems(a []any) ([]string, error) {
 	out := make([]string, len(a))
 	total := 0
 	for i, x := range a {
-		out[i] = ToString(x)
+		out[i] = expr.ToString(x)
 		total += len(out[i])
 	}
-	if total > maxString {
+	if total > expr.MaxString {
 		return nil, errTooLong
 	}
 	return out, nil
 }
 
-func addStringStatics(s map[string]memberTable) {
-	s["string"] = memberTable{
+func addStringStatics(s map[string]expr.Members) {
+	s["string"] = expr.Members{
 		"Empty": constant(tyString, ""),
 		"IsNullOrEmpty": fn(tyBool, 1, 1, func(_ any, a []any) (any, error) {
 			v, ok := a[0].(string)
@@ -85,7 +87,7 @@ func addStringStatics(s map[string]memberTable) {
 			if err != nil {
 				return nil, err
 			}
-			if len(sep)*len(items) > maxString {
+			if len(sep)*len(items) > expr.MaxString {
 				return nil, errTooLong
 			}
 			return strings.Join(items, sep), nil
@@ -109,14 +111,14 @@ func addStringStatics(s map[string]memberTable) {
 				return 1, nil
 			}
 			if len(a) == 3 {
-				if e, ok := a[2].(enumVal); ok && strings.HasPrefix(e.name, "Ordinal") {
-					if strings.HasSuffix(e.name, "IgnoreCase") {
+				if e, ok := a[2].(expr.Enum); ok && strings.HasPrefix(e.Name, "Ordinal") {
+					if strings.HasSuffix(e.Name, "IgnoreCase") {
 						x, y = strings.ToUpper(x), strings.ToUpper(y)
 					}
 					return strings.Compare(x, y), nil
 				}
 			}
-			return compareStrings(x, y, ignoreCaseArg(a, 2)), nil
+			return expr.CompareStrings(x, y, ignoreCaseArg(a, 2)), nil
 		}),
 		"CompareOrdinal": fn(tyInt, 2, 2, func(_ any, a []any) (any, error) {
 			x, _ := a[0].(string)
@@ -135,7 +137,7 @@ func addStringStatics(s map[string]memberTable) {
 			return x == y, nil
 		}),
 	}
-	charPred := func(f func(rune) bool) *member {
+	charPred := func(f func(rune) bool) *expr.Member {
 		return fn(tyBool, 1, 2, func(_ any, a []any) (any, error) {
 			switch c := a[0].(type) {
 			case rune:
@@ -152,10 +154,10 @@ func addStringStatics(s map[string]memberTable) {
 				r, _ := utf8.DecodeRuneInString(sub)
 				return f(r), nil
 			}
-			return nil, fail("expected a char, not %s", typeName(a[0]))
+			return nil, fail("expected a char, not %s", expr.TypeName(a[0]))
 		})
 	}
-	s["char"] = memberTable{
+	s["char"] = expr.Members{
 		"IsDigit":         charPred(unicode.IsDigit),
 		"IsLetter":        charPred(unicode.IsLetter),
 		"IsLetterOrDigit": charPred(func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }),
@@ -185,8 +187,8 @@ func addStringStatics(s map[string]memberTable) {
 
 // enumTable returns the static members of an enum; values are 0, 1, 2, ...
 // (StringSplitOptions uses flags: None=0, RemoveEmptyEntries=1, TrimEntries=2).
-func enumTable(typ string, names ...string) memberTable {
-	t := memberTable{}
+func enumTable(typ string, names ...string) expr.Members {
+	t := expr.Members{}
 	for i, n := range names {
 		v := i
 		if typ == "StringSplitOptions" || typ == "RegexOptions" {
@@ -195,7 +197,7 @@ func enumTable(typ string, names ...string) memberTable {
 				v = 1 << (i - 1)
 			}
 		}
-		t[n] = constant(named(typ), enumVal{typ: typ, name: n, n: v})
+		t[n] = constant(named(typ), expr.Enum{Type: typ, Name: n, Value: v})
 	}
 	return t
 }

@@ -1,6 +1,10 @@
-package expr
+package dotnet
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
+)
 
 func TestCompileErrors(t *testing.T) {
 	runErrCases(t, true, []errCase{
@@ -83,7 +87,7 @@ func TestToBool(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := ToBool(tt.v)
+			got, err := expr.ToBool(tt.v)
 			if got != tt.want || (err != nil) != tt.wantErr {
 				t.Errorf("ToBool(%v) = %v, %v", tt.v, got, err)
 			}

@@ -1,14 +1,16 @@
-package expr
+package dotnet
 
 import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
 )
 
-func benchEval(b *testing.B, src string, kind Kind, c *Context) {
+func benchEval(b *testing.B, src string, kind expr.Kind, c *expr.Context) {
 	b.Helper()
-	p, err := Compile(src, kind)
+	p, err := compile(src, kind)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -23,7 +25,7 @@ func benchEval(b *testing.B, src string, kind Kind, c *Context) {
 
 // BenchmarkHeaderEquals is the hot path: a condition on a header.
 func BenchmarkHeaderEquals(b *testing.B) {
-	c := &Context{Request: &Request{Headers: http.Header{"X-Env": {"prod"}}}}
+	c := &expr.Context{Request: &expr.Request{Headers: http.Header{"X-Env": {"prod"}}}}
 	benchEval(b, `context.Request.Headers.GetValueOrDefault("X-Env", "dev") == "prod"`, Inline, c)
 }
 
@@ -42,7 +44,7 @@ func BenchmarkBlockLoop(b *testing.B) {
 func BenchmarkCompile(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Compile(`context.Request.Headers.GetValueOrDefault("X-Env", "dev") == "prod"`, Inline); err != nil {
+		if _, err := compile(`context.Request.Headers.GetValueOrDefault("X-Env", "dev") == "prod"`, Inline); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -51,6 +53,6 @@ func BenchmarkCompile(b *testing.B) {
 // BenchmarkBodyJSON reads a field of a 4 KB JSON body.
 func BenchmarkBodyJSON(b *testing.B) {
 	body := []byte(`{"name":"widget","items":[` + strings.Repeat(`{"sku":"abc-123","qty":2,"price":9.99,"tags":["x","y"]},`, 60) + `{}]}`)
-	c := &Context{Request: &Request{Body: BodyOf(body)}}
+	c := &expr.Context{Request: &expr.Request{Body: expr.BodyOf(body)}}
 	benchEval(b, `context.Request.Body.As<JObject>(preserveContent: true)["name"].ToString()`, Inline, c)
 }

@@ -1,4 +1,4 @@
-package expr
+package dotnet
 
 import (
 	"encoding/json"
@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
 )
 
 // fuzzSeeds are expressions in the style of real policies.
@@ -58,12 +60,12 @@ func FuzzCompile(f *testing.F) {
 		if block {
 			kind = Block
 		}
-		p, err := Compile(src, kind)
+		p, err := compile(src, kind)
 		if (p == nil) == (err == nil) {
 			t.Fatalf("Compile(%q) = %v, %v: want exactly one of Program and error", src, p, err)
 		}
 		if err != nil {
-			var pe *Error
+			var pe *expr.Error
 			if !errors.As(err, &pe) {
 				t.Fatalf("Compile(%q) error %T, want *Error", src, err)
 			}
@@ -73,7 +75,7 @@ func FuzzCompile(f *testing.F) {
 			return
 		}
 		if _, err := p.Eval(newTestContext()); err != nil {
-			var pe *Error
+			var pe *expr.Error
 			if !errors.As(err, &pe) || strings.Contains(pe.Msg, "internal error") {
 				t.Fatalf("Eval(%q): %v", src, err)
 			}
@@ -88,16 +90,16 @@ func FuzzEval(f *testing.F) {
 	f.Add("", "Basic YTpi", `<a>1</a>`)
 	f.Add("12", testJWT(jwtPayload), `a, b ,c`)
 	f.Add("ünï", "", `[1,2,{"a":null}]`)
-	var progs []*Program
+	var progs []*expr.Program
 	for _, s := range fuzzSeeds {
-		p, err := Compile(s, Inline)
+		p, err := compile(s, Inline)
 		if err != nil {
 			f.Fatalf("Compile(%q): %v", s, err)
 		}
 		progs = append(progs, p)
 	}
 	for _, s := range fuzzBlockSeeds {
-		p, err := Compile(s, Block)
+		p, err := compile(s, Block)
 		if err != nil {
 			f.Fatalf("Compile(%q): %v", s, err)
 		}
@@ -105,15 +107,15 @@ func FuzzEval(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, env, auth, body string) {
 		for _, p := range progs {
-			c := &Context{Request: &Request{
+			c := &expr.Context{Request: &expr.Request{
 				Method:  "GET",
-				URL:     &URL{Scheme: "https", Host: "h", Path: "/p"},
+				URL:     &expr.URL{Scheme: "https", Host: "h", Path: "/p"},
 				Headers: http.Header{"X-Env": {env}, "Authorization": {auth}, "X-Basic": {auth}},
-				Body:    BodyOf([]byte(body)),
+				Body:    expr.BodyOf([]byte(body)),
 			}}
 			_, err := p.Eval(c)
 			if err != nil {
-				var pe *Error
+				var pe *expr.Error
 				if !errors.As(err, &pe) || strings.Contains(pe.Msg, "internal error") {
 					t.Fatalf("Eval(%q): %v", p, err)
 				}
@@ -131,7 +133,7 @@ func FuzzParseJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tok, err := ParseJSON(data)
 		valid := json.Valid(data)
-		if valid != (err == nil) && !(valid && strings.Contains(ToString(err), "nested too deeply")) {
+		if valid != (err == nil) && !(valid && strings.Contains(expr.ToString(err), "nested too deeply")) {
 			t.Fatalf("ParseJSON(%q) error %v, json.Valid %v", data, err, valid)
 		}
 		if err != nil {

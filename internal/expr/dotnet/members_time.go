@@ -1,8 +1,10 @@
-package expr
+package dotnet
 
 import (
 	"math"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
 )
 
 func dur(f float64, unit time.Duration) (any, error) {
@@ -13,11 +15,11 @@ func dur(f float64, unit time.Duration) (any, error) {
 	return time.Duration(d), nil
 }
 
-func addTime(unit time.Duration) *member {
+func addTime(unit time.Duration) *expr.Member {
 	return fn(tyDateTime, 1, 1, func(r any, a []any) (any, error) {
-		f, ok := toFloat(a[0])
+		f, ok := expr.ToFloat(a[0])
 		if !ok {
-			return nil, fail("expected a number, not %s", typeName(a[0]))
+			return nil, fail("expected a number, not %s", expr.TypeName(a[0]))
 		}
 		d, err := dur(f, unit)
 		if err != nil {
@@ -31,19 +33,19 @@ func addTime(unit time.Duration) *member {
 	})
 }
 
-func fromUnit(unit time.Duration) *member {
+func fromUnit(unit time.Duration) *expr.Member {
 	return fn(tyTimeSpan, 1, 1, func(_ any, a []any) (any, error) {
-		f, ok := toFloat(a[0])
+		f, ok := expr.ToFloat(a[0])
 		if !ok {
-			return nil, fail("expected a number, not %s", typeName(a[0]))
+			return nil, fail("expected a number, not %s", expr.TypeName(a[0]))
 		}
 		return dur(f, unit)
 	})
 }
 
-func addTimeMembers(m map[string]memberTable) {
+func addTimeMembers(m map[string]expr.Members) {
 	tm := func(r any) time.Time { return r.(time.Time) }
-	m["DateTime"] = memberTable{
+	m["DateTime"] = expr.Members{
 		"Year":        val(tyInt, func(r any) any { return tm(r).Year() }),
 		"Month":       val(tyInt, func(r any) any { return int(tm(r).Month()) }),
 		"Day":         val(tyInt, func(r any) any { return tm(r).Day() }),
@@ -54,7 +56,7 @@ func addTimeMembers(m map[string]memberTable) {
 		"DayOfYear":   val(tyInt, func(r any) any { return tm(r).YearDay() }),
 		"DayOfWeek": val(named("DayOfWeek"), func(r any) any {
 			d := tm(r).Weekday()
-			return enumVal{typ: "DayOfWeek", name: dayNames[d], n: int(d)}
+			return expr.Enum{Type: "DayOfWeek", Name: dayNames[d], Value: int(d)}
 		}),
 		"Date": val(tyDateTime, func(r any) any {
 			t := tm(r)
@@ -68,11 +70,11 @@ func addTimeMembers(m map[string]memberTable) {
 		"Kind": val(named("DateTimeKind"), func(r any) any {
 			switch tm(r).Location() {
 			case time.UTC:
-				return enumVal{typ: "DateTimeKind", name: "Utc", n: 1}
+				return expr.Enum{Type: "DateTimeKind", Name: "Utc", Value: 1}
 			case unspecified:
-				return enumVal{typ: "DateTimeKind", name: "Unspecified"}
+				return expr.Enum{Type: "DateTimeKind", Name: "Unspecified"}
 			}
-			return enumVal{typ: "DateTimeKind", name: "Local", n: 2}
+			return expr.Enum{Type: "DateTimeKind", Name: "Local", Value: 2}
 		}),
 		"UtcDateTime":     val(tyDateTime, func(r any) any { return tm(r).UTC() }),
 		"DateTime":        val(tyDateTime, func(r any) any { return tm(r) }),
@@ -82,7 +84,7 @@ func addTimeMembers(m map[string]memberTable) {
 		"AddHours":        addTime(time.Hour),
 		"AddDays":         addTime(24 * time.Hour),
 		"AddTicks": fn(tyDateTime, 1, 1, func(r any, a []any) (any, error) {
-			i, _, _, ok := numeric(a[0])
+			i, _, _, ok := expr.Numeric(a[0])
 			if !ok {
 				return nil, fail("expected a number")
 			}
@@ -144,7 +146,7 @@ func addTimeMembers(m map[string]memberTable) {
 	m["DateTime"]["ToUniversalTime"] = utc
 	m["DateTime"]["ToLocalTime"] = utc
 	d := func(r any) time.Duration { return r.(time.Duration) }
-	m["TimeSpan"] = memberTable{
+	m["TimeSpan"] = expr.Members{
 		"TotalMilliseconds": val(tyDouble, func(r any) any { return float64(d(r)) / float64(time.Millisecond) }),
 		"TotalSeconds":      val(tyDouble, func(r any) any { return d(r).Seconds() }),
 		"TotalMinutes":      val(tyDouble, func(r any) any { return d(r).Minutes() }),
@@ -185,14 +187,14 @@ func daysIn(y int, m time.Month) int {
 }
 
 func clock(r any) time.Time {
-	if c, ok := r.(*Context); ok && c != nil {
+	if c, ok := r.(*expr.Context); ok && c != nil {
 		return now(c)
 	}
 	return time.Now()
 }
 
-func addTimeStatics(s map[string]memberTable) {
-	s["DateTime"] = memberTable{
+func addTimeStatics(s map[string]expr.Members) {
+	s["DateTime"] = expr.Members{
 		"UtcNow": val(tyDateTime, func(r any) any { return clock(r).UTC() }),
 		"Now":    val(tyDateTime, func(r any) any { return clock(r).UTC() }),
 		"Today": val(tyDateTime, func(r any) any {
@@ -221,20 +223,20 @@ func addTimeStatics(s map[string]memberTable) {
 			return parseExact(s, f)
 		}),
 		"TryParse": fn(tyBool, 2, 4, func(_ any, a []any) (any, error) {
-			o, ok := a[len(a)-1].(*outRef)
+			o, ok := a[len(a)-1].(expr.Out)
 			if !ok {
 				return nil, fail("TryParse needs an out argument")
 			}
 			s, _ := a[0].(string)
 			t, err := parseDateTime(s)
 			if err != nil {
-				o.set(time.Time{})
+				o.Set(time.Time{})
 				return false, nil
 			}
-			o.set(t)
+			o.Set(t)
 			return true, nil
 		}),
-		"Compare": fn(tyInt, 2, 2, func(_ any, a []any) (any, error) { return compareValues(a[0], a[1]) }),
+		"Compare": fn(tyInt, 2, 2, func(_ any, a []any) (any, error) { return expr.Compare(a[0], a[1]) }),
 		"DaysInMonth": fn(tyInt, 2, 2, func(_ any, a []any) (any, error) {
 			y, err1 := intArg(a[0], "year")
 			mo, err2 := intArg(a[1], "month")
@@ -248,14 +250,14 @@ func addTimeStatics(s map[string]memberTable) {
 			return daysIn(y, 2) == 29, err
 		}),
 		"FromUnixTimeSeconds": fn(tyDateTime, 1, 1, func(_ any, a []any) (any, error) {
-			i, _, _, ok := numeric(a[0])
+			i, _, _, ok := expr.Numeric(a[0])
 			if !ok {
 				return nil, fail("expected a number")
 			}
 			return time.Unix(i, 0).UTC(), nil
 		}),
 		"FromUnixTimeMilliseconds": fn(tyDateTime, 1, 1, func(_ any, a []any) (any, error) {
-			i, _, _, ok := numeric(a[0])
+			i, _, _, ok := expr.Numeric(a[0])
 			if !ok {
 				return nil, fail("expected a number")
 			}
@@ -263,18 +265,18 @@ func addTimeStatics(s map[string]memberTable) {
 		}),
 		"SpecifyKind": fn(tyDateTime, 2, 2, func(_ any, a []any) (any, error) {
 			t, ok := a[0].(time.Time)
-			k, ok2 := a[1].(enumVal)
+			k, ok2 := a[1].(expr.Enum)
 			if !ok || !ok2 {
 				return nil, fail("SpecifyKind needs a DateTime and a DateTimeKind")
 			}
 			loc := unspecified
-			if k.name != "Unspecified" {
+			if k.Name != "Unspecified" {
 				loc = time.UTC
 			}
 			return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc), nil
 		}),
 	}
-	s["TimeSpan"] = memberTable{
+	s["TimeSpan"] = expr.Members{
 		"Zero":             constant(tyTimeSpan, time.Duration(0)),
 		"FromMilliseconds": fromUnit(time.Millisecond),
 		"FromSeconds":      fromUnit(time.Second),
@@ -293,8 +295,16 @@ func addTimeStatics(s map[string]memberTable) {
 	s["DayOfWeek"] = enumTable("DayOfWeek", dayNames...)
 	s["DateTimeKind"] = enumTable("DateTimeKind", "Unspecified", "Utc", "Local")
 	s["DateTimeStyles"] = enumTable("DateTimeStyles", "None", "AdjustToUniversal", "AssumeUniversal", "AssumeLocal", "RoundtripKind")
-	s["CultureInfo"] = memberTable{
-		"InvariantCulture": constant(named("CultureInfo"), enumVal{typ: "CultureInfo", name: "InvariantCulture"}),
-		"CurrentCulture":   constant(named("CultureInfo"), enumVal{typ: "CultureInfo", name: "InvariantCulture"}),
+	s["CultureInfo"] = expr.Members{
+		"InvariantCulture": constant(named("CultureInfo"), expr.Enum{Type: "CultureInfo", Name: "InvariantCulture"}),
+		"CurrentCulture":   constant(named("CultureInfo"), expr.Enum{Type: "CultureInfo", Name: "InvariantCulture"}),
 	}
+}
+
+// now reads the clock of c.
+func now(c *expr.Context) time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
 }

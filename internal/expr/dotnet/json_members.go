@@ -1,13 +1,15 @@
-package expr
+package dotnet
 
 import (
 	"strconv"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
 )
 
 var tyJProperty = named("JProperty")
 
-func tokenType(t any) enumVal {
+func tokenType(t any) expr.Enum {
 	name := "Null"
 	switch x := t.(type) {
 	case *JObject:
@@ -32,7 +34,7 @@ func tokenType(t any) enumVal {
 			name = "Date"
 		}
 	}
-	return enumVal{typ: "JTokenType", name: name}
+	return expr.Enum{Type: "JTokenType", Name: name}
 }
 
 // tokenIndex implements token[key] for JObject (string key) and JArray (int index).
@@ -41,7 +43,7 @@ func tokenIndex(r any, k any) (any, error) {
 	case *JObject:
 		s, ok := k.(string)
 		if !ok {
-			return nil, fail("accessed JObject values with invalid key value: %s; object property name expected", ToString(k))
+			return nil, fail("accessed JObject values with invalid key value: %s; object property name expected", expr.ToString(k))
 		}
 		if v := x.Get(s); v != nil {
 			return v, nil
@@ -50,7 +52,7 @@ func tokenIndex(r any, k any) (any, error) {
 	case *JArray:
 		i, ok := k.(int)
 		if !ok {
-			return nil, fail("accessed JArray values with invalid key value: %s; int32 array index expected", ToString(k))
+			return nil, fail("accessed JArray values with invalid key value: %s; int32 array index expected", expr.ToString(k))
 		}
 		if i < 0 || i >= len(x.items) {
 			return nil, fail("index %d was out of range; must be non-negative and less than the size of the collection", i)
@@ -59,7 +61,7 @@ func tokenIndex(r any, k any) (any, error) {
 	case *JProperty:
 		return nil, fail("cannot access child value on JProperty")
 	}
-	return nil, fail("cannot access child value on %s", typeName(r))
+	return nil, fail("cannot access child value on %s", expr.TypeName(r))
 }
 
 func tokenSet(r any, k, v any) error {
@@ -71,72 +73,72 @@ func tokenSet(r any, k, v any) error {
 	case *JObject:
 		s, ok := k.(string)
 		if !ok {
-			return fail("set JObject values with invalid key value: %s; object property name expected", ToString(k))
+			return fail("set JObject values with invalid key value: %s; object property name expected", expr.ToString(k))
 		}
 		x.Set(s, t)
 		return nil
 	case *JArray:
 		i, ok := k.(int)
 		if !ok || i < 0 || i >= len(x.items) {
-			return fail("index %s was out of range", ToString(k))
+			return fail("index %s was out of range", expr.ToString(k))
 		}
 		x.items[i] = t
 		return nil
 	}
-	return fail("cannot set child value on %s", typeName(r))
+	return fail("cannot set child value on %s", expr.TypeName(r))
 }
 
 // toObject converts a token to T as ToObject<T> and Value<T> do.
-func toObject(v any, t *typ) (any, error) {
+func toObject(v any, t *expr.Type) (any, error) {
 	if v == nil {
-		return zero(t), nil
+		return expr.Zero(t), nil
 	}
-	switch t.name {
+	switch t.Name() {
 	case "object", "JToken":
-		if j, ok := v.(*JValue); ok && t.name == "object" {
+		if j, ok := v.(*JValue); ok && t.Name() == "object" {
 			return j.v, nil
 		}
 		return v, nil
 	case "JObject", "JArray", "JValue", "JProperty":
-		if typeName(v) != t.name {
-			return nil, fail("cannot convert %s to %s", typeName(v), t.name)
+		if expr.TypeName(v) != t.Name() {
+			return nil, fail("cannot convert %s to %s", expr.TypeName(v), t.Name())
 		}
 		return v, nil
 	case "string[]", "array", "List":
 		a, ok := v.(*JArray)
 		if !ok {
-			return nil, fail("cannot convert %s to %s", typeName(v), t.name)
+			return nil, fail("cannot convert %s to %s", expr.TypeName(v), t.Name())
 		}
 		items := make([]any, len(a.items))
 		for i, it := range a.items {
-			x, err := toObject(it, t.elem)
+			x, err := toObject(it, t.Elem())
 			if err != nil {
 				return nil, err
 			}
 			items[i] = x
 		}
-		if t.name == "List" {
-			return &listVal{items: items}, nil
+		if t.Name() == "List" {
+			return &expr.List{Items: items}, nil
 		}
-		return typedArray(t.elem, items)
+		return expr.MakeArray(t.Elem(), items)
 	}
 	j, ok := v.(*JValue)
 	if !ok {
-		return nil, fail("cannot convert %s to %s", typeName(v), t.name)
+		return nil, fail("cannot convert %s to %s", expr.TypeName(v), t.Name())
 	}
 	if j.v == nil {
-		return zero(t), nil
+		return expr.Zero(t), nil
 	}
 	return fromJValue(t, j)
 }
 
-func jsonCommon() memberTable {
-	return memberTable{
+func jsonCommon() expr.Members {
+	return expr.Members{
 		"Type": val(named("JTokenType"), func(r any) any { return tokenType(r) }),
-		"ToObject": genericM(true, 0, 0, func(_ *env, r any, _ []any, targs []*typ) (any, error) {
+		"ToObject": genericM(true, 0, 0, func(_ *expr.Env, r any, _ []any, targs []*expr.Type) (any, error) {
 			return toObject(r, targs[0])
 		}),
-		"Value": &member{min: 0, max: 1, generic: 1, get: func(r any) (any, error) {
+		"Value": &expr.Member{Min: 0, Max: 1, Generic: expr.OptionalTypeArg, Get: func(r any) (any, error) {
 			if j, ok := r.(*JValue); ok {
 				return j.v, nil
 			}
@@ -144,12 +146,12 @@ func jsonCommon() memberTable {
 				return p.Value, nil
 			}
 			return nil, fail("Value is a property only of JValue and JProperty")
-		}, resultFn: func(targs []*typ, _ *typ) *typ {
+		}, ResultOf: func(targs []*expr.Type, _ *expr.Type) *expr.Type {
 			if len(targs) == 1 {
 				return targs[0]
 			}
 			return tyObject
-		}, call: func(_ *env, r any, a []any, targs []*typ) (any, error) {
+		}, Call: func(_ *expr.Env, r any, a []any, targs []*expr.Type) (any, error) {
 			t := tyObject
 			if len(targs) == 1 {
 				t = targs[0]
@@ -173,7 +175,7 @@ func jsonCommon() memberTable {
 			}
 			return selectToken(r.(JToken), path)
 		}),
-		"Children": fn(tyArray, 0, 0, func(r any, _ []any) (any, error) { return seq(r) }),
+		"Children": fn(tyArray, 0, 0, func(r any, _ []any) (any, error) { return expr.Enumerate(r) }),
 		"HasValues": val(tyBool, func(r any) any {
 			switch x := r.(type) {
 			case *JObject:
@@ -195,15 +197,15 @@ func jsonCommon() memberTable {
 			return t, err
 		}),
 		"[]": fn(tyJToken, 1, 1, func(r any, a []any) (any, error) { return tokenIndex(r, a[0]) }),
-		"[]=": &member{min: 2, max: 2, call: func(_ *env, r any, a []any, _ []*typ) (any, error) {
+		"[]=": &expr.Member{Min: 2, Max: 2, Call: func(_ *expr.Env, r any, a []any, _ []*expr.Type) (any, error) {
 			return nil, tokenSet(r, a[0], a[1])
 		}},
 	}
 }
 
-func addJSONMembers(m map[string]memberTable) {
+func addJSONMembers(m map[string]expr.Members) {
 	obj := func(r any) *JObject { return r.(*JObject) }
-	m["JObject"] = merge(memberTable{
+	m["JObject"] = merge(expr.Members{
 		"Property": fn(tyJProperty, 1, 2, func(r any, a []any) (any, error) {
 			name, err := str(a[0], "name")
 			if err != nil {
@@ -216,7 +218,7 @@ func addJSONMembers(m map[string]memberTable) {
 			}
 			return nil, nil
 		}),
-		"Properties": fn(&typ{name: "array", elem: tyJProperty}, 0, 0, func(r any, _ []any) (any, error) {
+		"Properties": fn(expr.ArrayOf(tyJProperty), 0, 0, func(r any, _ []any) (any, error) {
 			out := make([]any, len(obj(r).props))
 			for i, p := range obj(r).props {
 				out[i] = p
@@ -261,22 +263,22 @@ func addJSONMembers(m map[string]memberTable) {
 			if err != nil {
 				return nil, err
 			}
-			o, ok := a[1].(*outRef)
+			o, ok := a[1].(expr.Out)
 			if !ok {
 				return nil, fail("TryGetValue needs an out argument")
 			}
 			v := obj(r).Get(name)
 			if v == nil {
-				o.set(nil)
+				o.Set(nil)
 				return false, nil
 			}
-			o.set(v)
+			o.Set(v)
 			return true, nil
 		}),
 		"Count": val(tyInt, func(r any) any { return len(obj(r).props) }),
 	}, jsonCommon())
 	arr := func(r any) *JArray { return r.(*JArray) }
-	m["JArray"] = merge(memberTable{
+	m["JArray"] = merge(expr.Members{
 		"Add": fn(tyVoid, 1, 1, func(r any, a []any) (any, error) {
 			t, err := jsonFromValue(a[0])
 			if err != nil {
@@ -319,12 +321,12 @@ func addJSONMembers(m map[string]memberTable) {
 		}),
 		"Clear": fn(tyVoid, 0, 0, func(r any, _ []any) (any, error) { arr(r).items = nil; return nil, nil }),
 		"Count": val(tyInt, func(r any) any { return len(arr(r).items) }),
-		"Values": &member{generic: 1, resultFn: func(targs []*typ, _ *typ) *typ {
+		"Values": &expr.Member{Generic: expr.OptionalTypeArg, ResultOf: func(targs []*expr.Type, _ *expr.Type) *expr.Type {
 			if len(targs) == 1 {
-				return &typ{name: "array", elem: targs[0]}
+				return expr.ArrayOf(targs[0])
 			}
 			return tyArray
-		}, call: func(_ *env, r any, _ []any, targs []*typ) (any, error) {
+		}, Call: func(_ *expr.Env, r any, _ []any, targs []*expr.Type) (any, error) {
 			t := tyObject
 			if len(targs) == 1 {
 				t = targs[0]
@@ -341,7 +343,7 @@ func addJSONMembers(m map[string]memberTable) {
 		}},
 	}, jsonCommon())
 	m["JValue"] = jsonCommon()
-	m["JProperty"] = merge(memberTable{
+	m["JProperty"] = merge(expr.Members{
 		"Name": val(tyString, func(r any) any { return r.(*JProperty).Name }),
 		"Remove": fn(tyVoid, 0, 0, func(r any, _ []any) (any, error) {
 			p := r.(*JProperty)
@@ -353,11 +355,16 @@ func addJSONMembers(m map[string]memberTable) {
 		}),
 	}, jsonCommon())
 	m["JValue"]["Value"] = m["JProperty"]["Value"]
-	m["JTokenType"] = memberTable{}
+	setValue := &expr.Member{Min: 1, Max: 1, Call: setTokenValue}
+	m["JProperty"]["Value="] = setValue
+	m["JValue"]["Value="] = setValue
+	m["JTokenType"] = expr.Members{}
 }
 
-func parseText(t string) *member {
-	return fn(named(t), 1, 2, func(_ any, a []any) (any, error) {
+// parseText is T.Parse(json) for the token type rt.
+func parseText(rt *expr.Type) *expr.Member {
+	t := rt.Name()
+	return fn(rt, 1, 2, func(_ any, a []any) (any, error) {
 		s, err := str(a[0], "json")
 		if err != nil {
 			return nil, err
@@ -366,23 +373,23 @@ func parseText(t string) *member {
 		if err != nil {
 			return nil, err
 		}
-		if t != "JToken" && typeName(v) != t {
-			return nil, fail("error reading %s from JsonReader: the JSON is %s", t, typeName(v))
+		if t != "JToken" && expr.TypeName(v) != t {
+			return nil, fail("error reading %s from JsonReader: the JSON is %s", t, expr.TypeName(v))
 		}
 		return v, nil
 	})
 }
 
-func addJSONStatics(s map[string]memberTable) {
+func addJSONStatics(s map[string]expr.Members) {
 	from := fn(tyJToken, 1, 1, func(_ any, a []any) (any, error) { return jsonFromValue(a[0]) })
-	s["JObject"] = memberTable{"Parse": parseText("JObject"), "FromObject": from}
-	s["JArray"] = memberTable{"Parse": parseText("JArray"), "FromObject": from}
-	s["JToken"] = memberTable{"Parse": parseText("JToken"), "FromObject": from}
-	s["JsonConvert"] = memberTable{
+	s["JObject"] = expr.Members{"Parse": parseText(named("JObject")), "FromObject": from}
+	s["JArray"] = expr.Members{"Parse": parseText(named("JArray")), "FromObject": from}
+	s["JToken"] = expr.Members{"Parse": parseText(tyJToken), "FromObject": from}
+	s["JsonConvert"] = expr.Members{
 		"SerializeObject": fn(tyString, 1, 2, func(_ any, a []any) (any, error) {
 			indent := false
 			if len(a) == 2 {
-				if f, ok := a[1].(enumVal); ok && f.name == "Indented" {
+				if f, ok := a[1].(expr.Enum); ok && f.Name == "Indented" {
 					indent = true
 				}
 			}
@@ -392,7 +399,7 @@ func addJSONStatics(s map[string]memberTable) {
 			}
 			return jsonString(t, indent), nil
 		}),
-		"DeserializeObject": genericM(false, 1, 1, func(_ *env, _ any, a []any, targs []*typ) (any, error) {
+		"DeserializeObject": genericM(false, 1, 1, func(_ *expr.Env, _ any, a []any, targs []*expr.Type) (any, error) {
 			s, err := str(a[0], "value")
 			if err != nil {
 				return nil, err

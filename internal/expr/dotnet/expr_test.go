@@ -1,6 +1,10 @@
-package expr
+package dotnet
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
+)
 
 func TestLiterals(t *testing.T) {
 	runCases(t, Inline, []evalCase{
@@ -174,8 +178,8 @@ func TestBodyConsumed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c := &Context{Request: &Request{Body: NewBody(func() ([]byte, error) { return []byte("abc"), nil })}}
-			p, err := Compile(tt.src, Inline)
+			c := &expr.Context{Request: &expr.Request{Body: expr.NewBody(func() ([]byte, error) { return []byte("abc"), nil })}}
+			p, err := compile(tt.src, Inline)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -195,7 +199,7 @@ func TestTrace(t *testing.T) {
 	var got []string
 	c := newTestContext()
 	c.Trace = func(source, msg string) { got = append(got, source+": "+msg) }
-	p, err := Compile(`{ context.Trace("hello " + context.Request.Method); return context.Tracing; }`[1:len(`{ context.Trace("hello " + context.Request.Method); return context.Tracing; }`)-1], Block)
+	p, err := compile(`{ context.Trace("hello " + context.Request.Method); return context.Tracing; }`[1:len(`{ context.Trace("hello " + context.Request.Method); return context.Tracing; }`)-1], Block)
 	if err != nil {
 		t.Fatal(err)
 	}

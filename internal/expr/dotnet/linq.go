@@ -1,125 +1,38 @@
-package expr
+package dotnet
 
 import (
-	"net/http"
-	"net/url"
 	"sort"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
 )
 
-// listVal is a List<T>: a growable sequence.
-type listVal struct{ items []any }
-
-// seq returns the elements of an enumerable value. Dictionaries and
-// header collections yield KeyValuePairs in key order; a JObject yields
-// its JProperty values.
-func seq(v any) ([]any, error) {
-	switch x := v.(type) {
-	case []any:
-		return x, nil
-	case *listVal:
-		return x.items, nil
-	case []string:
-		out := make([]any, len(x))
-		for i, s := range x {
-			out[i] = s
-		}
-		return out, nil
-	case []byte:
-		out := make([]any, len(x))
-		for i, b := range x {
-			out[i] = b
-		}
-		return out, nil
-	case []Group:
-		out := make([]any, len(x))
-		for i, g := range x {
-			out[i] = g
-		}
-		return out, nil
-	case string:
-		out := make([]any, 0, len(x))
-		for _, r := range x {
-			out = append(out, r)
-		}
-		return out, nil
-	case *JArray:
-		out := make([]any, len(x.items))
-		for i, t := range x.items {
-			out[i] = t
-		}
-		return out, nil
-	case *JObject:
-		out := make([]any, len(x.props))
-		for i, p := range x.props {
-			out[i] = p
-		}
-		return out, nil
-	case *JProperty:
-		return []any{x.Value}, nil
-	case http.Header:
-		return pairs(x), nil
-	case url.Values:
-		return pairs(x), nil
-	case map[string]string:
-		return pairs(x), nil
-	case map[string]any:
-		return pairs(x), nil
-	case claims:
-		return pairs(x), nil
-	case *dictVal:
-		return x.pairs(), nil
-	case reGroups:
-		out := make([]any, len(x.m.groups))
-		for i, g := range x.m.groups {
-			out[i] = g
-		}
-		return out, nil
-	case nil:
-		return nil, fail("value cannot be null (source)")
-	}
-	return nil, fail("%s is not enumerable", typeName(v))
-}
-
-func pairs[V any](m map[string]V) []any {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]any, len(keys))
-	for i, k := range keys {
-		out[i] = kvPair{key: k, value: m[k]}
-	}
-	return out
-}
-
-func lambdaArg(a []any, i int, name string) (*lambdaVal, error) {
+func lambdaArg(a []any, i int, name string) (expr.Lambda, error) {
 	if i >= len(a) {
 		return nil, fail("%s needs a lambda", name)
 	}
-	l, ok := a[i].(*lambdaVal)
+	l, ok := a[i].(expr.Lambda)
 	if !ok {
-		return nil, fail("%s needs a lambda, not %s", name, typeName(a[i]))
+		return nil, fail("%s needs a lambda, not %s", name, expr.TypeName(a[i]))
 	}
 	return l, nil
 }
 
-func predicate(l *lambdaVal, x any, i int) (bool, error) {
-	v, err := l.call(x, i)
+func predicate(l expr.Lambda, x any, i int) (bool, error) {
+	v, err := l.Call(x, i)
 	if err != nil {
 		return false, err
 	}
-	b, err := ToBool(v)
+	b, err := expr.ToBool(v)
 	if err != nil {
-		return false, fail("lambda must return bool, not %s", typeName(v))
+		return false, fail("lambda must return bool, not %s", expr.TypeName(v))
 	}
 	return b, nil
 }
 
 // linqMethod wraps a LINQ operator with the source as a slice.
-func linqMethod(t *typ, min, max int, f func(items []any, a []any) (any, error)) *member {
-	return &member{result: t, min: min, max: max, lambda: true, call: func(_ *env, r any, a []any, _ []*typ) (any, error) {
-		items, err := seq(r)
+func linqMethod(t *expr.Type, min, max int, f func(items []any, a []any) (any, error)) *expr.Member {
+	return &expr.Member{Result: t, Min: min, Max: max, Call: func(_ *expr.Env, r any, a []any, _ []*expr.Type) (any, error) {
+		items, err := expr.Enumerate(r)
 		if err != nil {
 			return nil, err
 		}
@@ -129,7 +42,7 @@ func linqMethod(t *typ, min, max int, f func(items []any, a []any) (any, error))
 
 // filterFirst finds the first (or last) element matching an optional predicate.
 func filterFirst(items, a []any, last, orDefault bool, name string) (any, error) {
-	var l *lambdaVal
+	var l expr.Lambda
 	if len(a) > 0 {
 		var err error
 		if l, err = lambdaArg(a, 0, name); err != nil {
@@ -159,24 +72,24 @@ func filterFirst(items, a []any, last, orDefault bool, name string) (any, error)
 }
 
 // sameSeq is the result type of operators that keep the element type.
-func sameSeq(_ []*typ, recv *typ) *typ {
-	if recv != nil && recv.elem != nil {
-		return &typ{name: "array", elem: recv.elem}
+func sameSeq(_ []*expr.Type, recv *expr.Type) *expr.Type {
+	if recv != nil && recv.Elem() != nil {
+		return expr.ArrayOf(recv.Elem())
 	}
 	return tyArray
 }
 
 // elemOf is the result type of operators that return one element.
-func elemOf(_ []*typ, recv *typ) *typ {
-	if recv != nil && recv.elem != nil {
-		return recv.elem
+func elemOf(_ []*expr.Type, recv *expr.Type) *expr.Type {
+	if recv != nil && recv.Elem() != nil {
+		return recv.Elem()
 	}
 	return tyObject
 }
 
-func linqMembers() memberTable {
+func linqMembers() expr.Members {
 	seqT := tyArray
-	t := memberTable{
+	t := expr.Members{
 		"Where": linqMethod(seqT, 1, 1, func(items, a []any) (any, error) {
 			l, err := lambdaArg(a, 0, "Where")
 			if err != nil {
@@ -201,7 +114,7 @@ func linqMembers() memberTable {
 			}
 			out := make([]any, len(items))
 			for i, x := range items {
-				if out[i], err = l.call(x, i); err != nil {
+				if out[i], err = l.Call(x, i); err != nil {
 					return nil, err
 				}
 			}
@@ -214,15 +127,15 @@ func linqMembers() memberTable {
 			}
 			out := []any{}
 			for i, x := range items {
-				v, err := l.call(x, i)
+				v, err := l.Call(x, i)
 				if err != nil {
 					return nil, err
 				}
-				inner, err := seq(v)
+				inner, err := expr.Enumerate(v)
 				if err != nil {
 					return nil, err
 				}
-				if len(out)+len(inner) > maxString {
+				if len(out)+len(inner) > expr.MaxString {
 					return nil, errTooLong
 				}
 				out = append(out, inner...)
@@ -268,11 +181,11 @@ func linqMembers() memberTable {
 			}
 			return filterFirst(items, a, false, true, "SingleOrDefault")
 		}),
-		"Count": &member{result: tyInt, min: 0, max: 1, lambda: true, get: func(r any) (any, error) {
-			items, err := seq(r)
+		"Count": &expr.Member{Result: tyInt, Min: 0, Max: 1, Get: func(r any) (any, error) {
+			items, err := expr.Enumerate(r)
 			return len(items), err
-		}, call: func(_ *env, r any, a []any, _ []*typ) (any, error) {
-			items, err := seq(r)
+		}, Call: func(_ *expr.Env, r any, a []any, _ []*expr.Type) (any, error) {
+			items, err := expr.Enumerate(r)
 			if err != nil {
 				return nil, err
 			}
@@ -297,7 +210,7 @@ func linqMembers() memberTable {
 		}},
 		"Contains": linqMethod(tyBool, 1, 2, func(items, a []any) (any, error) {
 			for _, x := range items {
-				if valuesEqual(x, a[0]) {
+				if expr.Equal(x, a[0]) {
 					return true, nil
 				}
 				if s, ok := x.(string); ok && len(a) == 2 {
@@ -309,7 +222,7 @@ func linqMembers() memberTable {
 			return false, nil
 		}),
 		"ToArray":           linqMethod(seqT, 0, 0, func(items, _ []any) (any, error) { return append([]any{}, items...), nil }),
-		"ToList":            linqMethod(named("List"), 0, 0, func(items, _ []any) (any, error) { return &listVal{items: append([]any{}, items...)}, nil }),
+		"ToList":            linqMethod(named("List"), 0, 0, func(items, _ []any) (any, error) { return &expr.List{Items: append([]any{}, items...)}, nil }),
 		"OrderBy":           linqMethod(seqT, 0, 1, func(items, a []any) (any, error) { return orderBy(items, a, false) }),
 		"OrderByDescending": linqMethod(seqT, 0, 1, func(items, a []any) (any, error) { return orderBy(items, a, true) }),
 		"Reverse": linqMethod(seqT, 0, 0, func(items, _ []any) (any, error) {
@@ -344,7 +257,7 @@ func linqMembers() memberTable {
 			for _, x := range items {
 				dup := false
 				for _, y := range out {
-					if valuesEqual(x, y) {
+					if expr.Equal(x, y) {
 						dup = true
 						break
 					}
@@ -356,11 +269,11 @@ func linqMembers() memberTable {
 			return out, nil
 		}),
 		"Concat": linqMethod(seqT, 1, 1, func(items, a []any) (any, error) {
-			other, err := seq(a[0])
+			other, err := expr.Enumerate(a[0])
 			if err != nil {
 				return nil, err
 			}
-			if len(items)+len(other) > maxString {
+			if len(items)+len(other) > expr.MaxString {
 				return nil, errTooLong
 			}
 			return append(append([]any{}, items...), other...), nil
@@ -384,16 +297,18 @@ func linqMembers() memberTable {
 		}),
 	}
 	for _, n := range []string{"Where", "OrderBy", "OrderByDescending", "Reverse", "Skip", "Take", "Distinct", "ToArray"} {
-		t[n].resultFn = sameSeq
+		t[n].ResultOf = sameSeq
 	}
 	for _, n := range []string{"First", "FirstOrDefault", "Last", "LastOrDefault", "Single", "SingleOrDefault", "ElementAt", "ElementAtOrDefault"} {
-		t[n].resultFn = elemOf
+		t[n].ResultOf = elemOf
 	}
-	t["ToList"].resultFn = func(_ []*typ, recv *typ) *typ { return &typ{name: "List", elem: elemOf(nil, recv)} }
+	t["ToList"].ResultOf = func(_ []*expr.Type, recv *expr.Type) *expr.Type {
+		return expr.NewType("List", expr.TypeOptions{Elem: elemOf(nil, recv)})
+	}
 	return t
 }
 
-func equalFold(a, b string) bool { return len(a) == len(b) && compareStrings(a, b, true) == 0 }
+func equalFold(a, b string) bool { return len(a) == len(b) && expr.CompareStrings(a, b, true) == 0 }
 
 func orderBy(items, a []any, desc bool) (any, error) {
 	keys := items
@@ -404,7 +319,7 @@ func orderBy(items, a []any, desc bool) (any, error) {
 		}
 		keys = make([]any, len(items))
 		for i, x := range items {
-			if keys[i], err = l.call(x, i); err != nil {
+			if keys[i], err = l.Call(x, i); err != nil {
 				return nil, err
 			}
 		}
@@ -415,7 +330,7 @@ func orderBy(items, a []any, desc bool) (any, error) {
 	}
 	var cmpErr error
 	sort.SliceStable(idx, func(i, j int) bool {
-		c, err := compareValues(keys[idx[i]], keys[idx[j]])
+		c, err := expr.Compare(keys[idx[i]], keys[idx[j]])
 		if err != nil {
 			cmpErr = err
 		}
@@ -443,7 +358,7 @@ func aggregate(items, a []any, op string) (any, error) {
 		}
 		vals = make([]any, len(items))
 		for i, x := range items {
-			if vals[i], err = l.call(x, i); err != nil {
+			if vals[i], err = l.Call(x, i); err != nil {
 				return nil, err
 			}
 		}
@@ -464,13 +379,13 @@ func aggregate(items, a []any, op string) (any, error) {
 		}
 		switch op {
 		case "Sum", "Average":
-			r, err := arith("+", acc, v)
-			if err != nil || !isNumber(v) {
-				return nil, fail("%s needs numbers, not %s", op, typeName(v))
+			r, err := expr.Binary("+", acc, v)
+			if err != nil || !expr.IsNumber(v) {
+				return nil, fail("%s needs numbers, not %s", op, expr.TypeName(v))
 			}
 			acc = r
 		default:
-			c, err := compareValues(v, acc)
+			c, err := expr.Compare(v, acc)
 			if err != nil {
 				return nil, err
 			}
@@ -480,14 +395,14 @@ func aggregate(items, a []any, op string) (any, error) {
 		}
 	}
 	if op == "Average" {
-		f, ok := toFloat(acc)
+		f, ok := expr.ToFloat(acc)
 		if !ok {
 			return nil, fail("Average needs numbers")
 		}
 		return f / float64(len(vals)), nil
 	}
-	if (op == "Sum") && !isNumber(acc) {
-		return nil, fail("Sum needs numbers, not %s", typeName(acc))
+	if (op == "Sum") && !expr.IsNumber(acc) {
+		return nil, fail("Sum needs numbers, not %s", expr.TypeName(acc))
 	}
 	return acc, nil
 }

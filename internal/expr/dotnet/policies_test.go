@@ -1,6 +1,10 @@
-package expr
+package dotnet
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
+)
 
 // TestRealisticPolicies runs expressions in the style of real APIM policies.
 func TestRealisticPolicies(t *testing.T) {
@@ -65,8 +69,8 @@ return $"{context.Request.Url.Path}?se={unix}&sig={Uri.EscapeDataString(sig)}".L
 }
 
 func TestFormBody(t *testing.T) {
-	c := &Context{Request: &Request{Body: BodyOf([]byte("grant_type=client_credentials&scope=a+b"))}}
-	p, err := Compile(`context.Request.Body.AsFormUrlEncodedContent(true).GetValueOrDefault("scope", "")`, Inline)
+	c := &expr.Context{Request: &expr.Request{Body: expr.BodyOf([]byte("grant_type=client_credentials&scope=a+b"))}}
+	p, err := compile(`context.Request.Body.AsFormUrlEncodedContent(true).GetValueOrDefault("scope", "")`, Inline)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +105,7 @@ func TestMorePolicyIdioms(t *testing.T) {
 
 // TestConcurrentEval evaluates one Program from many goroutines (run with -race).
 func TestConcurrentEval(t *testing.T) {
-	p, err := Compile(`var n = 0; foreach (var r in context.User.Groups.Select(g => g.Name)) { n += ((string)r).Length; } return $"{context.Request.Method}:{n}";`, Block)
+	p, err := compile(`var n = 0; foreach (var r in context.User.Groups.Select(g => g.Name)) { n += ((string)r).Length; } return $"{context.Request.Method}:{n}";`, Block)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +117,7 @@ func TestConcurrentEval(t *testing.T) {
 				done <- err.Error()
 				return
 			}
-			done <- ToString(v)
+			done <- expr.ToString(v)
 		}()
 	}
 	for i := 0; i < 8; i++ {

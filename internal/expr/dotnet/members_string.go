@@ -1,20 +1,21 @@
-package expr
+package dotnet
 
 import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-)
 
-// enumVal is a value of a .NET enum such as StringComparison.
-type enumVal struct {
-	typ  string
-	name string
-	n    int
-}
+	"github.com/gatehouse/gatehouse/internal/expr"
+)
 
 // strBuilder is a System.Text.StringBuilder.
 type strBuilder struct{ b strings.Builder }
+
+// TypeName returns "StringBuilder".
+func (*strBuilder) TypeName() string { return "StringBuilder" }
+
+// String returns the text built so far.
+func (sb *strBuilder) String() string { return sb.b.String() }
 
 func str(a any, what string) (string, error) {
 	switch s := a.(type) {
@@ -23,7 +24,7 @@ func str(a any, what string) (string, error) {
 	case nil:
 		return "", fail("%s cannot be null", what)
 	}
-	return "", fail("%s must be a string, not %s", what, typeName(a))
+	return "", fail("%s must be a string, not %s", what, expr.TypeName(a))
 }
 
 func intArg(a any, what string) (int, error) {
@@ -39,7 +40,7 @@ func intArg(a any, what string) (int, error) {
 			return int(n), nil
 		}
 	}
-	return 0, fail("%s must be an int, not %s", what, typeName(a))
+	return 0, fail("%s must be an int, not %s", what, expr.TypeName(a))
 }
 
 // runes returns s as code points; indices into strings count code points.
@@ -112,8 +113,8 @@ func byteOffset(s string, i int) (int, error) {
 func ignoreCaseArg(a []any, from int) bool {
 	for _, x := range a[from:] {
 		switch v := x.(type) {
-		case enumVal:
-			if strings.HasSuffix(v.name, "IgnoreCase") {
+		case expr.Enum:
+			if strings.HasSuffix(v.Name, "IgnoreCase") {
 				return true
 			}
 		case bool:
@@ -130,7 +131,7 @@ func needle(a any) (string, error) {
 	case string:
 		return v, nil
 	}
-	return "", fail("expected a string or char, not %s", typeName(a))
+	return "", fail("expected a string or char, not %s", expr.TypeName(a))
 }
 
 func stringEquals(s string, a []any) (any, error) {
@@ -201,7 +202,7 @@ func trimSet(a []any) (func(rune) bool, error) {
 				}
 			}
 		default:
-			return nil, fail("trim characters must be chars, not %s", typeName(x))
+			return nil, fail("trim characters must be chars, not %s", expr.TypeName(x))
 		}
 	}
 	return func(r rune) bool {
@@ -234,13 +235,13 @@ func split(s string, a []any) (any, error) {
 				}
 				seps = append(seps, n)
 			}
-		case enumVal:
-			opts = v.n
+		case expr.Enum:
+			opts = v.Value
 		case int:
 			count = v
 		case nil:
 		default:
-			return nil, fail("Split separator must be a char or string, not %s", typeName(x))
+			return nil, fail("Split separator must be a char or string, not %s", expr.TypeName(x))
 		}
 	}
 	var parts []string
@@ -310,7 +311,7 @@ func pad(s string, a []any, left bool) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n < 0 || n > maxString {
+	if n < 0 || n > expr.MaxString {
 		return nil, fail("totalWidth %d is out of range", n)
 	}
 	c := " "
@@ -332,20 +333,20 @@ func pad(s string, a []any, left bool) (any, error) {
 }
 
 // ext is a string extension method that a null string may call (it then sees "").
-func ext(t *typ, min, max int, f func(recv any, args []any) (any, error)) *member {
+func ext(t *expr.Type, min, max int, f func(recv any, args []any) (any, error)) *expr.Member {
 	m := fn(t, min, max, func(r any, a []any) (any, error) {
 		if r == nil {
 			r = ""
 		}
 		return f(r, a)
 	})
-	m.nullRecv = true
+	m.NullReceiver = true
 	return m
 }
 
-func addStringMembers(m map[string]memberTable) {
+func addStringMembers(m map[string]expr.Members) {
 	s := func(r any) string { return r.(string) }
-	m["string"] = memberTable{
+	m["string"] = expr.Members{
 		"Length": val(tyInt, func(r any) any { return strLen(s(r)) }),
 		"[]": fn(tyChar, 1, 1, func(r any, a []any) (any, error) {
 			i, err := intArg(a[0], "index")
@@ -447,7 +448,7 @@ func addStringMembers(m map[string]memberTable) {
 					return nil, err
 				}
 			}
-			if strings.Count(s(r), old)*len(nw) > maxString {
+			if strings.Count(s(r), old)*len(nw) > expr.MaxString {
 				return nil, errTooLong
 			}
 			if ignoreCaseArg(a, 2) {
@@ -511,7 +512,7 @@ func addStringMembers(m map[string]memberTable) {
 			if err != nil {
 				return nil, err
 			}
-			return compareStrings(s(r), o, false), nil
+			return expr.CompareStrings(s(r), o, false), nil
 		}),
 		"IsNormalized": fn(tyBool, 0, 0, func(any, []any) (any, error) { return true, nil }),
 		"AsJwt": ext(named("Jwt"), 0, 0, func(r any, _ []any) (any, error) {
@@ -522,16 +523,16 @@ func addStringMembers(m map[string]memberTable) {
 			return j, nil
 		}),
 		"TryParseJwt": ext(tyBool, 1, 1, func(r any, a []any) (any, error) {
-			o, ok := a[0].(*outRef)
+			o, ok := a[0].(expr.Out)
 			if !ok {
 				return nil, fail("TryParseJwt needs an out argument")
 			}
 			j, err := parseJwt(s(r))
 			if err != nil {
-				o.set(nil)
+				o.Set(nil)
 				return false, nil
 			}
-			o.set(j)
+			o.Set(j)
 			return true, nil
 		}),
 		"AsBasic": ext(named("BasicAuthCredentials"), 0, 0, func(r any, _ []any) (any, error) {
@@ -542,35 +543,35 @@ func addStringMembers(m map[string]memberTable) {
 			return b, nil
 		}),
 		"TryParseBasic": ext(tyBool, 1, 1, func(r any, a []any) (any, error) {
-			o, ok := a[0].(*outRef)
+			o, ok := a[0].(expr.Out)
 			if !ok {
 				return nil, fail("TryParseBasic needs an out argument")
 			}
 			b, ok := parseBasic(s(r))
 			if !ok {
-				o.set(nil)
+				o.Set(nil)
 				return false, nil
 			}
-			o.set(b)
+			o.Set(b)
 			return true, nil
 		}),
 	}
-	m["char"] = memberTable{}
-	m["StringBuilder"] = memberTable{
+	m["char"] = expr.Members{}
+	m["StringBuilder"] = expr.Members{
 		"Append": fn(named("StringBuilder"), 1, 1, func(r any, a []any) (any, error) {
 			sb := r.(*strBuilder)
-			if sb.b.Len()+len(ToString(a[0])) > maxString {
+			if sb.b.Len()+len(expr.ToString(a[0])) > expr.MaxString {
 				return nil, errTooLong
 			}
-			sb.b.WriteString(ToString(a[0]))
+			sb.b.WriteString(expr.ToString(a[0]))
 			return sb, nil
 		}),
 		"AppendLine": fn(named("StringBuilder"), 0, 1, func(r any, a []any) (any, error) {
 			sb := r.(*strBuilder)
 			if len(a) == 1 {
-				sb.b.WriteString(ToString(a[0]))
+				sb.b.WriteString(expr.ToString(a[0]))
 			}
-			if sb.b.Len() > maxString {
+			if sb.b.Len() > expr.MaxString {
 				return nil, errTooLong
 			}
 			sb.b.WriteString("\n")
@@ -578,4 +579,11 @@ func addStringMembers(m map[string]memberTable) {
 		}),
 		"Length": val(tyInt, func(r any) any { return strLen(r.(*strBuilder).b.String()) }),
 	}
+}
+
+func concat(a, b string) (any, error) {
+	if len(a)+len(b) > expr.MaxString {
+		return nil, errTooLong
+	}
+	return a + b, nil
 }

@@ -1,6 +1,10 @@
-package expr
+package dotnet
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
+)
 
 func TestDateTime(t *testing.T) {
 	runCases(t, Inline, []evalCase{
@@ -186,7 +190,7 @@ func TestToString(t *testing.T) {
 		{"double whole", 2.0, "2"},
 		{"double small", 0.00001, "1E-05"},
 		{"char", 'x', "x"},
-		{"guid", Guid{1}, "01000000-0000-0000-0000-000000000000"},
+		{"guid", expr.Guid{1}, "01000000-0000-0000-0000-000000000000"},
 		{"jobject", mustJSON(`{"a":[1]}`), "{\n  \"a\": [\n    1\n  ]\n}"},
 		{"jvalue string", &JValue{v: "s"}, "s"},
 		{"bytes", []byte{1}, "System.Byte[]"},
@@ -194,7 +198,7 @@ func TestToString(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := ToString(tt.v); got != tt.want {
+			if got := expr.ToString(tt.v); got != tt.want {
 				t.Errorf("ToString(%#v) = %q, want %q", tt.v, got, tt.want)
 			}
 		})

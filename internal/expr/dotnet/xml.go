@@ -1,10 +1,12 @@
-package expr
+package dotnet
 
 import (
 	"encoding/xml"
 	"errors"
 	"io"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
 )
 
 // XElement is an XML element (System.Xml.Linq.XElement), or the
@@ -184,7 +186,7 @@ func newXElement(a []any) (any, error) {
 			el.Attrs = append(el.Attrs, v)
 		case nil:
 		default:
-			el.Children = append(el.Children, ToString(v))
+			el.Children = append(el.Children, expr.ToString(v))
 		}
 	}
 	return el, nil
@@ -199,7 +201,7 @@ func xname(a []any) string {
 	if len(a) == 0 {
 		return ""
 	}
-	s := ToString(a[0])
+	s := expr.ToString(a[0])
 	if strings.HasPrefix(s, "{") {
 		if i := strings.IndexByte(s, '}'); i > 0 {
 			return s[i+1:]
@@ -208,20 +210,21 @@ func xname(a []any) string {
 	return s
 }
 
-func addXMLMembers(m map[string]memberTable) {
+func addXMLMembers(m map[string]expr.Members) {
 	x := func(r any) *XElement { return r.(*XElement) }
 	tyX := named("XElement")
-	m["XElement"] = memberTable{
-		"Name":  val(tyString, func(r any) any { return x(r).Name }),
-		"Value": val(tyString, func(r any) any { return x(r).value() }),
+	m["XElement"] = expr.Members{
+		"Name":   val(tyString, func(r any) any { return x(r).Name }),
+		"Value":  val(tyString, func(r any) any { return x(r).value() }),
+		"Value=": {Min: 1, Max: 1, Call: setNodeValue},
 		"Element": fn(tyX, 1, 1, func(r any, a []any) (any, error) {
 			if els := x(r).elements(xname(a)); len(els) > 0 {
 				return els[0], nil
 			}
 			return nil, nil
 		}),
-		"Elements":    fn(&typ{name: "array", elem: tyX}, 0, 1, func(r any, a []any) (any, error) { return x(r).elements(xname(a)), nil }),
-		"Descendants": fn(&typ{name: "array", elem: tyX}, 0, 1, func(r any, a []any) (any, error) { return x(r).descendants(xname(a), []any{}), nil }),
+		"Elements":    fn(expr.ArrayOf(tyX), 0, 1, func(r any, a []any) (any, error) { return x(r).elements(xname(a)), nil }),
+		"Descendants": fn(expr.ArrayOf(tyX), 0, 1, func(r any, a []any) (any, error) { return x(r).descendants(xname(a), []any{}), nil }),
 		"Attribute": fn(named("XAttribute"), 1, 1, func(r any, a []any) (any, error) {
 			for _, at := range x(r).Attrs {
 				if at.Name == xname(a) {
@@ -253,19 +256,19 @@ func addXMLMembers(m map[string]memberTable) {
 					if a[1] == nil {
 						x(r).Attrs = append(x(r).Attrs[:i], x(r).Attrs[i+1:]...)
 					} else {
-						at.Value = ToString(a[1])
+						at.Value = expr.ToString(a[1])
 					}
 					return nil, nil
 				}
 			}
 			if a[1] != nil {
-				x(r).Attrs = append(x(r).Attrs, &XAttribute{Name: name, Value: ToString(a[1])})
+				x(r).Attrs = append(x(r).Attrs, &XAttribute{Name: name, Value: expr.ToString(a[1])})
 			}
 			return nil, nil
 		}),
 		"HasElements": val(tyBool, func(r any) any { return len(x(r).elements("")) > 0 }),
 	}
-	m["XDocument"] = merge(memberTable{
+	m["XDocument"] = merge(expr.Members{
 		"Root": val(tyX, func(r any) any {
 			if root := r.(*XElement).root(); root != nil {
 				return root
@@ -273,18 +276,19 @@ func addXMLMembers(m map[string]memberTable) {
 			return nil
 		}),
 	}, m["XElement"])
-	m["XNamespace"] = memberTable{
+	m["XNamespace"] = expr.Members{
 		"NamespaceName": val(tyString, func(r any) any { return r.(XNamespace).URI }),
-		"GetName":       fn(tyString, 1, 1, func(r any, a []any) (any, error) { return "{" + r.(XNamespace).URI + "}" + ToString(a[0]), nil }),
+		"GetName":       fn(tyString, 1, 1, func(r any, a []any) (any, error) { return "{" + r.(XNamespace).URI + "}" + expr.ToString(a[0]), nil }),
 	}
-	m["XAttribute"] = memberTable{
-		"Name":  val(tyString, func(r any) any { return r.(*XAttribute).Name }),
-		"Value": val(tyString, func(r any) any { return r.(*XAttribute).Value }),
+	m["XAttribute"] = expr.Members{
+		"Name":   val(tyString, func(r any) any { return r.(*XAttribute).Name }),
+		"Value":  val(tyString, func(r any) any { return r.(*XAttribute).Value }),
+		"Value=": {Min: 1, Max: 1, Call: setNodeValue},
 	}
 }
 
-func addXMLStatics(s map[string]memberTable) {
-	parse := func(doc bool) *member {
+func addXMLStatics(s map[string]expr.Members) {
+	parse := func(doc bool) *expr.Member {
 		t := named("XElement")
 		if doc {
 			t = named("XDocument")
@@ -304,18 +308,18 @@ func addXMLStatics(s map[string]memberTable) {
 			return d.root(), nil
 		})
 	}
-	s["XNamespace"] = memberTable{
-		"Get":  fn(named("XNamespace"), 1, 1, func(_ any, a []any) (any, error) { return XNamespace{URI: ToString(a[0])}, nil }),
+	s["XNamespace"] = expr.Members{
+		"Get":  fn(named("XNamespace"), 1, 1, func(_ any, a []any) (any, error) { return XNamespace{URI: expr.ToString(a[0])}, nil }),
 		"None": constant(named("XNamespace"), XNamespace{}),
 	}
-	s["XName"] = memberTable{
+	s["XName"] = expr.Members{
 		"Get": fn(tyString, 1, 2, func(_ any, a []any) (any, error) {
-			if len(a) == 2 && ToString(a[1]) != "" {
-				return "{" + ToString(a[1]) + "}" + ToString(a[0]), nil
+			if len(a) == 2 && expr.ToString(a[1]) != "" {
+				return "{" + expr.ToString(a[1]) + "}" + expr.ToString(a[0]), nil
 			}
-			return ToString(a[0]), nil
+			return expr.ToString(a[0]), nil
 		}),
 	}
-	s["XElement"] = memberTable{"Parse": parse(false)}
-	s["XDocument"] = memberTable{"Parse": parse(true)}
+	s["XElement"] = expr.Members{"Parse": parse(false)}
+	s["XDocument"] = expr.Members{"Parse": parse(true)}
 }

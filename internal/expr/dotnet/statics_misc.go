@@ -1,4 +1,4 @@
-package expr
+package dotnet
 
 import (
 	"encoding/base64"
@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
 )
 
 // encodingVal is a System.Text.Encoding (UTF8, ASCII, Unicode).
@@ -18,6 +20,24 @@ type hashAlg struct{ h func() hash.Hash }
 
 // randomVal is a System.Random.
 type randomVal struct{}
+
+// TypeName returns "Encoding".
+func (encodingVal) TypeName() string { return "Encoding" }
+
+// String returns the type name.
+func (e encodingVal) String() string { return e.TypeName() }
+
+// TypeName returns "HashAlgorithm".
+func (*hashAlg) TypeName() string { return "HashAlgorithm" }
+
+// String returns the type name.
+func (h *hashAlg) String() string { return h.TypeName() }
+
+// TypeName returns "Random".
+func (randomVal) TypeName() string { return "Random" }
+
+// String returns the type name.
+func (r randomVal) String() string { return r.TypeName() }
 
 // parseNumber parses s as an integral or floating-point type with the invariant culture.
 func parseNumber(t, s string) (any, error) {
@@ -68,9 +88,9 @@ func parseBool(s string) (bool, error) {
 	return false, fail("string '%s' was not recognized as a valid Boolean", s)
 }
 
-func numberStatics(t string, minV, maxV any) memberTable {
-	st := memberTable{
-		"Parse": fn(builtinType(t), 1, 3, func(_ any, a []any) (any, error) {
+func numberStatics(t string, minV, maxV any) expr.Members {
+	st := expr.Members{
+		"Parse": fn(expr.Builtin(t), 1, 3, func(_ any, a []any) (any, error) {
 			s, err := str(a[0], "s")
 			if err != nil {
 				return nil, err
@@ -78,38 +98,38 @@ func numberStatics(t string, minV, maxV any) memberTable {
 			return parseNumber(t, s)
 		}),
 		"TryParse": fn(tyBool, 2, 4, func(_ any, a []any) (any, error) {
-			o, ok := a[len(a)-1].(*outRef)
+			o, ok := a[len(a)-1].(expr.Out)
 			if !ok {
 				return nil, fail("TryParse needs an out argument")
 			}
 			s, _ := a[0].(string)
 			v, err := parseNumber(t, s)
 			if err != nil {
-				o.set(zero(builtinType(t)))
+				o.Set(expr.Zero(expr.Builtin(t)))
 				return false, nil
 			}
-			o.set(v)
+			o.Set(v)
 			return true, nil
 		}),
 	}
 	if minV != nil {
-		st["MinValue"] = constant(builtinType(t), minV)
-		st["MaxValue"] = constant(builtinType(t), maxV)
+		st["MinValue"] = constant(expr.Builtin(t), minV)
+		st["MaxValue"] = constant(expr.Builtin(t), maxV)
 	}
 	return st
 }
 
-func addNumberStatics(s map[string]memberTable) {
+func addNumberStatics(s map[string]expr.Members) {
 	s["int"] = numberStatics("int", math.MinInt32, math.MaxInt32)
 	s["long"] = numberStatics("long", int64(math.MinInt64), int64(math.MaxInt64))
 	s["double"] = numberStatics("double", -math.MaxFloat64, math.MaxFloat64)
 	s["double"]["NaN"] = constant(tyDouble, math.NaN())
 	s["double"]["IsNaN"] = fn(tyBool, 1, 1, func(_ any, a []any) (any, error) {
-		f, _ := toFloat(a[0])
+		f, _ := expr.ToFloat(a[0])
 		return math.IsNaN(f), nil
 	})
 	s["byte"] = numberStatics("byte", byte(0), byte(255))
-	s["bool"] = memberTable{
+	s["bool"] = expr.Members{
 		"Parse": fn(tyBool, 1, 1, func(_ any, a []any) (any, error) {
 			v, err := str(a[0], "value")
 			if err != nil {
@@ -118,13 +138,13 @@ func addNumberStatics(s map[string]memberTable) {
 			return parseBool(v)
 		}),
 		"TryParse": fn(tyBool, 2, 2, func(_ any, a []any) (any, error) {
-			o, ok := a[1].(*outRef)
+			o, ok := a[1].(expr.Out)
 			if !ok {
 				return nil, fail("TryParse needs an out argument")
 			}
 			v, _ := a[0].(string)
 			b, err := parseBool(v)
-			o.set(b)
+			o.Set(b)
 			return err == nil, nil
 		}),
 		"TrueString":  constant(tyString, "True"),
@@ -134,37 +154,37 @@ func addNumberStatics(s map[string]memberTable) {
 	s["Convert"] = convertStatics()
 }
 
-func num1(f func(float64) float64) *member {
+func num1(f func(float64) float64) *expr.Member {
 	return fn(tyDouble, 1, 1, func(_ any, a []any) (any, error) {
-		x, ok := toFloat(a[0])
+		x, ok := expr.ToFloat(a[0])
 		if !ok {
-			return nil, fail("expected a number, not %s", typeName(a[0]))
+			return nil, fail("expected a number, not %s", expr.TypeName(a[0]))
 		}
 		return f(x), nil
 	})
 }
 
-func mathStatics() memberTable {
-	pick := func(less bool) *member {
-		return &member{min: 2, max: 2, resultFn: nil, call: func(_ *env, _ any, a []any, _ []*typ) (any, error) {
-			c, ok := compareNumbers(a[0], a[1])
+func mathStatics() expr.Members {
+	pick := func(less bool) *expr.Member {
+		return &expr.Member{Min: 2, Max: 2, ResultOf: nil, Call: func(_ *expr.Env, _ any, a []any, _ []*expr.Type) (any, error) {
+			c, ok := expr.CompareNumbers(a[0], a[1])
 			if !ok {
 				return nil, fail("Math.Min/Max need numbers")
 			}
 			x, y := a[0], a[1]
-			if r, err := arith("+", x, 0); err == nil {
+			if r, err := expr.Binary("+", x, 0); err == nil {
 				if _, isF := r.(float64); isF {
-					x, _ = castTo(tyDouble, x, true)
-					y, _ = castTo(tyDouble, y, true)
+					x, _ = expr.Cast(tyDouble, x, true)
+					y, _ = expr.Cast(tyDouble, y, true)
 				} else if _, l := y.(int64); l {
-					x, _ = castTo(tyLong, x, true)
+					x, _ = expr.Cast(tyLong, x, true)
 				}
 			}
 			if _, l := x.(int64); l {
-				y, _ = castTo(tyLong, y, true)
+				y, _ = expr.Cast(tyLong, y, true)
 			}
 			if _, f := y.(float64); f {
-				x, _ = castTo(tyDouble, x, true)
+				x, _ = expr.Cast(tyDouble, x, true)
 			}
 			if (c < 0) == less {
 				return x, nil
@@ -173,7 +193,7 @@ func mathStatics() memberTable {
 		}}
 	}
 	round := fn(tyDouble, 1, 3, func(_ any, a []any) (any, error) {
-		x, ok := toFloat(a[0])
+		x, ok := expr.ToFloat(a[0])
 		if !ok {
 			return nil, fail("expected a number")
 		}
@@ -182,8 +202,8 @@ func mathStatics() memberTable {
 			switch v := o.(type) {
 			case int:
 				digits = v
-			case enumVal:
-				away = v.name == "AwayFromZero"
+			case expr.Enum:
+				away = v.Name == "AwayFromZero"
 			}
 		}
 		if digits < 0 || digits > 15 {
@@ -195,7 +215,7 @@ func mathStatics() memberTable {
 		}
 		return math.RoundToEven(x*p) / p, nil
 	})
-	return memberTable{
+	return expr.Members{
 		"Min": pick(true), "Max": pick(false),
 		"Abs": fn(tyObject, 1, 1, func(_ any, a []any) (any, error) {
 			switch v := a[0].(type) {
@@ -210,7 +230,7 @@ func mathStatics() memberTable {
 				}
 				return v, nil
 			}
-			f, ok := toFloat(a[0])
+			f, ok := expr.ToFloat(a[0])
 			if !ok {
 				return nil, fail("expected a number")
 			}
@@ -219,15 +239,15 @@ func mathStatics() memberTable {
 		"Round": round, "Floor": num1(math.Floor), "Ceiling": num1(math.Ceil), "Sqrt": num1(math.Sqrt),
 		"Truncate": num1(math.Trunc), "Log": num1(math.Log), "Log10": num1(math.Log10), "Exp": num1(math.Exp),
 		"Pow": fn(tyDouble, 2, 2, func(_ any, a []any) (any, error) {
-			x, ok1 := toFloat(a[0])
-			y, ok2 := toFloat(a[1])
+			x, ok1 := expr.ToFloat(a[0])
+			y, ok2 := expr.ToFloat(a[1])
 			if !ok1 || !ok2 {
 				return nil, fail("Math.Pow needs numbers")
 			}
 			return math.Pow(x, y), nil
 		}),
 		"Sign": fn(tyInt, 1, 1, func(_ any, a []any) (any, error) {
-			f, ok := toFloat(a[0])
+			f, ok := expr.ToFloat(a[0])
 			if !ok {
 				return nil, fail("expected a number")
 			}
@@ -251,7 +271,7 @@ func toBytes(a any) ([]byte, error) {
 	case []any:
 		out := make([]byte, len(v))
 		for i, x := range v {
-			b, err := castTo(tyByte, x, true)
+			b, err := expr.Cast(tyByte, x, true)
 			if err != nil {
 				return nil, err
 			}
@@ -259,18 +279,18 @@ func toBytes(a any) ([]byte, error) {
 		}
 		return out, nil
 	}
-	return nil, fail("expected byte[], not %s", typeName(a))
+	return nil, fail("expected byte[], not %s", expr.TypeName(a))
 }
 
-func convertTo(t string) *member {
-	return fn(builtinType(t), 1, 2, func(_ any, a []any) (any, error) {
+func convertTo(t string) *expr.Member {
+	return fn(expr.Builtin(t), 1, 2, func(_ any, a []any) (any, error) {
 		v := a[0]
 		if j, ok := v.(*JValue); ok {
 			v = j.v
 		}
 		switch x := v.(type) {
 		case nil:
-			return zero(builtinType(t)), nil
+			return expr.Zero(expr.Builtin(t)), nil
 		case string:
 			if len(a) == 2 && t != "bool" {
 				base, _ := a[1].(int)
@@ -296,9 +316,9 @@ func convertTo(t string) *member {
 				return x, nil
 			}
 			if x {
-				return castTo(builtinType(t), 1, true)
+				return expr.Cast(expr.Builtin(t), 1, true)
 			}
-			return castTo(builtinType(t), 0, true)
+			return expr.Cast(expr.Builtin(t), 0, true)
 		case float64:
 			if t == "bool" {
 				return x != 0, nil
@@ -309,24 +329,24 @@ func convertTo(t string) *member {
 					return nil, fail("value was either too large or too small for %s", t)
 				}
 			}
-			return castTo(builtinType(t), x, true)
+			return expr.Cast(expr.Builtin(t), x, true)
 		}
-		if isNumber(v) {
+		if expr.IsNumber(v) {
 			if t == "bool" {
-				i, _, _, _ := numeric(v)
+				i, _, _, _ := expr.Numeric(v)
 				return i != 0, nil
 			}
-			if i, _, _, _ := numeric(v); t == "int" && (i > math.MaxInt32 || i < math.MinInt32) {
+			if i, _, _, _ := expr.Numeric(v); t == "int" && (i > math.MaxInt32 || i < math.MinInt32) {
 				return nil, fail("value was either too large or too small for an Int32")
 			}
-			return castTo(builtinType(t), v, true)
+			return expr.Cast(expr.Builtin(t), v, true)
 		}
-		return nil, fail("cannot convert %s to %s", typeName(v), t)
+		return nil, fail("cannot convert %s to %s", expr.TypeName(v), t)
 	})
 }
 
-func convertStatics() memberTable {
-	return memberTable{
+func convertStatics() expr.Members {
+	return expr.Members{
 		"ToBase64String": fn(tyString, 1, 3, func(_ any, a []any) (any, error) {
 			b, err := toBytes(a[0])
 			if err != nil {
@@ -351,7 +371,7 @@ func convertStatics() memberTable {
 		"ToString": fn(tyString, 1, 2, func(_ any, a []any) (any, error) {
 			if len(a) == 2 {
 				if base, ok := a[1].(int); ok {
-					i, _, isF, ok := numeric(a[0])
+					i, _, isF, ok := expr.Numeric(a[0])
 					if !ok || isF || base != 2 && base != 8 && base != 10 && base != 16 {
 						return nil, fail("Convert.ToString(value, base) needs an integer and base 2, 8, 10 or 16")
 					}
@@ -363,7 +383,7 @@ func convertStatics() memberTable {
 					return strconv.FormatUint(uint64(i), base), nil
 				}
 			}
-			return ToString(a[0]), nil
+			return expr.ToString(a[0]), nil
 		}),
 		"ToDateTime": fn(tyDateTime, 1, 2, func(_ any, a []any) (any, error) {
 			switch v := a[0].(type) {
@@ -372,9 +392,9 @@ func convertStatics() memberTable {
 			case string:
 				return parseDateTime(v)
 			}
-			return nil, fail("cannot convert %s to DateTime", typeName(a[0]))
+			return nil, fail("cannot convert %s to DateTime", expr.TypeName(a[0]))
 		}),
-		"ToChar": fn(tyChar, 1, 1, func(_ any, a []any) (any, error) { return castTo(tyChar, a[0], true) }),
+		"ToChar": fn(tyChar, 1, 1, func(_ any, a []any) (any, error) { return expr.Cast(tyChar, a[0], true) }),
 	}
 }
 
@@ -385,8 +405,8 @@ func dropSpace(r rune) rune {
 	return r
 }
 
-func addMiscMembers(m map[string]memberTable) {
-	m["Encoding"] = memberTable{
+func addMiscMembers(m map[string]expr.Members) {
+	m["Encoding"] = expr.Members{
 		"GetBytes": fn(tyBytes, 1, 1, func(r any, a []any) (any, error) {
 			s, err := str(a[0], "s")
 			if err != nil {
@@ -411,7 +431,7 @@ func addMiscMembers(m map[string]memberTable) {
 		}),
 		"WebName": val(tyString, func(r any) any { return strings.ToLower(r.(encodingVal).name) }),
 	}
-	m["HashAlgorithm"] = memberTable{
+	m["HashAlgorithm"] = expr.Members{
 		"ComputeHash": fn(tyBytes, 1, 1, func(r any, a []any) (any, error) {
 			b, err := toBytes(a[0])
 			if err != nil {
@@ -421,17 +441,10 @@ func addMiscMembers(m map[string]memberTable) {
 			x.Write(b)
 			return x.Sum(nil), nil
 		}),
-		"Dispose": &member{result: tyVoid, call: func(*env, any, []any, []*typ) (any, error) { return nil, nil }},
+		"Dispose": &expr.Member{Result: tyVoid, Call: func(*expr.Env, any, []any, []*expr.Type) (any, error) { return nil, nil }},
 	}
-	m["Guid"] = memberTable{}
-	m["Exception"] = memberTable{
-		"Message": val(tyString, func(r any) any { return r.(*Exception).Message }),
-	}
-	m["KeyValuePair"] = memberTable{
-		"Key":   val(tyString, func(r any) any { return r.(kvPair).key }),
-		"Value": val(tyObject, func(r any) any { return r.(kvPair).value }),
-	}
-	m["Random"] = memberTable{
+	m["Guid"] = expr.Members{}
+	m["Random"] = expr.Members{
 		"Next": fn(tyInt, 0, 2, func(_ any, a []any) (any, error) {
 			lo, hi := 0, math.MaxInt32
 			switch len(a) {

@@ -1,8 +1,11 @@
-package expr
+package dotnet
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
 )
 
 // regexVal is a System.Text.RegularExpressions.Regex.
@@ -27,6 +30,39 @@ type reGroups struct{ m *reMatch }
 
 func (m *reMatch) value() string { return m.groups[0].value }
 
+// TypeName returns "Regex".
+func (*regexVal) TypeName() string { return "Regex" }
+
+// String returns the type name.
+func (r *regexVal) String() string { return r.TypeName() }
+
+// TypeName returns "Match".
+func (*reMatch) TypeName() string { return "Match" }
+
+// String returns the matched text.
+func (m *reMatch) String() string { return m.value() }
+
+// TypeName returns "Group".
+func (*reGroup) TypeName() string { return "Group" }
+
+// String returns the captured text.
+func (g *reGroup) String() string { return g.value }
+
+// TypeName returns "GroupCollection".
+func (reGroups) TypeName() string { return "GroupCollection" }
+
+// String returns the type name.
+func (g reGroups) String() string { return g.TypeName() }
+
+// Enumerate returns the groups, group 0 first.
+func (g reGroups) Enumerate() []any {
+	out := make([]any, len(g.m.groups))
+	for i, x := range g.m.groups {
+		out[i] = x
+	}
+	return out
+}
+
 // translateRegex converts a .NET pattern to RE2 syntax, refusing the
 // constructs RE2 lacks (lookaround, backreferences, atomic groups).
 func translateRegex(p string, opts int) (string, error) {
@@ -39,15 +75,15 @@ func translateRegex(p string, opts int) (string, error) {
 			n := p[i+1]
 			switch {
 			case n >= '1' && n <= '9' && !inClass:
-				return "", errorf("backreference \\%c is not supported (RE2 syntax)", n)
+				return "", fmt.Errorf("backreference \\%c is not supported (RE2 syntax)", n)
 			case n == 'k' && !inClass:
-				return "", errorf("named backreference \\k is not supported (RE2 syntax)")
+				return "", fmt.Errorf("named backreference \\k is not supported (RE2 syntax)")
 			case n == 'Z':
 				b.WriteString(`\z`)
 				i++
 				continue
 			case n == 'G':
-				return "", errorf("\\G is not supported (RE2 syntax)")
+				return "", fmt.Errorf("\\G is not supported (RE2 syntax)")
 			}
 			b.WriteByte(c)
 			b.WriteByte(n)
@@ -65,11 +101,11 @@ func translateRegex(p string, opts int) (string, error) {
 				if rest[0] == '<' {
 					kind = rest[:2]
 				}
-				return "", errorf("lookaround (?%s...) is not supported (RE2 syntax)", kind)
+				return "", fmt.Errorf("lookaround (?%s...) is not supported (RE2 syntax)", kind)
 			case strings.HasPrefix(rest, ">"):
-				return "", errorf("atomic group (?>...) is not supported (RE2 syntax)")
+				return "", fmt.Errorf("atomic group (?>...) is not supported (RE2 syntax)")
 			case strings.HasPrefix(rest, "("):
-				return "", errorf("conditional (?(...)...) is not supported (RE2 syntax)")
+				return "", fmt.Errorf("conditional (?(...)...) is not supported (RE2 syntax)")
 			case strings.HasPrefix(rest, "<"), strings.HasPrefix(rest, "'"):
 				close := byte('>')
 				if rest[0] == '\'' {
@@ -77,11 +113,11 @@ func translateRegex(p string, opts int) (string, error) {
 				}
 				end := strings.IndexByte(rest[1:], close)
 				if end < 0 {
-					return "", errorf("unterminated group name")
+					return "", fmt.Errorf("unterminated group name")
 				}
 				name := rest[1 : 1+end]
 				if strings.Contains(name, "-") {
-					return "", errorf("balancing group (?<%s>...) is not supported", name)
+					return "", fmt.Errorf("balancing group (?<%s>...) is not supported", name)
 				}
 				b.WriteString("(?P<" + name + ">")
 				i += 2 + end + 1
@@ -101,10 +137,10 @@ func translateRegex(p string, opts int) (string, error) {
 		flags += "s"
 	}
 	if opts&32 != 0 {
-		return "", errorf("RegexOptions.IgnorePatternWhitespace is not supported")
+		return "", fmt.Errorf("RegexOptions.IgnorePatternWhitespace is not supported")
 	}
 	if opts&64 != 0 {
-		return "", errorf("RegexOptions.RightToLeft is not supported")
+		return "", fmt.Errorf("RegexOptions.RightToLeft is not supported")
 	}
 	if flags != "" {
 		return "(?" + flags + ")" + b.String(), nil
@@ -119,8 +155,8 @@ func compileRegex(pattern any, opts any) (*regexp.Regexp, error) {
 		return nil, err
 	}
 	o := 0
-	if e, ok := opts.(enumVal); ok {
-		o = e.n
+	if e, ok := opts.(expr.Enum); ok {
+		o = e.Value
 	}
 	t, err := translateRegex(p, o)
 	if err != nil {
@@ -179,18 +215,18 @@ func netReplacement(r string) string {
 	return b.String()
 }
 
-func regexReplace(e *env, re *regexp.Regexp, s string, repl any) (any, error) {
-	if l, ok := repl.(*lambdaVal); ok {
+func regexReplace(e *expr.Env, re *regexp.Regexp, s string, repl any) (any, error) {
+	if l, ok := repl.(expr.Lambda); ok {
 		var firstErr error
 		out := replaceFunc(re, s, func(loc []int) string {
 			if firstErr != nil {
 				return ""
 			}
-			v, err := l.call(newMatch(re, s, loc))
+			v, err := l.Call(newMatch(re, s, loc))
 			if err != nil {
 				firstErr = err
 			}
-			return ToString(v)
+			return expr.ToString(v)
 		})
 		return out, firstErr
 	}
@@ -199,7 +235,7 @@ func regexReplace(e *env, re *regexp.Regexp, s string, repl any) (any, error) {
 		return nil, err
 	}
 	out := re.ReplaceAllString(s, netReplacement(r))
-	if len(out) > maxString {
+	if len(out) > expr.MaxString {
 		return nil, errTooLong
 	}
 	return out, nil
@@ -218,34 +254,34 @@ func replaceFunc(re *regexp.Regexp, s string, f func([]int) string) string {
 }
 
 // regexOp is one Regex operation on a compiled pattern.
-type regexOp func(e *env, re *regexp.Regexp, input string, rest []any) (any, error)
+type regexOp func(e *expr.Env, re *regexp.Regexp, input string, rest []any) (any, error)
 
 var regexOps = map[string]regexOp{
-	"IsMatch": func(_ *env, re *regexp.Regexp, s string, _ []any) (any, error) { return re.MatchString(s), nil },
-	"Match": func(_ *env, re *regexp.Regexp, s string, _ []any) (any, error) {
+	"IsMatch": func(_ *expr.Env, re *regexp.Regexp, s string, _ []any) (any, error) { return re.MatchString(s), nil },
+	"Match": func(_ *expr.Env, re *regexp.Regexp, s string, _ []any) (any, error) {
 		return newMatch(re, s, re.FindStringSubmatchIndex(s)), nil
 	},
-	"Matches": func(_ *env, re *regexp.Regexp, s string, _ []any) (any, error) {
+	"Matches": func(_ *expr.Env, re *regexp.Regexp, s string, _ []any) (any, error) {
 		var out []any
 		for _, loc := range re.FindAllStringSubmatchIndex(s, -1) {
 			out = append(out, newMatch(re, s, loc))
 		}
 		return out, nil
 	},
-	"Replace": func(e *env, re *regexp.Regexp, s string, rest []any) (any, error) {
+	"Replace": func(e *expr.Env, re *regexp.Regexp, s string, rest []any) (any, error) {
 		if len(rest) == 0 {
 			return nil, fail("Replace needs a replacement")
 		}
 		return regexReplace(e, re, s, rest[0])
 	},
-	"Split": func(_ *env, re *regexp.Regexp, s string, _ []any) (any, error) { return re.Split(s, -1), nil },
+	"Split": func(_ *expr.Env, re *regexp.Regexp, s string, _ []any) (any, error) { return re.Split(s, -1), nil },
 }
 
 // staticRegex is Regex.Op(input, pattern, [replacement,] [options]).
-func staticRegex(name string, t *typ, nrest int) *member {
+func staticRegex(name string, t *expr.Type, nrest int) *expr.Member {
 	op := regexOps[name]
 	patIdx, optIdx := 1, 2+nrest
-	run := func(e *env, re *regexp.Regexp, a []any) (any, error) {
+	run := func(e *expr.Env, re *regexp.Regexp, a []any) (any, error) {
 		s, err := str(a[0], "input")
 		if err != nil {
 			return nil, err
@@ -258,15 +294,15 @@ func staticRegex(name string, t *typ, nrest int) *member {
 		}
 		return nil
 	}
-	return &member{result: t, min: 2 + nrest, max: 3 + nrest, lambda: false,
-		call: func(e *env, _ any, a []any, _ []*typ) (any, error) {
+	return &expr.Member{Result: t, Min: 2 + nrest, Max: 3 + nrest,
+		Call: func(e *expr.Env, _ any, a []any, _ []*expr.Type) (any, error) {
 			re, err := compileRegex(a[patIdx], opt(a))
 			if err != nil {
 				return nil, err
 			}
 			return run(e, re, a)
 		},
-		bind: func(consts []any, known []bool) (func(*env, any, []any, []*typ) (any, error), error) {
+		Bind: func(consts []any, known []bool) (expr.CallFunc, error) {
 			if len(known) <= patIdx || !known[patIdx] || len(known) > optIdx && !known[optIdx] {
 				return nil, nil
 			}
@@ -278,16 +314,16 @@ func staticRegex(name string, t *typ, nrest int) *member {
 			if err != nil {
 				return nil, err
 			}
-			return func(e *env, _ any, a []any, _ []*typ) (any, error) { return run(e, re, a) }, nil
+			return func(e *expr.Env, _ any, a []any, _ []*expr.Type) (any, error) { return run(e, re, a) }, nil
 		},
 	}
 }
 
-func addRegexStatics(s map[string]memberTable) {
-	s["Regex"] = memberTable{
+func addRegexStatics(s map[string]expr.Members) {
+	s["Regex"] = expr.Members{
 		"IsMatch": staticRegex("IsMatch", tyBool, 0),
 		"Match":   staticRegex("Match", named("Match"), 0),
-		"Matches": staticRegex("Matches", &typ{name: "array", elem: named("Match")}, 0),
+		"Matches": staticRegex("Matches", expr.ArrayOf(named("Match")), 0),
 		"Replace": staticRegex("Replace", tyString, 1),
 		"Split":   staticRegex("Split", tyStrings, 0),
 		"Escape": fn(tyString, 1, 1, func(_ any, a []any) (any, error) {
@@ -295,7 +331,7 @@ func addRegexStatics(s map[string]memberTable) {
 			return regexp.QuoteMeta(v), err
 		}),
 	}
-	s["RegexOptions"] = memberTable{}
+	s["RegexOptions"] = expr.Members{}
 	for i, n := range []string{"None", "IgnoreCase", "Multiline", "ExplicitCapture", "Compiled", "Singleline", "IgnorePatternWhitespace", "RightToLeft", "ECMAScript", "CultureInvariant"} {
 		v := 0
 		if i > 0 {
@@ -306,26 +342,26 @@ func addRegexStatics(s map[string]memberTable) {
 		} else if n == "CultureInvariant" {
 			v = 512
 		}
-		s["RegexOptions"][n] = constant(named("RegexOptions"), enumVal{typ: "RegexOptions", name: n, n: v})
+		s["RegexOptions"][n] = constant(named("RegexOptions"), expr.Enum{Type: "RegexOptions", Name: n, Value: v})
 	}
 }
 
-func addRegexMembers(m map[string]memberTable) {
-	m["Match"] = memberTable{
+func addRegexMembers(m map[string]expr.Members) {
+	m["Match"] = expr.Members{
 		"Success": val(tyBool, func(r any) any { return r.(*reMatch).groups[0].success }),
 		"Value":   val(tyString, func(r any) any { return r.(*reMatch).groups[0].value }),
 		"Index":   val(tyInt, func(r any) any { return r.(*reMatch).groups[0].index }),
 		"Length":  val(tyInt, func(r any) any { return r.(*reMatch).groups[0].length }),
 		"Groups":  val(named("GroupCollection"), func(r any) any { return reGroups{m: r.(*reMatch)} }),
 	}
-	m["Group"] = memberTable{
+	m["Group"] = expr.Members{
 		"Success": val(tyBool, func(r any) any { return r.(*reGroup).success }),
 		"Value":   val(tyString, func(r any) any { return r.(*reGroup).value }),
 		"Index":   val(tyInt, func(r any) any { return r.(*reGroup).index }),
 		"Length":  val(tyInt, func(r any) any { return r.(*reGroup).length }),
 		"Name":    val(tyString, func(r any) any { return r.(*reGroup).name }),
 	}
-	m["GroupCollection"] = memberTable{
+	m["GroupCollection"] = expr.Members{
 		"[]": fn(named("Group"), 1, 1, func(r any, a []any) (any, error) {
 			g := r.(reGroups).m
 			switch k := a[0].(type) {
@@ -344,7 +380,7 @@ func addRegexMembers(m map[string]memberTable) {
 		}),
 		"Count": val(tyInt, func(r any) any { return len(r.(reGroups).m.groups) }),
 	}
-	inst := func(name string, t *typ, nrest int) *member {
+	inst := func(name string, t *expr.Type, nrest int) *expr.Member {
 		op := regexOps[name]
 		return fn(t, 1, 1+nrest, func(r any, a []any) (any, error) {
 			s, err := str(a[0], "input")
@@ -354,12 +390,12 @@ func addRegexMembers(m map[string]memberTable) {
 			return op(nil, r.(*regexVal).re, s, a[1:])
 		})
 	}
-	m["Regex"] = memberTable{
+	m["Regex"] = expr.Members{
 		"IsMatch": inst("IsMatch", tyBool, 0),
 		"Match":   inst("Match", named("Match"), 0),
 		"Matches": inst("Matches", tyArray, 0),
 		"Split":   inst("Split", tyStrings, 0),
-		"Replace": &member{result: tyString, min: 2, max: 2, call: func(e *env, r any, a []any, _ []*typ) (any, error) {
+		"Replace": &expr.Member{Result: tyString, Min: 2, Max: 2, Call: func(e *expr.Env, r any, a []any, _ []*expr.Type) (any, error) {
 			s, err := str(a[0], "input")
 			if err != nil {
 				return nil, err
