@@ -7,6 +7,7 @@ import (
 
 // compiler turns a syntax tree into closures, checking names and types.
 type compiler struct {
+	lib      *Library
 	src      string
 	scopes   []map[string]*local
 	nslots   int
@@ -18,13 +19,13 @@ type compiler struct {
 // local is a variable of a block or a lambda parameter.
 type local struct {
 	slot int
-	t    *typ
+	t    *Type
 }
 
 // cexpr is a compiled expression.
 type cexpr struct {
 	fn     evalFn
-	t      *typ
+	t      *Type
 	konst  bool
 	val    any
 	static string // non-empty: the expression names this type (a static receiver)
@@ -45,7 +46,7 @@ func (c *compiler) lookup(name string) *local {
 	return nil
 }
 
-func (c *compiler) declare(p pos, name string, t *typ) (*local, error) {
+func (c *compiler) declare(p pos, name string, t *Type) (*local, error) {
 	if c.lookup(name) != nil || name == "context" {
 		return nil, c.errf(p, "a local variable named %s is already defined in this scope", name)
 	}
@@ -71,11 +72,11 @@ func (c *compiler) at(p pos, err error) error {
 	return errAt(c.src, p, "%s", err.Error())
 }
 
-func konst(v any, t *typ) *cexpr {
-	return &cexpr{fn: func(*env) (any, error) { return v, nil }, t: t, konst: true, val: v}
+func konst(v any, t *Type) *cexpr {
+	return &cexpr{fn: func(*Env) (any, error) { return v, nil }, t: t, konst: true, val: v}
 }
 
-func typeOfValue(v any) *typ {
+func typeOfValue(v any) *Type {
 	switch v.(type) {
 	case nil:
 		return tyNull
@@ -120,7 +121,7 @@ func (c *compiler) expr(n node) (*cexpr, error) {
 	case *identExpr:
 		return c.ident(n)
 	case *typeExpr:
-		t, ok := resolveType(n.t)
+		t, ok := c.lib.resolveType(n.t)
 		if !ok {
 			return nil, c.errf(n.p, "type %s is not supported", n.t.name)
 		}
@@ -165,15 +166,15 @@ func (c *compiler) expr(n node) (*cexpr, error) {
 func (c *compiler) ident(n *identExpr) (*cexpr, error) {
 	if l := c.lookup(n.name); l != nil {
 		slot := l.slot
-		return &cexpr{fn: func(e *env) (any, error) { return e.vars[slot], nil }, t: l.t}, nil
+		return &cexpr{fn: func(e *Env) (any, error) { return e.vars[slot], nil }, t: l.t}, nil
 	}
 	if n.name == "context" {
-		return &cexpr{fn: func(e *env) (any, error) { return e.ctx, nil }, t: named("IContext")}, nil
+		return &cexpr{fn: func(e *Env) (any, error) { return e.ctx, nil }, t: named("IContext")}, nil
 	}
-	if t := canonType(n.name); t != "" {
+	if t := c.lib.canonType(n.name); t != "" {
 		return &cexpr{static: t, t: named(t)}, nil
 	}
-	if n.name == "System" || n.name == "Newtonsoft" {
+	if c.lib.isNamespace(n.name) {
 		return &cexpr{static: n.name, t: tyObject}, nil
 	}
 	return nil, c.errf(n.p, "the name %s does not exist in the current context", n.name)
@@ -205,7 +206,7 @@ func (c *compiler) staticOf(n node) (string, bool) {
 	if c.lookup(root) != nil || root == "context" {
 		return "", false
 	}
-	if t := canonType(s); t != "" {
+	if t := c.lib.canonType(s); t != "" {
 		return t, true
 	}
 	return "", false
@@ -232,7 +233,7 @@ func (c *compiler) cond(n *condExpr) (*cexpr, error) {
 		t = b.t
 	}
 	cf, af, bf := cc.fn, a.fn, b.fn
-	return &cexpr{t: t, fn: func(e *env) (any, error) {
+	return &cexpr{t: t, fn: func(e *Env) (any, error) {
 		v, err := cf(e)
 		if err != nil {
 			return nil, err
@@ -257,7 +258,7 @@ func (c *compiler) boolean(n node) (*cexpr, error) {
 		return nil, c.errf(n.at(), "cannot convert %s to bool", x.t.name)
 	}
 	f, p := x.fn, n.at()
-	return &cexpr{t: tyBool, fn: func(e *env) (any, error) {
+	return &cexpr{t: tyBool, fn: func(e *Env) (any, error) {
 		v, err := f(e)
 		if err != nil {
 			return nil, err
@@ -300,14 +301,17 @@ func (c *compiler) interp(n *interpExpr) (*cexpr, error) {
 			pc.align = ai
 		}
 		if part.format != "" {
-			if err := checkFormat(part.format); err != nil {
-				return nil, c.errf(part.x.at(), "%v", err)
+			if c.lib.opts.Format == nil {
+				return nil, c.errf(part.x.at(), "format strings are not supported")
+			}
+			if len(part.format) > maxFormat {
+				return nil, c.errf(part.x.at(), "format string too long")
 			}
 		}
 		ps = append(ps, pc)
 	}
-	p := n.p
-	return &cexpr{t: tyString, fn: func(e *env) (any, error) {
+	p, format := n.p, c.lib.opts.Format
+	return &cexpr{t: tyString, fn: func(e *Env) (any, error) {
 		var b strings.Builder
 		for _, pc := range ps {
 			if pc.fn == nil {
@@ -318,12 +322,14 @@ func (c *compiler) interp(n *interpExpr) (*cexpr, error) {
 			if err != nil {
 				return nil, err
 			}
-			s, err := formatValue(v, pc.format)
-			if err != nil {
+			s := ""
+			if pc.format == "" {
+				s = ToString(v)
+			} else if s, err = format(v, pc.format); err != nil {
 				return nil, c.at(p, err)
 			}
 			b.WriteString(align(s, pc.align))
-			if b.Len() > maxString {
+			if b.Len() > MaxString {
 				return nil, c.at(p, errTooLong)
 			}
 		}
@@ -334,15 +340,18 @@ func (c *compiler) interp(n *interpExpr) (*cexpr, error) {
 	}}, nil
 }
 
+// maxFormat bounds the length of a format string in an interpolation hole.
+const maxFormat = 256
+
 var errTooLong = &rtError{msg: "string too long"}
 
 // align pads s to width w (negative: left-aligned), as composite formatting does.
 func align(s string, w int) string {
 	n := len([]rune(s))
 	switch {
-	case w > 0 && n < w && w < maxString:
+	case w > 0 && n < w && w < MaxString:
 		return strings.Repeat(" ", w-n) + s
-	case w < 0 && n < -w && -w < maxString:
+	case w < 0 && n < -w && -w < MaxString:
 		return s + strings.Repeat(" ", -w-n)
 	}
 	return s

@@ -5,8 +5,8 @@ import "strings"
 // setter stores a value into an assignment target.
 type setter struct {
 	slot int                                                        // a local variable's slot, or -1
-	t    *typ                                                       // static type of the target
-	bind func(e *env) (func() (any, error), func(any) error, error) // evaluates receiver and index once; returns get and set
+	t    *Type                                                      // static type of the target
+	bind func(e *Env) (func() (any, error), func(any) error, error) // evaluates receiver and index once; returns get and set
 }
 
 func (c *compiler) target(n node) (*setter, error) {
@@ -45,7 +45,7 @@ func (c *compiler) target(n node) (*setter, error) {
 			return nil, err
 		}
 		rf, xf := recv.fn, ix.fn
-		return &setter{slot: -1, t: tyObject, bind: func(e *env) (func() (any, error), func(any) error, error) {
+		return &setter{slot: -1, t: tyObject, bind: func(e *Env) (func() (any, error), func(any) error, error) {
 			r, err := rf(e)
 			if err != nil {
 				return nil, nil, err
@@ -59,35 +59,24 @@ func (c *compiler) target(n node) (*setter, error) {
 			}
 			g, s := get, set
 			if g == nil {
-				if g, err = dynMember(r, "[]", true); err != nil {
+				if g, err = c.lib.dynMember(r, "[]", true); err != nil {
 					return nil, nil, err
 				}
-				if s, err = dynMember(r, "[]=", true); err != nil {
-					return nil, nil, fail("indexer of %s cannot be assigned", typeName(r))
+				if s, err = c.lib.dynMember(r, "[]=", true); err != nil {
+					return nil, nil, Fail("indexer of %s cannot be assigned", TypeName(r))
 				}
 			}
-			return func() (any, error) { return g.call(e, r, []any{k}, nil) },
-				func(v any) error { _, err := s.call(e, r, []any{k, v}, nil); return err }, nil
+			return func() (any, error) { return g.Call(e, r, []any{k}, nil) },
+				func(v any) error { _, err := s.Call(e, r, []any{k, v}, nil); return err }, nil
 		}}, nil
 	case *memberExpr:
-		if n.x != nil && n.name == "Value" {
+		if n.x != nil && c.lib.known[n.name+"="] {
 			recv, err := c.value(n.x)
 			if err != nil {
 				return nil, err
 			}
-			if recv.t.dynamic() || recv.t.name == "JProperty" || recv.t.name == "XElement" || recv.t.name == "XAttribute" {
-				rf := recv.fn
-				return &setter{slot: -1, t: tyObject, bind: func(e *env) (func() (any, error), func(any) error, error) {
-					r, err := rf(e)
-					if err != nil {
-						return nil, nil, err
-					}
-					g, err := dynMember(r, "Value", false)
-					if err != nil {
-						return nil, nil, err
-					}
-					return func() (any, error) { return g.get(r) }, func(v any) error { return setValue(r, v) }, nil
-				}}, nil
+			if recv.t.dynamic() || c.lib.member(recv.t.name, n.name+"=") != nil {
+				return c.propertySetter(n.name, recv.fn), nil
 			}
 		}
 		return nil, c.errf(n.at(), "assignment to %s is not supported", n.name)
@@ -95,33 +84,28 @@ func (c *compiler) target(n node) (*setter, error) {
 	return nil, c.errf(n.at(), "the left-hand side of an assignment must be a variable or an indexer")
 }
 
-// setValue implements assignment to the Value property of JSON and XML nodes.
-func setValue(r any, v any) error {
-	switch x := r.(type) {
-	case *JProperty:
-		t, err := jsonFromValue(v)
+// propertySetter assigns the property name of the value rf yields, through
+// the member name+"=" of its run-time type (Value of a JProperty).
+func (c *compiler) propertySetter(name string, rf evalFn) *setter {
+	return &setter{slot: -1, t: tyObject, bind: func(e *Env) (func() (any, error), func(any) error, error) {
+		r, err := rf(e)
 		if err != nil {
+			return nil, nil, err
+		}
+		g, err := c.lib.dynMember(r, name, false)
+		if err != nil {
+			return nil, nil, err
+		}
+		set := func(v any) error {
+			s := c.lib.member(TypeName(r), name+"=")
+			if s == nil || s.Call == nil {
+				return Fail("%s of %s cannot be assigned", name, TypeName(r))
+			}
+			_, err := s.Call(e, r, []any{v}, nil)
 			return err
 		}
-		x.Value = t
-		return nil
-	case *JValue:
-		t, err := jsonFromValue(v)
-		if err != nil {
-			return err
-		}
-		if jv, ok := t.(*JValue); ok {
-			x.v = jv.v
-			return nil
-		}
-	case *XElement:
-		x.setValue(ToString(v))
-		return nil
-	case *XAttribute:
-		x.Value = ToString(v)
-		return nil
-	}
-	return fail("Value of %s cannot be assigned", typeName(r))
+		return func() (any, error) { return g.Get(r) }, set, nil
+	}}
 }
 
 func (c *compiler) assign(n *assignExpr) (*cexpr, error) {
@@ -133,7 +117,7 @@ func (c *compiler) assign(n *assignExpr) (*cexpr, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n.op == "=" && !x.t.dynamic() && !assignable(x.t, tg.t) {
+	if n.op == "=" && !x.t.dynamic() && !c.assignable(x.t, tg.t) {
 		return nil, c.errf(n.x.at(), "cannot implicitly convert type %s to %s", x.t.name, tg.t.name)
 	}
 	op := strings.TrimSuffix(n.op, "=")
@@ -141,7 +125,7 @@ func (c *compiler) assign(n *assignExpr) (*cexpr, error) {
 	if tg.slot >= 0 {
 		return c.assignLocal(tg, op, xf, p), nil
 	}
-	return &cexpr{t: tg.t, fn: func(e *env) (any, error) {
+	return &cexpr{t: tg.t, fn: func(e *Env) (any, error) {
 		get, set, err := bind(e)
 		if err != nil {
 			return nil, c.at(p, err)
@@ -172,7 +156,7 @@ func (c *compiler) assign(n *assignExpr) (*cexpr, error) {
 			if err != nil {
 				return nil, err
 			}
-			if v, err = binaryOp(op, cur, y); err == nil {
+			if v, err = Binary(op, cur, y); err == nil {
 				err = e.chargeValue(v)
 			}
 			if err != nil {
@@ -189,7 +173,7 @@ func (c *compiler) assign(n *assignExpr) (*cexpr, error) {
 // assignLocal is assignment to a local variable, without closures per evaluation.
 func (c *compiler) assignLocal(tg *setter, op string, xf evalFn, p pos) *cexpr {
 	slot, t := tg.slot, tg.t
-	return &cexpr{t: t, fn: func(e *env) (any, error) {
+	return &cexpr{t: t, fn: func(e *Env) (any, error) {
 		cur := e.vars[slot]
 		if op == "??" && cur != nil {
 			return cur, nil
@@ -199,7 +183,7 @@ func (c *compiler) assignLocal(tg *setter, op string, xf evalFn, p pos) *cexpr {
 			return nil, err
 		}
 		if op != "" && op != "??" {
-			if v, err = binaryOp(op, cur, v); err == nil {
+			if v, err = Binary(op, cur, v); err == nil {
 				err = e.chargeValue(v)
 			}
 			if err != nil {
@@ -223,7 +207,7 @@ func (c *compiler) incDec(n *incDecExpr) (*cexpr, error) {
 	bind, p, prefix := tg.bind, n.p, n.prefix
 	if tg.slot >= 0 {
 		slot, t := tg.slot, tg.t
-		return &cexpr{t: t, fn: func(e *env) (any, error) {
+		return &cexpr{t: t, fn: func(e *Env) (any, error) {
 			cur := e.vars[slot]
 			v, err := stepValue(op, cur)
 			if err == nil {
@@ -239,7 +223,7 @@ func (c *compiler) incDec(n *incDecExpr) (*cexpr, error) {
 			return cur, nil
 		}}, nil
 	}
-	return &cexpr{t: tg.t, fn: func(e *env) (any, error) {
+	return &cexpr{t: tg.t, fn: func(e *Env) (any, error) {
 		get, set, err := bind(e)
 		if err != nil {
 			return nil, c.at(p, err)
@@ -264,7 +248,7 @@ func (c *compiler) incDec(n *incDecExpr) (*cexpr, error) {
 
 // stepValue is cur + 1 or cur - 1 for ++ and --, keeping a char a char.
 func stepValue(op string, cur any) (any, error) {
-	v, err := binaryOp(op, cur, 1)
+	v, err := Binary(op, cur, 1)
 	if err != nil {
 		return nil, err
 	}

@@ -3,56 +3,50 @@ package expr
 // findMember resolves name on static type t at compile time. It returns
 // nil (and no error) when t is dynamic and the member must be found at
 // run time.
-func (c *compiler) findMember(t *typ, name string, p pos, wantCall bool) (*member, error) {
+func (c *compiler) findMember(t *Type, name string, p pos, wantCall bool) (*Member, error) {
 	if t.dynamic() {
-		if !knownNames[name] {
+		if !c.lib.known[name] {
 			return nil, c.errf(p, "member %s is not supported", name)
 		}
 		return nil, nil
 	}
-	m := members[t.name][name]
-	if m == nil {
-		m = members["object"][name]
-	}
+	m := c.lib.member(t.name, name)
 	if m == nil {
 		if name == "[]" {
 			return nil, c.errf(p, "cannot apply indexing to %s", t.name)
 		}
 		return nil, c.errf(p, "member %s of %s is not supported", name, t.name)
 	}
-	if wantCall && m.call == nil {
+	if wantCall && m.Call == nil {
 		return nil, c.errf(p, "%s of %s is a property, not a method", name, t.name)
 	}
-	if !wantCall && m.get == nil {
+	if !wantCall && m.Get == nil {
 		return nil, c.errf(p, "%s of %s is a method; call it with ()", name, t.name)
 	}
 	return m, nil
 }
 
 // dynMember finds name on the run-time type of v.
-func dynMember(v any, name string, wantCall bool) (*member, error) {
+func (l *Library) dynMember(v any, name string, wantCall bool) (*Member, error) {
 	if v == nil {
 		return nil, errNull(name)
 	}
-	tn := typeName(v)
-	m := members[tn][name]
-	if m == nil {
-		m = members["object"][name]
-	}
-	if m == nil || wantCall && m.call == nil || !wantCall && m.get == nil {
+	tn := TypeName(v)
+	m := l.member(tn, name)
+	if m == nil || wantCall && m.Call == nil || !wantCall && m.Get == nil {
 		if name == "[]" {
-			return nil, fail("cannot apply indexing to %s", tn)
+			return nil, Fail("cannot apply indexing to %s", tn)
 		}
-		return nil, fail("member %s of %s is not supported", name, tn)
+		return nil, Fail("member %s of %s is not supported", name, tn)
 	}
 	return m, nil
 }
 
 func errNull(name string) error {
 	if name == "[]" {
-		return fail("object reference not set to an instance of an object (indexing null)")
+		return Fail("object reference not set to an instance of an object (indexing null)")
 	}
-	return fail("object reference not set to an instance of an object (reading %s of null)", name)
+	return Fail("object reference not set to an instance of an object (reading %s of null)", name)
 }
 
 // inNullChain reports whether n is part of a chain with ?. or ?[, whose
@@ -71,23 +65,23 @@ func inNullChain(n node) bool {
 
 func (c *compiler) member(n *memberExpr) (*cexpr, error) {
 	if tname, ok := c.staticOf(n.x); ok {
-		m := statics[tname][n.name]
-		if m == nil || m.get == nil {
+		m := c.lib.statics[tname][n.name]
+		if m == nil || m.Get == nil {
 			if m != nil {
 				return nil, c.errf(n.p, "%s.%s is a method; call it with ()", tname, n.name)
 			}
 			return nil, c.errf(n.p, "member %s of %s is not supported", n.name, tname)
 		}
-		t := m.result
+		t := m.Result
 		if t == nil {
 			t = tyObject
 		}
-		if m.pure {
-			v, _ := m.get(nil)
+		if m.Pure {
+			v, _ := m.Get(nil)
 			return konst(v, t), nil
 		}
-		get, p := m.get, n.p
-		return &cexpr{t: t, fn: func(e *env) (any, error) {
+		get, p := m.Get, n.p
+		return &cexpr{t: t, fn: func(e *Env) (any, error) {
 			v, err := get(e.ctx) // static getters receive the Context (for its clock)
 			if err != nil {
 				return nil, c.at(p, err)
@@ -104,11 +98,11 @@ func (c *compiler) member(n *memberExpr) (*cexpr, error) {
 		return nil, err
 	}
 	t := tyObject
-	if m != nil && m.result != nil {
-		t = m.result
+	if m != nil && m.Result != nil {
+		t = m.Result
 	}
 	rf, p, name, nullOK := recv.fn, n.p, n.name, inNullChain(n)
-	return &cexpr{t: t, fn: func(e *env) (any, error) {
+	return &cexpr{t: t, fn: func(e *Env) (any, error) {
 		v, err := rf(e)
 		if err != nil {
 			return nil, err
@@ -124,11 +118,11 @@ func (c *compiler) member(n *memberExpr) (*cexpr, error) {
 		}
 		mm := m
 		if mm == nil {
-			if mm, err = dynMember(v, name, false); err != nil {
+			if mm, err = c.lib.dynMember(v, name, false); err != nil {
 				return nil, c.at(p, err)
 			}
 		}
-		r, err := mm.get(v)
+		r, err := mm.Get(v)
 		if err != nil {
 			return nil, c.at(p, err)
 		}
@@ -136,10 +130,10 @@ func (c *compiler) member(n *memberExpr) (*cexpr, error) {
 	}}, nil
 }
 
-func (c *compiler) typeArgs(n *memberExpr, m *member, owner string) ([]*typ, error) {
-	var targs []*typ
+func (c *compiler) typeArgs(n *memberExpr, m *Member, owner string) ([]*Type, error) {
+	var targs []*Type
 	for _, ta := range n.targs {
-		t, ok := resolveType(ta)
+		t, ok := c.lib.resolveType(ta)
 		if !ok {
 			return nil, c.errf(ta.p, "type %s is not supported", ta.name)
 		}
@@ -149,9 +143,9 @@ func (c *compiler) typeArgs(n *memberExpr, m *member, owner string) ([]*typ, err
 		return targs, nil
 	}
 	switch {
-	case m.generic == 0 && len(targs) > 0:
+	case m.Generic == 0 && len(targs) > 0:
 		return nil, c.errf(n.p, "%s of %s is not generic", n.name, owner)
-	case m.generic == 2 && len(targs) == 0:
+	case m.Generic == 2 && len(targs) == 0:
 		return nil, c.errf(n.p, "%s of %s needs a type argument, as in %s<string>(...)", n.name, owner, n.name)
 	case len(targs) > 1:
 		return nil, c.errf(n.p, "%s of %s takes one type argument", n.name, owner)
@@ -171,8 +165,8 @@ func (c *compiler) call(n *callExpr) (*cexpr, error) {
 		return nil, c.errf(n.p, "only methods can be called")
 	}
 	if tname, ok := c.staticOf(m.x); ok {
-		mem := statics[tname][m.name]
-		if mem == nil || mem.call == nil {
+		mem := c.lib.statics[tname][m.name]
+		if mem == nil || mem.Call == nil {
 			if mem != nil {
 				return nil, c.errf(m.p, "%s.%s is a property, not a method", tname, m.name)
 			}
@@ -192,15 +186,15 @@ func (c *compiler) call(n *callExpr) (*cexpr, error) {
 }
 
 // invoke compiles a call of mem (nil: found at run time) on recv (nil: static).
-func (c *compiler) invoke(n *callExpr, m *memberExpr, mem *member, owner string, recv *cexpr) (*cexpr, error) {
+func (c *compiler) invoke(n *callExpr, m *memberExpr, mem *Member, owner string, recv *cexpr) (*cexpr, error) {
 	targs, err := c.typeArgs(m, mem, owner)
 	if err != nil {
 		return nil, err
 	}
-	if mem != nil && (len(n.args) < mem.min || mem.max >= 0 && len(n.args) > mem.max) {
+	if mem != nil && (len(n.args) < mem.Min || mem.Max >= 0 && len(n.args) > mem.Max) {
 		return nil, c.errf(m.p, "%s of %s takes %s, not %d", m.name, owner, arity(mem), len(n.args))
 	}
-	var elem *typ
+	var elem *Type
 	if recv != nil {
 		elem = recv.t.elem
 	}
@@ -208,33 +202,33 @@ func (c *compiler) invoke(n *callExpr, m *memberExpr, mem *member, owner string,
 	if err != nil {
 		return nil, err
 	}
-	if mem != nil && mem.bind != nil {
+	if mem != nil && mem.Bind != nil {
 		consts, known := c.constArgs(n.args)
-		call, err := mem.bind(consts, known)
+		call, err := mem.Bind(consts, known)
 		if err != nil {
 			return nil, c.errf(m.p, "%s.%s: %v", owner, m.name, err)
 		}
 		if call != nil {
-			mem = &member{result: mem.result, resultFn: mem.resultFn, call: call, min: mem.min, max: mem.max}
+			mem = &Member{Result: mem.Result, ResultOf: mem.ResultOf, Call: call, Min: mem.Min, Max: mem.Max}
 		}
 	}
 	t := tyObject
 	if mem != nil {
 		switch {
-		case mem.resultFn != nil:
-			var rt *typ
+		case mem.ResultOf != nil:
+			var rt *Type
 			if recv != nil {
 				rt = recv.t
 			}
-			t = mem.resultFn(targs, rt)
-		case mem.result != nil:
-			t = mem.result
+			t = mem.ResultOf(targs, rt)
+		case mem.Result != nil:
+			t = mem.Result
 		}
 	}
 	p, name := m.p, m.name
 	if recv == nil {
-		call := mem.call
-		return &cexpr{t: t, fn: func(e *env) (any, error) {
+		call := mem.Call
+		return &cexpr{t: t, fn: func(e *Env) (any, error) {
 			av, err := args(e)
 			if err != nil {
 				return nil, err
@@ -250,12 +244,12 @@ func (c *compiler) invoke(n *callExpr, m *memberExpr, mem *member, owner string,
 		}}, nil
 	}
 	rf, nullOK := recv.fn, inNullChain(m)
-	return &cexpr{t: t, fn: func(e *env) (any, error) {
+	return &cexpr{t: t, fn: func(e *Env) (any, error) {
 		v, err := rf(e)
 		if err != nil {
 			return nil, err
 		}
-		if v == nil && (mem == nil || !mem.nullRecv) {
+		if v == nil && (mem == nil || !mem.NullReceiver) {
 			if nullOK {
 				return nil, nil
 			}
@@ -263,7 +257,7 @@ func (c *compiler) invoke(n *callExpr, m *memberExpr, mem *member, owner string,
 		}
 		mm := mem
 		if mm == nil {
-			if mm, err = dynMember(v, name, true); err != nil {
+			if mm, err = c.lib.dynMember(v, name, true); err != nil {
 				return nil, c.at(p, err)
 			}
 		}
@@ -271,13 +265,13 @@ func (c *compiler) invoke(n *callExpr, m *memberExpr, mem *member, owner string,
 		if err != nil {
 			return nil, err
 		}
-		if len(av) < mm.min || mm.max >= 0 && len(av) > mm.max {
-			return nil, c.at(p, fail("%s of %s takes %s, not %d", name, typeName(v), arity(mm), len(av)))
+		if len(av) < mm.Min || mm.Max >= 0 && len(av) > mm.Max {
+			return nil, c.at(p, Fail("%s of %s takes %s, not %d", name, TypeName(v), arity(mm), len(av)))
 		}
 		if err := e.step(); err != nil {
 			return nil, c.at(p, err)
 		}
-		r, err := mm.call(e, v, av, targs)
+		r, err := mm.Call(e, v, av, targs)
 		if err == nil {
 			err = e.chargeValue(r)
 		}
@@ -288,22 +282,22 @@ func (c *compiler) invoke(n *callExpr, m *memberExpr, mem *member, owner string,
 	}}, nil
 }
 
-func arity(m *member) string {
+func arity(m *Member) string {
 	switch {
-	case m.min == m.max && m.min == 1:
+	case m.Min == m.Max && m.Min == 1:
 		return "1 argument"
-	case m.min == m.max:
-		return itoa(m.min) + " arguments"
-	case m.max < 0:
-		return "at least " + itoa(m.min) + " arguments"
+	case m.Min == m.Max:
+		return itoa(m.Min) + " arguments"
+	case m.Max < 0:
+		return "at least " + itoa(m.Min) + " arguments"
 	}
-	return itoa(m.min) + " to " + itoa(m.max) + " arguments"
+	return itoa(m.Min) + " to " + itoa(m.Max) + " arguments"
 }
 
 // args compiles call arguments into one closure that yields them. When
 // every argument is a constant, the slice is built once and shared: a
 // method must not modify its args.
-func (c *compiler) args(as []arg, elem *typ) (func(e *env) ([]any, error), error) {
+func (c *compiler) args(as []arg, elem *Type) (func(e *Env) ([]any, error), error) {
 	fns := make([]evalFn, len(as))
 	consts := make([]any, len(as))
 	allConst := true
@@ -326,9 +320,9 @@ func (c *compiler) args(as []arg, elem *typ) (func(e *env) ([]any, error), error
 		allConst = allConst && ce.konst
 	}
 	if allConst {
-		return func(*env) ([]any, error) { return consts, nil }, nil
+		return func(*Env) ([]any, error) { return consts, nil }, nil
 	}
-	return func(e *env) ([]any, error) {
+	return func(e *Env) ([]any, error) {
 		vs := make([]any, len(fns))
 		for i, f := range fns {
 			v, err := f(e)
@@ -353,18 +347,25 @@ func (c *compiler) constArgs(as []arg) ([]any, []bool) {
 	return consts, known
 }
 
-// outRef is an out argument: the method stores its result through set.
-type outRef struct {
-	e    *env
-	slot int
-	t    *typ
+// Out is an out argument (out var n) as a method receives it: the method
+// stores its result with Set, converted to the variable's type.
+type Out interface {
+	Set(v any)
 }
 
-func (o *outRef) set(v any) {
+// outRef is an out argument: the method stores its result through Set.
+type outRef struct {
+	e    *Env
+	slot int
+	t    *Type
+}
+
+// Set stores v in the variable.
+func (o *outRef) Set(v any) {
 	if o.t != nil {
 		cv, err := coerce(o.t, v)
 		if err != nil {
-			cv = zero(o.t) // a value of another type never enters a typed variable
+			cv = Zero(o.t) // a value of another type never enters a typed variable
 		}
 		v = cv
 	}
@@ -377,7 +378,7 @@ func (c *compiler) out(n *outExpr) (*cexpr, error) {
 		t := tyObject
 		if n.t != nil {
 			var ok bool
-			if t, ok = resolveType(n.t); !ok {
+			if t, ok = c.lib.resolveType(n.t); !ok {
 				return nil, c.errf(n.t.p, "type %s is not supported", n.t.name)
 			}
 		}
@@ -389,7 +390,7 @@ func (c *compiler) out(n *outExpr) (*cexpr, error) {
 		return nil, c.errf(n.p, "the name %s does not exist in the current context", n.name)
 	}
 	slot, t := l.slot, l.t
-	return &cexpr{t: named("out"), fn: func(e *env) (any, error) { return &outRef{e: e, slot: slot, t: t}, nil }}, nil
+	return &cexpr{t: named("out"), fn: func(e *Env) (any, error) { return &outRef{e: e, slot: slot, t: t}, nil }}, nil
 }
 
 func (c *compiler) index(n *indexExpr) (*cexpr, error) {
@@ -404,7 +405,7 @@ func (c *compiler) index(n *indexExpr) (*cexpr, error) {
 	if len(n.args) == 0 {
 		return nil, c.errf(n.p, "an indexer needs an argument")
 	}
-	if m != nil && (len(n.args) < m.min || m.max >= 0 && len(n.args) > m.max) {
+	if m != nil && (len(n.args) < m.Min || m.Max >= 0 && len(n.args) > m.Max) {
 		return nil, c.errf(n.p, "indexer of %s takes %s, not %d", recv.t.name, arity(m), len(n.args))
 	}
 	as := make([]arg, len(n.args))
@@ -418,14 +419,14 @@ func (c *compiler) index(n *indexExpr) (*cexpr, error) {
 	t := tyObject
 	if m != nil {
 		switch {
-		case m.resultFn != nil:
-			t = m.resultFn(nil, recv.t)
-		case m.result != nil:
-			t = m.result
+		case m.ResultOf != nil:
+			t = m.ResultOf(nil, recv.t)
+		case m.Result != nil:
+			t = m.Result
 		}
 	}
 	rf, p, nullOK := recv.fn, n.p, inNullChain(n)
-	return &cexpr{t: t, fn: func(e *env) (any, error) {
+	return &cexpr{t: t, fn: func(e *Env) (any, error) {
 		v, err := rf(e)
 		if err != nil {
 			return nil, err
@@ -438,7 +439,7 @@ func (c *compiler) index(n *indexExpr) (*cexpr, error) {
 		}
 		mm := m
 		if mm == nil {
-			if mm, err = dynMember(v, "[]", true); err != nil {
+			if mm, err = c.lib.dynMember(v, "[]", true); err != nil {
 				return nil, c.at(p, err)
 			}
 		}
@@ -446,10 +447,10 @@ func (c *compiler) index(n *indexExpr) (*cexpr, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(av) < mm.min || mm.max >= 0 && len(av) > mm.max {
-			return nil, c.at(p, fail("indexer of %s takes %s, not %d", typeName(v), arity(mm), len(av)))
+		if len(av) < mm.Min || mm.Max >= 0 && len(av) > mm.Max {
+			return nil, c.at(p, Fail("indexer of %s takes %s, not %d", TypeName(v), arity(mm), len(av)))
 		}
-		r, err := mm.call(e, v, av, nil)
+		r, err := mm.Call(e, v, av, nil)
 		if err != nil {
 			return nil, c.at(p, err)
 		}
@@ -457,15 +458,23 @@ func (c *compiler) index(n *indexExpr) (*cexpr, error) {
 	}}, nil
 }
 
+// Lambda is the value of a lambda expression (x => x.Length > 2) as a
+// method receives it.
+type Lambda interface {
+	// Call evaluates the lambda with args bound to its parameters (extra
+	// arguments are dropped); each call takes a step of the budget.
+	Call(args ...any) (any, error)
+}
+
 // lambdaVal is a lambda expression's value: a function of its parameters.
 type lambdaVal struct {
-	e     *env
+	e     *Env
 	slots []int
 	body  evalFn
 }
 
-// call1 calls l with one argument (and a second one, the index, if l takes two).
-func (l *lambdaVal) call(args ...any) (any, error) {
+// Call calls l with its arguments (LINQ passes the element and its index).
+func (l *lambdaVal) Call(args ...any) (any, error) {
 	if err := l.e.step(); err != nil {
 		return nil, err
 	}
@@ -477,7 +486,7 @@ func (l *lambdaVal) call(args ...any) (any, error) {
 	return l.body(l.e)
 }
 
-func (c *compiler) lambda(n *lambdaExpr, elem *typ) (*cexpr, error) {
+func (c *compiler) lambda(n *lambdaExpr, elem *Type) (*cexpr, error) {
 	c.push()
 	defer c.pop()
 	pt := tyObject
@@ -509,7 +518,7 @@ func (c *compiler) lambda(n *lambdaExpr, elem *typ) (*cexpr, error) {
 		}
 		body = x.fn
 	}
-	return &cexpr{t: tyLambda, fn: func(e *env) (any, error) {
+	return &cexpr{t: tyLambda, fn: func(e *Env) (any, error) {
 		return &lambdaVal{e: e, slots: slots, body: body}, nil
 	}}, nil
 }

@@ -1,131 +1,29 @@
 package expr
 
 import (
-	"crypto/hmac"
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
-	"hash"
 	"strings"
-	"time"
 )
 
-// ctor constructs a value of a type with new T(args).
-type ctor struct {
-	min, max int
-	t        *typ
-	make     func(args []any) (any, error)
-}
-
-var ctors = map[string]*ctor{
-	"Exception": {0, 2, named("Exception"), func(a []any) (any, error) {
+// addCoreConstructors adds the constructors of the language's own types.
+func addCoreConstructors(l *Library) {
+	l.AddConstructor("Exception", &Constructor{Min: 0, Max: 2, Result: named("Exception"), Make: func(a []any) (any, error) {
 		if len(a) == 0 {
 			return &Exception{Message: "Exception of type 'System.Exception' was thrown."}, nil
 		}
 		return &Exception{Message: ToString(a[0])}, nil
-	}},
-	"JObject":   {0, -1, tyJObject, func(a []any) (any, error) { return newJObject(a) }},
-	"JArray":    {0, -1, tyJArray, func(a []any) (any, error) { return newJArray(a) }},
-	"JProperty": {2, 2, named("JProperty"), func(a []any) (any, error) { return newJProperty(a[0], a[1]) }},
-	"JValue":    {1, 1, named("JValue"), func(a []any) (any, error) { return jsonFromValue(a[0]) }},
-	"Uri": {1, 2, named("Uri"), func(a []any) (any, error) {
-		if len(a) == 2 {
-			if b, ok := a[0].(*Uri); ok {
-				return b.resolve(ToString(a[1]))
-			}
-		}
-		return parseURI(ToString(a[0]))
-	}},
-	"HMACSHA256": hmacCtor(sha256.New), "HMACSHA1": hmacCtor(sha1.New), "HMACSHA512": hmacCtor(sha512.New), "HMACMD5": hmacCtor(md5.New),
-	"string": {2, 2, tyString, func(a []any) (any, error) {
+	}})
+	l.AddConstructor("string", &Constructor{Min: 2, Max: 2, Result: tyString, Make: func(a []any) (any, error) {
 		r, ok := a[0].(rune)
 		n, ok2 := a[1].(int)
-		if !ok || !ok2 || n < 0 || n > maxString {
-			return nil, fail("new string(char, count) needs a char and a count between 0 and %d", maxString)
+		if !ok || !ok2 || n < 0 || n > MaxString {
+			return nil, Fail("new string(char, count) needs a char and a count between 0 and %d", MaxString)
 		}
 		return strings.Repeat(string(r), n), nil
-	}},
-	"DateTime": {3, 7, tyDateTime, func(a []any) (any, error) {
-		var p [7]int
-		for i, x := range a {
-			n, ok := x.(int)
-			if !ok {
-				if _, isKind := x.(enumVal); isKind && i == len(a)-1 {
-					continue
-				}
-				return nil, fail("DateTime constructor needs int arguments")
-			}
-			p[i] = n
-		}
-		if len(a) == 4 || len(a) == 5 {
-			return nil, fail("DateTime constructor takes year, month, day[, hour, minute, second[, kind]]")
-		}
-		t := time.Date(p[0], time.Month(p[1]), p[2], p[3], p[4], p[5], 0, time.UTC)
-		if t.Day() != p[2] || t.Month() != time.Month(p[1]) || p[0] < 1 || p[0] > 9999 {
-			return nil, fail("year, month and day parameters describe an unrepresentable DateTime")
-		}
-		return t, nil
-	}},
-	"TimeSpan": {3, 5, tyTimeSpan, func(a []any) (any, error) {
-		var p [5]int64
-		for i, x := range a {
-			n, ok := x.(int)
-			if !ok {
-				return nil, fail("TimeSpan constructor needs int arguments")
-			}
-			p[i] = int64(n)
-		}
-		if len(a) == 3 {
-			return time.Duration(p[0])*time.Hour + time.Duration(p[1])*time.Minute + time.Duration(p[2])*time.Second, nil
-		}
-		return time.Duration(p[0])*24*time.Hour + time.Duration(p[1])*time.Hour + time.Duration(p[2])*time.Minute +
-			time.Duration(p[3])*time.Second + time.Duration(p[4])*time.Millisecond, nil
-	}},
-	"Guid": {1, 1, named("Guid"), func(a []any) (any, error) {
-		g, err := ParseGuid(ToString(a[0]))
-		return g, err
-	}},
-	"StringBuilder": {0, 1, named("StringBuilder"), func(a []any) (any, error) {
-		sb := &strBuilder{}
-		if len(a) == 1 {
-			if s, ok := a[0].(string); ok {
-				sb.b.WriteString(s)
-			}
-		}
-		return sb, nil
-	}},
-	"XElement": {1, -1, named("XElement"), func(a []any) (any, error) { return newXElement(a) }},
-	"XAttribute": {2, 2, named("XAttribute"), func(a []any) (any, error) {
-		return &XAttribute{Name: ToString(a[0]), Value: ToString(a[1])}, nil
-	}},
-	"Regex": {1, 2, named("Regex"), func(a []any) (any, error) {
-		var o any
-		if len(a) == 2 {
-			o = a[1]
-		}
-		re, err := compileRegex(a[0], o)
-		if err != nil {
-			return nil, err
-		}
-		return &regexVal{re: re}, nil
-	}},
-	"Random": {0, 1, named("Random"), func([]any) (any, error) { return randomVal{}, nil }},
-}
-
-func hmacCtor(h func() hash.Hash) *ctor {
-	return &ctor{1, 1, named("HashAlgorithm"), func(a []any) (any, error) {
-		key, ok := a[0].([]byte)
-		if !ok {
-			return nil, fail("HMAC key must be byte[], not %s", typeName(a[0]))
-		}
-		k := append([]byte(nil), key...)
-		return &hashAlg{h: func() hash.Hash { return hmac.New(h, k) }}, nil
-	}}
+	}})
 }
 
 func (c *compiler) newObj(n *newExpr) (*cexpr, error) {
-	t, ok := resolveType(n.t)
+	t, ok := c.lib.resolveType(n.t)
 	if !ok {
 		return nil, c.errf(n.t.p, "type %s is not supported", n.t.name)
 	}
@@ -135,26 +33,30 @@ func (c *compiler) newObj(n *newExpr) (*cexpr, error) {
 	if t.elem != nil {
 		return c.newArray(n, t)
 	}
-	if t.name == "Dictionary" {
-		return c.newDictionary(n)
-	}
-	k := ctors[t.name]
+	k := c.lib.ctors[t.name]
 	if k == nil {
 		return nil, c.errf(n.t.p, "new %s is not supported", n.t.name)
+	}
+	if k.Entries != nil {
+		return c.newWithEntries(n, t, k)
 	}
 	all := append([]arg(nil), n.args...)
 	for _, x := range n.inits {
 		all = append(all, arg{x: x})
 	}
-	if len(all) < k.min || k.max >= 0 && len(all) > k.max {
-		return nil, c.errf(n.p, "new %s takes %s, not %d", n.t.name, arity(&member{min: k.min, max: k.max}), len(all))
+	if len(all) < k.Min || k.Max >= 0 && len(all) > k.Max {
+		return nil, c.errf(n.p, "new %s takes %s, not %d", n.t.name, arity(&Member{Min: k.Min, Max: k.Max}), len(all))
 	}
 	args, err := c.args(all, nil)
 	if err != nil {
 		return nil, err
 	}
-	mk, p := k.make, n.p
-	return &cexpr{t: k.t, fn: func(e *env) (any, error) {
+	rt := k.Result
+	if rt == nil {
+		rt = t
+	}
+	mk, p := k.Make, n.p
+	return &cexpr{t: rt, fn: func(e *Env) (any, error) {
 		av, err := args(e)
 		if err != nil {
 			return nil, err
@@ -170,8 +72,12 @@ func (c *compiler) newObj(n *newExpr) (*cexpr, error) {
 	}}, nil
 }
 
-// newDictionary compiles new Dictionary<K, V>([comparer]) { {k, v}, ... }.
-func (c *compiler) newDictionary(n *newExpr) (*cexpr, error) {
+// newWithEntries compiles new T(args) { {k, v}, ... } for a type whose
+// initializer entries are keys and values (Dictionary<K, V>).
+func (c *compiler) newWithEntries(n *newExpr, t *Type, k *Constructor) (*cexpr, error) {
+	if len(n.args) < k.Min || k.Max >= 0 && len(n.args) > k.Max {
+		return nil, c.errf(n.p, "new %s takes %s, not %d", n.t.name, arity(&Member{Min: k.Min, Max: k.Max}), len(n.args))
+	}
 	args, err := c.args(n.args, nil)
 	if err != nil {
 		return nil, err
@@ -181,10 +87,10 @@ func (c *compiler) newDictionary(n *newExpr) (*cexpr, error) {
 	for _, in := range n.inits {
 		call, ok := in.(*callExpr)
 		if !ok || len(call.args) != 2 {
-			return nil, c.errf(in.at(), "a Dictionary initializer entry must be { key, value }")
+			return nil, c.errf(in.at(), "a %s initializer entry must be { key, value }", t.name)
 		}
 		if id, isID := call.fn.(*identExpr); !isID || id.name != "{}" {
-			return nil, c.errf(in.at(), "a Dictionary initializer entry must be { key, value }")
+			return nil, c.errf(in.at(), "a %s initializer entry must be { key, value }", t.name)
 		}
 		k, err := c.value(call.args[0].x)
 		if err != nil {
@@ -196,13 +102,17 @@ func (c *compiler) newDictionary(n *newExpr) (*cexpr, error) {
 		}
 		entries = append(entries, entry{k.fn, v.fn})
 	}
-	p := n.p
-	return &cexpr{t: named("Dictionary"), fn: func(e *env) (any, error) {
+	rt := k.Result
+	if rt == nil {
+		rt = t
+	}
+	p, mk, add := n.p, k.Make, k.Entries
+	return &cexpr{t: rt, fn: func(e *Env) (any, error) {
 		av, err := args(e)
 		if err != nil {
 			return nil, err
 		}
-		d, err := newDict(av)
+		d, err := mk(av)
 		if err != nil {
 			return nil, c.at(p, err)
 		}
@@ -215,7 +125,7 @@ func (c *compiler) newDictionary(n *newExpr) (*cexpr, error) {
 			if err != nil {
 				return nil, err
 			}
-			if err := d.(*dictVal).add(k, v); err != nil {
+			if err := add(d, k, v); err != nil {
 				return nil, c.at(p, err)
 			}
 		}
@@ -223,11 +133,12 @@ func (c *compiler) newDictionary(n *newExpr) (*cexpr, error) {
 	}}, nil
 }
 
-// maxArray bounds the length of an array created with new T[n].
-const maxArray = 1 << 20
+// MaxArray bounds the length of an array that new T[n] or a library
+// method creates.
+const MaxArray = 1 << 20
 
 // newArray compiles new T[n], new T[] { ... }, new List<T>() and new List<T> { ... }.
-func (c *compiler) newArray(n *newExpr, t *typ) (*cexpr, error) {
+func (c *compiler) newArray(n *newExpr, t *Type) (*cexpr, error) {
 	var size evalFn
 	list := n.t.array == 0
 	if len(n.args) > 0 {
@@ -251,7 +162,7 @@ func (c *compiler) newArray(n *newExpr, t *typ) (*cexpr, error) {
 		items = append(items, x.fn)
 	}
 	elem, p := t.elem, n.p
-	return &cexpr{t: t, fn: func(e *env) (any, error) {
+	return &cexpr{t: t, fn: func(e *Env) (any, error) {
 		var vs []any
 		if size != nil {
 			v, err := size(e)
@@ -260,14 +171,14 @@ func (c *compiler) newArray(n *newExpr, t *typ) (*cexpr, error) {
 			}
 			if list {
 				if v, ok := v.(int); !ok || v < 0 {
-					if src, err := seq(v); err == nil {
+					if src, err := Enumerate(v); err == nil {
 						vs = append(vs, src...)
 					}
 				}
 			} else {
 				sz, ok := v.(int)
-				if !ok || sz < 0 || sz > maxArray {
-					return nil, c.at(p, fail("array size must be an int between 0 and %d", maxArray))
+				if !ok || sz < 0 || sz > MaxArray {
+					return nil, c.at(p, Fail("array size must be an int between 0 and %d", MaxArray))
 				}
 				if err := e.charge(sz); err != nil {
 					return nil, c.at(p, err)
@@ -286,14 +197,15 @@ func (c *compiler) newArray(n *newExpr, t *typ) (*cexpr, error) {
 			vs = append(vs, v)
 		}
 		if list {
-			return &listVal{items: vs}, nil
+			return &List{Items: vs}, nil
 		}
-		return typedArray(elem, vs)
+		return MakeArray(elem, vs)
 	}}, nil
 }
 
-// typedArray converts items to the Go slice for an array of elem.
-func typedArray(elem *typ, items []any) (any, error) {
+// MakeArray returns items as the value of an array of elem: a []string
+// for string, a []byte for byte (converting each item), else items.
+func MakeArray(elem *Type, items []any) (any, error) {
 	switch elem {
 	case tyString:
 		out := make([]string, len(items))
@@ -303,7 +215,7 @@ func typedArray(elem *typ, items []any) (any, error) {
 			}
 			s, ok := v.(string)
 			if !ok {
-				return nil, fail("cannot convert %s to string", typeName(v))
+				return nil, Fail("cannot convert %s to string", TypeName(v))
 			}
 			out[i] = s
 		}
@@ -311,7 +223,7 @@ func typedArray(elem *typ, items []any) (any, error) {
 	case tyByte:
 		out := make([]byte, len(items))
 		for i, v := range items {
-			b, err := castTo(tyByte, v, true)
+			b, err := Cast(tyByte, v, true)
 			if err != nil {
 				return nil, err
 			}

@@ -2,7 +2,6 @@ package expr
 
 import (
 	"math"
-	"strings"
 	"time"
 )
 
@@ -13,7 +12,7 @@ func (c *compiler) unary(n *unaryExpr) (*cexpr, error) {
 			return nil, err
 		}
 		f := x.fn
-		return &cexpr{t: tyBool, fn: func(e *env) (any, error) {
+		return &cexpr{t: tyBool, fn: func(e *Env) (any, error) {
 			v, err := f(e)
 			if err != nil {
 				return nil, err
@@ -29,7 +28,7 @@ func (c *compiler) unary(n *unaryExpr) (*cexpr, error) {
 		return nil, c.errf(n.p, "operator %s cannot be applied to %s", n.op, x.t.name)
 	}
 	op, p, f := n.op, n.p, x.fn
-	fn := func(e *env) (any, error) {
+	fn := func(e *Env) (any, error) {
 		v, err := f(e)
 		if err != nil {
 			return nil, err
@@ -54,7 +53,7 @@ func (c *compiler) unary(n *unaryExpr) (*cexpr, error) {
 	return &cexpr{t: t, fn: fn}, nil
 }
 
-func isNumType(t *typ) bool {
+func isNumType(t *Type) bool {
 	switch t {
 	case tyInt, tyLong, tyDouble, tyChar, tyByte:
 		return true
@@ -63,9 +62,7 @@ func isNumType(t *typ) bool {
 }
 
 func unaryOp(op string, v any) (any, error) {
-	if j, ok := v.(*JValue); ok {
-		v = j.v
-	}
+	v = plain(v)
 	switch x := v.(type) {
 	case int:
 		switch op {
@@ -99,7 +96,7 @@ func unaryOp(op string, v any) (any, error) {
 			return -x, nil
 		}
 	}
-	return nil, fail("operator %s cannot be applied to %s", op, typeName(v))
+	return nil, Fail("operator %s cannot be applied to %s", op, TypeName(v))
 }
 
 func (c *compiler) binary(n *binaryExpr) (*cexpr, error) {
@@ -126,7 +123,7 @@ func (c *compiler) binary(n *binaryExpr) (*cexpr, error) {
 	switch {
 	case (op == "==" || op == "!=") && x.t == tyString && y.t == tyString:
 		neq := op == "!="
-		fn = func(e *env) (any, error) {
+		fn = func(e *Env) (any, error) {
 			a, err := xf(e)
 			if err != nil {
 				return nil, err
@@ -140,7 +137,7 @@ func (c *compiler) binary(n *binaryExpr) (*cexpr, error) {
 			return (aok == bok && as == bs) != neq, nil
 		}
 	default:
-		fn = func(e *env) (any, error) {
+		fn = func(e *Env) (any, error) {
 			a, err := xf(e)
 			if err != nil {
 				return nil, err
@@ -149,7 +146,7 @@ func (c *compiler) binary(n *binaryExpr) (*cexpr, error) {
 			if err != nil {
 				return nil, err
 			}
-			r, err := binaryOp(op, a, b)
+			r, err := Binary(op, a, b)
 			if err == nil && e != nil {
 				err = e.chargeValue(r)
 			}
@@ -168,7 +165,7 @@ func (c *compiler) binary(n *binaryExpr) (*cexpr, error) {
 }
 
 // binaryType checks operand types known at compile time and returns the result type.
-func (c *compiler) binaryType(n *binaryExpr, a, b *typ) (*typ, error) {
+func (c *compiler) binaryType(n *binaryExpr, a, b *Type) (*Type, error) {
 	switch n.op {
 	case "==", "!=":
 		return tyBool, nil
@@ -197,7 +194,7 @@ func (c *compiler) binaryType(n *binaryExpr, a, b *typ) (*typ, error) {
 	switch {
 	case (n.op == "&" || n.op == "|" || n.op == "^") && a == tyBool && b == tyBool:
 		return tyBool, nil
-	case (n.op == "&" || n.op == "|") && a.name == b.name && statics[a.name] != nil:
+	case (n.op == "&" || n.op == "|") && a.name == b.name && c.lib.statics[a.name] != nil:
 		return a, nil
 	case n.op == "-" && a == tyDateTime && b == tyDateTime:
 		return tyTimeSpan, nil
@@ -209,18 +206,19 @@ func (c *compiler) binaryType(n *binaryExpr, a, b *typ) (*typ, error) {
 	return nil, c.errf(n.p, "operator %s cannot be applied to %s and %s", n.op, a.name, b.name)
 }
 
-// binaryOp applies an arithmetic, comparison or bitwise operator at run time.
-func binaryOp(op string, a, b any) (any, error) {
+// Binary applies a binary operator (+, -, ==, <, &, <<...) to two run-time
+// values, as an expression does. A failure is a run-time error for Fail.
+func Binary(op string, a, b any) (any, error) {
 	switch op {
 	case "==":
-		return valuesEqual(a, b), nil
+		return Equal(a, b), nil
 	case "!=":
-		return !valuesEqual(a, b), nil
+		return !Equal(a, b), nil
 	case "<", ">", "<=", ">=":
 		if a == nil || b == nil {
 			return false, nil // lifted comparison with null
 		}
-		r, err := compareValues(a, b)
+		r, err := Compare(a, b)
 		if err != nil {
 			return nil, err
 		}
@@ -233,9 +231,13 @@ func binaryOp(op string, a, b any) (any, error) {
 			return r == -1 || r == 0, nil
 		}
 		return r == 1 || r == 0, nil
-	case "+":
-		if ns, ok := a.(XNamespace); ok {
-			return "{" + ns.URI + "}" + ToString(b), nil
+	}
+	if IsNumber(a) && IsNumber(b) {
+		return arith(op, a, b)
+	}
+	if op == "+" {
+		if ad, ok := a.(Adder); ok {
+			return ad.Add(b)
 		}
 		_, as := a.(string)
 		_, bs := b.(string)
@@ -243,13 +245,8 @@ func binaryOp(op string, a, b any) (any, error) {
 			return concat(ToString(a), ToString(b))
 		}
 	}
-	if ja, ok := a.(*JValue); ok {
-		a = ja.v
-	}
-	if jb, ok := b.(*JValue); ok {
-		b = jb.v
-	}
-	if isNumber(a) && isNumber(b) {
+	a, b = plain(a), plain(b)
+	if IsNumber(a) && IsNumber(b) {
 		return arith(op, a, b)
 	}
 	switch x := a.(type) {
@@ -276,12 +273,12 @@ func binaryOp(op string, a, b any) (any, error) {
 				return x - y, nil
 			}
 		}
-	case enumVal:
-		if y, ok := b.(enumVal); ok && x.typ == y.typ && (op == "|" || op == "&") {
+	case Enum:
+		if y, ok := b.(Enum); ok && x.Type == y.Type && (op == "|" || op == "&") {
 			if op == "|" {
-				return enumVal{typ: x.typ, name: x.name + ", " + y.name, n: x.n | y.n}, nil
+				return Enum{Type: x.Type, Name: x.Name + ", " + y.Name, Value: x.Value | y.Value}, nil
 			}
-			return enumVal{typ: x.typ, name: x.name, n: x.n & y.n}, nil
+			return Enum{Type: x.Type, Name: x.Name, Value: x.Value & y.Value}, nil
 		}
 	case bool:
 		if y, ok := b.(bool); ok {
@@ -298,11 +295,11 @@ func binaryOp(op string, a, b any) (any, error) {
 	if a == nil || b == nil {
 		return nil, nil // lifted operator with null
 	}
-	return nil, fail("operator %s cannot be applied to %s and %s", op, typeName(a), typeName(b))
+	return nil, Fail("operator %s cannot be applied to %s and %s", op, TypeName(a), TypeName(b))
 }
 
 func concat(a, b string) (any, error) {
-	if len(a)+len(b) > maxString {
+	if len(a)+len(b) > MaxString {
 		return nil, errTooLong
 	}
 	return a + b, nil
@@ -310,8 +307,8 @@ func concat(a, b string) (any, error) {
 
 // arith applies op to two numbers with C#'s promotions: int, long, double.
 func arith(op string, a, b any) (any, error) {
-	ia, fa, afl, _ := numeric(a)
-	ib, fb, bfl, _ := numeric(b)
+	ia, fa, afl, _ := Numeric(a)
+	ib, fb, bfl, _ := Numeric(b)
 	if afl || bfl {
 		if !afl {
 			fa = float64(ia)
@@ -331,7 +328,7 @@ func arith(op string, a, b any) (any, error) {
 		case "%":
 			return math.Mod(fa, fb), nil
 		}
-		return nil, fail("operator %s cannot be applied to double", op)
+		return nil, Fail("operator %s cannot be applied to double", op)
 	}
 	_, along := a.(int64)
 	_, blong := b.(int64)
@@ -346,7 +343,7 @@ func arith(op string, a, b any) (any, error) {
 		r = ia * ib
 	case "/", "%":
 		if ib == 0 {
-			return nil, fail("attempted to divide by zero")
+			return nil, Fail("attempted to divide by zero")
 		}
 		if ib == -1 {
 			ib, ia = 1, -ia
@@ -376,7 +373,7 @@ func arith(op string, a, b any) (any, error) {
 			long = false
 		}
 	default:
-		return nil, fail("operator %s cannot be applied to numbers", op)
+		return nil, Fail("operator %s cannot be applied to numbers", op)
 	}
 	if long {
 		return r, nil
@@ -394,7 +391,7 @@ func (c *compiler) logical(n *binaryExpr) (*cexpr, error) {
 		return nil, err
 	}
 	xf, yf, and := x.fn, y.fn, n.op == "&&"
-	return &cexpr{t: tyBool, fn: func(e *env) (any, error) {
+	return &cexpr{t: tyBool, fn: func(e *Env) (any, error) {
 		a, err := xf(e)
 		if err != nil {
 			return nil, err
@@ -423,7 +420,7 @@ func (c *compiler) coalesce(n *binaryExpr) (*cexpr, error) {
 		}
 	}
 	xf, yf := x.fn, y.fn
-	return &cexpr{t: t, fn: func(e *env) (any, error) {
+	return &cexpr{t: t, fn: func(e *Env) (any, error) {
 		a, err := xf(e)
 		if err != nil || a != nil {
 			return a, err
@@ -433,7 +430,7 @@ func (c *compiler) coalesce(n *binaryExpr) (*cexpr, error) {
 }
 
 func (c *compiler) cast(n *castExpr) (*cexpr, error) {
-	t, ok := resolveType(n.t)
+	t, ok := c.lib.resolveType(n.t)
 	if !ok {
 		return nil, c.errf(n.t.p, "type %s is not supported", n.t.name)
 	}
@@ -441,16 +438,16 @@ func (c *compiler) cast(n *castExpr) (*cexpr, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !x.t.dynamic() && !castable(x.t, t) {
+	if !x.t.dynamic() && !c.castable(x.t, t) {
 		return nil, c.errf(n.p, "cannot convert type %s to %s", x.t.name, t.name)
 	}
 	f, p := x.fn, n.p
-	fn := func(e *env) (any, error) {
+	fn := func(e *Env) (any, error) {
 		v, err := f(e)
 		if err != nil {
 			return nil, err
 		}
-		r, err := castTo(t, v, true)
+		r, err := Cast(t, v, true)
 		if err != nil {
 			return nil, c.at(p, err)
 		}
@@ -465,23 +462,17 @@ func (c *compiler) cast(n *castExpr) (*cexpr, error) {
 }
 
 // castable reports whether an explicit cast from a to b can succeed.
-func castable(a, b *typ) bool {
+func (c *compiler) castable(a, b *Type) bool {
 	if a == b || b == tyObject || a.name == b.name || a == tyNull {
 		return true
 	}
 	if (isNumType(a) || a.name == "enum") && isNumType(b) {
 		return true
 	}
-	if strings.HasPrefix(b.name, "J") && strings.HasPrefix(a.name, "J") {
-		return true
-	}
-	if strings.HasPrefix(a.name, "J") && (b == tyString || isNumType(b) || b == tyBool || b == tyDateTime || b.name == "Guid" || b == tyTimeSpan) {
-		return true
-	}
 	if b.name == "array" && (a.name == "array" || a == tyStrings || a == tyBytes) {
 		return true
 	}
-	return false
+	return c.lib.opts.Explicit != nil && c.lib.opts.Explicit(a, b)
 }
 
 func (c *compiler) is(n *isExpr) (*cexpr, error) {
@@ -491,7 +482,7 @@ func (c *compiler) is(n *isExpr) (*cexpr, error) {
 	}
 	f, not := x.fn, n.not
 	if n.null {
-		return &cexpr{t: tyBool, fn: func(e *env) (any, error) {
+		return &cexpr{t: tyBool, fn: func(e *Env) (any, error) {
 			v, err := f(e)
 			if err != nil {
 				return nil, err
@@ -499,7 +490,7 @@ func (c *compiler) is(n *isExpr) (*cexpr, error) {
 			return (v == nil) != not, nil
 		}}, nil
 	}
-	t, ok := resolveType(n.t)
+	t, ok := c.lib.resolveType(n.t)
 	if !ok {
 		return nil, c.errf(n.t.p, "type %s is not supported", n.t.name)
 	}
@@ -511,7 +502,7 @@ func (c *compiler) is(n *isExpr) (*cexpr, error) {
 		}
 		slot = l.slot
 	}
-	return &cexpr{t: tyBool, fn: func(e *env) (any, error) {
+	return &cexpr{t: tyBool, fn: func(e *Env) (any, error) {
 		v, err := f(e)
 		if err != nil {
 			return nil, err
@@ -525,7 +516,7 @@ func (c *compiler) is(n *isExpr) (*cexpr, error) {
 }
 
 func (c *compiler) as(n *asExpr) (*cexpr, error) {
-	t, ok := resolveType(n.t)
+	t, ok := c.lib.resolveType(n.t)
 	if !ok {
 		return nil, c.errf(n.t.p, "type %s is not supported", n.t.name)
 	}
@@ -534,7 +525,7 @@ func (c *compiler) as(n *asExpr) (*cexpr, error) {
 		return nil, err
 	}
 	f := x.fn
-	return &cexpr{t: t, fn: func(e *env) (any, error) {
+	return &cexpr{t: t, fn: func(e *Env) (any, error) {
 		v, err := f(e)
 		if err != nil {
 			return nil, err

@@ -13,7 +13,7 @@ const (
 )
 
 // execFn runs a compiled statement.
-type execFn func(e *env) (ctrl, any, error)
+type execFn func(e *Env) (ctrl, any, error)
 
 // body compiles the statements of @{ } or of a lambda block; the result
 // is the value of the return statement that ends it.
@@ -29,7 +29,7 @@ func (c *compiler) body(b *blockStmt) (evalFn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(e *env) (any, error) {
+	return func(e *Env) (any, error) {
 		_, v, err := run(e)
 		return v, err
 	}, nil
@@ -80,7 +80,7 @@ func (c *compiler) block(b *blockStmt) (execFn, error) {
 		fns = append(fns, f)
 		at = append(at, s.at())
 	}
-	return func(e *env) (ctrl, any, error) {
+	return func(e *Env) (ctrl, any, error) {
 		for i, f := range fns {
 			if err := e.step(); err != nil {
 				return cNone, nil, c.at(at[i], err)
@@ -111,7 +111,7 @@ func (c *compiler) stmt(s node) (execFn, error) {
 			return nil, err
 		}
 		f := x.fn
-		return func(e *env) (ctrl, any, error) {
+		return func(e *Env) (ctrl, any, error) {
 			_, err := f(e)
 			return cNone, nil, err
 		}, nil
@@ -126,7 +126,7 @@ func (c *compiler) stmt(s node) (execFn, error) {
 			return nil, err
 		}
 		f := x.fn
-		return func(e *env) (ctrl, any, error) {
+		return func(e *Env) (ctrl, any, error) {
 			v, err := f(e)
 			return cReturn, v, err
 		}, nil
@@ -144,7 +144,7 @@ func (c *compiler) stmt(s node) (execFn, error) {
 		if s.kind == "continue" {
 			k = cContinue
 		}
-		return func(*env) (ctrl, any, error) { return k, nil, nil }, nil
+		return func(*Env) (ctrl, any, error) { return k, nil, nil }, nil
 	case *throwStmt:
 		return c.throw(s)
 	case *tryStmt:
@@ -156,17 +156,17 @@ func (c *compiler) stmt(s node) (execFn, error) {
 }
 
 func (c *compiler) decl(s *declStmt) (execFn, error) {
-	var dt *typ
+	var dt *Type
 	if s.t != nil {
 		var ok bool
-		if dt, ok = resolveType(s.t); !ok {
+		if dt, ok = c.lib.resolveType(s.t); !ok {
 			return nil, c.errf(s.t.p, "type %s is not supported", s.t.name)
 		}
 	}
 	type one struct {
 		slot int
 		init evalFn
-		t    *typ
+		t    *Type
 	}
 	var vars []one
 	for i, name := range s.names {
@@ -183,7 +183,7 @@ func (c *compiler) decl(s *declStmt) (execFn, error) {
 				if t == tyNull {
 					return nil, c.errf(s.at_[i], "cannot assign null to an implicitly-typed variable")
 				}
-			} else if !x.t.dynamic() && !assignable(x.t, t) {
+			} else if !x.t.dynamic() && !c.assignable(x.t, t) {
 				return nil, c.errf(s.inits[i].at(), "cannot implicitly convert type %s to %s", x.t.name, t.name)
 			}
 		}
@@ -198,7 +198,7 @@ func (c *compiler) decl(s *declStmt) (execFn, error) {
 		vars = append(vars, o)
 	}
 	p := s.p
-	return func(e *env) (ctrl, any, error) {
+	return func(e *Env) (ctrl, any, error) {
 		for _, o := range vars {
 			var v any
 			if o.init != nil {
@@ -217,11 +217,11 @@ func (c *compiler) decl(s *declStmt) (execFn, error) {
 }
 
 // assignable reports whether a value of static type a may be stored in b without a cast.
-func assignable(a, b *typ) bool {
+func (c *compiler) assignable(a, b *Type) bool {
 	if a == b || a.name == b.name || b == tyObject || a == tyNull && !isNumType(b) && b != tyBool {
 		return true
 	}
-	if b.name == "XNamespace" && a == tyString {
+	if c.lib.opts.Implicit != nil && c.lib.opts.Implicit(a, b) {
 		return true
 	}
 	switch b {
@@ -231,8 +231,6 @@ func assignable(a, b *typ) bool {
 		return a == tyInt || a == tyLong || a == tyChar || a == tyByte
 	case tyInt:
 		return a == tyChar || a == tyByte
-	case tyJToken:
-		return isJSONType(a.name) || a == tyString || isNumType(a) || a == tyBool
 	}
 	if b.name == "array" {
 		return a.name == "array" || a == tyStrings || a == tyBytes
@@ -256,7 +254,7 @@ func (c *compiler) ifStmt(s *ifStmt) (execFn, error) {
 		}
 	}
 	cf := cond.fn
-	return func(e *env) (ctrl, any, error) {
+	return func(e *Env) (ctrl, any, error) {
 		v, err := cf(e)
 		if err != nil {
 			return cNone, nil, err
@@ -274,7 +272,7 @@ func (c *compiler) ifStmt(s *ifStmt) (execFn, error) {
 // scoped compiles an embedded statement in its own scope.
 func (c *compiler) scoped(s node) (execFn, error) {
 	if s == nil {
-		return func(*env) (ctrl, any, error) { return cNone, nil, nil }, nil
+		return func(*Env) (ctrl, any, error) { return cNone, nil, nil }, nil
 	}
 	if _, ok := s.(*declStmt); ok {
 		return nil, c.errf(s.at(), "embedded statement cannot be a declaration")
@@ -285,7 +283,7 @@ func (c *compiler) scoped(s node) (execFn, error) {
 }
 
 // loopBody runs one iteration and reports whether to stop.
-func loopBody(e *env, body execFn) (stop bool, k ctrl, v any, err error) {
+func loopBody(e *Env, body execFn) (stop bool, k ctrl, v any, err error) {
 	if err := e.step(); err != nil {
 		return true, cNone, nil, err
 	}
@@ -312,7 +310,7 @@ func (c *compiler) foreach(s *foreachStmt) (execFn, error) {
 	}
 	if s.t != nil {
 		var ok bool
-		if t, ok = resolveType(s.t); !ok {
+		if t, ok = c.lib.resolveType(s.t); !ok {
 			return nil, c.errf(s.t.p, "type %s is not supported", s.t.name)
 		}
 	}
@@ -327,18 +325,18 @@ func (c *compiler) foreach(s *foreachStmt) (execFn, error) {
 		return nil, err
 	}
 	cf, slot, p, typed := coll.fn, l.slot, s.coll.at(), s.t != nil
-	return func(e *env) (ctrl, any, error) {
+	return func(e *Env) (ctrl, any, error) {
 		v, err := cf(e)
 		if err != nil {
 			return cNone, nil, err
 		}
-		items, err := seq(v)
+		items, err := Enumerate(v)
 		if err != nil {
 			return cNone, nil, c.at(p, err)
 		}
 		for _, it := range items {
 			if typed {
-				if it, err = castTo(t, it, true); err != nil {
+				if it, err = Cast(t, it, true); err != nil {
 					return cNone, nil, c.at(p, err)
 				}
 			}
@@ -387,7 +385,7 @@ func (c *compiler) forStmt(s *forStmt) (execFn, error) {
 		return nil, err
 	}
 	p := s.p
-	return func(e *env) (ctrl, any, error) {
+	return func(e *Env) (ctrl, any, error) {
 		for _, f := range inits {
 			if _, _, err := f(e); err != nil {
 				return cNone, nil, err
@@ -430,7 +428,7 @@ func (c *compiler) while(s *whileStmt) (execFn, error) {
 		return nil, err
 	}
 	cf, do, p := cond.fn, s.do, s.p
-	return func(e *env) (ctrl, any, error) {
+	return func(e *Env) (ctrl, any, error) {
 		for first := true; ; first = false {
 			if !(do && first) {
 				v, err := cf(e)
@@ -460,16 +458,16 @@ func (c *compiler) throw(s *throwStmt) (execFn, error) {
 		return nil, err
 	}
 	f, p := x.fn, s.p
-	return func(e *env) (ctrl, any, error) {
+	return func(e *Env) (ctrl, any, error) {
 		v, err := f(e)
 		if err != nil {
 			return cNone, nil, err
 		}
 		ex, ok := v.(*Exception)
 		if !ok {
-			return cNone, nil, c.at(p, fail("throw needs an Exception, not %s", typeName(v)))
+			return cNone, nil, c.at(p, Fail("throw needs an Exception, not %s", TypeName(v)))
 		}
-		return cNone, nil, c.at(p, fail("exception: %s", ex.Message))
+		return cNone, nil, c.at(p, Fail("exception: %s", ex.Message))
 	}, nil
 }
 
@@ -500,7 +498,7 @@ func (c *compiler) try(s *tryStmt) (execFn, error) {
 			return nil, err
 		}
 	}
-	return func(e *env) (ctrl, any, error) {
+	return func(e *Env) (ctrl, any, error) {
 		k, v, err := body(e)
 		if err != nil && catch != nil && e.steps <= maxSteps {
 			if slot >= 0 {

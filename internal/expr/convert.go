@@ -2,46 +2,41 @@ package expr
 
 import (
 	"math"
-	"time"
 )
 
 // isType reports whether v is of type t (the `is` operator).
-func isType(t *typ, v any) bool {
+func isType(t *Type, v any) bool {
 	if v == nil {
 		return false
 	}
 	switch t.name {
 	case "object":
 		return true
-	case "JToken":
-		_, ok := v.(JToken)
-		return ok
 	case "array":
 		switch v.(type) {
 		case []any, []string, []byte, []Group:
 			return true
 		}
 		return false
-	case "XElement":
-		_, ok := v.(*XElement)
-		return ok
 	}
-	return typeName(v) == t.name
+	return TypeName(v) == t.name || t.includes != nil && t.includes(v)
 }
 
-// castTo converts v to t as an explicit cast (explicit) or an implicit
-// conversion on assignment does.
-func castTo(t *typ, v any, explicit bool) (any, error) {
+// Cast converts v to t as an explicit cast (explicit) or an implicit
+// conversion on assignment does. A failure is a run-time error for Fail.
+func Cast(t *Type, v any, explicit bool) (any, error) {
 	if t.name == "object" || v == nil && t.nullable {
 		return v, nil
 	}
-	if j, ok := v.(*JValue); ok && !isJSONType(t.name) {
-		return fromJValue(t, j)
+	if cv := asConvertible(v); cv != nil {
+		if r, ok, err := cv.ConvertTo(t); ok || err != nil {
+			return r, err
+		}
 	}
 	if v == nil {
 		switch t.name {
 		case "int", "long", "double", "bool", "char", "byte", "DateTime", "TimeSpan", "Guid":
-			return nil, fail("null cannot be converted to %s", t.name)
+			return nil, Fail("null cannot be converted to %s", t.name)
 		}
 		return nil, nil
 	}
@@ -50,7 +45,7 @@ func castTo(t *typ, v any, explicit bool) (any, error) {
 	}
 	switch t.name {
 	case "int", "long", "double", "char", "byte":
-		i, f, isF, ok := numeric(v)
+		i, f, isF, ok := Numeric(v)
 		if !ok {
 			break
 		}
@@ -78,16 +73,6 @@ func castTo(t *typ, v any, explicit bool) (any, error) {
 			return f, nil
 		}
 		return float64(i), nil
-	case "string":
-		if s, ok := v.(*JProperty); ok {
-			return nil, fail("cannot convert JProperty %s to string", s.Name)
-		}
-	case "JToken", "JValue":
-		return jsonFromValue(v)
-	case "XNamespace":
-		if s, ok := v.(string); ok {
-			return XNamespace{URI: s}, nil
-		}
 	case "array":
 		if s, ok := v.([]string); ok {
 			out := make([]any, len(s))
@@ -102,82 +87,60 @@ func castTo(t *typ, v any, explicit bool) (any, error) {
 			for i, x := range a {
 				s, ok := x.(string)
 				if !ok && x != nil {
-					return nil, fail("unable to cast %s to string", typeName(x))
+					return nil, Fail("unable to cast %s to string", TypeName(x))
 				}
 				out[i] = s
 			}
 			return out, nil
 		}
 	}
-	return nil, fail("unable to cast object of type %s to type %s", typeName(v), t.name)
-}
-
-func isJSONType(name string) bool {
-	switch name {
-	case "JToken", "JValue", "JObject", "JArray", "JProperty":
-		return true
-	}
-	return false
-}
-
-// fromJValue converts a JSON value as Newtonsoft's explicit operators do.
-func fromJValue(t *typ, j *JValue) (any, error) {
-	v := j.v
-	switch t.name {
-	case "string":
-		if v == nil {
-			return nil, nil
-		}
-		return jvalueString(j), nil
-	case "bool":
-		switch x := v.(type) {
-		case bool:
-			return x, nil
-		case string:
-			b, err := parseBool(x)
-			return b, err
-		}
-	case "int", "long", "double", "byte", "char":
-		if s, ok := v.(string); ok {
-			n, err := parseNumber(t.name, s)
-			if err != nil {
-				return nil, err
-			}
-			return n, nil
-		}
-		return castTo(t, v, true)
-	case "DateTime":
-		switch x := v.(type) {
-		case time.Time:
-			return x, nil
-		case string:
-			return parseDateTime(x)
-		}
-	case "Guid":
-		if s, ok := v.(string); ok {
-			g, err := ParseGuid(s)
-			return g, err
-		}
-	case "TimeSpan":
-		if s, ok := v.(string); ok {
-			return parseTimeSpan(s)
+	if t.convert != nil {
+		if r, ok, err := t.convert(v); ok || err != nil {
+			return r, err
 		}
 	}
-	if v == nil {
-		return castTo(t, nil, true)
-	}
-	return nil, fail("cannot convert JSON %s to %s", typeName(v), t.name)
+	return nil, Fail("unable to cast object of type %s to type %s", TypeName(v), t.name)
 }
 
 // coerce converts v for storing into a variable of static type t, as an
 // implicit conversion does (int to long or double; JSON scalars to the
 // declared type).
-func coerce(t *typ, v any) (any, error) {
-	if t.dynamic() {
+func coerce(t *Type, v any) (any, error) {
+	if t.dynamic() || sameType(t, v) {
 		return v, nil
 	}
-	if _, ok := v.(*JValue); ok {
-		return castTo(t, v, true)
+	if asScalar(v) != nil {
+		return Cast(t, v, true)
 	}
-	return castTo(t, v, false)
+	return Cast(t, v, false)
+}
+
+// asConvertible returns v as a Convertible, or nil; the language's own
+// values take the fast way.
+func asConvertible(v any) Convertible {
+	switch v.(type) {
+	case nil, string, bool, int, int64, float64:
+		return nil
+	case Convertible:
+		return v.(Convertible)
+	}
+	return nil
+}
+
+// sameType reports whether v is a value of the language's type t that
+// needs no conversion: the fast way for the common assignments.
+func sameType(t *Type, v any) bool {
+	switch v.(type) {
+	case int:
+		return t == tyInt
+	case string:
+		return t == tyString
+	case bool:
+		return t == tyBool
+	case float64:
+		return t == tyDouble
+	case int64:
+		return t == tyLong
+	}
+	return false
 }

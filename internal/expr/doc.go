@@ -1,18 +1,41 @@
 // Package expr evaluates APIM policy expressions: the subset of C# that
 // policies write as @(...) (one expression) or @{...} (a block of
-// statements ending in return), against the `context` object.
+// statements ending in return), against the `context` object. It holds
+// the language: lexer, parser, type checker, the compiler to closures, the
+// evaluator, the values and conversions of the language's own types, and
+// the context object. The .NET library that expressions call (string and
+// DateTime members, JSON, XML, Regex, LINQ, Convert...) is package dotnet,
+// which builds on this one.
 //
 // # Data flow
 //
 // The policy compiler (internal/policy) finds expressions in policy
 // documents and calls Compile once per expression when a Runtime is
-// built; a compile error is an *Error whose Line and Col point into the
+// built, with the Library its registry holds; a compile error is an *Error whose Line and Col point into the
 // expression, for the policy Diagnostic. Per request, a policy element
 // calls Program.Eval with the Context the gateway filled, and converts the
 // result with ToString (attribute and element values) or ToBool
 // (conditions). Compile parses, resolves names and types, and turns the
 // tree into Go closures; Eval parses nothing. A Program is immutable and
 // safe for concurrent use; a Context belongs to one request.
+//
+// # Library
+//
+// A Library is the seam between the language and what it can call: the
+// types that may be written (with their aliases and namespaces), the
+// instance and static members of each type, constructors, and a few rules
+// (.NET format strings, the implicit and explicit conversions of library
+// types). NewLibrary knows the language's own types and the context
+// object; dotnet.NewLibrary adds the .NET library. The compiler looks
+// every name up in the Library it is given, never in a package variable.
+//
+// Values of library types implement Object (their type name, for members
+// found at run time, and ToString()), and may implement Scalar (a JSON
+// scalar takes part in operators as its plain value), Convertible (their
+// own casts), Enumerable (foreach and LINQ) and Adder (their own +). A
+// type registered with TypeOptions may convert other values to itself,
+// include values of other type names (a JObject is a JToken), have its
+// members found at run time, or be read from a message body (Body.As<T>).
 //
 // Evaluation never panics. It has a step budget of 100,000 steps per Eval
 // (statements, loop iterations, lambda calls and method calls each take
@@ -34,23 +57,20 @@
 //	DateTime              time.Time (UTC; a parsed time without an offset has Kind Unspecified)
 //	TimeSpan              time.Duration
 //	Guid                  Guid
-//	string[]              []string; other arrays and LINQ results are []any; List<T> is internal
+//	string[]              []string; other arrays and LINQ results are []any
+//	List<T>               *List
+//	KeyValuePair          KeyValuePair
+//	enum values           Enum (DayOfWeek.Monday, StringComparison.Ordinal)
 //	IResponse, IRequest   *Response, *Request (a send-request result in Variables casts with (IResponse))
-//	JObject, JArray, ...  *JObject, *JArray, *JValue (JSON scalar), *JProperty; JToken is the interface
-//	Jwt                   *Jwt
-//	BasicAuthCredentials  *BasicAuthCredentials
-//	Uri                   *Uri
-//	XElement, XDocument   *XElement (a document is an *XElement whose Root is its element)
 //	Exception             *Exception
-//	XNamespace            XNamespace
+//	library types         Object values (package dotnet: *JObject, *XElement, *Jwt...)
 //
 // A Go int32 is a rune, so it is a C# char: store integers as int or
-// int64. List<T>, Dictionary<K, V>, KeyValuePair, enum values (such as
-// DayOfWeek) and regex matches are unexported types; they can be results
-// and Variables values, and ToString formats them.
+// int64. Values of library types can be results and Variables values, and
+// ToString formats them.
 //
 // Static types are checked at compile time where C# knows them: members of
-// the context object, string, DateTime, JObject and the other types above.
+// the context object, string, DateTime and the library's types.
 // An unknown member, type, method or syntax is a compile error naming it,
 // for example "1:17: member Foo of IRequest is not supported". Values whose
 // type is only known at run time (Variables entries, object, JToken and
@@ -112,112 +132,4 @@
 // Timestamp, Elapsed (Now - Timestamp), LastError (Source, Reason, Message,
 // Scope, Section, Path, PolicyId), Tracing, Trace(message) (calls
 // Context.Trace("expression", message)).
-//
-// # .NET members
-//
-// string: Length, indexer, Substring, IndexOf, LastIndexOf, Contains,
-// StartsWith, EndsWith (with StringComparison), ToLower, ToUpper,
-// ToLowerInvariant, ToUpperInvariant, Trim, TrimStart, TrimEnd (with chars),
-// Split (chars, strings, arrays, StringSplitOptions, count), Replace,
-// PadLeft, PadRight, Insert, Remove, ToCharArray, Equals, CompareTo,
-// AsJwt, TryParseJwt, AsBasic, TryParseBasic, LINQ over chars; static
-// IsNullOrEmpty, IsNullOrWhiteSpace, Format (with {0,align:format}), Join,
-// Concat, Compare, CompareOrdinal, Equals, Empty. String indexes count
-// Unicode code points (they differ from .NET only outside the BMP).
-// char.IsDigit/IsLetter/IsLetterOrDigit/IsWhiteSpace/IsUpper/IsLower/
-// IsPunctuation/ToUpper/ToLower. StringBuilder: Append, AppendLine, Length,
-// ToString.
-//
-// Numbers: ToString() and ToString(format) with standard formats (C, D, E,
-// F, G, N, P, R, X) and custom formats of 0, #, ',' and '.';
-// int/long/double/byte.Parse and TryParse, MinValue, MaxValue;
-// bool.Parse/TryParse; Math.Min, Max, Abs, Round (digits, MidpointRounding),
-// Floor, Ceiling, Pow, Sqrt, Truncate, Log, Log10, Exp, Sign, PI, E;
-// Convert.ToBase64String, FromBase64String, ToInt32, ToInt64, ToInt16,
-// ToDouble, ToDecimal, ToBoolean, ToByte, ToChar, ToString (with base),
-// ToDateTime; Encoding.UTF8/ASCII/Unicode.GetBytes/GetString;
-// BitConverter.ToString, GetBytes.
-//
-// DateTime: UtcNow and Now (both UTC, from Context.Now), Today, MinValue,
-// MaxValue, UnixEpoch, Parse, TryParse, ParseExact, Compare, DaysInMonth,
-// IsLeapYear, FromUnixTimeSeconds/Milliseconds, SpecifyKind, new
-// DateTime(y, m, d[, h, m, s]); members Year...Millisecond, DayOfWeek,
-// DayOfYear, Date, TimeOfDay, Ticks, Kind, Add*, Add, Subtract,
-// ToUniversalTime, ToLocalTime (UTC), ToUnixTimeSeconds/Milliseconds,
-// To(Short|Long)(Date|Time)String, ToString(format) with the standard
-// formats (o, s, u, R, d, D, t, T, g, G, f, F, M, Y) and custom formats in
-// the invariant culture; default ToString() is "MM/dd/yyyy HH:mm:ss";
-// subtraction gives a TimeSpan. DateTimeOffset is treated as DateTime.
-// TimeSpan: FromMilliseconds...FromDays, FromTicks, Zero, Parse, new
-// TimeSpan(h, m, s) and (d, h, m, s, ms); Total*, Days...Milliseconds,
-// Ticks, Duration, Negate, Add, Subtract, ToString() and "c"/custom formats.
-//
-// Guid.NewGuid, Parse, TryParse, Empty, ToString("N"/"D"/"B"/"P"). Uri:
-// EscapeDataString, UnescapeDataString, EscapeUriString,
-// IsWellFormedUriString, TryCreate, new Uri(s) and new Uri(base, relative)
-// with Host, Scheme, Port, AbsolutePath, Query, PathAndQuery, Fragment,
-// AbsoluteUri, Authority, Segments, GetLeftPart. WebUtility (and
-// HttpUtility).UrlEncode, UrlDecode, HtmlEncode, HtmlDecode.
-//
-// Regex: IsMatch, Match, Matches, Replace (with $1, ${name} and
-// MatchEvaluator lambdas), Split, Escape, new Regex(pattern[, options]),
-// RegexOptions IgnoreCase, Multiline, Singleline; Match.Success, Value,
-// Index, Length, Groups[int or name]. Patterns run on RE2: named groups are
-// translated; lookarounds, backreferences, atomic groups, conditionals,
-// balancing groups, \G, IgnorePatternWhitespace and RightToLeft are
-// refused — at compile time when the pattern is a literal.
-//
-// LINQ over arrays, lists, strings, JArray, JObject (its JProperty values),
-// headers, query, Variables and Jwt claims (KeyValuePairs with Key and
-// Value): Where, Select (with index), SelectMany, Any, All, First,
-// FirstOrDefault, Last, LastOrDefault, Single, SingleOrDefault, Count,
-// Contains, ToArray, ToList, OrderBy, OrderByDescending, Reverse, Skip,
-// Take, Sum, Min, Max, Average, Distinct, Concat, ElementAt,
-// ElementAtOrDefault. Evaluation is eager. List<T>: Add, AddRange,
-// Remove, Insert, IndexOf, Clear, Count, indexer. Dictionary<K, V> (new,
-// with { key, value } initializers and StringComparer.*IgnoreCase):
-// indexer (assignable), Add, ContainsKey, ContainsValue, TryGetValue,
-// GetValueOrDefault, Remove, Clear, Count, Keys, Values, LINQ.
-// Enumerable.Range, Repeat, Empty<T>(); Array.IndexOf, Empty<T>().
-//
-// Newtonsoft JSON: JObject/JArray/JToken.Parse and FromObject, new
-// JObject(...), new JArray(...), new JProperty(name, value), new JValue(v),
-// JsonConvert.SerializeObject(x[, Formatting]) and DeserializeObject[<T>];
-// indexers obj["a"]["b"] and arr[0] (assignable), Value<T>(key), Value<T>(),
-// ToObject<T>() for scalars, string[] and List<T>, Property, Properties,
-// Remove, Add, ContainsKey, TryGetValue, Count, Type, HasValues, Children,
-// DeepClone, SelectToken with names, ['quoted names'] and [index] (no
-// wildcards or filters), JProperty Name, Value (assignable), Remove();
-// JArray Add, Insert, RemoveAt, Remove, Clear, Values<T>(). ToString() is
-// indented like Newtonsoft; ToString(Formatting.None) is compact. Explicit
-// casts (string)token, (int)token, (bool)token... convert JSON scalars.
-// Integers parse as long, other numbers as double; date-like strings stay
-// strings. JSON is parsed strictly (RFC 8259): comments, single quotes and
-// trailing commas, which Newtonsoft tolerates, are errors; a duplicate
-// property keeps its first position and its last value.
-//
-// XML: XElement.Parse, XDocument.Parse (Root), new XElement(name,
-// content...), new XAttribute(name, value); Name (local name), Value
-// (assignable), Element, Elements, Descendants, Attribute, Attributes,
-// HasElements, Add, SetAttributeValue, ToString() (indented). Elements and
-// attributes match by local name: XNamespace ns = "..." with ns + "name",
-// XNamespace.Get, XName.Get(name, ns) and "{ns}name" are accepted and the
-// namespace is not compared; ToString() writes no namespace declarations.
-//
-// JWT and Basic: AsJwt() and TryParseJwt(out var jwt) parse a compact JWS
-// (an optional "Bearer " prefix is removed) without validating it: Id,
-// Issuer, Subject, Audiences, ExpirationTime, NotBefore, IssuedAt (DateTime?,
-// with .Value and .HasValue), Algorithm, Type, Claims (indexer string[],
-// GetValueOrDefault(name[, default]) returning the first value,
-// ContainsKey, TryGetValue, Keys). Encrypted tokens (JWE) give null.
-// AsBasic() and TryParseBasic() decode "Basic base64(user:password)" into
-// BasicAuthCredentials (UserId, Password).
-//
-// Hashing: SHA256, SHA1, SHA384, SHA512, MD5 .Create().ComputeHash(bytes)
-// and .HashData(bytes); new HMACSHA256/HMACSHA1/HMACSHA512/HMACMD5(key)
-// .ComputeHash(bytes). new Random().Next/NextDouble.
-//
-// Every value has ToString(), ToString(format), Equals, GetHashCode and
-// CompareTo. Type names may be written with their namespaces (System.Text.
-// Encoding, Newtonsoft.Json.Linq.JObject, System.Security.Cryptography.SHA256).
 package expr

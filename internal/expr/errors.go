@@ -39,8 +39,8 @@ type rtError struct{ msg string }
 // Error returns the message.
 func (e *rtError) Error() string { return e.msg }
 
-// fail returns a run-time error with a formatted message.
-func fail(format string, args ...any) error { return &rtError{msg: fmt.Sprintf(format, args...)} }
+// Fail returns a run-time error with a formatted message.
+func Fail(format string, args ...any) error { return &rtError{msg: fmt.Sprintf(format, args...)} }
 
 // errorf is fmt.Errorf for messages without a position yet.
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

@@ -14,13 +14,12 @@ var (
 	tyRequest = named("IRequest")
 	tyResp    = named("IResponse")
 	tyURL     = named("IUrl")
-	tyHeaders = &typ{name: "IHeaders", elem: named("KeyValuePair")}
-	tyQuery   = &typ{name: "IQuery", elem: named("KeyValuePair")}
-	tyDict    = &typ{name: "IParameters", elem: named("KeyValuePair")}
-	tyVars    = &typ{name: "IVariables", elem: named("KeyValuePair")}
+	tyHeaders = &Type{name: "IHeaders", elem: named("KeyValuePair")}
+	tyQuery   = &Type{name: "IQuery", elem: named("KeyValuePair")}
+	tyDict    = &Type{name: "IParameters", elem: named("KeyValuePair")}
+	tyVars    = &Type{name: "IVariables", elem: named("KeyValuePair")}
 	tyBody    = named("IMessageBody")
-	tyGroups  = &typ{name: "array", elem: named("IGroup")}
-	tyGuid    = named("Guid")
+	tyGroups  = &Type{name: "array", elem: named("IGroup")}
 )
 
 // orNil returns nil for a nil pointer, so that `x == null` holds.
@@ -38,8 +37,19 @@ func optTime(t *time.Time) any {
 	return *t
 }
 
-func addContextMembers(m map[string]memberTable) {
-	m["IContext"] = memberTable{
+// addContextMembers adds the members of the context object and of the
+// values it holds, of KeyValuePair and of Exception.
+func addContextMembers(l *Library) {
+	m := map[string]Members{}
+	contextMembers(m)
+	addCoreValueMembers(m)
+	for name, t := range m {
+		l.AddMembers(name, t)
+	}
+}
+
+func contextMembers(m map[string]Members) {
+	m["IContext"] = Members{
 		"Request":      val(tyRequest, func(r any) any { return orNil(r.(*Context).Request) }),
 		"Response":     val(tyResp, func(r any) any { return orNil(r.(*Context).Response) }),
 		"Variables":    val(tyVars, func(r any) any { return vars(r.(*Context)) }),
@@ -57,7 +67,7 @@ func addContextMembers(m map[string]memberTable) {
 			}
 			g, err := ParseGuid(id)
 			if err != nil {
-				return nil, fail("context.RequestId: %v", err)
+				return nil, Fail("context.RequestId: %v", err)
 			}
 			return g, nil
 		}),
@@ -67,14 +77,14 @@ func addContextMembers(m map[string]memberTable) {
 			return now(c).Sub(c.Timestamp)
 		}),
 		"Tracing": val(tyBool, func(r any) any { return r.(*Context).Trace != nil }),
-		"Trace": &member{result: tyVoid, min: 1, max: 1, call: func(_ *env, r any, a []any, _ []*typ) (any, error) {
+		"Trace": &Member{Result: tyVoid, Min: 1, Max: 1, Call: func(_ *Env, r any, a []any, _ []*Type) (any, error) {
 			if c := r.(*Context); c.Trace != nil {
 				c.Trace("expression", ToString(a[0]))
 			}
 			return nil, nil
 		}},
 	}
-	m["IRequest"] = memberTable{
+	m["IRequest"] = Members{
 		"Method":            val(tyString, func(r any) any { return r.(*Request).Method }),
 		"Url":               val(tyURL, func(r any) any { return orNil(r.(*Request).URL) }),
 		"OriginalUrl":       val(tyURL, func(r any) any { return orNil(r.(*Request).OriginalURL) }),
@@ -84,13 +94,13 @@ func addContextMembers(m map[string]memberTable) {
 		"MatchedParameters": val(tyDict, func(r any) any { return r.(*Request).MatchedParameters }),
 		"Certificate":       val(tyObject, func(any) any { return nil }),
 	}
-	m["IResponse"] = memberTable{
+	m["IResponse"] = Members{
 		"StatusCode":   val(tyInt, func(r any) any { return r.(*Response).StatusCode }),
 		"StatusReason": val(tyString, func(r any) any { return r.(*Response).StatusReason }),
 		"Headers":      val(tyHeaders, func(r any) any { return r.(*Response).Headers }),
 		"Body":         val(tyBody, func(r any) any { return orNil(r.(*Response).Body) }),
 	}
-	m["IUrl"] = memberTable{
+	m["IUrl"] = Members{
 		"Scheme":      val(tyString, func(r any) any { return r.(*URL).Scheme }),
 		"Host":        val(tyString, func(r any) any { return r.(*URL).Host }),
 		"Port":        val(tyInt, func(r any) any { return r.(*URL).Port }),
@@ -101,15 +111,14 @@ func addContextMembers(m map[string]memberTable) {
 	m["IHeaders"] = multiMap(func(r any) map[string][]string { return r.(http.Header) }, true)
 	m["IQuery"] = multiMap(func(r any) map[string][]string { return r.(url.Values) }, false)
 	m["IParameters"] = dictMembers()
-	m["Dictionary"] = dictTable()
 	m["IVariables"] = varsMembers()
-	m["IMessageBody"] = memberTable{
-		"As": genericM(true, 0, 1, func(_ *env, r any, a []any, targs []*typ) (any, error) {
+	m["IMessageBody"] = Members{
+		"As": genericM(true, 0, 1, func(_ *Env, r any, a []any, targs []*Type) (any, error) {
 			preserve := false
 			if len(a) == 1 {
 				b, ok := a[0].(bool)
 				if !ok {
-					return nil, fail("preserveContent must be bool")
+					return nil, Fail("preserveContent must be bool")
 				}
 				preserve = b
 			}
@@ -119,19 +128,19 @@ func addContextMembers(m map[string]memberTable) {
 			b := r.(*Body)
 			data, err := b.Bytes()
 			if err != nil {
-				return nil, fail("read body: %v", err)
+				return nil, Fail("read body: %v", err)
 			}
 			if len(a) == 0 || a[0] != true {
 				b.Set([]byte{})
 			}
 			v, err := url.ParseQuery(string(data))
 			if err != nil {
-				return nil, fail("body is not form-urlencoded: %v", err)
+				return nil, Fail("body is not form-urlencoded: %v", err)
 			}
 			return v, nil
 		}),
 	}
-	m["ISubscription"] = memberTable{
+	m["ISubscription"] = Members{
 		"Id":           val(tyString, func(r any) any { return r.(*Subscription).ID }),
 		"Name":         val(tyString, func(r any) any { return r.(*Subscription).Name }),
 		"Key":          val(tyString, func(r any) any { return r.(*Subscription).Key }),
@@ -141,7 +150,7 @@ func addContextMembers(m map[string]memberTable) {
 		"StartDate":    val(tyDateTime, func(r any) any { return optTime(r.(*Subscription).StartDate) }),
 		"EndDate":      val(tyDateTime, func(r any) any { return optTime(r.(*Subscription).EndDate) }),
 	}
-	m["IUser"] = memberTable{
+	m["IUser"] = Members{
 		"Id":               val(tyString, func(r any) any { return r.(*User).ID }),
 		"Email":            val(tyString, func(r any) any { return r.(*User).Email }),
 		"FirstName":        val(tyString, func(r any) any { return r.(*User).FirstName }),
@@ -150,11 +159,11 @@ func addContextMembers(m map[string]memberTable) {
 		"RegistrationDate": val(tyDateTime, func(r any) any { return r.(*User).RegistrationDate }),
 		"Groups":           val(tyGroups, func(r any) any { return r.(*User).Groups }),
 	}
-	m["IGroup"] = memberTable{
+	m["IGroup"] = Members{
 		"Id":   val(tyString, func(r any) any { return r.(Group).ID }),
 		"Name": val(tyString, func(r any) any { return r.(Group).Name }),
 	}
-	m["IProduct"] = memberTable{
+	m["IProduct"] = Members{
 		"Id":                   val(tyString, func(r any) any { return r.(*Product).ID }),
 		"Name":                 val(tyString, func(r any) any { return r.(*Product).Name }),
 		"State":                val(tyString, func(r any) any { return r.(*Product).State }),
@@ -162,7 +171,7 @@ func addContextMembers(m map[string]memberTable) {
 		"ApprovalRequired":     val(tyBool, func(r any) any { return r.(*Product).ApprovalRequired }),
 		"Groups":               val(tyGroups, func(r any) any { return r.(*Product).Groups }),
 	}
-	m["IApi"] = memberTable{
+	m["IApi"] = Members{
 		"Id":                val(tyString, func(r any) any { return r.(*API).ID }),
 		"Name":              val(tyString, func(r any) any { return r.(*API).Name }),
 		"Path":              val(tyString, func(r any) any { return r.(*API).Path }),
@@ -175,29 +184,29 @@ func addContextMembers(m map[string]memberTable) {
 			return &r.(*API).SubscriptionKeyParameterNames
 		}),
 	}
-	m["ISubscriptionKeyParameterNames"] = memberTable{
+	m["ISubscriptionKeyParameterNames"] = Members{
 		"Header": val(tyString, func(r any) any { return r.(*struct{ Header, Query string }).Header }),
 		"Query":  val(tyString, func(r any) any { return r.(*struct{ Header, Query string }).Query }),
 	}
-	m["IOperation"] = memberTable{
+	m["IOperation"] = Members{
 		"Id":          val(tyString, func(r any) any { return r.(*Operation).ID }),
 		"Name":        val(tyString, func(r any) any { return r.(*Operation).Name }),
 		"Method":      val(tyString, func(r any) any { return r.(*Operation).Method }),
 		"UrlTemplate": val(tyString, func(r any) any { return r.(*Operation).URLTemplate }),
 	}
-	m["IDeployment"] = memberTable{
+	m["IDeployment"] = Members{
 		"GatewayId":   val(tyString, func(r any) any { return r.(*Deployment).GatewayID }),
 		"Region":      val(tyString, func(r any) any { return r.(*Deployment).Region }),
 		"ServiceName": val(tyString, func(r any) any { return r.(*Deployment).ServiceName }),
 		"ServiceId":   val(tyString, func(r any) any { return r.(*Deployment).ServiceID }),
 		"Gateway":     val(named("IDeploymentGateway"), func(r any) any { return orNil(r.(*Deployment).Gateway) }),
 	}
-	m["IDeploymentGateway"] = memberTable{
+	m["IDeploymentGateway"] = Members{
 		"Id":         val(tyString, func(r any) any { return r.(*DeploymentGateway).ID }),
 		"InstanceId": val(tyString, func(r any) any { return r.(*DeploymentGateway).InstanceID }),
 		"IsManaged":  val(tyBool, func(r any) any { return r.(*DeploymentGateway).IsManaged }),
 	}
-	m["ILastError"] = memberTable{
+	m["ILastError"] = Members{
 		"Source":   val(tyString, func(r any) any { return r.(*LastError).Source }),
 		"Reason":   val(tyString, func(r any) any { return r.(*LastError).Reason }),
 		"Message":  val(tyString, func(r any) any { return r.(*LastError).Message }),
@@ -249,7 +258,7 @@ func defaultString(a []any) (any, error) {
 	if s, ok := a[1].(string); ok {
 		return s, nil
 	}
-	return nil, fail("defaultValue must be a string, not %s", typeName(a[1]))
+	return nil, Fail("defaultValue must be a string, not %s", TypeName(a[1]))
 }
 
 func joinValues(v []string) string {
@@ -275,15 +284,15 @@ func sortedKeys[V any](m map[string]V) []any {
 // multiMap returns the members of headers and query parameters:
 // IReadOnlyDictionary<string, string[]> plus APIM's GetValueOrDefault,
 // which joins the values with commas.
-func multiMap(get func(any) map[string][]string, fold bool) memberTable {
+func multiMap(get func(any) map[string][]string, fold bool) Members {
 	str := func(a any) (string, error) {
 		s, ok := a.(string)
 		if !ok {
-			return "", fail("name must be a string, not %s", typeName(a))
+			return "", Fail("name must be a string, not %s", TypeName(a))
 		}
 		return s, nil
 	}
-	return memberTable{
+	return Members{
 		"GetValueOrDefault": fn(tyString, 1, 2, func(r any, a []any) (any, error) {
 			name, err := str(a[0])
 			if err != nil {
@@ -302,7 +311,7 @@ func multiMap(get func(any) map[string][]string, fold bool) memberTable {
 			if v, ok := lookupMulti(get(r), name, fold); ok {
 				return v, nil
 			}
-			return nil, fail("the given key '%s' was not present in the dictionary", name)
+			return nil, Fail("the given key '%s' was not present in the dictionary", name)
 		}),
 		"ContainsKey": fn(tyBool, 1, 1, func(r any, a []any) (any, error) {
 			name, err := str(a[0])
@@ -317,20 +326,20 @@ func multiMap(get func(any) map[string][]string, fold bool) memberTable {
 			if err != nil {
 				return nil, err
 			}
-			o, isOut := a[1].(*outRef)
+			o, isOut := a[1].(Out)
 			if !isOut {
-				return nil, fail("TryGetValue needs an out argument")
+				return nil, Fail("TryGetValue needs an out argument")
 			}
 			v, ok := lookupMulti(get(r), name, fold)
 			if ok {
-				o.set(v)
+				o.Set(v)
 			} else {
-				o.set(nil)
+				o.Set(nil)
 			}
 			return ok, nil
 		}),
 		"Count":  val(tyInt, func(r any) any { return len(get(r)) }),
-		"Keys":   val(&typ{name: "array", elem: tyString}, func(r any) any { return sortedKeys(get(r)) }),
+		"Keys":   val(&Type{name: "array", elem: tyString}, func(r any) any { return sortedKeys(get(r)) }),
 		"Values": val(tyArray, func(r any) any { return mapValues(get(r)) }),
 	}
 }
@@ -344,16 +353,16 @@ func mapValues(m map[string][]string) []any {
 	return out
 }
 
-func dictMembers() memberTable {
+func dictMembers() Members {
 	get := func(r any, a []any) (string, bool, error) {
 		name, ok := a[0].(string)
 		if !ok {
-			return "", false, fail("key must be a string, not %s", typeName(a[0]))
+			return "", false, Fail("key must be a string, not %s", TypeName(a[0]))
 		}
 		v, ok := r.(map[string]string)[name]
 		return v, ok, nil
 	}
-	return memberTable{
+	return Members{
 		"GetValueOrDefault": fn(tyString, 1, 2, func(r any, a []any) (any, error) {
 			v, ok, err := get(r, a)
 			switch {
@@ -367,7 +376,7 @@ func dictMembers() memberTable {
 		"[]": fn(tyString, 1, 1, func(r any, a []any) (any, error) {
 			v, ok, err := get(r, a)
 			if err == nil && !ok {
-				err = fail("the given key '%s' was not present in the dictionary", ToString(a[0]))
+				err = Fail("the given key '%s' was not present in the dictionary", ToString(a[0]))
 			}
 			return v, err
 		}),
@@ -377,34 +386,34 @@ func dictMembers() memberTable {
 		}),
 		"TryGetValue": fn(tyBool, 2, 2, func(r any, a []any) (any, error) {
 			v, ok, err := get(r, a)
-			o, isOut := a[1].(*outRef)
+			o, isOut := a[1].(Out)
 			if err == nil && !isOut {
-				err = fail("TryGetValue needs an out argument")
+				err = Fail("TryGetValue needs an out argument")
 			}
 			if err != nil {
 				return nil, err
 			}
 			if ok {
-				o.set(v)
+				o.Set(v)
 			} else {
-				o.set(nil)
+				o.Set(nil)
 			}
 			return ok, nil
 		}),
 		"Count": val(tyInt, func(r any) any { return len(r.(map[string]string)) }),
-		"Keys":  val(&typ{name: "array", elem: tyString}, func(r any) any { return sortedKeys(r.(map[string]string)) }),
+		"Keys":  val(&Type{name: "array", elem: tyString}, func(r any) any { return sortedKeys(r.(map[string]string)) }),
 	}
 }
 
-func varsMembers() memberTable {
+func varsMembers() Members {
 	key := func(a any) (string, error) {
 		s, ok := a.(string)
 		if !ok {
-			return "", fail("variable name must be a string, not %s", typeName(a))
+			return "", Fail("variable name must be a string, not %s", TypeName(a))
 		}
 		return s, nil
 	}
-	return memberTable{
+	return Members{
 		"[]": fn(tyObject, 1, 1, func(r any, a []any) (any, error) {
 			k, err := key(a[0])
 			if err != nil {
@@ -412,7 +421,7 @@ func varsMembers() memberTable {
 			}
 			v, ok := r.(map[string]any)[k]
 			if !ok {
-				return nil, fail("the given key '%s' was not present in the dictionary", k)
+				return nil, Fail("the given key '%s' was not present in the dictionary", k)
 			}
 			return v, nil
 		}),
@@ -421,7 +430,7 @@ func varsMembers() memberTable {
 			_, ok := r.(map[string]any)[k]
 			return ok, err
 		}),
-		"GetValueOrDefault": genericM(false, 1, 2, func(_ *env, r any, a []any, targs []*typ) (any, error) {
+		"GetValueOrDefault": genericM(false, 1, 2, func(_ *Env, r any, a []any, targs []*Type) (any, error) {
 			k, err := key(a[0])
 			if err != nil {
 				return nil, err
@@ -433,13 +442,13 @@ func varsMembers() memberTable {
 			}
 			if !ok {
 				if len(a) == 2 {
-					return castTo(t, a[1], false)
+					return Cast(t, a[1], false)
 				}
-				return zero(t), nil
+				return Zero(t), nil
 			}
-			cv, err := castTo(t, v, true)
+			cv, err := Cast(t, v, true)
 			if err != nil {
-				return nil, fail("variable %s: %v", k, err)
+				return nil, Fail("variable %s: %v", k, err)
 			}
 			return cv, nil
 		}),
@@ -448,21 +457,21 @@ func varsMembers() memberTable {
 			if err != nil {
 				return nil, err
 			}
-			o, isOut := a[1].(*outRef)
+			o, isOut := a[1].(Out)
 			if !isOut {
-				return nil, fail("TryGetValue needs an out argument")
+				return nil, Fail("TryGetValue needs an out argument")
 			}
 			v, ok := r.(map[string]any)[k]
-			o.set(v)
+			o.Set(v)
 			return ok, nil
 		}),
 		"Count": val(tyInt, func(r any) any { return len(r.(map[string]any)) }),
-		"Keys":  val(&typ{name: "array", elem: tyString}, func(r any) any { return sortedKeys(r.(map[string]any)) }),
+		"Keys":  val(&Type{name: "array", elem: tyString}, func(r any) any { return sortedKeys(r.(map[string]any)) }),
 	}
 }
 
-// zero is default(T).
-func zero(t *typ) any {
+// Zero is default(T).
+func Zero(t *Type) any {
 	switch t.name {
 	case "int":
 		return 0
@@ -485,34 +494,32 @@ func zero(t *typ) any {
 }
 
 // bodyAs implements Body.As<T>(preserveContent).
-func bodyAs(b *Body, t *typ, preserve bool) (any, error) {
+func bodyAs(b *Body, t *Type, preserve bool) (any, error) {
 	data, err := b.Bytes()
 	if err != nil {
-		return nil, fail("read body: %v", err)
+		return nil, Fail("read body: %v", err)
 	}
 	if !preserve {
 		b.Set([]byte{})
 	}
-	switch t.name {
-	case "string":
+	switch {
+	case t.name == "string":
 		return string(data), nil
-	case "byte[]":
+	case t.name == "byte[]":
 		return data, nil
-	case "JObject", "JArray", "JToken":
-		tok, err := parseJSON(data)
-		if err != nil {
-			return nil, err
-		}
-		if t.name != "JToken" && typeName(tok) != t.name {
-			return nil, fail("body is JSON %s, not %s", typeName(tok), t.name)
-		}
-		return tok, nil
-	case "XElement", "XDocument":
-		doc, err := parseXML(string(data))
-		if err != nil || t.name == "XDocument" {
-			return doc, err
-		}
-		return doc.root(), nil
+	case t.decode != nil:
+		return t.decode(data)
 	}
-	return nil, fail("Body.As<%s> is not supported (use string, byte[], JObject, JArray, JToken, XElement or XDocument)", t.name)
+	return nil, Fail("Body.As<%s> is not supported (use string, byte[], JObject, JArray, JToken, XElement or XDocument)", t.name)
+}
+
+// addCoreValueMembers adds the members of KeyValuePair and Exception.
+func addCoreValueMembers(m map[string]Members) {
+	m["Exception"] = Members{
+		"Message": val(tyString, func(r any) any { return r.(*Exception).Message }),
+	}
+	m["KeyValuePair"] = Members{
+		"Key":   val(tyString, func(r any) any { return r.(KeyValuePair).Key }),
+		"Value": val(tyObject, func(r any) any { return r.(KeyValuePair).Value }),
+	}
 }

@@ -20,9 +20,10 @@ const (
 // iterations, lambda calls and method calls each take a step.
 const maxSteps = 100_000
 
-// maxString bounds the length of any string or array an expression
-// builds, so that doubling in a loop cannot exhaust memory.
-const maxString = 16 << 20
+// MaxString bounds the length of any string or array an expression
+// builds, so that doubling in a loop cannot exhaust memory. Library
+// methods that build strings or collections respect it too.
+const MaxString = 16 << 20
 
 // Program is a compiled expression. It is immutable and safe for
 // concurrent use; per-evaluation state lives in the Context.
@@ -34,20 +35,28 @@ type Program struct {
 	envs   *sync.Pool
 }
 
-// env is the state of one evaluation.
-type env struct {
+// Env is the state of one evaluation, which methods receive. It belongs to
+// that evaluation and is not safe for concurrent use.
+type Env struct {
 	ctx   *Context
 	vars  []any
 	steps int
 }
 
+// NewEnv returns a fresh evaluation state for c, to call a Member outside
+// a Program (tests of a library, tools).
+func NewEnv(c *Context) *Env { return &Env{ctx: c} }
+
+// Context returns the context object of the evaluation.
+func (e *Env) Context() *Context { return e.ctx }
+
 // evalFn evaluates a compiled expression.
-type evalFn func(e *env) (any, error)
+type evalFn func(e *Env) (any, error)
 
 var errBudget = &rtError{msg: fmt.Sprintf("step budget of %d exceeded", maxSteps)}
 
 // step counts one unit of work against the budget.
-func (e *env) step() error {
+func (e *Env) step() error {
 	e.steps++
 	if e.steps > maxSteps {
 		return errBudget
@@ -58,7 +67,7 @@ func (e *env) step() error {
 // charge counts the work of producing a string of n bytes: one step per
 // 256 bytes, so that building long strings in a loop exhausts the budget
 // instead of the CPU.
-func (e *env) charge(n int) error {
+func (e *Env) charge(n int) error {
 	if n < 256 {
 		return nil
 	}
@@ -70,7 +79,7 @@ func (e *env) charge(n int) error {
 }
 
 // chargeValue charges for v if it is a string.
-func (e *env) chargeValue(v any) error {
+func (e *Env) chargeValue(v any) error {
 	if s, ok := v.(string); ok {
 		return e.charge(len(s))
 	}
@@ -78,12 +87,17 @@ func (e *env) chargeValue(v any) error {
 }
 
 // Compile parses and type-checks src, the text between "@(" and ")" or
-// between "@{" and "}", once. A compile error is an *Error with the
-// 1-based Line and Col of the problem inside src. Members of the context
-// object and of values whose static type is known are checked here;
-// members of values typed only at run time (Variables entries, JToken)
-// are checked when the expression runs.
-func Compile(src string, kind Kind) (prog *Program, err error) {
+// between "@{" and "}", once, against lib: the types, members and
+// constructors that the expression may use. A compile error is an *Error
+// with the 1-based Line and Col of the problem inside src. Members of the
+// context object and of values whose static type is known are checked
+// here; members of values typed only at run time (Variables entries,
+// JToken) are checked when the expression runs. A nil lib is a new
+// NewLibrary: the language and the context object only.
+func Compile(src string, kind Kind, lib *Library) (prog *Program, err error) {
+	if lib == nil {
+		lib = NewLibrary(LibraryOptions{})
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			prog, err = nil, &Error{Line: 1, Col: 1, Msg: fmt.Sprintf("internal error: %v", r)}
@@ -94,7 +108,7 @@ func Compile(src string, kind Kind) (prog *Program, err error) {
 		return nil, err
 	}
 	p := &parser{src: src, toks: toks}
-	c := &compiler{src: src}
+	c := &compiler{lib: lib, src: src}
 	c.push()
 	var run evalFn
 	switch kind {
@@ -124,7 +138,7 @@ func Compile(src string, kind Kind) (prog *Program, err error) {
 	}
 	prog = &Program{src: src, kind: kind, nslots: c.maxSlots, run: run}
 	n := prog.nslots
-	prog.envs = &sync.Pool{New: func() any { return &env{vars: make([]any, n)} }}
+	prog.envs = &sync.Pool{New: func() any { return &Env{vars: make([]any, n)} }}
 	return prog, nil
 }
 
@@ -137,7 +151,7 @@ func (p *Program) Eval(c *Context) (result any, err error) {
 	if c == nil {
 		c = &Context{}
 	}
-	e := p.envs.Get().(*env)
+	e := p.envs.Get().(*Env)
 	e.ctx, e.steps = c, 0
 	defer func() {
 		if r := recover(); r != nil {

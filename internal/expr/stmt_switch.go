@@ -33,7 +33,7 @@ func (c *compiler) switchStmt(s *switchStmt) (execFn, error) {
 		secs = append(secs, cs)
 	}
 	xf := x.fn
-	return func(e *env) (ctrl, any, error) {
+	return func(e *Env) (ctrl, any, error) {
 		v, err := xf(e)
 		if err != nil {
 			return cNone, nil, err
@@ -51,7 +51,7 @@ func (c *compiler) switchStmt(s *switchStmt) (execFn, error) {
 				if err != nil {
 					return cNone, nil, err
 				}
-				if valuesEqual(v, lv) {
+				if Equal(v, lv) {
 					return runSection(e, sec.body)
 				}
 			}
@@ -64,7 +64,7 @@ func (c *compiler) switchStmt(s *switchStmt) (execFn, error) {
 }
 
 // runSection runs a switch section; break ends the switch.
-func runSection(e *env, body execFn) (ctrl, any, error) {
+func runSection(e *Env, body execFn) (ctrl, any, error) {
 	k, v, err := body(e)
 	if k == cBreak {
 		k = cNone

@@ -3,7 +3,6 @@ package expr
 import (
 	"bytes"
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -54,14 +53,76 @@ type Exception struct {
 	Message string
 }
 
-// kvPair is a KeyValuePair: an entry of a dictionary, header collection or JObject.
-type kvPair struct {
-	key   string
-	value any
+// KeyValuePair is a KeyValuePair<string, T>: an entry of a dictionary, a
+// header collection, Variables or a JObject, as foreach and LINQ see it.
+type KeyValuePair struct {
+	Key   string // the key: a header or variable name
+	Value any    // its value: a []string of header values, a variable...
 }
 
-// typeName returns the C# type name of a run-time value.
-func typeName(v any) string {
+// Enum is a value of a .NET enum such as StringComparison.OrdinalIgnoreCase.
+// | and & combine the values of one enum type.
+type Enum struct {
+	Type  string // the enum's type name, "StringComparison"
+	Name  string // the member's name, "OrdinalIgnoreCase"
+	Value int    // the member's number; flags combine with | and &
+}
+
+// List is a List<T>, which new List<T> { ... } and ToList() make. It is
+// changed in place by its methods and, like every value an evaluation
+// makes, is used by one evaluation at a time.
+type List struct {
+	Items []any // the elements in order
+}
+
+// Object is implemented by the values of the types that a Library adds
+// (JObject, XElement, Regex...): the run-time type a member is looked up
+// on, and what ToString() and string interpolation write.
+type Object interface {
+	// TypeName returns the name of the value's type, under which the
+	// Library registers its members ("JObject", "XDocument").
+	TypeName() string
+	// String returns the value as C#'s ToString() does.
+	String() string
+}
+
+// Scalar is an Object that stands for a plain value in operators,
+// comparisons and conditions (a JSON scalar: Newtonsoft's JValue).
+type Scalar interface {
+	Object
+	// Scalar returns the plain value: nil, a string, bool, int64, float64...
+	Scalar() any
+}
+
+// Convertible is an Object with its own rules for casts and conversions to
+// other types ((int)token converts a JSON number or numeric string).
+type Convertible interface {
+	Object
+	// ConvertTo converts the value to t. ok false: the value has no rule
+	// for t, and the language's own conversions apply.
+	ConvertTo(t *Type) (result any, ok bool, err error)
+}
+
+// Enumerable is an Object that foreach and LINQ can enumerate.
+type Enumerable interface {
+	Object
+	// Enumerate returns the elements, in order, in a slice that the caller
+	// may keep but must not change.
+	Enumerate() []any
+}
+
+// Adder is an Object with its own + operator when it is the left operand
+// of a + that compiles: with a string, or with a value typed only at run
+// time (an XNamespace plus a local name is the XName "{uri}name").
+type Adder interface {
+	Object
+	// Add returns the value plus right.
+	Add(right any) (any, error)
+}
+
+// TypeName returns the C# type name of a run-time value: "string", "int",
+// "IRequest"... and, for an Object, its TypeName.
+func TypeName(v any) string {
 	switch v.(type) {
 	case nil:
 		return "null"
@@ -107,8 +168,6 @@ func typeName(v any) string {
 		return "IQuery"
 	case map[string]string:
 		return "IParameters"
-	case *dictVal:
-		return "Dictionary"
 	case map[string]any:
 		return "IVariables"
 	case *Body:
@@ -131,160 +190,22 @@ func typeName(v any) string {
 		return "IDeploymentGateway"
 	case *LastError:
 		return "ILastError"
-	case *JObject:
-		return "JObject"
-	case *JArray:
-		return "JArray"
-	case *JValue:
-		return "JValue"
-	case *JProperty:
-		return "JProperty"
-	case *Jwt:
-		return "Jwt"
-	case *BasicAuthCredentials:
-		return "BasicAuthCredentials"
-	case *Uri:
-		return "Uri"
-	case *XElement:
-		if v.(*XElement).doc {
-			return "XDocument"
-		}
-		return "XElement"
-	case *XAttribute:
-		return "XAttribute"
-	case XNamespace:
-		return "XNamespace"
 	case *Exception:
 		return "Exception"
-	case kvPair:
+	case KeyValuePair:
 		return "KeyValuePair"
 	case *lambdaVal:
 		return "lambda"
-	case *reMatch:
-		return "Match"
-	case *reGroup:
-		return "Group"
-	case reGroups:
-		return "GroupCollection"
-	case encodingVal:
-		return "Encoding"
-	case *hashAlg:
-		return "HashAlgorithm"
-	case enumVal:
-		return v.(enumVal).typ
-	case *strBuilder:
-		return "StringBuilder"
-	case randomVal:
-		return "Random"
-	case *listVal:
+	case Enum:
+		return v.(Enum).Type
+	case *List:
 		return "List"
-	case *regexVal:
-		return "Regex"
-	case claims:
-		return "IClaims"
 	case *outRef:
 		return "out"
+	case Object:
+		return v.(Object).TypeName()
 	}
 	return fmt.Sprintf("%T", v)
-}
-
-// ToString converts a value as C#'s ToString() and string interpolation
-// do: null → "", bool → "True"/"False", numbers in the invariant
-// culture, DateTime as "MM/dd/yyyy HH:mm:ss", TimeSpan as
-// "[d.]hh:mm:ss[.fffffff]", JObject and JArray as indented JSON, a JValue
-// as its value, byte[] as "System.Byte[]" (as .NET does).
-func ToString(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
-	case int:
-		return strconv.Itoa(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return formatDouble(x)
-	case rune:
-		return string(x)
-	case byte:
-		return strconv.Itoa(int(x))
-	case []byte:
-		return "System.Byte[]"
-	case []string:
-		return "System.String[]"
-	case []any:
-		return "System.Object[]"
-	case time.Time:
-		return formatDateTime(x, "")
-	case time.Duration:
-		return formatTimeSpan(x)
-	case Guid:
-		return x.String()
-	case *URL:
-		return x.String()
-	case *JObject, *JArray, *JProperty:
-		return jsonString(v.(JToken), true)
-	case *JValue:
-		return jvalueString(x)
-	case *Uri:
-		return x.u.String()
-	case *XElement:
-		return x.String()
-	case *XAttribute:
-		return x.Name + "=\"" + xmlEscape(x.Value) + "\""
-	case XNamespace:
-		return x.URI
-	case *Exception:
-		return "System.Exception: " + x.Message
-	case kvPair:
-		return "[" + x.key + ", " + ToString(x.value) + "]"
-	case *reMatch:
-		return x.value()
-	case *reGroup:
-		return x.value
-	case enumVal:
-		return x.name
-	case *strBuilder:
-		return x.b.String()
-	case *Jwt:
-		return x.raw
-	case *Response:
-		return "Gatehouse.Response"
-	}
-	return typeName(v)
-}
-
-// formatDouble formats f as .NET's double.ToString() does.
-func formatDouble(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "∞"
-	case math.IsInf(f, -1):
-		return "-∞"
-	case f == 0:
-		return "0"
-	}
-	exp := int(math.Floor(math.Log10(math.Abs(f))))
-	if exp >= 15 || exp < -4 {
-		s := strconv.FormatFloat(f, 'E', -1, 64)
-		i := strings.IndexByte(s, 'E')
-		mant, e := s[:i], s[i+1:]
-		sign := e[0]
-		e = strings.TrimLeft(e[1:], "0")
-		for len(e) < 2 {
-			e = "0" + e
-		}
-		return mant + "E" + string(sign) + e
-	}
-	return strconv.FormatFloat(f, 'f', -1, 64)
 }
 
 // String returns the URL as APIM prints context.Request.Url.
@@ -318,35 +239,36 @@ func ToBool(v any) (bool, error) {
 	switch x := v.(type) {
 	case bool:
 		return x, nil
-	case *JValue:
-		if b, ok := x.v.(bool); ok {
+	case Scalar:
+		if b, ok := x.Scalar().(bool); ok {
 			return b, nil
 		}
 	}
-	return false, fmt.Errorf("condition is %s, not bool", typeName(v))
+	return false, fmt.Errorf("condition is %s, not bool", TypeName(v))
 }
 
-// valuesEqual implements == for run-time values.
-func valuesEqual(a, b any) bool {
-	if ja, ok := a.(*JValue); ok {
-		if _, isJ := b.(*JValue); !isJ {
-			a = ja.v
-		}
+// Equal implements == for run-time values: numbers by value across
+// types, strings, dates and enums by value, a Scalar as its plain value,
+// other values by identity.
+func Equal(a, b any) bool {
+	if IsNumber(a) && IsNumber(b) {
+		c, ok := CompareNumbers(a, b)
+		return ok && c == 0
 	}
-	if jb, ok := b.(*JValue); ok {
-		if _, isJ := a.(*JValue); !isJ {
-			b = jb.v
-		}
+	if ja, jb := asScalar(a), asScalar(b); ja != nil && jb == nil {
+		a = ja.Scalar()
+	} else if jb != nil && ja == nil {
+		b = jb.Scalar()
 	}
 	if a == nil || b == nil {
 		return a == nil && b == nil
 	}
-	if x, ok := a.(enumVal); ok {
-		y, ok := b.(enumVal)
-		return ok && x.typ == y.typ && x.name == y.name
+	if x, ok := a.(Enum); ok {
+		y, ok := b.(Enum)
+		return ok && x.Type == y.Type && x.Name == y.Name
 	}
-	if isNumber(a) && isNumber(b) {
-		c, ok := compareNumbers(a, b)
+	if IsNumber(a) && IsNumber(b) {
+		c, ok := CompareNumbers(a, b)
 		return ok && c == 0
 	}
 	switch x := a.(type) {
@@ -356,9 +278,9 @@ func valuesEqual(a, b any) bool {
 	case time.Time:
 		y, ok := b.(time.Time)
 		return ok && x.Equal(y)
-	case *JValue:
-		y, ok := b.(*JValue)
-		return ok && (x == y || valuesEqual(x.v, y.v))
+	case Scalar:
+		y, ok := b.(Scalar)
+		return ok && (x == y || Equal(x.Scalar(), y.Scalar()))
 	}
 	ta, tb := reflect.TypeOf(a), reflect.TypeOf(b)
 	if ta != tb {
@@ -375,7 +297,28 @@ func valuesEqual(a, b any) bool {
 	return false
 }
 
-func isNumber(v any) bool {
+// asScalar returns v as a Scalar, or nil; the language's own values take
+// the fast way.
+func asScalar(v any) Scalar {
+	switch v.(type) {
+	case nil, string, bool, int, int64, float64:
+		return nil
+	case Scalar:
+		return v.(Scalar)
+	}
+	return nil
+}
+
+// plain returns the plain value of a Scalar, and any other value as is.
+func plain(v any) any {
+	if s := asScalar(v); s != nil {
+		return s.Scalar()
+	}
+	return v
+}
+
+// IsNumber reports whether v is an int, long, double, char or byte.
+func IsNumber(v any) bool {
 	switch v.(type) {
 	case int, int64, float64, rune, byte:
 		return true
@@ -383,8 +326,9 @@ func isNumber(v any) bool {
 	return false
 }
 
-// numeric returns v as int64 or float64.
-func numeric(v any) (i int64, f float64, isFloat, ok bool) {
+// Numeric returns a number (or a Scalar number) as int64, or as float64
+// when isFloat; ok false: v is not a number.
+func Numeric(v any) (i int64, f float64, isFloat, ok bool) {
 	switch x := v.(type) {
 	case int:
 		return int64(x), 0, false, true
@@ -396,24 +340,26 @@ func numeric(v any) (i int64, f float64, isFloat, ok bool) {
 		return int64(x), 0, false, true
 	case byte:
 		return int64(x), 0, false, true
-	case *JValue:
-		return numeric(x.v)
+	case Scalar:
+		return Numeric(x.Scalar())
 	}
 	return 0, 0, false, false
 }
 
-func toFloat(v any) (float64, bool) {
-	i, f, isF, ok := numeric(v)
+// ToFloat returns a number as float64; ok false: v is not a number.
+func ToFloat(v any) (float64, bool) {
+	i, f, isF, ok := Numeric(v)
 	if isF {
 		return f, ok
 	}
 	return float64(i), ok
 }
 
-// compareNumbers compares two numbers: -1, 0 or 1.
-func compareNumbers(a, b any) (int, bool) {
-	ia, fa, afl, ok1 := numeric(a)
-	ib, fb, bfl, ok2 := numeric(b)
+// CompareNumbers compares two numbers: -1, 0 or 1, or 2 when a double is
+// NaN; ok false: one of them is not a number.
+func CompareNumbers(a, b any) (int, bool) {
+	ia, fa, afl, ok1 := Numeric(a)
+	ib, fb, bfl, ok2 := Numeric(b)
 	if !ok1 || !ok2 {
 		return 0, false
 	}
@@ -443,22 +389,17 @@ func compareNumbers(a, b any) (int, bool) {
 	return 0, true
 }
 
-// compareValues orders two values of the same kind (numbers, strings,
+// Compare orders two values of the same kind (numbers, strings,
 // dates, time spans), as IComparable does.
-func compareValues(a, b any) (int, error) {
-	if ja, ok := a.(*JValue); ok {
-		a = ja.v
-	}
-	if jb, ok := b.(*JValue); ok {
-		b = jb.v
-	}
-	if c, ok := compareNumbers(a, b); ok {
+func Compare(a, b any) (int, error) {
+	if c, ok := CompareNumbers(a, b); ok {
 		return c, nil
 	}
+	a, b = plain(a), plain(b)
 	switch x := a.(type) {
 	case string:
 		if y, ok := b.(string); ok {
-			return compareStrings(x, y, false), nil
+			return CompareStrings(x, y, false), nil
 		}
 	case time.Time:
 		if y, ok := b.(time.Time); ok {
@@ -485,7 +426,7 @@ func compareValues(a, b any) (int, error) {
 	if b == nil {
 		return 1, nil
 	}
-	return 0, fail("cannot compare %s with %s", typeName(a), typeName(b))
+	return 0, Fail("cannot compare %s with %s", TypeName(a), TypeName(b))
 }
 
 func b2i(b bool) int64 {
@@ -505,9 +446,9 @@ func cmpInt(a, b int64) int {
 	return 0
 }
 
-// compareStrings compares as string.Compare does with the invariant
+// CompareStrings compares as string.Compare does with the invariant
 // culture: case-insensitively first, lower case before upper case on ties.
-func compareStrings(a, b string, ignoreCase bool) int {
+func CompareStrings(a, b string, ignoreCase bool) int {
 	la, lb := strings.ToLower(a), strings.ToLower(b)
 	if c := strings.Compare(la, lb); c != 0 || ignoreCase {
 		return c

@@ -16,18 +16,25 @@ import (
 // returns nil then); it must not keep n.
 type CompileFunc func(n *Node, c *Compiler) Step
 
-// Registry maps element names to their compilers. Build it once at start
+// Registry maps element names to their compilers, and holds the library
+// that expressions in documents compile against. Build it once at start
 // (see package builtin); it is read-only afterwards and safe for
 // concurrent use.
 type Registry struct {
 	byName map[string]CompileFunc
+	exprs  *expr.Library
 }
 
-// NewRegistry returns an empty Registry.
+// NewRegistry returns an empty Registry, whose expressions know only the
+// language and the context object until SetExpressions gives them a library.
 func NewRegistry() *Registry { return &Registry{byName: map[string]CompileFunc{}} }
 
 // Add registers f for elements called name.
 func (r *Registry) Add(name string, f CompileFunc) { r.byName[name] = f }
+
+// SetExpressions makes expressions compile against lib (the .NET library
+// of package dotnet, for the built-in elements).
+func (r *Registry) SetExpressions(lib *expr.Library) { r.exprs = lib }
 
 // Names returns the registered element names, sorted.
 func (r *Registry) Names() []string {
@@ -296,7 +303,7 @@ func (c *Compiler) value(n *Node, attr, raw string, p Pos) Value {
 	default:
 		return Value{lit: v, set: true}
 	}
-	prog, err := expr.Compile(trimmed[2:len(trimmed)-1], kind)
+	prog, err := expr.Compile(trimmed[2:len(trimmed)-1], kind, c.reg.exprs)
 	if err != nil {
 		d := &Diagnostic{Pos: p, Element: n.Name, Attr: attr, Msg: err.Error(), Source: n.Source, Path: n.Path}
 		var ee *expr.Error

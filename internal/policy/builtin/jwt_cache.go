@@ -5,9 +5,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/expr/dotnet"
 	"github.com/go-jose/go-jose/v4/jwt"
-
-	"github.com/gatehouse/gatehouse/internal/expr"
 )
 
 // Clients send the same token with many requests, so validate-jwt keeps
@@ -36,8 +35,8 @@ type acceptedTokens struct {
 // and what output-token-variable-name gets.
 type acceptedToken struct {
 	expiry, notBefore *time.Time
-	until             time.Time // when to forget it
-	jwt               *expr.Jwt // nil unless an output variable wants it
+	until             time.Time   // when to forget it
+	jwt               *dotnet.Jwt // nil unless an output variable wants it
 }
 
 // lifetimeOf returns the time claims of std.

@@ -7,6 +7,8 @@ import (
 	"github.com/osteele/liquid"
 
 	"github.com/gatehouse/gatehouse/internal/cache"
+	"github.com/gatehouse/gatehouse/internal/expr"
+	"github.com/gatehouse/gatehouse/internal/expr/dotnet"
 	"github.com/gatehouse/gatehouse/internal/limits"
 	"github.com/gatehouse/gatehouse/internal/policy"
 )
@@ -35,10 +37,18 @@ type Deps struct {
 	// ManagedIdentity gets authentication-managed-identity's tokens. Nil:
 	// none is configured; the element compiles but fails at run time.
 	ManagedIdentity ManagedIdentity
+	// Expressions is the library that policy expressions compile against.
+	// Nil: a new dotnet.NewLibrary().
+	Expressions *expr.Library
 }
 
-// Register adds every built-in policy element to r.
+// Register adds every built-in policy element to r, and gives its
+// expressions the .NET library.
 func Register(r *policy.Registry, d Deps) {
+	if d.Expressions == nil {
+		d.Expressions = dotnet.NewLibrary()
+	}
+	r.SetExpressions(d.Expressions)
 	if d.HTTPClient == nil {
 		d.HTTPClient = &http.Client{Timeout: 5 * time.Minute}
 	}

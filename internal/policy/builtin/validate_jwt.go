@@ -16,7 +16,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
-	"github.com/gatehouse/gatehouse/internal/expr"
+	"github.com/gatehouse/gatehouse/internal/expr/dotnet"
 	"github.com/gatehouse/gatehouse/internal/policy"
 )
 
@@ -41,7 +41,7 @@ var jwtAlgs = []jose.SignatureAlgorithm{
 // pipeline with failed-validation-httpcode (401) and {"statusCode": 401,
 // "message": failed-validation-error-message}; a 401 carries
 // WWW-Authenticate. output-token-variable-name receives the token as an
-// *expr.Jwt, what AsJwt() returns.
+// *dotnet.Jwt, what AsJwt() returns.
 type validateJWT struct {
 	source     tokenSource
 	code       int
@@ -244,7 +244,7 @@ func (v *validateJWT) Do(c *policy.Context) error {
 			return v.refuse(c, f, "invalid_token")
 		}
 		if v.output != "" {
-			if e.jwt, err = expr.ParseJwt(raw); err != nil {
+			if e.jwt, err = dotnet.ParseJwt(raw); err != nil {
 				return fmt.Errorf("output token: %w", err)
 			}
 		}

@@ -17,7 +17,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
-	"github.com/gatehouse/gatehouse/internal/expr"
+	"github.com/gatehouse/gatehouse/internal/expr/dotnet"
 	"github.com/gatehouse/gatehouse/internal/oidctest"
 	"github.com/gatehouse/gatehouse/internal/policy"
 )
@@ -135,7 +135,7 @@ func TestValidateJWTOpenIDConfig(t *testing.T) {
 			c := jt.run(tt.auth)
 			if tt.challenge == "" {
 				wantValid(t, c)
-				if j, ok := c.Variables["jwt"].(*expr.Jwt); !ok || j.Claims()["sub"][0] != "user-1" {
+				if j, ok := c.Variables["jwt"].(*dotnet.Jwt); !ok || j.Claims()["sub"][0] != "user-1" {
 					t.Errorf("output-token-variable-name holds %#v", c.Variables["jwt"])
 				}
 				return
@@ -455,7 +455,7 @@ func TestValidateJWTKeepsAcceptedTokens(t *testing.T) {
 	for range 3 {
 		c := jt.run("Bearer " + token)
 		wantValid(t, c)
-		if j, ok := c.Variables["jwt"].(*expr.Jwt); !ok || j == nil {
+		if j, ok := c.Variables["jwt"].(*dotnet.Jwt); !ok || j == nil {
 			t.Fatalf("output variable: %#v", c.Variables["jwt"])
 		}
 	}

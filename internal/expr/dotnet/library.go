@@ -1,0 +1,100 @@
+package dotnet
+
+import (
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
+)
+
+// NewLibrary returns the .NET library that APIM policy expressions may
+// use, on top of the language's own types and the context object: the
+// members of string, numbers, DateTime and TimeSpan; Newtonsoft's JSON
+// types; XElement and XDocument; Regex; LINQ; List and Dictionary; Jwt and
+// BasicAuthCredentials; Uri and WebUtility; Convert, Encoding, Math,
+// hashing; formatting with .NET format strings. Each call builds a new
+// Library; build it once, where the policy registry is composed.
+func NewLibrary() *expr.Library {
+	l := expr.NewLibrary(expr.LibraryOptions{Format: formatValue, Implicit: implicit, Explicit: explicit})
+	for _, t := range []*expr.Type{tyJToken, tyJObject, tyJArray, tyJValue, tyXElement, tyXDocument, tyXNamespace} {
+		l.AddType(t)
+	}
+	for alias, name := range aliases {
+		l.AddAlias(alias, name)
+	}
+	for _, ns := range namespaces {
+		l.AddNamespace(ns)
+	}
+	for name, t := range buildMembers() {
+		l.AddMembers(name, t)
+	}
+	for name, t := range buildStatics() {
+		l.AddStatics(name, t)
+	}
+	for name, c := range constructors() {
+		l.AddConstructor(name, c)
+	}
+	return l
+}
+
+// aliases maps the names of the library's types and static classes, as a
+// policy may write them, to their canonical names.
+var aliases = map[string]string{
+	"Uri": "Uri", "JProperty": "JProperty", "XName": "XName", "XAttribute": "XAttribute",
+	"Jwt": "Jwt", "BasicAuthCredentials": "BasicAuthCredentials", "Match": "Match", "Group": "Group",
+	"Math": "Math", "Convert": "Convert", "Encoding": "Encoding", "WebUtility": "WebUtility", "HttpUtility": "WebUtility",
+	"Regex": "Regex", "JsonConvert": "JsonConvert", "BitConverter": "BitConverter", "SHA256": "SHA256", "SHA1": "SHA1",
+	"SHA512": "SHA512", "SHA384": "SHA384", "MD5": "MD5", "HMACSHA256": "HMACSHA256", "HMACSHA1": "HMACSHA1", "HMACSHA512": "HMACSHA512",
+	"HMACMD5": "HMACMD5", "StringComparison": "StringComparison", "StringSplitOptions": "StringSplitOptions",
+	"Formatting": "Formatting", "RegexOptions": "RegexOptions", "CultureInfo": "CultureInfo", "DateTimeStyles": "DateTimeStyles",
+	"DateTimeKind": "DateTimeKind", "DayOfWeek": "DayOfWeek", "JTokenType": "JTokenType", "MidpointRounding": "MidpointRounding",
+	"Enumerable": "Enumerable", "UriKind": "UriKind", "UriPartial": "UriPartial", "StringBuilder": "StringBuilder",
+	"Dictionary": "Dictionary", "IDictionary": "Dictionary", "IReadOnlyDictionary": "Dictionary", "StringComparer": "StringComparer",
+	"Random": "Random",
+}
+
+// namespaces are the prefixes a policy may write before a type name.
+var namespaces = []string{
+	"System.Security.Cryptography.", "System.Text.RegularExpressions.", "System.Collections.Generic.",
+	"Newtonsoft.Json.Linq.", "Newtonsoft.Json.", "System.Xml.Linq.", "System.Globalization.", "System.Text.",
+	"System.Linq.", "System.Net.", "System.Web.", "System.",
+}
+
+// implicit allows assignments without a cast that .NET's implicit
+// operators allow: a string to an XNamespace; a string, number, bool or
+// token to a JToken.
+func implicit(from, to *expr.Type) bool {
+	switch {
+	case to.Name() == "XNamespace":
+		return from == tyString
+	case to == tyJToken:
+		return isJSONType(from.Name()) || from == tyString || isNumType(from) || from == tyBool
+	}
+	return false
+}
+
+// explicit allows the casts of Newtonsoft's explicit operators: between
+// JSON token types, and from a token to a string, number, bool, DateTime,
+// Guid or TimeSpan. Types are told apart by the J their names start with.
+func explicit(from, to *expr.Type) bool {
+	if !strings.HasPrefix(from.Name(), "J") {
+		return false
+	}
+	return strings.HasPrefix(to.Name(), "J") || to == tyString || isNumType(to) || to == tyBool || to == tyDateTime ||
+		to.Name() == "Guid" || to == tyTimeSpan
+}
+
+func isNumType(t *expr.Type) bool {
+	switch t {
+	case tyInt, tyLong, tyDouble, tyChar, tyByte:
+		return true
+	}
+	return false
+}
+
+func isJSONType(name string) bool {
+	switch name {
+	case "JToken", "JValue", "JObject", "JArray", "JProperty":
+		return true
+	}
+	return false
+}
