@@ -22,6 +22,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/configsync"
 	"github.com/gatehouse/gatehouse/internal/configsync/endpoint"
 	"github.com/gatehouse/gatehouse/internal/configsync/source"
+	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/gateway"
 	"github.com/gatehouse/gatehouse/internal/mgmt"
 	"github.com/gatehouse/gatehouse/internal/model"
@@ -115,7 +116,7 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 		return err
 	}
 	defer st.Close()
-	if err := mgmt.Bootstrap(ctx, st); err != nil {
+	if err := control.Bootstrap(ctx, st); err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
 	token, err := adminToken(cfg.DataDir, log)

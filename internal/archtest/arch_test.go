@@ -26,7 +26,7 @@ var allowed = map[string][]string{
 	"internal/gateway/...":         {"internal/model", "internal/snapshot", "internal/compile", "internal/certificate", "internal/gateway/...", "internal/policy/...", "internal/expr", "internal/analytics/...", "internal/limits/...", "internal/cache", "internal/urlpath", "internal/lockout"},
 	"internal/snapshot":            {},
 	"internal/configsync/source":   {"internal/model", "internal/store", "internal/snapshot", "internal/compile", "internal/policy/..."},
-	"internal/mgmt":                {"internal/control", "internal/compile", "internal/model", "internal/store", "internal/policy/...", "internal/gatewaykey", "internal/openapi", "internal/lockout"},
+	"internal/mgmt":                {"internal/control", "internal/model", "internal/policy/...", "internal/gatewaykey", "internal/openapi", "internal/lockout"},
 	"internal/gatewaykey":          {},
 	"internal/configsync":          {"internal/model", "internal/snapshot", "internal/compile", "internal/gatewaykey", "internal/secret"},
 	"internal/configsync/endpoint": {"internal/configsync", "internal/configsync/source", "internal/model", "internal/store", "internal/snapshot", "internal/gatewaykey", "internal/lockout"},

@@ -46,3 +46,50 @@ func Exists(ctx context.Context, r store.Reader, kind model.Kind, parent, id str
 	rec, err := Lookup(ctx, r, kind, parent, id)
 	return rec != nil, err
 }
+
+// The store's types as the control layer hands them to adapters: a View
+// or Update callback reads and writes through them, so adapters import
+// control and never the store.
+type (
+	// Store is a transactional configuration store.
+	Store = store.Store
+	// Reader is a consistent read-only view.
+	Reader = store.Reader
+	// Tx is a write transaction.
+	Tx = store.Tx
+	// Record is one stored resource.
+	Record = store.Record
+	// Query selects records of one kind.
+	Query = store.Query
+)
+
+// ErrNotFound is wrapped by a Get of a record that does not exist.
+var ErrNotFound = store.ErrNotFound
+
+// Bootstrap creates the built-in resources (the managed gateway and the
+// administrators, developers and guests groups) when they are missing. It
+// changes nothing, and bumps no version, when they exist.
+func Bootstrap(ctx context.Context, st store.Store) error {
+	_, err := st.Update(ctx, func(tx store.Tx) error {
+		ensure := func(kind model.Kind, id string, props any) error {
+			ok, err := Exists(ctx, tx, kind, "", id)
+			if err != nil || ok {
+				return err
+			}
+			b, err := json.Marshal(props)
+			if err != nil {
+				return err
+			}
+			_, err = tx.Put(ctx, &store.Record{Kind: kind, ID: id, Props: b})
+			return err
+		}
+		for _, g := range model.BuiltinGroups {
+			err := ensure(model.KindGroup, g.ID, &model.Group{DisplayName: g.DisplayName, Description: g.Description, BuiltIn: true, Type: "system"})
+			if err != nil {
+				return err
+			}
+		}
+		return ensure(model.KindGateway, model.ManagedGatewayID, &model.Gateway{Description: "The gateway embedded in gatehouse serve."})
+	})
+	return err
+}

@@ -7,7 +7,6 @@ import (
 	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/openapi"
-	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // exportAPI answers GET /apis/{apiId}?export=openapi with an OpenAPI 3.1
@@ -20,7 +19,7 @@ func (s *Server) exportAPI(r *http.Request) (response, error) {
 	}
 	var api model.API
 	var ops []openapi.Operation
-	err = s.control.View(r.Context(), principalOf(r), func(tx store.Reader) error {
+	err = s.control.View(r.Context(), principalOf(r), func(tx control.Reader) error {
 		rec, err := apisType.get(r.Context(), tx, "", id)
 		if err != nil {
 			return err
@@ -28,7 +27,7 @@ func (s *Server) exportAPI(r *http.Request) (response, error) {
 		if err := control.DecodeStored(rec, &api); err != nil {
 			return err
 		}
-		recs, err := tx.List(r.Context(), store.Query{Kind: model.KindOperation, Parent: rec.ID})
+		recs, err := tx.List(r.Context(), control.Query{Kind: model.KindOperation, Parent: rec.ID})
 		if err != nil {
 			return err
 		}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/model"
-	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 type nowFunc func() time.Time
@@ -71,8 +70,8 @@ func (s *Server) getResource(rt *resourceType) apiFunc {
 		if err != nil {
 			return response{}, err
 		}
-		var rec *store.Record
-		err = s.control.View(r.Context(), principalOf(r), func(tx store.Reader) error {
+		var rec *control.Record
+		err = s.control.View(r.Context(), principalOf(r), func(tx control.Reader) error {
 			if err := rt.requireParent(r.Context(), tx, parent); err != nil {
 				return err
 			}
@@ -96,12 +95,12 @@ func (s *Server) listResources(rt *resourceType) apiFunc {
 		if err != nil {
 			return response{}, err
 		}
-		var recs []*store.Record
-		err = s.control.View(r.Context(), principalOf(r), func(tx store.Reader) error {
+		var recs []*control.Record
+		err = s.control.View(r.Context(), principalOf(r), func(tx control.Reader) error {
 			if err := rt.requireParent(r.Context(), tx, parent); err != nil {
 				return err
 			}
-			recs, err = tx.List(r.Context(), store.Query{Kind: rt.kind, Parent: parent})
+			recs, err = tx.List(r.Context(), control.Query{Kind: rt.kind, Parent: parent})
 			return err
 		})
 		if err != nil {
@@ -130,7 +129,7 @@ func (s *Server) putResource(rt *resourceType) apiFunc {
 		if err != nil {
 			return response{}, err
 		}
-		return s.write(r, rt, parent, id, func(*store.Record) (model.Properties, error) { return props, nil })
+		return s.write(r, rt, parent, id, func(*control.Record) (model.Properties, error) { return props, nil })
 	}
 }
 
@@ -145,7 +144,7 @@ func (s *Server) patchResource(rt *resourceType) apiFunc {
 		if err != nil {
 			return response{}, err
 		}
-		return s.write(r, rt, parent, id, func(old *store.Record) (model.Properties, error) {
+		return s.write(r, rt, parent, id, func(old *control.Record) (model.Properties, error) {
 			if old == nil {
 				return nil, notFound(rt.title + " '" + id + "'")
 			}
@@ -163,10 +162,10 @@ func (s *Server) patchResource(rt *resourceType) apiFunc {
 // absent); the request's preconditions and the parent's existence are
 // checked first.
 func (s *Server) write(r *http.Request, rt *resourceType, parent, id string,
-	propsFor func(old *store.Record) (model.Properties, error)) (response, error) {
+	propsFor func(old *control.Record) (model.Properties, error)) (response, error) {
 	ctx := r.Context()
 	rec, created, err := s.control.Put(ctx, principalOf(r), control.Put{Kind: rt.kind, Parent: parent, ID: id, Props: propsFor,
-		Before: func(tx store.Tx, old *store.Record) error {
+		Before: func(tx control.Tx, old *control.Record) error {
 			if err := rt.requireParent(ctx, tx, parent); err != nil {
 				return err
 			}
@@ -212,7 +211,7 @@ func (s *Server) deleteResource(rt *resourceType) apiFunc {
 			return response{}, err
 		}
 		existed, err := s.control.Delete(r.Context(), principalOf(r), control.Delete{Kind: rt.kind, Parent: parent, ID: id,
-			Before:  func(_ store.Tx, old *store.Record) error { return checkPrecondition(r, old) },
+			Before:  func(_ control.Tx, old *control.Record) error { return checkPrecondition(r, old) },
 			Options: control.RemoveOptions{DeleteSubscriptions: r.URL.Query().Get("deleteSubscriptions") == "true"}})
 		if err != nil {
 			return response{}, err

@@ -11,7 +11,6 @@ import (
 	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/gatewaykey"
 	"github.com/gatehouse/gatehouse/internal/model"
-	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // StatusSource reports the nodes of a gateway from their heartbeats.
@@ -41,7 +40,7 @@ func readKeyRequest(r *http.Request) (keyRequest, error) {
 }
 
 // selfHosted loads a gateway that has signing keys.
-func selfHosted(ctx context.Context, r store.Reader, id string) (*store.Record, gatewaykey.Keys, error) {
+func selfHosted(ctx context.Context, r control.Reader, id string) (*control.Record, gatewaykey.Keys, error) {
 	rec, err := gatewaysType.get(ctx, r, "", id)
 	if err != nil {
 		return nil, gatewaykey.Keys{}, err
@@ -69,9 +68,9 @@ func (s *Server) generateToken(r *http.Request) (response, error) {
 	case errors.Is(err, gatewaykey.ErrExpiryLate):
 		return response{}, invalid("expiry", "expiry must be at most 30 days ahead.")
 	}
-	var rec *store.Record
+	var rec *control.Record
 	var keys gatewaykey.Keys
-	err = s.control.View(r.Context(), principalOf(r), func(tx store.Reader) error {
+	err = s.control.View(r.Context(), principalOf(r), func(tx control.Reader) error {
 		rec, keys, err = selfHosted(r.Context(), tx, r.PathValue("gatewayId"))
 		return err
 	})
@@ -92,7 +91,7 @@ func (s *Server) regenerateGatewayKey(r *http.Request) (response, error) {
 	if err != nil {
 		return response{}, err
 	}
-	err = s.control.Update(r.Context(), principalOf(r), func(tx store.Tx) error {
+	err = s.control.Update(r.Context(), principalOf(r), func(tx control.Tx) error {
 		rec, keys, err := selfHosted(r.Context(), tx, r.PathValue("gatewayId"))
 		if err != nil {
 			return err
@@ -116,8 +115,8 @@ func (s *Server) regenerateGatewayKey(r *http.Request) (response, error) {
 
 // gatewayStatus answers GET /gateways/{gatewayId}/status.
 func (s *Server) gatewayStatus(r *http.Request) (response, error) {
-	var rec *store.Record
-	err := s.control.View(r.Context(), principalOf(r), func(tx store.Reader) error {
+	var rec *control.Record
+	err := s.control.View(r.Context(), principalOf(r), func(tx control.Reader) error {
 		var err error
 		rec, err = gatewaysType.get(r.Context(), tx, "", r.PathValue("gatewayId"))
 		return err

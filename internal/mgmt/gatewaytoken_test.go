@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/gatewaykey"
 	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
@@ -26,7 +27,7 @@ func newTestAPIAt(t *testing.T, now *atomic.Pointer[time.Time]) *testAPI {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := Bootstrap(context.Background(), st); err != nil {
+	if err := control.Bootstrap(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(NewServer(Options{Store: st, AdminToken: "admin-token", Now: func() time.Time { return *now.Load() }}))

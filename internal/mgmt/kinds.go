@@ -5,7 +5,6 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/model"
-	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // The management API's collections.
@@ -42,8 +41,8 @@ var (
 // listValue answers POST /namedValues/{id}/listValue with the value, also
 // of a secret.
 func (s *Server) listValue(r *http.Request) (response, error) {
-	var rec *store.Record
-	err := s.control.View(r.Context(), principalOf(r), func(tx store.Reader) error {
+	var rec *control.Record
+	err := s.control.View(r.Context(), principalOf(r), func(tx control.Reader) error {
 		var err error
 		rec, err = namedValuesType.get(r.Context(), tx, "", r.PathValue("namedValueId"))
 		return err

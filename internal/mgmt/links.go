@@ -5,7 +5,6 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/model"
-	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // linkType is a many-to-many link between two resources, such as the APIs
@@ -38,7 +37,7 @@ func (lt *linkType) ids(r *http.Request) (owner, target string, err error) {
 	return owner, target, nil
 }
 
-func (lt *linkType) present(owner string, target *store.Record) resource {
+func (lt *linkType) present(owner string, target *control.Record) resource {
 	res := lt.target.present(target)
 	res.ID = lt.owner.resourceID("", owner) + "/" + lt.target.segment + "/" + target.ID
 	res.Type = lt.owner.typeName() + "/" + lt.target.segment
@@ -47,7 +46,7 @@ func (lt *linkType) present(owner string, target *store.Record) resource {
 
 // both loads the owner and the target, failing with 404 naming the one
 // that is missing.
-func (lt *linkType) both(r *http.Request, tx store.Reader, owner, target string) (*store.Record, *store.Record, error) {
+func (lt *linkType) both(r *http.Request, tx control.Reader, owner, target string) (*control.Record, *control.Record, error) {
 	o, err := lt.owner.get(r.Context(), tx, "", owner)
 	if err != nil {
 		return nil, nil, err
@@ -67,13 +66,13 @@ func (s *Server) listLinks(lt *linkType) apiFunc {
 			return response{}, err
 		}
 		var items []resource
-		err = s.control.View(r.Context(), principalOf(r), func(tx store.Reader) error {
+		err = s.control.View(r.Context(), principalOf(r), func(tx control.Reader) error {
 			o, err := lt.owner.get(r.Context(), tx, "", owner)
 			if err != nil {
 				return err
 			}
 			owner = o.ID
-			links, err := tx.List(r.Context(), store.Query{Kind: lt.kind, Parent: owner})
+			links, err := tx.List(r.Context(), control.Query{Kind: lt.kind, Parent: owner})
 			if err != nil {
 				return err
 			}
@@ -101,9 +100,9 @@ func (s *Server) getLink(lt *linkType) apiFunc {
 		if err != nil {
 			return response{}, err
 		}
-		var t *store.Record
-		err = s.control.View(r.Context(), principalOf(r), func(tx store.Reader) error {
-			var o *store.Record
+		var t *control.Record
+		err = s.control.View(r.Context(), principalOf(r), func(tx control.Reader) error {
+			var o *control.Record
 			if o, t, err = lt.both(r, tx, owner, target); err != nil {
 				return err
 			}
@@ -129,9 +128,9 @@ func (s *Server) putLink(lt *linkType) apiFunc {
 		if err != nil {
 			return response{}, err
 		}
-		var t *store.Record
+		var t *control.Record
 		var existed bool
-		err = s.control.Update(r.Context(), principalOf(r), func(tx store.Tx) error {
+		err = s.control.Update(r.Context(), principalOf(r), func(tx control.Tx) error {
 			o, tgt, err := lt.both(r, tx, owner, target)
 			if err != nil {
 				return err
@@ -140,7 +139,7 @@ func (s *Server) putLink(lt *linkType) apiFunc {
 			if existed, err = control.Exists(r.Context(), tx, lt.kind, owner, target); err != nil || existed {
 				return err
 			}
-			_, err = tx.Put(r.Context(), &store.Record{Kind: lt.kind, Parent: o.ID, ID: t.ID})
+			_, err = tx.Put(r.Context(), &control.Record{Kind: lt.kind, Parent: o.ID, ID: t.ID})
 			return err
 		})
 		if err != nil {
@@ -162,7 +161,7 @@ func (s *Server) deleteLink(lt *linkType) apiFunc {
 			return response{}, err
 		}
 		var deleted bool
-		err = s.control.Update(r.Context(), principalOf(r), func(tx store.Tx) error {
+		err = s.control.Update(r.Context(), principalOf(r), func(tx control.Tx) error {
 			deleted, err = tx.Delete(r.Context(), lt.kind, owner, target)
 			return err
 		})

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
@@ -33,7 +34,7 @@ func newTestAPI(t *testing.T) *testAPI {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := Bootstrap(context.Background(), st); err != nil {
+	if err := control.Bootstrap(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(NewServer(Options{Store: st, AdminToken: "admin-token"}))

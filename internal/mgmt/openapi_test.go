@@ -20,6 +20,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/gatehouse/gatehouse/internal/certificate/certtest"
+	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
@@ -288,7 +289,7 @@ type openAPIStep struct {
 // status code, headers and body.
 func TestOpenAPIDocumentDescribesResponses(t *testing.T) {
 	s, st := newOpenAPITestServer(t)
-	if err := Bootstrap(t.Context(), st); err != nil {
+	if err := control.Bootstrap(t.Context(), st); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := OpenAPIDocument()

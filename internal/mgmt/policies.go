@@ -10,7 +10,6 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/model"
-	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // policyScope is one of the four places a policy document attaches to.
@@ -29,7 +28,7 @@ var policyScopes = []*policyScope{
 
 // parent returns the store parent of the scope's policy, checking that
 // the owner exists, and the resource id of the policy.
-func (ps *policyScope) parent(ctx context.Context, r store.Reader, req *http.Request) (parent, id string, err error) {
+func (ps *policyScope) parent(ctx context.Context, r control.Reader, req *http.Request) (parent, id string, err error) {
 	if ps.owner == nil {
 		return "", "/policy", nil
 	}
@@ -48,7 +47,7 @@ func (ps *policyScope) parent(ctx context.Context, r store.Reader, req *http.Req
 	return strings.TrimPrefix(rid, "/"), rid + "/policy", nil
 }
 
-func (s *Server) presentPolicy(ps *policyScope, id string, rec *store.Record) resource {
+func (s *Server) presentPolicy(ps *policyScope, id string, rec *control.Record) resource {
 	return resource{ID: id, Name: model.PolicyID, Type: ps.typ, Properties: rec.Props}
 }
 
@@ -57,7 +56,7 @@ func (s *Server) getPolicy(ps *policyScope) apiFunc {
 		ctx := r.Context()
 		var res resource
 		var etag string
-		err := s.control.View(ctx, principalOf(r), func(tx store.Reader) error {
+		err := s.control.View(ctx, principalOf(r), func(tx control.Reader) error {
 			parent, id, err := ps.parent(ctx, tx, r)
 			if err != nil {
 				return err
@@ -126,13 +125,13 @@ func (s *Server) putPolicy(ps *policyScope) apiFunc {
 			return response{}, err
 		}
 		rec, created, err := s.control.Put(ctx, p, control.Put{Kind: model.KindPolicy, Parent: parent, ID: model.PolicyID,
-			Before: func(tx store.Tx, old *store.Record) error {
+			Before: func(tx control.Tx, old *control.Record) error {
 				if _, _, err := ps.parent(ctx, tx, r); err != nil {
 					return err
 				}
 				return checkPrecondition(r, old)
 			},
-			Props: func(*store.Record) (model.Properties, error) { return doc, nil }})
+			Props: func(*control.Record) (model.Properties, error) { return doc, nil }})
 		if err != nil {
 			return response{}, err
 		}
@@ -151,7 +150,7 @@ func (s *Server) deletePolicy(ps *policyScope) apiFunc {
 			return response{}, err
 		}
 		existed, err := s.control.Delete(r.Context(), principalOf(r), control.Delete{Kind: model.KindPolicy, Parent: parent, ID: model.PolicyID,
-			Before: func(_ store.Tx, old *store.Record) error { return checkPrecondition(r, old) }})
+			Before: func(_ control.Tx, old *control.Record) error { return checkPrecondition(r, old) }})
 		if err != nil {
 			return response{}, err
 		}
@@ -165,7 +164,7 @@ func (s *Server) deletePolicy(ps *policyScope) apiFunc {
 // policyScopeOf returns the store parent and the resource id of the
 // policy a request addresses, checking that its owner exists.
 func (s *Server) policyScopeOf(r *http.Request, ps *policyScope) (parent, id string, err error) {
-	err = s.control.View(r.Context(), principalOf(r), func(tx store.Reader) error {
+	err = s.control.View(r.Context(), principalOf(r), func(tx control.Reader) error {
 		parent, id, err = ps.parent(r.Context(), tx, r)
 		return err
 	})

@@ -6,7 +6,6 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/model"
-	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // referencesList is what GET .../references answers.
@@ -25,7 +24,7 @@ func (s *Server) references(rt *resourceType) apiFunc {
 		}
 		ctx := r.Context()
 		var uses []control.Use
-		err = s.control.View(ctx, principalOf(r), func(tx store.Reader) error {
+		err = s.control.View(ctx, principalOf(r), func(tx control.Reader) error {
 			rec, err := rt.get(ctx, tx, parent, id)
 			if err != nil {
 				return err

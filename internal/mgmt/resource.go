@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/model"
-	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // resourceType describes one collection of the management API. The
@@ -69,12 +69,12 @@ func (rt *resourceType) ids(r *http.Request) (parent, id string, err error) {
 }
 
 // requireParent fails with 404 when the enclosing resource is missing.
-func (rt *resourceType) requireParent(ctx context.Context, r store.Reader, parent string) error {
+func (rt *resourceType) requireParent(ctx context.Context, r control.Reader, parent string) error {
 	if rt.parent == nil {
 		return nil
 	}
 	if _, err := r.Get(ctx, rt.parent.kind, "", parent); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, control.ErrNotFound) {
 			return notFound(rt.parent.title + " '" + parent + "'")
 		}
 		return err
@@ -90,7 +90,7 @@ type resource struct {
 	Properties json.RawMessage `json:"properties"`
 }
 
-func (rt *resourceType) present(rec *store.Record) resource {
+func (rt *resourceType) present(rec *control.Record) resource {
 	props := rec.Props
 	if props == nil {
 		props = json.RawMessage("{}")
@@ -99,9 +99,9 @@ func (rt *resourceType) present(rec *store.Record) resource {
 }
 
 // get returns one record or a 404 naming it.
-func (rt *resourceType) get(ctx context.Context, r store.Reader, parent, id string) (*store.Record, error) {
+func (rt *resourceType) get(ctx context.Context, r control.Reader, parent, id string) (*control.Record, error) {
 	rec, err := r.Get(ctx, rt.kind, parent, id)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, control.ErrNotFound) {
 		return nil, notFound(rt.title + " '" + id + "'")
 	}
 	return rec, err
@@ -109,7 +109,7 @@ func (rt *resourceType) get(ctx context.Context, r store.Reader, parent, id stri
 
 // checkPrecondition applies If-Match and If-None-Match to the current
 // record (nil when absent).
-func checkPrecondition(r *http.Request, cur *store.Record) error {
+func checkPrecondition(r *http.Request, cur *control.Record) error {
 	if m := r.Header.Get("If-Match"); m != "" {
 		if cur == nil {
 			return errorf(http.StatusPreconditionFailed, "PreconditionFailed", "If-Match was given but the resource does not exist.")

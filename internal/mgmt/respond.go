@@ -10,7 +10,6 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/model"
-	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // response is what a handler returns; one adapter writes it.
@@ -95,7 +94,7 @@ func asAPIError(err error) *apiError {
 		return bodyAPIError(be)
 	case errors.As(err, &mbe):
 		return errorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than the limit.")
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, control.ErrNotFound):
 		return notFound("The resource")
 	}
 	return nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -12,16 +11,14 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/lockout"
-	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/policy/builtin"
-	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // Options configures a Server.
 type Options struct {
 	// Store holds the configuration. Required.
-	Store store.Store
+	Store control.Store
 	// AdminToken is the bootstrap administrator's bearer token. Required.
 	AdminToken string
 	// Logger receives errors that become 500 answers. Nil: discard.
@@ -159,32 +156,4 @@ func (s *Server) authorize(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, control.Admin())))
 	})
-}
-
-// Bootstrap creates the built-in resources (the managed gateway and the
-// administrators, developers and guests groups) when they are missing. It
-// changes nothing, and bumps no version, when they exist.
-func Bootstrap(ctx context.Context, st store.Store) error {
-	_, err := st.Update(ctx, func(tx store.Tx) error {
-		ensure := func(kind model.Kind, id string, props any) error {
-			ok, err := control.Exists(ctx, tx, kind, "", id)
-			if err != nil || ok {
-				return err
-			}
-			b, err := json.Marshal(props)
-			if err != nil {
-				return err
-			}
-			_, err = tx.Put(ctx, &store.Record{Kind: kind, ID: id, Props: b})
-			return err
-		}
-		for _, g := range model.BuiltinGroups {
-			err := ensure(model.KindGroup, g.ID, &model.Group{DisplayName: g.DisplayName, Description: g.Description, BuiltIn: true, Type: "system"})
-			if err != nil {
-				return err
-			}
-		}
-		return ensure(model.KindGateway, model.ManagedGatewayID, &model.Gateway{Description: "The gateway embedded in gatehouse serve."})
-	})
-	return err
 }

@@ -4,14 +4,13 @@ import (
 	"net/http"
 
 	"github.com/gatehouse/gatehouse/internal/control"
-	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // listSecrets answers POST /subscriptions/{sid}/listSecrets.
 func (s *Server) listSecrets(r *http.Request) (response, error) {
 	id := r.PathValue("sid")
-	var rec *store.Record
-	err := s.control.View(r.Context(), principalOf(r), func(tx store.Reader) error {
+	var rec *control.Record
+	err := s.control.View(r.Context(), principalOf(r), func(tx control.Reader) error {
 		var err error
 		rec, err = subscriptionsType.get(r.Context(), tx, "", id)
 		return err

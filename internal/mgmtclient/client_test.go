@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/mgmt"
 	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
@@ -25,7 +26,7 @@ func newClient(t *testing.T) *Client {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := mgmt.Bootstrap(t.Context(), st); err != nil {
+	if err := control.Bootstrap(t.Context(), st); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(mgmt.NewServer(mgmt.Options{Store: st, AdminToken: "tok"}))
