@@ -80,7 +80,7 @@ var faults = []fault{
 	{name: "serve kill -9 during writes (postgres)", rounds: 10, short: 2, run: killServePostgres},
 	{name: "backend hangs, resets, trickles", rounds: 10, short: 3, run: badBackends},
 	{name: "redis killed, hung, restarted", rounds: 2, short: 1, run: redisOutages},
-	// {name: "gateway kill -9 while writing its backup", rounds: 10, short: 3, run: killGatewayBackup},
+	{name: "gateway kill -9 while writing its backup", rounds: 10, short: 3, run: killGatewayBackup},
 	// {name: "management plane down, 2 gateways", rounds: 1, short: 1, run: planeDown},
 	// {name: "disk full for the data directory", rounds: 1, short: 1, run: diskFull},
 }
