@@ -21,7 +21,7 @@ func TestFaultsShort(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{bin: bin, dir: dir, postgres: os.Getenv("GATEHOUSE_TEST_POSTGRES"), rnd: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))}
+	e := &env{bin: bin, dir: dir, postgres: os.Getenv("GATEHOUSE_TEST_POSTGRES"), short: true, rnd: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))}
 	for _, f := range faults {
 		t.Run(strings.NewReplacer(" ", "_", ",", "").Replace(f.name), func(t *testing.T) {
 			r := runFault(ctx, e, f, f.short)

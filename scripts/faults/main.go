@@ -46,7 +46,7 @@ func run(ctx context.Context, short bool, rounds int, only string) int {
 		fmt.Fprintln(os.Stderr, "faults:", err)
 		return 2
 	}
-	e := &env{bin: bin, dir: dir, postgres: os.Getenv("GATEHOUSE_TEST_POSTGRES"), rnd: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1)), progress: os.Stderr}
+	e := &env{bin: bin, dir: dir, postgres: os.Getenv("GATEHOUSE_TEST_POSTGRES"), short: short, rnd: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1)), progress: os.Stderr}
 	var rs []result
 	for _, f := range faults {
 		if only != "" && !strings.Contains(f.name, only) {

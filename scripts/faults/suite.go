@@ -21,6 +21,7 @@ type env struct {
 	bin      string // the gatehouse binary
 	dir      string // scratch directory, removed by the caller
 	postgres string // GATEHOUSE_TEST_POSTGRES; empty: PostgreSQL rounds skipped
+	short    bool   // the short form: faults last less long
 	rnd      *rand.Rand
 	progress io.Writer
 	cleanups []func()
@@ -81,7 +82,7 @@ var faults = []fault{
 	{name: "backend hangs, resets, trickles", rounds: 10, short: 3, run: badBackends},
 	{name: "redis killed, hung, restarted", rounds: 2, short: 1, run: redisOutages},
 	{name: "gateway kill -9 while writing its backup", rounds: 10, short: 3, run: killGatewayBackup},
-	// {name: "management plane down, 2 gateways", rounds: 1, short: 1, run: planeDown},
+	{name: "management plane down, 2 gateways", rounds: 2, short: 1, run: planeDown},
 	// {name: "disk full for the data directory", rounds: 1, short: 1, run: diskFull},
 }
 
