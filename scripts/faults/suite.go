@@ -71,16 +71,17 @@ func (r *result) figure(format string, args ...any) {
 // fault is one kind of fault the suite injects.
 type fault struct {
 	name          string
-	rounds, short int // rounds of `make faults` and of the short form
+	rounds, short int  // rounds of `make faults` and of the short form
+	service       bool // a skip means a service (PostgreSQL, Redis) is missing
 	run           func(ctx context.Context, e *env, rounds int, r *result)
 }
 
 // faults are the suite, in order.
 var faults = []fault{
 	{name: "serve kill -9 during writes (sqlite)", rounds: 10, short: 2, run: killServeSQLite},
-	{name: "serve kill -9 during writes (postgres)", rounds: 10, short: 2, run: killServePostgres},
+	{name: "serve kill -9 during writes (postgres)", rounds: 10, short: 2, service: true, run: killServePostgres},
 	{name: "backend hangs, resets, trickles", rounds: 10, short: 3, run: badBackends},
-	{name: "redis killed, hung, restarted", rounds: 2, short: 1, run: redisOutages},
+	{name: "redis killed, hung, restarted", rounds: 2, short: 1, service: true, run: redisOutages},
 	{name: "gateway kill -9 while writing its backup", rounds: 10, short: 3, run: killGatewayBackup},
 	{name: "management plane down, 2 gateways", rounds: 2, short: 1, run: planeDown},
 	{name: "disk full for the data directory", rounds: 3, short: 1, run: diskFull},
