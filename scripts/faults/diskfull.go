@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -149,4 +150,91 @@ func diskFull(ctx context.Context, e *env, rounds int, r *result) {
 	}
 	r.figure("refused %d, client saw %q, logged as a full disk %v", refused, answer, clear)
 	r.figure("acknowledged %d, lost %d, integrity_check %s, writes work again once there is room", len(written), lost, msg)
+}
+
+// backupDiskFull runs a self-hosted gateway with its backup on a small
+// file system, fills it and changes the configuration: the gateway must
+// serve the change, say that the backup was not written, and keep the
+// previous backup whole, so that a start without the plane serves it.
+func backupDiskFull(ctx context.Context, e *env, rounds int, r *result) {
+	dir, err := mountSmall(e, "4m")
+	if err != nil {
+		r.skipped = "cannot mount a small file system here, so the disk cannot be filled: " + err.Error()
+		return
+	}
+	planeDir, err := e.tempDir()
+	if err != nil {
+		r.failf("%v", err)
+		return
+	}
+	g, err := newEdge(e, planeDir, "live")
+	if err != nil {
+		r.failf("%v", err)
+		return
+	}
+	backup := filepath.Join(dir, "backup.json")
+	rev := 0
+	kept, served := 0, 0
+	for round := range rounds {
+		n, err := e.startNode(g.plane.mgmt, g.token, backup)
+		if err != nil {
+			r.failf("round %d: %v", round, err)
+			return
+		}
+		want := strconv.Itoa(rev)
+		if !waitFor(5*time.Second, func() bool { code, got := n.rev(ctx, "live"); return code == 200 && got == want }) {
+			r.failf("round %d: the node did not serve revision %s within 5s", round, want)
+			return
+		}
+		if !waitFor(5*time.Second, func() bool {
+			_, err := os.Stat(backup)
+			tmps, _ := filepath.Glob(backup + ".*.tmp")
+			return err == nil && len(tmps) == 0
+		}) {
+			r.failf("round %d: no complete backup within 5s of serving", round)
+			return
+		}
+		backedUp := rev
+		filler, err := fill(dir)
+		if err != nil {
+			r.failf("round %d: %v", round, err)
+			return
+		}
+		rev++
+		if err := g.setRev("live", rev); err != nil {
+			r.failf("round %d: %v", round, err)
+			return
+		}
+		want = strconv.Itoa(rev)
+		if waitFor(5*time.Second, func() bool { code, got := n.rev(ctx, "live"); return code == 200 && got == want }) {
+			served++
+		} else {
+			r.failf("round %d: with its backup's disk full the node did not serve the change within 5s", round)
+		}
+		if !waitFor(5*time.Second, func() bool {
+			logs := n.logs.String()
+			return strings.Contains(logs, "backup not written") && strings.Contains(logs, "no space left")
+		}) {
+			r.failf("round %d: the node did not log that its backup was not written for want of space:\n%s", round, lastLines(n.logs.String(), 3))
+		}
+		n.kill()
+		if tmps, _ := filepath.Glob(backup + ".*.tmp"); len(tmps) > 0 {
+			r.failf("round %d: a failed backup left %v", round, tmps)
+		}
+		// Without the plane, the node has only the previous backup.
+		n, err = e.startNode("127.0.0.1:1", g.token, backup)
+		if err != nil {
+			r.failf("round %d: start from the backup: %v", round, err)
+			return
+		}
+		want = strconv.Itoa(backedUp)
+		if waitFor(5*time.Second, func() bool { code, got := n.rev(ctx, "live"); return code == 200 && got == want }) {
+			kept++
+		} else {
+			r.failf("round %d: the node did not serve the previous backup (revision %s):\n%s", round, want, lastLines(n.logs.String(), 3))
+		}
+		n.kill()
+		os.Remove(filler)
+	}
+	r.figure("changes served with the backup's disk full %d/%d; previous backup intact and served without the plane %d/%d", served, rounds, kept, rounds)
 }
