@@ -6,7 +6,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 FUZZTIME  ?= 20s
 
-.PHONY: build run test lint bench fuzz clean
+.PHONY: build run test lint bench fuzz faults clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/gatehouse ./cmd/gatehouse
@@ -32,6 +32,12 @@ lint:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/gateway/... ./internal/policy/builtin/ ./internal/limits/
 	bash scripts/bench.sh
+
+# Fault suite: kill, hang and starve real gatehouse processes on loopback and print a
+# table of what held. `go test ./scripts/faults` (part of `make test`) runs its short form.
+# PostgreSQL rounds run when GATEHOUSE_TEST_POSTGRES is set.
+faults:
+	$(GO) run ./scripts/faults
 
 # Run each fuzz target for FUZZTIME.
 fuzz:

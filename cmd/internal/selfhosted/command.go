@@ -191,7 +191,12 @@ func Run(ctx context.Context, cfg Config) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return cli.Serve(ctx, log, cfg.ShutdownGrace, ls...) })
 	g.Go(func() error { return client.Run(ctx) })
-	log.Info("self-hosted gateway starting", "gateway", cfg.GatewayID, "endpoint", cfg.ConfigEndpoint, "auth", cfg.Auth, "version", cfg.Version)
+	var httpAddr string
+	if l := cli.Find(ls, "gateway http"); l != nil {
+		httpAddr = l.Addr()
+	}
+	log.Info("self-hosted gateway starting", "gateway", cfg.GatewayID, "endpoint", cfg.ConfigEndpoint, "auth", cfg.Auth, "version", cfg.Version,
+		"gateway_http", httpAddr)
 	if cfg.Ready != nil && len(ls) > 0 {
 		cfg.Ready(ls[0].Addr())
 	}
