@@ -162,7 +162,9 @@ func (c *Client) Run(ctx context.Context) error {
 func (c *Client) Version() int64 { return c.version.Load() }
 
 func (c *Client) pollLoop(ctx context.Context) {
-	delay := backoff{min: 250 * time.Millisecond, max: 30 * time.Second}
+	// At most a second between tries, so that a change made the moment the
+	// plane returns reaches every gateway within about a second.
+	delay := backoff{min: 250 * time.Millisecond, max: time.Second}
 	failing := false
 	for ctx.Err() == nil {
 		snap, err := c.poll(ctx)
