@@ -86,8 +86,11 @@ func cases(t *testing.T, chartDir string, base map[string]any) []chartCase {
 	return cs
 }
 
-// release is the release every case is rendered as.
-var release = common.ReleaseOptions{Name: "edge", Namespace: "gatehouse", Revision: 1, IsInstall: true}
+// releases are the releases the charts are rendered as, by chart.
+var releases = map[string]common.ReleaseOptions{
+	"gatehouse-gateway": {Name: "edge", Namespace: "gatehouse", Revision: 1, IsInstall: true},
+	"gatehouse":         {Name: "gatehouse", Namespace: "gatehouse", Revision: 1, IsInstall: true},
+}
 
 // A rendering is a chart's output: the files as helm template prints them,
 // and the objects decoded from them.
@@ -135,7 +138,7 @@ func userValues(t *testing.T, c chartCase) map[string]any {
 // chart's schema, in strict mode (a template naming a value that does not
 // exist fails).
 func render(ch *chart.Chart, vals map[string]any) (rendering, error) {
-	top, err := util.ToRenderValuesWithSchemaValidation(ch, vals, release, common.DefaultCapabilities, false)
+	top, err := util.ToRenderValuesWithSchemaValidation(ch, vals, releases[ch.Name()], common.DefaultCapabilities, false)
 	if err != nil {
 		return rendering{}, err
 	}
@@ -329,7 +332,7 @@ func diff(want, got []byte) string {
 // fails.
 func checkLint(t *testing.T, dir string, vals map[string]any) {
 	t.Helper()
-	l := lint.RunAll(dir, vals, release.Namespace)
+	l := lint.RunAll(dir, vals, releases[filepath.Base(dir)].Namespace)
 	for _, m := range l.Messages {
 		if m.Severity >= support.WarningSev {
 			t.Errorf("helm lint: %s", m.Error())
@@ -353,6 +356,10 @@ func externalNames(vals map[string]any) map[string]bool {
 					k = "existingSecretName"
 				}
 				walk(k, sub)
+			}
+		case []any:
+			for _, sub := range v {
+				walk(key, sub)
 			}
 		case string:
 			switch key {
