@@ -4,9 +4,13 @@
 GO        ?= go
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
+REVISION  ?= $(shell git rev-parse HEAD 2>/dev/null)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+PLATFORMS ?= linux/amd64,linux/arm64
+PUSH      ?=
 FUZZTIME  ?= 20s
 
-.PHONY: build run test lint bench fuzz faults clean
+.PHONY: build run test lint image bench fuzz faults clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/gatehouse ./cmd/gatehouse
@@ -16,14 +20,25 @@ run: build
 	./bin/gatehouse serve
 
 # The whole test suite. PostgreSQL tests run when GATEHOUSE_TEST_POSTGRES is set.
+# deploy/ is a module of its own (Helm charts, images): its tests run second;
+# without -short they also build the real images for every platform.
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
+	cd deploy && $(GO) vet ./... && $(GO) test -short -count=1 ./...
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	cd deploy && $(GO) vet ./...
+
+# OCI images of gatehouse-gateway and gatehouse for PLATFORMS, built without a
+# container engine: dist/gatehouse-gateway.oci.tar and dist/gatehouse.oci.tar.
+# PUSH=ghcr.io/example also pushes them as ghcr.io/example/NAME:VERSION.
+image:
+	cd deploy && $(GO) run ./cmd/image --src .. --out ../dist --version $(VERSION) --revision $(REVISION) \
+		--created $(SOURCE_DATE_EPOCH) --platforms $(PLATFORMS) $(if $(PUSH),--push $(PUSH))
 
 # Load test: backend, nginx and the gateway (open, keyed, and keyed with a rate limit in
 # memory and in Redis, or with validate-jwt) under wrk, as ratios to direct and to keyed.
@@ -59,4 +74,4 @@ fuzz:
 	$(GO) test ./internal/policy -run '^$$' -fuzz FuzzReadXML -fuzztime $(FUZZTIME)
 
 clean:
-	rm -rf bin
+	rm -rf bin dist

@@ -18,6 +18,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/cli"
 	"github.com/gatehouse/gatehouse/internal/configsync"
+	"github.com/gatehouse/gatehouse/internal/gatewaykey"
 	"github.com/gatehouse/gatehouse/internal/secret"
 )
 
@@ -90,7 +91,8 @@ func NewCommand(version string, useLogger func(*slog.Logger)) *cobra.Command {
 			"Besides flags and GATEHOUSE_* variables (--token's is GATEHOUSE_GATEWAY_TOKEN;\n" +
 			"the CLI's GATEHOUSE_TOKEN is never read) it reads APIM's self-hosted gateway\n" +
 			"settings from the environment: config.service.endpoint, config.service.auth\n" +
-			"(a GatewayKey token, or workloadIdentity) and gateway.name.",
+			"(a GatewayKey token, or workloadIdentity) and gateway.name. As with APIM's\n" +
+			"gateway, a token names its gateway, so --gateway-id may be left out with one.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			applyAPIMEnvironment(&cfg, cmd.Flags().Changed)
@@ -154,8 +156,11 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	if cfg.GatewayID == "" && cfg.Auth == AuthToken {
+		cfg.GatewayID = tokenGateway(cfg.Token)
+	}
 	if cfg.ConfigEndpoint == "" || cfg.GatewayID == "" {
-		return errors.New("--config-endpoint and --gateway-id are required (or config.service.endpoint and gateway.name)")
+		return errors.New("--config-endpoint and --gateway-id are required (or config.service.endpoint and gateway.name; a gateway token names its gateway)")
 	}
 	httpClient, err := planeClient(cfg.CAFile)
 	if err != nil {
@@ -201,6 +206,18 @@ func Run(ctx context.Context, cfg Config) error {
 		cfg.Ready(ls[0].Addr())
 	}
 	return g.Wait()
+}
+
+// tokenGateway returns the gateway that a GatewayKey token names, or ""
+// when the token is malformed. APIM's self-hosted gateway, configured
+// with config.service.auth alone, takes its name from the token the same
+// way.
+func tokenGateway(token string) string {
+	t, err := gatewaykey.Parse(token)
+	if err != nil {
+		return ""
+	}
+	return t.Gateway
 }
 
 func credentials(cfg Config) (configsync.Credentials, error) {

@@ -128,3 +128,68 @@ func TestGatewayNeverSendsTheCLIToken(t *testing.T) {
 func gatewayToken(c string) string {
 	return "GatewayKey edge&203001010000&" + strings.Repeat(c, 85) + "A=="
 }
+
+// TestGatewayNameFromToken: given APIM's config.service.endpoint and
+// config.service.auth alone, without gateway.name, the gateway follows the
+// gateway its token names, as APIM's does; with workload identity there is
+// no token to name it, and the gateway refuses to start.
+func TestGatewayNameFromToken(t *testing.T) {
+	paths := make(chan string, 16)
+	plane := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case paths <- r.URL.Path:
+		default:
+		}
+		http.Error(w, `{"error":{"code":"Unauthorized","message":"no"}}`, http.StatusUnauthorized)
+	}))
+	t.Cleanup(plane.Close)
+	t.Setenv("config.service.endpoint", plane.URL)
+
+	run := func(t *testing.T) (chan error, context.CancelFunc) {
+		t.Helper()
+		cmd := NewCommand("test", nil)
+		cmd.SetArgs([]string{"--gateway-http", "127.0.0.1:0", "--backup", "", "--log-level", "error"})
+		cmd.SetOut(io.Discard)
+		cmd.SetErr(io.Discard)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- cmd.ExecuteContext(ctx) }()
+		return done, cancel
+	}
+
+	t.Run("token", func(t *testing.T) {
+		t.Setenv("config.service.auth", gatewayToken("T"))
+		done, cancel := run(t)
+		defer cancel()
+		select {
+		case p := <-paths:
+			if !strings.HasPrefix(p, "/configuration/gateways/edge/") {
+				t.Errorf("the gateway called %s, want the token's gateway edge", p)
+			}
+		case err := <-done:
+			t.Fatalf("the gateway stopped before calling the configuration endpoint: %v", err)
+		case <-time.After(30 * time.Second):
+			t.Fatal("the gateway did not call the configuration endpoint")
+		}
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the gateway did not stop")
+		}
+	})
+
+	t.Run("workload identity", func(t *testing.T) {
+		t.Setenv("config.service.auth", "workloadIdentity")
+		done, cancel := run(t)
+		defer cancel()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "--gateway-id") {
+				t.Errorf("workload identity without gateway.name: %v, want a refusal naming --gateway-id", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("the gateway started without a gateway name")
+		}
+	})
+}
