@@ -66,6 +66,9 @@ type (
 // ErrNotFound is wrapped by a Get of a record that does not exist.
 var ErrNotFound = store.ErrNotFound
 
+// ErrFull is wrapped by a write refused because the store's disk is full.
+var ErrFull = store.ErrFull
+
 // Bootstrap creates the built-in resources (the managed gateway and the
 // administrators, developers and guests groups) when they are missing. It
 // changes nothing, and bumps no version, when they exist.

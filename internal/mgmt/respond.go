@@ -94,6 +94,9 @@ func asAPIError(err error) *apiError {
 		return bodyAPIError(be)
 	case errors.As(err, &mbe):
 		return errorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than the limit.")
+	case errors.Is(err, control.ErrFull):
+		return errorf(http.StatusInsufficientStorage, "InsufficientStorage",
+			"The store has no room left on its disk: the change was not made. Free space and try again.")
 	case errors.Is(err, control.ErrNotFound):
 		return notFound("The resource")
 	}
@@ -125,6 +128,9 @@ func (s *Server) adapt(f apiFunc) http.HandlerFunc {
 			if ae == nil {
 				s.log.Error("management request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 				ae = errorf(http.StatusInternalServerError, "InternalError", "An internal error occurred; the server log has the details.")
+			}
+			if ae.status == http.StatusInsufficientStorage {
+				s.log.Error("management write refused: the store's disk is full", "method", r.Method, "path", r.URL.Path, "err", err)
 			}
 			writeJSON(w, ae.status, map[string]any{"error": map[string]any{
 				"code": ae.code, "message": ae.message, "details": nonNil(ae.details)}})

@@ -12,6 +12,10 @@ import (
 // ErrNotFound is returned (wrapped) when a resource does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrFull is returned (wrapped) by a write the database could not make
+// because its disk is full. Nothing of the write was stored.
+var ErrFull = errors.New("the store's disk is full")
+
 // A Record is one stored resource or link.
 type Record struct {
 	Kind model.Kind

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/gatehouse/gatehouse/internal/secret"
@@ -107,6 +108,11 @@ func (s *Store) View(ctx context.Context, fn func(store.Reader) error) (err erro
 // written carrying the new version, waiters are woken and the new version
 // is returned. Database errors are wrapped.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) (version int64, err error) {
+	defer func() {
+		if err != nil && diskFull(err) && !errors.Is(err, store.ErrFull) {
+			err = fmt.Errorf("%w: %w", store.ErrFull, err)
+		}
+	}()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("update: begin: %w", err)
@@ -159,4 +165,17 @@ func (s *Store) Close() error {
 		}
 	})
 	return s.closeErr
+}
+
+// diskFull reports whether err is a database's answer to a full disk:
+// SQLite's SQLITE_FULL, PostgreSQL's disk_full (53100) or the system's
+// ENOSPC.
+func diskFull(err error) bool {
+	msg := strings.ToLower(err.Error())
+	for _, s := range []string{"database or disk is full", "no space left on device", "sqlstate 53100", "could not extend file"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
