@@ -3,17 +3,22 @@
 
 GO        ?= go
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS   := -s -w -X main.version=$(VERSION)
 REVISION  ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(REVISION)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 PLATFORMS ?= linux/amd64,linux/arm64
 PUSH      ?=
 FUZZTIME  ?= 20s
 
-.PHONY: build run test lint image bench fuzz faults clean
+.PHONY: build install run test lint image bench fuzz faults clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/gatehouse ./cmd/gatehouse
+
+# Put gatehouse and gatehouse-gateway on the PATH: into $(go env GOBIN), or
+# $(go env GOPATH)/bin when GOBIN is not set.
+install:
+	$(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/gatehouse ./cmd/gatehouse-gateway
 
 # Run the management plane and the embedded gateway with SQLite in ./gatehouse-data.
 run: build

@@ -13,18 +13,25 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/gatehouse/gatehouse/cmd/internal/buildinfo"
 	"github.com/gatehouse/gatehouse/cmd/internal/selfhosted"
 	"github.com/gatehouse/gatehouse/internal/cli"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version and commit are set at build time with -ldflags
+// "-X main.version=... -X main.commit=...".
+var (
+	version = "dev"
+	commit  = ""
+)
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cmd := selfhosted.NewCommand(version, routeLibraryLogs)
 	cmd.Use = "gatehouse-gateway"
+	cmd.Version = buildinfo.String("gatehouse-gateway", version, commit)
+	cmd.SetVersionTemplate("{{.Version}}\n")
 	if err := cmd.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "gatehouse-gateway:", err)
 		os.Exit(1)

@@ -13,12 +13,17 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
 
+	"github.com/gatehouse/gatehouse/cmd/internal/buildinfo"
 	"github.com/gatehouse/gatehouse/cmd/internal/selfhosted"
 	"github.com/gatehouse/gatehouse/internal/cli"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version and commit are set at build time with -ldflags
+// "-X main.version=... -X main.commit=...".
+var (
+	version = "dev"
+	commit  = ""
+)
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -37,7 +42,9 @@ func newRootCommand() *cobra.Command {
 			"enforcing subscription keys and policies, and self-hosted gateways.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       buildinfo.String("gatehouse", version, commit),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(newServeCommand(), selfhosted.NewCommand(version, routeLibraryLogs), newPolicyCommand(), newVersionCommand())
 	root.AddCommand(newImportCommand(), newExportCommand(), newApplyCommand())
 	return root
@@ -55,10 +62,10 @@ func routeLibraryLogs(log *slog.Logger) {
 func newVersionCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the version",
+		Short: "Print the version, the commit and the Go release",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintln(cmd.OutOrStdout(), "gatehouse", version)
+			_, err := fmt.Fprintln(cmd.OutOrStdout(), buildinfo.String("gatehouse", version, commit))
 			return err
 		},
 	}

@@ -120,3 +120,15 @@ func freePort(t *testing.T) string {
 	defer l.Close()
 	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 }
+
+// TestVersion: `gatehouse version` and `--version` print the version, the
+// commit and the Go release.
+func TestVersion(t *testing.T) {
+	bin := buildGatehouse(t)
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		out, err := exec.Command(bin, args...).CombinedOutput()
+		if err != nil || !regexp.MustCompile(`^gatehouse \S+ \(commit [^,]+(, modified)?, go1\.[\d.]+\)\n$`).Match(out) {
+			t.Errorf("gatehouse %v: %v %q", args, err, out)
+		}
+	}
+}

@@ -18,6 +18,8 @@ type GoBuild struct {
 	Dir string
 	// Version is stamped into the binary's main.version.
 	Version string
+	// Revision is stamped into the binary's main.commit.
+	Revision string
 	// Go is the go command. Empty: "go" from PATH.
 	Go string
 }
@@ -34,6 +36,9 @@ func (b GoBuild) Build(ctx context.Context, pkg string, platform v1.Platform, ou
 	ldflags := "-s -w"
 	if b.Version != "" {
 		ldflags += " -X main.version=" + b.Version
+	}
+	if b.Revision != "" {
+		ldflags += " -X main.commit=" + b.Revision
 	}
 	cmd := exec.CommandContext(ctx, goCmd, "build", "-trimpath", "-tags", "timetzdata", "-ldflags", ldflags, "-o", out, pkg)
 	cmd.Dir = b.Dir

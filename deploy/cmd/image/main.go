@@ -104,7 +104,7 @@ func run(ctx context.Context, o options) error {
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return err
 	}
-	builder := image.GoBuild{Dir: src, Version: o.version}
+	builder := image.GoBuild{Dir: src, Version: o.version, Revision: o.revision}
 	for _, spec := range specs {
 		if err := buildOne(ctx, o, builder, spec, platforms, meta, filepath.Join(tmp, spec.Name)); err != nil {
 			return fmt.Errorf("%s: %w", spec.Name, err)
