@@ -24,13 +24,17 @@ install:
 run: build
 	./bin/gatehouse serve
 
-# The whole test suite. PostgreSQL tests run when GATEHOUSE_TEST_POSTGRES is set.
+# The whole test suite. PostgreSQL and Redis tests use GATEHOUSE_TEST_POSTGRES
+# and GATEHOUSE_TEST_REDIS, or the servers at their default local addresses;
+# a service found in neither place is named in a line at the end of the run.
 # deploy/ is a module of its own (Helm charts, images): its tests run second;
 # without -short they also build the real images for every platform.
 test:
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
-	cd deploy && $(GO) vet ./... && $(GO) test -short -count=1 ./...
+	@eval "$$($(GO) run ./scripts/testservices env)"; \
+	$(GO) test -race -count=1 ./... && \
+	(cd deploy && $(GO) vet ./... && $(GO) test -short -count=1 ./...); \
+	status=$$?; $(GO) run ./scripts/testservices report; exit $$status
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
