@@ -33,15 +33,23 @@ func main() {
 	cmd.Version = buildinfo.String("gatehouse-gateway", version, commit)
 	cmd.SetVersionTemplate("{{.Version}}\n")
 	if err := cmd.ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "gatehouse-gateway:", err)
+		if processLog != nil { // in the log's format, as every other line
+			processLog.Error("gatehouse-gateway stopped", "err", err)
+		} else {
+			fmt.Fprintln(os.Stderr, "gatehouse-gateway:", err)
+		}
 		os.Exit(1)
 	}
 }
+
+// processLog is the logger the command made, once it has made one.
+var processLog *slog.Logger
 
 // routeLibraryLogs makes what libraries log on their own go through log,
 // so that every line is in the log's format: go-redis's messages, and
 // anything written with the standard library's log package.
 func routeLibraryLogs(log *slog.Logger) {
+	processLog = log
 	redis.SetLogger(cli.PrintfLogger{Logger: log.With("component", "redis")})
 	slog.SetDefault(log)
 }

@@ -29,7 +29,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := newRootCommand().ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "gatehouse:", err)
+		if processLog != nil { // in the log's format, as every other line
+			processLog.Error("gatehouse stopped", "err", err)
+		} else {
+			fmt.Fprintln(os.Stderr, "gatehouse:", err)
+		}
 		os.Exit(1)
 	}
 }
@@ -50,11 +54,15 @@ func newRootCommand() *cobra.Command {
 	return root
 }
 
+// processLog is the logger the command made, once it has made one.
+var processLog *slog.Logger
+
 // routeLibraryLogs makes what libraries log on their own go through log,
 // so that every line is in the log's format (JSON with --log-format
 // json): go-redis's messages, and anything written with the standard
 // library's log package.
 func routeLibraryLogs(log *slog.Logger) {
+	processLog = log
 	redis.SetLogger(cli.PrintfLogger{Logger: log.With("component", "redis")})
 	slog.SetDefault(log)
 }

@@ -83,7 +83,7 @@ var faults = []fault{
 	{name: "backend hangs, resets, trickles", rounds: 10, short: 3, run: badBackends},
 	{name: "redis killed, hung, restarted", rounds: 2, short: 1, service: true, run: redisOutages},
 	{name: "gateway kill -9 while writing its backup", rounds: 10, short: 3, run: killGatewayBackup},
-	{name: "management plane down, 2 gateways", rounds: 2, short: 1, run: planeDown},
+	{name: "management plane down, 2 gateways", rounds: 1, short: 1, run: planeDown},
 	{name: "disk full for the data directory", rounds: 3, short: 1, run: diskFull},
 	{name: "disk full for a gateway's backup", rounds: 3, short: 1, run: backupDiskFull},
 }
