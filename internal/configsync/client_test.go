@@ -79,14 +79,19 @@ func (p *testPlane) heartbeat() Heartbeat {
 	return p.hb
 }
 
+// waitFor checks cond every 2 ms until it holds, failing the test after
+// 5 s.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(5 * time.Second)
 	for !cond() {
-		if time.Now().After(deadline) {
+		select {
+		case <-tick.C:
+		case <-deadline:
 			t.Fatalf("%s: not true within 5s", what)
 		}
-		time.Sleep(2 * time.Millisecond)
 	}
 }
 

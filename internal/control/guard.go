@@ -153,12 +153,9 @@ func Check(ctx context.Context, r store.Reader, reg *policy.Registry) (*compile.
 }
 
 func compileWith(ctx context.Context, r store.Reader, reg *policy.Registry, refs func(compile.Reference)) (*compile.Report, error) {
-	snap, report, err := (&source.Builder{Policies: reg}).BuildReport(ctx, r, model.ManagedGatewayID)
+	_, report, err := (&source.Builder{Policies: reg, References: refs}).BuildReport(ctx, r, model.ManagedGatewayID)
 	if err != nil {
 		return nil, fmt.Errorf("check configuration: %w", err)
-	}
-	if refs != nil {
-		_, report = compile.Compile(snap, compile.Options{Registry: reg, References: refs})
 	}
 	return report, nil
 }

@@ -160,9 +160,3 @@ func (s *Service) Delete(ctx context.Context, p Principal, d Delete) (existed bo
 	})
 	return existed, err
 }
-
-// DeletePolicies deletes the policies at scope parent and below it
-// ("apis/echo" also removes "apis/echo/operations/get"), inside tx.
-func DeletePolicies(ctx context.Context, tx store.Tx, parent string) error {
-	return deletePoliciesUnder(ctx, tx, parent)
-}

@@ -166,14 +166,7 @@ func (m *Memory) seed(group string, c Counter, window, used int64, at, now time.
 // and what was not carried over is tried again at the next probe.
 func (r *Redis) resync(ctx context.Context, now time.Time) error {
 	for group, es := range r.failover.touched() {
-		keys := make([]string, 0, 2*len(es))
-		args := make([]any, 0, 1+4*len(es))
-		ms := now.UnixMilli()
-		if r.serverTime {
-			ms = 0
-		}
-		args = append(args, ms)
-		base := r.prefix + "{" + group + "}:"
+		keys, args, base := r.scriptCall(group, len(es), now)
 		for _, e := range es {
 			k := base + e.c.Key
 			period := e.c.Period.Milliseconds()

@@ -244,18 +244,24 @@ func (r *Redis) fallback(ctx context.Context, group string, cs []Counter, cause 
 	return ds, err
 }
 
-// eval runs takeScript for cs: one round trip.
-func (r *Redis) eval(ctx context.Context, group string, cs []Counter, now time.Time) ([]Decision, error) {
-	ctx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
-	keys := make([]string, 0, 2*len(cs))
-	args := make([]any, 0, 1+4*len(cs))
+// scriptCall starts the keys and arguments of a script over n counters
+// of group: the time argument (0: the Redis server's clock) and the
+// prefix of the group's keys, which keeps them in one Cluster slot.
+func (r *Redis) scriptCall(group string, n int, now time.Time) (keys []string, args []any, base string) {
 	ms := now.UnixMilli()
 	if r.serverTime {
 		ms = 0
 	}
-	args = append(args, ms)
-	base := r.prefix + "{" + group + "}:"
+	keys = make([]string, 0, 2*n)
+	args = append(make([]any, 0, 1+4*n), ms)
+	return keys, args, r.prefix + "{" + group + "}:"
+}
+
+// eval runs takeScript for cs: one round trip.
+func (r *Redis) eval(ctx context.Context, group string, cs []Counter, now time.Time) ([]Decision, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	keys, args, base := r.scriptCall(group, len(cs), now)
 	for _, c := range cs {
 		k := base + c.Key
 		period := c.Period.Milliseconds()

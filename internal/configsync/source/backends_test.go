@@ -3,16 +3,13 @@ package source
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/policy/builtin"
-	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 	"github.com/gatehouse/gatehouse/internal/store"
-	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 )
 
 // TestBuildCarriesBackendsAndOnlyNeededCertificates checks that a gateway
@@ -22,12 +19,8 @@ import (
 // a named value).
 func TestBuildCarriesBackendsAndOnlyNeededCertificates(t *testing.T) {
 	ctx := context.Background()
-	sealer, _ := secret.NewSealer(make([]byte, secret.KeySize))
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"), sealer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openStore(t)
+	var err error
 	f := false
 	put := func(tx store.Tx, kind model.Kind, parent, id string, props any, secret string) {
 		t.Helper()

@@ -23,6 +23,9 @@ import (
 type Builder struct {
 	// Policies holds the policy elements the compiler knows. Required.
 	Policies *policy.Registry
+	// References, when set, is also told of every reference the compile
+	// of a snapshot resolves (see compile.Options).
+	References func(compile.Reference)
 }
 
 // Build reads the configuration of gateway from r. The managed gateway
@@ -68,7 +71,11 @@ func (b *Builder) BuildReport(ctx context.Context, r store.Reader, gateway strin
 		return nil, nil, err
 	}
 	used := newUses()
-	_, report := compile.Compile(s, compile.Options{Registry: b.Policies, Certificates: certs.policy(), References: used.add})
+	refs := used.add
+	if b.References != nil {
+		refs = func(r compile.Reference) { used.add(r); b.References(r) }
+	}
+	_, report := compile.Compile(s, compile.Options{Registry: b.Policies, Certificates: certs.policy(), References: refs})
 	if err := buildBackends(ctx, r, s, used, certs); err != nil {
 		return nil, nil, err
 	}

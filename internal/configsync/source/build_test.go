@@ -18,12 +18,8 @@ import (
 
 func TestBuildServesEachGatewayItsAPIs(t *testing.T) {
 	ctx := context.Background()
-	sealer, _ := secret.NewSealer(make([]byte, secret.KeySize))
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"), sealer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openStore(t)
+	var err error
 	put := func(tx store.Tx, kind model.Kind, parent, id string, props any, secret any) {
 		t.Helper()
 		rec := &store.Record{Kind: kind, Parent: parent, ID: id}
@@ -106,4 +102,20 @@ func TestBuildServesEachGatewayItsAPIs(t *testing.T) {
 	if again, _ := json.Marshal(&back); !bytes.Equal(again, raw) {
 		t.Errorf("snapshot does not survive JSON:\n%s\n%s", raw, again)
 	}
+}
+
+// openStore opens a SQLite store in a temporary directory, closed when
+// the test ends.
+func openStore(t *testing.T) store.Store {
+	t.Helper()
+	sealer, err := secret.NewSealer(make([]byte, secret.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "db"), sealer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }
