@@ -50,6 +50,10 @@ type serveConfig struct {
 	// MgmtMaxBody bounds a request body on the management address, and
 	// so a management API request (JSON, or a policy's XML).
 	MgmtMaxBody cli.ByteSize
+	// MgmtMaxBatchBody bounds the body of a batch (POST /mgmt/batch,
+	// which gatehouse apply sends), whose requests are each bounded by
+	// MgmtMaxBody.
+	MgmtMaxBatchBody cli.ByteSize
 	// MgmtMaxConnections bounds the management address's connections.
 	MgmtMaxConnections int
 	LogFormat          string
@@ -94,6 +98,8 @@ func newServeCommand() *cobra.Command {
 	f.StringVar(&cfg.MgmtTLSKey, "mgmt-tls-key", "", "PEM private key for --mgmt-tls-cert")
 	cfg.MgmtMaxBody = mgmt.DefaultMaxBodyBytes
 	f.Var(&cfg.MgmtMaxBody, "mgmt-max-request-body", "largest request body on the management address (a management API request, JSON or XML); 413 beyond")
+	cfg.MgmtMaxBatchBody = mgmt.DefaultMaxBatchBytes
+	f.Var(&cfg.MgmtMaxBatchBody, "mgmt-max-batch-body", "largest body of a batch of management requests (POST /mgmt/batch, as gatehouse apply sends); each of its requests is bounded by --mgmt-max-request-body; 413 beyond")
 	f.IntVar(&cfg.MgmtMaxConnections, "mgmt-max-connections", 1000, "most connections the management address holds open (self-hosted gateway nodes hold one each); further ones wait until one closes; negative: no limit")
 	f.StringVar(&cfg.DebugAddr, "debug-addr", "", "listen address of /debug/pprof (profiling); empty: off. Keep it on loopback")
 	f.StringVar(&cfg.LogFormat, "log-format", "auto", "log format: json, text, or auto (text on a terminal)")
@@ -132,7 +138,7 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 	defer closeGateway()
 	snapshots := &source.Builder{Policies: builtin.NewRegistry()}
 	confEndpoint := endpoint.NewServer(endpoint.ServerOptions{Store: st, Logger: log, HeartbeatInterval: cfg.HeartbeatInterval, Snapshots: snapshots})
-	mg := mgmt.NewServer(mgmt.Options{Store: st, AdminToken: token, Logger: log, Status: confEndpoint, MaxBodyBytes: int64(cfg.MgmtMaxBody)})
+	mg := mgmt.NewServer(mgmt.Options{Store: st, AdminToken: token, Logger: log, Status: confEndpoint, MaxBodyBytes: int64(cfg.MgmtMaxBody), MaxBatchBytes: int64(cfg.MgmtMaxBatchBody)})
 	plane := http.NewServeMux()
 	plane.Handle("/mgmt/", mg)
 	plane.Handle("/configuration/", confEndpoint)
@@ -175,7 +181,9 @@ func listen(cfg serveConfig, gw *gateway.Server, planeHandler http.Handler, log 
 	}
 	limits := cfg.GatewaySettings.Limits
 	mgmtLimits := limits
-	mgmtLimits.MaxBodyBytes, mgmtLimits.MaxConnections = cfg.MgmtMaxBody, cfg.MgmtMaxConnections
+	// The listener admits the larger of the two bodies; the management
+	// API bounds each route's own.
+	mgmtLimits.MaxBodyBytes, mgmtLimits.MaxConnections = max(cfg.MgmtMaxBody, cfg.MgmtMaxBatchBody), cfg.MgmtMaxConnections
 	plane := cli.ListenerSpec{Name: "management", Addr: cfg.MgmtAddr, Handler: planeHandler, CertFile: cfg.MgmtTLSCert, KeyFile: cfg.MgmtTLSKey,
 		HTTPS: cfg.MgmtTLSCert != "" || cfg.MgmtTLSKey != "", CertFlags: "--mgmt-tls-cert and --mgmt-tls-key",
 		Limits: mgmtLimits, Refuse: mgmt.WriteError}

@@ -73,6 +73,12 @@ func NewGuard(st store.Store, reg *policy.Registry) *Guard {
 // Update runs fn in a write transaction of the underlying store and
 // refuses it, rolled back, when it breaks an API (see Guard).
 func (g *Guard) Update(ctx context.Context, fn func(store.Tx) error) (int64, error) {
+	return g.update(ctx, fn, false)
+}
+
+// update is Update; with rollback, a transaction that passes every check
+// is rolled back with errDryRun instead of committed.
+func (g *Guard) update(ctx context.Context, fn func(store.Tx) error, rollback bool) (int64, error) {
 	var after map[string]bool
 	version, err := g.Store.Update(ctx, func(tx store.Tx) error {
 		v, err := tx.Version(ctx)
@@ -89,7 +95,7 @@ func (g *Guard) Update(ctx context.Context, fn func(store.Tx) error) (int64, err
 		}
 		after = before
 		if !t.touched {
-			return nil
+			return dryRunResult(rollback)
 		}
 		report, err := Check(ctx, tx, g.reg)
 		if err != nil {
@@ -105,12 +111,21 @@ func (g *Guard) Update(ctx context.Context, fn func(store.Tx) error) (int64, err
 			return &RefusedError{Dependents: dependents}
 		}
 		after = report.Broken
-		return nil
+		return dryRunResult(rollback)
 	})
 	if err == nil {
 		g.remember(version, after)
 	}
 	return version, err
+}
+
+// dryRunResult is what a transaction that passed its checks returns:
+// errDryRun to roll it back, nil to commit it.
+func dryRunResult(rollback bool) error {
+	if rollback {
+		return errDryRun
+	}
+	return nil
 }
 
 // brokenAt returns the APIs that do not compile at version v, which tx

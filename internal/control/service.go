@@ -62,15 +62,21 @@ func (s *Service) View(ctx context.Context, p Principal, fn func(store.Reader) e
 	if err := p.may(read); err != nil {
 		return err
 	}
+	if b := inBatch(ctx); b != nil {
+		return fn(b.tx)
+	}
 	return s.guard.View(ctx, fn)
 }
 
 // Update runs fn in one write transaction, for p. The write is refused,
 // and nothing of it stored, when fn fails or the result would stop an
-// API from compiling.
+// API from compiling. Inside a Batch, fn joins the batch's transaction.
 func (s *Service) Update(ctx context.Context, p Principal, fn func(store.Tx) error) error {
 	if err := p.may(write); err != nil {
 		return err
+	}
+	if b := inBatch(ctx); b != nil {
+		return fn(b.tx)
 	}
 	_, err := s.guard.Update(ctx, fn)
 	return err

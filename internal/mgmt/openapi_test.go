@@ -438,6 +438,13 @@ func TestOpenAPIDocumentDescribesResponses(t *testing.T) {
 		{method: "POST", target: "/mgmt/namedValues/missing/listValue", want: 404},
 		{method: "DELETE", target: "/mgmt/namedValues/region", want: 200},
 
+		// Batches.
+		{method: "POST", target: "/mgmt/batch?dryRun=true", body: `{"requests": [{"method": "PUT", "url": "/namedValues/zone", "body": {"properties": {"displayName": "zone", "value": "a"}}}, {"method": "GET", "url": "/namedValues/zone"}]}`, want: 200},
+		{method: "POST", target: "/mgmt/batch", body: `{"requests": [{"method": "PUT", "url": "/namedValues/zone", "body": {"properties": {"displayName": "zone"}}}]}`, want: 400},
+		{method: "POST", target: "/mgmt/batch", body: `{"requests": [{"method": "DELETE", "url": "/namedValues/zone"}]}`, want: 200},
+		{method: "POST", target: "/mgmt/batch", body: `{"requests": [{"method": "PUT", "url": "/namedValues/zone", "headers": {"If-Match": "\"1\""}, "body": {"properties": {"displayName": "zone", "value": "a"}}}]}`, want: 412},
+		{method: "POST", target: "/mgmt/batch", body: `{"requests": []}`, invalid: true, want: 400},
+
 		// Backends.
 		// Certificates.
 		{method: "PUT", target: "/mgmt/certificates/client", body: propsOf("data", client.PFXBase64(t, "pfx-pw"), "password", "pfx-pw"), want: 201},

@@ -28,6 +28,8 @@ type apiError struct {
 	code    string
 	message string
 	details []errorDetail
+	// answers are a failed batch's answers, written beside the error.
+	answers []subResponse
 }
 
 type errorDetail struct {
@@ -132,8 +134,12 @@ func (s *Server) adapt(f apiFunc) http.HandlerFunc {
 			if ae.status == http.StatusInsufficientStorage {
 				s.log.Error("management write refused: the store's disk is full", "method", r.Method, "path", r.URL.Path, "err", err)
 			}
-			writeJSON(w, ae.status, map[string]any{"error": map[string]any{
-				"code": ae.code, "message": ae.message, "details": nonNil(ae.details)}})
+			body := map[string]any{"error": map[string]any{
+				"code": ae.code, "message": ae.message, "details": nonNil(ae.details)}}
+			if ae.answers != nil {
+				body["responses"] = ae.answers
+			}
+			writeJSON(w, ae.status, body)
 			return
 		}
 		if resp.etag != "" {

@@ -30,6 +30,9 @@ type Options struct {
 	// MaxBodyBytes bounds a request body (413 beyond). 0:
 	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxBatchBytes bounds the body of a batch (POST /mgmt/batch), whose
+	// requests are each bounded by MaxBodyBytes. 0: DefaultMaxBatchBytes.
+	MaxBatchBytes int64
 }
 
 // DefaultMaxBodyBytes is the default bound of a management request body:
@@ -49,6 +52,7 @@ type Server struct {
 	failures   *lockout.Limiter // wrong admin tokens per address
 	policies   *policy.Registry
 	maxBody    int64
+	maxBatch   int64
 }
 
 // Route is one registered method and ServeMux pattern.
@@ -67,9 +71,13 @@ func NewServer(opts Options) *Server {
 		policies:   builtin.NewRegistry(),
 		mux:        http.NewServeMux(),
 		maxBody:    opts.MaxBodyBytes,
+		maxBatch:   opts.MaxBatchBytes,
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
+	}
+	if s.maxBatch <= 0 {
+		s.maxBatch = DefaultMaxBatchBytes
 	}
 	// Every call goes through the control layer, which checks each write
 	// against what the gateways will compile.
@@ -120,6 +128,7 @@ func (s *Server) register() {
 		s.handle(http.MethodPut, ps.pattern, s.putPolicy(ps))
 		s.handle(http.MethodDelete, ps.pattern, s.deletePolicy(ps))
 	}
+	s.handle(http.MethodPost, batchPath, s.batch)
 	gw := gatewaysType.itemPattern()
 	s.handle(http.MethodPost, gw+"/generateToken", s.generateToken)
 	s.handle(http.MethodPost, gw+"/regenerateKey", s.regenerateGatewayKey)
@@ -131,7 +140,11 @@ func (s *Server) register() {
 
 // ServeHTTP serves the management API under /mgmt.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	r.Body = &clientBody{http.MaxBytesReader(w, r.Body, s.maxBody)}
+	limit := s.maxBody
+	if r.Method == http.MethodPost && r.URL.Path == batchPath {
+		limit = s.maxBatch
+	}
+	r.Body = &clientBody{http.MaxBytesReader(w, r.Body, limit)}
 	s.mux.ServeHTTP(w, r)
 }
 
