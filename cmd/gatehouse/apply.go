@@ -27,10 +27,12 @@ func newApplyCommand() *cobra.Command {
 		Short: "Make a management plane's configuration equal to an APIOps folder",
 		Long: "apply reads a folder in APIOps's extracted-artifact layout (as `gatehouse export --dir`\n" +
 			"or the APIOps extractor writes it), compares it with the management plane and makes the\n" +
-			"changes, in dependency order, printing each one (+ create, ~ update, - delete). A second\n" +
-			"apply changes nothing and says so. An invalid folder, including a policy.xml or policy\n" +
-			"fragment that does not compile (reported as FILE:LINE:COL: message), is refused before\n" +
-			"anything changes. Resources and policies the folder lacks stay unless --prune is given.\n" +
+			"changes, in dependency order, printing each one (+ create, ~ update, - delete), in one\n" +
+			"transaction: every change is made or none is. A second apply changes nothing and says so.\n" +
+			"An invalid folder, including a policy.xml or policy fragment that does not compile\n" +
+			"(reported as FILE:LINE:COL: message), is refused and nothing changes. --dry-run has the\n" +
+			"management plane check the whole change, compile included, and keep nothing.\n" +
+			"Resources and policies the folder lacks stay unless --prune is given.\n" +
 			"Parts that Gatehouse does not support yet (diagnostics, loggers, tags, version sets, ...)\n" +
 			"are listed as skipped; with --strict they are an error. Secret named values read their\n" +
 			"value from GATEHOUSE_SECRET_<NAME> (or the ${VAR} their value names).",
@@ -41,7 +43,7 @@ func newApplyCommand() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&cfg.Dir, "dir", "", "the folder to apply (required)")
-	f.BoolVar(&cfg.DryRun, "dry-run", false, "print the changes and make none")
+	f.BoolVar(&cfg.DryRun, "dry-run", false, "print the changes, have the management plane check them, and make none")
 	f.BoolVar(&cfg.Prune, "prune", false, "delete resources the folder lacks")
 	f.BoolVar(&cfg.Strict, "strict", false, "refuse a folder with parts Gatehouse does not support")
 	cfg.remote.add(cmd)
@@ -81,12 +83,13 @@ func runApply(cmd *cobra.Command, cfg applyConfig) error {
 	case plan.Empty():
 		fmt.Fprintln(out, "no changes: the management plane already matches", cfg.Dir)
 		return nil
-	case cfg.DryRun:
-		fmt.Fprintf(out, "dry run: %d changes planned; nothing changed\n", len(plan.Steps))
-		return nil
 	}
-	if err := plan.Apply(ctx, c, nil); err != nil {
+	if err := plan.Apply(ctx, c, cfg.DryRun); err != nil {
 		return err
+	}
+	if cfg.DryRun {
+		fmt.Fprintf(out, "dry run: the management plane accepts these %d changes; nothing changed\n", len(plan.Steps))
+		return nil
 	}
 	fmt.Fprintf(out, "applied %d changes\n", len(plan.Steps))
 	return nil

@@ -379,3 +379,31 @@ func TestExportApplyRoundTrip(t *testing.T) {
 		sameTree(t, before, after)
 	})
 }
+
+// TestApplyIsAllOrNothing applies a folder that the management plane
+// refuses part way: its dry run says so, and the apply changes nothing,
+// naming the file at fault.
+func TestApplyIsAllOrNothing(t *testing.T) {
+	t.Setenv("GATEHOUSE_SECRET_BACKEND_KEY", "k3y")
+	in := startServe(t, t.TempDir(), "")
+	// A client certificate that the management plane does not have: only
+	// it knows.
+	dir := copyDir(t, "testdata/apiops", `"credentials": {`, `"credentials": {"certificateIds": ["orders-client"], `)
+	before := in.must("GET", "/namedValues", "").json(t)["count"]
+
+	for _, args := range [][]string{{"--dry-run"}, nil} {
+		out, err := runCLI(t, append(append([]string{"apply", "--dir", dir}, args...), in.remote()...)...)
+		if err == nil {
+			t.Fatalf("apply %v of a folder with a bad API succeeded:\n%s", args, out)
+		}
+		expectContains(t, err.Error(), "nothing was changed", "backends/orders-backend/backendInformation.json (create backends/orders-backend): properties.credentials.certificateIds")
+		if got := in.must("GET", "/namedValues", "").json(t)["count"]; got != before {
+			t.Errorf("apply %v: named values %v, were %v: part of the folder was applied", args, got, before)
+		}
+		for _, p := range []string{"/backends/orders-backend", "/apis/echo-api", "/groups/partners"} {
+			if r := in.mgmt("GET", p, ""); r.status != 404 {
+				t.Errorf("apply %v: GET %s %d, want 404", args, p, r.status)
+			}
+		}
+	}
+}

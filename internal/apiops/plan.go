@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/mgmtclient"
@@ -32,7 +35,10 @@ type Step struct {
 	Path string
 	// Details are lines that say more (an API's operation changes).
 	Details []string
-	body    any // PUT body properties; nil for a link
+	// File is the folder's file the step comes from, for messages; empty
+	// for links and deletions.
+	File string
+	body any // PUT body properties; nil for a link
 }
 
 // String renders s as a diff line ("+ apis/echo") with its details
@@ -123,10 +129,10 @@ func (p *Plan) upsert(prefix string, desired, current []Resource) {
 		c, ok := find(current, d.Name)
 		switch {
 		case !ok:
-			p.Steps = append(p.Steps, Step{Action: Create, Path: prefix + d.Name, body: d.Properties})
+			p.Steps = append(p.Steps, Step{Action: Create, Path: prefix + d.Name, body: d.Properties, File: d.File})
 		case !bytes.Equal(c.Properties, d.Properties):
 			p.Steps = append(p.Steps, Step{Action: Update, Path: prefix + c.Name, body: d.Properties,
-				Details: changedFields(c.Properties, d.Properties)})
+				Details: changedFields(c.Properties, d.Properties), File: d.File})
 		}
 	}
 }
@@ -153,7 +159,7 @@ func (p *Plan) api(d API, c *API) error {
 	if err := json.Unmarshal(d.Properties, &body); err != nil {
 		return fmt.Errorf("api %s: %w", d.Name, err)
 	}
-	s := Step{Action: Create, Path: "/apis/" + d.Name, body: body}
+	s := Step{Action: Create, Path: "/apis/" + d.Name, body: body, File: d.File}
 	if c != nil {
 		s.Action, s.Path = Update, "/apis/"+c.Name
 		if propsChanged {
@@ -272,28 +278,90 @@ func (p *Plan) Print(w io.Writer) {
 	}
 }
 
-// Apply runs the plan's steps in order and reports each one to progress
-// (nil: none). It stops at the first failure; the steps before it stay
-// applied.
-func (p *Plan) Apply(ctx context.Context, c *mgmtclient.Client, progress func(Step)) error {
-	for _, s := range p.Steps {
-		var err error
+// Apply makes the plan's writes on the management plane in one batch
+// (POST /mgmt/batch), so that every step is stored or none is, and every
+// gateway moves to the result in one step. With dryRun the management
+// plane checks the whole plan, compile included, and keeps nothing: a dry
+// run that succeeds means the apply succeeds on the same configuration.
+// A refusal names each failed step with its file.
+func (p *Plan) Apply(ctx context.Context, c *mgmtclient.Client, dryRun bool) error {
+	reqs := make([]batchRequest, len(p.Steps))
+	for i, s := range p.Steps {
+		r := batchRequest{ID: strconv.Itoa(i), URL: escapePath(s.Path)}
 		switch {
 		case s.Action == Delete && strings.HasPrefix(s.Path, "/products/") && strings.Count(s.Path, "/") == 2:
-			err = c.Delete(ctx, escapePath(s.Path)+"?deleteSubscriptions=true")
+			r.Method, r.URL = http.MethodDelete, r.URL+"?deleteSubscriptions=true"
 		case s.Action == Delete:
-			err = c.Delete(ctx, escapePath(s.Path))
+			r.Method = http.MethodDelete
 		default:
-			_, err = c.Put(ctx, escapePath(s.Path), s.body)
+			r.Method = http.MethodPut
+			if s.body != nil {
+				r.Body = map[string]any{"properties": s.body}
+			}
 		}
-		if err != nil {
-			return fmt.Errorf("%s %s: %w", s.Action, strings.TrimPrefix(s.Path, "/"), err)
-		}
-		if progress != nil {
-			progress(s)
-		}
+		reqs[i] = r
 	}
-	return nil
+	path := "/batch"
+	if dryRun {
+		path += "?dryRun=true"
+	}
+	err := c.Post(ctx, path, map[string]any{"requests": reqs}, nil)
+	var e *mgmtclient.Error
+	if errors.As(err, &e) {
+		return p.refusal(e)
+	}
+	return err
+}
+
+// batchRequest is one request of a batch.
+type batchRequest struct {
+	ID     string `json:"id"`
+	Method string `json:"method"`
+	URL    string `json:"url"`
+	Body   any    `json:"body,omitempty"`
+}
+
+// refusal explains a refused batch: each problem with the step, and the
+// file, it comes from.
+func (p *Plan) refusal(e *mgmtclient.Error) error {
+	var lines []string
+	for _, d := range e.Details {
+		line := d.Message
+		if i, rest, ok := stepOf(d.Target); ok && i < len(p.Steps) {
+			s := p.Steps[i]
+			where := string(s.Action) + " " + strings.TrimPrefix(s.Path, "/")
+			if s.File != "" {
+				where = s.File + " (" + where + ")"
+			}
+			if strings.HasPrefix(line, "PUT /") || strings.HasPrefix(line, "DELETE /") {
+				_, line, _ = strings.Cut(line, ": ") // the step says which request
+			}
+			if rest != "" {
+				line = rest + ": " + line
+			}
+			line = where + ": " + line
+		}
+		lines = append(lines, line)
+	}
+	if len(lines) == 0 {
+		lines = append(lines, e.Message)
+	}
+	return fmt.Errorf("the management plane refused the change (%d %s); nothing was changed:\n  %s", e.Status, e.Code, strings.Join(lines, "\n  "))
+}
+
+// stepOf reads a batch error's target, "requests[3].properties.path", as
+// the step's index and the rest.
+func stepOf(target string) (int, string, bool) {
+	rest, ok := strings.CutPrefix(target, "requests[")
+	if !ok {
+		return 0, "", false
+	}
+	n, rest, ok := strings.Cut(rest, "]")
+	i, err := strconv.Atoi(n)
+	if !ok || err != nil {
+		return 0, "", false
+	}
+	return i, strings.TrimPrefix(rest, "."), true
 }
 
 func escapePath(p string) string {
