@@ -81,6 +81,7 @@ fuzz:
 	$(GO) test ./internal/expr/dotnet -run '^$$' -fuzz FuzzParseJSON -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/policy/builtin -run '^$$' -fuzz FuzzConvert -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/policy -run '^$$' -fuzz FuzzReadXML -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/apiops -run '^$$' -fuzz FuzzParseOverrides -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin dist

@@ -15,9 +15,11 @@ import (
 type applyConfig struct {
 	remote remoteFlags
 	Dir    string
-	DryRun bool
-	Prune  bool
-	Strict bool
+	// Configuration is the APIOps publisher's per-environment file.
+	Configuration string
+	DryRun        bool
+	Prune         bool
+	Strict        bool
 }
 
 func newApplyCommand() *cobra.Command {
@@ -32,7 +34,9 @@ func newApplyCommand() *cobra.Command {
 			"An invalid folder, including a policy.xml or policy fragment that does not compile\n" +
 			"(reported as FILE:LINE:COL: message), is refused and nothing changes. --dry-run has the\n" +
 			"management plane check the whole change, compile included, and keep nothing.\n" +
-			"Resources and policies the folder lacks stay unless --prune is given.\n" +
+			"Resources and policies the folder lacks stay unless --prune is given. --configuration\n" +
+			"takes the APIOps publisher's per-environment file, so one folder goes to several\n" +
+			"environments.\n" +
 			"Parts that Gatehouse does not support yet (diagnostics, loggers, tags, version sets, ...)\n" +
 			"are listed as skipped; with --strict they are an error. Secret named values read their\n" +
 			"value from GATEHOUSE_SECRET_<NAME> (or the ${VAR} their value names).",
@@ -43,6 +47,7 @@ func newApplyCommand() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&cfg.Dir, "dir", "", "the folder to apply (required)")
+	f.StringVar(&cfg.Configuration, "configuration", "", "the APIOps publisher's configuration file (configuration.prod.yaml): properties merged into the folder's resources for one environment; ${VAR} in its values reads the environment")
 	f.BoolVar(&cfg.DryRun, "dry-run", false, "print the changes, have the management plane check them, and make none")
 	f.BoolVar(&cfg.Prune, "prune", false, "delete resources the folder lacks")
 	f.BoolVar(&cfg.Strict, "strict", false, "refuse a folder with parts Gatehouse does not support")
@@ -55,7 +60,15 @@ func newApplyCommand() *cobra.Command {
 func runApply(cmd *cobra.Command, cfg applyConfig) error {
 	ctx := cmd.Context()
 	out := cmd.OutOrStdout()
-	desired, err := apiops.Read(cfg.Dir, apiops.ReadOptions{LookupEnv: os.LookupEnv})
+	var overrides *apiops.Overrides
+	if cfg.Configuration != "" {
+		o, err := apiops.ReadOverrides(cfg.Configuration, os.LookupEnv)
+		if err != nil {
+			return err
+		}
+		overrides = o
+	}
+	desired, err := apiops.Read(cfg.Dir, apiops.ReadOptions{LookupEnv: os.LookupEnv, Overrides: overrides})
 	if err != nil {
 		return err
 	}

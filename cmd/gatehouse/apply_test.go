@@ -407,3 +407,45 @@ func TestApplyIsAllOrNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestApplyWithConfigurationFile applies one folder with the APIOps
+// publisher's configuration file for an environment.
+func TestApplyWithConfigurationFile(t *testing.T) {
+	t.Setenv("PROD_BACKEND_KEY", "prod-k3y")
+	in := startServe(t, t.TempDir(), "")
+	conf := filepath.Join(t.TempDir(), "configuration.prod.yaml")
+	err := os.WriteFile(conf, []byte(`apimServiceName: apim-prod
+namedValues:
+  - name: environment
+    properties:
+      value: prod
+  - name: backend-key
+    properties:
+      value: "${PROD_BACKEND_KEY}"
+backends:
+  - name: orders-backend
+    properties:
+      url: https://orders.prod.contoso.com/api
+loggers:
+  - name: appinsights
+    properties:
+      loggerType: applicationInsights
+`), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := mustCLI(t, append([]string{"apply", "--dir", "testdata/apiops", "--configuration", conf}, in.remote()...)...)
+	expectContains(t, out, "! skipped configuration.prod.yaml: logger override is not supported yet (loggers[0])", "applied ")
+	if v := in.must("POST", "/namedValues/backend-key/listValue", "").json(t)["value"]; v != "prod-k3y" {
+		t.Errorf("secret from the configuration file's variable: %v", v)
+	}
+	if v := in.must("GET", "/namedValues/environment", "").json(t)["properties"].(map[string]any)["value"]; v != "prod" {
+		t.Errorf("named value environment: %v", v)
+	}
+	be := in.must("GET", "/backends/orders-backend", "").json(t)["properties"].(map[string]any)
+	if be["url"] != "https://orders.prod.contoso.com/api" || be["description"] != "Orders service on AKS" {
+		t.Errorf("backend after the override: %v", be)
+	}
+	out = mustCLI(t, append([]string{"apply", "--dir", "testdata/apiops", "--configuration", conf}, in.remote()...)...)
+	expectContains(t, out, "no changes")
+}

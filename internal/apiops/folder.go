@@ -20,14 +20,18 @@ type ReadOptions struct {
 	// LookupEnv resolves "${NAME}" placeholders and the values of secret
 	// named values (the CLI passes os.LookupEnv). Nil: nothing resolves.
 	LookupEnv func(string) (string, bool)
+	// Overrides change the folder's resources for one environment (the
+	// APIOps publisher's configuration file). Nil: none.
+	Overrides *Overrides
 }
 
 // reader collects a folder's resources and problems.
 type reader struct {
-	dir      string
-	env      func(string) (string, bool)
-	cfg      Config
-	problems []string
+	dir       string
+	env       func(string) (string, bool)
+	overrides *Overrides
+	cfg       Config
+	problems  []string
 }
 
 func (r *reader) fail(file, format string, args ...any) {
@@ -43,7 +47,7 @@ func (r *reader) skip(typ, file, detail string) {
 // returns one error listing every problem, each with its file. Nothing in
 // dir is changed.
 func Read(dir string, opts ReadOptions) (*Config, error) {
-	r := &reader{dir: dir, env: opts.LookupEnv}
+	r := &reader{dir: dir, env: opts.LookupEnv, overrides: opts.Overrides}
 	if r.env == nil {
 		r.env = func(string) (string, bool) { return "", false }
 	}
@@ -74,6 +78,10 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 		default:
 			r.skipTree(describe(name), name)
 		}
+	}
+	r.problems = append(r.problems, opts.Overrides.unused()...)
+	if opts.Overrides != nil {
+		r.cfg.Unsupported = append(r.cfg.Unsupported, opts.Overrides.skipped...)
 	}
 	if len(r.problems) > 0 {
 		return nil, fmt.Errorf("the folder %s is invalid:\n  %s", dir, strings.Join(r.problems, "\n  "))
@@ -154,6 +162,10 @@ func (r *reader) info(kind model.Kind, file, dirName string) (string, json.RawMe
 	}
 	if len(doc.Properties) == 0 {
 		doc.Properties = json.RawMessage("{}")
+	}
+	if doc.Properties, err = r.overrides.apply(kind, name, doc.Properties); err != nil {
+		r.fail(file, "properties with the configuration file's changes: %v", err)
+		return "", nil, false
 	}
 	known, unknown, err := splitProperties(kind, doc.Properties)
 	if err != nil {

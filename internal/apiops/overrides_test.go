@@ -1,0 +1,131 @@
+package apiops
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestOverridesChangeTheFolderForOneEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	write := func(rel, content string) {
+		t.Helper()
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("namedValues/env/namedValueInformation.json", `{"properties": {"displayName": "env", "value": "dev"}}`)
+	write("namedValues/key/namedValueInformation.json", `{"properties": {"displayName": "key", "secret": true}}`)
+	write("backends/orders/backendInformation.json", `{"properties": {"url": "https://orders.dev", "protocol": "http", "tls": {"validateCertificateChain": true, "validateCertificateName": true}}}`)
+	o, err := parseOverrides("configuration.prod.yaml", []byte(`
+apimServiceName: apim-prod
+namedValues:
+  - name: env
+    properties:
+      value: prod
+  - name: KEY
+    properties:
+      value: "${PROD_KEY}"
+backends:
+  - name: orders
+    properties:
+      url: "https://orders.${REGION}.example.com"
+      tls:
+        validateCertificateName: false
+loggers:
+  - name: appinsights
+    properties: {loggerType: applicationInsights}
+apis:
+  - name: echo
+    diagnostics:
+      - name: applicationinsights
+`), env(map[string]string{"PROD_KEY": "s3cret", "REGION": "eu"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Read(dir, ReadOptions{Overrides: o})
+	if err == nil || !strings.Contains(err.Error(), `configuration.prod.yaml: apis[0] names "echo", which the folder does not have`) {
+		t.Fatalf("an override of a resource the folder lacks: %v", err)
+	}
+	write("apis/echo/apiInformation.json", `{"properties": {"displayName": "Echo", "path": "echo", "serviceUrl": "https://echo.dev"}}`)
+	for _, ov := range o.sections {
+		for _, e := range ov {
+			e.used = false
+		}
+	}
+	cfg, err := Read(dir, ReadOptions{Overrides: o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range append(cfg.NamedValues, cfg.Backends...) {
+		got[r.Name] = string(r.Properties)
+	}
+	for name, want := range map[string][]string{
+		"env":    {`"value":"prod"`},
+		"key":    {`"value":"s3cret"`, `"secret":true`},
+		"orders": {`"url":"https://orders.eu.example.com"`, `"validateCertificateChain":true`, `"validateCertificateName":false`},
+	} {
+		for _, w := range want {
+			if !strings.Contains(got[name], w) {
+				t.Errorf("%s: %s lacks %s", name, got[name], w)
+			}
+		}
+	}
+	var skipped []string
+	for _, u := range cfg.Unsupported {
+		skipped = append(skipped, u.String())
+	}
+	all := strings.Join(skipped, "\n")
+	for _, w := range []string{"configuration.prod.yaml: logger override is not supported yet (loggers[0])",
+		"configuration.prod.yaml: nested override is not supported yet (apis[0].diagnostics)"} {
+		if !strings.Contains(all, w) {
+			t.Errorf("skipped parts lack %q:\n%s", w, all)
+		}
+	}
+}
+
+func TestBadOverridesAreRefused(t *testing.T) {
+	tests := []struct{ name, file, want string }{
+		{"not YAML", "namedValues: [", "not YAML or JSON"},
+		{"not a mapping", "- a\n- b", "want a mapping of sections"},
+		{"unknown section", "namedvalue: []", `unknown section "namedvalue"`},
+		{"section not a list", "backends: {name: x}", "backends: want a list"},
+		{"entry without a name", "backends:\n  - properties: {url: x}", "backends[0]: needs a name"},
+		{"properties not a mapping", "backends:\n  - name: x\n    properties: [1]", "backends[0].properties: want a mapping"},
+		{"variable not set", "namedValues:\n  - name: x\n    properties: {value: '${NOPE}'}", "namedValues[0].properties.value: the environment variable NOPE is not set"},
+		{"token left", "namedValues:\n  - name: x\n    properties: {value: '{#secret#}'}", "the placeholder {#secret#} was not replaced"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseOverrides("c.yaml", []byte(tt.file), nil)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, want an error with %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func FuzzParseOverrides(f *testing.F) {
+	f.Add([]byte("namedValues:\n  - name: x\n    properties: {value: '${A}'}\n"))
+	f.Add([]byte(`{"backends": [{"name": "b", "properties": {"url": "https://x", "tls": null}}], "loggers": [{"name": "l"}]}`))
+	f.Add([]byte("apis:\n  - name: a\n    properties: {path: p}\n    operations: []\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		o, err := parseOverrides("c.yaml", data, env(map[string]string{"A": "1"}))
+		if err != nil {
+			return
+		}
+		for _, ov := range o.sections {
+			for _, e := range ov {
+				if _, err := o.apply(overrideSections["backends"], e.name, []byte(`{"url":"https://x","tls":{"a":true}}`)); err != nil {
+					t.Fatalf("apply %s: %v", e.at, err)
+				}
+			}
+		}
+	})
+}
