@@ -157,7 +157,7 @@ func TestApplyRefusesMissingSecret(t *testing.T) {
 	in := startServe(t, t.TempDir(), "")
 	dir := copyDir(t, "testdata/apiops")
 	out, err := runCLI(t, append([]string{"apply", "--dir", dir}, in.remote()...)...)
-	if err == nil || !strings.Contains(err.Error(), "namedValues/backend-key/namedValueInformation.json: the secret named value backend-key has no value: set GATEHOUSE_SECRET_BACKEND_KEY") {
+	if err == nil || !strings.Contains(err.Error(), "named values/backend-key/namedValueInformation.json: the secret named value backend-key has no value: set GATEHOUSE_SECRET_BACKEND_KEY") {
 		t.Errorf("apply without the secret: %v\n%s", err, out)
 	}
 	if ids := in.operationIDs; len(in.must("GET", "/apis", "").json(t)["value"].([]any)) != 0 {
@@ -253,19 +253,23 @@ func TestExportApplyRoundTrip(t *testing.T) {
 		t.Errorf("export into a non-empty folder: %v\n%s", err, out)
 	}
 	files := readTree(t, first)
-	if v := files["namedValues/api-token/namedValueInformation.json"]; !strings.Contains(v, "${GATEHOUSE_SECRET_API_TOKEN}") || strings.Contains(v, "s3cr3t") {
+	if v := files["named values/api-token/namedValueInformation.json"]; !strings.Contains(v, "${GATEHOUSE_SECRET_API_TOKEN}") || strings.Contains(v, "s3cr3t") {
 		t.Errorf("the exported secret:\n%s", v)
 	}
 	if _, ok := files["apis/pets/specification.json"]; !ok {
 		t.Errorf("no specification for pets; files: %v", files)
 	}
 	for _, f := range []string{"policy.xml", "products/starter/policy.xml", "apis/files/policy.xml", "apis/files/operations/get-item/policy.xml",
-		"policyFragments/stamp/policy.xml", "policyFragments/stamp/policyFragmentInformation.json"} {
+		"policy fragments/stamp/policy.xml", "policy fragments/stamp/policyFragmentInformation.json",
+		"products/starter/apis/pets/productApiInformation.json", "products/starter/groups/partners/productGroupInformation.json"} {
 		if _, ok := files[f]; !ok {
 			t.Errorf("export lacks %s", f)
 		}
 	}
-	if v := files["policyFragments/stamp/policyFragmentInformation.json"]; !strings.Contains(v, `"description": "Marks responses"`) || !strings.Contains(v, `"format": "rawxml"`) {
+	if v := files["products/starter/apis/pets/productApiInformation.json"]; !strings.Contains(v, `"apiId": "/apis/pets"`) {
+		t.Errorf("the product's API link:\n%s", v)
+	}
+	if v := files["policy fragments/stamp/policyFragmentInformation.json"]; !strings.Contains(v, `"description": "Marks responses"`) || !strings.Contains(v, `"format": "rawxml"`) {
 		t.Errorf("the fragment's information file:\n%s", v)
 	}
 
@@ -297,8 +301,8 @@ func TestExportApplyRoundTrip(t *testing.T) {
 
 	t.Run("dry run and prune", func(t *testing.T) {
 		lean := copyDir(t, first)
-		for _, d := range []string{"products/internal", "apis/files", "backends/three", "namedValues/plain",
-			"products/starter/policy.xml", "policy.xml", "policyFragments/stamp"} {
+		for _, d := range []string{"products/internal", "apis/files", "backends/three", "named values/plain",
+			"products/starter/policy.xml", "policy.xml", "policy fragments/stamp", "products/internal/apis/files"} {
 			if err := os.RemoveAll(filepath.Join(lean, d)); err != nil {
 				t.Fatal(err)
 			}
@@ -349,7 +353,7 @@ func TestExportApplyRoundTrip(t *testing.T) {
 
 	t.Run("invalid folder changes nothing", func(t *testing.T) {
 		bad := copyDir(t, first, `"path": "pets"`, `"path": "pets/{x}"`)
-		if err := os.WriteFile(filepath.Join(bad, "products", "starter", "apis.json"), []byte(`[{"name": "nope"}]`), 0o644); err != nil {
+		if err := os.Rename(filepath.Join(bad, "products", "starter", "apis", "pets"), filepath.Join(bad, "products", "starter", "apis", "nope")); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(filepath.Join(bad, "apis", "files", "specification.json"), []byte(`{"openapi": "3.0.0", "paths": {}}`), 0o644); err != nil {
@@ -367,11 +371,15 @@ func TestExportApplyRoundTrip(t *testing.T) {
 			}
 		}
 		fixed := copyDir(t, first)
+		if err := os.RemoveAll(filepath.Join(fixed, "products", "starter", "apis")); err != nil {
+			t.Fatal(err)
+		}
+		// The older APIOps layout: a list file.
 		if err := os.WriteFile(filepath.Join(fixed, "products", "starter", "apis.json"), []byte(`[{"name": "nope"}]`), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		_, err = runCLI(t, append([]string{"apply", "--dir", fixed}, a.remote()...)...)
-		if err == nil || !strings.Contains(err.Error(), "products/starter/apis.json: API nope is neither in the folder nor") {
+		if err == nil || !strings.Contains(err.Error(), "products/starter links API nope, which is neither in the folder nor") {
 			t.Errorf("apply with a dangling link: %v", err)
 		}
 		after := filepath.Join(t.TempDir(), "after")

@@ -24,19 +24,19 @@ func checkReferences(desired, current *Config, prune bool) error {
 	for _, p := range desired.Products {
 		for _, a := range p.APIs {
 			if !exists(apis, curAPIs, a) {
-				problems = append(problems, fmt.Sprintf("products/%s/apis.json: API %s is neither in the folder nor (kept) on the management plane", p.Name, a))
+				problems = append(problems, fmt.Sprintf("products/%s links API %s, which is neither in the folder nor (kept) on the management plane", p.Name, a))
 			}
 		}
 		for _, g := range p.Groups {
 			if !exists(groups, curGroups, g) {
-				problems = append(problems, fmt.Sprintf("products/%s/groups.json: group %s is neither in the folder nor (kept) on the management plane", p.Name, g))
+				problems = append(problems, fmt.Sprintf("products/%s links group %s, which is neither in the folder nor (kept) on the management plane", p.Name, g))
 			}
 		}
 	}
 	for _, g := range desired.Gateways {
 		for _, a := range g.APIs {
 			if !exists(apis, curAPIs, a) {
-				problems = append(problems, fmt.Sprintf("gateways/%s/apis.json: API %s is neither in the folder nor (kept) on the management plane", g.Name, a))
+				problems = append(problems, fmt.Sprintf("gateways/%s links API %s, which is neither in the folder nor (kept) on the management plane", g.Name, a))
 			}
 		}
 	}

@@ -1,14 +1,16 @@
 // Package apiops reads and writes Gatehouse's configuration as a folder in
 // APIOps's extracted-artifact layout (apis/<name>/apiInformation.json and
 // specification.yaml|json, products/<name>/productInformation.json with
-// apis.json and groups.json, groups/, namedValues/, backends/, gateways/,
-// policy.xml at every scope and policyFragments/), and plans and applies
-// the changes that make a management plane equal to a folder.
+// its apis/ and groups/ link folders, groups/, "named values/", backends/,
+// gateways/, policy.xml at every scope and "policy fragments/"; older
+// layouts too), with the publisher's per-environment configuration file,
+// and plans and applies the changes that make a management plane equal to
+// a folder, in one batch: all or nothing.
 //
 // The package is a client of the management plane: it reads the current
 // state and writes changes through internal/mgmtclient, so it works the
 // same against a local or a remote Gatehouse, and every write is validated
-// by the management API; policies and fragments are also compiled before
+// by the management API (apply sends one POST /mgmt/batch); policies and fragments are also compiled before
 // the first write, with the code the management API uses. Parts of a
 // folder that Gatehouse does not support yet (diagnostics, loggers, tags,
 // version sets, unknown properties, ...) are listed, never silently

@@ -67,13 +67,13 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 			r.each(name, r.product)
 		case e.IsDir() && name == "groups":
 			r.each(name, r.simple(model.KindGroup, "groupInformation.json", &r.cfg.Groups))
-		case e.IsDir() && name == "namedValues":
+		case e.IsDir() && (name == "named values" || name == "namedValues"):
 			r.each(name, r.namedValue)
 		case e.IsDir() && name == "backends":
 			r.each(name, r.simple(model.KindBackend, "backendInformation.json", &r.cfg.Backends))
 		case e.IsDir() && name == "gateways":
 			r.each(name, r.gateway)
-		case e.IsDir() && name == "policyFragments":
+		case e.IsDir() && (name == "policy fragments" || name == "policyFragments"):
 			r.each(name, r.fragment)
 		default:
 			r.skipTree(describe(name), name)
@@ -337,11 +337,11 @@ func (r *reader) product(rel, dirName string) {
 		return
 	}
 	p := Product{Resource: Resource{Name: name, Properties: c, File: file}}
-	p.APIs = r.names(path.Join(rel, "apis.json"))
-	p.Groups = r.names(path.Join(rel, "groups.json"))
+	p.APIs = r.links(rel, "apis", productAPILink)
+	p.Groups = r.links(rel, "groups", productGroupLink)
 	r.cfg.Products = append(r.cfg.Products, p)
 	r.policy(path.Join(rel, "policy.xml"), "products/"+name+"/policy")
-	r.skipOthers(rel, "productInformation.json", "apis.json", "groups.json", "policy.xml")
+	r.skipOthers(rel, "productInformation.json", "apis.json", "groups.json", "apis", "groups", "policy.xml")
 }
 
 func (r *reader) gateway(rel, dirName string) {
@@ -356,8 +356,8 @@ func (r *reader) gateway(rel, dirName string) {
 		return
 	}
 	r.cfg.Gateways = append(r.cfg.Gateways, Gateway{Resource: Resource{Name: name, Properties: c, File: file},
-		APIs: r.names(path.Join(rel, "apis.json"))})
-	r.skipOthers(rel, "gatewayInformation.json", "apis.json")
+		APIs: r.links(rel, "apis", gatewayAPILink)})
+	r.skipOthers(rel, "gatewayInformation.json", "apis.json", "apis")
 }
 
 // names reads a link file: a JSON list of names, of {"name": ...} objects

@@ -60,7 +60,7 @@ func TestPlanRefusesDanglingReferences(t *testing.T) {
 		!strings.Contains(err.Error(), "group nobody") || !strings.Contains(err.Error(), `apis/b/apiInformation.json: the API path "Same" is also used by a`) {
 		t.Errorf("without prune: %v", err)
 	}
-	if _, err := NewPlan(desired, current, PlanOptions{Prune: true}); err == nil || !strings.Contains(err.Error(), "products/p/apis.json: API missing") {
+	if _, err := NewPlan(desired, current, PlanOptions{Prune: true}); err == nil || !strings.Contains(err.Error(), "products/p links API missing, which") {
 		t.Errorf("with prune the kept API is gone: %v", err)
 	}
 }

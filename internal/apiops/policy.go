@@ -105,7 +105,8 @@ func (r *reader) operations(rel, api string) {
 	}
 }
 
-// fragment reads policyFragments/<name>: policyFragmentInformation.json
+// fragment reads "policy fragments/<name>" (or policyFragments/<name>):
+// policyFragmentInformation.json
 // ({"properties": {"description", "format", "value"}}) and, as newer
 // APIOps versions write it, policy.xml with the <fragment> document, which
 // wins over the information file's value.
@@ -218,7 +219,7 @@ func fetchFragments(ctx context.Context, c *mgmtclient.Client) ([]Resource, erro
 }
 
 // writePolicies writes cfg's policies as policy.xml files and its
-// fragments as policyFragments/<name>/policyFragmentInformation.json
+// fragments as "policy fragments/<name>/policyFragmentInformation.json"
 // (description and format) with policy.xml (the document), as APIOps
 // writes them.
 func (w *writer) writePolicies(cfg *Config) {
@@ -238,7 +239,7 @@ func (w *writer) writePolicies(cfg *Config) {
 		if err != nil && w.err == nil {
 			w.err = fmt.Errorf("policy fragment %s: %w", f.Name, err)
 		}
-		w.info(filepath.Join("policyFragments", f.Name, "policyFragmentInformation.json"), info)
-		w.file(filepath.Join("policyFragments", f.Name, "policy.xml"), []byte(frag.Value+"\n"))
+		w.info(filepath.Join("policy fragments", f.Name, "policyFragmentInformation.json"), info)
+		w.file(filepath.Join("policy fragments", f.Name, "policy.xml"), []byte(frag.Value+"\n"))
 	}
 }

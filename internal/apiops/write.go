@@ -13,10 +13,13 @@ import (
 )
 
 // Write writes cfg into dir, which must not exist or be empty, in the
-// APIOps layout: one folder per resource with its information file, an
-// OpenAPI specification.json per API with operations (which imports back
-// to the same operations), apis.json / groups.json link lists, a
-// policy.xml per scope that has a policy, and the policy fragments. The
+// layout the APIOps tools read: one folder per resource with its
+// information file (named values under "named values/", fragments under
+// "policy fragments/"), an OpenAPI specification.json per API with
+// operations (which imports back to the same operations), one folder per
+// product and gateway link with its information file
+// (products/<p>/apis/<api>/productApiInformation.json), a policy.xml per
+// scope that has a policy, and the policy fragments. The
 // built-in groups and the managed gateway are left out: every instance
 // has them. Secret named values carry no value: a placeholder names the
 // environment variable apply reads it from (see SecretEnv).
@@ -46,8 +49,8 @@ func Write(dir string, cfg *Config) error {
 	}
 	for _, p := range cfg.Products {
 		w.info(filepath.Join("products", p.Name, "productInformation.json"), p.Properties)
-		w.names(filepath.Join("products", p.Name, "apis.json"), p.APIs)
-		w.names(filepath.Join("products", p.Name, "groups.json"), p.Groups)
+		w.writeLinks(filepath.Join("products", p.Name), "apis", p.APIs, productAPILink)
+		w.writeLinks(filepath.Join("products", p.Name), "groups", p.Groups, productGroupLink)
 	}
 	for _, g := range cfg.Groups {
 		if !model.IsBuiltinGroup(g.Name) {
@@ -59,7 +62,7 @@ func Write(dir string, cfg *Config) error {
 		if err != nil {
 			return err
 		}
-		w.info(filepath.Join("namedValues", nv.Name, "namedValueInformation.json"), props)
+		w.info(filepath.Join("named values", nv.Name, "namedValueInformation.json"), props)
 	}
 	for _, b := range cfg.Backends {
 		w.info(filepath.Join("backends", b.Name, "backendInformation.json"), b.Properties)
@@ -69,7 +72,7 @@ func Write(dir string, cfg *Config) error {
 			continue
 		}
 		w.info(filepath.Join("gateways", g.Name, "gatewayInformation.json"), g.Properties)
-		w.names(filepath.Join("gateways", g.Name, "apis.json"), g.APIs)
+		w.writeLinks(filepath.Join("gateways", g.Name), "apis", g.APIs, gatewayAPILink)
 	}
 	w.writePolicies(cfg)
 	return w.err
@@ -96,18 +99,6 @@ type writer struct {
 
 func (w *writer) info(rel string, props json.RawMessage) {
 	b, err := json.MarshalIndent(map[string]json.RawMessage{"properties": props}, "", "  ")
-	if err != nil && w.err == nil {
-		w.err = fmt.Errorf("encode %s: %w", rel, err)
-	}
-	w.file(rel, append(b, '\n'))
-}
-
-func (w *writer) names(rel string, names []string) {
-	list := make([]map[string]string, len(names))
-	for i, n := range names {
-		list[i] = map[string]string{"name": n}
-	}
-	b, err := json.MarshalIndent(list, "", "  ")
 	if err != nil && w.err == nil {
 		w.err = fmt.Errorf("encode %s: %w", rel, err)
 	}
