@@ -1,8 +1,11 @@
 package endpoint
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -214,4 +217,78 @@ func TestNodeStatus(t *testing.T) {
 	if st := nr.status("edge", now.Add(forgetAfter*10*time.Second+time.Minute)); len(st.Nodes) != 0 {
 		t.Errorf("a long-silent node is still listed: %+v", st)
 	}
+}
+
+// TestSnapshotBuiltOncePerVersion polls one gateway's snapshot from many
+// nodes at once: one build per configuration version serves them all, and
+// gzip and plain answers carry the same snapshot.
+func TestSnapshotBuiltOncePerVersion(t *testing.T) {
+	f := newFixture(t)
+	keys := gatewaykey.NewKeys()
+	f.put(model.KindGateway, "", "edge", &model.Gateway{}, keys)
+	token := gatewaykey.Mint("edge", f.now().Add(time.Hour), keys.Primary)
+	fetch := func(encoding string) (int, []byte, string) {
+		req, _ := http.NewRequest("GET", configsync.SnapshotURL(f.url, "edge", -1), nil)
+		req.Header.Set("Authorization", token)
+		req.Header.Set("Accept-Encoding", encoding)
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Error(err)
+			return 0, nil, ""
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Error(err)
+		}
+		return resp.StatusCode, body, resp.Header.Get("Content-Encoding")
+	}
+	poll := func(nodes int) {
+		var wg sync.WaitGroup
+		for range nodes {
+			wg.Go(func() {
+				if status, _, _ := fetch("gzip"); status != 200 {
+					t.Errorf("status %d", status)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	poll(100)
+	if got := f.srv.snapshots.built(); got != 1 {
+		t.Errorf("100 nodes polling one version: %d builds, want 1", got)
+	}
+	_, err := f.st.Update(context.Background(), func(tx store.Tx) error {
+		api, _ := json.Marshal(&model.API{DisplayName: "Echo", Path: "echo", ServiceURL: "http://127.0.0.1:9"})
+		if _, err := tx.Put(context.Background(), &store.Record{Kind: model.KindAPI, ID: "echo", Props: api}); err != nil {
+			return err
+		}
+		_, err := tx.Put(context.Background(), &store.Record{Kind: model.KindGatewayAPI, Parent: "edge", ID: "echo", Props: []byte("{}")})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	poll(100)
+	if got := f.srv.snapshots.built(); got != 2 {
+		t.Errorf("after one change: %d builds, want 2", got)
+	}
+
+	_, plain, enc := fetch("identity")
+	_, zipped, zenc := fetch("gzip")
+	if enc != "" || zenc != "gzip" {
+		t.Fatalf("Content-Encoding %q for identity, %q for gzip", enc, zenc)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(zipped))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unzipped, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(plain, unzipped) || !bytes.Contains(plain, []byte(`"echo"`)) {
+		t.Errorf("gzip and plain answers differ, or lack the API:\n%s\n%s", plain, unzipped)
+	}
+	t.Logf("snapshot: %d bytes, %d gzipped", len(plain), len(zipped))
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -16,7 +17,6 @@ import (
 	"github.com/gatehouse/gatehouse/internal/configsync/source"
 	"github.com/gatehouse/gatehouse/internal/lockout"
 	"github.com/gatehouse/gatehouse/internal/model"
-	"github.com/gatehouse/gatehouse/internal/snapshot"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -42,7 +42,7 @@ type ServerOptions struct {
 
 // Server is the configuration endpoint. It is safe for concurrent use.
 type Server struct {
-	snapshots *source.Builder
+	snapshots *snapshotCache
 	store     store.Store
 	log       *slog.Logger
 	now       func() time.Time
@@ -57,7 +57,7 @@ type Server struct {
 
 // NewServer returns a configuration endpoint. Close releases it.
 func NewServer(opts ServerOptions) *Server {
-	s := &Server{store: opts.Store, log: opts.Logger, now: opts.Now, maxWait: opts.MaxWait, snapshots: opts.Snapshots}
+	s := &Server{store: opts.Store, log: opts.Logger, now: opts.Now, maxWait: opts.MaxWait, snapshots: newSnapshotCache(opts.Store, opts.Snapshots)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -135,25 +135,40 @@ func (s *Server) serveSnapshot(w http.ResponseWriter, r *http.Request, gateway s
 	defer cancel()
 	stop := context.AfterFunc(s.ctx, cancel) // the Server closes: end the poll
 	defer stop()
-	if v, _ := s.store.Wait(ctx, after); v <= after { // the wait ended without a change
+	v, _ := s.store.Wait(ctx, after)
+	if v <= after { // the wait ended without a change
 		if r.Context().Err() == nil {
 			w.WriteHeader(http.StatusNotModified)
 		}
 		return
 	}
-	var snap *snapshot.Snapshot
-	err = s.store.View(r.Context(), func(rd store.Reader) error {
-		snap, err = s.snapshots.Build(r.Context(), rd, gateway)
-		return err
-	})
+	snap, err := s.snapshots.get(r.Context(), gateway, v)
 	if err != nil {
 		s.log.Error("build snapshot", "gateway", gateway, "err", err)
 		writeError(w, http.StatusInternalServerError, "InternalError", "The configuration could not be built; the management plane's log has details.")
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Gatehouse-Config-Version", strconv.FormatInt(snap.Version, 10))
-	json.NewEncoder(w).Encode(snap)
+	w.Header().Set("X-Gatehouse-Config-Version", strconv.FormatInt(snap.version, 10))
+	w.Header().Add("Vary", "Accept-Encoding")
+	body := snap.plain
+	if acceptsGzip(r) {
+		w.Header().Set("Content-Encoding", "gzip")
+		body = snap.gzipped
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.Write(body)
+}
+
+// acceptsGzip reports whether r's Accept-Encoding takes gzip.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.ReplaceAll(q, " ", "") != "q=0" {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) serveHeartbeat(w http.ResponseWriter, r *http.Request, gateway string) {
