@@ -2,11 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/certificate/certtest"
 )
 
 // copyDir copies the folder src into a new temporary folder, replacing
@@ -246,9 +249,19 @@ func TestExportApplyRoundTrip(t *testing.T) {
 	backend := newBackend(t)
 	a := startServe(t, t.TempDir(), "")
 	configure(t, a, backend.URL)
+	// Certificates: a CA the edge gateway trusts, and a client
+	// certificate (with its key) a backend presents.
+	ca := certtest.NewCA(t, "Round-trip CA")
+	client := ca.Issue(t, certtest.Options{CommonName: "round-trip-client"})
+	a.must("PUT", "/certificates/root", fmt.Sprintf(`{"properties":{"data":%q}}`, ca.CertPEM()))
+	a.must("PUT", "/certificates/client", fmt.Sprintf(`{"properties":{"data":%q,"password":"pfx-pw"}}`, client.PFXBase64(t, "pfx-pw")))
+	a.must("PATCH", "/backends/three", `{"properties":{"credentials":{"certificateIds":["client"]}}}`)
+	a.must("PUT", "/gateways/edge/certificateAuthorities/root", `{"properties":{"isTrusted":true}}`)
+	a.must("PUT", "/gateways/edge/federatedCredentials/cluster", `{"properties":{"issuer":"https://oidc.example.com/cluster","subject":"system:serviceaccount:gw:gw"}}`)
+	t.Setenv("GATEHOUSE_CERTIFICATE_CLIENT", client.PEM(t))
 	first := filepath.Join(t.TempDir(), "first")
 	out := mustCLI(t, append([]string{"export", "--dir", first}, a.remote()...)...)
-	expectContains(t, out, "exported 3 APIs, 2 products, 2 named values, 3 backends, 4 policies, 1 policy fragments")
+	expectContains(t, out, "exported 3 APIs, 2 products, 2 named values, 2 certificates, 3 backends, 4 policies, 1 policy fragments")
 	if out, err := runCLI(t, append([]string{"export", "--dir", first}, a.remote()...)...); err == nil || !strings.Contains(err.Error(), "is not empty") {
 		t.Errorf("export into a non-empty folder: %v\n%s", err, out)
 	}
@@ -266,6 +279,27 @@ func TestExportApplyRoundTrip(t *testing.T) {
 			t.Errorf("export lacks %s", f)
 		}
 	}
+	if v := files["certificates/client/certificateInformation.json"]; !strings.Contains(v, "${GATEHOUSE_CERTIFICATE_CLIENT}") || strings.Contains(v, "PRIVATE KEY") {
+		t.Errorf("the exported client certificate:\n%s", v)
+	}
+	if v := files["certificates/root/certificateInformation.json"]; !strings.Contains(v, "BEGIN CERTIFICATE") {
+		t.Errorf("the exported CA certificate:\n%s", v)
+	}
+	for _, f := range []string{"gateways/edge/certificateAuthorities/root/gatewayCertificateAuthorityInformation.json",
+		"gateways/edge/federatedCredentials/cluster/federatedCredentialInformation.json"} {
+		if _, ok := files[f]; !ok {
+			t.Errorf("export lacks %s", f)
+		}
+	}
+	withSecrets := filepath.Join(t.TempDir(), "with-secrets")
+	mustCLI(t, append([]string{"export", "--dir", withSecrets, "--include-secrets"}, a.remote()...)...)
+	secrets := readTree(t, withSecrets)
+	if v := secrets["certificates/client/certificateInformation.json"]; !strings.Contains(v, "PRIVATE KEY") {
+		t.Errorf("--include-secrets: the client certificate lacks its key:\n%s", v)
+	}
+	if v := secrets["named values/api-token/namedValueInformation.json"]; !strings.Contains(v, "s3cr3t") {
+		t.Errorf("--include-secrets: the secret named value:\n%s", v)
+	}
 	if v := files["products/starter/apis/pets/productApiInformation.json"]; !strings.Contains(v, `"apiId": "/apis/pets"`) {
 		t.Errorf("the product's API link:\n%s", v)
 	}
@@ -277,6 +311,7 @@ func TestExportApplyRoundTrip(t *testing.T) {
 	applyB := append([]string{"apply", "--dir", first}, b.remote()...)
 	out = mustCLI(t, applyB...)
 	expectContains(t, out, "+ apis/pets", "+ apis/files", "+ backends/three", "+ products/starter/groups/partners",
+		"+ certificates/client", "+ certificates/root", "+ gateways/edge/certificateAuthorities/root", "+ gateways/edge/federatedCredentials/cluster",
 		"+ policyFragments/stamp", "+ policy\n", "+ products/starter/policy", "+ apis/files/policy", "+ apis/files/operations/get-item/policy", "applied ")
 	second := filepath.Join(t.TempDir(), "second")
 	mustCLI(t, append([]string{"export", "--dir", second}, b.remote()...)...)

@@ -25,8 +25,9 @@ type exportOpenAPIConfig struct {
 
 // exportConfig is the configuration of `gatehouse export --dir`.
 type exportConfig struct {
-	remote remoteFlags
-	Dir    string
+	remote         remoteFlags
+	Dir            string
+	IncludeSecrets bool
 }
 
 func newExportCommand() *cobra.Command {
@@ -35,10 +36,12 @@ func newExportCommand() *cobra.Command {
 		Use:   "export --dir DIR",
 		Short: "Write a management plane's configuration as an APIOps folder",
 		Long: "export --dir writes the whole configuration (APIs with their OpenAPI specification,\n" +
-			"products with their APIs and groups, groups, named values, backends, gateways with their\n" +
-			"APIs, the policy.xml of every scope that has a policy, policy fragments) in APIOps's\n" +
-			"extracted-artifact layout, for `gatehouse apply`. Secret named values\n" +
-			"carry no value: a placeholder names the environment variable apply reads it from.\n" +
+			"products with their APIs and groups, groups, named values, certificates, backends,\n" +
+			"gateways with their APIs, certificate authorities and federated credentials, the\n" +
+			"policy.xml of every scope that has a policy, policy fragments) in APIOps's\n" +
+			"extracted-artifact layout, for `gatehouse apply` on any instance. Unless\n" +
+			"--include-secrets, secret named values and client certificates carry no value: a\n" +
+			"placeholder names the environment variable apply reads it from.\n" +
 			"Users and subscriptions are not configuration and are not exported.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -50,15 +53,16 @@ func newExportCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := apiops.Write(cfg.Dir, conf); err != nil {
+			if err := apiops.Write(cfg.Dir, conf, apiops.WriteOptions{IncludeSecrets: cfg.IncludeSecrets}); err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "exported %d APIs, %d products, %d named values, %d backends, %d policies, %d policy fragments to %s\n",
-				len(conf.APIs), len(conf.Products), len(conf.NamedValues), len(conf.Backends), len(conf.Policies), len(conf.Fragments), cfg.Dir)
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "exported %d APIs, %d products, %d named values, %d certificates, %d backends, %d policies, %d policy fragments to %s\n",
+				len(conf.APIs), len(conf.Products), len(conf.NamedValues), len(conf.Certificates), len(conf.Backends), len(conf.Policies), len(conf.Fragments), cfg.Dir)
 			return err
 		},
 	}
 	cmd.Flags().StringVar(&cfg.Dir, "dir", "", "the folder to write: new or empty (required)")
+	cmd.Flags().BoolVar(&cfg.IncludeSecrets, "include-secrets", false, "write the values of secret named values and the private keys of client certificates (keep the folder out of version control)")
 	cfg.remote.add(cmd)
 	cmd.MarkFlagRequired("dir")
 	cli.BindEnv(cmd)

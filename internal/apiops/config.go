@@ -34,6 +34,8 @@ type Config struct {
 	// Fragments are the policy fragments, canonical as policies are
 	// (with "description" when there is one).
 	Fragments []Resource
+	// Certificates are the certificates with their material.
+	Certificates []Certificate
 	// Unsupported lists what a folder holds that Gatehouse does not apply.
 	Unsupported []Unsupported
 }
@@ -65,10 +67,15 @@ type Product struct {
 	Groups []string
 }
 
-// Gateway is a self-hosted gateway with the APIs it serves.
+// Gateway is a gateway with the APIs it serves, the certificate
+// authorities it trusts (by certificate name) and the federated
+// credentials it signs in with. A nil list means "not described": it is
+// left as it is.
 type Gateway struct {
 	Resource
-	APIs []string
+	APIs                   []string
+	CertificateAuthorities []Resource
+	FederatedCredentials   []Resource
 }
 
 // Unsupported is one part of a folder that is not applied.
@@ -147,7 +154,13 @@ var notEnvChar = regexp.MustCompile(`[^A-Z0-9]+`)
 // named value name: GATEHOUSE_SECRET_ and the name in upper case with
 // other characters as '_'.
 func SecretEnv(name string) string {
-	return "GATEHOUSE_SECRET_" + strings.Trim(notEnvChar.ReplaceAllString(strings.ToUpper(name), "_"), "_")
+	return "GATEHOUSE_SECRET_" + envName(name)
+}
+
+// envName is name in upper case with characters other than letters and
+// digits as '_', for environment variable names.
+func envName(name string) string {
+	return strings.Trim(notEnvChar.ReplaceAllString(strings.ToUpper(name), "_"), "_")
 }
 
 // placeholder matches a value that names an environment variable.

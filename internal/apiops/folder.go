@@ -69,6 +69,8 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 			r.each(name, r.simple(model.KindGroup, "groupInformation.json", &r.cfg.Groups))
 		case e.IsDir() && (name == "named values" || name == "namedValues"):
 			r.each(name, r.namedValue)
+		case e.IsDir() && name == "certificates":
+			r.each(name, r.certificate)
 		case e.IsDir() && name == "backends":
 			r.each(name, r.simple(model.KindBackend, "backendInformation.json", &r.cfg.Backends))
 		case e.IsDir() && name == "gateways":
@@ -90,6 +92,7 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 	sortResources(r.cfg.NamedValues)
 	sortResources(r.cfg.Backends)
 	sortResources(r.cfg.Fragments)
+	slices.SortFunc(r.cfg.Certificates, func(a, b Certificate) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
 	sortPolicies(r.cfg.Policies)
 	return &r.cfg, nil
 }
@@ -355,9 +358,10 @@ func (r *reader) gateway(rel, dirName string) {
 		r.fail(file, "%v", err)
 		return
 	}
-	r.cfg.Gateways = append(r.cfg.Gateways, Gateway{Resource: Resource{Name: name, Properties: c, File: file},
-		APIs: r.links(rel, "apis", gatewayAPILink)})
-	r.skipOthers(rel, "gatewayInformation.json", "apis.json", "apis")
+	g := Gateway{Resource: Resource{Name: name, Properties: c, File: file}, APIs: r.links(rel, "apis", gatewayAPILink)}
+	r.readGatewayChildren(rel, &g)
+	r.cfg.Gateways = append(r.cfg.Gateways, g)
+	r.skipOthers(rel, "gatewayInformation.json", "apis.json", "apis", "certificateAuthorities", "federatedCredentials")
 }
 
 // names reads a link file: a JSON list of names, of {"name": ...} objects

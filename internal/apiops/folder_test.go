@@ -134,7 +134,7 @@ func TestSecretEnv(t *testing.T) {
 // folder, which apply reads as "nothing".
 func TestWriteEmptyConfig(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "export")
-	if err := Write(dir, &Config{}); err != nil {
+	if err := Write(dir, &Config{}, WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if entries, err := os.ReadDir(dir); err != nil || len(entries) != 0 {

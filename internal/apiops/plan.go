@@ -56,8 +56,8 @@ func (s Step) String() string {
 // Plan is the ordered list of writes that make a management plane equal to
 // a folder: creations and updates in dependency order (named values,
 // backends, groups, policy fragments, APIs, products and their links,
-// gateways and their links, then the policies of every scope), then link
-// removals, then (with Prune) deletions in reverse order.
+// gateways and their links, certificate authorities and federated
+// credentials, then the policies of every scope), then link removals, then (with Prune) deletions in reverse order.
 type Plan struct {
 	Steps       []Step
 	Unsupported []Unsupported
@@ -81,6 +81,7 @@ func NewPlan(desired, current *Config, opts PlanOptions) (*Plan, error) {
 		return nil, err
 	}
 	p.upsert("/namedValues/", desired.NamedValues, current.NamedValues)
+	p.planCertificates(desired.Certificates, current.Certificates)
 	p.upsert("/backends/", singleFirst(desired.Backends), current.Backends)
 	p.upsert("/groups/", desired.Groups, current.Groups)
 	p.upsert("/policyFragments/", includedFirst(desired.Fragments), current.Fragments)
@@ -115,6 +116,7 @@ func NewPlan(desired, current *Config, opts PlanOptions) (*Plan, error) {
 	for _, d := range desired.Gateways {
 		removals = append(removals, p.links("/gateways/"+d.Name+"/apis/", d.APIs, findGateway(current.Gateways, d.Name).APIs)...)
 	}
+	removals = append(removals, p.planGatewayChildren(desired.Gateways, current.Gateways)...)
 	p.upsert("/", desired.Policies, current.Policies)
 	p.Steps = append(p.Steps, removals...)
 	if opts.Prune {
@@ -235,6 +237,7 @@ func (p *Plan) prune(desired, current *Config, desGateways, curGateways, desProd
 	}
 	del("/backends/", desired.Backends, pools, never)
 	del("/backends/", desired.Backends, singles, never)
+	p.pruneCertificates(desired.Certificates, current.Certificates)
 	del("/namedValues/", desired.NamedValues, current.NamedValues, never)
 }
 

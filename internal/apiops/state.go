@@ -67,7 +67,13 @@ func Fetch(ctx context.Context, c *mgmtclient.Client) (*Config, error) {
 		if gw.APIs, err = linkNames(ctx, c, "/gateways/"+url.PathEscape(g.Name)+"/apis"); err != nil {
 			return nil, err
 		}
+		if err := fetchGatewayChildren(ctx, c, &gw); err != nil {
+			return nil, err
+		}
 		cfg.Gateways = append(cfg.Gateways, gw)
+	}
+	if cfg.Certificates, err = fetchCertificates(ctx, c); err != nil {
+		return nil, err
 	}
 	if cfg.Fragments, err = fetchFragments(ctx, c); err != nil {
 		return nil, err

@@ -20,10 +20,13 @@ import (
 // product and gateway link with its information file
 // (products/<p>/apis/<api>/productApiInformation.json), a policy.xml per
 // scope that has a policy, and the policy fragments. The
-// built-in groups and the managed gateway are left out: every instance
-// has them. Secret named values carry no value: a placeholder names the
-// environment variable apply reads it from (see SecretEnv).
-func Write(dir string, cfg *Config) error {
+// built-in groups are left out, and so is the managed gateway unless it
+// has certificate authorities or federated credentials: every instance
+// has them. Certificates are written with their chain; unless
+// opts.IncludeSecrets, secret named values carry no value and client
+// certificates no material: a placeholder names the environment variable
+// apply reads it from (see SecretEnv and CertificateEnv).
+func Write(dir string, cfg *Config, opts WriteOptions) error {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return fmt.Errorf("export: %s is not empty; export into a new or empty folder", dir)
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -58,7 +61,10 @@ func Write(dir string, cfg *Config) error {
 		}
 	}
 	for _, nv := range cfg.NamedValues {
-		props, err := withPlaceholder(nv)
+		props, err := nv.Properties, error(nil)
+		if !opts.IncludeSecrets {
+			props, err = withPlaceholder(nv)
+		}
 		if err != nil {
 			return err
 		}
@@ -67,15 +73,24 @@ func Write(dir string, cfg *Config) error {
 	for _, b := range cfg.Backends {
 		w.info(filepath.Join("backends", b.Name, "backendInformation.json"), b.Properties)
 	}
+	w.writeCertificates(cfg.Certificates, opts.IncludeSecrets)
 	for _, g := range cfg.Gateways {
-		if g.Name == model.ManagedGatewayID {
+		if isManaged(g.Name) && !hasChildren(g) {
 			continue
 		}
 		w.info(filepath.Join("gateways", g.Name, "gatewayInformation.json"), g.Properties)
+		w.writeGatewayChildren(g)
 		w.writeLinks(filepath.Join("gateways", g.Name), "apis", g.APIs, gatewayAPILink)
 	}
 	w.writePolicies(cfg)
 	return w.err
+}
+
+// WriteOptions configures Write.
+type WriteOptions struct {
+	// IncludeSecrets writes the values of secret named values and the
+	// private keys of client certificates instead of placeholders.
+	IncludeSecrets bool
 }
 
 // withPlaceholder replaces a secret's value by "${GATEHOUSE_SECRET_...}".

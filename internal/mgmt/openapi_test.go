@@ -454,6 +454,8 @@ func TestOpenAPIDocumentDescribesResponses(t *testing.T) {
 		{method: "PUT", target: "/mgmt/certificates/root", body: propsOf("data", client.Issuer.CertPEM()), want: 201},
 		{method: "PATCH", target: "/mgmt/certificates/client", body: props(`{}`), want: 200},
 		{method: "GET", target: "/mgmt/certificates/client/references", want: 200, wantBody: []string{`"count": 0`}},
+		{method: "POST", target: "/mgmt/certificates/client/listSecrets", want: 200, wantBody: []string{`"certificate": "-----BEGIN CERTIFICATE-----`, `"privateKey": "-----BEGIN`}},
+		{method: "POST", target: "/mgmt/certificates/missing/listSecrets", want: 404},
 		{method: "PATCH", target: "/mgmt/certificates/missing", body: props(`{}`), want: 404},
 		{method: "GET", target: "/mgmt/certificates/client", want: 200},
 		{method: "GET", target: "/mgmt/certificates/missing", want: 404},

@@ -120,6 +120,7 @@ func (s *Server) register() {
 	s.handle(http.MethodPost, sub+"/regeneratePrimaryKey", s.regenerateKey(true))
 	s.handle(http.MethodPost, sub+"/regenerateSecondaryKey", s.regenerateKey(false))
 	s.handle(http.MethodPost, namedValuesType.itemPattern()+"/listValue", s.listValue)
+	s.handle(http.MethodPost, certificatesType.itemPattern()+"/listSecrets", s.listCertificateSecrets)
 	for _, rt := range []*resourceType{namedValuesType, backendsType, fragmentsType, certificatesType} {
 		s.handle(http.MethodGet, rt.itemPattern()+"/references", s.references(rt))
 	}

@@ -27,12 +27,12 @@ type encoded struct {
 // nodes polling after a change cost one build, not N. Concurrent polls for
 // a gateway share one build.
 type snapshotCache struct {
-	store    store.Store
-	builder  *source.Builder
-	flight   singleflight.Group
-	mu       sync.Mutex
+	store     store.Store
+	builder   *source.Builder
+	flight    singleflight.Group
+	mu        sync.Mutex
 	byGateway map[string]*encoded
-	builds   int64 // snapshots built, for tests and metrics
+	builds    int64 // snapshots built, for tests and metrics
 }
 
 func newSnapshotCache(st store.Store, b *source.Builder) *snapshotCache {
