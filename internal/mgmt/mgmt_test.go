@@ -18,12 +18,12 @@ import (
 
 // testAPI is a management API over a real SQLite store.
 type testAPI struct {
-	t     *testing.T
+	t     testing.TB
 	url   string
 	store store.Store
 }
 
-func newTestAPI(t *testing.T) *testAPI {
+func newTestAPI(t testing.TB) *testAPI {
 	t.Helper()
 	sealer, err := secret.NewSealer(make([]byte, secret.KeySize))
 	if err != nil {

@@ -72,6 +72,20 @@ func (p paging) apply(r *http.Request, items []resource) list {
 	return out
 }
 
+// cut presents items, the page the store already cut at p.skip from a
+// collection of total items.
+func (p paging) cut(r *http.Request, items []resource, total int) list {
+	out := list{Count: total, Value: []resource{}}
+	if p.top == 0 {
+		return out
+	}
+	out.Value = items
+	if end := p.skip + len(items); end < total {
+		out.NextLink = nextLink(r, end, p.top)
+	}
+	return out
+}
+
 func nextLink(r *http.Request, skip, top int) string {
 	q := r.URL.Query()
 	q.Set("$skip", strconv.Itoa(skip))

@@ -43,6 +43,9 @@ type Query struct {
 	Kind   model.Kind
 	Parent string
 	ID     string
+	// Offset skips that many records of the ordered result, and Limit,
+	// when positive, returns at most that many: a page.
+	Offset, Limit int
 }
 
 // Reader reads a consistent view of the configuration.
@@ -52,6 +55,9 @@ type Reader interface {
 	// List returns the matching records ordered by parent, then id
 	// (case-insensitively). The result is never nil on success.
 	List(ctx context.Context, q Query) ([]*Record, error)
+	// Count returns how many records match q (its Offset and Limit
+	// aside).
+	Count(ctx context.Context, q Query) (int, error)
 	// Version returns the configuration version this view sees.
 	Version(ctx context.Context) (int64, error)
 }

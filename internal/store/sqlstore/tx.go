@@ -21,15 +21,16 @@ type queries struct {
 	put     string
 	del     string
 	notify  string
-	// list is indexed by filter: 1 when filtering on parent, +2 on id.
-	list [4]string
+	// list, page and count are indexed by filter: 1 when filtering on
+	// parent, +2 on id. A page query takes LIMIT and OFFSET last.
+	list, page, count [4]string
 }
 
 func newQueries(d Dialect) queries {
 	p := d.Placeholder
 	const cols = `SELECT parent, id, props, secret, version FROM resources WHERE kind = ?`
 	const order = ` ORDER BY parent_key, id_key`
-	return queries{
+	q := queries{
 		bump:    `UPDATE config_version SET version = version + 1 RETURNING version`,
 		version: `SELECT version FROM config_version`,
 		get:     p.rebind(cols + ` AND parent_key = ? AND id_key = ?`),
@@ -40,13 +41,14 @@ ON CONFLICT (kind, parent_key, id_key) DO UPDATE
 SET props = excluded.props, secret = excluded.secret, version = excluded.version`),
 		del:    p.rebind(`DELETE FROM resources WHERE kind = ? AND parent_key = ? AND id_key = ?`),
 		notify: p.rebind(d.NotifyQuery),
-		list: [4]string{
-			p.rebind(cols + order),
-			p.rebind(cols + ` AND parent_key = ?` + order),
-			p.rebind(cols + ` AND id_key = ?` + order),
-			p.rebind(cols + ` AND parent_key = ? AND id_key = ?` + order),
-		},
 	}
+	const counted = `SELECT count(*) FROM resources WHERE kind = ?`
+	for which, filter := range []string{``, ` AND parent_key = ?`, ` AND id_key = ?`, ` AND parent_key = ? AND id_key = ?`} {
+		q.list[which] = p.rebind(cols + filter + order)
+		q.page[which] = p.rebind(cols + filter + order + ` LIMIT ? OFFSET ?`)
+		q.count[which] = p.rebind(counted + filter)
+	}
+	return q
 }
 
 // key returns the lookup key of a parent or id.
@@ -90,8 +92,8 @@ func (r *reader) Get(ctx context.Context, kind model.Kind, parent, id string) (*
 	return rec, nil
 }
 
-// List implements store.Reader.
-func (r *reader) List(ctx context.Context, q store.Query) ([]*store.Record, error) {
+// filter returns the index of q's filter in queries and its arguments.
+func filter(q store.Query) (int, []any) {
 	args := []any{string(q.Kind)}
 	which := 0
 	if q.Parent != "" {
@@ -102,7 +104,31 @@ func (r *reader) List(ctx context.Context, q store.Query) ([]*store.Record, erro
 		which |= 2
 		args = append(args, key(q.ID))
 	}
-	rows, err := r.tx.QueryContext(ctx, r.s.q.list[which], args...)
+	return which, args
+}
+
+// Count implements store.Reader.
+func (r *reader) Count(ctx context.Context, q store.Query) (int, error) {
+	which, args := filter(q)
+	var n int
+	if err := r.tx.QueryRowContext(ctx, r.s.q.count[which], args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s: %w", q.Kind, err)
+	}
+	return n, nil
+}
+
+// List implements store.Reader.
+func (r *reader) List(ctx context.Context, q store.Query) ([]*store.Record, error) {
+	which, args := filter(q)
+	query := r.s.q.list[which]
+	if q.Limit > 0 {
+		query = r.s.q.page[which]
+		args = append(args, q.Limit, max(q.Offset, 0))
+	} else if q.Offset > 0 {
+		query = r.s.q.page[which]
+		args = append(args, int64(1)<<62, q.Offset) // no limit, in both dialects
+	}
+	rows, err := r.tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", q.Kind, err)
 	}

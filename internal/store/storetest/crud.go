@@ -150,6 +150,11 @@ func testList(t *testing.T, h Harness) {
 		{store.Query{Kind: model.KindProductAPI, Parent: "p3"}, []string{}},
 		{store.Query{Kind: model.KindAPI, Parent: "a"}, []string{}},
 		{store.Query{Kind: model.KindUser}, []string{}},
+		{store.Query{Kind: model.KindOperation, Limit: 2}, []string{"API-0/op-z", "api-1/OP-A"}},
+		{store.Query{Kind: model.KindOperation, Offset: 1, Limit: 1}, []string{"api-1/OP-A"}},
+		{store.Query{Kind: model.KindOperation, Offset: 1}, []string{"api-1/OP-A", "api-1/op-b"}},
+		{store.Query{Kind: model.KindOperation, Parent: "api-1", Offset: 1, Limit: 5}, []string{"api-1/op-b"}},
+		{store.Query{Kind: model.KindOperation, Offset: 3, Limit: 5}, []string{}},
 	} {
 		recs := list(t, s, c.q)
 		if got := names(recs); !slices.Equal(got, c.want) {
@@ -159,6 +164,19 @@ func testList(t *testing.T, h Harness) {
 			if r.Kind != c.q.Kind || r.Version <= 0 {
 				t.Errorf("List %+v: record %s %s/%s version %d", c.q, r.Kind, r.Parent, r.ID, r.Version)
 			}
+		}
+		c.q.Offset, c.q.Limit = 7, 1 // Count ignores them
+		var n int
+		err := s.View(testContext(t), func(r store.Reader) error {
+			var err error
+			n, err = r.Count(testContext(t), c.q)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.q.Offset, c.q.Limit = 0, 0; n != len(list(t, s, c.q)) {
+			t.Errorf("Count %+v = %d, want %d", c.q, n, len(list(t, s, c.q)))
 		}
 	}
 }
