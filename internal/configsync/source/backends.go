@@ -40,6 +40,14 @@ func buildBackends(ctx context.Context, r store.Reader, s *snapshot.Snapshot, us
 	for id := range used.of["backends"] {
 		queue = append(queue, id)
 	}
+	if used.of["backends"][policy.AnyBackendID] {
+		// a policy chooses its backend at run time: the gateway needs
+		// them all
+		for id := range backends {
+			queue = append(queue, id)
+			used.of["backends"][id] = true
+		}
+	}
 	sort.Strings(queue)
 	seen := map[string]bool{}
 	for len(queue) > 0 {
@@ -92,6 +100,15 @@ func buildBackends(ctx context.Context, r store.Reader, s *snapshot.Snapshot, us
 // credentials.
 func gatewayBackend(b *model.Backend, nv map[string]string) snapshot.Backend {
 	out := snapshot.Backend{URL: b.URL, ValidateCertificateChain: b.TLS.ChainValidated(), ValidateCertificateName: b.TLS.NameValidated()}
+	if b.Type == "Pool" && b.Pool != nil {
+		out.URL = ""
+		for _, m := range b.Pool.Services {
+			out.Pool = append(out.Pool, snapshot.PoolMember{ID: strings.ToLower(m.ID), Priority: m.Priority, Weight: m.Weight})
+		}
+	}
+	if cb := b.CircuitBreaker; cb != nil && len(cb.Rules) > 0 {
+		out.CircuitBreaker = gatewayBreaker(&cb.Rules[0])
+	}
 	expand := func(in map[string][]string) map[string][]string {
 		if len(in) == 0 {
 			return nil
@@ -111,6 +128,30 @@ func gatewayBackend(b *model.Backend, nv map[string]string) snapshot.Backend {
 		}
 		for _, id := range c.CertificateIDs {
 			out.CertificateIDs = append(out.CertificateIDs, strings.ToLower(id))
+		}
+	}
+	return out
+}
+
+// forwardFailureReasons are the reasons of a forward that got no
+// response, as context.LastError.Reason words them, by lower case.
+var forwardFailureReasons = map[string]string{"backendconnectionfailure": "BackendConnectionFailure", "timeout": "Timeout"}
+
+// gatewayBreaker converts a circuit breaker rule. Of the error reasons
+// only those naming a forward failure are kept: APIM's others ("Server
+// errors") are labels, and leaving none makes every failure count.
+func gatewayBreaker(r *model.CircuitBreakerRule) *snapshot.CircuitBreaker {
+	fc := r.FailureCondition
+	interval, _ := model.ParseISODuration(fc.Interval) // validated when stored
+	trip, _ := model.ParseISODuration(r.TripDuration)
+	out := &snapshot.CircuitBreaker{Name: r.Name, Count: fc.Count, Percentage: fc.Percentage, Interval: interval,
+		TripDuration: trip, AcceptRetryAfter: r.AcceptRetryAfter}
+	for _, sr := range fc.StatusCodeRanges {
+		out.StatusCodeRanges = append(out.StatusCodeRanges, [2]int{sr.Min, sr.Max})
+	}
+	for _, er := range fc.ErrorReasons {
+		if reason, ok := forwardFailureReasons[strings.ToLower(strings.TrimSpace(er))]; ok {
+			out.ErrorReasons = append(out.ErrorReasons, reason)
 		}
 	}
 	return out

@@ -66,7 +66,11 @@ func buildPolicyEnv(ctx context.Context, r store.Reader, global string) (snapsho
 		if err := json.Unmarshal(rec.Props, &b); err != nil {
 			return env, fmt.Errorf("build snapshot: backend %s: %w", rec.ID, err)
 		}
-		env.Backends[strings.ToLower(rec.ID)] = b.URL
+		url := b.URL
+		if b.Type == "Pool" {
+			url = "" // a pool has no URL of its own: its members have
+		}
+		env.Backends[strings.ToLower(rec.ID)] = url
 	}
 	return env, nil
 }
