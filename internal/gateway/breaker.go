@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 )
 
@@ -203,19 +204,8 @@ func (bs *breakers) retain(keep map[string]bool) {
 	}
 }
 
-// CircuitState is the state of one backend's circuit breaker on this
-// node.
-type CircuitState struct {
-	Backend string `json:"backend"`
-	Rule    string `json:"rule"`
-	Open    bool   `json:"open"`
-	// RetryIn is how long the breaker stays open, in seconds; 0 when closed.
-	RetryIn float64 `json:"retryInSeconds,omitempty"`
-	Trips   uint64  `json:"trips"`
-}
-
 // states returns the state of every breaker, sorted by backend.
-func (bs *breakers) states() []CircuitState {
+func (bs *breakers) states() []model.BackendCircuit {
 	bs.mu.Lock()
 	list := make([]*breaker, 0, len(bs.m))
 	for _, b := range bs.m {
@@ -223,17 +213,17 @@ func (bs *breakers) states() []CircuitState {
 	}
 	bs.mu.Unlock()
 	sort.Slice(list, func(i, j int) bool { return list[i].backend < list[j].backend })
-	out := make([]CircuitState, len(list))
+	out := make([]model.BackendCircuit, len(list))
 	for i, b := range list {
 		in := b.retryIn()
-		out[i] = CircuitState{Backend: b.backend, Rule: b.rule.Name, Open: in > 0, RetryIn: in.Seconds(), Trips: b.trips.Load()}
+		out[i] = model.BackendCircuit{Backend: b.backend, Rule: b.rule.Name, Open: in > 0, RetryInSeconds: in.Seconds(), Trips: b.trips.Load()}
 	}
 	return out
 }
 
 // CircuitBreakers returns the state of the circuit breakers of this
-// node's backends.
-func (s *Server) CircuitBreakers() []CircuitState { return s.breakers.states() }
+// node's backends, for its heartbeats.
+func (s *Server) CircuitBreakers() []model.BackendCircuit { return s.breakers.states() }
 
 var (
 	circuitOpenDesc = prometheus.NewDesc("gatehouse_backend_circuit_open",

@@ -282,7 +282,7 @@ func TestCircuitBreakerTripsAndRecovers(t *testing.T) {
 		t.Fatal("the request reached the backend while the breaker was open")
 	}
 	st := g.s.CircuitBreakers()
-	if len(st) != 1 || !st[0].Open || st[0].Trips != 1 || st[0].Backend != "b" {
+	if len(st) != 1 || !st[0].Open || st[0].Trips != 1 || st[0].Backend != "b" || st[0].RetryInSeconds <= 0 {
 		t.Fatalf("CircuitBreakers() = %+v, want b open once", st)
 	}
 	if v := metricValue(t, reg, "gatehouse_backend_circuit_open", "b"); v != 1 {
