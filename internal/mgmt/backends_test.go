@@ -3,6 +3,7 @@ package mgmt
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/certificate/certtest"
@@ -113,5 +114,27 @@ func TestBackendCertificateRelativeIDs(t *testing.T) {
 	}
 	if r := a.do("DELETE", "/certificates/client", ""); r.status != http.StatusConflict {
 		t.Errorf("deleting a certificate a backend names by its relative id: %d %s", r.status, r.raw)
+	}
+
+	// APIM's older credentials.certificate names client certificates by
+	// thumbprint: they must exist and have a private key.
+	thumb := a.must("GET", "/certificates/client", "").body["properties"].(map[string]any)["thumbprint"].(string)
+	a.must("PUT", "/certificates/root", certBody(t, ca.CertPEM(), ""))
+	rootThumb := a.must("GET", "/certificates/root", "").body["properties"].(map[string]any)["thumbprint"].(string)
+	for name, tc := range map[string]struct{ thumbprint, target string }{
+		"unknown":        {strings.Repeat("0", 40), "properties.credentials.certificate"},
+		"no private key": {rootThumb, "properties.credentials.certificate"},
+		"not hex":        {strings.Repeat("x", 40), "properties.credentials.certificate"},
+	} {
+		r := a.do("PUT", "/backends/legacy", `{"properties": {"url": "https://legacy.example.com", "credentials": {"certificate": ["`+tc.thumbprint+`"]}}}`)
+		if _, target, _ := errorOf(t, r); r.status != http.StatusBadRequest || target != tc.target {
+			t.Errorf("credentials.certificate %s: %d %s", name, r.status, r.raw)
+		}
+	}
+	a.must("PUT", "/backends/legacy", `{"properties": {"url": "https://legacy.example.com", "credentials": {"certificate": ["`+strings.ToLower(thumb)+`"]}}}`)
+	a.must("PUT", "/backends/orders", `{"properties": {"url": "https://orders.example.com"}}`)
+	r = a.do("DELETE", "/certificates/client", "")
+	if _, _, msg := errorOf(t, r); r.status != http.StatusConflict || !strings.Contains(msg, "legacy") {
+		t.Errorf("deleting a certificate a backend names by thumbprint: %d %s", r.status, r.raw)
 	}
 }

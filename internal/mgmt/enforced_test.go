@@ -108,6 +108,10 @@ var propertyUses = map[string]propertyUse{
 	"BackendProperties.circuitBreaker": tree(byGateway, "each node stops sending to the backend for tripDuration once failureCondition is met (503, or other pool members)"),
 	"BackendProperties.type":           own(byGateway, "Single sends to url; Pool picks a member per forward"),
 	"BackendProperties.pool":           tree(byGateway, "the members, by priority then weight, skipping those whose breaker is open"),
+	"BackendProperties.title":          own(describes, "lists"),
+	"BackendProperties.resourceId":     own(describes, "what runs behind the backend, for administrators"),
+	"BackendProperties.proxy":          tree(refused, "backend proxies"),
+	"BackendProperties.properties":     tree(refused, "Service Fabric backends"),
 
 	"CertificateProperties.data":           own(byGateway, "presented to backends, or trusted"),
 	"CertificateProperties.password":       own(byManagement, "opens data; never stored"),
@@ -189,6 +193,8 @@ func TestUnsupportedSettingsAreRefused(t *testing.T) {
 		{"SubscriptionProperties.allowTracing", "/subscriptions/s", `{"displayName": "S", "scope": "/apis", "allowTracing": true}`, "properties.allowTracing"},
 		{"UserProperties.state", "/users/u", `{"email": "u@example.com", "firstName": "U", "lastName": "V", "state": "blocked"}`, "properties.state"},
 		{"GroupProperties.type", "/groups/g", `{"displayName": "G", "type": "external"}`, "properties.type"},
+		{"BackendProperties.proxy", "/backends/b", `{"url": "http://b", "proxy": {"url": "http://proxy:3128"}}`, "properties.proxy"},
+		{"BackendProperties.properties", "/backends/b", `{"url": "http://b", "properties": {"serviceFabricCluster": {"managementEndpoints": ["https://sf"]}}}`, "properties.properties"},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {

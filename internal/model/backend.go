@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -15,6 +16,19 @@ type Backend struct {
 	CircuitBreaker *CircuitBreaker     `json:"circuitBreaker,omitempty"`
 	Type           string              `json:"type"`
 	Pool           *BackendPool        `json:"pool,omitempty"`
+	Title          string              `json:"title,omitempty"`
+	ResourceID     string              `json:"resourceId,omitempty"`
+	// Proxy and Properties (Service Fabric) are APIM's; the gateways do
+	// not support them yet, so a backend with either is refused.
+	Proxy      *BackendProxy   `json:"proxy,omitempty"`
+	Properties json.RawMessage `json:"properties,omitempty"`
+}
+
+// BackendProxy is APIM's HTTP proxy to reach a backend through.
+type BackendProxy struct {
+	URL      string `json:"url"`
+	Username string `json:"username,omitempty"`
+	Password string `json:"password,omitempty"`
 }
 
 // BackendCredentials are added to every request sent to the backend.
@@ -23,6 +37,9 @@ type BackendCredentials struct {
 	Query          map[string][]string   `json:"query,omitempty"`
 	Authorization  *BackendAuthorization `json:"authorization,omitempty"`
 	CertificateIDs []string              `json:"certificateIds,omitempty"`
+	// Certificate lists client certificates by thumbprint, APIM's older
+	// form: used when CertificateIDs is empty.
+	Certificate []string `json:"certificate,omitempty"`
 }
 
 // BackendAuthorization is an Authorization header sent to the backend.
@@ -102,8 +119,11 @@ func (b *Backend) Normalize() {
 	if b.Protocol == "" {
 		b.Protocol = "http"
 	}
-	if b.Type == "" {
+	switch {
+	case b.Type == "", strings.EqualFold(b.Type, "Single"):
 		b.Type = "Single"
+	case strings.EqualFold(b.Type, "Pool"):
+		b.Type = "Pool"
 	}
 	if b.Pool != nil {
 		for i := range b.Pool.Services {
@@ -115,6 +135,16 @@ func (b *Backend) Normalize() {
 			b.Credentials.CertificateIDs[i] = RefID("certificates", id)
 		}
 	}
+}
+
+// PolicyURL is the backend as set-backend-service backend-id sees it
+// when compiled: its URL, or "" for a pool, whose members have the URLs
+// (a pool's own url, which APIM allows, is not used).
+func (b *Backend) PolicyURL() string {
+	if strings.EqualFold(b.Type, "Pool") {
+		return ""
+	}
+	return b.URL
 }
 
 // Validate checks the backend's own fields.
@@ -159,6 +189,20 @@ func (b *Backend) Validate() error {
 		if len(c.CertificateIDs) > 32 {
 			fe.add("credentials.certificateIds", "at most 32 certificates are allowed")
 		}
+		for _, tp := range c.Certificate {
+			if !isThumbprint(tp) {
+				fe.add("credentials.certificate", "%q is not a certificate thumbprint: want 40 hexadecimal digits", tp)
+			}
+		}
+		if len(c.Certificate) > 32 {
+			fe.add("credentials.certificate", "at most 32 certificates are allowed")
+		}
+	}
+	if b.Proxy != nil {
+		fe.unsupported("proxy", "the gateways reach backends directly; leave it out")
+	}
+	if len(b.Properties) > 0 && string(b.Properties) != "null" && string(b.Properties) != "{}" {
+		fe.unsupported("properties", "Service Fabric backends; give a url instead")
 	}
 	return fe.err()
 }
@@ -268,4 +312,18 @@ func (g *Gateway) Validate() error {
 		fe.add("locationData.name", "is required")
 	}
 	return fe.err()
+}
+
+// isThumbprint reports whether s is a SHA-1 thumbprint: 40 hexadecimal
+// digits.
+func isThumbprint(s string) bool {
+	if len(s) != 40 {
+		return false
+	}
+	for _, r := range s {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f' || 'A' <= r && r <= 'F') {
+			return false
+		}
+	}
+	return true
 }

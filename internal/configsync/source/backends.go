@@ -61,7 +61,7 @@ func buildBackends(ctx context.Context, r store.Reader, s *snapshot.Snapshot, us
 		if s.Backends == nil {
 			s.Backends = map[string]snapshot.Backend{}
 		}
-		s.Backends[id] = gatewayBackend(b, nv)
+		s.Backends[id] = gatewayBackend(b, nv, certs)
 		for _, c := range s.Backends[id].CertificateIDs {
 			wantCerts[c] = true
 		}
@@ -97,8 +97,8 @@ func buildBackends(ctx context.Context, r store.Reader, s *snapshot.Snapshot, us
 }
 
 // gatewayBackend converts a backend entity, resolving named values in its
-// credentials.
-func gatewayBackend(b *model.Backend, nv map[string]string) snapshot.Backend {
+// credentials and the thumbprints of credentials.certificate.
+func gatewayBackend(b *model.Backend, nv map[string]string, certs catalogue) snapshot.Backend {
 	out := snapshot.Backend{URL: b.URL, ValidateCertificateChain: b.TLS.ChainValidated(), ValidateCertificateName: b.TLS.NameValidated()}
 	if b.Type == "Pool" && b.Pool != nil {
 		out.URL = ""
@@ -128,6 +128,14 @@ func gatewayBackend(b *model.Backend, nv map[string]string) snapshot.Backend {
 		}
 		for _, id := range c.CertificateIDs {
 			out.CertificateIDs = append(out.CertificateIDs, strings.ToLower(id))
+		}
+		if len(c.CertificateIDs) == 0 {
+			// APIM's older form, by thumbprint
+			for _, tp := range c.Certificate {
+				if id, ok := certs.byThumbprint(tp); ok {
+					out.CertificateIDs = append(out.CertificateIDs, id)
+				}
+			}
 		}
 	}
 	return out
@@ -175,6 +183,18 @@ func readCertificates(ctx context.Context, r store.Reader) (catalogue, error) {
 		out[strings.ToLower(rec.ID)] = snapshot.Certificate{ID: rec.ID, Thumbprint: c.Thumbprint, PEM: string(rec.Secret)}
 	}
 	return out, nil
+}
+
+// byThumbprint returns the lower-case id of the certificate with
+// thumbprint tp (any case), the first by id when several have it.
+func (c catalogue) byThumbprint(tp string) (string, bool) {
+	found := ""
+	for id, sc := range c {
+		if strings.EqualFold(sc.Thumbprint, tp) && (found == "" || id < found) {
+			found = id
+		}
+	}
+	return found, found != ""
 }
 
 // policy returns the certificates as the compiler sees them when it only

@@ -134,7 +134,13 @@ func TestBuildCarriesPoolsAndBreakers(t *testing.T) {
 		put(tx, model.KindGatewayAPI, "edge", "a", nil)
 		put(tx, model.KindBackend, "", "one", &model.Backend{URL: "http://one", Type: "Single", CircuitBreaker: &model.CircuitBreaker{Rules: []model.CircuitBreakerRule{rule}}})
 		put(tx, model.KindBackend, "", "two", &model.Backend{URL: "http://two", Type: "Single"})
-		put(tx, model.KindBackend, "", "other", &model.Backend{URL: "http://other", Type: "Single"})
+		put(tx, model.KindBackend, "", "other", &model.Backend{URL: "http://other", Type: "Single",
+			Credentials: &model.BackendCredentials{Certificate: []string{"abcdef0123456789abcdef0123456789abcdef01"}}})
+		rec := &store.Record{Kind: model.KindCertificate, ID: "Legacy", Secret: []byte("PEM")}
+		rec.Props, _ = json.Marshal(&model.Certificate{Thumbprint: "ABCDEF0123456789ABCDEF0123456789ABCDEF01"})
+		if _, err := tx.Put(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
 		put(tx, model.KindBackend, "", "Pool", &model.Backend{Type: "Pool", Pool: &model.BackendPool{Services: []model.PoolMember{{ID: "One", Priority: 1, Weight: 2}, {ID: "two"}}}})
 		put(tx, model.KindPolicy, "apis/a", model.PolicyID, &model.Policy{Value: `<policies><inbound><set-backend-service backend-id="pool" /></inbound></policies>`})
 		put(tx, model.KindPolicy, "apis/b", model.PolicyID, &model.Policy{Value: `<policies><inbound><set-backend-service backend-id="@(&quot;other&quot;)" /></inbound></policies>`})
@@ -170,5 +176,8 @@ func TestBuildCarriesPoolsAndBreakers(t *testing.T) {
 	}
 	if got := keys(managed.Backends); !slices.Equal(got, []string{"one", "other", "pool", "two"}) {
 		t.Errorf("managed backends = %v, want every backend (an expression chooses)", got)
+	}
+	if got := managed.Backends["other"].CertificateIDs; !slices.Equal(got, []string{"legacy"}) || managed.Certificates["legacy"].PEM != "PEM" {
+		t.Errorf("a backend naming its certificate by thumbprint: ids %v, certificates %v", got, keys(managed.Certificates))
 	}
 }

@@ -66,11 +66,7 @@ func buildPolicyEnv(ctx context.Context, r store.Reader, global string) (snapsho
 		if err := json.Unmarshal(rec.Props, &b); err != nil {
 			return env, fmt.Errorf("build snapshot: backend %s: %w", rec.ID, err)
 		}
-		url := b.URL
-		if b.Type == "Pool" {
-			url = "" // a pool has no URL of its own: its members have
-		}
-		env.Backends[strings.ToLower(rec.ID)] = url
+		env.Backends[strings.ToLower(rec.ID)] = b.PolicyURL()
 	}
 	return env, nil
 }
