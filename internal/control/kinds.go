@@ -180,25 +180,36 @@ func checkBackend(ctx context.Context, tx store.Tx, rec *store.Record, props mod
 
 // poolHolding returns the id of a pool that lists backend id, or "".
 func poolHolding(ctx context.Context, tx store.Reader, id string) (string, error) {
-	all, err := tx.List(ctx, store.Query{Kind: model.KindBackend})
-	if err != nil {
+	pools, err := poolsHolding(ctx, tx, id)
+	if err != nil || len(pools) == 0 {
 		return "", err
 	}
+	return pools[0], nil
+}
+
+// poolsHolding returns the ids of the pools that list backend id.
+func poolsHolding(ctx context.Context, tx store.Reader, id string) ([]string, error) {
+	all, err := tx.List(ctx, store.Query{Kind: model.KindBackend})
+	if err != nil {
+		return nil, err
+	}
+	var pools []string
 	for _, other := range all {
 		var b model.Backend
 		if err := DecodeStored(other, &b); err != nil {
-			return "", err
+			return nil, err
 		}
 		if b.Pool == nil {
 			continue
 		}
 		for _, m := range b.Pool.Services {
 			if strings.EqualFold(m.ID, id) {
-				return other.ID, nil
+				pools = append(pools, other.ID)
+				break
 			}
 		}
 	}
-	return "", nil
+	return pools, nil
 }
 
 // removeBackend refuses to delete a backend that a pool still names. A

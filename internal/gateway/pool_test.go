@@ -408,3 +408,20 @@ func BenchmarkPoolPick(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkBreakerClosed is what a forward to a backend with a closed
+// breaker adds: the open check and the recording of a response that is
+// not a failure.
+func BenchmarkBreakerClosed(b *testing.B) {
+	br := newBreaker("b", *breakerRule(5, time.Minute))
+	h := http.Header{}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if br.isOpen() {
+				b.Fatal("open")
+			}
+			br.response(200, h)
+		}
+	})
+}

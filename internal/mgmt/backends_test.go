@@ -96,6 +96,11 @@ func TestBackendPoolsAndBreakers(t *testing.T) {
 	if r.body["count"] != float64(1) {
 		t.Errorf("references of the pool: %s", r.raw)
 	}
+	// A member is used where its pool is.
+	r = a.must("GET", "/backends/two/references", "")
+	if r.body["count"] != float64(1) {
+		t.Errorf("references of a pool member: %s", r.raw)
+	}
 	// Once out of the pool, the member can go.
 	a.must("PUT", "/backends/pool", `{"properties": {"type": "Pool", "pool": {"services": [{"id": "one"}]}}}`)
 	a.must("DELETE", "/backends/two", "")
