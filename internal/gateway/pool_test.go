@@ -425,3 +425,57 @@ func BenchmarkBreakerClosed(b *testing.B) {
 		}
 	})
 }
+
+// TestRetryFailsOverWithinOneRequest checks the APIM pattern of a retry
+// around forward-request with a pool: the first try trips the primary's
+// breaker, the retry picks the next priority, and the client sees one
+// successful answer.
+func TestRetryFailsOverWithinOneRequest(t *testing.T) {
+	primary, backup := startNamed(t, "primary"), startNamed(t, "backup")
+	backends := map[string]snapshot.Backend{
+		"primary": {URL: primary.srv.URL, CircuitBreaker: breakerRule(1, time.Hour)},
+		"backup":  {URL: backup.srv.URL},
+		"p":       {Pool: []snapshot.PoolMember{{ID: "primary", Priority: 0}, {ID: "backup", Priority: 1}}},
+	}
+	snap := poolSnapshot(1, backends, `<set-backend-service backend-id="p" />`)
+	snap.APIs[0].Policy = `<policies><inbound><set-backend-service backend-id="p" /></inbound><backend>` +
+		`<retry condition="@(context.Response.StatusCode >= 500)" count="2" interval="0"><forward-request /></retry>` +
+		`</backend></policies>`
+	g := startPoolGateway(t, snap)
+	if st, body := g.call(t); st != 200 || body != "primary" {
+		t.Fatalf("healthy: %d %q", st, body)
+	}
+	primary.status.Store(500)
+	if st, body := g.call(t); st != 200 || body != "backup" {
+		t.Fatalf("the primary failing: %d %q, want the backup within the same request", st, body)
+	}
+	if n := primary.hits.Load(); n != 2 {
+		t.Fatalf("the primary got %d requests, want 2 (its breaker opened at the failure)", n)
+	}
+}
+
+// TestCircuitBreakerCountsForwardFailures checks that a backend that
+// refuses connections trips its breaker, unless the rule's error reasons
+// name only timeouts.
+func TestCircuitBreakerCountsForwardFailures(t *testing.T) {
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close() // its port now refuses connections
+	every := breakerRule(2, time.Hour)
+	timeouts := breakerRule(2, time.Hour)
+	timeouts.ErrorReasons = []string{"Timeout"}
+	for name, tc := range map[string]struct {
+		rule *snapshot.CircuitBreaker
+		want []int
+	}{
+		"every failure": {every, []int{502, 502, 503, 503}},
+		"timeouts only": {timeouts, []int{502, 502, 502, 502}},
+	} {
+		g := startPoolGateway(t, poolSnapshot(1, map[string]snapshot.Backend{"b": {URL: gone.URL, CircuitBreaker: tc.rule}},
+			`<set-backend-service backend-id="b" />`))
+		for i, want := range tc.want {
+			if st, body := g.call(t); st != want {
+				t.Errorf("%s: request %d answered %d %q, want %d", name, i+1, st, body, want)
+			}
+		}
+	}
+}
