@@ -53,7 +53,7 @@ func readBackends(path string, urls map[string]string) error {
 			if err := json.Unmarshal(props, &b); err != nil {
 				return "", "", err
 			}
-			return dirName, b.URL, nil
+			return dirName, b.PolicyURL(), nil
 		})
 }
 
@@ -203,7 +203,7 @@ func fetchCheckSources(ctx context.Context, c *mgmtclient.Client, endpoint strin
 		err = each("/backends", func(r mgmtclient.Resource) error {
 			var b model.Backend
 			err := json.Unmarshal(r.Properties, &b)
-			src.env.Backends[strings.ToLower(r.Name)] = b.URL
+			src.env.Backends[strings.ToLower(r.Name)] = b.PolicyURL()
 			return err
 		})
 	}

@@ -271,7 +271,7 @@ func embeddedNode(status *endpoint.Server, gw *gateway.Server, interval time.Dur
 
 // beat records the node's installed version and rejected configuration.
 func (e *embeddedGateway) beat() {
-	hb := configsync.Heartbeat{NodeID: e.host, Hostname: e.host, Version: version, Rejected: e.gw.Rejected()}
+	hb := configsync.Heartbeat{NodeID: e.host, Hostname: e.host, Version: version, Rejected: e.gw.Rejected(), Circuits: e.gw.CircuitBreakers()}
 	if rt := e.gw.Runtime(); rt != nil {
 		hb.ConfigVersion = rt.Version()
 	}

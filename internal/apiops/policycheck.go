@@ -34,7 +34,7 @@ func checkPolicies(desired, current *Config, prune bool) []string {
 	for _, r := range kept(desired.Backends, current.Backends, prune) {
 		var b model.Backend
 		if json.Unmarshal(r.Properties, &b) == nil {
-			env.Backends[strings.ToLower(r.Name)] = b.URL
+			env.Backends[strings.ToLower(r.Name)] = b.PolicyURL()
 		}
 	}
 	fragments := map[string][]*policy.Node{}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/compile"
 	"github.com/gatehouse/gatehouse/internal/gatewaykey"
+	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 )
@@ -70,6 +71,9 @@ type ClientOptions struct {
 	// Rejected returns the problems of the installed configuration, for
 	// heartbeats. Nil: none are reported.
 	Rejected func() []compile.Diagnostic
+	// Circuits returns the states of the node's backend circuit
+	// breakers, for heartbeats. Nil: none are reported.
+	Circuits func() []model.BackendCircuit
 	// HTTPClient talks to the management plane. Nil: http.DefaultTransport
 	// with a 60-second timeout.
 	HTTPClient *http.Client
@@ -333,6 +337,9 @@ func (c *Client) heartbeat(ctx context.Context, leaving bool) {
 	hb.ConfigVersion, hb.Leaving = c.Version(), leaving
 	if c.opts.Rejected != nil && !leaving {
 		hb.Rejected = c.opts.Rejected()
+	}
+	if c.opts.Circuits != nil && !leaving {
+		hb.Circuits = c.opts.Circuits()
 	}
 	body, _ := json.Marshal(hb)
 	resp, err := c.do(ctx, http.MethodPost, HeartbeatURL(c.opts.Endpoint, c.opts.Gateway), body)

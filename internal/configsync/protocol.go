@@ -34,4 +34,6 @@ type Heartbeat struct {
 	// Rejected lists the configuration problems of the installed
 	// configuration (see model.GatewayNode).
 	Rejected []model.ConfigDiagnostic `json:"rejected,omitempty"`
+	// Circuits are the states of the node's backend circuit breakers.
+	Circuits []model.BackendCircuit `json:"circuits,omitempty"`
 }

@@ -16,6 +16,9 @@ import (
 // id, by thumbprint) and gateway found, each empty when none.
 type use struct {
 	backend, policyByID, policyByThumbprint, gateway string
+	// backendByThumbprint is the first backend naming the certificate in
+	// credentials.certificate, by its thumbprint.
+	backendByThumbprint string
 }
 
 // checkCertificate decodes the uploaded material (PFX with its password,
@@ -74,6 +77,8 @@ func removeCertificate(ctx context.Context, tx store.Tx, rec *store.Record, _ Re
 	switch {
 	case u.backend != "":
 		return Conflict("certificateId", "The certificate '"+rec.ID+"' is used by backend '"+u.backend+"'.")
+	case u.backendByThumbprint != "":
+		return Conflict("certificateId", "The certificate '"+rec.ID+"' (thumbprint "+c.Thumbprint+") is used by backend '"+u.backendByThumbprint+"'.")
 	case u.policyByID != "":
 		return Conflict("certificateId", "The certificate '"+rec.ID+"' is used by "+u.policyByID+".")
 	case u.policyByThumbprint != "":
@@ -96,8 +101,14 @@ func certificateUse(ctx context.Context, tx store.Reader, id, thumbprint string)
 		if err := DecodeStored(other, &b); err != nil {
 			return u, err
 		}
-		if b.Credentials != nil && u.backend == "" && slices.ContainsFunc(b.Credentials.CertificateIDs, func(c string) bool { return strings.EqualFold(c, id) }) {
+		if b.Credentials == nil {
+			continue
+		}
+		if u.backend == "" && slices.ContainsFunc(b.Credentials.CertificateIDs, func(c string) bool { return strings.EqualFold(c, id) }) {
 			u.backend = other.ID
+		}
+		if u.backendByThumbprint == "" && thumbprint != "" && slices.ContainsFunc(b.Credentials.Certificate, func(c string) bool { return strings.EqualFold(c, thumbprint) }) {
+			u.backendByThumbprint = other.ID
 		}
 	}
 	cas, err := tx.List(ctx, store.Query{Kind: model.KindGatewayCertificateAuthority, ID: id})
@@ -122,13 +133,17 @@ func checkReplacement(ctx context.Context, tx store.Reader, old *store.Record, t
 	if err != nil {
 		return err
 	}
+	if !strings.EqualFold(thumbprint, o.Thumbprint) && u.backendByThumbprint != "" {
+		return Conflict("properties.data", "The certificate '"+old.ID+"' is used by backend '"+u.backendByThumbprint+
+			"' by its thumbprint "+o.Thumbprint+"; the new certificate has another.")
+	}
 	if !strings.EqualFold(thumbprint, o.Thumbprint) && u.policyByThumbprint != "" {
 		return Conflict("properties.data", "The certificate '"+old.ID+"' is used by "+u.policyByThumbprint+
 			" by its thumbprint "+o.Thumbprint+"; the new certificate has another.")
 	}
-	if !hasKey && (u.backend != "" || u.policyByID != "") {
-		user := "backend '" + u.backend + "'"
-		if u.backend == "" {
+	if !hasKey && (u.backend != "" || u.backendByThumbprint != "" || u.policyByID != "") {
+		user := "backend '" + u.backend + u.backendByThumbprint + "'"
+		if u.backend == "" && u.backendByThumbprint == "" {
 			user = u.policyByID
 		}
 		return Conflict("properties.data", "The certificate '"+old.ID+"' is a client certificate of "+user+"; the new material needs a private key.")
@@ -152,11 +167,27 @@ func checkGatewayCertificateAuthority(ctx context.Context, tx store.Tx, rec *sto
 	return nil
 }
 
-// checkBackendCertificates requires a backend's certificateIds to be
-// existing certificates.
+// checkBackendCertificates requires a backend's certificateIds, and the
+// thumbprints of its credentials.certificate, to be existing certificates
+// with a private key.
 func checkBackendCertificates(ctx context.Context, tx store.Tx, b *model.Backend) error {
 	if b.Credentials == nil {
 		return nil
+	}
+	if len(b.Credentials.Certificate) > 0 {
+		byThumbprint, err := certificatesByThumbprint(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, tp := range b.Credentials.Certificate {
+			cert := byThumbprint[strings.ToUpper(tp)]
+			if cert == nil {
+				return Invalid("properties.credentials.certificate", "There is no certificate with thumbprint '"+tp+"'.")
+			}
+			if !strings.Contains(string(cert.Secret), "PRIVATE KEY") {
+				return Invalid("properties.credentials.certificate", "The certificate '"+cert.ID+"' (thumbprint "+tp+") has no private key: a client certificate needs one.")
+			}
+		}
 	}
 	for _, id := range b.Credentials.CertificateIDs {
 		cert, err := Lookup(ctx, tx, model.KindCertificate, "", id)
@@ -189,6 +220,24 @@ func policyCertificates(ctx context.Context, r store.Reader) (map[string]*policy
 		}
 		out[strings.ToLower(rec.ID)] = &policy.Certificate{ID: rec.ID, Thumbprint: c.Thumbprint,
 			HasKey: strings.Contains(string(rec.Secret), "PRIVATE KEY")}
+	}
+	return out, nil
+}
+
+// certificatesByThumbprint returns the stored certificates by upper-case
+// thumbprint.
+func certificatesByThumbprint(ctx context.Context, r store.Reader) (map[string]*store.Record, error) {
+	recs, err := r.List(ctx, store.Query{Kind: model.KindCertificate})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*store.Record, len(recs))
+	for _, rec := range recs {
+		var c model.Certificate
+		if err := DecodeStored(rec, &c); err != nil {
+			return nil, err
+		}
+		out[strings.ToUpper(c.Thumbprint)] = rec
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package control
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/model"
@@ -135,47 +136,91 @@ func checkNamedValue(ctx context.Context, tx store.Tx, rec *store.Record, props 
 	return nil
 }
 
-// checkBackend checks a pool's members and the client certificates exist.
+// checkBackend checks that the client certificates exist, that a pool's
+// members are existing single backends, and that a backend made a pool
+// is no pool's member: APIM's pools hold single backends only.
 func checkBackend(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, _ *store.Record, _ checkEnv) error {
 	b := props.(*model.Backend)
 	if err := checkBackendCertificates(ctx, tx, b); err != nil {
 		return err
 	}
+	if b.Type == "Pool" {
+		if pool, err := poolHolding(ctx, tx, rec.ID); err != nil {
+			return err
+		} else if pool != "" {
+			return Invalid("properties.type", "The backend '"+rec.ID+"' is a member of pool '"+pool+"': a pool cannot hold another pool.")
+		}
+	}
 	if b.Pool == nil {
 		return nil
 	}
-	for _, m := range b.Pool.Services {
-		ok, err := Exists(ctx, tx, model.KindBackend, "", m.ID)
+	for i, m := range b.Pool.Services {
+		target := fmt.Sprintf("properties.pool.services[%d].id", i)
+		if strings.EqualFold(m.ID, rec.ID) {
+			return Invalid(target, "The pool member '"+m.ID+"' is the pool itself.")
+		}
+		member, err := Lookup(ctx, tx, model.KindBackend, "", m.ID)
 		if err != nil {
 			return err
 		}
-		if !ok || strings.EqualFold(m.ID, rec.ID) {
-			return Invalid("properties.pool.services", "The pool member '"+m.ID+"' is not another existing backend.")
+		if member == nil {
+			return Invalid(target, "There is no backend '"+m.ID+"' to be a pool member.")
 		}
+		var mb model.Backend
+		if err := DecodeStored(member, &mb); err != nil {
+			return err
+		}
+		if mb.Type == "Pool" {
+			return Invalid(target, "The backend '"+m.ID+"' is a pool: a pool holds single backends only.")
+		}
+		b.Pool.Services[i].ID = member.ID
 	}
 	return nil
 }
 
-// removeBackend refuses to delete a backend that a pool still names. A
-// backend a policy names is kept by the compile check of every write.
-func removeBackend(ctx context.Context, tx store.Tx, rec *store.Record, _ RemoveOptions) error {
+// poolHolding returns the id of a pool that lists backend id, or "".
+func poolHolding(ctx context.Context, tx store.Reader, id string) (string, error) {
+	pools, err := poolsHolding(ctx, tx, id)
+	if err != nil || len(pools) == 0 {
+		return "", err
+	}
+	return pools[0], nil
+}
+
+// poolsHolding returns the ids of the pools that list backend id.
+func poolsHolding(ctx context.Context, tx store.Reader, id string) ([]string, error) {
 	all, err := tx.List(ctx, store.Query{Kind: model.KindBackend})
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var pools []string
 	for _, other := range all {
 		var b model.Backend
 		if err := DecodeStored(other, &b); err != nil {
-			return err
+			return nil, err
 		}
 		if b.Pool == nil {
 			continue
 		}
 		for _, m := range b.Pool.Services {
-			if strings.EqualFold(m.ID, rec.ID) {
-				return Conflict("backendId", "The backend '"+rec.ID+"' is a member of pool '"+other.ID+"'; remove it from the pool first.")
+			if strings.EqualFold(m.ID, id) {
+				pools = append(pools, other.ID)
+				break
 			}
 		}
+	}
+	return pools, nil
+}
+
+// removeBackend refuses to delete a backend that a pool still names. A
+// backend a policy names is kept by the compile check of every write.
+func removeBackend(ctx context.Context, tx store.Tx, rec *store.Record, _ RemoveOptions) error {
+	pool, err := poolHolding(ctx, tx, rec.ID)
+	if err != nil {
+		return err
+	}
+	if pool != "" {
+		return Conflict("backendId", "The backend '"+rec.ID+"' is a member of pool '"+pool+"'; remove it from the pool first.")
 	}
 	return nil
 }

@@ -83,7 +83,7 @@ func PolicyEnv(ctx context.Context, r store.Reader) (policy.Env, map[string][]*p
 		if err := DecodeStored(rec, &b); err != nil {
 			return env, nil, err
 		}
-		env.Backends[strings.ToLower(rec.ID)] = b.URL
+		env.Backends[strings.ToLower(rec.ID)] = b.PolicyURL()
 	}
 	if env.Certificates, err = policyCertificates(ctx, r); err != nil {
 		return env, nil, err

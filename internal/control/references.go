@@ -20,12 +20,23 @@ type Use struct {
 // References lists where the effective policies of every API use the
 // resource of kind ("namedValues", "backends", "certificates" or
 // "policyFragments") called name: a named value's display name, the id
-// of the others. The compiler finds them, as gateways resolve them.
+// of the others. The compiler finds them, as gateways resolve them. A
+// backend is also used where a pool holding it is.
 func References(ctx context.Context, r store.Reader, reg *policy.Registry, kind, name string) ([]Use, error) {
+	ids := map[string]bool{strings.ToLower(name): true}
+	if kind == "backends" {
+		pools, err := poolsHolding(ctx, r, name)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range pools {
+			ids[strings.ToLower(p)] = true
+		}
+	}
 	seen := map[Use]bool{}
 	uses := []Use{}
 	_, err := compileWith(ctx, r, reg, func(ref compile.Reference) {
-		if ref.Kind != kind || !strings.EqualFold(ref.ID, name) {
+		if ref.Kind != kind || !ids[strings.ToLower(ref.ID)] {
 			return
 		}
 		u := Use{API: ref.API, Location: ref.At}

@@ -32,6 +32,10 @@ type upstreams struct {
 // backendEntity is a compiled backend: what is added to each request sent
 // to it, and how TLS is set up.
 type backendEntity struct {
+	id            string   // lower case
+	base          *url.URL // the backend's URL; nil for a pool
+	pool          *pool    // the members of a pool; nil for a single backend
+	breaker       *breaker // nil: none
 	header        http.Header
 	queryNames    []string // the query parameters replaced...
 	query         string   // ...by these, encoded; "" when none
@@ -110,15 +114,37 @@ func (s *Server) compileUpstreams(snap *snapshot.Snapshot) (*upstreams, []error)
 	}
 	u.trust = newTrust(snap.CertificateAuthorities, materials)
 	profiles := []tlsProfile{defaultProfile}
+	withBreaker := map[string]bool{}
 	for id, b := range snap.Backends {
+		if len(b.Pool) > 0 {
+			continue // once its members are compiled
+		}
 		e, err := compileBackend(&b, u.certs)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("backend %s: %w", id, err))
-			u.backends[id] = &backendEntity{err: fmt.Errorf("backend %s: %w", id, err)}
+			u.backends[id] = &backendEntity{id: id, err: fmt.Errorf("backend %s: %w", id, err)}
 			continue
+		}
+		e.id = id
+		if b.CircuitBreaker != nil {
+			e.breaker = s.breakers.get(id, *b.CircuitBreaker)
+			withBreaker[id] = true
 		}
 		u.backends[id] = e
 		profiles = append(profiles, e.profile)
+	}
+	s.breakers.retain(withBreaker)
+	for id, b := range snap.Backends {
+		if len(b.Pool) == 0 {
+			continue
+		}
+		p, err := compilePool(b.Pool, u.backends)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("backend %s: %w", id, err))
+			u.backends[id] = &backendEntity{id: id, err: fmt.Errorf("backend %s: %w", id, err)}
+			continue
+		}
+		u.backends[id] = &backendEntity{id: id, pool: p}
 	}
 	// authentication-certificate may present any client certificate to
 	// any backend: give each a transport with every verification setting
@@ -153,6 +179,11 @@ func (s *Server) compileUpstreams(snap *snapshot.Snapshot) (*upstreams, []error)
 // the first of its certificates that has a private key.
 func compileBackend(b *snapshot.Backend, certs map[string]*policy.Certificate) (*backendEntity, error) {
 	e := &backendEntity{profile: tlsProfile{validateChain: b.ValidateCertificateChain, validateName: b.ValidateCertificateName}}
+	base, err := url.Parse(b.URL)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("url %q is not an absolute http or https URL", b.URL)
+	}
+	e.base = base
 	if len(b.Header) > 0 {
 		e.header = http.Header{}
 		for k, vs := range b.Header {

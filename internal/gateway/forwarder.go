@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -91,6 +92,7 @@ type attempt struct {
 	c        *policy.Context
 	f        policy.Forward
 	be       *backendEntity // nil: the backend is a URL
+	base     *url.URL       // the pool member's URL; nil: c.Backend
 	tr       http.RoundTripper
 	buffered bool                    // the request body is replay, else in's body streams
 	replay   []byte                  // the request body, to send again
@@ -135,14 +137,28 @@ func (fw *forwarding) Forward(c *policy.Context, f policy.Forward) error {
 	fw.release()
 	a := &fw.a
 	a.c, a.f = c, f
-	if c.Backend == nil {
-		return forwardFailure("BackendConnectionFailure", "the API has no backend service URL", nil)
-	}
 	if c.BackendID != "" {
-		if a.be = fw.api.up.backends[c.BackendID]; a.be != nil && a.be.err != nil {
-			fw.relay.log.Warn("backend not usable", "backend", c.BackendID, "err", a.be.err)
-			return forwardFailure("BackendConnectionFailure", "the backend could not be reached", a.be.err)
+		be := fw.api.up.backends[c.BackendID]
+		if be != nil && be.pool != nil {
+			m := be.pool.pick()
+			if m == nil {
+				fw.unavailable(c, "Backend pool "+c.BackendID+" is temporarily unavailable")
+				return nil
+			}
+			be, a.base = m, m.base
 		}
+		a.be = be
+		if be != nil && be.err != nil {
+			fw.relay.log.Warn("backend not usable", "backend", c.BackendID, "err", be.err)
+			return forwardFailure("BackendConnectionFailure", "the backend could not be reached", be.err)
+		}
+		if be != nil && be.breaker != nil && be.breaker.isOpen() {
+			fw.unavailable(c, "Backend "+be.id+" is temporarily unavailable")
+			return nil
+		}
+	}
+	if c.Backend == nil && a.base == nil {
+		return forwardFailure("BackendConnectionFailure", "the API has no backend service URL", nil)
 	}
 	a.tr = fw.api.up.transport(a.be, c.ClientCertificate)
 	if c.Request.Body.Loaded() || f.BufferRequestBody {
@@ -176,10 +192,19 @@ func (fw *forwarding) Forward(c *policy.Context, f policy.Forward) error {
 		if errors.Is(context.Cause(a.ctx), errForwardTimeout) {
 			err = errForwardTimeout
 		}
+		br := a.be.circuit()
 		fw.release()
-		return fw.failed(err)
+		err = fw.failed(err)
+		var se *policy.StepError
+		if br != nil && errors.As(err, &se) && se.Source == "forward-request" {
+			br.noResponse(se.Reason)
+		}
+		return err
 	}
 	res := a.res
+	if br := a.be.circuit(); br != nil {
+		br.response(res.StatusCode, res.Header)
+	}
 	if res.StatusCode == http.StatusSwitchingProtocols {
 		a.body = expr.BodyOf(nil) // the upgraded connection is not a body to read
 	} else {
@@ -188,6 +213,28 @@ func (fw *forwarding) Forward(c *policy.Context, f policy.Forward) error {
 	}
 	c.Response = &expr.Response{StatusCode: res.StatusCode, StatusReason: http.StatusText(res.StatusCode), Headers: res.Header, Body: a.body}
 	return nil
+}
+
+// unavailable makes c's response APIM's answer for a backend, or every
+// member of a pool, whose circuit breaker is open: 503, the reason
+// phrase saying which, in the gateway's JSON error shape. It is a
+// response rather than an error, as in APIM: outbound runs, and a retry
+// policy's condition sees context.Response.StatusCode 503.
+func (fw *forwarding) unavailable(c *policy.Context, reason string) {
+	body, _ := json.Marshal(struct {
+		StatusCode int    `json:"statusCode"`
+		Message    string `json:"message"`
+	}{http.StatusServiceUnavailable, reason})
+	h := http.Header{"Content-Type": {"application/json"}}
+	c.Response = &expr.Response{StatusCode: http.StatusServiceUnavailable, StatusReason: reason, Headers: h, Body: expr.BodyOf(body)}
+}
+
+// circuit returns b's circuit breaker; nil when b is nil or has none.
+func (b *backendEntity) circuit() *breaker {
+	if b == nil {
+		return nil
+	}
+	return b.breaker
 }
 
 // failed logs why a forward failed and describes it as APIM's LastError
@@ -264,6 +311,9 @@ func (fw *forwarding) rewrite(pr *httputil.ProxyRequest) {
 func (fw *forwarding) target(in *http.Request) *url.URL {
 	c := fw.a.c
 	b := c.Backend
+	if fw.a.base != nil {
+		b = fw.a.base
+	}
 	u := &url.URL{Scheme: b.Scheme, Host: b.Host, Path: joinPath(strings.TrimSuffix(b.Path, "/"), c.Path)}
 	if c.Path == fw.rest && in.URL.RawPath != "" {
 		prefix := ""

@@ -131,11 +131,12 @@ type Server struct {
 	keyFailures *keyFailures
 	deployment  *expr.Deployment // shared by every request; read-only
 	shared      []SharedStore    // the Redis-backed stores, for metrics
+	breakers    breakers         // the backends' circuit breakers, kept across reloads
 }
 
 // RegisterMetrics adds to reg the metrics of s's configuration (rejected
-// elements), of invalid subscription keys and of the shared stores in
-// Options.Shared.
+// elements), of invalid subscription keys, of the backends' circuit
+// breakers and of the shared stores in Options.Shared.
 func (s *Server) RegisterMetrics(reg prometheus.Registerer) error {
 	rejected := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "gatehouse_config_rejected_elements",
@@ -150,6 +151,9 @@ func (s *Server) RegisterMetrics(reg prometheus.Registerer) error {
 		return err
 	}
 	if err := s.keyFailures.register(reg); err != nil {
+		return err
+	}
+	if err := reg.Register(breakerCollector{&s.breakers}); err != nil {
 		return err
 	}
 	for _, r := range s.shared {

@@ -105,9 +105,13 @@ var propertyUses = map[string]propertyUse{
 	"BackendProperties.description":    own(describes, "lists"),
 	"BackendProperties.credentials":    tree(byGateway, "added to every request to the backend, certificates presented"),
 	"BackendProperties.tls":            tree(byGateway, "verifies the backend's certificate so"),
-	"BackendProperties.circuitBreaker": tree(refused, "circuit breakers"),
-	"BackendProperties.type":           own(refused, "Pool backends: only Single"),
-	"BackendProperties.pool":           tree(refused, "Pool backends"),
+	"BackendProperties.circuitBreaker": tree(byGateway, "each node stops sending to the backend for tripDuration once failureCondition is met (503, or other pool members)"),
+	"BackendProperties.type":           own(byGateway, "Single sends to url; Pool picks a member per forward"),
+	"BackendProperties.pool":           tree(byGateway, "the members, by priority then weight, skipping those whose breaker is open"),
+	"BackendProperties.title":          own(describes, "lists"),
+	"BackendProperties.resourceId":     own(describes, "what runs behind the backend, for administrators"),
+	"BackendProperties.proxy":          tree(refused, "backend proxies"),
+	"BackendProperties.properties":     tree(refused, "Service Fabric backends"),
 
 	"CertificateProperties.data":           own(byGateway, "presented to backends, or trusted"),
 	"CertificateProperties.password":       own(byManagement, "opens data; never stored"),
@@ -189,10 +193,8 @@ func TestUnsupportedSettingsAreRefused(t *testing.T) {
 		{"SubscriptionProperties.allowTracing", "/subscriptions/s", `{"displayName": "S", "scope": "/apis", "allowTracing": true}`, "properties.allowTracing"},
 		{"UserProperties.state", "/users/u", `{"email": "u@example.com", "firstName": "U", "lastName": "V", "state": "blocked"}`, "properties.state"},
 		{"GroupProperties.type", "/groups/g", `{"displayName": "G", "type": "external"}`, "properties.type"},
-		{"BackendProperties.circuitBreaker", "/backends/b", `{"url": "http://b", "circuitBreaker": {"rules": [{"name": "r", "tripDuration": "PT1M",
-			"failureCondition": {"count": 3, "interval": "PT1M", "statusCodeRanges": [{"min": 500, "max": 599}]}}]}}`, "properties.circuitBreaker"},
-		{"BackendProperties.type", "/backends/p", `{"type": "Pool", "pool": {"services": [{"id": "b", "weight": 1}]}}`, "properties.type"},
-		{"BackendProperties.pool", "/backends/p", `{"url": "http://p", "pool": {"services": [{"id": "b"}]}}`, "properties.pool"},
+		{"BackendProperties.proxy", "/backends/b", `{"url": "http://b", "proxy": {"url": "http://proxy:3128"}}`, "properties.proxy"},
+		{"BackendProperties.properties", "/backends/b", `{"url": "http://b", "properties": {"serviceFabricCluster": {"managementEndpoints": ["https://sf"]}}}`, "properties.properties"},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {

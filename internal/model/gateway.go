@@ -63,6 +63,21 @@ type GatewayNode struct {
 	// APIs it names are served at their last good version, or not at
 	// all when they have none.
 	Rejected []ConfigDiagnostic `json:"rejected"`
+	// Circuits are the circuit breakers of the backends the node sends
+	// requests to, open or closed; empty when none has one.
+	Circuits []BackendCircuit `json:"circuits,omitempty"`
+}
+
+// BackendCircuit is the state of one backend's circuit breaker on one
+// gateway node.
+type BackendCircuit struct {
+	Backend string `json:"backend"`
+	Rule    string `json:"rule"`
+	Open    bool   `json:"open"`
+	// RetryInSeconds is how long the breaker stays open; 0 when closed.
+	RetryInSeconds float64 `json:"retryInSeconds,omitempty"`
+	// Trips counts the times it opened since its rule last changed.
+	Trips uint64 `json:"trips"`
 }
 
 // ConfigDiagnostic is a problem that stops an API's configuration from

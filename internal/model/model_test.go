@@ -52,19 +52,21 @@ func TestValidate(t *testing.T) {
 		}
 	}
 	invalid := map[string]Properties{
-		"properties.path":           &API{Path: "a b"},
-		"properties.serviceUrl":     &API{ServiceURL: "orders.internal"},
-		"properties.protocols":      &API{Protocols: []string{"ftp"}},
-		"properties.method":         &Operation{Method: "GE T", URLTemplate: "/"},
-		"properties.urlTemplate":    &Operation{Method: "GET", URLTemplate: "orders"},
-		"properties.state":          &Product{DisplayName: "P", State: "live"},
-		"properties.scope":          &Subscription{DisplayName: "S", Scope: "/groups/g"},
-		"properties.ownerId":        &Subscription{DisplayName: "S", Scope: "/apis", OwnerID: "ann"},
-		"properties.primaryKey":     &Subscription{DisplayName: "S", Scope: "/apis", PrimaryKey: "short"},
-		"properties.email":          &User{Email: "Ann <ann@example.com>", FirstName: "A", LastName: "L"},
-		"properties.displayName":    &NamedValue{DisplayName: "has space", Value: "v"},
-		"properties.type":           &Backend{URL: "http://x", Type: "Cluster"},
-		"properties.circuitBreaker": &Backend{URL: "http://x", CircuitBreaker: &CircuitBreaker{}},
+		"properties.path":                 &API{Path: "a b"},
+		"properties.serviceUrl":           &API{ServiceURL: "orders.internal"},
+		"properties.protocols":            &API{Protocols: []string{"ftp"}},
+		"properties.method":               &Operation{Method: "GE T", URLTemplate: "/"},
+		"properties.urlTemplate":          &Operation{Method: "GET", URLTemplate: "orders"},
+		"properties.state":                &Product{DisplayName: "P", State: "live"},
+		"properties.scope":                &Subscription{DisplayName: "S", Scope: "/groups/g"},
+		"properties.ownerId":              &Subscription{DisplayName: "S", Scope: "/apis", OwnerID: "ann"},
+		"properties.primaryKey":           &Subscription{DisplayName: "S", Scope: "/apis", PrimaryKey: "short"},
+		"properties.email":                &User{Email: "Ann <ann@example.com>", FirstName: "A", LastName: "L"},
+		"properties.displayName":          &NamedValue{DisplayName: "has space", Value: "v"},
+		"properties.type":                 &Backend{URL: "http://x", Type: "Cluster"},
+		"properties.circuitBreaker.rules": &Backend{URL: "http://x", CircuitBreaker: &CircuitBreaker{}},
+		"properties.pool":                 &Backend{URL: "http://x", Pool: &BackendPool{Services: []PoolMember{{ID: "a"}}}},
+		"properties.pool.services":        &Backend{Type: "Pool"},
 	}
 	for target, p := range invalid {
 		p.Normalize()

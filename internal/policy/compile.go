@@ -51,7 +51,8 @@ type Env struct {
 	// NamedValues maps lower-case named value names to their values, for
 	// {{name}} in attributes, texts and expressions.
 	NamedValues map[string]string
-	// Backends maps lower-case backend ids to their URLs.
+	// Backends maps lower-case backend ids to their URLs ("" for a
+	// pool, whose members have the URLs).
 	Backends map[string]string
 	// AnyNamedValue accepts a {{name}} that NamedValues lacks, leaving it
 	// as written (for checking documents offline).
@@ -88,6 +89,11 @@ type Reference struct {
 	Path   string
 	Pos    Pos
 }
+
+// AnyBackendID is the ID of the "backends" reference of an element that
+// chooses its backend at run time (set-backend-service backend-id with an
+// expression): the gateway then needs every backend.
+const AnyBackendID = "*"
 
 // Certificate is a certificate a policy can make the gateway present to a
 // backend as its client certificate. It is immutable once in an Env.

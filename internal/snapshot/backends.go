@@ -1,5 +1,7 @@
 package snapshot
 
+import "time"
+
 // Backend is a backend entity as the gateway applies it when a policy's
 // set-backend-service names it.
 type Backend struct {
@@ -14,6 +16,42 @@ type Backend struct {
 	CertificateIDs           []string `json:"certificateIds,omitempty"`
 	ValidateCertificateChain bool     `json:"validateCertificateChain"`
 	ValidateCertificateName  bool     `json:"validateCertificateName"`
+	// Pool, when not empty, makes the backend a load-balanced pool of
+	// the backends it names (keys of Backends); URL and credentials are
+	// then the members' own.
+	Pool []PoolMember `json:"pool,omitempty"`
+	// CircuitBreaker, when set, stops requests to the backend for a
+	// while once it failed too often. Each gateway node keeps its own
+	// count, as in APIM.
+	CircuitBreaker *CircuitBreaker `json:"circuitBreaker,omitempty"`
+}
+
+// PoolMember is one backend of a pool.
+type PoolMember struct {
+	ID       string `json:"id"` // lower-case key of Snapshot.Backends
+	Priority int    `json:"priority"`
+	Weight   int    `json:"weight"`
+}
+
+// CircuitBreaker is a backend's circuit breaker rule, its durations
+// parsed.
+type CircuitBreaker struct {
+	Name string `json:"name"`
+	// Count trips the breaker after that many failures within Interval;
+	// Percentage after that share of the requests within Interval
+	// failed. Zero: not a condition.
+	Count      int           `json:"count,omitempty"`
+	Percentage int           `json:"percentage,omitempty"`
+	Interval   time.Duration `json:"interval"`
+	// StatusCodeRanges are the responses that count as failures, each
+	// [min, max] inclusive.
+	StatusCodeRanges [][2]int `json:"statusCodeRanges,omitempty"`
+	// ErrorReasons are the forward failures that count (as
+	// context.LastError.Reason words them, such as Timeout); empty: every
+	// forward that got no response counts.
+	ErrorReasons     []string      `json:"errorReasons,omitempty"`
+	TripDuration     time.Duration `json:"tripDuration"`
+	AcceptRetryAfter bool          `json:"acceptRetryAfter,omitempty"`
 }
 
 // Authorization is an Authorization header sent to a backend.

@@ -179,7 +179,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	client := configsync.NewClient(configsync.ClientOptions{
 		Endpoint: cfg.ConfigEndpoint, Gateway: cfg.GatewayID, Credentials: creds,
-		Install: gw.Load, Rejected: gw.Rejected, HTTPClient: httpClient, BackupFile: cfg.Backup, BackupKey: backupKey,
+		Install: gw.Load, Rejected: gw.Rejected, Circuits: gw.CircuitBreakers, HTTPClient: httpClient, BackupFile: cfg.Backup, BackupKey: backupKey,
 		Node:              configsync.Heartbeat{NodeID: node, Hostname: hostname, Version: cfg.Version},
 		HeartbeatInterval: cfg.HeartbeatInterval, Logger: log,
 	})

@@ -33,7 +33,7 @@ func (nr *nodeRegistry) record(gateway string, hb configsync.Heartbeat, now time
 		return
 	}
 	n := model.GatewayNode{NodeID: hb.NodeID, Hostname: hb.Hostname, Version: hb.Version, ConfigVersion: hb.ConfigVersion,
-		Rejected: hb.Rejected}
+		Rejected: hb.Rejected, Circuits: hb.Circuits}
 	if n.Rejected == nil {
 		n.Rejected = []model.ConfigDiagnostic{}
 	}

@@ -40,6 +40,14 @@ func buildBackends(ctx context.Context, r store.Reader, s *snapshot.Snapshot, us
 	for id := range used.of["backends"] {
 		queue = append(queue, id)
 	}
+	if used.of["backends"][policy.AnyBackendID] {
+		// a policy chooses its backend at run time: the gateway needs
+		// them all
+		for id := range backends {
+			queue = append(queue, id)
+			used.of["backends"][id] = true
+		}
+	}
 	sort.Strings(queue)
 	seen := map[string]bool{}
 	for len(queue) > 0 {
@@ -53,7 +61,7 @@ func buildBackends(ctx context.Context, r store.Reader, s *snapshot.Snapshot, us
 		if s.Backends == nil {
 			s.Backends = map[string]snapshot.Backend{}
 		}
-		s.Backends[id] = gatewayBackend(b, nv)
+		s.Backends[id] = gatewayBackend(b, nv, certs)
 		for _, c := range s.Backends[id].CertificateIDs {
 			wantCerts[c] = true
 		}
@@ -89,9 +97,18 @@ func buildBackends(ctx context.Context, r store.Reader, s *snapshot.Snapshot, us
 }
 
 // gatewayBackend converts a backend entity, resolving named values in its
-// credentials.
-func gatewayBackend(b *model.Backend, nv map[string]string) snapshot.Backend {
+// credentials and the thumbprints of credentials.certificate.
+func gatewayBackend(b *model.Backend, nv map[string]string, certs catalogue) snapshot.Backend {
 	out := snapshot.Backend{URL: b.URL, ValidateCertificateChain: b.TLS.ChainValidated(), ValidateCertificateName: b.TLS.NameValidated()}
+	if b.Type == "Pool" && b.Pool != nil {
+		out.URL = ""
+		for _, m := range b.Pool.Services {
+			out.Pool = append(out.Pool, snapshot.PoolMember{ID: strings.ToLower(m.ID), Priority: m.Priority, Weight: m.Weight})
+		}
+	}
+	if cb := b.CircuitBreaker; cb != nil && len(cb.Rules) > 0 {
+		out.CircuitBreaker = gatewayBreaker(&cb.Rules[0])
+	}
 	expand := func(in map[string][]string) map[string][]string {
 		if len(in) == 0 {
 			return nil
@@ -111,6 +128,38 @@ func gatewayBackend(b *model.Backend, nv map[string]string) snapshot.Backend {
 		}
 		for _, id := range c.CertificateIDs {
 			out.CertificateIDs = append(out.CertificateIDs, strings.ToLower(id))
+		}
+		if len(c.CertificateIDs) == 0 {
+			// APIM's older form, by thumbprint
+			for _, tp := range c.Certificate {
+				if id, ok := certs.byThumbprint(tp); ok {
+					out.CertificateIDs = append(out.CertificateIDs, id)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// forwardFailureReasons are the reasons of a forward that got no
+// response, as context.LastError.Reason words them, by lower case.
+var forwardFailureReasons = map[string]string{"backendconnectionfailure": "BackendConnectionFailure", "timeout": "Timeout"}
+
+// gatewayBreaker converts a circuit breaker rule. Of the error reasons
+// only those naming a forward failure are kept: APIM's others ("Server
+// errors") are labels, and leaving none makes every failure count.
+func gatewayBreaker(r *model.CircuitBreakerRule) *snapshot.CircuitBreaker {
+	fc := r.FailureCondition
+	interval, _ := model.ParseISODuration(fc.Interval) // validated when stored
+	trip, _ := model.ParseISODuration(r.TripDuration)
+	out := &snapshot.CircuitBreaker{Name: r.Name, Count: fc.Count, Percentage: fc.Percentage, Interval: interval,
+		TripDuration: trip, AcceptRetryAfter: r.AcceptRetryAfter}
+	for _, sr := range fc.StatusCodeRanges {
+		out.StatusCodeRanges = append(out.StatusCodeRanges, [2]int{sr.Min, sr.Max})
+	}
+	for _, er := range fc.ErrorReasons {
+		if reason, ok := forwardFailureReasons[strings.ToLower(strings.TrimSpace(er))]; ok {
+			out.ErrorReasons = append(out.ErrorReasons, reason)
 		}
 	}
 	return out
@@ -134,6 +183,18 @@ func readCertificates(ctx context.Context, r store.Reader) (catalogue, error) {
 		out[strings.ToLower(rec.ID)] = snapshot.Certificate{ID: rec.ID, Thumbprint: c.Thumbprint, PEM: string(rec.Secret)}
 	}
 	return out, nil
+}
+
+// byThumbprint returns the lower-case id of the certificate with
+// thumbprint tp (any case), the first by id when several have it.
+func (c catalogue) byThumbprint(tp string) (string, bool) {
+	found := ""
+	for id, sc := range c {
+		if strings.EqualFold(sc.Thumbprint, tp) && (found == "" || id < found) {
+			found = id
+		}
+	}
+	return found, found != ""
 }
 
 // policy returns the certificates as the compiler sees them when it only

@@ -3,8 +3,10 @@ package source
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/policy/builtin"
@@ -107,4 +109,75 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestBuildCarriesPoolsAndBreakers checks that a pool a policy names
+// brings its members, with their circuit breakers' durations parsed, and
+// that a backend-id chosen by an expression brings every backend.
+func TestBuildCarriesPoolsAndBreakers(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	put := func(tx store.Tx, kind model.Kind, parent, id string, props any) {
+		t.Helper()
+		rec := &store.Record{Kind: kind, Parent: parent, ID: id}
+		rec.Props, _ = json.Marshal(props)
+		if _, err := tx.Put(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rule := model.CircuitBreakerRule{Name: "r", TripDuration: "PT1M", AcceptRetryAfter: true,
+		FailureCondition: model.FailureCondition{Count: 3, Interval: "PT5M", StatusCodeRanges: []model.StatusCodeRange{{Min: 500, Max: 599}},
+			ErrorReasons: []string{"Server errors", "timeout"}}}
+	_, err := st.Update(ctx, func(tx store.Tx) error {
+		put(tx, model.KindAPI, "", "a", &model.API{Path: "a", ServiceURL: "http://a"})
+		put(tx, model.KindAPI, "", "b", &model.API{Path: "b", ServiceURL: "http://b"})
+		put(tx, model.KindGatewayAPI, "edge", "a", nil)
+		put(tx, model.KindBackend, "", "one", &model.Backend{URL: "http://one", Type: "Single", CircuitBreaker: &model.CircuitBreaker{Rules: []model.CircuitBreakerRule{rule}}})
+		put(tx, model.KindBackend, "", "two", &model.Backend{URL: "http://two", Type: "Single"})
+		put(tx, model.KindBackend, "", "other", &model.Backend{URL: "http://other", Type: "Single",
+			Credentials: &model.BackendCredentials{Certificate: []string{"abcdef0123456789abcdef0123456789abcdef01"}}})
+		rec := &store.Record{Kind: model.KindCertificate, ID: "Legacy", Secret: []byte("PEM")}
+		rec.Props, _ = json.Marshal(&model.Certificate{Thumbprint: "ABCDEF0123456789ABCDEF0123456789ABCDEF01"})
+		if _, err := tx.Put(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+		put(tx, model.KindBackend, "", "Pool", &model.Backend{Type: "Pool", Pool: &model.BackendPool{Services: []model.PoolMember{{ID: "One", Priority: 1, Weight: 2}, {ID: "two"}}}})
+		put(tx, model.KindPolicy, "apis/a", model.PolicyID, &model.Policy{Value: `<policies><inbound><set-backend-service backend-id="pool" /></inbound></policies>`})
+		put(tx, model.KindPolicy, "apis/b", model.PolicyID, &model.Policy{Value: `<policies><inbound><set-backend-service backend-id="@(&quot;other&quot;)" /></inbound></policies>`})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var edge, managed *snapshot.Snapshot
+	err = st.View(ctx, func(r store.Reader) error {
+		if edge, err = (&Builder{Policies: builtin.NewRegistry()}).Build(ctx, r, "edge"); err != nil {
+			return err
+		}
+		managed, err = (&Builder{Policies: builtin.NewRegistry()}).Build(ctx, r, model.ManagedGatewayID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := keys(edge.Backends); !slices.Equal(got, []string{"one", "pool", "two"}) {
+		t.Errorf("edge backends = %v, want the pool and its members", got)
+	}
+	if p := edge.Backends["pool"]; p.URL != "" || !slices.Equal(p.Pool, []snapshot.PoolMember{{ID: "one", Priority: 1, Weight: 2}, {ID: "two"}}) {
+		t.Errorf("pool = %+v", p)
+	}
+	if u, ok := edge.Policy.Backends["pool"]; !ok || u != "" {
+		t.Errorf("policy env pool = %q, %v; want \"\" (a pool)", u, ok)
+	}
+	want := snapshot.CircuitBreaker{Name: "r", Count: 3, Interval: 5 * time.Minute, TripDuration: time.Minute, AcceptRetryAfter: true,
+		StatusCodeRanges: [][2]int{{500, 599}}, ErrorReasons: []string{"Timeout"}}
+	if cb := edge.Backends["one"].CircuitBreaker; cb == nil || !reflect.DeepEqual(*cb, want) {
+		t.Errorf("breaker = %+v, want %+v", cb, want)
+	}
+	if got := keys(managed.Backends); !slices.Equal(got, []string{"one", "other", "pool", "two"}) {
+		t.Errorf("managed backends = %v, want every backend (an expression chooses)", got)
+	}
+	if got := managed.Backends["other"].CertificateIDs; !slices.Equal(got, []string{"legacy"}) || managed.Certificates["legacy"].PEM != "PEM" {
+		t.Errorf("a backend naming its certificate by thumbprint: ids %v, certificates %v", got, keys(managed.Certificates))
+	}
 }

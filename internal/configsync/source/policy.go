@@ -66,7 +66,7 @@ func buildPolicyEnv(ctx context.Context, r store.Reader, global string) (snapsho
 		if err := json.Unmarshal(rec.Props, &b); err != nil {
 			return env, fmt.Errorf("build snapshot: backend %s: %w", rec.ID, err)
 		}
-		env.Backends[strings.ToLower(rec.ID)] = b.URL
+		env.Backends[strings.ToLower(rec.ID)] = b.PolicyURL()
 	}
 	return env, nil
 }
