@@ -261,6 +261,7 @@ func (c *compiler) api(a *snapshot.API) (*API, bool) {
 		for _, ex := range o.Examples {
 			env.Examples = append(env.Examples, policy.Example{StatusCode: ex.StatusCode, ContentType: ex.ContentType, Body: ex.Body})
 		}
+		env.Operation = operationOf(o)
 		env.OnReference = c.referrer(a.ID)
 		op := &Operation{}
 		var err error
@@ -388,4 +389,31 @@ func walkNodes(nodes []*policy.Node, f func(*policy.Node)) {
 		f(n)
 		walkNodes(n.Children, f)
 	}
+}
+
+// operationOf returns what o documents, for the validation elements.
+func operationOf(o *snapshot.Operation) *policy.Operation {
+	params := func(ps []snapshot.Parameter) []policy.Parameter {
+		out := make([]policy.Parameter, len(ps))
+		for i, p := range ps {
+			out[i] = policy.Parameter{Name: p.Name, Type: p.Type, Required: p.Required, Values: p.Values, Schema: p.Schema}
+		}
+		return out
+	}
+	reps := func(rs []snapshot.Representation) []policy.Representation {
+		out := make([]policy.Representation, len(rs))
+		for i, r := range rs {
+			out[i] = policy.Representation{ContentType: r.ContentType, TypeName: r.TypeName, Schema: r.Schema}
+		}
+		return out
+	}
+	op := &policy.Operation{Method: o.Method, URLTemplate: o.URLTemplate, PathParameters: params(o.TemplateParameters)}
+	if o.Request != nil {
+		op.QueryParameters, op.Headers = params(o.Request.QueryParameters), params(o.Request.Headers)
+		op.Request = reps(o.Request.Representations)
+	}
+	for _, r := range o.Responses {
+		op.Responses = append(op.Responses, policy.Response{StatusCode: r.StatusCode, Headers: params(r.Headers), Representations: reps(r.Representations)})
+	}
+	return op
 }

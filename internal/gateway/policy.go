@@ -121,7 +121,7 @@ func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation,
 		Context: expr.Context{
 			Request: &expr.Request{
 				Method: r.Method, URL: &fwd, OriginalURL: in, Headers: headers, IPAddress: s.clientAddress(r),
-				Body: expr.NewBody(func() ([]byte, error) {
+				Body: expr.NewStreamBody(body, func(body io.Reader) ([]byte, error) {
 					b, err := io.ReadAll(io.LimitReader(body, maxPolicyBody+1))
 					if len(b) > maxPolicyBody {
 						return nil, &http.MaxBytesError{Limit: maxPolicyBody}

@@ -67,6 +67,11 @@ type Env struct {
 	AnyBackend bool
 	// Examples are the operation's documented responses, for mock-response.
 	Examples []Example
+	// Operation describes the operation being compiled, for the
+	// validation elements. Nil: the document is compiled outside an
+	// operation (on its own, or for an API without operations); the
+	// operation then documents nothing.
+	Operation *Operation
 	// OnReference, when set, is told of every reference to a named
 	// value, backend or certificate that compiling resolves, and of
 	// those that the Any fields above accept unresolved.

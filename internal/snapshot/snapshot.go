@@ -3,6 +3,7 @@ package snapshot
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 )
 
@@ -70,6 +71,46 @@ type Operation struct {
 	// Examples are the operation's documented response examples, which
 	// mock-response answers with.
 	Examples []Example `json:"examples,omitempty"`
+	// TemplateParameters, Request and Responses describe what the
+	// operation accepts and answers, which the validation policies
+	// (validate-content, validate-parameters, validate-headers,
+	// validate-status-code) check messages against.
+	TemplateParameters []Parameter `json:"templateParameters,omitempty"`
+	Request            *Request    `json:"request,omitempty"`
+	Responses          []Response  `json:"responses,omitempty"`
+}
+
+// Parameter is a documented path or query parameter or header.
+type Parameter struct {
+	Name     string   `json:"name"`
+	Type     string   `json:"type,omitempty"`
+	Required bool     `json:"required,omitempty"`
+	Values   []string `json:"values,omitempty"`
+	// Schema is the parameter's JSON Schema; empty: Type and Values say
+	// what it takes.
+	Schema json.RawMessage `json:"schema,omitempty"`
+}
+
+// Request is what an operation accepts besides its path parameters.
+type Request struct {
+	QueryParameters []Parameter      `json:"queryParameters,omitempty"`
+	Headers         []Parameter      `json:"headers,omitempty"`
+	Representations []Representation `json:"representations,omitempty"`
+}
+
+// Response is one documented answer of an operation.
+type Response struct {
+	StatusCode      int              `json:"statusCode"`
+	Headers         []Parameter      `json:"headers,omitempty"`
+	Representations []Representation `json:"representations,omitempty"`
+}
+
+// Representation is one documented content type of a body, with its
+// JSON Schema when it has one.
+type Representation struct {
+	ContentType string          `json:"contentType"`
+	TypeName    string          `json:"typeName,omitempty"`
+	Schema      json.RawMessage `json:"schema,omitempty"`
 }
 
 // Example is one documented response body.
