@@ -404,11 +404,6 @@ func (v *validateContent) rule(ct string) *contentRule {
 
 // check validates data against ns; bad is false when it conforms.
 func (ns *namedSchema) check(data []byte, fold bool, kind, who, ct string) (f finding, bad bool) {
-	def := "the definition"
-	if ns.name != "" {
-		def += " " + ns.name
-	}
-	head := fmt.Sprintf("Body of the %s does not conform to %s, which is associated with the content type %s. ", who, def, ct)
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	var msg string
 	var line, col int
@@ -430,7 +425,12 @@ func (ns *namedSchema) check(data []byte, fold bool, kind, who, ct string) (f fi
 		}
 		line, col = jsonPosition(data, at)
 	}
-	details := fmt.Sprintf("%s%s Line: %d, Position: %d", head, msg, line, col)
+	def := "the definition"
+	if ns.name != "" {
+		def += " " + ns.name
+	}
+	details := fmt.Sprintf("Body of the %s does not conform to %s, which is associated with the content type %s. %s Line: %d, Position: %d",
+		who, def, ct, msg, line, col)
 	return finding{validationError: validationError{Name: ct, Type: kind, ValidationRule: "IncorrectMessage", Details: details},
 		public: details}, true
 }

@@ -197,7 +197,8 @@ func jsonPosition(data []byte, path []string) (line, col int) {
 }
 
 // valueAt returns the offset of the value at path within the value that
-// starts at i; i when path is empty or not found.
+// starts at i; i when path is empty or not found. Text that is not JSON
+// ends the search.
 func valueAt(data []byte, i int, path []string) int {
 	if len(path) == 0 || i >= len(data) {
 		return i
@@ -213,7 +214,11 @@ func valueAt(data []byte, i int, path []string) int {
 			if err == nil && key == path[0] {
 				return valueAt(data, j, path[1:])
 			}
-			j = skipSpace(data, skipValue(data, j))
+			next := skipValue(data, j)
+			if next == j {
+				break // not JSON
+			}
+			j = skipSpace(data, next)
 			if j < len(data) && data[j] == ',' {
 				j = skipSpace(data, j+1)
 			}
@@ -228,7 +233,11 @@ func valueAt(data []byte, i int, path []string) int {
 			if k == want {
 				return valueAt(data, j, path[1:])
 			}
-			j = skipSpace(data, skipValue(data, j))
+			next := skipValue(data, j)
+			if next == j {
+				break // not JSON
+			}
+			j = skipSpace(data, next)
 			if j < len(data) && data[j] == ',' {
 				j = skipSpace(data, j+1)
 			}

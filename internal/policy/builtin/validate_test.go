@@ -1,0 +1,153 @@
+package builtin
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
+	"github.com/gatehouse/gatehouse/internal/expr/dotnet"
+	"github.com/gatehouse/gatehouse/internal/policy"
+)
+
+// orderOperation documents POST /orders with an Order body.
+func orderOperation() *policy.Operation {
+	return &policy.Operation{Method: "POST", URLTemplate: "/orders/{id}",
+		QueryParameters: []policy.Parameter{{Name: "limit", Type: "integer"}},
+		Request: []policy.Representation{{ContentType: "application/json", TypeName: "Order",
+			Schema: json.RawMessage(`{"type":"object","required":["Name"],"additionalProperties":false,
+				"properties":{"Name":{"type":"string"},"Tags":{"type":"array","items":{"type":"string"}}}}`)}},
+		Responses: []policy.Response{{StatusCode: 200}}}
+}
+
+// compileFor compiles doc for op.
+func compileFor(t testing.TB, op *policy.Operation, doc string) (*policy.Pipeline, error) {
+	t.Helper()
+	d, err := policy.Parse(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eff, err := policy.Merge(nil, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewRegistry().Compile(eff, policy.Env{Operation: op})
+}
+
+// postContext is a POST of body with content type ct.
+func postContext(ct, body string) *policy.Context {
+	h := http.Header{}
+	if ct != "" {
+		h.Set("Content-Type", ct)
+	}
+	return &policy.Context{Context: expr.Context{
+		Request: &expr.Request{Method: "POST", Headers: h, URL: &expr.URL{Scheme: "http", Host: "gw", Path: "/orders/1", Query: map[string][]string{}},
+			Body: expr.NewStreamBody(strings.NewReader(body), io.ReadAll), MatchedParameters: map[string]string{"id": "1"}},
+		Variables: map[string]any{},
+	}}
+}
+
+func TestValidateContent(t *testing.T) {
+	const elem = `<validate-content unspecified-content-type-action="prevent" max-size="64" size-exceeded-action="prevent" errors-variable-name="errs">%s</validate-content>`
+	tests := []struct {
+		name, content, ct, body string
+		wantCode                int // 0: passes
+		wantMsg                 string
+		wantErrs                int // errors recorded
+	}{
+		{name: "valid", content: `<content type="application/json" validate-as="json" action="prevent" />`, ct: "application/json; charset=utf-8", body: `{"Name":"a"}`},
+		{name: "additional refused", content: `<content type="application/json" validate-as="json" action="prevent" />`, ct: "application/json", body: `{"Name":"a","x":1}`,
+			wantCode: 400, wantMsg: "Body of the request does not conform to the definition Order, which is associated with the content type application/json. additional properties 'x' not allowed Line: 1, Position: 1", wantErrs: 1},
+		{name: "additional allowed", content: `<content type="application/json" validate-as="json" action="prevent" allow-additional-properties="true" />`, ct: "application/json", body: `{"Name":"a","x":1}`},
+		{name: "case-insensitive names", content: `<content validate-as="json" action="prevent" case-insensitive-property-names="true" />`, ct: "application/json", body: `{"name":"a"}`},
+		{name: "case-sensitive names", content: `<content validate-as="json" action="prevent" />`, ct: "application/json", body: `{"name":"a"}`, wantCode: 400,
+			wantMsg: "Body of the request does not conform to the definition Order, which is associated with the content type application/json. missing property 'Name' Line: 1, Position: 1", wantErrs: 1},
+		{name: "not json", content: `<content validate-as="json" action="prevent" />`, ct: "application/json", body: `{"Name":`, wantCode: 400,
+			wantMsg: "Body of the request does not conform to the definition Order, which is associated with the content type application/json. The body is not JSON: unexpected EOF. Line: 1, Position: 9", wantErrs: 1},
+		{name: "detect", content: `<content validate-as="json" action="detect" />`, ct: "application/json", body: `{"Tags":[1]}`, wantErrs: 1},
+		{name: "ignore", content: `<content validate-as="json" action="ignore" />`, ct: "application/json", body: `{"Tags":[1]}`},
+		{name: "no content element", ct: "application/json", body: `{"Tags":[1]}`},
+		{name: "unspecified type", ct: "text/plain", body: `hi`, wantCode: 400, wantMsg: "Unspecified content type text/plain is not allowed.", wantErrs: 1},
+		{name: "no body no type", body: ``},
+		{name: "too large", ct: "application/json", body: strings.Repeat(" ", 65) + "{}", wantCode: 413,
+			wantMsg: "Request's body is more than 64 bytes long and it exceeds the limit of 64 bytes.", wantErrs: 1},
+		{name: "at the limit", content: `<content validate-as="json" action="prevent" />`, ct: "application/json", body: `{"Name":"` + strings.Repeat("a", 52) + `"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p, err := compileFor(t, orderOperation(), inbound(strings.Replace(elem, "%s", tt.content, 1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := postContext(tt.ct, tt.body)
+			if err := runAnswering(p, c); err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantCode == 0 && c.Ended() {
+				body, _ := c.Response.Body.Bytes()
+				t.Fatalf("refused: %s", body)
+			}
+			if tt.wantCode != 0 {
+				refusedWith(t, c, tt.wantCode, tt.wantMsg)
+				if c.LastError == nil || c.LastError.Source != "validate-content" || c.LastError.Reason != "Bad request" {
+					t.Errorf("LastError = %+v", c.LastError)
+				}
+			}
+			got := 0
+			if v, ok := c.Variables["errs"].(*dotnet.JArray); ok {
+				got = len(v.Items())
+			}
+			if got != tt.wantErrs {
+				t.Errorf("%d errors recorded, want %d: %v", got, tt.wantErrs, c.Variables["errs"])
+			}
+		})
+	}
+}
+
+func TestValidateCompileErrors(t *testing.T) {
+	// inbound() puts the element at line 1, column 20.
+	const vc = `<validate-content unspecified-content-type-action="prevent" max-size="10" size-exceeded-action="prevent">`
+	checkCompileErrors(t, []compileErrorCase{
+		{"no max-size", inbound(`<validate-content unspecified-content-type-action="prevent" size-exceeded-action="prevent" />`), "1:20: <validate-content>: attribute max-size is required"},
+		{"bad max-size", inbound(`<validate-content unspecified-content-type-action="prevent" max-size="lots" size-exceeded-action="prevent" />`), `1:90: <validate-content> max-size: "lots": want a size in bytes`},
+		{"bad action", inbound(`<validate-content unspecified-content-type-action="block" max-size="1" size-exceeded-action="prevent" />`), `1:71: <validate-content> unspecified-content-type-action: "block": want ignore, prevent or detect`},
+		{"expression action", inbound(`<validate-content unspecified-content-type-action="@("prevent")" max-size="1" size-exceeded-action="prevent" />`), `<validate-content> unspecified-content-type-action: an expression is not allowed here`},
+		{"schema-id", inbound(vc + `<content validate-as="json" action="prevent" schema-id="s" /></validate-content>`), `<content> schema-id: schema-id is not supported yet`},
+		{"schema-ref alone", inbound(vc + `<content validate-as="json" action="prevent" schema-ref="#/a" /></validate-content>`), `<content> schema-ref: schema-ref applies to a schema named by schema-id`},
+		{"xml", inbound(vc + `<content validate-as="xml" action="prevent" /></validate-content>`), `<content> validate-as: validate-as="xml" is not supported yet`},
+		{"no validate-as", inbound(vc + `<content action="prevent" /></validate-content>`), `1:125: <content>: attribute validate-as is required`},
+		{"bad child", inbound(vc + `<contents /></validate-content>`), `<contents>: only <content-type-map> and <content> elements belong in <validate-content>`},
+		{"type from and when", inbound(vc + `<content-type-map><type from="a/b" when="true" to="c/d" /></content-type-map></validate-content>`), `<type> from: give from or when, not both`},
+		{"backend section", `<policies><backend><validate-content unspecified-content-type-action="prevent" max-size="1" size-exceeded-action="prevent" /></backend></policies>`, `<validate-content>: belongs in inbound, outbound or on-error`},
+		{"parameters outbound", `<policies><outbound><validate-parameters specified-parameter-action="prevent" unspecified-parameter-action="prevent" /></outbound></policies>`, `<validate-parameters>: belongs in the inbound section`},
+		{"parameters no action", inbound(`<validate-parameters specified-parameter-action="prevent" />`), `attribute unspecified-parameter-action is required`},
+		{"path unspecified", inbound(`<validate-parameters specified-parameter-action="prevent" unspecified-parameter-action="prevent"><path unspecified-parameter-action="ignore" /></validate-parameters>`), `<path> unspecified-parameter-action: unknown attribute`},
+		{"headers inbound", inbound(`<validate-headers specified-header-action="prevent" unspecified-header-action="prevent" />`), `<validate-headers>: belongs in outbound or on-error`},
+		{"status code", `<policies><outbound><validate-status-code unspecified-status-code-action="prevent"><status-code code="99x" action="ignore" /></validate-status-code></outbound></policies>`, `<status-code> code: "99x" is not an HTTP status code`},
+	})
+}
+
+func TestValidateContentBadSchema(t *testing.T) {
+	op := orderOperation()
+	op.Request[0].Schema = json.RawMessage(`{"$ref":"https://example.com/other.json"}`)
+	_, err := compileFor(t, op, inbound(`<validate-content unspecified-content-type-action="prevent" max-size="10" size-exceeded-action="prevent"><content validate-as="json" action="prevent" /></validate-content>`))
+	if err == nil || !strings.Contains(err.Error(), "1:125: <content>: the request schema of POST /orders/{id} for application/json") {
+		t.Errorf("compile: %v", err)
+	}
+}
+
+func TestValidateParametersQuery(t *testing.T) {
+	p, err := compileFor(t, orderOperation(), inbound(`<validate-parameters specified-parameter-action="prevent" unspecified-parameter-action="detect" errors-variable-name="errs" />`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := postContext("application/json", `{}`)
+	c.Request.URL.Query = map[string][]string{"limit": {"ten"}}
+	if err := runAnswering(p, c); err != nil {
+		t.Fatal(err)
+	}
+	refusedWith(t, c, 400, `Value of the query parameter limit couldn't be parsed according to the definition. "ten" is not an integer`)
+}
