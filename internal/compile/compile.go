@@ -49,7 +49,7 @@ type Operation struct {
 // Reference is a use of another resource by an API's effective policy.
 type Reference struct {
 	// Kind and ID name the resource used: "namedValues" (by display
-	// name), "backends", "certificates" or "policyFragments".
+	// name), "backends", "certificates", "schemas" or "policyFragments".
 	Kind string
 	ID   string
 	// API is the API whose effective policy holds the use.
@@ -164,7 +164,8 @@ func newCompiler(snap *snapshot.Snapshot, opts Options) *compiler {
 			certs[id] = &policy.Certificate{ID: sc.ID, Thumbprint: sc.Thumbprint, HasKey: strings.Contains(sc.PEM, "PRIVATE KEY")}
 		}
 	}
-	c.env = policy.Env{NamedValues: snap.Policy.NamedValues, Backends: snap.Policy.Backends, Certificates: certs}
+	c.env = policy.Env{NamedValues: snap.Policy.NamedValues, Backends: snap.Policy.Backends, Certificates: certs,
+		Schemas: schemasOf(snap.Policy.Schemas)}
 	for id, src := range snap.Policy.Fragments {
 		nodes, err := policy.ParseFragment(src)
 		if err != nil {
@@ -416,4 +417,16 @@ func operationOf(o *snapshot.Operation) *policy.Operation {
 		op.Responses = append(op.Responses, policy.Response{StatusCode: r.StatusCode, Headers: params(r.Headers), Representations: reps(r.Representations)})
 	}
 	return op
+}
+
+// schemasOf returns the global schemas of a snapshot as policies see them.
+func schemasOf(in map[string]snapshot.Schema) map[string]*policy.Schema {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make(map[string]*policy.Schema, len(in))
+	for id, s := range in {
+		out[id] = &policy.Schema{Type: s.Type, Document: s.Document}
+	}
+	return out
 }

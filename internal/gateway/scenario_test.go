@@ -24,7 +24,8 @@ import (
 // checked, others are ignored; a body, when given, must match exactly.
 // {{backend}} is a named value holding the backend's URL. Optional
 // parts: operations.json (the API's operations, as snapshot.Operation
-// JSON), backend-response (what the backend answers, in text form), and
+// JSON), schemas.json (global schemas by id, as snapshot.Schema JSON),
+// backend-response (what the backend answers, in text form), and
 // a request header "Transfer-Encoding: chunked" sends the body without a
 // length.
 func TestScenarios(t *testing.T) {
@@ -108,6 +109,11 @@ func runScenario(t *testing.T, parts map[string]string) {
 			KeyHeader: "Ocp-Apim-Subscription-Key", KeyQuery: "subscription-key", Policy: parts["policy.xml"],
 			Operations: ops}},
 		Policy: snapshot.PolicyEnv{NamedValues: map[string]string{"backend": backend.URL, "env-name": "staging"}},
+	}
+	if js, ok := parts["schemas.json"]; ok {
+		if err := json.Unmarshal([]byte(js), &snap.Policy.Schemas); err != nil {
+			t.Fatalf("schemas.json: %v", err)
+		}
 	}
 	s := NewServer(Options{})
 	rt, err := s.Compile(snap)

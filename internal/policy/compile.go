@@ -65,6 +65,12 @@ type Env struct {
 	// AnyBackend accepts a backend id that Backends lacks (for checking
 	// documents offline).
 	AnyBackend bool
+	// Schemas maps lower-case global schema ids to the schemas that
+	// validate-content's schema-id names.
+	Schemas map[string]*Schema
+	// AnySchema accepts a schema id that Schemas lacks (for checking
+	// documents offline); such a schema is not checked.
+	AnySchema bool
 	// Examples are the operation's documented responses, for mock-response.
 	Examples []Example
 	// Operation describes the operation being compiled, for the
@@ -80,7 +86,7 @@ type Env struct {
 
 // Reference is a use of another resource by a policy element.
 type Reference struct {
-	// Kind is "namedValues", "backends", "certificates",
+	// Kind is "namedValues", "backends", "certificates", "schemas",
 	// "policyFragments" (told by Merger.OnInclude) or
 	// "certificateThumbprints" (a thumbprint no certificate of the Env
 	// has, accepted with AnyCertificate).

@@ -43,3 +43,9 @@ type Response struct {
 	Headers         []Parameter
 	Representations []Representation
 }
+
+// Schema is a global schema: a JSON Schema document, or an XML Schema.
+type Schema struct {
+	Type     string          // "json" or "xml"
+	Document json.RawMessage // the JSON schema document; empty for XML
+}

@@ -47,6 +47,15 @@ type PolicyEnv struct {
 	Fragments   map[string]string `json:"fragments,omitempty"`   // lower-case id → <fragment> document
 	NamedValues map[string]string `json:"namedValues,omitempty"` // lower-case name → value
 	Backends    map[string]string `json:"backends,omitempty"`    // lower-case id → URL (see Snapshot.Backends)
+	// Schemas holds the global schemas policies name (validate-content's
+	// schema-id), by lower-case id.
+	Schemas map[string]Schema `json:"schemas,omitempty"`
+}
+
+// Schema is a global schema.
+type Schema struct {
+	Type     string          `json:"type"`               // "json" or "xml"
+	Document json.RawMessage `json:"document,omitempty"` // a JSON schema's document
 }
 
 // API is one API served by the gateway.

@@ -44,6 +44,10 @@ type contentRule struct {
 	// the rule applies to, by status code (0: the request) and content
 	// type; nil when the representation has no schema.
 	schemas map[schemaKey]*namedSchema
+	// global is the schema schema-id names, used instead of schemas;
+	// its schema is nil when the document is only checked and the
+	// schema is not known.
+	global *namedSchema
 }
 
 type schemaKey struct {
@@ -188,11 +192,6 @@ func compileContentRule(n *policy.Node, c *policy.Compiler, response bool) *cont
 			c.AttrErrorf(n, a, "%q: want json, xml or soap", as)
 		}
 	}
-	if _, a, ok := c.Literal(n, "schema-id", false); ok {
-		c.AttrErrorf(n, a, "schema-id is not supported yet: Gatehouse validates against the operation's own schemas; leave schema-id out")
-	} else if _, a, ok := c.Literal(n, "schema-ref", false); ok {
-		c.AttrErrorf(n, a, "schema-ref applies to a schema named by schema-id")
-	}
 	r.act, _ = compileActionLiteral(n, c, "action")
 	var opts schemaOptions
 	if _, ok := n.Attr("allow-additional-properties"); ok {
@@ -202,6 +201,12 @@ func compileContentRule(n *policy.Node, c *policy.Compiler, response bool) *cont
 	r.fold = compileBool(n, c, "case-insensitive-property-names", false)
 	opts.fold = r.fold
 	r.schemas = map[schemaKey]*namedSchema{}
+	if id, a, ok := c.Literal(n, "schema-id", false); ok {
+		r.global = compileGlobalSchema(n, c, a, strings.TrimSpace(id), opts)
+		return r
+	} else if _, a, ok := c.Literal(n, "schema-ref", false); ok {
+		c.AttrErrorf(n, a, "schema-ref points into the schema that schema-id names; give schema-id too")
+	}
 	op := c.Env().Operation
 	if op == nil || r.act == actIgnore {
 		return r
@@ -217,7 +222,7 @@ func compileContentRule(n *policy.Node, c *policy.Compiler, response bool) *cont
 				r.schemas[key] = nil
 				continue
 			}
-			s, err := compileJSONSchema(rep.Schema, opts)
+			s, err := compileJSONSchema(rep.Schema, "", opts)
 			if err != nil {
 				c.Errorf(n, "the %s schema of %s %s for %s: %v", where(status), op.Method, op.URLTemplate, rep.ContentType, err)
 				continue
@@ -306,6 +311,9 @@ func (v *validateContent) Do(c *policy.Context) error {
 		return nil
 	}
 	ns, ok := rule.schemas[schemaKey{status, doc}]
+	if rule.global != nil {
+		ns, ok = rule.global, rule.global.schema != nil
+	}
 	if !ok || ns == nil {
 		return v.finish(c, []finding{{validationError: validationError{Type: "ApiSchema",
 			Details: "API's schema does not exist or it could not be resolved."}, act: rule.act}})
@@ -451,4 +459,38 @@ func jsonSyntaxProblem(data []byte, err error) (msg string, line, col int) {
 		}
 	}
 	return "The body is not JSON: " + err.Error() + ".", line, col
+}
+
+// compileGlobalSchema compiles the global schema id (schema-id, written
+// at a), and the part of it that schema-ref points to.
+func compileGlobalSchema(n *policy.Node, c *policy.Compiler, a policy.Attr, id string, opts schemaOptions) *namedSchema {
+	c.Refer(n, a.Pos, "schemas", id)
+	ref, refAttr, hasRef := c.Literal(n, "schema-ref", false)
+	ref = strings.TrimSpace(ref)
+	env := c.Env()
+	sc := env.Schemas[strings.ToLower(id)]
+	switch {
+	case sc == nil && env.AnySchema:
+		return &namedSchema{name: id} // checked offline: not known here
+	case sc == nil:
+		c.AttrErrorf(n, a, "schema %q does not exist", id)
+		return nil
+	case sc.Type != "json":
+		c.AttrErrorf(n, a, "schema %q is an XML schema: only JSON schemas are supported yet", id)
+		return nil
+	}
+	s, err := compileJSONSchema(sc.Document, ref, opts)
+	if err != nil {
+		if hasRef {
+			c.AttrErrorf(n, refAttr, "schema %q: %v", id, err)
+		} else {
+			c.AttrErrorf(n, a, "schema %q: %v", id, err)
+		}
+		return nil
+	}
+	name := id
+	if ref != "" {
+		name = ref[strings.LastIndexByte(ref, '/')+1:]
+	}
+	return &namedSchema{schema: s, name: name}
 }

@@ -22,7 +22,7 @@ func FuzzValidateSchema(f *testing.F) {
 	f.Fuzz(func(t *testing.T, schema, body string) {
 		yes, no := true, false
 		for _, opts := range []schemaOptions{{}, {additional: &yes}, {additional: &no, fold: true}} {
-			s, err := compileJSONSchema([]byte(schema), opts)
+			s, err := compileJSONSchema([]byte(schema), "", opts)
 			if err != nil {
 				continue
 			}

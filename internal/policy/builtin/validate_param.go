@@ -63,7 +63,7 @@ func compileParam(p policy.Parameter) (*paramCheck, error) {
 			pc.typ, pc.itemType = jsonType(head.Type), jsonType(head.Items.Type)
 		}
 	}
-	s, err := compileJSONSchema(raw, schemaOptions{})
+	s, err := compileJSONSchema(raw, "", schemaOptions{})
 	if err != nil {
 		return nil, err
 	}

@@ -36,8 +36,9 @@ func (noLoader) Load(url string) (any, error) {
 
 // compileJSONSchema compiles raw, a JSON Schema (draft 2020-12 unless it
 // says otherwise with $schema; OpenAPI 3.0's nullable is honoured), with
-// opts applied.
-func compileJSONSchema(raw []byte, opts schemaOptions) (*jsonschema.Schema, error) {
+// opts applied; the schema at the JSON pointer ref ("#/components/schemas/a")
+// inside it when ref is not empty.
+func compileJSONSchema(raw []byte, ref string, opts schemaOptions) (*jsonschema.Schema, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
 		return nil, fmt.Errorf("the schema is not JSON: %w", err)
@@ -49,7 +50,10 @@ func compileJSONSchema(raw []byte, opts schemaOptions) (*jsonschema.Schema, erro
 	if err := comp.AddResource(schemaURL, doc); err != nil {
 		return nil, fmt.Errorf("the schema: %w", err)
 	}
-	s, err := comp.Compile(schemaURL)
+	if ref != "" && !strings.HasPrefix(ref, "#") {
+		return nil, fmt.Errorf("schema-ref %q: want a reference inside the schema, such as #/components/schemas/address", ref)
+	}
+	s, err := comp.Compile(schemaURL + ref)
 	if err != nil {
 		return nil, fmt.Errorf("the schema does not compile: %w", err)
 	}
@@ -62,6 +66,20 @@ var (
 	subschemaMaps  = []string{"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
 	subschemaLists = []string{"allOf", "anyOf", "oneOf", "prefixItems"}
 	subschemaOne   = []string{"additionalProperties", "items", "not", "if", "then", "else", "contains", "propertyNames", "unevaluatedProperties", "unevaluatedItems", "additionalItems"}
+	// notSchemas are the keywords whose values are data, never schemas;
+	// the values of other keywords Gatehouse does not know (such as an
+	// OpenAPI document's "components") are searched for schemas.
+	notSchemas = map[string]bool{"enum": true, "const": true, "default": true, "example": true, "examples": true, "required": true,
+		"dependentRequired": true, "type": true}
+	schemaKeywords = func() map[string]bool {
+		m := map[string]bool{}
+		for _, list := range [][]string{subschemaMaps, subschemaLists, subschemaOne} {
+			for _, k := range list {
+				m[k] = true
+			}
+		}
+		return m
+	}()
 )
 
 // rewriteSchema applies opts and OpenAPI 3.0's nullable to the schema v
@@ -94,6 +112,11 @@ func rewriteSchema(v any, opts schemaOptions) any {
 				continue
 			}
 			m[k] = rewriteSchema(s, opts)
+		}
+	}
+	for k, sub := range m {
+		if _, isMap := sub.(map[string]any); isMap && !schemaKeywords[k] && !notSchemas[k] {
+			m[k] = rewriteSchema(sub, opts)
 		}
 	}
 	if n, _ := m["nullable"].(bool); n {

@@ -115,8 +115,8 @@ func TestValidateCompileErrors(t *testing.T) {
 		{"bad max-size", inbound(`<validate-content unspecified-content-type-action="prevent" max-size="lots" size-exceeded-action="prevent" />`), `1:90: <validate-content> max-size: "lots": want a size in bytes`},
 		{"bad action", inbound(`<validate-content unspecified-content-type-action="block" max-size="1" size-exceeded-action="prevent" />`), `1:71: <validate-content> unspecified-content-type-action: "block": want ignore, prevent or detect`},
 		{"expression action", inbound(`<validate-content unspecified-content-type-action="@("prevent")" max-size="1" size-exceeded-action="prevent" />`), `<validate-content> unspecified-content-type-action: an expression is not allowed here`},
-		{"schema-id", inbound(vc + `<content validate-as="json" action="prevent" schema-id="s" /></validate-content>`), `<content> schema-id: schema-id is not supported yet`},
-		{"schema-ref alone", inbound(vc + `<content validate-as="json" action="prevent" schema-ref="#/a" /></validate-content>`), `<content> schema-ref: schema-ref applies to a schema named by schema-id`},
+		{"unknown schema-id", inbound(vc + `<content validate-as="json" action="prevent" schema-id="s" /></validate-content>`), `1:181: <content> schema-id: schema "s" does not exist`},
+		{"schema-ref alone", inbound(vc + `<content validate-as="json" action="prevent" schema-ref="#/a" /></validate-content>`), `<content> schema-ref: schema-ref points into the schema that schema-id names; give schema-id too`},
 		{"xml", inbound(vc + `<content validate-as="xml" action="prevent" /></validate-content>`), `<content> validate-as: validate-as="xml" is not supported yet`},
 		{"no validate-as", inbound(vc + `<content action="prevent" /></validate-content>`), `1:125: <content>: attribute validate-as is required`},
 		{"bad child", inbound(vc + `<contents /></validate-content>`), `<contents>: only <content-type-map> and <content> elements belong in <validate-content>`},
@@ -150,4 +150,39 @@ func TestValidateParametersQuery(t *testing.T) {
 		t.Fatal(err)
 	}
 	refusedWith(t, c, 400, `Value of the query parameter limit couldn't be parsed according to the definition. "ten" is not an integer`)
+}
+
+func TestValidateContentGlobalSchema(t *testing.T) {
+	doc := json.RawMessage(`{"components":{"schemas":{"address":{"type":"object","required":["city"],
+		"properties":{"city":{"type":"string"},"country":{"$ref":"#/components/schemas/country"}}},
+		"country":{"type":"string","enum":["DE","FR"]}}}}`)
+	env := policy.Env{Operation: orderOperation(), Schemas: map[string]*policy.Schema{"places": {Type: "json", Document: doc}, "soap": {Type: "xml"}}}
+	compile := func(content string) (*policy.Pipeline, error) {
+		d, err := policy.Parse(inbound(`<validate-content unspecified-content-type-action="prevent" max-size="1024" size-exceeded-action="prevent">` + content + `</validate-content>`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		eff, _ := policy.Merge(nil, d)
+		return NewRegistry().Compile(eff, env)
+	}
+	if _, err := compile(`<content validate-as="json" action="prevent" schema-id="soap" />`); err == nil || !strings.Contains(err.Error(), `schema "soap" is an XML schema`) {
+		t.Errorf("an XML schema: %v", err)
+	}
+	if _, err := compile(`<content validate-as="json" action="prevent" schema-id="places" schema-ref="#/components/schemas/street" />`); err == nil ||
+		!strings.Contains(err.Error(), `<content> schema-ref: schema "places": the schema does not compile`) {
+		t.Errorf("a schema-ref to nothing: %v", err)
+	}
+	p, err := compile(`<content validate-as="json" action="prevent" schema-id="Places" schema-ref="#/components/schemas/address" />`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := postContext("application/json", `{"city":"Paris","country":"FR"}`)
+	if err := runAnswering(p, c); err != nil || c.Ended() {
+		t.Fatalf("a valid body: %v %+v", err, c.Response)
+	}
+	c = postContext("application/json", `{"city":"Paris","country":"US"}`)
+	if err := runAnswering(p, c); err != nil {
+		t.Fatal(err)
+	}
+	refusedWith(t, c, 400, `Body of the request does not conform to the definition address, which is associated with the content type application/json. value must be one of 'DE', 'FR' (at /country) Line: 1, Position: 27`)
 }
