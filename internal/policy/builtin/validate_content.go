@@ -72,7 +72,7 @@ type typeMapping struct {
 	to   string
 }
 
-func compileValidateContent(n *policy.Node, c *policy.Compiler) policy.Step {
+func compileValidateContent(n *policy.Node, c *policy.Compiler, sc *schemaCache) policy.Step {
 	c.Only(n, "unspecified-content-type-action", "max-size", "size-exceeded-action", "errors-variable-name")
 	if s := c.Section(); s != policy.Inbound && s != policy.Outbound && s != policy.OnError {
 		c.Errorf(n, "belongs in inbound, outbound or on-error")
@@ -96,7 +96,7 @@ func compileValidateContent(n *policy.Node, c *policy.Compiler) policy.Step {
 			}
 			v.typeMap = compileContentTypeMap(ch, c)
 		case "content":
-			if r := compileContentRule(ch, c, v.response); r != nil {
+			if r := compileContentRule(ch, c, sc, v.response); r != nil {
 				v.contents = append(v.contents, r)
 			}
 		default:
@@ -178,7 +178,7 @@ func compileContentTypeMap(n *policy.Node, c *policy.Compiler) *contentTypeMap {
 	return m
 }
 
-func compileContentRule(n *policy.Node, c *policy.Compiler, response bool) *contentRule {
+func compileContentRule(n *policy.Node, c *policy.Compiler, sc *schemaCache, response bool) *contentRule {
 	c.Only(n, "type", "validate-as", "schema-id", "schema-ref", "action", "allow-additional-properties", "case-insensitive-property-names")
 	r := &contentRule{}
 	typ, _, _ := c.Literal(n, "type", false)
@@ -202,7 +202,7 @@ func compileContentRule(n *policy.Node, c *policy.Compiler, response bool) *cont
 	opts.fold = r.fold
 	r.schemas = map[schemaKey]*namedSchema{}
 	if id, a, ok := c.Literal(n, "schema-id", false); ok {
-		r.global = compileGlobalSchema(n, c, a, strings.TrimSpace(id), opts)
+		r.global = compileGlobalSchema(n, c, sc, a, strings.TrimSpace(id), opts)
 		return r
 	} else if _, a, ok := c.Literal(n, "schema-ref", false); ok {
 		c.AttrErrorf(n, a, "schema-ref points into the schema that schema-id names; give schema-id too")
@@ -222,7 +222,7 @@ func compileContentRule(n *policy.Node, c *policy.Compiler, response bool) *cont
 				r.schemas[key] = nil
 				continue
 			}
-			s, err := compileJSONSchema(rep.Schema, "", opts)
+			s, err := sc.compile(rep.Schema, "", opts)
 			if err != nil {
 				c.Errorf(n, "the %s schema of %s %s for %s: %v", where(status), op.Method, op.URLTemplate, rep.ContentType, err)
 				continue
@@ -463,23 +463,23 @@ func jsonSyntaxProblem(data []byte, err error) (msg string, line, col int) {
 
 // compileGlobalSchema compiles the global schema id (schema-id, written
 // at a), and the part of it that schema-ref points to.
-func compileGlobalSchema(n *policy.Node, c *policy.Compiler, a policy.Attr, id string, opts schemaOptions) *namedSchema {
+func compileGlobalSchema(n *policy.Node, c *policy.Compiler, sc *schemaCache, a policy.Attr, id string, opts schemaOptions) *namedSchema {
 	c.Refer(n, a.Pos, "schemas", id)
 	ref, refAttr, hasRef := c.Literal(n, "schema-ref", false)
 	ref = strings.TrimSpace(ref)
 	env := c.Env()
-	sc := env.Schemas[strings.ToLower(id)]
+	stored := env.Schemas[strings.ToLower(id)]
 	switch {
-	case sc == nil && env.AnySchema:
+	case stored == nil && env.AnySchema:
 		return &namedSchema{name: id} // checked offline: not known here
-	case sc == nil:
+	case stored == nil:
 		c.AttrErrorf(n, a, "schema %q does not exist", id)
 		return nil
-	case sc.Type != "json":
+	case stored.Type != "json":
 		c.AttrErrorf(n, a, "schema %q is an XML schema: only JSON schemas are supported yet", id)
 		return nil
 	}
-	s, err := compileJSONSchema(sc.Document, ref, opts)
+	s, err := sc.compile(stored.Document, ref, opts)
 	if err != nil {
 		if hasRef {
 			c.AttrErrorf(n, refAttr, "schema %q: %v", id, err)

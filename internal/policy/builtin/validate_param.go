@@ -40,7 +40,7 @@ type paramCheck struct {
 
 // compileParam compiles p's schema, or the schema its type and values
 // make.
-func compileParam(p policy.Parameter) (*paramCheck, error) {
+func compileParam(p policy.Parameter, sc *schemaCache) (*paramCheck, error) {
 	pc := &paramCheck{name: p.Name, required: p.Required, typ: strings.ToLower(p.Type)}
 	raw := bytes.TrimSpace(p.Schema)
 	if len(raw) == 0 {
@@ -63,7 +63,7 @@ func compileParam(p policy.Parameter) (*paramCheck, error) {
 			pc.typ, pc.itemType = jsonType(head.Type), jsonType(head.Items.Type)
 		}
 	}
-	s, err := compileJSONSchema(raw, "", schemaOptions{})
+	s, err := sc.compile(raw, "", schemaOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -179,12 +179,12 @@ func (g *paramGroup) key(name string) string {
 }
 
 // document compiles ps into g; problems are reported against n.
-func (g *paramGroup) document(n *policy.Node, c *policy.Compiler, ps []policy.Parameter) {
+func (g *paramGroup) document(n *policy.Node, c *policy.Compiler, sc *schemaCache, ps []policy.Parameter) {
 	if g.documented == nil {
 		g.documented = map[string]*paramCheck{}
 	}
 	for _, p := range ps {
-		pc, err := compileParam(p)
+		pc, err := compileParam(p, sc)
 		if err != nil {
 			c.Errorf(n, "the definition of the %s %s: %v", g.kind.phrase, p.Name, err)
 			continue

@@ -8,10 +8,12 @@ import (
 )
 
 // registerValidation adds the content validation elements to r.
+// They share one cache of compiled schemas.
 func registerValidation(r *policy.Registry) {
-	r.Add("validate-content", compileValidateContent)
-	r.Add("validate-parameters", compileValidateParameters)
-	r.Add("validate-headers", compileValidateHeaders)
+	sc := &schemaCache{}
+	r.Add("validate-content", func(n *policy.Node, c *policy.Compiler) policy.Step { return compileValidateContent(n, c, sc) })
+	r.Add("validate-parameters", func(n *policy.Node, c *policy.Compiler) policy.Step { return compileValidateParameters(n, c, sc) })
+	r.Add("validate-headers", func(n *policy.Node, c *policy.Compiler) policy.Step { return compileValidateHeaders(n, c, sc) })
 	r.Add("validate-status-code", compileValidateStatusCode)
 }
 
@@ -30,7 +32,7 @@ var _ policy.Step = (*validateParameters)(nil)
 // the body's framing, which validate-content checks.
 var requestExempt = map[string]bool{"Content-Type": true, "Content-Length": true}
 
-func compileValidateParameters(n *policy.Node, c *policy.Compiler) policy.Step {
+func compileValidateParameters(n *policy.Node, c *policy.Compiler, sc *schemaCache) policy.Step {
 	c.Only(n, "specified-parameter-action", "unspecified-parameter-action", "errors-variable-name")
 	requireInbound(n, c)
 	v := &validateParameters{validator: compileValidator(n, c)}
@@ -40,9 +42,9 @@ func compileValidateParameters(n *policy.Node, c *policy.Compiler) policy.Step {
 	v.query = paramGroup{kind: queryKind, specified: spec, unspecified: unspec, hasUnspec: true}
 	v.path = paramGroup{kind: pathKind, specified: spec}
 	if op := c.Env().Operation; op != nil {
-		v.headers.document(n, c, op.Headers)
-		v.query.document(n, c, op.QueryParameters)
-		v.path.document(n, c, pathParameters(op))
+		v.headers.document(n, c, sc, op.Headers)
+		v.query.document(n, c, sc, op.QueryParameters)
+		v.path.document(n, c, sc, pathParameters(op))
 	}
 	seen := map[string]bool{}
 	for _, ch := range n.Children {
@@ -140,7 +142,7 @@ var _ policy.Step = (*validateHeaders)(nil)
 // unspecified: the body's framing and what HTTP itself adds.
 var responseExempt = map[string]bool{"Content-Type": true, "Content-Length": true, "Date": true, "Transfer-Encoding": true, "Connection": true}
 
-func compileValidateHeaders(n *policy.Node, c *policy.Compiler) policy.Step {
+func compileValidateHeaders(n *policy.Node, c *policy.Compiler, sc *schemaCache) policy.Step {
 	c.Only(n, "specified-header-action", "unspecified-header-action", "errors-variable-name")
 	if s := c.Section(); s != policy.Outbound && s != policy.OnError {
 		c.Errorf(n, "belongs in outbound or on-error")
@@ -156,7 +158,7 @@ func compileValidateHeaders(n *policy.Node, c *policy.Compiler) policy.Step {
 		for _, r := range op.Responses {
 			g := proto
 			g.documented = nil
-			g.document(n, c, r.Headers)
+			g.document(n, c, sc, r.Headers)
 			v.byStatus[r.StatusCode] = &g
 		}
 	}

@@ -2,10 +2,12 @@ package builtin
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"golang.org/x/text/language"
@@ -25,6 +27,59 @@ type schemaOptions struct {
 	// (case-insensitive-property-names): the schema's property names and
 	// required names are lower-cased, and so are a message's.
 	fold bool
+}
+
+// schemaCache keeps compiled schemas by their source and options, so that
+// a schema that many operations, products and configuration versions
+// compile with (an API-scope policy, every write the management plane
+// checks) is compiled once. It is used only while compiling; a compiled
+// schema is immutable and safe for concurrent use. A nil cache compiles
+// every time.
+type schemaCache struct {
+	mu sync.Mutex
+	m  map[schemaSource]*jsonschema.Schema
+}
+
+// schemaSource identifies a compiled schema.
+type schemaSource struct {
+	digest     [sha256.Size]byte // of the schema's JSON
+	ref        string
+	additional int8 // -1 false, 0 unset, 1 true
+	fold       bool
+}
+
+// maxCachedSchemas bounds the cache; past it, it starts again empty.
+const maxCachedSchemas = 4096
+
+// compile returns raw compiled with ref and opts (see compileJSONSchema).
+func (sc *schemaCache) compile(raw []byte, ref string, opts schemaOptions) (*jsonschema.Schema, error) {
+	if sc == nil {
+		return compileJSONSchema(raw, ref, opts)
+	}
+	key := schemaSource{digest: sha256.Sum256(raw), ref: ref, fold: opts.fold}
+	if opts.additional != nil {
+		key.additional = -1
+		if *opts.additional {
+			key.additional = 1
+		}
+	}
+	sc.mu.Lock()
+	s, ok := sc.m[key]
+	sc.mu.Unlock()
+	if ok {
+		return s, nil
+	}
+	s, err := compileJSONSchema(raw, ref, opts)
+	if err != nil {
+		return nil, err
+	}
+	sc.mu.Lock()
+	if sc.m == nil || len(sc.m) >= maxCachedSchemas {
+		sc.m = map[schemaSource]*jsonschema.Schema{}
+	}
+	sc.m[key] = s
+	sc.mu.Unlock()
+	return s, nil
 }
 
 // noLoader refuses every document a schema refers to.

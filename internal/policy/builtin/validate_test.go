@@ -186,3 +186,21 @@ func TestValidateContentGlobalSchema(t *testing.T) {
 	}
 	refusedWith(t, c, 400, `Body of the request does not conform to the definition address, which is associated with the content type application/json. value must be one of 'DE', 'FR' (at /country) Line: 1, Position: 27`)
 }
+
+func TestSchemaCache(t *testing.T) {
+	sc := &schemaCache{}
+	raw := []byte(`{"type":"object","properties":{"a":{"type":"integer"}}}`)
+	yes := true
+	a, err := sc.compile(raw, "", schemaOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := sc.compile(append([]byte(nil), raw...), "", schemaOptions{})
+	c, _ := sc.compile(raw, "", schemaOptions{additional: &yes})
+	if a != b || a == c {
+		t.Errorf("same source and options: one schema (%v); other options: another (%v)", a == b, a != c)
+	}
+	if _, err := sc.compile([]byte(`{"type":7}`), "", schemaOptions{}); err == nil {
+		t.Error("a schema that does not compile was accepted")
+	}
+}
