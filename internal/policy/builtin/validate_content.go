@@ -62,14 +62,14 @@ type namedSchema struct {
 
 // contentTypeMap is <content-type-map>.
 type contentTypeMap struct {
-	any, missing string
+	any, missing string // media types, lower case; empty: not given
 	types        []typeMapping
 }
 
 type typeMapping struct {
 	from string       // lower case; empty: when decides
 	when policy.Value // a condition
-	to   string
+	to   string       // lower case
 }
 
 func compileValidateContent(n *policy.Node, c *policy.Compiler, sc *schemaCache) policy.Step {
@@ -151,8 +151,12 @@ func mediaType(v string) string {
 func compileContentTypeMap(n *policy.Node, c *policy.Compiler) *contentTypeMap {
 	c.Only(n, "any-content-type-value", "missing-content-type-value")
 	m := &contentTypeMap{}
-	m.any, _, _ = c.Literal(n, "any-content-type-value", false)
-	m.missing, _, _ = c.Literal(n, "missing-content-type-value", false)
+	if v, _, ok := c.Literal(n, "any-content-type-value", false); ok {
+		m.any = mediaType(v)
+	}
+	if v, _, ok := c.Literal(n, "missing-content-type-value", false); ok {
+		m.missing = mediaType(v)
+	}
 	for _, t := range n.Children {
 		if t.Name != "type" {
 			c.Errorf(t, "only <type> elements belong in <content-type-map>")
@@ -172,7 +176,8 @@ func compileContentTypeMap(n *policy.Node, c *policy.Compiler) *contentTypeMap {
 		default:
 			c.Errorf(t, "attribute from or when is required")
 		}
-		tm.to, _, _ = c.Literal(t, "to", true)
+		to, _, _ := c.Literal(t, "to", true)
+		tm.to = mediaType(to)
 		m.types = append(m.types, tm)
 	}
 	return m
@@ -260,7 +265,11 @@ func (v *validateContent) Do(c *policy.Context) error {
 	whole := false
 	if v.sizeAction != actIgnore {
 		size, known := int64(-1), false
-		if cl := headers.Get("Content-Length"); cl != "" {
+		if body != nil && body.Loaded() { // read, or set by a policy: its own length counts
+			if data, err := body.Bytes(); err == nil {
+				size, known = int64(len(data)), true
+			}
+		} else if cl := headers.Get("Content-Length"); cl != "" {
 			if n, err := strconv.ParseInt(strings.TrimSpace(cl), 10, 64); err == nil {
 				size, known = n, true
 			}
@@ -367,10 +376,10 @@ func (m *contentTypeMap) apply(c *policy.Context, ct string) (string, error) {
 		}
 	}
 	if m.any != "" {
-		return mediaType(m.any), nil
+		return m.any, nil
 	}
 	if ct == "" && m.missing != "" {
-		return mediaType(m.missing), nil
+		return m.missing, nil
 	}
 	return ct, nil
 }
