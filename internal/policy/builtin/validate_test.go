@@ -2,6 +2,7 @@ package builtin
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -202,5 +203,73 @@ func TestSchemaCache(t *testing.T) {
 	}
 	if _, err := sc.compile([]byte(`{"type":7}`), "", schemaOptions{}); err == nil {
 		t.Error("a schema that does not compile was accepted")
+	}
+}
+
+func TestValidateResponse(t *testing.T) {
+	op := orderOperation()
+	op.Responses = []policy.Response{{StatusCode: 200, Headers: []policy.Parameter{{Name: "X-Count", Type: "integer"}},
+		Representations: []policy.Representation{{ContentType: "application/json", Schema: json.RawMessage(`{"type":"object"}`)}}}}
+	tests := []struct {
+		name, elem string
+		status     int
+		header     http.Header
+		body       string
+		want       string // LastError.Message; empty: passes
+		wantErrs   int
+	}{
+		{name: "documented status", elem: `<validate-status-code unspecified-status-code-action="prevent" errors-variable-name="errs" />`, status: 200},
+		{name: "status detected", elem: `<validate-status-code unspecified-status-code-action="detect" errors-variable-name="errs" />`, status: 500, wantErrs: 1},
+		{name: "status override", elem: `<validate-status-code unspecified-status-code-action="prevent" errors-variable-name="errs"><status-code code="404" action="ignore" /></validate-status-code>`, status: 404},
+		{name: "status expression", elem: `<validate-status-code unspecified-status-code-action="@(context.Response.StatusCode >= 500 ? "prevent" : "ignore")" />`, status: 503,
+			want: "Response status code 503 is not allowed."},
+		{name: "header not an integer", elem: `<validate-headers specified-header-action="prevent" unspecified-header-action="ignore" />`, status: 200,
+			header: http.Header{"X-Count": {"many"}}, want: `Value of the header X-Count cannot be parsed according to the definition. "many" is not an integer`},
+		{name: "header twice", elem: `<validate-headers specified-header-action="prevent" unspecified-header-action="ignore" />`, status: 200,
+			header: http.Header{"X-Count": {"1", "2"}}, want: `Response cannot contain multiple values for the header X-Count.`},
+		{name: "body too large", elem: `<validate-content unspecified-content-type-action="prevent" max-size="4" size-exceeded-action="prevent" />`, status: 200,
+			header: http.Header{"Content-Type": {"application/json"}, "Content-Length": {"12"}}, body: `{"a":"bcde"}`,
+			want: "Response's body is 12 bytes long and it exceeds the configured limit of 4 bytes."},
+		{name: "body not an object", elem: `<validate-content unspecified-content-type-action="prevent" max-size="100" size-exceeded-action="prevent"><content validate-as="json" action="prevent" /></validate-content>`,
+			status: 200, header: http.Header{"Content-Type": {"application/json"}}, body: `[1]`,
+			want: "Body of the response does not conform to the definition, which is associated with the content type application/json. got array, want object Line: 1, Position: 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p, err := compileFor(t, op, `<policies><outbound>`+tt.elem+`</outbound></policies>`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := postContext("application/json", `{}`)
+			h := tt.header
+			if h == nil {
+				h = http.Header{}
+			}
+			c.Response = &expr.Response{StatusCode: tt.status, Headers: h, Body: expr.NewStreamBody(strings.NewReader(tt.body), io.ReadAll)}
+			err = p.Run(policy.Outbound, c)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+			} else {
+				resp := policy.RefusalResponse(err)
+				var se *policy.StepError
+				if resp == nil || resp.StatusCode != 502 || !errors.As(err, &se) || se.Reason != "Response not allowed" || se.Err.Error() != tt.want {
+					t.Fatalf("refusal %v (%+v), want 502 Response not allowed %q", err, resp, tt.want)
+				}
+				body, _ := resp.Body.Bytes()
+				if !strings.Contains(string(body), "Contact the API owner.") {
+					t.Errorf("the client is told %s", body)
+				}
+			}
+			got := 0
+			if v, ok := c.Variables["errs"].(*dotnet.JArray); ok {
+				got = len(v.Items())
+			}
+			if got != tt.wantErrs {
+				t.Errorf("%d errors recorded, want %d", got, tt.wantErrs)
+			}
+		})
 	}
 }
