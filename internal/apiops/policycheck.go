@@ -24,7 +24,7 @@ import (
 func checkPolicies(desired, current *Config, prune bool) []string {
 	var problems []string
 	env := policy.Env{NamedValues: map[string]string{}, Backends: map[string]string{}, AnyNamedValue: true,
-		AnyCertificate: true, AnyBackend: !prune} // certificates are not part of the folder; backends may be on the plane
+		AnyCertificate: true, AnyBackend: !prune, AnySchema: true} // certificates and schemas are not part of the folder; backends may be on the plane
 	for _, r := range desired.NamedValues {
 		var nv model.NamedValue
 		if json.Unmarshal(r.Properties, &nv) == nil && !nv.Secret {

@@ -49,7 +49,7 @@ type Operation struct {
 // Reference is a use of another resource by an API's effective policy.
 type Reference struct {
 	// Kind and ID name the resource used: "namedValues" (by display
-	// name), "backends", "certificates" or "policyFragments".
+	// name), "backends", "certificates", "schemas" or "policyFragments".
 	Kind string
 	ID   string
 	// API is the API whose effective policy holds the use.
@@ -164,7 +164,8 @@ func newCompiler(snap *snapshot.Snapshot, opts Options) *compiler {
 			certs[id] = &policy.Certificate{ID: sc.ID, Thumbprint: sc.Thumbprint, HasKey: strings.Contains(sc.PEM, "PRIVATE KEY")}
 		}
 	}
-	c.env = policy.Env{NamedValues: snap.Policy.NamedValues, Backends: snap.Policy.Backends, Certificates: certs}
+	c.env = policy.Env{NamedValues: snap.Policy.NamedValues, Backends: snap.Policy.Backends, Certificates: certs,
+		Schemas: schemasOf(snap.Policy.Schemas)}
 	for id, src := range snap.Policy.Fragments {
 		nodes, err := policy.ParseFragment(src)
 		if err != nil {
@@ -261,6 +262,7 @@ func (c *compiler) api(a *snapshot.API) (*API, bool) {
 		for _, ex := range o.Examples {
 			env.Examples = append(env.Examples, policy.Example{StatusCode: ex.StatusCode, ContentType: ex.ContentType, Body: ex.Body})
 		}
+		env.Operation = operationOf(o)
 		env.OnReference = c.referrer(a.ID)
 		op := &Operation{}
 		var err error
@@ -388,4 +390,43 @@ func walkNodes(nodes []*policy.Node, f func(*policy.Node)) {
 		f(n)
 		walkNodes(n.Children, f)
 	}
+}
+
+// operationOf returns what o documents, for the validation elements.
+func operationOf(o *snapshot.Operation) *policy.Operation {
+	params := func(ps []snapshot.Parameter) []policy.Parameter {
+		out := make([]policy.Parameter, len(ps))
+		for i, p := range ps {
+			out[i] = policy.Parameter{Name: p.Name, Type: p.Type, Required: p.Required, Values: p.Values, Schema: p.Schema}
+		}
+		return out
+	}
+	reps := func(rs []snapshot.Representation) []policy.Representation {
+		out := make([]policy.Representation, len(rs))
+		for i, r := range rs {
+			out[i] = policy.Representation{ContentType: r.ContentType, TypeName: r.TypeName, Schema: r.Schema}
+		}
+		return out
+	}
+	op := &policy.Operation{Method: o.Method, URLTemplate: o.URLTemplate, PathParameters: params(o.TemplateParameters)}
+	if o.Request != nil {
+		op.QueryParameters, op.Headers = params(o.Request.QueryParameters), params(o.Request.Headers)
+		op.Request = reps(o.Request.Representations)
+	}
+	for _, r := range o.Responses {
+		op.Responses = append(op.Responses, policy.Response{StatusCode: r.StatusCode, Headers: params(r.Headers), Representations: reps(r.Representations)})
+	}
+	return op
+}
+
+// schemasOf returns the global schemas of a snapshot as policies see them.
+func schemasOf(in map[string]snapshot.Schema) map[string]*policy.Schema {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make(map[string]*policy.Schema, len(in))
+	for id, s := range in {
+		out[id] = &policy.Schema{Type: s.Type, Document: s.Document}
+	}
+	return out
 }

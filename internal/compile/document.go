@@ -265,6 +265,10 @@ func (run *checkRun) reference(r policy.Reference) {
 		if env.Certificates[id] == nil && env.AnyCertificate {
 			msg, attr = fmt.Sprintf("certificate %q is opaque: not known here, not checked", r.ID), "certificate-id"
 		}
+	case "schemas":
+		if env.Schemas[id] == nil && env.AnySchema {
+			msg, attr = fmt.Sprintf("schema %q is opaque: not known here, not checked", r.ID), "schema-id"
+		}
 	case "certificateThumbprints":
 		if env.CertificateByThumbprint(r.ID) == nil && env.AnyCertificate {
 			msg, attr = fmt.Sprintf("the certificate with thumbprint %q is opaque: not known here, not checked", r.ID), "thumbprint"

@@ -56,8 +56,8 @@ func PolicyParent(kind model.Kind, parent, id string) string {
 	return "apis/" + id
 }
 
-// PolicyEnv reads what policies may refer to: named values, backends and
-// fragments.
+// PolicyEnv reads what policies may refer to: named values, backends,
+// certificates, schemas and fragments.
 func PolicyEnv(ctx context.Context, r store.Reader) (policy.Env, map[string][]*policy.Node, error) {
 	env := policy.Env{NamedValues: map[string]string{}, Backends: map[string]string{}}
 	nvs, err := r.List(ctx, store.Query{Kind: model.KindNamedValue})
@@ -87,6 +87,20 @@ func PolicyEnv(ctx context.Context, r store.Reader) (policy.Env, map[string][]*p
 	}
 	if env.Certificates, err = policyCertificates(ctx, r); err != nil {
 		return env, nil, err
+	}
+	schemas, err := r.List(ctx, store.Query{Kind: model.KindSchema})
+	if err != nil {
+		return env, nil, err
+	}
+	for _, rec := range schemas {
+		var sc model.Schema
+		if err := DecodeStored(rec, &sc); err != nil {
+			return env, nil, err
+		}
+		if env.Schemas == nil {
+			env.Schemas = map[string]*policy.Schema{}
+		}
+		env.Schemas[strings.ToLower(rec.ID)] = &policy.Schema{Type: sc.SchemaType, Document: sc.Document}
 	}
 	frags, err := r.List(ctx, store.Query{Kind: model.KindPolicyFragment})
 	if err != nil {

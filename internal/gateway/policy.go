@@ -48,6 +48,11 @@ func (s *Server) servePolicy(w *recorder, r *http.Request, api *apiRoute, op *op
 		section = policy.Outbound
 		err = pipe.Run(policy.Outbound, c)
 	}
+	if b := c.Request.Body; b != nil && b.Started() {
+		// A policy read the start of the body and answered without the
+		// rest (validate-content's max-size): do not wait for it.
+		w.Header().Set("Connection", "close")
+	}
 	if err != nil {
 		s.failPolicy(w, r, c, pipe, section, err)
 	} else {
@@ -121,7 +126,7 @@ func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation,
 		Context: expr.Context{
 			Request: &expr.Request{
 				Method: r.Method, URL: &fwd, OriginalURL: in, Headers: headers, IPAddress: s.clientAddress(r),
-				Body: expr.NewBody(func() ([]byte, error) {
+				Body: expr.NewStreamBody(body, func(body io.Reader) ([]byte, error) {
 					b, err := io.ReadAll(io.LimitReader(body, maxPolicyBody+1))
 					if len(b) > maxPolicyBody {
 						return nil, &http.MaxBytesError{Limit: maxPolicyBody}

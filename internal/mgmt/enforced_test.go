@@ -95,6 +95,11 @@ var propertyUses = map[string]propertyUse{
 	"GroupProperties.builtIn":     own(byManagement, "set by the server for the built-in groups"),
 	"GroupProperties.type":        own(refused, "external groups: custom or system"),
 
+	"SchemaProperties.schemaType":  own(byGateway, "json: validate-content's schema-id validates with the document; xml is refused, not supported yet"),
+	"SchemaProperties.description": own(describes, "lists"),
+	"SchemaProperties.document":    tree(byGateway, "validate-content's schema-id (and schema-ref into it) validates bodies against it"),
+	"SchemaProperties.value":       own(refused, "XML schemas"),
+
 	"NamedValueProperties.displayName": own(byGateway, "the {{name}} policies use"),
 	"NamedValueProperties.value":       own(byGateway, "what {{name}} stands for"),
 	"NamedValueProperties.secret":      own(byManagement, "encrypts the value and keeps it from GET"),
@@ -195,6 +200,7 @@ func TestUnsupportedSettingsAreRefused(t *testing.T) {
 		{"GroupProperties.type", "/groups/g", `{"displayName": "G", "type": "external"}`, "properties.type"},
 		{"BackendProperties.proxy", "/backends/b", `{"url": "http://b", "proxy": {"url": "http://proxy:3128"}}`, "properties.proxy"},
 		{"BackendProperties.properties", "/backends/b", `{"url": "http://b", "properties": {"serviceFabricCluster": {"managementEndpoints": ["https://sf"]}}}`, "properties.properties"},
+		{"SchemaProperties.value", "/schemas/s", `{"schemaType": "json", "document": {}, "value": "<xs:schema />"}`, "properties.value"},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {

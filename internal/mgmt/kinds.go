@@ -19,6 +19,7 @@ var (
 	namedValuesType          = &resourceType{kind: model.KindNamedValue, title: "Named value", segment: "namedValues", idParam: "namedValueId"}
 	fragmentsType            = &resourceType{kind: model.KindPolicyFragment, title: "Policy fragment", segment: "policyFragments", idParam: "fragmentId"}
 	backendsType             = &resourceType{kind: model.KindBackend, title: "Backend", segment: "backends", idParam: "backendId"}
+	schemasType              = &resourceType{kind: model.KindSchema, title: "Schema", segment: "schemas", idParam: "schemaId"}
 	gatewaysType             = &resourceType{kind: model.KindGateway, title: "Gateway", segment: "gateways", idParam: "gatewayId"}
 	federatedCredentialsType = &resourceType{kind: model.KindFederatedCredential, title: "Federated credential",
 		segment: "federatedCredentials", idParam: "credentialName", parent: gatewaysType}
@@ -28,7 +29,7 @@ var (
 
 	resourceTypes = []*resourceType{apisType, operationsType, productsType, subscriptionsType, usersType,
 		groupsType, namedValuesType, backendsType, gatewaysType, federatedCredentialsType, fragmentsType,
-		certificatesType, gatewayCertificateAuthoritiesType}
+		certificatesType, gatewayCertificateAuthoritiesType, schemasType}
 
 	linkTypes = []*linkType{
 		{kind: model.KindProductAPI, owner: productsType, target: apisType},

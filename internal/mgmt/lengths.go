@@ -22,6 +22,7 @@ var propertiesSchemas = map[model.Kind]string{
 	model.KindGroup:                       "GroupProperties",
 	model.KindNamedValue:                  "NamedValueProperties",
 	model.KindBackend:                     "BackendProperties",
+	model.KindSchema:                      "SchemaProperties",
 	model.KindGateway:                     "GatewayProperties",
 	model.KindCertificate:                 "CertificateProperties",
 	model.KindGatewayCertificateAuthority: "GatewayCertificateAuthorityProperties",

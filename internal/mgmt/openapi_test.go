@@ -319,6 +319,10 @@ func TestOpenAPIDocumentDescribesResponses(t *testing.T) {
 		return string(b)
 	}
 	xmlBody := func(ct string) []string { return []string{"Content-Type", ct} }
+	validateAddress := func(schemaID string) string {
+		return `<policies><inbound><base /><validate-content unspecified-content-type-action="ignore" max-size="1024" size-exceeded-action="prevent">` +
+			`<content type="application/json" validate-as="json" action="prevent" schema-id="` + schemaID + `" /></validate-content></inbound></policies>`
+	}
 	const (
 		globalPolicy = `<policies><inbound><set-header name="x-gateway" exists-action="override"><value>gatehouse</value></set-header></inbound>` +
 			`<backend><forward-request /></backend><outbound /><on-error /></policies>`
@@ -528,6 +532,19 @@ func TestOpenAPIDocumentDescribesResponses(t *testing.T) {
 		{method: "GET", target: "/mgmt/policyFragments/add-key/references", want: 200, wantBody: []string{`"api": "echo"`, `"resource": "/apis/echo/policy"`}},
 		{method: "GET", target: "/mgmt/namedValues/backend-key/references", want: 200, wantBody: []string{`"resource": "/policyFragments/add-key"`}},
 		{method: "GET", target: "/mgmt/backends/orders/references", want: 200, wantBody: []string{`"element": "inbound/set-backend-service[1]"`}},
+		// Schemas: validate-content's schema-id names one; it cannot be deleted while used.
+		{method: "PUT", target: "/mgmt/schemas/address", body: props(`{"schemaType": "json", "document": {"type": "object", "required": ["city"], "properties": {"city": {"type": "string"}}}}`), want: 201},
+		{method: "PUT", target: "/mgmt/schemas/bad", body: props(`{"schemaType": "json", "document": "city"}`), invalid: true, want: 400, wantBody: []string{"properties.document"}},
+		{method: "PUT", target: "/mgmt/schemas/soap", body: props(`{"schemaType": "xml", "value": "<xs:schema />"}`), want: 400, wantBody: []string{"not supported yet"}},
+		{method: "PATCH", target: "/mgmt/schemas/address", body: props(`{"description": "A postal address."}`), want: 200},
+		{method: "GET", target: "/mgmt/schemas/address", want: 200, wantBody: []string{`"schemaType": "json"`}},
+		{method: "GET", target: "/mgmt/schemas", want: 200, wantBody: []string{`"count": 1`}},
+		{method: "PUT", target: "/mgmt/apis/v2/policy", body: propsOf("value", validateAddress("nope")), want: 400, wantBody: []string{`schema \"nope\" does not exist`}},
+		{method: "PUT", target: "/mgmt/apis/v2/policy", body: propsOf("value", validateAddress("address")), want: 201},
+		{method: "GET", target: "/mgmt/schemas/address/references", want: 200, wantBody: []string{`"api": "v2"`, `"element": "inbound/validate-content[1]/content[1]"`}},
+		{method: "DELETE", target: "/mgmt/schemas/address", want: 409, wantBody: []string{"API v2", `schema \"address\" does not exist`}},
+		{method: "DELETE", target: "/mgmt/apis/v2/policy", want: 200},
+		{method: "DELETE", target: "/mgmt/schemas/address", want: 200},
 		{method: "DELETE", target: "/mgmt/policyFragments/add-key", want: 409, wantBody: []string{"API echo", "/apis/echo/policy"}},
 		{method: "DELETE", target: "/mgmt/namedValues/backend-key", want: 409, wantBody: []string{"add-key"}},
 		{method: "DELETE", target: "/mgmt/apis/echo/operations/get-item/policy", want: 200},

@@ -121,7 +121,7 @@ func (s *Server) register() {
 	s.handle(http.MethodPost, sub+"/regenerateSecondaryKey", s.regenerateKey(false))
 	s.handle(http.MethodPost, namedValuesType.itemPattern()+"/listValue", s.listValue)
 	s.handle(http.MethodPost, certificatesType.itemPattern()+"/listSecrets", s.listCertificateSecrets)
-	for _, rt := range []*resourceType{namedValuesType, backendsType, fragmentsType, certificatesType} {
+	for _, rt := range []*resourceType{namedValuesType, backendsType, fragmentsType, certificatesType, schemasType} {
 		s.handle(http.MethodGet, rt.itemPattern()+"/references", s.references(rt))
 	}
 	for _, ps := range policyScopes {

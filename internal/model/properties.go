@@ -30,6 +30,8 @@ func NewProperties(kind Kind) Properties {
 		return new(NamedValue)
 	case KindBackend:
 		return new(Backend)
+	case KindSchema:
+		return new(Schema)
 	case KindGateway:
 		return new(Gateway)
 	case KindCertificate:

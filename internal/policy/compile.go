@@ -66,8 +66,19 @@ type Env struct {
 	// AnyBackend accepts a backend id that Backends lacks (for checking
 	// documents offline).
 	AnyBackend bool
+	// Schemas maps lower-case global schema ids to the schemas that
+	// validate-content's schema-id names.
+	Schemas map[string]*Schema
+	// AnySchema accepts a schema id that Schemas lacks (for checking
+	// documents offline); such a schema is not checked.
+	AnySchema bool
 	// Examples are the operation's documented responses, for mock-response.
 	Examples []Example
+	// Operation describes the operation being compiled, for the
+	// validation elements. Nil: the document is compiled outside an
+	// operation (on its own, or for an API without operations); the
+	// operation then documents nothing.
+	Operation *Operation
 	// OnReference, when set, is told of every reference to a named
 	// value, backend or certificate that compiling resolves, and of
 	// those that the Any fields above accept unresolved.
@@ -76,7 +87,7 @@ type Env struct {
 
 // Reference is a use of another resource by a policy element.
 type Reference struct {
-	// Kind is "namedValues", "backends", "certificates",
+	// Kind is "namedValues", "backends", "certificates", "schemas",
 	// "policyFragments" (told by Merger.OnInclude) or
 	// "certificateThumbprints" (a thumbprint no certificate of the Env
 	// has, accepted with AnyCertificate).

@@ -3,6 +3,7 @@ package snapshot
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 )
 
@@ -46,6 +47,15 @@ type PolicyEnv struct {
 	Fragments   map[string]string `json:"fragments,omitempty"`   // lower-case id → <fragment> document
 	NamedValues map[string]string `json:"namedValues,omitempty"` // lower-case name → value
 	Backends    map[string]string `json:"backends,omitempty"`    // lower-case id → URL (see Snapshot.Backends)
+	// Schemas holds the global schemas policies name (validate-content's
+	// schema-id), by lower-case id.
+	Schemas map[string]Schema `json:"schemas,omitempty"`
+}
+
+// Schema is a global schema.
+type Schema struct {
+	Type     string          `json:"type"`               // "json" or "xml"
+	Document json.RawMessage `json:"document,omitempty"` // a JSON schema's document
 }
 
 // API is one API served by the gateway.
@@ -70,6 +80,46 @@ type Operation struct {
 	// Examples are the operation's documented response examples, which
 	// mock-response answers with.
 	Examples []Example `json:"examples,omitempty"`
+	// TemplateParameters, Request and Responses describe what the
+	// operation accepts and answers, which the validation policies
+	// (validate-content, validate-parameters, validate-headers,
+	// validate-status-code) check messages against.
+	TemplateParameters []Parameter `json:"templateParameters,omitempty"`
+	Request            *Request    `json:"request,omitempty"`
+	Responses          []Response  `json:"responses,omitempty"`
+}
+
+// Parameter is a documented path or query parameter or header.
+type Parameter struct {
+	Name     string   `json:"name"`
+	Type     string   `json:"type,omitempty"`
+	Required bool     `json:"required,omitempty"`
+	Values   []string `json:"values,omitempty"`
+	// Schema is the parameter's JSON Schema; empty: Type and Values say
+	// what it takes.
+	Schema json.RawMessage `json:"schema,omitempty"`
+}
+
+// Request is what an operation accepts besides its path parameters.
+type Request struct {
+	QueryParameters []Parameter      `json:"queryParameters,omitempty"`
+	Headers         []Parameter      `json:"headers,omitempty"`
+	Representations []Representation `json:"representations,omitempty"`
+}
+
+// Response is one documented answer of an operation.
+type Response struct {
+	StatusCode      int              `json:"statusCode"`
+	Headers         []Parameter      `json:"headers,omitempty"`
+	Representations []Representation `json:"representations,omitempty"`
+}
+
+// Representation is one documented content type of a body, with its
+// JSON Schema when it has one.
+type Representation struct {
+	ContentType string          `json:"contentType"`
+	TypeName    string          `json:"typeName,omitempty"`
+	Schema      json.RawMessage `json:"schema,omitempty"`
 }
 
 // Example is one documented response body.

@@ -117,7 +117,8 @@ func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool, pols
 		}
 		k := strings.ToLower(rec.Parent)
 		byAPI[k] = append(byAPI[k], snapshot.Operation{ID: rec.ID, Method: o.Method, URLTemplate: o.URLTemplate,
-			Policy: pols["apis/"+k+"/operations/"+strings.ToLower(rec.ID)], Examples: examples(&o)})
+			Policy: pols["apis/"+k+"/operations/"+strings.ToLower(rec.ID)], Examples: examples(&o),
+			TemplateParameters: parameters(o.TemplateParameters), Request: request(o.Request), Responses: responses(o.Responses)})
 	}
 	apis := make([]snapshot.API, 0, len(recs))
 	for _, rec := range recs {
@@ -264,6 +265,51 @@ func examples(o *model.Operation) []snapshot.Example {
 				break
 			}
 		}
+	}
+	return out
+}
+
+// parameters returns the snapshot form of documented parameters.
+func parameters(ps []model.TemplateParameter) []snapshot.Parameter {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]snapshot.Parameter, len(ps))
+	for i, p := range ps {
+		out[i] = snapshot.Parameter{Name: p.Name, Type: p.Type, Required: p.Required, Values: p.Values, Schema: p.Schema}
+	}
+	return out
+}
+
+// representations returns the snapshot form of documented bodies.
+func representations(rs []model.Representation) []snapshot.Representation {
+	if len(rs) == 0 {
+		return nil
+	}
+	out := make([]snapshot.Representation, len(rs))
+	for i, r := range rs {
+		out[i] = snapshot.Representation{ContentType: r.ContentType, TypeName: r.TypeName, Schema: r.Schema}
+	}
+	return out
+}
+
+// request returns the snapshot form of an operation's request.
+func request(r *model.Request) *snapshot.Request {
+	if r == nil {
+		return nil
+	}
+	return &snapshot.Request{QueryParameters: parameters(r.QueryParameters), Headers: parameters(r.Headers),
+		Representations: representations(r.Representations)}
+}
+
+// responses returns the snapshot form of an operation's responses.
+func responses(rs []model.Response) []snapshot.Response {
+	if len(rs) == 0 {
+		return nil
+	}
+	out := make([]snapshot.Response, len(rs))
+	for i, r := range rs {
+		out[i] = snapshot.Response{StatusCode: r.StatusCode, Headers: parameters(r.Headers), Representations: representations(r.Representations)}
 	}
 	return out
 }
