@@ -36,6 +36,8 @@ type Config struct {
 	Fragments []Resource
 	// Certificates are the certificates with their material.
 	Certificates []Certificate
+	// Schemas are the global schemas validate-content names.
+	Schemas []Resource
 	// Unsupported lists what a folder holds that Gatehouse does not apply.
 	Unsupported []Unsupported
 }

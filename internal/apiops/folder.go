@@ -69,6 +69,8 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 			r.each(name, r.simple(model.KindGroup, "groupInformation.json", &r.cfg.Groups))
 		case e.IsDir() && (name == "named values" || name == "namedValues"):
 			r.each(name, r.namedValue)
+		case e.IsDir() && name == "schemas":
+			r.each(name, r.simple(model.KindSchema, "schemaInformation.json", &r.cfg.Schemas))
 		case e.IsDir() && name == "certificates":
 			r.each(name, r.certificate)
 		case e.IsDir() && name == "backends":
@@ -92,6 +94,7 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 	sortResources(r.cfg.NamedValues)
 	sortResources(r.cfg.Backends)
 	sortResources(r.cfg.Fragments)
+	sortResources(r.cfg.Schemas)
 	slices.SortFunc(r.cfg.Certificates, func(a, b Certificate) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
 	sortPolicies(r.cfg.Policies)
 	return &r.cfg, nil

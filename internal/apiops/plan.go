@@ -84,6 +84,7 @@ func NewPlan(desired, current *Config, opts PlanOptions) (*Plan, error) {
 	p.planCertificates(desired.Certificates, current.Certificates)
 	p.upsert("/backends/", singleFirst(desired.Backends), current.Backends)
 	p.upsert("/groups/", desired.Groups, current.Groups)
+	p.upsert("/schemas/", desired.Schemas, current.Schemas)
 	p.upsert("/policyFragments/", includedFirst(desired.Fragments), current.Fragments)
 	for _, a := range desired.APIs {
 		if err := p.api(a, findAPI(current.APIs, a.Name)); err != nil {
@@ -226,6 +227,7 @@ func (p *Plan) prune(desired, current *Config, desGateways, curGateways, desProd
 	}
 	del("/apis/", desAPIs, curAPIs, never)
 	del("/policyFragments/", desired.Fragments, current.Fragments, never)
+	del("/schemas/", desired.Schemas, current.Schemas, never)
 	del("/groups/", desired.Groups, current.Groups, model.IsBuiltinGroup)
 	var pools, singles []Resource
 	for _, b := range current.Backends {

@@ -75,6 +75,9 @@ func Fetch(ctx context.Context, c *mgmtclient.Client) (*Config, error) {
 	if cfg.Certificates, err = fetchCertificates(ctx, c); err != nil {
 		return nil, err
 	}
+	if cfg.Schemas, err = fetchKind(ctx, c, "/schemas", model.KindSchema); err != nil {
+		return nil, err
+	}
 	if cfg.Fragments, err = fetchFragments(ctx, c); err != nil {
 		return nil, err
 	}

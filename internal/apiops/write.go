@@ -74,6 +74,9 @@ func Write(dir string, cfg *Config, opts WriteOptions) error {
 		w.info(filepath.Join("backends", b.Name, "backendInformation.json"), b.Properties)
 	}
 	w.writeCertificates(cfg.Certificates, opts.IncludeSecrets)
+	for _, sc := range cfg.Schemas {
+		w.info(filepath.Join("schemas", sc.Name, "schemaInformation.json"), sc.Properties)
+	}
 	for _, g := range cfg.Gateways {
 		if isManaged(g.Name) && !hasChildren(g) {
 			continue
