@@ -165,8 +165,14 @@ func newCompiler(snap *snapshot.Snapshot, opts Options) *compiler {
 		}
 	}
 	c.env = policy.Env{NamedValues: snap.Policy.NamedValues, Backends: snap.Policy.Backends, Certificates: certs}
+	if len(snap.Policy.Secrets) > 0 {
+		c.env.Secrets = make(map[string]bool, len(snap.Policy.Secrets))
+		for _, name := range snap.Policy.Secrets {
+			c.env.Secrets[strings.ToLower(name)] = true
+		}
+	}
 	for id, src := range snap.Policy.Fragments {
-		nodes, err := policy.ParseFragment(src)
+		nodes, err := policy.ParseFragmentIn(src, c.env)
 		if err != nil {
 			c.fragments[id] = nil
 			c.fragBad[id] = diagnostics(err)
@@ -175,13 +181,13 @@ func newCompiler(snap *snapshot.Snapshot, opts Options) *compiler {
 		policy.Tag(nodes, "/policyFragments/"+id, "fragment/")
 		c.fragments[id] = nodes
 	}
-	c.global, c.globalBad = parse(snap.Policy.Global, "/policy")
+	c.global, c.globalBad = c.parse(snap.Policy.Global, "/policy")
 	byProduct := map[string]*product{}
 	for _, p := range snap.Products {
 		if p.Policy == "" {
 			continue
 		}
-		doc, bad := parse(p.Policy, "/products/"+p.ID+"/policy")
+		doc, bad := c.parse(p.Policy, "/products/"+p.ID+"/policy")
 		byProduct[strings.ToLower(p.ID)] = &product{id: strings.ToLower(p.ID), doc: doc, bad: bad}
 	}
 	c.byProduct = byProduct
@@ -199,12 +205,13 @@ func newCompiler(snap *snapshot.Snapshot, opts Options) *compiler {
 	return c
 }
 
-// parse reads an optional document and tags its elements with source.
-func parse(src, source string) (*policy.Document, policy.Diagnostics) {
+// parse reads an optional document, its named values substituted, and
+// tags its elements with source.
+func (c *compiler) parse(src, source string) (*policy.Document, policy.Diagnostics) {
 	if src == "" {
 		return nil, nil
 	}
-	doc, err := policy.Parse(src)
+	doc, err := policy.ParseIn(src, c.env)
 	if err != nil {
 		return nil, diagnostics(err)
 	}
@@ -237,7 +244,7 @@ func (c *compiler) api(a *snapshot.API) (*API, bool) {
 		}
 	}
 	problem("/policy", c.globalBad)
-	apiDoc, bad := parse(a.Policy, "/apis/"+a.ID+"/policy")
+	apiDoc, bad := c.parse(a.Policy, "/apis/"+a.ID+"/policy")
 	problem("/apis/"+a.ID+"/policy", bad)
 	products := c.productsOf[strings.ToLower(a.ID)]
 	for _, p := range products {
@@ -251,7 +258,7 @@ func (c *compiler) api(a *snapshot.API) (*API, bool) {
 	for i := range a.Operations {
 		o := &a.Operations[i]
 		source := "/apis/" + a.ID + "/operations/" + o.ID + "/policy"
-		opDoc, bad := parse(o.Policy, source)
+		opDoc, bad := c.parse(o.Policy, source)
 		if bad != nil {
 			problem(source, bad)
 			continue

@@ -22,7 +22,8 @@ import (
 // (upstream-sees, optional) and the response the client must get. The
 // request line and headers use HTTP's text form; headers listed are
 // checked, others are ignored; a body, when given, must match exactly.
-// {{backend}} is a named value holding the backend's URL.
+// {{backend}} is a named value holding the backend's URL; a
+// named-values.json part adds more.
 func TestScenarios(t *testing.T) {
 	files, _ := filepath.Glob("testdata/scenarios/*.txtar")
 	if len(files) < 5 {
@@ -87,6 +88,15 @@ func runScenario(t *testing.T, parts map[string]string) {
 			KeyHeader: "Ocp-Apim-Subscription-Key", KeyQuery: "subscription-key", Policy: parts["policy.xml"],
 			Operations: []snapshot.Operation{{ID: "get-order", Method: "GET", URLTemplate: "/{id}"}, {ID: "any", Method: "*", URLTemplate: "/*"}}}},
 		Policy: snapshot.PolicyEnv{NamedValues: map[string]string{"backend": backend.URL, "env-name": "staging"}},
+	}
+	if nv, ok := parts["named-values.json"]; ok {
+		var more map[string]string
+		if err := json.Unmarshal([]byte(nv), &more); err != nil {
+			t.Fatalf("named-values.json: %v", err)
+		}
+		for k, v := range more {
+			snap.Policy.NamedValues[strings.ToLower(k)] = v
+		}
 	}
 	s := NewServer(Options{})
 	rt, err := s.Compile(snap)

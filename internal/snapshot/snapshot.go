@@ -46,6 +46,9 @@ type PolicyEnv struct {
 	Fragments   map[string]string `json:"fragments,omitempty"`   // lower-case id → <fragment> document
 	NamedValues map[string]string `json:"namedValues,omitempty"` // lower-case name → value
 	Backends    map[string]string `json:"backends,omitempty"`    // lower-case id → URL (see Snapshot.Backends)
+	// Secrets are the lower-case names, sorted, of the secret named
+	// values: compile reports never show their values.
+	Secrets []string `json:"secrets,omitempty"`
 }
 
 // API is one API served by the gateway.

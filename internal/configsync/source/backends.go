@@ -179,4 +179,11 @@ func (u *uses) prune(s *snapshot.Snapshot) {
 	keep(s.Policy.NamedValues, u.of["namedValues"])
 	keep(s.Policy.Fragments, u.of["policyFragments"])
 	keep(s.Policy.Backends, u.of["backends"])
+	secrets := s.Policy.Secrets[:0:0]
+	for _, name := range s.Policy.Secrets {
+		if _, ok := s.Policy.NamedValues[name]; ok {
+			secrets = append(secrets, name)
+		}
+	}
+	s.Policy.Secrets = secrets
 }
