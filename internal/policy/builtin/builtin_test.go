@@ -149,7 +149,7 @@ func TestCompileErrors(t *testing.T) {
 		{inbound(`<send-request mode="new" response-variable-name="r" />`), "a <set-url> is required in mode new"},
 		{inbound(`<send-request mode="reuse" response-variable-name="r"><set-url>http://x</set-url></send-request>`), `"reuse": want new or copy`},
 		{inbound(`<send-request><set-url>http://x</set-url></send-request>`), "attribute response-variable-name is required"},
-		{inbound(`<send-request response-variable-name="r" timeout="0"><set-url>http://x</set-url><set-cookie /></send-request>`), "want whole seconds from 1 to 240"},
+		{inbound(`<send-request response-variable-name="r" timeout="-1"><set-url>http://x</set-url><set-cookie /></send-request>`), `"-1": want whole seconds, at least 0`},
 		{inbound(`<find-and-replace from="a" />`), "attribute to is required"},
 	}
 	for _, tt := range tests {
