@@ -157,6 +157,9 @@ func (c *compiler) call(n *callExpr) (*cexpr, error) {
 	m, ok := n.fn.(*memberExpr)
 	if !ok || m.x == nil {
 		if id, ok := n.fn.(*identExpr); ok {
+			if id.name == "{}" {
+				return nil, c.errf(id.p, "a { key, value } entry belongs only in a Dictionary's initializer")
+			}
 			return nil, c.errf(id.p, "method %s is not supported", id.name)
 		}
 		if ok && m.x == nil {
