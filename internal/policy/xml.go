@@ -337,10 +337,29 @@ func (r *reader) code(start Pos) error {
 	for !r.eof() {
 		c := r.src[r.i]
 		switch {
+		case r.has("//"):
+			// A comment to the end of the line: an apostrophe in it is no
+			// character literal.
+			j := strings.IndexByte(r.src[r.i:], '\n')
+			if j < 0 {
+				return r.errorf(start, "the expression starting here has no closing '%c'", closeB)
+			}
+			r.advance(j)
+			continue
+		case r.has("/*"):
+			j := strings.Index(r.src[r.i+2:], "*/")
+			if j < 0 {
+				return r.errorf(r.pos(), "a comment /* in the expression is not closed with */")
+			}
+			r.advance(j + 4)
+			continue
 		case c == '"' || c == '\'':
 			if err := r.literal(c); err != nil {
 				return err
 			}
+			continue
+		case r.has("&quot;"):
+			r.quotedEntity()
 			continue
 		case c == open:
 			depth++
@@ -354,6 +373,19 @@ func (r *reader) code(start Pos) error {
 		r.advance(1)
 	}
 	return r.errorf(start, "the expression starting here has no closing '%c'", closeB)
+}
+
+// quotedEntity skips a C# string literal written with &quot; (the
+// policy's "xml" format), so that what it holds is not taken for code.
+func (r *reader) quotedEntity() {
+	r.advance(len("&quot;"))
+	for !r.eof() && !r.has("&quot;") {
+		if r.has(`\&quot;`) || r.has(`\\`) {
+			r.advance(1)
+		}
+		r.advance(1)
+	}
+	r.advance(len("&quot;"))
 }
 
 // literal skips a C# string or char literal, including verbatim @"..."
@@ -453,7 +485,10 @@ func (r *reader) text(n *Node, text *strings.Builder) error {
 			if err := r.code(r.pos()); err != nil {
 				return err
 			}
-			text.WriteString(r.src[cs:r.i])
+			// Entities are decoded in an expression in text as in an
+			// attribute: APIM's policy XML (format rawxml) is XML, where
+			// &amp;, &lt; and &quot; stand for &, < and ".
+			text.WriteString(decodeEntities(r.src[cs:r.i]))
 			start = r.i
 			continue
 		}
