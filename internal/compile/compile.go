@@ -33,6 +33,11 @@ type Result struct {
 type API struct {
 	// Operations holds each operation by lower-case id.
 	Operations map[string]*Operation
+	// NoOperation is the effective policy of the global and API scopes,
+	// whose on-error section runs for a request that matches the API but
+	// none of its operations (context.LastError.Reason OperationNotFound,
+	// as in APIM); nil when that section is empty.
+	NoOperation *policy.Pipeline
 }
 
 // Operation is the compiled pipelines of one operation.
@@ -290,6 +295,11 @@ func (c *compiler) api(a *snapshot.API) (*API, bool) {
 		}
 		out.Operations[strings.ToLower(o.ID)] = op
 	}
+	if pipe, err := c.noOperation(c.env, apiDoc); err != nil {
+		problem("/apis/"+a.ID+"/policy", diagnostics(err))
+	} else {
+		out.NoOperation = pipe
+	}
 	if len(a.Operations) == 0 {
 		env := c.env
 		env.OnReference = c.referrer(a.ID)
@@ -339,6 +349,23 @@ func (c *compiler) pipeline(env policy.Env, scopes ...*policy.Document) (*policy
 		return nil, nil
 	}
 	return p, nil
+}
+
+// noOperation compiles the effective policy of the global and API
+// scopes when its on-error section has elements; nil otherwise (the
+// operations' compiles check the rest).
+func (c *compiler) noOperation(env policy.Env, apiDoc *policy.Document) (*policy.Pipeline, error) {
+	if c.globalBad != nil {
+		return nil, nil
+	}
+	eff, err := policy.Merge(c.fragments, c.global, nil, apiDoc)
+	if err != nil {
+		return nil, err
+	}
+	if nodes, _ := eff.Section(policy.OnError); len(nodes) == 0 {
+		return nil, nil
+	}
+	return c.opts.Registry.Compile(eff, env)
 }
 
 // referrer returns the reference callback of API api's compile.

@@ -117,6 +117,12 @@ func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation,
 	fwd := *in
 	fwd.Query = query
 	body := r.Body
+	var params map[string]string
+	var operation *expr.Operation
+	if op != nil { // nil: the request matches no operation
+		params = op.tpl.Params(rest)
+		operation = &expr.Operation{ID: op.id, Name: op.id, Method: op.method, URLTemplate: op.tpl.String()}
+	}
 	c := &policy.Context{
 		Context: expr.Context{
 			Request: &expr.Request{
@@ -128,11 +134,11 @@ func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation,
 					}
 					return b, err
 				}),
-				MatchedParameters: op.tpl.Params(rest),
+				MatchedParameters: params,
 			},
 			Variables:  map[string]any{},
 			API:        &expr.API{ID: api.id, Name: api.id, Path: api.path, Protocols: api.protocols},
-			Operation:  &expr.Operation{ID: op.id, Name: op.id, Method: op.method, URLTemplate: op.tpl.String()},
+			Operation:  operation,
 			RequestID:  s.ids.next(),
 			Deployment: s.deployment,
 			Timestamp:  time.Now().UTC(),

@@ -64,6 +64,9 @@ type apiRoute struct {
 	// unavailable is set for an API that did not compile and has no last
 	// good version: every request to it is answered 500.
 	unavailable bool
+	// noOperation runs its on-error section for a request that matches no
+	// operation; nil: such a request is answered 404 at once.
+	noOperation *policy.Pipeline
 }
 
 type operation struct {
@@ -251,6 +254,7 @@ func (s *Server) compileAPI(a *snapshot.API, index int, c *compile.API, up *upst
 		r.unavailable = true
 		return r, nil
 	}
+	r.noOperation = c.NoOperation
 	if a.ServiceURL == "" {
 		r.proxy = errorHandler(http.StatusInternalServerError, "The API has no backend service URL.")
 		return r, nil

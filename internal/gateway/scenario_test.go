@@ -23,7 +23,8 @@ import (
 // request line and headers use HTTP's text form; headers listed are
 // checked, others are ignored; a body, when given, must match exactly.
 // {{backend}} is a named value holding the backend's URL; a
-// named-values.json part adds more.
+// named-values.json part adds more. An operations part replaces the API's
+// operations, one "id METHOD /template" a line.
 func TestScenarios(t *testing.T) {
 	files, _ := filepath.Glob("testdata/scenarios/*.txtar")
 	if len(files) < 5 {
@@ -88,6 +89,16 @@ func runScenario(t *testing.T, parts map[string]string) {
 			KeyHeader: "Ocp-Apim-Subscription-Key", KeyQuery: "subscription-key", Policy: parts["policy.xml"],
 			Operations: []snapshot.Operation{{ID: "get-order", Method: "GET", URLTemplate: "/{id}"}, {ID: "any", Method: "*", URLTemplate: "/*"}}}},
 		Policy: snapshot.PolicyEnv{NamedValues: map[string]string{"backend": backend.URL, "env-name": "staging"}},
+	}
+	if ops, ok := parts["operations"]; ok {
+		snap.APIs[0].Operations = nil
+		for _, line := range strings.Split(strings.TrimSpace(ops), "\n") {
+			f := strings.Fields(line)
+			if len(f) != 3 {
+				t.Fatalf("operations: %q is not \"id METHOD /template\"", line)
+			}
+			snap.APIs[0].Operations = append(snap.APIs[0].Operations, snapshot.Operation{ID: f[0], Method: f[1], URLTemplate: f[2]})
+		}
 	}
 	if nv, ok := parts["named-values.json"]; ok {
 		var more map[string]string
