@@ -24,7 +24,10 @@ import (
 // checked, others are ignored; a body, when given, must match exactly.
 // {{backend}} is a named value holding the backend's URL; a
 // named-values.json part adds more. An operations part replaces the API's
-// operations, one "id METHOD /template" a line.
+// operations, one "id METHOD /template" a line. The API "Orders API"
+// (id orders) is in the product "Starter plan" (id starter), to which the
+// subscription "Ann on Starter" (id ann-starter) has the key
+// scenario-key-0001.
 func TestScenarios(t *testing.T) {
 	files, _ := filepath.Glob("testdata/scenarios/*.txtar")
 	if len(files) < 5 {
@@ -85,9 +88,12 @@ func runScenario(t *testing.T, parts map[string]string) {
 	defer backend.Close()
 
 	snap := &snapshot.Snapshot{Version: 1,
-		APIs: []snapshot.API{{ID: "orders", Path: "orders", ServiceURL: backend.URL + "/base", SubscriptionRequired: false,
+		APIs: []snapshot.API{{ID: "orders", Name: "Orders API", Path: "orders", ServiceURL: backend.URL + "/base", SubscriptionRequired: false,
 			KeyHeader: "Ocp-Apim-Subscription-Key", KeyQuery: "subscription-key", Policy: parts["policy.xml"],
-			Operations: []snapshot.Operation{{ID: "get-order", Method: "GET", URLTemplate: "/{id}"}, {ID: "any", Method: "*", URLTemplate: "/*"}}}},
+			Operations: []snapshot.Operation{{ID: "get-order", Name: "Get an order", Method: "GET", URLTemplate: "/{id}"}, {ID: "any", Method: "*", URLTemplate: "/*"}}}},
+		Products: []snapshot.Product{{ID: "starter", Name: "Starter plan", Published: true, APIs: []string{"orders"}}},
+		Subscriptions: []snapshot.Subscription{{ID: "ann-starter", Name: "Ann on Starter", Scope: "/products/starter", State: "active",
+			Keys: []snapshot.KeyDigest{snapshot.DigestKey("scenario-key-0001")}}},
 		Policy: snapshot.PolicyEnv{NamedValues: map[string]string{"backend": backend.URL, "env-name": "staging"}},
 	}
 	if ops, ok := parts["operations"]; ok {

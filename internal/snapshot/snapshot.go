@@ -62,6 +62,9 @@ type API struct {
 	Protocols            []string    `json:"protocols,omitempty"` // "http", "https": the schemes it is served over; empty: both
 	Operations           []Operation `json:"operations"`
 	Policy               string      `json:"policy,omitempty"` // the API's <policies> document
+	// Name is the display name, which context.Api.Name returns; empty:
+	// the id.
+	Name string `json:"name,omitempty"`
 }
 
 // Operation is one method and URL template of an API.
@@ -73,6 +76,9 @@ type Operation struct {
 	// Examples are the operation's documented response examples, which
 	// mock-response answers with.
 	Examples []Example `json:"examples,omitempty"`
+	// Name is the display name, which context.Operation.Name returns;
+	// empty: the id.
+	Name string `json:"name,omitempty"`
 }
 
 // Example is one documented response body.
@@ -88,6 +94,9 @@ type Product struct {
 	Published bool     `json:"published"`
 	APIs      []string `json:"apis"`
 	Policy    string   `json:"policy,omitempty"`
+	// Name is the display name, which context.Product.Name returns;
+	// empty: the id.
+	Name string `json:"name,omitempty"`
 }
 
 // Subscription is a subscription with the digests of its keys.
@@ -98,6 +107,9 @@ type Subscription struct {
 	Owner string `json:"owner,omitempty"` // user id
 	// Keys are the digests of the primary and secondary keys.
 	Keys []KeyDigest `json:"keys"`
+	// Name is the display name, which context.Subscription.Name returns;
+	// empty: the id.
+	Name string `json:"name,omitempty"`
 }
 
 // KeyDigest is the SHA-256 digest of a subscription key. It is encoded as
