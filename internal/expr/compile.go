@@ -145,6 +145,8 @@ func (c *compiler) expr(n node) (*cexpr, error) {
 		return c.cast(n)
 	case *isExpr:
 		return c.is(n)
+	case *switchExpr:
+		return c.switchExpr(n)
 	case *asExpr:
 		return c.as(n)
 	case *lambdaExpr:

@@ -1,0 +1,25 @@
+package dotnet
+
+import "testing"
+
+// TestPatternsAndSwitchExpressions: C# patterns in `is` and switch
+// expressions, which APIM's expressions allow (C# 7 and later syntax).
+func TestPatternsAndSwitchExpressions(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"is constant", `context.Request.Method is "POST"`, "bool:True"},
+		{"is not constant", `context.Request.Method is not "POST"`, "bool:False"},
+		{"is relational", `context.Request.Url.Port is >= 443`, "bool:True"},
+		{"is not null", `context.Request.Method is not null`, "bool:True"},
+		{"is type with name", `context.Variables["name"] is string s ? s.ToUpper() : "none"`, "string:ANN"},
+		{"switch constant", `context.Request.Method switch { "GET" => 1, "POST" => 2, _ => 3 }`, "int:2"},
+		{"switch discard", `context.Request.Method switch { "GET" => "read", _ => "write" }`, "string:write"},
+		{"switch relational", `context.Request.Url.Port switch { < 1024 => "system", _ => "user" }`, "string:system"},
+		{"switch var", `context.Variables["count"] switch { var n when (int)n > 3 => "many", _ => "few" }`, "string:many"},
+		{"switch when", `context.Request.Method switch { var _ when false => 0, "POST" when context.Request.Url.Port == 443 => 1, _ => 2 }`, "int:1"},
+		{"switch type", `context.Variables["name"] switch { int i => i.ToString(), string s => "s:" + s, null => "null", _ => "?" }`, "string:s:ann"},
+		{"switch in arithmetic", `1 + context.Request.Method switch { "POST" => 1, _ => 0 }`, "int:2"},
+	})
+	runErrCases(t, false, []errCase{
+		{"no arm matches", `context.Request.Method switch { "GET" => 1 }`, Inline, "1:24: the switch expression matched no arm for POST"},
+	})
+}
