@@ -131,6 +131,7 @@ type (
 	}
 	declStmt struct {
 		p     pos
+		konst bool     // const T x = ...
 		t     *typeRef // nil: var
 		names []string
 		inits []node

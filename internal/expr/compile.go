@@ -18,8 +18,9 @@ type compiler struct {
 
 // local is a variable of a block or a lambda parameter.
 type local struct {
-	slot int
-	t    *Type
+	slot  int
+	t     *Type
+	konst bool // a const local: it may not be assigned
 }
 
 // cexpr is a compiled expression.

@@ -23,3 +23,17 @@ func TestPatternsAndSwitchExpressions(t *testing.T) {
 		{"no arm matches", `context.Request.Method switch { "GET" => 1 }`, Inline, "1:24: the switch expression matched no arm for POST"},
 	})
 }
+
+// TestConstLocals: const locals, which C# and APIM's expressions allow,
+// may not be assigned.
+func TestConstLocals(t *testing.T) {
+	runCases(t, Block, []evalCase{
+		{"const", `const int limit = 3, extra = 1; const string unit = "req"; return (limit + extra) + unit;`, "string:4req"},
+	})
+	runErrCases(t, true, []errCase{
+		{"const assigned", `const int n = 1; n = 2; return n;`, Block, "1:18: n is a const local and cannot be assigned"},
+		{"const incremented", `const int n = 1; n++; return n;`, Block, "1:18: n is a const local and cannot be assigned"},
+		{"const without a value", `const int n; return 1;`, Block, "1:11: a const local must be given a value"},
+		{"const var", `const var n = 1; return n;`, Block, "1:1: const must be followed by a type and a name: const int n = 1;"},
+	})
+}
