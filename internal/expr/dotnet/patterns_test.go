@@ -37,3 +37,16 @@ func TestConstLocals(t *testing.T) {
 		{"const var", `const var n = 1; return n;`, Block, "1:1: const must be followed by a type and a name: const int n = 1;"},
 	})
 }
+
+// TestArrayPredicatesAndGuidBytes: members of APIM's allowed types that
+// policies use: System.Array's predicate methods and Guid.ToByteArray.
+func TestArrayPredicatesAndGuidBytes(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"Array.Exists", `Array.Exists(new int[] { 1, 2, 3 }, x => x == 2)`, "bool:True"},
+		{"Array.Exists none", `Array.Exists(new string[] { "a" }, s => s == "b")`, "bool:False"},
+		{"Array.TrueForAll", `Array.TrueForAll(new int[] { 1, 2 }, x => x > 0)`, "bool:True"},
+		{"Array.Find", `Array.Find(context.Request.Headers.GetValueOrDefault("Accept", "").Split(','), s => s.StartsWith("text"))`, "string:text/plain"},
+		{"Array.FindIndex", `Array.FindIndex(new int[] { 5, 6 }, x => x == 6)`, "int:1"},
+		{"Guid.ToByteArray", `BitConverter.ToString(Guid.Parse("00112233-4455-6677-8899-aabbccddeeff").ToByteArray())`, "string:33-22-11-00-55-44-77-66-88-99-AA-BB-CC-DD-EE-FF"},
+	})
+}
