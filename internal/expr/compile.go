@@ -148,6 +148,8 @@ func (c *compiler) expr(n node) (*cexpr, error) {
 		return c.is(n)
 	case *switchExpr:
 		return c.switchExpr(n)
+	case *anonExpr:
+		return c.anon(n)
 	case *asExpr:
 		return c.as(n)
 	case *lambdaExpr:

@@ -131,6 +131,8 @@ func (p *parser) parseNew() (node, error) {
 			return nil, err
 		}
 		n.t = &typeRef{p: t.pos, name: "object", array: 1}
+	} else if p.isOp("{") { // new { a = 1 }: an anonymous type
+		return p.parseAnon(t.pos)
 	} else {
 		if p.tok().kind != tIdent {
 			return nil, p.errf(p.tok().pos, "expected a type after new, found %s", describe(p.tok()))

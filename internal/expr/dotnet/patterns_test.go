@@ -50,3 +50,20 @@ func TestArrayPredicatesAndGuidBytes(t *testing.T) {
 		{"Guid.ToByteArray", `BitConverter.ToString(Guid.Parse("00112233-4455-6677-8899-aabbccddeeff").ToByteArray())`, "string:33-22-11-00-55-44-77-66-88-99-AA-BB-CC-DD-EE-FF"},
 	})
 }
+
+// TestAnonymousTypes: new { a = 1 }, which APIM's expressions allow and
+// policies use to build JSON (JObject.FromObject, JsonConvert).
+func TestAnonymousTypes(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"property", `new { a = 1, b = "x" }.b`, "string:x"},
+		{"projection", `new { context.Request.Method, id = 42 }.Method`, "string:POST"},
+		{"ToString", `new { a = 1, b = "x" }.ToString()`, "string:{ a = 1, b = x }"},
+		{"FromObject", `JObject.FromObject(new { id = 42, tags = new[] { "a", "b" }, who = new { name = "ann" } }).ToString(Newtonsoft.Json.Formatting.None)`, `string:{"id":42,"tags":["a","b"],"who":{"name":"ann"}}`},
+		{"SerializeObject", `JsonConvert.SerializeObject(new { ok = true })`, `string:{"ok":true}`},
+		{"through object", `((object)new { a = 7 }).ToString()`, "string:{ a = 7 }"},
+	})
+	runErrCases(t, true, []errCase{
+		{"unknown member", `new { a = 1 }.b`, Inline, "1:15: the anonymous type has no member b"},
+		{"two members alike", `new { a = 1, a = 2 }`, Inline, "1:14: an anonymous type cannot have two members named a"},
+	})
+}
