@@ -27,7 +27,7 @@ import (
 // operations, one "id METHOD /template" a line. The API "Orders API"
 // (id orders) is in the product "Starter plan" (id starter), to which the
 // subscription "Ann on Starter" (id ann-starter) has the key
-// scenario-key-0001.
+// scenario-key-0001. A fragment-ID.xml part is the policy fragment ID.
 func TestScenarios(t *testing.T) {
 	files, _ := filepath.Glob("testdata/scenarios/*.txtar")
 	if len(files) < 5 {
@@ -104,6 +104,14 @@ func runScenario(t *testing.T, parts map[string]string) {
 				t.Fatalf("operations: %q is not \"id METHOD /template\"", line)
 			}
 			snap.APIs[0].Operations = append(snap.APIs[0].Operations, snapshot.Operation{ID: f[0], Method: f[1], URLTemplate: f[2]})
+		}
+	}
+	for name, src := range parts {
+		if id, ok := strings.CutPrefix(name, "fragment-"); ok {
+			if snap.Policy.Fragments == nil {
+				snap.Policy.Fragments = map[string]string{}
+			}
+			snap.Policy.Fragments[strings.ToLower(strings.TrimSuffix(id, ".xml"))] = src
 		}
 	}
 	if nv, ok := parts["named-values.json"]; ok {
