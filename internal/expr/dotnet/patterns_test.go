@@ -67,3 +67,12 @@ func TestAnonymousTypes(t *testing.T) {
 		{"two members alike", `new { a = 1, a = 2 }`, Inline, "1:14: an anonymous type cannot have two members named a"},
 	})
 }
+
+// TestIndexInitializers: new Dictionary<K, V> { ["a"] = 1 }, as C# writes
+// a dictionary's entries too.
+func TestIndexInitializers(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"index initializer", `new Dictionary<string, int> { ["a"] = 1, ["b"] = 2 }["b"]`, "int:2"},
+		{"mixed with entries", `new Dictionary<string, string> { { "a", "x" }, [context.Request.Method] = "y" }["POST"]`, "string:y"},
+	})
+}
