@@ -39,7 +39,7 @@ func checkPolicies(desired, current *Config, prune bool) []string {
 	}
 	fragments := map[string][]*policy.Node{}
 	for _, r := range kept(desired.Fragments, current.Fragments, prune) {
-		nodes, err := policy.ParseFragment(policyValue(r.Properties))
+		nodes, err := policy.ParseFragmentIn(policyValue(r.Properties), env)
 		switch {
 		case err == nil:
 			fragments[strings.ToLower(r.Name)] = nodes

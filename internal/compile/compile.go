@@ -33,6 +33,11 @@ type Result struct {
 type API struct {
 	// Operations holds each operation by lower-case id.
 	Operations map[string]*Operation
+	// NoOperation is the effective policy of the global and API scopes,
+	// whose on-error section runs for a request that matches the API but
+	// none of its operations (context.LastError.Reason OperationNotFound,
+	// as in APIM); nil when that section is empty.
+	NoOperation *policy.Pipeline
 }
 
 // Operation is the compiled pipelines of one operation.
@@ -166,8 +171,14 @@ func newCompiler(snap *snapshot.Snapshot, opts Options) *compiler {
 	}
 	c.env = policy.Env{NamedValues: snap.Policy.NamedValues, Backends: snap.Policy.Backends, Certificates: certs,
 		Schemas: schemasOf(snap.Policy.Schemas)}
+	if len(snap.Policy.Secrets) > 0 {
+		c.env.Secrets = make(map[string]bool, len(snap.Policy.Secrets))
+		for _, name := range snap.Policy.Secrets {
+			c.env.Secrets[strings.ToLower(name)] = true
+		}
+	}
 	for id, src := range snap.Policy.Fragments {
-		nodes, err := policy.ParseFragment(src)
+		nodes, err := policy.ParseFragmentIn(src, c.env)
 		if err != nil {
 			c.fragments[id] = nil
 			c.fragBad[id] = diagnostics(err)
@@ -176,13 +187,13 @@ func newCompiler(snap *snapshot.Snapshot, opts Options) *compiler {
 		policy.Tag(nodes, "/policyFragments/"+id, "fragment/")
 		c.fragments[id] = nodes
 	}
-	c.global, c.globalBad = parse(snap.Policy.Global, "/policy")
+	c.global, c.globalBad = c.parse(snap.Policy.Global, "/policy")
 	byProduct := map[string]*product{}
 	for _, p := range snap.Products {
 		if p.Policy == "" {
 			continue
 		}
-		doc, bad := parse(p.Policy, "/products/"+p.ID+"/policy")
+		doc, bad := c.parse(p.Policy, "/products/"+p.ID+"/policy")
 		byProduct[strings.ToLower(p.ID)] = &product{id: strings.ToLower(p.ID), doc: doc, bad: bad}
 	}
 	c.byProduct = byProduct
@@ -200,12 +211,13 @@ func newCompiler(snap *snapshot.Snapshot, opts Options) *compiler {
 	return c
 }
 
-// parse reads an optional document and tags its elements with source.
-func parse(src, source string) (*policy.Document, policy.Diagnostics) {
+// parse reads an optional document, its named values substituted, and
+// tags its elements with source.
+func (c *compiler) parse(src, source string) (*policy.Document, policy.Diagnostics) {
 	if src == "" {
 		return nil, nil
 	}
-	doc, err := policy.Parse(src)
+	doc, err := policy.ParseIn(src, c.env)
 	if err != nil {
 		return nil, diagnostics(err)
 	}
@@ -238,7 +250,7 @@ func (c *compiler) api(a *snapshot.API) (*API, bool) {
 		}
 	}
 	problem("/policy", c.globalBad)
-	apiDoc, bad := parse(a.Policy, "/apis/"+a.ID+"/policy")
+	apiDoc, bad := c.parse(a.Policy, "/apis/"+a.ID+"/policy")
 	problem("/apis/"+a.ID+"/policy", bad)
 	products := c.productsOf[strings.ToLower(a.ID)]
 	for _, p := range products {
@@ -252,7 +264,7 @@ func (c *compiler) api(a *snapshot.API) (*API, bool) {
 	for i := range a.Operations {
 		o := &a.Operations[i]
 		source := "/apis/" + a.ID + "/operations/" + o.ID + "/policy"
-		opDoc, bad := parse(o.Policy, source)
+		opDoc, bad := c.parse(o.Policy, source)
 		if bad != nil {
 			problem(source, bad)
 			continue
@@ -284,6 +296,11 @@ func (c *compiler) api(a *snapshot.API) (*API, bool) {
 			op.ByProduct[p.id] = pipe
 		}
 		out.Operations[strings.ToLower(o.ID)] = op
+	}
+	if pipe, err := c.noOperation(c.env, apiDoc); err != nil {
+		problem("/apis/"+a.ID+"/policy", diagnostics(err))
+	} else {
+		out.NoOperation = pipe
 	}
 	if len(a.Operations) == 0 {
 		env := c.env
@@ -334,6 +351,23 @@ func (c *compiler) pipeline(env policy.Env, scopes ...*policy.Document) (*policy
 		return nil, nil
 	}
 	return p, nil
+}
+
+// noOperation compiles the effective policy of the global and API
+// scopes when its on-error section has elements; nil otherwise (the
+// operations' compiles check the rest).
+func (c *compiler) noOperation(env policy.Env, apiDoc *policy.Document) (*policy.Pipeline, error) {
+	if c.globalBad != nil {
+		return nil, nil
+	}
+	eff, err := policy.Merge(c.fragments, c.global, nil, apiDoc)
+	if err != nil {
+		return nil, err
+	}
+	if nodes, _ := eff.Section(policy.OnError); len(nodes) == 0 {
+		return nil, nil
+	}
+	return c.opts.Registry.Compile(eff, env)
 }
 
 // referrer returns the reference callback of API api's compile.

@@ -122,6 +122,12 @@ func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation,
 	fwd := *in
 	fwd.Query = query
 	body := r.Body
+	var params map[string]string
+	var operation *expr.Operation
+	if op != nil { // nil: the request matches no operation
+		params = op.tpl.Params(rest)
+		operation = &expr.Operation{ID: op.id, Name: op.name, Method: op.method, URLTemplate: op.tpl.String()}
+	}
 	c := &policy.Context{
 		Context: expr.Context{
 			Request: &expr.Request{
@@ -133,11 +139,11 @@ func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation,
 					}
 					return b, err
 				}),
-				MatchedParameters: op.tpl.Params(rest),
+				MatchedParameters: params,
 			},
 			Variables:  map[string]any{},
-			API:        &expr.API{ID: api.id, Name: api.id, Path: api.path, Protocols: api.protocols},
-			Operation:  &expr.Operation{ID: op.id, Name: op.id, Method: op.method, URLTemplate: op.tpl.String()},
+			API:        &expr.API{ID: api.id, Name: api.name, Path: api.path, Protocols: api.protocols},
+			Operation:  operation,
 			RequestID:  s.ids.next(),
 			Deployment: s.deployment,
 			Timestamp:  time.Now().UTC(),
@@ -148,7 +154,7 @@ func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation,
 		Path:    rest,
 	}
 	if sub != nil {
-		c.Subscription = &expr.Subscription{ID: sub.id, Name: sub.id, Key: key}
+		c.Subscription = &expr.Subscription{ID: sub.id, Name: sub.name, Key: key}
 		c.User, c.Product = sub.user, sub.scope
 	}
 	c.API.ServiceURL = urlOf(api.target)

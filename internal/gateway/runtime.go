@@ -64,10 +64,15 @@ type apiRoute struct {
 	// unavailable is set for an API that did not compile and has no last
 	// good version: every request to it is answered 500.
 	unavailable bool
+	// noOperation runs its on-error section for a request that matches no
+	// operation; nil: such a request is answered 404 at once.
+	noOperation *policy.Pipeline
+	name        string // display name, as context.Api.Name
 }
 
 type operation struct {
 	id     string
+	name   string // display name, as context.Operation.Name
 	method string // "*" matches every method
 	tpl    *route.Template
 	// pipe is the effective policy for requests without a product with a
@@ -85,6 +90,7 @@ type operation struct {
 // subscriber is an active subscription and the APIs its scope reaches.
 type subscriber struct {
 	id      string
+	name    string        // display name, as context.Subscription.Name
 	user    *expr.User    // the owner, as context.User; nil: none
 	scope   *expr.Product // the product of a product subscription, as context.Product; nil: none
 	product string        // lower-case product id when the scope is a product
@@ -156,7 +162,7 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 		if sub.State != model.SubscriptionActive {
 			continue // its keys are invalid at the gateway
 		}
-		sb := &subscriber{id: sub.ID, apis: make(bitset, words), user: userOf(snap.Users[strings.ToLower(sub.Owner)])}
+		sb := &subscriber{id: sub.ID, name: displayName(sub.Name, sub.ID), apis: make(bitset, words), user: userOf(snap.Users[strings.ToLower(sub.Owner)])}
 		scope, err := model.ParseScope(sub.Scope)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("subscription %s: %w", sub.ID, err))
@@ -178,7 +184,7 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 				if p.Published {
 					state = model.ProductPublished
 				}
-				sb.scope = &expr.Product{ID: p.ID, Name: p.ID, State: state, SubscriptionRequired: true}
+				sb.scope = &expr.Product{ID: p.ID, Name: displayName(p.Name, p.ID), State: state, SubscriptionRequired: true}
 			}
 			if p := products[strings.ToLower(scope.ID)]; p != nil && p.Published {
 				for _, id := range p.APIs {
@@ -210,12 +216,24 @@ func lastGood(prev *Runtime, a *snapshot.API, index int) *apiRoute {
 	return &apiRoute{id: a.ID, index: index, path: strings.Trim(a.Path, "/"), unavailable: true}
 }
 
+// displayName returns a resource's display name, as APIM's context
+// variables give it (context.Api.Name, context.Operation.Name,
+// context.Product.Name and context.Subscription.Name are the names shown
+// in the portal, not ids); its id when it has none.
+func displayName(name, id string) string {
+	if name == "" {
+		return id
+	}
+	return name
+}
+
 // compileAPI builds the route of API a from its compiled pipelines c;
 // the route is unavailable when c is nil (the API has a problem).
 func (s *Server) compileAPI(a *snapshot.API, index int, c *compile.API, up *upstreams) (*apiRoute, error) {
 	r := &apiRoute{
 		up:          up,
 		id:          a.ID,
+		name:        displayName(a.Name, a.ID),
 		index:       index,
 		path:        strings.Trim(a.Path, "/"),
 		keyRequired: a.SubscriptionRequired,
@@ -232,7 +250,7 @@ func (s *Server) compileAPI(a *snapshot.API, index int, c *compile.API, up *upst
 		if err != nil {
 			return nil, fmt.Errorf("operation %s: %w", o.ID, err)
 		}
-		op := operation{id: o.ID, method: o.Method, tpl: tpl}
+		op := operation{id: o.ID, name: displayName(o.Name, o.ID), method: o.Method, tpl: tpl}
 		if c != nil {
 			if co := c.Operations[strings.ToLower(o.ID)]; co != nil {
 				op.pipe, op.byProduct = co.Pipeline, co.ByProduct
@@ -251,6 +269,7 @@ func (s *Server) compileAPI(a *snapshot.API, index int, c *compile.API, up *upst
 		r.unavailable = true
 		return r, nil
 	}
+	r.noOperation = c.NoOperation
 	if a.ServiceURL == "" {
 		r.proxy = errorHandler(http.StatusInternalServerError, "The API has no backend service URL.")
 		return r, nil

@@ -286,6 +286,10 @@ func (s *Server) serve(w *recorder, r *http.Request, rt *Runtime) (*apiRoute, *o
 		return api, op, nil
 	}
 	if op == nil {
+		if api != nil && api.noOperation != nil {
+			s.serveOperationNotFound(w, r, api)
+			return api, nil, nil
+		}
 		writeError(w, http.StatusNotFound, msgNotFound)
 		return api, nil, nil
 	}

@@ -50,6 +50,9 @@ type PolicyEnv struct {
 	// Schemas holds the global schemas policies name (validate-content's
 	// schema-id), by lower-case id.
 	Schemas map[string]Schema `json:"schemas,omitempty"`
+	// Secrets are the lower-case names, sorted, of the secret named
+	// values: compile reports never show their values.
+	Secrets []string `json:"secrets,omitempty"`
 }
 
 // Schema is a global schema.
@@ -69,6 +72,9 @@ type API struct {
 	Protocols            []string    `json:"protocols,omitempty"` // "http", "https": the schemes it is served over; empty: both
 	Operations           []Operation `json:"operations"`
 	Policy               string      `json:"policy,omitempty"` // the API's <policies> document
+	// Name is the display name, which context.Api.Name returns; empty:
+	// the id.
+	Name string `json:"name,omitempty"`
 }
 
 // Operation is one method and URL template of an API.
@@ -80,6 +86,9 @@ type Operation struct {
 	// Examples are the operation's documented response examples, which
 	// mock-response answers with.
 	Examples []Example `json:"examples,omitempty"`
+	// Name is the display name, which context.Operation.Name returns;
+	// empty: the id.
+	Name string `json:"name,omitempty"`
 	// TemplateParameters, Request and Responses describe what the
 	// operation accepts and answers, which the validation policies
 	// (validate-content, validate-parameters, validate-headers,
@@ -135,6 +144,9 @@ type Product struct {
 	Published bool     `json:"published"`
 	APIs      []string `json:"apis"`
 	Policy    string   `json:"policy,omitempty"`
+	// Name is the display name, which context.Product.Name returns;
+	// empty: the id.
+	Name string `json:"name,omitempty"`
 }
 
 // Subscription is a subscription with the digests of its keys.
@@ -145,6 +157,9 @@ type Subscription struct {
 	Owner string `json:"owner,omitempty"` // user id
 	// Keys are the digests of the primary and secondary keys.
 	Keys []KeyDigest `json:"keys"`
+	// Name is the display name, which context.Subscription.Name returns;
+	// empty: the id.
+	Name string `json:"name,omitempty"`
 }
 
 // KeyDigest is the SHA-256 digest of a subscription key. It is encoded as

@@ -248,4 +248,11 @@ func (u *uses) prune(s *snapshot.Snapshot) {
 	if len(s.Policy.Schemas) == 0 {
 		s.Policy.Schemas = nil
 	}
+	secrets := s.Policy.Secrets[:0:0]
+	for _, name := range s.Policy.Secrets {
+		if _, ok := s.Policy.NamedValues[name]; ok {
+			secrets = append(secrets, name)
+		}
+	}
+	s.Policy.Secrets = secrets
 }

@@ -117,7 +117,7 @@ func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool, pols
 		}
 		k := strings.ToLower(rec.Parent)
 		byAPI[k] = append(byAPI[k], snapshot.Operation{ID: rec.ID, Method: o.Method, URLTemplate: o.URLTemplate,
-			Policy: pols["apis/"+k+"/operations/"+strings.ToLower(rec.ID)], Examples: examples(&o),
+			Policy: pols["apis/"+k+"/operations/"+strings.ToLower(rec.ID)], Examples: examples(&o), Name: o.DisplayName,
 			TemplateParameters: parameters(o.TemplateParameters), Request: request(o.Request), Responses: responses(o.Responses)})
 	}
 	apis := make([]snapshot.API, 0, len(recs))
@@ -140,6 +140,7 @@ func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool, pols
 			Protocols:            a.Protocols,
 			Operations:           byAPI[strings.ToLower(rec.ID)],
 			Policy:               pols["apis/"+strings.ToLower(rec.ID)],
+			Name:                 a.DisplayName,
 		})
 	}
 	return apis, nil
@@ -176,6 +177,7 @@ func buildProducts(ctx context.Context, r store.Reader, served map[string]bool, 
 			Published: p.State == model.ProductPublished,
 			APIs:      apisOf[strings.ToLower(rec.ID)],
 			Policy:    pols["products/"+strings.ToLower(rec.ID)],
+			Name:      p.DisplayName,
 		})
 	}
 	return products, nil
@@ -208,7 +210,7 @@ func buildSubscriptions(ctx context.Context, r store.Reader, served map[string]b
 		if !reaches(s.Scope, served, withServed) {
 			continue
 		}
-		sub := snapshot.Subscription{ID: rec.ID, Scope: s.Scope, State: s.State}
+		sub := snapshot.Subscription{ID: rec.ID, Scope: s.Scope, State: s.State, Name: s.DisplayName}
 		if s.OwnerID != "" {
 			sub.Owner, _ = model.ParseOwner(s.OwnerID)
 		}

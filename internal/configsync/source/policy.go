@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/model"
@@ -54,9 +55,11 @@ func buildPolicyEnv(ctx context.Context, r store.Reader, global string) (snapsho
 		}
 		if nv.Secret {
 			nv.Value = string(rec.Secret)
+			env.Secrets = append(env.Secrets, strings.ToLower(nv.DisplayName))
 		}
 		env.NamedValues[strings.ToLower(nv.DisplayName)] = nv.Value
 	}
+	sort.Strings(env.Secrets)
 	backends, err := r.List(ctx, store.Query{Kind: model.KindBackend})
 	if err != nil {
 		return env, fmt.Errorf("build snapshot: backends: %w", err)
