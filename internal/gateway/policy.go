@@ -49,6 +49,7 @@ func (s *Server) servePolicy(w *recorder, r *http.Request, api *apiRoute, op *op
 		err = pipe.Run(policy.Outbound, c)
 	}
 	if err != nil {
+		w.failure = err
 		s.failPolicy(w, r, c, pipe, section, err)
 	} else {
 		fw.respond(w, c)
