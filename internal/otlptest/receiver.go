@@ -1,13 +1,15 @@
-// Package otlptest is an OTLP/HTTP trace receiver for tests: a real HTTP
-// server on loopback that decodes what exporters send with the OTLP
-// protocol's own types (go.opentelemetry.io/proto/otlp) and keeps the
-// spans, for tests to wait on and inspect.
+// Package otlptest is an OTLP trace receiver for tests: a real HTTP
+// (http/protobuf) or gRPC server on loopback that decodes what exporters
+// send with the OTLP protocol's own types (go.opentelemetry.io/proto/otlp)
+// and keeps the spans, for tests to wait on and inspect.
 package otlptest
 
 import (
 	"compress/gzip"
+	"context"
 	"encoding/hex"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -18,6 +20,8 @@ import (
 	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -51,27 +55,62 @@ func (s Span) Has(key string) bool {
 	return false
 }
 
-// Receiver is an OTLP/HTTP receiver of traces. It is safe for concurrent
-// use.
+// Receiver is an OTLP receiver of traces. It is safe for concurrent use.
 type Receiver struct {
-	srv      *httptest.Server
-	mu       sync.Mutex
-	spans    []Span
-	requests int
-	headers  []http.Header
+	url     string
+	mu      sync.Mutex
+	spans   []Span
+	headers []http.Header
 }
 
-// NewReceiver starts a Receiver on loopback; it stops when t's test ends.
+// NewReceiver starts an OTLP/HTTP Receiver on loopback; it stops when
+// t's test ends.
 func NewReceiver(t testing.TB) *Receiver {
 	rc := &Receiver{}
-	rc.srv = httptest.NewServer(http.HandlerFunc(rc.serve))
-	t.Cleanup(rc.srv.Close)
+	srv := httptest.NewServer(http.HandlerFunc(rc.serve))
+	t.Cleanup(srv.Close)
+	rc.url = srv.URL
+	return rc
+}
+
+// NewGRPCReceiver starts an OTLP/gRPC Receiver on loopback; it stops
+// when t's test ends.
+func NewGRPCReceiver(t testing.TB) *Receiver {
+	rc := &Receiver{}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := grpc.NewServer()
+	coltracepb.RegisterTraceServiceServer(srv, traceService{rc: rc})
+	done := make(chan struct{})
+	go func() { defer close(done); srv.Serve(lis) }()
+	t.Cleanup(func() { srv.Stop(); <-done })
+	rc.url = "http://" + lis.Addr().String()
 	return rc
 }
 
 // URL returns the receiver's base URL, as OTEL_EXPORTER_OTLP_ENDPOINT
-// takes it (spans are accepted at /v1/traces).
-func (rc *Receiver) URL() string { return rc.srv.URL }
+// takes it (an OTLP/HTTP receiver accepts spans at /v1/traces).
+func (rc *Receiver) URL() string { return rc.url }
+
+// traceService is the gRPC trace service of a Receiver.
+type traceService struct {
+	coltracepb.UnimplementedTraceServiceServer
+	rc *Receiver
+}
+
+func (ts traceService) Export(ctx context.Context, req *coltracepb.ExportTraceServiceRequest) (*coltracepb.ExportTraceServiceResponse, error) {
+	h := http.Header{}
+	md, _ := metadata.FromIncomingContext(ctx)
+	for k, vs := range md {
+		for _, v := range vs {
+			h.Add(k, v)
+		}
+	}
+	ts.rc.add(req, h)
+	return &coltracepb.ExportTraceServiceResponse{}, nil
+}
 
 func (rc *Receiver) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost || r.URL.Path != "/v1/traces" {
@@ -101,6 +140,14 @@ func (rc *Receiver) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	rc.add(&req, r.Header.Clone())
+	out, _ := proto.Marshal(&coltracepb.ExportTraceServiceResponse{})
+	w.Header().Set("Content-Type", "application/x-protobuf")
+	w.Write(out)
+}
+
+// add keeps the spans of req, which came with headers h.
+func (rc *Receiver) add(req *coltracepb.ExportTraceServiceRequest, h http.Header) {
 	var got []Span
 	for _, rs := range req.ResourceSpans {
 		res := map[string]string{}
@@ -115,12 +162,8 @@ func (rc *Receiver) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	rc.mu.Lock()
 	rc.spans = append(rc.spans, got...)
-	rc.requests++
-	rc.headers = append(rc.headers, r.Header.Clone())
+	rc.headers = append(rc.headers, h)
 	rc.mu.Unlock()
-	out, _ := proto.Marshal(&coltracepb.ExportTraceServiceResponse{})
-	w.Header().Set("Content-Type", "application/x-protobuf")
-	w.Write(out)
 }
 
 // Spans returns the spans received so far, in the order they came.
