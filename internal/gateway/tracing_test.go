@@ -180,7 +180,9 @@ func TestTracingPolicyPath(t *testing.T) {
 }
 
 func TestTracingErrors(t *testing.T) {
-	tg := newTracedGateway(t, nil)
+	tg := newTracedGateway(t, map[string]string{"mine": `<policies><inbound>
+<check-header name="X-Need" failed-check-httpcode="401" failed-check-error-message="X-Need is needed" /></inbound>
+<backend><forward-request /></backend></policies>`})
 	tests := []struct {
 		name, trace, path, key string
 		status                 int
@@ -189,6 +191,7 @@ func TestTracingErrors(t *testing.T) {
 		{"missing key", "10000000000000000000000000000001", "/shop/orders/42", "", 401, "authorization", "SubscriptionKeyNotFound"},
 		{"invalid key", "10000000000000000000000000000002", "/shop/orders/42", "bad-key", 401, "authorization", "SubscriptionKeyInvalid"},
 		{"no operation", "10000000000000000000000000000003", "/nothing", "", 404, "configuration", "OperationNotFound"},
+		{"policy refusal", "10000000000000000000000000000004", "/shop/orders/mine", "good-key", 401, "check-header", "HeaderNotFound"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
