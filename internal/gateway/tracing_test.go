@@ -23,15 +23,17 @@ type tracedGateway struct {
 	url      string // the gateway's
 	receiver *otlptest.Receiver
 	mu       sync.Mutex
-	seen     []http.Header // the trace headers of each request the backend got
+	seen     []http.Header // the trace headers and the path ("Path") of each request the backend got
 }
 
+// policy holds the policies of operations of the API "orders" by id;
+// "{backend}" in them is the backend's URL.
 func newTracedGateway(t *testing.T, policy map[string]string) *tracedGateway {
 	t.Helper()
 	tg := &tracedGateway{receiver: otlptest.NewReceiver(t)}
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tg.mu.Lock()
-		tg.seen = append(tg.seen, http.Header{"Traceparent": r.Header["Traceparent"], "Tracestate": r.Header["Tracestate"]})
+		tg.seen = append(tg.seen, http.Header{"Traceparent": r.Header["Traceparent"], "Tracestate": r.Header["Tracestate"], "Path": {r.URL.Path}})
 		tg.mu.Unlock()
 		io.WriteString(w, `{"ok":true}`)
 	}))
@@ -46,7 +48,7 @@ func newTracedGateway(t *testing.T, policy map[string]string) *tracedGateway {
 	sn := testSnapshot(backend.URL)
 	for i := range sn.APIs[0].Operations {
 		if p, ok := policy[sn.APIs[0].Operations[i].ID]; ok {
-			sn.APIs[0].Operations[i].Policy = p
+			sn.APIs[0].Operations[i].Policy = strings.ReplaceAll(p, "{backend}", backend.URL)
 		}
 	}
 	s.Load(sn)
@@ -315,5 +317,46 @@ func BenchmarkProxyKeyedTraced(b *testing.B) {
 				s.ServeHTTP(w, req)
 			}
 		})
+	}
+}
+
+// TestTracingSendRequest: send-request's call is a client span of the
+// request too, and carries its traceparent unless the policy set one.
+func TestTracingSendRequest(t *testing.T) {
+	const lookup = `<policies><inbound><send-request mode="new" response-variable-name="r"><set-url>{backend}/lookup</set-url></send-request></inbound>
+<backend><forward-request /></backend></policies>`
+	const ownTraceparent = `<policies><inbound><send-request mode="new" response-variable-name="r"><set-url>{backend}/lookup</set-url>
+<set-header name="traceparent" exists-action="override"><value>00-11111111111111111111111111111111-2222222222222222-01</value></set-header></send-request></inbound>
+<backend><forward-request /></backend></policies>`
+	tg := newTracedGateway(t, map[string]string{"get": lookup, "mine": ownTraceparent})
+	tg.get(t, "/shop/orders/42", "Ocp-Apim-Subscription-Key", "good-key", "Traceparent", "00-"+callerTrace+"-"+callerSpan+"-01")
+	spans := tg.receiver.Wait(t, "a server and two client spans", func(s []otlptest.Span) bool { return len(otlptest.Trace(s, callerTrace)) == 3 })
+	server, _ := otlptest.Kind(otlptest.Trace(spans, callerTrace), tracepb.Span_SPAN_KIND_SERVER)
+	tg.mu.Lock()
+	seen := append([]http.Header(nil), tg.seen...)
+	tg.mu.Unlock()
+	if len(seen) != 2 || seen[0].Get("Path") != "/lookup" {
+		t.Fatalf("backend requests %v, want /lookup then the forward", seen)
+	}
+	for _, sp := range otlptest.Trace(spans, callerTrace) {
+		if sp.Kind != tracepb.Span_SPAN_KIND_CLIENT {
+			continue
+		}
+		if sp.ParentID() != server.SpanID() {
+			t.Errorf("client span %s has parent %s, want the server span %s", sp.Attr("url.full"), sp.ParentID(), server.SpanID())
+		}
+		if strings.HasSuffix(sp.Attr("url.full"), "/lookup") && seen[0].Get("Traceparent") != "00-"+callerTrace+"-"+sp.SpanID()+"-01" {
+			t.Errorf("send-request sent traceparent %q, want its client span %s", seen[0].Get("Traceparent"), sp.SpanID())
+		}
+	}
+
+	const other = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+	tg.get(t, "/shop/orders/mine", "Ocp-Apim-Subscription-Key", "good-key", "Traceparent", "00-"+other+"-"+callerSpan+"-01")
+	tg.receiver.Wait(t, "the second request's spans", func(s []otlptest.Span) bool { return len(otlptest.Trace(s, other)) == 3 })
+	tg.mu.Lock()
+	side := tg.seen[len(tg.seen)-2]
+	tg.mu.Unlock()
+	if got := side.Get("Traceparent"); got != "00-11111111111111111111111111111111-2222222222222222-01" {
+		t.Errorf("send-request's own traceparent became %q", got)
 	}
 }
