@@ -49,7 +49,9 @@ func (s *Server) servePolicy(w *recorder, r *http.Request, api *apiRoute, op *op
 		err = pipe.Run(policy.Outbound, c)
 	}
 	if err != nil {
-		w.failure = err
+		if w.span != nil {
+			w.failure = err // for the span: APIM's error source and reason
+		}
 		s.failPolicy(w, r, c, pipe, section, err)
 	} else {
 		fw.respond(w, c)

@@ -1,13 +1,16 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -24,6 +27,25 @@ type tracedGateway struct {
 	receiver *otlptest.Receiver
 	mu       sync.Mutex
 	seen     []http.Header // the trace headers and the path ("Path") of each request the backend got
+	access   lockedBuffer  // the access log
+}
+
+// lockedBuffer is a bytes.Buffer safe for concurrent use.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (lb *lockedBuffer) Write(p []byte) (int, error) {
+	lb.mu.Lock()
+	defer lb.mu.Unlock()
+	return lb.b.Write(p)
+}
+
+func (lb *lockedBuffer) String() string {
+	lb.mu.Lock()
+	defer lb.mu.Unlock()
+	return lb.b.String()
 }
 
 // policy holds the policies of operations of the API "orders" by id;
@@ -44,7 +66,8 @@ func newTracedGateway(t *testing.T, policy map[string]string) *tracedGateway {
 	}
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp), sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.AlwaysSample())))
 	t.Cleanup(func() { tp.Shutdown(context.Background()) })
-	s := NewServer(Options{TracerProvider: tp, Deployment: Deployment{GatewayID: "edge", Region: "west"}, KeyFailureLimit: -1})
+	s := NewServer(Options{TracerProvider: tp, Deployment: Deployment{GatewayID: "edge", Region: "west"}, KeyFailureLimit: -1,
+		AccessLog: slog.New(slog.NewJSONHandler(&tg.access, nil))})
 	sn := testSnapshot(backend.URL)
 	for i := range sn.APIs[0].Operations {
 		if p, ok := policy[sn.APIs[0].Operations[i].ID]; ok {
@@ -154,6 +177,17 @@ func TestTracingKeyedRequest(t *testing.T) {
 	}
 	if seen.Get("Tracestate") != "vendor=x" {
 		t.Errorf("backend got tracestate %q, want the caller's", seen.Get("Tracestate"))
+	}
+	// The access log line names the trace, once written (after the
+	// response).
+	deadline := time.Now().Add(10 * time.Second)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !strings.Contains(tg.access.String(), `"trace_id":"`+callerTrace+`"`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no access log line with the trace id: %s", tg.access.String())
+		}
+		<-tick.C
 	}
 }
 
