@@ -1,9 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 
@@ -90,4 +98,79 @@ func TestTracingSettingsRefusedAtStart(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "OTEL_EXPORTER_OTLP_PROTOCOL") {
 		t.Errorf("serve with OTEL_EXPORTER_OTLP_PROTOCOL=http/json = %v", err)
 	}
+}
+
+// TestServeBinaryReadsOTELVariables runs the gatehouse binary with the
+// OTEL_* variables in its environment: a gateway request's spans reach an
+// OTLP/HTTP receiver with the service name they give.
+func TestServeBinaryReadsOTELVariables(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "gatehouse")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	rc := otlptest.NewReceiver(t)
+	backend := newBackend(t)
+	cmd := exec.Command(bin, "serve", "--data", filepath.Join(dir, "data"), "--log-format", "json",
+		"--mgmt", "127.0.0.1:0", "--gateway-http", "127.0.0.1:0", "--shutdown-grace", "5s")
+	cmd.Env = append(os.Environ(), "GATEHOUSE_ADMIN_TOKEN=otel-token", "OTEL_EXPORTER_OTLP_ENDPOINT="+rc.URL(),
+		"OTEL_SERVICE_NAME=binary-under-test", "OTEL_TRACES_SAMPLER=always_on")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	logs := &lineLog{}
+	readDone := make(chan struct{})
+	go func() {
+		defer close(readDone)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			logs.add(sc.Text())
+		}
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		<-readDone
+		cmd.Wait()
+	})
+	var addrs struct {
+		Mgmt        string `json:"mgmt"`
+		GatewayHTTP string `json:"gateway_http"`
+	}
+	eventually(t, 30*time.Second, "serve started", func() bool {
+		line, ok := logs.find(`"gatehouse serving"`)
+		return ok && json.Unmarshal([]byte(line), &addrs) == nil
+	})
+	if _, ok := logs.find(`"protocol":"http/protobuf"`); !ok {
+		t.Errorf("serve did not log that it traces: %v", logs.all())
+	}
+	for _, r := range []struct{ path, body string }{
+		{"/apis/open", `{"properties":{"displayName":"open","path":"open","serviceUrl":"` + backend.URL + `","subscriptionRequired":false}}`},
+		{"/apis/open/operations/all", `{"properties":{"method":"*","urlTemplate":"/*"}}`},
+	} {
+		req, _ := http.NewRequest("PUT", "http://"+addrs.Mgmt+"/mgmt"+r.path, strings.NewReader(r.body))
+		req.Header.Set("Authorization", "Bearer otel-token")
+		if got := send(t, req); got.status/100 != 2 {
+			t.Fatalf("PUT %s: %d %s", r.path, got.status, got.body)
+		}
+	}
+	eventually(t, 10*time.Second, "the API served", func() bool {
+		res, err := http.Get("http://" + addrs.GatewayHTTP + "/open/x")
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.StatusCode == http.StatusOK
+	})
+	rc.Wait(t, "the gateway's server span", func(spans []otlptest.Span) bool {
+		for _, s := range spans {
+			if s.Name == "open - all" && s.Resource["service.name"] == "binary-under-test" {
+				return true
+			}
+		}
+		return false
+	})
 }
