@@ -163,11 +163,12 @@ func failureOf(rec *recorder, r *http.Request, api *apiRoute, op *operation, sub
 	return "", "", ""
 }
 
-// noteFailure keeps err, a *policy.StepError, as the reason the request
-// that w answers failed, for its span. It does nothing without a span.
-func noteFailure(w http.ResponseWriter, err error) {
+// noteFailure keeps forward-request's failure (reason, message, the
+// cause err) as why the request that w answers failed, for its span. It
+// does nothing without a span.
+func noteFailure(w http.ResponseWriter, reason, message string, err error) {
 	if rec, ok := w.(*recorder); ok && rec.span != nil {
-		rec.failure = err
+		rec.failure = forwardFailure(reason, message, err)
 	}
 }
 

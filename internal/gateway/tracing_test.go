@@ -15,7 +15,9 @@ import (
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
+	"go.uber.org/goleak"
 
+	"github.com/gatehouse/gatehouse/internal/gateway/forwardertest"
 	"github.com/gatehouse/gatehouse/internal/otlptest"
 )
 
@@ -325,6 +327,27 @@ func TestNoTracingLeavesTraceparent(t *testing.T) {
 	s.ServeHTTP(httptest.NewRecorder(), req)
 	if got != want {
 		t.Errorf("without tracing the backend got traceparent %q, want the caller's %q", got, want)
+	}
+}
+
+// TestForwarderConformanceTraced runs the forwarder conformance suite
+// (upgrades, 1xx, trailers, streaming) with every request traced: the
+// client span's transport and body must change nothing the client sees.
+func TestForwarderConformanceTraced(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysSample()))
+	defer tp.Shutdown(context.Background())
+	for name, policy := range map[string]string{
+		"no-policy": "",
+		"policy-outbound": `<policies><backend><forward-request /></backend>
+		  <outbound><set-header name="X-Outbound" exists-action="override"><value>out</value></set-header></outbound></policies>`,
+		"policy-streamed": `<policies><backend><forward-request buffer-response="false" /></backend></policies>`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			forwardertest.Run(t, func(t *testing.T, backendURL string) string {
+				return startGatewayWith(t, backendURL, policy, Options{TracerProvider: tp})
+			})
+		})
 	}
 }
 
