@@ -174,3 +174,35 @@ func TestServeBinaryReadsOTELVariables(t *testing.T) {
 		return false
 	})
 }
+
+// TestSelfHostedGatewaySendsTraces: a self-hosted gateway traces its
+// requests under its own gateway id and, by default, the service name
+// gatehouse-gateway.
+func TestSelfHostedGatewaySendsTraces(t *testing.T) {
+	backend := newBackend(t)
+	plane := startServe(t, t.TempDir(), "")
+	plane.must("PUT", "/apis/open", `{"properties":{"displayName":"x","path":"open","serviceUrl":"`+backend.URL+`","subscriptionRequired":false}}`)
+	plane.must("PUT", "/apis/open/operations/all", `{"properties":{"method":"GET","urlTemplate":"/*"}}`)
+	plane.must("PUT", "/gateways/edge", `{"properties":{"description":"Edge"}}`)
+	plane.must("PUT", "/gateways/edge/apis/open", "")
+	var tok struct{ Value string }
+	json.Unmarshal(plane.must("POST", "/gateways/edge/generateToken",
+		`{"keyType":"primary","expiry":"`+time.Now().Add(24*time.Hour).Format(time.RFC3339)+`"}`).body, &tok)
+
+	rc := otlptest.NewReceiver(t)
+	getenv := func(k string) string {
+		return map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": rc.URL() + "/v1/traces"}[k]
+	}
+	gw := startGateway(t, selfhosted.Config{ConfigEndpoint: "http://" + plane.addrs.Mgmt, GatewayID: "edge", Token: tok.Value,
+		Backup: filepath.Join(t.TempDir(), "backup.json"), GatewaySettings: selfhosted.GatewaySettings{Getenv: getenv, Region: "north"}})
+	gw.expect(200, "/open/x")
+	rc.Wait(t, "the self-hosted gateway's server span", func(spans []otlptest.Span) bool {
+		for _, s := range spans {
+			if s.Name == "open - all" && s.Attr("gatehouse.gateway.id") == "edge" && s.Attr("gatehouse.region") == "north" &&
+				s.Resource["service.name"] == "gatehouse-gateway" && s.Resource["service.version"] == "test" {
+				return true
+			}
+		}
+		return false
+	})
+}
