@@ -195,7 +195,7 @@ func TestSelfHostedGatewaySendsTraces(t *testing.T) {
 	}
 	gw := startGateway(t, selfhosted.Config{ConfigEndpoint: "http://" + plane.addrs.Mgmt, GatewayID: "edge", Token: tok.Value,
 		Backup: filepath.Join(t.TempDir(), "backup.json"), GatewaySettings: selfhosted.GatewaySettings{Getenv: getenv, Region: "north"}})
-	gw.expect(200, "/open/x")
+	eventually(t, 10*time.Second, "the self-hosted gateway serving /open/x", func() bool { return gw.status("/open/x") == 200 })
 	rc.Wait(t, "the self-hosted gateway's server span", func(spans []otlptest.Span) bool {
 		for _, s := range spans {
 			if s.Name == "open - all" && s.Attr("gatehouse.gateway.id") == "edge" && s.Attr("gatehouse.region") == "north" &&
