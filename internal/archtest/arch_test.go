@@ -33,6 +33,7 @@ var allowed = map[string][]string{
 	"internal/cli":                 {},
 	"internal/oidctest":            {},
 	"internal/oauthtest":           {},
+	"internal/otlptest":            {},
 	"internal/managedidentity":     {},
 	"internal/cache":               {},
 	"internal/analytics":           {},

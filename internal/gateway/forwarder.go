@@ -37,6 +37,8 @@ type relay struct {
 	reply  httputil.ReverseProxy
 	stream httputil.ReverseProxy // reply for buffer-response="false"
 	log    *slog.Logger
+	// tracing, when set, puts a client span around each forward.
+	tracing *tracing
 }
 
 // errCaptured stops send from writing the response it captured.
@@ -404,7 +406,13 @@ type sendTransport struct{}
 
 func (sendTransport) RoundTrip(out *http.Request) (*http.Response, error) {
 	fw := forwardingOf(out.Context())
-	res, err := fw.roundTrip(out)
+	var res *http.Response
+	var err error
+	if t := fw.relay.tracing; t != nil {
+		res, err = t.roundTrip(out, policyChangedTraceparent(fw.in.Header, out.Header), (*forwardSender)(fw))
+	} else {
+		res, err = fw.roundTrip(out)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gatehouse/gatehouse/internal/analytics"
 	"github.com/gatehouse/gatehouse/internal/cache"
@@ -85,6 +86,10 @@ type Options struct {
 	// (package managedidentity). Nil: that element fails at run time.
 	// Ignored when Policies is set.
 	ManagedIdentity builtin.ManagedIdentity
+	// TracerProvider makes the spans of requests (a server span each, a
+	// client span per backend call) and carries the W3C trace context to
+	// backends. Nil: no spans, and no work or allocation for them.
+	TracerProvider trace.TracerProvider
 }
 
 // SharedStore is a store shared by gateway nodes through Redis, named for
@@ -132,6 +137,7 @@ type Server struct {
 	deployment  *expr.Deployment // shared by every request; read-only
 	shared      []SharedStore    // the Redis-backed stores, for metrics
 	breakers    breakers         // the backends' circuit breakers, kept across reloads
+	tracing     *tracing         // nil: requests are not traced
 }
 
 // RegisterMetrics adds to reg the metrics of s's configuration (rejected
@@ -195,9 +201,10 @@ func NewServer(opts Options) *Server {
 	s.keyFailures = newKeyFailures(opts.KeyFailureLimit)
 	s.policies = opts.Policies
 	s.shared = opts.Shared
+	s.tracing = newTracing(opts.TracerProvider, opts.Deployment)
 	if s.policies == nil {
 		s.policies = policy.NewRegistry()
-		deps := builtin.Deps{HTTPClient: &http.Client{Transport: sideTransport{s}}, Limits: opts.Limits,
+		deps := builtin.Deps{HTTPClient: &http.Client{Transport: s.tracing.wrapSide(sideTransport{s})}, Limits: opts.Limits,
 			Cache: opts.Cache, ExternalCache: opts.ExternalCache, ManagedIdentity: opts.ManagedIdentity}
 		if deps.Cache == nil {
 			deps.Cache = cache.NewMemory(64<<20, nil)
@@ -207,6 +214,7 @@ func NewServer(opts Options) *Server {
 	s.ids = newRequestIDs()
 	s.deployment = opts.Deployment.expr()
 	s.relay = newRelay(s.buffers, s.log, s.backendError)
+	s.relay.tracing = s.tracing
 	return s
 }
 
@@ -261,9 +269,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := s.records.Get().(*recorder)
 	rec.reset(w)
 	rec.body = wrapBody(r)
+	if s.tracing != nil {
+		r = s.startSpan(rec, r)
+	}
 	api, op, sub := s.serve(rec, r, rt)
 	if s.access != nil {
 		s.logAccess(r, rec, api, op, sub)
+	}
+	if rec.span != nil {
+		s.endSpan(rec, r, api, op, sub)
 	}
 	rec.ResponseWriter = nil
 	s.records.Put(rec)
@@ -405,7 +419,7 @@ func (a *apiRoute) subscriptionKey(r *http.Request) (string, bool) {
 }
 
 func (s *Server) logAccess(r *http.Request, rec *recorder, api *apiRoute, op *operation, sub *subscriber) {
-	attrs := make([]slog.Attr, 0, 9)
+	attrs := make([]slog.Attr, 0, 10)
 	attrs = append(attrs,
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
@@ -423,6 +437,9 @@ func (s *Server) logAccess(r *http.Request, rec *recorder, api *apiRoute, op *op
 	}
 	if !rec.backendStart.IsZero() {
 		attrs = append(attrs, slog.Float64("backend_ms", ms(rec.backendDone.Sub(rec.backendStart))))
+	}
+	if rec.span != nil && rec.span.SpanContext().IsValid() {
+		attrs = append(attrs, slog.String("trace_id", rec.span.SpanContext().TraceID().String()))
 	}
 	s.access.LogAttrs(context.Background(), slog.LevelInfo, "request", attrs...)
 }

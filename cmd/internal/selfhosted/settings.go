@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gatehouse/gatehouse/internal/analytics"
 	"github.com/gatehouse/gatehouse/internal/cache"
@@ -46,6 +47,11 @@ type GatewaySettings struct {
 	// Limits bound what the gateway's listeners accept; the metrics
 	// listener takes their ForTools version.
 	Limits cli.Limits
+	// Getenv reads the OTEL_* variables. Nil: os.Getenv.
+	Getenv func(string) string
+	// TracerProvider receives the gateway's spans; StartTracing sets it.
+	// Nil: no spans.
+	TracerProvider trace.TracerProvider
 }
 
 // AddFlags defines the settings' flags, with their defaults, on f.
@@ -101,7 +107,8 @@ func (g GatewaySettings) NewServer(log *slog.Logger, gatewayID, instance string,
 	}
 	opts := gateway.Options{Logger: log, BackendTimeout: g.BackendTimeout,
 		TrustedProxies: trusted, Cache: cache.NewMemory(cacheMiB(g.CacheMiB)<<20, nil), KeyFailureLimit: g.KeyFailureLimit,
-		Deployment: gateway.Deployment{Region: g.Region, ServiceName: g.ServiceName, GatewayID: gatewayID, InstanceID: instance, Managed: managed}}
+		Deployment:     gateway.Deployment{Region: g.Region, ServiceName: g.ServiceName, GatewayID: gatewayID, InstanceID: instance, Managed: managed},
+		TracerProvider: g.TracerProvider}
 	if g.KeyFailureLimit <= 0 {
 		opts.KeyFailureLimit = -1 // no limit
 	}
