@@ -118,6 +118,11 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 		return err
 	}
 	routeLibraryLogs(log)
+	flushAccessLog, err := cfg.GatewaySettings.StartAccessLog(cfg.Stdout, cfg.LogFormat)
+	if err != nil {
+		return err
+	}
+	defer flushAccessLog() // after the listeners have stopped: their last lines go too
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err

@@ -152,6 +152,11 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.UseLogger != nil {
 		cfg.UseLogger(log)
 	}
+	flushAccessLog, err := cfg.GatewaySettings.StartAccessLog(cfg.Stdout, cfg.LogFormat)
+	if err != nil {
+		return err
+	}
+	defer flushAccessLog() // after the gateway has stopped: its last lines go too
 	creds, err := credentials(cfg)
 	if err != nil {
 		return err

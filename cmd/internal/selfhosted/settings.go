@@ -52,6 +52,9 @@ type GatewaySettings struct {
 	// TracerProvider receives the gateway's spans; StartTracing sets it.
 	// Nil: no spans.
 	TracerProvider trace.TracerProvider
+	// AccessLogger writes the access log; StartAccessLog sets it. Nil:
+	// the access log goes to the gateway's logger.
+	AccessLogger *slog.Logger
 }
 
 // AddFlags defines the settings' flags, with their defaults, on f.
@@ -113,7 +116,11 @@ func (g GatewaySettings) NewServer(log *slog.Logger, gatewayID, instance string,
 		opts.KeyFailureLimit = -1 // no limit
 	}
 	if g.AccessLog {
-		opts.AccessLog = log.With("log", "access")
+		access := g.AccessLogger
+		if access == nil {
+			access = log
+		}
+		opts.AccessLog = access.With("log", "access")
 	}
 	id, err := g.Identity.provider(log, os.Getenv)
 	if err != nil {
