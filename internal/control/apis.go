@@ -9,7 +9,8 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// checkAPI refuses a path that another API already uses, and runs an
+// checkAPI refuses a path that another API already uses (versions of
+// one version set share theirs), checks the version set, and runs an
 // import when properties.format is given.
 func checkAPI(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, _ *store.Record, env checkEnv) error {
 	a := props.(*model.API)
@@ -18,23 +19,14 @@ func checkAPI(ctx context.Context, tx store.Tx, rec *store.Record, props model.P
 			return err
 		}
 	}
+	if err := resolveVersionSet(ctx, tx, a); err != nil {
+		return err
+	}
 	apis, err := tx.List(ctx, store.Query{Kind: model.KindAPI})
 	if err != nil {
 		return err
 	}
-	for _, other := range apis {
-		if strings.EqualFold(other.ID, rec.ID) {
-			continue
-		}
-		var o model.API
-		if err := DecodeStored(other, &o); err != nil {
-			return err
-		}
-		if strings.EqualFold(o.Path, a.Path) {
-			return Conflict("properties.path", "The path '"+a.Path+"' is already used by API '"+other.ID+"'.")
-		}
-	}
-	return nil
+	return checkRoutes(ctx, tx, apis, map[string]*model.APIVersionSet{}, rec.ID, a)
 }
 
 // removeAPI deletes the API's operations, its product and gateway links,

@@ -26,9 +26,11 @@ var (
 	gatewayCertificateAuthoritiesType = &resourceType{kind: model.KindGatewayCertificateAuthority, title: "Certificate authority",
 		segment: "certificateAuthorities", idParam: "certificateId", parent: gatewaysType}
 
+	versionSetsType = &resourceType{kind: model.KindAPIVersionSet, title: "API version set", segment: "apiVersionSets", idParam: "versionSetId"}
+
 	resourceTypes = []*resourceType{apisType, operationsType, productsType, subscriptionsType, usersType,
 		groupsType, namedValuesType, backendsType, gatewaysType, federatedCredentialsType, fragmentsType,
-		certificatesType, gatewayCertificateAuthoritiesType}
+		certificatesType, gatewayCertificateAuthoritiesType, versionSetsType}
 
 	linkTypes = []*linkType{
 		{kind: model.KindProductAPI, owner: productsType, target: apisType},

@@ -28,6 +28,7 @@ var propertiesSchemas = map[model.Kind]string{
 	model.KindFederatedCredential:         "FederatedCredentialProperties",
 	model.KindPolicy:                      "PolicyProperties",
 	model.KindPolicyFragment:              "PolicyFragmentProperties",
+	model.KindAPIVersionSet:               "ApiVersionSetProperties",
 }
 
 // lengthRule is what a schema of the OpenAPI document says about the

@@ -373,6 +373,18 @@ func TestOpenAPIDocumentDescribesResponses(t *testing.T) {
 		{method: "DELETE", target: "/mgmt/apis/echo/operations/post-item", want: 200},
 		{method: "DELETE", target: "/mgmt/apis/echo/operations/post-item", want: 204},
 
+		// Version sets.
+		{method: "PUT", target: "/mgmt/apiVersionSets/orders", body: props(`{"displayName": "Orders", "versioningScheme": "Query", "versionQueryName": "api-version"}`), want: 201},
+		{method: "PUT", target: "/mgmt/apiVersionSets/bad", body: props(`{"displayName": "Bad", "versioningScheme": "Header"}`), want: 400},
+		{method: "PATCH", target: "/mgmt/apiVersionSets/orders", body: props(`{"description": "Every version of Orders."}`), want: 200},
+		{method: "PUT", target: "/mgmt/apis/orders-v1", body: props(`{"path": "orders", "apiVersion": "v1", "apiVersionSetId": "/apiVersionSets/orders"}`), want: 201},
+		{method: "PUT", target: "/mgmt/apis/orders-v1b", body: props(`{"path": "orders", "apiVersion": "v1", "apiVersionSetId": "orders"}`), want: 409},
+		{method: "GET", target: "/mgmt/apiVersionSets/orders", want: 200},
+		{method: "GET", target: "/mgmt/apiVersionSets", want: 200},
+		{method: "DELETE", target: "/mgmt/apiVersionSets/orders", want: 409},
+		{method: "DELETE", target: "/mgmt/apis/orders-v1", want: 200},
+		{method: "DELETE", target: "/mgmt/apiVersionSets/orders", want: 200},
+
 		// Products, groups, users and their links.
 		{method: "PUT", target: "/mgmt/products/starter", body: props(`{"displayName": "Starter", "state": "published"}`), want: 201},
 		{method: "PUT", target: "/mgmt/products/bad", body: props(`{"displayName": ""}`), want: 400},

@@ -21,9 +21,15 @@ type API struct {
 	SubscriptionRequired          *bool              `json:"subscriptionRequired,omitempty"`
 	SubscriptionKeyParameterNames *KeyParameterNames `json:"subscriptionKeyParameterNames,omitempty"`
 	APIVersion                    string             `json:"apiVersion,omitempty"`
-	APIVersionSetID               string             `json:"apiVersionSetId,omitempty"`
-	IsCurrent                     *bool              `json:"isCurrent,omitempty"`
-	Type                          string             `json:"type,omitempty"`
+	APIVersionDescription         string             `json:"apiVersionDescription,omitempty"`
+	// APIVersionSetID names the version set the API is a version of, as
+	// "/apiVersionSets/{id}" (Normalize turns a plain id into that).
+	APIVersionSetID string `json:"apiVersionSetId,omitempty"`
+	// APIVersionSet shows the set APIVersionSetID names; the management
+	// plane fills it, whatever a request says.
+	APIVersionSet *APIVersionSetDetails `json:"apiVersionSet,omitempty"`
+	IsCurrent     *bool                 `json:"isCurrent,omitempty"`
+	Type          string                `json:"type,omitempty"`
 	// Format and Value import a definition on PUT, as in APIM: Format is
 	// one of ImportFormats and Value the document (or its URL for the
 	// -link formats). Both are write-only: never stored or returned.
@@ -72,6 +78,19 @@ func (a *API) Normalize() {
 	if a.DisplayName == "" {
 		a.DisplayName = a.Path
 	}
+	if id, err := ParseVersionSetID(a.APIVersionSetID); err == nil {
+		a.APIVersionSetID = "/apiVersionSets/" + id
+	}
+	if a.APIVersionSetID == "" {
+		a.APIVersionSet = nil
+	}
+}
+
+// VersionSet returns the id of the API's version set, or "" when it has
+// none.
+func (a *API) VersionSet() string {
+	id, _ := ParseVersionSetID(a.APIVersionSetID)
+	return id
 }
 
 // Validate checks the API's own fields.
@@ -131,7 +150,12 @@ func (a *API) Validate() error {
 		fe.add("type", "%q is not supported: want http", a.Type)
 	}
 	if a.APIVersionSetID != "" {
-		fe.unsupported("apiVersionSetId", "version sets are not implemented; leave it out")
+		if _, err := ParseVersionSetID(a.APIVersionSetID); err != nil {
+			fe.add("apiVersionSetId", "%v", err)
+		}
+	}
+	if hasControl(a.APIVersion) {
+		fe.add("apiVersion", "must not hold control characters")
 	}
 	if a.IsCurrent != nil && !*a.IsCurrent {
 		fe.unsupported("isCurrent", "revisions are not implemented, so every API is its current revision; leave it out or set true")

@@ -42,6 +42,8 @@ func NewProperties(kind Kind) Properties {
 		return new(Policy)
 	case KindPolicyFragment:
 		return new(PolicyFragment)
+	case KindAPIVersionSet:
+		return new(APIVersionSet)
 	}
 	return nil
 }

@@ -9,7 +9,9 @@ import (
 // SchemaVersion is the version of the snapshot format this build writes
 // and reads. It grows when a field is added that a gateway must not
 // ignore.
-const SchemaVersion = 1
+// Version 2 added version sets and revisions: a gateway that ignored
+// them would route every version of an API to one of them.
+const SchemaVersion = 2
 
 // Snapshot is the configuration of one gateway at one configuration
 // version. It is plain data; once built it must not be modified.
@@ -38,6 +40,18 @@ type Snapshot struct {
 	Certificates map[string]Certificate `json:"certificates,omitempty"`
 	// CertificateAuthorities are the gateway's certificate authorities.
 	CertificateAuthorities []CertificateAuthority `json:"certificateAuthorities,omitempty"`
+	// VersionSets holds, by lower-case id, the version sets of this
+	// gateway's APIs.
+	VersionSets map[string]VersionSet `json:"versionSets,omitempty"`
+}
+
+// VersionSet says how the gateway tells the versions of an API apart.
+type VersionSet struct {
+	// Scheme is "Segment", "Query" or "Header".
+	Scheme string `json:"scheme"`
+	// Name is the query parameter (Query) or header (Header) that holds
+	// the version; empty for Segment.
+	Name string `json:"name,omitempty"`
 }
 
 // PolicyEnv is the global policy and what policies refer to.
@@ -59,6 +73,12 @@ type API struct {
 	Protocols            []string    `json:"protocols,omitempty"` // "http", "https": the schemes it is served over; empty: both
 	Operations           []Operation `json:"operations"`
 	Policy               string      `json:"policy,omitempty"` // the API's <policies> document
+	// VersionSet is the lower-case id of the API's version set (see
+	// Snapshot.VersionSets); empty when it has none.
+	VersionSet string `json:"versionSet,omitempty"`
+	// Version is the API's version in VersionSet; empty for the set's
+	// original version, which answers requests that name none.
+	Version string `json:"version,omitempty"`
 }
 
 // Operation is one method and URL template of an API.

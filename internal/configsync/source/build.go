@@ -54,6 +54,9 @@ func (b *Builder) BuildReport(ctx context.Context, r store.Reader, gateway strin
 	if s.APIs, err = buildAPIs(ctx, r, served, pols); err != nil {
 		return nil, nil, err
 	}
+	if s.VersionSets, err = buildVersionSets(ctx, r, s.APIs); err != nil {
+		return nil, nil, err
+	}
 	if s.Products, err = buildProducts(ctx, r, served, pols); err != nil {
 		return nil, nil, err
 	}
@@ -139,6 +142,8 @@ func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool, pols
 			Protocols:            a.Protocols,
 			Operations:           byAPI[strings.ToLower(rec.ID)],
 			Policy:               pols["apis/"+strings.ToLower(rec.ID)],
+			VersionSet:           strings.ToLower(a.VersionSet()),
+			Version:              a.APIVersion,
 		})
 	}
 	return apis, nil
