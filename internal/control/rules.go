@@ -53,4 +53,5 @@ var rules = map[model.Kind]rule{
 	model.KindCertificate:                 {check: checkCertificate, remove: removeCertificate},
 	model.KindGatewayCertificateAuthority: {check: checkGatewayCertificateAuthority},
 	model.KindAPIVersionSet:               {check: checkVersionSet, remove: removeVersionSet},
+	model.KindAPIRelease:                  {check: checkRelease},
 }

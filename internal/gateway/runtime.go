@@ -126,10 +126,12 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 	res, report := compile.Compile(snap, compile.Options{Registry: s.policies, Certificates: up.certs})
 	rt.report = report
 	byID := make(map[string]*apiRoute, len(snap.APIs))
+	indexes := apiIndexes{}
 	for i := range snap.APIs {
 		sa := &snap.APIs[i]
 		key, vers := routeKey(sa, snap.VersionSets), versioningOf(sa, snap.VersionSets)
-		a, err := s.compileAPI(sa, key, len(byID), res.APIs[strings.ToLower(sa.ID)], up)
+		index := indexes.of(sa.ID)
+		a, err := s.compileAPI(sa, key, index, res.APIs[strings.ToLower(sa.ID)], up)
 		if err == nil {
 			a.versioning = vers
 			err = rt.clash(a)
@@ -141,7 +143,7 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 			a.version = snap.Version
 		}
 		if err != nil || a.unavailable {
-			a = lastGood(prev, sa, len(byID))
+			a = lastGood(prev, sa, index)
 			if a.unavailable {
 				a.path, a.versioning = key, vers
 			}
@@ -163,7 +165,7 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 	for i := range snap.Products {
 		products[strings.ToLower(snap.Products[i].ID)] = &snap.Products[i]
 	}
-	words := (len(byID) + 63) / 64
+	words := (len(indexes) + 63) / 64
 	for i := range snap.Subscriptions {
 		sub := &snap.Subscriptions[i]
 		if sub.State != model.SubscriptionActive {

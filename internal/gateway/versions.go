@@ -38,14 +38,36 @@ func versioningOf(a *snapshot.API, sets map[string]snapshot.VersionSet) versioni
 }
 
 // routeKey returns the key of API a's route: its path suffix without
-// slashes, followed, under the Segment scheme, by its version segment:
-// "orders/v2". Versions of a Query or Header set share their path.
+// slashes, followed, under the Segment scheme, by its version segment
+// ("orders/v2"), and for a revision that is not current by ";rev=n"
+// ("orders/v2;rev=3"), as APIM appends it to the API's URL. Versions of
+// a Query or Header set share their path.
 func routeKey(a *snapshot.API, sets map[string]snapshot.VersionSet) string {
 	key := strings.Trim(a.Path, "/")
 	if set, ok := sets[a.VersionSet]; ok && a.VersionSet != "" && set.Scheme == model.VersioningSegment && a.Version != "" {
 		key = strings.TrimPrefix(key+"/"+a.Version, "/")
 	}
+	if a.Revision != "" {
+		key += ";rev=" + a.Revision
+	}
 	return key
+}
+
+// apiIndexes gives each API its position in the subscriber bitsets; the
+// revisions of an API share the API's, so that its subscriptions and
+// products reach them all.
+type apiIndexes map[string]int
+
+// of returns the index of the API whose revision id is.
+func (x apiIndexes) of(id string) int {
+	root, _, _ := model.SplitRevision(id)
+	k := strings.ToLower(root)
+	i, ok := x[k]
+	if !ok {
+		i = len(x)
+		x[k] = i
+	}
+	return i
 }
 
 // versionPicker chooses among the versions of a Query or Header version

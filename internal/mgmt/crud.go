@@ -100,6 +100,11 @@ func (s *Server) listResources(rt *resourceType) apiFunc {
 			if err := rt.requireParent(r.Context(), tx, parent); err != nil {
 				return err
 			}
+			if rt.parent != nil {
+				if parent, err = rt.parent.stored(r.Context(), tx, parent); err != nil {
+					return err
+				}
+			}
 			recs, err = tx.List(r.Context(), control.Query{Kind: rt.kind, Parent: parent})
 			return err
 		})

@@ -372,6 +372,15 @@ func TestOpenAPIDocumentDescribesResponses(t *testing.T) {
 		{method: "GET", target: "/mgmt/apis/missing/operations", want: 404},
 		{method: "DELETE", target: "/mgmt/apis/echo/operations/post-item", want: 200},
 		{method: "DELETE", target: "/mgmt/apis/echo/operations/post-item", want: 204},
+		{method: "PUT", target: "/mgmt/apis/echo;rev=2", body: props(`{"apiRevisionDescription": "Tries a change."}`), want: 201},
+		{method: "PUT", target: "/mgmt/apis/echo;rev=3", body: props(`{"path": "other"}`), want: 400},
+		{method: "PUT", target: "/mgmt/apis/echo/releases/r1", body: props(`{"apiId": "/apis/echo;rev=2", "notes": "Faster."}`), want: 201},
+		{method: "PUT", target: "/mgmt/apis/echo/releases/r2", body: props(`{"apiId": "/apis/v2;rev=2"}`), want: 400},
+		{method: "PATCH", target: "/mgmt/apis/echo/releases/r1", body: props(`{"notes": "Much faster."}`), want: 200},
+		{method: "GET", target: "/mgmt/apis/echo/releases/r1", want: 200},
+		{method: "GET", target: "/mgmt/apis/echo/releases", want: 200},
+		{method: "DELETE", target: "/mgmt/apis/echo;rev=2", want: 409},
+		{method: "DELETE", target: "/mgmt/apis/echo/releases/r1", want: 200},
 
 		// Version sets.
 		{method: "PUT", target: "/mgmt/apiVersionSets/orders", body: props(`{"displayName": "Orders", "versioningScheme": "Query", "versionQueryName": "api-version"}`), want: 201},

@@ -80,7 +80,7 @@ func TestVersionSetGolden(t *testing.T) {
 			"apiVersion": "v2", "apiVersionDescription": "Adds paging.", "apiVersionSetId": "/apiVersionSets/orders",
 			"apiVersionSet": {"id": "/apiVersionSets/orders", "name": "Orders", "description": "All of them.",
 				"versioningScheme": "Query", "versionQueryName": "api-version"},
-			"isCurrent": true, "type": "http"}}`)
+			"apiRevision": "1", "isCurrent": true, "type": "http"}}`)
 }
 
 // wantJSON compares two JSON documents by value.

@@ -28,8 +28,19 @@ type API struct {
 	// APIVersionSet shows the set APIVersionSetID names; the management
 	// plane fills it, whatever a request says.
 	APIVersionSet *APIVersionSetDetails `json:"apiVersionSet,omitempty"`
-	IsCurrent     *bool                 `json:"isCurrent,omitempty"`
-	Type          string                `json:"type,omitempty"`
+	// APIRevision is the revision's number: "1" for a new API, n for the
+	// revision "{id};rev=n".
+	APIRevision            string `json:"apiRevision,omitempty"`
+	APIRevisionDescription string `json:"apiRevisionDescription,omitempty"`
+	// IsCurrent says whether the revision answers requests that name no
+	// revision. The management plane sets it: a release makes a revision
+	// current.
+	IsCurrent *bool `json:"isCurrent,omitempty"`
+	// SourceAPIID names, on create, the API or revision whose operations
+	// and policies the new one starts with (APIM's sourceApiId).
+	// Write-only: never stored or returned.
+	SourceAPIID string `json:"sourceApiId,omitempty"`
+	Type        string `json:"type,omitempty"`
 	// Format and Value import a definition on PUT, as in APIM: Format is
 	// one of ImportFormats and Value the document (or its URL for the
 	// -link formats). Both are write-only: never stored or returned.
@@ -68,9 +79,6 @@ func (a *API) Normalize() {
 	}
 	if a.SubscriptionKeyParameterNames.Query == "" {
 		a.SubscriptionKeyParameterNames.Query = DefaultKeyQuery
-	}
-	if a.IsCurrent == nil {
-		a.IsCurrent = boolPtr(true)
 	}
 	if a.Type == "" {
 		a.Type = "http"
@@ -157,8 +165,13 @@ func (a *API) Validate() error {
 	if hasControl(a.APIVersion) {
 		fe.add("apiVersion", "must not hold control characters")
 	}
-	if a.IsCurrent != nil && !*a.IsCurrent {
-		fe.unsupported("isCurrent", "revisions are not implemented, so every API is its current revision; leave it out or set true")
+	if a.APIRevision != "" && !validRevision(a.APIRevision) {
+		fe.add("apiRevision", "%q is not a revision number: want 1 to %d", a.APIRevision, MaxRevision)
+	}
+	if a.SourceAPIID != "" {
+		if _, err := ParseAPIRef(a.SourceAPIID); err != nil {
+			fe.add("sourceApiId", "%v", err)
+		}
 	}
 	return fe.err()
 }

@@ -44,6 +44,8 @@ func NewProperties(kind Kind) Properties {
 		return new(PolicyFragment)
 	case KindAPIVersionSet:
 		return new(APIVersionSet)
+	case KindAPIRelease:
+		return new(APIRelease)
 	}
 	return nil
 }

@@ -60,6 +60,7 @@ func (b *Builder) BuildReport(ctx context.Context, r store.Reader, gateway strin
 	if s.Products, err = buildProducts(ctx, r, served, pols); err != nil {
 		return nil, nil, err
 	}
+	addRevisions(s.Products, s.APIs)
 	if s.Policy, err = buildPolicyEnv(ctx, r, pols[""]); err != nil {
 		return nil, nil, err
 	}
@@ -124,7 +125,8 @@ func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool, pols
 	}
 	apis := make([]snapshot.API, 0, len(recs))
 	for _, rec := range recs {
-		if served != nil && !served[strings.ToLower(rec.ID)] {
+		root, rev, _ := model.SplitRevision(rec.ID)
+		if served != nil && !served[strings.ToLower(root)] {
 			continue
 		}
 		var a model.API
@@ -144,6 +146,7 @@ func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool, pols
 			Policy:               pols["apis/"+strings.ToLower(rec.ID)],
 			VersionSet:           strings.ToLower(a.VersionSet()),
 			Version:              a.APIVersion,
+			Revision:             rev,
 		})
 	}
 	return apis, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
@@ -35,4 +36,25 @@ func buildVersionSets(ctx context.Context, r store.Reader, apis []snapshot.API) 
 		sets[a.VersionSet] = snapshot.VersionSet{Scheme: vs.VersioningScheme, Name: vs.VersionName()}
 	}
 	return sets, nil
+}
+
+// addRevisions adds to each product the revisions of its APIs that are
+// not current, which its subscriptions reach and its policy applies to.
+func addRevisions(products []snapshot.Product, apis []snapshot.API) {
+	revisions := map[string][]string{}
+	for _, a := range apis {
+		if root, _, ok := model.SplitRevision(a.ID); ok {
+			k := strings.ToLower(root)
+			revisions[k] = append(revisions[k], a.ID)
+		}
+	}
+	if len(revisions) == 0 {
+		return
+	}
+	for i := range products {
+		p := &products[i]
+		for _, id := range p.APIs {
+			p.APIs = append(p.APIs, revisions[strings.ToLower(id)]...)
+		}
+	}
 }
