@@ -62,6 +62,12 @@ func TestRevisions(t *testing.T) {
 			t.Errorf("%s %s: %d %s, want %d", r.method, r.path, got.status, got.body, r.status)
 		}
 	}
+	if n := plane.must("GET", "/apis", "").json(t)["count"]; n != 1.0 {
+		t.Errorf("GET /apis lists %v APIs, want echo once", n)
+	}
+	if n := plane.must("GET", "/apis/echo/revisions", "").json(t)["count"]; n != 2.0 {
+		t.Errorf("GET /apis/echo/revisions lists %v, want 2", n)
+	}
 	if cur := plane.must("GET", "/apis/echo;rev=1", "").json(t)["properties"].(map[string]any); cur["isCurrent"] != true {
 		t.Errorf("echo;rev=1 = %v, want the current revision", cur)
 	}

@@ -111,9 +111,12 @@ func (s *Server) listResources(rt *resourceType) apiFunc {
 		if err != nil {
 			return response{}, err
 		}
-		items := make([]resource, len(recs))
-		for i, rec := range recs {
-			items[i] = rt.present(rec)
+		items := make([]resource, 0, len(recs))
+		for _, rec := range recs {
+			if rt == apisType && isRevision(rec.ID) {
+				continue // listed by GET /apis/{apiId}/revisions
+			}
+			items = append(items, rt.present(rec))
 		}
 		return response{status: http.StatusOK, body: page.apply(r, items)}, nil
 	}

@@ -374,6 +374,8 @@ func TestOpenAPIDocumentDescribesResponses(t *testing.T) {
 		{method: "DELETE", target: "/mgmt/apis/echo/operations/post-item", want: 204},
 		{method: "PUT", target: "/mgmt/apis/echo;rev=2", body: props(`{"apiRevisionDescription": "Tries a change."}`), want: 201},
 		{method: "PUT", target: "/mgmt/apis/echo;rev=3", body: props(`{"path": "other"}`), want: 400},
+		{method: "GET", target: "/mgmt/apis/echo/revisions", want: 200, wantBody: []string{`"privateUrl": "/echo;rev=2"`}},
+		{method: "GET", target: "/mgmt/apis/missing/revisions", want: 404},
 		{method: "PUT", target: "/mgmt/apis/echo/releases/r1", body: props(`{"apiId": "/apis/echo;rev=2", "notes": "Faster."}`), want: 201},
 		{method: "PUT", target: "/mgmt/apis/echo/releases/r2", body: props(`{"apiId": "/apis/v2;rev=2"}`), want: 400},
 		{method: "PATCH", target: "/mgmt/apis/echo/releases/r1", body: props(`{"notes": "Much faster."}`), want: 200},
