@@ -11,10 +11,12 @@ import (
 	"github.com/gatehouse/gatehouse/cmd/internal/selfhosted"
 )
 
-// revPolicy tags requests with the revision that served them.
-func revPolicy(rev string) string {
+// revPolicy tags requests with the revision that served them, as the
+// policy's author (tag) and as context.Api sees it.
+func revPolicy(tag string) string {
 	b, _ := json.Marshal(map[string]any{"properties": map[string]string{"format": "rawxml", "value": `<policies><inbound><base />` +
-		`<set-header name="X-Rev" exists-action="override"><value>` + rev + `</value></set-header></inbound></policies>`}})
+		`<set-header name="X-Rev" exists-action="override"><value>@("` + tag + `" + context.Api.Revision + (context.Api.IsCurrentRevision ? "c" : ""))</value></set-header>` +
+		`</inbound></policies>`}})
 	return string(b)
 }
 
@@ -101,7 +103,7 @@ func TestRevisions(t *testing.T) {
 		eventually(t, 5*time.Second, addr+" serving both revisions", func() bool {
 			_, cur := served(addr, "/echo/x")
 			_, next := served(addr, "/echo;rev=2/x")
-			return cur == "/r1/x 1" && next == "/r2/x 2"
+			return cur == "/r1/x 11c" && next == "/r2/x 22"
 		})
 	}
 
@@ -110,12 +112,12 @@ func TestRevisions(t *testing.T) {
 	for _, addr := range addrs {
 		eventually(t, 5*time.Second, addr+" serving revision 2 as current", func() bool {
 			_, cur := served(addr, "/echo/x")
-			if cur != "/r2/x 2" {
+			if cur != "/r2/x 22c" {
 				return false
 			}
 			// The same configuration serves revision 1 under ;rev=1.
 			_, old := served(addr, "/echo;rev=1/x")
-			if old != "/r1/x 1" {
+			if old != "/r1/x 11" {
 				t.Errorf("%s: revision 2 is current but /echo;rev=1/x gives %q", addr, old)
 			}
 			return true

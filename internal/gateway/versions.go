@@ -16,6 +16,10 @@ type versioning struct {
 	name    string // the query parameter, or the canonical header name
 	set     string // lower-case version set id
 	version string // "" for the set's original version
+	// revision is the revision's number, and current whether it is the
+	// API's current revision (context.Api.Revision, IsCurrentRevision).
+	revision string
+	current  bool
 }
 
 // shared reports whether the API shares its route with the other
@@ -26,11 +30,15 @@ func (v versioning) shared() bool {
 
 // versioningOf returns how API a is versioned under sets.
 func versioningOf(a *snapshot.API, sets map[string]snapshot.VersionSet) versioning {
+	v := versioning{revision: a.Revision, current: !a.NotCurrent}
+	if v.revision == "" {
+		v.revision = "1"
+	}
 	set, ok := sets[a.VersionSet]
 	if a.VersionSet == "" || !ok {
-		return versioning{}
+		return v
 	}
-	v := versioning{scheme: set.Scheme, name: set.Name, set: a.VersionSet, version: a.Version}
+	v.scheme, v.name, v.set, v.version = set.Scheme, set.Name, a.VersionSet, a.Version
 	if v.scheme == model.VersioningHeader {
 		v.name = http.CanonicalHeaderKey(v.name)
 	}
@@ -47,7 +55,7 @@ func routeKey(a *snapshot.API, sets map[string]snapshot.VersionSet) string {
 	if set, ok := sets[a.VersionSet]; ok && a.VersionSet != "" && set.Scheme == model.VersioningSegment && a.Version != "" {
 		key = strings.TrimPrefix(key+"/"+a.Version, "/")
 	}
-	if a.Revision != "" {
+	if a.NotCurrent {
 		key += ";rev=" + a.Revision
 	}
 	return key

@@ -1,14 +1,18 @@
 package gateway
 
 import (
+	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 )
 
 // versionedSnapshot adds to testSnapshot a Query version set on "q" (v1,
-// v2, no original) and a Header set on "h" (an original and v2).
+// v2, no original; v1 has a revision 2) and a Header set on "h" (an
+// original and v2).
 func versionedSnapshot(backend string) *snapshot.Snapshot {
 	snap := testSnapshot(backend)
 	snap.APIs = snap.APIs[:3] // without the clash
@@ -19,6 +23,8 @@ func versionedSnapshot(backend string) *snapshot.Snapshot {
 		snap.APIs = append(snap.APIs, snapshot.API{ID: a.id, Path: a.path, ServiceURL: backend, KeyHeader: "k", KeyQuery: "k",
 			VersionSet: a.set, Version: a.version, Operations: op})
 	}
+	snap.APIs = append(snap.APIs, snapshot.API{ID: "q1;rev=2", Path: "q", ServiceURL: backend, KeyHeader: "k", KeyQuery: "k",
+		VersionSet: "qs", Version: "v1", Revision: "2", NotCurrent: true, Operations: op})
 	snap.VersionSets = map[string]snapshot.VersionSet{"qs": {Scheme: "Query", Name: "api-version"}, "hs": {Scheme: "Header", Name: "api-version"}}
 	return snap
 }
@@ -39,6 +45,8 @@ func TestMatchRequestPicksTheVersion(t *testing.T) {
 		{"/h/x", "v2", "h2"},
 		{"/h/x", "v3", ""},
 		{"/shop/orders/1", "", "orders"},
+		{"/q;rev=2/x?api-version=v1", "", "q1;rev=2"},
+		{"/q;rev=2/x?api-version=v2", "", ""},
 	}
 	for _, tt := range tests {
 		r := httptest.NewRequest("GET", tt.target, nil)
@@ -83,4 +91,40 @@ func BenchmarkRouteVersioned(b *testing.B) {
 			}
 		})
 	}
+}
+
+// FuzzMatchRequest routes arbitrary paths, version query parameters and
+// headers through a runtime with versions and revisions: no panic, an
+// operation only with the version route that holds it, rest a suffix of
+// the path, and without a version the same answer as match.
+func FuzzMatchRequest(f *testing.F) {
+	rt, err := NewServer(Options{}).Compile(versionedSnapshot("http://127.0.0.1:9"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, seed := range []struct{ path, query, header string }{
+		{"/q/x", "api-version=v1", ""}, {"/q;rev=2/x", "api-version=v1", ""}, {"/q;rev=2", "api-version=v2", ""},
+		{"/h/x", "", "v2"}, {"/h", "", ""}, {"/shop/orders/1", "", ""}, {"/", "", ""}, {"", "", ""}, {"/q;rev=", "api-version=%zz", ""},
+	} {
+		f.Add(seed.path, seed.query, seed.header)
+	}
+	f.Fuzz(func(t *testing.T, path, query, header string) {
+		r := &http.Request{Method: "GET", URL: &url.URL{Path: path, RawQuery: query}, Header: http.Header{}}
+		if header != "" {
+			r.Header["Api-Version"] = []string{header}
+		}
+		api, op, rest := rt.matchRequest(r)
+		if op != nil && (api == nil || api.picker != nil) {
+			t.Fatalf("%q: an operation without its version's route", path)
+		}
+		if api != nil && !strings.HasSuffix(path, rest) {
+			t.Fatalf("%q: rest %q is not a suffix", path, rest)
+		}
+		if query == "" && header == "" {
+			a2, op2, rest2 := rt.match("GET", path)
+			if a2 != api || op2 != op || rest2 != rest {
+				t.Fatalf("%q: match and matchRequest disagree", path)
+			}
+		}
+	})
 }

@@ -79,11 +79,13 @@ type API struct {
 	// Version is the API's version in VersionSet; empty for the set's
 	// original version, which answers requests that name none.
 	Version string `json:"version,omitempty"`
-	// Revision is, for a revision that is not its API's current one (ID
-	// "echo;rev=2"), its number: it is served under "{path};rev={n}".
-	// Empty for the current revision. Subscriptions and products that
-	// reach the API reach all its revisions.
+	// Revision is the revision's number ("1" when empty).
 	Revision string `json:"revision,omitempty"`
+	// NotCurrent marks a revision that is not its API's current one (ID
+	// "echo;rev=2"): it is served under "{path};rev={Revision}".
+	// Subscriptions and products that reach the API reach all its
+	// revisions.
+	NotCurrent bool `json:"notCurrent,omitempty"`
 }
 
 // Operation is one method and URL template of an API.

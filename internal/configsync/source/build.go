@@ -125,7 +125,7 @@ func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool, pols
 	}
 	apis := make([]snapshot.API, 0, len(recs))
 	for _, rec := range recs {
-		root, rev, _ := model.SplitRevision(rec.ID)
+		root, _, notCurrent := model.SplitRevision(rec.ID)
 		if served != nil && !served[strings.ToLower(root)] {
 			continue
 		}
@@ -146,7 +146,8 @@ func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool, pols
 			Policy:               pols["apis/"+strings.ToLower(rec.ID)],
 			VersionSet:           strings.ToLower(a.VersionSet()),
 			Version:              a.APIVersion,
-			Revision:             rev,
+			Revision:             a.APIRevision,
+			NotCurrent:           notCurrent,
 		})
 	}
 	return apis, nil

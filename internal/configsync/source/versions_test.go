@@ -3,6 +3,7 @@ package source
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -31,8 +32,8 @@ func TestBuildCarriesVersionSetsAndRevisionsOfServedAPIs(t *testing.T) {
 		}
 		put(model.KindAPIVersionSet, "", "vs", &model.APIVersionSet{DisplayName: "VS", VersioningScheme: "Header", VersionHeaderName: "Api-Version"})
 		put(model.KindAPIVersionSet, "", "other", &model.APIVersionSet{DisplayName: "O", VersioningScheme: "Segment"})
-		put(model.KindAPI, "", "a", &model.API{Path: "a", ServiceURL: "http://a", APIVersion: "v1", APIVersionSetID: "/apiVersionSets/vs"})
-		put(model.KindAPI, "", "a;rev=2", &model.API{Path: "a", ServiceURL: "http://a2", APIVersion: "v1", APIVersionSetID: "/apiVersionSets/vs"})
+		put(model.KindAPI, "", "a", &model.API{APIRevision: "1", Path: "a", ServiceURL: "http://a", APIVersion: "v1", APIVersionSetID: "/apiVersionSets/vs"})
+		put(model.KindAPI, "", "a;rev=2", &model.API{APIRevision: "2", Path: "a", ServiceURL: "http://a2", APIVersion: "v1", APIVersionSetID: "/apiVersionSets/vs"})
 		put(model.KindAPI, "", "b", &model.API{Path: "b", ServiceURL: "http://b", APIVersion: "v1", APIVersionSetID: "/apiVersionSets/other"})
 		put(model.KindAPI, "", "b;rev=2", &model.API{Path: "b", ServiceURL: "http://b2"})
 		put(model.KindProduct, "", "p", &model.Product{DisplayName: "P", State: "published"})
@@ -54,9 +55,9 @@ func TestBuildCarriesVersionSetsAndRevisionsOfServedAPIs(t *testing.T) {
 	}
 	var ids []string
 	for _, a := range edge.APIs {
-		ids = append(ids, a.ID+"@"+a.VersionSet+"/"+a.Version+"/"+a.Revision)
+		ids = append(ids, fmt.Sprintf("%s@%s/%s/%s/%v", a.ID, a.VersionSet, a.Version, a.Revision, a.NotCurrent))
 	}
-	if want := []string{"a@vs/v1/", "a;rev=2@vs/v1/2"}; !reflect.DeepEqual(ids, want) {
+	if want := []string{"a@vs/v1/1/false", "a;rev=2@vs/v1/2/true"}; !reflect.DeepEqual(ids, want) {
 		t.Errorf("edge APIs = %v, want %v", ids, want)
 	}
 	if want := map[string]snapshot.VersionSet{"vs": {Scheme: "Header", Name: "Api-Version"}}; !reflect.DeepEqual(edge.VersionSets, want) {
