@@ -40,6 +40,16 @@ func checkReferences(desired, current *Config, prune bool) error {
 			}
 		}
 	}
+	sets, curSets := names(desired.VersionSets), names(current.VersionSets)
+	for _, a := range desired.APIs {
+		var api model.API
+		if json.Unmarshal(a.Properties, &api) != nil || api.VersionSet() == "" {
+			continue
+		}
+		if !exists(sets, curSets, api.VersionSet()) {
+			problems = append(problems, fmt.Sprintf("%s: version set %s is neither in the folder nor (kept) on the management plane", a.File, api.VersionSet()))
+		}
+	}
 	backends, curBackends := names(desired.Backends), names(current.Backends)
 	for _, b := range desired.Backends {
 		var be model.Backend
@@ -93,10 +103,16 @@ func uniqueField(desired, current []Resource, prune bool, field, what string) []
 	return problems
 }
 
+// apiResources returns the APIs whose path must be unique: versions of a
+// version set share theirs (the management plane checks them).
 func (c *Config) apiResources() []Resource {
-	out := make([]Resource, len(c.APIs))
-	for i, a := range c.APIs {
-		out[i] = a.Resource
+	out := make([]Resource, 0, len(c.APIs))
+	for _, a := range c.APIs {
+		var api model.API
+		if json.Unmarshal(a.Properties, &api) == nil && api.APIVersionSetID != "" {
+			continue
+		}
+		out = append(out, a.Resource)
 	}
 	return out
 }

@@ -34,6 +34,8 @@ type Config struct {
 	// Fragments are the policy fragments, canonical as policies are
 	// (with "description" when there is one).
 	Fragments []Resource
+	// VersionSets are the API version sets.
+	VersionSets []Resource
 	// Unsupported lists what a folder holds that Gatehouse does not apply.
 	Unsupported []Unsupported
 }
@@ -101,7 +103,17 @@ func canonical(kind model.Kind, props []byte) (json.RawMessage, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
+	clearServerFilled(p)
 	return json.Marshal(p)
+}
+
+// clearServerFilled removes what the management plane fills in of its
+// own and a folder does not say: an API's version set details, revision
+// number and isCurrent, so that a folder compares equal to the plane.
+func clearServerFilled(p model.Properties) {
+	if a, ok := p.(*model.API); ok {
+		a.APIVersionSet, a.APIRevision, a.IsCurrent = nil, "", nil
+	}
 }
 
 // knownProperties returns the JSON names of kind's properties.

@@ -2,7 +2,8 @@
 // APIOps's extracted-artifact layout (apis/<name>/apiInformation.json and
 // specification.yaml|json, products/<name>/productInformation.json with
 // apis.json and groups.json, groups/, namedValues/, backends/, gateways/,
-// policy.xml at every scope and policyFragments/), and plans and applies
+// "version sets/", policy.xml at every scope and policyFragments/), and
+// plans and applies
 // the changes that make a management plane equal to a folder.
 //
 // The package is a client of the management plane: it reads the current
@@ -11,6 +12,6 @@
 // by the management API; policies and fragments are also compiled before
 // the first write, with the code the management API uses. Parts of a
 // folder that Gatehouse does not support yet (diagnostics, loggers, tags,
-// version sets, unknown properties, ...) are listed, never silently
+// API revisions, unknown properties, ...) are listed, never silently
 // dropped.
 package apiops

@@ -71,6 +71,8 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 			r.each(name, r.gateway)
 		case e.IsDir() && name == "policyFragments":
 			r.each(name, r.fragment)
+		case e.IsDir() && (name == "version sets" || name == "versionSets" || name == "apiVersionSets"):
+			r.each(name, r.simple(model.KindAPIVersionSet, "versionSetInformation.json", &r.cfg.VersionSets))
 		default:
 			r.skipTree(describe(name), name)
 		}
@@ -82,6 +84,7 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 	sortResources(r.cfg.NamedValues)
 	sortResources(r.cfg.Backends)
 	sortResources(r.cfg.Fragments)
+	sortResources(r.cfg.VersionSets)
 	sortPolicies(r.cfg.Policies)
 	return &r.cfg, nil
 }
@@ -224,8 +227,6 @@ func describe(name string) string {
 		return "API release"
 	case "specification.graphql", "specification.wsdl", "specification.wadl":
 		return "non-OpenAPI specification"
-	case "versionSets", "apiVersionSets":
-		return "API version set"
 	}
 	return strings.TrimSuffix(strings.TrimSuffix(name, path.Ext(name)), "s")
 }
@@ -253,6 +254,10 @@ func localPoolIDs(props json.RawMessage) json.RawMessage {
 }
 
 func (r *reader) api(rel, dirName string) {
+	if _, _, ok := model.SplitRevision(dirName); ok {
+		r.skipTree("API revision", rel) // revisions are made and released on the management plane
+		return
+	}
 	file := path.Join(rel, "apiInformation.json")
 	name, props, ok := r.info(model.KindAPI, file, dirName)
 	if !ok {
@@ -299,6 +304,7 @@ func (r *reader) api(rel, dirName string) {
 		r.fail(file, "%v", err)
 		return
 	}
+	clearServerFilled(&a)
 	c, err := json.Marshal(&a)
 	if err != nil {
 		r.fail(file, "%v", err)

@@ -49,7 +49,7 @@ func (s Step) String() string {
 
 // Plan is the ordered list of writes that make a management plane equal to
 // a folder: creations and updates in dependency order (named values,
-// backends, groups, policy fragments, APIs, products and their links,
+// backends, groups, policy fragments, version sets, APIs, products and their links,
 // gateways and their links, then the policies of every scope), then link
 // removals, then (with Prune) deletions in reverse order.
 type Plan struct {
@@ -78,6 +78,7 @@ func NewPlan(desired, current *Config, opts PlanOptions) (*Plan, error) {
 	p.upsert("/backends/", singleFirst(desired.Backends), current.Backends)
 	p.upsert("/groups/", desired.Groups, current.Groups)
 	p.upsert("/policyFragments/", includedFirst(desired.Fragments), current.Fragments)
+	p.upsert("/apiVersionSets/", desired.VersionSets, current.VersionSets)
 	for _, a := range desired.APIs {
 		if err := p.api(a, findAPI(current.APIs, a.Name)); err != nil {
 			return nil, err
@@ -217,6 +218,7 @@ func (p *Plan) prune(desired, current *Config, desGateways, curGateways, desProd
 		curAPIs = append(curAPIs, a.Resource)
 	}
 	del("/apis/", desAPIs, curAPIs, never)
+	del("/apiVersionSets/", desired.VersionSets, current.VersionSets, never)
 	del("/policyFragments/", desired.Fragments, current.Fragments, never)
 	del("/groups/", desired.Groups, current.Groups, model.IsBuiltinGroup)
 	var pools, singles []Resource

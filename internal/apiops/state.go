@@ -69,6 +69,9 @@ func Fetch(ctx context.Context, c *mgmtclient.Client) (*Config, error) {
 		}
 		cfg.Gateways = append(cfg.Gateways, gw)
 	}
+	if cfg.VersionSets, err = fetchKind(ctx, c, "/apiVersionSets", model.KindAPIVersionSet); err != nil {
+		return nil, err
+	}
 	if cfg.Fragments, err = fetchFragments(ctx, c); err != nil {
 		return nil, err
 	}
@@ -107,6 +110,7 @@ func fetchKind(ctx context.Context, c *mgmtclient.Client, path string, kind mode
 			return nil, fmt.Errorf("%s %s: %w", kind, r.Name, err)
 		}
 		p.Normalize()
+		clearServerFilled(p)
 		props, err := json.Marshal(p)
 		if err != nil {
 			return nil, err

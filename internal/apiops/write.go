@@ -71,6 +71,9 @@ func Write(dir string, cfg *Config) error {
 		w.info(filepath.Join("gateways", g.Name, "gatewayInformation.json"), g.Properties)
 		w.names(filepath.Join("gateways", g.Name, "apis.json"), g.APIs)
 	}
+	for _, v := range cfg.VersionSets {
+		w.info(filepath.Join("version sets", v.Name, "versionSetInformation.json"), v.Properties)
+	}
 	w.writePolicies(cfg)
 	return w.err
 }
