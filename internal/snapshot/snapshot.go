@@ -10,8 +10,23 @@ import (
 // and reads. It grows when a field is added that a gateway must not
 // ignore.
 // Version 2 added version sets and revisions: a gateway that ignored
-// them would route every version of an API to one of them.
+// them would route every version of an API to one of them. A snapshot
+// that uses neither is written as version 1 (see SchemaOf), so gateways
+// of the previous release go on taking it.
 const SchemaVersion = 2
+
+// SchemaOf returns the oldest schema version that can carry s.
+func SchemaOf(s *Snapshot) int {
+	if len(s.VersionSets) > 0 {
+		return 2
+	}
+	for i := range s.APIs {
+		if s.APIs[i].NotCurrent {
+			return 2
+		}
+	}
+	return 1
+}
 
 // Snapshot is the configuration of one gateway at one configuration
 // version. It is plain data; once built it must not be modified.

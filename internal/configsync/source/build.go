@@ -84,6 +84,7 @@ func (b *Builder) BuildReport(ctx context.Context, r store.Reader, gateway strin
 		return nil, nil, err
 	}
 	used.prune(s)
+	s.Schema = snapshot.SchemaOf(s)
 	return s, report, nil
 }
 

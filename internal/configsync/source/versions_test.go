@@ -60,6 +60,9 @@ func TestBuildCarriesVersionSetsAndRevisionsOfServedAPIs(t *testing.T) {
 	if want := []string{"a@vs/v1/1/false", "a;rev=2@vs/v1/2/true"}; !reflect.DeepEqual(ids, want) {
 		t.Errorf("edge APIs = %v, want %v", ids, want)
 	}
+	if edge.Schema != 2 {
+		t.Errorf("a snapshot with version sets and revisions has schema %d, want 2", edge.Schema)
+	}
 	if want := map[string]snapshot.VersionSet{"vs": {Scheme: "Header", Name: "Api-Version"}}; !reflect.DeepEqual(edge.VersionSets, want) {
 		t.Errorf("edge version sets = %v, want %v", edge.VersionSets, want)
 	}
