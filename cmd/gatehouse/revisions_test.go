@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -107,7 +108,11 @@ func TestRevisions(t *testing.T) {
 		})
 	}
 
-	plane.must("PUT", "/apis/echo/releases/go-live", `{"properties": {"apiId": "/apis/echo;rev=2", "notes": "Now on r2."}}`)
+	release := plane.must("PUT", "/apis/echo/releases/go-live", `{"properties": {"apiId": "/apis/echo;rev=2", "notes": "Now on r2."}}`)
+	releaseVersion, _ := strconv.ParseFloat(strings.Trim(release.header.Get("ETag"), `"`), 64)
+	if releaseVersion == 0 {
+		t.Fatalf("the release has no ETag: %v", release.header)
+	}
 	start := time.Now()
 	for _, addr := range addrs {
 		eventually(t, 5*time.Second, addr+" serving revision 2 as current", func() bool {
@@ -124,6 +129,18 @@ func TestRevisions(t *testing.T) {
 		})
 	}
 	t.Logf("the release reached the embedded and both self-hosted gateways %v after its answer", time.Since(start))
+	// Both self-hosted nodes report the one configuration version that
+	// carries the release.
+	eventually(t, 5*time.Second, "both nodes at the release's configuration version", func() bool {
+		nodes := plane.must("GET", "/gateways/edge/status", "").json(t)["nodes"].([]any)
+		at := 0
+		for _, n := range nodes {
+			if n.(map[string]any)["configVersion"].(float64) >= releaseVersion {
+				at++
+			}
+		}
+		return at == 2
+	})
 	if code, _ := served(gws[0].addr, "/echo;rev=2/x"); code != http.StatusNotFound {
 		t.Errorf("the current revision under ;rev=2: %d, want 404 (it answers without ;rev)", code)
 	}
