@@ -26,6 +26,10 @@ func TestVersionSetRouting(t *testing.T) {
 	plane.must("PUT", "/apiVersionSets/hdr", `{"properties": {"displayName": "Header", "versioningScheme": "Header", "versionHeaderName": "Api-Version"}}`)
 	api("seg-original", "shop", "seg", "")
 	api("seg-v2", "shop", "seg", "v2")
+	// Policies see the version and the API's path (without the version).
+	plane.must("PUT", "/apis/seg-v2/policy", `{"properties": {"format": "rawxml", "value": "<policies><inbound><base />`+
+		`<set-header name=\"X-Api\" exists-action=\"override\"><value>@(context.Api.Path + \" \" + context.Api.Version)</value></set-header>`+
+		`</inbound></policies>"}}`)
 	api("books-v1", "books", "seg", "v1")
 	api("qry-v1", "q", "qry", "v1")
 	api("qry-v2", "q", "qry", "v2")
@@ -65,6 +69,11 @@ func TestVersionSetRouting(t *testing.T) {
 			}
 		})
 	}
+	t.Run("context.Api of a version", func(t *testing.T) {
+		if got := decodeSeen(t, plane.call("GET", "/shop/v2/items")).Header.Get("X-Api"); got != "shop v2" {
+			t.Errorf("context.Api.Path and Version: %q, want \"shop v2\"", got)
+		}
+	})
 	t.Run("query string reaches the backend", func(t *testing.T) {
 		if got := decodeSeen(t, plane.call("GET", "/q/items?api-version=v1&x=1")).Query; got != "api-version=v1&x=1" {
 			t.Errorf("backend saw query %q", got)

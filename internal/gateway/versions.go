@@ -20,6 +20,9 @@ type versioning struct {
 	// API's current revision (context.Api.Revision, IsCurrentRevision).
 	revision string
 	current  bool
+	// path is the API's path suffix without its version segment or
+	// revision (context.Api.Path).
+	path string
 }
 
 // shared reports whether the API shares its route with the other
@@ -30,7 +33,7 @@ func (v versioning) shared() bool {
 
 // versioningOf returns how API a is versioned under sets.
 func versioningOf(a *snapshot.API, sets map[string]snapshot.VersionSet) versioning {
-	v := versioning{revision: a.Revision, current: !a.NotCurrent}
+	v := versioning{revision: a.Revision, current: !a.NotCurrent, path: strings.Trim(a.Path, "/")}
 	if v.revision == "" {
 		v.revision = "1"
 	}
