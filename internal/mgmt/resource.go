@@ -77,6 +77,9 @@ func (rt *resourceType) ids(r *http.Request) (parent, id string, err error) {
 		if err := rt.parent.checkID(parent); err != nil {
 			return "", "", invalid(rt.parent.idParam, "The "+rt.parent.title+" id "+err.Error()+".")
 		}
+		if rt.kind == model.KindAPIRelease {
+			parent, _, _ = model.SplitRevision(parent) // releases belong to the API, whichever revision names it
+		}
 	}
 	id = r.PathValue(rt.idParam)
 	if id != "" {

@@ -84,6 +84,7 @@ func TestReleaseGolden(t *testing.T) {
 	if r := a.do("GET", "/apis/echo/operations/one", ""); r.status != http.StatusNotFound {
 		t.Errorf("revision 1's operation on the current revision: %d", r.status)
 	}
+	a.must("GET", "/apis/echo;rev=1/releases/go", "")
 	// Releasing revision 1 rolls back.
 	a.must("PUT", "/apis/echo/releases/back", `{"properties": {"apiId": "echo;rev=1"}}`)
 	a.must("GET", "/apis/echo/operations/one", "")
