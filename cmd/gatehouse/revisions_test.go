@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -177,4 +178,58 @@ func mustRequest(t *testing.T, url string) *http.Request {
 		t.Fatal(err)
 	}
 	return req
+}
+
+// TestRevisionsExportApply exports an API whose revision 2 was released
+// and which has revisions 1 and 3 as APIOps does (apis/echo with
+// apiRevision 2, apis/echo;rev=1, apis/echo;rev=3), applies the folder to
+// another management plane, which then serves the same revisions, and
+// reads back the same folder. A folder that would need another revision
+// made current is refused: apply makes no revision current.
+func TestRevisionsExportApply(t *testing.T) {
+	backend := newBackend(t)
+	a := startServe(t, t.TempDir(), "")
+	a.must("PUT", "/apis/echo", `{"properties": {"path": "echo", "serviceUrl": "`+backend.URL+`/r1", "subscriptionRequired": false}}`)
+	a.must("PUT", "/apis/echo/operations/all", `{"properties": {"method": "GET", "urlTemplate": "/*"}}`)
+	a.must("PUT", "/apis/echo/policy", revPolicy("a"))
+	a.must("PUT", "/apis/echo;rev=2", `{"properties": {"serviceUrl": "`+backend.URL+`/r2", "subscriptionRequired": false}}`)
+	a.must("PUT", "/apis/echo/releases/two", `{"properties": {"apiId": "/apis/echo;rev=2"}}`)
+	a.must("PUT", "/apis/echo;rev=3", `{"properties": {"serviceUrl": "`+backend.URL+`/r3", "subscriptionRequired": false, "apiRevisionDescription": "Next."}}`)
+	first := filepath.Join(t.TempDir(), "first")
+	mustCLI(t, append([]string{"export", "--dir", first}, a.remote()...)...)
+	files := readTree(t, first)
+	if v := files["apis/echo/apiInformation.json"]; !strings.Contains(v, `"apiRevision": "2"`) {
+		t.Errorf("apis/echo/apiInformation.json does not say its current revision:\n%s", v)
+	}
+	for _, f := range []string{"apis/echo;rev=1/apiInformation.json", "apis/echo;rev=3/apiInformation.json", "apis/echo;rev=1/policy.xml"} {
+		if _, ok := files[f]; !ok {
+			t.Errorf("export lacks %s", f)
+		}
+	}
+
+	b := startServe(t, t.TempDir(), "")
+	applyB := append([]string{"apply", "--dir", first}, b.remote()...)
+	out := mustCLI(t, applyB...)
+	expectContains(t, out, "+ apis/echo\n", "+ apis/echo;rev=1", "+ apis/echo;rev=3", "+ apis/echo;rev=1/policy", "applied ")
+	expectContains(t, mustCLI(t, applyB...), "no changes")
+	second := filepath.Join(t.TempDir(), "second")
+	mustCLI(t, append([]string{"export", "--dir", second}, b.remote()...)...)
+	sameTree(t, first, second)
+	for path, want := range map[string]string{"/echo/x": "/r2/x", "/echo;rev=1/x": "/r1/x", "/echo;rev=3/x": "/r3/x"} {
+		r := b.call("GET", path)
+		if got := decodeSeen(t, r); got.Path != want || got.Header.Get("X-Rev") == "" {
+			t.Errorf("GET %s on the second plane reached %s (X-Rev %q), want %s", path, got.Path, got.Header.Get("X-Rev"), want)
+		}
+	}
+
+	// Apply makes no revision current: a folder whose current revision
+	// is 3 is refused while the plane's is 2.
+	other := copyDir(t, first)
+	info := filepath.Join(other, "apis", "echo", "apiInformation.json")
+	b2, _ := os.ReadFile(info)
+	os.WriteFile(info, []byte(strings.Replace(string(b2), `"apiRevision": "2"`, `"apiRevision": "3"`, 1)), 0o644)
+	if out, err := runCLI(t, append([]string{"apply", "--dir", other}, b.remote()...)...); err == nil ||
+		!strings.Contains(err.Error(), "the current revision is 3 here and 2 on the management plane") {
+		t.Errorf("apply of a folder with another current revision: %v\n%s", err, out)
+	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -84,7 +83,7 @@ func TestVersionSetRouting(t *testing.T) {
 // TestVersionSetsExportApply exports version sets as APIOps does
 // ("version sets/<name>/versionSetInformation.json"), applies them to
 // another management plane before the APIs that name them, and reads
-// back the same folder; revision folders are listed as not applied.
+// back the same folder.
 func TestVersionSetsExportApply(t *testing.T) {
 	backend := newBackend(t)
 	a := startServe(t, t.TempDir(), "")
@@ -94,17 +93,11 @@ func TestVersionSetsExportApply(t *testing.T) {
 			"apiVersion": "`+v+`", "apiVersionSetId": "/apiVersionSets/orders"}}`)
 		a.must("PUT", "/apis/orders-"+v+"/operations/all", `{"properties": {"method": "GET", "urlTemplate": "/*"}}`)
 	}
-	a.must("PUT", "/apis/orders-v1;rev=2", `{"properties": {}}`)
 	first := filepath.Join(t.TempDir(), "first")
 	mustCLI(t, append([]string{"export", "--dir", first}, a.remote()...)...)
 	files := readTree(t, first)
 	if v := files["version sets/orders/versionSetInformation.json"]; !strings.Contains(v, `"versionQueryName": "api-version"`) {
 		t.Errorf("the version set's information file: %q", v)
-	}
-	for f := range files {
-		if strings.Contains(f, ";rev=") {
-			t.Errorf("export wrote the revision %s", f)
-		}
 	}
 
 	b := startServe(t, t.TempDir(), "")
@@ -122,14 +115,4 @@ func TestVersionSetsExportApply(t *testing.T) {
 		t.Errorf("the applied version set routes ?api-version=v2 to %s", got)
 	}
 
-	withRevision := copyDir(t, first)
-	rev := filepath.Join(withRevision, "apis", "orders-v1;rev=3")
-	if err := os.MkdirAll(rev, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(rev, "apiInformation.json"), []byte(`{"properties": {"apiRevision": "3"}}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out = mustCLI(t, append([]string{"apply", "--dir", withRevision}, b.remote()...)...)
-	expectContains(t, out, "! skipped apis/orders-v1;rev=3/apiInformation.json: API revision is not supported yet")
 }

@@ -57,6 +57,12 @@ type API struct {
 	Spec       []byte
 	SpecFile   string
 	Operations []openapi.Operation
+	// Revision is, for an API (not one of its revisions, whose Name is
+	// "echo;rev=2"), the number of its current revision when the folder
+	// or the management plane says it; "" otherwise. Apply creates an
+	// API at that revision and refuses a folder whose current revision
+	// is not the management plane's: it makes no revision current.
+	Revision string
 }
 
 // Product is a product with the APIs it contains and the groups that see

@@ -12,6 +12,7 @@
 // by the management API; policies and fragments are also compiled before
 // the first write, with the code the management API uses. Parts of a
 // folder that Gatehouse does not support yet (diagnostics, loggers, tags,
-// API revisions, unknown properties, ...) are listed, never silently
-// dropped.
+// releases, unknown properties, ...) are listed, never silently dropped.
+// An API's revisions are folders of their own, "apis/echo;rev=2", as
+// APIOps writes them.
 package apiops

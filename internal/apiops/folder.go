@@ -151,7 +151,11 @@ func (r *reader) info(kind model.Kind, file, dirName string) (string, json.RawMe
 	case doc.ID != "":
 		name = lastSegment(doc.ID)
 	}
-	if err := model.ValidateID(name); err != nil || name == "." || name == ".." {
+	validID := model.ValidateID
+	if kind == model.KindAPI {
+		validID = model.ValidateAPIID // "echo;rev=2" is a revision
+	}
+	if err := validID(name); err != nil || name == "." || name == ".." {
 		r.fail(file, "the name %q is not a valid resource id", name)
 		return "", nil, false
 	}
@@ -254,10 +258,6 @@ func localPoolIDs(props json.RawMessage) json.RawMessage {
 }
 
 func (r *reader) api(rel, dirName string) {
-	if _, _, ok := model.SplitRevision(dirName); ok {
-		r.skipTree("API revision", rel) // revisions are made and released on the management plane
-		return
-	}
 	file := path.Join(rel, "apiInformation.json")
 	name, props, ok := r.info(model.KindAPI, file, dirName)
 	if !ok {
@@ -303,6 +303,14 @@ func (r *reader) api(rel, dirName string) {
 	if err := a.Validate(); err != nil {
 		r.fail(file, "%v", err)
 		return
+	}
+	if _, rev, ok := model.SplitRevision(name); ok {
+		if a.APIRevision != "" && a.APIRevision != rev {
+			r.fail(file, "apiRevision %q: the folder %s is revision %s", a.APIRevision, dirName, rev)
+			return
+		}
+	} else {
+		api.Revision = a.APIRevision
 	}
 	clearServerFilled(&a)
 	c, err := json.Marshal(&a)

@@ -155,6 +155,9 @@ func (p *Plan) api(d API, c *API) error {
 		return fmt.Errorf("api %s: %w", d.Name, err)
 	}
 	s := Step{Action: Create, Path: "/apis/" + d.Name, body: body}
+	if c == nil && d.Revision != "" {
+		body["apiRevision"] = d.Revision // created at the folder's current revision
+	}
 	if c != nil {
 		s.Action, s.Path = Update, "/apis/"+c.Name
 		if propsChanged {
