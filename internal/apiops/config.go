@@ -38,6 +38,8 @@ type Config struct {
 	Certificates []Certificate
 	// Schemas are the global schemas validate-content names.
 	Schemas []Resource
+	// VersionSets are the API version sets.
+	VersionSets []Resource
 	// Unsupported lists what a folder holds that Gatehouse does not apply.
 	Unsupported []Unsupported
 }
@@ -59,6 +61,12 @@ type API struct {
 	Spec       []byte
 	SpecFile   string
 	Operations []openapi.Operation
+	// Revision is, for an API (not one of its revisions, whose Name is
+	// "echo;rev=2"), the number of its current revision when the folder
+	// or the management plane says it; "" otherwise. Apply creates an
+	// API at that revision and refuses a folder whose current revision
+	// is not the management plane's: it makes no revision current.
+	Revision string
 }
 
 // Product is a product with the APIs it contains and the groups that see
@@ -110,7 +118,17 @@ func canonical(kind model.Kind, props []byte) (json.RawMessage, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
+	clearServerFilled(p)
 	return json.Marshal(p)
+}
+
+// clearServerFilled removes what the management plane fills in of its
+// own and a folder does not say: an API's version set details, revision
+// number and isCurrent, so that a folder compares equal to the plane.
+func clearServerFilled(p model.Properties) {
+	if a, ok := p.(*model.API); ok {
+		a.APIVersionSet, a.APIRevision, a.IsCurrent = nil, "", nil
+	}
 }
 
 // knownProperties returns the JSON names of kind's properties.

@@ -79,6 +79,8 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 			r.each(name, r.gateway)
 		case e.IsDir() && (name == "policy fragments" || name == "policyFragments"):
 			r.each(name, r.fragment)
+		case e.IsDir() && (name == "version sets" || name == "versionSets" || name == "apiVersionSets"):
+			r.each(name, r.simple(model.KindAPIVersionSet, "versionSetInformation.json", &r.cfg.VersionSets))
 		default:
 			r.skipTree(describe(name), name)
 		}
@@ -96,6 +98,7 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 	sortResources(r.cfg.Fragments)
 	sortResources(r.cfg.Schemas)
 	slices.SortFunc(r.cfg.Certificates, func(a, b Certificate) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
+	sortResources(r.cfg.VersionSets)
 	sortPolicies(r.cfg.Policies)
 	return &r.cfg, nil
 }
@@ -162,7 +165,11 @@ func (r *reader) info(kind model.Kind, file, dirName string) (string, json.RawMe
 	case doc.ID != "":
 		name = lastSegment(doc.ID)
 	}
-	if err := model.ValidateID(name); err != nil || name == "." || name == ".." {
+	validID := model.ValidateID
+	if kind == model.KindAPI {
+		validID = model.ValidateAPIID // "echo;rev=2" is a revision
+	}
+	if err := validID(name); err != nil || name == "." || name == ".." {
 		r.fail(file, "the name %q is not a valid resource id", name)
 		return "", nil, false
 	}
@@ -242,8 +249,6 @@ func describe(name string) string {
 		return "API release"
 	case "specification.graphql", "specification.wsdl", "specification.wadl":
 		return "non-OpenAPI specification"
-	case "versionSets", "apiVersionSets":
-		return "API version set"
 	}
 	return strings.TrimSuffix(strings.TrimSuffix(name, path.Ext(name)), "s")
 }
@@ -317,6 +322,15 @@ func (r *reader) api(rel, dirName string) {
 		r.fail(file, "%v", err)
 		return
 	}
+	if _, rev, ok := model.SplitRevision(name); ok {
+		if a.APIRevision != "" && a.APIRevision != rev {
+			r.fail(file, "apiRevision %q: the folder %s is revision %s", a.APIRevision, dirName, rev)
+			return
+		}
+	} else {
+		api.Revision = a.APIRevision
+	}
+	clearServerFilled(&a)
 	c, err := json.Marshal(&a)
 	if err != nil {
 		r.fail(file, "%v", err)

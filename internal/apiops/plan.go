@@ -55,9 +55,10 @@ func (s Step) String() string {
 
 // Plan is the ordered list of writes that make a management plane equal to
 // a folder: creations and updates in dependency order (named values,
-// backends, groups, policy fragments, APIs, products and their links,
-// gateways and their links, certificate authorities and federated
-// credentials, then the policies of every scope), then link removals, then (with Prune) deletions in reverse order.
+// backends, groups, policy fragments, version sets, APIs, products and
+// their links, gateways and their links, certificate authorities and
+// federated credentials, then the policies of every scope), then link
+// removals, then (with Prune) deletions in reverse order.
 type Plan struct {
 	Steps       []Step
 	Unsupported []Unsupported
@@ -86,6 +87,7 @@ func NewPlan(desired, current *Config, opts PlanOptions) (*Plan, error) {
 	p.upsert("/groups/", desired.Groups, current.Groups)
 	p.upsert("/schemas/", desired.Schemas, current.Schemas)
 	p.upsert("/policyFragments/", includedFirst(desired.Fragments), current.Fragments)
+	p.upsert("/apiVersionSets/", desired.VersionSets, current.VersionSets)
 	for _, a := range desired.APIs {
 		if err := p.api(a, findAPI(current.APIs, a.Name)); err != nil {
 			return nil, err
@@ -163,6 +165,9 @@ func (p *Plan) api(d API, c *API) error {
 		return fmt.Errorf("api %s: %w", d.Name, err)
 	}
 	s := Step{Action: Create, Path: "/apis/" + d.Name, body: body, File: d.File}
+	if c == nil && d.Revision != "" {
+		body["apiRevision"] = d.Revision // created at the folder's current revision
+	}
 	if c != nil {
 		s.Action, s.Path = Update, "/apis/"+c.Name
 		if propsChanged {
@@ -226,6 +231,7 @@ func (p *Plan) prune(desired, current *Config, desGateways, curGateways, desProd
 		curAPIs = append(curAPIs, a.Resource)
 	}
 	del("/apis/", desAPIs, curAPIs, never)
+	del("/apiVersionSets/", desired.VersionSets, current.VersionSets, never)
 	del("/policyFragments/", desired.Fragments, current.Fragments, never)
 	del("/schemas/", desired.Schemas, current.Schemas, never)
 	del("/groups/", desired.Groups, current.Groups, model.IsBuiltinGroup)

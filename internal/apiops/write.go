@@ -37,7 +37,11 @@ func Write(dir string, cfg *Config, opts WriteOptions) error {
 	}
 	w := writer{dir: dir}
 	for _, a := range cfg.APIs {
-		w.info(filepath.Join("apis", a.Name, "apiInformation.json"), a.Properties)
+		props := a.Properties
+		if a.Revision != "" && a.Revision != "1" {
+			props = withRevision(props, a.Revision)
+		}
+		w.info(filepath.Join("apis", a.Name, "apiInformation.json"), props)
 		if len(a.Operations) > 0 {
 			var api model.API
 			if err := json.Unmarshal(a.Properties, &api); err != nil {
@@ -84,6 +88,9 @@ func Write(dir string, cfg *Config, opts WriteOptions) error {
 		w.info(filepath.Join("gateways", g.Name, "gatewayInformation.json"), g.Properties)
 		w.writeGatewayChildren(g)
 		w.writeLinks(filepath.Join("gateways", g.Name), "apis", g.APIs, gatewayAPILink)
+	}
+	for _, v := range cfg.VersionSets {
+		w.info(filepath.Join("version sets", v.Name, "versionSetInformation.json"), v.Properties)
 	}
 	w.writePolicies(cfg)
 	return w.err
@@ -135,4 +142,19 @@ func (w *writer) file(rel string, data []byte) {
 	if err := os.WriteFile(p, data, 0o644); err != nil {
 		w.err = fmt.Errorf("export: %w", err)
 	}
+}
+
+// withRevision adds apiRevision to an API's properties: the number of
+// its current revision, which apply creates it at.
+func withRevision(props json.RawMessage, rev string) json.RawMessage {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(props, &m) != nil {
+		return props
+	}
+	m["apiRevision"], _ = json.Marshal(rev)
+	out, err := json.Marshal(m)
+	if err != nil {
+		return props
+	}
+	return out
 }

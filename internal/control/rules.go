@@ -52,4 +52,6 @@ var rules = map[model.Kind]rule{
 	model.KindGateway:                     {check: checkGateway, remove: removeGateway},
 	model.KindCertificate:                 {check: checkCertificate, remove: removeCertificate},
 	model.KindGatewayCertificateAuthority: {check: checkGatewayCertificateAuthority},
+	model.KindAPIVersionSet:               {check: checkVersionSet, remove: removeVersionSet},
+	model.KindAPIRelease:                  {check: checkRelease},
 }

@@ -287,7 +287,7 @@ func (s *Server) serve(w *recorder, r *http.Request, rt *Runtime) (*apiRoute, *o
 	if !s.cleanPath(w, r, rt) {
 		return nil, nil, nil
 	}
-	api, op, rest := rt.match(r.Method, r.URL.Path)
+	api, op, rest := rt.matchRequest(r)
 	if api != nil && api.onlyScheme != "" && s.scheme(r) != api.onlyScheme {
 		writeError(w, http.StatusNotFound, msgNotFound) // as APIM: the API is not there over this protocol
 		return api, nil, nil

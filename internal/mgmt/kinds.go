@@ -9,7 +9,8 @@ import (
 
 // The management API's collections.
 var (
-	apisType       = &resourceType{kind: model.KindAPI, title: "API", segment: "apis", idParam: "apiId"}
+	apisType = &resourceType{kind: model.KindAPI, title: "API", segment: "apis", idParam: "apiId",
+		validID: model.ValidateAPIID}
 	operationsType = &resourceType{kind: model.KindOperation, title: "Operation", segment: "operations", idParam: "operationId",
 		parent: apisType}
 	productsType             = &resourceType{kind: model.KindProduct, title: "Product", segment: "products", idParam: "productId"}
@@ -27,9 +28,12 @@ var (
 	gatewayCertificateAuthoritiesType = &resourceType{kind: model.KindGatewayCertificateAuthority, title: "Certificate authority",
 		segment: "certificateAuthorities", idParam: "certificateId", parent: gatewaysType}
 
+	versionSetsType = &resourceType{kind: model.KindAPIVersionSet, title: "API version set", segment: "apiVersionSets", idParam: "versionSetId"}
+	releasesType    = &resourceType{kind: model.KindAPIRelease, title: "Release", segment: "releases", idParam: "releaseId", parent: apisType}
+
 	resourceTypes = []*resourceType{apisType, operationsType, productsType, subscriptionsType, usersType,
 		groupsType, namedValuesType, backendsType, gatewaysType, federatedCredentialsType, fragmentsType,
-		certificatesType, gatewayCertificateAuthoritiesType, schemasType}
+		certificatesType, gatewayCertificateAuthoritiesType, schemasType, versionSetsType, releasesType}
 
 	linkTypes = []*linkType{
 		{kind: model.KindProductAPI, owner: productsType, target: apisType},

@@ -29,6 +29,8 @@ var propertiesSchemas = map[model.Kind]string{
 	model.KindFederatedCredential:         "FederatedCredentialProperties",
 	model.KindPolicy:                      "PolicyProperties",
 	model.KindPolicyFragment:              "PolicyFragmentProperties",
+	model.KindAPIVersionSet:               "ApiVersionSetProperties",
+	model.KindAPIRelease:                  "ApiReleaseProperties",
 }
 
 // lengthRule is what a schema of the OpenAPI document says about the

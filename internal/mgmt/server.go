@@ -115,6 +115,7 @@ func (s *Server) register() {
 		s.handle(http.MethodPut, lt.itemPattern(), s.putLink(lt))
 		s.handle(http.MethodDelete, lt.itemPattern(), s.deleteLink(lt))
 	}
+	s.handle(http.MethodGet, apisType.itemPattern()+"/revisions", s.listRevisions)
 	sub := subscriptionsType.itemPattern()
 	s.handle(http.MethodPost, sub+"/listSecrets", s.listSecrets)
 	s.handle(http.MethodPost, sub+"/regeneratePrimaryKey", s.regenerateKey(true))

@@ -44,6 +44,10 @@ func NewProperties(kind Kind) Properties {
 		return new(Policy)
 	case KindPolicyFragment:
 		return new(PolicyFragment)
+	case KindAPIVersionSet:
+		return new(APIVersionSet)
+	case KindAPIRelease:
+		return new(APIRelease)
 	}
 	return nil
 }

@@ -10,7 +10,24 @@ import (
 // SchemaVersion is the version of the snapshot format this build writes
 // and reads. It grows when a field is added that a gateway must not
 // ignore.
-const SchemaVersion = 1
+// Version 2 added version sets and revisions: a gateway that ignored
+// them would route every version of an API to one of them. A snapshot
+// that uses neither is written as version 1 (see SchemaOf), so gateways
+// of the previous release go on taking it.
+const SchemaVersion = 2
+
+// SchemaOf returns the oldest schema version that can carry s.
+func SchemaOf(s *Snapshot) int {
+	if len(s.VersionSets) > 0 {
+		return 2
+	}
+	for i := range s.APIs {
+		if s.APIs[i].NotCurrent {
+			return 2
+		}
+	}
+	return 1
+}
 
 // Snapshot is the configuration of one gateway at one configuration
 // version. It is plain data; once built it must not be modified.
@@ -39,6 +56,18 @@ type Snapshot struct {
 	Certificates map[string]Certificate `json:"certificates,omitempty"`
 	// CertificateAuthorities are the gateway's certificate authorities.
 	CertificateAuthorities []CertificateAuthority `json:"certificateAuthorities,omitempty"`
+	// VersionSets holds, by lower-case id, the version sets of this
+	// gateway's APIs.
+	VersionSets map[string]VersionSet `json:"versionSets,omitempty"`
+}
+
+// VersionSet says how the gateway tells the versions of an API apart.
+type VersionSet struct {
+	// Scheme is "Segment", "Query" or "Header".
+	Scheme string `json:"scheme"`
+	// Name is the query parameter (Query) or header (Header) that holds
+	// the version; empty for Segment.
+	Name string `json:"name,omitempty"`
 }
 
 // PolicyEnv is the global policy and what policies refer to.
@@ -75,6 +104,19 @@ type API struct {
 	// Name is the display name, which context.Api.Name returns; empty:
 	// the id.
 	Name string `json:"name,omitempty"`
+	// VersionSet is the lower-case id of the API's version set (see
+	// Snapshot.VersionSets); empty when it has none.
+	VersionSet string `json:"versionSet,omitempty"`
+	// Version is the API's version in VersionSet; empty for the set's
+	// original version, which answers requests that name none.
+	Version string `json:"version,omitempty"`
+	// Revision is the revision's number ("1" when empty).
+	Revision string `json:"revision,omitempty"`
+	// NotCurrent marks a revision that is not its API's current one (ID
+	// "echo;rev=2"): it is served under "{path};rev={Revision}".
+	// Subscriptions and products that reach the API reach all its
+	// revisions.
+	NotCurrent bool `json:"notCurrent,omitempty"`
 }
 
 // Operation is one method and URL template of an API.

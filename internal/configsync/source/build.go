@@ -54,9 +54,13 @@ func (b *Builder) BuildReport(ctx context.Context, r store.Reader, gateway strin
 	if s.APIs, err = buildAPIs(ctx, r, served, pols); err != nil {
 		return nil, nil, err
 	}
+	if s.VersionSets, err = buildVersionSets(ctx, r, s.APIs); err != nil {
+		return nil, nil, err
+	}
 	if s.Products, err = buildProducts(ctx, r, served, pols); err != nil {
 		return nil, nil, err
 	}
+	addRevisions(s.Products, s.APIs)
 	if s.Policy, err = buildPolicyEnv(ctx, r, pols[""]); err != nil {
 		return nil, nil, err
 	}
@@ -80,6 +84,7 @@ func (b *Builder) BuildReport(ctx context.Context, r store.Reader, gateway strin
 		return nil, nil, err
 	}
 	used.prune(s)
+	s.Schema = snapshot.SchemaOf(s)
 	return s, report, nil
 }
 
@@ -122,7 +127,8 @@ func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool, pols
 	}
 	apis := make([]snapshot.API, 0, len(recs))
 	for _, rec := range recs {
-		if served != nil && !served[strings.ToLower(rec.ID)] {
+		root, _, notCurrent := model.SplitRevision(rec.ID)
+		if served != nil && !served[strings.ToLower(root)] {
 			continue
 		}
 		var a model.API
@@ -141,6 +147,10 @@ func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool, pols
 			Operations:           byAPI[strings.ToLower(rec.ID)],
 			Policy:               pols["apis/"+strings.ToLower(rec.ID)],
 			Name:                 a.DisplayName,
+			VersionSet:           strings.ToLower(a.VersionSet()),
+			Version:              a.APIVersion,
+			Revision:             a.APIRevision,
+			NotCurrent:           notCurrent,
 		})
 	}
 	return apis, nil
