@@ -10,10 +10,11 @@ import (
 // SchemaVersion is the version of the snapshot format this build writes
 // and reads. It grows when a field is added that a gateway must not
 // ignore.
-// Version 2 added version sets and revisions: a gateway that ignored
-// them would route every version of an API to one of them. A snapshot
-// that uses neither is written as version 1 (see SchemaOf), so gateways
-// of the previous release go on taking it.
+// Version 2 added version sets and revisions, backend pools and circuit
+// breakers: a gateway that ignored them would route every version of an
+// API to one of them, or send requests to a tripped backend. A snapshot
+// that uses none of them is written as version 1 (see SchemaOf), so
+// gateways of the previous release go on taking it.
 const SchemaVersion = 2
 
 // SchemaOf returns the oldest schema version that can carry s.
@@ -23,6 +24,11 @@ func SchemaOf(s *Snapshot) int {
 	}
 	for i := range s.APIs {
 		if s.APIs[i].NotCurrent {
+			return 2
+		}
+	}
+	for _, b := range s.Backends {
+		if len(b.Pool) > 0 || b.CircuitBreaker != nil {
 			return 2
 		}
 	}
