@@ -261,6 +261,23 @@ func (c *compiler) api(a *snapshot.API) (*API, bool) {
 		docs = append(docs, p.doc)
 	}
 	out := &API{Operations: make(map[string]*Operation, len(a.Operations))}
+	// shared holds, by lower-case product id ("" for requests without a
+	// product), the pipeline of the operations without a policy of their
+	// own, once one compiled without depending on its operation: their
+	// effective policy is the same document, compiled once per API.
+	shared := map[string]*policy.Pipeline{}
+	compileShared := func(product string, env policy.Env, opDoc *policy.Document, scopes ...*policy.Document) (*policy.Pipeline, error) {
+		if opDoc == nil {
+			if p, ok := shared[product]; ok {
+				return p, nil
+			}
+		}
+		p, err := c.pipeline(env, append(scopes, opDoc)...)
+		if err == nil && opDoc == nil && (p == nil || !p.PerOperation()) {
+			shared[product] = p
+		}
+		return p, err
+	}
 	for i := range a.Operations {
 		o := &a.Operations[i]
 		source := "/apis/" + a.ID + "/operations/" + o.ID + "/policy"
@@ -278,14 +295,14 @@ func (c *compiler) api(a *snapshot.API) (*API, bool) {
 		env.OnReference = c.referrer(a.ID)
 		op := &Operation{}
 		var err error
-		if op.Pipeline, err = c.pipeline(env, c.global, nil, apiDoc, opDoc); err != nil {
+		if op.Pipeline, err = compileShared("", env, opDoc, c.global, nil, apiDoc); err != nil {
 			problem(source, diagnostics(err))
 		}
 		for _, p := range products {
 			if p.doc == nil {
 				continue
 			}
-			pipe, err := c.pipeline(env, c.global, p.doc, apiDoc, opDoc)
+			pipe, err := compileShared(p.id, env, opDoc, c.global, p.doc, apiDoc)
 			if err != nil {
 				problem(source, diagnostics(err))
 				continue

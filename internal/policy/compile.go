@@ -77,11 +77,13 @@ type Env struct {
 	// documents offline); such a schema is not checked.
 	AnySchema bool
 	// Examples are the operation's documented responses, for mock-response.
+	// Elements read them with Compiler.Examples.
 	Examples []Example
 	// Operation describes the operation being compiled, for the
 	// validation elements. Nil: the document is compiled outside an
 	// operation (on its own, or for an API without operations); the
-	// operation then documents nothing.
+	// operation then documents nothing. Elements read it with
+	// Compiler.Operation.
 	Operation *Operation
 	// OnReference, when set, is told of every reference to a named
 	// value, backend or certificate that compiling resolves, and of
@@ -189,6 +191,7 @@ func (r *Registry) Compile(doc *Document, env Env) (*Pipeline, error) {
 		}
 		return nil, c.diags
 	}
+	p.perOperation = c.perOperation
 	return p, nil
 }
 
@@ -231,6 +234,23 @@ type Compiler struct {
 	env     Env
 	section Section
 	diags   Diagnostics
+	// perOperation notes that an element read the operation's
+	// description or examples: the pipeline is the operation's own.
+	perOperation bool
+}
+
+// Operation returns what the operation being compiled documents (nil
+// outside an operation), and notes that the pipeline depends on it.
+func (c *Compiler) Operation() *Operation {
+	c.perOperation = true
+	return c.env.Operation
+}
+
+// Examples returns the operation's documented responses, and notes that
+// the pipeline depends on them.
+func (c *Compiler) Examples() []Example {
+	c.perOperation = true
+	return c.env.Examples
 }
 
 // Refer records that element n, at p, refers to the resource kind/id.

@@ -87,7 +87,7 @@ func compileValidateContent(n *policy.Node, c *policy.Compiler, sc *schemaCache)
 		}
 		v.maxSize = size
 	}
-	v.documented = documentedTypes(c.Env().Operation, v.response)
+	v.documented = documentedTypes(c.Operation(), v.response)
 	for i, ch := range n.Children {
 		switch ch.Name {
 		case "content-type-map":
@@ -212,7 +212,7 @@ func compileContentRule(n *policy.Node, c *policy.Compiler, sc *schemaCache, res
 	} else if _, a, ok := c.Literal(n, "schema-ref", false); ok {
 		c.AttrErrorf(n, a, "schema-ref points into the schema that schema-id names; give schema-id too")
 	}
-	op := c.Env().Operation
+	op := c.Operation()
 	if op == nil || r.act == actIgnore {
 		return r
 	}

@@ -41,7 +41,7 @@ func compileValidateParameters(n *policy.Node, c *policy.Compiler, sc *schemaCac
 	v.headers = paramGroup{kind: headerKind, specified: spec, unspecified: unspec, hasUnspec: true, exempt: requestExempt}
 	v.query = paramGroup{kind: queryKind, specified: spec, unspecified: unspec, hasUnspec: true}
 	v.path = paramGroup{kind: pathKind, specified: spec}
-	if op := c.Env().Operation; op != nil {
+	if op := c.Operation(); op != nil {
 		v.headers.document(n, c, sc, op.Headers)
 		v.query.document(n, c, sc, op.QueryParameters)
 		v.path.document(n, c, sc, pathParameters(op))
@@ -154,7 +154,7 @@ func compileValidateHeaders(n *policy.Node, c *policy.Compiler, sc *schemaCache)
 	proto.compileOverrides(n.Children, c, "header")
 	other := proto
 	v.other = &other
-	if op := c.Env().Operation; op != nil {
+	if op := c.Operation(); op != nil {
 		for _, r := range op.Responses {
 			g := proto
 			g.documented = nil
@@ -196,7 +196,7 @@ func compileValidateStatusCode(n *policy.Node, c *policy.Compiler) policy.Step {
 	}
 	v := &validateStatusCode{validator: compileValidator(n, c), documented: map[int]bool{}, overrides: map[int]actionValue{}}
 	v.unspecified, _ = compileAction(n, c, "unspecified-status-code-action", true, true)
-	if op := c.Env().Operation; op != nil {
+	if op := c.Operation(); op != nil {
 		for _, r := range op.Responses {
 			v.documented[r.StatusCode] = true
 		}
