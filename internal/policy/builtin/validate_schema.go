@@ -112,7 +112,12 @@ func compileJSONSchema(raw []byte, ref string, opts schemaOptions) (*jsonschema.
 	}
 	s, err := comp.Compile(schemaURL + ref)
 	if err != nil {
-		return nil, fmt.Errorf("the schema does not compile: %w", err)
+		var sve *jsonschema.SchemaValidationError
+		if errors.As(err, &sve) {
+			msg, _ := schemaProblem(sve.Err)
+			return nil, fmt.Errorf("the schema does not compile: %s", msg)
+		}
+		return nil, fmt.Errorf("the schema does not compile: %s", strings.Join(strings.Fields(err.Error()), " "))
 	}
 	return s, nil
 }
