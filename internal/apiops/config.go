@@ -22,7 +22,9 @@ type Config struct {
 	Groups      []Resource
 	NamedValues []Resource
 	Backends    []Resource
-	Gateways    []Gateway
+	// Schemas are the global schemas (validate-content's schema-id).
+	Schemas  []Resource
+	Gateways []Gateway
 	// Policies are the policy documents, one per scope. A policy's Name
 	// is its management path without the leading '/' ("policy",
 	// "products/starter/policy", "apis/echo/policy",

@@ -67,6 +67,8 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 			r.each(name, r.namedValue)
 		case e.IsDir() && name == "backends":
 			r.each(name, r.simple(model.KindBackend, "backendInformation.json", &r.cfg.Backends))
+		case e.IsDir() && name == "schemas":
+			r.each(name, r.simple(model.KindSchema, "schemaInformation.json", &r.cfg.Schemas))
 		case e.IsDir() && name == "gateways":
 			r.each(name, r.gateway)
 		case e.IsDir() && name == "policyFragments":
@@ -81,6 +83,7 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 	sortResources(r.cfg.Groups)
 	sortResources(r.cfg.NamedValues)
 	sortResources(r.cfg.Backends)
+	sortResources(r.cfg.Schemas)
 	sortResources(r.cfg.Fragments)
 	sortPolicies(r.cfg.Policies)
 	return &r.cfg, nil

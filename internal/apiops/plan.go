@@ -76,6 +76,7 @@ func NewPlan(desired, current *Config, opts PlanOptions) (*Plan, error) {
 	}
 	p.upsert("/namedValues/", desired.NamedValues, current.NamedValues)
 	p.upsert("/backends/", singleFirst(desired.Backends), current.Backends)
+	p.upsert("/schemas/", desired.Schemas, current.Schemas)
 	p.upsert("/groups/", desired.Groups, current.Groups)
 	p.upsert("/policyFragments/", includedFirst(desired.Fragments), current.Fragments)
 	for _, a := range desired.APIs {
@@ -218,6 +219,7 @@ func (p *Plan) prune(desired, current *Config, desGateways, curGateways, desProd
 	}
 	del("/apis/", desAPIs, curAPIs, never)
 	del("/policyFragments/", desired.Fragments, current.Fragments, never)
+	del("/schemas/", desired.Schemas, current.Schemas, never)
 	del("/groups/", desired.Groups, current.Groups, model.IsBuiltinGroup)
 	var pools, singles []Resource
 	for _, b := range current.Backends {

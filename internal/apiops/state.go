@@ -58,6 +58,9 @@ func Fetch(ctx context.Context, c *mgmtclient.Client) (*Config, error) {
 	if cfg.Backends, err = fetchKind(ctx, c, "/backends", model.KindBackend); err != nil {
 		return nil, err
 	}
+	if cfg.Schemas, err = fetchKind(ctx, c, "/schemas", model.KindSchema); err != nil {
+		return nil, err
+	}
 	gateways, err := fetchKind(ctx, c, "/gateways", model.KindGateway)
 	if err != nil {
 		return nil, err

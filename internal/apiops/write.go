@@ -64,6 +64,9 @@ func Write(dir string, cfg *Config) error {
 	for _, b := range cfg.Backends {
 		w.info(filepath.Join("backends", b.Name, "backendInformation.json"), b.Properties)
 	}
+	for _, s := range cfg.Schemas {
+		w.info(filepath.Join("schemas", s.Name, "schemaInformation.json"), s.Properties)
+	}
 	for _, g := range cfg.Gateways {
 		if g.Name == model.ManagedGatewayID {
 			continue
