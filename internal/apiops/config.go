@@ -22,7 +22,9 @@ type Config struct {
 	Groups      []Resource
 	NamedValues []Resource
 	Backends    []Resource
-	Gateways    []Gateway
+	// Schemas are the global schemas (validate-content's schema-id).
+	Schemas  []Resource
+	Gateways []Gateway
 	// Policies are the policy documents, one per scope. A policy's Name
 	// is its management path without the leading '/' ("policy",
 	// "products/starter/policy", "apis/echo/policy",
@@ -36,8 +38,6 @@ type Config struct {
 	Fragments []Resource
 	// Certificates are the certificates with their material.
 	Certificates []Certificate
-	// Schemas are the global schemas validate-content names.
-	Schemas []Resource
 	// VersionSets are the API version sets.
 	VersionSets []Resource
 	// Unsupported lists what a folder holds that Gatehouse does not apply.

@@ -69,12 +69,12 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 			r.each(name, r.simple(model.KindGroup, "groupInformation.json", &r.cfg.Groups))
 		case e.IsDir() && (name == "named values" || name == "namedValues"):
 			r.each(name, r.namedValue)
-		case e.IsDir() && name == "schemas":
-			r.each(name, r.simple(model.KindSchema, "schemaInformation.json", &r.cfg.Schemas))
 		case e.IsDir() && name == "certificates":
 			r.each(name, r.certificate)
 		case e.IsDir() && name == "backends":
 			r.each(name, r.simple(model.KindBackend, "backendInformation.json", &r.cfg.Backends))
+		case e.IsDir() && name == "schemas":
+			r.each(name, r.simple(model.KindSchema, "schemaInformation.json", &r.cfg.Schemas))
 		case e.IsDir() && name == "gateways":
 			r.each(name, r.gateway)
 		case e.IsDir() && (name == "policy fragments" || name == "policyFragments"):

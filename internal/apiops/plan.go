@@ -84,8 +84,8 @@ func NewPlan(desired, current *Config, opts PlanOptions) (*Plan, error) {
 	p.upsert("/namedValues/", desired.NamedValues, current.NamedValues)
 	p.planCertificates(desired.Certificates, current.Certificates)
 	p.upsert("/backends/", singleFirst(desired.Backends), current.Backends)
-	p.upsert("/groups/", desired.Groups, current.Groups)
 	p.upsert("/schemas/", desired.Schemas, current.Schemas)
+	p.upsert("/groups/", desired.Groups, current.Groups)
 	p.upsert("/policyFragments/", includedFirst(desired.Fragments), current.Fragments)
 	p.upsert("/apiVersionSets/", desired.VersionSets, current.VersionSets)
 	for _, a := range desired.APIs {

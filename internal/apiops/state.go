@@ -55,6 +55,9 @@ func Fetch(ctx context.Context, c *mgmtclient.Client) (*Config, error) {
 	if cfg.Backends, err = fetchKind(ctx, c, "/backends", model.KindBackend); err != nil {
 		return nil, err
 	}
+	if cfg.Schemas, err = fetchKind(ctx, c, "/schemas", model.KindSchema); err != nil {
+		return nil, err
+	}
 	gateways, err := fetchKind(ctx, c, "/gateways", model.KindGateway)
 	if err != nil {
 		return nil, err
@@ -70,9 +73,6 @@ func Fetch(ctx context.Context, c *mgmtclient.Client) (*Config, error) {
 		cfg.Gateways = append(cfg.Gateways, gw)
 	}
 	if cfg.Certificates, err = fetchCertificates(ctx, c); err != nil {
-		return nil, err
-	}
-	if cfg.Schemas, err = fetchKind(ctx, c, "/schemas", model.KindSchema); err != nil {
 		return nil, err
 	}
 	if cfg.VersionSets, err = fetchKind(ctx, c, "/apiVersionSets", model.KindAPIVersionSet); err != nil {

@@ -49,6 +49,7 @@ var rules = map[model.Kind]rule{
 	model.KindPolicyFragment:              {check: checkFragment},
 	model.KindPolicy:                      {check: checkPolicy},
 	model.KindBackend:                     {check: checkBackend, remove: removeBackend},
+	model.KindSchema:                      {check: checkSchema},
 	model.KindGateway:                     {check: checkGateway, remove: removeGateway},
 	model.KindCertificate:                 {check: checkCertificate, remove: removeCertificate},
 	model.KindGatewayCertificateAuthority: {check: checkGatewayCertificateAuthority},

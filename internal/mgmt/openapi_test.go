@@ -558,6 +558,8 @@ func TestOpenAPIDocumentDescribesResponses(t *testing.T) {
 		// Schemas: validate-content's schema-id names one; it cannot be deleted while used.
 		{method: "PUT", target: "/mgmt/schemas/address", body: props(`{"schemaType": "json", "document": {"type": "object", "required": ["city"], "properties": {"city": {"type": "string"}}}}`), want: 201},
 		{method: "PUT", target: "/mgmt/schemas/bad", body: props(`{"schemaType": "json", "document": "city"}`), invalid: true, want: 400, wantBody: []string{"properties.document"}},
+		{method: "PUT", target: "/mgmt/schemas/bad", body: props(`{"schemaType": "json", "document": {"$ref": "https://example.com/address.json"}}`), want: 400,
+			wantBody: []string{"properties.document", "The schema cannot be used", "only references inside the schema"}},
 		{method: "PUT", target: "/mgmt/schemas/soap", body: props(`{"schemaType": "xml", "value": "<xs:schema />"}`), want: 400, wantBody: []string{"not supported yet"}},
 		{method: "PATCH", target: "/mgmt/schemas/address", body: props(`{"description": "A postal address."}`), want: 200},
 		{method: "GET", target: "/mgmt/schemas/address", want: 200, wantBody: []string{`"schemaType": "json"`}},

@@ -196,6 +196,12 @@ func (v validator) record(c *policy.Context, errs []validationError) error {
 // message returns the message the validator checks: the request's or,
 // for a response, c's response (made empty when there is none).
 func (v validator) message(c *policy.Context) (headers http.Header, body *expr.Body) {
-	m := messageOf(c, v.response)
-	return m.headers, m.body
+	if v.response {
+		r := responseOf(c)
+		return r.Headers, r.Body
+	}
+	if c.Request.Headers == nil {
+		c.Request.Headers = http.Header{}
+	}
+	return c.Request.Headers, c.Request.Body
 }

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -87,19 +87,28 @@ func jsonType(t any) string {
 	return ""
 }
 
-// value reads a parameter's text as the JSON value its type says.
+// Decimal numbers as a parameter's text may write them: an optional sign,
+// digits with an optional fraction, an optional exponent.
+var (
+	paramIntegerText = regexp.MustCompile(`^[+-]?[0-9]+$`)
+	paramNumberText  = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
+)
+
+// readParam reads a parameter's text as the JSON value its type says.
+// Numbers are kept exact, whatever their size.
 func readParam(typ, s string) (any, error) {
+	t := strings.TrimSpace(s)
 	switch typ {
 	case "integer":
-		if _, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err != nil {
+		if !paramIntegerText.MatchString(t) {
 			return nil, fmt.Errorf("%q is not an integer", s)
 		}
-		return json.Number(strings.TrimSpace(s)), nil
+		return jsonNumber(t), nil
 	case "number":
-		if _, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err != nil {
+		if !paramNumberText.MatchString(t) {
 			return nil, fmt.Errorf("%q is not a number", s)
 		}
-		return json.Number(strings.TrimSpace(s)), nil
+		return jsonNumber(t), nil
 	case "boolean":
 		switch strings.ToLower(strings.TrimSpace(s)) {
 		case "true":
@@ -110,6 +119,30 @@ func readParam(typ, s string) (any, error) {
 		return nil, fmt.Errorf("%q is not a boolean", s)
 	}
 	return s, nil
+}
+
+// jsonNumber writes t, a number paramNumberText matches, as JSON does: no
+// plus sign, no leading zeros, digits on both sides of a point.
+func jsonNumber(t string) json.Number {
+	neg := strings.HasPrefix(t, "-")
+	t = strings.TrimLeft(t, "+-")
+	mant, exp, hasExp := strings.Cut(strings.ToLower(t), "e")
+	whole, frac, hasPoint := strings.Cut(mant, ".")
+	whole = strings.TrimLeft(whole, "0")
+	if whole == "" {
+		whole = "0"
+	}
+	out := whole
+	if hasPoint && frac != "" {
+		out += "." + frac
+	}
+	if hasExp {
+		out += "e" + exp
+	}
+	if neg {
+		out = "-" + out
+	}
+	return json.Number(out)
 }
 
 // check returns the finding of values (the parameter's, one or more)

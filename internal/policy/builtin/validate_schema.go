@@ -90,7 +90,8 @@ func (noLoader) Load(url string) (any, error) {
 }
 
 // compileJSONSchema compiles raw, a JSON Schema (draft 2020-12 unless it
-// says otherwise with $schema; OpenAPI 3.0's nullable is honoured), with
+// says otherwise with $schema; OpenAPI 3.0's nullable is honoured; known
+// formats such as date-time, email and uuid are asserted), with
 // opts applied; the schema at the JSON pointer ref ("#/components/schemas/a")
 // inside it when ref is not empty.
 func compileJSONSchema(raw []byte, ref string, opts schemaOptions) (*jsonschema.Schema, error) {
@@ -101,6 +102,7 @@ func compileJSONSchema(raw []byte, ref string, opts schemaOptions) (*jsonschema.
 	doc = rewriteSchema(doc, opts)
 	comp := jsonschema.NewCompiler()
 	comp.DefaultDraft(jsonschema.Draft2020)
+	comp.AssertFormat() // APIM checks "the format of the properties"
 	comp.UseLoader(noLoader{})
 	if err := comp.AddResource(schemaURL, doc); err != nil {
 		return nil, fmt.Errorf("the schema: %w", err)
@@ -110,7 +112,12 @@ func compileJSONSchema(raw []byte, ref string, opts schemaOptions) (*jsonschema.
 	}
 	s, err := comp.Compile(schemaURL + ref)
 	if err != nil {
-		return nil, fmt.Errorf("the schema does not compile: %w", err)
+		var sve *jsonschema.SchemaValidationError
+		if errors.As(err, &sve) {
+			msg, _ := schemaProblem(sve.Err)
+			return nil, fmt.Errorf("the schema does not compile: %s", msg)
+		}
+		return nil, fmt.Errorf("the schema does not compile: %s", strings.Join(strings.Fields(err.Error()), " "))
 	}
 	return s, nil
 }

@@ -273,3 +273,21 @@ func TestValidateResponse(t *testing.T) {
 		})
 	}
 }
+
+func TestValidateContentFormats(t *testing.T) {
+	op := orderOperation()
+	op.Request[0].Schema = json.RawMessage(`{"type":"object","properties":{"at":{"type":"string","format":"date-time"},"n":{"type":"integer","format":"int64"}}}`)
+	p, err := compileFor(t, op, inbound(`<validate-content unspecified-content-type-action="prevent" max-size="100" size-exceeded-action="prevent"><content validate-as="json" action="prevent" /></validate-content>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := postContext("application/json", `{"at":"2026-12-07T10:00:00Z","n":7}`)
+	if err := runAnswering(p, c); err != nil || c.Ended() {
+		t.Fatalf("a valid date-time: %v %+v", err, c.Response)
+	}
+	c = postContext("application/json", `{"at":"yesterday"}`)
+	if err := runAnswering(p, c); err != nil {
+		t.Fatal(err)
+	}
+	refusedWith(t, c, 400, `Body of the request does not conform to the definition Order, which is associated with the content type application/json. 'yesterday' is not valid date-time: less than 20 characters long (at /at) Line: 1, Position: 7`)
+}
