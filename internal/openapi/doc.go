@@ -6,8 +6,9 @@
 //
 // The package sits beside the management API in the data flow: the
 // management API and the CLI call it to turn documents into resources
-// before they are written to the store. Its functions are pure: they
-// perform no I/O (external $refs are refused, never fetched) and are safe
-// for concurrent use. Parsing and validation use
+// before they are written to the store. Its functions perform no I/O of
+// their own and are safe for concurrent use: external $refs are read only
+// through the folder (an fs.FS) and the fetch function the caller gives
+// in ImportOptions, and refused without them. Parsing and validation use
 // github.com/getkin/kin-openapi.
 package openapi
