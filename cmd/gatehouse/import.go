@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -21,6 +23,8 @@ type importConfig struct {
 	ServiceURL  string
 	DisplayName string
 	DryRun      bool
+	// AllowRemoteRefs lets the document's $refs name http(s) URLs.
+	AllowRemoteRefs bool
 }
 
 func newImportCommand() *cobra.Command {
@@ -55,6 +59,7 @@ func newImportOpenAPICommand() *cobra.Command {
 	f.StringVar(&cfg.ServiceURL, "service-url", "", "backend URL; default: the document's first server (host and basePath in 2.0)")
 	f.StringVar(&cfg.DisplayName, "display-name", "", "display name; default: the document's title")
 	f.BoolVar(&cfg.DryRun, "dry-run", false, "print what would change and change nothing")
+	f.BoolVar(&cfg.AllowRemoteRefs, "allow-remote-refs", false, "follow $refs to http(s) URLs (off: only the document and files in its folder)")
 	cfg.remote.add(cmd)
 	cmd.MarkFlagRequired("api-id")
 	cli.BindEnv(cmd)
@@ -68,9 +73,16 @@ func runImport(cmd *cobra.Command, cfg importConfig, src string) error {
 	if err != nil {
 		return err
 	}
-	def, err := openapi.Import(data, openapi.ImportOptions{BaseURL: base})
+	opts := openapi.ImportOptions{BaseURL: base, FetchRef: refFetcher(ctx, cfg.AllowRemoteRefs)}
+	if base == "" {
+		opts.Files = os.DirFS(filepath.Dir(src))
+	}
+	def, err := openapi.Import(data, opts)
 	if err != nil {
 		return fmt.Errorf("%s: %w", src, err)
+	}
+	if def.Document != nil {
+		data = def.Document // the management plane cannot read the files the $refs name
 	}
 	c, err := cfg.remote.client()
 	if err != nil {
@@ -110,7 +122,7 @@ func runImport(cmd *cobra.Command, cfg importConfig, src string) error {
 		}
 	}
 	for _, w := range def.Warnings {
-		fmt.Fprintln(out, "! not imported:", w)
+		fmt.Fprintln(out, "! warning:", w)
 	}
 	if cfg.DryRun {
 		fmt.Fprintf(out, "dry run: would apply %s; nothing changed\n", plan.Summary())

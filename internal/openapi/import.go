@@ -57,6 +57,9 @@ type Definition struct {
 	// external $refs. Give this to a management plane, which cannot read
 	// the document's neighbouring files.
 	Document []byte
+	// Files are the files of ImportOptions.Files that $refs read, as
+	// slash-separated paths in the order they were read.
+	Files []string
 }
 
 // Fill sets a's display name, description and service URL from the
@@ -110,7 +113,7 @@ func Import(data []byte, opts ImportOptions) (def *Definition, err error) {
 	}
 	c := converter{schemas: schemaSet{root: root}, ids: map[string]bool{}, unusableServers: ld.unusable}
 	c.warnings = ld.warnings
-	def = &Definition{Source: ld.source, Document: ld.bundled}
+	def = &Definition{Source: ld.source, Document: ld.bundled, Files: ld.files}
 	if doc.Info != nil {
 		def.API.DisplayName = doc.Info.Title
 		def.API.Description = doc.Info.Description

@@ -34,7 +34,8 @@ type loaded struct {
 	warnings []string // repairs, each naming its place
 	unusable map[string]bool
 	source   Source
-	bundled  []byte // the document with external $refs copied in; nil when it has none
+	bundled  []byte   // the document with external $refs copied in; nil when it has none
+	files    []string // the files $refs read
 }
 
 // load parses data as Swagger 2.0 or OpenAPI 3 and returns the document in
@@ -80,6 +81,7 @@ func load(data []byte, opts ImportOptions) (*loaded, error) {
 		return nil, fmt.Errorf("%w: the document has neither an \"openapi\" nor a \"swagger\" version at the top", ErrInvalidDocument)
 	}
 	ld.warnings, ld.unusable = rep.warnings, rep.unusable
+	defer func() { ld.files = rd.paths }()
 	if js, err = json.Marshal(raw); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
 	}
@@ -163,6 +165,7 @@ type refReader struct {
 	read1 map[string][]byte // cache by resolved location
 	total int               // bytes read, bounded by maxDocumentBytes
 	used  bool              // an external $ref was followed
+	paths []string          // the files read
 }
 
 // location is where the document is, for kin-openapi to resolve relative
@@ -215,6 +218,7 @@ func (r *refReader) read(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
 		} else if err != nil {
 			return nil, fmt.Errorf("$ref to %s: %w", u.Path, err)
 		}
+		r.paths = append(r.paths, p)
 	}
 	if r.total += len(b); r.total > maxDocumentBytes {
 		return nil, fmt.Errorf("$ref to %s: the document and its references are larger than %d bytes", key, maxDocumentBytes)

@@ -1,0 +1,62 @@
+package apiops
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/openapi"
+)
+
+const specWithRefs = "openapi: 3.0.3\ninfo: {title: Pets, version: '1'}\npaths:\n  /pets:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '%s'}\n"
+
+// TestReadSpecificationRefs reads a specification whose $refs name files
+// in the API's folder: the operations have the schemas, the document
+// given to the management plane carries them, and the files are not
+// listed as unsupported.
+func TestReadSpecificationRefs(t *testing.T) {
+	t.Parallel()
+	dir := writeFolder(t, map[string]string{
+		"apis/pets/apiInformation.json": `{"properties": {"displayName": "Pets", "path": "pets", "serviceUrl": "http://pets.internal"}}`,
+		"apis/pets/specification.yaml":  strings.Replace(specWithRefs, "%s", "schemas/pet.yaml#/Pet", 1),
+		"apis/pets/schemas/pet.yaml":    "Pet: {type: object, properties: {name: {type: string}}}\n",
+	})
+	cfg, err := Read(dir, ReadOptions{LookupEnv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Unsupported) != 0 {
+		t.Errorf("unsupported: %v", cfg.Unsupported)
+	}
+	api := cfg.APIs[0]
+	if rep := api.Operations[0].Properties.Responses[0].Representations[0]; rep.TypeName != "Pet" {
+		t.Errorf("representation %+v; want the Pet schema of schemas/pet.yaml", rep)
+	}
+	def, err := openapi.Import(api.Spec, openapi.ImportOptions{})
+	if err != nil {
+		t.Fatalf("the specification sent to the management plane does not stand alone: %v\n%s", err, api.Spec)
+	}
+	if len(def.Operations) != 1 {
+		t.Errorf("%d operations", len(def.Operations))
+	}
+}
+
+func TestReadSpecificationRemoteRefs(t *testing.T) {
+	t.Parallel()
+	files := map[string]string{
+		"apis/pets/apiInformation.json": `{"properties": {"displayName": "Pets", "path": "pets"}}`,
+		"apis/pets/specification.yaml":  strings.Replace(specWithRefs, "%s", "https://schemas.example.com/pet.yaml#/Pet", 1),
+	}
+	_, err := Read(writeFolder(t, files), ReadOptions{LookupEnv: env(nil)})
+	if err == nil || !strings.Contains(err.Error(), "apis/pets/specification.yaml") || !strings.Contains(err.Error(), "--allow-remote-refs") {
+		t.Errorf("error %v; want the file and the flag named", err)
+	}
+	fetch := func(u *url.URL) ([]byte, error) { return []byte("Pet: {type: object}\n"), nil }
+	cfg, err := Read(writeFolder(t, files), ReadOptions{LookupEnv: env(nil), FetchRef: fetch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.APIs[0].Operations) != 1 {
+		t.Errorf("operations %+v", cfg.APIs[0].Operations)
+	}
+}
