@@ -137,6 +137,9 @@ func Import(data []byte, opts ImportOptions) (def *Definition, err error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
 	}
 	def.Operations = append(def.Operations, extra...)
+	for i := range def.Operations {
+		def.Operations[i].Properties.ImportedFrom = def.Source.String()
+	}
 	if len(def.Operations) == 0 {
 		if len(doc.Webhooks) == 0 {
 			return nil, fmt.Errorf("%w: paths: the document has no operations", ErrInvalidDocument)
