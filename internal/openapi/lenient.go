@@ -73,7 +73,7 @@ func (r *repairer) walk(v any, at []string) {
 			if _, isMap := t[k].(map[string]any); k == "examples" && !isMap || k == "value" && isInExample(at) {
 				continue // a JSON Schema "examples" list or an example's value
 			}
-			if k == "servers" {
+			if _, isList := t[k].([]any); k == "servers" && isList {
 				r.servers(t[k], append(slices.Clip(at), k))
 				continue
 			}
@@ -144,10 +144,7 @@ var serverVariable = regexp.MustCompile(`\{([^{}]*)\}`)
 // servers declares the variables a servers list uses but does not
 // declare, so that the document loads; such a server gives no service URL.
 func (r *repairer) servers(v any, at []string) {
-	list, ok := v.([]any)
-	if !ok {
-		return
-	}
+	list, _ := v.([]any)
 	for i, e := range list {
 		s, ok := e.(map[string]any)
 		if !ok {
