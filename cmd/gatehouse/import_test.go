@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -140,6 +141,9 @@ func TestImportOpenAPIServedByGateway(t *testing.T) {
 
 	t.Run("export writes the API as the gateway serves it", func(t *testing.T) {
 		out := mustCLI(t, append([]string{"export", "openapi", "--api-id", "pets", "--gateway-url", "http://" + in.addrs.GatewayHTTP}, in.remote()...)...)
+		if strings.HasPrefix(out, "{") || !strings.Contains(out, "openapi: 3.0.0\n") {
+			t.Errorf("the export of a 3.0.0 YAML import is not 3.0.0 YAML:\n%s", out)
+		}
 		doc, err := openapi3.NewLoader().LoadFromData([]byte(out))
 		if err != nil {
 			t.Fatalf("load the export: %v\n%s", err, out)
@@ -170,6 +174,49 @@ func TestImportOpenAPIServedByGateway(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestImportFileRefs imports a document whose $refs name files next to
+// it: the management plane gets one self-contained document; a $ref out
+// of the folder or to a URL is refused, the latter unless allowed.
+func TestImportFileRefs(t *testing.T) {
+	in := startServe(t, t.TempDir(), "")
+	dir := t.TempDir()
+	const doc = "openapi: 3.0.3\ninfo: {title: Refs, version: '1'}\npaths:\n  /things:\n    get:\n      operationId: listThings\n" +
+		"      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '%s'}\n"
+	files := map[string]string{
+		"api/openapi.yaml":       fmt.Sprintf(doc, "schemas/thing.yaml#/Thing"),
+		"api/schemas/thing.yaml": "Thing: {type: object, properties: {name: {type: string}}}\n",
+		"api/escape.yaml":        fmt.Sprintf(doc, "../secret.yaml#/Thing"),
+		"api/remote.yaml":        fmt.Sprintf(doc, "https://schemas.invalid/thing.yaml#/Thing"),
+		"secret.yaml":            "Thing: {type: string}\n",
+	}
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	imp := append([]string{"import", "openapi", "--api-id", "things", "--path", "things"}, in.remote()...)
+	out := mustCLI(t, append(imp, filepath.Join(dir, "api", "openapi.yaml"))...)
+	expectContains(t, out, "+ operation listThings GET /things", "1 created")
+	op := in.must("GET", "/apis/things/operations/listThings", "").json(t)["properties"].(map[string]any)
+	rep := op["responses"].([]any)[0].(map[string]any)["representations"].([]any)[0].(map[string]any)
+	if rep["typeName"] != "Thing" || !strings.Contains(fmt.Sprint(rep["schema"]), "name") || op["importedFrom"] != "openapi 3.0.3 yaml" {
+		t.Errorf("operation %v", op)
+	}
+	for file, want := range map[string]string{
+		"escape.yaml": "outside the document's folder",
+		"remote.yaml": "--allow-remote-refs",
+	} {
+		out, err := runCLI(t, append(imp, filepath.Join(dir, "api", file))...)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("import %s: %v; want %q\n%s", file, err, want, out)
+		}
+	}
 }
 
 func TestImportThroughManagementAPI(t *testing.T) {
