@@ -2,7 +2,10 @@
 // and operation resources: Import turns a Swagger 2.0 or OpenAPI 3.0/3.1
 // document (JSON or YAML) into API properties and operations, PlanOperations
 // compares them with the operations an API has, and Export writes an
-// OpenAPI 3.1 document of an API as the gateway serves it.
+// OpenAPI document of an API, in the version the operations were imported
+// in (see source.go for how that is remembered). Documents that bend the
+// specification as Azure API Management accepts them are read with
+// warnings (lenient.go).
 //
 // The package sits beside the management API in the data flow: the
 // management API and the CLI call it to turn documents into resources
