@@ -67,7 +67,8 @@ func (r *repairer) walk(v any, at []string) {
 	case map[string]any:
 		r.schemaFixes(t, at)
 		for _, k := range slices.Sorted(maps.Keys(t)) {
-			if valueKeys[k] || strings.HasPrefix(k, "x-") || k == "securitySchemes" {
+			inResponses := len(at) > 0 && at[len(at)-1] == "responses"
+			if valueKeys[k] && !(k == "default" && inResponses) || strings.HasPrefix(k, "x-") || k == "securitySchemes" {
 				continue
 			}
 			if _, isMap := t[k].(map[string]any); k == "examples" && !isMap || k == "value" && isInExample(at) {
@@ -99,10 +100,14 @@ func (r *repairer) schemaFixes(s map[string]any, at []string) {
 	}
 	if typ, ok := s["type"].(string); ok && !jsonTypes[typ] {
 		base, known := formatTypes[strings.ToLower(typ)]
+		format := typ
+		if strings.EqualFold(typ, "file") {
+			format = "binary" // Swagger 2.0's file upload
+		}
 		switch {
 		case known && s["format"] == nil:
-			s["type"], s["format"] = base, typ
-			r.warn(append(at, "type"), "%q is a format, not a type; read as type %q, format %q", typ, base, typ)
+			s["type"], s["format"] = base, format
+			r.warn(append(at, "type"), "%q is a format, not a type; read as type %q, format %q", typ, base, format)
 		case known:
 			s["type"] = base
 			r.warn(append(at, "type"), "%q is a format, not a type; read as type %q", typ, base)

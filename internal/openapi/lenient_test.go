@@ -61,6 +61,7 @@ func TestImportFormatsAsTypes(t *testing.T) {
 		{typ: "double", want: `{"format":"double","type":"number"}`},
 		{typ: "date-time", want: `{"format":"date-time","type":"string"}`},
 		{typ: "byte", format: "base64", want: `{"format":"base64","type":"string"}`},
+		{typ: "file", want: `{"format":"binary","type":"string"}`},
 		{typ: "widget", want: `{}`},
 	}
 	for _, tt := range tests {
@@ -71,7 +72,7 @@ func TestImportFormatsAsTypes(t *testing.T) {
 				format = ", format: " + tt.format
 			}
 			doc := "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n      requestBody: {content: {application/json: {schema: {type: " +
-				tt.typ + format + "}}}}\n      responses: {'200': {description: ok}}\n"
+				tt.typ + format + "}}}}\n      responses: {'200': {description: ok}, default: {description: error, content: {application/json: {schema: {type: int32}}}}}\n"
 			def, err := Import([]byte(doc), ImportOptions{})
 			if err != nil {
 				t.Fatal(err)
@@ -79,7 +80,8 @@ func TestImportFormatsAsTypes(t *testing.T) {
 			if got := string(def.Operations[0].Properties.Request.Representations[0].Schema); got != tt.want {
 				t.Errorf("schema %s, want %s", got, tt.want)
 			}
-			wantWarnings(t, def.Warnings, "/paths/~1a/post/requestBody/content/application~1json/schema/type: ")
+			wantWarnings(t, def.Warnings, "/paths/~1a/post/requestBody/content/application~1json/schema/type: ",
+				`/paths/~1a/post/responses/default/content/application~1json/schema/type: "int32" is a format`)
 		})
 	}
 }
