@@ -85,10 +85,11 @@ type Operation struct {
 
 // Import reads a Swagger 2.0 or OpenAPI 3.0/3.1 document, in JSON or YAML,
 // and converts it. $refs point inside the document, or (see opts) at files
-// next to it or at URLs. An invalid
-// document gives an error wrapping ErrInvalidDocument that names the place
-// in the document. The result's operations are normalised and valid on
-// their own.
+// next to it or at URLs. What Azure API Management accepts although the
+// specification does not is read leniently and listed in the warnings.
+// An invalid document gives an error wrapping ErrInvalidDocument that
+// names the place in the document. The result's operations are normalised
+// and valid on their own, and carry the document's Source.
 func Import(data []byte, opts ImportOptions) (def *Definition, err error) {
 	defer func() {
 		// kin-openapi is a third-party parser: a panic on a hostile

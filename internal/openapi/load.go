@@ -43,17 +43,30 @@ type loaded struct {
 // APIM accepts although the specification does not is repaired first,
 // with a warning (see lenient.go).
 func load(data []byte, opts ImportOptions) (*loaded, error) {
-	js, err := yaml.YAMLToJSON(data)
+	rd := &refReader{files: opts.Files, fetch: opts.FetchRef}
+	ld, raw, err := parse(data, rd)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
 	}
+	if err := ld.openAPI3(raw, rd, opts.BaseURL); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
+	}
+	ld.files = rd.paths
+	return ld, nil
+}
+
+// parse reads data as generic JSON, checks its version and repairs it.
+func parse(data []byte, rd *refReader) (*loaded, map[string]any, error) {
+	js, err := yaml.YAMLToJSON(data)
+	if err != nil {
+		return nil, nil, err
+	}
 	var raw map[string]any
 	if err := json.Unmarshal(js, &raw); err != nil {
-		return nil, fmt.Errorf("%w: the document is not an object: %w", ErrInvalidDocument, err)
+		return nil, nil, fmt.Errorf("the document is not an object: %w", err)
 	}
 	t := bytes.TrimSpace(data)
 	ld := &loaded{source: Source{YAML: len(t) == 0 || t[0] != '{'}}
-	rd := &refReader{files: opts.Files, fetch: opts.FetchRef}
 	rep := &repairer{}
 	rep.dropExamplesExtension(raw, func(ref string) bool {
 		if strings.HasPrefix(ref, "#") {
@@ -66,66 +79,67 @@ func load(data []byte, opts ImportOptions) (*loaded, error) {
 	switch {
 	case swagger != nil:
 		if v, _ := swagger.(string); v != "2.0" {
-			return nil, fmt.Errorf("%w: swagger: version %v is not supported: want 2.0", ErrInvalidDocument, swagger)
+			return nil, nil, fmt.Errorf("swagger: version %v is not supported: want 2.0", swagger)
 		}
 		ld.source.Version = "2.0"
 	case openAPI != nil:
 		v, _ := openAPI.(string)
 		if !strings.HasPrefix(v, "3.") {
-			return nil, fmt.Errorf("%w: openapi: version %v is not supported: want 3.0 or 3.1", ErrInvalidDocument, openAPI)
+			return nil, nil, fmt.Errorf("openapi: version %v is not supported: want 3.0 or 3.1", openAPI)
 		}
 		ld.source.Version = v
 		rep.v31 = strings.HasPrefix(v, "3.1")
 		rep.repairOpenAPI3(raw)
 	default:
-		return nil, fmt.Errorf("%w: the document has neither an \"openapi\" nor a \"swagger\" version at the top", ErrInvalidDocument)
+		return nil, nil, fmt.Errorf("the document has neither an \"openapi\" nor a \"swagger\" version at the top")
 	}
 	ld.warnings, ld.unusable = rep.warnings, rep.unusable
-	defer func() { ld.files = rd.paths }()
-	if js, err = json.Marshal(raw); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
-	}
 	if err := checkLocalRefs(raw); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
+		return nil, nil, err
+	}
+	return ld, raw, nil
+}
+
+// openAPI3 loads raw with kin-openapi (converting Swagger 2.0), follows
+// external $refs through rd and bundles what they name, and sets ld.doc,
+// ld.root and ld.bundled.
+func (ld *loaded) openAPI3(raw map[string]any, rd *refReader, base string) error {
+	js, err := json.Marshal(raw)
+	if err != nil {
+		return err
 	}
 	loader := openapi3.NewLoader()
 	loader.IsExternalRefsAllowed = true // rd.read decides
 	loader.ReadFromURIFunc = rd.read
-	if swagger != nil {
+	if ld.source.Version == "2.0" {
 		// Swagger 2.0 $refs must stay inside the document.
 		loader.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
 			return nil, fmt.Errorf("$ref to %s: only references inside a Swagger 2.0 document are allowed", u)
 		}
 		var d2 openapi2.T
 		if err := json.Unmarshal(js, &d2); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
+			return err
 		}
 		if ld.doc, err = openapi2conv.ToV3WithLoader(&d2, loader, nil); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
+			return err
 		}
 		if js, err = json.Marshal(ld.doc); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
+			return err
 		}
 	} else {
-		if ld.doc, err = loader.LoadFromDataWithPath(js, rd.location(opts.BaseURL)); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
+		if ld.doc, err = loader.LoadFromDataWithPath(js, rd.location(base)); err != nil {
+			return err
 		}
 		if rd.used {
 			if js, err = bundle(ld.doc); err != nil {
-				return nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
+				return err
 			}
-			ld.bundled = js
-			if ld.source.YAML {
-				if ld.bundled, err = yaml.JSONToYAML(js); err != nil {
-					return nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
-				}
+			if ld.bundled, err = ld.source.Encode(js); err != nil {
+				return err
 			}
 		}
 	}
-	if err := json.Unmarshal(js, &ld.root); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
-	}
-	return ld, nil
+	return json.Unmarshal(js, &ld.root)
 }
 
 // bundle copies what doc's external $refs point at into its components
