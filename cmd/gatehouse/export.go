@@ -76,9 +76,9 @@ func newExportOpenAPICommand() *cobra.Command {
 		Short: "Write an OpenAPI document of an API as the gateway serves it",
 		Long: "export openapi writes an OpenAPI document of --api-id: the gateway URL and the API's\n" +
 			"path as server, the subscription key (header and query) as security schemes, and the\n" +
-			"operations with their parameters, bodies, responses and schemas. The document has the\n" +
-			"OpenAPI version (3.0.x or 3.1.x; 3.0.3 for Swagger 2.0) and, unless --format says, the\n" +
-			"format of the document the API was imported from; OpenAPI 3.1 JSON when it was not.",
+			"operations with their parameters, bodies, responses and schemas. It has the version\n" +
+			"(OpenAPI 3.0.x or 3.1.x, Swagger 2.0 where 2.0 can say everything) and, unless --format\n" +
+			"says, the format of the document the API was imported from; OpenAPI 3.1 JSON if none.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runExportOpenAPI(cmd, cfg)

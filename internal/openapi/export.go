@@ -6,6 +6,9 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/getkin/kin-openapi/openapi2conv"
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/gatehouse/gatehouse/internal/model"
 )
 
@@ -36,8 +39,9 @@ const extraOperations = "x-gatehouse-operations"
 const implicitParameter = "x-gatehouse-implicit"
 
 // Export writes an OpenAPI document, as JSON, of an API: in the version the
-// operations were imported in (OpenAPI 3.0.x stays 3.0.x; Swagger 2.0
-// becomes 3.0.3; 3.1.0 when unknown, see ExportOptions.Source), with each
+// operations were imported in (OpenAPI 3.0.x stays 3.0.x, 3.1.x 3.1.x;
+// Swagger 2.0 stays 2.0 where it can say everything, else becomes OpenAPI
+// 3.0.3; 3.1.0 when unknown, see ExportOptions.Source), with each
 // operation's parameters, bodies, responses and schemas. With a gateway
 // URL it describes the API as the gateway serves it: that URL as server,
 // the subscription key header and query parameter as security schemes
@@ -114,7 +118,27 @@ func Export(api model.API, ops []Operation, opts ExportOptions) ([]byte, error) 
 	if err != nil {
 		return nil, fmt.Errorf("encode document: %w", err)
 	}
+	if src.Version == "2.0" {
+		if sw, ok := toSwagger(b); ok {
+			b = sw
+		}
+	}
 	return append(b, '\n'), nil
+}
+
+// toSwagger converts an OpenAPI 3.0 document to Swagger 2.0, reporting
+// false when 2.0 cannot say what it says.
+func toSwagger(doc []byte) ([]byte, bool) {
+	d3, err := openapi3.NewLoader().LoadFromData(doc)
+	if err != nil {
+		return nil, false
+	}
+	d2, err := openapi2conv.FromV3(d3)
+	if err != nil {
+		return nil, false
+	}
+	b, err := json.MarshalIndent(d2, "", "  ")
+	return b, err == nil
 }
 
 var templateParam = regexp.MustCompile(`\{([^{}*]+)\}`)

@@ -53,7 +53,8 @@ func SourceOf(ops []Operation) Source {
 
 // exportVersion is the OpenAPI version Export writes for s: the source's
 // own for OpenAPI 3.0 and 3.1, 3.0.3 for Swagger 2.0 (whose schemas are
-// 3.0's; Export writes no Swagger), and 3.1.0 when the source is unknown.
+// 3.0's; Export converts that to 2.0 when it can), and 3.1.0 when the
+// source is unknown.
 func (s Source) exportVersion() string {
 	switch {
 	case s.Version == "2.0":
