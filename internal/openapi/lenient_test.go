@@ -2,10 +2,6 @@ package openapi
 
 import (
 	"encoding/json"
-	"errors"
-	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -127,79 +123,4 @@ func TestImportWebhooksOnly(t *testing.T) {
 		t.Errorf("operations %d, title %q", len(def.Operations), def.API.DisplayName)
 	}
 	wantWarnings(t, def.Warnings, "/webhooks: the document describes only webhooks (1), which are not imported: the API has 0 operations")
-}
-
-func TestImportExternalRefs(t *testing.T) {
-	t.Parallel()
-	data, err := os.ReadFile(filepath.Join("testdata", "external", "api.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	def, err := Import(data, ImportOptions{Files: os.DirFS(filepath.Join("testdata", "external"))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	op := def.Operations[0].Properties
-	if op.URLTemplate != "/pets/{petId}" || len(op.TemplateParameters) != 1 || op.TemplateParameters[0].Type != "integer" {
-		t.Errorf("operation %+v; want petId (integer) from schemas/parameters.yaml", op)
-	}
-	rep := op.Responses[0].Representations[0]
-	if rep.TypeName != "Pet" || !strings.Contains(string(rep.Schema), `"label"`) {
-		t.Errorf("response %s (type %q); want Pet with Tag from schemas/tag.yaml", rep.Schema, rep.TypeName)
-	}
-	// The bundled document stands alone: it imports without the files,
-	// to the same operations, and is still YAML.
-	if def.Document == nil || def.Document[0] == '{' {
-		t.Fatalf("bundled document %q", def.Document)
-	}
-	again, err := Import(def.Document, ImportOptions{})
-	if err != nil {
-		t.Fatalf("import the bundled document: %v\n%s", err, def.Document)
-	}
-	if !sameJSON(again.Operations, def.Operations) {
-		t.Errorf("bundled document imports to\n%+v\nwant\n%+v", again.Operations, def.Operations)
-	}
-}
-
-func TestImportExternalRefsRefused(t *testing.T) {
-	dir := filepath.Join("testdata", "external")
-	fetched := 0
-	fetch := func(u *url.URL) ([]byte, error) {
-		fetched++
-		return []byte("Thing: {type: string}\n"), nil
-	}
-	tests := []struct {
-		name, file string
-		opts       ImportOptions
-		want       string
-	}{
-		{name: "no folder", file: "api.yaml", want: "$ref to schemas/parameters.yaml: only references inside the document are allowed"},
-		{name: "escape", file: "escape.yaml", opts: ImportOptions{Files: os.DirFS(dir)},
-			want: "$ref to ../petstore-v3.0.yaml: the file is outside the document's folder"},
-		{name: "remote off", file: "remote.yaml", opts: ImportOptions{Files: os.DirFS(dir)},
-			want: "$ref to https://schemas.example.com/common.yaml: references to URLs are not followed unless allowed (--allow-remote-refs)"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join(dir, tt.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = Import(data, tt.opts)
-			if !errors.Is(err, ErrInvalidDocument) || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %v; want %q", err, tt.want)
-			}
-		})
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "remote.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	def, err := Import(data, ImportOptions{Files: os.DirFS(dir), FetchRef: fetch})
-	if err != nil {
-		t.Fatalf("with remote $refs allowed: %v", err)
-	}
-	if fetched != 1 || def.Operations[0].Properties.Responses[0].Representations[0].TypeName != "Thing" {
-		t.Errorf("fetched %d times; operation %+v", fetched, def.Operations[0].Properties)
-	}
 }

@@ -153,15 +153,18 @@ func bundle(doc *openapi3.T) ([]byte, error) {
 			return openapi3.DefaultRefNameResolver(d, ref)
 		}
 		p := ref.RefPath()
-		name := defName(p.Fragment)
-		if p.Fragment == "" || p.Fragment == "/" {
+		// A $ref inside an external file ("#/A") can come back with its
+		// "#" kept in the fragment: one target, one name.
+		frag := strings.TrimLeft(p.Fragment, "#")
+		name := defName(frag)
+		if frag == "" || frag == "/" {
 			name = defName(strings.TrimSuffix(path.Base(p.Path), path.Ext(p.Path)))
 		}
-		key := ref.CollectionName() + "/" + name
-		if o, ok := owner[key]; ok && o != p.String() {
+		key, target := ref.CollectionName()+"/"+name, p.Path+"#"+frag
+		if o, ok := owner[key]; ok && o != target {
 			return openapi3.DefaultRefNameResolver(d, ref)
 		}
-		owner[key] = p.String()
+		owner[key] = target
 		return name
 	})
 	b, err := json.Marshal(doc)
