@@ -1,7 +1,10 @@
 package apiops
 
 import (
+	"encoding/json"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -58,5 +61,44 @@ func TestReadSpecificationRemoteRefs(t *testing.T) {
 	}
 	if len(cfg.APIs[0].Operations) != 1 {
 		t.Errorf("operations %+v", cfg.APIs[0].Operations)
+	}
+}
+
+// TestWriteSpecificationAsImported reads a folder whose specification is
+// OpenAPI 3.0.1 YAML and writes it again: the specification is
+// specification.yaml, 3.0.1, and reads back to the same operations.
+func TestWriteSpecificationAsImported(t *testing.T) {
+	t.Parallel()
+	spec := "openapi: 3.0.1\ninfo: {title: Pets, version: '1'}\npaths:\n  /pets:\n    get:\n      operationId: listPets\n" +
+		"      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {type: string, nullable: true}\n"
+	cfg, err := Read(writeFolder(t, map[string]string{
+		"apis/pets/apiInformation.json": `{"properties": {"displayName": "Pets", "path": "pets", "serviceUrl": "http://pets.internal"}}`,
+		"apis/pets/specification.yaml":  spec,
+	}), ReadOptions{LookupEnv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	if err := Write(out, cfg, WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "apis", "pets", "specification.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "openapi: 3.0.1\n") || strings.Contains(string(b), "servers:") || strings.Contains(string(b), "securitySchemes") {
+		t.Errorf("specification.yaml:\n%s", b)
+	}
+	again, err := Read(out, ReadOptions{LookupEnv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Unsupported) != 0 {
+		t.Errorf("unsupported: %v", again.Unsupported)
+	}
+	got, _ := json.Marshal(again.APIs[0].Operations)
+	want, _ := json.Marshal(cfg.APIs[0].Operations)
+	if string(got) != string(want) {
+		t.Errorf("operations after write and read:\n%s\nwant\n%s", got, want)
 	}
 }
