@@ -121,7 +121,7 @@ func runImport(cmd *cobra.Command, cfg importConfig, src string) error {
 			fmt.Fprintln(out, ch)
 		}
 	}
-	for _, w := range def.Warnings {
+	for _, w := range append(def.Lenient, def.Warnings...) {
 		fmt.Fprintln(out, "! warning:", w)
 	}
 	if cfg.DryRun {

@@ -313,6 +313,9 @@ func (r *reader) api(rel, dirName string) {
 			}
 			r.skip("OpenAPI part", path.Join(rel, spec), w)
 		}
+		for _, w := range def.Lenient {
+			r.cfg.Warnings = append(r.cfg.Warnings, Warning{File: path.Join(rel, spec), Detail: w})
+		}
 		def.Fill(&a)
 		if def.Document != nil {
 			b = def.Document // with what its $refs name: the management plane has no files

@@ -102,3 +102,22 @@ func TestWriteSpecificationAsImported(t *testing.T) {
 		t.Errorf("operations after write and read:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestReadLenientSpecification reads a specification that bends OpenAPI
+// as APIM accepts it: a warning, not an unsupported part (so --strict
+// applies it).
+func TestReadLenientSpecification(t *testing.T) {
+	t.Parallel()
+	spec := "openapi: 3.1.0\ninfo: {title: Pets, version: '1'}\npaths:\n  /pets:\n    get:\n      parameters: [{name: top, in: query, schema: {type: int32}}]\n      responses: {'200': {description: ok}}\n"
+	cfg, err := Read(writeFolder(t, map[string]string{
+		"apis/pets/apiInformation.json": `{"properties": {"displayName": "Pets", "path": "pets"}}`,
+		"apis/pets/specification.yaml":  spec,
+	}), ReadOptions{LookupEnv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `apis/pets/specification.yaml: /paths/~1pets/get/parameters/0/schema/type: "int32" is a format, not a type; read as type "integer", format "int32"`
+	if len(cfg.Unsupported) != 0 || len(cfg.Warnings) != 1 || cfg.Warnings[0].String() != want {
+		t.Errorf("unsupported %v, warnings %v; want %q", cfg.Unsupported, cfg.Warnings, want)
+	}
+}

@@ -47,9 +47,14 @@ type Definition struct {
 	// Operations has one entry per path and method: paths sorted, and
 	// within a path the methods in the order of httpMethods.
 	Operations []Operation
-	// Warnings name the parts of the document that were not imported or
-	// were read leniently, each with its place in the document.
+	// Warnings name the parts of the document that were not imported,
+	// each with its place in the document.
 	Warnings []string
+	// Lenient names what the document says although the specification
+	// does not allow it, and how it was read (as Azure API Management
+	// reads it), each with its place as a JSON pointer:
+	// "/components/schemas/A/type: ...".
+	Lenient []string
 	// Source is the document's version and format.
 	Source Source
 	// Document is the document with what its external $refs point at
@@ -86,7 +91,7 @@ type Operation struct {
 // Import reads a Swagger 2.0 or OpenAPI 3.0/3.1 document, in JSON or YAML,
 // and converts it. $refs point inside the document, or (see opts) at files
 // next to it or at URLs. What Azure API Management accepts although the
-// specification does not is read leniently and listed in the warnings.
+// specification does not is read as APIM reads it and listed in Lenient.
 // An invalid document gives an error wrapping ErrInvalidDocument that
 // names the place in the document. The result's operations are normalised
 // and valid on their own, and carry the document's Source.
@@ -113,8 +118,8 @@ func Import(data []byte, opts ImportOptions) (def *Definition, err error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
 	}
 	c := converter{schemas: schemaSet{root: root}, ids: map[string]bool{}, unusableServers: ld.unusable}
-	c.warnings = ld.warnings
-	def = &Definition{Source: ld.source, Document: ld.bundled, Files: ld.files}
+	c.warnings = ld.ignored
+	def = &Definition{Source: ld.source, Document: ld.bundled, Files: ld.files, Lenient: ld.lenient}
 	if doc.Info != nil {
 		def.API.DisplayName = doc.Info.Title
 		def.API.Description = doc.Info.Description

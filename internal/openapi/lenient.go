@@ -31,15 +31,16 @@ var valueKeys = map[string]bool{"example": true, "default": true, "enum": true, 
 // repairer rewrites a document (generic JSON) in place and records what
 // it changed.
 type repairer struct {
-	v31      bool     // the document is OpenAPI 3.1
-	warnings []string // each "<JSON pointer>: message"
+	v31     bool     // the document is OpenAPI 3.1
+	lenient []string // what was read as APIM reads it, each "<JSON pointer>: message"
+	ignored []string // what was left out, in the same form
 	// unusable are the JSON pointers of server objects whose URL has a
 	// variable the server does not declare.
 	unusable map[string]bool
 }
 
 func (r *repairer) warn(ptr []string, format string, args ...any) {
-	r.warnings = append(r.warnings, jsonPointer(ptr)+": "+fmt.Sprintf(format, args...))
+	r.lenient = append(r.lenient, jsonPointer(ptr)+": "+fmt.Sprintf(format, args...))
 }
 
 // jsonPointer renders the segments of a place as an RFC 6901 pointer.
@@ -199,7 +200,8 @@ func (r *repairer) dropExamplesExtension(root map[string]any, exists func(ref st
 			delete(op, "x-ms-examples")
 			for _, ref := range collectRefs(ex) {
 				if !exists(ref) {
-					r.warn([]string{"paths", p, m, "x-ms-examples"}, "$ref %q points at nothing; x-ms-examples ignored", ref)
+					r.ignored = append(r.ignored, jsonPointer([]string{"paths", p, m, "x-ms-examples"})+
+						fmt.Sprintf(": $ref %q points at nothing; x-ms-examples ignored", ref))
 					break
 				}
 			}

@@ -23,14 +23,14 @@ func wantWarnings(t *testing.T, got []string, want ...string) {
 func TestImportAcceptsWhatAPIMAccepts(t *testing.T) {
 	t.Parallel()
 	def := mustImport(t, "lenient-v3.1.yaml")
-	wantWarnings(t, def.Warnings,
+	wantWarnings(t, def.Lenient,
 		`/paths/~1items/get/parameters/0/schema/exclusiveMinimum: a boolean is OpenAPI 3.0 style; read as exclusiveMinimum: 0`,
 		`/paths/~1items/get/parameters/0/schema/exclusiveMaximum: a boolean is OpenAPI 3.0 style; false ignored`,
 		`/components/schemas/Item/properties/data/type: "byte" is a format, not a type; read as type "string", format "byte"`,
 		`/servers/0/url: "https://{endpoint}/lenient" uses undeclared variables endpoint`,
 	)
-	if len(def.Warnings) != 4 {
-		t.Errorf("warnings %q; want 4 (a property named \"type\" is not a type)", def.Warnings)
+	if len(def.Lenient) != 4 || len(def.Warnings) != 0 {
+		t.Errorf("lenient %q, warnings %q; want 4 and none (a property named \"type\" is not a type)", def.Lenient, def.Warnings)
 	}
 	if def.API.ServiceURL != "" {
 		t.Errorf("service URL %q from a server with an undeclared variable", def.API.ServiceURL)
@@ -76,7 +76,7 @@ func TestImportFormatsAsTypes(t *testing.T) {
 			if got := string(def.Operations[0].Properties.Request.Representations[0].Schema); got != tt.want {
 				t.Errorf("schema %s, want %s", got, tt.want)
 			}
-			wantWarnings(t, def.Warnings, "/paths/~1a/post/requestBody/content/application~1json/schema/type: ",
+			wantWarnings(t, def.Lenient, "/paths/~1a/post/requestBody/content/application~1json/schema/type: ",
 				`/paths/~1a/post/responses/default/content/application~1json/schema/type: "int32" is a format`)
 		})
 	}
@@ -91,8 +91,8 @@ func TestImportBooleanBoundsIn30(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(def.Warnings) != 0 {
-		t.Errorf("warnings %q", def.Warnings)
+	if len(def.Warnings)+len(def.Lenient) != 0 {
+		t.Errorf("warnings %q %q", def.Warnings, def.Lenient)
 	}
 	if s := string(def.Operations[0].Properties.Request.QueryParameters[0].Schema); !strings.Contains(s, `"exclusiveMinimum":true`) {
 		t.Errorf("schema %s", s)

@@ -31,7 +31,8 @@ type Source struct {
 type loaded struct {
 	doc      *openapi3.T
 	root     any      // the document in OpenAPI 3 form as generic JSON
-	warnings []string // repairs, each naming its place
+	lenient  []string // what was read as APIM reads it, each naming its place
+	ignored  []string // what was left out, each naming its place
 	unusable map[string]bool
 	source   Source
 	bundled  []byte   // the document with external $refs copied in; nil when it has none
@@ -93,7 +94,7 @@ func parse(data []byte, rd *refReader) (*loaded, map[string]any, error) {
 	default:
 		return nil, nil, fmt.Errorf("the document has neither an \"openapi\" nor a \"swagger\" version at the top")
 	}
-	ld.warnings, ld.unusable = rep.warnings, rep.unusable
+	ld.lenient, ld.ignored, ld.unusable = rep.lenient, rep.ignored, rep.unusable
 	if err := checkLocalRefs(raw); err != nil {
 		return nil, nil, err
 	}
