@@ -75,7 +75,14 @@ func runImport(cmd *cobra.Command, cfg importConfig, src string) error {
 	}
 	opts := openapi.ImportOptions{BaseURL: base, FetchRef: refFetcher(ctx, cfg.AllowRemoteRefs)}
 	if base == "" {
-		opts.Files = os.DirFS(filepath.Dir(src))
+		// An os.Root: neither "../" nor a symbolic link leads out of the
+		// document's folder.
+		root, err := os.OpenRoot(filepath.Dir(src))
+		if err != nil {
+			return fmt.Errorf("%s: %w", src, err)
+		}
+		defer root.Close()
+		opts.Files = root.FS()
 	}
 	def, err := openapi.Import(data, opts)
 	if err != nil {

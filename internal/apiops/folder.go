@@ -302,7 +302,7 @@ func (r *reader) api(rel, dirName string) {
 			r.fail(path.Join(rel, spec), "%v", err)
 			return
 		}
-		def, err := openapi.Import(b, openapi.ImportOptions{Files: os.DirFS(filepath.Join(r.dir, rel)), FetchRef: r.fetchRef})
+		def, err := r.importSpec(b, rel)
 		if err != nil {
 			r.fail(path.Join(rel, spec), "%v", err)
 			return
@@ -342,6 +342,18 @@ func (r *reader) api(rel, dirName string) {
 		r.operations(path.Join(rel, "operations"), name)
 	}
 	r.skipOthers(rel, append(known, "policy.xml", "operations")...)
+}
+
+// importSpec imports a specification of the API folder rel. Its $refs
+// may name files in that folder: an os.Root, so that neither "../" nor a
+// symbolic link leads out of it.
+func (r *reader) importSpec(b []byte, rel string) (*openapi.Definition, error) {
+	root, err := os.OpenRoot(filepath.Join(r.dir, rel))
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	return openapi.Import(b, openapi.ImportOptions{Files: root.FS(), FetchRef: r.fetchRef})
 }
 
 func (r *reader) product(rel, dirName string) {

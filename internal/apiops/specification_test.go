@@ -121,3 +121,30 @@ func TestReadLenientSpecification(t *testing.T) {
 		t.Errorf("unsupported %v, warnings %v; want %q", cfg.Unsupported, cfg.Warnings, want)
 	}
 }
+
+// TestReadSpecificationRefsStayInTheFolder refuses $refs that leave the
+// API's folder, by "../" or by a symbolic link.
+func TestReadSpecificationRefsStayInTheFolder(t *testing.T) {
+	t.Parallel()
+	dir := writeFolder(t, map[string]string{
+		"apis/up/apiInformation.json":   `{"properties": {"displayName": "Up", "path": "up"}}`,
+		"apis/up/specification.yaml":    strings.Replace(specWithRefs, "%s", "../secret.yaml#/Pet", 1),
+		"apis/link/apiInformation.json": `{"properties": {"displayName": "Link", "path": "link"}}`,
+		"apis/link/specification.yaml":  strings.Replace(specWithRefs, "%s", "shared/pet.yaml#/Pet", 1),
+		"apis/secret.yaml":              "Pet: {type: string}\n",
+		"outside/pet.yaml":              "Pet: {type: string}\n",
+	})
+	if err := os.Symlink(filepath.Join(dir, "outside"), filepath.Join(dir, "apis", "link", "shared")); err != nil {
+		t.Skipf("symbolic links: %v", err)
+	}
+	_, err := Read(dir, ReadOptions{LookupEnv: env(nil)})
+	if err == nil {
+		t.Fatal("Read accepted $refs out of the API folders")
+	}
+	t.Log(err)
+	for _, want := range []string{"apis/up/specification.yaml", "outside the document's folder", "apis/link/specification.yaml", "shared/pet.yaml"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+}
