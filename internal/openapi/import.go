@@ -29,10 +29,11 @@ type ImportOptions struct {
 	// Relative $refs of a document read from an http(s) URL resolve
 	// against it too (when Files is nil), and so need FetchRef.
 	BaseURL string
-	// Files is the folder the document is in (os.DirFS of it): $refs to
-	// relative paths ("schemas/pet.yaml#/Pet") are read from it, and a
-	// path that leaves it ("../x.yaml") is refused. Nil: $refs must point
-	// inside the document.
+	// Files is the folder the document is in: $refs to relative paths
+	// ("schemas/pet.yaml#/Pet") are read from it, and a path that leaves
+	// it ("../x.yaml") is refused. Give an os.Root's FS, so that symbolic
+	// links cannot lead out of it either. Nil: $refs must point inside
+	// the document.
 	Files fs.FS
 	// FetchRef reads the target of a $ref to an http(s) URL. Nil: such
 	// $refs are refused (remote references are off by default).
