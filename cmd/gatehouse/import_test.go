@@ -208,6 +208,16 @@ func TestImportFileRefs(t *testing.T) {
 	if rep["typeName"] != "Thing" || !strings.Contains(fmt.Sprint(rep["schema"]), "name") || op["importedFrom"] != "openapi 3.0.3 yaml" {
 		t.Errorf("operation %v", op)
 	}
+	// A webhook-only document makes an API with no operations, and says so.
+	hooks := filepath.Join(dir, "hooks.yaml")
+	if err := os.WriteFile(hooks, []byte("openapi: 3.1.0\ninfo: {title: Hooks, version: '1'}\nwebhooks:\n  ping:\n    post:\n      responses: {'200': {description: ok}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out = mustCLI(t, append([]string{"import", "openapi", hooks, "--api-id", "hooks", "--path", "hooks"}, in.remote()...)...)
+	expectContains(t, out, "+ api hooks", "! warning: /webhooks: the document describes only webhooks (1)", "0 created, 0 updated, 0 deleted")
+	if ids := in.operationIDs("hooks"); len(ids) != 0 {
+		t.Errorf("operations %v", ids)
+	}
 	for file, want := range map[string]string{
 		"escape.yaml": "outside the document's folder",
 		"remote.yaml": "--allow-remote-refs",
