@@ -208,6 +208,22 @@ func TestImportFileRefs(t *testing.T) {
 	if rep["typeName"] != "Thing" || !strings.Contains(fmt.Sprint(rep["schema"]), "name") || op["importedFrom"] != "openapi 3.0.3 yaml" {
 		t.Errorf("operation %v", op)
 	}
+	// With --allow-remote-refs, a $ref to a URL is followed.
+	schemas := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "Thing: {type: object, properties: {remote: {type: string}}}\n")
+	}))
+	defer schemas.Close()
+	remote := filepath.Join(dir, "api", "remote-ok.yaml")
+	if err := os.WriteFile(remote, []byte(fmt.Sprintf(doc, schemas.URL+"/thing.yaml#/Thing")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out = mustCLI(t, append([]string{"import", "openapi", remote, "--api-id", "remote", "--path", "remote", "--allow-remote-refs"}, in.remote()...)...)
+	expectContains(t, out, "+ operation listThings GET /things")
+	op = in.must("GET", "/apis/remote/operations/listThings", "").json(t)["properties"].(map[string]any)
+	if !strings.Contains(fmt.Sprint(op["responses"]), "remote") {
+		t.Errorf("operation %v; want the schema of the URL", op)
+	}
+
 	// A webhook-only document makes an API with no operations, and says so.
 	hooks := filepath.Join(dir, "hooks.yaml")
 	if err := os.WriteFile(hooks, []byte("openapi: 3.1.0\ninfo: {title: Hooks, version: '1'}\nwebhooks:\n  ping:\n    post:\n      responses: {'200': {description: ok}}\n"), 0o644); err != nil {
