@@ -180,7 +180,7 @@ func bundle(doc *openapi3.T) ([]byte, error) {
 type refReader struct {
 	files fs.FS
 	fetch func(*url.URL) ([]byte, error)
-	read1 map[string][]byte // cache by resolved location
+	cache map[string][]byte // by resolved location
 	total int               // bytes read, bounded by maxDocumentBytes
 	used  bool              // an external $ref was followed
 	paths []string          // the files read
@@ -209,7 +209,7 @@ func (r *refReader) exists(ref string) bool {
 // read is kin-openapi's ReadFromURIFunc.
 func (r *refReader) read(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
 	key := u.String()
-	if b, ok := r.read1[key]; ok {
+	if b, ok := r.cache[key]; ok {
 		return b, nil
 	}
 	var b []byte
@@ -241,9 +241,9 @@ func (r *refReader) read(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
 	if r.total += len(b); r.total > maxDocumentBytes {
 		return nil, fmt.Errorf("$ref to %s: the document and its references are larger than %d bytes", key, maxDocumentBytes)
 	}
-	if r.read1 == nil {
-		r.read1 = map[string][]byte{}
+	if r.cache == nil {
+		r.cache = map[string][]byte{}
 	}
-	r.read1[key], r.used = b, true
+	r.cache[key], r.used = b, true
 	return b, nil
 }
