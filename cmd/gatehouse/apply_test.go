@@ -270,8 +270,9 @@ func TestExportApplyRoundTrip(t *testing.T) {
 	if v := files["named values/api-token/namedValueInformation.json"]; !strings.Contains(v, "${GATEHOUSE_SECRET_API_TOKEN}") || strings.Contains(v, "s3cr3t") {
 		t.Errorf("the exported secret:\n%s", v)
 	}
-	if _, ok := files["apis/pets/specification.json"]; !ok {
-		t.Errorf("no specification for pets; files: %v", files)
+	// pets came from an OpenAPI 3.1 YAML document: its specification is one.
+	if spec, ok := files["apis/pets/specification.yaml"]; !ok || !strings.HasPrefix(spec, "components:") || !strings.Contains(spec, "openapi: 3.1.0\n") {
+		t.Errorf("no OpenAPI 3.1 YAML specification for pets; files: %v", files)
 	}
 	for _, f := range []string{"policy.xml", "products/starter/policy.xml", "apis/files/policy.xml", "apis/files/operations/get-item/policy.xml",
 		"policy fragments/stamp/policy.xml", "policy fragments/stamp/policyFragmentInformation.json",

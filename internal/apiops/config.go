@@ -42,7 +42,20 @@ type Config struct {
 	VersionSets []Resource
 	// Unsupported lists what a folder holds that Gatehouse does not apply.
 	Unsupported []Unsupported
+	// Warnings list what a folder says that its format does not allow
+	// but that is applied as Azure API Management applies it.
+	Warnings []Warning
 }
+
+// Warning is one part of a folder applied although its format does not
+// allow it (an OpenAPI 3.1 specification with 3.0's boolean bounds).
+type Warning struct {
+	File   string
+	Detail string
+}
+
+// String renders w as "apis/a/specification.yaml: /paths/...: ...".
+func (w Warning) String() string { return w.File + ": " + w.Detail }
 
 // Resource is one named resource with its canonical properties.
 type Resource struct {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -23,11 +24,17 @@ type ReadOptions struct {
 	// Overrides change the folder's resources for one environment (the
 	// APIOps publisher's configuration file). Nil: none.
 	Overrides *Overrides
+	// FetchRef reads the targets of $refs to http(s) URLs in the
+	// specifications (the CLI passes one with --allow-remote-refs). Nil:
+	// such $refs are refused; $refs to files in the API's folder are
+	// always read.
+	FetchRef func(*url.URL) ([]byte, error)
 }
 
 // reader collects a folder's resources and problems.
 type reader struct {
 	dir       string
+	fetchRef  func(*url.URL) ([]byte, error)
 	env       func(string) (string, bool)
 	overrides *Overrides
 	cfg       Config
@@ -47,7 +54,7 @@ func (r *reader) skip(typ, file, detail string) {
 // returns one error listing every problem, each with its file. Nothing in
 // dir is changed.
 func Read(dir string, opts ReadOptions) (*Config, error) {
-	r := &reader{dir: dir, env: opts.LookupEnv, overrides: opts.Overrides}
+	r := &reader{dir: dir, env: opts.LookupEnv, overrides: opts.Overrides, fetchRef: opts.FetchRef}
 	if r.env == nil {
 		r.env = func(string) (string, bool) { return "", false }
 	}
@@ -303,7 +310,7 @@ func (r *reader) api(rel, dirName string) {
 			r.fail(path.Join(rel, spec), "%v", err)
 			return
 		}
-		def, err := openapi.Import(b, openapi.ImportOptions{})
+		def, err := r.importSpec(b, rel)
 		if err != nil {
 			r.fail(path.Join(rel, spec), "%v", err)
 			return
@@ -314,7 +321,16 @@ func (r *reader) api(rel, dirName string) {
 			}
 			r.skip("OpenAPI part", path.Join(rel, spec), w)
 		}
+		for _, w := range def.Lenient {
+			r.cfg.Warnings = append(r.cfg.Warnings, Warning{File: path.Join(rel, spec), Detail: w})
+		}
 		def.Fill(&a)
+		if def.Document != nil {
+			b = def.Document // with what its $refs name: the management plane has no files
+		}
+		for _, f := range def.Files {
+			known = append(known, strings.SplitN(f, "/", 2)[0])
+		}
 		api.Spec, api.SpecFile, api.Operations = b, path.Join(rel, spec), def.Operations
 		break
 	}
@@ -343,6 +359,18 @@ func (r *reader) api(rel, dirName string) {
 		r.operations(path.Join(rel, "operations"), name)
 	}
 	r.skipOthers(rel, append(known, "policy.xml", "operations")...)
+}
+
+// importSpec imports a specification of the API folder rel. Its $refs
+// may name files in that folder: an os.Root, so that neither "../" nor a
+// symbolic link leads out of it.
+func (r *reader) importSpec(b []byte, rel string) (*openapi.Definition, error) {
+	root, err := os.OpenRoot(filepath.Join(r.dir, rel))
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	return openapi.Import(b, openapi.ImportOptions{Files: root.FS(), FetchRef: r.fetchRef})
 }
 
 func (r *reader) product(rel, dirName string) {

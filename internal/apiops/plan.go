@@ -62,6 +62,7 @@ func (s Step) String() string {
 type Plan struct {
 	Steps       []Step
 	Unsupported []Unsupported
+	Warnings    []Warning
 }
 
 // PlanOptions configures NewPlan.
@@ -77,7 +78,7 @@ type PlanOptions struct {
 // resources that neither it nor the plane (after pruning) has, or when two
 // APIs would share a path.
 func NewPlan(desired, current *Config, opts PlanOptions) (*Plan, error) {
-	p := &Plan{Unsupported: desired.Unsupported}
+	p := &Plan{Unsupported: desired.Unsupported, Warnings: desired.Warnings}
 	if err := checkReferences(desired, current, opts.Prune); err != nil {
 		return nil, err
 	}
@@ -279,13 +280,17 @@ func productNames(ps []Product) []string {
 // Empty reports whether the plan writes nothing.
 func (p *Plan) Empty() bool { return len(p.Steps) == 0 }
 
-// Print writes the plan as a diff, then the unsupported parts.
+// Print writes the plan as a diff, then the unsupported parts and the
+// warnings.
 func (p *Plan) Print(w io.Writer) {
 	for _, s := range p.Steps {
 		fmt.Fprintln(w, s)
 	}
 	for _, u := range p.Unsupported {
 		fmt.Fprintln(w, "! skipped", u)
+	}
+	for _, x := range p.Warnings {
+		fmt.Fprintln(w, "! warning", x)
 	}
 }
 

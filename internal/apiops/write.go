@@ -15,8 +15,9 @@ import (
 // Write writes cfg into dir, which must not exist or be empty, in the
 // layout the APIOps tools read: one folder per resource with its
 // information file (named values under "named values/", fragments under
-// "policy fragments/"), an OpenAPI specification.json per API with
-// operations (which imports back to the same operations), one folder per
+// "policy fragments/"), an OpenAPI specification per API with operations
+// (which imports back to the same operations; specification.yaml or .json
+// in the OpenAPI version and format the operations were imported in), one folder per
 // product and gateway link with its information file
 // (products/<p>/apis/<api>/productApiInformation.json), a policy.xml per
 // scope that has a policy, and the policy fragments. The
@@ -47,11 +48,16 @@ func Write(dir string, cfg *Config, opts WriteOptions) error {
 			if err := json.Unmarshal(a.Properties, &api); err != nil {
 				return fmt.Errorf("api %s: %w", a.Name, err)
 			}
+			// In the version and format the operations were imported in.
+			src := openapi.SourceOf(a.Operations)
 			spec, err := openapi.Export(api, a.Operations, openapi.ExportOptions{})
+			if err == nil {
+				spec, err = src.Encode(spec)
+			}
 			if err != nil {
 				return fmt.Errorf("api %s: %w", a.Name, err)
 			}
-			w.file(filepath.Join("apis", a.Name, "specification.json"), spec)
+			w.file(filepath.Join("apis", a.Name, "specification"+src.FileExtension()), spec)
 		}
 	}
 	for _, p := range cfg.Products {
