@@ -330,10 +330,12 @@ func (c *Compiler) StepsAs(s Section, nodes []*Node) []Step {
 	return c.Steps(nodes)
 }
 
-// Only reports attributes of n other than allowed.
+// Only reports attributes of n other than allowed and id: APIM's portal
+// marks the elements it generates with id="apim-generated-policy", an
+// identifier APIM accepts on any element and that changes nothing.
 func (c *Compiler) Only(n *Node, allowed ...string) {
 	for _, a := range n.Attrs {
-		ok := false
+		ok := a.Name == "id"
 		for _, al := range allowed {
 			ok = ok || a.Name == al
 		}

@@ -97,6 +97,16 @@ func TestRewriteAndRouting(t *testing.T) {
 	}
 }
 
+// TestGeneratedPolicyIDs runs elements as APIM's portal generates them,
+// marked id="apim-generated-policy": the id changes nothing.
+func TestGeneratedPolicyIDs(t *testing.T) {
+	c := run(t, inbound(`<set-backend-service id="apim-generated-policy" backend-id="orders" /><set-method id="apim-generated-policy">POST</set-method>`+
+		`<rewrite-uri id="apim-generated-policy" template="/v2" />`), nil)
+	if c.Backend.String() != "https://orders.internal:8443/api" || c.Request.Method != "POST" || c.Path != "/v2" {
+		t.Errorf("backend %s, method %s, path %s", c.Backend, c.Request.Method, c.Path)
+	}
+}
+
 func TestReturnAndMockResponse(t *testing.T) {
 	c := run(t, inbound(`<return-response><set-status code="201" reason="Made" /><set-header name="X-R"><value>1</value></set-header><set-body>done</set-body></return-response><set-header name="X-After"><value>1</value></set-header>`), nil)
 	body, _ := c.Response.Body.Bytes()
