@@ -50,11 +50,6 @@ func BenchmarkConfigScale(b *testing.B) {
 				}
 			}
 			b.StopTimer()
-			plain, _ := json.Marshal(snap)
-			var z bytes.Buffer
-			zw := gzip.NewWriter(&z)
-			zw.Write(plain)
-			zw.Close()
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
@@ -67,6 +62,11 @@ func BenchmarkConfigScale(b *testing.B) {
 				b.Fatalf("the generated configuration does not compile: %v", report.Diagnostics[0])
 			}
 			runtime.KeepAlive(res)
+			plain, _ := json.Marshal(snap)
+			var z bytes.Buffer
+			zw := gzip.NewWriter(&z)
+			zw.Write(plain)
+			zw.Close()
 			b.ReportMetric(float64(len(plain))/(1<<20), "snapshot-MB")
 			b.ReportMetric(float64(z.Len())/(1<<20), "gzipped-MB")
 			b.ReportMetric(compiled.Seconds()*1000, "compile-ms")
