@@ -25,6 +25,10 @@ type Runtime struct {
 	keys    map[snapshot.KeyDigest]*subscriber
 	up      *upstreams
 	report  *compile.Report
+	// digest is the snapshot's RoutesDigest; words the length of the
+	// subscribers' API bitsets.
+	digest string
+	words  int
 }
 
 // Version returns the configuration version the Runtime was compiled from.
@@ -121,8 +125,12 @@ func (s *Server) Compile(snap *snapshot.Snapshot) (*Runtime, error) {
 // otherwise served as unavailable: it is never served without a part of
 // its policy.
 func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, error) {
+	if prev != nil && snap.RoutesDigest != "" && snap.RoutesDigest == prev.digest {
+		return rekey(snap, prev)
+	}
 	rt := &Runtime{
 		version: snap.Version,
+		digest:  snap.RoutesDigest,
 		apis:    make(map[string]*apiRoute, len(snap.APIs)),
 		byID:    make(map[string]*apiRoute, len(snap.APIs)),
 		keys:    make(map[snapshot.KeyDigest]*subscriber, 2*len(snap.Subscriptions)),
@@ -167,17 +175,42 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 		}
 		errs = append(errs, compile.ErrRejected)
 	}
+	rt.words = (len(indexes) + 63) / 64
+	errs = append(errs, rt.buildKeys(snap)...)
+	return rt, errors.Join(errs...)
+}
+
+// rekey serves snap, whose routes and pipelines are prev's (the same
+// RoutesDigest), with prev's compiled routes and new key tables: a
+// subscription created, suspended or given new keys recompiles nothing.
+func rekey(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, error) {
+	rt := &Runtime{version: snap.Version, digest: prev.digest, apis: prev.apis, byID: prev.byID, up: prev.up,
+		report: prev.report, words: prev.words}
+	errs := rt.buildKeys(snap)
+	if !rt.report.OK() {
+		for _, d := range rt.report.Diagnostics {
+			errs = append(errs, errors.New(d.String()))
+		}
+		errs = append(errs, compile.ErrRejected)
+	}
+	return rt, errors.Join(errs...)
+}
+
+// buildKeys fills rt's key table from snap's active subscriptions and
+// returns the problems of those it leaves out.
+func (rt *Runtime) buildKeys(snap *snapshot.Snapshot) []error {
+	rt.keys = make(map[snapshot.KeyDigest]*subscriber, 2*len(snap.Subscriptions))
+	var errs []error
 	products := make(map[string]*snapshot.Product, len(snap.Products))
 	for i := range snap.Products {
 		products[strings.ToLower(snap.Products[i].ID)] = &snap.Products[i]
 	}
-	words := (len(indexes) + 63) / 64
 	for i := range snap.Subscriptions {
 		sub := &snap.Subscriptions[i]
 		if sub.State != model.SubscriptionActive {
 			continue // its keys are invalid at the gateway
 		}
-		sb := &subscriber{id: sub.ID, name: displayName(sub.Name, sub.ID), apis: make(bitset, words), user: userOf(snap.Users[strings.ToLower(sub.Owner)])}
+		sb := &subscriber{id: sub.ID, name: displayName(sub.Name, sub.ID), apis: make(bitset, rt.words), user: userOf(snap.Users[strings.ToLower(sub.Owner)])}
 		scope, err := model.ParseScope(sub.Scope)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("subscription %s: %w", sub.ID, err))
@@ -185,11 +218,11 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 		}
 		switch scope.Kind {
 		case "":
-			for _, a := range byID {
+			for _, a := range rt.byID {
 				sb.apis.set(a.index)
 			}
 		case model.KindAPI:
-			if a := byID[strings.ToLower(scope.ID)]; a != nil {
+			if a := rt.byID[strings.ToLower(scope.ID)]; a != nil {
 				sb.apis.set(a.index)
 			}
 		case model.KindProduct:
@@ -203,7 +236,7 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 			}
 			if p := products[strings.ToLower(scope.ID)]; p != nil && p.Published {
 				for _, id := range p.APIs {
-					if a := byID[strings.ToLower(id)]; a != nil {
+					if a := rt.byID[strings.ToLower(id)]; a != nil {
 						sb.apis.set(a.index)
 					}
 				}
@@ -213,7 +246,7 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 			rt.keys[k] = sb
 		}
 	}
-	return rt, errors.Join(errs...)
+	return errs
 }
 
 // lastGood returns the route of API a in prev, moved to position index,

@@ -48,6 +48,10 @@ type Snapshot struct {
 	Subscriptions []Subscription `json:"subscriptions"`
 	// Users are the owners of Subscriptions, by lower-case id.
 	Users map[string]User `json:"users,omitempty"`
+	// RoutesDigest is RoutesDigest of this snapshot, set by whoever sends
+	// it; empty: unknown. A gateway whose installed snapshot has the same
+	// digest rebuilds only its key tables.
+	RoutesDigest string `json:"routesDigest,omitempty"`
 	// Policy holds what the gateway's policies need beyond APIs and
 	// products. Secret named values are in it in plaintext: a snapshot is
 	// sent over the configuration endpoint and kept by gateways only.

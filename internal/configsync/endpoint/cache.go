@@ -85,6 +85,9 @@ func (c *snapshotCache) build(ctx context.Context, gateway string) (*encoded, er
 	if err != nil {
 		return nil, err
 	}
+	if snap.RoutesDigest, err = snapshot.RoutesDigest(snap); err != nil {
+		return nil, err
+	}
 	plain, err := json.Marshal(snap)
 	if err != nil {
 		return nil, fmt.Errorf("encode the snapshot of gateway %s: %w", gateway, err)

@@ -63,5 +63,9 @@ func (w *Watcher) build(ctx context.Context) (*snapshot.Snapshot, error) {
 		snap, err = w.Builder.Build(ctx, r, w.Gateway)
 		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	snap.RoutesDigest, err = snapshot.RoutesDigest(snap)
 	return snap, err
 }
