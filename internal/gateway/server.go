@@ -134,10 +134,11 @@ type Server struct {
 	ids         *requestIDs
 	trusted     []netip.Prefix
 	keyFailures *keyFailures
-	deployment  *expr.Deployment // shared by every request; read-only
-	shared      []SharedStore    // the Redis-backed stores, for metrics
-	breakers    breakers         // the backends' circuit breakers, kept across reloads
-	tracing     *tracing         // nil: requests are not traced
+	deployment  *expr.Deployment             // shared by every request; read-only
+	shared      []SharedStore                // the Redis-backed stores, for metrics
+	breakers    breakers                     // the backends' circuit breakers, kept across reloads
+	tracing     *tracing                     // nil: requests are not traced
+	traceOut    func(source, message string) // s.trace, bound once: a method value made per request allocates
 }
 
 // RegisterMetrics adds to reg the metrics of s's configuration (rejected
@@ -212,6 +213,7 @@ func NewServer(opts Options) *Server {
 		builtin.Register(s.policies, deps)
 	}
 	s.ids = newRequestIDs()
+	s.traceOut = s.trace
 	s.deployment = opts.Deployment.expr()
 	s.relay = newRelay(s.buffers, s.log, s.backendError)
 	s.relay.tracing = s.tracing
