@@ -8,6 +8,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -59,6 +60,44 @@ func TestSetForwardingHeaders(t *testing.T) {
 				t.Errorf("an append to one header changed another: %v", h)
 			}
 		})
+	}
+}
+
+// TestForwardingHeadersThroughGateway: through a real gateway, on the
+// path without a policy and on the policy path, the backend gets the
+// client appended to X-Forwarded-For, the host and scheme the client
+// used, and the client's User-Agent or none (never Go's).
+func TestForwardingHeadersThroughGateway(t *testing.T) {
+	seen := make(chan http.Header, 1)
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen <- r.Header.Clone()
+	}))
+	defer backend.Close()
+	const policy = `<policies><inbound><set-header name="X-Policy" exists-action="override"><value>in</value></set-header></inbound>
+	  <backend><forward-request /></backend></policies>`
+	for _, path := range []struct{ name, policy string }{{"no-policy", ""}, {"policy", policy}} {
+		front := startGateway(t, backend.URL, path.policy)
+		host := strings.TrimPrefix(strings.TrimSuffix(front, "/conf"), "http://")
+		for _, ua := range []string{"", "curl/8"} {
+			req, _ := http.NewRequest(http.MethodGet, front+"/x", nil)
+			req.Header["User-Agent"] = []string{ua} // "": none is sent
+			req.Header.Set("X-Forwarded-For", "198.51.100.1")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			h := <-seen
+			if got := h.Get("X-Forwarded-For"); got != "198.51.100.1, 127.0.0.1" {
+				t.Errorf("%s: X-Forwarded-For %q, want the client appended to the caller's", path.name, got)
+			}
+			if h.Get("X-Forwarded-Host") != host || h.Get("X-Forwarded-Proto") != "http" {
+				t.Errorf("%s: X-Forwarded-Host %q, -Proto %q; want %q, http", path.name, h.Get("X-Forwarded-Host"), h.Get("X-Forwarded-Proto"), host)
+			}
+			if got, ok := h["User-Agent"]; (ua == "" && ok) || (ua != "" && (len(got) != 1 || got[0] != ua)) {
+				t.Errorf("%s: client User-Agent %q, the backend got %q", path.name, ua, got)
+			}
+		}
 	}
 }
 
