@@ -134,11 +134,14 @@ type Server struct {
 	ids         *requestIDs
 	trusted     []netip.Prefix
 	keyFailures *keyFailures
-	deployment  *expr.Deployment             // shared by every request; read-only
-	shared      []SharedStore                // the Redis-backed stores, for metrics
-	breakers    breakers                     // the backends' circuit breakers, kept across reloads
-	tracing     *tracing                     // nil: requests are not traced
-	traceOut    func(source, message string) // s.trace, bound once: a method value made per request allocates
+	deployment  *expr.Deployment // shared by every request; read-only
+	shared      []SharedStore    // the Redis-backed stores, for metrics
+	breakers    breakers         // the backends' circuit breakers, kept across reloads
+	tracing     *tracing         // nil: requests are not traced
+
+	// traceOut is s.trace, bound once: a method value made per request
+	// is an allocation.
+	traceOut func(source, message string)
 }
 
 // RegisterMetrics adds to reg the metrics of s's configuration (rejected
