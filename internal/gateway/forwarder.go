@@ -302,7 +302,7 @@ func (fw *forwarding) rewrite(pr *httputil.ProxyRequest) {
 			out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
 		}
 	}
-	pr.SetXForwarded() // appends the client to the X-Forwarded-For the policies saw
+	setForwardingHeaders(pr) // appends the client to the X-Forwarded-For the policies saw
 	if a.be != nil {
 		a.be.apply(out)
 	}

@@ -119,9 +119,9 @@ func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation,
 	for _, h := range hopHeaders {
 		delete(headers, h) // canonical already
 	}
-	query := r.URL.Query()
-	query.Del(api.keyQuery)
 	in := requestURL(r)
+	query := cloneValues(in.Query) // the query is parsed once
+	query.Del(api.keyQuery)
 	fwd := *in
 	fwd.Query = query
 	body := r.Body
@@ -151,7 +151,7 @@ func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation,
 			RequestID:  s.ids.next(),
 			Deployment: s.deployment,
 			Timestamp:  time.Now().UTC(),
-			Trace:      s.trace,
+			Trace:      s.traceOut,
 		},
 		Ctx:     r.Context(),
 		Backend: api.target,
@@ -183,11 +183,16 @@ func requestURL(r *http.Request) *expr.URL {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	host, portStr, err := net.SplitHostPort(r.Host)
-	if err != nil {
-		host, portStr = r.Host, map[string]string{"http": "80", "https": "443"}[scheme]
+	host, port := r.Host, 80
+	if scheme == "https" {
+		port = 443
 	}
-	port, _ := strconv.Atoi(portStr)
+	if strings.Contains(r.Host, ":") { // else SplitHostPort fails, allocating its error
+		if h, p, err := net.SplitHostPort(r.Host); err == nil {
+			host = h
+			port, _ = strconv.Atoi(p) // "host:" has port 0
+		}
+	}
 	return &expr.URL{Scheme: scheme, Host: host, Port: port, Path: r.URL.Path, Query: r.URL.Query()}
 }
 

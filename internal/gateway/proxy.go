@@ -70,7 +70,7 @@ func (s *Server) newProxy(a *apiRoute, target *url.URL, transport http.RoundTrip
 			if xff := in.Header["X-Forwarded-For"]; len(xff) > 0 {
 				out.Header["X-Forwarded-For"] = xff // SetXForwarded appends the client
 			}
-			pr.SetXForwarded()
+			setForwardingHeaders(pr)
 		},
 		ErrorHandler: s.backendError,
 		ErrorLog:     slog.NewLogLogger(s.log.Handler(), slog.LevelWarn), // ReverseProxy's own messages, in the log's format
@@ -157,15 +157,34 @@ func unescape(s string) string {
 }
 
 // bufferPool lends the 32 KiB buffers that ReverseProxy copies bodies
-// through; without it every request allocates one.
-type bufferPool struct{ p sync.Pool }
+// through; without it every request allocates one. Its interface trades
+// in slices while a sync.Pool keeps pointers (a slice in an interface is
+// an allocation), so the pointers that carry the buffers are pooled too:
+// a Get and a Put allocate nothing once the pools are warm.
+type bufferPool struct {
+	p     sync.Pool // *[]byte holding a buffer
+	boxes sync.Pool // *[]byte holding nothing, for Put
+}
 
 func newBufferPool() *bufferPool {
 	return &bufferPool{p: sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}}
 }
 
 // Get returns a buffer.
-func (bp *bufferPool) Get() []byte { return *bp.p.Get().(*[]byte) }
+func (bp *bufferPool) Get() []byte {
+	box := bp.p.Get().(*[]byte)
+	b := *box
+	*box = nil
+	bp.boxes.Put(box)
+	return b
+}
 
 // Put returns a buffer from Get.
-func (bp *bufferPool) Put(b []byte) { bp.p.Put(&b) }
+func (bp *bufferPool) Put(b []byte) {
+	box, _ := bp.boxes.Get().(*[]byte)
+	if box == nil {
+		box = new([]byte)
+	}
+	*box = b
+	bp.p.Put(box)
+}

@@ -138,6 +138,10 @@ type Server struct {
 	shared      []SharedStore    // the Redis-backed stores, for metrics
 	breakers    breakers         // the backends' circuit breakers, kept across reloads
 	tracing     *tracing         // nil: requests are not traced
+
+	// traceOut is s.trace, bound once: a method value made per request
+	// is an allocation.
+	traceOut func(source, message string)
 }
 
 // RegisterMetrics adds to reg the metrics of s's configuration (rejected
@@ -212,6 +216,7 @@ func NewServer(opts Options) *Server {
 		builtin.Register(s.policies, deps)
 	}
 	s.ids = newRequestIDs()
+	s.traceOut = s.trace
 	s.deployment = opts.Deployment.expr()
 	s.relay = newRelay(s.buffers, s.log, s.backendError)
 	s.relay.tracing = s.tracing
