@@ -109,7 +109,7 @@ func TestBuildServesEachGatewayItsAPIs(t *testing.T) {
 
 // openStore opens a SQLite store in a temporary directory, closed when
 // the test ends.
-func openStore(t *testing.T) store.Store {
+func openStore(t testing.TB) store.Store {
 	t.Helper()
 	sealer, err := secret.NewSealer(make([]byte, secret.KeySize))
 	if err != nil {

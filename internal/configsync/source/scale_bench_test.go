@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
@@ -14,10 +13,8 @@ import (
 	"github.com/gatehouse/gatehouse/internal/compile"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/policy/builtin"
-	"github.com/gatehouse/gatehouse/internal/secret"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 	"github.com/gatehouse/gatehouse/internal/store"
-	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 )
 
 // scale is the size of a generated configuration.
@@ -78,15 +75,7 @@ func BenchmarkConfigScale(b *testing.B) {
 // generate stores a configuration of size sc.
 func generate(b *testing.B, sc scale) store.Store {
 	b.Helper()
-	sealer, err := secret.NewSealer(make([]byte, secret.KeySize))
-	if err != nil {
-		b.Fatal(err)
-	}
-	st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "db"), sealer)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
+	st := openStore(b)
 	ctx := context.Background()
 	put := func(tx store.Tx, kind model.Kind, parent, id string, props, secret any) {
 		rec := &store.Record{Kind: kind, Parent: parent, ID: id}
@@ -100,7 +89,7 @@ func generate(b *testing.B, sc scale) store.Store {
 	}
 	const namedValues, opsPerAPI, apisPerProduct = 500, 20, 5
 	products := max(sc.apis/apisPerProduct, 1)
-	_, err = st.Update(ctx, func(tx store.Tx) error {
+	_, err := st.Update(ctx, func(tx store.Tx) error {
 		for i := range namedValues {
 			put(tx, model.KindNamedValue, "", fmt.Sprintf("nv-%d", i), &model.NamedValue{DisplayName: fmt.Sprintf("nv-%d", i), Value: fmt.Sprintf("value-%d", i)}, nil)
 		}
