@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestVersionSetRouting sets up one versioned API per scheme through the
@@ -34,6 +35,11 @@ func TestVersionSetRouting(t *testing.T) {
 	api("qry-v2", "q", "qry", "v2")
 	api("hdr-original", "h", "hdr", "")
 	api("hdr-v2", "h", "hdr", "2024-01-01")
+	// The embedded gateway installs each change as it is committed: wait
+	// for the last one.
+	eventually(t, 10*time.Second, "the gateway serving the last version", func() bool {
+		return plane.call("GET", "/h/items", "Api-Version: 2024-01-01").status == http.StatusOK
+	})
 
 	tests := []struct {
 		name, path string
