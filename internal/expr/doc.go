@@ -99,8 +99,9 @@
 // members, ToString as C#, JSON through JObject.FromObject and
 // JsonConvert.SerializeObject), out arguments (out var x, out T x, out x).
 //
-// Blocks: var, typed and const declarations (several declarators),
-// assignment and
+// Blocks: var, typed and const declarations (several declarators), local
+// functions that return a value (int Sq(int n) => n * n; or with a block
+// body; recursion allowed), assignment and
 // compound assignment (+= -= *= /= %= ??=), ++ and --, if/else, return,
 // foreach, for, while, do-while, break, continue, switch with constant case
 // labels and default (no fall-through, as in C#), throw new
@@ -108,8 +109,8 @@
 // every run-time error except an exhausted budget), nested blocks.
 //
 // Not supported (each is a compile error): pattern case labels in switch
-// statements, or and and patterns, goto, using, lock, local functions,
-// lambdas stored in variables (Func<>), object initializers, typeof,
+// statements, or and and patterns, goto, using, lock, void local
+// functions, lambdas stored in variables (Func<>), object initializers, typeof,
 // default, nameof, checked, await, LINQ query syntax, rethrow (throw;),
 // user-defined types, reflection, I/O and any .NET type not listed here.
 // Named arguments are accepted and passed in the order written.

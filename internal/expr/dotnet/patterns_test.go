@@ -76,3 +76,24 @@ func TestIndexInitializers(t *testing.T) {
 		{"mixed with entries", `new Dictionary<string, string> { { "a", "x" }, [context.Request.Method] = "y" }["POST"]`, "string:y"},
 	})
 }
+
+// TestLocalFunctions: C# local functions, with expression and block
+// bodies, recursion, and the caller's variables kept across a call.
+func TestLocalFunctions(t *testing.T) {
+	runCases(t, Block, []evalCase{
+		{"expression body", `int Square(int n) => n * n; return Square(7);`, "int:49"},
+		{"block body", `string Label(string s, int n) { var sep = ":"; return s + sep + n; } return Label(context.Request.Method, 2);`, "string:POST:2"},
+		{"recursion", `int Fact(int n) => n <= 1 ? 1 : n * Fact(n - 1); return Fact(5);`, "int:120"},
+		{"caller's variables kept", `int Twice(int n) { var t = n * 2; return t; } var a = 1; var b = Twice(5); return a + b;`, "int:11"},
+		{"static", `static bool IsGet(string m) => m == "GET"; return IsGet(context.Request.Method);`, "bool:False"},
+	})
+	runErrCases(t, true, []errCase{
+		{"arity", `int F(int n) => n; return F(1, 2);`, Block, "1:28: F takes 1 arguments, not 2"},
+		{"as a value", `int F(int n) => n; var g = F; return 1;`, Block, "1:28: F is a local function: call it with ()"},
+		{"void", `void F(int n) { } return 1;`, Block, "1:1: a local function must return a value"},
+		{"wrong argument", `int F(int n) => n; return F("a");`, Block, `1:29: argument 1 of F: cannot convert string to int`},
+	})
+	runErrCases(t, false, []errCase{
+		{"runaway recursion", `int F(int n) => F(n + 1); return F(0);`, Block, "1:18: local functions call each other more than 256 deep"},
+	})
+}
