@@ -97,3 +97,15 @@ func TestLocalFunctions(t *testing.T) {
 		{"runaway recursion", `int F(int n) => F(n + 1); return F(0);`, Block, "1:18: local functions call each other more than 256 deep"},
 	})
 }
+
+// TestXName: XElement.Name and XAttribute.Name are XNames, with a
+// LocalName, compared with strings as .NET's implicit conversion does.
+func TestXName(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"local name", `XElement.Parse("<order id=\"1\"/>").Name.LocalName`, "string:order"},
+		{"compared", `XElement.Parse("<order/>").Name == "order"`, "bool:True"},
+		{"attribute", `XElement.Parse("<order id=\"1\"/>").Attribute("id").Name.LocalName`, "string:id"},
+		{"concatenated", `"<" + XElement.Parse("<order/>").Name + ">"`, "string:<order>"},
+		{"elements by name", `XElement.Parse("<a><b/><c/></a>").Elements().Where(e => e.Name == "c").Count()`, "int:1"},
+	})
+}
