@@ -355,7 +355,7 @@ func (c *compiler) pipeline(env policy.Env, scopes ...*policy.Document) (*policy
 // scopes when its on-error section has elements; nil otherwise (the
 // operations' compiles check the rest).
 func (c *compiler) noOperation(env policy.Env, apiDoc *policy.Document) (*policy.Pipeline, error) {
-	if c.globalBad != nil {
+	if c.globalBad != nil || !hasOnError(c.global) && !hasOnError(apiDoc) {
 		return nil, nil
 	}
 	eff, err := policy.Merge(c.fragments, c.global, nil, apiDoc)
@@ -366,6 +366,21 @@ func (c *compiler) noOperation(env policy.Env, apiDoc *policy.Document) (*policy
 		return nil, nil
 	}
 	return c.opts.Registry.Compile(eff, env)
+}
+
+// hasOnError reports whether doc's on-error section has an element other
+// than <base />.
+func hasOnError(doc *policy.Document) bool {
+	if doc == nil {
+		return false
+	}
+	nodes, _ := doc.Section(policy.OnError)
+	for _, n := range nodes {
+		if n.Name != "base" {
+			return true
+		}
+	}
+	return false
 }
 
 // referrer returns the reference callback of API api's compile.
