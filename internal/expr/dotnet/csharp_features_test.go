@@ -109,3 +109,13 @@ func TestXName(t *testing.T) {
 		{"elements by name", `XElement.Parse("<a><b/><c/></a>").Elements().Where(e => e.Name == "c").Count()`, "int:1"},
 	})
 }
+
+// TestDateTimeOffsetConstructors: new DateTimeOffset(...), from a
+// DateTime or from its parts and an offset.
+func TestDateTimeOffsetConstructors(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"parts", `new DateTimeOffset(2024, 2, 29, 13, 45, 30, TimeSpan.Zero).Year`, "int:2024"},
+		{"offset", `new DateTimeOffset(2024, 2, 29, 13, 45, 30, TimeSpan.FromHours(2)).UtcDateTime.Hour`, "int:11"},
+		{"from DateTime", `new DateTimeOffset(new DateTime(2024, 1, 2, 3, 4, 5, DateTimeKind.Utc)).ToUnixTimeSeconds()`, "long:1704164645"},
+	})
+}
