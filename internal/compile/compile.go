@@ -132,7 +132,9 @@ func (c *compiler) scope(u unit, p *product) {
 			if d.Source == "" {
 				d.Source = source
 			}
-			c.report.add(u, d)
+			rd := *d // d may be shared by the units it stops
+			rd.Msg = policy.RedactSecrets(d.Msg, c.env)
+			c.report.add(u, &rd)
 		}
 	}
 	if p == nil {
@@ -245,7 +247,9 @@ func (c *compiler) api(a *snapshot.API) (*API, bool) {
 			if d.Source == "" {
 				d.Source = source
 			}
-			c.report.add(unit{api: a.ID}, d)
+			rd := *d // d may be shared by the units it stops
+			rd.Msg = policy.RedactSecrets(d.Msg, c.env)
+			c.report.add(unit{api: a.ID}, &rd)
 		}
 	}
 	problem("/policy", c.globalBad)
