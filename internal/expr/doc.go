@@ -87,9 +87,10 @@
 // >=, && || with short-circuit, ! & | ^ ~ << >>, ?:, ??, ?. and ?[ ] (a null
 // anywhere in a ?. chain makes the rest null), casts (T)x including nullable
 // T?, is with a pattern (is T, is T name, is null, is not null, is "GET",
-// is not 0, is >= 5), switch expressions (x switch { "GET" => 1, int n when
-// n > 3 => 2, var v => 3, null => 4, _ => 5 }; no arm matching is a run-time
-// error), as T, indexers, method calls
+// is not 0, is >= 5, is "GET" or "HEAD", is > 0 and < 10), switch
+// expressions (x switch { "GET" => 1, int n when n > 3 => 2, var v => 3,
+// null => 4, _ => 5 }; no arm matching is a run-time error), as T,
+// indexers, method calls
 // with named arguments (passed in order), generic calls such as
 // GetValueOrDefault<string>(...), As<JObject>(...), Value<int>(...),
 // ToObject<T>(), lambdas x => ..., (a, b) => ... and block-bodied lambdas
@@ -109,7 +110,7 @@
 // every run-time error except an exhausted budget), nested blocks.
 //
 // Not supported (each is a compile error): pattern case labels in switch
-// statements, or and and patterns, goto, using, lock, void local
+// statements, parenthesized patterns, goto, using, lock, void local
 // functions, lambdas stored in variables (Func<>), object initializers, typeof,
 // default, nameof, checked, await, LINQ query syntax, rethrow (throw;),
 // user-defined types, reflection, I/O and any .NET type not listed here.

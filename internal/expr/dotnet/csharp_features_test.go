@@ -119,3 +119,14 @@ func TestDateTimeOffsetConstructors(t *testing.T) {
 		{"from DateTime", `new DateTimeOffset(new DateTime(2024, 1, 2, 3, 4, 5, DateTimeKind.Utc)).ToUnixTimeSeconds()`, "long:1704164645"},
 	})
 }
+
+// TestCombinedPatterns: and and or patterns, and binding tighter.
+func TestCombinedPatterns(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"or", `context.Request.Method is "GET" or "POST"`, "bool:True"},
+		{"and", `context.Request.Url.Port is > 400 and < 500`, "bool:True"},
+		{"not in and", `context.Request.Url.Port is > 400 and not 443`, "bool:False"},
+		{"switch or", `context.Request.Method switch { "GET" or "HEAD" => "read", "POST" or "PUT" => "write", _ => "other" }`, "string:write"},
+		{"precedence", `context.Variables["count"] is 1 or > 3 and < 10`, "bool:True"},
+	})
+}
