@@ -132,7 +132,9 @@ func (c *compiler) scope(u unit, p *product) {
 			if d.Source == "" {
 				d.Source = source
 			}
-			c.report.add(u, d)
+			rd := *d // d may be shared by the units it stops
+			rd.Msg = policy.RedactSecrets(d.Msg, c.env)
+			c.report.add(u, &rd)
 		}
 	}
 	if p == nil {
@@ -246,7 +248,9 @@ func (c *compiler) api(a *snapshot.API) (*API, bool) {
 			if d.Source == "" {
 				d.Source = source
 			}
-			c.report.add(unit{api: a.ID}, d)
+			rd := *d // d may be shared by the units it stops
+			rd.Msg = policy.RedactSecrets(d.Msg, c.env)
+			c.report.add(unit{api: a.ID}, &rd)
 		}
 	}
 	problem("/policy", c.globalBad)
@@ -374,7 +378,7 @@ func (c *compiler) pipeline(env policy.Env, scopes ...*policy.Document) (*policy
 // scopes when its on-error section has elements; nil otherwise (the
 // operations' compiles check the rest).
 func (c *compiler) noOperation(env policy.Env, apiDoc *policy.Document) (*policy.Pipeline, error) {
-	if c.globalBad != nil {
+	if c.globalBad != nil || !hasOnError(c.global) && !hasOnError(apiDoc) {
 		return nil, nil
 	}
 	eff, err := policy.Merge(c.fragments, c.global, nil, apiDoc)
@@ -385,6 +389,21 @@ func (c *compiler) noOperation(env policy.Env, apiDoc *policy.Document) (*policy
 		return nil, nil
 	}
 	return c.opts.Registry.Compile(eff, env)
+}
+
+// hasOnError reports whether doc's on-error section has an element other
+// than <base />.
+func hasOnError(doc *policy.Document) bool {
+	if doc == nil {
+		return false
+	}
+	nodes, _ := doc.Section(policy.OnError)
+	for _, n := range nodes {
+		if n.Name != "base" {
+			return true
+		}
+	}
+	return false
 }
 
 // referrer returns the reference callback of API api's compile.

@@ -43,6 +43,9 @@ func document(reg *policy.Registry, env policy.Env, m policy.Merger, doc *policy
 	if _, err := reg.Compile(eff, env); err != nil {
 		ds = append(ds, diagnostics(err)...)
 	}
+	for _, d := range ds {
+		d.Msg = policy.RedactSecrets(d.Msg, env)
+	}
 	return ds
 }
 

@@ -20,7 +20,8 @@ type compiler struct {
 type local struct {
 	slot  int
 	t     *Type
-	konst bool // a const local: it may not be assigned
+	konst bool       // a const local: it may not be assigned
+	fn    *localFunc // a local function
 }
 
 // cexpr is a compiled expression.
@@ -170,6 +171,9 @@ func (c *compiler) expr(n node) (*cexpr, error) {
 
 func (c *compiler) ident(n *identExpr) (*cexpr, error) {
 	if l := c.lookup(n.name); l != nil {
+		if l.fn != nil {
+			return nil, c.errf(n.p, "%s is a local function: call it with ()", n.name)
+		}
 		slot := l.slot
 		return &cexpr{fn: func(e *Env) (any, error) { return e.vars[slot], nil }, t: l.t}, nil
 	}

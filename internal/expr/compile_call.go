@@ -166,6 +166,11 @@ func (c *compiler) typeArgs(n *memberExpr, m *Member, owner string) ([]*Type, er
 }
 
 func (c *compiler) call(n *callExpr) (*cexpr, error) {
+	if id, ok := n.fn.(*identExpr); ok {
+		if l := c.lookup(id.name); l != nil && l.fn != nil {
+			return c.callLocal(n, id.name, l.fn)
+		}
+	}
 	m, ok := n.fn.(*memberExpr)
 	if !ok || m.x == nil {
 		if id, ok := n.fn.(*identExpr); ok {

@@ -100,6 +100,8 @@ func (c *compiler) stmt(s node) (execFn, error) {
 		return c.block(s)
 	case *declStmt:
 		return c.decl(s)
+	case *funcStmt:
+		return c.funcDecl(s)
 	case *exprStmt:
 		switch s.x.(type) {
 		case *assignExpr, *callExpr, *incDecExpr, *newExpr:

@@ -87,9 +87,10 @@
 // >=, && || with short-circuit, ! & | ^ ~ << >>, ?:, ??, ?. and ?[ ] (a null
 // anywhere in a ?. chain makes the rest null), casts (T)x including nullable
 // T?, is with a pattern (is T, is T name, is null, is not null, is "GET",
-// is not 0, is >= 5), switch expressions (x switch { "GET" => 1, int n when
-// n > 3 => 2, var v => 3, null => 4, _ => 5 }; no arm matching is a run-time
-// error), as T, indexers, method calls
+// is not 0, is >= 5, is "GET" or "HEAD", is > 0 and < 10), switch
+// expressions (x switch { "GET" => 1, int n when n > 3 => 2, var v => 3,
+// null => 4, _ => 5 }; no arm matching is a run-time error), as T,
+// indexers, method calls
 // with named arguments (passed in order), generic calls such as
 // GetValueOrDefault<string>(...), As<JObject>(...), Value<int>(...),
 // ToObject<T>(), lambdas x => ..., (a, b) => ... and block-bodied lambdas
@@ -99,8 +100,9 @@
 // members, ToString as C#, JSON through JObject.FromObject and
 // JsonConvert.SerializeObject), out arguments (out var x, out T x, out x).
 //
-// Blocks: var, typed and const declarations (several declarators),
-// assignment and
+// Blocks: var, typed and const declarations (several declarators), local
+// functions that return a value (int Sq(int n) => n * n; or with a block
+// body; recursion allowed), assignment and
 // compound assignment (+= -= *= /= %= ??=), ++ and --, if/else, return,
 // foreach, for, while, do-while, break, continue, switch with constant case
 // labels and default (no fall-through, as in C#), throw new
@@ -108,8 +110,8 @@
 // every run-time error except an exhausted budget), nested blocks.
 //
 // Not supported (each is a compile error): pattern case labels in switch
-// statements, or and and patterns, goto, using, lock, local functions,
-// lambdas stored in variables (Func<>), object initializers, typeof,
+// statements, parenthesized patterns, goto, using, lock, void local
+// functions, lambdas stored in variables (Func<>), object initializers, typeof,
 // default, nameof, checked, await, LINQ query syntax, rethrow (throw;),
 // user-defined types, reflection, I/O and any .NET type not listed here.
 // Named arguments are accepted and passed in the order written.

@@ -3,8 +3,8 @@ package expr
 // C# patterns, in `x is pattern` and in switch expressions
 // (`x switch { "GET" => 1, null => 0, _ => 2 }`), as APIM's expressions
 // allow: constants, null, not, relational (< > <= >=) against a
-// constant, a type with an optional name, and, in a switch arm, the
-// discard _ and a when guard.
+// constant, a type with an optional name, and and or (and binding
+// tighter), and, in a switch arm, the discard _ and a when guard.
 
 // pattern is one C# pattern; x is unused.
 type pattern struct {
@@ -16,6 +16,9 @@ type pattern struct {
 	relop   string   // "<", ">", "<=", ">=" with konst
 	t       *typeRef // a type pattern
 	bind    string   // `string s`
+	// combine is "and" or "or": l and r both match, or either does.
+	combine string
+	l, r    *pattern
 }
 
 // switchExpr is `x switch { pattern [when guard] => value, ... }`.
@@ -33,8 +36,34 @@ type switchArm struct {
 
 func (n *switchExpr) at() pos { return n.p }
 
-// parsePattern parses a pattern after `is` or in a switch arm.
+// parsePattern parses a pattern after `is` or in a switch arm: simple
+// patterns joined by and and or, and binding tighter.
 func (p *parser) parsePattern(inSwitch bool) (*pattern, error) {
+	return p.parseCombined(inSwitch, "or")
+}
+
+// parseCombined parses patterns joined by op ("or": of and-patterns;
+// "and": of simple ones).
+func (p *parser) parseCombined(inSwitch bool, op string) (*pattern, error) {
+	next := func() (*pattern, error) {
+		if op == "or" {
+			return p.parseCombined(inSwitch, "and")
+		}
+		return p.parseSimplePattern(inSwitch)
+	}
+	left, err := next()
+	for err == nil && p.isKw(op) {
+		p.advance()
+		var right *pattern
+		if right, err = next(); err == nil {
+			left = &pattern{p: left.p, combine: op, l: left, r: right}
+		}
+	}
+	return left, err
+}
+
+// parseSimplePattern parses one pattern without and or or.
+func (p *parser) parseSimplePattern(inSwitch bool) (*pattern, error) {
 	pt := &pattern{p: p.tok().pos}
 	if p.isKw("not") {
 		p.advance()
@@ -125,6 +154,24 @@ type matcher func(e *Env, v any) (bool, error)
 
 // pattern compiles pt; a name it binds is declared in the current scope.
 func (c *compiler) pattern(pt *pattern) (matcher, error) {
+	if pt.combine != "" {
+		l, err := c.pattern(pt.l)
+		if err != nil {
+			return nil, err
+		}
+		r, err := c.pattern(pt.r)
+		if err != nil {
+			return nil, err
+		}
+		and := pt.combine == "and"
+		return func(e *Env, v any) (bool, error) {
+			ok, err := l(e, v)
+			if err != nil || ok != and { // and: l failed; or: l matched
+				return ok, err
+			}
+			return r(e, v)
+		}, nil
+	}
 	not := pt.not
 	switch {
 	case pt.discard:

@@ -41,6 +41,7 @@ type Env struct {
 	ctx   *Context
 	vars  []any
 	steps int
+	depth int // local function calls in progress
 }
 
 // NewEnv returns a fresh evaluation state for c, to call a Member outside

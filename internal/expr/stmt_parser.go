@@ -123,6 +123,9 @@ func (p *parser) parseStmt() (node, error) {
 			return nil, p.errf(t.pos, "%s statement is not supported", t.text)
 		}
 	}
+	if f, ok, err := p.tryFunc(); ok || err != nil {
+		return f, err
+	}
 	if d, ok, err := p.tryDecl(); ok || err != nil {
 		if err != nil {
 			return nil, err

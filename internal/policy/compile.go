@@ -197,7 +197,8 @@ func (r *Registry) Compile(doc *Document, env Env) (*Pipeline, error) {
 
 // references reports the named values written in n, and refuses those
 // that do not exist. A Liquid template's {{ }} are its own: there, a name
-// that is not a named value is not a reference.
+// that is not a known named value is not a reference (nor, offline, a
+// warning).
 func (c *Compiler) references(n *Node) {
 	liquid := false
 	if n.Name == "set-body" {
@@ -205,8 +206,8 @@ func (c *Compiler) references(n *Node) {
 		liquid = strings.EqualFold(strings.TrimSpace(a.Value), "liquid")
 	}
 	for _, ref := range n.refs {
-		if ref.Missing && liquid && ref.Attr == "" {
-			continue
+		if (ref.Missing || ref.Opaque) && liquid && ref.Attr == "" {
+			continue // the template's own {{ }}, such as {{body.id}}
 		}
 		c.Refer(n, ref.Pos, "namedValues", ref.Name)
 		if ref.Missing {

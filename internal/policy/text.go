@@ -166,10 +166,66 @@ func (t *text) at(o int) Pos { return t.pos(t.written(o)) }
 // redact replaces in s every secret value substituted into refs by its
 // {{name}}, so that no diagnostic shows a secret's plaintext.
 func redact(s string, refs []NamedRef) string {
+	var secrets []secret
 	for _, r := range refs {
-		if r.secret != "" && strings.Contains(s, r.secret) {
-			s = strings.ReplaceAll(s, r.secret, "{{"+r.Name+"}}")
+		if r.secret != "" {
+			secrets = append(secrets, secret{name: r.Name, value: r.secret})
 		}
 	}
-	return s
+	return replaceSecrets(s, secrets)
+}
+
+type secret struct{ name, value string }
+
+// replaceSecrets replaces each secret's value in s by its {{name}}, the
+// longest first where values overlap, leaving the {{...}} already in s
+// as they are (a value may be part of its own reference).
+func replaceSecrets(s string, secrets []secret) string {
+	if len(secrets) == 0 {
+		return s
+	}
+	found := false
+	for _, sc := range secrets {
+		found = found || strings.Contains(s, sc.value)
+	}
+	if !found {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if strings.HasPrefix(s[i:], "{{") {
+			if j := strings.Index(s[i:], "}}"); j >= 0 {
+				b.WriteString(s[i : i+j+2])
+				i += j + 2
+				continue
+			}
+		}
+		best := -1
+		for k, sc := range secrets {
+			if strings.HasPrefix(s[i:], sc.value) && (best < 0 || len(sc.value) > len(secrets[best].value)) {
+				best = k
+			}
+		}
+		if best >= 0 {
+			b.WriteString("{{" + secrets[best].name + "}}")
+			i += len(secrets[best].value)
+			continue
+		}
+		b.WriteByte(s[i])
+		i++
+	}
+	return b.String()
+}
+
+// RedactSecrets replaces in msg the value of every secret named value of
+// env by its {{name}}: a last guard, for messages made outside a
+// document's elements (an inclusion's fragment-id, say).
+func RedactSecrets(msg string, env Env) string {
+	var secrets []secret
+	for name := range env.Secrets {
+		if v := env.NamedValues[name]; v != "" {
+			secrets = append(secrets, secret{name: name, value: v})
+		}
+	}
+	return replaceSecrets(msg, secrets)
 }

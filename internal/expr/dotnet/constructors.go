@@ -28,7 +28,7 @@ func constructors() map[string]*expr.Constructor {
 			return parseURI(expr.ToString(a[0]))
 		}},
 		"HMACSHA256": hmacCtor(sha256.New), "HMACSHA1": hmacCtor(sha1.New), "HMACSHA512": hmacCtor(sha512.New), "HMACMD5": hmacCtor(md5.New),
-		"DateTime":      {Min: 3, Max: 7, Result: tyDateTime, Make: newDateTime},
+		"DateTime":      {Min: 1, Max: 7, Result: tyDateTime, Make: newDateTime},
 		"TimeSpan":      {Min: 3, Max: 5, Result: tyTimeSpan, Make: newTimeSpan},
 		"Guid":          {Min: 1, Max: 1, Result: named("Guid"), Make: func(a []any) (any, error) { return expr.ParseGuid(expr.ToString(a[0])) }},
 		"StringBuilder": {Min: 0, Max: 1, Result: named("StringBuilder"), Make: newStringBuilder},
@@ -54,7 +54,27 @@ func hmacCtor(h func() hash.Hash) *expr.Constructor {
 }
 
 // newDateTime is new DateTime(year, month, day[, hour, minute, second[, kind]]).
+//
+// As DateTimeOffset is DateTime here, it also builds new
+// DateTimeOffset(dateTime) and new DateTimeOffset(year, month, day, hour,
+// minute, second, offset): the instant, in UTC.
 func newDateTime(a []any) (any, error) {
+	if len(a) == 1 {
+		if t, ok := a[0].(time.Time); ok {
+			return t, nil
+		}
+		return nil, fail("DateTimeOffset constructor takes a DateTime, or year, month, day, hour, minute, second and an offset")
+	}
+	if len(a) < 3 {
+		return nil, fail("DateTime constructor takes year, month, day[, hour, minute, second[, kind]]")
+	}
+	var offset time.Duration
+	if d, ok := a[len(a)-1].(time.Duration); ok {
+		if len(a) != 7 {
+			return nil, fail("DateTimeOffset constructor takes year, month, day, hour, minute, second and an offset")
+		}
+		offset, a = d, a[:6]
+	}
 	var p [7]int
 	for i, x := range a {
 		n, ok := x.(int)
@@ -73,7 +93,7 @@ func newDateTime(a []any) (any, error) {
 	if t.Day() != p[2] || t.Month() != time.Month(p[1]) || p[0] < 1 || p[0] > 9999 {
 		return nil, fail("year, month and day parameters describe an unrepresentable DateTime")
 	}
-	return t, nil
+	return t.Add(-offset), nil
 }
 
 // newTimeSpan is new TimeSpan(hours, minutes, seconds) or

@@ -26,6 +26,7 @@ var fuzzSeeds = []string{
 }
 
 var fuzzBlockSeeds = []string{
+	`const int k = 2; int Fact(int n) => n <= 1 ? 1 : n * Fact(n - k + 1); return Fact(5);`,
 	`var b = context.Request.Body.As<JObject>(preserveContent: true); b["x"] = 1; return b.ToString();`,
 	`var s = ""; foreach (var c in context.Request.Headers.GetValueOrDefault("X-Env", "")) { s = c + s; } return s;`,
 	`var x = XElement.Parse(context.Request.Body.As<string>(true)); return x.Element("a")?.Value;`,

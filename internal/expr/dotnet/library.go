@@ -15,7 +15,7 @@ import (
 // Library; build it once, where the policy registry is composed.
 func NewLibrary() *expr.Library {
 	l := expr.NewLibrary(expr.LibraryOptions{Format: formatValue, Implicit: implicit, Explicit: explicit})
-	for _, t := range []*expr.Type{tyJToken, tyJObject, tyJArray, tyJValue, tyXElement, tyXDocument, tyXNamespace} {
+	for _, t := range []*expr.Type{tyJToken, tyJObject, tyJArray, tyJValue, tyXElement, tyXDocument, tyXNamespace, tyXName} {
 		l.AddType(t)
 	}
 	for alias, name := range aliases {
@@ -60,11 +60,11 @@ var namespaces = []string{
 }
 
 // implicit allows assignments without a cast that .NET's implicit
-// operators allow: a string to an XNamespace; a string, number, bool or
+// operators allow: a string to an XNamespace or an XName; a string, number, bool or
 // token to a JToken.
 func implicit(from, to *expr.Type) bool {
 	switch {
-	case to.Name() == "XNamespace":
+	case to.Name() == "XNamespace" || to.Name() == "XName":
 		return from == tyString
 	case to == tyJToken:
 		return isJSONType(from.Name()) || from == tyString || isNumType(from) || from == tyBool

@@ -31,6 +31,7 @@ var (
 	tyXElement   = expr.NewType("XElement", expr.TypeOptions{Includes: isXElement, Decode: decodeXML(false)})
 	tyXDocument  = expr.NewType("XDocument", expr.TypeOptions{Decode: decodeXML(true)})
 	tyXNamespace = expr.NewType("XNamespace", expr.TypeOptions{Convert: toXNamespace})
+	tyXName      = expr.NewType("XName", expr.TypeOptions{Convert: toXName})
 )
 
 func named(name string) *expr.Type { return expr.NewType(name, expr.TypeOptions{}) }

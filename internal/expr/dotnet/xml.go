@@ -214,7 +214,7 @@ func addXMLMembers(m map[string]expr.Members) {
 	x := func(r any) *XElement { return r.(*XElement) }
 	tyX := named("XElement")
 	m["XElement"] = expr.Members{
-		"Name":   val(tyString, func(r any) any { return x(r).Name }),
+		"Name":   val(tyXName, func(r any) any { return XName{Local: x(r).Name} }),
 		"Value":  val(tyString, func(r any) any { return x(r).value() }),
 		"Value=": {Min: 1, Max: 1, Call: setNodeValue},
 		"Element": fn(tyX, 1, 1, func(r any, a []any) (any, error) {
@@ -280,8 +280,13 @@ func addXMLMembers(m map[string]expr.Members) {
 		"NamespaceName": val(tyString, func(r any) any { return r.(XNamespace).URI }),
 		"GetName":       fn(tyString, 1, 1, func(r any, a []any) (any, error) { return "{" + r.(XNamespace).URI + "}" + expr.ToString(a[0]), nil }),
 	}
+	m["XName"] = expr.Members{
+		"LocalName": val(tyString, func(r any) any { return r.(XName).Local }),
+		// Elements are read by local name: a name has no namespace here.
+		"NamespaceName": val(tyString, func(any) any { return "" }),
+	}
 	m["XAttribute"] = expr.Members{
-		"Name":   val(tyString, func(r any) any { return r.(*XAttribute).Name }),
+		"Name":   val(tyXName, func(r any) any { return XName{Local: r.(*XAttribute).Name} }),
 		"Value":  val(tyString, func(r any) any { return r.(*XAttribute).Value }),
 		"Value=": {Min: 1, Max: 1, Call: setNodeValue},
 	}

@@ -19,6 +19,30 @@ func (*XAttribute) TypeName() string { return "XAttribute" }
 // String returns a as XAttribute.ToString() does: name="value".
 func (a *XAttribute) String() string { return a.Name + "=\"" + xmlEscape(a.Value) + "\"" }
 
+// XName is an element's or attribute's name, as XElement.Name gives it:
+// its LocalName, and, in operators and comparisons, the name as a string
+// (el.Name == "order" holds, as with .NET's implicit conversion).
+type XName struct{ Local string }
+
+var _ expr.Scalar = XName{}
+
+// TypeName returns "XName".
+func (XName) TypeName() string { return "XName" }
+
+// String returns the name.
+func (n XName) String() string { return n.Local }
+
+// Scalar returns the name as a string, for operators and comparisons.
+func (n XName) Scalar() any { return n.Local }
+
+// toXName converts a string to an XName, as XName n = "..." does.
+func toXName(v any) (any, bool, error) {
+	if s, ok := v.(string); ok {
+		return XName{Local: s}, true, nil
+	}
+	return nil, false, nil
+}
+
 // TypeName returns "XNamespace".
 func (XNamespace) TypeName() string { return "XNamespace" }
 

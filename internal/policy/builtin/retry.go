@@ -2,7 +2,9 @@ package builtin
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/policy"
@@ -20,52 +22,147 @@ type retry struct {
 	interval, delta, limit time.Duration
 	firstFast              bool
 	steps                  []policy.Step
+	dyn                    *retryExprs // the attributes written as expressions; nil: none
+}
+
+// retryExprs are retry's attributes written as expressions, evaluated
+// each time the element runs; an unset Value is a literal of retry.
+type retryExprs struct {
+	count, interval, delta, limit, firstFast policy.Value
 }
 
 var _ policy.Step = (*retry)(nil)
 
+// maxRetries is the largest count APIM's reference allows: "A positive
+// number between 1 and 50 specifying the number of retries to attempt".
+const maxRetries = 50
+
+// APIM's retry reference says of count, interval, max-interval, delta and
+// first-fast-retry alike: "Policy expressions are allowed". Intervals are
+// "a positive number in seconds", with no upper bound documented.
 func compileRetry(n *policy.Node, c *policy.Compiler) policy.Step {
 	c.Only(n, "condition", "count", "interval", "max-interval", "delta", "first-fast-retry")
 	r := &retry{}
+	dyn := &retryExprs{}
 	r.cond, _ = c.Condition(n, "condition", true)
-	seconds := func(name string, required bool, min int) (time.Duration, bool) {
-		s, a, ok := c.Literal(n, name, required)
+	literal := func(name string, required bool) (string, policy.Attr, *policy.Value, bool) {
+		v, ok := c.Attr(n, name, required)
 		if !ok {
-			return 0, false
+			return "", policy.Attr{}, nil, false
 		}
-		v, err := strconv.Atoi(s)
-		if err != nil || v < min || v > 3600 {
-			c.AttrErrorf(n, a, "%q: want whole seconds from %d to 3600", s, min)
+		a, _ := n.Attr(name)
+		if lit, isLit := v.Literal(); isLit {
+			return lit, a, nil, true
 		}
-		return time.Duration(v) * time.Second, true
+		return "", a, &v, v.IsSet()
 	}
-	if s, a, ok := c.Literal(n, "count", true); ok {
-		v, err := strconv.Atoi(s)
-		if err != nil || v < 1 || v > 50 {
-			c.AttrErrorf(n, a, "%q: want a count from 1 to 50", s)
+	secs := func(name string, required bool, into *time.Duration, expr *policy.Value) bool {
+		lit, a, e, ok := literal(name, required)
+		switch {
+		case !ok:
+			return false
+		case e != nil:
+			*expr = *e
+			return true
+		}
+		d, err := retryInterval(lit)
+		if err != nil {
+			c.AttrErrorf(n, a, "%v", err)
+		}
+		*into = d
+		return true
+	}
+	if lit, a, e, ok := literal("count", true); ok && e == nil {
+		v, err := retryCount(lit)
+		if err != nil {
+			c.AttrErrorf(n, a, "%v", err)
 		}
 		r.count = v
+	} else if e != nil {
+		dyn.count = *e
 	}
-	r.interval, _ = seconds("interval", true, 0)
-	r.delta, _ = seconds("delta", false, 0)
-	if limit, ok := seconds("max-interval", false, 0); ok {
-		r.limit = limit
-		if r.delta == 0 {
-			a, _ := n.Attr("max-interval")
-			c.AttrErrorf(n, a, "max-interval needs delta (exponential retry)")
+	secs("interval", true, &r.interval, &dyn.interval)
+	hasDelta := secs("delta", false, &r.delta, &dyn.delta)
+	if secs("max-interval", false, &r.limit, &dyn.limit) && !hasDelta {
+		a, _ := n.Attr("max-interval")
+		c.AttrErrorf(n, a, "max-interval needs delta (exponential retry)")
+	}
+	if v, ok := c.Condition(n, "first-fast-retry", false); ok {
+		if lit, isLit := v.Literal(); isLit {
+			r.firstFast = lit == "true"
+		} else {
+			dyn.firstFast = v
 		}
 	}
-	if s, a, ok := c.Literal(n, "first-fast-retry", false); ok {
-		if s != "true" && s != "false" {
-			c.AttrErrorf(n, a, "%q: want true or false", s)
-		}
-		r.firstFast = s == "true"
+	if *dyn != (retryExprs{}) {
+		r.dyn = dyn
 	}
 	r.steps = c.Steps(n.Children)
 	for _, st := range r.steps {
 		keepRequestBody(st)
 	}
 	return r
+}
+
+func retryCount(s string) (int, error) {
+	v, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || v < 1 || v > maxRetries {
+		return 0, fmt.Errorf("%q: want a count from 1 to %d", s, maxRetries)
+	}
+	return v, nil
+}
+
+func retryInterval(s string) (time.Duration, error) {
+	v, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || v < 0 || v > maxSeconds {
+		return 0, fmt.Errorf("%q: want whole seconds, at least 0", s)
+	}
+	return time.Duration(v) * time.Second, nil
+}
+
+// resolve returns r with the attributes written as expressions evaluated.
+func (r *retry) resolve(c *policy.Context) (*retry, error) {
+	if r.dyn == nil {
+		return r, nil
+	}
+	rr := *r
+	str := func(v policy.Value) (string, bool, error) {
+		if !v.IsSet() {
+			return "", false, nil
+		}
+		s, err := v.String(c)
+		return s, true, err
+	}
+	if s, ok, err := str(r.dyn.count); err != nil {
+		return nil, err
+	} else if ok {
+		if rr.count, err = retryCount(s); err != nil {
+			return nil, fmt.Errorf("count: %w", err)
+		}
+	}
+	for _, d := range []struct {
+		name string
+		v    policy.Value
+		into *time.Duration
+	}{{"interval", r.dyn.interval, &rr.interval}, {"delta", r.dyn.delta, &rr.delta}, {"max-interval", r.dyn.limit, &rr.limit}} {
+		s, ok, err := str(d.v)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			if *d.into, err = retryInterval(s); err != nil {
+				return nil, fmt.Errorf("%s: %w", d.name, err)
+			}
+		}
+	}
+	if r.dyn.firstFast.IsSet() {
+		ff, err := r.dyn.firstFast.Bool(c)
+		if err != nil {
+			return nil, err
+		}
+		rr.firstFast = ff
+	}
+	return &rr, nil
 }
 
 // keepRequestBody makes a forward-request among steps keep the request
@@ -94,6 +191,10 @@ func (r *retry) wait(attempt int) time.Duration {
 }
 
 func (r *retry) Do(c *policy.Context) error {
+	r, err := r.resolve(c)
+	if err != nil {
+		return err
+	}
 	for attempt := 0; ; attempt++ {
 		if err := policy.RunSteps(r.steps, c); err != nil {
 			return err

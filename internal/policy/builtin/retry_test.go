@@ -67,3 +67,30 @@ func TestRetryAndWaitErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRetryAttributesAsAPIMDocumentsThem: expressions are allowed in
+// every attribute, count is from 1 to 50, and intervals have no upper
+// bound APIM does not document.
+func TestRetryAttributesAsAPIMDocumentsThem(t *testing.T) {
+	tests := []struct {
+		name, attrs, want string // want: "" compiles, else in the error
+	}{
+		{name: "expressions", attrs: `count="@(3)" interval="@(1)" delta="@(1)" max-interval="@(10)" first-fast-retry="@(false)"`},
+		{name: "a long interval", attrs: `count="1" interval="7200"`},
+		{name: "too many", attrs: `count="51" interval="1"`, want: `count: "51": want a count from 1 to 50`},
+		{name: "negative interval", attrs: `count="1" interval="-1"`, want: `interval: "-1": want whole seconds, at least 0`},
+		{name: "max-interval without delta", attrs: `count="1" interval="1" max-interval="5"`, want: "max-interval needs delta"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := compileDoc(nil, inbound(`<retry condition="@(true)" `+tt.attrs+`><set-header name="a" exists-action="override"><value>1</value></set-header></retry>`))
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("does not compile: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("error %v, want %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -27,7 +27,8 @@ const maxSendResponse = 16 << 20
 type sendRequest struct {
 	client      *http.Client
 	copyRequest bool
-	variable    string
+	mode        policy.Value // set: mode is an expression, evaluated per request
+	variable    policy.Value
 	timeout     seconds
 	ignoreError bool
 	url         policy.Value
@@ -50,16 +51,20 @@ func compileSendRequest(client *http.Client, id ManagedIdentity) policy.CompileF
 	return func(n *policy.Node, c *policy.Compiler) policy.Step {
 		c.Only(n, "mode", "response-variable-name", "timeout", "ignore-error")
 		s := &sendRequest{client: client}
-		if mode, a, ok := c.Literal(n, "mode", false); ok {
-			switch mode {
-			case "new":
-			case "copy":
-				s.copyRequest = true
-			default:
-				c.AttrErrorf(n, a, "%q: want new or copy", mode)
+		// APIM's reference allows policy expressions in mode and
+		// response-variable-name ("Policy expressions are allowed"), not
+		// in ignore-error.
+		if v, ok := c.Attr(n, "mode", false); ok {
+			if mode, isLit := v.Literal(); !isLit {
+				s.mode = v
+			} else if copyMode, err := parseMode(mode); err != nil {
+				a, _ := n.Attr("mode")
+				c.AttrErrorf(n, a, "%v", err)
+			} else {
+				s.copyRequest = copyMode
 			}
 		}
-		s.variable, _, _ = c.Literal(n, "response-variable-name", n.Name == "send-request")
+		s.variable, _ = c.Attr(n, "response-variable-name", n.Name == "send-request")
 		// APIM's reference: timeout, "The timeout interval in seconds
 		// before the call to the URL fails. Policy expressions are
 		// allowed.", default 60, with no bound documented (240 s is
@@ -96,38 +101,63 @@ func compileSendRequest(client *http.Client, id ManagedIdentity) policy.CompileF
 				c.Errorf(ch, "only <set-url>, <set-method>, <set-header>, <set-body>, <authentication-certificate> and <authentication-managed-identity> belong in <%s>", n.Name)
 			}
 		}
-		if !hasURL && !s.copyRequest {
+		if !hasURL && !s.copyRequest && !s.mode.IsSet() {
 			c.Errorf(n, "a <set-url> is required in mode new")
 		}
 		return s
 	}
 }
 
+// parseMode reports whether mode is copy (rather than new).
+func parseMode(mode string) (bool, error) {
+	switch strings.TrimSpace(mode) {
+	case "new":
+		return false, nil
+	case "copy":
+		return true, nil
+	}
+	return false, fmt.Errorf("%q: want new or copy", mode)
+}
+
 func (s *sendRequest) Do(c *policy.Context) error {
-	req, err := s.build(c)
+	variable, err := s.variable.String(c)
+	if err != nil {
+		return err
+	}
+	copyRequest := s.copyRequest
+	if s.mode.IsSet() {
+		mode, err := s.mode.String(c)
+		if err != nil {
+			return err
+		}
+		if copyRequest, err = parseMode(mode); err != nil {
+			return fmt.Errorf("mode: %w", err)
+		}
+	}
+	req, err := s.build(c, copyRequest)
 	if err == nil {
 		var resp *expr.Response
 		resp, err = s.send(c, req)
 		if err == nil {
-			if s.variable != "" {
-				c.SetVariable(s.variable, resp)
+			if variable != "" {
+				c.SetVariable(variable, resp)
 			}
 			return nil
 		}
 	}
 	if s.ignoreError {
-		if s.variable != "" {
-			c.SetVariable(s.variable, nil)
+		if variable != "" {
+			c.SetVariable(variable, nil)
 		}
 		return nil
 	}
 	return &policy.StepError{Source: "send-request", Reason: "SendRequestFailed", Err: err}
 }
 
-func (s *sendRequest) build(c *policy.Context) (*http.Request, error) {
+func (s *sendRequest) build(c *policy.Context, copyRequest bool) (*http.Request, error) {
 	method, target, header := http.MethodGet, "", http.Header{}
 	var body []byte
-	if s.copyRequest {
+	if copyRequest {
 		method, header = c.Request.Method, c.Request.Headers.Clone()
 		u := url.URL{Scheme: c.Backend.Scheme, Host: c.Backend.Host, Path: strings.TrimSuffix(c.Backend.Path, "/") + c.Path, RawQuery: c.Request.URL.Query.Encode()}
 		target = u.String()

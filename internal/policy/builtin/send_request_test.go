@@ -19,6 +19,9 @@ func TestSendRequestDiagnosticsNameWhatIsWrong(t *testing.T) {
 		{name: "no set-url", doc: `<send-request response-variable-name="r" />`,
 			want: "1:20: <send-request>: a <set-url> is required in mode new"},
 		{name: "timeout expression", doc: `<send-request response-variable-name="r" timeout="@(context.Variables.GetValueOrDefault<int>(&quot;t&quot;, 5))"><set-url>http://x</set-url></send-request>`},
+		{name: "mode and variable expressions", doc: `<send-request mode="@(&quot;copy&quot;)" response-variable-name="@(&quot;r&quot; + 1)" />`},
+		{name: "bad literal mode", doc: `<send-request mode="twice" response-variable-name="r"><set-url>http://x</set-url></send-request>`,
+			want: `1:40: <send-request> mode: "twice": want new or copy`},
 		{name: "long timeout", doc: `<send-request response-variable-name="r" timeout="600"><set-url>http://x</set-url></send-request>`},
 	}
 	for _, tt := range tests {

@@ -76,3 +76,57 @@ func TestIndexInitializers(t *testing.T) {
 		{"mixed with entries", `new Dictionary<string, string> { { "a", "x" }, [context.Request.Method] = "y" }["POST"]`, "string:y"},
 	})
 }
+
+// TestLocalFunctions: C# local functions, with expression and block
+// bodies, recursion, and the caller's variables kept across a call.
+func TestLocalFunctions(t *testing.T) {
+	runCases(t, Block, []evalCase{
+		{"expression body", `int Square(int n) => n * n; return Square(7);`, "int:49"},
+		{"block body", `string Label(string s, int n) { var sep = ":"; return s + sep + n; } return Label(context.Request.Method, 2);`, "string:POST:2"},
+		{"recursion", `int Fact(int n) => n <= 1 ? 1 : n * Fact(n - 1); return Fact(5);`, "int:120"},
+		{"caller's variables kept", `int Twice(int n) { var t = n * 2; return t; } var a = 1; var b = Twice(5); return a + b;`, "int:11"},
+		{"static", `static bool IsGet(string m) => m == "GET"; return IsGet(context.Request.Method);`, "bool:False"},
+	})
+	runErrCases(t, true, []errCase{
+		{"arity", `int F(int n) => n; return F(1, 2);`, Block, "1:28: F takes 1 arguments, not 2"},
+		{"as a value", `int F(int n) => n; var g = F; return 1;`, Block, "1:28: F is a local function: call it with ()"},
+		{"void", `void F(int n) { } return 1;`, Block, "1:1: a local function must return a value"},
+		{"wrong argument", `int F(int n) => n; return F("a");`, Block, `1:29: argument 1 of F: cannot convert string to int`},
+	})
+	runErrCases(t, false, []errCase{
+		{"runaway recursion", `int F(int n) => F(n + 1); return F(0);`, Block, "1:18: local functions call each other more than 256 deep"},
+	})
+}
+
+// TestXName: XElement.Name and XAttribute.Name are XNames, with a
+// LocalName, compared with strings as .NET's implicit conversion does.
+func TestXName(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"local name", `XElement.Parse("<order id=\"1\"/>").Name.LocalName`, "string:order"},
+		{"compared", `XElement.Parse("<order/>").Name == "order"`, "bool:True"},
+		{"attribute", `XElement.Parse("<order id=\"1\"/>").Attribute("id").Name.LocalName`, "string:id"},
+		{"concatenated", `"<" + XElement.Parse("<order/>").Name + ">"`, "string:<order>"},
+		{"elements by name", `XElement.Parse("<a><b/><c/></a>").Elements().Where(e => e.Name == "c").Count()`, "int:1"},
+	})
+}
+
+// TestDateTimeOffsetConstructors: new DateTimeOffset(...), from a
+// DateTime or from its parts and an offset.
+func TestDateTimeOffsetConstructors(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"parts", `new DateTimeOffset(2024, 2, 29, 13, 45, 30, TimeSpan.Zero).Year`, "int:2024"},
+		{"offset", `new DateTimeOffset(2024, 2, 29, 13, 45, 30, TimeSpan.FromHours(2)).UtcDateTime.Hour`, "int:11"},
+		{"from DateTime", `new DateTimeOffset(new DateTime(2024, 1, 2, 3, 4, 5, DateTimeKind.Utc)).ToUnixTimeSeconds()`, "long:1704164645"},
+	})
+}
+
+// TestCombinedPatterns: and and or patterns, and binding tighter.
+func TestCombinedPatterns(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"or", `context.Request.Method is "GET" or "POST"`, "bool:True"},
+		{"and", `context.Request.Url.Port is > 400 and < 500`, "bool:True"},
+		{"not in and", `context.Request.Url.Port is > 400 and not 443`, "bool:False"},
+		{"switch or", `context.Request.Method switch { "GET" or "HEAD" => "read", "POST" or "PUT" => "write", _ => "other" }`, "string:write"},
+		{"precedence", `context.Variables["count"] is 1 or > 3 and < 10`, "bool:True"},
+	})
+}

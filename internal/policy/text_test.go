@@ -42,3 +42,17 @@ func FuzzSubstitute(f *testing.F) {
 		}
 	})
 }
+
+func TestReplaceSecrets(t *testing.T) {
+	secrets := []secret{{name: "token", value: "t"}, {name: "pw", value: "hunter2"}, {name: "long", value: "hunter22"}}
+	tests := []struct{ in, want string }{
+		{`"hunter22" and hunter2`, `"{{long}}" and {{pw}}`},
+		{`{{token}} is not redacted again; at t`, `{{token}} is no{{token}} redac{{token}}ed again; a{{token}} {{token}}`},
+		{"ok, none", "ok, none"},
+	}
+	for _, tt := range tests {
+		if got := replaceSecrets(tt.in, secrets); got != tt.want {
+			t.Errorf("replaceSecrets(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
