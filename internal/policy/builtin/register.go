@@ -87,6 +87,8 @@ func Register(r *policy.Registry, d Deps) {
 	r.Add("quota", compileQuota(d.Limits))
 	r.Add("quota-by-key", compileQuotaByKey(d.Limits))
 	r.Add("limit-concurrency", compileLimitConcurrency(d.Concurrency))
+	r.Add("llm-token-limit", compileTokenLimit(d.Limits))
+	r.Add("azure-openai-token-limit", compileTokenLimit(d.Limits))
 	r.Add("authentication-basic", compileAuthenticationBasic)
 	r.Add("authentication-certificate", compileAuthenticationCertificate)
 	cs := caches{internal: d.Cache, external: d.ExternalCache}

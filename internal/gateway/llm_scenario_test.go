@@ -1,0 +1,152 @@
+package gateway
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
+	"golang.org/x/tools/txtar"
+
+	"github.com/gatehouse/gatehouse/internal/snapshot"
+)
+
+// TestLLMScenarios runs every testdata/llm/*.txtar file through a
+// gateway and an OpenAI-shaped backend, both on loopback:
+//
+//   - policy.xml: the API's policy;
+//   - backend: the answer the backend gives every request (status line,
+//     headers, blank line, body); a text/event-stream body is sent one
+//     event at a time, each flushed;
+//   - "N request" and "N response" (N = 1, 2, ...): requests sent in
+//     order and what each answer must be (headers listed are checked, a
+//     body given must match exactly); a "N upstream-not-called" file
+//     says the backend must not see request N;
+//   - metrics (optional): lines the gateway's Prometheus registry must
+//     hold after the requests, in the text format, each exactly.
+func TestLLMScenarios(t *testing.T) {
+	files, _ := filepath.Glob("testdata/llm/*.txtar")
+	if len(files) == 0 {
+		t.Fatal("no scenarios")
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			ar, err := txtar.ParseFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts := map[string]string{}
+			for _, f := range ar.Files {
+				parts[f.Name] = string(f.Data)
+			}
+			runLLMScenario(t, parts)
+		})
+	}
+}
+
+// llmBackend answers every request with m, streaming an event stream
+// event by event; calls counts the requests.
+func llmBackend(m message, calls *int) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		*calls++
+		for k, v := range m.header {
+			w.Header()[k] = v
+		}
+		code, _ := strconv.Atoi(m.line)
+		w.WriteHeader(code)
+		if m.header.Get("Content-Type") != "text/event-stream" {
+			io.WriteString(w, m.body+"\n")
+			return
+		}
+		for _, ev := range strings.SplitAfter(m.body+"\n", "\n\n") {
+			io.WriteString(w, ev)
+			http.NewResponseController(w).Flush()
+		}
+	}
+}
+
+func runLLMScenario(t *testing.T, parts map[string]string) {
+	calls := 0
+	backend := httptest.NewServer(llmBackend(parseMessage(t, parts["backend"]), &calls))
+	defer backend.Close()
+	snap := &snapshot.Snapshot{Version: 1,
+		APIs: []snapshot.API{{ID: "openai", Path: "openai", ServiceURL: backend.URL, KeyHeader: "Ocp-Apim-Subscription-Key", KeyQuery: "subscription-key",
+			Policy: parts["policy.xml"], Operations: []snapshot.Operation{{ID: "chat", Method: "POST", URLTemplate: "/chat/completions"}, {ID: "any", Method: "*", URLTemplate: "/*"}}}},
+	}
+	s := NewServer(Options{})
+	defer s.Close()
+	reg := prometheus.NewPedanticRegistry()
+	if err := s.RegisterMetrics(reg); err != nil {
+		t.Fatal(err)
+	}
+	rt, err := s.Compile(snap)
+	if err != nil {
+		t.Fatalf("compile: %v", err)
+	}
+	s.Install(rt)
+	gw := httptest.NewServer(s)
+	defer gw.Close()
+
+	for i := 1; ; i++ {
+		reqText, ok := parts[fmt.Sprintf("%d request", i)]
+		if !ok {
+			if i == 1 {
+				t.Fatal("no requests")
+			}
+			break
+		}
+		before := calls
+		reqMsg := parseMessage(t, reqText)
+		method, target, _ := strings.Cut(reqMsg.line, " ")
+		req, _ := http.NewRequest(method, gw.URL+target, strings.NewReader(reqMsg.body))
+		req.Header = reqMsg.header
+		res, err := gw.Client().Do(req)
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		want := parseMessage(t, parts[fmt.Sprintf("%d response", i)])
+		if strconv.Itoa(res.StatusCode) != want.line {
+			t.Errorf("request %d: status %d, want %s (body %s)", i, res.StatusCode, want.line, body)
+		}
+		checkHeaders(t, fmt.Sprintf("request %d: response", i), res.Header, want.header)
+		if want.hasBody && strings.TrimSpace(string(body)) != strings.TrimSpace(want.body) {
+			t.Errorf("request %d: body = %s, want %s", i, body, want.body)
+		}
+		if _, never := parts[fmt.Sprintf("%d upstream-not-called", i)]; never && calls != before {
+			t.Errorf("request %d reached the backend", i)
+		}
+	}
+	if want, ok := parts["metrics"]; ok {
+		got := gatherText(t, reg)
+		for _, line := range strings.Split(strings.TrimSpace(want), "\n") {
+			if !strings.Contains(got, line+"\n") {
+				t.Errorf("metrics lack %s; have:\n%s", line, got)
+			}
+		}
+	}
+}
+
+// gatherText returns reg's metrics in Prometheus's text format.
+func gatherText(t *testing.T, reg prometheus.Gatherer) string {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatalf("gather: %v", err)
+	}
+	var b strings.Builder
+	for _, mf := range mfs {
+		if _, err := expfmt.MetricFamilyToText(&b, mf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,62 @@
+package builtin
+
+import (
+	"testing"
+)
+
+// FuzzSSEUsage: any stream, cut anywhere, gives the same usage as the
+// whole stream, never negative, and sseUsage keeps at most one line.
+func FuzzSSEUsage(f *testing.F) {
+	f.Add([]byte(openAIStream([]string{"a", "bc"}, true)), 3)
+	f.Add([]byte(openAIStream([]string{"x"}, false)), 1)
+	f.Add([]byte("data: {\"usage\":{\"prompt_tokens\":1}}\r\n\r\n"), 5)
+	f.Add([]byte("data: {\"response\":{\"usage\":{\"input_tokens\":3}}}\n"), 2)
+	f.Fuzz(func(t *testing.T, stream []byte, cut int) {
+		var whole, parts sseUsage
+		whole.Write(stream)
+		if len(stream) > 0 {
+			cut = ((cut % len(stream)) + len(stream)) % len(stream)
+		} else {
+			cut = 0
+		}
+		parts.Write(stream[:cut])
+		parts.Write(stream[cut:])
+		u1, r1 := whole.usage(3)
+		u2, r2 := parts.usage(3)
+		if u1 != u2 || r1 != r2 {
+			t.Fatalf("whole %+v %v, cut at %d %+v %v", u1, r1, cut, u2, r2)
+		}
+		if u1.prompt < 0 || u1.completion < 0 || u1.total < 0 {
+			t.Fatalf("negative usage %+v", u1)
+		}
+		if len(whole.line) > maxEventLine {
+			t.Fatalf("kept a line of %d bytes", len(whole.line))
+		}
+	})
+}
+
+// FuzzEstimatePrompt: any body gives an estimate, never negative, and
+// never more than one token per byte plus the framing of its messages.
+func FuzzEstimatePrompt(f *testing.F) {
+	f.Add([]byte(`{"messages":[{"role":"user","content":"hello"}]}`))
+	f.Add([]byte(`{"input":[{"content":[{"text":"a"}]}],"stream":true}`))
+	f.Add([]byte(`{"prompt":["a","b"]}`))
+	f.Add([]byte(`[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		info := estimatePrompt(body)
+		if info.tokens < 0 || info.tokens > int64(len(body))*8+3 {
+			t.Fatalf("estimate %d for %d bytes", info.tokens, len(body))
+		}
+	})
+}
+
+// FuzzResponseUsage: any body gives a usage or none, never negative.
+func FuzzResponseUsage(f *testing.F) {
+	f.Add([]byte(`{"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}`))
+	f.Add([]byte(`{"response":{"usage":{"input_tokens":1}}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if u, ok := responseUsage(body); ok && (u.prompt < 0 || u.completion < 0) {
+			t.Fatalf("negative usage %+v", u)
+		}
+	})
+}
