@@ -132,11 +132,13 @@ type Server struct {
 	deployment  *expr.Deployment // shared by every request; read-only
 	shared      []SharedStore    // the Redis-backed stores, for metrics
 	breakers    breakers         // the backends' circuit breakers, kept across reloads
+	metrics     *builtin.Metrics // emit-metric's and the token metrics; nil with Options.Policies
 }
 
 // RegisterMetrics adds to reg the metrics of s's configuration (rejected
 // elements), of invalid subscription keys, of the backends' circuit
-// breakers and of the shared stores in Options.Shared.
+// breakers, of the shared stores in Options.Shared, and those that
+// policies emit (emit-metric, llm-emit-token-metric).
 func (s *Server) RegisterMetrics(reg prometheus.Registerer) error {
 	rejected := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "gatehouse_config_rejected_elements",
@@ -155,6 +157,11 @@ func (s *Server) RegisterMetrics(reg prometheus.Registerer) error {
 	}
 	if err := reg.Register(breakerCollector{&s.breakers}); err != nil {
 		return err
+	}
+	if s.metrics != nil {
+		if err := reg.Register(s.metrics); err != nil {
+			return err
+		}
 	}
 	for _, r := range s.shared {
 		if err := analytics.RegisterRedis(reg, r.Name, r.Store); err != nil {
@@ -197,8 +204,9 @@ func NewServer(opts Options) *Server {
 	s.shared = opts.Shared
 	if s.policies == nil {
 		s.policies = policy.NewRegistry()
+		s.metrics = builtin.NewMetrics(0)
 		deps := builtin.Deps{HTTPClient: &http.Client{Transport: sideTransport{s}}, Limits: opts.Limits,
-			Cache: opts.Cache, ExternalCache: opts.ExternalCache, ManagedIdentity: opts.ManagedIdentity}
+			Cache: opts.Cache, ExternalCache: opts.ExternalCache, ManagedIdentity: opts.ManagedIdentity, Metrics: s.metrics}
 		if deps.Cache == nil {
 			deps.Cache = cache.NewMemory(64<<20, nil)
 		}

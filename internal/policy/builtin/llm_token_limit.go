@@ -160,11 +160,10 @@ func (t *tokenLimit) Do(c *policy.Context) error {
 	if err != nil {
 		return fmt.Errorf("tokens-per-minute: %w", err)
 	}
-	body, err := c.Request.Body.Bytes()
+	prompt, err := requestPrompt(c)
 	if err != nil {
 		return fmt.Errorf("read the request body: %w", err)
 	}
-	prompt := estimatePrompt(body)
 	var est int64
 	if t.estimate || prompt.stream {
 		est = prompt.tokens
@@ -194,7 +193,7 @@ func (t *tokenLimit) Do(c *policy.Context) error {
 		}
 		t.out.record(c, cs[i], ds[i].Remaining)
 	}
-	c.AfterBackend(func(c *policy.Context) { t.afterBackend(c, tc, prompt.tokens, est) })
+	onUsage(c, prompt.tokens, func(c *policy.Context, u usage, stream bool) { t.counted(c, tc, est, u, stream) })
 	return nil
 }
 
@@ -245,30 +244,14 @@ func (o tokenOutputs) record(c *policy.Context, cs limits.Counter, remaining int
 	}
 }
 
-// afterBackend counts what the backend's response reports. est is what
-// was counted before forwarding; prompt the estimate of the prompt.
-func (t *tokenLimit) afterBackend(c *policy.Context, tc tokenCounters, prompt, est int64) {
-	resp := c.Response
-	if resp == nil || resp.Body == nil {
-		return
-	}
-	if isEventStream(resp.Headers) {
-		var s sseUsage
-		c.WatchResponseBody(func(p []byte) { s.Write(p) })
-		c.AfterResponse(func(c *policy.Context, _ int64) {
-			u, _ := s.usage(prompt)
-			ctx, cancel := detached(c)
-			defer cancel()
-			t.count(ctx, c, tc, u.total-est, false)
-		})
-		return
-	}
-	body, err := resp.Body.Bytes()
-	if err != nil {
-		return
-	}
-	u, ok := responseUsage(body)
-	if !ok {
+// counted counts what the backend's response reports, u, beyond est,
+// what was counted before forwarding. For a JSON response (not stream)
+// it also sets the remaining-* and tokens-consumed-* outputs.
+func (t *tokenLimit) counted(c *policy.Context, tc tokenCounters, est int64, u usage, stream bool) {
+	if stream {
+		ctx, cancel := detached(c)
+		defer cancel()
+		t.count(ctx, c, tc, u.total-est, false)
 		return
 	}
 	ctx := c.Ctx

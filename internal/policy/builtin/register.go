@@ -37,6 +37,10 @@ type Deps struct {
 	// ManagedIdentity gets authentication-managed-identity's tokens. Nil:
 	// none is configured; the element compiles but fails at run time.
 	ManagedIdentity ManagedIdentity
+	// Metrics keeps the metrics of emit-metric and the llm-emit-token-metric
+	// elements; it must outlive configuration reloads and is what the
+	// gateway exposes to Prometheus. Nil: a new one that nothing exposes.
+	Metrics *Metrics
 	// Expressions is the library that policy expressions compile against.
 	// Nil: a new dotnet.NewLibrary().
 	Expressions *expr.Library
@@ -54,6 +58,9 @@ func Register(r *policy.Registry, d Deps) {
 	}
 	if d.Limits == nil {
 		d.Limits = limits.NewMemory(nil)
+	}
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics(0)
 	}
 	if d.Concurrency == nil {
 		d.Concurrency = &Concurrency{}
@@ -89,6 +96,9 @@ func Register(r *policy.Registry, d Deps) {
 	r.Add("limit-concurrency", compileLimitConcurrency(d.Concurrency))
 	r.Add("llm-token-limit", compileTokenLimit(d.Limits))
 	r.Add("azure-openai-token-limit", compileTokenLimit(d.Limits))
+	r.Add("llm-emit-token-metric", compileEmitTokenMetric(d.Metrics))
+	r.Add("azure-openai-emit-token-metric", compileEmitTokenMetric(d.Metrics))
+	r.Add("emit-metric", compileEmitMetric(d.Metrics))
 	r.Add("authentication-basic", compileAuthenticationBasic)
 	r.Add("authentication-certificate", compileAuthenticationCertificate)
 	cs := caches{internal: d.Cache, external: d.ExternalCache}
