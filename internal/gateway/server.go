@@ -85,6 +85,11 @@ type Options struct {
 	// (package managedidentity). Nil: that element fails at run time.
 	// Ignored when Policies is set.
 	ManagedIdentity builtin.ManagedIdentity
+	// EntraAuthority is the Microsoft Entra ID authority whose OpenID
+	// Connect discovery validate-azure-ad-token uses, such as
+	// https://login.microsoftonline.us for a sovereign cloud. Empty:
+	// https://login.microsoftonline.com. Ignored when Policies is set.
+	EntraAuthority string
 }
 
 // SharedStore is a store shared by gateway nodes through Redis, named for
@@ -206,7 +211,8 @@ func NewServer(opts Options) *Server {
 		s.policies = policy.NewRegistry()
 		s.metrics = builtin.NewMetrics(0)
 		deps := builtin.Deps{HTTPClient: &http.Client{Transport: sideTransport{s}}, Limits: opts.Limits,
-			Cache: opts.Cache, ExternalCache: opts.ExternalCache, ManagedIdentity: opts.ManagedIdentity, Metrics: s.metrics}
+			Cache: opts.Cache, ExternalCache: opts.ExternalCache, ManagedIdentity: opts.ManagedIdentity, Metrics: s.metrics,
+			EntraAuthority: opts.EntraAuthority}
 		if deps.Cache == nil {
 			deps.Cache = cache.NewMemory(64<<20, nil)
 		}

@@ -41,6 +41,10 @@ type Deps struct {
 	// elements; it must outlive configuration reloads and is what the
 	// gateway exposes to Prometheus. Nil: a new one that nothing exposes.
 	Metrics *Metrics
+	// EntraAuthority is the Microsoft Entra ID authority whose OpenID
+	// Connect discovery validate-azure-ad-token uses
+	// ({EntraAuthority}/{tenant}/v2.0). Empty: DefaultEntraAuthority.
+	EntraAuthority string
 	// Expressions is the library that policy expressions compile against.
 	// Nil: a new dotnet.NewLibrary().
 	Expressions *expr.Library
@@ -99,6 +103,7 @@ func Register(r *policy.Registry, d Deps) {
 	r.Add("llm-emit-token-metric", compileEmitTokenMetric(d.Metrics))
 	r.Add("azure-openai-emit-token-metric", compileEmitTokenMetric(d.Metrics))
 	r.Add("emit-metric", compileEmitMetric(d.Metrics))
+	registerUnsupported(r)
 	r.Add("authentication-basic", compileAuthenticationBasic)
 	r.Add("authentication-certificate", compileAuthenticationCertificate)
 	cs := caches{internal: d.Cache, external: d.ExternalCache}
