@@ -145,3 +145,32 @@ func TestTokenLimitSharedThroughRedis(t *testing.T) {
 		t.Errorf("backends called %d times, want 2", calls.Load())
 	}
 }
+
+// TestTokenLimitLargeJSONPassesUnbuffered: a JSON body of unknown length
+// (an embeddings response sent in chunks) reaches the client whole, and
+// the usage at its end is counted once it has gone.
+func TestTokenLimitLargeJSONPassesUnbuffered(t *testing.T) {
+	body := `{"object":"list","data":[` + strings.Repeat(`{"object":"embedding","embedding":[0.0023064255,-0.009327292,0.015797347]},`, 100000) +
+		`{"object":"embedding","embedding":[]}],"usage":{"prompt_tokens":120,"total_tokens":120}}`
+	s := gatewayFor(t, Options{}, limitPolicy(`<llm-token-limit counter-key="e" tokens-per-minute="100" estimate-prompt-tokens="false" tokens-consumed-header-name="X-Consumed" />`),
+		func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "application/json")
+			for i := 0; i < len(body); i += 1 << 20 {
+				io.WriteString(w, body[i:min(i+1<<20, len(body))])
+				http.NewResponseController(w).Flush()
+			}
+		})
+	hs := httptest.NewServer(s)
+	defer hs.Close()
+	res, got := post(t, hs.URL, `{"input":["a"]}`)
+	if res.StatusCode != 200 || got != body {
+		t.Fatalf("status %d, %d bytes of %d", res.StatusCode, len(got), len(body))
+	}
+	if h := res.Header.Get("X-Consumed"); h != "" {
+		t.Errorf("X-Consumed %q on a body whose usage comes after its headers", h)
+	}
+	if res, b := post(t, hs.URL, `{"input":["a"]}`); res.StatusCode != 429 {
+		t.Errorf("after 120 of 100 tokens: %d %s", res.StatusCode, b)
+	}
+}

@@ -23,18 +23,18 @@ import (
 // tokens left, or, with estimate-prompt-tokens="true" or a request with
 // "stream": true, when the estimate of its prompt's tokens (see
 // llm_tokens.go) does not fit; that estimate is counted then. Once the
-// backend answers, the usage its JSON response reports (or, for a
-// server-sent event stream, the usage of its last chunk or else an
-// estimate of the streamed text) is counted beyond the estimate already
-// counted. A request whose prompt was counted is never given tokens back.
+// backend answers, the usage it reports is counted beyond the estimate
+// already counted (see onUsage: a server-sent event stream without usage
+// is estimated). A request whose prompt was counted is never given
+// tokens back.
 //
 // A refused request gets 429 (tokens-per-minute) or 403 (token-quota),
 // with Retry-After (or retry-after-header-name instead), and
 // retry-after-variable-name. remaining-tokens-* and
 // remaining-quota-tokens-* are set after the decision and, for a JSON
-// response, again after its usage is counted; tokens-consumed-* once a
-// JSON response's usage is known, before outbound runs (a stream's
-// headers have gone by then: it gets neither).
+// response of known length up to 4 MiB, again after its usage is
+// counted; tokens-consumed-* then too, before outbound runs (a stream's
+// headers have gone before its usage is known: it gets neither).
 type tokenLimit struct {
 	store    limits.Store
 	key      policy.Value
@@ -193,7 +193,7 @@ func (t *tokenLimit) Do(c *policy.Context) error {
 		}
 		t.out.record(c, cs[i], ds[i].Remaining)
 	}
-	onUsage(c, prompt.tokens, func(c *policy.Context, u usage, stream bool) { t.counted(c, tc, est, u, stream) })
+	onUsage(c, prompt.tokens, func(c *policy.Context, u usage, late bool) { t.counted(c, tc, est, u, late) })
 	return nil
 }
 
@@ -245,10 +245,10 @@ func (o tokenOutputs) record(c *policy.Context, cs limits.Counter, remaining int
 }
 
 // counted counts what the backend's response reports, u, beyond est,
-// what was counted before forwarding. For a JSON response (not stream)
-// it also sets the remaining-* and tokens-consumed-* outputs.
-func (t *tokenLimit) counted(c *policy.Context, tc tokenCounters, est int64, u usage, stream bool) {
-	if stream {
+// what was counted before forwarding. Before the response is written
+// (not late) it also sets the remaining-* and tokens-consumed-* outputs.
+func (t *tokenLimit) counted(c *policy.Context, tc tokenCounters, est int64, u usage, late bool) {
+	if late {
 		ctx, cancel := detached(c)
 		defer cancel()
 		t.count(ctx, c, tc, u.total-est, false)

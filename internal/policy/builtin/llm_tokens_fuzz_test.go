@@ -60,3 +60,26 @@ func FuzzResponseUsage(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTailUsage: the usage read from a body's end does not depend on how
+// the body was cut into pieces, and at most tailKeep bytes are kept.
+func FuzzTailUsage(f *testing.F) {
+	f.Add([]byte(`{"data":[],"usage":{"prompt_tokens":5,"total_tokens":5}}`), 7)
+	f.Add([]byte(`"usage": {"input_tokens":1}`), 1)
+	f.Fuzz(func(t *testing.T, body []byte, cut int) {
+		var whole, parts tailUsage
+		whole.Write(body)
+		if len(body) > 0 {
+			cut = ((cut % len(body)) + len(body)) % len(body)
+		} else {
+			cut = 0
+		}
+		parts.Write(body[:cut])
+		parts.Write(body[cut:])
+		u1, ok1 := whole.usage()
+		u2, ok2 := parts.usage()
+		if u1 != u2 || ok1 != ok2 || len(parts.buf) > tailKeep {
+			t.Fatalf("whole %+v %v, cut at %d %+v %v (%d kept)", u1, ok1, cut, u2, ok2, len(parts.buf))
+		}
+	})
+}

@@ -166,3 +166,33 @@ func TestTokenLimitCompileErrors(t *testing.T) {
 		{"no children", inbound(`<llm-token-limit counter-key="k" tokens-per-minute="10" estimate-prompt-tokens="false"><api name="x" /></llm-token-limit>`), "has no child elements"},
 	})
 }
+
+func TestTailUsage(t *testing.T) {
+	big := `{"data":[` + strings.Repeat(`{"embedding":[0.1,0.2,0.3]},`, 10000) + `{"embedding":[]}],"usage":{"prompt_tokens":500,"total_tokens":500}}`
+	tests := []struct {
+		name, body string
+		piece      int
+		want       usage
+		wantOK     bool
+	}{
+		{"large embeddings body in pieces", big, 4096, usage{500, 0, 500}, true},
+		{"one piece larger than kept", big, len(big), usage{500, 0, 500}, true},
+		{"spaces around the colon", `{"usage" :  {"prompt_tokens":1,"completion_tokens":2}}`, 3, usage{1, 2, 3}, true},
+		{"usage cut off by the window", `{"usage":{"prompt_tokens":7}` + strings.Repeat(" ", tailKeep) + `}`, 1000, usage{}, false},
+		{"none", `{"id":1}`, 2, usage{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var tu tailUsage
+			for i := 0; i < len(tt.body); i += tt.piece {
+				tu.Write([]byte(tt.body[i:min(i+tt.piece, len(tt.body))]))
+			}
+			if len(tu.buf) > tailKeep {
+				t.Errorf("kept %d bytes", len(tu.buf))
+			}
+			if got, ok := tu.usage(); got != tt.want || ok != tt.wantOK {
+				t.Errorf("usage = %+v, %v; want %+v, %v", got, ok, tt.want, tt.wantOK)
+			}
+		})
+	}
+}
