@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,7 +24,8 @@ import (
 //   - policy.xml: the API's policy;
 //   - backend: the answer the backend gives every request (status line,
 //     headers, blank line, body); a text/event-stream body is sent one
-//     event at a time, each flushed;
+//     event at a time, each flushed; requests to .../embeddings (the
+//     backend entity "embeddings") get an embedding of their input;
 //   - "N request" and "N response" (N = 1, 2, ...): requests sent in
 //     order and what each answer must be (headers listed are checked, a
 //     body given must match exactly); a "N upstream-not-called" file
@@ -54,6 +56,10 @@ func TestLLMScenarios(t *testing.T) {
 // event by event; calls counts the requests.
 func llmBackend(m message, calls *int) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/embeddings") {
+			embeddings(w, r)
+			return
+		}
 		io.Copy(io.Discard, r.Body)
 		*calls++
 		for k, v := range m.header {
@@ -72,6 +78,25 @@ func llmBackend(m message, calls *int) http.HandlerFunc {
 	}
 }
 
+// embeddings answers an embeddings request as an OpenAI-shaped backend
+// would, with a vector of 26 letter counts of the input: texts with the
+// same letters are close.
+func embeddings(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Input string `json:"input"`
+	}
+	json.NewDecoder(r.Body).Decode(&in)
+	vec := make([]float64, 26)
+	for _, ch := range strings.ToLower(in.Input) {
+		if ch >= 'a' && ch <= 'z' {
+			vec[ch-'a']++
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"object": "list", "data": []any{map[string]any{"object": "embedding", "index": 0, "embedding": vec}},
+		"usage": map[string]int{"prompt_tokens": 5, "total_tokens": 5}})
+}
+
 func runLLMScenario(t *testing.T, parts map[string]string) {
 	calls := 0
 	backend := httptest.NewServer(llmBackend(parseMessage(t, parts["backend"]), &calls))
@@ -79,6 +104,8 @@ func runLLMScenario(t *testing.T, parts map[string]string) {
 	snap := &snapshot.Snapshot{Version: 1,
 		APIs: []snapshot.API{{ID: "openai", Path: "openai", ServiceURL: backend.URL, KeyHeader: "Ocp-Apim-Subscription-Key", KeyQuery: "subscription-key",
 			Policy: parts["policy.xml"], Operations: []snapshot.Operation{{ID: "chat", Method: "POST", URLTemplate: "/chat/completions"}, {ID: "any", Method: "*", URLTemplate: "/*"}}}},
+		Backends: map[string]snapshot.Backend{"embeddings": {URL: backend.URL + "/openai/deployments/embed/embeddings"}},
+		Policy:   snapshot.PolicyEnv{Backends: map[string]string{"embeddings": backend.URL + "/openai/deployments/embed/embeddings"}},
 	}
 	s := NewServer(Options{})
 	defer s.Close()

@@ -41,6 +41,10 @@ type Deps struct {
 	// elements; it must outlive configuration reloads and is what the
 	// gateway exposes to Prometheus. Nil: a new one that nothing exposes.
 	Metrics *Metrics
+	// SemanticCache keeps llm-semantic-cache-store's responses; it must
+	// outlive configuration reloads. Nil: a new one of
+	// DefaultSemanticEntries entries.
+	SemanticCache *SemanticCache
 	// EntraAuthority is the Microsoft Entra ID authority whose OpenID
 	// Connect discovery validate-azure-ad-token uses
 	// ({EntraAuthority}/{tenant}/v2.0). Empty: DefaultEntraAuthority.
@@ -65,6 +69,9 @@ func Register(r *policy.Registry, d Deps) {
 	}
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics(0)
+	}
+	if d.SemanticCache == nil {
+		d.SemanticCache = NewSemanticCache(0, nil)
 	}
 	if d.Concurrency == nil {
 		d.Concurrency = &Concurrency{}
@@ -103,6 +110,10 @@ func Register(r *policy.Registry, d Deps) {
 	r.Add("llm-emit-token-metric", compileEmitTokenMetric(d.Metrics))
 	r.Add("azure-openai-emit-token-metric", compileEmitTokenMetric(d.Metrics))
 	r.Add("emit-metric", compileEmitMetric(d.Metrics))
+	for _, prefix := range []string{"llm-", "azure-openai-"} {
+		r.Add(prefix+"semantic-cache-lookup", compileSemanticLookup(d.SemanticCache, d.HTTPClient, d.ManagedIdentity))
+		r.Add(prefix+"semantic-cache-store", compileSemanticStore(d.SemanticCache))
+	}
 	registerUnsupported(r)
 	r.Add("authentication-basic", compileAuthenticationBasic)
 	r.Add("authentication-certificate", compileAuthenticationCertificate)

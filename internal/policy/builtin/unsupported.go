@@ -5,11 +5,7 @@ import "github.com/gatehouse/gatehouse/internal/policy"
 // unsupportedElements are APIM policy elements that Gatehouse knows but
 // does not run yet: a policy using one is refused when saved, with a
 // message that says so, rather than as an unknown element.
-var unsupportedElements = []string{
-	"llm-content-safety",
-	"llm-semantic-cache-lookup", "llm-semantic-cache-store",
-	"azure-openai-semantic-cache-lookup", "azure-openai-semantic-cache-store",
-}
+var unsupportedElements = []string{"llm-content-safety"}
 
 // registerUnsupported adds unsupportedElements to r.
 func registerUnsupported(r *policy.Registry) {
