@@ -83,3 +83,14 @@ func FuzzTailUsage(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPromptText: any body gives a prompt or none, without panicking.
+func FuzzPromptText(f *testing.F) {
+	f.Add([]byte(`{"messages":[{"role":"system","content":"x"},{"role":"user","content":[{"text":"y"}]}]}`), true, int64(1))
+	f.Add([]byte(`{"prompt":["a",{"text":"b"}]}`), false, int64(0))
+	f.Fuzz(func(t *testing.T, body []byte, noSystem bool, max int64) {
+		if s, ok := promptText(body, noSystem, max); ok != (s != "") {
+			t.Fatalf("promptText = %q, %v", s, ok)
+		}
+	})
+}

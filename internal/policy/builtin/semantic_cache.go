@@ -12,6 +12,9 @@ import (
 const (
 	// DefaultSemanticEntries bounds the entries of all partitions.
 	DefaultSemanticEntries = 10000
+	// semanticBytes bounds the bytes of all entries (bodies, headers and
+	// vectors, roughly).
+	semanticBytes = 256 << 20
 	// maxPartitionEntries bounds one partition: a lookup compares the
 	// prompt with each of its entries.
 	maxPartitionEntries = 1000
@@ -27,6 +30,7 @@ const (
 type SemanticCache struct {
 	max   int64
 	count atomic.Int64
+	bytes atomic.Int64
 	parts sync.Map // partition key → *partition
 	now   func() time.Time
 }
@@ -56,6 +60,18 @@ type semanticEntry struct {
 	header  http.Header
 	body    []byte
 	expires time.Time
+}
+
+// size is roughly the memory e holds.
+func (e *semanticEntry) size() int64 {
+	n := int64(len(e.body) + 4*len(e.vec) + 64)
+	for k, vs := range e.header {
+		n += int64(len(k))
+		for _, v := range vs {
+			n += int64(len(v))
+		}
+	}
+	return n
 }
 
 // lookup returns the live entry of partition key closest to vec (a
@@ -96,19 +112,27 @@ func (sc *SemanticCache) store(key string, e *semanticEntry) {
 	}
 	now := sc.now()
 	kept := make([]*semanticEntry, 0, min(len(old)+1, maxPartitionEntries))
+	var freed int64
 	for _, o := range old {
 		if now.Before(o.expires) {
 			kept = append(kept, o)
+		} else {
+			freed += o.size()
 		}
 	}
 	if len(kept) >= maxPartitionEntries {
+		for _, o := range kept[:len(kept)-maxPartitionEntries+1] {
+			freed += o.size()
+		}
 		kept = kept[len(kept)-maxPartitionEntries+1:]
 	}
 	added := int64(len(kept)+1) - int64(len(old))
-	if added > 0 && sc.count.Load()+added > sc.max {
+	grown := e.size() - freed
+	if (added > 0 && sc.count.Load()+added > sc.max) || (grown > 0 && sc.bytes.Load()+grown > semanticBytes) {
 		return
 	}
 	sc.count.Add(added)
+	sc.bytes.Add(grown)
 	kept = append(kept, e)
 	p.entries.Store(&kept)
 }
