@@ -25,7 +25,9 @@ import (
 //   - backend: the answer the backend gives every request (status line,
 //     headers, blank line, body); a text/event-stream body is sent one
 //     event at a time, each flushed; requests to .../embeddings (the
-//     backend entity "embeddings") get an embedding of their input;
+//     backend entity "embeddings") get an embedding of their input, and
+//     /contentsafety/... (the backend entity "contentsafety") Azure AI
+//     Content Safety's answers;
 //   - "N request" and "N response" (N = 1, 2, ...): requests sent in
 //     order and what each answer must be (headers listed are checked, a
 //     body given must match exactly); a "N upstream-not-called" file
@@ -58,6 +60,10 @@ func llmBackend(m message, calls *int) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/embeddings") {
 			embeddings(w, r)
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/contentsafety/") {
+			contentSafety(w, r)
 			return
 		}
 		io.Copy(io.Discard, r.Body)
@@ -97,6 +103,41 @@ func embeddings(w http.ResponseWriter, r *http.Request) {
 		"usage": map[string]int{"prompt_tokens": 5, "total_tokens": 5}})
 }
 
+// contentSafety answers as Azure AI Content Safety would: text:analyze
+// finds Hate of severity 4 in a text with "hate" in it (2 with "dislike")
+// and blocklist "words" in one with "forbidden"; text:shieldPrompt
+// detects an attack in one with "ignore previous instructions".
+func contentSafety(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Text       string   `json:"text"`
+		UserPrompt string   `json:"userPrompt"`
+		Categories []string `json:"categories"`
+		Blocklists []string `json:"blocklistNames"`
+	}
+	json.NewDecoder(r.Body).Decode(&in)
+	w.Header().Set("Content-Type", "application/json")
+	if strings.HasSuffix(r.URL.Path, "text:shieldPrompt") {
+		json.NewEncoder(w).Encode(map[string]any{"userPromptAnalysis": map[string]bool{"attackDetected": strings.Contains(strings.ToLower(in.UserPrompt), "ignore previous instructions")}, "documentsAnalysis": []any{}})
+		return
+	}
+	text := strings.ToLower(in.Text)
+	var cats []map[string]any
+	for _, c := range in.Categories {
+		sev := 0
+		if c == "Hate" && strings.Contains(text, "hate") {
+			sev = 4
+		} else if c == "Hate" && strings.Contains(text, "dislike") {
+			sev = 2
+		}
+		cats = append(cats, map[string]any{"category": c, "severity": sev})
+	}
+	matches := []map[string]string{}
+	if len(in.Blocklists) > 0 && strings.Contains(text, "forbidden") {
+		matches = append(matches, map[string]string{"blocklistName": in.Blocklists[0], "blocklistItemId": "1", "blocklistItemText": "forbidden"})
+	}
+	json.NewEncoder(w).Encode(map[string]any{"blocklistsMatch": matches, "categoriesAnalysis": cats})
+}
+
 func runLLMScenario(t *testing.T, parts map[string]string) {
 	calls := 0
 	backend := httptest.NewServer(llmBackend(parseMessage(t, parts["backend"]), &calls))
@@ -104,8 +145,8 @@ func runLLMScenario(t *testing.T, parts map[string]string) {
 	snap := &snapshot.Snapshot{Version: 1,
 		APIs: []snapshot.API{{ID: "openai", Path: "openai", ServiceURL: backend.URL, KeyHeader: "Ocp-Apim-Subscription-Key", KeyQuery: "subscription-key",
 			Policy: parts["policy.xml"], Operations: []snapshot.Operation{{ID: "chat", Method: "POST", URLTemplate: "/chat/completions"}, {ID: "any", Method: "*", URLTemplate: "/*"}}}},
-		Backends: map[string]snapshot.Backend{"embeddings": {URL: backend.URL + "/openai/deployments/embed/embeddings"}},
-		Policy:   snapshot.PolicyEnv{Backends: map[string]string{"embeddings": backend.URL + "/openai/deployments/embed/embeddings"}},
+		Backends: map[string]snapshot.Backend{"embeddings": {URL: backend.URL + "/openai/deployments/embed/embeddings"}, "contentsafety": {URL: backend.URL}},
+		Policy:   snapshot.PolicyEnv{Backends: map[string]string{"embeddings": backend.URL + "/openai/deployments/embed/embeddings", "contentsafety": backend.URL}},
 	}
 	s := NewServer(Options{})
 	defer s.Close()

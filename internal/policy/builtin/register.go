@@ -114,7 +114,7 @@ func Register(r *policy.Registry, d Deps) {
 		r.Add(prefix+"semantic-cache-lookup", compileSemanticLookup(d.SemanticCache, d.HTTPClient, d.ManagedIdentity))
 		r.Add(prefix+"semantic-cache-store", compileSemanticStore(d.SemanticCache))
 	}
-	registerUnsupported(r)
+	r.Add("llm-content-safety", compileContentSafety(d.HTTPClient, d.ManagedIdentity))
 	r.Add("authentication-basic", compileAuthenticationBasic)
 	r.Add("authentication-certificate", compileAuthenticationCertificate)
 	cs := caches{internal: d.Cache, external: d.ExternalCache}
