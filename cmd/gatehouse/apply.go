@@ -20,6 +20,8 @@ type applyConfig struct {
 	DryRun        bool
 	Prune         bool
 	Strict        bool
+	// AllowRemoteRefs lets specifications' $refs name http(s) URLs.
+	AllowRemoteRefs bool
 }
 
 func newApplyCommand() *cobra.Command {
@@ -51,6 +53,7 @@ func newApplyCommand() *cobra.Command {
 	f.BoolVar(&cfg.DryRun, "dry-run", false, "print the changes, have the management plane check them, and make none")
 	f.BoolVar(&cfg.Prune, "prune", false, "delete resources the folder lacks")
 	f.BoolVar(&cfg.Strict, "strict", false, "refuse a folder with parts Gatehouse does not support")
+	f.BoolVar(&cfg.AllowRemoteRefs, "allow-remote-refs", false, "follow $refs to http(s) URLs in specifications (off: only the specification and files in its API's folder)")
 	cfg.remote.add(cmd)
 	cmd.MarkFlagRequired("dir")
 	cli.BindEnv(cmd)
@@ -68,7 +71,8 @@ func runApply(cmd *cobra.Command, cfg applyConfig) error {
 		}
 		overrides = o
 	}
-	desired, err := apiops.Read(cfg.Dir, apiops.ReadOptions{LookupEnv: os.LookupEnv, Overrides: overrides})
+	desired, err := apiops.Read(cfg.Dir, apiops.ReadOptions{LookupEnv: os.LookupEnv, Overrides: overrides,
+		FetchRef: refFetcher(ctx, cfg.AllowRemoteRefs)})
 	if err != nil {
 		return err
 	}

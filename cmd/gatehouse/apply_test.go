@@ -257,6 +257,7 @@ func TestExportApplyRoundTrip(t *testing.T) {
 	a.must("PUT", "/certificates/client", fmt.Sprintf(`{"properties":{"data":%q,"password":"pfx-pw"}}`, client.PFXBase64(t, "pfx-pw")))
 	a.must("PATCH", "/backends/three", `{"properties":{"credentials":{"certificateIds":["client"]}}}`)
 	a.must("PUT", "/gateways/edge/certificateAuthorities/root", `{"properties":{"isTrusted":true}}`)
+	a.must("PUT", "/schemas/address", `{"properties":{"schemaType":"json","description":"A postal address","document":{"type":"object","required":["city"],"properties":{"city":{"type":"string"}}}}}`)
 	a.must("PUT", "/gateways/edge/federatedCredentials/cluster", `{"properties":{"issuer":"https://oidc.example.com/cluster","subject":"system:serviceaccount:gw:gw"}}`)
 	t.Setenv("GATEHOUSE_CERTIFICATE_CLIENT", client.PEM(t))
 	first := filepath.Join(t.TempDir(), "first")
@@ -269,8 +270,9 @@ func TestExportApplyRoundTrip(t *testing.T) {
 	if v := files["named values/api-token/namedValueInformation.json"]; !strings.Contains(v, "${GATEHOUSE_SECRET_API_TOKEN}") || strings.Contains(v, "s3cr3t") {
 		t.Errorf("the exported secret:\n%s", v)
 	}
-	if _, ok := files["apis/pets/specification.json"]; !ok {
-		t.Errorf("no specification for pets; files: %v", files)
+	// pets came from an OpenAPI 3.1 YAML document: its specification is one.
+	if spec, ok := files["apis/pets/specification.yaml"]; !ok || !strings.HasPrefix(spec, "components:") || !strings.Contains(spec, "openapi: 3.1.0\n") {
+		t.Errorf("no OpenAPI 3.1 YAML specification for pets; files: %v", files)
 	}
 	for _, f := range []string{"policy.xml", "products/starter/policy.xml", "apis/files/policy.xml", "apis/files/operations/get-item/policy.xml",
 		"policy fragments/stamp/policy.xml", "policy fragments/stamp/policyFragmentInformation.json",
@@ -311,7 +313,7 @@ func TestExportApplyRoundTrip(t *testing.T) {
 	applyB := append([]string{"apply", "--dir", first}, b.remote()...)
 	out = mustCLI(t, applyB...)
 	expectContains(t, out, "+ apis/pets", "+ apis/files", "+ backends/three", "+ products/starter/groups/partners",
-		"+ certificates/client", "+ certificates/root", "+ gateways/edge/certificateAuthorities/root", "+ gateways/edge/federatedCredentials/cluster",
+		"+ certificates/client", "+ certificates/root", "+ schemas/address", "+ gateways/edge/certificateAuthorities/root", "+ gateways/edge/federatedCredentials/cluster",
 		"+ policyFragments/stamp", "+ policy\n", "+ products/starter/policy", "+ apis/files/policy", "+ apis/files/operations/get-item/policy", "applied ")
 	second := filepath.Join(t.TempDir(), "second")
 	mustCLI(t, append([]string{"export", "--dir", second}, b.remote()...)...)

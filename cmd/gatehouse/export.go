@@ -7,7 +7,6 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
-	"sigs.k8s.io/yaml"
 
 	"github.com/gatehouse/gatehouse/internal/apiops"
 	"github.com/gatehouse/gatehouse/internal/cli"
@@ -74,10 +73,12 @@ func newExportOpenAPICommand() *cobra.Command {
 	cfg := exportOpenAPIConfig{}
 	cmd := &cobra.Command{
 		Use:   "openapi",
-		Short: "Write an OpenAPI 3.1 document of an API as the gateway serves it",
-		Long: "export openapi writes an OpenAPI 3.1 document of --api-id: the gateway URL and the API's\n" +
+		Short: "Write an OpenAPI document of an API as the gateway serves it",
+		Long: "export openapi writes an OpenAPI document of --api-id: the gateway URL and the API's\n" +
 			"path as server, the subscription key (header and query) as security schemes, and the\n" +
-			"operations with their parameters, bodies, responses and schemas.",
+			"operations with their parameters, bodies, responses and schemas. It has the version\n" +
+			"(OpenAPI 3.0.x or 3.1.x, Swagger 2.0 where 2.0 can say everything) and, unless --format\n" +
+			"says, the format of the document the API was imported from; OpenAPI 3.1 JSON if none.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runExportOpenAPI(cmd, cfg)
@@ -86,7 +87,7 @@ func newExportOpenAPICommand() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&cfg.APIID, "api-id", "", "id of the API to export (required)")
 	f.StringVar(&cfg.GatewayURL, "gateway-url", "", "the gateway's public URL; default: the endpoint's host on port 8080")
-	f.StringVar(&cfg.Format, "format", "json", "json or yaml")
+	f.StringVar(&cfg.Format, "format", "", "json or yaml; default: the format the API was imported in (json if none)")
 	f.StringVarP(&cfg.Output, "output", "o", "", "file to write; default: standard output")
 	cfg.remote.add(cmd)
 	cmd.MarkFlagRequired("api-id")
@@ -96,7 +97,7 @@ func newExportOpenAPICommand() *cobra.Command {
 
 func runExportOpenAPI(cmd *cobra.Command, cfg exportOpenAPIConfig) error {
 	ctx := cmd.Context()
-	if cfg.Format != "json" && cfg.Format != "yaml" {
+	if cfg.Format != "" && cfg.Format != "json" && cfg.Format != "yaml" {
 		return fmt.Errorf("--format %q: want json or yaml", cfg.Format)
 	}
 	c, err := cfg.remote.client()
@@ -122,10 +123,12 @@ func runExportOpenAPI(cmd *cobra.Command, cfg exportOpenAPIConfig) error {
 	if err != nil {
 		return err
 	}
-	if cfg.Format == "yaml" {
-		if doc, err = yaml.JSONToYAML(doc); err != nil {
-			return fmt.Errorf("encode yaml: %w", err)
-		}
+	src := openapi.SourceOf(ops)
+	if cfg.Format != "" {
+		src.YAML = cfg.Format == "yaml"
+	}
+	if doc, err = src.Encode(doc); err != nil {
+		return err
 	}
 	if cfg.Output == "" {
 		_, err = cmd.OutOrStdout().Write(doc)

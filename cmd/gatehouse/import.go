@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -21,6 +23,8 @@ type importConfig struct {
 	ServiceURL  string
 	DisplayName string
 	DryRun      bool
+	// AllowRemoteRefs lets the document's $refs name http(s) URLs.
+	AllowRemoteRefs bool
 }
 
 func newImportCommand() *cobra.Command {
@@ -55,6 +59,7 @@ func newImportOpenAPICommand() *cobra.Command {
 	f.StringVar(&cfg.ServiceURL, "service-url", "", "backend URL; default: the document's first server (host and basePath in 2.0)")
 	f.StringVar(&cfg.DisplayName, "display-name", "", "display name; default: the document's title")
 	f.BoolVar(&cfg.DryRun, "dry-run", false, "print what would change and change nothing")
+	f.BoolVar(&cfg.AllowRemoteRefs, "allow-remote-refs", false, "follow $refs to http(s) URLs (off: only the document and files in its folder)")
 	cfg.remote.add(cmd)
 	cmd.MarkFlagRequired("api-id")
 	cli.BindEnv(cmd)
@@ -68,9 +73,23 @@ func runImport(cmd *cobra.Command, cfg importConfig, src string) error {
 	if err != nil {
 		return err
 	}
-	def, err := openapi.Import(data, openapi.ImportOptions{BaseURL: base})
+	opts := openapi.ImportOptions{BaseURL: base, FetchRef: refFetcher(ctx, cfg.AllowRemoteRefs)}
+	if base == "" {
+		// An os.Root: neither "../" nor a symbolic link leads out of the
+		// document's folder.
+		root, err := os.OpenRoot(filepath.Dir(src))
+		if err != nil {
+			return fmt.Errorf("%s: %w", src, err)
+		}
+		defer root.Close()
+		opts.Files = root.FS()
+	}
+	def, err := openapi.Import(data, opts)
 	if err != nil {
 		return fmt.Errorf("%s: %w", src, err)
+	}
+	if def.Document != nil {
+		data = def.Document // the management plane cannot read the files the $refs name
 	}
 	c, err := cfg.remote.client()
 	if err != nil {
@@ -109,8 +128,8 @@ func runImport(cmd *cobra.Command, cfg importConfig, src string) error {
 			fmt.Fprintln(out, ch)
 		}
 	}
-	for _, w := range def.Warnings {
-		fmt.Fprintln(out, "! not imported:", w)
+	for _, w := range append(def.Lenient, def.Warnings...) {
+		fmt.Fprintln(out, "! warning:", w)
 	}
 	if cfg.DryRun {
 		fmt.Fprintf(out, "dry run: would apply %s; nothing changed\n", plan.Summary())

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -76,7 +77,7 @@ func TestImportOpenAPIServedByGateway(t *testing.T) {
 
 	out := mustCLI(t, append(imp, "testdata/openapi/petstore-v3.0.yaml", "--path", "petstore", "--service-url", backend.URL+"/v1")...)
 	expectContains(t, out, "+ api pets", "+ operation listPets GET /pets", "+ operation createPets POST /pets",
-		"+ operation showPetById GET /pets/{petId}", "! not imported: paths./pets.get.responses.default", "3 created, 0 updated, 0 deleted")
+		"+ operation showPetById GET /pets/{petId}", "! warning: paths./pets.get.responses.default", "3 created, 0 updated, 0 deleted")
 	if got := strings.Join(in.operationIDs("pets"), ","); got != "createPets,listPets,showPetById" {
 		t.Fatalf("operations %s", got)
 	}
@@ -140,6 +141,9 @@ func TestImportOpenAPIServedByGateway(t *testing.T) {
 
 	t.Run("export writes the API as the gateway serves it", func(t *testing.T) {
 		out := mustCLI(t, append([]string{"export", "openapi", "--api-id", "pets", "--gateway-url", "http://" + in.addrs.GatewayHTTP}, in.remote()...)...)
+		if strings.HasPrefix(out, "{") || !strings.Contains(out, "openapi: 3.0.0\n") {
+			t.Errorf("the export of a 3.0.0 YAML import is not 3.0.0 YAML:\n%s", out)
+		}
 		doc, err := openapi3.NewLoader().LoadFromData([]byte(out))
 		if err != nil {
 			t.Fatalf("load the export: %v\n%s", err, out)
@@ -170,6 +174,75 @@ func TestImportOpenAPIServedByGateway(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestImportFileRefs imports a document whose $refs name files next to
+// it: the management plane gets one self-contained document; a $ref out
+// of the folder or to a URL is refused, the latter unless allowed.
+func TestImportFileRefs(t *testing.T) {
+	in := startServe(t, t.TempDir(), "")
+	dir := t.TempDir()
+	const doc = "openapi: 3.0.3\ninfo: {title: Refs, version: '1'}\npaths:\n  /things:\n    get:\n      operationId: listThings\n" +
+		"      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '%s'}\n"
+	files := map[string]string{
+		"api/openapi.yaml":       fmt.Sprintf(doc, "schemas/thing.yaml#/Thing"),
+		"api/schemas/thing.yaml": "Thing: {type: object, properties: {name: {type: string}}}\n",
+		"api/escape.yaml":        fmt.Sprintf(doc, "../secret.yaml#/Thing"),
+		"api/remote.yaml":        fmt.Sprintf(doc, "https://schemas.invalid/thing.yaml#/Thing"),
+		"secret.yaml":            "Thing: {type: string}\n",
+	}
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	imp := append([]string{"import", "openapi", "--api-id", "things", "--path", "things"}, in.remote()...)
+	out := mustCLI(t, append(imp, filepath.Join(dir, "api", "openapi.yaml"))...)
+	expectContains(t, out, "+ operation listThings GET /things", "1 created")
+	op := in.must("GET", "/apis/things/operations/listThings", "").json(t)["properties"].(map[string]any)
+	rep := op["responses"].([]any)[0].(map[string]any)["representations"].([]any)[0].(map[string]any)
+	if rep["typeName"] != "Thing" || !strings.Contains(fmt.Sprint(rep["schema"]), "name") || op["importedFrom"] != "openapi 3.0.3 yaml" {
+		t.Errorf("operation %v", op)
+	}
+	// With --allow-remote-refs, a $ref to a URL is followed.
+	schemas := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "Thing: {type: object, properties: {remote: {type: string}}}\n")
+	}))
+	defer schemas.Close()
+	remote := filepath.Join(dir, "api", "remote-ok.yaml")
+	if err := os.WriteFile(remote, []byte(fmt.Sprintf(doc, schemas.URL+"/thing.yaml#/Thing")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out = mustCLI(t, append([]string{"import", "openapi", remote, "--api-id", "remote", "--path", "remote", "--allow-remote-refs"}, in.remote()...)...)
+	expectContains(t, out, "+ operation listThings GET /things")
+	op = in.must("GET", "/apis/remote/operations/listThings", "").json(t)["properties"].(map[string]any)
+	if !strings.Contains(fmt.Sprint(op["responses"]), "remote") {
+		t.Errorf("operation %v; want the schema of the URL", op)
+	}
+
+	// A webhook-only document makes an API with no operations, and says so.
+	hooks := filepath.Join(dir, "hooks.yaml")
+	if err := os.WriteFile(hooks, []byte("openapi: 3.1.0\ninfo: {title: Hooks, version: '1'}\nwebhooks:\n  ping:\n    post:\n      responses: {'200': {description: ok}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out = mustCLI(t, append([]string{"import", "openapi", hooks, "--api-id", "hooks", "--path", "hooks"}, in.remote()...)...)
+	expectContains(t, out, "+ api hooks", "! warning: /webhooks: the document describes only webhooks (1)", "0 created, 0 updated, 0 deleted")
+	if ids := in.operationIDs("hooks"); len(ids) != 0 {
+		t.Errorf("operations %v", ids)
+	}
+	for file, want := range map[string]string{
+		"escape.yaml": "outside the document's folder",
+		"remote.yaml": "--allow-remote-refs",
+	} {
+		out, err := runCLI(t, append(imp, filepath.Join(dir, "api", file))...)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("import %s: %v; want %q\n%s", file, err, want, out)
+		}
+	}
 }
 
 func TestImportThroughManagementAPI(t *testing.T) {

@@ -209,7 +209,7 @@ func checkPolicyFile(c *compile.Checker, file string) []checkDiagnostic {
 func loadCheckSources(cmd *cobra.Command, cfg policyCheckConfig) (*checkSources, error) {
 	src := &checkSources{
 		env: policy.Env{NamedValues: map[string]string{}, Backends: map[string]string{}, Certificates: map[string]*policy.Certificate{},
-			AnyNamedValue: true, AnyBackend: true, AnyCertificate: true},
+			AnyNamedValue: true, AnyBackend: true, AnyCertificate: true, AnySchema: true},
 		fragments:   map[string]compile.FragmentSource{},
 		anyFragment: true,
 	}
@@ -221,7 +221,7 @@ func loadCheckSources(cmd *cobra.Command, cfg policyCheckConfig) (*checkSources,
 		if err := fetchCheckSources(cmd.Context(), c, cfg.Mgmt, src); err != nil {
 			return nil, fmt.Errorf("--mgmt %s: %w", cfg.Mgmt, err)
 		}
-		src.env.AnyNamedValue, src.env.AnyBackend, src.env.AnyCertificate, src.anyFragment = false, false, false, false
+		src.env.AnyNamedValue, src.env.AnyBackend, src.env.AnyCertificate, src.env.AnySchema, src.anyFragment = false, false, false, false, false
 	}
 	if cfg.NamedValues != "" {
 		if err := readNamedValues(cfg.NamedValues, src.env.NamedValues); err != nil {

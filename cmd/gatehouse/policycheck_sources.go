@@ -170,8 +170,8 @@ func readFragments(dir string, frags map[string]compile.FragmentSource) error {
 	return nil
 }
 
-// fetchCheckSources reads the named values, backends, fragments and
-// certificates of the management plane c at endpoint into src. Secret
+// fetchCheckSources reads the named values, backends, fragments,
+// certificates and schemas of the management plane c at endpoint into src. Secret
 // values are not fetched: they take a stand-in. Whether a certificate
 // has a private key is not shown: each is taken to have one.
 func fetchCheckSources(ctx context.Context, c *mgmtclient.Client, endpoint string, src *checkSources) error {
@@ -220,6 +220,17 @@ func fetchCheckSources(ctx context.Context, c *mgmtclient.Client, endpoint strin
 			var cert model.Certificate
 			err := json.Unmarshal(r.Properties, &cert)
 			src.env.Certificates[strings.ToLower(r.Name)] = &policy.Certificate{ID: r.Name, Thumbprint: strings.ToUpper(cert.Thumbprint), HasKey: true}
+			return err
+		})
+	}
+	if err == nil {
+		err = each("/schemas", func(r mgmtclient.Resource) error {
+			var sc model.Schema
+			err := json.Unmarshal(r.Properties, &sc)
+			if src.env.Schemas == nil {
+				src.env.Schemas = map[string]*policy.Schema{}
+			}
+			src.env.Schemas[strings.ToLower(r.Name)] = &policy.Schema{Type: sc.SchemaType, Document: sc.Document}
 			return err
 		})
 	}

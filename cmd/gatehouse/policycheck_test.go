@@ -262,6 +262,7 @@ func TestPolicyCheckAgainstManagementPlane(t *testing.T) {
 	in.must("PUT", "/namedValues/env", `{"properties": {"displayName": "env-name", "value": "prod"}}`)
 	in.must("PUT", "/namedValues/key", `{"properties": {"displayName": "api-key", "value": "s3cr3t", "secret": true}}`)
 	in.must("PUT", "/backends/orders", `{"properties": {"url": "http://orders.internal/v1", "protocol": "http"}}`)
+	in.must("PUT", "/schemas/address", `{"properties": {"schemaType": "json", "document": {"type": "object"}}}`)
 	for id, xml := range map[string]string{"common": commonFragment, "forwarding": forwardingFragment} {
 		body, _ := json.Marshal(map[string]any{"properties": map[string]string{"format": "rawxml", "value": xml}})
 		in.must("PUT", "/policyFragments/"+id, string(body))
@@ -270,7 +271,10 @@ func TestPolicyCheckAgainstManagementPlane(t *testing.T) {
 	writeFiles(t, dir, map[string]string{
 		"policy.xml": referringPolicy,
 		"elsewhere.xml": `<policies><inbound><set-backend-service backend-id="payments" /><include-fragment fragment-id="nope" />` +
-			`<authentication-certificate thumbprint="0000" /><set-header name="x"><value>{{nobody}}</value></set-header></inbound></policies>`,
+			`<authentication-certificate thumbprint="0000" /><set-header name="x"><value>{{nobody}}</value></set-header>` +
+			`<validate-content unspecified-content-type-action="ignore" max-size="10" size-exceeded-action="prevent">` +
+			`<content type="application/json" validate-as="json" action="prevent" schema-id="address" />` +
+			`<content type="text/json" validate-as="json" action="prevent" schema-id="nowhere" /></validate-content></inbound></policies>`,
 	})
 	mgmt := in.scheme + "://" + in.addrs.Mgmt
 	token := []string{"GATEHOUSE_TOKEN=" + in.token}
@@ -284,6 +288,7 @@ func TestPolicyCheckAgainstManagementPlane(t *testing.T) {
 		`elsewhere.xml:1:96: <include-fragment> fragment-id: there is no policy fragment "nope"`,
 		`elsewhere.xml:1:144: <authentication-certificate> thumbprint: there is no certificate with thumbprint "0000"`,
 		`elsewhere.xml:1:180: <value>: named value {{nobody}} does not exist`,
+		`elsewhere.xml:1:479: <content> schema-id: schema "nowhere" does not exist`,
 	} {
 		if !strings.Contains(r.stderr, want+"\n") {
 			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)

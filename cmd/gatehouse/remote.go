@@ -49,28 +49,46 @@ func readDocument(ctx context.Context, src string) ([]byte, string, error) {
 	if _, err := url.Parse(src); err != nil {
 		return nil, "", fmt.Errorf("document URL: %w", err)
 	}
+	b, err := fetchURL(ctx, src)
+	if err != nil {
+		return nil, "", fmt.Errorf("fetch document: %w", err)
+	}
+	return b, src, nil
+}
+
+// fetchURL reads an http(s) URL within 30 seconds and maxDocumentBytes.
+func fetchURL(ctx context.Context, src string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
 	if err != nil {
-		return nil, "", fmt.Errorf("fetch document: %w", err)
+		return nil, err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, "", fmt.Errorf("fetch document: %w", err)
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, "", fmt.Errorf("fetch document %s: %s", src, resp.Status)
+		return nil, fmt.Errorf("%s: %s", src, resp.Status)
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxDocumentBytes+1))
 	if err != nil {
-		return nil, "", fmt.Errorf("fetch document: %w", err)
+		return nil, err
 	}
 	if len(b) > maxDocumentBytes {
-		return nil, "", fmt.Errorf("fetch document %s: larger than %d bytes", src, maxDocumentBytes)
+		return nil, fmt.Errorf("%s: larger than %d bytes", src, maxDocumentBytes)
 	}
-	return b, src, nil
+	return b, nil
+}
+
+// refFetcher returns the ImportOptions.FetchRef that follows $refs to
+// URLs when allow is set (--allow-remote-refs), and nil (refused) when not.
+func refFetcher(ctx context.Context, allow bool) func(*url.URL) ([]byte, error) {
+	if !allow {
+		return nil
+	}
+	return func(u *url.URL) ([]byte, error) { return fetchURL(ctx, u.String()) }
 }
 
 // apiOperations returns an API's properties and operations from the

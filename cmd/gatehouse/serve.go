@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/gatehouse/gatehouse/cmd/internal/selfhosted"
+	"github.com/gatehouse/gatehouse/cmd/internal/tracing"
 	"github.com/gatehouse/gatehouse/internal/cli"
 	"github.com/gatehouse/gatehouse/internal/compile"
 	"github.com/gatehouse/gatehouse/internal/configsync"
@@ -117,6 +118,11 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 		return err
 	}
 	routeLibraryLogs(log)
+	flushAccessLog, err := cfg.GatewaySettings.StartAccessLog(cfg.Stdout, cfg.LogFormat)
+	if err != nil {
+		return err
+	}
+	defer flushAccessLog() // after the listeners have stopped: their last lines go too
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -131,6 +137,11 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 	}
 
 	hostname, _ := os.Hostname()
+	tp, stopTracing, err := cfg.GatewaySettings.StartTracing(log, "gatehouse", version, hostname)
+	if err != nil {
+		return err
+	}
+	defer stopTracing() // after the listeners have stopped: their last spans go too
 	gw, closeGateway, err := cfg.GatewaySettings.NewServer(log, model.ManagedGatewayID, hostname, true)
 	if err != nil {
 		return err
@@ -140,7 +151,7 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 	confEndpoint := endpoint.NewServer(endpoint.ServerOptions{Store: st, Logger: log, HeartbeatInterval: cfg.HeartbeatInterval, Snapshots: snapshots})
 	mg := mgmt.NewServer(mgmt.Options{Store: st, AdminToken: token, Logger: log, Status: confEndpoint, MaxBodyBytes: int64(cfg.MgmtMaxBody), MaxBatchBytes: int64(cfg.MgmtMaxBatchBody)})
 	plane := http.NewServeMux()
-	plane.Handle("/mgmt/", mg)
+	plane.Handle("/mgmt/", tracing.Handler(tp, mg))
 	plane.Handle("/configuration/", confEndpoint)
 
 	listeners, addrs, err := listen(cfg, gw, plane, log)

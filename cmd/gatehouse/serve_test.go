@@ -153,7 +153,7 @@ func TestGatewaySubscriptionKeys(t *testing.T) {
 	})
 	t.Run("access log", func(t *testing.T) {
 		in.call("GET", "/other/items/9", "Ocp-Apim-Subscription-Key: api-key-0001")
-		eventually(t, time.Second, "access log line", func() bool {
+		eventually(t, 5*time.Second, "access log line", func() bool {
 			for _, line := range strings.Split(in.logs.String(), "\n") {
 				if strings.Contains(line, `"path":"/other/items/9"`) {
 					return strings.Contains(line, `"api":"other"`) && strings.Contains(line, `"operation":"get-item"`) &&

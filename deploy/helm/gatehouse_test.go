@@ -76,6 +76,7 @@ func TestPlaneChart(t *testing.T) {
 			wantEnv(t, env, "GATEHOUSE_METRICS_ADDR", envSource{value: ":4290"})
 			wantEnv(t, env, "GATEHOUSE_HEARTBEAT_INTERVAL", envSource{value: "15s"})
 			wantEnv(t, env, "OTEL_EXPORTER_OTLP_ENDPOINT", envSource{value: "http://otel-collector.observability:4317"})
+			wantEnv(t, env, "OTEL_EXPORTER_OTLP_PROTOCOL", envSource{value: "grpc"})
 			one[policyv1.PodDisruptionBudget](t, r)
 			one[monitoringv1.ServiceMonitor](t, r)
 			if s := find[corev1.Service](r, "gatehouse-gateway"); s == nil || s.Spec.Type != corev1.ServiceTypeLoadBalancer {

@@ -103,6 +103,12 @@ func TestGatewayChart(t *testing.T) {
 			wantEnv(t, env, "GATEHOUSE_GATEWAY_HTTPS", envSource{value: ":8081"})
 			wantEnv(t, env, "GATEHOUSE_CA_FILE", envSource{value: "/etc/gatehouse/ca/ca.crt"})
 			wantEnv(t, env, "OTEL_EXPORTER_OTLP_ENDPOINT", envSource{value: "http://otel-collector.observability:4317"})
+			wantEnv(t, env, "OTEL_EXPORTER_OTLP_PROTOCOL", envSource{value: "grpc"})
+			wantEnv(t, env, "OTEL_EXPORTER_OTLP_HEADERS", envSource{secret: "otel-collector-auth", key: "headers"})
+			wantEnv(t, env, "OTEL_SERVICE_NAME", envSource{value: "edge-gatehouse-gateway"})
+			wantEnv(t, env, "OTEL_TRACES_SAMPLER", envSource{value: "parentbased_traceidratio"})
+			wantEnv(t, env, "OTEL_TRACES_SAMPLER_ARG", envSource{value: "0.1"})
+			wantEnv(t, env, "OTEL_RESOURCE_ATTRIBUTES", envSource{value: "deployment.environment=production"})
 			wantEnv(t, env, "GATEHOUSE_BACKEND_TIMEOUT", envSource{value: "60s"})
 			if s := find[corev1.Service](r, "edge-gatehouse-gateway"); s == nil || s.Spec.Type != corev1.ServiceTypeLoadBalancer || len(s.Spec.Ports) != 2 {
 				t.Errorf("gateway Service %+v, want a LoadBalancer with HTTP and HTTPS", s)
@@ -178,6 +184,12 @@ func TestGatewayChartRefusals(t *testing.T) {
 			"auth": map[string]any{"type": "Certificate"}}}, "/gateway/auth/type"},
 		{"misspelt value", map[string]any{"gateway": map[string]any{"configuration": map[string]any{"uri": "https://plane:8090", "bakup": true},
 			"auth": map[string]any{"key": testToken}}}, "bakup"},
+		{"OTLP over http/json", map[string]any{"gateway": map[string]any{"configuration": map[string]any{"uri": "https://plane:8090"}, "auth": map[string]any{"key": testToken}},
+			"observability": map[string]any{"opentelemetry": map[string]any{"enabled": true, "collector": map[string]any{"uri": "http://c:4318", "protocol": "http/json"}}}},
+			"/observability/opentelemetry/collector/protocol"},
+		{"sampler ratio above 1", map[string]any{"gateway": map[string]any{"configuration": map[string]any{"uri": "https://plane:8090"}, "auth": map[string]any{"key": testToken}},
+			"observability": map[string]any{"opentelemetry": map[string]any{"enabled": true, "collector": map[string]any{"uri": "http://c:4317"}, "samplerArg": "2"}}},
+			"/observability/opentelemetry/samplerArg"},
 		{"backup without a claim", map[string]any{"gateway": map[string]any{"configuration": map[string]any{"uri": "https://plane:8090",
 			"backup": map[string]any{"enabled": true, "persistentVolumeClaim": map[string]any{"create": false}}}, "auth": map[string]any{"key": testToken}}}, "existingName"},
 	}

@@ -40,6 +40,17 @@ func checkReferences(desired, current *Config, prune bool) error {
 			}
 		}
 	}
+	problems = append(problems, checkRevisions(desired, current)...)
+	sets, curSets := names(desired.VersionSets), names(current.VersionSets)
+	for _, a := range desired.APIs {
+		var api model.API
+		if json.Unmarshal(a.Properties, &api) != nil || api.VersionSet() == "" {
+			continue
+		}
+		if !exists(sets, curSets, api.VersionSet()) {
+			problems = append(problems, fmt.Sprintf("%s: version set %s is neither in the folder nor (kept) on the management plane", a.File, api.VersionSet()))
+		}
+	}
 	backends, curBackends := names(desired.Backends), names(current.Backends)
 	for _, b := range desired.Backends {
 		var be model.Backend
@@ -93,10 +104,19 @@ func uniqueField(desired, current []Resource, prune bool, field, what string) []
 	return problems
 }
 
+// apiResources returns the APIs whose path must be unique: versions of a
+// version set share theirs (the management plane checks them).
 func (c *Config) apiResources() []Resource {
-	out := make([]Resource, len(c.APIs))
-	for i, a := range c.APIs {
-		out[i] = a.Resource
+	out := make([]Resource, 0, len(c.APIs))
+	for _, a := range c.APIs {
+		var api model.API
+		if json.Unmarshal(a.Properties, &api) == nil && api.APIVersionSetID != "" {
+			continue
+		}
+		if _, _, ok := model.SplitRevision(a.Name); ok {
+			continue // revisions share their API's path
+		}
+		out = append(out, a.Resource)
 	}
 	return out
 }
@@ -115,4 +135,40 @@ func names(rs []Resource) []string {
 		out[i] = r.Name
 	}
 	return out
+}
+
+// checkRevisions fails when a revision folder's API is in neither the
+// folder nor the management plane, and when applying would need to make
+// another revision current: apply makes no revision current (a release
+// on the management plane does).
+func checkRevisions(desired, current *Config) []string {
+	var problems []string
+	currentRev := func(api string) string {
+		d, c := findAPI(desired.APIs, api), findAPI(current.APIs, api)
+		switch {
+		case c != nil && c.Revision != "":
+			return c.Revision
+		case d != nil && d.Revision != "":
+			return d.Revision
+		}
+		return "1"
+	}
+	for _, d := range desired.APIs {
+		root, rev, isRev := model.SplitRevision(d.Name)
+		if !isRev {
+			if c := findAPI(current.APIs, d.Name); c != nil && d.Revision != "" && c.Revision != "" && d.Revision != c.Revision {
+				problems = append(problems, fmt.Sprintf("%s: the current revision is %s here and %s on the management plane; "+
+					"apply makes no revision current: release revision %s there first (PUT /apis/%s/releases/{id})", d.File, d.Revision, c.Revision, d.Revision, d.Name))
+			}
+			continue
+		}
+		if findAPI(desired.APIs, root) == nil && findAPI(current.APIs, root) == nil {
+			problems = append(problems, fmt.Sprintf("%s: API %s is neither in the folder nor on the management plane", d.File, root))
+			continue
+		}
+		if rev == currentRev(root) {
+			problems = append(problems, fmt.Sprintf("%s: revision %s is API %s's current revision, which is the folder apis/%s", d.File, rev, root, root))
+		}
+	}
+	return problems
 }

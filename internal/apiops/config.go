@@ -22,7 +22,9 @@ type Config struct {
 	Groups      []Resource
 	NamedValues []Resource
 	Backends    []Resource
-	Gateways    []Gateway
+	// Schemas are the global schemas (validate-content's schema-id).
+	Schemas  []Resource
+	Gateways []Gateway
 	// Policies are the policy documents, one per scope. A policy's Name
 	// is its management path without the leading '/' ("policy",
 	// "products/starter/policy", "apis/echo/policy",
@@ -36,9 +38,24 @@ type Config struct {
 	Fragments []Resource
 	// Certificates are the certificates with their material.
 	Certificates []Certificate
+	// VersionSets are the API version sets.
+	VersionSets []Resource
 	// Unsupported lists what a folder holds that Gatehouse does not apply.
 	Unsupported []Unsupported
+	// Warnings list what a folder says that its format does not allow
+	// but that is applied as Azure API Management applies it.
+	Warnings []Warning
 }
+
+// Warning is one part of a folder applied although its format does not
+// allow it (an OpenAPI 3.1 specification with 3.0's boolean bounds).
+type Warning struct {
+	File   string
+	Detail string
+}
+
+// String renders w as "apis/a/specification.yaml: /paths/...: ...".
+func (w Warning) String() string { return w.File + ": " + w.Detail }
 
 // Resource is one named resource with its canonical properties.
 type Resource struct {
@@ -57,6 +74,12 @@ type API struct {
 	Spec       []byte
 	SpecFile   string
 	Operations []openapi.Operation
+	// Revision is, for an API (not one of its revisions, whose Name is
+	// "echo;rev=2"), the number of its current revision when the folder
+	// or the management plane says it; "" otherwise. Apply creates an
+	// API at that revision and refuses a folder whose current revision
+	// is not the management plane's: it makes no revision current.
+	Revision string
 }
 
 // Product is a product with the APIs it contains and the groups that see
@@ -108,7 +131,17 @@ func canonical(kind model.Kind, props []byte) (json.RawMessage, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
+	clearServerFilled(p)
 	return json.Marshal(p)
+}
+
+// clearServerFilled removes what the management plane fills in of its
+// own and a folder does not say: an API's version set details, revision
+// number and isCurrent, so that a folder compares equal to the plane.
+func clearServerFilled(p model.Properties) {
+	if a, ok := p.(*model.API); ok {
+		a.APIVersionSet, a.APIRevision, a.IsCurrent = nil, "", nil
+	}
 }
 
 // knownProperties returns the JSON names of kind's properties.

@@ -2,10 +2,10 @@
 // APIOps's extracted-artifact layout (apis/<name>/apiInformation.json and
 // specification.yaml|json, products/<name>/productInformation.json with
 // its apis/ and groups/ link folders, groups/, "named values/", backends/,
-// gateways/, policy.xml at every scope and "policy fragments/"; older
-// layouts too), with the publisher's per-environment configuration file,
-// and plans and applies the changes that make a management plane equal to
-// a folder, in one batch: all or nothing.
+// gateways/, "version sets/", policy.xml at every scope and "policy
+// fragments/"; older layouts too), with the publisher's per-environment
+// configuration file, and plans and applies the changes that make a
+// management plane equal to a folder, in one batch: all or nothing.
 //
 // The package is a client of the management plane: it reads the current
 // state and writes changes through internal/mgmtclient, so it works the
@@ -13,6 +13,7 @@
 // by the management API (apply sends one POST /mgmt/batch); policies and fragments are also compiled before
 // the first write, with the code the management API uses. Parts of a
 // folder that Gatehouse does not support yet (diagnostics, loggers, tags,
-// version sets, unknown properties, ...) are listed, never silently
-// dropped.
+// releases, unknown properties, ...) are listed, never silently dropped.
+// An API's revisions are folders of their own, "apis/echo;rev=2", as
+// APIOps writes them.
 package apiops

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -23,11 +24,17 @@ type ReadOptions struct {
 	// Overrides change the folder's resources for one environment (the
 	// APIOps publisher's configuration file). Nil: none.
 	Overrides *Overrides
+	// FetchRef reads the targets of $refs to http(s) URLs in the
+	// specifications (the CLI passes one with --allow-remote-refs). Nil:
+	// such $refs are refused; $refs to files in the API's folder are
+	// always read.
+	FetchRef func(*url.URL) ([]byte, error)
 }
 
 // reader collects a folder's resources and problems.
 type reader struct {
 	dir       string
+	fetchRef  func(*url.URL) ([]byte, error)
 	env       func(string) (string, bool)
 	overrides *Overrides
 	cfg       Config
@@ -47,7 +54,7 @@ func (r *reader) skip(typ, file, detail string) {
 // returns one error listing every problem, each with its file. Nothing in
 // dir is changed.
 func Read(dir string, opts ReadOptions) (*Config, error) {
-	r := &reader{dir: dir, env: opts.LookupEnv, overrides: opts.Overrides}
+	r := &reader{dir: dir, env: opts.LookupEnv, overrides: opts.Overrides, fetchRef: opts.FetchRef}
 	if r.env == nil {
 		r.env = func(string) (string, bool) { return "", false }
 	}
@@ -73,10 +80,14 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 			r.each(name, r.certificate)
 		case e.IsDir() && name == "backends":
 			r.each(name, r.simple(model.KindBackend, "backendInformation.json", &r.cfg.Backends))
+		case e.IsDir() && name == "schemas":
+			r.each(name, r.simple(model.KindSchema, "schemaInformation.json", &r.cfg.Schemas))
 		case e.IsDir() && name == "gateways":
 			r.each(name, r.gateway)
 		case e.IsDir() && (name == "policy fragments" || name == "policyFragments"):
 			r.each(name, r.fragment)
+		case e.IsDir() && (name == "version sets" || name == "versionSets" || name == "apiVersionSets"):
+			r.each(name, r.simple(model.KindAPIVersionSet, "versionSetInformation.json", &r.cfg.VersionSets))
 		default:
 			r.skipTree(describe(name), name)
 		}
@@ -92,7 +103,9 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 	sortResources(r.cfg.NamedValues)
 	sortResources(r.cfg.Backends)
 	sortResources(r.cfg.Fragments)
+	sortResources(r.cfg.Schemas)
 	slices.SortFunc(r.cfg.Certificates, func(a, b Certificate) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
+	sortResources(r.cfg.VersionSets)
 	sortPolicies(r.cfg.Policies)
 	return &r.cfg, nil
 }
@@ -159,7 +172,11 @@ func (r *reader) info(kind model.Kind, file, dirName string) (string, json.RawMe
 	case doc.ID != "":
 		name = lastSegment(doc.ID)
 	}
-	if err := model.ValidateID(name); err != nil || name == "." || name == ".." {
+	validID := model.ValidateID
+	if kind == model.KindAPI {
+		validID = model.ValidateAPIID // "echo;rev=2" is a revision
+	}
+	if err := validID(name); err != nil || name == "." || name == ".." {
 		r.fail(file, "the name %q is not a valid resource id", name)
 		return "", nil, false
 	}
@@ -239,8 +256,6 @@ func describe(name string) string {
 		return "API release"
 	case "specification.graphql", "specification.wsdl", "specification.wadl":
 		return "non-OpenAPI specification"
-	case "versionSets", "apiVersionSets":
-		return "API version set"
 	}
 	return strings.TrimSuffix(strings.TrimSuffix(name, path.Ext(name)), "s")
 }
@@ -295,7 +310,7 @@ func (r *reader) api(rel, dirName string) {
 			r.fail(path.Join(rel, spec), "%v", err)
 			return
 		}
-		def, err := openapi.Import(b, openapi.ImportOptions{})
+		def, err := r.importSpec(b, rel)
 		if err != nil {
 			r.fail(path.Join(rel, spec), "%v", err)
 			return
@@ -306,7 +321,16 @@ func (r *reader) api(rel, dirName string) {
 			}
 			r.skip("OpenAPI part", path.Join(rel, spec), w)
 		}
+		for _, w := range def.Lenient {
+			r.cfg.Warnings = append(r.cfg.Warnings, Warning{File: path.Join(rel, spec), Detail: w})
+		}
 		def.Fill(&a)
+		if def.Document != nil {
+			b = def.Document // with what its $refs name: the management plane has no files
+		}
+		for _, f := range def.Files {
+			known = append(known, strings.SplitN(f, "/", 2)[0])
+		}
 		api.Spec, api.SpecFile, api.Operations = b, path.Join(rel, spec), def.Operations
 		break
 	}
@@ -314,6 +338,15 @@ func (r *reader) api(rel, dirName string) {
 		r.fail(file, "%v", err)
 		return
 	}
+	if _, rev, ok := model.SplitRevision(name); ok {
+		if a.APIRevision != "" && a.APIRevision != rev {
+			r.fail(file, "apiRevision %q: the folder %s is revision %s", a.APIRevision, dirName, rev)
+			return
+		}
+	} else {
+		api.Revision = a.APIRevision
+	}
+	clearServerFilled(&a)
 	c, err := json.Marshal(&a)
 	if err != nil {
 		r.fail(file, "%v", err)
@@ -326,6 +359,18 @@ func (r *reader) api(rel, dirName string) {
 		r.operations(path.Join(rel, "operations"), name)
 	}
 	r.skipOthers(rel, append(known, "policy.xml", "operations")...)
+}
+
+// importSpec imports a specification of the API folder rel. Its $refs
+// may name files in that folder: an os.Root, so that neither "../" nor a
+// symbolic link leads out of it.
+func (r *reader) importSpec(b []byte, rel string) (*openapi.Definition, error) {
+	root, err := os.OpenRoot(filepath.Join(r.dir, rel))
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	return openapi.Import(b, openapi.ImportOptions{Files: root.FS(), FetchRef: r.fetchRef})
 }
 
 func (r *reader) product(rel, dirName string) {

@@ -1,6 +1,7 @@
 package apiops
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,4 +144,45 @@ func TestWriteEmptyConfig(t *testing.T) {
 	if _, err := Read(dir, ReadOptions{}); err != nil {
 		t.Errorf("reading the empty export: %v", err)
 	}
+}
+
+// TestSchemasRoundTrip reads a folder's global schemas, writes them out
+// and reads them again unchanged; a policy of the folder may name one.
+func TestSchemasRoundTrip(t *testing.T) {
+	dir := writeFolder(t, map[string]string{
+		"schemas/address/schemaInformation.json": `{"properties": {"schemaType": "JSON", "description": "An address.",
+			"document": {"type": "object", "required": ["city"]}}}`,
+	})
+	cfg, err := Read(dir, ReadOptions{LookupEnv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Schemas) != 1 || cfg.Schemas[0].Name != "address" || !strings.Contains(string(cfg.Schemas[0].Properties), `"schemaType":"json"`) {
+		t.Fatalf("schemas = %+v", cfg.Schemas)
+	}
+	out := filepath.Join(t.TempDir(), "export")
+	if err := Write(out, cfg, WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Read(out, ReadOptions{LookupEnv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Schemas) != 1 || string(again.Schemas[0].Properties) != string(cfg.Schemas[0].Properties) {
+		t.Errorf("after a round trip: %+v", again.Schemas)
+	}
+	policy := `<policies><inbound><validate-content unspecified-content-type-action="ignore" max-size="10" size-exceeded-action="prevent">` +
+		`<content validate-as="json" action="prevent" schema-id="%s" /></validate-content></inbound></policies>`
+	for id, want := range map[string]string{"address": "", "nowhere": `schema "nowhere" does not exist`} {
+		cfg.Policies = []Resource{{Name: "policy", Properties: []byte(`{"format":"rawxml","value":` + strconvQuote(strings.Replace(policy, "%s", id, 1)) + `}`), File: "policy.xml"}}
+		problems := strings.Join(checkPolicies(cfg, &Config{}, true), "\n")
+		if (want == "" && problems != "") || !strings.Contains(problems, want) {
+			t.Errorf("schema-id %q: problems %q, want %q", id, problems, want)
+		}
+	}
+}
+
+func strconvQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

@@ -55,12 +55,14 @@ func (s Step) String() string {
 
 // Plan is the ordered list of writes that make a management plane equal to
 // a folder: creations and updates in dependency order (named values,
-// backends, groups, policy fragments, APIs, products and their links,
-// gateways and their links, certificate authorities and federated
-// credentials, then the policies of every scope), then link removals, then (with Prune) deletions in reverse order.
+// backends, groups, policy fragments, version sets, APIs, products and
+// their links, gateways and their links, certificate authorities and
+// federated credentials, then the policies of every scope), then link
+// removals, then (with Prune) deletions in reverse order.
 type Plan struct {
 	Steps       []Step
 	Unsupported []Unsupported
+	Warnings    []Warning
 }
 
 // PlanOptions configures NewPlan.
@@ -76,15 +78,17 @@ type PlanOptions struct {
 // resources that neither it nor the plane (after pruning) has, or when two
 // APIs would share a path.
 func NewPlan(desired, current *Config, opts PlanOptions) (*Plan, error) {
-	p := &Plan{Unsupported: desired.Unsupported}
+	p := &Plan{Unsupported: desired.Unsupported, Warnings: desired.Warnings}
 	if err := checkReferences(desired, current, opts.Prune); err != nil {
 		return nil, err
 	}
 	p.upsert("/namedValues/", desired.NamedValues, current.NamedValues)
 	p.planCertificates(desired.Certificates, current.Certificates)
 	p.upsert("/backends/", singleFirst(desired.Backends), current.Backends)
+	p.upsert("/schemas/", desired.Schemas, current.Schemas)
 	p.upsert("/groups/", desired.Groups, current.Groups)
 	p.upsert("/policyFragments/", includedFirst(desired.Fragments), current.Fragments)
+	p.upsert("/apiVersionSets/", desired.VersionSets, current.VersionSets)
 	for _, a := range desired.APIs {
 		if err := p.api(a, findAPI(current.APIs, a.Name)); err != nil {
 			return nil, err
@@ -162,6 +166,9 @@ func (p *Plan) api(d API, c *API) error {
 		return fmt.Errorf("api %s: %w", d.Name, err)
 	}
 	s := Step{Action: Create, Path: "/apis/" + d.Name, body: body, File: d.File}
+	if c == nil && d.Revision != "" {
+		body["apiRevision"] = d.Revision // created at the folder's current revision
+	}
 	if c != nil {
 		s.Action, s.Path = Update, "/apis/"+c.Name
 		if propsChanged {
@@ -225,7 +232,9 @@ func (p *Plan) prune(desired, current *Config, desGateways, curGateways, desProd
 		curAPIs = append(curAPIs, a.Resource)
 	}
 	del("/apis/", desAPIs, curAPIs, never)
+	del("/apiVersionSets/", desired.VersionSets, current.VersionSets, never)
 	del("/policyFragments/", desired.Fragments, current.Fragments, never)
+	del("/schemas/", desired.Schemas, current.Schemas, never)
 	del("/groups/", desired.Groups, current.Groups, model.IsBuiltinGroup)
 	var pools, singles []Resource
 	for _, b := range current.Backends {
@@ -271,13 +280,17 @@ func productNames(ps []Product) []string {
 // Empty reports whether the plan writes nothing.
 func (p *Plan) Empty() bool { return len(p.Steps) == 0 }
 
-// Print writes the plan as a diff, then the unsupported parts.
+// Print writes the plan as a diff, then the unsupported parts and the
+// warnings.
 func (p *Plan) Print(w io.Writer) {
 	for _, s := range p.Steps {
 		fmt.Fprintln(w, s)
 	}
 	for _, u := range p.Unsupported {
 		fmt.Fprintln(w, "! skipped", u)
+	}
+	for _, x := range p.Warnings {
+		fmt.Fprintln(w, "! warning", x)
 	}
 }
 

@@ -20,6 +20,7 @@ func TestPlanOrder(t *testing.T) {
 			res("pool", `{"url":"http://p","protocol":"http","type":"Pool","pool":{"services":[{"id":"one"}]}}`),
 			res("one", `{"url":"http://1","protocol":"http","type":"Single"}`),
 		},
+		Schemas:  []Resource{res("address", `{"schemaType":"json","document":{"type":"object"}}`)},
 		APIs:     []API{{Resource: res("api", `{"displayName":"A","path":"a"}`)}},
 		Products: []Product{{Resource: res("prod", `{"displayName":"P","state":"published"}`), APIs: []string{"api"}, Groups: []string{}}},
 		Gateways: []Gateway{{Resource: res("gw", `{"description":"g"}`), APIs: []string{"api"}}},
@@ -29,6 +30,7 @@ func TestPlanOrder(t *testing.T) {
 		Products: []Product{{Resource: res("prod", `{"displayName":"P","state":"notPublished"}`), APIs: []string{}, Groups: []string{"old"}}},
 		Gateways: []Gateway{{Resource: res("managed", `{}`)}},
 		APIs:     []API{{Resource: res("gone", `{"displayName":"G","path":"g"}`)}},
+		Schemas:  []Resource{res("old", `{"schemaType":"json","document":true}`)},
 	}
 	p, err := NewPlan(desired, current, PlanOptions{Prune: true})
 	if err != nil {
@@ -39,9 +41,9 @@ func TestPlanOrder(t *testing.T) {
 		got = append(got, strings.SplitN(s.String(), "\n", 2)[0])
 	}
 	want := []string{
-		"+ namedValues/nv", "+ backends/one", "+ backends/pool", "+ apis/api", "~ products/prod",
+		"+ namedValues/nv", "+ backends/one", "+ backends/pool", "+ schemas/address", "+ apis/api", "~ products/prod",
 		"+ products/prod/apis/api", "+ gateways/gw", "+ gateways/gw/apis/api",
-		"- products/prod/groups/old", "- apis/gone", "- groups/old",
+		"- products/prod/groups/old", "- apis/gone", "- schemas/old", "- groups/old",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("plan:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -24,7 +24,7 @@ import (
 func checkPolicies(desired, current *Config, prune bool) []string {
 	var problems []string
 	env := policy.Env{NamedValues: map[string]string{}, Backends: map[string]string{}, AnyNamedValue: true,
-		AnyCertificate: true, AnyBackend: !prune} // certificates are not part of the folder; backends may be on the plane
+		AnyCertificate: true, AnyBackend: !prune, AnySchema: !prune} // certificates are not part of the folder; backends and schemas may be on the plane
 	for _, r := range desired.NamedValues {
 		var nv model.NamedValue
 		if json.Unmarshal(r.Properties, &nv) == nil && !nv.Secret {
@@ -37,9 +37,18 @@ func checkPolicies(desired, current *Config, prune bool) []string {
 			env.Backends[strings.ToLower(r.Name)] = b.PolicyURL()
 		}
 	}
+	for _, r := range kept(desired.Schemas, current.Schemas, prune) {
+		var s model.Schema
+		if json.Unmarshal(r.Properties, &s) == nil {
+			if env.Schemas == nil {
+				env.Schemas = map[string]*policy.Schema{}
+			}
+			env.Schemas[strings.ToLower(r.Name)] = &policy.Schema{Type: s.SchemaType, Document: s.Document}
+		}
+	}
 	fragments := map[string][]*policy.Node{}
 	for _, r := range kept(desired.Fragments, current.Fragments, prune) {
-		nodes, err := policy.ParseFragment(policyValue(r.Properties))
+		nodes, err := policy.ParseFragmentIn(policyValue(r.Properties), env)
 		switch {
 		case err == nil:
 			fragments[strings.ToLower(r.Name)] = nodes

@@ -21,19 +21,16 @@ func Fetch(ctx context.Context, c *mgmtclient.Client) (*Config, error) {
 		return nil, err
 	}
 	for _, a := range apis {
-		list, err := c.List(ctx, "/apis/"+url.PathEscape(a.Name)+"/operations")
+		api := API{Resource: a}
+		if api.Operations, err = fetchOperations(ctx, c, a.Name); err != nil {
+			return nil, err
+		}
+		revisions, err := fetchRevisions(ctx, c, &api)
 		if err != nil {
 			return nil, err
 		}
-		api := API{Resource: a}
-		for _, r := range list {
-			op := openapi.Operation{ID: r.Name}
-			if err := json.Unmarshal(r.Properties, &op.Properties); err != nil {
-				return nil, fmt.Errorf("operation %s of API %s: %w", r.Name, a.Name, err)
-			}
-			api.Operations = append(api.Operations, op)
-		}
 		cfg.APIs = append(cfg.APIs, api)
+		cfg.APIs = append(cfg.APIs, revisions...)
 	}
 	products, err := fetchKind(ctx, c, "/products", model.KindProduct)
 	if err != nil {
@@ -58,6 +55,9 @@ func Fetch(ctx context.Context, c *mgmtclient.Client) (*Config, error) {
 	if cfg.Backends, err = fetchKind(ctx, c, "/backends", model.KindBackend); err != nil {
 		return nil, err
 	}
+	if cfg.Schemas, err = fetchKind(ctx, c, "/schemas", model.KindSchema); err != nil {
+		return nil, err
+	}
 	gateways, err := fetchKind(ctx, c, "/gateways", model.KindGateway)
 	if err != nil {
 		return nil, err
@@ -75,6 +75,9 @@ func Fetch(ctx context.Context, c *mgmtclient.Client) (*Config, error) {
 	if cfg.Certificates, err = fetchCertificates(ctx, c); err != nil {
 		return nil, err
 	}
+	if cfg.VersionSets, err = fetchKind(ctx, c, "/apiVersionSets", model.KindAPIVersionSet); err != nil {
+		return nil, err
+	}
 	if cfg.Fragments, err = fetchFragments(ctx, c); err != nil {
 		return nil, err
 	}
@@ -90,32 +93,11 @@ func fetchKind(ctx context.Context, c *mgmtclient.Client, path string, kind mode
 	if err != nil {
 		return nil, err
 	}
-	known := knownProperties(kind)
 	out := make([]Resource, 0, len(list))
 	for _, r := range list {
-		// Keep only what a folder can say: fields the server adds of its
-		// own (none today) would otherwise never compare equal.
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(r.Properties, &m); err != nil {
-			return nil, fmt.Errorf("%s %s: %w", kind, r.Name, err)
-		}
-		for k := range m {
-			if !known[k] {
-				delete(m, k)
-			}
-		}
-		b, err := json.Marshal(m)
+		props, err := canonicalFetched(kind, r.Properties)
 		if err != nil {
-			return nil, err
-		}
-		p := model.NewProperties(kind)
-		if err := json.Unmarshal(b, p); err != nil {
 			return nil, fmt.Errorf("%s %s: %w", kind, r.Name, err)
-		}
-		p.Normalize()
-		props, err := json.Marshal(p)
-		if err != nil {
-			return nil, err
 		}
 		out = append(out, Resource{Name: r.Name, Properties: props})
 	}
@@ -162,4 +144,85 @@ func linkNames(ctx context.Context, c *mgmtclient.Client, path string) ([]string
 		names[i] = r.Name
 	}
 	return sortedNames(names), nil
+}
+
+// fetchOperations reads the operations of the API or revision name.
+func fetchOperations(ctx context.Context, c *mgmtclient.Client, name string) ([]openapi.Operation, error) {
+	list, err := c.List(ctx, "/apis/"+url.PathEscape(name)+"/operations")
+	if err != nil {
+		return nil, err
+	}
+	var ops []openapi.Operation
+	for _, r := range list {
+		op := openapi.Operation{ID: r.Name}
+		if err := json.Unmarshal(r.Properties, &op.Properties); err != nil {
+			return nil, fmt.Errorf("operation %s of API %s: %w", r.Name, name, err)
+		}
+		ops = append(ops, op)
+	}
+	return ops, nil
+}
+
+// fetchRevisions sets api.Revision to its current revision's number and
+// reads its other revisions, named "{api};rev={n}".
+func fetchRevisions(ctx context.Context, c *mgmtclient.Client, api *API) ([]API, error) {
+	var list struct {
+		Value []struct {
+			APIRevision string `json:"apiRevision"`
+			IsCurrent   bool   `json:"isCurrent"`
+		} `json:"value"`
+	}
+	if err := c.GetJSON(ctx, "/apis/"+url.PathEscape(api.Name)+"/revisions", &list); err != nil {
+		return nil, err
+	}
+	var out []API
+	for _, r := range list.Value {
+		if r.IsCurrent {
+			api.Revision = r.APIRevision
+			continue
+		}
+		name := model.RevisionID(api.Name, r.APIRevision)
+		res, err := c.Get(ctx, "/apis/"+url.PathEscape(name))
+		if err != nil {
+			return nil, err
+		}
+		props, err := canonicalFetched(model.KindAPI, res.Properties)
+		if err != nil {
+			return nil, fmt.Errorf("api %s: %w", name, err)
+		}
+		rev := API{Resource: Resource{Name: name, Properties: props}}
+		if rev.Operations, err = fetchOperations(ctx, c, name); err != nil {
+			return nil, err
+		}
+		out = append(out, rev)
+	}
+	return out, nil
+}
+
+// canonicalFetched returns the canonical form of properties a
+// management plane returned: only what a folder can say (fields the
+// server adds of its own would otherwise never compare equal), decoded,
+// normalised and encoded again.
+func canonicalFetched(kind model.Kind, raw json.RawMessage) (json.RawMessage, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	known := knownProperties(kind)
+	for k := range m {
+		if !known[k] {
+			delete(m, k)
+		}
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	p := model.NewProperties(kind)
+	if err := json.Unmarshal(b, p); err != nil {
+		return nil, err
+	}
+	p.Normalize()
+	clearServerFilled(p)
+	return json.Marshal(p)
 }

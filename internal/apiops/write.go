@@ -15,8 +15,9 @@ import (
 // Write writes cfg into dir, which must not exist or be empty, in the
 // layout the APIOps tools read: one folder per resource with its
 // information file (named values under "named values/", fragments under
-// "policy fragments/"), an OpenAPI specification.json per API with
-// operations (which imports back to the same operations), one folder per
+// "policy fragments/"), an OpenAPI specification per API with operations
+// (which imports back to the same operations; specification.yaml or .json
+// in the OpenAPI version and format the operations were imported in), one folder per
 // product and gateway link with its information file
 // (products/<p>/apis/<api>/productApiInformation.json), a policy.xml per
 // scope that has a policy, and the policy fragments. The
@@ -37,17 +38,26 @@ func Write(dir string, cfg *Config, opts WriteOptions) error {
 	}
 	w := writer{dir: dir}
 	for _, a := range cfg.APIs {
-		w.info(filepath.Join("apis", a.Name, "apiInformation.json"), a.Properties)
+		props := a.Properties
+		if a.Revision != "" && a.Revision != "1" {
+			props = withRevision(props, a.Revision)
+		}
+		w.info(filepath.Join("apis", a.Name, "apiInformation.json"), props)
 		if len(a.Operations) > 0 {
 			var api model.API
 			if err := json.Unmarshal(a.Properties, &api); err != nil {
 				return fmt.Errorf("api %s: %w", a.Name, err)
 			}
+			// In the version and format the operations were imported in.
+			src := openapi.SourceOf(a.Operations)
 			spec, err := openapi.Export(api, a.Operations, openapi.ExportOptions{})
+			if err == nil {
+				spec, err = src.Encode(spec)
+			}
 			if err != nil {
 				return fmt.Errorf("api %s: %w", a.Name, err)
 			}
-			w.file(filepath.Join("apis", a.Name, "specification.json"), spec)
+			w.file(filepath.Join("apis", a.Name, "specification"+src.FileExtension()), spec)
 		}
 	}
 	for _, p := range cfg.Products {
@@ -74,6 +84,9 @@ func Write(dir string, cfg *Config, opts WriteOptions) error {
 		w.info(filepath.Join("backends", b.Name, "backendInformation.json"), b.Properties)
 	}
 	w.writeCertificates(cfg.Certificates, opts.IncludeSecrets)
+	for _, sc := range cfg.Schemas {
+		w.info(filepath.Join("schemas", sc.Name, "schemaInformation.json"), sc.Properties)
+	}
 	for _, g := range cfg.Gateways {
 		if isManaged(g.Name) && !hasChildren(g) {
 			continue
@@ -81,6 +94,9 @@ func Write(dir string, cfg *Config, opts WriteOptions) error {
 		w.info(filepath.Join("gateways", g.Name, "gatewayInformation.json"), g.Properties)
 		w.writeGatewayChildren(g)
 		w.writeLinks(filepath.Join("gateways", g.Name), "apis", g.APIs, gatewayAPILink)
+	}
+	for _, v := range cfg.VersionSets {
+		w.info(filepath.Join("version sets", v.Name, "versionSetInformation.json"), v.Properties)
 	}
 	w.writePolicies(cfg)
 	return w.err
@@ -132,4 +148,19 @@ func (w *writer) file(rel string, data []byte) {
 	if err := os.WriteFile(p, data, 0o644); err != nil {
 		w.err = fmt.Errorf("export: %w", err)
 	}
+}
+
+// withRevision adds apiRevision to an API's properties: the number of
+// its current revision, which apply creates it at.
+func withRevision(props json.RawMessage, rev string) json.RawMessage {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(props, &m) != nil {
+		return props
+	}
+	m["apiRevision"], _ = json.Marshal(rev)
+	out, err := json.Marshal(m)
+	if err != nil {
+		return props
+	}
+	return out
 }

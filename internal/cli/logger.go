@@ -35,6 +35,21 @@ func NewLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	return nil, fmt.Errorf("log format %q: want json, text or auto", format)
 }
 
+// ResolveFormat returns format, with "auto" resolved for w (nil:
+// os.Stderr): "text" on a terminal, "json" otherwise.
+func ResolveFormat(w io.Writer, format string) string {
+	if format != "auto" {
+		return format
+	}
+	if w == nil {
+		w = os.Stderr
+	}
+	if f, ok := w.(*os.File); ok && isTerminal(f) {
+		return "text"
+	}
+	return "json"
+}
+
 func isTerminal(f *os.File) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0

@@ -33,6 +33,11 @@ type Result struct {
 type API struct {
 	// Operations holds each operation by lower-case id.
 	Operations map[string]*Operation
+	// NoOperation is the effective policy of the global and API scopes,
+	// whose on-error section runs for a request that matches the API but
+	// none of its operations (context.LastError.Reason OperationNotFound,
+	// as in APIM); nil when that section is empty.
+	NoOperation *policy.Pipeline
 }
 
 // Operation is the compiled pipelines of one operation.
@@ -49,7 +54,7 @@ type Operation struct {
 // Reference is a use of another resource by an API's effective policy.
 type Reference struct {
 	// Kind and ID name the resource used: "namedValues" (by display
-	// name), "backends", "certificates" or "policyFragments".
+	// name), "backends", "certificates", "schemas" or "policyFragments".
 	Kind string
 	ID   string
 	// API is the API whose effective policy holds the use.
@@ -164,9 +169,16 @@ func newCompiler(snap *snapshot.Snapshot, opts Options) *compiler {
 			certs[id] = &policy.Certificate{ID: sc.ID, Thumbprint: sc.Thumbprint, HasKey: strings.Contains(sc.PEM, "PRIVATE KEY")}
 		}
 	}
-	c.env = policy.Env{NamedValues: snap.Policy.NamedValues, Backends: snap.Policy.Backends, Certificates: certs}
+	c.env = policy.Env{NamedValues: snap.Policy.NamedValues, Backends: snap.Policy.Backends, Certificates: certs,
+		Schemas: schemasOf(snap.Policy.Schemas)}
+	if len(snap.Policy.Secrets) > 0 {
+		c.env.Secrets = make(map[string]bool, len(snap.Policy.Secrets))
+		for _, name := range snap.Policy.Secrets {
+			c.env.Secrets[strings.ToLower(name)] = true
+		}
+	}
 	for id, src := range snap.Policy.Fragments {
-		nodes, err := policy.ParseFragment(src)
+		nodes, err := policy.ParseFragmentIn(src, c.env)
 		if err != nil {
 			c.fragments[id] = nil
 			c.fragBad[id] = diagnostics(err)
@@ -175,13 +187,13 @@ func newCompiler(snap *snapshot.Snapshot, opts Options) *compiler {
 		policy.Tag(nodes, "/policyFragments/"+id, "fragment/")
 		c.fragments[id] = nodes
 	}
-	c.global, c.globalBad = parse(snap.Policy.Global, "/policy")
+	c.global, c.globalBad = c.parse(snap.Policy.Global, "/policy")
 	byProduct := map[string]*product{}
 	for _, p := range snap.Products {
 		if p.Policy == "" {
 			continue
 		}
-		doc, bad := parse(p.Policy, "/products/"+p.ID+"/policy")
+		doc, bad := c.parse(p.Policy, "/products/"+p.ID+"/policy")
 		byProduct[strings.ToLower(p.ID)] = &product{id: strings.ToLower(p.ID), doc: doc, bad: bad}
 	}
 	c.byProduct = byProduct
@@ -199,12 +211,13 @@ func newCompiler(snap *snapshot.Snapshot, opts Options) *compiler {
 	return c
 }
 
-// parse reads an optional document and tags its elements with source.
-func parse(src, source string) (*policy.Document, policy.Diagnostics) {
+// parse reads an optional document, its named values substituted, and
+// tags its elements with source.
+func (c *compiler) parse(src, source string) (*policy.Document, policy.Diagnostics) {
 	if src == "" {
 		return nil, nil
 	}
-	doc, err := policy.Parse(src)
+	doc, err := policy.ParseIn(src, c.env)
 	if err != nil {
 		return nil, diagnostics(err)
 	}
@@ -237,7 +250,7 @@ func (c *compiler) api(a *snapshot.API) (*API, bool) {
 		}
 	}
 	problem("/policy", c.globalBad)
-	apiDoc, bad := parse(a.Policy, "/apis/"+a.ID+"/policy")
+	apiDoc, bad := c.parse(a.Policy, "/apis/"+a.ID+"/policy")
 	problem("/apis/"+a.ID+"/policy", bad)
 	products := c.productsOf[strings.ToLower(a.ID)]
 	for _, p := range products {
@@ -248,10 +261,27 @@ func (c *compiler) api(a *snapshot.API) (*API, bool) {
 		docs = append(docs, p.doc)
 	}
 	out := &API{Operations: make(map[string]*Operation, len(a.Operations))}
+	// shared holds, by lower-case product id ("" for requests without a
+	// product), the pipeline of the operations without a policy of their
+	// own, once one compiled without depending on its operation: their
+	// effective policy is the same document, compiled once per API.
+	shared := map[string]*policy.Pipeline{}
+	compileShared := func(product string, env policy.Env, opDoc *policy.Document, scopes ...*policy.Document) (*policy.Pipeline, error) {
+		if opDoc == nil {
+			if p, ok := shared[product]; ok {
+				return p, nil
+			}
+		}
+		p, err := c.pipeline(env, append(scopes, opDoc)...)
+		if err == nil && opDoc == nil && (p == nil || !p.PerOperation()) {
+			shared[product] = p
+		}
+		return p, err
+	}
 	for i := range a.Operations {
 		o := &a.Operations[i]
 		source := "/apis/" + a.ID + "/operations/" + o.ID + "/policy"
-		opDoc, bad := parse(o.Policy, source)
+		opDoc, bad := c.parse(o.Policy, source)
 		if bad != nil {
 			problem(source, bad)
 			continue
@@ -261,17 +291,18 @@ func (c *compiler) api(a *snapshot.API) (*API, bool) {
 		for _, ex := range o.Examples {
 			env.Examples = append(env.Examples, policy.Example{StatusCode: ex.StatusCode, ContentType: ex.ContentType, Body: ex.Body})
 		}
+		env.Operation = operationOf(o)
 		env.OnReference = c.referrer(a.ID)
 		op := &Operation{}
 		var err error
-		if op.Pipeline, err = c.pipeline(env, c.global, nil, apiDoc, opDoc); err != nil {
+		if op.Pipeline, err = compileShared("", env, opDoc, c.global, nil, apiDoc); err != nil {
 			problem(source, diagnostics(err))
 		}
 		for _, p := range products {
 			if p.doc == nil {
 				continue
 			}
-			pipe, err := c.pipeline(env, c.global, p.doc, apiDoc, opDoc)
+			pipe, err := compileShared(p.id, env, opDoc, c.global, p.doc, apiDoc)
 			if err != nil {
 				problem(source, diagnostics(err))
 				continue
@@ -282,6 +313,11 @@ func (c *compiler) api(a *snapshot.API) (*API, bool) {
 			op.ByProduct[p.id] = pipe
 		}
 		out.Operations[strings.ToLower(o.ID)] = op
+	}
+	if pipe, err := c.noOperation(c.env, apiDoc); err != nil {
+		problem("/apis/"+a.ID+"/policy", diagnostics(err))
+	} else {
+		out.NoOperation = pipe
 	}
 	if len(a.Operations) == 0 {
 		env := c.env
@@ -332,6 +368,23 @@ func (c *compiler) pipeline(env policy.Env, scopes ...*policy.Document) (*policy
 		return nil, nil
 	}
 	return p, nil
+}
+
+// noOperation compiles the effective policy of the global and API
+// scopes when its on-error section has elements; nil otherwise (the
+// operations' compiles check the rest).
+func (c *compiler) noOperation(env policy.Env, apiDoc *policy.Document) (*policy.Pipeline, error) {
+	if c.globalBad != nil {
+		return nil, nil
+	}
+	eff, err := policy.Merge(c.fragments, c.global, nil, apiDoc)
+	if err != nil {
+		return nil, err
+	}
+	if nodes, _ := eff.Section(policy.OnError); len(nodes) == 0 {
+		return nil, nil
+	}
+	return c.opts.Registry.Compile(eff, env)
 }
 
 // referrer returns the reference callback of API api's compile.
@@ -388,4 +441,43 @@ func walkNodes(nodes []*policy.Node, f func(*policy.Node)) {
 		f(n)
 		walkNodes(n.Children, f)
 	}
+}
+
+// operationOf returns what o documents, for the validation elements.
+func operationOf(o *snapshot.Operation) *policy.Operation {
+	params := func(ps []snapshot.Parameter) []policy.Parameter {
+		out := make([]policy.Parameter, len(ps))
+		for i, p := range ps {
+			out[i] = policy.Parameter{Name: p.Name, Type: p.Type, Required: p.Required, Values: p.Values, Schema: p.Schema}
+		}
+		return out
+	}
+	reps := func(rs []snapshot.Representation) []policy.Representation {
+		out := make([]policy.Representation, len(rs))
+		for i, r := range rs {
+			out[i] = policy.Representation{ContentType: r.ContentType, TypeName: r.TypeName, Schema: r.Schema}
+		}
+		return out
+	}
+	op := &policy.Operation{Method: o.Method, URLTemplate: o.URLTemplate, PathParameters: params(o.TemplateParameters)}
+	if o.Request != nil {
+		op.QueryParameters, op.Headers = params(o.Request.QueryParameters), params(o.Request.Headers)
+		op.Request = reps(o.Request.Representations)
+	}
+	for _, r := range o.Responses {
+		op.Responses = append(op.Responses, policy.Response{StatusCode: r.StatusCode, Headers: params(r.Headers), Representations: reps(r.Representations)})
+	}
+	return op
+}
+
+// schemasOf returns the global schemas of a snapshot as policies see them.
+func schemasOf(in map[string]snapshot.Schema) map[string]*policy.Schema {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make(map[string]*policy.Schema, len(in))
+	for id, s := range in {
+		out[id] = &policy.Schema{Type: s.Type, Document: s.Document}
+	}
+	return out
 }

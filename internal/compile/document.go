@@ -11,8 +11,11 @@ import (
 // Document compiles one <policies> document on its own, with its
 // <base /> empty and its fragments included, as a policy is checked
 // when it is saved or in CI. It returns every problem, nil when none.
+//
+// The named values of env are substituted into src before it is read, as
+// into the fragments, which must have been read with ParseFragmentIn.
 func Document(reg *policy.Registry, env policy.Env, fragments map[string][]*policy.Node, src string) policy.Diagnostics {
-	doc, err := policy.Parse(src)
+	doc, err := policy.ParseIn(src, env)
 	if err != nil {
 		return diagnostics(err)
 	}
@@ -24,7 +27,7 @@ func Document(reg *policy.Registry, env policy.Env, fragments map[string][]*poli
 // any. It returns the problems of the first section tried when none
 // compiles, nil otherwise.
 func Fragment(reg *policy.Registry, env policy.Env, fragments map[string][]*policy.Node, src string) policy.Diagnostics {
-	nodes, err := policy.ParseFragment(src)
+	nodes, err := policy.ParseFragmentIn(src, env)
 	if err != nil {
 		return diagnostics(err)
 	}
@@ -168,7 +171,7 @@ func NewChecker(opts CheckOptions) *Checker {
 	for id, f := range opts.Fragments {
 		id = strings.ToLower(id)
 		c.idOf[f.Name] = id
-		nodes, err := policy.ParseFragment(f.XML)
+		nodes, err := policy.ParseFragmentIn(f.XML, opts.Env)
 		if err != nil {
 			ds := diagnostics(err)
 			for _, d := range ds {
@@ -199,7 +202,7 @@ func (c *Checker) Check(src string) []Finding {
 	m := policy.Merger{Fragments: c.fragments, AnyFragment: c.opts.AnyFragment, OnInclude: run.reference}
 	var ds policy.Diagnostics
 	if root, err := policy.ReadXML(src); err == nil && root.Name == "fragment" {
-		nodes, err := policy.ParseFragment(src)
+		nodes, err := policy.ParseFragmentIn(src, env)
 		if err != nil {
 			ds = diagnostics(err)
 		} else {
@@ -207,7 +210,7 @@ func (c *Checker) Check(src string) []Finding {
 			ds = fragment(c.opts.Registry, env, m, nodes)
 		}
 	} else {
-		doc, err := policy.Parse(src)
+		doc, err := policy.ParseIn(src, env)
 		if err != nil {
 			ds = diagnostics(err)
 		} else {
@@ -264,6 +267,10 @@ func (run *checkRun) reference(r policy.Reference) {
 	case "certificates":
 		if env.Certificates[id] == nil && env.AnyCertificate {
 			msg, attr = fmt.Sprintf("certificate %q is opaque: not known here, not checked", r.ID), "certificate-id"
+		}
+	case "schemas":
+		if env.Schemas[id] == nil && env.AnySchema {
+			msg, attr = fmt.Sprintf("schema %q is opaque: not known here, not checked", r.ID), "schema-id"
 		}
 	case "certificateThumbprints":
 		if env.CertificateByThumbprint(r.ID) == nil && env.AnyCertificate {

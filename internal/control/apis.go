@@ -9,37 +9,50 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// checkAPI refuses a path that another API already uses, and runs an
+// checkAPI refuses a path that another API already uses (versions of
+// one version set share theirs), checks the version set, and runs an
 // import when properties.format is given.
-func checkAPI(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, _ *store.Record, env checkEnv) error {
+func checkAPI(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, old *store.Record, env checkEnv) error {
 	a := props.(*model.API)
+	if err := checkRevision(ctx, tx, rec, a, old); err != nil {
+		return err
+	}
+	if err := startFrom(ctx, tx, rec, a, old); err != nil {
+		return err
+	}
 	if a.Format != "" {
 		if err := importDefinition(ctx, tx, rec, a, env); err != nil {
 			return err
 		}
 	}
+	if err := resolveVersionSet(ctx, tx, a); err != nil {
+		return err
+	}
+	if isRevisionID(rec.ID) {
+		return nil // it answers under its API's route
+	}
 	apis, err := tx.List(ctx, store.Query{Kind: model.KindAPI})
 	if err != nil {
 		return err
 	}
-	for _, other := range apis {
-		if strings.EqualFold(other.ID, rec.ID) {
-			continue
-		}
-		var o model.API
-		if err := DecodeStored(other, &o); err != nil {
-			return err
-		}
-		if strings.EqualFold(o.Path, a.Path) {
-			return Conflict("properties.path", "The path '"+a.Path+"' is already used by API '"+other.ID+"'.")
-		}
+	if err := checkRoutes(ctx, tx, apis, map[string]*model.APIVersionSet{}, rec.ID, a); err != nil {
+		return err
 	}
-	return nil
+	if old == nil {
+		return nil
+	}
+	return cascadeShared(ctx, tx, rec.ID, a)
 }
 
 // removeAPI deletes the API's operations, its product and gateway links,
-// its policies and the subscriptions scoped to it.
+// its policies and the subscriptions scoped to it; with an API (not one
+// of its revisions), its other revisions and releases too.
 func removeAPI(ctx context.Context, tx store.Tx, rec *store.Record, _ RemoveOptions) error {
+	if !isRevisionID(rec.ID) {
+		if err := removeRevisions(ctx, tx, rec.ID); err != nil {
+			return err
+		}
+	}
 	if err := deletePoliciesUnder(ctx, tx, PolicyParent(model.KindAPI, "", rec.ID)); err != nil {
 		return err
 	}

@@ -48,7 +48,7 @@ func (e *RefusedError) Error() string {
 var compiledKinds = map[model.Kind]bool{
 	model.KindAPI: true, model.KindOperation: true, model.KindProduct: true, model.KindProductAPI: true,
 	model.KindPolicy: true, model.KindPolicyFragment: true, model.KindNamedValue: true, model.KindBackend: true,
-	model.KindCertificate: true,
+	model.KindCertificate: true, model.KindSchema: true, model.KindAPIVersionSet: true,
 }
 
 // Guard is a store.Store whose write transactions are checked before they

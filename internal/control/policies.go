@@ -56,8 +56,8 @@ func PolicyParent(kind model.Kind, parent, id string) string {
 	return "apis/" + id
 }
 
-// PolicyEnv reads what policies may refer to: named values, backends and
-// fragments.
+// PolicyEnv reads what policies may refer to: named values, backends,
+// certificates, schemas and fragments.
 func PolicyEnv(ctx context.Context, r store.Reader) (policy.Env, map[string][]*policy.Node, error) {
 	env := policy.Env{NamedValues: map[string]string{}, Backends: map[string]string{}}
 	nvs, err := r.List(ctx, store.Query{Kind: model.KindNamedValue})
@@ -71,6 +71,10 @@ func PolicyEnv(ctx context.Context, r store.Reader) (policy.Env, map[string][]*p
 		}
 		if nv.Secret {
 			nv.Value = string(rec.Secret)
+			if env.Secrets == nil {
+				env.Secrets = map[string]bool{}
+			}
+			env.Secrets[strings.ToLower(nv.DisplayName)] = true
 		}
 		env.NamedValues[strings.ToLower(nv.DisplayName)] = nv.Value
 	}
@@ -88,21 +92,49 @@ func PolicyEnv(ctx context.Context, r store.Reader) (policy.Env, map[string][]*p
 	if env.Certificates, err = policyCertificates(ctx, r); err != nil {
 		return env, nil, err
 	}
-	frags, err := r.List(ctx, store.Query{Kind: model.KindPolicyFragment})
+	schemas, err := r.List(ctx, store.Query{Kind: model.KindSchema})
 	if err != nil {
 		return env, nil, err
+	}
+	for _, rec := range schemas {
+		var sc model.Schema
+		if err := DecodeStored(rec, &sc); err != nil {
+			return env, nil, err
+		}
+		if env.Schemas == nil {
+			env.Schemas = map[string]*policy.Schema{}
+		}
+		env.Schemas[strings.ToLower(rec.ID)] = &policy.Schema{Type: sc.SchemaType, Document: sc.Document}
+	}
+	fragments, err := readFragments(ctx, r, &env)
+	return env, fragments, err
+}
+
+// readFragments reads the fragments that parse, by lower-case id: with
+// the named values of env substituted, to compile them, or as written
+// when env is nil, to show them.
+func readFragments(ctx context.Context, r store.Reader, env *policy.Env) (map[string][]*policy.Node, error) {
+	frags, err := r.List(ctx, store.Query{Kind: model.KindPolicyFragment})
+	if err != nil {
+		return nil, err
 	}
 	fragments := map[string][]*policy.Node{}
 	for _, rec := range frags {
 		var f model.PolicyFragment
 		if err := DecodeStored(rec, &f); err != nil {
-			return env, nil, err
+			return nil, err
 		}
-		if nodes, err := policy.ParseFragment(f.Value); err == nil {
+		var nodes []*policy.Node
+		if env != nil {
+			nodes, err = policy.ParseFragmentIn(f.Value, *env)
+		} else {
+			nodes, err = policy.ParseFragment(f.Value)
+		}
+		if err == nil {
 			fragments[strings.ToLower(rec.ID)] = nodes
 		}
 	}
-	return env, fragments, nil
+	return fragments, nil
 }
 
 // checkPolicy compiles a <policies> document on its own against the
@@ -122,8 +154,10 @@ func checkPolicy(ctx context.Context, tx store.Tx, _ *store.Record, props model.
 // global, "apis/{id}", "apis/{id}/operations/{id}"): the global policy,
 // then the product's (when productID is given), the API's and the
 // operation's, with fragments included.
+//
+// Named values are shown as written ({{name}}), never their values.
 func EffectivePolicy(ctx context.Context, r store.Reader, parent, productID string) (string, error) {
-	_, fragments, err := PolicyEnv(ctx, r)
+	fragments, err := readFragments(ctx, r, nil)
 	if err != nil {
 		return "", err
 	}

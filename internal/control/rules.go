@@ -49,7 +49,10 @@ var rules = map[model.Kind]rule{
 	model.KindPolicyFragment:              {check: checkFragment},
 	model.KindPolicy:                      {check: checkPolicy},
 	model.KindBackend:                     {check: checkBackend, remove: removeBackend},
+	model.KindSchema:                      {check: checkSchema},
 	model.KindGateway:                     {check: checkGateway, remove: removeGateway},
 	model.KindCertificate:                 {check: checkCertificate, remove: removeCertificate},
 	model.KindGatewayCertificateAuthority: {check: checkGatewayCertificateAuthority},
+	model.KindAPIVersionSet:               {check: checkVersionSet, remove: removeVersionSet},
+	model.KindAPIRelease:                  {check: checkRelease},
 }

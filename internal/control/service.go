@@ -98,6 +98,10 @@ type Put struct {
 // It returns the stored record and whether it was created.
 func (s *Service) Put(ctx context.Context, p Principal, w Put) (rec *store.Record, created bool, err error) {
 	err = s.Update(ctx, p, func(tx store.Tx) error {
+		var err error
+		if w.Parent, w.ID, err = resolveRefs(ctx, tx, w.Kind, w.Parent, w.ID); err != nil {
+			return err
+		}
 		old, err := Lookup(ctx, tx, w.Kind, w.Parent, w.ID)
 		if err != nil {
 			return err
@@ -146,6 +150,14 @@ type Delete struct {
 // reports whether it existed.
 func (s *Service) Delete(ctx context.Context, p Principal, d Delete) (existed bool, err error) {
 	err = s.Update(ctx, p, func(tx store.Tx) error {
+		parent, id, err := resolveRefs(ctx, tx, d.Kind, d.Parent, d.ID)
+		if err != nil {
+			return err
+		}
+		if d.Kind == model.KindAPI && id != d.ID {
+			return Conflict("apiId", "'"+d.ID+"' is the current revision of API '"+id+"': make another revision current with a release first, or delete the API.")
+		}
+		d.Parent, d.ID = parent, id
 		old, err := Lookup(ctx, tx, d.Kind, d.Parent, d.ID)
 		if err != nil || old == nil {
 			return err

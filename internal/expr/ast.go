@@ -65,12 +65,9 @@ type (
 		x node
 	}
 	isExpr struct {
-		p    pos
-		x    node
-		t    *typeRef
-		bind string // `x is string s`
-		null bool   // `x is null`
-		not  bool   // `x is not null`
+		p   pos
+		x   node
+		pat *pattern // `x is string s`, `x is null`, `x is not "GET"`
 	}
 	asExpr struct {
 		p pos
@@ -134,6 +131,7 @@ type (
 	}
 	declStmt struct {
 		p     pos
+		konst bool     // const T x = ...
 		t     *typeRef // nil: var
 		names []string
 		inits []node

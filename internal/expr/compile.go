@@ -18,8 +18,9 @@ type compiler struct {
 
 // local is a variable of a block or a lambda parameter.
 type local struct {
-	slot int
-	t    *Type
+	slot  int
+	t     *Type
+	konst bool // a const local: it may not be assigned
 }
 
 // cexpr is a compiled expression.
@@ -145,6 +146,10 @@ func (c *compiler) expr(n node) (*cexpr, error) {
 		return c.cast(n)
 	case *isExpr:
 		return c.is(n)
+	case *switchExpr:
+		return c.switchExpr(n)
+	case *anonExpr:
+		return c.anon(n)
 	case *asExpr:
 		return c.as(n)
 	case *lambdaExpr:

@@ -19,6 +19,9 @@ func (c *compiler) target(n node) (*setter, error) {
 			}
 			return nil, c.errf(n.p, "the name %s does not exist in the current context", n.name)
 		}
+		if l.konst {
+			return nil, c.errf(n.p, "%s is a const local and cannot be assigned", n.name)
+		}
 		slot, t := l.slot, l.t
 		return &setter{slot: slot, t: t}, nil
 	case *indexExpr:

@@ -11,6 +11,13 @@ func (c *compiler) findMember(t *Type, name string, p pos, wantCall bool) (*Memb
 		return nil, nil
 	}
 	m := c.lib.member(t.name, name)
+	if t.anon != nil {
+		if am := anonMember(t, name); am != nil {
+			m = am
+		} else if m == nil {
+			return nil, c.errf(p, "the anonymous type has no member %s", name)
+		}
+	}
 	if m == nil {
 		if name == "[]" {
 			return nil, c.errf(p, "cannot apply indexing to %s", t.name)
@@ -33,6 +40,11 @@ func (l *Library) dynMember(v any, name string, wantCall bool) (*Member, error) 
 	}
 	tn := TypeName(v)
 	m := l.member(tn, name)
+	if a, ok := v.(*Anonymous); ok && !wantCall {
+		if x, found := a.Get(name); found {
+			return &Member{Get: func(any) (any, error) { return x, nil }}, nil
+		}
+	}
 	if m == nil || wantCall && m.Call == nil || !wantCall && m.Get == nil {
 		if name == "[]" {
 			return nil, Fail("cannot apply indexing to %s", tn)
@@ -157,6 +169,9 @@ func (c *compiler) call(n *callExpr) (*cexpr, error) {
 	m, ok := n.fn.(*memberExpr)
 	if !ok || m.x == nil {
 		if id, ok := n.fn.(*identExpr); ok {
+			if id.name == "{}" {
+				return nil, c.errf(id.p, "a { key, value } entry belongs only in a Dictionary's initializer")
+			}
 			return nil, c.errf(id.p, "method %s is not supported", id.name)
 		}
 		if ok && m.x == nil {

@@ -30,10 +30,18 @@ func (c *compiler) newObj(n *newExpr) (*cexpr, error) {
 	if len(n.props) > 0 {
 		return nil, c.errf(n.props[0].p, "object initializers are not supported")
 	}
+	k := c.lib.ctors[t.name]
+	if k == nil || k.Entries == nil {
+		for _, x := range n.inits {
+			if isEntry(x) {
+				name := n.t.String()
+				return nil, c.errf(x.at(), "new %s: a { key, value } entry belongs in a Dictionary's initializer; %s's initializer lists its elements", name, name)
+			}
+		}
+	}
 	if t.elem != nil {
 		return c.newArray(n, t)
 	}
-	k := c.lib.ctors[t.name]
 	if k == nil {
 		return nil, c.errf(n.t.p, "new %s is not supported", n.t.name)
 	}
@@ -70,6 +78,39 @@ func (c *compiler) newObj(n *newExpr) (*cexpr, error) {
 		}
 		return v, nil
 	}}, nil
+}
+
+// String returns the type as C# writes it: List<string>, int[].
+func (t *typeRef) String() string {
+	var b strings.Builder
+	b.WriteString(t.name)
+	if len(t.args) > 0 {
+		b.WriteByte('<')
+		for i, a := range t.args {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(a.String())
+		}
+		b.WriteByte('>')
+	}
+	if t.nullable {
+		b.WriteByte('?')
+	}
+	for range t.array {
+		b.WriteString("[]")
+	}
+	return b.String()
+}
+
+// isEntry reports whether x is a { key, value } initializer entry.
+func isEntry(x node) bool {
+	call, ok := x.(*callExpr)
+	if !ok {
+		return false
+	}
+	id, ok := call.fn.(*identExpr)
+	return ok && id.name == "{}"
 }
 
 // newWithEntries compiles new T(args) { {k, v}, ... } for a type whose

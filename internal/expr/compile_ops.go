@@ -480,38 +480,17 @@ func (c *compiler) is(n *isExpr) (*cexpr, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, not := x.fn, n.not
-	if n.null {
-		return &cexpr{t: tyBool, fn: func(e *Env) (any, error) {
-			v, err := f(e)
-			if err != nil {
-				return nil, err
-			}
-			return (v == nil) != not, nil
-		}}, nil
+	m, err := c.pattern(n.pat)
+	if err != nil {
+		return nil, err
 	}
-	t, ok := c.lib.resolveType(n.t)
-	if !ok {
-		return nil, c.errf(n.t.p, "type %s is not supported", n.t.name)
-	}
-	slot := -1
-	if n.bind != "" {
-		l, err := c.declare(n.p, n.bind, t)
-		if err != nil {
-			return nil, err
-		}
-		slot = l.slot
-	}
+	f := x.fn
 	return &cexpr{t: tyBool, fn: func(e *Env) (any, error) {
 		v, err := f(e)
 		if err != nil {
 			return nil, err
 		}
-		ok := isType(t, v)
-		if ok && slot >= 0 {
-			e.vars[slot] = v
-		}
-		return ok != not, nil
+		return m(e, v)
 	}}, nil
 }
 

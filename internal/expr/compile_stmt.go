@@ -191,6 +191,7 @@ func (c *compiler) decl(s *declStmt) (execFn, error) {
 		if err != nil {
 			return nil, err
 		}
+		l.konst = s.konst
 		o := one{slot: l.slot, t: t}
 		if init != nil {
 			o.init = init.fn

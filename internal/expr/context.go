@@ -1,6 +1,8 @@
 package expr
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"net/url"
 	"time"
@@ -160,11 +162,67 @@ type Body struct {
 	data   []byte
 	err    error
 	loaded bool
+	// src is NewStreamBody's stream; head is what Prefix has read of it
+	// so far, and srcEnd says that was all of it.
+	src    io.Reader
+	head   []byte
+	srcEnd bool
 }
 
 // NewBody returns a Body whose content load reads on first use. load may
 // be nil for an empty body.
 func NewBody(load func() ([]byte, error)) *Body { return &Body{load: load} }
+
+// NewStreamBody returns a Body whose content is read from src on first
+// use by readAll, which sets the limits of reading it whole. Prefix reads
+// only the start of it.
+func NewStreamBody(src io.Reader, readAll func(io.Reader) ([]byte, error)) *Body {
+	b := &Body{src: src}
+	b.load = func() ([]byte, error) {
+		if len(b.head) == 0 {
+			return readAll(b.src)
+		}
+		return readAll(io.MultiReader(bytes.NewReader(b.head), b.src))
+	}
+	return b
+}
+
+// Prefix returns the start of the content, n bytes at most, reading no
+// more than n bytes of a stream body; whole reports that it is all the
+// content. A body not made by NewStreamBody is read whole.
+func (b *Body) Prefix(n int) (data []byte, whole bool, err error) {
+	if b.loaded || b.src == nil {
+		data, err := b.Bytes()
+		if len(data) > n {
+			return data[:n], false, err
+		}
+		return data, true, err
+	}
+	for len(b.head) < n && !b.srcEnd {
+		if cap(b.head) < n {
+			grown := make([]byte, len(b.head), min(n, max(512, 2*cap(b.head))))
+			copy(grown, b.head)
+			b.head = grown
+		}
+		m, rerr := b.src.Read(b.head[len(b.head):cap(b.head)])
+		b.head = b.head[:len(b.head)+m]
+		if rerr == io.EOF {
+			b.srcEnd = true
+		} else if rerr != nil {
+			return b.head, false, rerr
+		}
+	}
+	if b.srcEnd {
+		b.Set(b.head)
+		return b.data, true, nil
+	}
+	return b.head[:min(n, len(b.head))], false, nil
+}
+
+// Started reports whether Prefix has read part of a stream body that is
+// not loaded yet: the stream alone no longer holds the whole content, so
+// whoever sends the body must send Bytes.
+func (b *Body) Started() bool { return !b.loaded && len(b.head) > 0 }
 
 // BodyOf returns a Body holding data.
 func BodyOf(data []byte) *Body { return &Body{data: data, loaded: true} }

@@ -86,24 +86,30 @@
 // holes. Operators: + - * / % (string concatenation with +), == != < > <=
 // >=, && || with short-circuit, ! & | ^ ~ << >>, ?:, ??, ?. and ?[ ] (a null
 // anywhere in a ?. chain makes the rest null), casts (T)x including nullable
-// T?, is T, is T name, is null, is not null, as T, indexers, method calls
+// T?, is with a pattern (is T, is T name, is null, is not null, is "GET",
+// is not 0, is >= 5), switch expressions (x switch { "GET" => 1, int n when
+// n > 3 => 2, var v => 3, null => 4, _ => 5 }; no arm matching is a run-time
+// error), as T, indexers, method calls
 // with named arguments (passed in order), generic calls such as
 // GetValueOrDefault<string>(...), As<JObject>(...), Value<int>(...),
 // ToObject<T>(), lambdas x => ..., (a, b) => ... and block-bodied lambdas
 // for LINQ and Regex.Replace evaluators, new T(...) with collection
-// initializers, new[] {...}, new T[n], out arguments (out var x, out T x,
-// out x).
+// initializers ({ a, b }, and for a Dictionary { {k, v} } and { [k] = v }),
+// new[] {...}, new T[n], anonymous types new { a = 1, x.Name } (read-only
+// members, ToString as C#, JSON through JObject.FromObject and
+// JsonConvert.SerializeObject), out arguments (out var x, out T x, out x).
 //
-// Blocks: var and typed declarations (several declarators), assignment and
+// Blocks: var, typed and const declarations (several declarators),
+// assignment and
 // compound assignment (+= -= *= /= %= ??=), ++ and --, if/else, return,
 // foreach, for, while, do-while, break, continue, switch with constant case
 // labels and default (no fall-through, as in C#), throw new
 // Exception(...), try/catch/finally (a catch of any exception type catches
 // every run-time error except an exhausted budget), nested blocks.
 //
-// Not supported (each is a compile error): switch expressions and pattern
-// case labels, goto, using, lock, local functions, lambdas stored in
-// variables (Func<>), object initializers, anonymous types, typeof,
+// Not supported (each is a compile error): pattern case labels in switch
+// statements, or and and patterns, goto, using, lock, local functions,
+// lambdas stored in variables (Func<>), object initializers, typeof,
 // default, nameof, checked, await, LINQ query syntax, rethrow (throw;),
 // user-defined types, reflection, I/O and any .NET type not listed here.
 // Named arguments are accepted and passed in the order written.

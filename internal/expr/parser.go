@@ -272,26 +272,11 @@ func (p *parser) parseBinary(level int) (node, error) {
 }
 
 func (p *parser) parseIs(t token, x node) (node, error) {
-	n := &isExpr{p: t.pos, x: x}
-	if p.isKw("not") {
-		p.advance()
-		n.not = true
-	}
-	if p.isKw("null") {
-		p.advance()
-		n.null = true
-		return n, nil
-	}
-	ty, err := p.parseType()
+	pt, err := p.parsePattern(false)
 	if err != nil {
 		return nil, err
 	}
-	n.t = ty
-	if t := p.tok(); t.kind == tIdent && !reserved[t.val] && t.val != "when" {
-		n.bind = t.text
-		p.advance()
-	}
-	return n, nil
+	return &isExpr{p: t.pos, x: x, pat: pt}, nil
 }
 
 func (p *parser) parseUnary() (node, error) {
@@ -322,7 +307,11 @@ func (p *parser) parseUnary() (node, error) {
 			}
 		}
 	}
-	return p.parsePostfix()
+	x, err := p.parsePostfix()
+	if err == nil && p.isKw("switch") {
+		return p.parseSwitchExpr(x)
+	}
+	return x, err
 }
 
 // tryCast parses (T)x if the parenthesis is a cast.

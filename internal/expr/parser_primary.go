@@ -131,6 +131,8 @@ func (p *parser) parseNew() (node, error) {
 			return nil, err
 		}
 		n.t = &typeRef{p: t.pos, name: "object", array: 1}
+	} else if p.isOp("{") { // new { a = 1 }: an anonymous type
+		return p.parseAnon(t.pos)
 	} else {
 		if p.tok().kind != tIdent {
 			return nil, p.errf(p.tok().pos, "expected a type after new, found %s", describe(p.tok()))
@@ -172,7 +174,8 @@ func (p *parser) parseNew() (node, error) {
 	return n, nil
 }
 
-// parseInit parses { a, b } or { Name = x, ... } after new T(...).
+// parseInit parses { a, b }, { Name = x, ... }, { {k, v}, ... } or
+// { [k] = v, ... } after new T(...).
 func (p *parser) parseInit(n *newExpr) error {
 	p.advance()
 	for !p.isOp("}") {
@@ -183,6 +186,23 @@ func (p *parser) parseInit(n *newExpr) error {
 				return err
 			}
 			n.props = append(n.props, propInit{p: t.pos, name: t.text, x: x})
+		} else if p.isOp("[") { // [key] = value: an index initializer, a dictionary entry
+			bt := p.advance()
+			key, err := p.parseExpr()
+			if err != nil {
+				return err
+			}
+			if _, err := p.expect("]"); err != nil {
+				return err
+			}
+			if _, err := p.expect("="); err != nil {
+				return err
+			}
+			val, err := p.parseExpr()
+			if err != nil {
+				return err
+			}
+			n.inits = append(n.inits, &callExpr{p: bt.pos, fn: &identExpr{p: bt.pos, name: "{}"}, args: []arg{{x: key}, {x: val}}})
 		} else if p.isOp("{") { // { key, value } dictionary entries
 			bt := p.advance()
 			args, err := p.parseArgs("}")

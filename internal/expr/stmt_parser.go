@@ -55,6 +55,8 @@ func (p *parser) parseStmt() (node, error) {
 	}
 	if t.kind == tIdent && t.val == t.text {
 		switch t.text {
+		case "const":
+			return p.parseConst()
 		case "if":
 			return p.parseIf()
 		case "return":
@@ -151,6 +153,29 @@ func (p *parser) parenExpr() (node, error) {
 }
 
 // tryDecl parses `var x = e` or `T x = e, y` if the statement is a declaration.
+// parseConst parses a const local: const T name = value, ...;
+func (p *parser) parseConst() (node, error) {
+	t := p.advance()
+	d, ok, err := p.tryDecl()
+	if err != nil {
+		return nil, err
+	}
+	decl, isDecl := d.(*declStmt)
+	if !ok || !isDecl || decl.t == nil {
+		return nil, p.errf(t.pos, "const must be followed by a type and a name: const int n = 1;")
+	}
+	for i, init := range decl.inits {
+		if init == nil {
+			return nil, p.errf(decl.at_[i], "a const local must be given a value")
+		}
+	}
+	decl.konst = true
+	if _, err := p.expect(";"); err != nil {
+		return nil, err
+	}
+	return decl, nil
+}
+
 func (p *parser) tryDecl() (node, bool, error) {
 	save := p.i
 	t := p.tok()

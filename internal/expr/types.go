@@ -11,6 +11,7 @@ type Type struct {
 	includes func(v any) bool
 	convert  func(v any) (any, bool, error)
 	decode   func(body []byte) (any, error)
+	anon     *anonProps // the properties of an anonymous type
 }
 
 // TypeOptions describe a type that a Library adds. The zero value is a

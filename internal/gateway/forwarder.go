@@ -37,6 +37,8 @@ type relay struct {
 	reply  httputil.ReverseProxy
 	stream httputil.ReverseProxy // reply for buffer-response="false"
 	log    *slog.Logger
+	// tracing, when set, puts a client span around each forward.
+	tracing *tracing
 }
 
 // errCaptured stops send from writing the response it captured.
@@ -161,7 +163,7 @@ func (fw *forwarding) Forward(c *policy.Context, f policy.Forward) error {
 		return forwardFailure("BackendConnectionFailure", "the API has no backend service URL", nil)
 	}
 	a.tr = fw.api.up.transport(a.be, c.ClientCertificate)
-	if c.Request.Body.Loaded() || f.BufferRequestBody {
+	if c.Request.Body.Loaded() || c.Request.Body.Started() || f.BufferRequestBody {
 		data, err := c.Request.Body.Bytes()
 		if err != nil {
 			return requestFailure(classifyBodyError(err))
@@ -209,7 +211,7 @@ func (fw *forwarding) Forward(c *policy.Context, f policy.Forward) error {
 		a.body = expr.BodyOf(nil) // the upgraded connection is not a body to read
 	} else {
 		body := res.Body
-		a.body = expr.NewBody(func() ([]byte, error) { return io.ReadAll(io.LimitReader(body, maxPolicyBody)) })
+		a.body = expr.NewStreamBody(body, func(body io.Reader) ([]byte, error) { return io.ReadAll(io.LimitReader(body, maxPolicyBody)) })
 	}
 	c.Response = &expr.Response{StatusCode: res.StatusCode, StatusReason: http.StatusText(res.StatusCode), Headers: res.Header, Body: a.body}
 	return nil
@@ -404,7 +406,13 @@ type sendTransport struct{}
 
 func (sendTransport) RoundTrip(out *http.Request) (*http.Response, error) {
 	fw := forwardingOf(out.Context())
-	res, err := fw.roundTrip(out)
+	var res *http.Response
+	var err error
+	if t := fw.relay.tracing; t != nil {
+		res, err = t.roundTrip(out, policyChangedTraceparent(fw.in.Header, out.Header), (*forwardSender)(fw))
+	} else {
+		res, err = fw.roundTrip(out)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -451,7 +459,7 @@ func (fw *forwarding) respond(w http.ResponseWriter, c *policy.Context) {
 		res.Header = http.Header{}
 	}
 	mergeResponseHeaders(res.Header, c.ResponseHeaders)
-	if res.StatusCode != http.StatusSwitchingProtocols && a.body.Loaded() {
+	if res.StatusCode != http.StatusSwitchingProtocols && (a.body.Loaded() || a.body.Started()) {
 		data, _ := a.body.Bytes()
 		res.Body.Close()
 		res.Body = io.NopCloser(bytes.NewReader(data))

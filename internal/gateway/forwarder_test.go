@@ -45,9 +45,16 @@ func TestForwarderConformance(t *testing.T) {
 // the policy selects.
 func startGateway(t *testing.T, backendURL, policy string) string {
 	t.Helper()
+	return startGatewayWith(t, backendURL, policy, Options{})
+}
+
+// startGatewayWith is startGateway with a Server made from opts.
+func startGatewayWith(t *testing.T, backendURL, policy string, opts Options) string {
+	t.Helper()
 	tr := newTransport(0)
 	t.Cleanup(tr.CloseIdleConnections)
-	s := NewServer(Options{Transport: tr})
+	opts.Transport = tr
+	s := NewServer(opts)
 	rt, err := s.Compile(&snapshot.Snapshot{Version: 1, APIs: []snapshot.API{{ID: "conf", Path: "conf", ServiceURL: backendURL,
 		KeyHeader: "k", KeyQuery: "k", Policy: policy,
 		Operations: []snapshot.Operation{{ID: "any", Method: "*", URLTemplate: "/*"}}}}})

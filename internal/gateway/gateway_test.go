@@ -128,7 +128,7 @@ func BenchmarkRouteAndAuthorize(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		rt := s.rt.Load()
-		api, op, _ := rt.match(req.Method, req.URL.Path)
+		api, op, _ := rt.matchRequest(req)
 		key, _ := api.subscriptionKey(req)
 		if sub := rt.keys[snapshot.DigestKey(key)]; op == nil || sub == nil || !sub.apis.has(api.index) {
 			b.Fatal("not authorised")

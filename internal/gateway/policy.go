@@ -51,7 +51,15 @@ func (s *Server) servePolicy(w *recorder, r *http.Request, api *apiRoute, op *op
 		section = policy.Outbound
 		err = pipe.Run(policy.Outbound, c)
 	}
+	if b := c.Request.Body; b != nil && b.Started() {
+		// A policy read the start of the body and answered without the
+		// rest (validate-content's max-size): do not wait for it.
+		w.Header().Set("Connection", "close")
+	}
 	if err != nil {
+		if w.span != nil {
+			w.failure = err // for the span: APIM's error source and reason
+		}
 		s.failPolicy(w, r, c, pipe, section, err)
 	} else {
 		fw.respond(w, c)
@@ -120,22 +128,29 @@ func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation,
 	fwd := *in
 	fwd.Query = query
 	body := r.Body
+	var params map[string]string
+	var operation *expr.Operation
+	if op != nil { // nil: the request matches no operation
+		params = op.tpl.Params(rest)
+		operation = &expr.Operation{ID: op.id, Name: op.name, Method: op.method, URLTemplate: op.tpl.String()}
+	}
 	c := &policy.Context{
 		Context: expr.Context{
 			Request: &expr.Request{
 				Method: r.Method, URL: &fwd, OriginalURL: in, Headers: headers, IPAddress: s.clientAddress(r),
-				Body: expr.NewBody(func() ([]byte, error) {
+				Body: expr.NewStreamBody(body, func(body io.Reader) ([]byte, error) {
 					b, err := io.ReadAll(io.LimitReader(body, maxPolicyBody+1))
 					if len(b) > maxPolicyBody {
 						return nil, &http.MaxBytesError{Limit: maxPolicyBody}
 					}
 					return b, err
 				}),
-				MatchedParameters: op.tpl.Params(rest),
+				MatchedParameters: params,
 			},
-			Variables:  map[string]any{},
-			API:        &expr.API{ID: api.id, Name: api.id, Path: api.path, Protocols: api.protocols},
-			Operation:  &expr.Operation{ID: op.id, Name: op.id, Method: op.method, URLTemplate: op.tpl.String()},
+			Variables: map[string]any{},
+			API: &expr.API{ID: api.id, Name: api.name, Path: api.versioning.path, Protocols: api.protocols,
+				Version: api.versioning.version, Revision: api.versioning.revision, IsCurrentRevision: api.versioning.current},
+			Operation:  operation,
 			RequestID:  s.ids.next(),
 			Deployment: s.deployment,
 			Timestamp:  time.Now().UTC(),
@@ -146,7 +161,7 @@ func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation,
 		Path:    rest,
 	}
 	if sub != nil {
-		c.Subscription = &expr.Subscription{ID: sub.id, Name: sub.id, Key: key}
+		c.Subscription = &expr.Subscription{ID: sub.id, Name: sub.name, Key: key}
 		c.User, c.Product = sub.user, sub.scope
 	}
 	c.API.ServiceURL = urlOf(api.target)

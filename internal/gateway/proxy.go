@@ -50,7 +50,7 @@ func (s *Server) newProxy(a *apiRoute, target *url.URL, transport http.RoundTrip
 	}
 	keyHeader, keyQuery := a.keyHeader, a.keyQuery
 	return &httputil.ReverseProxy{
-		Transport:  transport,
+		Transport:  s.tracing.wrap(transport),
 		BufferPool: s.buffers,
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			in, out := pr.In, pr.Out
@@ -95,16 +95,19 @@ func (s *Server) backendError(w http.ResponseWriter, r *http.Request, err error)
 		return
 	}
 	if r.Context().Err() != nil {
+		noteFailure(w, "ClientConnectionFailure", "the client went away", err)
 		s.log.Debug("client went away", "path", r.URL.Path, "err", err)
 		w.WriteHeader(499) // nginx's "client closed request"; nobody reads it
 		return
 	}
 	var ne net.Error
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+		noteFailure(w, "Timeout", "the backend did not respond in time", err)
 		s.log.Warn("backend timeout", "path", r.URL.Path, "err", err)
 		writeError(w, http.StatusGatewayTimeout, "The backend did not respond in time.")
 		return
 	}
+	noteFailure(w, "BackendConnectionFailure", "the backend could not be reached", err)
 	s.log.Warn("backend unreachable", "path", r.URL.Path, "err", err)
 	writeError(w, http.StatusBadGateway, "The backend could not be reached.")
 }

@@ -3,6 +3,8 @@ package gateway
 import (
 	"net/http"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // recorder wraps a ResponseWriter to learn the status, the size and when
@@ -15,6 +17,8 @@ type recorder struct {
 	backendStart time.Time
 	backendDone  time.Time
 	body         *clientBody // the request's body; nil: none
+	span         trace.Span  // the request's server span; nil: not traced
+	failure      error       // why the gateway failed the request, for the span; nil: it did not, or no span
 }
 
 func (rec *recorder) reset(w http.ResponseWriter) {

@@ -20,7 +20,8 @@ import (
 // safe for concurrent use; a new configuration replaces it whole.
 type Runtime struct {
 	version int64
-	apis    map[string]*apiRoute // by path suffix, without slashes
+	apis    map[string]*apiRoute // by route key: path suffix without slashes, version segment, ";rev=n"
+	byID    map[string]*apiRoute // every API's route, by lower-case id
 	keys    map[snapshot.KeyDigest]*subscriber
 	up      *upstreams
 	report  *compile.Report
@@ -37,18 +38,23 @@ func (rt *Runtime) Report() *compile.Report { return rt.report }
 // APIVersion returns the configuration version at which the API with id
 // (any case) was compiled, and whether the Runtime serves it.
 func (rt *Runtime) APIVersion(id string) (int64, bool) {
-	for _, a := range rt.apis {
-		if strings.EqualFold(a.id, id) {
-			return a.version, !a.unavailable
-		}
+	if a := rt.byID[strings.ToLower(id)]; a != nil {
+		return a.version, !a.unavailable
 	}
 	return 0, false
 }
 
 type apiRoute struct {
-	id          string
-	index       int // position in the subscriber bitsets
-	path        string
+	id    string
+	index int // position in the subscriber bitsets
+	// path is the route key the API is called under: its path suffix,
+	// then its version segment under the Segment scheme, then ";rev=n"
+	// for a revision that is not current; without slashes.
+	path       string
+	versioning versioning // the API's version and how it is read
+	// picker chooses among the versions of a Query or Header version set
+	// sharing this route; set only on the route that stands for them.
+	picker      *versionPicker
 	keyRequired bool
 	keyHeader   string // canonical MIME header name
 	keyQuery    string
@@ -64,10 +70,15 @@ type apiRoute struct {
 	// unavailable is set for an API that did not compile and has no last
 	// good version: every request to it is answered 500.
 	unavailable bool
+	// noOperation runs its on-error section for a request that matches no
+	// operation; nil: such a request is answered 404 at once.
+	noOperation *policy.Pipeline
+	name        string // display name, as context.Api.Name
 }
 
 type operation struct {
 	id     string
+	name   string // display name, as context.Operation.Name
 	method string // "*" matches every method
 	tpl    *route.Template
 	// pipe is the effective policy for requests without a product with a
@@ -85,6 +96,7 @@ type operation struct {
 // subscriber is an active subscription and the APIs its scope reaches.
 type subscriber struct {
 	id      string
+	name    string        // display name, as context.Subscription.Name
 	user    *expr.User    // the owner, as context.User; nil: none
 	scope   *expr.Product // the product of a product subscription, as context.Product; nil: none
 	product string        // lower-case product id when the scope is a product
@@ -112,6 +124,7 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 	rt := &Runtime{
 		version: snap.Version,
 		apis:    make(map[string]*apiRoute, len(snap.APIs)),
+		byID:    make(map[string]*apiRoute, len(snap.APIs)),
 		keys:    make(map[snapshot.KeyDigest]*subscriber, 2*len(snap.Subscriptions)),
 	}
 	up, errs := s.compileUpstreams(snap)
@@ -119,11 +132,15 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 	res, report := compile.Compile(snap, compile.Options{Registry: s.policies, Certificates: up.certs})
 	rt.report = report
 	byID := make(map[string]*apiRoute, len(snap.APIs))
+	indexes := apiIndexes{}
 	for i := range snap.APIs {
 		sa := &snap.APIs[i]
-		a, err := s.compileAPI(sa, len(byID), res.APIs[strings.ToLower(sa.ID)], up)
-		if err == nil && rt.apis[a.path] != nil {
-			err = fmt.Errorf("path %q is already used by API %s", a.path, rt.apis[a.path].id)
+		key, vers := routeKey(sa, snap.VersionSets), versioningOf(sa, snap.VersionSets)
+		index := indexes.of(sa.ID)
+		a, err := s.compileAPI(sa, key, index, res.APIs[strings.ToLower(sa.ID)], up)
+		if err == nil {
+			a.versioning = vers
+			err = rt.clash(a)
 		}
 		if err != nil {
 			report.Diagnostics = append(report.Diagnostics, compile.Diagnostic{API: sa.ID, Resource: "/apis/" + sa.ID, Scope: "api", Message: err.Error()})
@@ -132,14 +149,18 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 			a.version = snap.Version
 		}
 		if err != nil || a.unavailable {
-			a = lastGood(prev, sa, len(byID))
-			if rt.apis[a.path] != nil {
+			a = lastGood(prev, sa, index)
+			if a.unavailable {
+				a.path, a.versioning = key, vers
+			}
+			if rt.clash(a) != nil {
 				continue
 			}
 		}
-		rt.apis[a.path] = a
+		rt.place(a)
 		byID[strings.ToLower(a.id)] = a
 	}
+	rt.byID = byID
 	if !report.OK() {
 		for _, d := range report.Diagnostics {
 			errs = append(errs, errors.New(d.String()))
@@ -150,13 +171,13 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 	for i := range snap.Products {
 		products[strings.ToLower(snap.Products[i].ID)] = &snap.Products[i]
 	}
-	words := (len(byID) + 63) / 64
+	words := (len(indexes) + 63) / 64
 	for i := range snap.Subscriptions {
 		sub := &snap.Subscriptions[i]
 		if sub.State != model.SubscriptionActive {
 			continue // its keys are invalid at the gateway
 		}
-		sb := &subscriber{id: sub.ID, apis: make(bitset, words), user: userOf(snap.Users[strings.ToLower(sub.Owner)])}
+		sb := &subscriber{id: sub.ID, name: displayName(sub.Name, sub.ID), apis: make(bitset, words), user: userOf(snap.Users[strings.ToLower(sub.Owner)])}
 		scope, err := model.ParseScope(sub.Scope)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("subscription %s: %w", sub.ID, err))
@@ -178,7 +199,7 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 				if p.Published {
 					state = model.ProductPublished
 				}
-				sb.scope = &expr.Product{ID: p.ID, Name: p.ID, State: state, SubscriptionRequired: true}
+				sb.scope = &expr.Product{ID: p.ID, Name: displayName(p.Name, p.ID), State: state, SubscriptionRequired: true}
 			}
 			if p := products[strings.ToLower(scope.ID)]; p != nil && p.Published {
 				for _, id := range p.APIs {
@@ -199,25 +220,36 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 // or an unavailable route when prev does not serve it.
 func lastGood(prev *Runtime, a *snapshot.API, index int) *apiRoute {
 	if prev != nil {
-		for _, r := range prev.apis {
-			if strings.EqualFold(r.id, a.ID) && !r.unavailable {
-				kept := *r
-				kept.index = index
-				return &kept
-			}
+		if r := prev.byID[strings.ToLower(a.ID)]; r != nil && !r.unavailable {
+			kept := *r
+			kept.index = index
+			return &kept
 		}
 	}
 	return &apiRoute{id: a.ID, index: index, path: strings.Trim(a.Path, "/"), unavailable: true}
 }
 
-// compileAPI builds the route of API a from its compiled pipelines c;
-// the route is unavailable when c is nil (the API has a problem).
-func (s *Server) compileAPI(a *snapshot.API, index int, c *compile.API, up *upstreams) (*apiRoute, error) {
+// displayName returns a resource's display name, as APIM's context
+// variables give it (context.Api.Name, context.Operation.Name,
+// context.Product.Name and context.Subscription.Name are the names shown
+// in the portal, not ids); its id when it has none.
+func displayName(name, id string) string {
+	if name == "" {
+		return id
+	}
+	return name
+}
+
+// compileAPI builds the route of API a, called under key (see
+// routeKey), from its compiled pipelines c; the route is unavailable
+// when c is nil (the API has a problem).
+func (s *Server) compileAPI(a *snapshot.API, key string, index int, c *compile.API, up *upstreams) (*apiRoute, error) {
 	r := &apiRoute{
 		up:          up,
 		id:          a.ID,
+		name:        displayName(a.Name, a.ID),
 		index:       index,
-		path:        strings.Trim(a.Path, "/"),
+		path:        key,
 		keyRequired: a.SubscriptionRequired,
 		keyHeader:   http.CanonicalHeaderKey(a.KeyHeader),
 		keyQuery:    a.KeyQuery,
@@ -232,7 +264,7 @@ func (s *Server) compileAPI(a *snapshot.API, index int, c *compile.API, up *upst
 		if err != nil {
 			return nil, fmt.Errorf("operation %s: %w", o.ID, err)
 		}
-		op := operation{id: o.ID, method: o.Method, tpl: tpl}
+		op := operation{id: o.ID, name: displayName(o.Name, o.ID), method: o.Method, tpl: tpl}
 		if c != nil {
 			if co := c.Operations[strings.ToLower(o.ID)]; co != nil {
 				op.pipe, op.byProduct = co.Pipeline, co.ByProduct
@@ -251,6 +283,7 @@ func (s *Server) compileAPI(a *snapshot.API, index int, c *compile.API, up *upst
 		r.unavailable = true
 		return r, nil
 	}
+	r.noOperation = c.NoOperation
 	if a.ServiceURL == "" {
 		r.proxy = errorHandler(http.StatusInternalServerError, "The API has no backend service URL.")
 		return r, nil
@@ -263,9 +296,22 @@ func (s *Server) compileAPI(a *snapshot.API, index int, c *compile.API, up *upst
 	return r, nil
 }
 
-// match finds the API and operation for a request path. rest is the path
+// match finds the API and operation for a request path, taking the
+// original version of a Query or Header version set. rest is the path
 // after the API's suffix.
 func (rt *Runtime) match(method, path string) (a *apiRoute, op *operation, rest string) {
+	return rt.route(method, path, nil)
+}
+
+// matchRequest finds the API and operation for r, reading the version
+// of a Query or Header version set from r. When r names no version the
+// set has (and the set has no original version), the route of the set
+// is returned without an operation.
+func (rt *Runtime) matchRequest(r *http.Request) (a *apiRoute, op *operation, rest string) {
+	return rt.route(r.Method, r.URL.Path, r)
+}
+
+func (rt *Runtime) route(method, path string, r *http.Request) (a *apiRoute, op *operation, rest string) {
 	if !strings.HasPrefix(path, "/") {
 		return nil, nil, ""
 	}
@@ -288,6 +334,13 @@ func (rt *Runtime) match(method, path string) (a *apiRoute, op *operation, rest 
 			continue
 		}
 		p = p[:i]
+	}
+	if a.picker != nil {
+		v := a.picker.pick(r)
+		if v == nil {
+			return a, nil, rest
+		}
+		a = v
 	}
 	for i := range a.ops {
 		o := &a.ops[i]

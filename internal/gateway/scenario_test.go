@@ -22,7 +22,16 @@ import (
 // (upstream-sees, optional) and the response the client must get. The
 // request line and headers use HTTP's text form; headers listed are
 // checked, others are ignored; a body, when given, must match exactly.
-// {{backend}} is a named value holding the backend's URL.
+// {{backend}} is a named value holding the backend's URL; a
+// named-values.json part adds more. The API "Orders API" (id orders) is
+// in the product "Starter plan" (id starter), to which the subscription
+// "Ann on Starter" (id ann-starter) has the key scenario-key-0001.
+// Optional parts: operations (the API's operations, one "id METHOD
+// /template" a line) or operations.json (as snapshot.Operation JSON),
+// schemas.json (global schemas by id, as snapshot.Schema JSON),
+// fragment-ID.xml (the policy fragment ID), backend-response (what the
+// backend answers, in text form), and a request header
+// "Transfer-Encoding: chunked" sends the body without a length.
 func TestScenarios(t *testing.T) {
 	files, _ := filepath.Glob("testdata/scenarios/*.txtar")
 	if len(files) < 5 {
@@ -76,17 +85,69 @@ func runScenario(t *testing.T, parts map[string]string) {
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		seen, seenBody = r, string(b)
+		if br, ok := parts["backend-response"]; ok {
+			m := parseMessage(t, br)
+			for k, v := range m.header {
+				w.Header()[k] = v
+			}
+			code, _ := strconv.Atoi(m.line)
+			w.WriteHeader(code)
+			io.WriteString(w, m.body)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Backend", "orders")
 		json.NewEncoder(w).Encode(map[string]any{"id": 42, "name": "Widget", "price": 9.5, "internal": "secret"})
 	}))
 	defer backend.Close()
 
+	ops := []snapshot.Operation{{ID: "get-order", Name: "Get an order", Method: "GET", URLTemplate: "/{id}"}, {ID: "any", Method: "*", URLTemplate: "/*"}}
+	if js, ok := parts["operations.json"]; ok {
+		ops = nil
+		if err := json.Unmarshal([]byte(js), &ops); err != nil {
+			t.Fatalf("operations.json: %v", err)
+		}
+	}
 	snap := &snapshot.Snapshot{Version: 1,
-		APIs: []snapshot.API{{ID: "orders", Path: "orders", ServiceURL: backend.URL + "/base", SubscriptionRequired: false,
+		APIs: []snapshot.API{{ID: "orders", Name: "Orders API", Path: "orders", ServiceURL: backend.URL + "/base", SubscriptionRequired: false,
 			KeyHeader: "Ocp-Apim-Subscription-Key", KeyQuery: "subscription-key", Policy: parts["policy.xml"],
-			Operations: []snapshot.Operation{{ID: "get-order", Method: "GET", URLTemplate: "/{id}"}, {ID: "any", Method: "*", URLTemplate: "/*"}}}},
+			Operations: ops}},
+		Products: []snapshot.Product{{ID: "starter", Name: "Starter plan", Published: true, APIs: []string{"orders"}}},
+		Subscriptions: []snapshot.Subscription{{ID: "ann-starter", Name: "Ann on Starter", Scope: "/products/starter", State: "active",
+			Keys: []snapshot.KeyDigest{snapshot.DigestKey("scenario-key-0001")}}},
 		Policy: snapshot.PolicyEnv{NamedValues: map[string]string{"backend": backend.URL, "env-name": "staging"}},
+	}
+	if ops, ok := parts["operations"]; ok {
+		snap.APIs[0].Operations = nil
+		for _, line := range strings.Split(strings.TrimSpace(ops), "\n") {
+			f := strings.Fields(line)
+			if len(f) != 3 {
+				t.Fatalf("operations: %q is not \"id METHOD /template\"", line)
+			}
+			snap.APIs[0].Operations = append(snap.APIs[0].Operations, snapshot.Operation{ID: f[0], Method: f[1], URLTemplate: f[2]})
+		}
+	}
+	for name, src := range parts {
+		if id, ok := strings.CutPrefix(name, "fragment-"); ok {
+			if snap.Policy.Fragments == nil {
+				snap.Policy.Fragments = map[string]string{}
+			}
+			snap.Policy.Fragments[strings.ToLower(strings.TrimSuffix(id, ".xml"))] = src
+		}
+	}
+	if nv, ok := parts["named-values.json"]; ok {
+		var more map[string]string
+		if err := json.Unmarshal([]byte(nv), &more); err != nil {
+			t.Fatalf("named-values.json: %v", err)
+		}
+		for k, v := range more {
+			snap.Policy.NamedValues[strings.ToLower(k)] = v
+		}
+	}
+	if js, ok := parts["schemas.json"]; ok {
+		if err := json.Unmarshal([]byte(js), &snap.Policy.Schemas); err != nil {
+			t.Fatalf("schemas.json: %v", err)
+		}
 	}
 	s := NewServer(Options{})
 	rt, err := s.Compile(snap)
@@ -102,6 +163,13 @@ func runScenario(t *testing.T, parts map[string]string) {
 	method, target, _ := strings.Cut(reqMsg.line, " ")
 	req := httptest.NewRequest(method, target, strings.NewReader(reqMsg.body))
 	req.Header = reqMsg.header
+	if reqMsg.header.Get("Transfer-Encoding") == "chunked" { // a body of unknown length
+		req.Header.Del("Transfer-Encoding")
+		req.ContentLength, req.TransferEncoding = -1, []string{"chunked"}
+		req.Body = io.NopCloser(io.MultiReader(strings.NewReader(reqMsg.body)))
+	} else if reqMsg.body != "" {
+		req.Header.Set("Content-Length", strconv.Itoa(len(reqMsg.body)))
+	}
 	w := httptest.NewRecorder()
 	s.ServeHTTP(w, req)
 

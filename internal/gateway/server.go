@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gatehouse/gatehouse/internal/analytics"
 	"github.com/gatehouse/gatehouse/internal/cache"
@@ -85,6 +86,10 @@ type Options struct {
 	// (package managedidentity). Nil: that element fails at run time.
 	// Ignored when Policies is set.
 	ManagedIdentity builtin.ManagedIdentity
+	// TracerProvider makes the spans of requests (a server span each, a
+	// client span per backend call) and carries the W3C trace context to
+	// backends. Nil: no spans, and no work or allocation for them.
+	TracerProvider trace.TracerProvider
 	// EntraAuthority is the Microsoft Entra ID authority whose OpenID
 	// Connect discovery validate-azure-ad-token uses, such as
 	// https://login.microsoftonline.us for a sovereign cloud. Empty:
@@ -137,6 +142,7 @@ type Server struct {
 	deployment  *expr.Deployment // shared by every request; read-only
 	shared      []SharedStore    // the Redis-backed stores, for metrics
 	breakers    breakers         // the backends' circuit breakers, kept across reloads
+	tracing     *tracing         // nil: requests are not traced
 	metrics     *builtin.Metrics // emit-metric's and the token metrics; nil with Options.Policies
 }
 
@@ -207,10 +213,11 @@ func NewServer(opts Options) *Server {
 	s.keyFailures = newKeyFailures(opts.KeyFailureLimit)
 	s.policies = opts.Policies
 	s.shared = opts.Shared
+	s.tracing = newTracing(opts.TracerProvider, opts.Deployment)
 	if s.policies == nil {
 		s.policies = policy.NewRegistry()
 		s.metrics = builtin.NewMetrics(0)
-		deps := builtin.Deps{HTTPClient: &http.Client{Transport: sideTransport{s}}, Limits: opts.Limits,
+		deps := builtin.Deps{HTTPClient: &http.Client{Transport: s.tracing.wrapSide(sideTransport{s})}, Limits: opts.Limits,
 			Cache: opts.Cache, ExternalCache: opts.ExternalCache, ManagedIdentity: opts.ManagedIdentity, Metrics: s.metrics,
 			EntraAuthority: opts.EntraAuthority}
 		if deps.Cache == nil {
@@ -221,6 +228,7 @@ func NewServer(opts Options) *Server {
 	s.ids = newRequestIDs()
 	s.deployment = opts.Deployment.expr()
 	s.relay = newRelay(s.buffers, s.log, s.backendError)
+	s.relay.tracing = s.tracing
 	return s
 }
 
@@ -275,9 +283,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := s.records.Get().(*recorder)
 	rec.reset(w)
 	rec.body = wrapBody(r)
+	if s.tracing != nil {
+		r = s.startSpan(rec, r)
+	}
 	api, op, sub := s.serve(rec, r, rt)
 	if s.access != nil {
 		s.logAccess(r, rec, api, op, sub)
+	}
+	if rec.span != nil {
+		s.endSpan(rec, r, api, op, sub)
 	}
 	rec.ResponseWriter = nil
 	s.records.Put(rec)
@@ -287,7 +301,7 @@ func (s *Server) serve(w *recorder, r *http.Request, rt *Runtime) (*apiRoute, *o
 	if !s.cleanPath(w, r, rt) {
 		return nil, nil, nil
 	}
-	api, op, rest := rt.match(r.Method, r.URL.Path)
+	api, op, rest := rt.matchRequest(r)
 	if api != nil && api.onlyScheme != "" && s.scheme(r) != api.onlyScheme {
 		writeError(w, http.StatusNotFound, msgNotFound) // as APIM: the API is not there over this protocol
 		return api, nil, nil
@@ -300,6 +314,10 @@ func (s *Server) serve(w *recorder, r *http.Request, rt *Runtime) (*apiRoute, *o
 		return api, op, nil
 	}
 	if op == nil {
+		if api != nil && api.noOperation != nil {
+			s.serveOperationNotFound(w, r, api)
+			return api, nil, nil
+		}
 		writeError(w, http.StatusNotFound, msgNotFound)
 		return api, nil, nil
 	}
@@ -415,7 +433,7 @@ func (a *apiRoute) subscriptionKey(r *http.Request) (string, bool) {
 }
 
 func (s *Server) logAccess(r *http.Request, rec *recorder, api *apiRoute, op *operation, sub *subscriber) {
-	attrs := make([]slog.Attr, 0, 9)
+	attrs := make([]slog.Attr, 0, 10)
 	attrs = append(attrs,
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
@@ -433,6 +451,9 @@ func (s *Server) logAccess(r *http.Request, rec *recorder, api *apiRoute, op *op
 	}
 	if !rec.backendStart.IsZero() {
 		attrs = append(attrs, slog.Float64("backend_ms", ms(rec.backendDone.Sub(rec.backendStart))))
+	}
+	if rec.span != nil && rec.span.SpanContext().IsValid() {
+		attrs = append(attrs, slog.String("trace_id", rec.span.SpanContext().TraceID().String()))
 	}
 	s.access.LogAttrs(context.Background(), slog.LevelInfo, "request", attrs...)
 }

@@ -9,9 +9,11 @@ import (
 	"github.com/gatehouse/gatehouse/internal/openapi"
 )
 
-// exportAPI answers GET /apis/{apiId}?export=openapi with an OpenAPI 3.1
-// document of the API as the gateway serves it. ?gatewayUrl= sets the
-// server; without it the document's server is the API's path alone.
+// exportAPI answers GET /apis/{apiId}?export=openapi with an OpenAPI
+// document (JSON, in the version the API was imported in) of the API as
+// the gateway serves it. ?gatewayUrl= sets the server and adds the
+// subscription key's security schemes; without it the document has
+// neither.
 func (s *Server) exportAPI(r *http.Request) (response, error) {
 	_, id, err := apisType.ids(r)
 	if err != nil {

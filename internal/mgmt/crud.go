@@ -97,12 +97,20 @@ func (s *Server) listResources(rt *resourceType) apiFunc {
 		}
 		var recs []*control.Record
 		total := 0
+		// APIs are filtered (revisions are listed apart), so they are
+		// paged here; so is any list with a $filter.
+		storePaged := len(page.filter) == 0 && rt != apisType
 		err = s.control.View(r.Context(), principalOf(r), func(tx control.Reader) error {
 			if err := rt.requireParent(r.Context(), tx, parent); err != nil {
 				return err
 			}
+			if rt.parent != nil {
+				if parent, err = rt.parent.stored(r.Context(), tx, parent); err != nil {
+					return err
+				}
+			}
 			q := control.Query{Kind: rt.kind, Parent: parent}
-			if len(page.filter) == 0 {
+			if storePaged {
 				// Without a filter the store cuts the page: a page of a
 				// large collection reads (and decrypts) that page only.
 				if total, err = tx.Count(r.Context(), q); err != nil {
@@ -116,11 +124,14 @@ func (s *Server) listResources(rt *resourceType) apiFunc {
 		if err != nil {
 			return response{}, err
 		}
-		items := make([]resource, len(recs))
-		for i, rec := range recs {
-			items[i] = rt.present(rec)
+		items := make([]resource, 0, len(recs))
+		for _, rec := range recs {
+			if rt == apisType && isRevision(rec.ID) {
+				continue // listed by GET /apis/{apiId}/revisions
+			}
+			items = append(items, rt.present(rec))
 		}
-		if len(page.filter) == 0 {
+		if storePaged {
 			return response{status: http.StatusOK, body: page.cut(r, items, total)}, nil
 		}
 		return response{status: http.StatusOK, body: page.apply(r, items)}, nil

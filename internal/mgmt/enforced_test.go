@@ -46,9 +46,14 @@ var propertyUses = map[string]propertyUse{
 	"ApiProperties.protocols":                     tree(byGateway, "serves the API only over these schemes (404 otherwise)"),
 	"ApiProperties.subscriptionRequired":          own(byGateway, "asks for a key or not"),
 	"ApiProperties.subscriptionKeyParameterNames": tree(byGateway, "reads the key from this header and query parameter"),
-	"ApiProperties.apiVersion":                    own(describes, "the version exports show; without version sets it does not route"),
-	"ApiProperties.apiVersionSetId":               own(refused, "version sets"),
-	"ApiProperties.isCurrent":                     own(refused, "revisions: only true"),
+	"ApiProperties.apiVersion":                    own(byGateway, "routes requests that name it to this version of the version set"),
+	"ApiProperties.apiVersionDescription":         own(describes, "lists, exports and the portal"),
+	"ApiProperties.apiVersionSetId":               own(byGateway, "shares the path with the set's other versions, routed by its scheme"),
+	"ApiProperties.apiVersionSet":                 tree(byManagement, "filled from the set apiVersionSetId names"),
+	"ApiProperties.isCurrent":                     own(byManagement, "set by the management plane; a release makes a revision current"),
+	"ApiProperties.apiRevision":                   own(byManagement, "set by the management plane from the id"),
+	"ApiProperties.apiRevisionDescription":        own(describes, "for administrators"),
+	"ApiProperties.sourceApiId":                   own(byManagement, "copies operations and policies on create"),
 	"ApiProperties.type":                          own(byGateway, "http, the only type, is what the gateways serve"),
 	"ApiProperties.format":                        own(byManagement, "imports the definition in value"),
 	"ApiProperties.value":                         own(byManagement, "the imported definition"),
@@ -95,6 +100,11 @@ var propertyUses = map[string]propertyUse{
 	"GroupProperties.builtIn":     own(byManagement, "set by the server for the built-in groups"),
 	"GroupProperties.type":        own(refused, "external groups: custom or system"),
 
+	"SchemaProperties.schemaType":  own(byGateway, "json: validate-content's schema-id validates with the document; xml is refused, not supported yet"),
+	"SchemaProperties.description": own(describes, "lists"),
+	"SchemaProperties.document":    tree(byGateway, "validate-content's schema-id (and schema-ref into it) validates bodies against it"),
+	"SchemaProperties.value":       own(refused, "XML schemas"),
+
 	"NamedValueProperties.displayName": own(byGateway, "the {{name}} policies use"),
 	"NamedValueProperties.value":       own(byGateway, "what {{name}} stands for"),
 	"NamedValueProperties.secret":      own(byManagement, "encrypts the value and keeps it from GET"),
@@ -131,6 +141,17 @@ var propertyUses = map[string]propertyUse{
 
 	"PolicyProperties.format": own(byGateway, "how value is read"),
 	"PolicyProperties.value":  own(byGateway, "the policies the gateways run"),
+
+	"ApiReleaseProperties.apiId":           own(byGateway, "the revision the gateways serve as current"),
+	"ApiReleaseProperties.notes":           own(describes, "the change log"),
+	"ApiReleaseProperties.createdDateTime": own(byManagement, "set when created"),
+	"ApiReleaseProperties.updatedDateTime": own(byManagement, "set on every write"),
+
+	"ApiVersionSetProperties.displayName":       own(describes, "lists and the APIs' apiVersionSet"),
+	"ApiVersionSetProperties.description":       own(describes, "lists and the APIs' apiVersionSet"),
+	"ApiVersionSetProperties.versioningScheme":  own(byGateway, "where the gateways read the version"),
+	"ApiVersionSetProperties.versionQueryName":  own(byGateway, "the query parameter the gateways read the version from"),
+	"ApiVersionSetProperties.versionHeaderName": own(byGateway, "the header the gateways read the version from"),
 
 	"PolicyFragmentProperties.format":      own(byGateway, "how value is read"),
 	"PolicyFragmentProperties.value":       own(byGateway, "what include-fragment inserts"),
@@ -187,14 +208,13 @@ func TestUnsupportedSettingsAreRefused(t *testing.T) {
 	tests := []struct {
 		property, path, body, target string
 	}{
-		{"ApiProperties.apiVersionSetId", "/apis/v", `{"path": "v", "apiVersionSetId": "set"}`, "properties.apiVersionSetId"},
-		{"ApiProperties.isCurrent", "/apis/v", `{"path": "v", "isCurrent": false}`, "properties.isCurrent"},
 		{"ProductProperties.subscriptionRequired", "/products/open", `{"displayName": "Open", "subscriptionRequired": false}`, "properties.subscriptionRequired"},
 		{"SubscriptionProperties.allowTracing", "/subscriptions/s", `{"displayName": "S", "scope": "/apis", "allowTracing": true}`, "properties.allowTracing"},
 		{"UserProperties.state", "/users/u", `{"email": "u@example.com", "firstName": "U", "lastName": "V", "state": "blocked"}`, "properties.state"},
 		{"GroupProperties.type", "/groups/g", `{"displayName": "G", "type": "external"}`, "properties.type"},
 		{"BackendProperties.proxy", "/backends/b", `{"url": "http://b", "proxy": {"url": "http://proxy:3128"}}`, "properties.proxy"},
 		{"BackendProperties.properties", "/backends/b", `{"url": "http://b", "properties": {"serviceFabricCluster": {"managementEndpoints": ["https://sf"]}}}`, "properties.properties"},
+		{"SchemaProperties.value", "/schemas/s", `{"schemaType": "json", "document": {}, "value": "<xs:schema />"}`, "properties.value"},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {

@@ -47,6 +47,11 @@ func TestHostileValuesAreRefusedOrKept(t *testing.T) {
 		{"/backends", map[string]any{"url": "http://backend"}, []string{"url", "description", "title"}},
 		{"/gateways", map[string]any{"description": "g"}, []string{"description"}},
 		{"/subscriptions", map[string]any{"displayName": "S", "scope": "/apis/base", "ownerId": "/users/u1"}, []string{"displayName", "scope", "ownerId"}},
+		{"/apiVersionSets", map[string]any{"displayName": "V", "versioningScheme": "Query", "versionQueryName": "api-version"},
+			[]string{"displayName", "description", "versionQueryName"}},
+		{"/apiVersionSets", map[string]any{"displayName": "V", "versioningScheme": "Header", "versionHeaderName": "Api-Version"},
+			[]string{"versionHeaderName"}},
+		{"/apis/base/releases", map[string]any{"apiId": "/apis/base"}, []string{"apiId", "notes"}},
 	}
 	n := 0
 	for _, res := range resources {

@@ -9,7 +9,8 @@ import (
 
 // The management API's collections.
 var (
-	apisType       = &resourceType{kind: model.KindAPI, title: "API", segment: "apis", idParam: "apiId"}
+	apisType = &resourceType{kind: model.KindAPI, title: "API", segment: "apis", idParam: "apiId",
+		validID: model.ValidateAPIID}
 	operationsType = &resourceType{kind: model.KindOperation, title: "Operation", segment: "operations", idParam: "operationId",
 		parent: apisType}
 	productsType             = &resourceType{kind: model.KindProduct, title: "Product", segment: "products", idParam: "productId"}
@@ -19,6 +20,7 @@ var (
 	namedValuesType          = &resourceType{kind: model.KindNamedValue, title: "Named value", segment: "namedValues", idParam: "namedValueId"}
 	fragmentsType            = &resourceType{kind: model.KindPolicyFragment, title: "Policy fragment", segment: "policyFragments", idParam: "fragmentId"}
 	backendsType             = &resourceType{kind: model.KindBackend, title: "Backend", segment: "backends", idParam: "backendId"}
+	schemasType              = &resourceType{kind: model.KindSchema, title: "Schema", segment: "schemas", idParam: "schemaId"}
 	gatewaysType             = &resourceType{kind: model.KindGateway, title: "Gateway", segment: "gateways", idParam: "gatewayId"}
 	federatedCredentialsType = &resourceType{kind: model.KindFederatedCredential, title: "Federated credential",
 		segment: "federatedCredentials", idParam: "credentialName", parent: gatewaysType}
@@ -26,9 +28,12 @@ var (
 	gatewayCertificateAuthoritiesType = &resourceType{kind: model.KindGatewayCertificateAuthority, title: "Certificate authority",
 		segment: "certificateAuthorities", idParam: "certificateId", parent: gatewaysType}
 
+	versionSetsType = &resourceType{kind: model.KindAPIVersionSet, title: "API version set", segment: "apiVersionSets", idParam: "versionSetId"}
+	releasesType    = &resourceType{kind: model.KindAPIRelease, title: "Release", segment: "releases", idParam: "releaseId", parent: apisType}
+
 	resourceTypes = []*resourceType{apisType, operationsType, productsType, subscriptionsType, usersType,
 		groupsType, namedValuesType, backendsType, gatewaysType, federatedCredentialsType, fragmentsType,
-		certificatesType, gatewayCertificateAuthoritiesType}
+		certificatesType, gatewayCertificateAuthoritiesType, schemasType, versionSetsType, releasesType}
 
 	linkTypes = []*linkType{
 		{kind: model.KindProductAPI, owner: productsType, target: apisType},

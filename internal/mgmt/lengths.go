@@ -22,12 +22,15 @@ var propertiesSchemas = map[model.Kind]string{
 	model.KindGroup:                       "GroupProperties",
 	model.KindNamedValue:                  "NamedValueProperties",
 	model.KindBackend:                     "BackendProperties",
+	model.KindSchema:                      "SchemaProperties",
 	model.KindGateway:                     "GatewayProperties",
 	model.KindCertificate:                 "CertificateProperties",
 	model.KindGatewayCertificateAuthority: "GatewayCertificateAuthorityProperties",
 	model.KindFederatedCredential:         "FederatedCredentialProperties",
 	model.KindPolicy:                      "PolicyProperties",
 	model.KindPolicyFragment:              "PolicyFragmentProperties",
+	model.KindAPIVersionSet:               "ApiVersionSetProperties",
+	model.KindAPIRelease:                  "ApiReleaseProperties",
 }
 
 // lengthRule is what a schema of the OpenAPI document says about the

@@ -319,6 +319,10 @@ func TestOpenAPIDocumentDescribesResponses(t *testing.T) {
 		return string(b)
 	}
 	xmlBody := func(ct string) []string { return []string{"Content-Type", ct} }
+	validateAddress := func(schemaID string) string {
+		return `<policies><inbound><base /><validate-content unspecified-content-type-action="ignore" max-size="1024" size-exceeded-action="prevent">` +
+			`<content type="application/json" validate-as="json" action="prevent" schema-id="` + schemaID + `" /></validate-content></inbound></policies>`
+	}
 	const (
 		globalPolicy = `<policies><inbound><set-header name="x-gateway" exists-action="override"><value>gatehouse</value></set-header></inbound>` +
 			`<backend><forward-request /></backend><outbound /><on-error /></policies>`
@@ -372,6 +376,29 @@ func TestOpenAPIDocumentDescribesResponses(t *testing.T) {
 		{method: "GET", target: "/mgmt/apis/missing/operations", want: 404},
 		{method: "DELETE", target: "/mgmt/apis/echo/operations/post-item", want: 200},
 		{method: "DELETE", target: "/mgmt/apis/echo/operations/post-item", want: 204},
+		{method: "PUT", target: "/mgmt/apis/echo;rev=2", body: props(`{"apiRevisionDescription": "Tries a change."}`), want: 201},
+		{method: "PUT", target: "/mgmt/apis/echo;rev=3", body: props(`{"path": "other"}`), want: 400},
+		{method: "GET", target: "/mgmt/apis/echo/revisions", want: 200, wantBody: []string{`"privateUrl": "/echo;rev=2"`}},
+		{method: "GET", target: "/mgmt/apis/missing/revisions", want: 404},
+		{method: "PUT", target: "/mgmt/apis/echo/releases/r1", body: props(`{"apiId": "/apis/echo;rev=2", "notes": "Faster."}`), want: 201},
+		{method: "PUT", target: "/mgmt/apis/echo/releases/r2", body: props(`{"apiId": "/apis/v2;rev=2"}`), want: 400},
+		{method: "PATCH", target: "/mgmt/apis/echo/releases/r1", body: props(`{"notes": "Much faster."}`), want: 200},
+		{method: "GET", target: "/mgmt/apis/echo/releases/r1", want: 200},
+		{method: "GET", target: "/mgmt/apis/echo/releases", want: 200},
+		{method: "DELETE", target: "/mgmt/apis/echo;rev=2", want: 409},
+		{method: "DELETE", target: "/mgmt/apis/echo/releases/r1", want: 200},
+
+		// Version sets.
+		{method: "PUT", target: "/mgmt/apiVersionSets/orders", body: props(`{"displayName": "Orders", "versioningScheme": "Query", "versionQueryName": "api-version"}`), want: 201},
+		{method: "PUT", target: "/mgmt/apiVersionSets/bad", body: props(`{"displayName": "Bad", "versioningScheme": "Header"}`), want: 400},
+		{method: "PATCH", target: "/mgmt/apiVersionSets/orders", body: props(`{"description": "Every version of Orders."}`), want: 200},
+		{method: "PUT", target: "/mgmt/apis/orders-v1", body: props(`{"path": "orders", "apiVersion": "v1", "apiVersionSetId": "/apiVersionSets/orders"}`), want: 201},
+		{method: "PUT", target: "/mgmt/apis/orders-v1b", body: props(`{"path": "orders", "apiVersion": "v1", "apiVersionSetId": "orders"}`), want: 409},
+		{method: "GET", target: "/mgmt/apiVersionSets/orders", want: 200},
+		{method: "GET", target: "/mgmt/apiVersionSets", want: 200},
+		{method: "DELETE", target: "/mgmt/apiVersionSets/orders", want: 409},
+		{method: "DELETE", target: "/mgmt/apis/orders-v1", want: 200},
+		{method: "DELETE", target: "/mgmt/apiVersionSets/orders", want: 200},
 
 		// Products, groups, users and their links.
 		{method: "PUT", target: "/mgmt/products/starter", body: props(`{"displayName": "Starter", "state": "published"}`), want: 201},
@@ -528,6 +555,21 @@ func TestOpenAPIDocumentDescribesResponses(t *testing.T) {
 		{method: "GET", target: "/mgmt/policyFragments/add-key/references", want: 200, wantBody: []string{`"api": "echo"`, `"resource": "/apis/echo/policy"`}},
 		{method: "GET", target: "/mgmt/namedValues/backend-key/references", want: 200, wantBody: []string{`"resource": "/policyFragments/add-key"`}},
 		{method: "GET", target: "/mgmt/backends/orders/references", want: 200, wantBody: []string{`"element": "inbound/set-backend-service[1]"`}},
+		// Schemas: validate-content's schema-id names one; it cannot be deleted while used.
+		{method: "PUT", target: "/mgmt/schemas/address", body: props(`{"schemaType": "json", "document": {"type": "object", "required": ["city"], "properties": {"city": {"type": "string"}}}}`), want: 201},
+		{method: "PUT", target: "/mgmt/schemas/bad", body: props(`{"schemaType": "json", "document": "city"}`), invalid: true, want: 400, wantBody: []string{"properties.document"}},
+		{method: "PUT", target: "/mgmt/schemas/bad", body: props(`{"schemaType": "json", "document": {"$ref": "https://example.com/address.json"}}`), want: 400,
+			wantBody: []string{"properties.document", "The schema cannot be used", "only references inside the schema"}},
+		{method: "PUT", target: "/mgmt/schemas/soap", body: props(`{"schemaType": "xml", "value": "<xs:schema />"}`), want: 400, wantBody: []string{"not supported yet"}},
+		{method: "PATCH", target: "/mgmt/schemas/address", body: props(`{"description": "A postal address."}`), want: 200},
+		{method: "GET", target: "/mgmt/schemas/address", want: 200, wantBody: []string{`"schemaType": "json"`}},
+		{method: "GET", target: "/mgmt/schemas", want: 200, wantBody: []string{`"count": 1`}},
+		{method: "PUT", target: "/mgmt/apis/v2/policy", body: propsOf("value", validateAddress("nope")), want: 400, wantBody: []string{`schema \"nope\" does not exist`}},
+		{method: "PUT", target: "/mgmt/apis/v2/policy", body: propsOf("value", validateAddress("address")), want: 201},
+		{method: "GET", target: "/mgmt/schemas/address/references", want: 200, wantBody: []string{`"api": "v2"`, `"element": "inbound/validate-content[1]/content[1]"`}},
+		{method: "DELETE", target: "/mgmt/schemas/address", want: 409, wantBody: []string{"API v2", `schema \"address\" does not exist`}},
+		{method: "DELETE", target: "/mgmt/apis/v2/policy", want: 200},
+		{method: "DELETE", target: "/mgmt/schemas/address", want: 200},
 		{method: "DELETE", target: "/mgmt/policyFragments/add-key", want: 409, wantBody: []string{"API echo", "/apis/echo/policy"}},
 		{method: "DELETE", target: "/mgmt/namedValues/backend-key", want: 409, wantBody: []string{"add-key"}},
 		{method: "DELETE", target: "/mgmt/apis/echo/operations/get-item/policy", want: 200},

@@ -20,6 +20,25 @@ type resourceType struct {
 	segment string        // the collection's path segment: "apis"
 	idParam string        // the id's path wildcard: "apiId"
 	parent  *resourceType // the enclosing resource; nil at the top level
+	// validID checks an id of the collection. Nil: model.ValidateID.
+	validID func(string) error
+}
+
+// checkID checks id with the collection's rule.
+func (rt *resourceType) checkID(id string) error {
+	if rt.validID != nil {
+		return rt.validID(id)
+	}
+	return model.ValidateID(id)
+}
+
+// stored returns the stored id of an id of the collection: an API's
+// revision "echo;rev=2" is stored as "echo" while it is current.
+func (rt *resourceType) stored(ctx context.Context, r control.Reader, id string) (string, error) {
+	if rt.kind != model.KindAPI {
+		return id, nil
+	}
+	return control.ResolveAPIID(ctx, r, id)
 }
 
 // collectionPattern returns the ServeMux pattern of the collection.
@@ -55,13 +74,16 @@ func (rt *resourceType) resourceID(parent, id string) string {
 func (rt *resourceType) ids(r *http.Request) (parent, id string, err error) {
 	if rt.parent != nil {
 		parent = r.PathValue(rt.parent.idParam)
-		if err := model.ValidateID(parent); err != nil {
+		if err := rt.parent.checkID(parent); err != nil {
 			return "", "", invalid(rt.parent.idParam, "The "+rt.parent.title+" id "+err.Error()+".")
+		}
+		if rt.kind == model.KindAPIRelease {
+			parent, _, _ = model.SplitRevision(parent) // releases belong to the API, whichever revision names it
 		}
 	}
 	id = r.PathValue(rt.idParam)
 	if id != "" {
-		if err := model.ValidateID(id); err != nil {
+		if err := rt.checkID(id); err != nil {
 			return "", "", invalid(rt.idParam, "The "+rt.title+" id "+err.Error()+".")
 		}
 	}
@@ -72,6 +94,10 @@ func (rt *resourceType) ids(r *http.Request) (parent, id string, err error) {
 func (rt *resourceType) requireParent(ctx context.Context, r control.Reader, parent string) error {
 	if rt.parent == nil {
 		return nil
+	}
+	parent, err := rt.parent.stored(ctx, r, parent)
+	if err != nil {
+		return err
 	}
 	if _, err := r.Get(ctx, rt.parent.kind, "", parent); err != nil {
 		if errors.Is(err, control.ErrNotFound) {
@@ -100,7 +126,16 @@ func (rt *resourceType) present(rec *control.Record) resource {
 
 // get returns one record or a 404 naming it.
 func (rt *resourceType) get(ctx context.Context, r control.Reader, parent, id string) (*control.Record, error) {
-	rec, err := r.Get(ctx, rt.kind, parent, id)
+	stored, err := rt.stored(ctx, r, id)
+	if err != nil {
+		return nil, err
+	}
+	if rt.parent != nil {
+		if parent, err = rt.parent.stored(ctx, r, parent); err != nil {
+			return nil, err
+		}
+	}
+	rec, err := r.Get(ctx, rt.kind, parent, stored)
 	if errors.Is(err, control.ErrNotFound) {
 		return nil, notFound(rt.title + " '" + id + "'")
 	}

@@ -115,13 +115,14 @@ func (s *Server) register() {
 		s.handle(http.MethodPut, lt.itemPattern(), s.putLink(lt))
 		s.handle(http.MethodDelete, lt.itemPattern(), s.deleteLink(lt))
 	}
+	s.handle(http.MethodGet, apisType.itemPattern()+"/revisions", s.listRevisions)
 	sub := subscriptionsType.itemPattern()
 	s.handle(http.MethodPost, sub+"/listSecrets", s.listSecrets)
 	s.handle(http.MethodPost, sub+"/regeneratePrimaryKey", s.regenerateKey(true))
 	s.handle(http.MethodPost, sub+"/regenerateSecondaryKey", s.regenerateKey(false))
 	s.handle(http.MethodPost, namedValuesType.itemPattern()+"/listValue", s.listValue)
 	s.handle(http.MethodPost, certificatesType.itemPattern()+"/listSecrets", s.listCertificateSecrets)
-	for _, rt := range []*resourceType{namedValuesType, backendsType, fragmentsType, certificatesType} {
+	for _, rt := range []*resourceType{namedValuesType, backendsType, fragmentsType, certificatesType, schemasType} {
 		s.handle(http.MethodGet, rt.itemPattern()+"/references", s.references(rt))
 	}
 	for _, ps := range policyScopes {

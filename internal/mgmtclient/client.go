@@ -109,6 +109,12 @@ func (c *Client) Get(ctx context.Context, path string) (*Resource, error) {
 	return &r, nil
 }
 
+// GetJSON decodes the answer of GET path into out, for answers that are
+// not one resource (GET /apis/echo/revisions).
+func (c *Client) GetJSON(ctx context.Context, path string, out any) error {
+	return c.do(ctx, http.MethodGet, c.base+path, nil, out)
+}
+
 // List returns every resource of the collection at path ("/apis"),
 // following nextLink.
 func (c *Client) List(ctx context.Context, path string) ([]Resource, error) {

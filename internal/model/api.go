@@ -21,9 +21,26 @@ type API struct {
 	SubscriptionRequired          *bool              `json:"subscriptionRequired,omitempty"`
 	SubscriptionKeyParameterNames *KeyParameterNames `json:"subscriptionKeyParameterNames,omitempty"`
 	APIVersion                    string             `json:"apiVersion,omitempty"`
-	APIVersionSetID               string             `json:"apiVersionSetId,omitempty"`
-	IsCurrent                     *bool              `json:"isCurrent,omitempty"`
-	Type                          string             `json:"type,omitempty"`
+	APIVersionDescription         string             `json:"apiVersionDescription,omitempty"`
+	// APIVersionSetID names the version set the API is a version of, as
+	// "/apiVersionSets/{id}" (Normalize turns a plain id into that).
+	APIVersionSetID string `json:"apiVersionSetId,omitempty"`
+	// APIVersionSet shows the set APIVersionSetID names; the management
+	// plane fills it, whatever a request says.
+	APIVersionSet *APIVersionSetDetails `json:"apiVersionSet,omitempty"`
+	// APIRevision is the revision's number: "1" for a new API, n for the
+	// revision "{id};rev=n".
+	APIRevision            string `json:"apiRevision,omitempty"`
+	APIRevisionDescription string `json:"apiRevisionDescription,omitempty"`
+	// IsCurrent says whether the revision answers requests that name no
+	// revision. The management plane sets it: a release makes a revision
+	// current.
+	IsCurrent *bool `json:"isCurrent,omitempty"`
+	// SourceAPIID names, on create, the API or revision whose operations
+	// and policies the new one starts with (APIM's sourceApiId).
+	// Write-only: never stored or returned.
+	SourceAPIID string `json:"sourceApiId,omitempty"`
+	Type        string `json:"type,omitempty"`
 	// Format and Value import a definition on PUT, as in APIM: Format is
 	// one of ImportFormats and Value the document (or its URL for the
 	// -link formats). Both are write-only: never stored or returned.
@@ -63,15 +80,25 @@ func (a *API) Normalize() {
 	if a.SubscriptionKeyParameterNames.Query == "" {
 		a.SubscriptionKeyParameterNames.Query = DefaultKeyQuery
 	}
-	if a.IsCurrent == nil {
-		a.IsCurrent = boolPtr(true)
-	}
 	if a.Type == "" {
 		a.Type = "http"
 	}
 	if a.DisplayName == "" {
 		a.DisplayName = a.Path
 	}
+	if id, err := ParseVersionSetID(a.APIVersionSetID); err == nil {
+		a.APIVersionSetID = "/apiVersionSets/" + id
+	}
+	if a.APIVersionSetID == "" {
+		a.APIVersionSet = nil
+	}
+}
+
+// VersionSet returns the id of the API's version set, or "" when it has
+// none.
+func (a *API) VersionSet() string {
+	id, _ := ParseVersionSetID(a.APIVersionSetID)
+	return id
 }
 
 // Validate checks the API's own fields.
@@ -131,10 +158,20 @@ func (a *API) Validate() error {
 		fe.add("type", "%q is not supported: want http", a.Type)
 	}
 	if a.APIVersionSetID != "" {
-		fe.unsupported("apiVersionSetId", "version sets are not implemented; leave it out")
+		if _, err := ParseVersionSetID(a.APIVersionSetID); err != nil {
+			fe.add("apiVersionSetId", "%v", err)
+		}
 	}
-	if a.IsCurrent != nil && !*a.IsCurrent {
-		fe.unsupported("isCurrent", "revisions are not implemented, so every API is its current revision; leave it out or set true")
+	if hasControl(a.APIVersion) {
+		fe.add("apiVersion", "must not hold control characters")
+	}
+	if a.APIRevision != "" && !validRevision(a.APIRevision) {
+		fe.add("apiRevision", "%q is not a revision number: want 1 to %d", a.APIRevision, MaxRevision)
+	}
+	if a.SourceAPIID != "" {
+		if _, err := ParseAPIRef(a.SourceAPIID); err != nil {
+			fe.add("sourceApiId", "%v", err)
+		}
 	}
 	return fe.err()
 }

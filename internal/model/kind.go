@@ -26,6 +26,8 @@ const (
 	KindGateway       Kind = "gateways"
 	KindGatewayAPI    Kind = "gatewayApis"
 	KindSystemSetting Kind = "settings"
+	// KindSchema holds global schemas, which validate-content names.
+	KindSchema Kind = "schemas"
 	// KindCertificate holds certificates; their material is the record's
 	// sealed secret (PEM).
 	KindCertificate Kind = "certificates"

@@ -15,6 +15,10 @@ type Operation struct {
 	Description        string              `json:"description,omitempty"`
 	Request            *Request            `json:"request,omitempty"`
 	Responses          []Response          `json:"responses,omitempty"`
+	// ImportedFrom is the kind of document an import read the operation
+	// from, as "openapi 3.0.1 yaml" or "swagger 2.0 json": an export writes
+	// that kind again. Empty for operations not imported.
+	ImportedFrom string `json:"importedFrom,omitempty"`
 }
 
 // TemplateParameter describes one {name} in an operation's URL template;
@@ -58,6 +62,9 @@ func (o *Operation) Validate() error {
 	}
 	if len(o.URLTemplate) > 1000 {
 		fe.add("urlTemplate", "must be at most 1000 characters")
+	}
+	if len(o.ImportedFrom) > 100 {
+		fe.add("importedFrom", "must be at most 100 characters")
 	}
 	o.validateDescriptions(&fe)
 	return fe.err()

@@ -30,6 +30,8 @@ func NewProperties(kind Kind) Properties {
 		return new(NamedValue)
 	case KindBackend:
 		return new(Backend)
+	case KindSchema:
+		return new(Schema)
 	case KindGateway:
 		return new(Gateway)
 	case KindCertificate:
@@ -42,6 +44,10 @@ func NewProperties(kind Kind) Properties {
 		return new(Policy)
 	case KindPolicyFragment:
 		return new(PolicyFragment)
+	case KindAPIVersionSet:
+		return new(APIVersionSet)
+	case KindAPIRelease:
+		return new(APIRelease)
 	}
 	return nil
 }

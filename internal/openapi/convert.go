@@ -19,6 +19,9 @@ type converter struct {
 	schemas  schemaSet
 	ids      map[string]bool // operation ids taken, lower-cased
 	warnings []string
+	// unusableServers are the JSON pointers of servers with undeclared
+	// variables: they give no service URL.
+	unusableServers map[string]bool
 }
 
 func (c *converter) warn(format string, args ...any) {

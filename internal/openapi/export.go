@@ -6,15 +6,23 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/getkin/kin-openapi/openapi2conv"
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/gatehouse/gatehouse/internal/model"
 )
 
 // ExportOptions configures Export.
 type ExportOptions struct {
 	// GatewayURL is the gateway's base URL ("https://api.example.com");
-	// the API's path is appended to make the document's server. Empty:
-	// the server URL is the API's path alone.
+	// the API's path is appended to make the document's server, and the
+	// subscription key is described as security schemes. Empty: the
+	// document describes the API as specified: no server (a relative one
+	// would mean nothing to an importer) and no security schemes.
 	GatewayURL string
+	// Source is the kind of document to write. Zero: the kind the
+	// operations were imported from (SourceOf), else OpenAPI 3.1.
+	Source Source
 }
 
 // wildcard matches the gateway's catch-all template segments: "*" and
@@ -30,34 +38,39 @@ const extraOperations = "x-gatehouse-operations"
 // template parameter the operation does not describe; Import skips it.
 const implicitParameter = "x-gatehouse-implicit"
 
-// Export writes an OpenAPI 3.1 document, as JSON, of an API as the gateway
-// serves it: the gateway URL as server, the subscription key header and
-// query parameter as security schemes (when a key is required), and each
-// operation with its parameters, bodies, responses and schemas. Schemas
-// kept under "$defs" become components. Operations the format cannot
+// Export writes an OpenAPI document, as JSON, of an API: in the version the
+// operations were imported in (OpenAPI 3.0.x stays 3.0.x, 3.1.x 3.1.x;
+// Swagger 2.0 stays 2.0 where it can say everything, else becomes OpenAPI
+// 3.0.3; 3.1.0 when unknown, see ExportOptions.Source), with each
+// operation's parameters, bodies, responses and schemas. With a gateway
+// URL it describes the API as the gateway serves it: that URL as server,
+// the subscription key header and query parameter as security schemes
+// (when a key is required). Schemas kept under "$defs" become components. Operations the format cannot
 // express (method "*", catch-all templates such as "/files/*") are kept
 // whole under "x-gatehouse-operations", which Import reads back. api must
 // be normalised.
 func Export(api model.API, ops []Operation, opts ExportOptions) ([]byte, error) {
-	server := strings.TrimRight(opts.GatewayURL, "/")
-	if api.Path != "" {
-		server += "/" + api.Path
+	src := opts.Source
+	if src.Version == "" {
+		src = SourceOf(ops)
 	}
-	if server == "" {
-		server = "/"
-	}
+	version := src.exportVersion()
 	info := map[string]any{"title": api.DisplayName, "version": firstNonEmpty(api.APIVersion, "1.0")}
 	if api.Description != "" {
 		info["description"] = api.Description
 	}
-	doc := map[string]any{
-		"openapi": "3.1.0",
-		"info":    info,
-		"servers": []any{map[string]any{"url": server}},
+	doc := map[string]any{"openapi": version, "info": info}
+	gateway := strings.TrimRight(opts.GatewayURL, "/")
+	if gateway != "" {
+		server := gateway
+		if api.Path != "" {
+			server += "/" + api.Path
+		}
+		doc["servers"] = []any{map[string]any{"url": server}}
 	}
 	comps := &components{schemas: map[string]any{}, taken: map[string]bool{}}
 	sec := map[string]any{}
-	if api.SubscriptionRequired == nil || *api.SubscriptionRequired {
+	if gateway != "" && (api.SubscriptionRequired == nil || *api.SubscriptionRequired) {
 		k := api.SubscriptionKeyParameterNames
 		if k == nil {
 			k = &model.KeyParameterNames{Header: model.DefaultKeyHeader, Query: model.DefaultKeyQuery}
@@ -71,6 +84,7 @@ func Export(api model.API, ops []Operation, opts ExportOptions) ([]byte, error) 
 	for _, op := range ops {
 		p := op.Properties
 		if p.Method == "*" || wildcard.MatchString(p.URLTemplate) {
+			p.ImportedFrom = "" // the document says it
 			extra = append(extra, map[string]any{"name": op.ID, "properties": p})
 			continue
 		}
@@ -80,7 +94,7 @@ func Export(api model.API, ops []Operation, opts ExportOptions) ([]byte, error) 
 			item = map[string]any{}
 			paths[tpl] = item
 		}
-		o, err := exportOperation(op, tpl, comps)
+		o, err := exportOperation(op, tpl, comps, strings.HasPrefix(version, "3.0."))
 		if err != nil {
 			return nil, fmt.Errorf("operation %s: %w", op.ID, err)
 		}
@@ -104,12 +118,32 @@ func Export(api model.API, ops []Operation, opts ExportOptions) ([]byte, error) 
 	if err != nil {
 		return nil, fmt.Errorf("encode document: %w", err)
 	}
+	if src.Version == "2.0" {
+		if sw, ok := toSwagger(b); ok {
+			b = sw
+		}
+	}
 	return append(b, '\n'), nil
+}
+
+// toSwagger converts an OpenAPI 3.0 document to Swagger 2.0, reporting
+// false when 2.0 cannot say what it says.
+func toSwagger(doc []byte) ([]byte, bool) {
+	d3, err := openapi3.NewLoader().LoadFromData(doc)
+	if err != nil {
+		return nil, false
+	}
+	d2, err := openapi2conv.FromV3(d3)
+	if err != nil {
+		return nil, false
+	}
+	b, err := json.MarshalIndent(d2, "", "  ")
+	return b, err == nil
 }
 
 var templateParam = regexp.MustCompile(`\{([^{}*]+)\}`)
 
-func exportOperation(op Operation, tpl string, comps *components) (map[string]any, error) {
+func exportOperation(op Operation, tpl string, comps *components, v30 bool) (map[string]any, error) {
 	p := op.Properties
 	o := map[string]any{"operationId": op.ID, "summary": p.DisplayName}
 	if p.Description != "" {
@@ -185,6 +219,10 @@ func exportOperation(op Operation, tpl string, comps *components) (map[string]an
 			rr["headers"] = hs
 		}
 		responses[fmt.Sprint(resp.StatusCode)] = rr
+	}
+	if len(responses) == 0 && v30 {
+		// Required before OpenAPI 3.1; "default" is what says nothing.
+		responses["default"] = map[string]any{"description": "Response"}
 	}
 	if len(responses) > 0 { // optional since OpenAPI 3.1
 		o["responses"] = responses

@@ -2,18 +2,15 @@ package openapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"net/url"
 	"slices"
 	"strings"
 
-	"github.com/getkin/kin-openapi/openapi2"
-	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
-	"sigs.k8s.io/yaml"
 
 	"github.com/gatehouse/gatehouse/internal/model"
 )
@@ -29,7 +26,18 @@ var ErrInvalidDocument = errors.New("invalid OpenAPI document")
 type ImportOptions struct {
 	// BaseURL is where the document was read from. A relative server URL
 	// is resolved against it; empty: relative server URLs are not used.
+	// Relative $refs of a document read from an http(s) URL resolve
+	// against it too (when Files is nil), and so need FetchRef.
 	BaseURL string
+	// Files is the folder the document is in: $refs to relative paths
+	// ("schemas/pet.yaml#/Pet") are read from it, and a path that leaves
+	// it ("../x.yaml") is refused. Give an os.Root's FS, so that symbolic
+	// links cannot lead out of it either. Nil: $refs must point inside
+	// the document.
+	Files fs.FS
+	// FetchRef reads the target of a $ref to an http(s) URL. Nil: such
+	// $refs are refused (remote references are off by default).
+	FetchRef func(u *url.URL) ([]byte, error)
 }
 
 // Definition is what an imported document describes.
@@ -43,6 +51,21 @@ type Definition struct {
 	// Warnings name the parts of the document that were not imported,
 	// each with its place in the document.
 	Warnings []string
+	// Lenient names what the document says although the specification
+	// does not allow it, and how it was read (as Azure API Management
+	// reads it), each with its place as a JSON pointer:
+	// "/components/schemas/A/type: ...".
+	Lenient []string
+	// Source is the document's version and format.
+	Source Source
+	// Document is the document with what its external $refs point at
+	// copied into its components, in its own format; nil when it has no
+	// external $refs. Give this to a management plane, which cannot read
+	// the document's neighbouring files.
+	Document []byte
+	// Files are the files of ImportOptions.Files that $refs read, as
+	// slash-separated paths in the order they were read.
+	Files []string
 }
 
 // Fill sets a's display name, description and service URL from the
@@ -67,10 +90,12 @@ type Operation struct {
 }
 
 // Import reads a Swagger 2.0 or OpenAPI 3.0/3.1 document, in JSON or YAML,
-// and converts it. $refs must point inside the document. An invalid
-// document gives an error wrapping ErrInvalidDocument that names the place
-// in the document. The result's operations are normalised and valid on
-// their own.
+// and converts it. $refs point inside the document, or (see opts) at files
+// next to it or at URLs. What Azure API Management accepts although the
+// specification does not is read as APIM reads it and listed in Lenient.
+// An invalid document gives an error wrapping ErrInvalidDocument that
+// names the place in the document. The result's operations are normalised
+// and valid on their own, and carry the document's Source.
 func Import(data []byte, opts ImportOptions) (def *Definition, err error) {
 	defer func() {
 		// kin-openapi is a third-party parser: a panic on a hostile
@@ -82,18 +107,20 @@ func Import(data []byte, opts ImportOptions) (def *Definition, err error) {
 	if len(data) > maxDocumentBytes {
 		return nil, fmt.Errorf("%w: larger than %d bytes", ErrInvalidDocument, maxDocumentBytes)
 	}
-	doc, root, err := load(data)
+	ld, err := load(data, opts)
 	if err != nil {
 		return nil, err
 	}
+	doc, root := ld.doc, ld.root
 	ctx := context.Background()
 	err = doc.Validate(ctx, openapi3.DisableExamplesValidation(), openapi3.DisableSchemaDefaultsValidation(),
 		openapi3.DisableSchemaPatternValidation(), openapi3.DisableSchemaFormatValidation())
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
 	}
-	c := converter{schemas: schemaSet{root: root}, ids: map[string]bool{}}
-	def = &Definition{}
+	c := converter{schemas: schemaSet{root: root}, ids: map[string]bool{}, unusableServers: ld.unusable}
+	c.warnings = ld.ignored
+	def = &Definition{Source: ld.source, Document: ld.bundled, Files: ld.files, Lenient: ld.lenient}
 	if doc.Info != nil {
 		def.API.DisplayName = doc.Info.Title
 		def.API.Description = doc.Info.Description
@@ -117,70 +144,17 @@ func Import(data []byte, opts ImportOptions) (def *Definition, err error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
 	}
 	def.Operations = append(def.Operations, extra...)
+	for i := range def.Operations {
+		def.Operations[i].Properties.ImportedFrom = def.Source.String()
+	}
 	if len(def.Operations) == 0 {
-		return nil, fmt.Errorf("%w: paths: the document has no operations", ErrInvalidDocument)
+		if len(doc.Webhooks) == 0 {
+			return nil, fmt.Errorf("%w: paths: the document has no operations", ErrInvalidDocument)
+		}
+		c.warn("/webhooks: the document describes only webhooks (%d), which are not imported: the API has 0 operations", len(doc.Webhooks))
 	}
 	def.Warnings = c.warnings
 	return def, nil
-}
-
-// load parses data as Swagger 2.0 or OpenAPI 3 and returns the document in
-// OpenAPI 3 form, with the generic JSON that its $refs point into.
-func load(data []byte) (*openapi3.T, any, error) {
-	js, err := yaml.YAMLToJSON(data)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
-	}
-	var probe struct {
-		Swagger any `json:"swagger"`
-		OpenAPI any `json:"openapi"`
-	}
-	if err := json.Unmarshal(js, &probe); err != nil {
-		return nil, nil, fmt.Errorf("%w: the document is not an object: %w", ErrInvalidDocument, err)
-	}
-	var raw any
-	if err := json.Unmarshal(js, &raw); err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
-	}
-	if err := checkLocalRefs(raw); err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
-	}
-	loader := openapi3.NewLoader()
-	loader.IsExternalRefsAllowed = false
-	loader.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
-		return nil, fmt.Errorf("$ref to %s: only references inside the document are allowed", u)
-	}
-	var doc *openapi3.T
-	switch {
-	case probe.Swagger != nil:
-		if v, _ := probe.Swagger.(string); v != "2.0" {
-			return nil, nil, fmt.Errorf("%w: swagger: version %v is not supported: want 2.0", ErrInvalidDocument, probe.Swagger)
-		}
-		var d2 openapi2.T
-		if err := json.Unmarshal(js, &d2); err != nil {
-			return nil, nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
-		}
-		if doc, err = openapi2conv.ToV3WithLoader(&d2, loader, nil); err != nil {
-			return nil, nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
-		}
-		if js, err = json.Marshal(doc); err != nil {
-			return nil, nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
-		}
-	case probe.OpenAPI != nil:
-		if v, _ := probe.OpenAPI.(string); !strings.HasPrefix(v, "3.") {
-			return nil, nil, fmt.Errorf("%w: openapi: version %v is not supported: want 3.0 or 3.1", ErrInvalidDocument, probe.OpenAPI)
-		}
-		if doc, err = loader.LoadFromData(js); err != nil {
-			return nil, nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
-		}
-	default:
-		return nil, nil, fmt.Errorf("%w: the document has neither an \"openapi\" nor a \"swagger\" version at the top", ErrInvalidDocument)
-	}
-	var root any
-	if err := json.Unmarshal(js, &root); err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
-	}
-	return doc, root, nil
 }
 
 // httpMethods are the methods an OpenAPI path item may have, in the order
@@ -211,6 +185,9 @@ func (c *converter) serviceURL(doc *openapi3.T, base string) string {
 		return ""
 	}
 	s := doc.Servers[0]
+	if c.unusableServers["/servers/0"] {
+		return "" // warned about when the document was read
+	}
 	u := s.URL
 	for name, v := range s.Variables {
 		if v != nil {

@@ -55,8 +55,12 @@ type Env struct {
 	// pool, whose members have the URLs).
 	Backends map[string]string
 	// AnyNamedValue accepts a {{name}} that NamedValues lacks, leaving it
-	// as written (for checking documents offline).
+	// as written (for checking documents offline): in a typed attribute it
+	// stands for any well-formed value.
 	AnyNamedValue bool
+	// Secrets holds the lower-case names of the secret named values, whose
+	// values no diagnostic may show.
+	Secrets map[string]bool
 	// Certificates maps lower-case certificate ids to the certificates
 	// that authentication-certificate may present.
 	Certificates map[string]*Certificate
@@ -66,8 +70,21 @@ type Env struct {
 	// AnyBackend accepts a backend id that Backends lacks (for checking
 	// documents offline).
 	AnyBackend bool
+	// Schemas maps lower-case global schema ids to the schemas that
+	// validate-content's schema-id names.
+	Schemas map[string]*Schema
+	// AnySchema accepts a schema id that Schemas lacks (for checking
+	// documents offline); such a schema is not checked.
+	AnySchema bool
 	// Examples are the operation's documented responses, for mock-response.
+	// Elements read them with Compiler.Examples.
 	Examples []Example
+	// Operation describes the operation being compiled, for the
+	// validation elements. Nil: the document is compiled outside an
+	// operation (on its own, or for an API without operations); the
+	// operation then documents nothing. Elements read it with
+	// Compiler.Operation.
+	Operation *Operation
 	// OnReference, when set, is told of every reference to a named
 	// value, backend or certificate that compiling resolves, and of
 	// those that the Any fields above accept unresolved.
@@ -76,7 +93,7 @@ type Env struct {
 
 // Reference is a use of another resource by a policy element.
 type Reference struct {
-	// Kind is "namedValues", "backends", "certificates",
+	// Kind is "namedValues", "backends", "certificates", "schemas",
 	// "policyFragments" (told by Merger.OnInclude) or
 	// "certificateThumbprints" (a thumbprint no certificate of the Env
 	// has, accepted with AnyCertificate).
@@ -145,18 +162,69 @@ type Example struct {
 
 // Compile compiles doc's four sections into a Pipeline. Every problem is
 // reported, as Diagnostics.
+//
+// doc's named values are those ParseIn substituted: compiling reports
+// each reference to env.OnReference, refuses a reference to a named value
+// that does not exist, and keeps the values of secrets out of every
+// diagnostic.
 func (r *Registry) Compile(doc *Document, env Env) (*Pipeline, error) {
 	c := &Compiler{reg: r, env: env}
 	p := &Pipeline{}
+	texts := map[*text]bool{}
 	for s := range numSections {
 		c.section = s
 		nodes, _ := doc.Section(s)
+		walk(nodes, func(n *Node) {
+			texts[n.t] = true
+			c.references(n)
+		})
 		p.sections[s] = c.Steps(nodes)
 	}
 	if len(c.diags) > 0 {
+		for t := range texts {
+			if t == nil {
+				continue
+			}
+			for _, d := range c.diags {
+				d.Msg = redact(d.Msg, t.refs)
+			}
+		}
 		return nil, c.diags
 	}
+	p.perOperation = c.perOperation
 	return p, nil
+}
+
+// references reports the named values written in n, and refuses those
+// that do not exist. A Liquid template's {{ }} are its own: there, a name
+// that is not a named value is not a reference.
+func (c *Compiler) references(n *Node) {
+	liquid := false
+	if n.Name == "set-body" {
+		a, _ := n.Attr("template")
+		liquid = strings.EqualFold(strings.TrimSpace(a.Value), "liquid")
+	}
+	for _, ref := range n.refs {
+		if ref.Missing && liquid && ref.Attr == "" {
+			continue
+		}
+		c.Refer(n, ref.Pos, "namedValues", ref.Name)
+		if ref.Missing {
+			c.diags = append(c.diags, &Diagnostic{Pos: ref.Pos, Element: n.Name, Attr: ref.Attr,
+				Msg: fmt.Sprintf("named value {{%s}} does not exist", ref.Name), Source: n.Source, Path: n.Path})
+		}
+	}
+}
+
+// opaque reports whether attribute attr of n (empty: its text) holds a
+// {{name}} whose value is not known here, which stands for any value.
+func opaque(n *Node, attr string) bool {
+	for _, ref := range n.refs {
+		if ref.Opaque && ref.Attr == attr {
+			return true
+		}
+	}
+	return false
 }
 
 // Compiler is handed to each element's CompileFunc: it compiles
@@ -166,6 +234,23 @@ type Compiler struct {
 	env     Env
 	section Section
 	diags   Diagnostics
+	// perOperation notes that an element read the operation's
+	// description or examples: the pipeline is the operation's own.
+	perOperation bool
+}
+
+// Operation returns what the operation being compiled documents (nil
+// outside an operation), and notes that the pipeline depends on it.
+func (c *Compiler) Operation() *Operation {
+	c.perOperation = true
+	return c.env.Operation
+}
+
+// Examples returns the operation's documented responses, and notes that
+// the pipeline depends on them.
+func (c *Compiler) Examples() []Example {
+	c.perOperation = true
+	return c.env.Examples
 }
 
 // Refer records that element n, at p, refers to the resource kind/id.
@@ -179,7 +264,7 @@ func (c *Compiler) Refer(n *Node, p Pos, kind, id string) {
 // or a literal true or false, checked now rather than per request.
 func (c *Compiler) Condition(n *Node, name string, required bool) (Value, bool) {
 	v, ok := c.Attr(n, name, required)
-	if !ok || v.prog != nil || !v.set {
+	if !ok || v.prog != nil || !v.set || v.opaque {
 		return v, ok
 	}
 	switch strings.ToLower(strings.TrimSpace(v.lit)) {
@@ -245,10 +330,12 @@ func (c *Compiler) StepsAs(s Section, nodes []*Node) []Step {
 	return c.Steps(nodes)
 }
 
-// Only reports attributes of n other than allowed.
+// Only reports attributes of n other than allowed and id: APIM's portal
+// marks the elements it generates with id="apim-generated-policy", an
+// identifier APIM accepts on any element and that changes nothing.
 func (c *Compiler) Only(n *Node, allowed ...string) {
 	for _, a := range n.Attrs {
-		ok := false
+		ok := a.Name == "id"
 		for _, al := range allowed {
 			ok = ok || a.Name == al
 		}
@@ -268,12 +355,14 @@ func (c *Compiler) Literal(n *Node, name string, required bool) (string, Attr, b
 		}
 		return "", a, false
 	}
-	v := c.resolve(n, a.Pos, a.Name, a.Value)
-	if strings.HasPrefix(strings.TrimSpace(v), "@") {
+	if opaque(n, name) {
+		return "", a, false // any value: it is not known here
+	}
+	if strings.HasPrefix(strings.TrimSpace(a.Value), "@") {
 		c.AttrErrorf(n, a, "an expression is not allowed here")
 		return "", a, false
 	}
-	return v, a, true
+	return a.Value, a, true
 }
 
 // Attr compiles attribute name of n, a literal or an expression.
@@ -285,7 +374,7 @@ func (c *Compiler) Attr(n *Node, name string, required bool) (Value, bool) {
 		}
 		return Value{}, false
 	}
-	return c.value(n, a.Name, a.Value, a.Pos), true
+	return c.value(n, a.Name, a.Value, a.Pos, a.off), true
 }
 
 // Text compiles the character data of n, a literal or an expression.
@@ -294,12 +383,12 @@ func (c *Compiler) Text(n *Node) Value {
 	if p == (Pos{}) {
 		p = n.Pos
 	}
-	return c.value(n, "", n.Text, p)
+	return c.value(n, "", n.Text, p, n.textOff)
 }
 
-// value compiles a literal or an expression written at p.
-func (c *Compiler) value(n *Node, attr, raw string, p Pos) Value {
-	v := c.resolve(n, p, attr, raw)
+// value compiles a literal or an expression written at p, offset off of
+// the document's substituted text.
+func (c *Compiler) value(n *Node, attr, v string, p Pos, off int) Value {
 	trimmed := strings.TrimSpace(v)
 	kind := expr.Inline
 	switch {
@@ -307,14 +396,20 @@ func (c *Compiler) value(n *Node, attr, raw string, p Pos) Value {
 	case strings.HasPrefix(trimmed, "@{") && strings.HasSuffix(trimmed, "}"):
 		kind = expr.Block
 	default:
-		return Value{lit: v, set: true}
+		return Value{lit: v, set: true, opaque: opaque(n, attr)}
 	}
 	prog, err := expr.Compile(trimmed[2:len(trimmed)-1], kind, c.reg.exprs)
 	if err != nil {
+		if opaque(n, attr) {
+			// A {{name}} not known here may be code: the expression can
+			// only be checked with its value.
+			return Value{lit: v, set: true, opaque: true}
+		}
 		d := &Diagnostic{Pos: p, Element: n.Name, Attr: attr, Msg: err.Error(), Source: n.Source, Path: n.Path}
 		var ee *expr.Error
 		if errors.As(err, &ee) {
-			d.Pos, d.Msg = shift(p, ee.Line, ee.Col+2), ee.Msg
+			d.Msg = ee.Msg
+			d.Pos = exprPos(n, p, off+len(v)-len(strings.TrimLeft(v, " \t\r\n"))+2, trimmed[2:], ee.Line, ee.Col)
 		}
 		c.diags = append(c.diags, d)
 		return Value{}
@@ -322,67 +417,43 @@ func (c *Compiler) value(n *Node, attr, raw string, p Pos) Value {
 	return Value{prog: prog, set: true, src: trimmed}
 }
 
-// shift returns the document position of line:col of text starting at p.
-func shift(p Pos, line, col int) Pos {
-	if line <= 1 {
-		return Pos{p.Line, p.Col + col - 1}
-	}
-	return Pos{p.Line + line - 1, col - 2}
-}
-
-// resolve replaces {{name}} references to named values in s.
-func (c *Compiler) resolve(n *Node, p Pos, attr, s string) string {
-	if !strings.Contains(s, "{{") {
-		return s
-	}
-	var b strings.Builder
-	for {
-		i := strings.Index(s, "{{")
+// exprPos returns where line:col of code is written, code starting at
+// offset off of n's substituted text (at p when n has no text).
+func exprPos(n *Node, p Pos, off int, code string, line, col int) Pos {
+	for l := 1; l < line; l++ {
+		i := strings.IndexByte(code, '\n')
 		if i < 0 {
-			b.WriteString(s)
-			return b.String()
+			break
 		}
-		j := strings.Index(s[i:], "}}")
-		if j < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		name := s[i+2 : i+j]
-		v, ok := c.env.NamedValues[strings.ToLower(strings.TrimSpace(name))]
-		if !ok && c.env.AnyNamedValue {
-			v, ok = "{{"+name+"}}", true
-		}
-		if !ok || strings.ContainsAny(name, "{} \n") {
-			if strings.ContainsAny(name, "{} \n") || name == "" {
-				b.WriteString(s[:i+2]) // not a reference (Liquid, JSON)
-				s = s[i+2:]
-				continue
-			}
-			c.diags = append(c.diags, &Diagnostic{Pos: p, Element: n.Name, Attr: attr,
-				Msg: fmt.Sprintf("named value {{%s}} does not exist", name), Source: n.Source, Path: n.Path})
-			v = ""
-		}
-		c.Refer(n, p, "namedValues", strings.TrimSpace(name))
-		b.WriteString(s[:i])
-		b.WriteString(v)
-		s = s[i+j+2:]
+		off += i + 1
+		code = code[i+1:]
 	}
+	if n.t == nil {
+		if line <= 1 {
+			return Pos{p.Line, p.Col + col + 1}
+		}
+		return Pos{p.Line + line - 1, col}
+	}
+	return n.t.at(off + col - 1)
 }
 
 // Value is a compiled attribute or text: a literal, or an expression
 // evaluated per request.
 type Value struct {
-	lit  string
-	prog *expr.Program
-	src  string
-	set  bool
+	lit    string
+	prog   *expr.Program
+	src    string
+	set    bool
+	opaque bool // holds a {{name}} not known here (checking offline)
 }
 
 // IsSet reports whether the value was given.
 func (v Value) IsSet() bool { return v.set }
 
-// Literal returns the value and true when it is not an expression.
-func (v Value) Literal() (string, bool) { return v.lit, v.prog == nil }
+// Literal returns the value and true when it is a literal known now:
+// not an expression, nor a {{name}} whose value is not known here (when
+// checking offline), which stands for any value.
+func (v Value) Literal() (string, bool) { return v.lit, v.prog == nil && !v.opaque }
 
 // String evaluates the value as a string.
 func (v Value) String(c *Context) (string, error) {

@@ -31,10 +31,19 @@ type Document struct {
 // Section returns the elements of section s and whether the document has it.
 func (d *Document) Section(s Section) ([]*Node, bool) { return d.sections[s], d.present[s] }
 
-// Parse reads a <policies> document. It checks the structure (root and
-// sections); the elements are checked when compiled.
-func Parse(src string) (*Document, error) {
-	root, err := ReadXML(src)
+// Parse reads a <policies> document as written, its {{name}}
+// references kept as text (to render or export it). It checks the
+// structure (root and sections); the elements are checked when compiled.
+func Parse(src string) (*Document, error) { return parse(src, nil) }
+
+// ParseIn reads a <policies> document to compile it in env: the named
+// values of env are substituted into its text first, as APIM does, so
+// that {{name}} may stand for any part of it; positions stay those of
+// src, and no diagnostic shows the value of a secret (env.Secrets).
+func ParseIn(src string, env Env) (*Document, error) { return parse(src, &env) }
+
+func parse(src string, env *Env) (*Document, error) {
+	root, err := readXML(src, env)
 	if err != nil {
 		return nil, Diagnostics{asDiagnostic(err)}
 	}
@@ -82,10 +91,16 @@ func walk(nodes []*Node, f func(*Node)) {
 	}
 }
 
-// ParseFragment reads a policy fragment: a <fragment> element whose
-// children are policy elements.
-func ParseFragment(src string) ([]*Node, error) {
-	root, err := ReadXML(src)
+// ParseFragment reads a policy fragment as written: a <fragment>
+// element whose children are policy elements.
+func ParseFragment(src string) ([]*Node, error) { return parseFragment(src, nil) }
+
+// ParseFragmentIn reads a policy fragment to compile it in env, with the
+// named values of env substituted first (see ParseIn).
+func ParseFragmentIn(src string, env Env) ([]*Node, error) { return parseFragment(src, &env) }
+
+func parseFragment(src string, env *Env) ([]*Node, error) {
+	root, err := readXML(src, env)
 	if err != nil {
 		return nil, Diagnostics{asDiagnostic(err)}
 	}

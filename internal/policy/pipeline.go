@@ -133,8 +133,14 @@ func (c *Context) SetVariable(name string, v any) {
 // Pipeline is a compiled effective policy: the steps of each section. It
 // is immutable and safe for concurrent use.
 type Pipeline struct {
-	sections [numSections][]Step
+	sections     [numSections][]Step
+	perOperation bool
 }
+
+// PerOperation reports whether an element of p depends on the operation
+// it was compiled for (its description or examples): otherwise p serves
+// every operation whose effective policy is the same document.
+func (p *Pipeline) PerOperation() bool { return p.perOperation }
 
 // Steps returns the steps of section s; Walk looks inside them.
 func (p *Pipeline) Steps(s Section) []Step { return p.sections[s] }

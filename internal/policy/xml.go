@@ -29,7 +29,16 @@ type Node struct {
 	// are set by Tag and empty before.
 	Source string
 	Path   string
+
+	t       *text      // the document's text, for positions in expressions
+	textOff int        // offset of TextPos in t.src
+	refs    []NamedRef // the named values written in the element
 }
+
+// NamedValues returns the {{name}} references written in n itself (its
+// attributes and text, not its children), in order. It must not be
+// modified.
+func (n *Node) NamedValues() []NamedRef { return n.refs }
 
 // Tag sets Source to source and Path (below prefix) on nodes and every
 // element under them.
@@ -48,6 +57,8 @@ type Attr struct {
 	Name  string
 	Value string
 	Pos   Pos // of the value's first character
+
+	off int // of the value's first character in the substituted text
 }
 
 // Attr returns the named attribute.
@@ -71,12 +82,31 @@ const maxDocument = 1 << 20
 // with @( or @{ are read as C# code up to the balancing bracket, so they
 // may hold raw <, >, & and quotes, as APIM allows.
 type reader struct {
-	src       string
-	i         int
-	line, col int
+	src  string
+	i    int
+	t    *text
+	next int // the first reference of t not yet given to an element
 }
 
-func (r *reader) pos() Pos { return Pos{r.line, r.col} }
+func (r *reader) pos() Pos { return r.t.at(r.i) }
+
+// claim gives the references read so far to n, in attribute attr (empty:
+// its text or tag). A value that goes on past the reader (one that holds
+// elements) is left to the element read next.
+func (r *reader) claim(n *Node, attr string) {
+	for ; r.next < len(r.t.refs) && r.t.refs[r.next].at < r.i && (r.t.refs[r.next].end <= r.i || attr != ""); r.next++ {
+		ref := r.t.refs[r.next]
+		ref.Attr = attr
+		n.refs = append(n.refs, ref)
+	}
+}
+
+// drop passes over the references read so far (in a comment).
+func (r *reader) drop() {
+	for r.next < len(r.t.refs) && r.t.refs[r.next].at < r.i {
+		r.next++
+	}
+}
 
 func (r *reader) errorf(p Pos, format string, args ...any) error {
 	return &Diagnostic{Pos: p, Msg: fmt.Sprintf(format, args...)}
@@ -84,16 +114,7 @@ func (r *reader) errorf(p Pos, format string, args ...any) error {
 
 func (r *reader) eof() bool { return r.i >= len(r.src) }
 
-func (r *reader) advance(n int) {
-	for k := 0; k < n && r.i < len(r.src); k++ {
-		if r.src[r.i] == '\n' {
-			r.line, r.col = r.line+1, 1
-		} else {
-			r.col++
-		}
-		r.i++
-	}
-}
+func (r *reader) advance(n int) { r.i = min(r.i+n, len(r.src)) }
 
 func (r *reader) has(s string) bool { return strings.HasPrefix(r.src[r.i:], s) }
 
@@ -132,12 +153,48 @@ func (r *reader) comment() error {
 	return nil
 }
 
-// ReadXML parses src into its root element.
-func ReadXML(src string) (*Node, error) {
+// ReadXML parses src into its root element, with its {{name}}
+// references left as written.
+func ReadXML(src string) (*Node, error) { return readXML(src, nil) }
+
+// readXML parses src into its root element, with the named values of env
+// substituted first when env is not nil.
+func readXML(src string, env *Env) (*Node, error) {
 	if len(src) > maxDocument {
 		return nil, &Diagnostic{Pos: Pos{1, 1}, Msg: fmt.Sprintf("the document is larger than %d bytes", maxDocument)}
 	}
-	r := &reader{src: strings.TrimPrefix(src, "\ufeff"), line: 1, col: 1}
+	t := substitute(strings.TrimPrefix(src, "\ufeff"), env)
+	if len(t.src) > maxDocument {
+		return nil, &Diagnostic{Pos: Pos{1, 1}, Msg: fmt.Sprintf("the document with its named values is larger than %d bytes", maxDocument)}
+	}
+	r := &reader{src: t.src, t: t}
+	root, err := r.document()
+	if err != nil {
+		return nil, redactErr(err, t.refs, r.i)
+	}
+	return root, nil
+}
+
+// redactErr keeps the secret values of refs out of a reading error found
+// at offset o: an error in a secret's value says only which it is, since
+// its message would quote a part of it.
+func redactErr(err error, refs []NamedRef, o int) error {
+	d, ok := err.(*Diagnostic)
+	if !ok {
+		return err
+	}
+	for _, ref := range refs {
+		if ref.secret != "" && ref.at <= o && o <= ref.end {
+			d.Msg = fmt.Sprintf("the value of the secret named value {{%s}} does not fit here: the policy is not well-formed XML with it", ref.Name)
+			return d
+		}
+	}
+	d.Msg = redact(d.Msg, refs)
+	return d
+}
+
+// document reads the root element and what surrounds it.
+func (r *reader) document() (*Node, error) {
 	if err := r.skipMisc(); err != nil {
 		return nil, err
 	}
@@ -154,6 +211,7 @@ func ReadXML(src string) (*Node, error) {
 	if !r.eof() {
 		return nil, r.errorf(r.pos(), "unexpected content after the root element </%s>", root.Name)
 	}
+	r.claim(root, "")
 	return root, nil
 }
 
@@ -166,6 +224,7 @@ func (r *reader) skipMisc() error {
 			if err := r.comment(); err != nil {
 				return err
 			}
+			r.drop()
 		case r.has("<?"):
 			if err := r.skipTo("?>", "processing instruction", r.pos()); err != nil {
 				return err
@@ -193,7 +252,7 @@ func (r *reader) element(depth int) (*Node, error) {
 	if depth > maxDepth {
 		return nil, r.errorf(r.pos(), "elements are nested deeper than %d", maxDepth)
 	}
-	n := &Node{Pos: r.pos()}
+	n := &Node{Pos: r.pos(), t: r.t}
 	r.advance(1) // <
 	if n.Name = r.name(); n.Name == "" {
 		return nil, r.errorf(n.Pos, "expected an element name after '<'")
@@ -205,15 +264,21 @@ func (r *reader) element(depth int) (*Node, error) {
 			return nil, r.errorf(n.Pos, "<%s> is not closed", n.Name)
 		case r.has("/>"):
 			r.advance(2)
+			r.claim(n, "")
 			return n, nil
 		case r.src[r.i] == '>':
 			r.advance(1)
-			return n, r.content(n, depth)
+			r.claim(n, "")
+			err := r.content(n, depth)
+			r.claim(n, "")
+			return n, err
 		}
+		r.claim(n, "")
 		a, err := r.attribute(n)
 		if err != nil {
 			return nil, err
 		}
+		r.claim(n, a.Name)
 		if _, dup := n.Attr(a.Name); dup {
 			return nil, r.errorf(a.Pos, "<%s>: attribute %s is given twice", n.Name, a.Name)
 		}
@@ -256,7 +321,7 @@ func (r *reader) attribute(n *Node) (Attr, error) {
 	if strings.ContainsRune(raw, '<') && !strings.HasPrefix(raw, "@") {
 		return Attr{}, r.errorf(vp, "<%s>: the value of %s contains '<'; write &lt;", n.Name, name)
 	}
-	return Attr{Name: name, Value: decodeEntities(raw), Pos: vp}, nil
+	return Attr{Name: name, Value: decodeEntities(raw), Pos: vp, off: start}, nil
 }
 
 // code reads a policy expression @(...) or @{...} up to its balancing
@@ -272,10 +337,29 @@ func (r *reader) code(start Pos) error {
 	for !r.eof() {
 		c := r.src[r.i]
 		switch {
+		case r.has("//"):
+			// A comment to the end of the line: an apostrophe in it is no
+			// character literal.
+			j := strings.IndexByte(r.src[r.i:], '\n')
+			if j < 0 {
+				return r.errorf(start, "the expression starting here has no closing '%c'", closeB)
+			}
+			r.advance(j)
+			continue
+		case r.has("/*"):
+			j := strings.Index(r.src[r.i+2:], "*/")
+			if j < 0 {
+				return r.errorf(r.pos(), "a comment /* in the expression is not closed with */")
+			}
+			r.advance(j + 4)
+			continue
 		case c == '"' || c == '\'':
 			if err := r.literal(c); err != nil {
 				return err
 			}
+			continue
+		case r.has("&quot;"):
+			r.quotedEntity()
 			continue
 		case c == open:
 			depth++
@@ -289,6 +373,19 @@ func (r *reader) code(start Pos) error {
 		r.advance(1)
 	}
 	return r.errorf(start, "the expression starting here has no closing '%c'", closeB)
+}
+
+// quotedEntity skips a C# string literal written with &quot; (the
+// policy's "xml" format), so that what it holds is not taken for code.
+func (r *reader) quotedEntity() {
+	r.advance(len("&quot;"))
+	for !r.eof() && !r.has("&quot;") {
+		if r.has(`\&quot;`) || r.has(`\\`) {
+			r.advance(1)
+		}
+		r.advance(1)
+	}
+	r.advance(len("&quot;"))
 }
 
 // literal skips a C# string or char literal, including verbatim @"..."
@@ -326,6 +423,7 @@ func (r *reader) content(n *Node, depth int) error {
 		}
 		switch {
 		case r.has("</"):
+			r.claim(n, "")
 			p := r.pos()
 			r.advance(2)
 			name := r.name()
@@ -337,9 +435,11 @@ func (r *reader) content(n *Node, depth int) error {
 			n.Text = strings.TrimSpace(text.String())
 			return nil
 		case r.has("<!--"):
+			r.claim(n, "")
 			if err := r.comment(); err != nil {
 				return err
 			}
+			r.drop()
 		case r.has("<![CDATA["):
 			p := r.pos()
 			r.advance(len("<![CDATA["))
@@ -347,10 +447,11 @@ func (r *reader) content(n *Node, depth int) error {
 			if j < 0 {
 				return r.errorf(p, "unterminated CDATA section")
 			}
-			r.noteText(n, &text, p)
+			r.noteText(n, &text, p, r.i)
 			text.WriteString(r.src[r.i : r.i+j])
 			r.advance(j + 3)
 		case r.src[r.i] == '<':
+			r.claim(n, "")
 			child, err := r.element(depth + 1)
 			if err != nil {
 				return err
@@ -364,9 +465,9 @@ func (r *reader) content(n *Node, depth int) error {
 	}
 }
 
-func (r *reader) noteText(n *Node, text *strings.Builder, p Pos) {
+func (r *reader) noteText(n *Node, text *strings.Builder, p Pos, off int) {
 	if strings.TrimSpace(text.String()) == "" {
-		n.TextPos = p
+		n.TextPos, n.textOff = p, off
 	}
 }
 
@@ -377,19 +478,22 @@ func (r *reader) text(n *Node, text *strings.Builder) error {
 	for !r.eof() && r.src[r.i] != '<' {
 		if r.has("@(") || r.has("@{") {
 			if strings.TrimSpace(r.src[start:r.i]) == "" && strings.TrimSpace(text.String()) == "" {
-				n.TextPos = r.pos()
+				n.TextPos, n.textOff = r.pos(), r.i
 			}
 			text.WriteString(decodeEntities(r.src[start:r.i]))
 			cs := r.i
 			if err := r.code(r.pos()); err != nil {
 				return err
 			}
-			text.WriteString(r.src[cs:r.i])
+			// Entities are decoded in an expression in text as in an
+			// attribute: APIM's policy XML (format rawxml) is XML, where
+			// &amp;, &lt; and &quot; stand for &, < and ".
+			text.WriteString(decodeEntities(r.src[cs:r.i]))
 			start = r.i
 			continue
 		}
 		if strings.TrimSpace(text.String()) == "" && strings.IndexByte(" \t\r\n", r.src[r.i]) < 0 && n.TextPos == (Pos{}) {
-			n.TextPos = r.pos()
+			n.TextPos, n.textOff = r.pos(), r.i
 		}
 		r.advance(1)
 	}

@@ -219,3 +219,27 @@ func FuzzReadXML(f *testing.F) {
 		}
 	})
 }
+
+// An apostrophe in a C# comment is no character literal, and entities in
+// an expression in element text are decoded as in an attribute.
+func TestExpressionCommentsAndEntitiesInText(t *testing.T) {
+	src := "<policies><inbound><set-body>@{\n" +
+		"    // it's the caller's name\n" +
+		"    /* don't \"quote\" me */\n" +
+		"    return context.Request.Method == &quot;GET&quot; &amp;&amp; 1 &lt; 2 ? \"a\" : \"b\";\n" +
+		"}</set-body><set-header name=\"x\" value=\"@(1 /* it's */ + 2)\" /></inbound></policies>"
+	root, err := ReadXML(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := root.Children[0].Children[0]
+	if !strings.Contains(body.Text, `return context.Request.Method == "GET" && 1 < 2 ? "a" : "b";`) || !strings.Contains(body.Text, "// it's the caller's name") {
+		t.Errorf("text = %s", body.Text)
+	}
+	if v, _ := root.Children[0].Children[1].Attr("value"); v.Value != "@(1 /* it's */ + 2)" {
+		t.Errorf("attribute = %s", v.Value)
+	}
+	if _, err := ReadXML("<policies><inbound><set-body>@{ return 1; /* open }</set-body></inbound></policies>"); err == nil || !strings.Contains(err.Error(), "1:43: a comment /* in the expression is not closed") {
+		t.Errorf("an unclosed comment: %v", err)
+	}
+}

@@ -3,13 +3,37 @@ package snapshot
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 )
 
 // SchemaVersion is the version of the snapshot format this build writes
 // and reads. It grows when a field is added that a gateway must not
 // ignore.
-const SchemaVersion = 1
+// Version 2 added version sets and revisions, backend pools and circuit
+// breakers: a gateway that ignored them would route every version of an
+// API to one of them, or send requests to a tripped backend. A snapshot
+// that uses none of them is written as version 1 (see SchemaOf), so
+// gateways of the previous release go on taking it.
+const SchemaVersion = 2
+
+// SchemaOf returns the oldest schema version that can carry s.
+func SchemaOf(s *Snapshot) int {
+	if len(s.VersionSets) > 0 {
+		return 2
+	}
+	for i := range s.APIs {
+		if s.APIs[i].NotCurrent {
+			return 2
+		}
+	}
+	for _, b := range s.Backends {
+		if len(b.Pool) > 0 || b.CircuitBreaker != nil {
+			return 2
+		}
+	}
+	return 1
+}
 
 // Snapshot is the configuration of one gateway at one configuration
 // version. It is plain data; once built it must not be modified.
@@ -38,6 +62,18 @@ type Snapshot struct {
 	Certificates map[string]Certificate `json:"certificates,omitempty"`
 	// CertificateAuthorities are the gateway's certificate authorities.
 	CertificateAuthorities []CertificateAuthority `json:"certificateAuthorities,omitempty"`
+	// VersionSets holds, by lower-case id, the version sets of this
+	// gateway's APIs.
+	VersionSets map[string]VersionSet `json:"versionSets,omitempty"`
+}
+
+// VersionSet says how the gateway tells the versions of an API apart.
+type VersionSet struct {
+	// Scheme is "Segment", "Query" or "Header".
+	Scheme string `json:"scheme"`
+	// Name is the query parameter (Query) or header (Header) that holds
+	// the version; empty for Segment.
+	Name string `json:"name,omitempty"`
 }
 
 // PolicyEnv is the global policy and what policies refer to.
@@ -46,6 +82,18 @@ type PolicyEnv struct {
 	Fragments   map[string]string `json:"fragments,omitempty"`   // lower-case id → <fragment> document
 	NamedValues map[string]string `json:"namedValues,omitempty"` // lower-case name → value
 	Backends    map[string]string `json:"backends,omitempty"`    // lower-case id → URL (see Snapshot.Backends)
+	// Schemas holds the global schemas policies name (validate-content's
+	// schema-id), by lower-case id.
+	Schemas map[string]Schema `json:"schemas,omitempty"`
+	// Secrets are the lower-case names, sorted, of the secret named
+	// values: compile reports never show their values.
+	Secrets []string `json:"secrets,omitempty"`
+}
+
+// Schema is a global schema.
+type Schema struct {
+	Type     string          `json:"type"`               // "json" or "xml"
+	Document json.RawMessage `json:"document,omitempty"` // a JSON schema's document
 }
 
 // API is one API served by the gateway.
@@ -59,6 +107,22 @@ type API struct {
 	Protocols            []string    `json:"protocols,omitempty"` // "http", "https": the schemes it is served over; empty: both
 	Operations           []Operation `json:"operations"`
 	Policy               string      `json:"policy,omitempty"` // the API's <policies> document
+	// Name is the display name, which context.Api.Name returns; empty:
+	// the id.
+	Name string `json:"name,omitempty"`
+	// VersionSet is the lower-case id of the API's version set (see
+	// Snapshot.VersionSets); empty when it has none.
+	VersionSet string `json:"versionSet,omitempty"`
+	// Version is the API's version in VersionSet; empty for the set's
+	// original version, which answers requests that name none.
+	Version string `json:"version,omitempty"`
+	// Revision is the revision's number ("1" when empty).
+	Revision string `json:"revision,omitempty"`
+	// NotCurrent marks a revision that is not its API's current one (ID
+	// "echo;rev=2"): it is served under "{path};rev={Revision}".
+	// Subscriptions and products that reach the API reach all its
+	// revisions.
+	NotCurrent bool `json:"notCurrent,omitempty"`
 }
 
 // Operation is one method and URL template of an API.
@@ -70,6 +134,49 @@ type Operation struct {
 	// Examples are the operation's documented response examples, which
 	// mock-response answers with.
 	Examples []Example `json:"examples,omitempty"`
+	// Name is the display name, which context.Operation.Name returns;
+	// empty: the id.
+	Name string `json:"name,omitempty"`
+	// TemplateParameters, Request and Responses describe what the
+	// operation accepts and answers, which the validation policies
+	// (validate-content, validate-parameters, validate-headers,
+	// validate-status-code) check messages against.
+	TemplateParameters []Parameter `json:"templateParameters,omitempty"`
+	Request            *Request    `json:"request,omitempty"`
+	Responses          []Response  `json:"responses,omitempty"`
+}
+
+// Parameter is a documented path or query parameter or header.
+type Parameter struct {
+	Name     string   `json:"name"`
+	Type     string   `json:"type,omitempty"`
+	Required bool     `json:"required,omitempty"`
+	Values   []string `json:"values,omitempty"`
+	// Schema is the parameter's JSON Schema; empty: Type and Values say
+	// what it takes.
+	Schema json.RawMessage `json:"schema,omitempty"`
+}
+
+// Request is what an operation accepts besides its path parameters.
+type Request struct {
+	QueryParameters []Parameter      `json:"queryParameters,omitempty"`
+	Headers         []Parameter      `json:"headers,omitempty"`
+	Representations []Representation `json:"representations,omitempty"`
+}
+
+// Response is one documented answer of an operation.
+type Response struct {
+	StatusCode      int              `json:"statusCode"`
+	Headers         []Parameter      `json:"headers,omitempty"`
+	Representations []Representation `json:"representations,omitempty"`
+}
+
+// Representation is one documented content type of a body, with its
+// JSON Schema when it has one.
+type Representation struct {
+	ContentType string          `json:"contentType"`
+	TypeName    string          `json:"typeName,omitempty"`
+	Schema      json.RawMessage `json:"schema,omitempty"`
 }
 
 // Example is one documented response body.
@@ -85,6 +192,9 @@ type Product struct {
 	Published bool     `json:"published"`
 	APIs      []string `json:"apis"`
 	Policy    string   `json:"policy,omitempty"`
+	// Name is the display name, which context.Product.Name returns;
+	// empty: the id.
+	Name string `json:"name,omitempty"`
 }
 
 // Subscription is a subscription with the digests of its keys.
@@ -95,6 +205,9 @@ type Subscription struct {
 	Owner string `json:"owner,omitempty"` // user id
 	// Keys are the digests of the primary and secondary keys.
 	Keys []KeyDigest `json:"keys"`
+	// Name is the display name, which context.Subscription.Name returns;
+	// empty: the id.
+	Name string `json:"name,omitempty"`
 }
 
 // KeyDigest is the SHA-256 digest of a subscription key. It is encoded as

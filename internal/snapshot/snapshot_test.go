@@ -25,3 +25,22 @@ func FuzzDecodeSnapshot(f *testing.F) {
 		}
 	})
 }
+
+func TestSchemaOfNamesWhatOlderGatewaysCannotIgnore(t *testing.T) {
+	tests := []struct {
+		name string
+		snap Snapshot
+		want int
+	}{
+		{"plain", Snapshot{APIs: []API{{ID: "a"}}, Backends: map[string]Backend{"b": {}}}, 1},
+		{"version set", Snapshot{VersionSets: map[string]VersionSet{"v": {}}}, 2},
+		{"revision", Snapshot{APIs: []API{{ID: "a;rev=2", NotCurrent: true}}}, 2},
+		{"pool", Snapshot{Backends: map[string]Backend{"p": {Pool: []PoolMember{{ID: "b"}}}}}, 2},
+		{"circuit breaker", Snapshot{Backends: map[string]Backend{"b": {CircuitBreaker: &CircuitBreaker{}}}}, 2},
+	}
+	for _, tt := range tests {
+		if got := SchemaOf(&tt.snap); got != tt.want {
+			t.Errorf("%s: schema %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}

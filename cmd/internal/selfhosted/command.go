@@ -152,6 +152,11 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.UseLogger != nil {
 		cfg.UseLogger(log)
 	}
+	flushAccessLog, err := cfg.GatewaySettings.StartAccessLog(cfg.Stdout, cfg.LogFormat)
+	if err != nil {
+		return err
+	}
+	defer flushAccessLog() // after the gateway has stopped: its last lines go too
 	creds, err := credentials(cfg)
 	if err != nil {
 		return err
@@ -168,6 +173,11 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	hostname, _ := os.Hostname()
 	node := nodeID(hostname)
+	_, stopTracing, err := cfg.GatewaySettings.StartTracing(log, "gatehouse-gateway", cfg.Version, node)
+	if err != nil {
+		return err
+	}
+	defer stopTracing() // after the gateway has stopped: its last spans go too
 	gw, closeGateway, err := cfg.GatewaySettings.NewServer(log, cfg.GatewayID, node, false)
 	if err != nil {
 		return err

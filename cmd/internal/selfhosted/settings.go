@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gatehouse/gatehouse/internal/analytics"
 	"github.com/gatehouse/gatehouse/internal/cache"
@@ -49,6 +50,14 @@ type GatewaySettings struct {
 	// Limits bound what the gateway's listeners accept; the metrics
 	// listener takes their ForTools version.
 	Limits cli.Limits
+	// Getenv reads the OTEL_* variables. Nil: os.Getenv.
+	Getenv func(string) string
+	// TracerProvider receives the gateway's spans; StartTracing sets it.
+	// Nil: no spans.
+	TracerProvider trace.TracerProvider
+	// AccessLogger writes the access log; StartAccessLog sets it. Nil:
+	// the access log goes to the gateway's logger.
+	AccessLogger *slog.Logger
 }
 
 // AddFlags defines the settings' flags, with their defaults, on f.
@@ -104,13 +113,18 @@ func (g GatewaySettings) NewServer(log *slog.Logger, gatewayID, instance string,
 		return nil, nil, err
 	}
 	opts := gateway.Options{Logger: log, BackendTimeout: g.BackendTimeout,
-		TrustedProxies: trusted, Cache: cache.NewMemory(cacheMiB(g.CacheMiB)<<20, nil), KeyFailureLimit: g.KeyFailureLimit, EntraAuthority: g.EntraAuthority,
-		Deployment: gateway.Deployment{Region: g.Region, ServiceName: g.ServiceName, GatewayID: gatewayID, InstanceID: instance, Managed: managed}}
+		TrustedProxies: trusted, Cache: cache.NewMemory(cacheMiB(g.CacheMiB)<<20, nil), KeyFailureLimit: g.KeyFailureLimit,
+		Deployment:     gateway.Deployment{Region: g.Region, ServiceName: g.ServiceName, GatewayID: gatewayID, InstanceID: instance, Managed: managed},
+		TracerProvider: g.TracerProvider, EntraAuthority: g.EntraAuthority}
 	if g.KeyFailureLimit <= 0 {
 		opts.KeyFailureLimit = -1 // no limit
 	}
 	if g.AccessLog {
-		opts.AccessLog = log.With("log", "access")
+		access := g.AccessLogger
+		if access == nil {
+			access = log
+		}
+		opts.AccessLog = access.With("log", "access")
 	}
 	id, err := g.Identity.provider(log, os.Getenv)
 	if err != nil {

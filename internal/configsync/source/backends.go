@@ -215,7 +215,7 @@ type uses struct {
 
 func newUses() *uses {
 	u := &uses{of: map[string]map[string]bool{}}
-	for _, k := range []string{"namedValues", "backends", "certificates", "policyFragments"} {
+	for _, k := range []string{"namedValues", "backends", "certificates", "policyFragments", "schemas"} {
 		u.of[k] = map[string]bool{}
 	}
 	return u
@@ -240,4 +240,19 @@ func (u *uses) prune(s *snapshot.Snapshot) {
 	keep(s.Policy.NamedValues, u.of["namedValues"])
 	keep(s.Policy.Fragments, u.of["policyFragments"])
 	keep(s.Policy.Backends, u.of["backends"])
+	for k := range s.Policy.Schemas {
+		if !u.of["schemas"][k] {
+			delete(s.Policy.Schemas, k)
+		}
+	}
+	if len(s.Policy.Schemas) == 0 {
+		s.Policy.Schemas = nil
+	}
+	secrets := s.Policy.Secrets[:0:0]
+	for _, name := range s.Policy.Secrets {
+		if _, ok := s.Policy.NamedValues[name]; ok {
+			secrets = append(secrets, name)
+		}
+	}
+	s.Policy.Secrets = secrets
 }

@@ -54,9 +54,13 @@ func (b *Builder) BuildReport(ctx context.Context, r store.Reader, gateway strin
 	if s.APIs, err = buildAPIs(ctx, r, served, pols); err != nil {
 		return nil, nil, err
 	}
+	if s.VersionSets, err = buildVersionSets(ctx, r, s.APIs); err != nil {
+		return nil, nil, err
+	}
 	if s.Products, err = buildProducts(ctx, r, served, pols); err != nil {
 		return nil, nil, err
 	}
+	addRevisions(s.Products, s.APIs)
 	if s.Policy, err = buildPolicyEnv(ctx, r, pols[""]); err != nil {
 		return nil, nil, err
 	}
@@ -80,6 +84,7 @@ func (b *Builder) BuildReport(ctx context.Context, r store.Reader, gateway strin
 		return nil, nil, err
 	}
 	used.prune(s)
+	s.Schema = snapshot.SchemaOf(s)
 	return s, report, nil
 }
 
@@ -117,11 +122,13 @@ func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool, pols
 		}
 		k := strings.ToLower(rec.Parent)
 		byAPI[k] = append(byAPI[k], snapshot.Operation{ID: rec.ID, Method: o.Method, URLTemplate: o.URLTemplate,
-			Policy: pols["apis/"+k+"/operations/"+strings.ToLower(rec.ID)], Examples: examples(&o)})
+			Policy: pols["apis/"+k+"/operations/"+strings.ToLower(rec.ID)], Examples: examples(&o), Name: o.DisplayName,
+			TemplateParameters: parameters(o.TemplateParameters), Request: request(o.Request), Responses: responses(o.Responses)})
 	}
 	apis := make([]snapshot.API, 0, len(recs))
 	for _, rec := range recs {
-		if served != nil && !served[strings.ToLower(rec.ID)] {
+		root, _, notCurrent := model.SplitRevision(rec.ID)
+		if served != nil && !served[strings.ToLower(root)] {
 			continue
 		}
 		var a model.API
@@ -139,6 +146,11 @@ func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool, pols
 			Protocols:            a.Protocols,
 			Operations:           byAPI[strings.ToLower(rec.ID)],
 			Policy:               pols["apis/"+strings.ToLower(rec.ID)],
+			Name:                 a.DisplayName,
+			VersionSet:           strings.ToLower(a.VersionSet()),
+			Version:              a.APIVersion,
+			Revision:             a.APIRevision,
+			NotCurrent:           notCurrent,
 		})
 	}
 	return apis, nil
@@ -175,6 +187,7 @@ func buildProducts(ctx context.Context, r store.Reader, served map[string]bool, 
 			Published: p.State == model.ProductPublished,
 			APIs:      apisOf[strings.ToLower(rec.ID)],
 			Policy:    pols["products/"+strings.ToLower(rec.ID)],
+			Name:      p.DisplayName,
 		})
 	}
 	return products, nil
@@ -207,7 +220,7 @@ func buildSubscriptions(ctx context.Context, r store.Reader, served map[string]b
 		if !reaches(s.Scope, served, withServed) {
 			continue
 		}
-		sub := snapshot.Subscription{ID: rec.ID, Scope: s.Scope, State: s.State}
+		sub := snapshot.Subscription{ID: rec.ID, Scope: s.Scope, State: s.State, Name: s.DisplayName}
 		if s.OwnerID != "" {
 			sub.Owner, _ = model.ParseOwner(s.OwnerID)
 		}
@@ -264,6 +277,51 @@ func examples(o *model.Operation) []snapshot.Example {
 				break
 			}
 		}
+	}
+	return out
+}
+
+// parameters returns the snapshot form of documented parameters.
+func parameters(ps []model.TemplateParameter) []snapshot.Parameter {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]snapshot.Parameter, len(ps))
+	for i, p := range ps {
+		out[i] = snapshot.Parameter{Name: p.Name, Type: p.Type, Required: p.Required, Values: p.Values, Schema: p.Schema}
+	}
+	return out
+}
+
+// representations returns the snapshot form of documented bodies.
+func representations(rs []model.Representation) []snapshot.Representation {
+	if len(rs) == 0 {
+		return nil
+	}
+	out := make([]snapshot.Representation, len(rs))
+	for i, r := range rs {
+		out[i] = snapshot.Representation{ContentType: r.ContentType, TypeName: r.TypeName, Schema: r.Schema}
+	}
+	return out
+}
+
+// request returns the snapshot form of an operation's request.
+func request(r *model.Request) *snapshot.Request {
+	if r == nil {
+		return nil
+	}
+	return &snapshot.Request{QueryParameters: parameters(r.QueryParameters), Headers: parameters(r.Headers),
+		Representations: representations(r.Representations)}
+}
+
+// responses returns the snapshot form of an operation's responses.
+func responses(rs []model.Response) []snapshot.Response {
+	if len(rs) == 0 {
+		return nil
+	}
+	out := make([]snapshot.Response, len(rs))
+	for i, r := range rs {
+		out[i] = snapshot.Response{StatusCode: r.StatusCode, Headers: parameters(r.Headers), Representations: representations(r.Representations)}
 	}
 	return out
 }

@@ -70,6 +70,9 @@ func TestBuildServesEachGatewayItsAPIs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if managed.Schema != 1 {
+		t.Errorf("a snapshot without version sets or revisions has schema %d, want 1 (older gateways take it)", managed.Schema)
+	}
 	if len(managed.APIs) != 2 || len(managed.APIs[0].Operations) != 1 || !managed.APIs[0].SubscriptionRequired ||
 		managed.APIs[0].KeyHeader != model.DefaultKeyHeader {
 		t.Errorf("managed APIs = %+v", managed.APIs)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/model"
@@ -29,7 +30,7 @@ func policies(ctx context.Context, r store.Reader) (map[string]string, error) {
 	return out, nil
 }
 
-// buildPolicyEnv reads the fragments, named values and backends.
+// buildPolicyEnv reads the fragments, named values, backends and schemas.
 func buildPolicyEnv(ctx context.Context, r store.Reader, global string) (snapshot.PolicyEnv, error) {
 	env := snapshot.PolicyEnv{Global: global, Fragments: map[string]string{}, NamedValues: map[string]string{}, Backends: map[string]string{}}
 	frags, err := r.List(ctx, store.Query{Kind: model.KindPolicyFragment})
@@ -54,9 +55,11 @@ func buildPolicyEnv(ctx context.Context, r store.Reader, global string) (snapsho
 		}
 		if nv.Secret {
 			nv.Value = string(rec.Secret)
+			env.Secrets = append(env.Secrets, strings.ToLower(nv.DisplayName))
 		}
 		env.NamedValues[strings.ToLower(nv.DisplayName)] = nv.Value
 	}
+	sort.Strings(env.Secrets)
 	backends, err := r.List(ctx, store.Query{Kind: model.KindBackend})
 	if err != nil {
 		return env, fmt.Errorf("build snapshot: backends: %w", err)
@@ -67,6 +70,20 @@ func buildPolicyEnv(ctx context.Context, r store.Reader, global string) (snapsho
 			return env, fmt.Errorf("build snapshot: backend %s: %w", rec.ID, err)
 		}
 		env.Backends[strings.ToLower(rec.ID)] = b.PolicyURL()
+	}
+	schemas, err := r.List(ctx, store.Query{Kind: model.KindSchema})
+	if err != nil {
+		return env, fmt.Errorf("build snapshot: schemas: %w", err)
+	}
+	for _, rec := range schemas {
+		var sc model.Schema
+		if err := json.Unmarshal(rec.Props, &sc); err != nil {
+			return env, fmt.Errorf("build snapshot: schema %s: %w", rec.ID, err)
+		}
+		if env.Schemas == nil {
+			env.Schemas = map[string]snapshot.Schema{}
+		}
+		env.Schemas[strings.ToLower(rec.ID)] = snapshot.Schema{Type: sc.SchemaType, Document: sc.Document}
 	}
 	return env, nil
 }

@@ -162,5 +162,59 @@ func addEnumerableStatics(s map[string]expr.Members) {
 			return -1, nil
 		}),
 		"Empty": &expr.Member{Generic: expr.OptionalTypeArg, Result: tyArray, Call: func(*expr.Env, any, []any, []*expr.Type) (any, error) { return []any{}, nil }},
+		// Array.Exists, TrueForAll, Find and FindIndex take the array and a
+		// predicate, as .NET's System.Array does.
+		"Exists": arrayPredicate(tyBool, "Array.Exists", func(items []any, i int) any { return i >= 0 }),
+		"TrueForAll": &expr.Member{Result: tyBool, Min: 2, Max: 2, Call: func(_ *expr.Env, _ any, a []any, _ []*expr.Type) (any, error) {
+			items, l, err := arrayAndLambda(a, "Array.TrueForAll")
+			if err != nil {
+				return nil, err
+			}
+			for i, x := range items {
+				if ok, err := predicate(l, x, i); err != nil || !ok {
+					return false, err
+				}
+			}
+			return true, nil
+		}},
+		"Find": arrayPredicate(tyObject, "Array.Find", func(items []any, i int) any {
+			if i < 0 {
+				return nil
+			}
+			return items[i]
+		}),
+		"FindIndex": arrayPredicate(tyInt, "Array.FindIndex", func(_ []any, i int) any { return i }),
 	}
+}
+
+// arrayAndLambda returns the elements of a[0] and the predicate a[1].
+func arrayAndLambda(a []any, name string) ([]any, expr.Lambda, error) {
+	items, err := expr.Enumerate(a[0])
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := lambdaArg(a, 1, name)
+	return items, l, err
+}
+
+// arrayPredicate is a static method of Array that finds the first
+// element matching a predicate and answers with result(items, its index
+// or -1).
+func arrayPredicate(t *expr.Type, name string, result func(items []any, i int) any) *expr.Member {
+	return &expr.Member{Result: t, Min: 2, Max: 2, Call: func(_ *expr.Env, _ any, a []any, _ []*expr.Type) (any, error) {
+		items, l, err := arrayAndLambda(a, name)
+		if err != nil {
+			return nil, err
+		}
+		for i, x := range items {
+			ok, err := predicate(l, x, i)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				return result(items, i), nil
+			}
+		}
+		return result(items, -1), nil
+	}}
 }

@@ -38,6 +38,8 @@ func TestCompileErrors(t *testing.T) {
 		{"variables read-only", `context.Variables["x"] = 1; return 1;`, Block, "1:18: context.Variables is read-only; use the set-variable policy"},
 		{"nullable member on reference type", `context.Request.Value`, Inline, "1:17: member Value of IRequest is not supported"},
 		{"typeof", `typeof(string)`, Inline, "1:1: typeof is not supported"},
+		{"entry in a list initializer", `new List<string> { { "a", "b" } }.Count`, Inline, "1:20: new List<string>: a { key, value } entry belongs in a Dictionary's initializer; List<string>'s initializer lists its elements"},
+		{"entry in an array initializer", `new string[] { { "a", "b" } }.Length`, Inline, "1:16: new string[]: a { key, value } entry belongs in a Dictionary's initializer; string[]'s initializer lists its elements"},
 		{"goto", `goto end; return 1;`, Block, "1:1: goto statement is not supported"},
 		{"using", `using (var h = SHA256.Create()) { } return 1;`, Block, "1:1: using statement is not supported"},
 		{"pattern case", `switch (context.Variables["x"]) { case string s: return 1; default: return 2; }`, Block, "1:47: pattern cases are not supported; use constant cases"},

@@ -45,6 +45,7 @@ func FuzzCompile(f *testing.F) {
 		`JObject.Parse("{\"a\":[1,{\"b\":null}]}").SelectToken("a[1].b")`, `"a,b".Split(',').Select((s, i) => s + i).ToList()`,
 		`Regex.Replace("ab", "(?<x>a)", m => m.Groups["x"].Value.ToUpper())`, `DateTime.Parse("2024-01-01").AddMonths(13).ToString("R")`,
 		`TimeSpan.FromSeconds(90).ToString("c")`, `XDocument.Parse("<a><b c=\"1\"/></a>").Root.Element("b").Attribute("c").Value`,
+		`context.Request.Method switch { "GET" => 1, var m when m.Length > 3 => 2, _ => 3 }`, `context.Variables["x"] is not >= 5`, `JObject.FromObject(new { a = 1, context.Request.Method }).ToString()`,
 		`(int?)null ?? 3`, `new[] {3, 1, 2}.OrderBy(x => x).Last()`, `string.Format("{0:N2}|{1,-4}|{2:X}", 1.5, "a", 255)`,
 		`context.User.Groups.Where(g => g.Id.StartsWith("a")).Select(g => g.Name).FirstOrDefault()`,
 		`Convert.ToInt32("7") << 2 | 1`, `'a' + 1 > 97 ? (char)98 : 'c'`, `Guid.Parse(context.RequestId.ToString()).ToString("N")`,

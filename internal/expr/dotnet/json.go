@@ -117,6 +117,16 @@ func jsonFromValue(v any) (JToken, error) {
 		return &JValue{v: expr.ToString(x)}, nil
 	case *Uri:
 		return &JValue{v: x.u.String()}, nil
+	case *expr.Anonymous:
+		o := &JObject{}
+		for i, name := range x.Names {
+			val, err := jsonFromValue(x.Values[i])
+			if err != nil {
+				return nil, err
+			}
+			o.Set(name, val)
+		}
+		return o, nil
 	case expr.KeyValuePair:
 		val, err := jsonFromValue(x.Value)
 		if err != nil {

@@ -443,7 +443,19 @@ func addMiscMembers(m map[string]expr.Members) {
 		}),
 		"Dispose": &expr.Member{Result: tyVoid, Call: func(*expr.Env, any, []any, []*expr.Type) (any, error) { return nil, nil }},
 	}
-	m["Guid"] = expr.Members{}
+	m["Guid"] = expr.Members{
+		// ToByteArray gives .NET's layout: the first three groups
+		// little-endian, the last two as written.
+		"ToByteArray": fn(tyBytes, 0, 0, func(r any, _ []any) (any, error) {
+			g := r.(expr.Guid)
+			b := make([]byte, 16)
+			copy(b, g[:])
+			b[0], b[1], b[2], b[3] = g[3], g[2], g[1], g[0]
+			b[4], b[5] = g[5], g[4]
+			b[6], b[7] = g[7], g[6]
+			return b, nil
+		}),
+	}
 	m["Random"] = expr.Members{
 		"Next": fn(tyInt, 0, 2, func(_ any, a []any) (any, error) {
 			lo, hi := 0, math.MaxInt32

@@ -19,7 +19,8 @@ func compileDoc(reg *policy.Registry, doc string) (*policy.Pipeline, error) {
 	if reg == nil {
 		reg = NewRegistry()
 	}
-	d, err := policy.Parse(doc)
+	env := policy.Env{NamedValues: map[string]string{"env": "prod"}}
+	d, err := policy.ParseIn(doc, env)
 	if err != nil {
 		return nil, err
 	}
@@ -27,7 +28,7 @@ func compileDoc(reg *policy.Registry, doc string) (*policy.Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	return reg.Compile(eff, policy.Env{NamedValues: map[string]string{"env": "prod"}})
+	return reg.Compile(eff, env)
 }
 
 // newAccessContext returns a GET request context from 192.0.2.10.

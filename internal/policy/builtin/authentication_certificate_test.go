@@ -22,7 +22,7 @@ func certEnv() policy.Env {
 
 func compileWith(t *testing.T, env policy.Env, doc string) (*policy.Pipeline, error) {
 	t.Helper()
-	d, err := policy.Parse(doc)
+	d, err := policy.ParseIn(doc, env)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,7 +46,7 @@ func newMITest(t *testing.T, doc string) *miTest {
 
 func miCompile(t *testing.T, r *policy.Registry, doc string) *policy.Pipeline {
 	t.Helper()
-	d, err := policy.Parse(doc)
+	d, err := policy.ParseIn(doc, policy.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func TestManagedIdentityCompileErrors(t *testing.T) {
 		{`<policies><outbound><authentication-managed-identity resource="x" /></outbound></policies>`, "belongs in the inbound section"},
 	}
 	for _, tt := range tests {
-		d, err := policy.Parse(tt.doc)
+		d, err := policy.ParseIn(tt.doc, policy.Env{})
 		if err == nil {
 			var eff *policy.Document
 			if eff, err = policy.Merge(nil, d); err == nil {

@@ -14,7 +14,8 @@ import (
 // did not end, outbound) section on a fresh request context.
 func run(t *testing.T, doc string, prepare func(c *policy.Context)) *policy.Context {
 	t.Helper()
-	d, err := policy.Parse(doc)
+	env := policy.Env{NamedValues: map[string]string{"env": "prod"}, Backends: map[string]string{"orders": "https://orders.internal:8443/api"}}
+	d, err := policy.ParseIn(doc, env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +23,7 @@ func run(t *testing.T, doc string, prepare func(c *policy.Context)) *policy.Cont
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := NewRegistry().Compile(eff, policy.Env{NamedValues: map[string]string{"env": "prod"}, Backends: map[string]string{"orders": "https://orders.internal:8443/api"}})
+	p, err := NewRegistry().Compile(eff, env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,6 +97,16 @@ func TestRewriteAndRouting(t *testing.T) {
 	}
 }
 
+// TestGeneratedPolicyIDs runs elements as APIM's portal generates them,
+// marked id="apim-generated-policy": the id changes nothing.
+func TestGeneratedPolicyIDs(t *testing.T) {
+	c := run(t, inbound(`<set-backend-service id="apim-generated-policy" backend-id="orders" /><set-method id="apim-generated-policy">POST</set-method>`+
+		`<rewrite-uri id="apim-generated-policy" template="/v2" />`), nil)
+	if c.Backend.String() != "https://orders.internal:8443/api" || c.Request.Method != "POST" || c.Path != "/v2" {
+		t.Errorf("backend %s, method %s, path %s", c.Backend, c.Request.Method, c.Path)
+	}
+}
+
 func TestReturnAndMockResponse(t *testing.T) {
 	c := run(t, inbound(`<return-response><set-status code="201" reason="Made" /><set-header name="X-R"><value>1</value></set-header><set-body>done</set-body></return-response><set-header name="X-After"><value>1</value></set-header>`), nil)
 	body, _ := c.Response.Body.Bytes()
@@ -148,11 +159,11 @@ func TestCompileErrors(t *testing.T) {
 		{inbound(`<send-request mode="new" response-variable-name="r" />`), "a <set-url> is required in mode new"},
 		{inbound(`<send-request mode="reuse" response-variable-name="r"><set-url>http://x</set-url></send-request>`), `"reuse": want new or copy`},
 		{inbound(`<send-request><set-url>http://x</set-url></send-request>`), "attribute response-variable-name is required"},
-		{inbound(`<send-request response-variable-name="r" timeout="0"><set-url>http://x</set-url><set-cookie /></send-request>`), "want whole seconds from 1 to 240"},
+		{inbound(`<send-request response-variable-name="r" timeout="-1"><set-url>http://x</set-url><set-cookie /></send-request>`), `"-1": want whole seconds, at least 0`},
 		{inbound(`<find-and-replace from="a" />`), "attribute to is required"},
 	}
 	for _, tt := range tests {
-		d, err := policy.Parse(tt.doc)
+		d, err := policy.ParseIn(tt.doc, policy.Env{})
 		if err == nil {
 			var eff *policy.Document
 			if eff, err = policy.Merge(nil, d); err == nil {
@@ -171,7 +182,7 @@ func TestForwardsIsTheFastPath(t *testing.T) {
 		`<policies><inbound /><backend><forward-request timeout="5" /></backend></policies>`:                                               false,
 		`<policies><inbound><set-header name="a"><value>1</value></set-header></inbound><backend><forward-request /></backend></policies>`: false,
 	} {
-		d, _ := policy.Parse(doc)
+		d, _ := policy.ParseIn(doc, policy.Env{})
 		eff, _ := policy.Merge(nil, d)
 		p, err := NewRegistry().Compile(eff, policy.Env{})
 		if err != nil {

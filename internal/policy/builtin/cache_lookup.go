@@ -206,7 +206,7 @@ func setMaxAge(h http.Header, directives string, left time.Duration) {
 // missed is kept for duration, in the cache cache-lookup chose (by
 // default only 200 responses; never one marked Cache-Control: no-store).
 type cacheStore struct {
-	duration time.Duration
+	duration seconds
 	when     policy.Value
 }
 
@@ -217,14 +217,10 @@ func compileCacheStore(n *policy.Node, c *policy.Compiler) policy.Step {
 	if c.Section() != policy.Outbound {
 		c.Errorf(n, "belongs in outbound")
 	}
-	s := &cacheStore{}
-	if v, a, ok := c.Literal(n, "duration", true); ok {
-		secs, err := strconv.Atoi(v)
-		if err != nil || secs < 1 {
-			c.AttrErrorf(n, a, "%q: want whole seconds, at least 1", v)
-		}
-		s.duration = time.Duration(secs) * time.Second
-	}
+	// APIM's reference: duration, "Time-to-live of the cached entries,
+	// specified in seconds. Policy expressions are allowed." No bounds are
+	// documented: 0 keeps nothing.
+	s := &cacheStore{duration: compileSeconds(n, c, "duration", true, 0, 0)}
 	s.when, _ = c.Condition(n, "cache-response", false)
 	return s
 }
@@ -244,6 +240,10 @@ func (s *cacheStore) Do(c *policy.Context) error {
 	if !keep {
 		return nil
 	}
+	ttl, err := s.duration.get(c)
+	if err != nil || ttl <= 0 {
+		return err
+	}
 	var body []byte
 	if c.Response.Body != nil {
 		var err error
@@ -255,16 +255,16 @@ func (s *cacheStore) Do(c *policy.Context) error {
 	for _, name := range []string{"Set-Cookie", "Content-Length", "Transfer-Encoding", "Connection"} {
 		h.Del(name)
 	}
-	raw, err := json.Marshal(cachedResponse{Status: c.Response.StatusCode, Reason: c.Response.StatusReason, Headers: h, Body: body, Expires: time.Now().Add(s.duration)})
+	raw, err := json.Marshal(cachedResponse{Status: c.Response.StatusCode, Reason: c.Response.StatusReason, Headers: h, Body: body, Expires: time.Now().Add(ttl)})
 	if err != nil {
 		return err
 	}
-	miss.Store.Set(miss.Key, raw, s.duration)
+	miss.Store.Set(miss.Key, raw, ttl)
 	if miss.Downstream != "" {
 		if c.Response.Headers == nil {
 			c.Response.Headers = http.Header{}
 		}
-		setMaxAge(c.Response.Headers, miss.Downstream, s.duration)
+		setMaxAge(c.Response.Headers, miss.Downstream, ttl)
 	}
 	return nil
 }

@@ -1,9 +1,6 @@
 package builtin
 
 import (
-	"strconv"
-	"time"
-
 	"github.com/gatehouse/gatehouse/internal/cache"
 	"github.com/gatehouse/gatehouse/internal/expr"
 	"github.com/gatehouse/gatehouse/internal/policy"
@@ -58,7 +55,7 @@ type cacheStoreValue struct {
 	cache    cache.Store
 	key      policy.Value
 	value    policy.Value
-	duration time.Duration
+	duration seconds
 }
 
 func compileCacheStoreValue(cs caches) policy.CompileFunc {
@@ -67,13 +64,10 @@ func compileCacheStoreValue(cs caches) policy.CompileFunc {
 		s := &cacheStoreValue{cache: cs.compile(n, c)}
 		s.key, _ = c.Attr(n, "key", true)
 		s.value, _ = c.Attr(n, "value", true)
-		if v, a, ok := c.Literal(n, "duration", true); ok {
-			secs, err := strconv.Atoi(v)
-			if err != nil || secs < 1 {
-				c.AttrErrorf(n, a, "%q: want whole seconds, at least 1", v)
-			}
-			s.duration = time.Duration(secs) * time.Second
-		}
+		// APIM's reference: duration, "Value will be cached for the
+		// provided duration value, specified in seconds. Policy expressions
+		// are allowed." No bounds are documented: 0 keeps nothing.
+		s.duration = compileSeconds(n, c, "duration", true, 0, 0)
 		return s
 	}
 }
@@ -87,7 +81,11 @@ func (s *cacheStoreValue) Do(c *policy.Context) error {
 	if err != nil {
 		return err
 	}
-	s.cache.Set(valueKey(key), []byte(expr.ToString(v)), s.duration)
+	ttl, err := s.duration.get(c)
+	if err != nil || ttl <= 0 {
+		return err
+	}
+	s.cache.Set(valueKey(key), []byte(expr.ToString(v)), ttl)
 	return nil
 }
 

@@ -127,7 +127,7 @@ func TestCacheValues(t *testing.T) {
 	  <set-header name="X-After"><value>@((string)context.Variables["t"])</value></set-header>
 	  <cache-remove-value key="token" />
 	  <cache-lookup-value key="token" variable-name="gone" default-value="removed" />`)
-	d, _ := policy.Parse(doc)
+	d, _ := policy.ParseIn(doc, policy.Env{})
 	eff, _ := policy.Merge(nil, d)
 	p, err := reg.Compile(eff, policy.Env{})
 	if err != nil {

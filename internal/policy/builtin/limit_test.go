@@ -36,7 +36,7 @@ func (c *fakeClock) Add(d time.Duration) {
 // that runs inbound for one request, prepared by prep.
 func limited(t *testing.T, doc string, clk *fakeClock) func(prep func(c *policy.Context)) (*policy.Context, error) {
 	t.Helper()
-	d, err := policy.Parse(doc)
+	d, err := policy.ParseIn(doc, policy.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestLimitCompileErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
 			t.Parallel()
-			d, err := policy.Parse(tt.doc)
+			d, err := policy.ParseIn(tt.doc, policy.Env{})
 			if err == nil {
 				var eff *policy.Document
 				if eff, err = policy.Merge(nil, d); err == nil {

@@ -125,6 +125,7 @@ func Register(r *policy.Registry, d Deps) {
 	r.Add("cache-remove-value", compileCacheRemoveValue(cs))
 	r.Add("authentication-managed-identity", compileAuthenticationManagedIdentity(d.ManagedIdentity))
 	registerAccess(r, d)
+	registerValidation(r)
 }
 
 // NewRegistry returns a Registry with every built-in element and

@@ -55,7 +55,7 @@ func TestRetryAndWaitErrors(t *testing.T) {
 		inbound(`<wait for="some" />`):                                                `"some": want all or any`,
 		inbound(`<wait><set-header name="a"><value>1</value></set-header></wait>`):    "only <send-request>, <cache-lookup-value> and <choose> belong in <wait>",
 	} {
-		d, err := policy.Parse(doc)
+		d, err := policy.ParseIn(doc, policy.Env{})
 		if err == nil {
 			var eff *policy.Document
 			if eff, err = policy.Merge(nil, d); err == nil {

@@ -73,7 +73,7 @@ func compileMockResponse(n *policy.Node, c *policy.Compiler) policy.Step {
 		}
 	}
 	m.contentType, _, _ = c.Literal(n, "content-type", false)
-	for _, ex := range c.Env().Examples {
+	for _, ex := range c.Examples() {
 		statusOK := ex.StatusCode == m.status || (m.status == 0 && ex.StatusCode >= 200 && ex.StatusCode < 300)
 		if statusOK && (m.contentType == "" || strings.EqualFold(ex.ContentType, m.contentType)) {
 			m.status, m.contentType, m.body = ex.StatusCode, ex.ContentType, []byte(ex.Body)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -29,7 +28,7 @@ type sendRequest struct {
 	client      *http.Client
 	copyRequest bool
 	variable    string
-	timeout     time.Duration
+	timeout     seconds
 	ignoreError bool
 	url         policy.Value
 	method      policy.Value
@@ -50,7 +49,7 @@ var _ policy.Step = (*sendRequest)(nil)
 func compileSendRequest(client *http.Client, id ManagedIdentity) policy.CompileFunc {
 	return func(n *policy.Node, c *policy.Compiler) policy.Step {
 		c.Only(n, "mode", "response-variable-name", "timeout", "ignore-error")
-		s := &sendRequest{client: client, timeout: 60 * time.Second}
+		s := &sendRequest{client: client}
 		if mode, a, ok := c.Literal(n, "mode", false); ok {
 			switch mode {
 			case "new":
@@ -61,23 +60,22 @@ func compileSendRequest(client *http.Client, id ManagedIdentity) policy.CompileF
 			}
 		}
 		s.variable, _, _ = c.Literal(n, "response-variable-name", n.Name == "send-request")
-		if v, a, ok := c.Literal(n, "timeout", false); ok {
-			secs, err := strconv.Atoi(v)
-			if err != nil || secs < 1 || secs > 240 {
-				c.AttrErrorf(n, a, "%q: want whole seconds from 1 to 240", v)
-			}
-			s.timeout = time.Duration(secs) * time.Second
-		}
+		// APIM's reference: timeout, "The timeout interval in seconds
+		// before the call to the URL fails. Policy expressions are
+		// allowed.", default 60, with no bound documented (240 s is
+		// forward-request's, not send-request's).
+		s.timeout = compileSeconds(n, c, "timeout", false, 0, 60*time.Second)
 		if v, a, ok := c.Literal(n, "ignore-error", false); ok {
 			if v != "true" && v != "false" {
 				c.AttrErrorf(n, a, "%q: want true or false", v)
 			}
 			s.ignoreError = v == "true"
 		}
+		hasURL := false
 		for _, ch := range n.Children {
 			switch ch.Name {
 			case "set-url":
-				s.url = c.Text(ch)
+				s.url, hasURL = c.Text(ch), true
 			case "set-method":
 				s.method = c.Text(ch)
 			case "set-header":
@@ -98,7 +96,7 @@ func compileSendRequest(client *http.Client, id ManagedIdentity) policy.CompileF
 				c.Errorf(ch, "only <set-url>, <set-method>, <set-header>, <set-body>, <authentication-certificate> and <authentication-managed-identity> belong in <%s>", n.Name)
 			}
 		}
-		if !s.url.IsSet() && !s.copyRequest {
+		if !hasURL && !s.copyRequest {
 			c.Errorf(n, "a <set-url> is required in mode new")
 		}
 		return s
@@ -199,7 +197,11 @@ func (s *sendRequest) send(c *policy.Context, req *http.Request) (*expr.Response
 		}
 		parent = policy.WithClientCertificate(parent, cert)
 	}
-	ctx, cancel := context.WithTimeout(parent, s.timeout)
+	timeout, err := s.timeout.get(c)
+	if err != nil {
+		return nil, fmt.Errorf("timeout: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	resp, err := s.client.Do(req.WithContext(ctx))
 	if err != nil {

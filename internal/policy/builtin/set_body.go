@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/osteele/liquid"
@@ -106,10 +107,31 @@ func (s *setBody) render(c *policy.Context) error {
 	return nil
 }
 
+// liquidHeaders are a message's headers as APIM's Liquid templates see
+// them (DotLiquid over a dictionary): indexed by name
+// (context.Request.Headers["Accept"]), and, in a for loop, pairs with a
+// Key and a Value, in order of name. A header's values are joined by
+// commas.
+type liquidHeaders map[string]any
+
+// Len and Index make the Liquid engine iterate over pairs rather than
+// over [name, value] arrays.
+func (h liquidHeaders) Len() int { return len(h) }
+
+// Index returns the i-th header by name as a Key/Value pair.
+func (h liquidHeaders) Index(i int) any {
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return map[string]any{"Key": names[i], "Value": h[names[i]]}
+}
+
 // liquidContext is the `context` of Liquid templates, as APIM offers it.
 func liquidContext(c *policy.Context) map[string]any {
-	headers := func(h map[string][]string) map[string]any {
-		m := make(map[string]any, len(h))
+	headers := func(h map[string][]string) liquidHeaders {
+		m := make(liquidHeaders, len(h))
 		for k, v := range h {
 			m[k] = strings.Join(v, ",")
 		}

@@ -404,7 +404,7 @@ func TestValidateJWTCertificateKey(t *testing.T) {
 		"ec-signer":  {ID: "ec-signer", Public: ecPriv.Public()},
 	}}
 	compile := func(doc string) (*policy.Pipeline, error) {
-		d, err := policy.Parse(doc)
+		d, err := policy.ParseIn(doc, env)
 		if err != nil {
 			return nil, err
 		}

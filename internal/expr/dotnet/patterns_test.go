@@ -1,0 +1,78 @@
+package dotnet
+
+import "testing"
+
+// TestPatternsAndSwitchExpressions: C# patterns in `is` and switch
+// expressions, which APIM's expressions allow (C# 7 and later syntax).
+func TestPatternsAndSwitchExpressions(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"is constant", `context.Request.Method is "POST"`, "bool:True"},
+		{"is not constant", `context.Request.Method is not "POST"`, "bool:False"},
+		{"is relational", `context.Request.Url.Port is >= 443`, "bool:True"},
+		{"is not null", `context.Request.Method is not null`, "bool:True"},
+		{"is type with name", `context.Variables["name"] is string s ? s.ToUpper() : "none"`, "string:ANN"},
+		{"switch constant", `context.Request.Method switch { "GET" => 1, "POST" => 2, _ => 3 }`, "int:2"},
+		{"switch discard", `context.Request.Method switch { "GET" => "read", _ => "write" }`, "string:write"},
+		{"switch relational", `context.Request.Url.Port switch { < 1024 => "system", _ => "user" }`, "string:system"},
+		{"switch var", `context.Variables["count"] switch { var n when (int)n > 3 => "many", _ => "few" }`, "string:many"},
+		{"switch when", `context.Request.Method switch { var _ when false => 0, "POST" when context.Request.Url.Port == 443 => 1, _ => 2 }`, "int:1"},
+		{"switch type", `context.Variables["name"] switch { int i => i.ToString(), string s => "s:" + s, null => "null", _ => "?" }`, "string:s:ann"},
+		{"switch in arithmetic", `1 + context.Request.Method switch { "POST" => 1, _ => 0 }`, "int:2"},
+	})
+	runErrCases(t, false, []errCase{
+		{"no arm matches", `context.Request.Method switch { "GET" => 1 }`, Inline, "1:24: the switch expression matched no arm for POST"},
+	})
+}
+
+// TestConstLocals: const locals, which C# and APIM's expressions allow,
+// may not be assigned.
+func TestConstLocals(t *testing.T) {
+	runCases(t, Block, []evalCase{
+		{"const", `const int limit = 3, extra = 1; const string unit = "req"; return (limit + extra) + unit;`, "string:4req"},
+	})
+	runErrCases(t, true, []errCase{
+		{"const assigned", `const int n = 1; n = 2; return n;`, Block, "1:18: n is a const local and cannot be assigned"},
+		{"const incremented", `const int n = 1; n++; return n;`, Block, "1:18: n is a const local and cannot be assigned"},
+		{"const without a value", `const int n; return 1;`, Block, "1:11: a const local must be given a value"},
+		{"const var", `const var n = 1; return n;`, Block, "1:1: const must be followed by a type and a name: const int n = 1;"},
+	})
+}
+
+// TestArrayPredicatesAndGuidBytes: members of APIM's allowed types that
+// policies use: System.Array's predicate methods and Guid.ToByteArray.
+func TestArrayPredicatesAndGuidBytes(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"Array.Exists", `Array.Exists(new int[] { 1, 2, 3 }, x => x == 2)`, "bool:True"},
+		{"Array.Exists none", `Array.Exists(new string[] { "a" }, s => s == "b")`, "bool:False"},
+		{"Array.TrueForAll", `Array.TrueForAll(new int[] { 1, 2 }, x => x > 0)`, "bool:True"},
+		{"Array.Find", `Array.Find(context.Request.Headers.GetValueOrDefault("Accept", "").Split(','), s => s.StartsWith("text"))`, "string:text/plain"},
+		{"Array.FindIndex", `Array.FindIndex(new int[] { 5, 6 }, x => x == 6)`, "int:1"},
+		{"Guid.ToByteArray", `BitConverter.ToString(Guid.Parse("00112233-4455-6677-8899-aabbccddeeff").ToByteArray())`, "string:33-22-11-00-55-44-77-66-88-99-AA-BB-CC-DD-EE-FF"},
+	})
+}
+
+// TestAnonymousTypes: new { a = 1 }, which APIM's expressions allow and
+// policies use to build JSON (JObject.FromObject, JsonConvert).
+func TestAnonymousTypes(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"property", `new { a = 1, b = "x" }.b`, "string:x"},
+		{"projection", `new { context.Request.Method, id = 42 }.Method`, "string:POST"},
+		{"ToString", `new { a = 1, b = "x" }.ToString()`, "string:{ a = 1, b = x }"},
+		{"FromObject", `JObject.FromObject(new { id = 42, tags = new[] { "a", "b" }, who = new { name = "ann" } }).ToString(Newtonsoft.Json.Formatting.None)`, `string:{"id":42,"tags":["a","b"],"who":{"name":"ann"}}`},
+		{"SerializeObject", `JsonConvert.SerializeObject(new { ok = true })`, `string:{"ok":true}`},
+		{"through object", `((object)new { a = 7 }).ToString()`, "string:{ a = 7 }"},
+	})
+	runErrCases(t, true, []errCase{
+		{"unknown member", `new { a = 1 }.b`, Inline, "1:15: the anonymous type has no member b"},
+		{"two members alike", `new { a = 1, a = 2 }`, Inline, "1:14: an anonymous type cannot have two members named a"},
+	})
+}
+
+// TestIndexInitializers: new Dictionary<K, V> { ["a"] = 1 }, as C# writes
+// a dictionary's entries too.
+func TestIndexInitializers(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"index initializer", `new Dictionary<string, int> { ["a"] = 1, ["b"] = 2 }["b"]`, "int:2"},
+		{"mixed with entries", `new Dictionary<string, string> { { "a", "x" }, [context.Request.Method] = "y" }["POST"]`, "string:y"},
+	})
+}
