@@ -1,8 +1,13 @@
 package builtin
 
 import (
+	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
+	"github.com/gatehouse/gatehouse/internal/policy"
 )
 
 // BenchmarkSSEUsage follows a 200-chunk chat completion stream written in
@@ -36,6 +41,32 @@ func BenchmarkEstimatePrompt(b *testing.B) {
 	for b.Loop() {
 		if estimatePrompt(body).tokens == 0 {
 			b.Fatal("no tokens")
+		}
+	}
+}
+
+// BenchmarkTokenLimitStep runs llm-token-limit for one chat completion
+// with counters in memory: the decision before forwarding, then counting
+// the usage of the JSON response, as the gateway does around a backend.
+func BenchmarkTokenLimitStep(b *testing.B) {
+	p, err := compileDoc(nil, inbound(`<llm-token-limit counter-key="@(context.Subscription.Id)" tokens-per-minute="1000000000" token-quota="1000000000" token-quota-period="Monthly" estimate-prompt-tokens="true" remaining-tokens-header-name="x-remaining" tokens-consumed-header-name="x-consumed" />`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := []byte(`{"messages":[{"role":"system","content":"You are terse."},{"role":"user","content":"What is the capital of France?"}]}`)
+	resp := []byte(`{"id":"c1","choices":[{"index":0,"message":{"role":"assistant","content":"Paris."}}],"usage":{"prompt_tokens":20,"completion_tokens":2,"total_tokens":22}}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		c := &policy.Context{Context: expr.Context{
+			Request:      &expr.Request{Method: "POST", Headers: http.Header{}, Body: expr.BodyOf(req)},
+			Subscription: &expr.Subscription{ID: "sub-1"}, Variables: map[string]any{}}}
+		if err := p.Run(policy.Inbound, c); err != nil || c.Ended() {
+			b.Fatal(err)
+		}
+		c.Response = &expr.Response{StatusCode: 200, Headers: http.Header{"Content-Length": {strconv.Itoa(len(resp))}}, Body: expr.BodyOf(resp)}
+		c.BackendDone()
+		if c.ResponseHeaders.Get("x-consumed") != "22" {
+			b.Fatal(c.ResponseHeaders)
 		}
 	}
 }
