@@ -13,9 +13,9 @@ import (
 // The estimate is an estimate: Gatehouse has no model's tokenizer. It
 // counts one token per 4 characters (Unicode code points) of text,
 // rounded up, plus 4 tokens per chat message and 3 to prime the reply,
-// as OpenAI's guidance for chat formats describes. For English text it is
-// usually within about 20% of what the model counts; for code, other
-// scripts or images it can be far off. Limits that must be exact should
+// as OpenAI's guidance for chat formats describes; 4 characters a token
+// is OpenAI's rule of thumb for English text, and for code, other scripts
+// or images the estimate can be far off. Limits that must be exact should
 // rely on the usage the backend reports (estimate-prompt-tokens="false"
 // and non-streamed responses, or streams that end with a usage chunk).
 
