@@ -2,6 +2,7 @@ package builtin
 
 import (
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
@@ -92,4 +93,31 @@ func TestSemanticCacheCompileErrors(t *testing.T) {
 		{"store in inbound", inbound(`<llm-semantic-cache-store duration="60" />`), "belongs in the outbound section"},
 		{"store duration", `<policies><inbound /><outbound><azure-openai-semantic-cache-store duration="0" /></outbound></policies>`, "duration"},
 	})
+}
+
+// TestSemanticCacheConcurrent stores and looks up from many goroutines at
+// once (run with -race): lookups see whole lists, and every entry stored
+// is counted once.
+func TestSemanticCacheConcurrent(t *testing.T) {
+	now := time.Now()
+	sc := NewSemanticCache(0, func() time.Time { return now })
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 100 {
+				v := unit([]float64{float64(g + 1), float64(i + 1)})
+				sc.store("p"+strconv.Itoa(g%2), &semanticEntry{vec: v, body: []byte("x"), expires: now.Add(time.Hour)})
+				if e, _ := sc.lookup("p"+strconv.Itoa(g%2), v); e == nil {
+					t.Error("an entry just stored was not found")
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := sc.count.Load(); n != 800 {
+		t.Errorf("%d entries counted, want 800", n)
+	}
 }
