@@ -469,6 +469,9 @@ func (fw *forwarding) respond(w http.ResponseWriter, c *policy.Context) {
 			res.Header.Set("Content-Length", strconv.Itoa(len(data)))
 		}
 	}
+	if ws := c.ResponseBodyWatchers(); len(ws) > 0 && res.StatusCode != http.StatusSwitchingProtocols {
+		res.Body = &watchedBody{ReadCloser: res.Body, watchers: ws}
+	}
 	reply := &fw.relay.reply
 	if a.f.StreamResponse {
 		reply = &fw.relay.stream

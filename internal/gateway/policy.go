@@ -43,6 +43,9 @@ func (s *Server) servePolicy(w *recorder, r *http.Request, api *apiRoute, op *op
 		section = policy.Backend
 		w.backendStart = time.Now()
 		err = pipe.Run(policy.Backend, c)
+		if err == nil && c.Response != nil {
+			c.BackendDone()
+		}
 	}
 	if err == nil && !c.Ended() {
 		section = policy.Outbound

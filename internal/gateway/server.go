@@ -90,6 +90,11 @@ type Options struct {
 	// client span per backend call) and carries the W3C trace context to
 	// backends. Nil: no spans, and no work or allocation for them.
 	TracerProvider trace.TracerProvider
+	// EntraAuthority is the Microsoft Entra ID authority whose OpenID
+	// Connect discovery validate-azure-ad-token uses, such as
+	// https://login.microsoftonline.us for a sovereign cloud. Empty:
+	// https://login.microsoftonline.com. Ignored when Policies is set.
+	EntraAuthority string
 }
 
 // SharedStore is a store shared by gateway nodes through Redis, named for
@@ -138,6 +143,7 @@ type Server struct {
 	shared      []SharedStore    // the Redis-backed stores, for metrics
 	breakers    breakers         // the backends' circuit breakers, kept across reloads
 	tracing     *tracing         // nil: requests are not traced
+	metrics     *builtin.Metrics // emit-metric's and the token metrics; nil with Options.Policies
 
 	// traceOut is s.trace, bound once: a method value made per request
 	// is an allocation.
@@ -146,7 +152,8 @@ type Server struct {
 
 // RegisterMetrics adds to reg the metrics of s's configuration (rejected
 // elements), of invalid subscription keys, of the backends' circuit
-// breakers and of the shared stores in Options.Shared.
+// breakers, of the shared stores in Options.Shared, and those that
+// policies emit (emit-metric, llm-emit-token-metric).
 func (s *Server) RegisterMetrics(reg prometheus.Registerer) error {
 	rejected := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "gatehouse_config_rejected_elements",
@@ -165,6 +172,11 @@ func (s *Server) RegisterMetrics(reg prometheus.Registerer) error {
 	}
 	if err := reg.Register(breakerCollector{&s.breakers}); err != nil {
 		return err
+	}
+	if s.metrics != nil {
+		if err := reg.Register(s.metrics); err != nil {
+			return err
+		}
 	}
 	for _, r := range s.shared {
 		if err := analytics.RegisterRedis(reg, r.Name, r.Store); err != nil {
@@ -208,8 +220,10 @@ func NewServer(opts Options) *Server {
 	s.tracing = newTracing(opts.TracerProvider, opts.Deployment)
 	if s.policies == nil {
 		s.policies = policy.NewRegistry()
+		s.metrics = builtin.NewMetrics(0)
 		deps := builtin.Deps{HTTPClient: &http.Client{Transport: s.tracing.wrapSide(sideTransport{s})}, Limits: opts.Limits,
-			Cache: opts.Cache, ExternalCache: opts.ExternalCache, ManagedIdentity: opts.ManagedIdentity}
+			Cache: opts.Cache, ExternalCache: opts.ExternalCache, ManagedIdentity: opts.ManagedIdentity, Metrics: s.metrics,
+			EntraAuthority: opts.EntraAuthority}
 		if deps.Cache == nil {
 			deps.Cache = cache.NewMemory(64<<20, nil)
 		}

@@ -52,6 +52,8 @@ type Context struct {
 	ResponseHeaders http.Header
 	ended           bool
 	after           []func(c *Context, sent int64)
+	backendDone     []func(c *Context) // see hooks.go
+	bodyWatchers    []func(p []byte)
 }
 
 // CacheMiss tells cache-store where to keep the response of a request

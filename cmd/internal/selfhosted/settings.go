@@ -44,6 +44,9 @@ type GatewaySettings struct {
 	// ServiceName.
 	Region      string
 	ServiceName string
+	// EntraAuthority is the Microsoft Entra ID authority of
+	// validate-azure-ad-token; empty: the public cloud's.
+	EntraAuthority string
 	// Limits bound what the gateway's listeners accept; the metrics
 	// listener takes their ForTools version.
 	Limits cli.Limits
@@ -69,6 +72,7 @@ func (g *GatewaySettings) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&g.MetricsAddr, "metrics-addr", "", "listen address of /metrics in Prometheus's format (such as :4290); empty: off")
 	f.StringVar(&g.Region, "region", "", "the region policies see as context.Deployment.Region")
 	f.StringVar(&g.ServiceName, "service-name", "gatehouse", "the service name policies see as context.Deployment.ServiceName and ServiceId")
+	f.StringVar(&g.EntraAuthority, "entra-authority", "", "Microsoft Entra ID authority whose OpenID Connect discovery validate-azure-ad-token uses (such as https://login.microsoftonline.us); empty: https://login.microsoftonline.com")
 	g.Identity.addFlags(f)
 	g.Limits.AddFlags(f)
 }
@@ -111,7 +115,7 @@ func (g GatewaySettings) NewServer(log *slog.Logger, gatewayID, instance string,
 	opts := gateway.Options{Logger: log, BackendTimeout: g.BackendTimeout,
 		TrustedProxies: trusted, Cache: cache.NewMemory(cacheMiB(g.CacheMiB)<<20, nil), KeyFailureLimit: g.KeyFailureLimit,
 		Deployment:     gateway.Deployment{Region: g.Region, ServiceName: g.ServiceName, GatewayID: gatewayID, InstanceID: instance, Managed: managed},
-		TracerProvider: g.TracerProvider}
+		TracerProvider: g.TracerProvider, EntraAuthority: g.EntraAuthority}
 	if g.KeyFailureLimit <= 0 {
 		opts.KeyFailureLimit = -1 // no limit
 	}

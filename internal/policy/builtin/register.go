@@ -37,6 +37,18 @@ type Deps struct {
 	// ManagedIdentity gets authentication-managed-identity's tokens. Nil:
 	// none is configured; the element compiles but fails at run time.
 	ManagedIdentity ManagedIdentity
+	// Metrics keeps the metrics of emit-metric and the llm-emit-token-metric
+	// elements; it must outlive configuration reloads and is what the
+	// gateway exposes to Prometheus. Nil: a new one that nothing exposes.
+	Metrics *Metrics
+	// SemanticCache keeps llm-semantic-cache-store's responses; it must
+	// outlive configuration reloads. Nil: a new one of
+	// DefaultSemanticEntries entries.
+	SemanticCache *SemanticCache
+	// EntraAuthority is the Microsoft Entra ID authority whose OpenID
+	// Connect discovery validate-azure-ad-token uses
+	// ({EntraAuthority}/{tenant}/v2.0). Empty: DefaultEntraAuthority.
+	EntraAuthority string
 	// Expressions is the library that policy expressions compile against.
 	// Nil: a new dotnet.NewLibrary().
 	Expressions *expr.Library
@@ -54,6 +66,12 @@ func Register(r *policy.Registry, d Deps) {
 	}
 	if d.Limits == nil {
 		d.Limits = limits.NewMemory(nil)
+	}
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics(0)
+	}
+	if d.SemanticCache == nil {
+		d.SemanticCache = NewSemanticCache(0, nil)
 	}
 	if d.Concurrency == nil {
 		d.Concurrency = &Concurrency{}
@@ -87,6 +105,16 @@ func Register(r *policy.Registry, d Deps) {
 	r.Add("quota", compileQuota(d.Limits))
 	r.Add("quota-by-key", compileQuotaByKey(d.Limits))
 	r.Add("limit-concurrency", compileLimitConcurrency(d.Concurrency))
+	r.Add("llm-token-limit", compileTokenLimit(d.Limits))
+	r.Add("azure-openai-token-limit", compileTokenLimit(d.Limits))
+	r.Add("llm-emit-token-metric", compileEmitTokenMetric(d.Metrics))
+	r.Add("azure-openai-emit-token-metric", compileEmitTokenMetric(d.Metrics))
+	r.Add("emit-metric", compileEmitMetric(d.Metrics))
+	for _, prefix := range []string{"llm-", "azure-openai-"} {
+		r.Add(prefix+"semantic-cache-lookup", compileSemanticLookup(d.SemanticCache, d.HTTPClient, d.ManagedIdentity))
+		r.Add(prefix+"semantic-cache-store", compileSemanticStore(d.SemanticCache))
+	}
+	r.Add("llm-content-safety", compileContentSafety(d.HTTPClient, d.ManagedIdentity))
 	r.Add("authentication-basic", compileAuthenticationBasic)
 	r.Add("authentication-certificate", compileAuthenticationCertificate)
 	cs := caches{internal: d.Cache, external: d.ExternalCache}

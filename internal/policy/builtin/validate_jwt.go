@@ -55,6 +55,9 @@ type validateJWT struct {
 	audiences  []string
 	claims     []requiredClaim
 	accepted   acceptedTokens
+	// check, when set, replaces the issuer check: it gets the verified
+	// token's claims and the openid-configs' issuers (validate-azure-ad-token).
+	check func(std *jwt.Claims, all map[string]any, discovered []string) jwtFailure
 }
 
 var _ policy.Step = (*validateJWT)(nil)
@@ -299,7 +302,7 @@ func (v *validateJWT) validate(c *policy.Context, raw string, now time.Time) (jw
 	var std jwt.Claims
 	var all map[string]any
 	dst := []any{&std}
-	if len(v.claims) > 0 {
+	if len(v.claims) > 0 || v.check != nil {
 		dst = append(dst, &all) // decoded twice: only when claims are required
 	}
 	verified, kidKnown, issuers := false, false, slices.Clone(v.issuers)
@@ -368,8 +371,13 @@ func (v *validateJWT) checkClaims(std *jwt.Claims, all map[string]any, issuers [
 	if f := v.checkLifetime(expiry, notBefore, now); f.reason != "" {
 		return f
 	}
+	if v.check != nil {
+		if f := v.check(std, all, issuers); f.reason != "" {
+			return f
+		}
+	}
 	switch {
-	case len(issuers) > 0 && !slices.Contains(issuers, std.Issuer):
+	case v.check == nil && len(issuers) > 0 && !slices.Contains(issuers, std.Issuer):
 		return jwtFailure{"TokenIssuerNotAllowed", "Issuer validation failed."}
 	case len(v.audiences) > 0 && !slices.ContainsFunc(v.audiences, std.Audience.Contains):
 		return jwtFailure{"TokenAudienceNotAllowed", "Audience validation failed."}
