@@ -181,3 +181,16 @@ func openAPIURL(base, o string) (string, error) {
 	}
 	return o, nil
 }
+
+// Validate checks the annotations of svc as the controller reads them
+// with the default cluster domain: nil when svc is not annotated
+// gatehouse.io/api or when the controller can publish it, otherwise an
+// error naming the annotation at fault. Tools and tests use it to check
+// manifests before they reach a cluster.
+func Validate(svc *corev1.Service) error {
+	if !annotated(svc) {
+		return nil
+	}
+	_, err := parseSpec(svc, "cluster.local")
+	return err
+}

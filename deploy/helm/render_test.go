@@ -35,6 +35,7 @@ import (
 // A kind not listed fails the test: a new kind needs a type to be checked
 // against.
 var kinds = map[string]func() metav1.Object{
+	"v1/Namespace":                                    func() metav1.Object { return &corev1.Namespace{} },
 	"v1/ConfigMap":                                    func() metav1.Object { return &corev1.ConfigMap{} },
 	"v1/Secret":                                       func() metav1.Object { return &corev1.Secret{} },
 	"v1/Service":                                      func() metav1.Object { return &corev1.Service{} },
