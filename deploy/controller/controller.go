@@ -133,9 +133,7 @@ func New(opts Options) (*Controller, error) {
 // error when the Services cannot be watched.
 func (c *Controller) Run(ctx context.Context) error {
 	c.queue = workqueue.NewTypedRateLimitingQueueWithConfig(
-		workqueue.NewTypedMaxOfRateLimiter(
-			workqueue.NewTypedItemExponentialFailureRateLimiter[string](c.opts.RetryBase, c.opts.RetryMax),
-		),
+		workqueue.NewTypedItemExponentialFailureRateLimiter[string](c.opts.RetryBase, c.opts.RetryMax),
 		workqueue.TypedRateLimitingQueueConfig[string]{Name: "services", MetricsProvider: c.metrics})
 	defer c.queue.ShutDown()
 
@@ -265,6 +263,9 @@ func (c *Controller) reconcile(ctx context.Context, key string) error {
 	if err != nil {
 		return nil // not a key of ours
 	}
+	if !c.watches(ns) {
+		return nil // another controller's, or one from before the namespaces changed
+	}
 	svc, err := c.service(ns, name)
 	if err != nil {
 		return err
@@ -286,13 +287,22 @@ func (c *Controller) reconcile(ctx context.Context, key string) error {
 	return err
 }
 
-// service returns the Service from the informers' cache, or nil.
+// watches reports whether namespace ns is watched. What the controller
+// created for Services of other namespaces is left alone, so that two
+// controllers watching different namespaces of one cluster never delete
+// each other's APIs.
+func (c *Controller) watches(ns string) bool {
+	_, all := c.listers[corev1.NamespaceAll]
+	_, one := c.listers[ns]
+	return all || one
+}
+
+// service returns the Service from the informers' cache, or nil. ns must
+// be watched.
 func (c *Controller) service(ns, name string) (*corev1.Service, error) {
 	l, ok := c.listers[ns]
 	if !ok {
-		if l, ok = c.listers[corev1.NamespaceAll]; !ok {
-			return nil, nil // a namespace not watched
-		}
+		l = c.listers[corev1.NamespaceAll]
 	}
 	svc, err := l.Services(ns).Get(name)
 	if apierrors.IsNotFound(err) {
@@ -329,7 +339,8 @@ func (c *Controller) sweep(ctx context.Context) error {
 			return err
 		}
 		for _, it := range items {
-			if !seen[it.service] {
+			ns, _, _ := strings.Cut(it.service, "/")
+			if !seen[it.service] && c.watches(ns) {
 				seen[it.service] = true
 				c.queue.Add(it.service)
 			}

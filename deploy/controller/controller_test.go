@@ -164,6 +164,10 @@ func TestServicesBecomeAPIs(t *testing.T) {
 	p.must(t, "PUT", "/gateways/edge", map[string]any{"properties": map[string]any{"description": "a self-hosted gateway"}})
 	handMade := map[string]any{"properties": map[string]any{"displayName": "Legacy", "description": "made by hand", "path": "legacy", "serviceUrl": be.URL}}
 	p.must(t, "PUT", "/apis/legacy", handMade)
+	// What this controller made for a namespace it does not watch (another
+	// install's) is left alone.
+	p.must(t, "PUT", "/apis/elsewhere", map[string]any{"properties": map[string]any{"displayName": "Elsewhere",
+		"description": controller.Mark("test", "billing/invoices"), "path": "elsewhere", "serviceUrl": be.URL}})
 
 	kc := fake.NewClientset(
 		service("orders", port, "localhost", map[string]string{
@@ -310,6 +314,9 @@ func TestServicesBecomeAPIs(t *testing.T) {
 		var a apiProps
 		if code := p.call(t, "GET", "/apis/legacy", nil, &a); code != http.StatusOK || a.Properties.Description != "made by hand" {
 			t.Errorf("the hand-made API: %d %+v", code, a.Properties)
+		}
+		if code := p.call(t, "GET", "/apis/elsewhere", nil, nil); code != http.StatusOK {
+			t.Errorf("the API of a namespace not watched: %d", code)
 		}
 	})
 
