@@ -61,26 +61,40 @@ func (m *metrics) mgmtRequest(method, code string) {
 	}
 }
 
-// The workqueue.MetricsProvider methods.
+// The workqueue.MetricsProvider methods: the queue's metrics, labelled with
+// its name.
 
+// NewDepthMetric returns the metric of the work queue's depth.
 func (m *metrics) NewDepthMetric(name string) workqueue.GaugeMetric {
 	return m.queue.WithLabelValues(name)
 }
+
+// NewAddsMetric returns the metric of the work queue's adds.
 func (m *metrics) NewAddsMetric(name string) workqueue.CounterMetric {
 	return m.queueAdds.WithLabelValues(name)
 }
+
+// NewLatencyMetric returns the metric of the time keys wait in the work queue.
 func (m *metrics) NewLatencyMetric(name string) workqueue.HistogramMetric {
 	return m.latency.WithLabelValues(name)
 }
+
+// NewWorkDurationMetric returns the metric of the time spent on a key.
 func (m *metrics) NewWorkDurationMetric(name string) workqueue.HistogramMetric {
 	return m.work.WithLabelValues(name)
 }
+
+// NewUnfinishedWorkSecondsMetric returns the metric of the work in progress.
 func (m *metrics) NewUnfinishedWorkSecondsMetric(name string) workqueue.SettableGaugeMetric {
 	return m.unfinished.WithLabelValues(name)
 }
+
+// NewLongestRunningProcessorSecondsMetric returns the metric of the longest running worker.
 func (m *metrics) NewLongestRunningProcessorSecondsMetric(name string) workqueue.SettableGaugeMetric {
 	return m.longest.WithLabelValues(name)
 }
+
+// NewRetriesMetric returns the metric of the work queue's retries.
 func (m *metrics) NewRetriesMetric(name string) workqueue.CounterMetric {
 	return m.retries.WithLabelValues(name)
 }

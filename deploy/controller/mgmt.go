@@ -27,6 +27,7 @@ type APIError struct {
 	Message      string
 }
 
+// Error says which call failed, with the status and the API's message.
 func (e *APIError) Error() string {
 	msg := e.Message
 	if msg == "" {

@@ -30,6 +30,7 @@ const managedGateway = "managed"
 // Service or removes the resource.
 type ConflictError struct{ Resource, Reason string }
 
+// Error names the resource and why it was left alone.
 func (e *ConflictError) Error() string { return e.Resource + ": " + e.Reason }
 
 // apiProps are the properties of an API that the controller sets.
