@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // The annotations the controller reads on a Service. Only AnnotationAPI
@@ -47,9 +49,10 @@ var validID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,80}$`)
 // validPath is an API path: id-like segments joined by "/".
 var validPath = regexp.MustCompile(`^[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$`)
 
-// A spec is what one annotated Service asks the management plane for.
+// A spec is what one annotated Service or Ingress asks the management
+// plane for.
 type spec struct {
-	service              string // namespace/name
+	service              string // namespace/name, or ingress:namespace/name
 	apiID                string
 	path                 string
 	displayName          string
@@ -59,21 +62,85 @@ type spec struct {
 	subscriptionRequired bool
 }
 
-// annotated reports whether svc asks to be published.
-func annotated(svc *corev1.Service) bool {
-	_, ok := svc.Annotations[AnnotationAPI]
+// annotated reports whether a Service or Ingress asks to be published.
+func annotated(obj metav1.Object) bool {
+	_, ok := obj.GetAnnotations()[AnnotationAPI]
 	return ok
 }
+
+// ingressPrefix starts the work queue keys and owner names of Ingresses.
+const ingressPrefix = "ingress:"
 
 // parseSpec reads svc's annotations. clusterDomain is the cluster's DNS
 // domain, such as "cluster.local". The error names the annotation at
 // fault.
 func parseSpec(svc *corev1.Service, clusterDomain string) (spec, error) {
-	a := svc.Annotations
+	s, err := parseCommon(svc.Namespace+"/"+svc.Name, svc.Name, svc.Annotations)
+	if err != nil {
+		return spec{}, err
+	}
+	if s.serviceURL, err = serviceURL(svc, clusterDomain); err != nil {
+		return spec{}, err
+	}
+	if o := strings.TrimSpace(svc.Annotations[AnnotationOpenAPI]); o != "" {
+		if s.openAPI, err = openAPIURL(s.serviceURL, o); err != nil {
+			return spec{}, err
+		}
+	}
+	return s, nil
+}
+
+// parseIngressSpec reads the annotations of an Ingress: the API's service
+// URL is the host and path of its first rule, over HTTPS when its TLS
+// section lists the host (or as gatehouse.io/scheme says).
+func parseIngressSpec(ing *networkingv1.Ingress) (spec, error) {
+	s, err := parseCommon(ingressPrefix+ing.Namespace+"/"+ing.Name, ing.Name, ing.Annotations)
+	if err != nil {
+		return spec{}, err
+	}
+	if _, ok := ing.Annotations[AnnotationPort]; ok {
+		return spec{}, fmt.Errorf("%s: an Ingress is called on its own ports; leave it out", AnnotationPort)
+	}
+	var host, path string
+	for _, r := range ing.Spec.Rules {
+		if r.Host == "" || strings.HasPrefix(r.Host, "*") {
+			continue
+		}
+		host = r.Host
+		if r.HTTP != nil && len(r.HTTP.Paths) > 0 {
+			path = strings.TrimRight(strings.TrimSuffix(r.HTTP.Paths[0].Path, "*"), "/")
+		}
+		break
+	}
+	if host == "" {
+		return spec{}, fmt.Errorf("the Ingress has no rule with a host name to call")
+	}
+	scheme := "http"
+	for _, t := range ing.Spec.TLS {
+		if slices.Contains(t.Hosts, host) {
+			scheme = "https"
+		}
+	}
+	if v, ok := ing.Annotations[AnnotationScheme]; ok {
+		if scheme = strings.TrimSpace(v); scheme != "http" && scheme != "https" {
+			return spec{}, fmt.Errorf("%s %q: want http or https", AnnotationScheme, v)
+		}
+	}
+	s.serviceURL = scheme + "://" + host + path
+	if o := strings.TrimSpace(ing.Annotations[AnnotationOpenAPI]); o != "" {
+		if s.openAPI, err = openAPIURL(s.serviceURL, o); err != nil {
+			return spec{}, err
+		}
+	}
+	return s, nil
+}
+
+// parseCommon reads the annotations that Services and Ingresses share.
+func parseCommon(source, name string, a map[string]string) (spec, error) {
 	s := spec{
-		service:              svc.Namespace + "/" + svc.Name,
+		service:              source,
 		apiID:                strings.TrimSpace(a[AnnotationAPI]),
-		displayName:          svc.Name,
+		displayName:          name,
 		subscriptionRequired: true,
 	}
 	if !validID.MatchString(s.apiID) {
@@ -107,15 +174,6 @@ func parseSpec(svc *corev1.Service, clusterDomain string) (spec, error) {
 		s.gateways = append(s.gateways, g)
 	}
 	slices.Sort(s.gateways)
-	var err error
-	if s.serviceURL, err = serviceURL(svc, clusterDomain); err != nil {
-		return spec{}, err
-	}
-	if o := strings.TrimSpace(a[AnnotationOpenAPI]); o != "" {
-		if s.openAPI, err = openAPIURL(s.serviceURL, o); err != nil {
-			return spec{}, err
-		}
-	}
 	return s, nil
 }
 
@@ -192,5 +250,15 @@ func Validate(svc *corev1.Service) error {
 		return nil
 	}
 	_, err := parseSpec(svc, "cluster.local")
+	return err
+}
+
+// ValidateIngress checks the annotations of an Ingress as Validate does
+// those of a Service.
+func ValidateIngress(ing *networkingv1.Ingress) error {
+	if !annotated(ing) {
+		return nil
+	}
+	_, err := parseIngressSpec(ing)
 	return err
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -92,9 +93,61 @@ func TestMark(t *testing.T) {
 	if !owns(m, "prod", "shop/orders") || !owns(m+" openapi=sha256:00", "prod", "shop/orders") {
 		t.Errorf("%q does not mark its own resource", m)
 	}
+	if im := Mark("prod", "ingress:shop/orders"); !owns(im, "prod", "ingress:shop/orders") || owns(im, "prod", "shop/orders") {
+		t.Errorf("%q: an Ingress's mark is not its Service's", im)
+	}
 	for _, desc := range []string{"", "made by hand", Mark("staging", "shop/orders"), Mark("prod", "shop/orders-v2"), "x " + m} {
 		if owns(desc, "prod", "shop/orders") {
 			t.Errorf("%q taken as prod's shop/orders", desc)
 		}
+	}
+}
+
+func TestParseIngressSpec(t *testing.T) {
+	ing := func(a map[string]string, tls bool, rules ...networkingv1.IngressRule) *networkingv1.Ingress {
+		in := &networkingv1.Ingress{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "front", Annotations: a},
+			Spec: networkingv1.IngressSpec{Rules: rules}}
+		if tls {
+			in.Spec.TLS = []networkingv1.IngressTLS{{Hosts: []string{"shop.example.com"}}}
+		}
+		return in
+	}
+	rule := func(host, path string) networkingv1.IngressRule {
+		r := networkingv1.IngressRule{Host: host}
+		if path != "" {
+			r.HTTP = &networkingv1.HTTPIngressRuleValue{Paths: []networkingv1.HTTPIngressPath{{Path: path}}}
+		}
+		return r
+	}
+	tests := []struct {
+		name, wantURL, wantOpenAPI, wantErr string
+		in                                  *networkingv1.Ingress
+	}{
+		{name: "https host and path", in: ing(map[string]string{AnnotationAPI: "front", AnnotationOpenAPI: "/openapi.json"}, true, rule("shop.example.com", "/store/")),
+			wantURL: "https://shop.example.com/store", wantOpenAPI: "https://shop.example.com/store/openapi.json"},
+		{name: "wildcard host skipped", in: ing(map[string]string{AnnotationAPI: "front"}, false, rule("*.example.com", "/"), rule("api.example.com", "")),
+			wantURL: "http://api.example.com"},
+		{name: "scheme annotation", in: ing(map[string]string{AnnotationAPI: "front", AnnotationScheme: "https"}, false, rule("api.example.com", "/")),
+			wantURL: "https://api.example.com"},
+		{name: "no host", in: ing(map[string]string{AnnotationAPI: "front"}, false, rule("", "/")), wantErr: "host"},
+		{name: "port annotation", in: ing(map[string]string{AnnotationAPI: "front", AnnotationPort: "80"}, false, rule("a.example.com", "/")), wantErr: AnnotationPort},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := parseIngressSpec(tt.in)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("parseIngressSpec: %v, want an error naming %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.serviceURL != tt.wantURL || s.openAPI != tt.wantOpenAPI || s.service != "ingress:shop/front" {
+				t.Errorf("parseIngressSpec = %+v, want URL %s, document %q", s, tt.wantURL, tt.wantOpenAPI)
+			}
+		})
 	}
 }

@@ -12,13 +12,17 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
 	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	listerscorev1 "k8s.io/client-go/listers/core/v1"
+	listersnetworkingv1 "k8s.io/client-go/listers/networking/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/record"
 	"k8s.io/client-go/util/workqueue"
@@ -42,6 +46,10 @@ type Options struct {
 	Token string
 	// Namespaces are the namespaces watched. Empty: all namespaces.
 	Namespaces []string
+	// Ingresses also publishes the Ingresses annotated gatehouse.io/api,
+	// as APIs whose service URL is the Ingress's host (which needs list
+	// and watch on networking.k8s.io ingresses).
+	Ingresses bool
 	// Cluster names this cluster in the owner mark of what the controller
 	// creates, so that controllers of several clusters can share one
 	// management plane. Empty: "default".
@@ -79,6 +87,7 @@ type Controller struct {
 	rec     *reconciler
 	queue   workqueue.TypedRateLimitingInterface[string]
 	listers map[string]listerscorev1.ServiceLister // by namespace; "" for all
+	ingress map[string]listersnetworkingv1.IngressLister
 	events  record.EventRecorder
 }
 
@@ -147,6 +156,7 @@ func (c *Controller) Run(ctx context.Context) error {
 		namespaces = []string{corev1.NamespaceAll}
 	}
 	c.listers = map[string]listerscorev1.ServiceLister{}
+	c.ingress = map[string]listersnetworkingv1.IngressLister{}
 	var factories []informers.SharedInformerFactory
 	var synced []cache.InformerSynced
 	for _, ns := range namespaces {
@@ -157,6 +167,14 @@ func (c *Controller) Run(ctx context.Context) error {
 		}
 		c.listers[ns] = inf.Lister()
 		synced = append(synced, inf.Informer().HasSynced)
+		if c.opts.Ingresses {
+			ing := f.Networking().V1().Ingresses()
+			if _, err := ing.Informer().AddEventHandler(c.handler()); err != nil {
+				return fmt.Errorf("watch ingresses in %q: %w", ns, err)
+			}
+			c.ingress[ns] = ing.Lister()
+			synced = append(synced, ing.Informer().HasSynced)
+		}
 		factories = append(factories, f)
 	}
 	for _, f := range factories {
@@ -182,33 +200,43 @@ func (c *Controller) Run(ctx context.Context) error {
 	return nil
 }
 
-// handler enqueues annotated Services, and Services that were.
+// handler enqueues annotated Services and Ingresses, and those that were.
+// An Ingress's key starts with ingressPrefix.
 func (c *Controller) handler() cache.ResourceEventHandler {
 	enqueue := func(obj any) {
 		key, err := cache.DeletionHandlingMetaNamespaceKeyFunc(obj)
-		if err == nil {
-			c.queue.Add(key)
+		if err != nil {
+			return
 		}
+		inner := obj
+		if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+			inner = tomb.Obj
+		}
+		if _, ok := inner.(*networkingv1.Ingress); ok {
+			key = ingressPrefix + key
+		}
+		c.queue.Add(key)
+	}
+	marked := func(obj any) bool {
+		if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+			obj = tomb.Obj
+		}
+		m, ok := obj.(metav1.Object)
+		return !ok || annotated(m) // an unknown tombstone: look
 	}
 	return cache.ResourceEventHandlerFuncs{
 		AddFunc: func(obj any) {
-			if svc, ok := obj.(*corev1.Service); ok && annotated(svc) {
+			if marked(obj) {
 				enqueue(obj)
 			}
 		},
 		UpdateFunc: func(old, cur any) {
-			o, _ := old.(*corev1.Service)
-			n, _ := cur.(*corev1.Service)
-			if (o != nil && annotated(o)) || (n != nil && annotated(n)) {
+			if marked(old) || marked(cur) {
 				enqueue(cur)
 			}
 		},
 		DeleteFunc: func(obj any) {
-			svc, ok := obj.(*corev1.Service)
-			if tomb, isTomb := obj.(cache.DeletedFinalStateUnknown); isTomb {
-				svc, ok = tomb.Obj.(*corev1.Service)
-			}
-			if !ok || annotated(svc) {
+			if marked(obj) {
 				enqueue(obj)
 			}
 		},
@@ -259,32 +287,65 @@ func (c *Controller) reconcile(ctx context.Context, key string) error {
 	if key == sweepKey {
 		return c.sweep(ctx)
 	}
-	ns, name, err := cache.SplitMetaNamespaceKey(key)
+	nsName, isIngress := strings.CutPrefix(key, ingressPrefix)
+	ns, name, err := cache.SplitMetaNamespaceKey(nsName)
 	if err != nil {
 		return nil // not a key of ours
 	}
-	if !c.watches(ns) {
+	if !c.watches(ns) || (isIngress && !c.opts.Ingresses) {
 		return nil // another controller's, or one from before the namespaces changed
 	}
-	svc, err := c.service(ns, name)
-	if err != nil {
-		return err
+	var obj metav1.Object
+	var parse func() (spec, error)
+	if isIngress {
+		ing, err := c.ingressObject(ns, name)
+		if err != nil {
+			return err
+		}
+		if ing != nil {
+			obj, parse = ing, func() (spec, error) { return parseIngressSpec(ing) }
+		}
+	} else {
+		svc, err := c.service(ns, name)
+		if err != nil {
+			return err
+		}
+		if svc != nil {
+			obj, parse = svc, func() (spec, error) { return parseSpec(svc, c.opts.ClusterDomain) }
+		}
 	}
 	log := c.log.With("service", key)
-	if svc == nil || !annotated(svc) {
+	if obj == nil || !annotated(obj) {
 		changes, err := c.rec.removeOwned(ctx, key, "")
-		c.report(log, svc, "deleted", changes, err)
+		c.report(log, obj, "deleted", changes, err)
 		return err
 	}
-	s, err := parseSpec(svc, c.opts.ClusterDomain)
+	s, err := parse()
 	if err != nil {
 		err = fmt.Errorf("%w: %w", errInvalid, err)
-		c.report(log, svc, "invalid", nil, err)
+		c.report(log, obj, "invalid", nil, err)
 		return err
 	}
 	changes, err := c.rec.apply(ctx, s)
-	c.report(log, svc, "synced", changes, err)
+	c.report(log, obj, "synced", changes, err)
 	return err
+}
+
+// ingressObject returns the Ingress from the informers' cache, or nil. ns
+// must be watched.
+func (c *Controller) ingressObject(ns, name string) (*networkingv1.Ingress, error) {
+	l, ok := c.ingress[ns]
+	if !ok {
+		l = c.ingress[corev1.NamespaceAll]
+	}
+	ing, err := l.Ingresses(ns).Get(name)
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ingress %s/%s: %w", ns, name, err)
+	}
+	return ing, nil
 }
 
 // watches reports whether namespace ns is watched. What the controller
@@ -339,7 +400,7 @@ func (c *Controller) sweep(ctx context.Context) error {
 			return err
 		}
 		for _, it := range items {
-			ns, _, _ := strings.Cut(it.service, "/")
+			ns, _, _ := strings.Cut(strings.TrimPrefix(it.service, ingressPrefix), "/")
 			if !seen[it.service] && c.watches(ns) {
 				seen[it.service] = true
 				c.queue.Add(it.service)
@@ -351,7 +412,7 @@ func (c *Controller) sweep(ctx context.Context) error {
 
 // report logs a reconcile's outcome, counts it and records an event on
 // the Service when something changed or failed.
-func (c *Controller) report(log *slog.Logger, svc *corev1.Service, result string, changes []string, err error) {
+func (c *Controller) report(log *slog.Logger, obj metav1.Object, result string, changes []string, err error) {
 	var conflict *ConflictError
 	switch {
 	case errors.As(err, &conflict):
@@ -373,7 +434,8 @@ func (c *Controller) report(log *slog.Logger, svc *corev1.Service, result string
 	} else {
 		log.Info("reconcile", "result", result, "changes", changes)
 	}
-	if svc == nil {
+	svc, ok := obj.(runtime.Object)
+	if !ok || obj == nil {
 		return
 	}
 	switch result {

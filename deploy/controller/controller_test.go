@@ -19,6 +19,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
@@ -178,10 +179,18 @@ func TestServicesBecomeAPIs(t *testing.T) {
 		service("catalog", 80, "", map[string]string{controller.AnnotationAPI: "catalog"}),
 		service("legacy", 80, "", map[string]string{controller.AnnotationAPI: "legacy"}),
 		service("unrelated", 80, "", nil),
+		&networkingv1.Ingress{
+			ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "storefront", Annotations: map[string]string{controller.AnnotationAPI: "storefront"}},
+			Spec: networkingv1.IngressSpec{
+				TLS: []networkingv1.IngressTLS{{Hosts: []string{"shop.example.com"}, SecretName: "shop-tls"}},
+				Rules: []networkingv1.IngressRule{{Host: "shop.example.com", IngressRuleValue: networkingv1.IngressRuleValue{
+					HTTP: &networkingv1.HTTPIngressRuleValue{Paths: []networkingv1.HTTPIngressPath{{Path: "/store"}}}}}},
+			},
+		},
 	)
 	reg := prometheus.NewRegistry()
 	runController(t, controller.Options{Kubernetes: kc, Endpoint: p.mgmt, Token: adminToken, Cluster: "test",
-		Namespaces: []string{"shop"}, DocumentClient: documentClient(be.Listener.Addr().String()), Registerer: reg})
+		Namespaces: []string{"shop"}, Ingresses: true, DocumentClient: documentClient(be.Listener.Addr().String()), Registerer: reg})
 
 	t.Run("annotated Services become APIs", func(t *testing.T) {
 		eventually(t, "orders API with imported operations", func() error {
@@ -234,6 +243,29 @@ func TestServicesBecomeAPIs(t *testing.T) {
 			return nil
 		})
 		eventually(t, "Synced event", func() error { return event(kc, "orders", "Synced") })
+	})
+
+	t.Run("an annotated Ingress becomes an API calling its host", func(t *testing.T) {
+		eventually(t, "storefront API", func() error {
+			var a apiProps
+			if code := p.call(t, "GET", "/apis/storefront", nil, &a); code != http.StatusOK {
+				return fmt.Errorf("GET /apis/storefront: %d", code)
+			}
+			if a.Properties.ServiceURL != "https://shop.example.com/store" ||
+				!strings.HasPrefix(a.Properties.Description, "gatehouse-controller: cluster=test ingress=shop/storefront") {
+				return fmt.Errorf("API storefront: %+v", a.Properties)
+			}
+			return nil
+		})
+		if err := kc.NetworkingV1().Ingresses("shop").Delete(context.Background(), "storefront", metav1.DeleteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "storefront deleted with its Ingress", func() error {
+			if err := p.gone(t, "/apis/storefront"); err != nil {
+				return err
+			}
+			return p.gone(t, "/backends/storefront")
+		})
 	})
 
 	t.Run("a hand-made API with the same id is left alone", func(t *testing.T) {

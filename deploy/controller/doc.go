@@ -1,7 +1,7 @@
 // Package controller publishes Kubernetes Services as Gatehouse APIs.
 //
-// It watches Services annotated gatehouse.io/api with client-go
-// informers and, for each, makes the management plane hold an API (its
+// It watches Services (and, optionally, Ingresses) annotated
+// gatehouse.io/api with client-go informers and, for each, makes the management plane hold an API (its
 // path, the Service's cluster address as service URL), its operations
 // (imported from the OpenAPI document the Service serves, or one
 // wildcard operation), a backend and the gateway links the annotations

@@ -10,11 +10,15 @@ const markPrefix = "gatehouse-controller:"
 
 // Mark returns the owner mark of the resources the controller creates for
 // a Service: the description "gatehouse-controller: cluster=CLUSTER
-// service=NAMESPACE/NAME", to which an API adds "openapi=sha256:..." (the
+// service=NAMESPACE/NAME" ("ingress=NAMESPACE/NAME" for an Ingress, whose
+// service is given as "ingress:NAMESPACE/NAME"), to which an API adds "openapi=sha256:..." (the
 // digest of the document it imported). A resource is the controller's
 // only when its description starts with the mark of the same cluster and
 // Service; the controller deletes and changes nothing else.
 func Mark(cluster, service string) string {
+	if ing, ok := strings.CutPrefix(service, ingressPrefix); ok {
+		return markPrefix + " cluster=" + cluster + " ingress=" + ing
+	}
 	return markPrefix + " cluster=" + cluster + " service=" + service
 }
 
@@ -39,6 +43,8 @@ func parseMark(desc string) (owner, bool) {
 			o.cluster = v
 		case "service":
 			o.service = v
+		case "ingress":
+			o.service = ingressPrefix + v
 		case "openapi":
 			o.openAPI = v
 		}

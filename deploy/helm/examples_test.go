@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 
 	"github.com/gatehouse/gatehouse/deploy/controller"
 )
@@ -91,6 +92,11 @@ func checkManifest(t *testing.T, f string) {
 	for _, s := range all[corev1.Service](r) {
 		if err := controller.Validate(s); err != nil {
 			t.Errorf("Service %s/%s: %v", s.Namespace, s.Name, err)
+		}
+	}
+	for _, in := range all[networkingv1.Ingress](r) {
+		if err := controller.ValidateIngress(in); err != nil {
+			t.Errorf("Ingress %s/%s: %v", in.Namespace, in.Name, err)
 		}
 	}
 }

@@ -109,7 +109,7 @@ func TestPlaneChart(t *testing.T) {
 				for _, rule := range ro.Rules {
 					verbs = append(verbs, strings.Join(rule.Resources, ",")+":"+strings.Join(rule.Verbs, ","))
 				}
-				if got := strings.Join(verbs, " "); got != "services:get,list,watch events:create,patch" {
+				if got := strings.Join(verbs, " "); got != "services:get,list,watch events:create,patch ingresses:get,list,watch" {
 					t.Errorf("Role %s/%s grants %s", ro.Namespace, ro.Name, got)
 				}
 			}

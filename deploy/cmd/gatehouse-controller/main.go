@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -44,7 +45,7 @@ type config struct {
 	kubeconfig, metricsAddr, logLevel                              string
 	resync                                                         time.Duration
 	workers                                                        int
-	showVersion                                                    bool
+	showVersion, ingresses                                         bool
 }
 
 func main() {
@@ -96,6 +97,8 @@ func parseFlags(args []string) (config, error) {
 	str(&resync, "resync", "GATEHOUSE_RESYNC", resync, "how often every Service is reconciled again")
 	workers := "2"
 	str(&workers, "workers", "GATEHOUSE_WORKERS", workers, "Services reconciled at once")
+	ingresses := "true"
+	str(&ingresses, "ingresses", "GATEHOUSE_INGRESSES", ingresses, "also publish Ingresses annotated gatehouse.io/api (needs list and watch on ingresses)")
 	fs.BoolVar(&c.showVersion, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -109,6 +112,9 @@ func parseFlags(args []string) (config, error) {
 	}
 	if _, err := fmt.Sscan(workers, &c.workers); err != nil || c.workers <= 0 {
 		return c, fmt.Errorf("--workers %q: want a positive number", workers)
+	}
+	if c.ingresses, err = strconv.ParseBool(ingresses); err != nil {
+		return c, fmt.Errorf("--ingresses %q: want true or false", ingresses)
 	}
 	return c, nil
 }
@@ -149,7 +155,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 		}
 	}
 	ctl, err := controller.New(controller.Options{
-		Kubernetes: kc, Endpoint: cfg.endpoint, Token: token, Namespaces: namespaces,
+		Kubernetes: kc, Endpoint: cfg.endpoint, Token: token, Namespaces: namespaces, Ingresses: cfg.ingresses,
 		Cluster: cfg.cluster, ClusterDomain: cfg.clusterDomain, Resync: cfg.resync, Workers: cfg.workers,
 		Logger: log, Registerer: reg,
 	})

@@ -14,13 +14,13 @@ func TestParseFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.endpoint != "http://plane:8090" || c.namespaces != "shop,billing" || c.token != "from-env" ||
-		c.resync != 30*time.Second || c.workers != 2 || c.cluster != "default" || c.metricsAddr != ":4290" {
+		c.resync != 30*time.Second || c.workers != 2 || c.cluster != "default" || c.metricsAddr != ":4290" || !c.ingresses {
 		t.Errorf("parseFlags = %+v", c)
 	}
 	if c, _ := parseFlags([]string{"--token", "from-flag"}); c.token != "from-flag" {
 		t.Errorf("--token %q, want the flag over the environment", c.token)
 	}
-	for _, args := range [][]string{{"--resync", "soon"}, {"--resync", "-1m"}, {"--workers", "0"}, {"--nope"}} {
+	for _, args := range [][]string{{"--resync", "soon"}, {"--resync", "-1m"}, {"--workers", "0"}, {"--ingresses", "maybe"}, {"--nope"}} {
 		if _, err := parseFlags(args); err == nil {
 			t.Errorf("parseFlags(%q) accepted", args)
 		}
