@@ -165,6 +165,10 @@ func TestServicesBecomeAPIs(t *testing.T) {
 	p.must(t, "PUT", "/gateways/edge", map[string]any{"properties": map[string]any{"description": "a self-hosted gateway"}})
 	handMade := map[string]any{"properties": map[string]any{"displayName": "Legacy", "description": "made by hand", "path": "legacy", "serviceUrl": be.URL}}
 	p.must(t, "PUT", "/apis/legacy", handMade)
+	// What it made for a Service deleted while it was stopped goes at its
+	// first sweep.
+	p.must(t, "PUT", "/apis/ghost", map[string]any{"properties": map[string]any{"displayName": "Ghost",
+		"description": controller.Mark("test", "shop/ghost"), "path": "ghost", "serviceUrl": be.URL}})
 	// What this controller made for a namespace it does not watch (another
 	// install's) is left alone.
 	p.must(t, "PUT", "/apis/elsewhere", map[string]any{"properties": map[string]any{"displayName": "Elsewhere",
@@ -266,6 +270,10 @@ func TestServicesBecomeAPIs(t *testing.T) {
 			}
 			return p.gone(t, "/backends/storefront")
 		})
+	})
+
+	t.Run("what a Service deleted while the controller was stopped left is removed", func(t *testing.T) {
+		eventually(t, "API ghost deleted", func() error { return p.gone(t, "/apis/ghost") })
 	})
 
 	t.Run("a hand-made API with the same id is left alone", func(t *testing.T) {
