@@ -42,8 +42,8 @@ lint:
 	$(GO) vet ./...
 	cd deploy && $(GO) vet ./...
 
-# OCI images of gatehouse-gateway and gatehouse for PLATFORMS, built without a
-# container engine: dist/gatehouse-gateway.oci.tar and dist/gatehouse.oci.tar.
+# OCI images of gatehouse-gateway, gatehouse and gatehouse-controller for PLATFORMS, built without a
+# container engine: dist/gatehouse-gateway.oci.tar, dist/gatehouse.oci.tar, dist/gatehouse-controller.oci.tar.
 # PUSH=ghcr.io/example also pushes them as ghcr.io/example/NAME:VERSION.
 image:
 	cd deploy && $(GO) run ./cmd/image --src .. --out ../dist --version $(VERSION) --revision $(REVISION) \

@@ -44,6 +44,21 @@ var binaries = sync.OnceValues(func() (string, error) {
 	return dir, nil
 })
 
+// controllerBinary builds gatehouse-controller, of this module, once per
+// test run.
+var controllerBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "gatehouse-chart-bin-")
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.Command("go", "build", "-o", dir+"/", "./cmd/gatehouse-controller")
+	cmd.Dir = ".."
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", &buildError{err: err, out: out}
+	}
+	return filepath.Join(dir, "gatehouse-controller"), nil
+})
+
 type buildError struct {
 	err error
 	out []byte
@@ -118,6 +133,11 @@ func TestChartsSetWhatTheBinariesRead(t *testing.T) {
 	gatewayEnv := readEnv(t, append([]string{"GATEHOUSE_BACKUP_KEY", "config.service.endpoint", "config.service.auth", "gateway.name"}, otelEnv...),
 		binary(t, "gatehouse-gateway"))
 	serveEnv := readEnv(t, append([]string{"GATEHOUSE_MASTER_KEY", "GATEHOUSE_ADMIN_TOKEN"}, otelEnv...), binary(t, "gatehouse"), "serve")
+	ctl, err := controllerBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	controllerEnv := readEnv(t, nil, ctl)
 	for _, tc := range []struct {
 		chart, container string
 		base             map[string]any
@@ -125,11 +145,15 @@ func TestChartsSetWhatTheBinariesRead(t *testing.T) {
 	}{
 		{gatewayChart, "gateway", gatewayBase, gatewayEnv},
 		{planeChart, "gatehouse", planeBase, serveEnv},
+		{planeChart, "controller", planeBase, controllerEnv},
 	} {
 		for _, c := range cases(t, tc.chart, tc.base) {
 			t.Run(c.name(), func(t *testing.T) {
 				r := renderOnly(t, c)
-				env := containerEnv(t, r, one[appsv1.Deployment](t, r), tc.container)
+				if tc.container == "controller" && find[appsv1.Deployment](r, "gatehouse-controller") == nil {
+					return
+				}
+				env := containerEnv(t, r, deploymentWith(t, r, tc.container), tc.container)
 				for name := range env {
 					if !tc.reads[name] {
 						t.Errorf("the chart sets %s, which the binary does not read", name)
@@ -173,7 +197,7 @@ func processEnv(r rendering, env map[string]envSource, moved map[string]string) 
 // configuration endpoint for the gateway its token names, with the token.
 func TestGatewayRunsFromTheChart(t *testing.T) {
 	r := renderOnly(t, chartCase{chart: gatewayChart, values: "examples/token.yaml"})
-	env := containerEnv(t, r, one[appsv1.Deployment](t, r), "gateway")
+	env := containerEnv(t, r, deploymentWith(t, r, "gateway"), "gateway")
 	type call struct{ path, auth string }
 	calls := make(chan call, 16)
 	plane := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -217,7 +241,7 @@ func TestGatewayRunsFromTheChart(t *testing.T) {
 // admin token.
 func TestServeRunsFromTheChart(t *testing.T) {
 	r := renderOnly(t, chartCase{chart: planeChart, base: planeBase})
-	env := containerEnv(t, r, one[appsv1.Deployment](t, r), "gatehouse")
+	env := containerEnv(t, r, deploymentWith(t, r, "gatehouse"), "gatehouse")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary(t, "gatehouse"), "serve")

@@ -104,3 +104,21 @@ func wantMount(t *testing.T, d *appsv1.Deployment, volume, path string) {
 	}
 	t.Errorf("volume %s is not mounted at %s", volume, path)
 }
+
+// deploymentWith returns the one Deployment of r with a container called
+// container.
+func deploymentWith(t *testing.T, r rendering, container string) *appsv1.Deployment {
+	t.Helper()
+	var found []*appsv1.Deployment
+	for _, d := range all[appsv1.Deployment](r) {
+		for _, c := range d.Spec.Template.Spec.Containers {
+			if c.Name == container {
+				found = append(found, d)
+			}
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%d Deployments with a container %s, want 1", len(found), container)
+	}
+	return found[0]
+}

@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
@@ -24,7 +25,7 @@ var planeBase = map[string]any{"adminToken": map[string]any{"value": "test-admin
 func TestPlaneChart(t *testing.T) {
 	checks := map[string]func(t *testing.T, r rendering, env map[string]envSource){
 		"defaults": func(t *testing.T, r rendering, env map[string]envSource) {
-			d := one[appsv1.Deployment](t, r)
+			d := deploymentWith(t, r, "gatehouse")
 			if *d.Spec.Replicas != 1 || d.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType {
 				t.Errorf("SQLite: replicas %d, strategy %s; want 1 and Recreate", *d.Spec.Replicas, d.Spec.Strategy.Type)
 			}
@@ -61,7 +62,7 @@ func TestPlaneChart(t *testing.T) {
 			}
 		},
 		"postgres-ha": func(t *testing.T, r rendering, env map[string]envSource) {
-			d := one[appsv1.Deployment](t, r)
+			d := deploymentWith(t, r, "gatehouse")
 			if *d.Spec.Replicas != 3 || d.Spec.Strategy.Type != appsv1.RollingUpdateDeploymentStrategyType {
 				t.Errorf("replicas %d, strategy %s; want 3, RollingUpdate", *d.Spec.Replicas, d.Spec.Strategy.Type)
 			}
@@ -87,8 +88,38 @@ func TestPlaneChart(t *testing.T) {
 				t.Errorf("HTTPRoute %+v", hr.Spec)
 			}
 		},
+		"controller": func(t *testing.T, r rendering, env map[string]envSource) {
+			d := deploymentWith(t, r, "controller")
+			if d.Name != "gatehouse-controller" || *d.Spec.Replicas != 1 || d.Spec.Template.Spec.ServiceAccountName != "gatehouse-controller" {
+				t.Errorf("controller Deployment %s: replicas %d, service account %s", d.Name, *d.Spec.Replicas, d.Spec.Template.Spec.ServiceAccountName)
+			}
+			cenv := containerEnv(t, r, d, "controller")
+			wantEnv(t, cenv, "GATEHOUSE_ENDPOINT", envSource{value: "http://gatehouse.gatehouse.svc:8090"})
+			wantEnv(t, cenv, "GATEHOUSE_TOKEN", envSource{secret: "gatehouse-controller-token", key: "token"})
+			wantEnv(t, cenv, "GATEHOUSE_NAMESPACES", envSource{value: "shop,billing"})
+			wantEnv(t, cenv, "GATEHOUSE_CLUSTER_NAME", envSource{value: "aks-prod"})
+			if n := len(all[rbacv1.ClusterRole](r)); n != 0 {
+				t.Errorf("%d ClusterRoles with namespaces listed", n)
+			}
+			roles := all[rbacv1.Role](r)
+			if len(roles) != 2 || len(all[rbacv1.RoleBinding](r)) != 2 {
+				t.Fatalf("%d Roles, want one in each of shop and billing", len(roles))
+			}
+			for _, ro := range roles {
+				var verbs []string
+				for _, rule := range ro.Rules {
+					verbs = append(verbs, strings.Join(rule.Resources, ",")+":"+strings.Join(rule.Verbs, ","))
+				}
+				if got := strings.Join(verbs, " "); got != "services:get,list,watch events:create,patch ingresses:get,list,watch" {
+					t.Errorf("Role %s/%s grants %s", ro.Namespace, ro.Name, got)
+				}
+			}
+			if sel := d.Spec.Selector.MatchLabels; sel["app.kubernetes.io/name"] != "gatehouse-controller" {
+				t.Errorf("controller pods selected by %v, which serve's Services would share", sel)
+			}
+		},
 		"plane-only": func(t *testing.T, r rendering, env map[string]envSource) {
-			d := one[appsv1.Deployment](t, r)
+			d := deploymentWith(t, r, "gatehouse")
 			wantEnv(t, env, "GATEHOUSE_GATEWAY_HTTP", envSource{value: ""})
 			wantEnv(t, env, "GATEHOUSE_MGMT_TLS_CERT", envSource{value: "/etc/gatehouse/tls/mgmt/tls.crt"})
 			wantEnv(t, env, "GATEHOUSE_MGMT_TLS_KEY", envSource{value: "/etc/gatehouse/tls/mgmt/tls.key"})
@@ -103,7 +134,7 @@ func TestPlaneChart(t *testing.T) {
 		t.Run(c.name(), func(t *testing.T) {
 			t.Parallel()
 			r := renderCase(t, c)
-			d := one[appsv1.Deployment](t, r)
+			d := deploymentWith(t, r, "gatehouse")
 			env := containerEnv(t, r, d, "gatehouse")
 			checkPlanePod(t, d, env)
 			check := checks[strings.TrimPrefix(c.name(), planeChart+"/")]
@@ -185,6 +216,10 @@ func TestPlaneChartRefusals(t *testing.T) {
 			"httpRoute": map[string]any{"enabled": true, "rules": []any{map[string]any{"path": "/", "listener": "gateway-http"}}}}, "off"},
 		{"bad master key", map[string]any{"adminToken": tok, "masterKey": map[string]any{"value": "short"}}, "/masterKey/value"},
 		{"misspelt value", map[string]any{"adminToken": tok, "persistance": map[string]any{}}, "persistance"},
+		{"controller without the management listener", map[string]any{"adminToken": tok, "controller": map[string]any{"enabled": true},
+			"listeners": map[string]any{"mgmt": map[string]any{"enabled": false}}}, "controller.endpoint"},
+		{"controller watching a bad namespace", map[string]any{"adminToken": tok, "controller": map[string]any{"enabled": true,
+			"namespaces": []any{"Shop"}}}, "/controller/namespaces/0"},
 	}
 	ch := load(t, planeChart)
 	for _, tt := range tests {
@@ -195,4 +230,25 @@ func TestPlaneChartRefusals(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPlaneChartControllerEverywhere: the controller without namespaces
+// watches every namespace through a ClusterRole, with the administrator's
+// token of the chart's Secret.
+func TestPlaneChartControllerEverywhere(t *testing.T) {
+	vals := map[string]any{"adminToken": map[string]any{"value": "test-admin-token"}, "controller": map[string]any{"enabled": true}}
+	r, err := render(load(t, planeChart), vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.decode(); err != nil {
+		t.Fatal(err)
+	}
+	checkReferences(t, r, externalNames(vals))
+	if len(all[rbacv1.ClusterRole](r)) != 1 || len(all[rbacv1.ClusterRoleBinding](r)) != 1 || len(all[rbacv1.Role](r)) != 0 {
+		t.Errorf("want one ClusterRole and its binding, no Role")
+	}
+	env := containerEnv(t, r, deploymentWith(t, r, "controller"), "controller")
+	wantEnv(t, env, "GATEHOUSE_TOKEN", envSource{secret: "gatehouse", key: "admin-token"})
+	wantEnv(t, env, "GATEHOUSE_NAMESPACES", envSource{value: ""})
 }

@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -27,7 +28,7 @@ func checkReferences(t *testing.T, r rendering, external map[string]bool) {
 	t.Helper()
 	seen := map[string]bool{}
 	for _, o := range r.objects {
-		id := o.kind + " " + o.obj.GetName()
+		id := o.kind + " " + o.obj.GetNamespace() + "/" + o.obj.GetName()
 		if seen[id] {
 			t.Errorf("%s is rendered twice", id)
 		}
@@ -74,6 +75,12 @@ func checkReferences(t *testing.T, r rendering, external map[string]bool) {
 				t.Errorf("Ingress %s: TLS secret %s is not named in the values", in.Name, tls.SecretName)
 			}
 		}
+	}
+	for _, b := range all[rbacv1.ClusterRoleBinding](r) {
+		checkBinding(t, r, "ClusterRoleBinding "+b.Name, b.RoleRef, b.Subjects, "")
+	}
+	for _, b := range all[rbacv1.RoleBinding](r) {
+		checkBinding(t, r, "RoleBinding "+b.Namespace+"/"+b.Name, b.RoleRef, b.Subjects, b.Namespace)
 	}
 	for _, hr := range all[gatewayv1.HTTPRoute](r) {
 		for _, rule := range hr.Spec.Rules {
@@ -277,4 +284,36 @@ func hasPort(c corev1.Container, name string) bool {
 		}
 	}
 	return false
+}
+
+// checkBinding checks that a binding grants a rendered role, in its own
+// namespace for a RoleBinding (ns not empty), to rendered service
+// accounts of the release's namespace.
+func checkBinding(t *testing.T, r rendering, id string, ref rbacv1.RoleRef, subjects []rbacv1.Subject, ns string) {
+	t.Helper()
+	switch ref.Kind {
+	case "ClusterRole":
+		if find[rbacv1.ClusterRole](r, ref.Name) == nil {
+			t.Errorf("%s grants ClusterRole %s, which is not rendered", id, ref.Name)
+		}
+	case "Role":
+		role := find[rbacv1.Role](r, ref.Name)
+		if role == nil || ns == "" {
+			t.Errorf("%s grants Role %s, which is not rendered", id, ref.Name)
+		}
+		found := false
+		for _, ro := range all[rbacv1.Role](r) {
+			found = found || ro.Name == ref.Name && ro.Namespace == ns
+		}
+		if !found {
+			t.Errorf("%s grants Role %s, which is not rendered in namespace %s", id, ref.Name, ns)
+		}
+	default:
+		t.Errorf("%s grants a %s", id, ref.Kind)
+	}
+	for _, s := range subjects {
+		if s.Kind != "ServiceAccount" || find[corev1.ServiceAccount](r, s.Name) == nil || s.Namespace != releases[planeChart].Namespace {
+			t.Errorf("%s: subject %+v is not a rendered service account of the release", id, s)
+		}
+	}
 }

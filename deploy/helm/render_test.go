@@ -25,6 +25,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 	"sigs.k8s.io/yaml"
@@ -34,17 +35,22 @@ import (
 // A kind not listed fails the test: a new kind needs a type to be checked
 // against.
 var kinds = map[string]func() metav1.Object{
-	"v1/ConfigMap":                            func() metav1.Object { return &corev1.ConfigMap{} },
-	"v1/Secret":                               func() metav1.Object { return &corev1.Secret{} },
-	"v1/Service":                              func() metav1.Object { return &corev1.Service{} },
-	"v1/ServiceAccount":                       func() metav1.Object { return &corev1.ServiceAccount{} },
-	"v1/PersistentVolumeClaim":                func() metav1.Object { return &corev1.PersistentVolumeClaim{} },
-	"apps/v1/Deployment":                      func() metav1.Object { return &appsv1.Deployment{} },
-	"policy/v1/PodDisruptionBudget":           func() metav1.Object { return &policyv1.PodDisruptionBudget{} },
-	"autoscaling/v2/HorizontalPodAutoscaler":  func() metav1.Object { return &autoscalingv2.HorizontalPodAutoscaler{} },
-	"networking.k8s.io/v1/Ingress":            func() metav1.Object { return &networkingv1.Ingress{} },
-	"gateway.networking.k8s.io/v1/HTTPRoute":  func() metav1.Object { return &gatewayv1.HTTPRoute{} },
-	"monitoring.coreos.com/v1/ServiceMonitor": func() metav1.Object { return &monitoringv1.ServiceMonitor{} },
+	"v1/Namespace":                                    func() metav1.Object { return &corev1.Namespace{} },
+	"v1/ConfigMap":                                    func() metav1.Object { return &corev1.ConfigMap{} },
+	"v1/Secret":                                       func() metav1.Object { return &corev1.Secret{} },
+	"v1/Service":                                      func() metav1.Object { return &corev1.Service{} },
+	"v1/ServiceAccount":                               func() metav1.Object { return &corev1.ServiceAccount{} },
+	"v1/PersistentVolumeClaim":                        func() metav1.Object { return &corev1.PersistentVolumeClaim{} },
+	"apps/v1/Deployment":                              func() metav1.Object { return &appsv1.Deployment{} },
+	"policy/v1/PodDisruptionBudget":                   func() metav1.Object { return &policyv1.PodDisruptionBudget{} },
+	"autoscaling/v2/HorizontalPodAutoscaler":          func() metav1.Object { return &autoscalingv2.HorizontalPodAutoscaler{} },
+	"networking.k8s.io/v1/Ingress":                    func() metav1.Object { return &networkingv1.Ingress{} },
+	"gateway.networking.k8s.io/v1/HTTPRoute":          func() metav1.Object { return &gatewayv1.HTTPRoute{} },
+	"monitoring.coreos.com/v1/ServiceMonitor":         func() metav1.Object { return &monitoringv1.ServiceMonitor{} },
+	"rbac.authorization.k8s.io/v1/ClusterRole":        func() metav1.Object { return &rbacv1.ClusterRole{} },
+	"rbac.authorization.k8s.io/v1/ClusterRoleBinding": func() metav1.Object { return &rbacv1.ClusterRoleBinding{} },
+	"rbac.authorization.k8s.io/v1/Role":               func() metav1.Object { return &rbacv1.Role{} },
+	"rbac.authorization.k8s.io/v1/RoleBinding":        func() metav1.Object { return &rbacv1.RoleBinding{} },
 }
 
 // A chartCase is one chart rendered with one values file.

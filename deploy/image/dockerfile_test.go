@@ -14,7 +14,8 @@ import (
 // binary path and package, entrypoint, arguments, user, working
 // directory, environment, ports and files.
 func TestDockerfiles(t *testing.T) {
-	files := map[string]string{"gatehouse-gateway": "../Dockerfile.gateway", "gatehouse": "../Dockerfile.gatehouse"}
+	files := map[string]string{"gatehouse-gateway": "../Dockerfile.gateway", "gatehouse": "../Dockerfile.gatehouse",
+		"gatehouse-controller": "../Dockerfile.controller"}
 	for _, spec := range Specs {
 		t.Run(spec.Name, func(t *testing.T) {
 			src, err := os.ReadFile(files[spec.Name])

@@ -54,10 +54,11 @@ func (b GoBuild) Build(ctx context.Context, pkg string, platform v1.Platform, ou
 	return nil
 }
 
-// Binaries builds spec's binary for each platform into dir and returns
-// them in the order of platforms.
+// Binaries builds spec's binary (in spec.Module under b.Dir) for each
+// platform into dir and returns them in the order of platforms.
 func (b GoBuild) Binaries(ctx context.Context, spec Spec, platforms []v1.Platform, dir string) ([]Binary, error) {
 	bins := make([]Binary, 0, len(platforms))
+	b.Dir = filepath.Join(b.Dir, spec.Module)
 	for _, p := range platforms {
 		out := filepath.Join(dir, strings.ReplaceAll(p.String(), "/", "-"), spec.Name)
 		if err := b.Build(ctx, spec.Package, p, out); err != nil {

@@ -38,8 +38,11 @@ const HostCACerts = caCertPath
 type Spec struct {
 	// Name is the name of the image and of its binary.
 	Name string
-	// Package is the main package to build, relative to the main module.
+	// Package is the main package to build, relative to its module.
 	Package string
+	// Module is the directory of the Go module holding Package, relative
+	// to the root of the main module. Empty: the main module.
+	Module string
 	// Cmd holds the default arguments given to the binary.
 	Cmd []string
 	// Ports are the ports the image exposes, such as "8080/tcp".
@@ -65,6 +68,13 @@ var Specs = []Spec{
 		Cmd:         []string{"serve"},
 		Ports:       []string{"8080/tcp", "8081/tcp", "8090/tcp"},
 		Description: "Gatehouse API management: management API, configuration endpoint and embedded gateway",
+	},
+	{
+		Name:        "gatehouse-controller",
+		Package:     "./cmd/gatehouse-controller",
+		Module:      "deploy",
+		Ports:       []string{"4290/tcp"},
+		Description: "Gatehouse controller: publishes Kubernetes Services annotated gatehouse.io/api as APIs of a Gatehouse management plane",
 	},
 }
 

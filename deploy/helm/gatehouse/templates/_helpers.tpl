@@ -124,6 +124,9 @@ in the values, existing Secret, key of the chart's Secret. */}}
 {{- if and .Values.observability.metrics.serviceMonitor.enabled (not (include "gatehouse.listenerOn" (dict "l" .Values.listeners.metrics "root" .))) }}
 {{- fail "observability.metrics.serviceMonitor.enabled needs listeners.metrics.enabled" }}
 {{- end }}
+{{- if and .Values.controller.enabled (not .Values.controller.endpoint) (not .Values.listeners.mgmt.enabled) }}
+{{- fail "controller.enabled needs the management listener (listeners.mgmt.enabled) or controller.endpoint" }}
+{{- end }}
 {{- if and .Values.observability.opentelemetry.enabled (not .Values.observability.opentelemetry.collector.uri) }}
 {{- fail "observability.opentelemetry.enabled needs observability.opentelemetry.collector.uri" }}
 {{- end }}
@@ -141,4 +144,31 @@ in the values, existing Secret, key of the chart's Secret. */}}
 {{- fail (printf "a route names listener %q, which is off or has no Service" $name) }}
 {{- end }}
 {{- toJson $l }}
+{{- end }}
+
+{{/* Labels that select the controller's pods (not those of serve). */}}
+{{- define "gatehouse.controllerSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "gatehouse.name" . }}-controller
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/* The controller's image reference. */}}
+{{- define "gatehouse.controllerImage" -}}
+{{- $i := .Values.controller.image }}
+{{- if $i.digest }}
+{{- printf "%s@%s" $i.repository $i.digest }}
+{{- else }}
+{{- printf "%s:%s" $i.repository ($i.tag | default .Chart.AppVersion) }}
+{{- end }}
+{{- end }}
+
+{{/* The management API's URL for the controller: controller.endpoint, or
+this release's management Service. */}}
+{{- define "gatehouse.controllerEndpoint" -}}
+{{- if .Values.controller.endpoint }}
+{{- .Values.controller.endpoint }}
+{{- else }}
+{{- $scheme := ternary "https" "http" (ne "" (dig "tls" "secretName" "" .Values.listeners.mgmt)) }}
+{{- printf "%s://%s.%s.svc:%d" $scheme (include "gatehouse.fullname" .) .Release.Namespace (int .Values.listeners.mgmt.port) }}
+{{- end }}
 {{- end }}
