@@ -98,10 +98,10 @@ func removeGroup(ctx context.Context, tx store.Tx, rec *store.Record, _ RemoveOp
 	return nil
 }
 
-// removeTag deletes the tag's links to APIs and products, as APIM does;
-// the APIs and products stay.
+// removeTag deletes the tag's links to APIs, operations and products, as
+// APIM does; the APIs, operations and products stay.
 func removeTag(ctx context.Context, tx store.Tx, rec *store.Record, _ RemoveOptions) error {
-	for _, q := range []store.Query{{Kind: model.KindAPITag, ID: rec.ID}, {Kind: model.KindProductTag, ID: rec.ID}} {
+	for _, q := range []store.Query{{Kind: model.KindAPITag, ID: rec.ID}, {Kind: model.KindProductTag, ID: rec.ID}, {Kind: model.KindOperationTag, ID: rec.ID}} {
 		if err := deleteAll(ctx, tx, q); err != nil {
 			return err
 		}

@@ -43,6 +43,7 @@ var (
 		{kind: model.KindGatewayAPI, owner: gatewaysType, target: apisType},
 		{kind: model.KindAPITag, owner: apisType, target: tagsType},
 		{kind: model.KindProductTag, owner: productsType, target: tagsType},
+		{kind: model.KindOperationTag, owner: operationsType, target: tagsType},
 	}
 )
 

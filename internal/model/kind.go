@@ -40,6 +40,9 @@ const (
 	KindAPITag Kind = "apiTags"
 	// KindProductTag links a product (parent) to a tag (id).
 	KindProductTag Kind = "productTags"
+	// KindOperationTag links an operation to a tag (id); its parent is
+	// the operation's scope, "apis/{apiId}/operations/{operationId}".
+	KindOperationTag Kind = "operationTags"
 )
 
 // MaxIDLength is the longest resource id accepted.
