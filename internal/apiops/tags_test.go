@@ -123,3 +123,23 @@ func TestPlanTags(t *testing.T) {
 		t.Errorf("a link to a pruned tag: %v", err)
 	}
 }
+
+// TestTagOverrides changes a tag's display name for one environment with
+// the publisher's configuration file.
+func TestTagOverrides(t *testing.T) {
+	t.Parallel()
+	dir := writeFolder(t, map[string]string{
+		"tags/public/tagInformation.json": `{"properties": {"displayName": "Public"}}`,
+	})
+	o, err := parseOverrides("configuration.prod.yaml", []byte("tags:\n  - name: public\n    properties:\n      displayName: Everyone\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Read(dir, ReadOptions{LookupEnv: env(nil), Overrides: o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Tags) != 1 || string(cfg.Tags[0].Properties) != `{"displayName":"Everyone"}` || len(cfg.Unsupported) != 0 {
+		t.Errorf("tags %+v, skipped %v", cfg.Tags, cfg.Unsupported)
+	}
+}
