@@ -273,7 +273,7 @@ func TestExportApplyRoundTrip(t *testing.T) {
 	t.Setenv("GATEHOUSE_CERTIFICATE_CLIENT", client.PEM(t))
 	first := filepath.Join(t.TempDir(), "first")
 	out := mustCLI(t, append([]string{"export", "--dir", first}, a.remote()...)...)
-	expectContains(t, out, "exported 3 APIs, 2 products, 2 named values, 2 certificates, 3 backends, 4 policies, 1 policy fragments")
+	expectContains(t, out, "exported 3 APIs, 2 products, 2 named values, 2 certificates, 3 backends, 4 policies, 1 policy fragments, 2 tags")
 	if out, err := runCLI(t, append([]string{"export", "--dir", first}, a.remote()...)...); err == nil || !strings.Contains(err.Error(), "is not empty") {
 		t.Errorf("export into a non-empty folder: %v\n%s", err, out)
 	}
