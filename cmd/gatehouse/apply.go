@@ -39,7 +39,7 @@ func newApplyCommand() *cobra.Command {
 			"Resources and policies the folder lacks stay unless --prune is given. --configuration\n" +
 			"takes the APIOps publisher's per-environment file, so one folder goes to several\n" +
 			"environments.\n" +
-			"Parts that Gatehouse does not support yet (diagnostics, loggers, tags, version sets, ...)\n" +
+			"Parts that Gatehouse does not support yet (diagnostics, loggers, ...)\n" +
 			"are listed as skipped; with --strict they are an error. Secret named values read their\n" +
 			"value from GATEHOUSE_SECRET_<NAME> (or the ${VAR} their value names).",
 		Args: cobra.NoArgs,

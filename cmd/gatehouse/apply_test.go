@@ -93,15 +93,21 @@ func TestApplyAPIOpsExtraction(t *testing.T) {
 		"+ apis/echo-api", "+ operation get-echo GET /resource", "+ apis/orders", "+ operation create-order POST /orders",
 		"+ products/starter", "+ products/starter/apis/echo-api", "+ products/unlimited/groups/partners",
 		"+ gateways/edge-gw", "+ gateways/edge-gw/apis/orders",
+		"+ tags/public", "+ apis/echo-api/tags/public", "+ products/unlimited/tags/public",
 		"+ policyFragments/cors-fragment", "+ policy\n", "+ products/starter/policy", "+ apis/echo-api/policy",
 		"+ apis/echo-api/operations/get-echo/policy", "+ apis/orders/operations/create-order/policy",
 		"! skipped apis/echo-api/diagnostics/applicationinsights/diagnosticInformation.json: diagnostic",
 		"! skipped loggers/appinsights/loggerInformation.json: logger is not supported yet",
-		"! skipped tags/public/tagInformation.json: tag is not supported yet",
 		"! skipped apis/echo-api/apiInformation.json: property authenticationSettings is not supported yet",
 		"applied ")
-	if strings.Contains(out, "policy is not supported") || strings.Contains(out, "fragment is not supported") {
-		t.Errorf("policies are still reported as unsupported:\n%s", out)
+	if strings.Contains(out, "policy is not supported") || strings.Contains(out, "fragment is not supported") || strings.Contains(out, "tag is not supported") {
+		t.Errorf("policies or tags are still reported as unsupported:\n%s", out)
+	}
+	if strings.Index(out, "+ tags/public") > strings.Index(out, "+ apis/echo-api\n") {
+		t.Errorf("tags must come before the APIs that carry them:\n%s", out)
+	}
+	if tag := in.must("GET", "/apis/echo-api/tags/public", "").json(t)["properties"].(map[string]any); tag["displayName"] != "public" {
+		t.Errorf("the echo API's tag: %v", tag)
 	}
 	if strings.Index(out, "+ policyFragments/cors-fragment") > strings.Index(out, "+ apis/echo-api") ||
 		strings.Index(out, "+ apis/orders\n") > strings.Index(out, "+ apis/orders/operations/create-order/policy") ||
@@ -193,6 +199,11 @@ func configure(t *testing.T, in *instance, backendURL string) {
 	in.must("PUT", "/products/internal/apis/files", "")
 	in.must("PUT", "/gateways/edge", `{"properties":{"description":"Edge","locationData":{"name":"Edge","city":"Oslo"}}}`)
 	in.must("PUT", "/gateways/edge/apis/pets", "")
+	in.must("PUT", "/tags/public", `{"properties":{"displayName":"Public"}}`)
+	in.must("PUT", "/tags/internal", `{"properties":{"displayName":"Internal only"}}`)
+	in.must("PUT", "/apis/pets/tags/public", "")
+	in.must("PUT", "/products/starter/tags/public", "")
+	in.must("PUT", "/products/internal/tags/internal", "")
 	putDocument(t, in, "/policyFragments/stamp", "Marks responses", `<fragment>
 	<set-header name="X-Served-By" exists-action="override">
 		<value>gatehouse</value>
@@ -262,7 +273,7 @@ func TestExportApplyRoundTrip(t *testing.T) {
 	t.Setenv("GATEHOUSE_CERTIFICATE_CLIENT", client.PEM(t))
 	first := filepath.Join(t.TempDir(), "first")
 	out := mustCLI(t, append([]string{"export", "--dir", first}, a.remote()...)...)
-	expectContains(t, out, "exported 3 APIs, 2 products, 2 named values, 2 certificates, 3 backends, 4 policies, 1 policy fragments")
+	expectContains(t, out, "exported 3 APIs, 2 products, 2 named values, 2 certificates, 3 backends, 4 policies, 1 policy fragments, 2 tags")
 	if out, err := runCLI(t, append([]string{"export", "--dir", first}, a.remote()...)...); err == nil || !strings.Contains(err.Error(), "is not empty") {
 		t.Errorf("export into a non-empty folder: %v\n%s", err, out)
 	}
@@ -276,7 +287,8 @@ func TestExportApplyRoundTrip(t *testing.T) {
 	}
 	for _, f := range []string{"policy.xml", "products/starter/policy.xml", "apis/files/policy.xml", "apis/files/operations/get-item/policy.xml",
 		"policy fragments/stamp/policy.xml", "policy fragments/stamp/policyFragmentInformation.json",
-		"products/starter/apis/pets/productApiInformation.json", "products/starter/groups/partners/productGroupInformation.json"} {
+		"products/starter/apis/pets/productApiInformation.json", "products/starter/groups/partners/productGroupInformation.json",
+		"tags/public/tagInformation.json", "apis/pets/tags/public/apiTagInformation.json", "products/starter/tags/public/productTagInformation.json"} {
 		if _, ok := files[f]; !ok {
 			t.Errorf("export lacks %s", f)
 		}
@@ -314,7 +326,8 @@ func TestExportApplyRoundTrip(t *testing.T) {
 	out = mustCLI(t, applyB...)
 	expectContains(t, out, "+ apis/pets", "+ apis/files", "+ backends/three", "+ products/starter/groups/partners",
 		"+ certificates/client", "+ certificates/root", "+ schemas/address", "+ gateways/edge/certificateAuthorities/root", "+ gateways/edge/federatedCredentials/cluster",
-		"+ policyFragments/stamp", "+ policy\n", "+ products/starter/policy", "+ apis/files/policy", "+ apis/files/operations/get-item/policy", "applied ")
+		"+ policyFragments/stamp", "+ policy\n", "+ products/starter/policy", "+ apis/files/policy", "+ apis/files/operations/get-item/policy",
+		"+ tags/public", "+ tags/internal", "+ apis/pets/tags/public", "+ products/starter/tags/public", "+ products/internal/tags/internal", "applied ")
 	second := filepath.Join(t.TempDir(), "second")
 	mustCLI(t, append([]string{"export", "--dir", second}, b.remote()...)...)
 	sameTree(t, first, second)
@@ -338,7 +351,7 @@ func TestExportApplyRoundTrip(t *testing.T) {
 
 	t.Run("dry run and prune", func(t *testing.T) {
 		lean := copyDir(t, first)
-		for _, d := range []string{"products/internal", "apis/files", "backends/three", "named values/plain",
+		for _, d := range []string{"products/internal", "apis/files", "backends/three", "named values/plain", "tags/internal",
 			"products/starter/policy.xml", "policy.xml", "policy fragments/stamp", "products/internal/apis/files"} {
 			if err := os.RemoveAll(filepath.Join(lean, d)); err != nil {
 				t.Fatal(err)
@@ -348,7 +361,7 @@ func TestExportApplyRoundTrip(t *testing.T) {
 		expectContains(t, out, "no changes")
 		out = mustCLI(t, append([]string{"apply", "--dir", lean, "--prune", "--dry-run"}, b.remote()...)...)
 		expectContains(t, out, "- products/internal", "- apis/files", "- backends/three", "- namedValues/plain",
-			"- products/starter/policy", "- policy\n", "- policyFragments/stamp", "nothing changed")
+			"- products/starter/policy", "- policy\n", "- policyFragments/stamp", "- tags/internal", "nothing changed")
 		if strings.Index(out, "- apis/files") > strings.Index(out, "- policyFragments/stamp") ||
 			strings.Index(out, "- products/starter/policy") > strings.Index(out, "- products/internal") {
 			t.Errorf("policies and their users must be deleted before the fragments they include:\n%s", out)
@@ -357,8 +370,8 @@ func TestExportApplyRoundTrip(t *testing.T) {
 			t.Fatalf("dry run deleted the API: %d", r.status)
 		}
 		out = mustCLI(t, append([]string{"apply", "--dir", lean, "--prune"}, b.remote()...)...)
-		expectContains(t, out, "applied 7 changes")
-		for _, p := range []string{"/products/internal", "/apis/files", "/backends/three", "/namedValues/plain",
+		expectContains(t, out, "applied 8 changes")
+		for _, p := range []string{"/products/internal", "/apis/files", "/backends/three", "/namedValues/plain", "/tags/internal",
 			"/products/starter/policy", "/policy", "/policyFragments/stamp"} {
 			if r := b.mgmt("GET", p, ""); r.status != 404 {
 				t.Errorf("GET %s after --prune: %d", p, r.status)

@@ -55,8 +55,9 @@ func newExportCommand() *cobra.Command {
 			if err := apiops.Write(cfg.Dir, conf, apiops.WriteOptions{IncludeSecrets: cfg.IncludeSecrets}); err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "exported %d APIs, %d products, %d named values, %d certificates, %d backends, %d policies, %d policy fragments to %s\n",
-				len(conf.APIs), len(conf.Products), len(conf.NamedValues), len(conf.Certificates), len(conf.Backends), len(conf.Policies), len(conf.Fragments), cfg.Dir)
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "exported %d APIs, %d products, %d named values, %d certificates, %d backends, %d policies, %d policy fragments, %d tags to %s\n",
+				len(conf.APIs), len(conf.Products), len(conf.NamedValues), len(conf.Certificates), len(conf.Backends), len(conf.Policies), len(conf.Fragments),
+				len(conf.Tags), cfg.Dir)
 			return err
 		},
 	}

@@ -17,9 +17,11 @@ import (
 // type, normalised and encoded again, so equal configurations compare
 // equal byte for byte.
 type Config struct {
-	APIs        []API
-	Products    []Product
-	Groups      []Resource
+	APIs     []API
+	Products []Product
+	Groups   []Resource
+	// Tags are the tags that APIs and products carry.
+	Tags        []Resource
 	NamedValues []Resource
 	Backends    []Resource
 	// Schemas are the global schemas (validate-content's schema-id).
@@ -74,6 +76,9 @@ type API struct {
 	Spec       []byte
 	SpecFile   string
 	Operations []openapi.Operation
+	// Tags are the tags the API carries; nil means "not described" (its
+	// tags are left as they are). Revisions share their API's tags.
+	Tags []string
 	// Revision is, for an API (not one of its revisions, whose Name is
 	// "echo;rev=2"), the number of its current revision when the folder
 	// or the management plane says it; "" otherwise. Apply creates an
@@ -82,12 +87,14 @@ type API struct {
 	Revision string
 }
 
-// Product is a product with the APIs it contains and the groups that see
-// it. A nil list means "not described": its links are left as they are.
+// Product is a product with the APIs it contains, the groups that see it
+// and the tags it carries. A nil list means "not described": its links
+// are left as they are.
 type Product struct {
 	Resource
 	APIs   []string
 	Groups []string
+	Tags   []string
 }
 
 // Gateway is a gateway with the APIs it serves, the certificate

@@ -12,7 +12,7 @@
 // same against a local or a remote Gatehouse, and every write is validated
 // by the management API (apply sends one POST /mgmt/batch); policies and fragments are also compiled before
 // the first write, with the code the management API uses. Parts of a
-// folder that Gatehouse does not support yet (diagnostics, loggers, tags,
+// folder that Gatehouse does not support yet (diagnostics, loggers,
 // releases, unknown properties, ...) are listed, never silently dropped.
 // An API's revisions are folders of their own, "apis/echo;rev=2", as
 // APIOps writes them.

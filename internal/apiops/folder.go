@@ -74,6 +74,8 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 			r.each(name, r.product)
 		case e.IsDir() && name == "groups":
 			r.each(name, r.simple(model.KindGroup, "groupInformation.json", &r.cfg.Groups))
+		case e.IsDir() && name == "tags":
+			r.each(name, r.simple(model.KindTag, "tagInformation.json", &r.cfg.Tags))
 		case e.IsDir() && (name == "named values" || name == "namedValues"):
 			r.each(name, r.namedValue)
 		case e.IsDir() && name == "certificates":
@@ -100,6 +102,7 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 		return nil, fmt.Errorf("the folder %s is invalid:\n  %s", dir, strings.Join(r.problems, "\n  "))
 	}
 	sortResources(r.cfg.Groups)
+	sortResources(r.cfg.Tags)
 	sortResources(r.cfg.NamedValues)
 	sortResources(r.cfg.Backends)
 	sortResources(r.cfg.Fragments)
@@ -353,12 +356,13 @@ func (r *reader) api(rel, dirName string) {
 		return
 	}
 	api.Properties = c
+	api.Tags = r.apiTags(rel, name)
 	r.cfg.APIs = append(r.cfg.APIs, api)
 	r.policy(path.Join(rel, "policy.xml"), "apis/"+name+"/policy")
 	if st, err := os.Stat(filepath.Join(r.dir, rel, "operations")); err == nil && st.IsDir() {
 		r.operations(path.Join(rel, "operations"), name)
 	}
-	r.skipOthers(rel, append(known, "policy.xml", "operations")...)
+	r.skipOthers(rel, append(known, "policy.xml", "operations", "tags.json", "tags")...)
 }
 
 // importSpec imports a specification of the API folder rel. Its $refs
@@ -387,9 +391,10 @@ func (r *reader) product(rel, dirName string) {
 	p := Product{Resource: Resource{Name: name, Properties: c, File: file}}
 	p.APIs = r.links(rel, "apis", productAPILink)
 	p.Groups = r.links(rel, "groups", productGroupLink)
+	p.Tags = r.links(rel, "tags", productTagLink)
 	r.cfg.Products = append(r.cfg.Products, p)
 	r.policy(path.Join(rel, "policy.xml"), "products/"+name+"/policy")
-	r.skipOthers(rel, "productInformation.json", "apis.json", "groups.json", "apis", "groups", "policy.xml")
+	r.skipOthers(rel, "productInformation.json", "apis.json", "groups.json", "tags.json", "apis", "groups", "tags", "policy.xml")
 }
 
 func (r *reader) gateway(rel, dirName string) {

@@ -17,6 +17,9 @@ type linkKind struct {
 	file string // "productApiInformation.json"
 	id   string // the property naming the linked resource: "apiId"
 	kind string // the linked collection, for ids: "apis"
+	// bare links are written as an empty object ({}), as the APIOps
+	// tools write tag links; the others name the linked resource.
+	bare bool
 }
 
 // The links a folder holds.
@@ -97,6 +100,10 @@ func (r *reader) link(file, dirName string, lk linkKind) (string, bool) {
 // information files, one folder per linked resource.
 func (w *writer) writeLinks(rel, sub string, names []string, lk linkKind) {
 	for _, n := range names {
+		if lk.bare {
+			w.file(filepath.Join(rel, sub, n, lk.file), []byte("{}\n"))
+			continue
+		}
 		props, err := json.Marshal(map[string]string{lk.id: "/" + lk.kind + "/" + n})
 		if err != nil && w.err == nil {
 			w.err = fmt.Errorf("encode the link %s/%s: %w", rel, n, err)

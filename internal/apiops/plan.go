@@ -55,8 +55,8 @@ func (s Step) String() string {
 
 // Plan is the ordered list of writes that make a management plane equal to
 // a folder: creations and updates in dependency order (named values,
-// backends, groups, policy fragments, version sets, APIs, products and
-// their links, gateways and their links, certificate authorities and
+// backends, groups, tags, policy fragments, version sets, APIs, products
+// and their links, the APIs' tag links, gateways and their links, certificate authorities and
 // federated credentials, then the policies of every scope), then link
 // removals, then (with Prune) deletions in reverse order.
 type Plan struct {
@@ -87,6 +87,7 @@ func NewPlan(desired, current *Config, opts PlanOptions) (*Plan, error) {
 	p.upsert("/backends/", singleFirst(desired.Backends), current.Backends)
 	p.upsert("/schemas/", desired.Schemas, current.Schemas)
 	p.upsert("/groups/", desired.Groups, current.Groups)
+	p.upsert("/tags/", desired.Tags, current.Tags)
 	p.upsert("/policyFragments/", includedFirst(desired.Fragments), current.Fragments)
 	p.upsert("/apiVersionSets/", desired.VersionSets, current.VersionSets)
 	for _, a := range desired.APIs {
@@ -116,6 +117,7 @@ func NewPlan(desired, current *Config, opts PlanOptions) (*Plan, error) {
 		removals = append(removals, p.links("/products/"+d.Name+"/apis/", d.APIs, c.APIs)...)
 		removals = append(removals, p.links("/products/"+d.Name+"/groups/", d.Groups, c.Groups)...)
 	}
+	removals = append(removals, p.planTagLinks(desired, current)...)
 	p.upsert("/gateways/", desGateways, curGateways)
 	for _, d := range desired.Gateways {
 		removals = append(removals, p.links("/gateways/"+d.Name+"/apis/", d.APIs, findGateway(current.Gateways, d.Name).APIs)...)
@@ -236,6 +238,7 @@ func (p *Plan) prune(desired, current *Config, desGateways, curGateways, desProd
 	del("/policyFragments/", desired.Fragments, current.Fragments, never)
 	del("/schemas/", desired.Schemas, current.Schemas, never)
 	del("/groups/", desired.Groups, current.Groups, model.IsBuiltinGroup)
+	del("/tags/", desired.Tags, current.Tags, never)
 	var pools, singles []Resource
 	for _, b := range current.Backends {
 		if isPool(b) {

@@ -49,6 +49,9 @@ func Fetch(ctx context.Context, c *mgmtclient.Client) (*Config, error) {
 	if cfg.Groups, err = fetchKind(ctx, c, "/groups", model.KindGroup); err != nil {
 		return nil, err
 	}
+	if err := fetchTags(ctx, c, &cfg); err != nil {
+		return nil, err
+	}
 	if cfg.NamedValues, err = fetchNamedValues(ctx, c); err != nil {
 		return nil, err
 	}

@@ -19,7 +19,9 @@ import (
 // (which imports back to the same operations; specification.yaml or .json
 // in the OpenAPI version and format the operations were imported in), one folder per
 // product and gateway link with its information file
-// (products/<p>/apis/<api>/productApiInformation.json), a policy.xml per
+// (products/<p>/apis/<api>/productApiInformation.json), one folder per
+// tag (tags/<t>/tagInformation.json) and per API and product tag link
+// (apis/<api>/tags/<t>/apiTagInformation.json), a policy.xml per
 // scope that has a policy, and the policy fragments. The
 // built-in groups are left out, and so is the managed gateway unless it
 // has certificate authorities or federated credentials: every instance
@@ -59,16 +61,21 @@ func Write(dir string, cfg *Config, opts WriteOptions) error {
 			}
 			w.file(filepath.Join("apis", a.Name, "specification"+src.FileExtension()), spec)
 		}
+		w.writeLinks(filepath.Join("apis", a.Name), "tags", a.Tags, apiTagLink)
 	}
 	for _, p := range cfg.Products {
 		w.info(filepath.Join("products", p.Name, "productInformation.json"), p.Properties)
 		w.writeLinks(filepath.Join("products", p.Name), "apis", p.APIs, productAPILink)
 		w.writeLinks(filepath.Join("products", p.Name), "groups", p.Groups, productGroupLink)
+		w.writeLinks(filepath.Join("products", p.Name), "tags", p.Tags, productTagLink)
 	}
 	for _, g := range cfg.Groups {
 		if !model.IsBuiltinGroup(g.Name) {
 			w.info(filepath.Join("groups", g.Name, "groupInformation.json"), g.Properties)
 		}
+	}
+	for _, t := range cfg.Tags {
+		w.info(filepath.Join("tags", t.Name, "tagInformation.json"), t.Properties)
 	}
 	for _, nv := range cfg.NamedValues {
 		props, err := nv.Properties, error(nil)

@@ -44,7 +44,7 @@ func checkAPI(ctx context.Context, tx store.Tx, rec *store.Record, props model.P
 	return cascadeShared(ctx, tx, rec.ID, a)
 }
 
-// removeAPI deletes the API's operations, its product and gateway links,
+// removeAPI deletes the API's operations, its product, gateway and tag links,
 // its policies and the subscriptions scoped to it; with an API (not one
 // of its revisions), its other revisions and releases too.
 func removeAPI(ctx context.Context, tx store.Tx, rec *store.Record, _ RemoveOptions) error {
@@ -60,6 +60,7 @@ func removeAPI(ctx context.Context, tx store.Tx, rec *store.Record, _ RemoveOpti
 		{Kind: model.KindOperation, Parent: rec.ID},
 		{Kind: model.KindProductAPI, ID: rec.ID},
 		{Kind: model.KindGatewayAPI, ID: rec.ID},
+		{Kind: model.KindAPITag, Parent: rec.ID},
 	} {
 		if err := deleteAll(ctx, tx, q); err != nil {
 			return err

@@ -17,7 +17,8 @@ func removeProduct(ctx context.Context, tx store.Tx, rec *store.Record, opts Rem
 	if err != nil {
 		return err
 	}
-	for _, q := range []store.Query{{Kind: model.KindProductAPI, Parent: rec.ID}, {Kind: model.KindProductGroup, Parent: rec.ID}} {
+	for _, q := range []store.Query{{Kind: model.KindProductAPI, Parent: rec.ID}, {Kind: model.KindProductGroup, Parent: rec.ID},
+		{Kind: model.KindProductTag, Parent: rec.ID}} {
 		if err := deleteAll(ctx, tx, q); err != nil {
 			return err
 		}
@@ -90,6 +91,17 @@ func removeGroup(ctx context.Context, tx store.Tx, rec *store.Record, _ RemoveOp
 		return Conflict("groupId", "The built-in group '"+rec.ID+"' cannot be deleted.")
 	}
 	for _, q := range []store.Query{{Kind: model.KindGroupUser, Parent: rec.ID}, {Kind: model.KindProductGroup, ID: rec.ID}} {
+		if err := deleteAll(ctx, tx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// removeTag deletes the tag's links to APIs, operations and products, as
+// APIM does; the APIs, operations and products stay.
+func removeTag(ctx context.Context, tx store.Tx, rec *store.Record, _ RemoveOptions) error {
+	for _, q := range []store.Query{{Kind: model.KindAPITag, ID: rec.ID}, {Kind: model.KindProductTag, ID: rec.ID}, {Kind: model.KindOperationTag, ID: rec.ID}} {
 		if err := deleteAll(ctx, tx, q); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package control
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/compile"
@@ -10,10 +11,20 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// deletePoliciesUnder deletes the policies whose scope is parent or lies
-// below it ("apis/echo" also removes "apis/echo/operations/get").
+// deletePoliciesUnder deletes the policies, and the operations' tag
+// links, whose scope is parent or lies below it ("apis/echo" also removes
+// "apis/echo/operations/get").
 func deletePoliciesUnder(ctx context.Context, tx store.Tx, parent string) error {
-	all, err := tx.List(ctx, store.Query{Kind: model.KindPolicy})
+	if err := deleteUnder(ctx, tx, model.KindPolicy, parent); err != nil {
+		return err
+	}
+	return deleteUnder(ctx, tx, model.KindOperationTag, parent) // an operation's tags go with it, as its policy does
+}
+
+// deleteUnder deletes the records of kind whose parent is parent or lies
+// under it.
+func deleteUnder(ctx context.Context, tx store.Tx, kind model.Kind, parent string) error {
+	all, err := tx.List(ctx, store.Query{Kind: kind})
 	if err != nil {
 		return err
 	}
@@ -21,8 +32,8 @@ func deletePoliciesUnder(ctx context.Context, tx store.Tx, parent string) error 
 	for _, rec := range all {
 		k := strings.ToLower(rec.Parent)
 		if k == p || strings.HasPrefix(k, p+"/") {
-			if _, err := tx.Delete(ctx, model.KindPolicy, rec.Parent, rec.ID); err != nil {
-				return err
+			if _, err := tx.Delete(ctx, kind, rec.Parent, rec.ID); err != nil {
+				return fmt.Errorf("delete %s %s: %w", kind, rec.ID, err)
 			}
 		}
 	}

@@ -223,10 +223,11 @@ func revisionsOf(ctx context.Context, r store.Reader, id string) []*store.Record
 }
 
 // revisionContent is what a revision holds besides its properties: its
-// operations and the policies of the API and its operations.
+// operations, the policies of the API and its operations, and the
+// operations' tag links.
 type revisionContent struct {
 	operations []*store.Record
-	policies   []*store.Record // parents relative to "apis/{id}"
+	policies   []*store.Record // policies and operation tag links; parents relative to "apis/{id}"
 }
 
 // readRevision reads the operations and policies of the revision stored
@@ -241,6 +242,11 @@ func readRevision(ctx context.Context, r store.Reader, id string) (*revisionCont
 	if err != nil {
 		return nil, err
 	}
+	tags, err := r.List(ctx, store.Query{Kind: model.KindOperationTag})
+	if err != nil {
+		return nil, err
+	}
+	pols = append(pols, tags...)
 	prefix := strings.ToLower(PolicyParent(model.KindAPI, "", id))
 	for _, p := range pols {
 		k := strings.ToLower(p.Parent)
@@ -262,7 +268,7 @@ func (c *revisionContent) write(ctx context.Context, tx store.Tx, id string) err
 		}
 	}
 	for _, p := range c.policies {
-		rec := &store.Record{Kind: model.KindPolicy, Parent: PolicyParent(model.KindAPI, "", id) + p.Parent, ID: p.ID, Props: p.Props, Secret: p.Secret}
+		rec := &store.Record{Kind: p.Kind, Parent: PolicyParent(model.KindAPI, "", id) + p.Parent, ID: p.ID, Props: p.Props, Secret: p.Secret}
 		if _, err := tx.Put(ctx, rec); err != nil {
 			return err
 		}
@@ -270,8 +276,8 @@ func (c *revisionContent) write(ctx context.Context, tx store.Tx, id string) err
 	return nil
 }
 
-// clearRevision deletes the operations and policies of the revision
-// stored as id.
+// clearRevision deletes the operations, policies and operation tag links
+// of the revision stored as id.
 func clearRevision(ctx context.Context, tx store.Tx, id string) error {
 	if err := deletePoliciesUnder(ctx, tx, PolicyParent(model.KindAPI, "", id)); err != nil {
 		return err

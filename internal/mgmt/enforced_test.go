@@ -100,6 +100,8 @@ var propertyUses = map[string]propertyUse{
 	"GroupProperties.builtIn":     own(byManagement, "set by the server for the built-in groups"),
 	"GroupProperties.type":        own(refused, "external groups: custom or system"),
 
+	"TagProperties.displayName": own(describes, "lists, the portal and exports; the gateways do not use tags"),
+
 	"SchemaProperties.schemaType":  own(byGateway, "json: validate-content's schema-id validates with the document; xml is refused, not supported yet"),
 	"SchemaProperties.description": own(describes, "lists"),
 	"SchemaProperties.document":    tree(byGateway, "validate-content's schema-id (and schema-ref into it) validates bodies against it"),

@@ -43,6 +43,7 @@ func TestHostileValuesAreRefusedOrKept(t *testing.T) {
 		{"/products", map[string]any{"displayName": "P"}, []string{"displayName", "description", "terms"}},
 		{"/users", map[string]any{"email": "x@example.com", "firstName": "F", "lastName": "L"}, []string{"email", "firstName", "lastName", "note"}},
 		{"/groups", map[string]any{"displayName": "G"}, []string{"displayName", "description"}},
+		{"/tags", map[string]any{"displayName": "T"}, []string{"displayName"}},
 		{"/namedValues", map[string]any{"displayName": "nv", "value": "v"}, []string{"displayName", "value"}},
 		{"/backends", map[string]any{"url": "http://backend"}, []string{"url", "description", "title"}},
 		{"/gateways", map[string]any{"description": "g"}, []string{"description"}},

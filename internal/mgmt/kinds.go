@@ -17,6 +17,7 @@ var (
 	subscriptionsType        = &resourceType{kind: model.KindSubscription, title: "Subscription", segment: "subscriptions", idParam: "sid"}
 	usersType                = &resourceType{kind: model.KindUser, title: "User", segment: "users", idParam: "userId"}
 	groupsType               = &resourceType{kind: model.KindGroup, title: "Group", segment: "groups", idParam: "groupId"}
+	tagsType                 = &resourceType{kind: model.KindTag, title: "Tag", segment: "tags", idParam: "tagId"}
 	namedValuesType          = &resourceType{kind: model.KindNamedValue, title: "Named value", segment: "namedValues", idParam: "namedValueId"}
 	fragmentsType            = &resourceType{kind: model.KindPolicyFragment, title: "Policy fragment", segment: "policyFragments", idParam: "fragmentId"}
 	backendsType             = &resourceType{kind: model.KindBackend, title: "Backend", segment: "backends", idParam: "backendId"}
@@ -33,13 +34,16 @@ var (
 
 	resourceTypes = []*resourceType{apisType, operationsType, productsType, subscriptionsType, usersType,
 		groupsType, namedValuesType, backendsType, gatewaysType, federatedCredentialsType, fragmentsType,
-		certificatesType, gatewayCertificateAuthoritiesType, schemasType, versionSetsType, releasesType}
+		certificatesType, gatewayCertificateAuthoritiesType, schemasType, versionSetsType, releasesType, tagsType}
 
 	linkTypes = []*linkType{
 		{kind: model.KindProductAPI, owner: productsType, target: apisType},
 		{kind: model.KindProductGroup, owner: productsType, target: groupsType},
 		{kind: model.KindGroupUser, owner: groupsType, target: usersType},
 		{kind: model.KindGatewayAPI, owner: gatewaysType, target: apisType},
+		{kind: model.KindAPITag, owner: apisType, target: tagsType},
+		{kind: model.KindProductTag, owner: productsType, target: tagsType},
+		{kind: model.KindOperationTag, owner: operationsType, target: tagsType},
 	}
 )
 

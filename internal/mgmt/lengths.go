@@ -20,6 +20,7 @@ var propertiesSchemas = map[model.Kind]string{
 	model.KindSubscription:                "SubscriptionProperties",
 	model.KindUser:                        "UserProperties",
 	model.KindGroup:                       "GroupProperties",
+	model.KindTag:                         "TagProperties",
 	model.KindNamedValue:                  "NamedValueProperties",
 	model.KindBackend:                     "BackendProperties",
 	model.KindSchema:                      "SchemaProperties",

@@ -2,6 +2,7 @@ package mgmt
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/control"
 	"github.com/gatehouse/gatehouse/internal/model"
@@ -9,7 +10,9 @@ import (
 
 // linkType is a many-to-many link between two resources, such as the APIs
 // of a product. A link is shown as the target resource under the owner's
-// path: GET /products/starter/apis/echo returns API echo.
+// path: GET /products/starter/apis/echo returns API echo. An owner may be
+// a nested resource (the tags of an operation): the link's stored parent
+// is then the owner's scope, "apis/echo/operations/get".
 type linkType struct {
 	kind   model.Kind
 	owner  *resourceType
@@ -23,41 +26,76 @@ func (lt *linkType) itemPattern() string {
 	return lt.collectionPattern() + "/{" + lt.target.idParam + "}"
 }
 
-func (lt *linkType) ids(r *http.Request) (owner, target string, err error) {
-	owner = r.PathValue(lt.owner.idParam)
-	if err := model.ValidateID(owner); err != nil {
-		return "", "", invalid(lt.owner.idParam, "The "+lt.owner.title+" id "+err.Error()+".")
-	}
-	target = r.PathValue(lt.target.idParam)
-	if target != "" {
-		if err := model.ValidateID(target); err != nil {
-			return "", "", invalid(lt.target.idParam, "The "+lt.target.title+" id "+err.Error()+".")
-		}
-	}
-	return owner, target, nil
+// linkEnds are the ids a link's path names.
+type linkEnds struct {
+	parent string // the owner's parent; "" for a top-level owner
+	owner  string
+	target string // "" for the collection
 }
 
-func (lt *linkType) present(owner string, target *control.Record) resource {
+func (lt *linkType) ids(r *http.Request) (linkEnds, error) {
+	var e linkEnds
+	if p := lt.owner.parent; p != nil {
+		e.parent = r.PathValue(p.idParam)
+		if err := model.ValidateID(e.parent); err != nil {
+			return e, invalid(p.idParam, "The "+p.title+" id "+err.Error()+".")
+		}
+	}
+	e.owner = r.PathValue(lt.owner.idParam)
+	if err := model.ValidateID(e.owner); err != nil {
+		return e, invalid(lt.owner.idParam, "The "+lt.owner.title+" id "+err.Error()+".")
+	}
+	e.target = r.PathValue(lt.target.idParam)
+	if e.target != "" {
+		if err := model.ValidateID(e.target); err != nil {
+			return e, invalid(lt.target.idParam, "The "+lt.target.title+" id "+err.Error()+".")
+		}
+	}
+	return e, nil
+}
+
+// scope is the stored parent of the links of owner (whose own parent is
+// parent): the owner's id, or a nested owner's path without the leading
+// '/'.
+func (lt *linkType) scope(parent, owner string) string {
+	if lt.owner.parent == nil {
+		return owner
+	}
+	return strings.TrimPrefix(lt.owner.resourceID(parent, owner), "/")
+}
+
+func (lt *linkType) present(o, target *control.Record) resource {
 	res := lt.target.present(target)
-	res.ID = lt.owner.resourceID("", owner) + "/" + lt.target.segment + "/" + target.ID
+	res.ID = lt.owner.resourceID(o.Parent, o.ID) + "/" + lt.target.segment + "/" + target.ID
 	res.Type = lt.owner.typeName() + "/" + lt.target.segment
 	return res
 }
 
+// ownerOf loads the owner, failing with 404 when it or its parent is
+// missing.
+func (lt *linkType) ownerOf(r *http.Request, tx control.Reader, e linkEnds) (*control.Record, error) {
+	if lt.owner.parent != nil {
+		if err := lt.owner.requireParent(r.Context(), tx, e.parent); err != nil {
+			return nil, err
+		}
+	}
+	return lt.owner.get(r.Context(), tx, e.parent, e.owner)
+}
+
 // both loads the owner and the target, failing with 404 naming the one
 // that is missing.
-func (lt *linkType) both(r *http.Request, tx control.Reader, owner, target string) (*control.Record, *control.Record, error) {
-	o, err := lt.owner.get(r.Context(), tx, "", owner)
+func (lt *linkType) both(r *http.Request, tx control.Reader, e linkEnds) (*control.Record, *control.Record, error) {
+	o, err := lt.ownerOf(r, tx, e)
 	if err != nil {
 		return nil, nil, err
 	}
-	t, err := lt.target.get(r.Context(), tx, "", target)
+	t, err := lt.target.get(r.Context(), tx, "", e.target)
 	return o, t, err
 }
 
 func (s *Server) listLinks(lt *linkType) apiFunc {
 	return func(r *http.Request) (response, error) {
-		owner, _, err := lt.ids(r)
+		e, err := lt.ids(r)
 		if err != nil {
 			return response{}, err
 		}
@@ -67,12 +105,11 @@ func (s *Server) listLinks(lt *linkType) apiFunc {
 		}
 		var items []resource
 		err = s.control.View(r.Context(), principalOf(r), func(tx control.Reader) error {
-			o, err := lt.owner.get(r.Context(), tx, "", owner)
+			o, err := lt.ownerOf(r, tx, e)
 			if err != nil {
 				return err
 			}
-			owner = o.ID
-			links, err := tx.List(r.Context(), control.Query{Kind: lt.kind, Parent: owner})
+			links, err := tx.List(r.Context(), control.Query{Kind: lt.kind, Parent: lt.scope(o.Parent, o.ID)})
 			if err != nil {
 				return err
 			}
@@ -82,7 +119,7 @@ func (s *Server) listLinks(lt *linkType) apiFunc {
 					return err
 				}
 				if t != nil {
-					items = append(items, lt.present(owner, t))
+					items = append(items, lt.present(o, t))
 				}
 			}
 			return nil
@@ -96,27 +133,25 @@ func (s *Server) listLinks(lt *linkType) apiFunc {
 
 func (s *Server) getLink(lt *linkType) apiFunc {
 	return func(r *http.Request) (response, error) {
-		owner, target, err := lt.ids(r)
+		e, err := lt.ids(r)
 		if err != nil {
 			return response{}, err
 		}
-		var t *control.Record
+		var o, t *control.Record
 		err = s.control.View(r.Context(), principalOf(r), func(tx control.Reader) error {
-			var o *control.Record
-			if o, t, err = lt.both(r, tx, owner, target); err != nil {
+			if o, t, err = lt.both(r, tx, e); err != nil {
 				return err
 			}
-			owner = o.ID
-			ok, err := control.Exists(r.Context(), tx, lt.kind, owner, target)
+			ok, err := control.Exists(r.Context(), tx, lt.kind, lt.scope(o.Parent, o.ID), e.target)
 			if err == nil && !ok {
-				err = notFound(lt.target.title + " '" + target + "' in " + lt.owner.title + " '" + owner + "'")
+				err = notFound(lt.target.title + " '" + e.target + "' in " + lt.owner.title + " '" + o.ID + "'")
 			}
 			return err
 		})
 		if err != nil {
 			return response{}, err
 		}
-		return response{status: http.StatusOK, body: lt.present(owner, t)}, nil
+		return response{status: http.StatusOK, body: lt.present(o, t)}, nil
 	}
 }
 
@@ -124,22 +159,21 @@ func (s *Server) getLink(lt *linkType) apiFunc {
 // link already existed.
 func (s *Server) putLink(lt *linkType) apiFunc {
 	return func(r *http.Request) (response, error) {
-		owner, target, err := lt.ids(r)
+		e, err := lt.ids(r)
 		if err != nil {
 			return response{}, err
 		}
-		var t *control.Record
+		var o, t *control.Record
 		var existed bool
 		err = s.control.Update(r.Context(), principalOf(r), func(tx control.Tx) error {
-			o, tgt, err := lt.both(r, tx, owner, target)
-			if err != nil {
+			if o, t, err = lt.both(r, tx, e); err != nil {
 				return err
 			}
-			t, owner = tgt, o.ID
-			if existed, err = control.Exists(r.Context(), tx, lt.kind, owner, target); err != nil || existed {
+			scope := lt.scope(o.Parent, o.ID)
+			if existed, err = control.Exists(r.Context(), tx, lt.kind, scope, e.target); err != nil || existed {
 				return err
 			}
-			_, err = tx.Put(r.Context(), &control.Record{Kind: lt.kind, Parent: o.ID, ID: t.ID})
+			_, err = tx.Put(r.Context(), &control.Record{Kind: lt.kind, Parent: scope, ID: t.ID})
 			return err
 		})
 		if err != nil {
@@ -149,20 +183,20 @@ func (s *Server) putLink(lt *linkType) apiFunc {
 		if existed {
 			status = http.StatusOK
 		}
-		return response{status: status, body: lt.present(owner, t)}, nil
+		return response{status: status, body: lt.present(o, t)}, nil
 	}
 }
 
 // deleteLink removes a link: 200, or 204 when there was none.
 func (s *Server) deleteLink(lt *linkType) apiFunc {
 	return func(r *http.Request) (response, error) {
-		owner, target, err := lt.ids(r)
+		e, err := lt.ids(r)
 		if err != nil {
 			return response{}, err
 		}
 		var deleted bool
 		err = s.control.Update(r.Context(), principalOf(r), func(tx control.Tx) error {
-			deleted, err = tx.Delete(r.Context(), lt.kind, owner, target)
+			deleted, err = tx.Delete(r.Context(), lt.kind, lt.scope(e.parent, e.owner), e.target)
 			return err
 		})
 		if err != nil {

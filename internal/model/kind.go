@@ -10,7 +10,7 @@ import (
 type Kind string
 
 // The resource kinds. Link kinds (ProductAPIs, ProductGroups, GroupUsers,
-// GatewayAPIs) have an empty body: their parent and id are the two ends.
+// GatewayAPIs, APITags, ProductTags) have an empty body: their parent and id are the two ends.
 const (
 	KindAPI           Kind = "apis"
 	KindOperation     Kind = "operations"
@@ -34,6 +34,15 @@ const (
 	// KindGatewayCertificateAuthority holds a gateway's certificate
 	// authorities: parent is the gateway, id the certificate.
 	KindGatewayCertificateAuthority Kind = "gatewayCertificateAuthorities"
+	// KindTag holds tags, which describe APIs and products.
+	KindTag Kind = "tags"
+	// KindAPITag links an API (parent) to a tag (id).
+	KindAPITag Kind = "apiTags"
+	// KindProductTag links a product (parent) to a tag (id).
+	KindProductTag Kind = "productTags"
+	// KindOperationTag links an operation to a tag (id); its parent is
+	// the operation's scope, "apis/{apiId}/operations/{operationId}".
+	KindOperationTag Kind = "operationTags"
 )
 
 // MaxIDLength is the longest resource id accepted.

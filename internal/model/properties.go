@@ -26,6 +26,8 @@ func NewProperties(kind Kind) Properties {
 		return new(User)
 	case KindGroup:
 		return new(Group)
+	case KindTag:
+		return new(Tag)
 	case KindNamedValue:
 		return new(NamedValue)
 	case KindBackend:
