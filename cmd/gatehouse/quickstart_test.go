@@ -132,3 +132,27 @@ func TestVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestQuickstartOpenAPIExample runs examples/quickstart: the example
+// document replaces the quickstart API's operation with its two, and the
+// gateway serves them with the subscription's key.
+func TestQuickstartOpenAPIExample(t *testing.T) {
+	backend := newBackend(t)
+	in := startServe(t, t.TempDir(), "")
+	in.must("PUT", "/apis/files", `{"properties": {"displayName": "Files", "path": "files", "serviceUrl": "`+backend.URL+`"}}`)
+	in.must("PUT", "/apis/files/operations/get-any", `{"properties": {"method": "GET", "urlTemplate": "/*"}}`)
+	in.must("PUT", "/subscriptions/all", `{"properties": {"displayName": "All", "scope": "/apis", "primaryKey": "quickstart-key-1"}}`)
+	doc := filepath.Join("..", "..", "examples", "quickstart", "files.yaml")
+	out := mustCLI(t, append([]string{"import", "openapi", doc, "--api-id", "files", "--dry-run"}, in.remote()...)...)
+	expectContains(t, out, "+ operation list-files GET /", "+ operation get-file GET /{name}", "- operation get-any")
+	// The document's server is the quickstart's backend; the test's
+	// backend listens elsewhere.
+	mustCLI(t, append([]string{"import", "openapi", doc, "--api-id", "files", "--service-url", backend.URL}, in.remote()...)...)
+	if got := strings.Join(in.operationIDs("files"), ","); got != "get-file,list-files" {
+		t.Errorf("operations after the import: %s", got)
+	}
+	eventually(t, 10*time.Second, "the gateway serving the imported operation", func() bool {
+		r := in.call("GET", "/files/hello.txt", "Ocp-Apim-Subscription-Key: quickstart-key-1")
+		return r.status == 200 && decodeSeen(t, r).Path == "/hello.txt"
+	})
+}
