@@ -10,7 +10,7 @@ PLATFORMS ?= linux/amd64,linux/arm64
 PUSH      ?=
 FUZZTIME  ?= 20s
 
-.PHONY: build install run test lint image bench fuzz faults clean
+.PHONY: build install run test lint image bench bench-scale fuzz faults clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/gatehouse ./cmd/gatehouse
@@ -53,6 +53,10 @@ image:
 # memory and in Redis, or with validate-jwt) under wrk, as ratios to direct and to keyed.
 # The Go benchmarks include the policy path of rate-limit-by-key and validate-jwt, and
 # the limits store (BenchmarkRedisTake runs when GATEHOUSE_TEST_REDIS is set).
+bench-scale:
+	$(GO) test ./internal/configsync/source -run '^$$' -bench ConfigScale -benchtime 2x
+	$(GO) test ./internal/mgmt -run '^$$' -bench ListSubscriptionsPage -benchtime 20x
+
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/gateway/... ./internal/policy/builtin/ ./internal/limits/
 	bash scripts/bench.sh
