@@ -1,5 +1,7 @@
 package control
 
+import "github.com/gatehouse/gatehouse/internal/model"
+
 // PrincipalKind says what kind of caller a Principal is.
 type PrincipalKind string
 
@@ -24,6 +26,9 @@ type Principal struct {
 	// ID is the user's or service principal's id; "admin" for the
 	// bootstrap administrator.
 	ID string
+	// Role is a service principal's role (model.RoleContributor or
+	// model.RoleReader).
+	Role string
 }
 
 // Admin is the bootstrap administrator.
@@ -37,14 +42,20 @@ const (
 	write
 )
 
-// may reports whether p may do a: the administrator may do anything;
-// other principals get nothing until roles are granted to them.
+// may reports whether p may do a: the administrator may do anything, a
+// service principal what its role grants (a contributor reads and
+// changes the configuration, a reader reads it); other principals get
+// nothing until roles are granted to them.
 func (p Principal) may(a action) error {
 	switch p.Kind {
 	case KindAdmin:
 		return nil
 	case "":
 		return Forbidden("The call carries no principal.")
+	case KindServicePrincipal:
+		if p.Role == model.RoleContributor || (p.Role == model.RoleReader && a == read) {
+			return nil
+		}
 	}
 	verb := "read"
 	if a == write {

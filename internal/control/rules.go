@@ -56,4 +56,5 @@ var rules = map[model.Kind]rule{
 	model.KindGatewayCertificateAuthority: {check: checkGatewayCertificateAuthority},
 	model.KindAPIVersionSet:               {check: checkVersionSet, remove: removeVersionSet},
 	model.KindAPIRelease:                  {check: checkRelease},
+	model.KindServicePrincipal:            {check: keepToken},
 }

@@ -97,6 +97,9 @@ type Put struct {
 // Put creates or replaces a resource with the rules of its kind, for p.
 // It returns the stored record and whether it was created.
 func (s *Service) Put(ctx context.Context, p Principal, w Put) (rec *store.Record, created bool, err error) {
+	if w.Kind == model.KindServicePrincipal && p.Kind != KindAdmin {
+		return nil, false, Forbidden("Only the administrator manages service principals.")
+	}
 	err = s.Update(ctx, p, func(tx store.Tx) error {
 		var err error
 		if w.Parent, w.ID, err = resolveRefs(ctx, tx, w.Kind, w.Parent, w.ID); err != nil {
@@ -149,6 +152,9 @@ type Delete struct {
 // Delete deletes a resource with the cascades of its kind, for p, and
 // reports whether it existed.
 func (s *Service) Delete(ctx context.Context, p Principal, d Delete) (existed bool, err error) {
+	if d.Kind == model.KindServicePrincipal && p.Kind != KindAdmin {
+		return false, Forbidden("Only the administrator manages service principals.")
+	}
 	err = s.Update(ctx, p, func(tx store.Tx) error {
 		parent, id, err := resolveRefs(ctx, tx, d.Kind, d.Parent, d.ID)
 		if err != nil {

@@ -102,6 +102,10 @@ var propertyUses = map[string]propertyUse{
 
 	"TagProperties.displayName": own(describes, "lists, the portal and exports; the gateways do not use tags"),
 
+	"ServicePrincipalProperties.displayName": own(describes, "lists and logs"),
+	"ServicePrincipalProperties.description": own(describes, "for administrators"),
+	"ServicePrincipalProperties.role":        own(byManagement, "the management API allows the principal's token what the role grants"),
+
 	"SchemaProperties.schemaType":  own(byGateway, "json: validate-content's schema-id validates with the document; xml is refused, not supported yet"),
 	"SchemaProperties.description": own(describes, "lists"),
 	"SchemaProperties.document":    tree(byGateway, "validate-content's schema-id (and schema-ref into it) validates bodies against it"),

@@ -18,6 +18,8 @@ var (
 	usersType                = &resourceType{kind: model.KindUser, title: "User", segment: "users", idParam: "userId"}
 	groupsType               = &resourceType{kind: model.KindGroup, title: "Group", segment: "groups", idParam: "groupId"}
 	tagsType                 = &resourceType{kind: model.KindTag, title: "Tag", segment: "tags", idParam: "tagId"}
+	servicePrincipalsType    = &resourceType{kind: model.KindServicePrincipal, title: "Service principal", segment: "servicePrincipals",
+		idParam: "servicePrincipalId", adminOnly: true}
 	namedValuesType          = &resourceType{kind: model.KindNamedValue, title: "Named value", segment: "namedValues", idParam: "namedValueId"}
 	fragmentsType            = &resourceType{kind: model.KindPolicyFragment, title: "Policy fragment", segment: "policyFragments", idParam: "fragmentId"}
 	backendsType             = &resourceType{kind: model.KindBackend, title: "Backend", segment: "backends", idParam: "backendId"}
@@ -34,7 +36,8 @@ var (
 
 	resourceTypes = []*resourceType{apisType, operationsType, productsType, subscriptionsType, usersType,
 		groupsType, namedValuesType, backendsType, gatewaysType, federatedCredentialsType, fragmentsType,
-		certificatesType, gatewayCertificateAuthoritiesType, schemasType, versionSetsType, releasesType, tagsType}
+		certificatesType, gatewayCertificateAuthoritiesType, schemasType, versionSetsType, releasesType, tagsType,
+		servicePrincipalsType}
 
 	linkTypes = []*linkType{
 		{kind: model.KindProductAPI, owner: productsType, target: apisType},

@@ -21,6 +21,7 @@ var propertiesSchemas = map[model.Kind]string{
 	model.KindUser:                        "UserProperties",
 	model.KindGroup:                       "GroupProperties",
 	model.KindTag:                         "TagProperties",
+	model.KindServicePrincipal:            "ServicePrincipalProperties",
 	model.KindNamedValue:                  "NamedValueProperties",
 	model.KindBackend:                     "BackendProperties",
 	model.KindSchema:                      "SchemaProperties",

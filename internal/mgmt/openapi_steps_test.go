@@ -143,6 +143,17 @@ func openAPISteps(t *testing.T) []openAPIStep {
 		{method: "GET", target: "/mgmt/groups/partners/users/alice", want: 200},
 		{method: "GET", target: "/mgmt/groups/partners/users", want: 200},
 
+		// Service principals.
+		{method: "PUT", target: "/mgmt/servicePrincipals/ci", body: props(`{"displayName": "CI pipeline", "role": "contributor"}`), want: 201},
+		{method: "PUT", target: "/mgmt/servicePrincipals/bad", body: props(`{"displayName": "Bad", "role": "owner"}`), invalid: true, want: 400, wantBody: []string{"properties.role"}},
+		{method: "PATCH", target: "/mgmt/servicePrincipals/ci", body: props(`{"description": "Deploys from main."}`), want: 200},
+		{method: "GET", target: "/mgmt/servicePrincipals/ci", want: 200},
+		{method: "GET", target: "/mgmt/servicePrincipals", want: 200},
+		{method: "POST", target: "/mgmt/servicePrincipals/ci/generateToken", want: 200, wantBody: []string{`"token": "sp.ci.`}},
+		{method: "POST", target: "/mgmt/servicePrincipals/missing/generateToken", want: 404},
+		{method: "DELETE", target: "/mgmt/servicePrincipals/ci", want: 200},
+		{method: "DELETE", target: "/mgmt/servicePrincipals/ci", want: 204},
+
 		// Tags and the APIs and products that carry them.
 		{method: "PUT", target: "/mgmt/tags/public", body: props(`{"displayName": "Public"}`), want: 201},
 		{method: "PUT", target: "/mgmt/tags/public", body: props(`{"displayName": "Public"}`), header: []string{"If-None-Match", "*"}, want: 412},

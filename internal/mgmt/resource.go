@@ -22,6 +22,9 @@ type resourceType struct {
 	parent  *resourceType // the enclosing resource; nil at the top level
 	// validID checks an id of the collection. Nil: model.ValidateID.
 	validID func(string) error
+	// adminOnly keeps the collection to the administrator (service
+	// principals): other callers get 403, reads included.
+	adminOnly bool
 }
 
 // checkID checks id with the collection's rule.

@@ -103,12 +103,13 @@ func (s *Server) handle(method, pattern string, f apiFunc) {
 
 func (s *Server) register() {
 	for _, rt := range resourceTypes {
-		s.handle(http.MethodGet, rt.collectionPattern(), s.listResources(rt))
-		s.handle(http.MethodGet, rt.itemPattern(), s.getResource(rt))
-		s.handle(http.MethodPut, rt.itemPattern(), s.putResource(rt))
-		s.handle(http.MethodPatch, rt.itemPattern(), s.patchResource(rt))
-		s.handle(http.MethodDelete, rt.itemPattern(), s.deleteResource(rt))
+		s.handle(http.MethodGet, rt.collectionPattern(), rt.guard(s.listResources(rt)))
+		s.handle(http.MethodGet, rt.itemPattern(), rt.guard(s.getResource(rt)))
+		s.handle(http.MethodPut, rt.itemPattern(), rt.guard(s.putResource(rt)))
+		s.handle(http.MethodPatch, rt.itemPattern(), rt.guard(s.patchResource(rt)))
+		s.handle(http.MethodDelete, rt.itemPattern(), rt.guard(s.deleteResource(rt)))
 	}
+	s.handle(http.MethodPost, servicePrincipalsType.itemPattern()+"/generateToken", s.generateServicePrincipalToken)
 	for _, lt := range linkTypes {
 		s.handle(http.MethodGet, lt.collectionPattern(), s.listLinks(lt))
 		s.handle(http.MethodGet, lt.itemPattern(), s.getLink(lt))
@@ -159,16 +160,32 @@ func principalOf(r *http.Request) control.Principal {
 	return p
 }
 
-// authorize lets through requests that carry the admin bearer token.
+// authorize lets through requests that carry the admin bearer token or a
+// service principal's token, with their principal.
 func (s *Server) authorize(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		ok := strings.EqualFold(scheme, "Bearer")
-		sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
-		if !ok || subtle.ConstantTimeCompare(sum[:], s.adminToken[:]) != 1 {
+		token = strings.TrimSpace(token)
+		if !strings.EqualFold(scheme, "Bearer") {
 			s.unauthorized(w, r)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, control.Admin())))
+		sum := sha256.Sum256([]byte(token))
+		p := control.Admin()
+		if subtle.ConstantTimeCompare(sum[:], s.adminToken[:]) != 1 {
+			var ok bool
+			var err error
+			if control.IsServicePrincipalToken(token) {
+				p, ok, err = s.control.AuthenticateServicePrincipal(r.Context(), token)
+			}
+			if err != nil {
+				s.log.Error("management API token check failed", "err", err)
+			}
+			if !ok {
+				s.unauthorized(w, r)
+				return
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
 	})
 }

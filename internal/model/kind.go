@@ -36,6 +36,9 @@ const (
 	KindGatewayCertificateAuthority Kind = "gatewayCertificateAuthorities"
 	// KindTag holds tags, which describe APIs and products.
 	KindTag Kind = "tags"
+	// KindServicePrincipal holds the management API's automated callers;
+	// the record's secret is the hash of its token.
+	KindServicePrincipal Kind = "servicePrincipals"
 	// KindAPITag links an API (parent) to a tag (id).
 	KindAPITag Kind = "apiTags"
 	// KindProductTag links a product (parent) to a tag (id).

@@ -28,6 +28,8 @@ func NewProperties(kind Kind) Properties {
 		return new(Group)
 	case KindTag:
 		return new(Tag)
+	case KindServicePrincipal:
+		return new(ServicePrincipal)
 	case KindNamedValue:
 		return new(NamedValue)
 	case KindBackend:
