@@ -193,7 +193,7 @@ func TestServicesBecomeAPIs(t *testing.T) {
 		},
 	)
 	reg := prometheus.NewRegistry()
-	runController(t, controller.Options{Kubernetes: kc, Endpoint: p.mgmt, Token: adminToken, Cluster: "test",
+	runController(t, controller.Options{Kubernetes: kc, Endpoint: p.mgmt, Token: p.contributorToken(t), Cluster: "test",
 		Namespaces: []string{"shop"}, Ingresses: true, DocumentClient: documentClient(be.Listener.Addr().String()), Registerer: reg})
 
 	t.Run("annotated Services become APIs", func(t *testing.T) {
@@ -401,7 +401,7 @@ func TestFailingManagementAPIIsRetried(t *testing.T) {
 	t.Cleanup(proxy.Close)
 
 	kc := fake.NewClientset(service("stock", 8080, "", map[string]string{controller.AnnotationAPI: "stock"}))
-	runController(t, controller.Options{Kubernetes: kc, Endpoint: proxy.URL, Token: adminToken, Cluster: "retry"})
+	runController(t, controller.Options{Kubernetes: kc, Endpoint: proxy.URL, Token: p.contributorToken(t), Cluster: "retry"})
 	eventually(t, "SyncFailed event and retries", func() error {
 		if n := refused.Load(); n < 3 {
 			return fmt.Errorf("%d calls so far", n)

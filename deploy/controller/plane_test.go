@@ -134,6 +134,21 @@ func (p plane) call(t *testing.T, method, path string, body, out any) int {
 	return resp.StatusCode
 }
 
+// contributorToken makes a service principal with the contributor role,
+// as an operator sets gatehouse-controller up, and returns its token.
+func (p plane) contributorToken(t *testing.T) string {
+	t.Helper()
+	p.must(t, "PUT", "/servicePrincipals/controller", map[string]any{"properties": map[string]string{
+		"displayName": "gatehouse-controller", "role": "contributor"}})
+	var tok struct {
+		Token string `json:"token"`
+	}
+	if code := p.call(t, "POST", "/servicePrincipals/controller/generateToken", nil, &tok); code != http.StatusOK || tok.Token == "" {
+		t.Fatalf("generateToken: %d", code)
+	}
+	return tok.Token
+}
+
 // must sends a request that has to succeed.
 func (p plane) must(t *testing.T, method, path string, body any) {
 	t.Helper()
