@@ -13,12 +13,12 @@ var (
 		validID: model.ValidateAPIID}
 	operationsType = &resourceType{kind: model.KindOperation, title: "Operation", segment: "operations", idParam: "operationId",
 		parent: apisType}
-	productsType             = &resourceType{kind: model.KindProduct, title: "Product", segment: "products", idParam: "productId"}
-	subscriptionsType        = &resourceType{kind: model.KindSubscription, title: "Subscription", segment: "subscriptions", idParam: "sid"}
-	usersType                = &resourceType{kind: model.KindUser, title: "User", segment: "users", idParam: "userId"}
-	groupsType               = &resourceType{kind: model.KindGroup, title: "Group", segment: "groups", idParam: "groupId"}
-	tagsType                 = &resourceType{kind: model.KindTag, title: "Tag", segment: "tags", idParam: "tagId"}
-	servicePrincipalsType    = &resourceType{kind: model.KindServicePrincipal, title: "Service principal", segment: "servicePrincipals",
+	productsType          = &resourceType{kind: model.KindProduct, title: "Product", segment: "products", idParam: "productId"}
+	subscriptionsType     = &resourceType{kind: model.KindSubscription, title: "Subscription", segment: "subscriptions", idParam: "sid"}
+	usersType             = &resourceType{kind: model.KindUser, title: "User", segment: "users", idParam: "userId"}
+	groupsType            = &resourceType{kind: model.KindGroup, title: "Group", segment: "groups", idParam: "groupId"}
+	tagsType              = &resourceType{kind: model.KindTag, title: "Tag", segment: "tags", idParam: "tagId"}
+	servicePrincipalsType = &resourceType{kind: model.KindServicePrincipal, title: "Service principal", segment: "servicePrincipals",
 		idParam: "servicePrincipalId", adminOnly: true}
 	namedValuesType          = &resourceType{kind: model.KindNamedValue, title: "Named value", segment: "namedValues", idParam: "namedValueId"}
 	fragmentsType            = &resourceType{kind: model.KindPolicyFragment, title: "Policy fragment", segment: "policyFragments", idParam: "fragmentId"}
