@@ -103,15 +103,16 @@ type attempt struct {
 	timer    *time.Timer             // cancels ctx when the response headers are late
 	res      *http.Response          // the backend's response; nil before it came and once reply has it
 	body     *expr.Body              // context.Response.Body, read from res
+	keep     http.Response           // res without its body, for send to write nothing of
 	err      error                   // why send failed
 }
 
 type forwardingKey struct{}
 
-func (s *Server) newForwarding(w http.ResponseWriter, r *http.Request, api *apiRoute, rest string) *forwarding {
-	fw := &forwarding{relay: s.relay, w: w, in: r, api: api, rest: rest}
+// initForwarding sets fw up to forward r, routed to api with rest.
+func (s *Server) initForwarding(fw *forwarding, w http.ResponseWriter, r *http.Request, api *apiRoute, rest string) {
+	*fw = forwarding{relay: s.relay, w: w, in: r, api: api, rest: rest}
 	fw.ctx = context.WithValue(r.Context(), forwardingKey{}, fw)
-	return fw
 }
 
 func forwardingOf(ctx context.Context) *forwarding {
@@ -419,9 +420,10 @@ func (sendTransport) RoundTrip(out *http.Request) (*http.Response, error) {
 	// Hand the response to the pipeline; ReverseProxy closes a body
 	// without a connection behind it when ModifyResponse stops it.
 	fw.a.res = res
-	keep := *res
+	keep := &fw.a.keep // ReverseProxy is done with it before the attempt ends
+	*keep = *res
 	keep.Body = http.NoBody
-	return &keep, nil
+	return keep, nil
 }
 
 // replyTransport is reply's Transport: it returns the response the

@@ -78,6 +78,10 @@ type apiRoute struct {
 	// operation; nil: such a request is answered 404 at once.
 	noOperation *policy.Pipeline
 	name        string // display name, as context.Api.Name
+	// ctx is the API as policies see it (context.Api), made once when
+	// the route is compiled and shared by its requests, which only read
+	// it; nil for an unavailable route.
+	ctx *expr.API
 }
 
 type operation struct {
@@ -95,6 +99,9 @@ type operation struct {
 	// preflight for the operation's path even when no operation has the
 	// OPTIONS method; nil when there is none.
 	cors policy.Step
+	// ctx is the operation as policies see it (context.Operation), shared
+	// by its requests, which only read it.
+	ctx *expr.Operation
 }
 
 // subscriber is an active subscription and the APIs its scope reaches.
@@ -148,6 +155,7 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 		a, err := s.compileAPI(sa, key, index, res.APIs[strings.ToLower(sa.ID)], up)
 		if err == nil {
 			a.versioning = vers
+			a.ctx = a.exprAPI()
 			err = rt.clash(a)
 		}
 		if err != nil {
@@ -298,6 +306,7 @@ func (s *Server) compileAPI(a *snapshot.API, key string, index int, c *compile.A
 			return nil, fmt.Errorf("operation %s: %w", o.ID, err)
 		}
 		op := operation{id: o.ID, name: displayName(o.Name, o.ID), method: o.Method, tpl: tpl}
+		op.ctx = &expr.Operation{ID: op.id, Name: op.name, Method: op.method, URLTemplate: tpl.String()}
 		if c != nil {
 			if co := c.Operations[strings.ToLower(o.ID)]; co != nil {
 				op.pipe, op.byProduct = co.Pipeline, co.ByProduct
@@ -327,6 +336,12 @@ func (s *Server) compileAPI(a *snapshot.API, key string, index int, c *compile.A
 	}
 	r.proxy, r.target = s.newProxy(r, target, up.def), target
 	return r, nil
+}
+
+// exprAPI returns a as policies see it, context.Api.
+func (a *apiRoute) exprAPI() *expr.API {
+	return &expr.API{ID: a.id, Name: a.name, Path: a.versioning.path, Protocols: a.protocols, Version: a.versioning.version,
+		Revision: a.versioning.revision, IsCurrentRevision: a.versioning.current, ServiceURL: urlOf(a.target)}
 }
 
 // match finds the API and operation for a request path, taking the
