@@ -80,11 +80,15 @@ func newRelay(buffers httputil.BufferPool, log *slog.Logger, replyFailed func(ht
 type forwarding struct {
 	relay *relay
 	w     http.ResponseWriter // 1xx responses go there as they come
-	in    *http.Request       // the client's request
+	in    *http.Request       // the client's request, with ctx
 	ctx   context.Context     // in's context, carrying the forwarding
 	api   *apiRoute
 	rest  string  // the path after the API's suffix, as routed
 	a     attempt // the latest forward
+	// out is the copy of in that one of the relay's proxies gets (send,
+	// then reply, never both at once), kept here so that making it
+	// allocates nothing.
+	out http.Request
 }
 
 var _ policy.Forwarder = (*forwarding)(nil)
@@ -111,8 +115,19 @@ type forwardingKey struct{}
 
 // initForwarding sets fw up to forward r, routed to api with rest.
 func (s *Server) initForwarding(fw *forwarding, w http.ResponseWriter, r *http.Request, api *apiRoute, rest string) {
-	*fw = forwarding{relay: s.relay, w: w, in: r, api: api, rest: rest}
+	*fw = forwarding{relay: s.relay, w: w, api: api, rest: rest}
 	fw.ctx = context.WithValue(r.Context(), forwardingKey{}, fw)
+	fw.in = r.WithContext(fw.ctx)
+}
+
+// requestFor returns a copy of fw.in in dst with the context of the
+// latest forward.
+func (fw *forwarding) requestFor(dst *http.Request) *http.Request {
+	if fw.a.ctx != fw.ctx {
+		return fw.in.WithContext(fw.a.ctx)
+	}
+	*dst = *fw.in
+	return dst
 }
 
 func forwardingOf(ctx context.Context) *forwarding {
@@ -179,7 +194,7 @@ func (fw *forwarding) Forward(c *policy.Context, f policy.Forward) error {
 	}
 	// send takes its headers from the pipeline (rewrite); of the client's
 	// it needs those that say what to keep of the connection.
-	in := fw.in.WithContext(a.ctx)
+	in := fw.requestFor(&fw.out)
 	in.Header = nil
 	for _, h := range [...]string{"Connection", "Upgrade", "Te"} {
 		if v, ok := fw.in.Header[h]; ok {
@@ -477,7 +492,7 @@ func (fw *forwarding) respond(w http.ResponseWriter, c *policy.Context) {
 	}
 	// reply sends nothing: of the client's request it needs the context
 	// and, to switch protocols, the upgrade asked for.
-	in := fw.in.WithContext(a.ctx)
+	in := fw.requestFor(&fw.out)
 	in.Body, in.ContentLength = http.NoBody, 0
 	if res.StatusCode != http.StatusSwitchingProtocols {
 		in.Header = nil
