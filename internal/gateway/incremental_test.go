@@ -110,7 +110,7 @@ func incrementalSnapshot(backend string, version int64, tags map[string]string, 
 // compile keeps its last good version meanwhile.
 func TestIncrementalCompile(t *testing.T) {
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, r.Header.Get("X-Tag"))
+		io.WriteString(w, r.Header.Get("X-Tag")+r.Header.Get("X-Product"))
 	}))
 	t.Cleanup(backend.Close)
 	s := NewServer(Options{})
@@ -229,5 +229,34 @@ func TestIncrementalCompile(t *testing.T) {
 		}
 		expect(t, "/billing/x", "b3")
 		expect(t, "/shipping/x", "s5")
+	})
+
+	t.Run("a product policy recompiles every API, an API joining it that API", func(t *testing.T) {
+		gold := `<policies><inbound><base /><set-header name="X-Product" exists-action="override"><value>+gold</value></set-header></inbound></policies>`
+		before := routes()
+		snap := incrementalSnapshot(backend.URL, 8, tags, "b3")
+		snap.Products[0].Policy = gold
+		if err := load(t, snap); err != nil {
+			t.Fatal(err)
+		}
+		for id, r := range routes() {
+			if r == before[id] {
+				t.Errorf("API %s kept its route across a product policy's change", id)
+			}
+		}
+		expect(t, "/billing/x", "b3+gold")
+		expect(t, "/shipping/x", "s5")
+		before = routes()
+		snap = incrementalSnapshot(backend.URL, 9, tags, "b3")
+		snap.Products[0].Policy = gold
+		snap.Products[0].APIs = append(snap.Products[0].APIs, "shipping")
+		if err := load(t, snap); err != nil {
+			t.Fatal(err)
+		}
+		after := routes()
+		if after["orders"] != before["orders"] || after["billing"] != before["billing"] || after["shipping"] == before["shipping"] {
+			t.Error("want shipping alone compiled again")
+		}
+		expect(t, "/shipping/x", "s5+gold")
 	})
 }
