@@ -160,6 +160,9 @@ func TestIncrementalCompile(t *testing.T) {
 		if after["orders"] == before["orders"] {
 			t.Error("the changed API kept its old route")
 		}
+		if n := s.Runtime().compiled; n != 1 {
+			t.Errorf("%d APIs compiled, want 1", n)
+		}
 		expect(t, "/orders/x", "o2")
 		expect(t, "/billing/x", "b1")
 		expect(t, "/shipping/x", "s1")

@@ -37,6 +37,9 @@ type Runtime struct {
 	shared string
 	good   map[string]string
 	upErrs []error // the problems of up's backends and certificates
+	// compiled is how many APIs this Runtime's compile compiled; the
+	// others kept their routes.
+	compiled int
 }
 
 // Version returns the configuration version the Runtime was compiled from.
@@ -182,10 +185,14 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 		var err error
 		if kept {
 			a = moved(prev.byID[id], index)
-		} else if a, err = s.compileAPI(sa, key, index, res.APIs[id], rt.up); err == nil {
-			a.versioning = vers
-			a.ctx = a.exprAPI()
-			a.version = snap.Version
+		} else {
+			rt.compiled++
+			a, err = s.compileAPI(sa, key, index, res.APIs[id], rt.up)
+			if err == nil {
+				a.versioning = vers
+				a.ctx = a.exprAPI()
+				a.version = snap.Version
+			}
 		}
 		if err == nil {
 			err = rt.clash(a)
