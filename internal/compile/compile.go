@@ -20,6 +20,11 @@ type Options struct {
 	// References, when set, receives every reference the compile
 	// resolves: named values, backends, certificates and fragments.
 	References func(Reference)
+	// Only, when not nil, limits the compile to the APIs whose lower-case
+	// ids it holds: the others are neither compiled nor in the Result,
+	// and the Report has the problems of these APIs and of the global and
+	// product policies on their own. Nil: every API.
+	Only map[string]bool
 }
 
 // Result is the compiled policy pipelines of a snapshot's APIs.
@@ -81,11 +86,15 @@ type Location struct {
 // requests without a product and for each product holding the API. It
 // does no I/O. An API with any problem is left out of the Result and
 // each of its problems is in the Report; the rest compile regardless.
+// Options.Only compiles some of the APIs.
 func Compile(snap *snapshot.Snapshot, opts Options) (*Result, *Report) {
 	c := newCompiler(snap, opts)
 	res := &Result{APIs: make(map[string]*API, len(snap.APIs))}
 	for i := range snap.APIs {
 		a := &snap.APIs[i]
+		if opts.Only != nil && !opts.Only[strings.ToLower(a.ID)] {
+			continue
+		}
 		if api, ok := c.api(a); ok {
 			res.APIs[strings.ToLower(a.ID)] = api
 		}

@@ -147,3 +147,33 @@ func TestDocumentAndFragment(t *testing.T) {
 }
 
 func builtinEnv() policy.Env { return policy.Env{NamedValues: map[string]string{}} }
+
+// TestCompileOnly: Options.Only compiles the APIs it names and reports
+// their problems and the global and product policies', as a whole
+// compile would, and nothing of the others.
+func TestCompileOnly(t *testing.T) {
+	snap := &snapshot.Snapshot{
+		APIs: []snapshot.API{api("a", header("a")), api("b", header("{{missing}}")), api("c", header("{{missing}}"))},
+		Products: []snapshot.Product{{ID: "p", APIs: []string{"a"},
+			Policy: `<policies><inbound><base /><set-header name="p" exists-action="sometimes"><value>v</value></set-header></inbound></policies>`}},
+	}
+	res, report := Compile(snap, Options{Registry: builtin.NewRegistry(), Only: map[string]bool{"b": true}})
+	if len(res.APIs) != 0 {
+		t.Errorf("compiled %v, want nothing (b has a problem, the others are not asked for)", res.APIs)
+	}
+	if len(report.Of("b")) == 0 || len(report.Of("c")) != 0 || len(report.Of("a")) != 0 {
+		t.Errorf("report %+v, want problems of b and not of a or c", report.Diagnostics)
+	}
+	var product bool
+	for _, d := range report.Diagnostics {
+		product = product || (d.API == "" && d.Resource == "/products/p/policy")
+	}
+	if !product {
+		t.Errorf("report %+v, want the product policy's own problem", report.Diagnostics)
+	}
+	snap.Products = nil
+	res, _ = Compile(snap, Options{Registry: builtin.NewRegistry(), Only: map[string]bool{"a": true}})
+	if len(res.APIs) != 1 || res.APIs["a"] == nil {
+		t.Errorf("compiled %v, want a alone", res.APIs)
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
 )
 
 // TestSetForwardingHeaders: the forward's X-Forwarded-* are exactly
@@ -159,7 +161,8 @@ func TestRequestURL(t *testing.T) {
 		if tt.tls {
 			r.TLS = &tls.ConnectionState{}
 		}
-		u := requestURL(r)
+		var u expr.URL
+		requestURL(&u, r)
 		if u.Host != tt.wantHost || u.Port != tt.wantPort || u.Query.Get("a") != "1" {
 			t.Errorf("Host %q: %q port %d query %v, want %q port %d", tt.host, u.Host, u.Port, u.Query, tt.wantHost, tt.wantPort)
 		}

@@ -80,11 +80,15 @@ func newRelay(buffers httputil.BufferPool, log *slog.Logger, replyFailed func(ht
 type forwarding struct {
 	relay *relay
 	w     http.ResponseWriter // 1xx responses go there as they come
-	in    *http.Request       // the client's request
+	in    *http.Request       // the client's request, with ctx
 	ctx   context.Context     // in's context, carrying the forwarding
 	api   *apiRoute
 	rest  string  // the path after the API's suffix, as routed
 	a     attempt // the latest forward
+	// out is the copy of in that one of the relay's proxies gets (send,
+	// then reply, never both at once), kept here so that making it
+	// allocates nothing.
+	out http.Request
 }
 
 var _ policy.Forwarder = (*forwarding)(nil)
@@ -103,15 +107,27 @@ type attempt struct {
 	timer    *time.Timer             // cancels ctx when the response headers are late
 	res      *http.Response          // the backend's response; nil before it came and once reply has it
 	body     *expr.Body              // context.Response.Body, read from res
+	keep     http.Response           // res without its body, for send to write nothing of
 	err      error                   // why send failed
 }
 
 type forwardingKey struct{}
 
-func (s *Server) newForwarding(w http.ResponseWriter, r *http.Request, api *apiRoute, rest string) *forwarding {
-	fw := &forwarding{relay: s.relay, w: w, in: r, api: api, rest: rest}
+// initForwarding sets fw up to forward r, routed to api with rest.
+func (s *Server) initForwarding(fw *forwarding, w http.ResponseWriter, r *http.Request, api *apiRoute, rest string) {
+	*fw = forwarding{relay: s.relay, w: w, api: api, rest: rest}
 	fw.ctx = context.WithValue(r.Context(), forwardingKey{}, fw)
-	return fw
+	fw.in = r.WithContext(fw.ctx)
+}
+
+// requestFor returns a copy of fw.in in dst with the context of the
+// latest forward.
+func (fw *forwarding) requestFor(dst *http.Request) *http.Request {
+	if fw.a.ctx != fw.ctx {
+		return fw.in.WithContext(fw.a.ctx)
+	}
+	*dst = *fw.in
+	return dst
 }
 
 func forwardingOf(ctx context.Context) *forwarding {
@@ -178,7 +194,7 @@ func (fw *forwarding) Forward(c *policy.Context, f policy.Forward) error {
 	}
 	// send takes its headers from the pipeline (rewrite); of the client's
 	// it needs those that say what to keep of the connection.
-	in := fw.in.WithContext(a.ctx)
+	in := fw.requestFor(&fw.out)
 	in.Header = nil
 	for _, h := range [...]string{"Connection", "Upgrade", "Te"} {
 		if v, ok := fw.in.Header[h]; ok {
@@ -419,9 +435,10 @@ func (sendTransport) RoundTrip(out *http.Request) (*http.Response, error) {
 	// Hand the response to the pipeline; ReverseProxy closes a body
 	// without a connection behind it when ModifyResponse stops it.
 	fw.a.res = res
-	keep := *res
+	keep := &fw.a.keep // ReverseProxy is done with it before the attempt ends
+	*keep = *res
 	keep.Body = http.NoBody
-	return &keep, nil
+	return keep, nil
 }
 
 // replyTransport is reply's Transport: it returns the response the
@@ -478,7 +495,7 @@ func (fw *forwarding) respond(w http.ResponseWriter, c *policy.Context) {
 	}
 	// reply sends nothing: of the client's request it needs the context
 	// and, to switch protocols, the upgrade asked for.
-	in := fw.in.WithContext(a.ctx)
+	in := fw.requestFor(&fw.out)
 	in.Body, in.ContentLength = http.NoBody, 0
 	if res.StatusCode != http.StatusSwitchingProtocols {
 		in.Header = nil

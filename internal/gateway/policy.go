@@ -33,8 +33,9 @@ type policyKey struct{}
 // inbound, backend (where forward-request calls the backend), outbound,
 // and on-error when a section fails; then it writes the response.
 func (s *Server) servePolicy(w *recorder, r *http.Request, api *apiRoute, op *operation, sub *subscriber, key, rest string, pipe *policy.Pipeline) {
-	c := s.newPolicyContext(r, api, op, sub, key, rest)
-	fw := s.newForwarding(w, r, api, rest)
+	st := s.newRequestState(r, api, op, sub, key, rest)
+	c, fw := &st.c, &st.fw
+	s.initForwarding(fw, w, r, api, rest)
 	defer fw.release()
 	c.Forwarder = fw
 	section := policy.Inbound
@@ -115,57 +116,77 @@ func (s *Server) failPolicy(w http.ResponseWriter, r *http.Request, c *policy.Co
 	writePolicyResponse(w, c.Response, c.ResponseHeaders)
 }
 
+// requestState is what a request on the policy path needs, made in one
+// allocation: the policy Context, the parts of its expression context
+// that belong to the request alone, and the forwarding to the backend.
+type requestState struct {
+	c       policy.Context
+	req     expr.Request
+	in, fwd expr.URL
+	sub     expr.Subscription
+	fw      forwarding
+}
+
+// newPolicyContext makes the policy Context of one request.
 func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation, sub *subscriber, key, rest string) *policy.Context {
+	return &s.newRequestState(r, api, op, sub, key, rest).c
+}
+
+// newRequestState makes the state of one request on the policy path, its
+// forwarding not yet set up. What does not change between requests
+// (context.Api, context.Operation, context.Product, context.User,
+// context.Deployment) was made when the configuration was compiled and
+// is shared: policies only read it.
+func (s *Server) newRequestState(r *http.Request, api *apiRoute, op *operation, sub *subscriber, key, rest string) *requestState {
+	st := &requestState{}
 	headers := r.Header.Clone()
 	delete(headers, api.keyHeader)
 	removeConnectionTokens(headers)
 	for _, h := range hopHeaders {
 		delete(headers, h) // canonical already
 	}
-	in := requestURL(r)
-	query := cloneValues(in.Query) // the query is parsed once
-	query.Del(api.keyQuery)
-	fwd := *in
-	fwd.Query = query
+	in := &st.in
+	requestURL(in, r)
+	fwd := &st.fwd
+	*fwd = *in
+	fwd.Query = cloneValues(in.Query) // the query is parsed once
+	fwd.Query.Del(api.keyQuery)
 	body := r.Body
-	var params map[string]string
-	var operation *expr.Operation
-	if op != nil { // nil: the request matches no operation
-		params = op.tpl.Params(rest)
-		operation = &expr.Operation{ID: op.id, Name: op.name, Method: op.method, URLTemplate: op.tpl.String()}
+	req := &st.req
+	*req = expr.Request{
+		Method: r.Method, URL: fwd, OriginalURL: in, Headers: headers, IPAddress: s.clientAddress(r),
+		Body: expr.NewStreamBody(body, readPolicyBody),
 	}
-	c := &policy.Context{
-		Context: expr.Context{
-			Request: &expr.Request{
-				Method: r.Method, URL: &fwd, OriginalURL: in, Headers: headers, IPAddress: s.clientAddress(r),
-				Body: expr.NewStreamBody(body, func(body io.Reader) ([]byte, error) {
-					b, err := io.ReadAll(io.LimitReader(body, maxPolicyBody+1))
-					if len(b) > maxPolicyBody {
-						return nil, &http.MaxBytesError{Limit: maxPolicyBody}
-					}
-					return b, err
-				}),
-				MatchedParameters: params,
-			},
-			Variables: map[string]any{},
-			API: &expr.API{ID: api.id, Name: api.name, Path: api.versioning.path, Protocols: api.protocols,
-				Version: api.versioning.version, Revision: api.versioning.revision, IsCurrentRevision: api.versioning.current},
-			Operation:  operation,
-			RequestID:  s.ids.next(),
-			Deployment: s.deployment,
-			Timestamp:  time.Now().UTC(),
-			Trace:      s.traceOut,
-		},
-		Ctx:     r.Context(),
-		Backend: api.target,
-		Path:    rest,
+	c := &st.c
+	c.Context = expr.Context{
+		Request:    req,
+		API:        api.ctx,
+		RequestID:  s.ids.next(),
+		Deployment: s.deployment,
+		Timestamp:  time.Now().UTC(),
+		Trace:      s.traceOut,
+		// Variables is made by the first set-variable.
+	}
+	c.Ctx, c.Backend, c.Path = r.Context(), api.target, rest
+	if op != nil { // nil: the request matches no operation
+		req.MatchedParameters = op.tpl.Params(rest)
+		c.Operation = op.ctx
 	}
 	if sub != nil {
-		c.Subscription = &expr.Subscription{ID: sub.id, Name: sub.name, Key: key}
-		c.User, c.Product = sub.user, sub.scope
+		st.sub = expr.Subscription{ID: sub.id, Name: sub.name, Key: key}
+		c.Subscription, c.User, c.Product = &st.sub, sub.user, sub.scope
 	}
-	c.API.ServiceURL = urlOf(api.target)
-	return c
+	return st
+}
+
+// readPolicyBody reads a request body for policies, maxPolicyBody bytes
+// at most.
+func readPolicyBody(body io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(body, maxPolicyBody+1))
+	if len(b) > maxPolicyBody {
+		return nil, &http.MaxBytesError{Limit: maxPolicyBody}
+	}
+	return b, err
 }
 
 // removeConnectionTokens removes from h the headers that its Connection
@@ -180,8 +201,9 @@ func removeConnectionTokens(h http.Header) {
 	}
 }
 
-// requestURL describes the request's URL as the client sent it.
-func requestURL(r *http.Request) *expr.URL {
+// requestURL sets u to the request's URL as the client sent it. A
+// request without a query has a nil Query, which reads as an empty one.
+func requestURL(u *expr.URL, r *http.Request) {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
@@ -196,9 +218,14 @@ func requestURL(r *http.Request) *expr.URL {
 			port, _ = strconv.Atoi(p) // "host:" has port 0
 		}
 	}
-	return &expr.URL{Scheme: scheme, Host: host, Port: port, Path: r.URL.Path, Query: r.URL.Query()}
+	var query url.Values
+	if r.URL.RawQuery != "" {
+		query = r.URL.Query()
+	}
+	*u = expr.URL{Scheme: scheme, Host: host, Port: port, Path: r.URL.Path, Query: query}
 }
 
+// urlOf returns u as policies see a configured URL (context.Api.ServiceUrl).
 func urlOf(u *url.URL) *expr.URL {
 	if u == nil {
 		return nil

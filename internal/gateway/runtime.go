@@ -29,6 +29,17 @@ type Runtime struct {
 	// subscribers' API bitsets.
 	digest string
 	words  int
+	// shared is the snapshot's shared digest (snapshot.Parts); good
+	// holds, by lower-case id, the digest of each API that compiled
+	// without a problem and is served as compiled from it. A snapshot
+	// with the same shared digest recompiles only the APIs whose digest
+	// is not in good.
+	shared string
+	good   map[string]string
+	upErrs []error // the problems of up's backends and certificates
+	// compiled is how many APIs this Runtime's compile compiled; the
+	// others kept their routes.
+	compiled int
 }
 
 // Version returns the configuration version the Runtime was compiled from.
@@ -40,7 +51,9 @@ func (rt *Runtime) Version() int64 { return rt.version }
 func (rt *Runtime) Report() *compile.Report { return rt.report }
 
 // APIVersion returns the configuration version at which the API with id
-// (any case) was compiled, and whether the Runtime serves it.
+// (any case) was compiled, and whether the Runtime serves it. An API
+// whose configuration has not changed since keeps the version it was
+// compiled at; one that did not compile keeps its last good version's.
 func (rt *Runtime) APIVersion(id string) (int64, bool) {
 	if a := rt.byID[strings.ToLower(id)]; a != nil {
 		return a.version, !a.unavailable
@@ -78,6 +91,10 @@ type apiRoute struct {
 	// operation; nil: such a request is answered 404 at once.
 	noOperation *policy.Pipeline
 	name        string // display name, as context.Api.Name
+	// ctx is the API as policies see it (context.Api), made once when
+	// the route is compiled and shared by its requests, which only read
+	// it; nil for an unavailable route.
+	ctx *expr.API
 }
 
 type operation struct {
@@ -95,6 +112,9 @@ type operation struct {
 	// preflight for the operation's path even when no operation has the
 	// OPTIONS method; nil when there is none.
 	cors policy.Step
+	// ctx is the operation as policies see it (context.Operation), shared
+	// by its requests, which only read it.
+	ctx *expr.Operation
 }
 
 // subscriber is an active subscription and the APIs its scope reaches.
@@ -123,7 +143,9 @@ func (s *Server) Compile(snap *snapshot.Snapshot) (*Runtime, error) {
 // compile builds a Runtime from snap. An API that does not compile keeps
 // its route in prev (its last good version) when prev has it, and is
 // otherwise served as unavailable: it is never served without a part of
-// its policy.
+// its policy. When snap's shared inputs are prev's (see
+// snapshot.DigestParts), only the APIs whose own inputs changed since
+// prev compiled them are compiled; the others keep prev's routes.
 func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, error) {
 	if prev != nil && snap.RoutesDigest != "" && snap.RoutesDigest == prev.digest {
 		return rekey(snap, prev)
@@ -132,29 +154,54 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 		version: snap.Version,
 		digest:  snap.RoutesDigest,
 		apis:    make(map[string]*apiRoute, len(snap.APIs)),
-		byID:    make(map[string]*apiRoute, len(snap.APIs)),
 		keys:    make(map[snapshot.KeyDigest]*subscriber, 2*len(snap.Subscriptions)),
 	}
-	up, errs := s.compileUpstreams(snap)
-	rt.up = up
-	res, report := compile.Compile(snap, compile.Options{Registry: s.policies, Certificates: up.certs})
+	parts, err := snapshot.DigestParts(snap)
+	if err != nil {
+		s.log.Warn("compiling every API", "err", err)
+	}
+	only := changedAPIs(parts, prev)
+	var errs []error
+	if only != nil {
+		rt.up, rt.upErrs = prev.up, prev.upErrs
+	} else {
+		rt.up, rt.upErrs = s.compileUpstreams(snap)
+	}
+	errs = append(errs, rt.upErrs...)
+	res, report := compile.Compile(snap, compile.Options{Registry: s.policies, Certificates: rt.up.certs, Only: only})
 	rt.report = report
+	if parts != nil {
+		rt.shared, rt.good = parts.Shared, make(map[string]string, len(snap.APIs))
+	}
 	byID := make(map[string]*apiRoute, len(snap.APIs))
 	indexes := apiIndexes{}
 	for i := range snap.APIs {
 		sa := &snap.APIs[i]
+		id := strings.ToLower(sa.ID)
 		key, vers := routeKey(sa, snap.VersionSets), versioningOf(sa, snap.VersionSets)
 		index := indexes.of(sa.ID)
-		a, err := s.compileAPI(sa, key, index, res.APIs[strings.ToLower(sa.ID)], up)
+		kept := only != nil && !only[id]
+		var a *apiRoute
+		var err error
+		if kept {
+			a = moved(prev.byID[id], index)
+		} else {
+			rt.compiled++
+			a, err = s.compileAPI(sa, key, index, res.APIs[id], rt.up)
+			if err == nil {
+				a.versioning = vers
+				a.ctx = a.exprAPI()
+				a.version = snap.Version
+			}
+		}
 		if err == nil {
-			a.versioning = vers
 			err = rt.clash(a)
 		}
 		if err != nil {
 			report.Diagnostics = append(report.Diagnostics, compile.Diagnostic{API: sa.ID, Resource: "/apis/" + sa.ID, Scope: "api", Message: err.Error()})
 		}
-		if err == nil {
-			a.version = snap.Version
+		if err == nil && !a.unavailable && parts != nil {
+			rt.good[id] = parts.APIs[id]
 		}
 		if err != nil || a.unavailable {
 			a = lastGood(prev, sa, index)
@@ -180,12 +227,41 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 	return rt, errors.Join(errs...)
 }
 
+// changedAPIs returns the lower-case ids of the APIs of parts that must
+// be compiled given prev: those whose digest differs from the one prev
+// compiled them from cleanly (an API prev serves at a last good version
+// or not at all is compiled again). Nil: compile every API, because
+// prev's shared inputs differ from parts' or either is unknown.
+func changedAPIs(parts *snapshot.Parts, prev *Runtime) map[string]bool {
+	if parts == nil || prev == nil || prev.shared == "" || prev.shared != parts.Shared {
+		return nil
+	}
+	only := map[string]bool{}
+	for id, d := range parts.APIs {
+		if prev.good[id] != d {
+			only[id] = true
+		}
+	}
+	return only
+}
+
+// moved returns r at position index of the subscriber bitsets: r itself
+// when it is there already, else a copy.
+func moved(r *apiRoute, index int) *apiRoute {
+	if r.index == index {
+		return r
+	}
+	m := *r
+	m.index = index
+	return &m
+}
+
 // rekey serves snap, whose routes and pipelines are prev's (the same
 // RoutesDigest), with prev's compiled routes and new key tables: a
 // subscription created, suspended or given new keys recompiles nothing.
 func rekey(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, error) {
 	rt := &Runtime{version: snap.Version, digest: prev.digest, apis: prev.apis, byID: prev.byID, up: prev.up,
-		report: prev.report, words: prev.words}
+		report: prev.report, words: prev.words, shared: prev.shared, good: prev.good, upErrs: prev.upErrs}
 	errs := rt.buildKeys(snap)
 	if !rt.report.OK() {
 		for _, d := range rt.report.Diagnostics {
@@ -298,6 +374,7 @@ func (s *Server) compileAPI(a *snapshot.API, key string, index int, c *compile.A
 			return nil, fmt.Errorf("operation %s: %w", o.ID, err)
 		}
 		op := operation{id: o.ID, name: displayName(o.Name, o.ID), method: o.Method, tpl: tpl}
+		op.ctx = &expr.Operation{ID: op.id, Name: op.name, Method: op.method, URLTemplate: tpl.String()}
 		if c != nil {
 			if co := c.Operations[strings.ToLower(o.ID)]; co != nil {
 				op.pipe, op.byProduct = co.Pipeline, co.ByProduct
@@ -327,6 +404,12 @@ func (s *Server) compileAPI(a *snapshot.API, key string, index int, c *compile.A
 	}
 	r.proxy, r.target = s.newProxy(r, target, up.def), target
 	return r, nil
+}
+
+// exprAPI returns a as policies see it, context.Api.
+func (a *apiRoute) exprAPI() *expr.API {
+	return &expr.API{ID: a.id, Name: a.name, Path: a.versioning.path, Protocols: a.protocols, Version: a.versioning.version,
+		Revision: a.versioning.revision, IsCurrentRevision: a.versioning.current, ServiceURL: urlOf(a.target)}
 }
 
 // match finds the API and operation for a request path, taking the

@@ -255,7 +255,7 @@ func (s *Server) Load(snap *snapshot.Snapshot) error {
 	}
 	s.Install(rt)
 	s.log.Info("configuration installed", "gateway", snap.Gateway, "version", snap.Version, "apis", len(rt.apis),
-		"rejected", len(rt.report.Diagnostics))
+		"compiled", rt.compiled, "rejected", len(rt.report.Diagnostics))
 	return err
 }
 
