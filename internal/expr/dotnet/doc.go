@@ -131,6 +131,11 @@
 // and .HashData(bytes); new HMACSHA256/HMACSHA1/HMACSHA512/HMACMD5(key)
 // .ComputeHash(bytes). new Random().Next/NextDouble.
 //
+// Encryption: APIM's byte[] extensions Encrypt(alg, key, iv) and
+// Decrypt(alg, key, iv) with alg "Aes" or "Rijndael" (also their Managed,
+// CryptoServiceProvider and Cng classes): AES-128/192/256 in CBC mode with
+// PKCS7 padding, .NET's defaults.
+//
 // Every value has ToString(), ToString(format), Equals, GetHashCode and
 // CompareTo. Type names may be written with their namespaces (System.Text.
 // Encoding, Newtonsoft.Json.Linq.JObject, System.Security.Cryptography.SHA256).
