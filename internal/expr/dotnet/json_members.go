@@ -218,6 +218,24 @@ func addJSONMembers(m map[string]expr.Members) {
 			}
 			return nil, nil
 		}),
+		// GetValue(name[, comparison]) is Newtonsoft's: the value of the
+		// property called name, or null; with an IgnoreCase comparison an
+		// exact match wins, then the first whose name differs only in case.
+		"GetValue": fn(tyJToken, 1, 2, func(r any, a []any) (any, error) {
+			name, err := str(a[0], "propertyName")
+			if err != nil {
+				return nil, err
+			}
+			if v := obj(r).Get(name); v != nil || !ignoreCaseArg(a, 1) {
+				return v, nil
+			}
+			for _, p := range obj(r).props {
+				if strings.EqualFold(p.Name, name) {
+					return p.Value, nil
+				}
+			}
+			return nil, nil
+		}),
 		"Properties": fn(expr.ArrayOf(tyJProperty), 0, 0, func(r any, _ []any) (any, error) {
 			out := make([]any, len(obj(r).props))
 			for i, p := range obj(r).props {
