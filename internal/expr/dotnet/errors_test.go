@@ -54,6 +54,8 @@ func TestCompileErrors(t *testing.T) {
 
 func TestRuntimeErrors(t *testing.T) {
 	runErrCases(t, false, []errCase{
+		{"new string out of range", `new string("abc".ToCharArray(), 2, 5)`, Inline, "1:1: new string(char[], startIndex, length): index and length must refer to a location within the array"},
+		{"duplicate jobject entry", `new JObject { { "a", 1 }, { "a", 2 } }`, Inline, "1:1: can not add property a to JObject: property with the same name already exists on object"},
 		{"null reference", `context.Variables.GetValueOrDefault<string>("missing").Length`, Inline, "1:56: object reference not set to an instance of an object (reading Length of null)"},
 		{"missing variable", `context.Variables["missing"]`, Inline, "1:18: the given key 'missing' was not present in the dictionary"},
 		{"bad cast", `(int)context.Variables["name"]`, Inline, "1:1: unable to cast object of type string to type int"},

@@ -258,19 +258,7 @@ func addJSONMembers(m map[string]expr.Members) {
 				}
 				a = []any{p.Name, p.Value}
 			}
-			name, err := str(a[0], "propertyName")
-			if err != nil {
-				return nil, err
-			}
-			if obj(r).Get(name) != nil {
-				return nil, fail("can not add property %s to JObject: property with the same name already exists on object", name)
-			}
-			t, err := jsonFromValue(a[1])
-			if err != nil {
-				return nil, err
-			}
-			obj(r).Set(name, t)
-			return nil, nil
+			return nil, addProperty(obj(r), a[0], a[1])
 		}),
 		"ContainsKey": fn(tyBool, 1, 1, func(r any, a []any) (any, error) {
 			name, err := str(a[0], "propertyName")
@@ -497,4 +485,22 @@ func selectToken(t JToken, path string) (any, error) {
 		}
 	}
 	return cur, nil
+}
+
+// addProperty is JObject.Add(name, value): it adds the property name,
+// which o must not have yet.
+func addProperty(o *JObject, key, value any) error {
+	name, err := str(key, "propertyName")
+	if err != nil {
+		return err
+	}
+	if o.Get(name) != nil {
+		return fail("can not add property %s to JObject: property with the same name already exists on object", name)
+	}
+	t, err := jsonFromValue(value)
+	if err != nil {
+		return err
+	}
+	o.Set(name, t)
+	return nil
 }

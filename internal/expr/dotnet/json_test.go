@@ -27,6 +27,7 @@ func TestJSON(t *testing.T) {
 		{"new jobject", `new JObject(new JProperty("a", 1), new JProperty("b", "x")).ToString(Formatting.None)`, `string:{"a":1,"b":"x"}`},
 		{"new jarray", `new JArray(1, "a", true).ToString(Formatting.None)`, `string:[1,"a",true]`},
 		{"new jobject initializer", `new JObject { new JProperty("a", 1) }.ToString(Formatting.None)`, `string:{"a":1}`},
+		{"new jobject entries", `new JObject { { "name", "ann" }, { "priority", 2 }, { "tags", new JArray("x") } }.ToString(Formatting.None)`, `string:{"name":"ann","priority":2,"tags":["x"]}`},
 		{"nested new", `new JObject(new JProperty("items", new JArray("x", "y"))).ToString(Formatting.None)`, `string:{"items":["x","y"]}`},
 		{"property", `JObject.Parse("{\"a\":1}").Property("a").Name`, "string:a"},
 		{"property missing", `JObject.Parse("{\"a\":1}").Property("b") == null`, "bool:True"},

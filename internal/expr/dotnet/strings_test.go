@@ -75,11 +75,14 @@ func TestStringMembers(t *testing.T) {
 		{"bool tostring", `true.ToString()`, "string:True"},
 		{"stringbuilder", `new StringBuilder().Append("a").Append(1).ToString()`, "string:a1"},
 		{"new string", `new string('-', 3)`, "string:---"},
+		{"new string from chars", `new string("hello".ToCharArray())`, "string:hello"},
+		{"new string from part of chars", `new string("hello".ToCharArray(), 1, 3)`, "string:ell"},
 	})
 }
 
 func TestBlocks(t *testing.T) {
 	runCases(t, Block, []evalCase{
+		{"new string from a filled char array", `char[] cs = new char[4]; for (int i = 0; i < cs.Length; i++) { cs[i] = "abcdef"[i + 1]; } return new string(cs, 0, 3);`, "string:bcd"},
 		{"var and return", `var x = 1; return x + 1;`, "int:2"},
 		{"typed declaration", `string s = "a"; int n = 2; return s + n;`, "string:a2"},
 		{"double from int", `double d = 1; return d / 2;`, "double:0.5"},
