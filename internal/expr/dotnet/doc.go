@@ -99,7 +99,7 @@
 // JsonConvert.SerializeObject(x[, Formatting]) and DeserializeObject[<T>];
 // indexers obj["a"]["b"] and arr[0] (assignable), Value<T>(key), Value<T>(),
 // ToObject<T>() for scalars, string[] and List<T>, Property, Properties,
-// Remove, Add, ContainsKey, TryGetValue, GetValue(name[, comparison]), Count, Type, HasValues, Children,
+// Remove, Add, ContainsKey, TryGetValue, GetValue(name[, comparison]), First and Last (properties; First() and Last() are LINQ), Count, Type, HasValues, Children,
 // DeepClone, SelectToken with names, ['quoted names'] and [index] (no
 // wildcards or filters), JProperty Name, Value (assignable), Remove();
 // JArray Add, Insert, RemoveAt, Remove, Clear, Values<T>(). ToString() is

@@ -504,3 +504,26 @@ func addProperty(o *JObject, key, value any) error {
 	o.Set(name, t)
 	return nil
 }
+
+// addTokenFirstLast gives JArray and JObject Newtonsoft's First and Last
+// properties (the first and last child token, or null: a JObject's are
+// its JProperty children) beside LINQ's First() and Last() methods.
+func addTokenFirstLast(m map[string]expr.Members) {
+	for _, tn := range []string{"JArray", "JObject"} {
+		for _, name := range []string{"First", "Last"} {
+			last := name == "Last"
+			mem := *m[tn][name]
+			mem.Get = func(r any) (any, error) {
+				items, err := expr.Enumerate(r)
+				if err != nil || len(items) == 0 {
+					return nil, err
+				}
+				if last {
+					return items[len(items)-1], nil
+				}
+				return items[0], nil
+			}
+			m[tn][name] = &mem
+		}
+	}
+}

@@ -79,6 +79,7 @@ func buildMembers() map[string]expr.Members {
 		}
 		merge(m[name], linqMembers())
 	}
+	addTokenFirstLast(m)
 	return m
 }
 
