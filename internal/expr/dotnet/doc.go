@@ -129,7 +129,8 @@
 //
 // Hashing: SHA256, SHA1, SHA384, SHA512, MD5 .Create().ComputeHash(bytes)
 // and .HashData(bytes); new HMACSHA256/HMACSHA1/HMACSHA512/HMACMD5(key)
-// .ComputeHash(bytes). new Random().Next/NextDouble.
+// .ComputeHash(bytes); variables may be declared as any of those classes,
+// HashAlgorithm, KeyedHashAlgorithm or HMAC. new Random().Next/NextDouble.
 //
 // Encryption: APIM's byte[] extensions Encrypt(alg, key, iv) and
 // Decrypt(alg, key, iv) with alg "Aes" or "Rijndael" (also their Managed,

@@ -80,6 +80,9 @@ func buildMembers() map[string]expr.Members {
 		merge(m[name], linqMembers())
 	}
 	addTokenFirstLast(m)
+	for name := range hashTypes {
+		m[name] = m["HashAlgorithm"]
+	}
 	return m
 }
 

@@ -82,6 +82,8 @@ func TestStringMembers(t *testing.T) {
 
 func TestBlocks(t *testing.T) {
 	runCases(t, Block, []evalCase{
+		{"typed hmac variable", `HMACSHA256 h = new HMACSHA256(Encoding.UTF8.GetBytes("k")); return Convert.ToBase64String(h.ComputeHash(Encoding.UTF8.GetBytes("m")));`, "string:tgCQ4wUil661oICInOL8S8qVfnVvrrTffTGADKHncew="},
+		{"typed hash variables", `SHA256 s = SHA256.Create(); System.Security.Cryptography.HashAlgorithm a = MD5.Create(); return s.ComputeHash(new byte[0]).Length + a.ComputeHash(new byte[0]).Length;`, "int:48"},
 		{"using declaration", `using (var sha = System.Security.Cryptography.SHA256.Create()) { return Convert.ToBase64String(sha.ComputeHash(Encoding.UTF8.GetBytes("a"))); }`, "string:ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs="},
 		{"nested using", `byte[] k = Encoding.UTF8.GetBytes("k"); using (var h1 = new HMACSHA256(k)) using (var h2 = new HMACSHA256(h1.ComputeHash(k))) { k = h2.ComputeHash(k); } return k.Length;`, "int:32"},
 		{"using an expression", `var sha = SHA256.Create(); using (sha) { return sha.ComputeHash(new byte[0]).Length; }`, "int:32"},
