@@ -212,3 +212,26 @@ func TestUnsupportedElements(t *testing.T) {
 		{"proxy", inbound(`<proxy url="http://proxy.example:8080" />`), "<proxy>: not supported yet: backends are reached directly"},
 	})
 }
+
+// TestTraceForms: the current form (<message>) and APIM's earlier one,
+// whose text is the message, both reach the trace.
+func TestTraceForms(t *testing.T) {
+	tests := []struct{ name, elem, want string }{
+		{"message element", `<trace source="orders" severity="information"><message>@("got " + context.Request.Method)</message><metadata name="k" value="v" /></trace>`, "orders: got GET"},
+		{"earlier text form", `<trace source="orders">@("got " + context.Request.Method)</trace>`, "orders: got GET"},
+		{"earlier literal text", `<trace source="orders">  plain text  </trace>`, "orders: plain text"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got []string
+			run(t, inbound(tt.elem), func(c *policy.Context) {
+				c.Request.Method = "GET"
+				c.Trace = func(source, msg string) { got = append(got, source+": "+msg) }
+			})
+			if len(got) != 1 || got[0] != tt.want {
+				t.Errorf("traced %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
