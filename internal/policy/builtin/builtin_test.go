@@ -91,6 +91,11 @@ func TestRewriteAndRouting(t *testing.T) {
 	if c.Backend.String() != "https://orders.internal:8443/api" || c.Request.Method != "POST" {
 		t.Errorf("backend %s, method %s", c.Backend, c.Request.Method)
 	}
+	// Service Fabric attributes are accepted and change nothing.
+	c = run(t, inbound(`<set-backend-service backend-id="orders" sf-partition-key="@(1)" sf-replica-type="primary" sf-resolve-condition="@(false)" sf-listener-name="l" />`), nil)
+	if c.Backend.String() != "https://orders.internal:8443/api" {
+		t.Errorf("with Service Fabric attributes: backend %s", c.Backend)
+	}
 	c = run(t, inbound(`<rewrite-uri template="/only" copy-unmatched-params="false" />`), nil)
 	if c.Path != "/only" || len(c.Request.URL.Query) != 0 {
 		t.Errorf("copy-unmatched-params=false kept %v", c.Request.URL.Query)
