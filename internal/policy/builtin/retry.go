@@ -2,7 +2,9 @@ package builtin
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/policy"
@@ -14,58 +16,130 @@ import (
 // left, waiting between attempts: a fixed interval; with delta, a linear
 // one; with delta and max-interval, an exponential one capped at
 // max-interval (APIM's three algorithms).
+//
+// APIM's reference allows policy expressions in every attribute ("count:
+// A positive number between 1 and 50 specifying the number of retries to
+// attempt. Policy expressions are allowed."). A literal is checked when
+// the policy is saved; an expression is evaluated each time the element
+// runs, and a value out of range fails the request.
 type retry struct {
 	cond                   policy.Value
 	count                  int
 	interval, delta, limit time.Duration
 	firstFast              bool
-	steps                  []policy.Step
+	// exprs holds the attributes given as expressions, by name; nil: none.
+	exprs map[string]policy.Value
+	steps []policy.Step
 }
 
 var _ policy.Step = (*retry)(nil)
+
+// retryRanges are the bounds of retry's whole-number attributes.
+var retryRanges = map[string]struct{ min, max int }{
+	"count": {1, 50}, "interval": {0, 3600}, "delta": {0, 3600}, "max-interval": {0, 3600},
+}
+
+// retryNumber checks s, the value of retry's attribute name.
+func retryNumber(name, s string) (int, error) {
+	r := retryRanges[name]
+	v, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || v < r.min || v > r.max {
+		if name == "count" {
+			return 0, fmt.Errorf("%q: want a count from 1 to 50", s)
+		}
+		return 0, fmt.Errorf("%q: want whole seconds from %d to %d", s, r.min, r.max)
+	}
+	return v, nil
+}
 
 func compileRetry(n *policy.Node, c *policy.Compiler) policy.Step {
 	c.Only(n, "condition", "count", "interval", "max-interval", "delta", "first-fast-retry")
 	r := &retry{}
 	r.cond, _ = c.Condition(n, "condition", true)
-	seconds := func(name string, required bool, min int) (time.Duration, bool) {
-		s, a, ok := c.Literal(n, name, required)
+	number := func(name string, required bool) (int, bool) {
+		v, ok := c.Attr(n, name, required)
 		if !ok {
 			return 0, false
 		}
-		v, err := strconv.Atoi(s)
-		if err != nil || v < min || v > 3600 {
-			c.AttrErrorf(n, a, "%q: want whole seconds from %d to 3600", s, min)
+		lit, isLit := v.Literal()
+		if !isLit {
+			if r.exprs == nil {
+				r.exprs = map[string]policy.Value{}
+			}
+			r.exprs[name] = v
+			return 0, true
 		}
-		return time.Duration(v) * time.Second, true
-	}
-	if s, a, ok := c.Literal(n, "count", true); ok {
-		v, err := strconv.Atoi(s)
-		if err != nil || v < 1 || v > 50 {
-			c.AttrErrorf(n, a, "%q: want a count from 1 to 50", s)
+		x, err := retryNumber(name, lit)
+		if err != nil {
+			a, _ := n.Attr(name)
+			c.AttrErrorf(n, a, "%v", err)
 		}
-		r.count = v
+		return x, true
 	}
-	r.interval, _ = seconds("interval", true, 0)
-	r.delta, _ = seconds("delta", false, 0)
-	if limit, ok := seconds("max-interval", false, 0); ok {
-		r.limit = limit
-		if r.delta == 0 {
+	count, _ := number("count", true)
+	interval, _ := number("interval", true)
+	delta, _ := number("delta", false)
+	r.count, r.interval, r.delta = count, time.Duration(interval)*time.Second, time.Duration(delta)*time.Second
+	if limit, ok := number("max-interval", false); ok {
+		r.limit = time.Duration(limit) * time.Second
+		if _, hasDelta := n.Attr("delta"); !hasDelta {
 			a, _ := n.Attr("max-interval")
 			c.AttrErrorf(n, a, "max-interval needs delta (exponential retry)")
 		}
 	}
-	if s, a, ok := c.Literal(n, "first-fast-retry", false); ok {
-		if s != "true" && s != "false" {
-			c.AttrErrorf(n, a, "%q: want true or false", s)
+	if v, ok := c.Condition(n, "first-fast-retry", false); ok {
+		if lit, isLit := v.Literal(); isLit {
+			r.firstFast = lit == "true"
+		} else {
+			if r.exprs == nil {
+				r.exprs = map[string]policy.Value{}
+			}
+			r.exprs["first-fast-retry"] = v
 		}
-		r.firstFast = s == "true"
 	}
 	r.steps = c.Steps(n.Children)
 	for _, st := range r.steps {
 		keepRequestBody(st)
 	}
 	return r
+}
+
+// resolve returns r with the attributes given as expressions evaluated
+// for this request.
+func (r *retry) resolve(c *policy.Context) (*retry, error) {
+	if r.exprs == nil {
+		return r, nil
+	}
+	rr := *r
+	for name, v := range r.exprs {
+		if name == "first-fast-retry" {
+			b, err := v.Bool(c)
+			if err != nil {
+				return nil, fmt.Errorf("first-fast-retry: %w", err)
+			}
+			rr.firstFast = b
+			continue
+		}
+		s, err := v.String(c)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		x, err := retryNumber(name, s)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		switch name {
+		case "count":
+			rr.count = x
+		case "interval":
+			rr.interval = time.Duration(x) * time.Second
+		case "delta":
+			rr.delta = time.Duration(x) * time.Second
+		case "max-interval":
+			rr.limit = time.Duration(x) * time.Second
+		}
+	}
+	return &rr, nil
 }
 
 // keepRequestBody makes a forward-request among steps keep the request
@@ -94,6 +168,10 @@ func (r *retry) wait(attempt int) time.Duration {
 }
 
 func (r *retry) Do(c *policy.Context) error {
+	r, err := r.resolve(c)
+	if err != nil {
+		return err
+	}
 	for attempt := 0; ; attempt++ {
 		if err := policy.RunSteps(r.steps, c); err != nil {
 			return err
