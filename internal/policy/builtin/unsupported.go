@@ -17,6 +17,11 @@ var unsupported = map[string]string{
 	"jsonp":                     "JSONP is not supported; use cors",
 	"xsl-transform":             "XSLT is not supported; transform XML bodies with set-body expressions (XElement, XDocument)",
 	"validate-graphql-request":  "GraphQL APIs are not supported",
+	"set-graphql-resolver":      "GraphQL APIs are not supported",
+	"http-data-source":          "GraphQL APIs are not supported",
+	"sql-data-source":           "GraphQL APIs are not supported",
+	"cosmosdb-data-source":      "GraphQL APIs are not supported",
+	"publish-event":             "GraphQL subscriptions are not supported",
 	"validate-odata-request":    "OData request validation is not supported; use validate-parameters and validate-content",
 	"validate-client-certificate": "client certificates are not checked by the gateway yet; terminate mutual TLS in front of it and " +
 		"check the forwarded certificate header with check-header or an expression",
