@@ -12,7 +12,12 @@ func addCoreConstructors(l *Library) {
 		}
 		return &Exception{Message: ToString(a[0])}, nil
 	}})
-	l.AddConstructor("string", &Constructor{Min: 2, Max: 2, Result: tyString, Make: func(a []any) (any, error) {
+	// new string(char, count), new string(char[]) and
+	// new string(char[], startIndex, length), as .NET's String constructors.
+	l.AddConstructor("string", &Constructor{Min: 1, Max: 3, Result: tyString, Make: func(a []any) (any, error) {
+		if len(a) != 2 {
+			return stringFromChars(a)
+		}
 		r, ok := a[0].(rune)
 		n, ok2 := a[1].(int)
 		if !ok || !ok2 || n < 0 || n > MaxString {
@@ -20,6 +25,32 @@ func addCoreConstructors(l *Library) {
 		}
 		return strings.Repeat(string(r), n), nil
 	}})
+}
+
+// stringFromChars is new string(chars) or new string(chars, start, length).
+func stringFromChars(a []any) (any, error) {
+	chars, ok := a[0].([]any)
+	if !ok {
+		return nil, Fail("new string needs a char[], not %s", TypeName(a[0]))
+	}
+	start, n := 0, len(chars)
+	if len(a) == 3 {
+		s, ok1 := a[1].(int)
+		l, ok2 := a[2].(int)
+		if !ok1 || !ok2 || s < 0 || l < 0 || s+l > len(chars) {
+			return nil, Fail("new string(char[], startIndex, length): index and length must refer to a location within the array")
+		}
+		start, n = s, l
+	}
+	var b strings.Builder
+	for _, c := range chars[start : start+n] {
+		r, ok := c.(rune)
+		if !ok {
+			return nil, Fail("new string needs a char[], not an array holding %s", TypeName(c))
+		}
+		b.WriteRune(r)
+	}
+	return b.String(), nil
 }
 
 func (c *compiler) newObj(n *newExpr) (*cexpr, error) {
@@ -45,7 +76,7 @@ func (c *compiler) newObj(n *newExpr) (*cexpr, error) {
 	if k == nil {
 		return nil, c.errf(n.t.p, "new %s is not supported", n.t.name)
 	}
-	if k.Entries != nil {
+	if k.Entries != nil && (!k.OrElements || hasEntry(n.inits)) {
 		return c.newWithEntries(n, t, k)
 	}
 	all := append([]arg(nil), n.args...)
@@ -78,6 +109,16 @@ func (c *compiler) newObj(n *newExpr) (*cexpr, error) {
 		}
 		return v, nil
 	}}, nil
+}
+
+// hasEntry reports whether an initializer holds a { key, value } entry.
+func hasEntry(inits []node) bool {
+	for _, x := range inits {
+		if isEntry(x) {
+			return true
+		}
+	}
+	return false
 }
 
 // String returns the type as C# writes it: List<string>, int[].

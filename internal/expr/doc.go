@@ -107,12 +107,14 @@
 // foreach, for, while, do-while, break, continue, switch with constant case
 // labels and default (no fall-through, as in C#), throw new
 // Exception(...), try/catch/finally (a catch of any exception type catches
-// every run-time error except an exhausted budget), nested blocks.
+// every run-time error except an exhausted budget), using (T x = e) and
+// using (e) (the library's disposables hold nothing to release: the
+// statement scopes x to its body), nested blocks.
 //
 // Not supported (each is a compile error): pattern case labels in switch
-// statements, parenthesized patterns, goto, using, lock, void local
-// functions, lambdas stored in variables (Func<>), object initializers, typeof,
-// default, nameof, checked, await, LINQ query syntax, rethrow (throw;),
+// statements, parenthesized patterns, goto, using declarations (C# 8), lock,
+// void local functions, lambdas stored in variables (Func<>), object
+// initializers, typeof, default, nameof, checked, await, LINQ query syntax, rethrow (throw;),
 // user-defined types, reflection, I/O and any .NET type not listed here.
 // Named arguments are accepted and passed in the order written.
 //

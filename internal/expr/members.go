@@ -65,6 +65,10 @@ type Constructor struct {
 	// entries, added in order to the value that Make returned (a
 	// Dictionary).
 	Entries func(v, key, value any) error
+	// OrElements says that with Entries set the initializer may instead
+	// list elements, passed to Make after the arguments: C# calls Add with
+	// each, and JObject has Add(content) as well as Add(name, value).
+	OrElements bool
 }
 
 // The context object's tables are built with these.

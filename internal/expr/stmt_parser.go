@@ -1,5 +1,7 @@
 package expr
 
+import "strconv"
+
 // parseBlock parses { statements }.
 func (p *parser) parseBlock() (*blockStmt, error) {
 	open, err := p.expect("{")
@@ -119,7 +121,9 @@ func (p *parser) parseStmt() (node, error) {
 			return p.parseTry()
 		case "switch":
 			return p.parseSwitch()
-		case "goto", "lock", "using", "yield", "fixed", "unsafe", "checked", "unchecked":
+		case "using":
+			return p.parseUsing()
+		case "goto", "lock", "yield", "fixed", "unsafe", "checked", "unchecked":
 			return nil, p.errf(t.pos, "%s statement is not supported", t.text)
 		}
 	}
@@ -230,6 +234,37 @@ func (p *parser) tryDecl() (node, bool, error) {
 		}
 		p.advance()
 	}
+}
+
+// parseUsing parses using (T x = e) body and using (e) body. The
+// library's disposable values (hash algorithms, readers) hold nothing to
+// release, so the statement is the block { T x = e; body }: x is in scope
+// in body only, and e is evaluated once, before it.
+func (p *parser) parseUsing() (node, error) {
+	t := p.advance()
+	if _, err := p.expect("("); err != nil {
+		return nil, err
+	}
+	res, ok, err := p.tryDecl()
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		x, err := p.parseExpr()
+		if err != nil {
+			return nil, err
+		}
+		// A name no C# identifier can take holds the resource.
+		res = &declStmt{p: t.pos, names: []string{"using#" + strconv.Itoa(p.i)}, inits: []node{x}, at_: []pos{t.pos}}
+	}
+	if _, err := p.expect(")"); err != nil {
+		return nil, err
+	}
+	body, err := p.parseStmt()
+	if err != nil {
+		return nil, err
+	}
+	return &blockStmt{p: t.pos, stmts: []node{res, body}}, nil
 }
 
 func (p *parser) parseIf() (node, error) {

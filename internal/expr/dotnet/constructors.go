@@ -15,7 +15,9 @@ import (
 // constructors returns what new T(...) makes for the library's types.
 func constructors() map[string]*expr.Constructor {
 	return map[string]*expr.Constructor{
-		"JObject":   {Min: 0, Max: -1, Result: tyJObject, Make: func(a []any) (any, error) { return newJObject(a) }},
+		// new JObject { { "name", value }, ... } calls Add(name, value).
+		"JObject": {Min: 0, Max: -1, Result: tyJObject, Make: func(a []any) (any, error) { return newJObject(a) }, OrElements: true,
+			Entries: func(v, key, value any) error { return addProperty(v.(*JObject), key, value) }},
 		"JArray":    {Min: 0, Max: -1, Result: tyJArray, Make: func(a []any) (any, error) { return newJArray(a) }},
 		"JProperty": {Min: 2, Max: 2, Result: named("JProperty"), Make: func(a []any) (any, error) { return newJProperty(a[0], a[1]) }},
 		"JValue":    {Min: 1, Max: 1, Result: tyJValue, Make: func(a []any) (any, error) { return jsonFromValue(a[0]) }},

@@ -99,7 +99,7 @@
 // JsonConvert.SerializeObject(x[, Formatting]) and DeserializeObject[<T>];
 // indexers obj["a"]["b"] and arr[0] (assignable), Value<T>(key), Value<T>(),
 // ToObject<T>() for scalars, string[] and List<T>, Property, Properties,
-// Remove, Add, ContainsKey, TryGetValue, Count, Type, HasValues, Children,
+// Remove, Add, ContainsKey, TryGetValue, GetValue(name[, comparison]), First and Last (properties; First() and Last() are LINQ), Count, Type, HasValues, Children,
 // DeepClone, SelectToken with names, ['quoted names'] and [index] (no
 // wildcards or filters), JProperty Name, Value (assignable), Remove();
 // JArray Add, Insert, RemoveAt, Remove, Clear, Values<T>(). ToString() is
@@ -129,7 +129,13 @@
 //
 // Hashing: SHA256, SHA1, SHA384, SHA512, MD5 .Create().ComputeHash(bytes)
 // and .HashData(bytes); new HMACSHA256/HMACSHA1/HMACSHA512/HMACMD5(key)
-// .ComputeHash(bytes). new Random().Next/NextDouble.
+// .ComputeHash(bytes); variables may be declared as any of those classes,
+// HashAlgorithm, KeyedHashAlgorithm or HMAC. new Random().Next/NextDouble.
+//
+// Encryption: APIM's byte[] extensions Encrypt(alg, key, iv) and
+// Decrypt(alg, key, iv) with alg "Aes" or "Rijndael" (also their Managed,
+// CryptoServiceProvider and Cng classes): AES-128/192/256 in CBC mode with
+// PKCS7 padding, .NET's defaults.
 //
 // Every value has ToString(), ToString(format), Equals, GetHashCode and
 // CompareTo. Type names may be written with their namespaces (System.Text.

@@ -41,7 +41,8 @@ func TestCompileErrors(t *testing.T) {
 		{"entry in a list initializer", `new List<string> { { "a", "b" } }.Count`, Inline, "1:20: new List<string>: a { key, value } entry belongs in a Dictionary's initializer; List<string>'s initializer lists its elements"},
 		{"entry in an array initializer", `new string[] { { "a", "b" } }.Length`, Inline, "1:16: new string[]: a { key, value } entry belongs in a Dictionary's initializer; string[]'s initializer lists its elements"},
 		{"goto", `goto end; return 1;`, Block, "1:1: goto statement is not supported"},
-		{"using", `using (var h = SHA256.Create()) { } return 1;`, Block, "1:1: using statement is not supported"},
+		{"using variable out of scope", `using (var h = SHA256.Create()) { } return h;`, Block, "1:44: the name h does not exist in the current context"},
+		{"using without parenthesis", `using var h = SHA256.Create(); return 1;`, Block, "1:7: expected \"(\", found \"var\""},
 		{"pattern case", `switch (context.Variables["x"]) { case string s: return 1; default: return 2; }`, Block, "1:47: pattern cases are not supported; use constant cases"},
 		{"new unsupported", `new HttpClient()`, Inline, "1:5: type HttpClient is not supported"},
 		{"assign type mismatch", `int x = "a"; return x;`, Block, "1:9: cannot implicitly convert type string to int"},
@@ -54,6 +55,8 @@ func TestCompileErrors(t *testing.T) {
 
 func TestRuntimeErrors(t *testing.T) {
 	runErrCases(t, false, []errCase{
+		{"new string out of range", `new string("abc".ToCharArray(), 2, 5)`, Inline, "1:1: new string(char[], startIndex, length): index and length must refer to a location within the array"},
+		{"duplicate jobject entry", `new JObject { { "a", 1 }, { "a", 2 } }`, Inline, "1:1: can not add property a to JObject: property with the same name already exists on object"},
 		{"null reference", `context.Variables.GetValueOrDefault<string>("missing").Length`, Inline, "1:56: object reference not set to an instance of an object (reading Length of null)"},
 		{"missing variable", `context.Variables["missing"]`, Inline, "1:18: the given key 'missing' was not present in the dictionary"},
 		{"bad cast", `(int)context.Variables["name"]`, Inline, "1:1: unable to cast object of type string to type int"},

@@ -56,6 +56,8 @@ func FuzzCompile(f *testing.F) {
 	}
 	f.Add(`var l = new List<string>(); for (var i = 0; i < 3; i++) { l.Add(i.ToString()); } return string.Join("", l);`, true)
 	f.Add(`try { throw new Exception("x"); } catch (Exception e) { return e.Message; } finally { }`, true)
+	f.Add(`using (var h = SHA256.Create()) { return h.ComputeHash(new byte[1]).Length; }`, true)
+	f.Add(`var h = SHA256.Create(); using (h) return 1;`, true)
 	f.Add(`int n; return int.TryParse("5", out n) && n > 1;`, true)
 	f.Fuzz(func(t *testing.T, src string, block bool) {
 		kind := Inline

@@ -218,6 +218,24 @@ func addJSONMembers(m map[string]expr.Members) {
 			}
 			return nil, nil
 		}),
+		// GetValue(name[, comparison]) is Newtonsoft's: the value of the
+		// property called name, or null; with an IgnoreCase comparison an
+		// exact match wins, then the first whose name differs only in case.
+		"GetValue": fn(tyJToken, 1, 2, func(r any, a []any) (any, error) {
+			name, err := str(a[0], "propertyName")
+			if err != nil {
+				return nil, err
+			}
+			if v := obj(r).Get(name); v != nil || !ignoreCaseArg(a, 1) {
+				return v, nil
+			}
+			for _, p := range obj(r).props {
+				if strings.EqualFold(p.Name, name) {
+					return p.Value, nil
+				}
+			}
+			return nil, nil
+		}),
 		"Properties": fn(expr.ArrayOf(tyJProperty), 0, 0, func(r any, _ []any) (any, error) {
 			out := make([]any, len(obj(r).props))
 			for i, p := range obj(r).props {
@@ -240,19 +258,7 @@ func addJSONMembers(m map[string]expr.Members) {
 				}
 				a = []any{p.Name, p.Value}
 			}
-			name, err := str(a[0], "propertyName")
-			if err != nil {
-				return nil, err
-			}
-			if obj(r).Get(name) != nil {
-				return nil, fail("can not add property %s to JObject: property with the same name already exists on object", name)
-			}
-			t, err := jsonFromValue(a[1])
-			if err != nil {
-				return nil, err
-			}
-			obj(r).Set(name, t)
-			return nil, nil
+			return nil, addProperty(obj(r), a[0], a[1])
 		}),
 		"ContainsKey": fn(tyBool, 1, 1, func(r any, a []any) (any, error) {
 			name, err := str(a[0], "propertyName")
@@ -479,4 +485,45 @@ func selectToken(t JToken, path string) (any, error) {
 		}
 	}
 	return cur, nil
+}
+
+// addProperty is JObject.Add(name, value): it adds the property name,
+// which o must not have yet.
+func addProperty(o *JObject, key, value any) error {
+	name, err := str(key, "propertyName")
+	if err != nil {
+		return err
+	}
+	if o.Get(name) != nil {
+		return fail("can not add property %s to JObject: property with the same name already exists on object", name)
+	}
+	t, err := jsonFromValue(value)
+	if err != nil {
+		return err
+	}
+	o.Set(name, t)
+	return nil
+}
+
+// addTokenFirstLast gives JArray and JObject Newtonsoft's First and Last
+// properties (the first and last child token, or null: a JObject's are
+// its JProperty children) beside LINQ's First() and Last() methods.
+func addTokenFirstLast(m map[string]expr.Members) {
+	for _, tn := range []string{"JArray", "JObject"} {
+		for _, name := range []string{"First", "Last"} {
+			last := name == "Last"
+			mem := *m[tn][name]
+			mem.Get = func(r any) (any, error) {
+				items, err := expr.Enumerate(r)
+				if err != nil || len(items) == 0 {
+					return nil, err
+				}
+				if last {
+					return items[len(items)-1], nil
+				}
+				return items[0], nil
+			}
+			m[tn][name] = &mem
+		}
+	}
 }

@@ -49,7 +49,15 @@ var aliases = map[string]string{
 	"DateTimeKind": "DateTimeKind", "DayOfWeek": "DayOfWeek", "JTokenType": "JTokenType", "MidpointRounding": "MidpointRounding",
 	"Enumerable": "Enumerable", "UriKind": "UriKind", "UriPartial": "UriPartial", "StringBuilder": "StringBuilder",
 	"Dictionary": "Dictionary", "IDictionary": "Dictionary", "IReadOnlyDictionary": "Dictionary", "StringComparer": "StringComparer",
-	"Random": "Random",
+	"Random": "Random", "HashAlgorithm": "HashAlgorithm", "KeyedHashAlgorithm": "HashAlgorithm", "HMAC": "HashAlgorithm",
+}
+
+// hashTypes are the hash algorithm classes a variable may be declared
+// as (SHA256 h = SHA256.Create(); HMACSHA256 m = new HMACSHA256(key)):
+// each holds a HashAlgorithm and has its members.
+var hashTypes = map[string]bool{
+	"SHA256": true, "SHA1": true, "SHA384": true, "SHA512": true, "MD5": true,
+	"HMACSHA256": true, "HMACSHA1": true, "HMACSHA512": true, "HMACMD5": true,
 }
 
 // namespaces are the prefixes a policy may write before a type name.
@@ -64,6 +72,8 @@ var namespaces = []string{
 // token to a JToken.
 func implicit(from, to *expr.Type) bool {
 	switch {
+	case hashTypes[to.Name()]:
+		return from.Name() == "HashAlgorithm"
 	case to.Name() == "XNamespace" || to.Name() == "XName":
 		return from == tyString
 	case to == tyJToken:

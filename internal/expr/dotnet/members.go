@@ -61,6 +61,7 @@ func buildMembers() map[string]expr.Members {
 	addJSONMembers(m)
 	addMiscMembers(m)
 	addXMLMembers(m)
+	addCryptoMembers(m)
 	m["Dictionary"] = dictTable()
 	// Value and HasValue are the members of Nullable<T> (DateTime?, int? and the like).
 	for _, t := range []*expr.Type{tyInt, tyLong, tyDouble, tyBool, tyChar, tyByte, tyDateTime, tyTimeSpan, named("Guid")} {
@@ -77,6 +78,10 @@ func buildMembers() map[string]expr.Members {
 			m[name] = expr.Members{}
 		}
 		merge(m[name], linqMembers())
+	}
+	addTokenFirstLast(m)
+	for name := range hashTypes {
+		m[name] = m["HashAlgorithm"]
 	}
 	return m
 }

@@ -21,7 +21,7 @@ func sampleValues() map[string]any {
 	re := regexp.MustCompile(`(?P<n>a)(b)?`)
 	m := newMatch(re, "ab", re.FindStringSubmatchIndex("ab"))
 	j, _ := parseJwt(testJWT(jwtPayload))
-	return map[string]any{
+	s := map[string]any{
 		"IContext": c, "IRequest": c.Request, "IResponse": c.Response, "IUrl": c.Request.URL,
 		"IHeaders": c.Request.Headers, "IQuery": c.Request.URL.Query, "IParameters": map[string]string{"a": "b"}, "Dictionary": &dictVal{keys: []any{"a"}, vals: map[string]any{"a": 1}},
 		"IVariables": c.Variables, "IMessageBody": expr.BodyOf([]byte(`{"a":1}`)), "ISubscription": c.Subscription,
@@ -39,6 +39,10 @@ func sampleValues() map[string]any {
 		"JTokenType": expr.Enum{Type: "JTokenType", Name: "Object"}, "char": 'a', "object": 1, "bool": true, "byte": byte(1), "double": 1.5, "int": 1, "long": int64(1),
 		"http.Header": http.Header{},
 	}
+	for name := range hashTypes { // variables declared as a hash class hold a HashAlgorithm
+		s[name] = s["HashAlgorithm"]
+	}
+	return s
 }
 
 // constLambda is a lambda that returns true, as an argument of any type.

@@ -30,6 +30,12 @@ func (e encodingVal) String() string { return e.TypeName() }
 // TypeName returns "HashAlgorithm".
 func (*hashAlg) TypeName() string { return "HashAlgorithm" }
 
+// ConvertTo lets a HashAlgorithm be held in a variable of its class
+// (SHA256, HMACSHA256, ...): one type stands for them all.
+func (a *hashAlg) ConvertTo(t *expr.Type) (any, bool, error) {
+	return a, hashTypes[t.Name()], nil
+}
+
 // String returns the type name.
 func (h *hashAlg) String() string { return h.TypeName() }
 

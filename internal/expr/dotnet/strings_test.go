@@ -75,11 +75,19 @@ func TestStringMembers(t *testing.T) {
 		{"bool tostring", `true.ToString()`, "string:True"},
 		{"stringbuilder", `new StringBuilder().Append("a").Append(1).ToString()`, "string:a1"},
 		{"new string", `new string('-', 3)`, "string:---"},
+		{"new string from chars", `new string("hello".ToCharArray())`, "string:hello"},
+		{"new string from part of chars", `new string("hello".ToCharArray(), 1, 3)`, "string:ell"},
 	})
 }
 
 func TestBlocks(t *testing.T) {
 	runCases(t, Block, []evalCase{
+		{"typed hmac variable", `HMACSHA256 h = new HMACSHA256(Encoding.UTF8.GetBytes("k")); return Convert.ToBase64String(h.ComputeHash(Encoding.UTF8.GetBytes("m")));`, "string:tgCQ4wUil661oICInOL8S8qVfnVvrrTffTGADKHncew="},
+		{"typed hash variables", `SHA256 s = SHA256.Create(); System.Security.Cryptography.HashAlgorithm a = MD5.Create(); return s.ComputeHash(new byte[0]).Length + a.ComputeHash(new byte[0]).Length;`, "int:48"},
+		{"using declaration", `using (var sha = System.Security.Cryptography.SHA256.Create()) { return Convert.ToBase64String(sha.ComputeHash(Encoding.UTF8.GetBytes("a"))); }`, "string:ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs="},
+		{"nested using", `byte[] k = Encoding.UTF8.GetBytes("k"); using (var h1 = new HMACSHA256(k)) using (var h2 = new HMACSHA256(h1.ComputeHash(k))) { k = h2.ComputeHash(k); } return k.Length;`, "int:32"},
+		{"using an expression", `var sha = SHA256.Create(); using (sha) { return sha.ComputeHash(new byte[0]).Length; }`, "int:32"},
+		{"new string from a filled char array", `char[] cs = new char[4]; for (int i = 0; i < cs.Length; i++) { cs[i] = "abcdef"[i + 1]; } return new string(cs, 0, 3);`, "string:bcd"},
 		{"var and return", `var x = 1; return x + 1;`, "int:2"},
 		{"typed declaration", `string s = "a"; int n = 2; return s + n;`, "string:a2"},
 		{"double from int", `double d = 1; return d / 2;`, "double:0.5"},

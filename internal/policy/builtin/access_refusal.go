@@ -79,6 +79,13 @@ func literalText(n *policy.Node, c *policy.Compiler) (string, bool) {
 		c.Errorf(n, "<%s> holds text only", n.Name)
 		return "", false
 	}
+	if opaqueAttr(n, "") {
+		// A named value not known here (policy check, or a secret whose
+		// value is not given): its text as written stands in, which
+		// matches no real value, so an element compiled with it refuses
+		// rather than lets through.
+		return strings.TrimSpace(n.Text), true
+	}
 	lit, ok := c.Text(n).Literal()
 	if !ok {
 		c.Errorf(n, "an expression is not allowed here")

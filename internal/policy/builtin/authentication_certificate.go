@@ -50,12 +50,19 @@ func compileAuthenticationCertificate(n *policy.Node, c *policy.Compiler) policy
 func newAuthenticationCertificate(n *policy.Node, c *policy.Compiler) *authenticationCertificate {
 	c.Only(n, "certificate-id", "thumbprint", "body", "password")
 	id, ida, hasID := c.Literal(n, "certificate-id", false)
-	tp, tpa, hasTP := c.Literal(n, "thumbprint", false)
+	tp, tpa, _ := c.Literal(n, "thumbprint", false)
 	body, hasBody := c.Attr(n, "body", false)
-	given := 0
-	for _, ok := range []bool{hasID, hasTP, hasBody} {
-		if ok {
+	// APIM's reference: "Either thumbprint or certificate-id can be
+	// specified" (body: "Use if the certificate isn't retrieved from the
+	// built-in certificate store"), so exactly one is given. An attribute
+	// whose value is a named value not known here (policy check without
+	// the service's named values) counts as given: its value is checked
+	// where it is known.
+	given, unknown := 0, false
+	for _, name := range []string{"certificate-id", "thumbprint", "body"} {
+		if _, ok := n.Attr(name); ok {
 			given++
+			unknown = unknown || opaqueAttr(n, name)
 		}
 	}
 	if given != 1 {
@@ -64,6 +71,9 @@ func newAuthenticationCertificate(n *policy.Node, c *policy.Compiler) *authentic
 	}
 	env := c.Env()
 	s := &authenticationCertificate{}
+	if unknown && !hasBody {
+		return s // its certificate is not known here
+	}
 	switch {
 	case hasBody:
 		s.body = body
@@ -178,4 +188,15 @@ func (s *authenticationCertificate) fromBody(c *policy.Context) (*policy.Certifi
 	s.decoded[key] = cert
 	s.mu.Unlock()
 	return cert, nil
+}
+
+// opaqueAttr reports whether attribute name of n holds a named value whose
+// value is not known where the document is compiled.
+func opaqueAttr(n *policy.Node, name string) bool {
+	for _, ref := range n.NamedValues() {
+		if ref.Opaque && ref.Attr == name {
+			return true
+		}
+	}
+	return false
 }

@@ -37,8 +37,12 @@ func TestAuthenticationCertificateCompile(t *testing.T) {
 	tests := []struct {
 		name, elem string
 		any        bool
+		anyNamed   bool   // named values not known (policy check)
 		wantErr    string // substring of the diagnostics; "" for none
 	}{
+		{name: "thumbprint from an unknown named value", elem: `<authentication-certificate thumbprint="{{client-cert-thumbprint}}" />`, anyNamed: true},
+		{name: "id from an unknown named value", elem: `<authentication-certificate certificate-id="{{client-cert}}" />`, anyNamed: true},
+		{name: "unknown named value and body", elem: `<authentication-certificate thumbprint="{{tp}}" body="@(new byte[0])" />`, anyNamed: true, wantErr: "exactly one of"},
 		{name: "by id", elem: `<authentication-certificate certificate-id="CLIENT" />`},
 		{name: "by thumbprint", elem: `<authentication-certificate thumbprint="` + strings.ToLower(testThumbprint) + `" />`},
 		{name: "by body", elem: `<authentication-certificate body="@((byte[])context.Variables[&quot;pfx&quot;])" password="pw" />`},
@@ -56,6 +60,7 @@ func TestAuthenticationCertificateCompile(t *testing.T) {
 			t.Parallel()
 			env := certEnv()
 			env.AnyCertificate = tt.any
+			env.AnyNamedValue = tt.anyNamed
 			_, err := compileWith(t, env, `<policies><inbound>`+tt.elem+`</inbound></policies>`)
 			switch {
 			case tt.wantErr == "" && err != nil:

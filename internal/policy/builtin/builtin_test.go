@@ -91,6 +91,11 @@ func TestRewriteAndRouting(t *testing.T) {
 	if c.Backend.String() != "https://orders.internal:8443/api" || c.Request.Method != "POST" {
 		t.Errorf("backend %s, method %s", c.Backend, c.Request.Method)
 	}
+	// Service Fabric attributes are accepted and change nothing.
+	c = run(t, inbound(`<set-backend-service backend-id="orders" sf-partition-key="@(1)" sf-replica-type="primary" sf-resolve-condition="@(false)" sf-listener-name="l" />`), nil)
+	if c.Backend.String() != "https://orders.internal:8443/api" {
+		t.Errorf("with Service Fabric attributes: backend %s", c.Backend)
+	}
 	c = run(t, inbound(`<rewrite-uri template="/only" copy-unmatched-params="false" />`), nil)
 	if c.Path != "/only" || len(c.Request.URL.Query) != 0 {
 		t.Errorf("copy-unmatched-params=false kept %v", c.Request.URL.Query)
@@ -200,5 +205,38 @@ func TestSetBodyLiquid(t *testing.T) {
 	got, _ := c.Request.Body.Bytes()
 	if string(got) != `{"order": "42", "qty": 1, "tier": "1", "positive": true}` {
 		t.Errorf("liquid body = %s", got)
+	}
+}
+
+// TestUnsupportedElements: APIM elements Gatehouse does not run are
+// refused with what to do instead, not as unknown elements.
+func TestUnsupportedElements(t *testing.T) {
+	checkCompileErrors(t, []compileErrorCase{
+		{"log-to-eventhub", inbound(`<log-to-eventhub logger-id="hub">@(context.Request.Method)</log-to-eventhub>`), "1:20: <log-to-eventhub>: not supported yet: Gatehouse has no Event Hubs logger yet"},
+		{"get-authorization-context", inbound(`<get-authorization-context provider-id="github" authorization-id="auth" context-variable-name="ctx" />`), "<get-authorization-context>: not supported yet: Gatehouse has no credential manager"},
+		{"proxy", inbound(`<proxy url="http://proxy.example:8080" />`), "<proxy>: not supported yet: backends are reached directly"},
+	})
+}
+
+// TestTraceForms: the current form (<message>) and APIM's earlier one,
+// whose text is the message, both reach the trace.
+func TestTraceForms(t *testing.T) {
+	tests := []struct{ name, elem, want string }{
+		{"message element", `<trace source="orders" severity="information"><message>@("got " + context.Request.Method)</message><metadata name="k" value="v" /></trace>`, "orders: got GET"},
+		{"earlier text form", `<trace source="orders">@("got " + context.Request.Method)</trace>`, "orders: got GET"},
+		{"earlier literal text", `<trace source="orders">  plain text  </trace>`, "orders: plain text"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got []string
+			run(t, inbound(tt.elem), func(c *policy.Context) {
+				c.Request.Method = "GET"
+				c.Trace = func(source, msg string) { got = append(got, source+": "+msg) }
+			})
+			if len(got) != 1 || got[0] != tt.want {
+				t.Errorf("traced %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

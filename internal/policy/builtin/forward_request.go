@@ -2,6 +2,7 @@ package builtin
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -17,15 +18,23 @@ import (
 // passes every piece of the response on as soon as it arrives (for
 // backends that stream, such as server-sent events, which are passed on
 // as they come in any case).
+//
+// fail-on-error-status-code="true" makes a backend's error answer a
+// failure of the element; APIM's reference: "When set to true, triggers
+// on-error section for response codes in the range from 400 to 599
+// inclusive." (default false). on-error then sees the backend's answer in
+// context.Response, and without an on-error section that answer goes to
+// the client as it is.
 type forwardRequest struct {
-	fwd   policy.Forward
-	plain bool
+	fwd         policy.Forward
+	plain       bool
+	failOnError bool
 }
 
 var _ policy.Step = (*forwardRequest)(nil)
 
 func compileForwardRequest(n *policy.Node, c *policy.Compiler) policy.Step {
-	c.Only(n, "timeout", "follow-redirects", "buffer-request-body", "buffer-response")
+	c.Only(n, "timeout", "follow-redirects", "buffer-request-body", "buffer-response", "fail-on-error-status-code")
 	if c.Section() != policy.Backend {
 		c.Errorf(n, "belongs in the backend section")
 	}
@@ -39,7 +48,7 @@ func compileForwardRequest(n *policy.Node, c *policy.Compiler) policy.Step {
 	}
 	bufferResponse := true
 	for name, dst := range map[string]*bool{"follow-redirects": &f.fwd.FollowRedirects, "buffer-request-body": &f.fwd.BufferRequestBody,
-		"buffer-response": &bufferResponse} {
+		"buffer-response": &bufferResponse, "fail-on-error-status-code": &f.failOnError} {
 		if s, a, ok := c.Literal(n, name, false); ok {
 			if s != "true" && s != "false" {
 				c.AttrErrorf(n, a, "%q: want true or false", s)
@@ -59,5 +68,14 @@ func (f *forwardRequest) Do(c *policy.Context) error {
 	if c.Forwarder == nil {
 		return errors.New("there is no backend to forward to")
 	}
-	return c.Forwarder.Forward(c, f.fwd)
+	if err := c.Forwarder.Forward(c, f.fwd); err != nil {
+		return err
+	}
+	if f.failOnError && c.Response != nil && c.Response.StatusCode >= 400 && c.Response.StatusCode <= 599 {
+		return &policy.Refusal{
+			Message:  fmt.Sprintf("the backend answered %d %s", c.Response.StatusCode, c.Response.StatusReason),
+			Response: c.Response,
+		}
+	}
+	return nil
 }

@@ -24,6 +24,9 @@ type ipFilter struct {
 	allow  bool
 	addrs  []netip.Addr
 	ranges []ipRange
+	// unknown: an address is a named value not known where the document
+	// was compiled (policy check); such a filter refuses every caller.
+	unknown bool
 }
 
 var _ policy.Step = (*ipFilter)(nil)
@@ -50,6 +53,10 @@ func compileIPFilter(n *policy.Node, c *policy.Compiler) policy.Step {
 		switch ch.Name {
 		case "address":
 			c.Only(ch)
+			if opaqueAttr(ch, "") {
+				f.unknown = true // checked where its value is known
+				continue
+			}
 			text, ok := literalText(ch, c)
 			if !ok {
 				continue
@@ -77,7 +84,7 @@ func compileIPFilter(n *policy.Node, c *policy.Compiler) policy.Step {
 			c.Errorf(ch, "only <address> and <address-range> belong in <ip-filter>")
 		}
 	}
-	if len(f.addrs)+len(f.ranges) == 0 {
+	if len(f.addrs)+len(f.ranges) == 0 && !f.unknown {
 		c.Errorf(n, "at least one <address> or <address-range> is required")
 	}
 	return f
@@ -135,7 +142,7 @@ func (f *ipFilter) listed(a netip.Addr) bool {
 
 func (f *ipFilter) Do(c *policy.Context) error {
 	a, err := parseAddr(c.Request.IPAddress)
-	if err == nil && f.listed(a) == f.allow {
+	if err == nil && !f.unknown && f.listed(a) == f.allow {
 		return nil
 	}
 	if err != nil {

@@ -21,12 +21,17 @@ import (
 // condition on context.Response is evaluated, and the request counted,
 // once the response has gone. A refused
 // request gets 403.
+//
+// increment-count (APIM: "The number by which the counter is increased
+// per request. Policy expressions are allowed.", default 1) is what a
+// counted request adds to the calls counter; bandwidth still counts bytes.
 type quotaByKey struct {
 	store     limits.Store
 	calls, kb intAttr
 	period    periodAttr
 	key       policy.Value
 	condition incrementCondition
+	increment intAttr
 	start     time.Time
 }
 
@@ -34,7 +39,7 @@ var _ policy.Step = (*quotaByKey)(nil)
 
 func compileQuotaByKey(store limits.Store) policy.CompileFunc {
 	return func(n *policy.Node, c *policy.Compiler) policy.Step {
-		c.Only(n, "calls", "bandwidth", "renewal-period", "counter-key", "increment-condition", "first-period-start")
+		c.Only(n, "calls", "bandwidth", "renewal-period", "counter-key", "increment-condition", "increment-count", "first-period-start")
 		onlyInbound(n, c)
 		for _, ch := range n.Children {
 			c.Errorf(ch, "<quota-by-key> has no child elements")
@@ -50,6 +55,7 @@ func compileQuotaByKey(store limits.Store) policy.CompileFunc {
 		q.period = compilePeriodAttr(n, c)
 		q.key, _ = c.Attr(n, "counter-key", true)
 		q.condition = compileIncrementCondition(n, c)
+		q.increment = compileIntAttr(n, c, "increment-count", false, 0, 1)
 		if s, a, ok := c.Literal(n, "first-period-start", false); ok {
 			t, err := parseFirstPeriodStart(s)
 			if err != nil {
@@ -78,6 +84,10 @@ func (q *quotaByKey) Do(c *policy.Context) error {
 	if err != nil {
 		return fmt.Errorf("counter-key: %w", err)
 	}
+	inc, err := q.increment.eval(c)
+	if err != nil {
+		return fmt.Errorf("increment-count: %w", err)
+	}
 	ok := !q.condition.onResponse
 	if ok {
 		if ok, err = counts(c, q.condition.v); err != nil {
@@ -86,7 +96,7 @@ func (q *quotaByKey) Do(c *policy.Context) error {
 	}
 	var n, size int64
 	if ok {
-		n, size = 1, requestBytes(c)
+		n, size = inc, requestBytes(c)
 	}
 	start := ""
 	if !q.start.IsZero() {
@@ -118,7 +128,7 @@ func (q *quotaByKey) Do(c *policy.Context) error {
 	countAfterResponse(c, q.store, group, q.condition.v, func(sent int64) []limits.Counter {
 		later := slices.Clone(cs)
 		for i := range later {
-			later[i].N, later[i].Overdraw = 1, true
+			later[i].N, later[i].Overdraw = inc, true
 			if strings.HasPrefix(later[i].Key, "kb:") {
 				later[i].N = size + sent
 			}

@@ -29,6 +29,14 @@ func TestQuotaByKey(t *testing.T) {
 			{prep: func(c *policy.Context) { c.Request.Method = "HEAD" }}, {}, {want: 403},
 			{prep: func(c *policy.Context) { c.Request.Method = "HEAD" }, want: 403},
 		}},
+		{"increment-count", inbound(`<quota-by-key calls="5" renewal-period="60" counter-key="k" increment-count="2" />`), []call{
+			{}, {}, {want: 403}, {after: time.Minute},
+		}},
+		{"increment-count expression", inbound(`<quota-by-key calls="3" renewal-period="60" counter-key="k" increment-count="@(context.Request.Method == &quot;POST&quot; ? 3 : 1)" />`), []call{
+			{prep: func(c *policy.Context) { c.Request.Method = "GET" }},
+			{prep: func(c *policy.Context) { c.Request.Method = "POST" }, want: 403},
+			{prep: func(c *policy.Context) { c.Request.Method = "GET" }},
+		}},
 		{"bandwidth", inbound(`<quota-by-key bandwidth="1" renewal-period="60" counter-key="k" />`), []call{
 			{prep: body(1024)}, {prep: body(1), want: 403},
 		}},

@@ -126,6 +126,7 @@ func Register(r *policy.Registry, d Deps) {
 	r.Add("authentication-managed-identity", compileAuthenticationManagedIdentity(d.ManagedIdentity))
 	registerAccess(r, d)
 	registerValidation(r)
+	registerUnsupported(r)
 }
 
 // NewRegistry returns a Registry with every built-in element and

@@ -22,6 +22,33 @@ func TestRetry(t *testing.T) {
 	}
 }
 
+// TestRetryExpressions: APIM allows policy expressions in every retry
+// attribute; they are evaluated when the element runs.
+func TestRetryExpressions(t *testing.T) {
+	doc := inbound(`<set-variable name="n" value="@(0)" /><retry condition="true" count="@(int.Parse(context.Request.Headers.GetValueOrDefault(&quot;X-Retries&quot;, &quot;1&quot;)))" interval="@(0)" delta="@(0)" first-fast-retry="@(true)"><set-variable name="n" value="@((int)context.Variables[&quot;n&quot;] + 1)" /></retry>`)
+	c := run(t, doc, func(c *policy.Context) { c.Request.Headers.Set("X-Retries", "4") })
+	if c.Variables["n"] != 5 {
+		t.Errorf("n = %v, want 5 (1 + a count of 4)", c.Variables["n"])
+	}
+	d, err := policy.ParseIn(inbound(`<retry condition="true" count="@(context.Request.Headers.GetValueOrDefault(&quot;X-Retries&quot;, &quot;&quot;))" interval="0" />`), policy.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eff, err := policy.Merge(nil, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewRegistry().Compile(eff, policy.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = newAccessContext()
+	c.Request.Headers.Set("X-Retries", "51")
+	if err := p.Run(policy.Inbound, c); err == nil || !strings.Contains(err.Error(), `count: "51": want a count from 1 to 50`) {
+		t.Errorf("a count of 51 from an expression: %v", err)
+	}
+}
+
 func TestRetryIntervals(t *testing.T) {
 	tests := []struct {
 		r    retry

@@ -37,7 +37,11 @@ type setBackendService struct {
 var _ policy.Step = (*setBackendService)(nil)
 
 func compileSetBackendService(n *policy.Node, c *policy.Compiler) policy.Step {
-	c.Only(n, "base-url", "backend-id", "sf-resolve-condition", "sf-service-instance-name", "sf-partition-key", "sf-listener-name")
+	// The Service Fabric attributes of APIM's reference (sf-partition-key,
+	// sf-replica-type, sf-resolve-condition, sf-service-instance-name,
+	// sf-listener-name) are accepted and have no effect: Gatehouse's
+	// backends are URLs.
+	c.Only(n, "base-url", "backend-id", "sf-resolve-condition", "sf-service-instance-name", "sf-partition-key", "sf-replica-type", "sf-listener-name")
 	if s := c.Section(); s != policy.Inbound && s != policy.Backend {
 		c.Errorf(n, "belongs in inbound or backend")
 	}

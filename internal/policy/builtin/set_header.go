@@ -1,7 +1,10 @@
 package builtin
 
 import (
+	"fmt"
 	"net/http"
+
+	"golang.org/x/net/http/httpguts"
 
 	"github.com/gatehouse/gatehouse/internal/policy"
 )
@@ -49,9 +52,13 @@ func compileValues(n *policy.Node, c *policy.Compiler, act existsAction) []polic
 }
 
 // setHeader implements <set-header>: on the request in inbound and
-// backend, on the response in outbound and on-error.
+// backend, on the response in outbound and on-error. name may be an
+// expression (APIM's reference: "Specifies name of the header to be set.
+// Policy expressions are allowed."); a name it gives that is not a valid
+// header field name fails the request.
 type setHeader struct {
 	name     string
+	nameExpr policy.Value // set: name is computed per request
 	action   existsAction
 	values   []policy.Value
 	response bool
@@ -61,10 +68,16 @@ var _ policy.Step = (*setHeader)(nil)
 
 func compileSetHeader(n *policy.Node, c *policy.Compiler) policy.Step {
 	c.Only(n, "name", "exists-action")
-	name, _, _ := c.Literal(n, "name", true)
 	act := compileExistsAction(n, c)
-	return &setHeader{name: http.CanonicalHeaderKey(name), action: act, values: compileValues(n, c, act),
+	s := &setHeader{action: act, values: compileValues(n, c, act),
 		response: c.Section() == policy.Outbound || c.Section() == policy.OnError}
+	v, _ := c.Attr(n, "name", true)
+	if name, ok := v.Literal(); ok {
+		s.name = http.CanonicalHeaderKey(name)
+	} else {
+		s.nameExpr = v
+	}
+	return s
 }
 
 func (s *setHeader) Do(c *policy.Context) error {
@@ -72,7 +85,18 @@ func (s *setHeader) Do(c *policy.Context) error {
 	if s.response {
 		h = responseOf(c).Headers
 	}
-	return applyValues(c, h, s.name, s.action, s.values)
+	name := s.name
+	if s.nameExpr.IsSet() {
+		n, err := s.nameExpr.String(c)
+		if err != nil {
+			return fmt.Errorf("name: %w", err)
+		}
+		if !httpguts.ValidHeaderFieldName(n) {
+			return fmt.Errorf("name: %q is not a valid header name", n)
+		}
+		name = http.CanonicalHeaderKey(n)
+	}
+	return applyValues(c, h, name, s.action, s.values)
 }
 
 // applyValues sets name in m (headers or query parameters) as the

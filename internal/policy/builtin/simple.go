@@ -96,7 +96,10 @@ func (s *setVariable) Do(c *policy.Context) error {
 	return nil
 }
 
-// trace implements <trace source="..." severity="..."><message>...</message></trace>.
+// trace implements <trace source="..." severity="..."><message>...</message></trace>,
+// and APIM's earlier form <trace source="...">message</trace> (its
+// reference then read: "<trace source="arbitrary source string">string
+// to log</trace>"), which documents written for it still use.
 type trace struct {
 	source  string
 	message policy.Value
@@ -117,6 +120,9 @@ func compileTrace(n *policy.Node, c *policy.Compiler) policy.Step {
 		default:
 			c.Errorf(ch, "only <message> and <metadata> belong in <trace>")
 		}
+	}
+	if !t.message.IsSet() && len(n.Children) == 0 && strings.TrimSpace(n.Text) != "" {
+		t.message = c.Text(n) // the earlier form: the text is the message
 	}
 	if !t.message.IsSet() {
 		c.Errorf(n, "a <message> is required")

@@ -177,6 +177,11 @@ func compileJWTKey(k *policy.Node, c *policy.Compiler) (jwtKey, bool) {
 		}
 		return jwtKey{id: id, key: pub}, true
 	}
+	if opaqueAttr(k, "") {
+		// Compiled to be checked only: a key that verifies nothing
+		// stands in for the named value's key.
+		return jwtKey{id: id}, true
+	}
 	text, ok := literalText(k, c)
 	if !ok {
 		return jwtKey{}, false
