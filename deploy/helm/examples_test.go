@@ -12,8 +12,8 @@ import (
 	"github.com/gatehouse/gatehouse/deploy/controller"
 )
 
-// examplesDir holds the walkthroughs of docs/kubernetes.md.
-const examplesDir = "../../examples"
+// examplesDir holds the Kubernetes walkthroughs of docs/kubernetes.md.
+const examplesDir = "../../examples/kubernetes"
 
 // valuesSuffix ends the name of a values file in examplesDir: the chart's
 // name comes before it, as in gatehouse-gateway.values.yaml.
