@@ -1,9 +1,9 @@
-// Package wsdl reads the parts of a WSDL 1.1 document that a SOAP
-// pass-through API needs: the services, their SOAP bindings and each
-// binding operation's name and soapAction. It sits beside the management
-// API in the data flow, as package openapi does: the management plane
-// calls Read to turn an imported document into operations before they are
-// written to the store. Read performs no I/O and is safe for concurrent
-// use. It uses encoding/xml and reads no imports (wsdl:import and
-// xsd:import are not followed, as in Azure API Management).
+// Package wsdl reads the parts of a WSDL 1.1 document that a pass-through
+// SOAP API needs: Read finds the services, their SOAP bindings and each
+// binding operation's name and soapAction; Import turns them into the
+// API's operations as Azure API Management does. It sits beside the
+// management API in the data flow, as package openapi does: the management
+// plane and APIOps folders call it before writing to the store. Its
+// functions perform no I/O and are safe for concurrent use. It uses
+// encoding/xml and follows no imports (APIM refuses wsdl:import too).
 package wsdl
