@@ -104,6 +104,25 @@ func TestSOAPPassThrough(t *testing.T) {
 			t.Errorf("GET: %d %s; want 404", r.status, r.body)
 		}
 	})
+	t.Run("catch-all operation", func(t *testing.T) {
+		// An operation without an action takes the requests the others
+		// do not, whatever the order they were written in.
+		in.must("PUT", "/apis/orders/operations/any", `{"properties": {"method": "POST", "urlTemplate": "/"}}`)
+		putDocument(t, in, "/apis/orders/policy", "", `<policies>
+	<inbound><base /><set-header name="SOAPAction" exists-action="override"><value>@(context.Operation.Id)</value></set-header></inbound>
+</policies>`)
+		var r reply
+		eventually(t, time.Second, "the catch-all operation answering", func() bool {
+			r = in.post("/orders", envelope, `SOAPAction: "http://example.com/orders/Refund"`)
+			return r.status == http.StatusOK
+		})
+		if got := decodeReceived(t, r); got.SOAPAction != "any" {
+			t.Errorf("unknown action went to operation %q; want any", got.SOAPAction)
+		}
+		if got := decodeReceived(t, in.post("/orders", envelope, `SOAPAction: "http://example.com/orders/GetOrder"`)); got.SOAPAction != "GetOrder" {
+			t.Errorf("GetOrder went to operation %q", got.SOAPAction)
+		}
+	})
 }
 
 func TestGraphQLPassThrough(t *testing.T) {

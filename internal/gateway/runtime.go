@@ -396,6 +396,9 @@ func (s *Server) compileAPI(a *snapshot.API, key string, index int, c *compile.A
 		if c := route.Compare(r.ops[i].tpl, r.ops[j].tpl); c != 0 {
 			return c < 0
 		}
+		if r.ops[i].soap != r.ops[j].soap {
+			return r.ops[i].soap // an operation naming a SOAP action before one taking any
+		}
 		return r.ops[i].method != "*" && r.ops[j].method == "*"
 	})
 	if c == nil {
