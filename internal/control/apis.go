@@ -16,6 +16,7 @@ import (
 // import when properties.format is given.
 func checkAPI(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, old *store.Record, env checkEnv) error {
 	a := props.(*model.API)
+	a.Definition = "" // set below, whatever the request says
 	if err := checkRevision(ctx, tx, rec, a, old); err != nil {
 		return err
 	}
@@ -116,11 +117,11 @@ func checkOperationOf(ctx context.Context, tx store.Tx, rec *store.Record, o *mo
 
 // keepDefinition keeps, on a PUT without an import, the WSDL or GraphQL
 // schema the API was last imported from, while its type stays the same:
-// the management plane sets Definition, whatever a request says.
+// the management plane sets Definition, whatever a request says (a new
+// API or revision copied from another has its source's, see startFrom).
 func keepDefinition(old *store.Record, a *model.API) error {
-	a.Definition = ""
 	if old == nil {
-		return nil
+		return nil // a copy keeps what startFrom gave it
 	}
 	var prev model.API
 	if err := DecodeStored(old, &prev); err != nil {

@@ -43,6 +43,11 @@ func TestImportWSDLMakesSOAPOperations(t *testing.T) {
 	if r.body["properties"].(map[string]any)["definition"] != string(src) {
 		t.Errorf("a PUT without an import changed the kept WSDL")
 	}
+	// A revision starts as a copy: a SOAP API with the same WSDL.
+	rev := a.must("PUT", "/apis/orders;rev=2", `{"properties": {}}`).body["properties"].(map[string]any)
+	if rev["type"] != "soap" || rev["definition"] != string(src) {
+		t.Errorf("revision 2: type %v, definition kept %t; want soap with the WSDL", rev["type"], rev["definition"] == string(src))
+	}
 	// Another action on the same path is a new operation of a SOAP API.
 	a.must("PUT", "/apis/orders/operations/cancel", `{"properties": {"method": "POST", "urlTemplate": "/?soapAction=urn:Cancel"}}`)
 	r = a.do("PUT", "/apis/orders/operations/cancel2", `{"properties": {"method": "POST", "urlTemplate": "/?soapAction=urn:Cancel"}}`)
