@@ -32,7 +32,7 @@ func TestImportWSDLMakesSOAPOperations(t *testing.T) {
 	if props["definition"] != string(src) || props["apiType"] != nil || props["format"] != nil {
 		t.Errorf("API keeps definition %t, apiType %v, format %v; want the WSDL kept, the write-only fields gone", props["definition"] == string(src), props["apiType"], props["format"])
 	}
-	for id, action := range map[string]string{"GetOrder": "http%3A%2F%2Fexample.com%2Forders%2FGetOrder", "PlaceOrder": "http%3A%2F%2Fexample.com%2Forders%2FPlaceOrder"} {
+	for id, action := range map[string]string{"GetOrder": "http://example.com/orders/GetOrder", "PlaceOrder": "http://example.com/orders/PlaceOrder"} {
 		op := a.must("GET", "/apis/orders/operations/"+id, "").body["properties"].(map[string]any)
 		if op["method"] != "POST" || op["urlTemplate"] != "/?soapAction="+action || op["displayName"] != id {
 			t.Errorf("operation %s = %v; want POST /?soapAction=%s", id, op, action)

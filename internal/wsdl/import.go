@@ -2,7 +2,6 @@ package wsdl
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/model"
@@ -12,6 +11,24 @@ import (
 // ImportedFrom marks operations imported from a WSDL
 // (model.Operation.ImportedFrom).
 const ImportedFrom = "wsdl"
+
+// escapeAction writes a SOAP action as the value of an operation URL
+// template's soapAction query parameter. As APIM writes them, the action
+// is kept as it is ("/?soapAction=http://tempuri.org/Add"); only bytes
+// that would end the value or change how it reads ('%', '&', '#', '+',
+// '{', '}', spaces and control characters) are percent-encoded.
+func escapeAction(action string) string {
+	var b strings.Builder
+	for i := 0; i < len(action); i++ {
+		c := action[i]
+		if c <= ' ' || c == 0x7f || strings.IndexByte("%&#+{}", c) >= 0 {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
 
 // API is a pass-through SOAP API as a WSDL describes it.
 type API struct {
@@ -26,7 +43,7 @@ type API struct {
 // Import reads a WSDL as Azure API Management imports a pass-through SOAP
 // API: one operation per operation of the first SOAP port's binding, a
 // POST whose URL template names its SOAP action ("/?soapAction=urn:Get",
-// escaped as a query value), which the gateway matches with the
+// see escapeAction), which the gateway matches with the
 // request's SOAPAction header (SOAP 1.1) or Content-Type action (SOAP
 // 1.2). An operation's id is its name with characters other than
 // letters, digits, '-' and '_' replaced by '-'; two operations with one id
@@ -46,7 +63,7 @@ func Import(src []byte) (*API, error) {
 			return nil, fmt.Errorf("%w: operations %q and %q have the same id %q", ErrInvalid, other, o.Name, id)
 		}
 		seen[strings.ToLower(id)] = o.Name
-		p := model.Operation{DisplayName: o.Name, Method: "POST", URLTemplate: "/?soapAction=" + url.QueryEscape(o.SOAPAction), ImportedFrom: ImportedFrom}
+		p := model.Operation{DisplayName: o.Name, Method: "POST", URLTemplate: "/?soapAction=" + escapeAction(o.SOAPAction), ImportedFrom: ImportedFrom}
 		p.Normalize()
 		api.Operations = append(api.Operations, openapi.Operation{ID: id, Properties: p})
 	}

@@ -20,7 +20,7 @@ func TestImport(t *testing.T) {
 		t.Fatalf("Import = %+v", api)
 	}
 	op := api.Operations[0]
-	if op.ID != "GetOrder" || op.Properties.Method != "POST" || op.Properties.URLTemplate != "/?soapAction=http%3A%2F%2Fexample.com%2Forders%2FGetOrder" {
+	if op.ID != "GetOrder" || op.Properties.Method != "POST" || op.Properties.URLTemplate != "/?soapAction=http://example.com/orders/GetOrder" {
 		t.Errorf("operation = %+v", op)
 	}
 }

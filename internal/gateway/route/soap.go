@@ -8,7 +8,8 @@ import (
 // SOAPAction returns the soapAction query value of an operation URL
 // template ("/?soapAction=urn:GetOrder" → "urn:GetOrder"), the form in
 // which Azure API Management writes the operations of a pass-through SOAP
-// API, and whether the template has one. The value is unescaped.
+// API, and whether the template has one. Percent escapes are decoded;
+// a '+' stays a '+'.
 func SOAPAction(template string) (string, bool) {
 	i := strings.IndexByte(template, '?')
 	if i < 0 {
@@ -19,7 +20,7 @@ func SOAPAction(template string) (string, bool) {
 		if k != "soapAction" {
 			continue
 		}
-		if u, err := url.QueryUnescape(v); err == nil {
+		if u, err := url.PathUnescape(v); err == nil { // '+' stays '+
 			v = u
 		}
 		return v, true

@@ -11,6 +11,7 @@ func TestSOAPAction(t *testing.T) {
 		{name: "action", template: "/?soapAction=http://example.com/GetOrder", want: "http://example.com/GetOrder", wantOK: true},
 		{name: "escaped", template: "/?a=1&soapAction=urn%3AGet", want: "urn:Get", wantOK: true},
 		{name: "empty", template: "/?soapAction=", wantOK: true},
+		{name: "plus kept", template: "/?soapAction=urn:a+b%26c", want: "urn:a+b&c", wantOK: true},
 		{name: "none", template: "/orders?id={id}"},
 		{name: "no query", template: "/"},
 	}
