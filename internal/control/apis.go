@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/gateway/route"
+	"github.com/gatehouse/gatehouse/internal/graphql"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -20,8 +21,17 @@ func checkAPI(ctx context.Context, tx store.Tx, rec *store.Record, props model.P
 	if err := checkRevision(ctx, tx, rec, a, old); err != nil {
 		return err
 	}
+	copied := a.SourceAPIID != "" || isRevisionID(rec.ID)
 	if err := startFrom(ctx, tx, rec, a, old); err != nil {
 		return err
+	}
+	if old == nil && !copied && a.Format == "" && a.Type == model.TypeGraphQL {
+		// A new GraphQL API answers on its path before it has a schema.
+		for _, op := range graphql.Operations() {
+			if err := putImportedOperation(ctx, tx, rec.ID, op, false, env); err != nil {
+				return err
+			}
+		}
 	}
 	a.APIType = "" // write-only: it only chose the type
 	if a.Format != "" {

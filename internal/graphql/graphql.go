@@ -23,9 +23,16 @@ func Import(schema []byte) ([]openapi.Operation, error) {
 	if len(schema) == 0 || !utf8.Valid(schema) || onlySpace(schema) {
 		return nil, errors.Join(ErrInvalid, errors.New("want the schema's non-empty UTF-8 text"))
 	}
+	return Operations(), nil
+}
+
+// Operations returns the operations of a pass-through GraphQL API, with
+// or without a schema: "graphql", POST on the API's path, and
+// "graphql-get", GET on it. The result is a fresh slice the caller owns.
+func Operations() []openapi.Operation {
 	post := model.Operation{DisplayName: "GraphQL", Method: "POST", URLTemplate: "/", ImportedFrom: ImportedFrom}
 	get := model.Operation{DisplayName: "GraphQL (GET)", Method: "GET", URLTemplate: "/", ImportedFrom: ImportedFrom}
-	return []openapi.Operation{{ID: "graphql", Properties: post}, {ID: "graphql-get", Properties: get}}, nil
+	return []openapi.Operation{{ID: "graphql", Properties: post}, {ID: "graphql-get", Properties: get}}
 }
 
 func onlySpace(b []byte) bool {

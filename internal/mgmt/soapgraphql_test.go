@@ -71,6 +71,20 @@ func TestImportGraphQLKeepsSchema(t *testing.T) {
 	}
 }
 
+func TestGraphQLAPIWithoutSchema(t *testing.T) {
+	a := newTestAPI(t)
+	a.must("PUT", "/apis/gql", `{"properties": {"path": "gql", "type": "graphql", "serviceUrl": "https://gql.example.com/graphql"}}`)
+	ops := a.must("GET", "/apis/gql/operations", "").body["value"].([]any)
+	if len(ops) != 2 {
+		t.Fatalf("a new GraphQL API has %d operations; want graphql and graphql-get", len(ops))
+	}
+	// Replacing it keeps them; importing a schema later keeps their ids.
+	a.must("PUT", "/apis/gql", `{"properties": {"path": "gql", "type": "graphql", "serviceUrl": "https://gql.example.com/graphql", "format": "graphql", "value": "type Query { a: Int }"}}`)
+	for _, id := range []string{"graphql", "graphql-get"} {
+		a.must("GET", "/apis/gql/operations/"+id, "")
+	}
+}
+
 func TestSOAPAndGraphQLRefusals(t *testing.T) {
 	a := newTestAPI(t)
 	wsdl, err := os.ReadFile("testdata/orders.wsdl")
