@@ -68,12 +68,17 @@ type Resource struct {
 	File string
 }
 
-// API is an API with its operations. Spec is the OpenAPI document the
-// operations came from (nil when the folder has none: the API's operations
-// are then left as they are).
+// API is an API with its operations. Spec is the document the operations
+// came from (nil when the folder has none: the API's operations are then
+// left as they are): an OpenAPI document, or, as SpecFormat says, the WSDL
+// of a SOAP API or the schema of a GraphQL API, which the management plane
+// keeps (the API's definition) and an export writes back.
 type API struct {
 	Resource
-	Spec       []byte
+	Spec []byte
+	// SpecFormat is "" for an OpenAPI Spec, else the import format that
+	// reads it: "wsdl" or "graphql".
+	SpecFormat string
 	SpecFile   string
 	Operations []openapi.Operation
 	// Tags are the tags the API carries; nil means "not described" (its
@@ -149,6 +154,39 @@ func clearServerFilled(p model.Properties) {
 	if a, ok := p.(*model.API); ok {
 		a.APIVersionSet, a.APIRevision, a.IsCurrent = nil, "", nil
 	}
+}
+
+// specFiles are the names of the non-OpenAPI specification files of an
+// API folder, by the format that imports them, as the APIOps extractor
+// writes them.
+var specFiles = map[string]string{"wsdl": "specification.wsdl", "graphql": "specification.graphql"}
+
+// splitDefinition moves the definition a management plane keeps for a
+// SOAP or GraphQL API out of a's properties into Spec, as a folder holds
+// it in a specification file.
+func splitDefinition(a *API) error {
+	var p model.API
+	if err := json.Unmarshal(a.Properties, &p); err != nil {
+		return fmt.Errorf("api %s: %w", a.Name, err)
+	}
+	if p.Definition == "" {
+		return nil
+	}
+	switch p.Type {
+	case model.TypeSOAP:
+		a.SpecFormat = "wsdl"
+	case model.TypeGraphQL:
+		a.SpecFormat = "graphql"
+	default:
+		return nil
+	}
+	a.Spec, p.Definition = []byte(p.Definition), ""
+	b, err := json.Marshal(&p)
+	if err != nil {
+		return fmt.Errorf("api %s: %w", a.Name, err)
+	}
+	a.Properties = b
+	return nil
 }
 
 // knownProperties returns the JSON names of kind's properties.

@@ -257,8 +257,10 @@ func describe(name string) string {
 		return "API schema"
 	case "releases":
 		return "API release"
-	case "specification.graphql", "specification.wsdl", "specification.wadl":
-		return "non-OpenAPI specification"
+	case "specification.wadl":
+		return "WADL specification"
+	case "specification.graphql", "specification.wsdl":
+		return "specification of another API type"
 	}
 	return strings.TrimSuffix(strings.TrimSuffix(name, path.Ext(name)), "s")
 }
@@ -296,14 +298,20 @@ func (r *reader) api(rel, dirName string) {
 		r.fail(file, "%v", err)
 		return
 	}
-	if a.Type != "" && a.Type != "http" {
+	if a.Type != "" && a.Type != model.TypeHTTP && a.Type != model.TypeSOAP && a.Type != model.TypeGraphQL {
 		r.skip("API of type "+a.Type, file, "the whole API")
 		return
 	}
 	a.Normalize()
 	api := API{Resource: Resource{Name: name, File: file}}
 	known := []string{"apiInformation.json"}
+	if !r.definitionSpec(rel, &a, &api, &known) {
+		return
+	}
 	for _, spec := range []string{"specification.yaml", "specification.yml", "specification.json"} {
+		if api.Spec != nil {
+			break
+		}
 		b, err := os.ReadFile(filepath.Join(r.dir, rel, spec))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -350,6 +358,7 @@ func (r *reader) api(rel, dirName string) {
 		api.Revision = a.APIRevision
 	}
 	clearServerFilled(&a)
+	a.Definition = "" // the management plane keeps the specification file's
 	c, err := json.Marshal(&a)
 	if err != nil {
 		r.fail(file, "%v", err)

@@ -25,6 +25,9 @@ func Fetch(ctx context.Context, c *mgmtclient.Client) (*Config, error) {
 		if api.Operations, err = fetchOperations(ctx, c, a.Name); err != nil {
 			return nil, err
 		}
+		if err := splitDefinition(&api); err != nil {
+			return nil, err
+		}
 		revisions, err := fetchRevisions(ctx, c, &api)
 		if err != nil {
 			return nil, err
@@ -195,6 +198,9 @@ func fetchRevisions(ctx context.Context, c *mgmtclient.Client, api *API) ([]API,
 		}
 		rev := API{Resource: Resource{Name: name, Properties: props}}
 		if rev.Operations, err = fetchOperations(ctx, c, name); err != nil {
+			return nil, err
+		}
+		if err := splitDefinition(&rev); err != nil {
 			return nil, err
 		}
 		out = append(out, rev)

@@ -45,7 +45,9 @@ func Write(dir string, cfg *Config, opts WriteOptions) error {
 			props = withRevision(props, a.Revision)
 		}
 		w.info(filepath.Join("apis", a.Name, "apiInformation.json"), props)
-		if len(a.Operations) > 0 {
+		if a.SpecFormat != "" {
+			w.file(filepath.Join("apis", a.Name, specFiles[a.SpecFormat]), a.Spec)
+		} else if len(a.Operations) > 0 {
 			var api model.API
 			if err := json.Unmarshal(a.Properties, &api); err != nil {
 				return fmt.Errorf("api %s: %w", a.Name, err)

@@ -37,11 +37,10 @@ func importDefinition(ctx context.Context, tx store.Tx, rec *store.Record, a *mo
 		}
 		base = a.Value
 	}
-	def, err := openapi.Import(data, openapi.ImportOptions{BaseURL: base})
+	desired, err := readDefinition(data, base, a)
 	if err != nil {
 		return Invalid("properties.value", err.Error())
 	}
-	def.Fill(a)
 	a.Format, a.Value = "", ""
 	if err := a.Validate(); err != nil {
 		return err
@@ -50,7 +49,7 @@ func importDefinition(ctx context.Context, tx store.Tx, rec *store.Record, a *mo
 	if err != nil {
 		return err
 	}
-	plan := openapi.PlanOperations(current, def.Operations)
+	plan := openapi.PlanOperations(current, desired)
 	for _, c := range plan.Changes {
 		if c.Action == openapi.Delete {
 			if _, err := tx.Delete(ctx, model.KindOperation, rec.ID, c.ID); err != nil {
@@ -65,18 +64,19 @@ func importDefinition(ctx context.Context, tx store.Tx, rec *store.Record, a *mo
 		if plan.Changes[i].Action == openapi.Keep {
 			continue
 		}
-		if err := putImportedOperation(ctx, tx, rec.ID, op, env); err != nil {
+		if err := putImportedOperation(ctx, tx, rec.ID, op, a.Type == model.TypeSOAP, env); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// putImportedOperation checks and writes one operation of an import.
-func putImportedOperation(ctx context.Context, tx store.Tx, apiID string, op openapi.Operation, env checkEnv) error {
+// putImportedOperation checks and writes one operation of an import;
+// soap tells whether the API is a SOAP API.
+func putImportedOperation(ctx context.Context, tx store.Tx, apiID string, op openapi.Operation, soap bool, env checkEnv) error {
 	orec := &store.Record{Kind: model.KindOperation, Parent: apiID, ID: op.ID}
 	props := op.Properties
-	if err := checkOperation(ctx, tx, orec, &props, nil, env); err != nil {
+	if err := checkOperationOf(ctx, tx, orec, &props, soap); err != nil {
 		msg := err.Error()
 		var ce *Error
 		if errors.As(err, &ce) {

@@ -183,6 +183,14 @@ func startFrom(ctx context.Context, tx store.Tx, rec *store.Record, a *model.API
 	if a.DisplayName == "" {
 		a.DisplayName = s.DisplayName
 	}
+	if a.Type == model.TypeHTTP && a.APIType == "" && s.Type != model.TypeHTTP {
+		// The copied operations are a SOAP or GraphQL API's: so is the copy,
+		// with the source's definition unless it imports its own.
+		a.Type = s.Type
+	}
+	if a.Type == s.Type {
+		a.Definition = s.Definition
+	}
 	content, err := readRevision(ctx, tx, srcRec.ID)
 	if err != nil {
 		return err

@@ -102,6 +102,12 @@ type operation struct {
 	name   string // display name, as context.Operation.Name
 	method string // "*" matches every method
 	tpl    *route.Template
+	// soapAction is the SOAP action a request must name (SOAPAction
+	// header or SOAP 1.2 Content-Type action) for an operation of a SOAP
+	// API whose template has one ("/?soapAction=urn:Get"); soap tells that
+	// it does.
+	soapAction string
+	soap       bool
 	// pipe is the effective policy for requests without a product with a
 	// policy; nil when it only forwards (the fast path).
 	pipe *policy.Pipeline
@@ -374,6 +380,9 @@ func (s *Server) compileAPI(a *snapshot.API, key string, index int, c *compile.A
 			return nil, fmt.Errorf("operation %s: %w", o.ID, err)
 		}
 		op := operation{id: o.ID, name: displayName(o.Name, o.ID), method: o.Method, tpl: tpl}
+		if a.Type == "soap" {
+			op.soapAction, op.soap = route.SOAPAction(o.URLTemplate)
+		}
 		op.ctx = &expr.Operation{ID: op.id, Name: op.name, Method: op.method, URLTemplate: tpl.String()}
 		if c != nil {
 			if co := c.Operations[strings.ToLower(o.ID)]; co != nil {
@@ -386,6 +395,9 @@ func (s *Server) compileAPI(a *snapshot.API, key string, index int, c *compile.A
 	sort.SliceStable(r.ops, func(i, j int) bool {
 		if c := route.Compare(r.ops[i].tpl, r.ops[j].tpl); c != 0 {
 			return c < 0
+		}
+		if r.ops[i].soap != r.ops[j].soap {
+			return r.ops[i].soap // an operation naming a SOAP action before one taking any
 		}
 		return r.ops[i].method != "*" && r.ops[j].method == "*"
 	})
@@ -460,7 +472,7 @@ func (rt *Runtime) route(method, path string, r *http.Request) (a *apiRoute, op 
 	}
 	for i := range a.ops {
 		o := &a.ops[i]
-		if (o.method == method || o.method == "*") && o.tpl.Match(rest) {
+		if (o.method == method || o.method == "*") && o.tpl.Match(rest) && o.soapMatch(r) {
 			return a, o, rest
 		}
 	}
@@ -477,4 +489,13 @@ func userOf(u snapshot.User) *expr.User {
 		eu.Groups = append(eu.Groups, expr.Group{ID: g.ID, Name: g.Name})
 	}
 	return eu
+}
+
+// soapMatch reports whether r names o's SOAP action, or o has none; a
+// path match without a request (r nil) does not look at actions.
+func (o *operation) soapMatch(r *http.Request) bool {
+	if !o.soap || r == nil {
+		return true
+	}
+	return route.RequestSOAPAction(r.Header.Get("SOAPAction"), r.Header.Get("Content-Type")) == o.soapAction
 }

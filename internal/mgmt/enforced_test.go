@@ -54,7 +54,9 @@ var propertyUses = map[string]propertyUse{
 	"ApiProperties.apiRevision":                   own(byManagement, "set by the management plane from the id"),
 	"ApiProperties.apiRevisionDescription":        own(describes, "for administrators"),
 	"ApiProperties.sourceApiId":                   own(byManagement, "copies operations and policies on create"),
-	"ApiProperties.type":                          own(byGateway, "http, the only type, is what the gateways serve"),
+	"ApiProperties.type":                          own(byGateway, "http, soap (matched by SOAP action) and graphql are served; the others are refused"),
+	"ApiProperties.apiType":                       own(byManagement, "chooses the type of an import; SOAP-to-REST is refused"),
+	"ApiProperties.definition":                    own(byManagement, "the imported WSDL or GraphQL schema, written back by exports"),
 	"ApiProperties.format":                        own(byManagement, "imports the definition in value"),
 	"ApiProperties.value":                         own(byManagement, "the imported definition"),
 

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 )
@@ -40,16 +41,44 @@ type API struct {
 	// and policies the new one starts with (APIM's sourceApiId).
 	// Write-only: never stored or returned.
 	SourceAPIID string `json:"sourceApiId,omitempty"`
-	Type        string `json:"type,omitempty"`
+	// Type is the kind of API the gateways serve: TypeHTTP (the
+	// default), TypeSOAP (pass-through SOAP: requests are POSTs matched to
+	// operations by their SOAP action) or TypeGraphQL (pass-through
+	// GraphQL: requests are forwarded as they are).
+	Type string `json:"type,omitempty"`
+	// APIType is APIM's import selector (apiType, its SDKs' soapApiType):
+	// "soap" imports a WSDL as a pass-through SOAP API, "graphql" makes a
+	// GraphQL API. It fills Type when Type is empty and must agree with
+	// it otherwise. Write-only: never stored or returned.
+	APIType string `json:"apiType,omitempty"`
 	// Format and Value import a definition on PUT, as in APIM: Format is
 	// one of ImportFormats and Value the document (or its URL for the
 	// -link formats). Both are write-only: never stored or returned.
 	Format string `json:"format,omitempty"`
 	Value  string `json:"value,omitempty"`
+	// Definition is the WSDL or GraphQL schema the last import of a SOAP
+	// or GraphQL API read, kept so that an export writes it back. The
+	// management plane sets it from Format and Value, whatever a request
+	// says; an OpenAPI import is not kept (its operations are exported).
+	Definition string `json:"definition,omitempty"`
 }
 
+// API types (API.Type) the gateways serve.
+const (
+	TypeHTTP    = "http"
+	TypeSOAP    = "soap"
+	TypeGraphQL = "graphql"
+)
+
 // ImportFormats are the accepted values of API.Format.
-var ImportFormats = []string{"openapi", "openapi+json", "swagger-json", "openapi-link", "openapi+json-link", "swagger-link-json"}
+var ImportFormats = []string{"openapi", "openapi+json", "swagger-json", "openapi-link", "openapi+json-link", "swagger-link-json",
+	"wsdl", "wsdl-link", "graphql", "graphql-link"}
+
+// IsWSDLFormat reports whether format imports a WSDL document.
+func IsWSDLFormat(format string) bool { return format == "wsdl" || format == "wsdl-link" }
+
+// IsGraphQLFormat reports whether format imports a GraphQL schema.
+func IsGraphQLFormat(format string) bool { return format == "graphql" || format == "graphql-link" }
 
 // IsLinkFormat reports whether format names a document by URL.
 func IsLinkFormat(format string) bool {
@@ -81,7 +110,10 @@ func (a *API) Normalize() {
 		a.SubscriptionKeyParameterNames.Query = DefaultKeyQuery
 	}
 	if a.Type == "" {
-		a.Type = "http"
+		a.Type = strings.ToLower(a.APIType)
+	}
+	if a.Type == "" {
+		a.Type = TypeHTTP
 	}
 	if a.DisplayName == "" {
 		a.DisplayName = a.Path
@@ -154,9 +186,7 @@ func (a *API) Validate() error {
 			fe.add("value", "%q is not an absolute http or https URL", a.Value)
 		}
 	}
-	if a.Type != "http" {
-		fe.add("type", "%q is not supported: want http", a.Type)
-	}
+	a.validateType(&fe)
 	if a.APIVersionSetID != "" {
 		if _, err := ParseVersionSetID(a.APIVersionSetID); err != nil {
 			fe.add("apiVersionSetId", "%v", err)
@@ -174,6 +204,34 @@ func (a *API) Validate() error {
 		}
 	}
 	return fe.err()
+}
+
+// validateType checks Type, APIType and that Format suits the type.
+func (a *API) validateType(fe *fieldErrors) {
+	switch a.Type {
+	case TypeHTTP, TypeSOAP, TypeGraphQL:
+	case "websocket", "odata", "grpc":
+		fe.unsupported("type", fmt.Sprintf("%s APIs (the gateways serve http, soap and graphql APIs)", a.Type))
+	default:
+		fe.add("type", "%q is not an API type: want http, soap or graphql", a.Type)
+	}
+	if a.APIType != "" && !strings.EqualFold(a.APIType, a.Type) {
+		fe.add("apiType", "%q does not agree with type %q", a.APIType, a.Type)
+	}
+	switch {
+	case a.Format == "":
+	case IsWSDLFormat(a.Format) && a.Type == TypeHTTP:
+		fe.unsupported("type", "SOAP-to-REST (a WSDL imported as an http API); give type or apiType soap to import a pass-through SOAP API")
+	case IsWSDLFormat(a.Format) && a.Type != TypeSOAP:
+		fe.add("format", "%q imports a SOAP API: want type soap, not %q", a.Format, a.Type)
+	case IsGraphQLFormat(a.Format) && a.Type != TypeGraphQL:
+		fe.add("format", "%q imports a GraphQL API: want type graphql, not %q", a.Format, a.Type)
+	case !IsWSDLFormat(a.Format) && !IsGraphQLFormat(a.Format) && a.Type != TypeHTTP:
+		fe.add("format", "%q imports an http API: want type http, not %q", a.Format, a.Type)
+	}
+	if len(a.Definition) > MaxSchemaSize {
+		fe.add("definition", "must be at most %d bytes", MaxSchemaSize)
+	}
 }
 
 // validateAbsoluteURL returns a message when s is not an absolute http(s) URL.

@@ -127,6 +127,10 @@ type API struct {
 	// Subscriptions and products that reach the API reach all its
 	// revisions.
 	NotCurrent bool `json:"notCurrent,omitempty"`
+	// Type is "soap" for a pass-through SOAP API, whose operations the
+	// gateway tells apart by the request's SOAP action, or "graphql";
+	// empty for an http API.
+	Type string `json:"type,omitempty"`
 }
 
 // Operation is one method and URL template of an API.

@@ -151,6 +151,7 @@ func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool, pols
 			Version:              a.APIVersion,
 			Revision:             a.APIRevision,
 			NotCurrent:           notCurrent,
+			Type:                 snapshotType(a.Type),
 		})
 	}
 	return apis, nil
@@ -324,4 +325,13 @@ func responses(rs []model.Response) []snapshot.Response {
 		out[i] = snapshot.Response{StatusCode: r.StatusCode, Headers: parameters(r.Headers), Representations: representations(r.Representations)}
 	}
 	return out
+}
+
+// snapshotType is an API's type as a snapshot carries it: empty for
+// http, the default.
+func snapshotType(t string) string {
+	if t == model.TypeHTTP {
+		return ""
+	}
+	return t
 }
