@@ -426,6 +426,37 @@ func openAPISteps(t *testing.T) []openAPIStep {
 		{method: "DELETE", target: "/mgmt/gateways/managed", want: 409},
 		{method: "DELETE", target: "/mgmt/groups/Administrators", want: 409},
 
+		// Loggers and diagnostics: a logger in use cannot be deleted.
+		{method: "PUT", target: "/mgmt/loggers/requests", body: props(`{"loggerType": "file", "credentials": {"path": "requests.jsonl"}}`), want: 201},
+		{method: "PUT", target: "/mgmt/loggers/out", body: props(`{"loggerType": "stdout"}`), want: 201},
+		{method: "PUT", target: "/mgmt/loggers/ai", body: props(`{"loggerType": "applicationInsights", "credentials": {"instrumentationKey": "k"}}`), want: 400,
+			wantBody: []string{"properties.loggerType", "not supported yet"}},
+		{method: "PUT", target: "/mgmt/loggers/bad", body: props(`{"loggerType": "file", "credentials": {"path": "../etc/passwd"}}`), want: 400,
+			wantBody: []string{"properties.credentials.path"}},
+		{method: "PATCH", target: "/mgmt/loggers/requests", body: props(`{"description": "Every request, as JSON lines."}`), want: 200},
+		{method: "GET", target: "/mgmt/loggers/requests", want: 200, wantBody: []string{`"isBuffered": true`}},
+		{method: "GET", target: "/mgmt/loggers", want: 200, wantBody: []string{`"count": 2`}},
+		{method: "PUT", target: "/mgmt/diagnostics/azuremonitor", body: props(`{"loggerId": "/loggers/requests", "alwaysLog": "allErrors", "sampling": {"samplingType": "fixed", "percentage": 25}, "logClientIp": true}`), want: 201},
+		{method: "PUT", target: "/mgmt/diagnostics/bad", body: props(`{"loggerId": "missing"}`), want: 400, wantBody: []string{"properties.loggerId"}},
+		{method: "PUT", target: "/mgmt/diagnostics/bad", body: props(`{"loggerId": "requests", "sampling": {"samplingType": "fixed", "percentage": 150}}`), invalid: true, want: 400,
+			wantBody: []string{"properties.sampling.percentage"}},
+		{method: "PUT", target: "/mgmt/diagnostics/bad", body: props(`{"loggerId": "requests", "frontend": {"request": {"headers": ["Authorization"]}}}`), want: 400,
+			wantBody: []string{"properties.frontend.request.headers", "not supported yet"}},
+		{method: "PATCH", target: "/mgmt/diagnostics/azuremonitor", body: props(`{"logClientIp": false}`), want: 200},
+		{method: "GET", target: "/mgmt/diagnostics/azuremonitor", want: 200, wantBody: []string{`"percentage": 25`}},
+		{method: "GET", target: "/mgmt/diagnostics", want: 200},
+		{method: "PUT", target: "/mgmt/apis/echo/diagnostics/azuremonitor", body: props(`{"loggerId": "out", "sampling": {"samplingType": "fixed", "percentage": 100}}`), want: 201},
+		{method: "PUT", target: "/mgmt/apis/missing/diagnostics/azuremonitor", body: props(`{"loggerId": "out"}`), want: 404},
+		{method: "PATCH", target: "/mgmt/apis/echo/diagnostics/azuremonitor", body: props(`{"alwaysLog": "allErrors"}`), want: 200},
+		{method: "GET", target: "/mgmt/apis/echo/diagnostics/azuremonitor", want: 200},
+		{method: "GET", target: "/mgmt/apis/echo/diagnostics", want: 200, wantBody: []string{`"count": 1`}},
+		{method: "GET", target: "/mgmt/apis/missing/diagnostics", want: 404},
+		{method: "DELETE", target: "/mgmt/loggers/requests", want: 409, wantBody: []string{"azuremonitor"}},
+		{method: "DELETE", target: "/mgmt/diagnostics/azuremonitor", want: 200},
+		{method: "DELETE", target: "/mgmt/diagnostics/azuremonitor", want: 204},
+		{method: "DELETE", target: "/mgmt/loggers/requests", want: 200},
+		{method: "DELETE", target: "/mgmt/loggers/out", want: 409},
+
 		// Deleting an API removes what hangs on it.
 		{method: "DELETE", target: "/mgmt/apis/echo", want: 200},
 		{method: "GET", target: "/mgmt/gateways/fra/apis/echo", want: 404},
@@ -439,6 +470,8 @@ func openAPISteps(t *testing.T) []openAPIStep {
 		{method: "DELETE", target: "/mgmt/namedValues/backend-key", want: 200},
 		{method: "DELETE", target: "/mgmt/backends/orders", want: 200},
 		{method: "DELETE", target: "/mgmt/products/starter", want: 204},
+		{method: "DELETE", target: "/mgmt/apis/echo/diagnostics/azuremonitor", want: 204},
+		{method: "DELETE", target: "/mgmt/loggers/out", want: 200},
 	}
 	return steps
 }
