@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"net/textproto"
 	"strings"
 	"time"
 
@@ -19,6 +20,9 @@ type diagRule struct {
 	percent  float64 // 0 to 100
 	errors   bool    // alwaysLog allErrors
 	clientIP bool
+	// reqHeaders and respHeaders are the canonical names of the headers
+	// the record holds.
+	reqHeaders, respHeaders []string
 }
 
 // samples reports whether the rule records a request: always at 100,
@@ -76,7 +80,8 @@ func (s *Server) compileDiagnostics(snap *snapshot.Snapshot, byID map[string]*ap
 			continue
 		}
 		keep[k] = true
-		rule := diagRule{id: sd.ID, sink: k, percent: sd.Percentage, errors: sd.AlwaysLogErrors, clientIP: sd.LogClientIP}
+		rule := diagRule{id: sd.ID, sink: k, percent: sd.Percentage, errors: sd.AlwaysLogErrors, clientIP: sd.LogClientIP,
+			reqHeaders: canonicalNames(sd.RequestHeaders), respHeaders: canonicalNames(sd.ResponseHeaders)}
 		if sd.API == "" {
 			d.global = append(d.global, rule)
 		} else {
@@ -126,6 +131,8 @@ func (s *Server) recordRequest(rules []diagRule, r *http.Request, rec *recorder,
 		if d.clientIP {
 			out.ClientIP = s.clientAddress(r)
 		}
+		out.RequestHeaders = headersOf(r.Header, d.reqHeaders, keyHeaderOf(api))
+		out.ResponseHeaders = headersOf(rec.Header(), d.respHeaders, "")
 		d.sink.put(out)
 	}
 }
@@ -152,6 +159,44 @@ func (s *Server) newRecord(r *http.Request, rec *recorder, api *apiRoute, op *op
 	out.ErrorSource, out.ErrorReason, out.ErrorMessage = failureOf(rec, r, api, op, sub)
 	if rec.span != nil && rec.span.SpanContext().IsValid() {
 		out.TraceID = rec.span.SpanContext().TraceID().String()
+	}
+	return out
+}
+
+// canonicalNames returns names in canonical MIME form.
+func canonicalNames(names []string) []string {
+	if len(names) == 0 {
+		return nil
+	}
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = textproto.CanonicalMIMEHeaderKey(n)
+	}
+	return out
+}
+
+// keyHeaderOf returns the header that carries api's subscription key,
+// which records never hold (APIM's default when no API matched).
+func keyHeaderOf(api *apiRoute) string {
+	if api != nil && api.keyHeader != "" {
+		return api.keyHeader
+	}
+	return model.DefaultKeyHeader
+}
+
+// headersOf returns the values h has of names, joined by ", ", but never
+// the header skip; nil when it has none of them.
+func headersOf(h http.Header, names []string, skip string) map[string]string {
+	var out map[string]string
+	for _, n := range names {
+		v, ok := h[n]
+		if !ok || strings.EqualFold(n, skip) {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]string, len(names))
+		}
+		out[n] = strings.Join(v, ", ")
 	}
 	return out
 }

@@ -102,7 +102,8 @@ func TestDiagnosticsWriteRecordsToFileLoggers(t *testing.T) {
 	// Sampling 100: one record per request, with what identifies it.
 	all := map[string]snapshot.Logger{"requests": {Type: "file", Path: "gw/requests.jsonl"}}
 	if err := s.Load(diagSnapshot(1, backend.URL, all,
-		snapshot.Diagnostic{ID: "azuremonitor", Logger: "requests", Percentage: 100, LogClientIP: true})); err != nil {
+		snapshot.Diagnostic{ID: "azuremonitor", Logger: "requests", Percentage: 100, LogClientIP: true,
+			RequestHeaders: []string{"x-request-tag", "Ocp-Apim-Subscription-Key"}, ResponseHeaders: []string{"Content-Type", "X-Absent"}})); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 3; i++ {
@@ -110,9 +111,28 @@ func TestDiagnosticsWriteRecordsToFileLoggers(t *testing.T) {
 			t.Fatalf("GET: %d", st)
 		}
 	}
-	recs := readRecords(t, filepath.Join(dir, "gw", "requests.jsonl"), 3)
-	if len(recs) != 3 {
-		t.Fatalf("%d records, want 3", len(recs))
+	req, _ := http.NewRequest("GET", gw.URL+"/orders/43", nil)
+	req.Header.Set("Ocp-Apim-Subscription-Key", "orders-key")
+	req.Header.Add("X-Request-Tag", "a")
+	req.Header.Add("X-Request-Tag", "b")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET with headers: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	recs := readRecords(t, filepath.Join(dir, "gw", "requests.jsonl"), 4)
+	if len(recs) != 4 {
+		t.Fatalf("%d records, want 4", len(recs))
+	}
+	// The named headers, never the key's.
+	if h, _ := recs[3]["frontendRequestHeaders"].(map[string]any); len(h) != 1 || h["X-Request-Tag"] != "a, b" {
+		t.Errorf("request headers of the record: %v, want X-Request-Tag only", recs[3]["frontendRequestHeaders"])
+	}
+	if h, _ := recs[3]["frontendResponseHeaders"].(map[string]any); len(h) != 1 || h["Content-Type"] == nil {
+		t.Errorf("response headers of the record: %v, want Content-Type only", recs[3]["frontendResponseHeaders"])
+	}
+	if _, ok := recs[0]["frontendRequestHeaders"]; ok {
+		t.Errorf("a request without the named headers: record %v", recs[0])
 	}
 	r := recs[0]
 	for k, want := range map[string]any{"diagnostic": "azuremonitor", "method": "GET", "path": "/orders/42", "apiId": "orders",

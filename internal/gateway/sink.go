@@ -45,10 +45,14 @@ type requestRecord struct {
 	Duration     float64 `json:"totalTimeMs"`
 	Backend      float64 `json:"backendTimeMs,omitempty"`
 	ClientIP     string  `json:"clientIp,omitempty"`
-	ErrorSource  string  `json:"errorSource,omitempty"`
-	ErrorReason  string  `json:"errorReason,omitempty"`
-	ErrorMessage string  `json:"errorMessage,omitempty"`
-	TraceID      string  `json:"traceId,omitempty"`
+	// RequestHeaders and ResponseHeaders hold the headers the diagnostic
+	// names that the message had, their values joined by ", ".
+	RequestHeaders  map[string]string `json:"frontendRequestHeaders,omitempty"`
+	ResponseHeaders map[string]string `json:"frontendResponseHeaders,omitempty"`
+	ErrorSource     string            `json:"errorSource,omitempty"`
+	ErrorReason     string            `json:"errorReason,omitempty"`
+	ErrorMessage    string            `json:"errorMessage,omitempty"`
+	TraceID         string            `json:"traceId,omitempty"`
 }
 
 // sink writes the records of the loggers that share one destination, in

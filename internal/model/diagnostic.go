@@ -48,8 +48,13 @@ type PipelineDiagnosis struct {
 	Response *MessageDiagnosis `json:"response,omitempty"`
 }
 
-// MessageDiagnosis is APIM's HttpMessageDiagnostic. Records hold no
-// headers or bodies yet, so only empty settings are accepted.
+// MaxDiagnosticHeaders is how many headers a diagnostic may record of
+// one message.
+const MaxDiagnosticHeaders = 20
+
+// MessageDiagnosis is APIM's HttpMessageDiagnostic. Records hold the
+// named headers of the client's request and of the response to it
+// (frontend); backend headers, bodies and masking are not supported yet.
 type MessageDiagnosis struct {
 	Headers     []string                   `json:"headers,omitempty"`
 	Body        *BodyDiagnosis             `json:"body,omitempty"`
@@ -126,8 +131,17 @@ func (d *Diagnostic) Validate() error {
 				continue
 			}
 			at := side.name + "." + m.name
-			if len(m.m.Headers) > 0 {
-				fe.unsupported(at+".headers", "records hold no headers yet; leave the list empty")
+			switch {
+			case len(m.m.Headers) > 0 && side.name == "backend":
+				fe.unsupported(at+".headers", "records hold the frontend's headers only; leave the list empty")
+			case len(m.m.Headers) > MaxDiagnosticHeaders:
+				fe.add(at+".headers", "names %d headers; at most %d are allowed", len(m.m.Headers), MaxDiagnosticHeaders)
+			}
+			for _, h := range m.m.Headers {
+				if !validToken(h) || len(h) > 100 {
+					fe.add(at+".headers", "%q is not a header name", h)
+					break
+				}
 			}
 			if m.m.Body != nil && m.m.Body.Bytes != 0 {
 				fe.unsupported(at+".body.bytes", "records hold no bodies yet; use 0")

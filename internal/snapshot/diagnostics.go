@@ -29,4 +29,9 @@ type Diagnostic struct {
 	AlwaysLogErrors bool `json:"alwaysLogErrors,omitempty"`
 	// LogClientIP puts the client's address in the record.
 	LogClientIP bool `json:"logClientIp,omitempty"`
+	// RequestHeaders and ResponseHeaders name the headers of the
+	// client's request and of the response to it that the record holds
+	// (never the API's subscription key header).
+	RequestHeaders  []string `json:"requestHeaders,omitempty"`
+	ResponseHeaders []string `json:"responseHeaders,omitempty"`
 }

@@ -40,8 +40,17 @@ func buildDiagnostics(ctx context.Context, r store.Reader, s *snapshot.Snapshot)
 			if err != nil {
 				return fmt.Errorf("build snapshot: diagnostic %s: %w", rec.ID, err)
 			}
-			diags = append(diags, snapshot.Diagnostic{ID: strings.ToLower(rec.ID), API: api, Logger: strings.ToLower(logger),
-				Percentage: d.Sampling.Percentage, AlwaysLogErrors: d.AlwaysLog == model.AlwaysLogAllErrors, LogClientIP: d.LogClientIP})
+			sd := snapshot.Diagnostic{ID: strings.ToLower(rec.ID), API: api, Logger: strings.ToLower(logger),
+				Percentage: d.Sampling.Percentage, AlwaysLogErrors: d.AlwaysLog == model.AlwaysLogAllErrors, LogClientIP: d.LogClientIP}
+			if f := d.Frontend; f != nil {
+				if f.Request != nil {
+					sd.RequestHeaders = f.Request.Headers
+				}
+				if f.Response != nil {
+					sd.ResponseHeaders = f.Response.Headers
+				}
+			}
+			diags = append(diags, sd)
 		}
 	}
 	if len(diags) == 0 {

@@ -34,7 +34,8 @@ func TestBuildCarriesDiagnosticsOfServedAPIsAndTheirLoggers(t *testing.T) {
 		put(tx, model.KindLogger, "", "unused", &model.Logger{LoggerType: "stdout"})
 		put(tx, model.KindDiagnostic, "", "azuremonitor", &model.Diagnostic{LoggerID: "/loggers/requests", AlwaysLog: "allErrors",
 			Sampling: &model.Sampling{SamplingType: "fixed", Percentage: 10}})
-		put(tx, model.KindAPIDiagnostic, "a", "azuremonitor", &model.Diagnostic{LoggerID: "out", LogClientIP: true})
+		put(tx, model.KindAPIDiagnostic, "a", "azuremonitor", &model.Diagnostic{LoggerID: "out", LogClientIP: true,
+			Frontend: &model.PipelineDiagnosis{Request: &model.MessageDiagnosis{Headers: []string{"User-Agent"}}}})
 		return nil
 	})
 	if err != nil {
@@ -52,7 +53,8 @@ func TestBuildCarriesDiagnosticsOfServedAPIsAndTheirLoggers(t *testing.T) {
 		t.Fatal(err)
 	}
 	global := snapshot.Diagnostic{ID: "azuremonitor", Logger: "requests", Percentage: 10, AlwaysLogErrors: true}
-	want := []snapshot.Diagnostic{global, {ID: "azuremonitor", API: "a", Logger: "out", Percentage: 100, LogClientIP: true}}
+	want := []snapshot.Diagnostic{global, {ID: "azuremonitor", API: "a", Logger: "out", Percentage: 100, LogClientIP: true,
+		RequestHeaders: []string{"User-Agent"}}}
 	if !reflect.DeepEqual(managed.Diagnostics, want) {
 		t.Errorf("managed diagnostics %+v, want %+v", managed.Diagnostics, want)
 	}
