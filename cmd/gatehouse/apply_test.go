@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/certificate/certtest"
 )
@@ -97,7 +99,8 @@ func TestApplyAPIOpsExtraction(t *testing.T) {
 		"+ policyFragments/cors-fragment", "+ policy\n", "+ products/starter/policy", "+ apis/echo-api/policy",
 		"+ apis/echo-api/operations/get-echo/policy", "+ apis/orders/operations/create-order/policy",
 		"! skipped apis/echo-api/diagnostics/applicationinsights/diagnosticInformation.json: diagnostic",
-		"! skipped loggers/appinsights/loggerInformation.json: logger is not supported yet",
+		"! skipped loggers/appinsights/loggerInformation.json: logger of type applicationInsights is not supported yet",
+		"! skipped apis/echo-api/diagnostics/applicationinsights/diagnosticInformation.json: diagnostic is not supported yet (it writes to logger appinsights, which is skipped)",
 		"! skipped apis/echo-api/apiInformation.json: property authenticationSettings is not supported yet",
 		"applied ")
 	if strings.Contains(out, "policy is not supported") || strings.Contains(out, "fragment is not supported") || strings.Contains(out, "tag is not supported") {
@@ -269,6 +272,9 @@ func TestExportApplyRoundTrip(t *testing.T) {
 	a.must("PATCH", "/backends/three", `{"properties":{"credentials":{"certificateIds":["client"]}}}`)
 	a.must("PUT", "/gateways/edge/certificateAuthorities/root", `{"properties":{"isTrusted":true}}`)
 	a.must("PUT", "/schemas/address", `{"properties":{"schemaType":"json","description":"A postal address","document":{"type":"object","required":["city"],"properties":{"city":{"type":"string"}}}}}`)
+	a.must("PUT", "/loggers/requests", `{"properties":{"loggerType":"file","description":"Every request","credentials":{"path":"requests.jsonl"}}}`)
+	a.must("PUT", "/diagnostics/azuremonitor", `{"properties":{"loggerId":"requests","alwaysLog":"allErrors","sampling":{"samplingType":"fixed","percentage":0}}}`)
+	a.must("PUT", "/apis/files/diagnostics/azuremonitor", `{"properties":{"loggerId":"/loggers/requests","logClientIp":true}}`)
 	a.must("PUT", "/gateways/edge/federatedCredentials/cluster", `{"properties":{"issuer":"https://oidc.example.com/cluster","subject":"system:serviceaccount:gw:gw"}}`)
 	t.Setenv("GATEHOUSE_CERTIFICATE_CLIENT", client.PEM(t))
 	first := filepath.Join(t.TempDir(), "first")
@@ -288,7 +294,9 @@ func TestExportApplyRoundTrip(t *testing.T) {
 	for _, f := range []string{"policy.xml", "products/starter/policy.xml", "apis/files/policy.xml", "apis/files/operations/get-item/policy.xml",
 		"policy fragments/stamp/policy.xml", "policy fragments/stamp/policyFragmentInformation.json",
 		"products/starter/apis/pets/productApiInformation.json", "products/starter/groups/partners/productGroupInformation.json",
-		"tags/public/tagInformation.json", "apis/pets/tags/public/apiTagInformation.json", "products/starter/tags/public/productTagInformation.json"} {
+		"tags/public/tagInformation.json", "apis/pets/tags/public/apiTagInformation.json", "products/starter/tags/public/productTagInformation.json",
+		"loggers/requests/loggerInformation.json", "diagnostics/azuremonitor/diagnosticInformation.json",
+		"apis/files/diagnostics/azuremonitor/diagnosticInformation.json"} {
 		if _, ok := files[f]; !ok {
 			t.Errorf("export lacks %s", f)
 		}
@@ -321,13 +329,15 @@ func TestExportApplyRoundTrip(t *testing.T) {
 		t.Errorf("the fragment's information file:\n%s", v)
 	}
 
-	b := startServe(t, t.TempDir(), "")
+	logs := t.TempDir()
+	b := startServe(t, t.TempDir(), "", func(c *serveConfig) { c.LoggerDir = logs })
 	applyB := append([]string{"apply", "--dir", first}, b.remote()...)
 	out = mustCLI(t, applyB...)
 	expectContains(t, out, "+ apis/pets", "+ apis/files", "+ backends/three", "+ products/starter/groups/partners",
 		"+ certificates/client", "+ certificates/root", "+ schemas/address", "+ gateways/edge/certificateAuthorities/root", "+ gateways/edge/federatedCredentials/cluster",
 		"+ policyFragments/stamp", "+ policy\n", "+ products/starter/policy", "+ apis/files/policy", "+ apis/files/operations/get-item/policy",
-		"+ tags/public", "+ tags/internal", "+ apis/pets/tags/public", "+ products/starter/tags/public", "+ products/internal/tags/internal", "applied ")
+		"+ tags/public", "+ tags/internal", "+ apis/pets/tags/public", "+ products/starter/tags/public", "+ products/internal/tags/internal",
+		"+ loggers/requests", "+ diagnostics/azuremonitor", "+ apis/files/diagnostics/azuremonitor", "applied ")
 	second := filepath.Join(t.TempDir(), "second")
 	mustCLI(t, append([]string{"export", "--dir", second}, b.remote()...)...)
 	sameTree(t, first, second)
@@ -343,6 +353,12 @@ func TestExportApplyRoundTrip(t *testing.T) {
 		}
 		if v := r.header.Get("X-Served-By"); v != "gatehouse" {
 			t.Errorf("X-Served-By from the fragment: %q", v)
+		}
+		// The applied API diagnostic records the request in the file
+		// logger, under the instance's logger directory.
+		rec := waitForRecord(t, filepath.Join(logs, "requests.jsonl"))
+		if rec["apiId"] != "files" || rec["responseCode"] != 200.0 || rec["clientIp"] != "127.0.0.1" {
+			t.Errorf("the request's record: %v", rec)
 		}
 	}
 
@@ -506,4 +522,26 @@ loggers:
 	}
 	out = mustCLI(t, append([]string{"apply", "--dir", "testdata/apiops", "--configuration", conf}, in.remote()...)...)
 	expectContains(t, out, "no changes")
+}
+
+// waitForRecord polls the file logger's file p until it holds a record,
+// and returns the first.
+func waitForRecord(t *testing.T, p string) map[string]any {
+	t.Helper()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if b, err := os.ReadFile(p); err == nil && bytes.IndexByte(b, '\n') > 0 {
+			var rec map[string]any
+			if err := json.Unmarshal(b[:bytes.IndexByte(b, '\n')], &rec); err != nil {
+				t.Fatalf("record %q: %v", b, err)
+			}
+			return rec
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no record in %s", p)
+		}
+		<-tick.C
+	}
 }

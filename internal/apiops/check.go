@@ -41,6 +41,7 @@ func checkReferences(desired, current *Config, prune bool) error {
 		}
 	}
 	problems = append(problems, checkTagLinks(desired, current, exists)...)
+	problems = append(problems, checkDiagnosticLoggers(desired, current, exists)...)
 	problems = append(problems, checkRevisions(desired, current)...)
 	sets, curSets := names(desired.VersionSets), names(current.VersionSets)
 	for _, a := range desired.APIs {

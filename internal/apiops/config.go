@@ -42,6 +42,12 @@ type Config struct {
 	Certificates []Certificate
 	// VersionSets are the API version sets.
 	VersionSets []Resource
+	// Loggers are the loggers diagnostics write to; Diagnostics the
+	// global diagnostics; APIDiagnostics, by API name, the diagnostics of
+	// APIs (an API missing from it: not described).
+	Loggers        []Resource
+	Diagnostics    []Resource
+	APIDiagnostics map[string][]Resource
 	// Unsupported lists what a folder holds that Gatehouse does not apply.
 	Unsupported []Unsupported
 	// Warnings list what a folder says that its format does not allow

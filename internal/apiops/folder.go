@@ -39,6 +39,9 @@ type reader struct {
 	overrides *Overrides
 	cfg       Config
 	problems  []string
+	// skippedLoggers are the loggers of types the gateways cannot write
+	// to, whose diagnostics are skipped too.
+	skippedLoggers []string
 }
 
 func (r *reader) fail(file, format string, args ...any) {
@@ -62,7 +65,7 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read folder: %w", err)
 	}
-	for _, e := range entries {
+	for _, e := range loggersFirst(entries) {
 		name := e.Name()
 		switch {
 		case strings.HasPrefix(name, "."):
@@ -90,6 +93,10 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 			r.each(name, r.fragment)
 		case e.IsDir() && (name == "version sets" || name == "versionSets" || name == "apiVersionSets"):
 			r.each(name, r.simple(model.KindAPIVersionSet, "versionSetInformation.json", &r.cfg.VersionSets))
+		case e.IsDir() && name == "loggers":
+			r.each(name, r.logger)
+		case e.IsDir() && name == "diagnostics":
+			r.each(name, r.diagnostic(model.KindDiagnostic, &r.cfg.Diagnostics))
 		default:
 			r.skipTree(describe(name), name)
 		}
@@ -109,6 +116,8 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 	sortResources(r.cfg.Schemas)
 	slices.SortFunc(r.cfg.Certificates, func(a, b Certificate) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
 	sortResources(r.cfg.VersionSets)
+	sortResources(r.cfg.Loggers)
+	sortResources(r.cfg.Diagnostics)
 	sortPolicies(r.cfg.Policies)
 	return &r.cfg, nil
 }
@@ -366,12 +375,13 @@ func (r *reader) api(rel, dirName string) {
 	}
 	api.Properties = c
 	api.Tags = r.apiTags(rel, name)
+	r.apiDiagnostics(rel, name)
 	r.cfg.APIs = append(r.cfg.APIs, api)
 	r.policy(path.Join(rel, "policy.xml"), "apis/"+name+"/policy")
 	if st, err := os.Stat(filepath.Join(r.dir, rel, "operations")); err == nil && st.IsDir() {
 		r.operations(path.Join(rel, "operations"), name)
 	}
-	r.skipOthers(rel, append(known, "policy.xml", "operations", "tags.json", "tags")...)
+	r.skipOthers(rel, append(known, "policy.xml", "operations", "tags.json", "tags", "diagnostics")...)
 }
 
 // importSpec imports a specification of the API folder rel. Its $refs

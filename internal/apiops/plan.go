@@ -91,11 +91,13 @@ func NewPlan(desired, current *Config, opts PlanOptions) (*Plan, error) {
 	p.upsert("/tags/", desired.Tags, current.Tags)
 	p.upsert("/policyFragments/", includedFirst(desired.Fragments), current.Fragments)
 	p.upsert("/apiVersionSets/", desired.VersionSets, current.VersionSets)
+	p.planLoggers(desired, current)
 	for _, a := range desired.APIs {
 		if err := p.api(a, findAPI(current.APIs, a.Name)); err != nil {
 			return nil, err
 		}
 	}
+	p.planAPIDiagnostics(desired, current)
 	var curProducts, curGateways []Resource
 	for _, c := range current.Products {
 		curProducts = append(curProducts, c.Resource)
@@ -226,6 +228,7 @@ func (p *Plan) prune(desired, current *Config, desGateways, curGateways, desProd
 		}
 	}
 	never := func(string) bool { return false }
+	p.pruneDiagnostics(desired, current)
 	for _, c := range current.Policies {
 		if _, ok := find(desired.Policies, c.Name); !ok && ownerStays(desired, current, c.Name) {
 			p.Steps = append(p.Steps, Step{Action: Delete, Path: "/" + c.Name})

@@ -55,6 +55,9 @@ func Fetch(ctx context.Context, c *mgmtclient.Client) (*Config, error) {
 	if err := fetchTags(ctx, c, &cfg); err != nil {
 		return nil, err
 	}
+	if err := fetchDiagnostics(ctx, c, &cfg); err != nil {
+		return nil, err
+	}
 	if cfg.NamedValues, err = fetchNamedValues(ctx, c); err != nil {
 		return nil, err
 	}

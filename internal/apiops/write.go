@@ -107,6 +107,7 @@ func Write(dir string, cfg *Config, opts WriteOptions) error {
 	for _, v := range cfg.VersionSets {
 		w.info(filepath.Join("version sets", v.Name, "versionSetInformation.json"), v.Properties)
 	}
+	w.writeDiagnostics(cfg)
 	w.writePolicies(cfg)
 	return w.err
 }

@@ -77,6 +77,7 @@ func removeAPI(ctx context.Context, tx store.Tx, rec *store.Record, _ RemoveOpti
 		{Kind: model.KindProductAPI, ID: rec.ID},
 		{Kind: model.KindGatewayAPI, ID: rec.ID},
 		{Kind: model.KindAPITag, Parent: rec.ID},
+		{Kind: model.KindAPIDiagnostic, Parent: rec.ID},
 	} {
 		if err := deleteAll(ctx, tx, q); err != nil {
 			return err

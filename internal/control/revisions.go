@@ -52,7 +52,7 @@ func resolveRefs(ctx context.Context, r store.Reader, kind model.Kind, parent, i
 	switch kind {
 	case model.KindAPI:
 		id, err = ResolveAPIID(ctx, r, id)
-	case model.KindOperation:
+	case model.KindOperation, model.KindAPIDiagnostic:
 		parent, err = ResolveAPIID(ctx, r, parent)
 	case model.KindAPIRelease:
 		parent, _, _ = model.SplitRevision(parent)

@@ -58,8 +58,8 @@ func (s *Server) servePolicy(w *recorder, r *http.Request, api *apiRoute, op *op
 		w.Header().Set("Connection", "close")
 	}
 	if err != nil {
-		if w.span != nil {
-			w.failure = err // for the span: APIM's error source and reason
+		if w.span != nil || w.diag {
+			w.failure = err // for the span and records: APIM's error source and reason
 		}
 		s.failPolicy(w, r, c, pipe, section, err)
 	} else {

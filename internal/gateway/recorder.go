@@ -18,7 +18,8 @@ type recorder struct {
 	backendDone  time.Time
 	body         *clientBody // the request's body; nil: none
 	span         trace.Span  // the request's server span; nil: not traced
-	failure      error       // why the gateway failed the request, for the span; nil: it did not, or no span
+	failure      error       // why the gateway failed the request, for the span and records; nil: it did not, or neither
+	diag         bool        // the request may be recorded by a diagnostic: keep failure
 }
 
 func (rec *recorder) reset(w http.ResponseWriter) {

@@ -40,6 +40,8 @@ type Runtime struct {
 	// compiled is how many APIs this Runtime's compile compiled; the
 	// others kept their routes.
 	compiled int
+	// diag holds the diagnostics that record requests; nil: none.
+	diag *diagnostics
 }
 
 // Version returns the configuration version the Runtime was compiled from.
@@ -222,6 +224,9 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 		byID[strings.ToLower(a.id)] = a
 	}
 	rt.byID = byID
+	var diagErrs []error
+	rt.diag, diagErrs = s.compileDiagnostics(snap, byID)
+	errs = append(errs, diagErrs...)
 	if !report.OK() {
 		for _, d := range report.Diagnostics {
 			errs = append(errs, errors.New(d.String()))
@@ -267,7 +272,7 @@ func moved(r *apiRoute, index int) *apiRoute {
 // subscription created, suspended or given new keys recompiles nothing.
 func rekey(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, error) {
 	rt := &Runtime{version: snap.Version, digest: prev.digest, apis: prev.apis, byID: prev.byID, up: prev.up,
-		report: prev.report, words: prev.words, shared: prev.shared, good: prev.good, upErrs: prev.upErrs}
+		report: prev.report, words: prev.words, shared: prev.shared, good: prev.good, upErrs: prev.upErrs, diag: prev.diag}
 	errs := rt.buildKeys(snap)
 	if !rt.report.OK() {
 		for _, d := range rt.report.Diagnostics {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -95,6 +96,12 @@ type Options struct {
 	// https://login.microsoftonline.us for a sovereign cloud. Empty:
 	// https://login.microsoftonline.com. Ignored when Policies is set.
 	EntraAuthority string
+	// LoggerDir is the directory file loggers write under: a logger's
+	// credentials.path is relative to it. Empty: file loggers are not
+	// written to (reported when a diagnostic names one).
+	LoggerDir string
+	// Stdout is where stdout loggers write. Nil: os.Stdout.
+	Stdout io.Writer
 }
 
 // SharedStore is a store shared by gateway nodes through Redis, named for
@@ -144,6 +151,7 @@ type Server struct {
 	breakers    breakers         // the backends' circuit breakers, kept across reloads
 	tracing     *tracing         // nil: requests are not traced
 	metrics     *builtin.Metrics // emit-metric's and the token metrics; nil with Options.Policies
+	sinks       *sinks           // the loggers' destinations, kept across reloads
 
 	// traceOut is s.trace, bound once: a method value made per request
 	// is an allocation.
@@ -173,6 +181,12 @@ func (s *Server) RegisterMetrics(reg prometheus.Registerer) error {
 	if err := reg.Register(breakerCollector{&s.breakers}); err != nil {
 		return err
 	}
+	if err := reg.Register(s.sinks.dropped); err != nil {
+		return err
+	}
+	if err := reg.Register(s.sinks.written); err != nil {
+		return err
+	}
 	if s.metrics != nil {
 		if err := reg.Register(s.metrics); err != nil {
 			return err
@@ -186,10 +200,12 @@ func (s *Server) RegisterMetrics(reg prometheus.Registerer) error {
 	return nil
 }
 
-// Close closes the idle connections to backends. Call it once serving
-// has stopped; what the Options handed in (Redis clients) is the
-// caller's to close.
+// Close closes the idle connections to backends and, once their queued
+// records are written, the loggers' files. Call it once serving has
+// stopped; what the Options handed in (Redis clients) is the caller's to
+// close.
 func (s *Server) Close() error {
+	s.sinks.retain(nil)
 	if t, ok := s.transport.(interface{ CloseIdleConnections() }); ok {
 		t.CloseIdleConnections()
 	}
@@ -213,6 +229,7 @@ func NewServer(opts Options) *Server {
 	s.transports = newTransportCache(base)
 	s.dynamic = &dynamicTransports{base: base}
 	s.records.New = func() any { return new(recorder) }
+	s.sinks = newSinks(opts.LoggerDir, opts.Stdout, s.log)
 	s.trusted = opts.TrustedProxies
 	s.keyFailures = newKeyFailures(opts.KeyFailureLimit)
 	s.policies = opts.Policies
@@ -288,12 +305,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := s.records.Get().(*recorder)
 	rec.reset(w)
 	rec.body = wrapBody(r)
+	rec.diag = rt.diag != nil
 	if s.tracing != nil {
 		r = s.startSpan(rec, r)
 	}
 	api, op, sub := s.serve(rec, r, rt)
 	if s.access != nil {
 		s.logAccess(r, rec, api, op, sub)
+	}
+	if rt.diag != nil {
+		if rules := rt.diag.rulesFor(api); len(rules) > 0 {
+			s.recordRequest(rules, r, rec, api, op, sub)
+		}
 	}
 	if rec.span != nil {
 		s.endSpan(rec, r, api, op, sub)

@@ -167,7 +167,7 @@ func failureOf(rec *recorder, r *http.Request, api *apiRoute, op *operation, sub
 // cause err) as why the request that w answers failed, for its span. It
 // does nothing without a span.
 func noteFailure(w http.ResponseWriter, reason, message string, err error) {
-	if rec, ok := w.(*recorder); ok && rec.span != nil {
+	if rec, ok := w.(*recorder); ok && (rec.span != nil || rec.diag) {
 		rec.failure = forwardFailure(reason, message, err)
 	}
 }

@@ -102,6 +102,25 @@ var propertyUses = map[string]propertyUse{
 	"GroupProperties.builtIn":     own(byManagement, "set by the server for the built-in groups"),
 	"GroupProperties.type":        own(refused, "external groups: custom or system"),
 
+	"LoggerProperties.loggerType":  own(byGateway, "stdout or file, where the gateways write records; APIM's types are refused"),
+	"LoggerProperties.description": own(describes, "lists and exports"),
+	"LoggerProperties.credentials": tree(byGateway, "a file logger's path under the gateway's logger directory; other keys refused"),
+	"LoggerProperties.isBuffered":  own(describes, "records are always written in batches off the request path"),
+	"LoggerProperties.resourceId":  own(refused, "names an Azure resource"),
+
+	"DiagnosticProperties.loggerId":                  own(byGateway, "the logger the records go to"),
+	"DiagnosticProperties.alwaysLog":                 own(byGateway, "records every failed request whether sampled or not"),
+	"DiagnosticProperties.sampling":                  tree(byGateway, "the share of requests recorded"),
+	"DiagnosticProperties.logClientIp":               own(byGateway, "the record carries the client's address"),
+	"DiagnosticProperties.verbosity":                 own(refused, "only information; records carry no trace entries"),
+	"DiagnosticProperties.frontend":                  tree(refused, "records hold no bodies yet; masking has nothing to mask"),
+	"DiagnosticProperties.frontend.request.headers":  tree(byGateway, "the record holds these headers of the client's request (never the key header)"),
+	"DiagnosticProperties.frontend.response.headers": tree(byGateway, "the record holds these headers of the response"),
+	"DiagnosticProperties.backend":                   tree(refused, "records hold no headers or bodies yet"),
+	"DiagnosticProperties.httpCorrelationProtocol":   own(refused, "Application Insights setting; only None"),
+	"DiagnosticProperties.operationNameFormat":       own(refused, "records name operations by id; only Name"),
+	"DiagnosticProperties.metrics":                   own(refused, "Application Insights setting"),
+
 	"TagProperties.displayName": own(describes, "lists, the portal and exports; the gateways do not use tags"),
 
 	"ServicePrincipalProperties.displayName": own(describes, "lists and logs"),
@@ -223,6 +242,13 @@ func TestUnsupportedSettingsAreRefused(t *testing.T) {
 		{"BackendProperties.proxy", "/backends/b", `{"url": "http://b", "proxy": {"url": "http://proxy:3128"}}`, "properties.proxy"},
 		{"BackendProperties.properties", "/backends/b", `{"url": "http://b", "properties": {"serviceFabricCluster": {"managementEndpoints": ["https://sf"]}}}`, "properties.properties"},
 		{"SchemaProperties.value", "/schemas/s", `{"schemaType": "json", "document": {}, "value": "<xs:schema />"}`, "properties.value"},
+		{"LoggerProperties.resourceId", "/loggers/l", `{"loggerType": "stdout", "resourceId": "/subscriptions/s/resourceGroups/g/providers/microsoft.insights/components/ai"}`, "properties.resourceId"},
+		{"DiagnosticProperties.verbosity", "/diagnostics/d", `{"loggerId": "l", "verbosity": "verbose"}`, "properties.verbosity"},
+		{"DiagnosticProperties.metrics", "/diagnostics/d", `{"loggerId": "l", "metrics": true}`, "properties.metrics"},
+		{"DiagnosticProperties.httpCorrelationProtocol", "/diagnostics/d", `{"loggerId": "l", "httpCorrelationProtocol": "W3C"}`, "properties.httpCorrelationProtocol"},
+		{"DiagnosticProperties.operationNameFormat", "/diagnostics/d", `{"loggerId": "l", "operationNameFormat": "Url"}`, "properties.operationNameFormat"},
+		{"DiagnosticProperties.frontend", "/diagnostics/d", `{"loggerId": "l", "frontend": {"response": {"body": {"bytes": 1024}}}}`, "properties.frontend.response.body.bytes"},
+		{"DiagnosticProperties.backend", "/diagnostics/d", `{"loggerId": "l", "backend": {"request": {"headers": ["Content-Type"]}}}`, "properties.backend.request.headers"},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {
@@ -246,6 +272,10 @@ func TestUnsupportedSettingsAreRefused(t *testing.T) {
 	a.must("PUT", "/apis/v", `{"properties": {"path": "v", "isCurrent": true}}`)
 	a.must("PUT", "/backends/b", `{"properties": {"url": "http://b", "type": "Single"}}`)
 	a.must("PUT", "/users/u", `{"properties": {"email": "u@example.com", "firstName": "U", "lastName": "V", "state": "active"}}`)
+	a.must("PUT", "/loggers/l", `{"properties": {"loggerType": "stdout", "isBuffered": true}}`)
+	a.must("PUT", "/diagnostics/d", `{"properties": {"loggerId": "/loggers/l", "verbosity": "information", "httpCorrelationProtocol": "None",
+		"operationNameFormat": "Name", "metrics": false, "frontend": {"request": {"headers": [], "body": {"bytes": 0}}, "response": {"headers": [], "body": {"bytes": 0}}},
+		"backend": {"request": {"headers": [], "body": {"bytes": 0}, "dataMasking": {}}}}}`)
 }
 
 func TestSubscriptionsLimit(t *testing.T) {

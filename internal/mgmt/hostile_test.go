@@ -36,6 +36,7 @@ type hostileResource struct {
 func TestHostileValuesAreRefusedOrKept(t *testing.T) {
 	a := newTestAPI(t)
 	a.must("PUT", "/apis/base", envelopeOf(t, map[string]any{"displayName": "Base", "path": "base", "serviceUrl": "http://backend"}))
+	a.must("PUT", "/loggers/l0", envelopeOf(t, map[string]any{"loggerType": "stdout"}))
 	a.must("PUT", "/users/u1", envelopeOf(t, map[string]any{"email": "u1@example.com", "firstName": "U", "lastName": "One"}))
 	resources := []hostileResource{
 		{"/apis", map[string]any{"displayName": "A", "path": "p", "serviceUrl": "http://backend"}, []string{"displayName", "description", "path", "serviceUrl"}},
@@ -53,6 +54,9 @@ func TestHostileValuesAreRefusedOrKept(t *testing.T) {
 		{"/apiVersionSets", map[string]any{"displayName": "V", "versioningScheme": "Header", "versionHeaderName": "Api-Version"},
 			[]string{"versionHeaderName"}},
 		{"/apis/base/releases", map[string]any{"apiId": "/apis/base"}, []string{"apiId", "notes"}},
+		{"/loggers", map[string]any{"loggerType": "stdout"}, []string{"loggerType", "description", "resourceId"}},
+		{"/diagnostics", map[string]any{"loggerId": "l0"}, []string{"loggerId", "alwaysLog", "verbosity"}},
+		{"/apis/base/diagnostics", map[string]any{"loggerId": "/loggers/l0"}, []string{"loggerId", "operationNameFormat"}},
 	}
 	n := 0
 	for _, res := range resources {

@@ -34,10 +34,15 @@ var (
 	versionSetsType = &resourceType{kind: model.KindAPIVersionSet, title: "API version set", segment: "apiVersionSets", idParam: "versionSetId"}
 	releasesType    = &resourceType{kind: model.KindAPIRelease, title: "Release", segment: "releases", idParam: "releaseId", parent: apisType}
 
+	loggersType        = &resourceType{kind: model.KindLogger, title: "Logger", segment: "loggers", idParam: "loggerId"}
+	diagnosticsType    = &resourceType{kind: model.KindDiagnostic, title: "Diagnostic", segment: "diagnostics", idParam: "diagnosticId"}
+	apiDiagnosticsType = &resourceType{kind: model.KindAPIDiagnostic, title: "Diagnostic", segment: "diagnostics", idParam: "diagnosticId",
+		parent: apisType}
+
 	resourceTypes = []*resourceType{apisType, operationsType, productsType, subscriptionsType, usersType,
 		groupsType, namedValuesType, backendsType, gatewaysType, federatedCredentialsType, fragmentsType,
 		certificatesType, gatewayCertificateAuthoritiesType, schemasType, versionSetsType, releasesType, tagsType,
-		servicePrincipalsType}
+		servicePrincipalsType, loggersType, diagnosticsType, apiDiagnosticsType}
 
 	linkTypes = []*linkType{
 		{kind: model.KindProductAPI, owner: productsType, target: apisType},

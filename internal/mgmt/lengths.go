@@ -33,6 +33,9 @@ var propertiesSchemas = map[model.Kind]string{
 	model.KindPolicyFragment:              "PolicyFragmentProperties",
 	model.KindAPIVersionSet:               "ApiVersionSetProperties",
 	model.KindAPIRelease:                  "ApiReleaseProperties",
+	model.KindLogger:                      "LoggerProperties",
+	model.KindDiagnostic:                  "DiagnosticProperties",
+	model.KindAPIDiagnostic:               "DiagnosticProperties",
 }
 
 // lengthRule is what a schema of the OpenAPI document says about the

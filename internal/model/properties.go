@@ -52,6 +52,10 @@ func NewProperties(kind Kind) Properties {
 		return new(APIVersionSet)
 	case KindAPIRelease:
 		return new(APIRelease)
+	case KindLogger:
+		return new(Logger)
+	case KindDiagnostic, KindAPIDiagnostic:
+		return new(Diagnostic)
 	}
 	return nil
 }

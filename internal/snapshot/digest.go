@@ -33,8 +33,8 @@ type Parts struct {
 	// Shared digests everything but the version, the subscriptions and
 	// their owners, the APIs, and which APIs each product holds: the
 	// global policy, fragments, named values, backends, certificates,
-	// schemas, version sets, and each product with a policy, by id and
-	// policy, in order.
+	// schemas, version sets, loggers and diagnostics, and each product
+	// with a policy, by id and policy, in order.
 	Shared string
 	// APIs holds, by lower-case id, a digest of each API's record
 	// (operations and policies included) and of the ids of the products

@@ -38,6 +38,10 @@ func TestDigestParts(t *testing.T) {
 		{name: "global policy", change: func(s *Snapshot) { s.Policy.Global = "<policies />" }, shared: true},
 		{name: "backend", change: func(s *Snapshot) { s.Backends = map[string]Backend{"x": {URL: "http://x"}} }, shared: true},
 		{name: "version set", change: func(s *Snapshot) { s.VersionSets = map[string]VersionSet{"v": {Scheme: "Segment"}} }, shared: true},
+		{name: "logger", change: func(s *Snapshot) { s.Loggers = map[string]Logger{"l": {Type: "stdout"}} }, shared: true},
+		{name: "diagnostic", change: func(s *Snapshot) {
+			s.Diagnostics = []Diagnostic{{ID: "azuremonitor", API: "a", Logger: "l", Percentage: 50}}
+		}, shared: true},
 	}
 	before, err := DigestParts(base())
 	if err != nil {
@@ -46,10 +50,17 @@ func TestDigestParts(t *testing.T) {
 	if len(before.APIs) != 2 || before.APIs["a"] == "" || before.APIs["b"] == "" {
 		t.Fatalf("API digests %v, want one per API by lower-case id", before.APIs)
 	}
+	routes, err := RoutesDigest(base())
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := base()
 			tt.change(s)
+			if d, err := RoutesDigest(s); err != nil || (tt.shared && d == routes) {
+				t.Errorf("routes digest unchanged by a shared input (%v)", err)
+			}
 			after, err := DigestParts(s)
 			if err != nil {
 				t.Fatal(err)

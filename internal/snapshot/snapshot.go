@@ -69,6 +69,11 @@ type Snapshot struct {
 	// VersionSets holds, by lower-case id, the version sets of this
 	// gateway's APIs.
 	VersionSets map[string]VersionSet `json:"versionSets,omitempty"`
+	// Loggers holds, by lower-case id, the loggers Diagnostics write to.
+	Loggers map[string]Logger `json:"loggers,omitempty"`
+	// Diagnostics are the global diagnostics and those of this gateway's
+	// APIs, ordered by API and id.
+	Diagnostics []Diagnostic `json:"diagnostics,omitempty"`
 }
 
 // VersionSet says how the gateway tells the versions of an API apart.

@@ -47,6 +47,8 @@ type GatewaySettings struct {
 	// EntraAuthority is the Microsoft Entra ID authority of
 	// validate-azure-ad-token; empty: the public cloud's.
 	EntraAuthority string
+	// LoggerDir is the directory file loggers write under.
+	LoggerDir string
 	// Limits bound what the gateway's listeners accept; the metrics
 	// listener takes their ForTools version.
 	Limits cli.Limits
@@ -73,6 +75,7 @@ func (g *GatewaySettings) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&g.Region, "region", "", "the region policies see as context.Deployment.Region")
 	f.StringVar(&g.ServiceName, "service-name", "gatehouse", "the service name policies see as context.Deployment.ServiceName and ServiceId")
 	f.StringVar(&g.EntraAuthority, "entra-authority", "", "Microsoft Entra ID authority whose OpenID Connect discovery validate-azure-ad-token uses (such as https://login.microsoftonline.us); empty: https://login.microsoftonline.com")
+	f.StringVar(&g.LoggerDir, "logger-dir", "./gatehouse-logs", "directory that file loggers (diagnostics' request records) write under; a logger's credentials.path is relative to it; empty: file loggers are off")
 	g.Identity.addFlags(f)
 	g.Limits.AddFlags(f)
 }
@@ -115,7 +118,7 @@ func (g GatewaySettings) NewServer(log *slog.Logger, gatewayID, instance string,
 	opts := gateway.Options{Logger: log, BackendTimeout: g.BackendTimeout,
 		TrustedProxies: trusted, Cache: cache.NewMemory(cacheMiB(g.CacheMiB)<<20, nil), KeyFailureLimit: g.KeyFailureLimit,
 		Deployment:     gateway.Deployment{Region: g.Region, ServiceName: g.ServiceName, GatewayID: gatewayID, InstanceID: instance, Managed: managed},
-		TracerProvider: g.TracerProvider, EntraAuthority: g.EntraAuthority}
+		TracerProvider: g.TracerProvider, EntraAuthority: g.EntraAuthority, LoggerDir: g.LoggerDir}
 	if g.KeyFailureLimit <= 0 {
 		opts.KeyFailureLimit = -1 // no limit
 	}

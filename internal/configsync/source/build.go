@@ -19,7 +19,8 @@ import (
 // policies and products, the subscriptions that reach them (keys as
 // digests) and those subscriptions' owners as context.User shows them,
 // and the named values, fragments, backends and certificates their
-// policies use, as the compiler resolves them.
+// policies use, as the compiler resolves them; the global diagnostics,
+// those of its APIs and the loggers they write to.
 type Builder struct {
 	// Policies holds the policy elements the compiler knows. Required.
 	Policies *policy.Registry
@@ -61,6 +62,9 @@ func (b *Builder) BuildReport(ctx context.Context, r store.Reader, gateway strin
 		return nil, nil, err
 	}
 	addRevisions(s.Products, s.APIs)
+	if err := buildDiagnostics(ctx, r, s); err != nil {
+		return nil, nil, err
+	}
 	if s.Policy, err = buildPolicyEnv(ctx, r, pols[""]); err != nil {
 		return nil, nil, err
 	}
