@@ -41,7 +41,7 @@ func newExportCommand() *cobra.Command {
 			"extracted-artifact layout, for `gatehouse apply` on any instance. Unless\n" +
 			"--include-secrets, secret named values and client certificates carry no value: a\n" +
 			"placeholder names the environment variable apply reads it from.\n" +
-			"Users and subscriptions are not configuration and are not exported.",
+			"Subscriptions are written without their keys; users are not exported.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := cfg.remote.client()

@@ -43,6 +43,7 @@ func checkReferences(desired, current *Config, prune bool) error {
 	problems = append(problems, checkTagLinks(desired, current, exists)...)
 	problems = append(problems, checkDiagnosticLoggers(desired, current, exists)...)
 	problems = append(problems, checkRevisions(desired, current)...)
+	problems = append(problems, checkSubscriptions(desired, current, exists)...)
 	sets, curSets := names(desired.VersionSets), names(current.VersionSets)
 	for _, a := range desired.APIs {
 		var api model.API

@@ -48,6 +48,15 @@ type Config struct {
 	Loggers        []Resource
 	Diagnostics    []Resource
 	APIDiagnostics map[string][]Resource
+	// Subscriptions are the subscriptions, without keys.
+	Subscriptions []Resource
+	// SubscriptionKeys are, by subscription name in lower case, the keys
+	// a folder gives through placeholders (an empty key: generated or
+	// kept), or the keys a management plane holds.
+	SubscriptionKeys map[string]model.SubscriptionKeys
+	// Users are the names of a management plane's users, which
+	// subscriptions may be owned by; a folder has none.
+	Users []string
 	// Unsupported lists what a folder holds that Gatehouse does not apply.
 	Unsupported []Unsupported
 	// Warnings list what a folder says that its format does not allow
@@ -159,6 +168,9 @@ func canonical(kind model.Kind, props []byte) (json.RawMessage, error) {
 func clearServerFilled(p model.Properties) {
 	if a, ok := p.(*model.API); ok {
 		a.APIVersionSet, a.APIRevision, a.IsCurrent = nil, "", nil
+	}
+	if s, ok := p.(*model.Subscription); ok {
+		s.CreatedDate, s.PrimaryKey, s.SecondaryKey = nil, "", ""
 	}
 }
 

@@ -95,6 +95,8 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 			r.each(name, r.simple(model.KindAPIVersionSet, "versionSetInformation.json", &r.cfg.VersionSets))
 		case e.IsDir() && name == "loggers":
 			r.each(name, r.logger)
+		case e.IsDir() && name == "subscriptions":
+			r.each(name, r.subscription)
 		case e.IsDir() && name == "diagnostics":
 			r.each(name, r.diagnostic(model.KindDiagnostic, &r.cfg.Diagnostics))
 		default:
@@ -118,6 +120,7 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 	sortResources(r.cfg.VersionSets)
 	sortResources(r.cfg.Loggers)
 	sortResources(r.cfg.Diagnostics)
+	sortResources(r.cfg.Subscriptions)
 	sortPolicies(r.cfg.Policies)
 	return &r.cfg, nil
 }

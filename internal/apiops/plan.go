@@ -57,7 +57,7 @@ func (s Step) String() string {
 // Plan is the ordered list of writes that make a management plane equal to
 // a folder: creations and updates in dependency order (named values,
 // backends, groups, tags, policy fragments, version sets, APIs, products
-// and their links, the APIs' tag links, gateways and their links, certificate authorities and
+// and their links, the APIs' tag links, subscriptions, gateways and their links, certificate authorities and
 // federated credentials, then the policies of every scope), then link
 // removals, then (with Prune) deletions in reverse order.
 type Plan struct {
@@ -121,6 +121,7 @@ func NewPlan(desired, current *Config, opts PlanOptions) (*Plan, error) {
 		removals = append(removals, p.links("/products/"+d.Name+"/groups/", d.Groups, c.Groups)...)
 	}
 	removals = append(removals, p.planTagLinks(desired, current)...)
+	p.planSubscriptions(desired, current)
 	p.upsert("/gateways/", desGateways, curGateways)
 	for _, d := range desired.Gateways {
 		removals = append(removals, p.links("/gateways/"+d.Name+"/apis/", d.APIs, findGateway(current.Gateways, d.Name).APIs)...)
@@ -228,6 +229,7 @@ func (p *Plan) prune(desired, current *Config, desGateways, curGateways, desProd
 		}
 	}
 	never := func(string) bool { return false }
+	p.pruneSubscriptions(desired, current)
 	p.pruneDiagnostics(desired, current)
 	for _, c := range current.Policies {
 		if _, ok := find(desired.Policies, c.Name); !ok && ownerStays(desired, current, c.Name) {

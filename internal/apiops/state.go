@@ -93,6 +93,9 @@ func Fetch(ctx context.Context, c *mgmtclient.Client) (*Config, error) {
 	if cfg.Policies, err = fetchPolicies(ctx, c, &cfg); err != nil {
 		return nil, err
 	}
+	if err := fetchSubscriptions(ctx, c, &cfg); err != nil {
+		return nil, err
+	}
 	return &cfg, nil
 }
 

@@ -25,7 +25,8 @@ import (
 // scope that has a policy, and the policy fragments. The
 // built-in groups are left out, and so is the managed gateway unless it
 // has certificate authorities or federated credentials: every instance
-// has them. Certificates are written with their chain; unless
+// has them. Subscriptions are written without keys
+// (subscriptions/<s>/subscriptionInformation.json). Certificates are written with their chain; unless
 // opts.IncludeSecrets, secret named values carry no value and client
 // certificates no material: a placeholder names the environment variable
 // apply reads it from (see SecretEnv and CertificateEnv).
@@ -108,6 +109,7 @@ func Write(dir string, cfg *Config, opts WriteOptions) error {
 		w.info(filepath.Join("version sets", v.Name, "versionSetInformation.json"), v.Properties)
 	}
 	w.writeDiagnostics(cfg)
+	w.writeSubscriptions(cfg.Subscriptions)
 	w.writePolicies(cfg)
 	return w.err
 }
