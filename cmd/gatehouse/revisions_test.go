@@ -222,14 +222,14 @@ func TestRevisionsExportApply(t *testing.T) {
 		}
 	}
 
-	// Apply makes no revision current: a folder whose current revision
-	// is 3 is refused while the plane's is 2.
+	// A folder whose current revision is 3 is refused while the plane's
+	// is 2, unless it holds a release of revision 3.
 	other := copyDir(t, first)
 	info := filepath.Join(other, "apis", "echo", "apiInformation.json")
 	b2, _ := os.ReadFile(info)
 	os.WriteFile(info, []byte(strings.Replace(string(b2), `"apiRevision": "2"`, `"apiRevision": "3"`, 1)), 0o644)
 	if out, err := runCLI(t, append([]string{"apply", "--dir", other}, b.remote()...)...); err == nil ||
-		!strings.Contains(err.Error(), "the current revision is 3 here and 2 on the management plane") {
+		!strings.Contains(err.Error(), "the current revision is 3 here and 2 on the management plane; add a release of revision 3") {
 		t.Errorf("apply of a folder with another current revision: %v\n%s", err, out)
 	}
 }

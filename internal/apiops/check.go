@@ -142,8 +142,7 @@ func names(rs []Resource) []string {
 
 // checkRevisions fails when a revision folder's API is in neither the
 // folder nor the management plane, and when applying would need to make
-// another revision current: apply makes no revision current (a release
-// on the management plane does).
+// another revision current without a release in the folder that does.
 func checkRevisions(desired, current *Config) []string {
 	var problems []string
 	currentRev := func(api string) string {
@@ -161,7 +160,7 @@ func checkRevisions(desired, current *Config) []string {
 		if !isRev {
 			if c := findAPI(current.APIs, d.Name); c != nil && d.Revision != "" && c.Revision != "" && d.Revision != c.Revision {
 				problems = append(problems, fmt.Sprintf("%s: the current revision is %s here and %s on the management plane; "+
-					"apply makes no revision current: release revision %s there first (PUT /apis/%s/releases/{id})", d.File, d.Revision, c.Revision, d.Revision, d.Name))
+					"add a release of revision %s (apis/%s/releases/<id>/apiReleaseInformation.json, {\"properties\": {\"apiId\": \"/apis/%s;rev=%s\"}})", d.File, d.Revision, c.Revision, d.Revision, d.Name, d.Name, d.Revision))
 			}
 			continue
 		}

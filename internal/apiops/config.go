@@ -102,9 +102,13 @@ type API struct {
 	// Revision is, for an API (not one of its revisions, whose Name is
 	// "echo;rev=2"), the number of its current revision when the folder
 	// or the management plane says it; "" otherwise. Apply creates an
-	// API at that revision and refuses a folder whose current revision
-	// is not the management plane's: it makes no revision current.
+	// API at that revision; it makes another revision current only with
+	// a release of that revision in the folder (see Releases).
 	Revision string
+	// Releases are the API's releases (of an API, not of one of its
+	// revisions); nil means "not described" (they are left as they are).
+	// Their apiId is "/apis/<api>;rev=<n>".
+	Releases []Resource
 }
 
 // Product is a product with the APIs it contains, the groups that see it
@@ -168,6 +172,9 @@ func canonical(kind model.Kind, props []byte) (json.RawMessage, error) {
 func clearServerFilled(p model.Properties) {
 	if a, ok := p.(*model.API); ok {
 		a.APIVersionSet, a.APIRevision, a.IsCurrent = nil, "", nil
+	}
+	if r, ok := p.(*model.APIRelease); ok {
+		r.CreatedDateTime, r.UpdatedDateTime = nil, nil
 	}
 	if s, ok := p.(*model.Subscription); ok {
 		s.CreatedDate, s.PrimaryKey, s.SecondaryKey = nil, "", ""

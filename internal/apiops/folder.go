@@ -1,6 +1,7 @@
 package apiops
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -361,13 +362,18 @@ func (r *reader) api(rel, dirName string) {
 		r.fail(file, "%v", err)
 		return
 	}
-	if _, rev, ok := model.SplitRevision(name); ok {
+	if root, rev, ok := model.SplitRevision(name); ok {
 		if a.APIRevision != "" && a.APIRevision != rev {
 			r.fail(file, "apiRevision %q: the folder %s is revision %s", a.APIRevision, dirName, rev)
 			return
 		}
+		if st, err := os.Stat(filepath.Join(r.dir, rel, "releases")); err == nil && st.IsDir() {
+			r.fail(path.Join(rel, "releases"), "releases belong to the API's folder: apis/%s/releases", root)
+			return
+		}
 	} else {
 		api.Revision = a.APIRevision
+		api.Releases = r.releases(rel, name, cmp.Or(a.APIRevision, "1"))
 	}
 	clearServerFilled(&a)
 	a.Definition = "" // the management plane keeps the specification file's
@@ -384,7 +390,7 @@ func (r *reader) api(rel, dirName string) {
 	if st, err := os.Stat(filepath.Join(r.dir, rel, "operations")); err == nil && st.IsDir() {
 		r.operations(path.Join(rel, "operations"), name)
 	}
-	r.skipOthers(rel, append(known, "policy.xml", "operations", "tags.json", "tags", "diagnostics")...)
+	r.skipOthers(rel, append(known, "policy.xml", "operations", "tags.json", "tags", "diagnostics", "releases")...)
 }
 
 // importSpec imports a specification of the API folder rel. Its $refs

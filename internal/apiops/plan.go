@@ -56,7 +56,8 @@ func (s Step) String() string {
 
 // Plan is the ordered list of writes that make a management plane equal to
 // a folder: creations and updates in dependency order (named values,
-// backends, groups, tags, policy fragments, version sets, APIs, products
+// backends, groups, tags, policy fragments, version sets, the releases of
+// APIs the plane has, APIs, the releases of new APIs, products
 // and their links, the APIs' tag links, subscriptions, gateways and their links, certificate authorities and
 // federated credentials, then the policies of every scope), then link
 // removals, then (with Prune) deletions in reverse order.
@@ -80,6 +81,11 @@ type PlanOptions struct {
 // APIs would share a path.
 func NewPlan(desired, current *Config, opts PlanOptions) (*Plan, error) {
 	p := &Plan{Unsupported: desired.Unsupported, Warnings: desired.Warnings}
+	releases, err := planReleases(desired, current)
+	if err != nil {
+		return nil, err
+	}
+	current = releases.current // as the releases that come before the APIs leave it
 	if err := checkReferences(desired, current, opts.Prune); err != nil {
 		return nil, err
 	}
@@ -92,11 +98,13 @@ func NewPlan(desired, current *Config, opts PlanOptions) (*Plan, error) {
 	p.upsert("/policyFragments/", includedFirst(desired.Fragments), current.Fragments)
 	p.upsert("/apiVersionSets/", desired.VersionSets, current.VersionSets)
 	p.planLoggers(desired, current)
+	p.Steps = append(p.Steps, releases.before...)
 	for _, a := range desired.APIs {
 		if err := p.api(a, findAPI(current.APIs, a.Name)); err != nil {
 			return nil, err
 		}
 	}
+	p.Steps = append(p.Steps, releases.after...)
 	p.planAPIDiagnostics(desired, current)
 	var curProducts, curGateways []Resource
 	for _, c := range current.Products {
@@ -230,6 +238,7 @@ func (p *Plan) prune(desired, current *Config, desGateways, curGateways, desProd
 	}
 	never := func(string) bool { return false }
 	p.pruneSubscriptions(desired, current)
+	p.pruneReleases(desired, current)
 	p.pruneDiagnostics(desired, current)
 	for _, c := range current.Policies {
 		if _, ok := find(desired.Policies, c.Name); !ok && ownerStays(desired, current, c.Name) {

@@ -28,6 +28,9 @@ func Fetch(ctx context.Context, c *mgmtclient.Client) (*Config, error) {
 		if err := splitDefinition(&api); err != nil {
 			return nil, err
 		}
+		if api.Releases, err = fetchReleases(ctx, c, a.Name); err != nil {
+			return nil, err
+		}
 		revisions, err := fetchRevisions(ctx, c, &api)
 		if err != nil {
 			return nil, err

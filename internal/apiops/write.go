@@ -65,6 +65,7 @@ func Write(dir string, cfg *Config, opts WriteOptions) error {
 			w.file(filepath.Join("apis", a.Name, "specification"+src.FileExtension()), spec)
 		}
 		w.writeLinks(filepath.Join("apis", a.Name), "tags", a.Tags, apiTagLink)
+		w.writeReleases(a)
 	}
 	for _, p := range cfg.Products {
 		w.info(filepath.Join("products", p.Name, "productInformation.json"), p.Properties)
