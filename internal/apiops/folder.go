@@ -153,7 +153,7 @@ func (r *reader) skipTree(typ, rel string) {
 		}
 		if !d.IsDir() {
 			f, _ := filepath.Rel(r.dir, p)
-			r.skip(typ, filepath.ToSlash(f), "")
+			r.skip(typ, filepath.ToSlash(f), reason(path.Base(rel)))
 		}
 		return nil
 	})
@@ -248,7 +248,7 @@ func (r *reader) skipOthers(rel string, known ...string) {
 		case n == "policy.xml":
 			r.skip(describe(path.Base(path.Dir(rel)))+" policy", path.Join(rel, n), "")
 		default:
-			r.skip(describe(n), path.Join(rel, n), "")
+			r.skip(describe(n), path.Join(rel, n), reason(n))
 		}
 	}
 }
@@ -268,6 +268,8 @@ func describe(name string) string {
 		return "tag link"
 	case "schemas":
 		return "API schema"
+	case "workspaces":
+		return "workspace"
 	case "releases":
 		return "API release"
 	case "specification.wadl":
@@ -276,6 +278,20 @@ func describe(name string) string {
 		return "specification of another API type"
 	}
 	return strings.TrimSuffix(strings.TrimSuffix(name, path.Ext(name)), "s")
+}
+
+// reason says why Gatehouse does not apply an APIOps file or folder it
+// has no place for; "" when there is nothing more to say.
+func reason(name string) string {
+	switch name {
+	case "workspaces":
+		return "Gatehouse has no workspaces: apply a workspace's resources as a folder of their own"
+	case "schemas":
+		return "the management plane has no API schemas: validate-content reads the global schemas/ folder"
+	case "specification.wadl":
+		return "WADL is not imported: convert it to OpenAPI"
+	}
+	return ""
 }
 
 // localPoolIDs turns the APIM resource ids of pool members into backend

@@ -40,12 +40,12 @@ type override struct {
 var overrideSections = map[string]model.Kind{
 	"namedValues": model.KindNamedValue, "backends": model.KindBackend, "apis": model.KindAPI,
 	"products": model.KindProduct, "groups": model.KindGroup, "gateways": model.KindGateway,
-	"policyFragments": model.KindPolicyFragment, "tags": model.KindTag,
+	"policyFragments": model.KindPolicyFragment, "tags": model.KindTag, "subscriptions": model.KindSubscription,
 }
 
 // skippedSections are the configuration file's sections of kinds
 // Gatehouse does not support yet; their entries are listed as skipped.
-var skippedSections = []string{"loggers", "diagnostics", "versionSets", "subscriptions", "workspaces",
+var skippedSections = []string{"loggers", "diagnostics", "versionSets", "workspaces",
 	"apiVersionSets", "gatewayApis", "productApis", "productGroups", "productTags", "apiTags", "apiDiagnostics"}
 
 // ReadOverrides reads the configuration file at file (YAML or JSON), with
