@@ -37,11 +37,12 @@ func newExportCommand() *cobra.Command {
 		Long: "export --dir writes the whole configuration (APIs with their OpenAPI specification,\n" +
 			"products with their APIs and groups, groups, named values, certificates, backends,\n" +
 			"gateways with their APIs, certificate authorities and federated credentials, the\n" +
-			"policy.xml of every scope that has a policy, policy fragments) in APIOps's\n" +
+			"policy.xml of every scope that has a policy, policy fragments, API releases,\n" +
+			"subscriptions without their keys) in APIOps's\n" +
 			"extracted-artifact layout, for `gatehouse apply` on any instance. Unless\n" +
 			"--include-secrets, secret named values and client certificates carry no value: a\n" +
 			"placeholder names the environment variable apply reads it from.\n" +
-			"Subscriptions are written without their keys; users are not exported.",
+			"Users are not configuration and are not exported.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := cfg.remote.client()

@@ -185,7 +185,7 @@ func mustRequest(t *testing.T, url string) *http.Request {
 // apiRevision 2, apis/echo;rev=1, apis/echo;rev=3), applies the folder to
 // another management plane, which then serves the same revisions, and
 // reads back the same folder. A folder that would need another revision
-// made current is refused: apply makes no revision current.
+// made current, without a release of it, is refused.
 func TestRevisionsExportApply(t *testing.T) {
 	backend := newBackend(t)
 	a := startServe(t, t.TempDir(), "")
