@@ -131,3 +131,17 @@ func TestBlocks(t *testing.T) {
 		{"array assign", `var a = new string[2]; a[0] = "x"; a[1] = "y"; return a[0] + a[1];`, "string:xy"},
 	})
 }
+
+func TestStringBuilderEdits(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"insert", `new StringBuilder("world").Insert(0, "hello ").ToString()`, "string:hello world"},
+		{"insert value", `new StringBuilder("ab").Insert(1, 5).ToString()`, "string:a5b"},
+		{"remove", `new StringBuilder("abcdef").Remove(1, 3).ToString()`, "string:aef"},
+		{"replace", `new StringBuilder("a-b-c").Replace("-", "+").ToString()`, "string:a+b+c"},
+		{"clear", `new StringBuilder("abc").Clear().Append("x").ToString()`, "string:x"},
+		{"append format", `new StringBuilder("n=").AppendFormat("{0}/{1}", 3, "x").ToString()`, "string:n=3/x"},
+	})
+	runCases(t, Block, []evalCase{
+		{"chained", `var sb = new StringBuilder(); sb.Append("b"); sb.Insert(0, "a"); sb.AppendFormat("{0:D2}", 7); return sb.ToString();`, "string:ab07"},
+	})
+}
