@@ -204,3 +204,22 @@ func TestToString(t *testing.T) {
 		})
 	}
 }
+
+func TestRegexMatchMembers(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"result", `Regex.Match("john smith", @"(\w+) (\w+)").Result("$2, $1")`, "string:smith, john"},
+		{"result named", `Regex.Match("v=2024-03", @"(?<y>\d+)-(?<m>\d+)").Result("${m}/${y}")`, "string:03/2024"},
+		{"next match", `Regex.Match("a1b22c333", @"\d+").NextMatch().Value`, "string:22"},
+		{"next match twice", `Regex.Match("a1b22c333", @"\d+").NextMatch().NextMatch().Index`, "int:6"},
+		{"next match after last", `Regex.Match("a1", @"\d").NextMatch().Success`, "bool:False"},
+		{"next after empty match", `Regex.Match("ab", "x*").NextMatch().Index`, "int:1"},
+		{"empty", `Match.Empty.Success`, "bool:False"},
+		{"group count", `Regex.Match("ab", "(a)(b)").Groups.Count`, "int:3"},
+		{"unescape", `Regex.Unescape(@"a\.b\tc\x41\u0042")`, "string:a.b\tcAB"},
+		{"unescape escape", `Regex.Unescape(Regex.Escape("1+1=2?"))`, "string:1+1=2?"},
+	})
+	runErrCases(t, false, []errCase{
+		{"result of failed match", `Regex.Match("a", @"\d").Result("$0")`, Inline, "1:25: Match.Result: the match failed, so there is nothing to expand"},
+		{"unescape trailing backslash", `Regex.Unescape("a\\")`, Inline, `1:7: Regex.Unescape: illegal \ at end of pattern`},
+	})
+}
