@@ -29,7 +29,7 @@ func constructors() map[string]*expr.Constructor {
 			}
 			return parseURI(expr.ToString(a[0]))
 		}},
-		"HMACSHA256": hmacCtor(sha256.New), "HMACSHA1": hmacCtor(sha1.New), "HMACSHA512": hmacCtor(sha512.New), "HMACMD5": hmacCtor(md5.New),
+		"HMACSHA256": hmacCtor(sha256.New), "HMACSHA1": hmacCtor(sha1.New), "HMACSHA512": hmacCtor(sha512.New), "HMACMD5": hmacCtor(md5.New), "HMACSHA384": hmacCtor(sha512.New384),
 		"DateTime":      {Min: 1, Max: 7, Result: tyDateTime, Make: newDateTime},
 		"TimeSpan":      {Min: 3, Max: 5, Result: tyTimeSpan, Make: newTimeSpan},
 		"Guid":          {Min: 1, Max: 1, Result: named("Guid"), Make: func(a []any) (any, error) { return expr.ParseGuid(expr.ToString(a[0])) }},

@@ -43,7 +43,7 @@ var aliases = map[string]string{
 	"Jwt": "Jwt", "BasicAuthCredentials": "BasicAuthCredentials", "Match": "Match", "Group": "Group", "GroupCollection": "GroupCollection",
 	"Math": "Math", "Convert": "Convert", "Encoding": "Encoding", "WebUtility": "WebUtility", "HttpUtility": "WebUtility",
 	"Regex": "Regex", "JsonConvert": "JsonConvert", "BitConverter": "BitConverter", "SHA256": "SHA256", "SHA1": "SHA1",
-	"SHA512": "SHA512", "SHA384": "SHA384", "MD5": "MD5", "HMACSHA256": "HMACSHA256", "HMACSHA1": "HMACSHA1", "HMACSHA512": "HMACSHA512",
+	"SHA512": "SHA512", "SHA384": "SHA384", "MD5": "MD5", "HMACSHA256": "HMACSHA256", "HMACSHA1": "HMACSHA1", "HMACSHA512": "HMACSHA512", "HMACSHA384": "HMACSHA384",
 	"HMACMD5": "HMACMD5", "StringComparison": "StringComparison", "StringSplitOptions": "StringSplitOptions",
 	"Formatting": "Formatting", "RegexOptions": "RegexOptions", "CultureInfo": "CultureInfo", "DateTimeStyles": "DateTimeStyles",
 	"DateTimeKind": "DateTimeKind", "DayOfWeek": "DayOfWeek", "JTokenType": "JTokenType", "MidpointRounding": "MidpointRounding",
@@ -57,7 +57,7 @@ var aliases = map[string]string{
 // each holds a HashAlgorithm and has its members.
 var hashTypes = map[string]bool{
 	"SHA256": true, "SHA1": true, "SHA384": true, "SHA512": true, "MD5": true,
-	"HMACSHA256": true, "HMACSHA1": true, "HMACSHA512": true, "HMACMD5": true,
+	"HMACSHA256": true, "HMACSHA1": true, "HMACSHA512": true, "HMACMD5": true, "HMACSHA384": true,
 }
 
 // namespaces are the prefixes a policy may write before a type name.

@@ -98,6 +98,7 @@ func buildStatics() map[string]expr.Members {
 	addXMLStatics(s)
 	addRegexStatics(s)
 	addEnumerableStatics(s)
+	addByteStatics(s)
 	return s
 }
 
