@@ -223,3 +223,21 @@ func TestRegexMatchMembers(t *testing.T) {
 		{"unescape trailing backslash", `Regex.Unescape("a\\")`, Inline, `1:7: Regex.Unescape: illegal \ at end of pattern`},
 	})
 }
+
+func TestListMethods(t *testing.T) {
+	runCases(t, Block, []evalCase{
+		{"remove at", `var l = new List<string> { "a", "b", "c" }; l.RemoveAt(1); return string.Join(",", l);`, "string:a,c"},
+		{"exists", `var l = new List<int> { 1, 5, 9 }; return l.Exists(x => x > 4);`, "bool:True"},
+		{"not exists", `var l = new List<int> { 1, 5, 9 }; return l.Exists(x => x > 40);`, "bool:False"},
+		{"find", `var l = new List<string> { "ab", "cd", "ce" }; return l.Find(s => s.StartsWith("c"));`, "string:cd"},
+		{"find none", `var l = new List<string> { "ab" }; return l.Find(s => s.StartsWith("c")) == null;`, "bool:True"},
+		{"find index", `var l = new List<string> { "ab", "cd" }; return l.FindIndex(s => s == "cd");`, "int:1"},
+		{"find all", `var l = new List<int> { 1, 2, 3, 4 }; return l.FindAll(x => x % 2 == 0).Count;`, "int:2"},
+		{"true for all", `var l = new List<int> { 2, 4 }; return l.TrueForAll(x => x % 2 == 0);`, "bool:True"},
+		{"sort", `var l = new List<string> { "b", "c", "a" }; l.Sort(); return string.Join(",", l);`, "string:a,b,c"},
+		{"sort numbers", `var l = new List<int> { 10, 2, 33 }; l.Sort(); return l[0] + l[2];`, "int:35"},
+	})
+	runErrCases(t, false, []errCase{
+		{"remove at out of range", `var l = new List<int>(); l.RemoveAt(0); return 1;`, Block, "1:28: index 0 was out of range; it must be non-negative and less than the size of the List"},
+	})
+}
