@@ -61,6 +61,7 @@ func buildMembers() map[string]expr.Members {
 	addJSONMembers(m)
 	addMiscMembers(m)
 	addXMLMembers(m)
+	addXMLEditMembers(m)
 	addCryptoMembers(m)
 	m["Dictionary"] = dictTable()
 	// Value and HasValue are the members of Nullable<T> (DateTime?, int? and the like).
