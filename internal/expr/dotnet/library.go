@@ -24,10 +24,12 @@ func NewLibrary() *expr.Library {
 	for _, ns := range namespaces {
 		l.AddNamespace(ns)
 	}
-	for name, t := range buildMembers() {
+	members, statics := buildMembers(), buildStatics()
+	addSearchAndParseMembers(members, statics)
+	for name, t := range members {
 		l.AddMembers(name, t)
 	}
-	for name, t := range buildStatics() {
+	for name, t := range statics {
 		l.AddStatics(name, t)
 	}
 	for name, c := range constructors() {

@@ -145,3 +145,20 @@ func TestStringBuilderEdits(t *testing.T) {
 		{"chained", `var sb = new StringBuilder(); sb.Append("b"); sb.Insert(0, "a"); sb.AppendFormat("{0:D2}", 7); return sb.ToString();`, "string:ab07"},
 	})
 }
+
+func TestIndexOfAnyAndTryParse(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"index of any", `"a,b;c".IndexOfAny(new[] { ';', ',' })`, "int:1"},
+		{"index of any from", `"a,b;c".IndexOfAny(new[] { ';', ',' }, 2)`, "int:3"},
+		{"index of any count", `"a,b;c".IndexOfAny(new[] { ';' }, 0, 3)`, "int:-1"},
+		{"index of any none", `"abc".IndexOfAny(new[] { 'x' })`, "int:-1"},
+		{"last index of any", `"a,b;c".LastIndexOfAny(new[] { ';', ',' })`, "int:3"},
+		{"last index of any from", `"a,b;c".LastIndexOfAny(new[] { ';', ',' }, 2)`, "int:1"},
+		{"index of any to char array", `"k=v".IndexOfAny("=:".ToCharArray())`, "int:1"},
+		{"dst", `DateTime.UtcNow.IsDaylightSavingTime()`, "bool:False"},
+	})
+	runCases(t, Block, []evalCase{
+		{"timespan try parse", `TimeSpan d; return TimeSpan.TryParse("01:30:00", out d) ? d.TotalMinutes : -1;`, "double:90"},
+		{"timespan try parse bad", `TimeSpan d; return TimeSpan.TryParse("soon", out d) ? 1 : (int)d.TotalSeconds;`, "int:0"},
+	})
+}
