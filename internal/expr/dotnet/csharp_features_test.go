@@ -130,3 +130,18 @@ func TestCombinedPatterns(t *testing.T) {
 		{"precedence", `context.Variables["count"] is 1 or > 3 and < 10`, "bool:True"},
 	})
 }
+
+// TestParenthesizedPatterns: a pattern in parentheses, negated or combined.
+func TestParenthesizedPatterns(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"grouped", `context.Request.Url.Port is (> 400 and < 500)`, "bool:True"},
+		{"not grouped or", `context.Request.Method is not ("GET" or "HEAD")`, "bool:True"},
+		{"not grouped or matching", `context.Request.Method is not ("POST" or "PUT")`, "bool:False"},
+		{"grouped then and", `context.Request.Url.Port is (443 or 8443) and not 8443`, "bool:True"},
+		{"nested", `context.Request.Url.Port is ((> 1 and < 10) or (> 400 and < 500))`, "bool:True"},
+		{"switch arm", `context.Request.Url.Port switch { (80 or 8080) => "http", not (443 or 8443) => "other", _ => "https" }`, "string:https"},
+	})
+	runErrCases(t, true, []errCase{
+		{"unclosed", `context.Request.Url.Port is (> 400`, Inline, `1:35: expected ")", found end of expression`},
+	})
+}
