@@ -161,3 +161,18 @@ func TestVoidLocalFunctions(t *testing.T) {
 		{"bare return outside", `void F() { } F(); return;`, Block, "1:19: return needs a value"},
 	})
 }
+
+// TestObjectInitializers: new T(args) { Property = value } sets the
+// library's settable properties after construction.
+func TestObjectInitializers(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"xelement value", `new XElement("a") { Value = "x" }.ToString()`, "string:<a>x</a>"},
+		{"xattribute value", `new XAttribute("k", "v") { Value = "w" }.Value`, "string:w"},
+		{"jproperty value", `new JProperty("a", 1) { Value = "two" }.Value.ToString()`, "string:two"},
+		{"index initializer", `new JObject { ["a"] = 1, ["b"] = "x" }["b"].ToString()`, "string:x"},
+	})
+	runErrCases(t, true, []errCase{
+		{"read-only property", `new XElement("a") { Name = "b" }`, Inline, "1:21: property Name of XElement cannot be set in an object initializer"},
+		{"unknown property", `new XElement("a") { Nope = 1 }`, Inline, "1:21: member Nope of XElement is not supported"},
+	})
+}
