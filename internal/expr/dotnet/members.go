@@ -100,6 +100,7 @@ func buildStatics() map[string]expr.Members {
 	addRegexStatics(s)
 	addEnumerableStatics(s)
 	addByteStatics(s)
+	addEnumerableCalls(s)
 	return s
 }
 

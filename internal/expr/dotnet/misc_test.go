@@ -241,3 +241,18 @@ func TestListMethods(t *testing.T) {
 		{"remove at out of range", `var l = new List<int>(); l.RemoveAt(0); return 1;`, Block, "1:28: index 0 was out of range; it must be non-negative and less than the size of the List"},
 	})
 }
+
+func TestEnumerableStaticCalls(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"any", `Enumerable.Any(new[] { 1, 5 }, x => x > 4)`, "bool:True"},
+		{"count", `Enumerable.Count(new[] { "a", "b", "c" })`, "int:3"},
+		{"where select", `string.Join(",", Enumerable.Select(Enumerable.Where(new[] { 1, 2, 3, 4 }, x => x % 2 == 0), x => x * 10))`, "string:20,40"},
+		{"first or default", `Enumerable.FirstOrDefault(new[] { "a", "X-1", "X-2" }, k => k.StartsWith("X-"))`, "string:X-1"},
+		{"sum", `Enumerable.Sum(new[] { 1, 2, 3 })`, "int:6"},
+		{"contains", `Enumerable.Contains(new[] { "a", "b" }, "b")`, "bool:True"},
+		{"namespaced", `System.Linq.Enumerable.Max(new[] { 3, 9, 2 })`, "int:9"},
+	})
+	runErrCases(t, false, []errCase{
+		{"null source", `Enumerable.Count((string[])null)`, Inline, "1:12: Enumerable.Count: source cannot be null"},
+	})
+}
