@@ -27,6 +27,7 @@ func NewLibrary() *expr.Library {
 	members, statics := buildMembers(), buildStatics()
 	addSearchAndParseMembers(members, statics)
 	addJSONMergeMembers(members, statics)
+	addCommonExtras(members, statics)
 	for name, t := range members {
 		l.AddMembers(name, t)
 	}
