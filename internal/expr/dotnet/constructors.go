@@ -40,6 +40,9 @@ func constructors() map[string]*expr.Constructor {
 		}},
 		"Regex":      {Min: 1, Max: 2, Result: named("Regex"), Make: newRegex},
 		"Random":     {Min: 0, Max: 1, Result: named("Random"), Make: func([]any) (any, error) { return randomVal{}, nil }},
+		"HashSet":    {Min: 0, Max: -1, Make: newHashSet},
+		"Queue":      {Min: 0, Max: 1, Make: newSeqColl(false)},
+		"Stack":      {Min: 0, Max: 1, Make: newSeqColl(true)},
 		"Dictionary": {Min: 0, Max: -1, Make: newDict, Entries: func(d, k, v any) error { return d.(*dictVal).add(k, v) }},
 	}
 }

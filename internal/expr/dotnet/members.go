@@ -73,8 +73,9 @@ func buildMembers() map[string]expr.Members {
 		m[name]["Value"] = &expr.Member{Result: t, Get: func(r any) (any, error) { return r, nil }}
 		m[name]["HasValue"] = val(tyBool, func(any) any { return true })
 	}
+	addSetMembers(m)
 	m["object"] = objectMembers()
-	for _, name := range []string{"array", "string[]", "byte[]", "JArray", "JObject", "IHeaders", "IQuery", "Dictionary", "IParameters", "IVariables", "GroupCollection", "string", "List", "IClaims"} {
+	for _, name := range []string{"array", "string[]", "byte[]", "JArray", "JObject", "IHeaders", "IQuery", "Dictionary", "IParameters", "IVariables", "GroupCollection", "string", "List", "IClaims", "HashSet", "Queue", "Stack"} {
 		if m[name] == nil {
 			m[name] = expr.Members{}
 		}
