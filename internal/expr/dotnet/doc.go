@@ -131,7 +131,8 @@
 // HasElements, HasAttributes, IsEmpty, DescendantsAndSelf, Add, AddFirst,
 // SetAttributeValue, SetElementValue, SetValue, RemoveAll,
 // RemoveAttributes, RemoveNodes, ReplaceAll, ReplaceNodes,
-// ReplaceAttributes, ToString() (indented). Elements and
+// ReplaceAttributes, NodeType (XmlNodeType), ToString() (indented).
+// XNamespace.Xml and Xmlns. Elements and
 // attributes match by local name: XNamespace ns = "..." with ns + "name",
 // XNamespace.Get, XName.Get(name, ns) and "{ns}name" are accepted and the
 // namespace is not compared; ToString() writes no namespace declarations.

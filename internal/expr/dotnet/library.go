@@ -28,6 +28,7 @@ func NewLibrary() *expr.Library {
 	addSearchAndParseMembers(members, statics)
 	addJSONMergeMembers(members, statics)
 	addCommonExtras(members, statics)
+	addXMLNodeTypes(members, statics)
 	for name, t := range members {
 		l.AddMembers(name, t)
 	}
@@ -53,7 +54,7 @@ var aliases = map[string]string{
 	"DateTimeKind": "DateTimeKind", "DayOfWeek": "DayOfWeek", "JTokenType": "JTokenType", "MidpointRounding": "MidpointRounding",
 	"Enumerable": "Enumerable", "UriKind": "UriKind", "UriPartial": "UriPartial", "StringBuilder": "StringBuilder",
 	"Dictionary": "Dictionary", "IDictionary": "Dictionary", "IReadOnlyDictionary": "Dictionary", "StringComparer": "StringComparer",
-	"HashSet": "HashSet", "ISet": "HashSet", "Queue": "Queue", "Stack": "Stack",
+	"XmlNodeType": "XmlNodeType", "HashSet": "HashSet", "ISet": "HashSet", "Queue": "Queue", "Stack": "Stack",
 	"Random": "Random", "HashAlgorithm": "HashAlgorithm", "KeyedHashAlgorithm": "HashAlgorithm", "HMAC": "HashAlgorithm",
 }
 
@@ -68,7 +69,7 @@ var hashTypes = map[string]bool{
 // namespaces are the prefixes a policy may write before a type name.
 var namespaces = []string{
 	"System.Security.Cryptography.", "System.Text.RegularExpressions.", "System.Collections.Generic.",
-	"Newtonsoft.Json.Linq.", "Newtonsoft.Json.", "System.Xml.Linq.", "System.Globalization.", "System.Text.",
+	"Newtonsoft.Json.Linq.", "Newtonsoft.Json.", "System.Xml.Linq.", "System.Xml.", "System.Globalization.", "System.Text.",
 	"System.Linq.", "System.Net.", "System.Web.", "System.",
 }
 

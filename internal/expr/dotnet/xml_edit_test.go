@@ -23,3 +23,13 @@ func TestXMLEdits(t *testing.T) {
 		{"replace attributes", `var x = XElement.Parse("<a k=\"v\"><b/></a>"); x.ReplaceAttributes(new XAttribute("n", "1")); return x.Attribute("k") == null && x.Attribute("n").Value == "1";`, "bool:True"},
 	})
 }
+
+func TestXMLNodeTypes(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"element", `XElement.Parse("<a/>").NodeType == XmlNodeType.Element`, "bool:True"},
+		{"document", `XDocument.Parse("<a/>").NodeType.ToString()`, "string:Document"},
+		{"attribute", `new XAttribute("k", "v").NodeType == System.Xml.XmlNodeType.Attribute`, "bool:True"},
+		{"xml namespace", `XNamespace.Xml.NamespaceName`, "string:http://www.w3.org/XML/1998/namespace"},
+		{"xmlns namespace", `XNamespace.Xmlns.NamespaceName`, "string:http://www.w3.org/2000/xmlns/"},
+	})
+}
