@@ -102,6 +102,10 @@ func probes(typ, member string) []string {
 	}
 }
 
+// minImplemented is how many allowed members the walk found implemented
+// when the documentation was last updated; fewer is a regression.
+const minImplemented = 541
+
 // TestAllowedTypesWalk walks the types and members APIM allows in policy
 // expressions: each is implemented (an expression using it compiles) or
 // refused with a diagnostic naming it, never a generic failure or a crash.
@@ -134,4 +138,7 @@ func TestAllowedTypesWalk(t *testing.T) {
 	}
 	t.Logf("allowed .NET members: %d implemented, %d refused by name", implemented, refused)
 	t.Logf("refused: %s", strings.Join(refusedList, " "))
+	if implemented < minImplemented {
+		t.Errorf("%d allowed members implemented, fewer than the %d documented", implemented, minImplemented)
+	}
 }

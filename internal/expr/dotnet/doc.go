@@ -79,6 +79,8 @@
 // AbsoluteUri, Authority, Segments, GetLeftPart, LocalPath, IsDefaultPort,
 // DnsSafeHost. WebUtility (and HttpUtility).UrlEncode, UrlDecode,
 // HtmlEncode, HtmlDecode, UrlEncodeToBytes, UrlDecodeToBytes.
+// IPAddress.Parse, TryParse, IsLoopback, Loopback, Any, with
+// AddressFamily, GetAddressBytes, Equals, MapToIPv4, MapToIPv6.
 //
 // Regex: IsMatch, Match, Matches, Replace (with $1, ${name} and
 // MatchEvaluator lambdas), Split, Escape, Unescape, new Regex(pattern[,

@@ -29,6 +29,7 @@ func NewLibrary() *expr.Library {
 	addJSONMergeMembers(members, statics)
 	addCommonExtras(members, statics)
 	addXMLNodeTypes(members, statics)
+	addIPAddress(members, statics)
 	for name, t := range members {
 		l.AddMembers(name, t)
 	}
@@ -54,7 +55,7 @@ var aliases = map[string]string{
 	"DateTimeKind": "DateTimeKind", "DayOfWeek": "DayOfWeek", "JTokenType": "JTokenType", "MidpointRounding": "MidpointRounding",
 	"Enumerable": "Enumerable", "UriKind": "UriKind", "UriPartial": "UriPartial", "StringBuilder": "StringBuilder",
 	"Dictionary": "Dictionary", "IDictionary": "Dictionary", "IReadOnlyDictionary": "Dictionary", "StringComparer": "StringComparer",
-	"XmlNodeType": "XmlNodeType", "HashSet": "HashSet", "ISet": "HashSet", "Queue": "Queue", "Stack": "Stack",
+	"XmlNodeType": "XmlNodeType", "IPAddress": "IPAddress", "AddressFamily": "AddressFamily", "HashSet": "HashSet", "ISet": "HashSet", "Queue": "Queue", "Stack": "Stack",
 	"Random": "Random", "HashAlgorithm": "HashAlgorithm", "KeyedHashAlgorithm": "HashAlgorithm", "HMAC": "HashAlgorithm",
 }
 
