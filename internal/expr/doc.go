@@ -118,6 +118,7 @@
 // variables (Func<>), typeof, default, nameof, checked, await, LINQ query
 // syntax, rethrow (throw;), user-defined types, reflection, I/O and any
 // .NET type not listed here.
+// Named arguments are accepted and passed in the order written.
 //
 // # The .NET types APIM allows
 //
@@ -130,7 +131,6 @@
 // XCData/XComment/XDeclaration/XText, the parent and sibling
 // navigation of JToken and XElement, Regex captures, the Key of HMAC
 // objects).
-// Named arguments are accepted and passed in the order written.
 //
 // # Context members
 //
