@@ -104,7 +104,7 @@ func probes(typ, member string) []string {
 
 // minImplemented is how many allowed members the walk found implemented
 // when the documentation was last updated; fewer is a regression.
-const minImplemented = 541
+const minImplemented = 542
 
 // TestAllowedTypesWalk walks the types and members APIM allows in policy
 // expressions: each is implemented (an expression using it compiles) or

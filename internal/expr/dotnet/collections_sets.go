@@ -17,8 +17,8 @@ type hashSet struct {
 // TypeName returns "HashSet".
 func (*hashSet) TypeName() string { return "HashSet" }
 
-// String returns the type name, as .NET's ToString does.
-func (s *hashSet) String() string { return "System.Collections.Generic.HashSet`1" }
+// String returns the type name.
+func (s *hashSet) String() string { return s.TypeName() }
 
 // Enumerate returns the elements in insertion order.
 func (s *hashSet) Enumerate() []any { return append([]any(nil), s.items...) }
@@ -78,8 +78,8 @@ func (q *seqColl) TypeName() string {
 	return "Queue"
 }
 
-// String returns the .NET type name.
-func (q *seqColl) String() string { return "System.Collections.Generic." + q.TypeName() + "`1" }
+// String returns the type name.
+func (q *seqColl) String() string { return q.TypeName() }
 
 // Enumerate returns the elements in the order they would be taken out.
 func (q *seqColl) Enumerate() []any {

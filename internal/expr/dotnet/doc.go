@@ -117,7 +117,8 @@
 // Remove, Add, ContainsKey, TryGetValue, GetValue(name[, comparison]), First and Last (properties; First() and Last() are LINQ), Count, Type, HasValues, Children,
 // DeepClone, SelectToken with names, ['quoted names'] and [index] (no
 // wildcards or filters), JProperty Name, Value (assignable), Remove();
-// JArray Add, Insert, RemoveAt, Remove, Clear, Values<T>(). JObject.Merge
+// JArray Add, Insert, RemoveAt, Remove, Clear, Values<T>(), IndexOf (of the
+// token itself, not an equal one). JObject.Merge
 // (objects merged, arrays concatenated, nulls ignored), JToken.DeepEquals,
 // JValue.CreateNull, CreateString. ToString() is
 // indented like Newtonsoft; ToString(Formatting.None) is compact. Explicit

@@ -5,8 +5,18 @@ import "github.com/gatehouse/gatehouse/internal/expr"
 // addJSONMergeMembers adds JObject.Merge (with Json.NET's default
 // settings: objects merge property by property, arrays are concatenated,
 // null values in the content are ignored, other values replace), the
-// static JToken.DeepEquals, and JValue.CreateNull and CreateString.
+// static JToken.DeepEquals, JValue.CreateNull and CreateString, and
+// JArray.IndexOf, which finds the token itself, as Json.NET does, not an
+// equal one.
 func addJSONMergeMembers(m, s map[string]expr.Members) {
+	m["JArray"]["IndexOf"] = fn(tyInt, 1, 1, func(r any, a []any) (any, error) {
+		for i, it := range r.(*JArray).items {
+			if any(it) == a[0] {
+				return i, nil
+			}
+		}
+		return -1, nil
+	})
 	m["JObject"]["Merge"] = fn(tyVoid, 1, 2, func(r any, a []any) (any, error) {
 		if a[0] == nil {
 			return nil, nil

@@ -97,6 +97,7 @@ return total;`, "int:5"},
 func TestJSONMergeAndDeepEquals(t *testing.T) {
 	runCases(t, Block, []evalCase{
 		{"merge", `var a = JObject.Parse("{\"x\":1,\"o\":{\"p\":1},\"l\":[1]}"); a.Merge(JObject.Parse("{\"y\":2,\"x\":3,\"o\":{\"q\":2},\"l\":[2],\"n\":null}")); return a.ToString(Formatting.None);`, `string:{"x":3,"o":{"p":1,"q":2},"l":[1,2],"y":2}`},
+		{"index of", `var a = JArray.Parse("[1,2,3]"); return a.IndexOf(a[2]) * 10 + a.IndexOf(new JValue(2));`, "int:19"},
 		{"merge copies", `var a = new JObject(); var b = JObject.Parse("{\"o\":{\"p\":1}}"); a.Merge(b); b["o"]["p"] = 5; return (int)a["o"]["p"];`, "int:1"},
 	})
 	runCases(t, Inline, []evalCase{
