@@ -14,6 +14,9 @@ type compiler struct {
 	maxSlots int
 	loops    int
 	switches int
+	// inVoid says the statements being compiled are a void local
+	// function's: return takes no value there.
+	inVoid bool
 }
 
 // local is a variable of a block or a lambda parameter.

@@ -522,6 +522,9 @@ func (c *compiler) lambda(n *lambdaExpr, elem *Type) (*cexpr, error) {
 		slots[i] = l.slot
 	}
 	var body evalFn
+	inVoid := c.inVoid
+	c.inVoid = false
+	defer func() { c.inVoid = inVoid }()
 	if b, ok := n.body.(*blockStmt); ok {
 		run, err := c.body(b)
 		if err != nil {

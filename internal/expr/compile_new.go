@@ -59,7 +59,7 @@ func (c *compiler) newObj(n *newExpr) (*cexpr, error) {
 		return nil, c.errf(n.t.p, "type %s is not supported", n.t.name)
 	}
 	if len(n.props) > 0 {
-		return nil, c.errf(n.props[0].p, "object initializers are not supported")
+		return c.newWithProps(n, t)
 	}
 	k := c.lib.ctors[t.name]
 	if k == nil || k.Entries == nil {
@@ -314,4 +314,56 @@ func MakeArray(elem *Type, items []any) (any, error) {
 		return out, nil
 	}
 	return items, nil
+}
+
+// newWithProps compiles an object initializer, new T(args) { P = v, ... }:
+// the object is built, then each property is set in order, through the
+// setter (P=) that the library gives T.
+func (c *compiler) newWithProps(n *newExpr, t *Type) (*cexpr, error) {
+	if t.elem != nil || len(n.inits) > 0 {
+		return nil, c.errf(n.props[0].p, "new %s: an initializer either sets properties or lists elements, not both", n.t.name)
+	}
+	type propSet struct {
+		p   pos
+		set *Member
+		x   evalFn
+	}
+	sets := make([]propSet, len(n.props))
+	for i, pi := range n.props {
+		m := c.lib.member(t.name, pi.name+"=")
+		if m == nil || m.Call == nil {
+			if c.lib.member(t.name, pi.name) != nil {
+				return nil, c.errf(pi.p, "property %s of %s cannot be set in an object initializer", pi.name, t.name)
+			}
+			return nil, c.errf(pi.p, "member %s of %s is not supported", pi.name, t.name)
+		}
+		x, err := c.value(pi.x)
+		if err != nil {
+			return nil, err
+		}
+		sets[i] = propSet{p: pi.p, set: m, x: x.fn}
+	}
+	plain := *n
+	plain.props = nil
+	base, err := c.newObj(&plain)
+	if err != nil {
+		return nil, err
+	}
+	mk := base.fn
+	return &cexpr{t: base.t, fn: func(e *Env) (any, error) {
+		obj, err := mk(e)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range sets {
+			v, err := s.x(e)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := s.set.Call(e, obj, []any{v}, nil); err != nil {
+				return nil, c.at(s.p, err)
+			}
+		}
+		return obj, nil
+	}}, nil
 }

@@ -120,6 +120,12 @@ func (c *compiler) stmt(s node) (execFn, error) {
 	case *ifStmt:
 		return c.ifStmt(s)
 	case *returnStmt:
+		if c.inVoid {
+			if s.x != nil {
+				return nil, c.errf(s.x.at(), "a void local function cannot return a value")
+			}
+			return func(*Env) (ctrl, any, error) { return cReturn, nil, nil }, nil
+		}
 		if s.x == nil {
 			return nil, c.errf(s.p, "return needs a value")
 		}

@@ -4,6 +4,7 @@ package expr
 //
 //	int Square(int n) => n * n;
 //	string Label(string s, int n) { return s + ":" + n; }
+//	void Note(string s) { log.Add(s); }
 //
 // A local function may be called after it is declared, by the statements
 // of its block (and by itself). Each call keeps the caller's variables:
@@ -99,9 +100,6 @@ func (p *parser) tryFunc() (node, bool, error) {
 		p.i = save
 		return nil, false, nil
 	}
-	if ret.name == "void" {
-		return nil, true, p.errf(ret.p, "a local function must return a value")
-	}
 	return f, true, nil
 }
 
@@ -109,6 +107,9 @@ func (p *parser) tryFunc() (node, bool, error) {
 // does nothing when it runs.
 func (c *compiler) funcDecl(s *funcStmt) (execFn, error) {
 	ret, ok := c.lib.resolveType(s.ret)
+	if s.ret.name == "void" {
+		ret, ok = tyVoid, true
+	}
 	if !ok {
 		return nil, c.errf(s.ret.p, "type %s is not supported", s.ret.name)
 	}
@@ -135,7 +136,12 @@ func (c *compiler) funcDecl(s *funcStmt) (execFn, error) {
 		lf.params = append(lf.params, t)
 		lf.slots = append(lf.slots, l.slot)
 	}
-	if b, ok := s.body.(*blockStmt); ok {
+	inVoid := c.inVoid
+	c.inVoid = ret == tyVoid
+	defer func() { c.inVoid = inVoid }()
+	if ret == tyVoid {
+		lf.body, err = c.voidBody(s.body)
+	} else if b, ok := s.body.(*blockStmt); ok {
 		lf.body, err = c.body(b)
 	} else {
 		var x *cexpr
@@ -154,6 +160,23 @@ func (c *compiler) funcDecl(s *funcStmt) (execFn, error) {
 		return nil, err
 	}
 	return func(*Env) (ctrl, any, error) { return cNone, nil, nil }, nil
+}
+
+// voidBody compiles the body of a void local function: a block, whose
+// return statements take no value, or a statement expression (=> Log(x);).
+func (c *compiler) voidBody(body node) (evalFn, error) {
+	b, ok := body.(*blockStmt)
+	if !ok {
+		b = &blockStmt{p: body.at(), stmts: []node{&exprStmt{p: body.at(), x: body}}}
+	}
+	run, err := c.block(b)
+	if err != nil {
+		return nil, err
+	}
+	return func(e *Env) (any, error) {
+		_, _, err := run(e)
+		return nil, err
+	}, nil
 }
 
 // callLocal compiles a call of local function lf.

@@ -4,7 +4,8 @@ package expr
 // (`x switch { "GET" => 1, null => 0, _ => 2 }`), as APIM's expressions
 // allow: constants, null, not, relational (< > <= >=) against a
 // constant, a type with an optional name, and and or (and binding
-// tighter), and, in a switch arm, the discard _ and a when guard.
+// tighter), parentheses, and, in a switch arm, the discard _ and a when
+// guard.
 
 // pattern is one C# pattern; x is unused.
 type pattern struct {
@@ -16,6 +17,8 @@ type pattern struct {
 	relop   string   // "<", ">", "<=", ">=" with konst
 	t       *typeRef // a type pattern
 	bind    string   // `string s`
+	// inner is a parenthesized pattern: `(> 1 and < 10)`, `not (1 or 2)`.
+	inner *pattern
 	// combine is "and" or "or": l and r both match, or either does.
 	combine string
 	l, r    *pattern
@@ -71,6 +74,17 @@ func (p *parser) parseSimplePattern(inSwitch bool) (*pattern, error) {
 	}
 	t := p.tok()
 	switch {
+	case t.kind == tOp && t.text == "(":
+		p.advance()
+		inner, err := p.parsePattern(inSwitch)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := p.expect(")"); err != nil {
+			return nil, err
+		}
+		pt.inner = inner
+		return pt, nil
 	case p.isKw("null"):
 		p.advance()
 		pt.null = true
@@ -154,6 +168,16 @@ type matcher func(e *Env, v any) (bool, error)
 
 // pattern compiles pt; a name it binds is declared in the current scope.
 func (c *compiler) pattern(pt *pattern) (matcher, error) {
+	if pt.inner != nil {
+		m, err := c.pattern(pt.inner)
+		if err != nil || !pt.not {
+			return m, err
+		}
+		return func(e *Env, v any) (bool, error) {
+			ok, err := m(e, v)
+			return !ok && err == nil, err
+		}, nil
+	}
 	if pt.combine != "" {
 		l, err := c.pattern(pt.l)
 		if err != nil {

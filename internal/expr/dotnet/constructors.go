@@ -29,7 +29,7 @@ func constructors() map[string]*expr.Constructor {
 			}
 			return parseURI(expr.ToString(a[0]))
 		}},
-		"HMACSHA256": hmacCtor(sha256.New), "HMACSHA1": hmacCtor(sha1.New), "HMACSHA512": hmacCtor(sha512.New), "HMACMD5": hmacCtor(md5.New),
+		"HMACSHA256": hmacCtor(sha256.New), "HMACSHA1": hmacCtor(sha1.New), "HMACSHA512": hmacCtor(sha512.New), "HMACMD5": hmacCtor(md5.New), "HMACSHA384": hmacCtor(sha512.New384),
 		"DateTime":      {Min: 1, Max: 7, Result: tyDateTime, Make: newDateTime},
 		"TimeSpan":      {Min: 3, Max: 5, Result: tyTimeSpan, Make: newTimeSpan},
 		"Guid":          {Min: 1, Max: 1, Result: named("Guid"), Make: func(a []any) (any, error) { return expr.ParseGuid(expr.ToString(a[0])) }},
@@ -40,6 +40,9 @@ func constructors() map[string]*expr.Constructor {
 		}},
 		"Regex":      {Min: 1, Max: 2, Result: named("Regex"), Make: newRegex},
 		"Random":     {Min: 0, Max: 1, Result: named("Random"), Make: func([]any) (any, error) { return randomVal{}, nil }},
+		"HashSet":    {Min: 0, Max: -1, Make: newHashSet},
+		"Queue":      {Min: 0, Max: 1, Make: newSeqColl(false)},
+		"Stack":      {Min: 0, Max: 1, Make: newSeqColl(true)},
 		"Dictionary": {Min: 0, Max: -1, Make: newDict, Entries: func(d, k, v any) error { return d.(*dictVal).add(k, v) }},
 	}
 }

@@ -25,3 +25,21 @@ func TestSymmetricEncryption(t *testing.T) {
 		{"partial block", `new byte[5].Decrypt("Aes", ` + cryptoKey + `, ` + cryptoIV + `)`, Inline, "1:13: the input data is not a complete block"},
 	})
 }
+
+func TestByteConversions(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"to hex", `Convert.ToHexString(new byte[] { 0, 171, 255 })`, "string:00ABFF"},
+		{"to hex range", `Convert.ToHexString(new byte[] { 1, 2, 3, 4 }, 1, 2)`, "string:0203"},
+		{"from hex", `Convert.FromHexString("00abFF")[1]`, "byte:171"},
+		{"hex round trip", `Convert.ToHexString(Convert.FromHexString("DEADBEEF"))`, "string:DEADBEEF"},
+		{"to int32", `BitConverter.ToInt32(BitConverter.GetBytes(-123456), 0)`, "int:-123456"},
+		{"to int64", `BitConverter.ToInt64(BitConverter.GetBytes(1L << 40), 0)`, "long:1099511627776"},
+		{"to int16 offset", `BitConverter.ToInt16(new byte[] { 9, 1, 2 }, 1)`, "int:513"},
+		{"little endian", `BitConverter.IsLittleEndian`, "bool:True"},
+		{"hmac sha384", `Convert.ToBase64String(new HMACSHA384(Encoding.UTF8.GetBytes("key")).ComputeHash(Encoding.UTF8.GetBytes("msg"))).Length`, "int:64"},
+	})
+	runErrCases(t, false, []errCase{
+		{"odd hex", `Convert.FromHexString("abc")`, Inline, "1:9: the input is not a valid hex string as its length is not a multiple of 2"},
+		{"short array", `BitConverter.ToInt32(new byte[] { 1, 2 }, 0)`, Inline, "1:14: BitConverter.ToInt32: the array is too short to read 4 bytes at 0"},
+	})
+}

@@ -90,7 +90,7 @@ func TestLocalFunctions(t *testing.T) {
 	runErrCases(t, true, []errCase{
 		{"arity", `int F(int n) => n; return F(1, 2);`, Block, "1:28: F takes 1 arguments, not 2"},
 		{"as a value", `int F(int n) => n; var g = F; return 1;`, Block, "1:28: F is a local function: call it with ()"},
-		{"void", `void F(int n) { } return 1;`, Block, "1:1: a local function must return a value"},
+		{"void used as a value", `void F(int n) { } var x = F(1); return 1;`, Block, "1:28: the method returns no value"},
 		{"wrong argument", `int F(int n) => n; return F("a");`, Block, `1:29: argument 1 of F: cannot convert string to int`},
 	})
 	runErrCases(t, false, []errCase{
@@ -128,5 +128,51 @@ func TestCombinedPatterns(t *testing.T) {
 		{"not in and", `context.Request.Url.Port is > 400 and not 443`, "bool:False"},
 		{"switch or", `context.Request.Method switch { "GET" or "HEAD" => "read", "POST" or "PUT" => "write", _ => "other" }`, "string:write"},
 		{"precedence", `context.Variables["count"] is 1 or > 3 and < 10`, "bool:True"},
+	})
+}
+
+// TestParenthesizedPatterns: a pattern in parentheses, negated or combined.
+func TestParenthesizedPatterns(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"grouped", `context.Request.Url.Port is (> 400 and < 500)`, "bool:True"},
+		{"not grouped or", `context.Request.Method is not ("GET" or "HEAD")`, "bool:True"},
+		{"not grouped or matching", `context.Request.Method is not ("POST" or "PUT")`, "bool:False"},
+		{"grouped then and", `context.Request.Url.Port is (443 or 8443) and not 8443`, "bool:True"},
+		{"nested", `context.Request.Url.Port is ((> 1 and < 10) or (> 400 and < 500))`, "bool:True"},
+		{"switch arm", `context.Request.Url.Port switch { (80 or 8080) => "http", not (443 or 8443) => "other", _ => "https" }`, "string:https"},
+	})
+	runErrCases(t, true, []errCase{
+		{"unclosed", `context.Request.Url.Port is (> 400`, Inline, `1:35: expected ")", found end of expression`},
+	})
+}
+
+// TestVoidLocalFunctions: a local function without a result, called as a
+// statement; return leaves it early.
+func TestVoidLocalFunctions(t *testing.T) {
+	runCases(t, Block, []evalCase{
+		{"block body", `var log = new List<string>(); void Note(string s) { log.Add(s.ToUpper()); } Note("a"); Note("b"); return string.Join(",", log);`, "string:A,B"},
+		{"expression body", `var log = new List<string>(); void Note(string s) => log.Add(s); Note("x"); return log.Count;`, "int:1"},
+		{"early return", `var log = new List<int>(); void Keep(int n) { if (n < 0) { return; } log.Add(n); } Keep(1); Keep(-2); Keep(3); return log.Count;`, "int:2"},
+		{"lambda inside returns a value", `var log = new List<int>(); void Add(int[] xs) { log.AddRange(xs.Where(x => { return x > 1; })); } Add(new[] { 1, 2, 3 }); return log.Count;`, "int:2"},
+		{"value function inside", `var j = new JObject(); void Put(string k) { int Len(string s) => s.Length; j[k] = Len(k); } Put("abc"); return (int)j["abc"];`, "int:3"},
+	})
+	runErrCases(t, true, []errCase{
+		{"return a value", `void F() { return 1; } F(); return 0;`, Block, "1:19: a void local function cannot return a value"},
+		{"bare return outside", `void F() { } F(); return;`, Block, "1:19: return needs a value"},
+	})
+}
+
+// TestObjectInitializers: new T(args) { Property = value } sets the
+// library's settable properties after construction.
+func TestObjectInitializers(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"xelement value", `new XElement("a") { Value = "x" }.ToString()`, "string:<a>x</a>"},
+		{"xattribute value", `new XAttribute("k", "v") { Value = "w" }.Value`, "string:w"},
+		{"jproperty value", `new JProperty("a", 1) { Value = "two" }.Value.ToString()`, "string:two"},
+		{"index initializer", `new JObject { ["a"] = 1, ["b"] = "x" }["b"].ToString()`, "string:x"},
+	})
+	runErrCases(t, true, []errCase{
+		{"read-only property", `new XElement("a") { Name = "b" }`, Inline, "1:21: property Name of XElement cannot be set in an object initializer"},
+		{"unknown property", `new XElement("a") { Nope = 1 }`, Inline, "1:21: member Nope of XElement is not supported"},
 	})
 }

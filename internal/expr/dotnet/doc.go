@@ -39,22 +39,27 @@
 // Concat, Compare, CompareOrdinal, Equals, Empty. String indexes count
 // Unicode code points (they differ from .NET only outside the BMP).
 // char.IsDigit/IsLetter/IsLetterOrDigit/IsWhiteSpace/IsUpper/IsLower/
-// IsPunctuation/ToUpper/ToLower. StringBuilder: Append, AppendLine, Length,
+// IsPunctuation/ToUpper/ToLower. IndexOfAny, LastIndexOfAny. StringBuilder:
+// Append, AppendLine, AppendFormat, Insert, Remove, Replace, Clear, Length,
 // ToString.
 //
 // Numbers: ToString() and ToString(format) with standard formats (C, D, E,
 // F, G, N, P, R, X) and custom formats of 0, #, ',' and '.';
 // int/long/double/byte.Parse and TryParse, MinValue, MaxValue;
 // bool.Parse/TryParse; Math.Min, Max, Abs, Round (digits, MidpointRounding),
-// Floor, Ceiling, Pow, Sqrt, Truncate, Log, Log10, Exp, Sign, PI, E;
+// Floor, Ceiling, Pow, Sqrt, Truncate, Log, Log10, Exp, Sign, Clamp, DivRem,
+// PI, E;
 // Convert.ToBase64String, FromBase64String, ToInt32, ToInt64, ToInt16,
 // ToDouble, ToDecimal, ToBoolean, ToByte, ToChar, ToString (with base),
-// ToDateTime; Encoding.UTF8/ASCII/Unicode.GetBytes/GetString;
-// BitConverter.ToString, GetBytes.
+// ToDateTime, ToHexString, FromHexString;
+// Encoding.UTF8/ASCII/Unicode.GetBytes/GetString/GetByteCount;
+// BitConverter.ToString, GetBytes, ToInt16, ToInt32, ToInt64,
+// IsLittleEndian.
 //
 // DateTime: UtcNow and Now (both UTC, from Context.Now), Today, MinValue,
 // MaxValue, UnixEpoch, Parse, TryParse, ParseExact, Compare, DaysInMonth,
-// IsLeapYear, FromUnixTimeSeconds/Milliseconds, SpecifyKind, new
+// IsLeapYear, FromUnixTimeSeconds/Milliseconds, FromFileTimeUtc,
+// SpecifyKind, IsDaylightSavingTime (false), new
 // DateTime(y, m, d[, h, m, s]); members Year...Millisecond, DayOfWeek,
 // DayOfYear, Date, TimeOfDay, Ticks, Kind, Add*, Add, Subtract,
 // ToUniversalTime, ToLocalTime (UTC), ToUnixTimeSeconds/Milliseconds,
@@ -62,7 +67,8 @@
 // formats (o, s, u, R, d, D, t, T, g, G, f, F, M, Y) and custom formats in
 // the invariant culture; default ToString() is "MM/dd/yyyy HH:mm:ss";
 // subtraction gives a TimeSpan. DateTimeOffset is treated as DateTime.
-// TimeSpan: FromMilliseconds...FromDays, FromTicks, Zero, Parse, new
+// TimeSpan: FromMilliseconds...FromDays, FromTicks, Zero, Parse, TryParse,
+// Compare, new
 // TimeSpan(h, m, s) and (d, h, m, s, ms); Total*, Days...Milliseconds,
 // Ticks, Duration, Negate, Add, Subtract, ToString() and "c"/custom formats.
 //
@@ -70,13 +76,17 @@
 // EscapeDataString, UnescapeDataString, EscapeUriString,
 // IsWellFormedUriString, TryCreate, new Uri(s) and new Uri(base, relative)
 // with Host, Scheme, Port, AbsolutePath, Query, PathAndQuery, Fragment,
-// AbsoluteUri, Authority, Segments, GetLeftPart. WebUtility (and
-// HttpUtility).UrlEncode, UrlDecode, HtmlEncode, HtmlDecode.
+// AbsoluteUri, Authority, Segments, GetLeftPart, LocalPath, IsDefaultPort,
+// DnsSafeHost. WebUtility (and HttpUtility).UrlEncode, UrlDecode,
+// HtmlEncode, HtmlDecode, UrlEncodeToBytes, UrlDecodeToBytes.
+// IPAddress.Parse, TryParse, IsLoopback, Loopback, Any, with
+// AddressFamily, GetAddressBytes, Equals, MapToIPv4, MapToIPv6.
 //
 // Regex: IsMatch, Match, Matches, Replace (with $1, ${name} and
-// MatchEvaluator lambdas), Split, Escape, new Regex(pattern[, options]),
-// RegexOptions IgnoreCase, Multiline, Singleline; Match.Success, Value,
-// Index, Length, Groups[int or name]. Patterns run on RE2: named groups are
+// MatchEvaluator lambdas), Split, Escape, Unescape, new Regex(pattern[,
+// options]), RegexOptions IgnoreCase, Multiline, Singleline; Match.Success,
+// Value, Index, Length, Groups[int or name] (and Groups.Count), Result
+// ($1, ${name}), NextMatch(), Match.Empty. Patterns run on RE2: named groups are
 // translated; lookarounds, backreferences, atomic groups, conditionals,
 // balancing groups, \G, IgnorePatternWhitespace and RightToLeft are
 // refused — at compile time when the pattern is a literal.
@@ -87,8 +97,13 @@
 // FirstOrDefault, Last, LastOrDefault, Single, SingleOrDefault, Count,
 // Contains, ToArray, ToList, OrderBy, OrderByDescending, Reverse, Skip,
 // Take, Sum, Min, Max, Average, Distinct, Concat, ElementAt,
-// ElementAtOrDefault. Evaluation is eager. List<T>: Add, AddRange,
-// Remove, Insert, IndexOf, Clear, Count, indexer. Dictionary<K, V> (new,
+// ElementAtOrDefault, also as Enumerable's static methods
+// (Enumerable.Any(xs, x => ...)). Evaluation is eager. List<T>: Add,
+// AddRange, Remove, RemoveAt, Insert, IndexOf, Clear, Count, indexer,
+// Exists, Find, FindAll, FindIndex, TrueForAll, Sort(). HashSet<T> (with
+// StringComparer.*IgnoreCase): Add, Contains, Remove, Clear, Count,
+// UnionWith; Queue<T>: Enqueue, Dequeue, Peek; Stack<T>: Push, Pop, Peek;
+// both Count, Contains, Clear; LINQ over all three. Dictionary<K, V> (new,
 // with { key, value } initializers and StringComparer.*IgnoreCase):
 // indexer (assignable), Add, ContainsKey, ContainsValue, TryGetValue,
 // GetValueOrDefault, Remove, Clear, Count, Keys, Values, LINQ.
@@ -102,7 +117,10 @@
 // Remove, Add, ContainsKey, TryGetValue, GetValue(name[, comparison]), First and Last (properties; First() and Last() are LINQ), Count, Type, HasValues, Children,
 // DeepClone, SelectToken with names, ['quoted names'] and [index] (no
 // wildcards or filters), JProperty Name, Value (assignable), Remove();
-// JArray Add, Insert, RemoveAt, Remove, Clear, Values<T>(). ToString() is
+// JArray Add, Insert, RemoveAt, Remove, Clear, Values<T>(), IndexOf (of the
+// token itself, not an equal one). JObject.Merge
+// (objects merged, arrays concatenated, nulls ignored), JToken.DeepEquals,
+// JValue.CreateNull, CreateString. ToString() is
 // indented like Newtonsoft; ToString(Formatting.None) is compact. Explicit
 // casts (string)token, (int)token, (bool)token... convert JSON scalars.
 // Integers parse as long, other numbers as double; date-like strings stay
@@ -113,7 +131,11 @@
 // XML: XElement.Parse, XDocument.Parse (Root), new XElement(name,
 // content...), new XAttribute(name, value); Name (local name), Value
 // (assignable), Element, Elements, Descendants, Attribute, Attributes,
-// HasElements, Add, SetAttributeValue, ToString() (indented). Elements and
+// HasElements, HasAttributes, IsEmpty, DescendantsAndSelf, Add, AddFirst,
+// SetAttributeValue, SetElementValue, SetValue, RemoveAll,
+// RemoveAttributes, RemoveNodes, ReplaceAll, ReplaceNodes,
+// ReplaceAttributes, NodeType (XmlNodeType), ToString() (indented).
+// XNamespace.Xml and Xmlns. Elements and
 // attributes match by local name: XNamespace ns = "..." with ns + "name",
 // XNamespace.Get, XName.Get(name, ns) and "{ns}name" are accepted and the
 // namespace is not compared; ToString() writes no namespace declarations.
@@ -128,7 +150,7 @@
 // BasicAuthCredentials (UserId, Password).
 //
 // Hashing: SHA256, SHA1, SHA384, SHA512, MD5 .Create().ComputeHash(bytes)
-// and .HashData(bytes); new HMACSHA256/HMACSHA1/HMACSHA512/HMACMD5(key)
+// and .HashData(bytes); new HMACSHA256/HMACSHA1/HMACSHA384/HMACSHA512/HMACMD5(key)
 // .ComputeHash(bytes); variables may be declared as any of those classes,
 // HashAlgorithm, KeyedHashAlgorithm or HMAC. new Random().Next/NextDouble.
 //

@@ -93,3 +93,18 @@ return total;`, "int:5"},
 		{"property value assign", `var o = JObject.Parse("{\"n\":1}"); o.Property("n").Value = "x"; return o.ToString(Formatting.None);`, `string:{"n":"x"}`},
 	})
 }
+
+func TestJSONMergeAndDeepEquals(t *testing.T) {
+	runCases(t, Block, []evalCase{
+		{"merge", `var a = JObject.Parse("{\"x\":1,\"o\":{\"p\":1},\"l\":[1]}"); a.Merge(JObject.Parse("{\"y\":2,\"x\":3,\"o\":{\"q\":2},\"l\":[2],\"n\":null}")); return a.ToString(Formatting.None);`, `string:{"x":3,"o":{"p":1,"q":2},"l":[1,2],"y":2}`},
+		{"index of", `var a = JArray.Parse("[1,2,3]"); return a.IndexOf(a[2]) * 10 + a.IndexOf(new JValue(2));`, "int:19"},
+		{"merge copies", `var a = new JObject(); var b = JObject.Parse("{\"o\":{\"p\":1}}"); a.Merge(b); b["o"]["p"] = 5; return (int)a["o"]["p"];`, "int:1"},
+	})
+	runCases(t, Inline, []evalCase{
+		{"deep equals order", `JToken.DeepEquals(JObject.Parse("{\"a\":1,\"b\":[1,2]}"), JObject.Parse("{\"b\":[1,2],\"a\":1}"))`, "bool:True"},
+		{"deep equals differs", `JToken.DeepEquals(JObject.Parse("{\"a\":1}"), JObject.Parse("{\"a\":2}"))`, "bool:False"},
+		{"deep equals arrays", `JToken.DeepEquals(JArray.Parse("[1,2]"), JArray.Parse("[2,1]"))`, "bool:False"},
+		{"create null", `JValue.CreateNull().Type.ToString()`, "string:Null"},
+		{"create string", `(string)JValue.CreateString("hi")`, "string:hi"},
+	})
+}

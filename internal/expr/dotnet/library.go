@@ -24,10 +24,16 @@ func NewLibrary() *expr.Library {
 	for _, ns := range namespaces {
 		l.AddNamespace(ns)
 	}
-	for name, t := range buildMembers() {
+	members, statics := buildMembers(), buildStatics()
+	addSearchAndParseMembers(members, statics)
+	addJSONMergeMembers(members, statics)
+	addCommonExtras(members, statics)
+	addXMLNodeTypes(members, statics)
+	addIPAddress(members, statics)
+	for name, t := range members {
 		l.AddMembers(name, t)
 	}
-	for name, t := range buildStatics() {
+	for name, t := range statics {
 		l.AddStatics(name, t)
 	}
 	for name, c := range constructors() {
@@ -40,15 +46,16 @@ func NewLibrary() *expr.Library {
 // policy may write them, to their canonical names.
 var aliases = map[string]string{
 	"Uri": "Uri", "JProperty": "JProperty", "XName": "XName", "XAttribute": "XAttribute",
-	"Jwt": "Jwt", "BasicAuthCredentials": "BasicAuthCredentials", "Match": "Match", "Group": "Group",
+	"Jwt": "Jwt", "BasicAuthCredentials": "BasicAuthCredentials", "Match": "Match", "Group": "Group", "GroupCollection": "GroupCollection",
 	"Math": "Math", "Convert": "Convert", "Encoding": "Encoding", "WebUtility": "WebUtility", "HttpUtility": "WebUtility",
 	"Regex": "Regex", "JsonConvert": "JsonConvert", "BitConverter": "BitConverter", "SHA256": "SHA256", "SHA1": "SHA1",
-	"SHA512": "SHA512", "SHA384": "SHA384", "MD5": "MD5", "HMACSHA256": "HMACSHA256", "HMACSHA1": "HMACSHA1", "HMACSHA512": "HMACSHA512",
+	"SHA512": "SHA512", "SHA384": "SHA384", "MD5": "MD5", "HMACSHA256": "HMACSHA256", "HMACSHA1": "HMACSHA1", "HMACSHA512": "HMACSHA512", "HMACSHA384": "HMACSHA384",
 	"HMACMD5": "HMACMD5", "StringComparison": "StringComparison", "StringSplitOptions": "StringSplitOptions",
 	"Formatting": "Formatting", "RegexOptions": "RegexOptions", "CultureInfo": "CultureInfo", "DateTimeStyles": "DateTimeStyles",
 	"DateTimeKind": "DateTimeKind", "DayOfWeek": "DayOfWeek", "JTokenType": "JTokenType", "MidpointRounding": "MidpointRounding",
 	"Enumerable": "Enumerable", "UriKind": "UriKind", "UriPartial": "UriPartial", "StringBuilder": "StringBuilder",
 	"Dictionary": "Dictionary", "IDictionary": "Dictionary", "IReadOnlyDictionary": "Dictionary", "StringComparer": "StringComparer",
+	"XmlNodeType": "XmlNodeType", "IPAddress": "IPAddress", "AddressFamily": "AddressFamily", "HashSet": "HashSet", "ISet": "HashSet", "Queue": "Queue", "Stack": "Stack",
 	"Random": "Random", "HashAlgorithm": "HashAlgorithm", "KeyedHashAlgorithm": "HashAlgorithm", "HMAC": "HashAlgorithm",
 }
 
@@ -57,13 +64,13 @@ var aliases = map[string]string{
 // each holds a HashAlgorithm and has its members.
 var hashTypes = map[string]bool{
 	"SHA256": true, "SHA1": true, "SHA384": true, "SHA512": true, "MD5": true,
-	"HMACSHA256": true, "HMACSHA1": true, "HMACSHA512": true, "HMACMD5": true,
+	"HMACSHA256": true, "HMACSHA1": true, "HMACSHA512": true, "HMACMD5": true, "HMACSHA384": true,
 }
 
 // namespaces are the prefixes a policy may write before a type name.
 var namespaces = []string{
 	"System.Security.Cryptography.", "System.Text.RegularExpressions.", "System.Collections.Generic.",
-	"Newtonsoft.Json.Linq.", "Newtonsoft.Json.", "System.Xml.Linq.", "System.Globalization.", "System.Text.",
+	"Newtonsoft.Json.Linq.", "Newtonsoft.Json.", "System.Xml.Linq.", "System.Xml.", "System.Globalization.", "System.Text.",
 	"System.Linq.", "System.Net.", "System.Web.", "System.",
 }
 

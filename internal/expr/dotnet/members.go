@@ -61,6 +61,7 @@ func buildMembers() map[string]expr.Members {
 	addJSONMembers(m)
 	addMiscMembers(m)
 	addXMLMembers(m)
+	addXMLEditMembers(m)
 	addCryptoMembers(m)
 	m["Dictionary"] = dictTable()
 	// Value and HasValue are the members of Nullable<T> (DateTime?, int? and the like).
@@ -72,8 +73,9 @@ func buildMembers() map[string]expr.Members {
 		m[name]["Value"] = &expr.Member{Result: t, Get: func(r any) (any, error) { return r, nil }}
 		m[name]["HasValue"] = val(tyBool, func(any) any { return true })
 	}
+	addSetMembers(m)
 	m["object"] = objectMembers()
-	for _, name := range []string{"array", "string[]", "byte[]", "JArray", "JObject", "IHeaders", "IQuery", "Dictionary", "IParameters", "IVariables", "GroupCollection", "string", "List", "IClaims"} {
+	for _, name := range []string{"array", "string[]", "byte[]", "JArray", "JObject", "IHeaders", "IQuery", "Dictionary", "IParameters", "IVariables", "GroupCollection", "string", "List", "IClaims", "HashSet", "Queue", "Stack"} {
 		if m[name] == nil {
 			m[name] = expr.Members{}
 		}
@@ -98,6 +100,8 @@ func buildStatics() map[string]expr.Members {
 	addXMLStatics(s)
 	addRegexStatics(s)
 	addEnumerableStatics(s)
+	addByteStatics(s)
+	addEnumerableCalls(s)
 	return s
 }
 

@@ -557,28 +557,7 @@ func addStringMembers(m map[string]expr.Members) {
 		}),
 	}
 	m["char"] = expr.Members{}
-	m["StringBuilder"] = expr.Members{
-		"Append": fn(named("StringBuilder"), 1, 1, func(r any, a []any) (any, error) {
-			sb := r.(*strBuilder)
-			if sb.b.Len()+len(expr.ToString(a[0])) > expr.MaxString {
-				return nil, errTooLong
-			}
-			sb.b.WriteString(expr.ToString(a[0]))
-			return sb, nil
-		}),
-		"AppendLine": fn(named("StringBuilder"), 0, 1, func(r any, a []any) (any, error) {
-			sb := r.(*strBuilder)
-			if len(a) == 1 {
-				sb.b.WriteString(expr.ToString(a[0]))
-			}
-			if sb.b.Len() > expr.MaxString {
-				return nil, errTooLong
-			}
-			sb.b.WriteString("\n")
-			return sb, nil
-		}),
-		"Length": val(tyInt, func(r any) any { return strLen(r.(*strBuilder).b.String()) }),
-	}
+	addBuilderMembers(m)
 }
 
 func concat(a, b string) (any, error) {

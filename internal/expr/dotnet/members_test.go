@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"sort"
@@ -24,6 +25,7 @@ func sampleValues() map[string]any {
 	s := map[string]any{
 		"IContext": c, "IRequest": c.Request, "IResponse": c.Response, "IUrl": c.Request.URL,
 		"IHeaders": c.Request.Headers, "IQuery": c.Request.URL.Query, "IParameters": map[string]string{"a": "b"}, "Dictionary": &dictVal{keys: []any{"a"}, vals: map[string]any{"a": 1}},
+		"HashSet": &hashSet{items: []any{"a"}, keys: map[string]bool{"a": true}}, "Queue": &seqColl{items: []any{"a"}}, "IPAddress": &ipAddress{a: netip.MustParseAddr("10.0.0.1")}, "Stack": &seqColl{stack: true, items: []any{"a"}},
 		"IVariables": c.Variables, "IMessageBody": expr.BodyOf([]byte(`{"a":1}`)), "ISubscription": c.Subscription,
 		"IUser": c.User, "IGroup": expr.Group{ID: "g"}, "IProduct": c.Product, "IApi": c.API, "IOperation": c.Operation,
 		"IDeployment": c.Deployment, "IDeploymentGateway": &expr.DeploymentGateway{ID: "g"}, "ILastError": c.LastError, "string": "abc,def", "DateTime": testNow,

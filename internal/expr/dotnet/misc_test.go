@@ -204,3 +204,55 @@ func TestToString(t *testing.T) {
 		})
 	}
 }
+
+func TestRegexMatchMembers(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"result", `Regex.Match("john smith", @"(\w+) (\w+)").Result("$2, $1")`, "string:smith, john"},
+		{"result named", `Regex.Match("v=2024-03", @"(?<y>\d+)-(?<m>\d+)").Result("${m}/${y}")`, "string:03/2024"},
+		{"next match", `Regex.Match("a1b22c333", @"\d+").NextMatch().Value`, "string:22"},
+		{"next match twice", `Regex.Match("a1b22c333", @"\d+").NextMatch().NextMatch().Index`, "int:6"},
+		{"next match after last", `Regex.Match("a1", @"\d").NextMatch().Success`, "bool:False"},
+		{"next after empty match", `Regex.Match("ab", "x*").NextMatch().Index`, "int:1"},
+		{"empty", `Match.Empty.Success`, "bool:False"},
+		{"group count", `Regex.Match("ab", "(a)(b)").Groups.Count`, "int:3"},
+		{"unescape", `Regex.Unescape(@"a\.b\tc\x41\u0042")`, "string:a.b\tcAB"},
+		{"unescape escape", `Regex.Unescape(Regex.Escape("1+1=2?"))`, "string:1+1=2?"},
+	})
+	runErrCases(t, false, []errCase{
+		{"result of failed match", `Regex.Match("a", @"\d").Result("$0")`, Inline, "1:25: Match.Result: the match failed, so there is nothing to expand"},
+		{"unescape trailing backslash", `Regex.Unescape("a\\")`, Inline, `1:7: Regex.Unescape: illegal \ at end of pattern`},
+	})
+}
+
+func TestListMethods(t *testing.T) {
+	runCases(t, Block, []evalCase{
+		{"remove at", `var l = new List<string> { "a", "b", "c" }; l.RemoveAt(1); return string.Join(",", l);`, "string:a,c"},
+		{"exists", `var l = new List<int> { 1, 5, 9 }; return l.Exists(x => x > 4);`, "bool:True"},
+		{"not exists", `var l = new List<int> { 1, 5, 9 }; return l.Exists(x => x > 40);`, "bool:False"},
+		{"find", `var l = new List<string> { "ab", "cd", "ce" }; return l.Find(s => s.StartsWith("c"));`, "string:cd"},
+		{"find none", `var l = new List<string> { "ab" }; return l.Find(s => s.StartsWith("c")) == null;`, "bool:True"},
+		{"find index", `var l = new List<string> { "ab", "cd" }; return l.FindIndex(s => s == "cd");`, "int:1"},
+		{"find all", `var l = new List<int> { 1, 2, 3, 4 }; return l.FindAll(x => x % 2 == 0).Count;`, "int:2"},
+		{"true for all", `var l = new List<int> { 2, 4 }; return l.TrueForAll(x => x % 2 == 0);`, "bool:True"},
+		{"sort", `var l = new List<string> { "b", "c", "a" }; l.Sort(); return string.Join(",", l);`, "string:a,b,c"},
+		{"sort numbers", `var l = new List<int> { 10, 2, 33 }; l.Sort(); return l[0] + l[2];`, "int:35"},
+	})
+	runErrCases(t, false, []errCase{
+		{"remove at out of range", `var l = new List<int>(); l.RemoveAt(0); return 1;`, Block, "1:28: index 0 was out of range; it must be non-negative and less than the size of the List"},
+	})
+}
+
+func TestEnumerableStaticCalls(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"any", `Enumerable.Any(new[] { 1, 5 }, x => x > 4)`, "bool:True"},
+		{"count", `Enumerable.Count(new[] { "a", "b", "c" })`, "int:3"},
+		{"where select", `string.Join(",", Enumerable.Select(Enumerable.Where(new[] { 1, 2, 3, 4 }, x => x % 2 == 0), x => x * 10))`, "string:20,40"},
+		{"first or default", `Enumerable.FirstOrDefault(new[] { "a", "X-1", "X-2" }, k => k.StartsWith("X-"))`, "string:X-1"},
+		{"sum", `Enumerable.Sum(new[] { 1, 2, 3 })`, "int:6"},
+		{"contains", `Enumerable.Contains(new[] { "a", "b" }, "b")`, "bool:True"},
+		{"namespaced", `System.Linq.Enumerable.Max(new[] { 3, 9, 2 })`, "int:9"},
+	})
+	runErrCases(t, false, []errCase{
+		{"null source", `Enumerable.Count((string[])null)`, Inline, "1:12: Enumerable.Count: source cannot be null"},
+	})
+}

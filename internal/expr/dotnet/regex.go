@@ -15,6 +15,9 @@ type regexVal struct{ re *regexp.Regexp }
 type reMatch struct {
 	groups []*reGroup
 	names  map[string]int
+	re     *regexp.Regexp // the pattern, for Result and NextMatch; nil for Match.Empty
+	input  string         // the string searched
+	loc    []int          // byte offsets of the groups in input; nil if the match failed
 }
 
 // reGroup is a Group of a Match.
@@ -170,7 +173,7 @@ func compileRegex(pattern any, opts any) (*regexp.Regexp, error) {
 }
 
 func newMatch(re *regexp.Regexp, s string, loc []int) *reMatch {
-	m := &reMatch{names: map[string]int{}}
+	m := &reMatch{names: map[string]int{}, re: re, input: s, loc: loc}
 	names := re.SubexpNames()
 	for i := 0; i < len(loc)/2; i++ {
 		g := &reGroup{name: names[i]}
@@ -326,11 +329,19 @@ func addRegexStatics(s map[string]expr.Members) {
 		"Matches": staticRegex("Matches", expr.ArrayOf(named("Match")), 0),
 		"Replace": staticRegex("Replace", tyString, 1),
 		"Split":   staticRegex("Split", tyStrings, 0),
+		"Unescape": fn(tyString, 1, 1, func(_ any, a []any) (any, error) {
+			v, err := str(a[0], "str")
+			if err != nil {
+				return nil, err
+			}
+			return regexUnescape(v)
+		}),
 		"Escape": fn(tyString, 1, 1, func(_ any, a []any) (any, error) {
 			v, err := str(a[0], "str")
 			return regexp.QuoteMeta(v), err
 		}),
 	}
+	s["Match"] = expr.Members{"Empty": val(named("Match"), func(any) any { return emptyMatch() })}
 	s["RegexOptions"] = expr.Members{}
 	for i, n := range []string{"None", "IgnoreCase", "Multiline", "ExplicitCapture", "Compiled", "Singleline", "IgnorePatternWhitespace", "RightToLeft", "ECMAScript", "CultureInvariant"} {
 		v := 0
@@ -353,6 +364,12 @@ func addRegexMembers(m map[string]expr.Members) {
 		"Index":   val(tyInt, func(r any) any { return r.(*reMatch).groups[0].index }),
 		"Length":  val(tyInt, func(r any) any { return r.(*reMatch).groups[0].length }),
 		"Groups":  val(named("GroupCollection"), func(r any) any { return reGroups{m: r.(*reMatch)} }),
+		"Result": fn(tyString, 1, 1, func(r any, a []any) (any, error) {
+			return matchResult(r.(*reMatch), a[0])
+		}),
+		"NextMatch": fn(named("Match"), 0, 0, func(r any, _ []any) (any, error) {
+			return nextMatch(r.(*reMatch)), nil
+		}),
 	}
 	m["Group"] = expr.Members{
 		"Success": val(tyBool, func(r any) any { return r.(*reGroup).success }),

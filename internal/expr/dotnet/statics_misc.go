@@ -483,4 +483,5 @@ func addMiscMembers(m map[string]expr.Members) {
 	addURIMembers(m)
 	addRegexMembers(m)
 	addCollectionMembers(m)
+	addListMethods(m)
 }

@@ -131,3 +131,34 @@ func TestBlocks(t *testing.T) {
 		{"array assign", `var a = new string[2]; a[0] = "x"; a[1] = "y"; return a[0] + a[1];`, "string:xy"},
 	})
 }
+
+func TestStringBuilderEdits(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"insert", `new StringBuilder("world").Insert(0, "hello ").ToString()`, "string:hello world"},
+		{"insert value", `new StringBuilder("ab").Insert(1, 5).ToString()`, "string:a5b"},
+		{"remove", `new StringBuilder("abcdef").Remove(1, 3).ToString()`, "string:aef"},
+		{"replace", `new StringBuilder("a-b-c").Replace("-", "+").ToString()`, "string:a+b+c"},
+		{"clear", `new StringBuilder("abc").Clear().Append("x").ToString()`, "string:x"},
+		{"append format", `new StringBuilder("n=").AppendFormat("{0}/{1}", 3, "x").ToString()`, "string:n=3/x"},
+	})
+	runCases(t, Block, []evalCase{
+		{"chained", `var sb = new StringBuilder(); sb.Append("b"); sb.Insert(0, "a"); sb.AppendFormat("{0:D2}", 7); return sb.ToString();`, "string:ab07"},
+	})
+}
+
+func TestIndexOfAnyAndTryParse(t *testing.T) {
+	runCases(t, Inline, []evalCase{
+		{"index of any", `"a,b;c".IndexOfAny(new[] { ';', ',' })`, "int:1"},
+		{"index of any from", `"a,b;c".IndexOfAny(new[] { ';', ',' }, 2)`, "int:3"},
+		{"index of any count", `"a,b;c".IndexOfAny(new[] { ';' }, 0, 3)`, "int:-1"},
+		{"index of any none", `"abc".IndexOfAny(new[] { 'x' })`, "int:-1"},
+		{"last index of any", `"a,b;c".LastIndexOfAny(new[] { ';', ',' })`, "int:3"},
+		{"last index of any from", `"a,b;c".LastIndexOfAny(new[] { ';', ',' }, 2)`, "int:1"},
+		{"index of any to char array", `"k=v".IndexOfAny("=:".ToCharArray())`, "int:1"},
+		{"dst", `DateTime.UtcNow.IsDaylightSavingTime()`, "bool:False"},
+	})
+	runCases(t, Block, []evalCase{
+		{"timespan try parse", `TimeSpan d; return TimeSpan.TryParse("01:30:00", out d) ? d.TotalMinutes : -1;`, "double:90"},
+		{"timespan try parse bad", `TimeSpan d; return TimeSpan.TryParse("soon", out d) ? 1 : (int)d.TotalSeconds;`, "int:0"},
+	})
+}
