@@ -46,6 +46,12 @@ type Query struct {
 	// Offset skips that many records of the ordered result, and Limit,
 	// when positive, returns at most that many: a page.
 	Offset, Limit int
+	// SealedSecrets asks List for each record's secret as stored, not
+	// opened: Secret then holds the sealed bytes (the plaintext in a store
+	// that does not seal), which change whenever the secret is written,
+	// enough to tell whether a secret changed without decrypting it but
+	// not to read it. Get always opens secrets.
+	SealedSecrets bool
 }
 
 // Reader reads a consistent view of the configuration.
