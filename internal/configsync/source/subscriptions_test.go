@@ -119,3 +119,57 @@ func TestSubscriptionCacheBuildsTheSameSnapshot(t *testing.T) {
 	update(func(tx store.Tx) { sub(tx, 7, "/products/p", "", "committed") })
 	check("after a rolled-back write")
 }
+
+// TestSubscriptionCacheConcurrentBuilds builds with one Builder from
+// several goroutines at once, as the configuration endpoint does for
+// its gateways, and checks every snapshot is the plain one.
+func TestSubscriptionCacheConcurrentBuilds(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	_, err := st.Update(ctx, func(tx store.Tx) error {
+		for n := range 200 {
+			rec := &store.Record{Kind: model.KindSubscription, ID: fmt.Sprintf("sub-%d", n)}
+			rec.Props, _ = json.Marshal(&model.Subscription{Scope: "/apis", State: "active"})
+			rec.Secret, _ = json.Marshal(&model.SubscriptionKeys{PrimaryKey: fmt.Sprintf("key-%d", n)})
+			if _, err := tx.Put(ctx, rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	build := func(b *Builder) ([]byte, error) {
+		var out []byte
+		err := st.View(ctx, func(r store.Reader) error {
+			s, err := b.Build(ctx, r, model.ManagedGatewayID)
+			if err != nil {
+				return err
+			}
+			out, err = json.Marshal(s)
+			return err
+		})
+		return out, err
+	}
+	want, err := build(&Builder{Policies: builtin.NewRegistry(), MaxCachedSubscriptions: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := &Builder{Policies: builtin.NewRegistry()}
+	results := make(chan error, 8)
+	for range 8 {
+		go func() {
+			got, err := build(shared)
+			if err == nil && !bytes.Equal(got, want) {
+				err = errors.New("a concurrent build differs from the plain one")
+			}
+			results <- err
+		}()
+	}
+	for range 8 {
+		if err := <-results; err != nil {
+			t.Error(err)
+		}
+	}
+}
