@@ -85,13 +85,19 @@ func (b *Builder) subscriptionEntries(ctx context.Context, r store.Reader) ([]*s
 		}
 		return out, nil
 	}
+	c := &b.subs
+	c.mu.Lock()
+	empty := len(c.entries) == 0
+	c.mu.Unlock()
+	if empty {
+		return b.firstSubscriptionEntries(ctx, r, max)
+	}
 	recs, err := r.List(ctx, store.Query{Kind: model.KindSubscription, SealedSecrets: true})
 	if err != nil {
 		return nil, fmt.Errorf("build snapshot: subscriptions: %w", err)
 	}
 	out := make([]*snapshot.Subscription, len(recs))
 	var misses []int
-	c := &b.subs
 	c.mu.Lock()
 	for i, rec := range recs {
 		e := c.entries[strings.ToLower(rec.ID)]
@@ -134,6 +140,35 @@ func (b *Builder) subscriptionEntries(ctx context.Context, r store.Reader) ([]*s
 	}
 	for n, i := range misses {
 		c.entries[strings.ToLower(recs[i].ID)] = made[n]
+	}
+	return out, nil
+}
+
+// firstSubscriptionEntries is subscriptionEntries with nothing
+// remembered: it reads every subscription once, opened and sealed, and
+// remembers up to max of them.
+func (b *Builder) firstSubscriptionEntries(ctx context.Context, r store.Reader, max int) ([]*snapshot.Subscription, error) {
+	recs, err := r.List(ctx, store.Query{Kind: model.KindSubscription, AlsoSealed: true})
+	if err != nil {
+		return nil, fmt.Errorf("build snapshot: subscriptions: %w", err)
+	}
+	out := make([]*snapshot.Subscription, len(recs))
+	made := make(map[string]*subEntry, min(len(recs), max))
+	for i, rec := range recs {
+		sub, err := subscriptionEntry(rec)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = sub
+		if len(made) < max {
+			made[strings.ToLower(rec.ID)] = &subEntry{version: rec.Version, props: rec.Props, sealed: rec.Sealed, sub: *sub}
+		}
+	}
+	c := &b.subs
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) == 0 {
+		c.entries = made
 	}
 	return out, nil
 }

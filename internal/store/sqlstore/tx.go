@@ -144,6 +144,8 @@ func (r *reader) List(ctx context.Context, q store.Query) ([]*store.Record, erro
 			rec.Props, rec.Secret = props, secret
 		} else if err := r.fill(rec, props, secret); err != nil {
 			return nil, err
+		} else if q.AlsoSealed {
+			rec.Sealed = secret
 		}
 		out = append(out, rec)
 	}

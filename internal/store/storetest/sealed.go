@@ -10,7 +10,8 @@ import (
 
 // testSealedSecrets checks Query.SealedSecrets: List returns each secret
 // as stored, not opened, with the record's props and version; a rewrite
-// of the same secret changes it; a plain List still opens it.
+// of the same secret changes it; a plain List still opens it, and one
+// with AlsoSealed returns both.
 func testSealedSecrets(t *testing.T, h Harness) {
 	s := open(t, h, NewSealer(t))
 	plain := []byte(`{"primaryKey":"pk-1"}`)
@@ -40,7 +41,11 @@ func testSealedSecrets(t *testing.T, h Harness) {
 	if len(resealed) != 1 || bytes.Equal(resealed[0].Secret, sealed[0].Secret) {
 		t.Errorf("rewriting the same secret left its sealed form unchanged")
 	}
-	if opened := list(t, s, store.Query{Kind: model.KindSubscription, ID: "sub-a"}); len(opened) != 1 || !bytes.Equal(opened[0].Secret, plain) {
-		t.Errorf("List without SealedSecrets: %v, want the opened secret %q", opened, plain)
+	if opened := list(t, s, store.Query{Kind: model.KindSubscription, ID: "sub-a"}); len(opened) != 1 || !bytes.Equal(opened[0].Secret, plain) || opened[0].Sealed != nil {
+		t.Errorf("List without SealedSecrets: %v, want the opened secret %q and no sealed one", opened, plain)
+	}
+	both := list(t, s, store.Query{Kind: model.KindSubscription, AlsoSealed: true})
+	if len(both) != 2 || !bytes.Equal(both[0].Secret, plain) || !bytes.Equal(both[0].Sealed, resealed[0].Secret) || both[1].Sealed != nil {
+		t.Errorf("List with AlsoSealed: %v, want the opened secret %q and the sealed one %q", both, plain, resealed[0].Secret)
 	}
 }
