@@ -56,6 +56,7 @@ image:
 bench-scale:
 	$(GO) test ./internal/configsync/source -run '^$$' -bench ConfigScale -benchtime 2x
 	$(GO) test ./internal/mgmt -run '^$$' -bench ListSubscriptionsPage -benchtime 20x
+	$(GO) test ./internal/control -run '^$$' -bench WriteAtScale -benchtime 5x
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/gateway/... ./internal/policy/builtin/ ./internal/limits/

@@ -60,6 +60,9 @@ var compiledKinds = map[model.Kind]bool{
 type Guard struct {
 	store.Store
 	reg *policy.Registry
+	// builder compiles every check, and remembers subscriptions between
+	// them.
+	builder *source.Builder
 
 	mu     sync.Mutex
 	broken map[int64]map[string]bool // committed version → APIs broken at it (the last few)
@@ -67,7 +70,7 @@ type Guard struct {
 
 // NewGuard returns st guarded with the policy elements of reg.
 func NewGuard(st store.Store, reg *policy.Registry) *Guard {
-	return &Guard{Store: st, reg: reg, broken: map[int64]map[string]bool{}}
+	return &Guard{Store: st, reg: reg, builder: &source.Builder{Policies: reg}, broken: map[int64]map[string]bool{}}
 }
 
 // Update runs fn in a write transaction of the underlying store and
@@ -97,7 +100,7 @@ func (g *Guard) update(ctx context.Context, fn func(store.Tx) error, rollback bo
 		if !t.touched {
 			return dryRunResult(rollback)
 		}
-		report, err := Check(ctx, tx, g.reg)
+		report, err := g.check(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -137,7 +140,7 @@ func (g *Guard) brokenAt(ctx context.Context, tx store.Reader, v int64) (map[str
 	if ok {
 		return b, nil
 	}
-	report, err := Check(ctx, tx, g.reg)
+	report, err := g.check(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
@@ -167,8 +170,21 @@ func Check(ctx context.Context, r store.Reader, reg *policy.Registry) (*compile.
 	return compileWith(ctx, r, reg, nil)
 }
 
+// check is Check with the Guard's Builder.
+func (g *Guard) check(ctx context.Context, r store.Reader) (*compile.Report, error) {
+	_, report, err := g.builder.BuildReport(ctx, r, model.ManagedGatewayID)
+	if err != nil {
+		return nil, fmt.Errorf("check configuration: %w", err)
+	}
+	return report, nil
+}
+
+// compileWith compiles the configuration r sees as the managed gateway
+// with a Builder of its own, which reads every subscription once (no
+// cache to fill for a single build).
 func compileWith(ctx context.Context, r store.Reader, reg *policy.Registry, refs func(compile.Reference)) (*compile.Report, error) {
-	_, report, err := (&source.Builder{Policies: reg, References: refs}).BuildReport(ctx, r, model.ManagedGatewayID)
+	b := &source.Builder{Policies: reg, References: refs, MaxCachedSubscriptions: -1}
+	_, report, err := b.BuildReport(ctx, r, model.ManagedGatewayID)
 	if err != nil {
 		return nil, fmt.Errorf("check configuration: %w", err)
 	}

@@ -29,6 +29,9 @@ type Record struct {
 	// Secret holds write-only data (keys, secret values, password hashes).
 	// It is plaintext in memory and encrypted at rest. Nil when none.
 	Secret []byte
+	// Sealed is the secret as stored (sealed, in a store that seals), set
+	// only by a List with Query.AlsoSealed.
+	Sealed []byte
 	// Version is the configuration version of the record's last write. The
 	// store sets it on Put.
 	Version int64
@@ -46,6 +49,16 @@ type Query struct {
 	// Offset skips that many records of the ordered result, and Limit,
 	// when positive, returns at most that many: a page.
 	Offset, Limit int
+	// SealedSecrets asks List for each record's secret as stored, not
+	// opened: Secret then holds the sealed bytes (the plaintext in a store
+	// that does not seal), which change whenever the secret is written,
+	// enough to tell whether a secret changed without decrypting it but
+	// not to read it. Get always opens secrets.
+	SealedSecrets bool
+	// AlsoSealed asks List to open each secret as usual and to set the
+	// record's Sealed too: what a later List with SealedSecrets returns
+	// in Secret while the secret is not written again.
+	AlsoSealed bool
 }
 
 // Reader reads a consistent view of the configuration.

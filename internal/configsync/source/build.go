@@ -27,6 +27,14 @@ type Builder struct {
 	// References, when set, is also told of every reference the compile
 	// of a snapshot resolves (see compile.Options).
 	References func(compile.Reference)
+	// MaxCachedSubscriptions bounds the subscriptions whose snapshot
+	// entries (key digests, scope, state, owner) the Builder remembers
+	// between builds, so that an unchanged subscription is neither
+	// decrypted, parsed nor hashed again. Zero means
+	// DefaultMaxCachedSubscriptions; negative, none.
+	MaxCachedSubscriptions int
+
+	subs subCache
 }
 
 // Build reads the configuration of gateway from r. The managed gateway
@@ -68,7 +76,7 @@ func (b *Builder) BuildReport(ctx context.Context, r store.Reader, gateway strin
 	if s.Policy, err = buildPolicyEnv(ctx, r, pols[""]); err != nil {
 		return nil, nil, err
 	}
-	if s.Subscriptions, err = buildSubscriptions(ctx, r, served, s.Products); err != nil {
+	if s.Subscriptions, err = b.buildSubscriptions(ctx, r, served, s.Products); err != nil {
 		return nil, nil, err
 	}
 	if s.Users, err = buildUsers(ctx, r, s.Subscriptions); err != nil {
@@ -196,47 +204,6 @@ func buildProducts(ctx context.Context, r store.Reader, served map[string]bool, 
 		})
 	}
 	return products, nil
-}
-
-// buildSubscriptions reads the subscriptions whose scope reaches a served
-// API (all of them for the managed gateway): all APIs, a served API, or
-// a product that holds one.
-func buildSubscriptions(ctx context.Context, r store.Reader, served map[string]bool, products []snapshot.Product) ([]snapshot.Subscription, error) {
-	withServed := map[string]bool{}
-	for _, p := range products {
-		if len(p.APIs) > 0 {
-			withServed[strings.ToLower(p.ID)] = true
-		}
-	}
-	recs, err := r.List(ctx, store.Query{Kind: model.KindSubscription})
-	if err != nil {
-		return nil, fmt.Errorf("build snapshot: subscriptions: %w", err)
-	}
-	subs := make([]snapshot.Subscription, 0, len(recs))
-	for _, rec := range recs {
-		var s model.Subscription
-		if err := json.Unmarshal(rec.Props, &s); err != nil {
-			return nil, fmt.Errorf("build snapshot: subscription %s: %w", rec.ID, err)
-		}
-		var keys model.SubscriptionKeys
-		if err := json.Unmarshal(rec.Secret, &keys); err != nil {
-			return nil, fmt.Errorf("build snapshot: subscription %s keys: %w", rec.ID, err)
-		}
-		if !reaches(s.Scope, served, withServed) {
-			continue
-		}
-		sub := snapshot.Subscription{ID: rec.ID, Scope: s.Scope, State: s.State, Name: s.DisplayName}
-		if s.OwnerID != "" {
-			sub.Owner, _ = model.ParseOwner(s.OwnerID)
-		}
-		for _, k := range []string{keys.PrimaryKey, keys.SecondaryKey} {
-			if k != "" {
-				sub.Keys = append(sub.Keys, snapshot.DigestKey(k))
-			}
-		}
-		subs = append(subs, sub)
-	}
-	return subs, nil
 }
 
 // reaches reports whether a subscription of scope reaches a served API

@@ -140,8 +140,12 @@ func (r *reader) List(ctx context.Context, q store.Query) ([]*store.Record, erro
 		if err := rows.Scan(&rec.Parent, &rec.ID, &props, &secret, &rec.Version); err != nil {
 			return nil, fmt.Errorf("list %s: %w", q.Kind, err)
 		}
-		if err := r.fill(rec, props, secret); err != nil {
+		if q.SealedSecrets {
+			rec.Props, rec.Secret = props, secret
+		} else if err := r.fill(rec, props, secret); err != nil {
 			return nil, err
+		} else if q.AlsoSealed {
+			rec.Sealed = secret
 		}
 		out = append(out, rec)
 	}

@@ -54,6 +54,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"ConcurrentUpdates", testConcurrentUpdates},
 		{"SurvivesReopen", testReopen},
 		{"SecretsEncryptedAtRest", testSecretsAtRest},
+		{"ListSealedSecrets", testSealedSecrets},
 		{"WrongMasterKeyFails", testWrongKey},
 		{"CertificatesSealedAtRest", testCertificates},
 	}
