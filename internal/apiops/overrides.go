@@ -41,12 +41,13 @@ var overrideSections = map[string]model.Kind{
 	"namedValues": model.KindNamedValue, "backends": model.KindBackend, "apis": model.KindAPI,
 	"products": model.KindProduct, "groups": model.KindGroup, "gateways": model.KindGateway,
 	"policyFragments": model.KindPolicyFragment, "tags": model.KindTag, "subscriptions": model.KindSubscription,
+	"loggers": model.KindLogger, "diagnostics": model.KindDiagnostic, "versionSets": model.KindAPIVersionSet,
+	"apiVersionSets": model.KindAPIVersionSet,
 }
 
 // skippedSections are the configuration file's sections of kinds
 // Gatehouse does not support yet; their entries are listed as skipped.
-var skippedSections = []string{"loggers", "diagnostics", "versionSets", "workspaces",
-	"apiVersionSets", "gatewayApis", "productApis", "productGroups", "productTags", "apiTags", "apiDiagnostics"}
+var skippedSections = []string{"workspaces", "gatewayApis", "productApis", "productGroups", "productTags", "apiTags", "apiDiagnostics"}
 
 // ReadOverrides reads the configuration file at file (YAML or JSON), with
 // lookupEnv resolving ${VAR} in its string values (nil: none resolves).

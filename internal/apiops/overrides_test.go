@@ -37,9 +37,9 @@ backends:
       url: "https://orders.${REGION}.example.com"
       tls:
         validateCertificateName: false
-loggers:
-  - name: appinsights
-    properties: {loggerType: applicationInsights}
+workspaces:
+  - name: team-a
+    properties: {displayName: Team A}
 apis:
   - name: echo
     diagnostics:
@@ -82,7 +82,7 @@ apis:
 		skipped = append(skipped, u.String())
 	}
 	all := strings.Join(skipped, "\n")
-	for _, w := range []string{"configuration.prod.yaml: logger override is not supported yet (loggers[0])",
+	for _, w := range []string{"configuration.prod.yaml: workspace override is not supported yet (workspaces[0])",
 		"configuration.prod.yaml: nested override is not supported yet (apis[0].diagnostics)"} {
 		if !strings.Contains(all, w) {
 			t.Errorf("skipped parts lack %q:\n%s", w, all)
