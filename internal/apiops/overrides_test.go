@@ -129,3 +129,31 @@ func FuzzParseOverrides(f *testing.F) {
 		}
 	})
 }
+
+// TestOverrideTurnsALoggerIntoAFileLogger: an extraction's Application
+// Insights logger becomes a file logger for one environment.
+func TestOverrideTurnsALoggerIntoAFileLogger(t *testing.T) {
+	dir := writeFolder(t, map[string]string{
+		"loggers/ai/loggerInformation.json": `{"properties": {"loggerType": "applicationInsights", "credentials": {"instrumentationKey": "{{ai-key}}"}}}`,
+	})
+	o, err := parseOverrides("configuration.prod.yaml", []byte(`
+loggers:
+  - name: ai
+    properties:
+      loggerType: file
+      credentials:
+        instrumentationKey: null
+        path: requests.jsonl
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Read(dir, ReadOptions{Overrides: o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Loggers) != 1 || !strings.Contains(string(cfg.Loggers[0].Properties), `"loggerType":"file"`) ||
+		strings.Contains(string(cfg.Loggers[0].Properties), "instrumentationKey") {
+		t.Errorf("loggers after the override: %+v", cfg.Loggers)
+	}
+}
