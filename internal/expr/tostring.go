@@ -42,7 +42,7 @@ func ToString(v any) string {
 	case time.Time:
 		return formatDateTime(x)
 	case time.Duration:
-		return formatTimeSpan(x)
+		return FormatTimeSpan(x)
 	case Guid:
 		return x.String()
 	case *URL:
@@ -95,8 +95,9 @@ func formatDateTime(t time.Time) string {
 		pad0(t.Hour(), 2) + ":" + pad0(t.Minute(), 2) + ":" + pad0(t.Second(), 2)
 }
 
-// formatTimeSpan formats d as TimeSpan.ToString(): [-][d.]hh:mm:ss[.fffffff].
-func formatTimeSpan(d time.Duration) string {
+// FormatTimeSpan formats d as .NET's TimeSpan.ToString() does:
+// [-][d.]hh:mm:ss[.fffffff].
+func FormatTimeSpan(d time.Duration) string {
 	var b strings.Builder
 	if d < 0 {
 		b.WriteByte('-')

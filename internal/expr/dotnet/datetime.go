@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/expr"
 )
 
 // unspecified is the location of a DateTime whose Kind is Unspecified
@@ -268,31 +270,10 @@ func parseExact(s, f string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-// formatTimeSpan formats d as TimeSpan.ToString(): [-][d.]hh:mm:ss[.fffffff].
-func formatTimeSpan(d time.Duration) string {
-	var b strings.Builder
-	if d < 0 {
-		b.WriteByte('-')
-		d = -d
-	}
-	days := d / (24 * time.Hour)
-	d -= days * 24 * time.Hour
-	if days > 0 {
-		b.WriteString(strconv.FormatInt(int64(days), 10))
-		b.WriteByte('.')
-	}
-	h, m, s := d/time.Hour, d%time.Hour/time.Minute, d%time.Minute/time.Second
-	b.WriteString(pad0(int(h), 2) + ":" + pad0(int(m), 2) + ":" + pad0(int(s), 2))
-	if frac := d % time.Second / 100; frac > 0 {
-		b.WriteString("." + pad0(int(frac), 7))
-	}
-	return b.String()
-}
-
 // formatTimeSpanCustom supports "c", "g" and custom formats with hh, mm, ss, fff, d.
 func formatTimeSpanCustom(d time.Duration, f string) (string, error) {
 	if f == "c" || f == "t" || f == "T" || f == "g" || f == "G" {
-		return formatTimeSpan(d), nil
+		return expr.FormatTimeSpan(d), nil
 	}
 	if d < 0 {
 		d = -d

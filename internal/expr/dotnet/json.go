@@ -112,7 +112,7 @@ func jsonFromValue(v any) (JToken, error) {
 	case expr.Guid:
 		return &JValue{v: x.String()}, nil
 	case time.Duration:
-		return &JValue{v: formatTimeSpan(x)}, nil
+		return &JValue{v: expr.FormatTimeSpan(x)}, nil
 	case []byte:
 		return &JValue{v: expr.ToString(x)}, nil
 	case *Uri:
