@@ -32,6 +32,8 @@ type Node struct {
 
 	t       *text      // the document's text, for positions in expressions
 	textOff int        // offset of TextPos in t.src
+	start   int        // offset of the element's '<' in t.src
+	end     int        // offset just past the element's end in t.src
 	refs    []NamedRef // the named values written in the element
 }
 
@@ -39,6 +41,26 @@ type Node struct {
 // attributes and text, not its children), in order. It must not be
 // modified.
 func (n *Node) NamedValues() []NamedRef { return n.refs }
+
+// Raw returns the element as written, from its '<' to the end of its
+// end tag, after named values are substituted: what an element that
+// holds a document of its own (xsl-transform's stylesheet) reads with
+// its own parser. Empty for an element not read from text.
+func (n *Node) Raw() string {
+	if n.t == nil || n.end <= n.start {
+		return ""
+	}
+	return n.t.src[n.start:n.end]
+}
+
+// PosAt returns the position, in the document as written, of byte off
+// of Raw.
+func (n *Node) PosAt(off int) Pos {
+	if n.t == nil {
+		return n.Pos
+	}
+	return n.t.at(min(n.start+max(off, 0), n.end))
+}
 
 // Tag sets Source to source and Path (below prefix) on nodes and every
 // element under them.
@@ -252,7 +274,7 @@ func (r *reader) element(depth int) (*Node, error) {
 	if depth > maxDepth {
 		return nil, r.errorf(r.pos(), "elements are nested deeper than %d", maxDepth)
 	}
-	n := &Node{Pos: r.pos(), t: r.t}
+	n := &Node{Pos: r.pos(), t: r.t, start: r.i}
 	r.advance(1) // <
 	if n.Name = r.name(); n.Name == "" {
 		return nil, r.errorf(n.Pos, "expected an element name after '<'")
@@ -265,12 +287,14 @@ func (r *reader) element(depth int) (*Node, error) {
 		case r.has("/>"):
 			r.advance(2)
 			r.claim(n, "")
+			n.end = r.i
 			return n, nil
 		case r.src[r.i] == '>':
 			r.advance(1)
 			r.claim(n, "")
 			err := r.content(n, depth)
 			r.claim(n, "")
+			n.end = r.i
 			return n, err
 		}
 		r.claim(n, "")

@@ -15,7 +15,6 @@ var unsupported = map[string]string{
 	"publish-to-dapr":           "Gatehouse has no Dapr integration",
 	"cross-domain":              "Flash and Silverlight cross-domain files are not served; use cors",
 	"jsonp":                     "JSONP is not supported; use cors",
-	"xsl-transform":             "XSLT is not supported; transform XML bodies with set-body expressions (XElement, XDocument)",
 	"validate-graphql-request":  "GraphQL APIs are not supported",
 	"set-graphql-resolver":      "GraphQL APIs are not supported",
 	"http-data-source":          "GraphQL APIs are not supported",

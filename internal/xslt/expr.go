@@ -1,0 +1,200 @@
+package xslt
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/antchfx/xpath"
+)
+
+// xexpr is a compiled XPath expression.
+type xexpr struct {
+	src string // as written
+	e   *xpath.Expr
+}
+
+// xpathFuncs are the XPath 1.0 core functions antchfx/xpath provides;
+// current() is XSLT's, rewritten before compiling.
+var xpathFuncs = map[string]bool{
+	"last": true, "position": true, "count": true, "local-name": true, "namespace-uri": true, "name": true,
+	"string": true, "concat": true, "starts-with": true, "contains": true, "substring-before": true,
+	"substring-after": true, "substring": true, "string-length": true, "normalize-space": true,
+	"translate": true, "boolean": true, "not": true, "true": true, "false": true, "number": true,
+	"sum": true, "floor": true, "ceiling": true, "round": true, "current": true,
+}
+
+// nodeTypes are the node tests written like function calls.
+var nodeTypes = map[string]bool{"node": true, "text": true, "comment": true, "processing-instruction": true}
+
+// scope resolves variable names to slots while compiling: a template's
+// locals, then the globals.
+type scope struct {
+	name   string
+	slot   int
+	parent *scope
+}
+
+func (s *scope) lookup(name string) (int, bool) {
+	for ; s != nil; s = s.parent {
+		if s.name == name {
+			return s.slot, true
+		}
+	}
+	return 0, false
+}
+
+// The names of the virtual attributes through which a compiled
+// expression reaches XSLT's context: see rewrite.
+const (
+	attrCurrent  = "_c"
+	attrPosition = "_p"
+	attrSize     = "_l"
+)
+
+func slotAttr(slot int) string { return "_v" + strconv.Itoa(slot) }
+
+// rewrite turns an XSLT expression into one antchfx/xpath compiles. That
+// engine binds no variables and knows no current(), so each $name and
+// current() becomes a path to the nodes of the value, reached through a
+// virtual attribute of the root (see nav): "$x" is "(/@_v3/..)". At the
+// top level of the expression (outside predicates), position() and
+// last() become the position and size of XSLT's current node list, as
+// numbers. Functions outside XPath 1.0's core library are refused.
+// deps receives the slots referred to.
+func rewrite(src string, sc *scope, deps func(slot int)) (string, error) {
+	var b strings.Builder
+	depth := 0
+	for i := 0; i < len(src); {
+		c := src[i]
+		switch {
+		case c == '"' || c == '\'':
+			j := strings.IndexByte(src[i+1:], c)
+			if j < 0 {
+				return "", fmt.Errorf("a string literal in %q is not closed", src)
+			}
+			b.WriteString(src[i : i+j+2])
+			i += j + 2
+			continue
+		case c == '[':
+			depth++
+		case c == ']':
+			depth--
+		case c == '$':
+			j := i + 1
+			for j < len(src) && isNameChar(src[j]) {
+				j++
+			}
+			name := src[i+1 : j]
+			if name == "" {
+				return "", fmt.Errorf("a '$' in %q is not followed by a variable name", src)
+			}
+			slot, ok := sc.lookup(name)
+			if !ok {
+				return "", fmt.Errorf("variable $%s is not declared", name)
+			}
+			if deps != nil {
+				deps(slot)
+			}
+			b.WriteString("(/@" + slotAttr(slot) + "/..)")
+			i = j
+			continue
+		case isNameStart(c) && (i == 0 || !isNameChar(src[i-1]) && src[i-1] != '@' && src[i-1] != '$'):
+			j := i
+			for j < len(src) && isNameChar(src[j]) && !(src[j] == ':' && j+1 < len(src) && src[j+1] == ':') {
+				j++
+			}
+			name := src[i:j]
+			k := j
+			for k < len(src) && strings.IndexByte(" \t\r\n", src[k]) >= 0 {
+				k++
+			}
+			isAxis := strings.HasPrefix(src[j:], "::")
+			operator := name == "and" || name == "or" || name == "div" || name == "mod"
+			if k < len(src) && src[k] == '(' && !nodeTypes[name] && !isAxis && !operator {
+				if !xpathFuncs[name] {
+					return "", refusedFunction(name)
+				}
+				if name == "current" || (depth == 0 && (name == "position" || name == "last")) {
+					m := k + 1
+					for m < len(src) && strings.IndexByte(" \t\r\n", src[m]) >= 0 {
+						m++
+					}
+					if m >= len(src) || src[m] != ')' {
+						return "", fmt.Errorf("%s() takes no arguments", name)
+					}
+					switch name {
+					case "current":
+						b.WriteString("(/@" + attrCurrent + "/..)")
+					case "position":
+						b.WriteString("number(/@" + attrPosition + "/..)")
+					default:
+						b.WriteString("number(/@" + attrSize + "/..)")
+					}
+					i = m + 1
+					continue
+				}
+			}
+			b.WriteString(name)
+			i = j
+			continue
+		}
+		b.WriteByte(c)
+		i++
+	}
+	return b.String(), nil
+}
+
+// refusedFunction explains why a function is not available.
+func refusedFunction(name string) error {
+	switch name {
+	case "key", "document", "format-number", "generate-id", "system-property", "unparsed-entity-uri",
+		"element-available", "function-available", "id", "lang":
+		return fmt.Errorf("the function %s() is not supported", name)
+	}
+	if strings.Contains(name, ":") {
+		return fmt.Errorf("the extension function %s() is not supported", name)
+	}
+	return fmt.Errorf("%s() is not an XPath 1.0 function", name)
+}
+
+func isNameStart(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
+
+func isNameChar(c byte) bool {
+	return isNameStart(c) || c == '-' || c == '.' || c == ':' || c >= '0' && c <= '9'
+}
+
+// compileExpr rewrites and compiles src, with the namespaces ns.
+func compileExpr(src string, sc *scope, ns map[string]string, deps func(int)) (*xexpr, error) {
+	if strings.TrimSpace(src) == "" {
+		return nil, fmt.Errorf("the expression is empty")
+	}
+	rw, err := rewrite(src, sc, deps)
+	if err != nil {
+		return nil, err
+	}
+	e, err := compileXPath(rw, ns)
+	if err != nil {
+		return nil, fmt.Errorf("XPath %q: %v", src, err)
+	}
+	return &xexpr{src: src, e: e}, nil
+}
+
+// compileXPath compiles with antchfx/xpath, which panics on some
+// malformed input: that is a compile error too.
+func compileXPath(src string, ns map[string]string) (e *xpath.Expr, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			e, err = nil, fmt.Errorf("%v", r)
+		}
+	}()
+	m := make(map[string]string, len(ns))
+	for k, v := range ns {
+		if k != "" {
+			m[k] = v
+		}
+	}
+	return xpath.CompileWithNS(src, m)
+}
