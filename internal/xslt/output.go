@@ -138,11 +138,13 @@ func (w *writer) element(n *xmlquery.Node, depth int, outer map[string]string) e
 		an := a.Name.Local
 		if a.Name.Space != "" {
 			an = a.Name.Space + ":" + a.Name.Local
-			declare(a.Name.Space, a.NamespaceURI)
 		}
 		w.b.WriteString(" " + an + `="`)
 		attrEscaper.WriteString(w.b, a.Value)
 		w.b.WriteByte('"')
+		if a.Name.Space != "" {
+			declare(a.Name.Space, a.NamespaceURI) // after the attribute, as .NET's XmlWriter writes it
+		}
 	}
 	if n.FirstChild == nil {
 		w.b.WriteString(" />")

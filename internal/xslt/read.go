@@ -103,6 +103,13 @@ func readStylesheet(src string) (*snode, error) {
 			}
 			stack = append(stack, n)
 		case xml.EndElement:
+			if len(stack) == 0 {
+				return nil, &Error{Offset: off, Msg: fmt.Sprintf("the stylesheet is not well-formed XML: </%s> closes no element", xmlName(t.Name))}
+			}
+			top := stack[len(stack)-1]
+			if t.Name.Space != top.prefix || t.Name.Local != top.local {
+				return nil, &Error{Offset: off, Msg: fmt.Sprintf("the stylesheet is not well-formed XML: </%s> does not close <%s>", xmlName(t.Name), top.name())}
+			}
 			stack = stack[:len(stack)-1]
 		case xml.CharData:
 			if len(stack) == 0 {
@@ -121,6 +128,9 @@ func readStylesheet(src string) (*snode, error) {
 	}
 	if root == nil {
 		return nil, &Error{Offset: 0, Msg: "the stylesheet has no root element"}
+	}
+	if len(stack) > 0 {
+		return nil, &Error{Offset: stack[len(stack)-1].off, Msg: fmt.Sprintf("the stylesheet is not well-formed XML: <%s> is not closed", stack[len(stack)-1].name())}
 	}
 	dropSpace(root)
 	return root, nil
@@ -193,4 +203,11 @@ func dropSpace(n *snode) {
 		kids = append(kids, k)
 	}
 	n.kids = kids
+}
+
+func xmlName(n xml.Name) string {
+	if n.Space == "" {
+		return n.Local
+	}
+	return n.Space + ":" + n.Local
 }

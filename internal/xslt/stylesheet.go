@@ -10,14 +10,14 @@ import (
 // Stylesheet is a compiled stylesheet. It is immutable and safe for
 // concurrent use.
 type Stylesheet struct {
-	named     map[string]*template   // by name
-	globals   []*global              // top-level params and variables, in evaluation order
-	params    map[string]int         // top-level xsl:param slots by name
-	names     []string               // slotAttr of each slot
-	out       output                 // xsl:output
-	strip     []nameTest             // xsl:strip-space
-	preserve  []nameTest             // xsl:preserve-space
-	modes     map[string][]*template // templates with a match, by mode, best first
+	named    map[string]*template   // by name
+	globals  []*global              // top-level params and variables, in evaluation order
+	params   map[string]int         // top-level xsl:param slots by name
+	names    []string               // slotAttr of each slot
+	out      output                 // xsl:output
+	strip    []nameTest             // xsl:strip-space
+	preserve []nameTest             // xsl:preserve-space
+	modes    map[string][]*template // templates with a match, by mode, best first
 }
 
 // template is an xsl:template.
