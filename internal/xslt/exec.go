@@ -90,7 +90,7 @@ func (x *run) env(c *ctx) *env {
 	return &env{vals: c.vals, names: x.ss.names, current: c.node, pos: c.pos, size: c.size}
 }
 
-func (x *run) eval(e *xexpr, c *ctx) any { return e.e.Evaluate(newNav(x.env(c), c.node)) }
+func (x *run) eval(e *xexpr, c *ctx) any { return e.evaluate(newNav(x.env(c), c.node)) }
 
 // str evaluates e as a string.
 func (x *run) str(e *xexpr, c *ctx) (string, error) {

@@ -4,14 +4,72 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/antchfx/xpath"
 )
 
 // xexpr is a compiled XPath expression.
+//
+// An xpath.Expr keeps state while it is evaluated, so it serves one
+// evaluation at a time: each xexpr keeps a lock-free stack of compiled
+// copies, takes one for each evaluation and gives it back after. A copy
+// is compiled (from the text checked when the stylesheet was) only when
+// every copy is in use: as many as the most evaluations of the
+// expression ever in flight at once, which are kept.
 type xexpr struct {
-	src string // as written
-	e   *xpath.Expr
+	src  string // as written
+	rw   string // as rewritten for antchfx/xpath
+	ns   map[string]string
+	free atomic.Pointer[exprCell]
+}
+
+// exprCell is a cell of xexpr's stack; each push makes a new one, so a
+// cell is never on the stack twice (no ABA problem).
+type exprCell struct {
+	e    *xpath.Expr
+	next *exprCell
+}
+
+func (x *xexpr) get() *xpath.Expr {
+	for {
+		top := x.free.Load()
+		if top == nil {
+			e, err := compileXPath(x.rw, x.ns)
+			if err != nil {
+				panic(fmt.Sprintf("xslt: %q compiled once and not again: %v", x.rw, err)) // cannot happen: the same text and namespaces
+			}
+			return e
+		}
+		if x.free.CompareAndSwap(top, top.next) {
+			return top.e
+		}
+	}
+}
+
+func (x *xexpr) put(e *xpath.Expr) {
+	c := &exprCell{e: e}
+	for {
+		c.next = x.free.Load()
+		if x.free.CompareAndSwap(c.next, c) {
+			return
+		}
+	}
+}
+
+// evaluate evaluates the expression at n: a bool, float64, string or
+// *xpath.NodeIterator (which holds its own copy of the query).
+func (x *xexpr) evaluate(n *nav) any {
+	e := x.get()
+	defer x.put(e)
+	return e.Evaluate(n)
+}
+
+// selectAt returns the nodes the expression selects at n.
+func (x *xexpr) selectAt(n *nav) *xpath.NodeIterator {
+	e := x.get()
+	defer x.put(e)
+	return e.Select(n)
 }
 
 // xpathFuncs are the XPath 1.0 core functions antchfx/xpath provides;
@@ -179,7 +237,9 @@ func compileExpr(src string, sc *scope, ns map[string]string, deps func(int)) (*
 	if err != nil {
 		return nil, fmt.Errorf("XPath %q: %v", src, err)
 	}
-	return &xexpr{src: src, e: e}, nil
+	x := &xexpr{src: src, rw: rw, ns: ns}
+	x.put(e)
+	return x, nil
 }
 
 // compileXPath compiles with antchfx/xpath, which panics on some

@@ -268,7 +268,7 @@ func (a *alt) matchStep(r ref, i int, e *env) bool {
 
 // selects reports whether x, evaluated at context, selects r.
 func selects(x *xexpr, context, r ref, e *env) bool {
-	it := x.e.Select(newNav(e, context))
+	it := x.selectAt(newNav(e, context))
 	for it.MoveNext() {
 		if c, ok := it.Current().(*nav); ok && c.slot < 0 && c.n == r.n && c.attr == r.attr {
 			return true
