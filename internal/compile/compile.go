@@ -252,6 +252,8 @@ func diagnostics(err error) policy.Diagnostics {
 // api compiles one API; false when it has a problem, reported.
 func (c *compiler) api(a *snapshot.API) (*API, bool) {
 	before := len(c.report.Diagnostics)
+	c.env.GraphQLSchema = a.GraphQLSchema
+	defer func() { c.env.GraphQLSchema = "" }()
 	problem := func(source string, ds policy.Diagnostics) {
 		for _, d := range ds {
 			if d.Source == "" {

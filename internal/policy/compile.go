@@ -85,6 +85,9 @@ type Env struct {
 	// operation then documents nothing. Elements read it with
 	// Compiler.Operation.
 	Operation *Operation
+	// GraphQLSchema is the SDL schema of the GraphQL API being compiled,
+	// for validate-graphql-request; empty: the API has none.
+	GraphQLSchema string
 	// OnReference, when set, is told of every reference to a named
 	// value, backend or certificate that compiling resolves, and of
 	// those that the Any fields above accept unresolved.

@@ -136,6 +136,9 @@ type API struct {
 	// gateway tells apart by the request's SOAP action, or "graphql";
 	// empty for an http API.
 	Type string `json:"type,omitempty"`
+	// GraphQLSchema is the SDL schema of a GraphQL API, which
+	// validate-graphql-request validates requests against; empty: none.
+	GraphQLSchema string `json:"graphqlSchema,omitempty"`
 }
 
 // Operation is one method and URL template of an API.

@@ -96,6 +96,7 @@ func Register(r *policy.Registry, d Deps) {
 	r.Add("json-to-xml", compileJSONToXML)
 	r.Add("xml-to-json", compileXMLToJSON)
 	r.Add("xsl-transform", compileXSLTransform)
+	r.Add("validate-graphql-request", compileValidateGraphQLRequest)
 	r.Add("redirect-content-urls", compileRedirectContentURLs)
 	r.Add("retry", compileRetry)
 	r.Add("wait", compileWait)

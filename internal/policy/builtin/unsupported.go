@@ -15,7 +15,6 @@ var unsupported = map[string]string{
 	"publish-to-dapr":           "Gatehouse has no Dapr integration",
 	"cross-domain":              "Flash and Silverlight cross-domain files are not served; use cors",
 	"jsonp":                     "JSONP is not supported; use cors",
-	"validate-graphql-request":  "GraphQL APIs are not supported",
 	"set-graphql-resolver":      "GraphQL APIs are not supported",
 	"http-data-source":          "GraphQL APIs are not supported",
 	"sql-data-source":           "GraphQL APIs are not supported",
