@@ -17,6 +17,7 @@ import (
 const (
 	maxCallDepth   = 1000
 	maxOutputNodes = 1 << 20
+	maxSteps       = 10_000_000 // instructions run and nodes matched
 )
 
 // ErrInput marks an input document that is not well-formed XML.
@@ -28,7 +29,8 @@ type run struct {
 	globals []*value
 	out     *xmlquery.Node // where results are added
 	depth   int
-	count   int
+	count   int // result nodes made
+	steps   int
 }
 
 // ctx is XSLT's context: the current node, its position and size in the
@@ -135,6 +137,24 @@ func (x *run) test(e *xexpr, c *ctx) bool {
 
 // nodes evaluates e as a node-set.
 func (x *run) nodes(e *xexpr, c *ctx) ([]ref, error) {
+	if len(e.alts) > 0 {
+		var all []ref
+		seen := map[ref]bool{}
+		for _, a := range e.alts {
+			rs, err := x.nodes(a, c)
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range rs {
+				if !seen[r] {
+					seen[r] = true
+					all = append(all, r)
+				}
+			}
+		}
+		sortDocOrder(all)
+		return all, nil
+	}
 	it, ok := x.eval(e, c).(*xpath.NodeIterator)
 	if !ok {
 		return nil, fmt.Errorf("%q does not select nodes", e.src)
@@ -167,8 +187,20 @@ func (x *run) into(parent *xmlquery.Node, body []instr, c *ctx) error {
 	return err
 }
 
+// step counts one unit of work, and fails past maxSteps.
+func (x *run) step() error {
+	x.steps++
+	if x.steps > maxSteps {
+		return fmt.Errorf("the transformation takes more than %d steps", maxSteps)
+	}
+	return nil
+}
+
 func (x *run) body(body []instr, c *ctx) error {
 	for _, in := range body {
+		if err := x.step(); err != nil {
+			return err
+		}
 		if err := in.run(x, c); err != nil {
 			return err
 		}
@@ -205,6 +237,9 @@ func (x *run) apply(nodes []ref, mode string, params map[string]*value, c *ctx) 
 		return fmt.Errorf("templates are applied deeper than %d", maxCallDepth)
 	}
 	for i, r := range nodes {
+		if err := x.step(); err != nil {
+			return err
+		}
 		nc := &ctx{node: r, pos: i + 1, size: len(nodes), vals: c.vals, mode: mode}
 		t := x.lookup(r, mode, nc)
 		if t == nil {

@@ -22,6 +22,12 @@ type xexpr struct {
 	rw   string // as rewritten for antchfx/xpath
 	ns   map[string]string
 	free atomic.Pointer[exprCell]
+	// alts are the alternatives of a union at the top level ("@* |
+	// node()"), which selecting evaluates one by one and merges:
+	// antchfx/xpath's union hashes each node by walking its preceding
+	// siblings, which makes "@*|node()" quadratic in an element's
+	// children.
+	alts []*xexpr
 }
 
 // exprCell is a cell of xexpr's stack; each push makes a new one, so a
@@ -239,6 +245,15 @@ func compileExpr(src string, sc *scope, ns map[string]string, deps func(int)) (*
 	}
 	x := &xexpr{src: src, rw: rw, ns: ns}
 	x.put(e)
+	if parts := splitTop(src, '|'); len(parts) > 1 {
+		for _, p := range parts {
+			a, err := compileExpr(p, sc, ns, nil)
+			if err != nil {
+				return x, nil // not a union of paths: evaluated whole
+			}
+			x.alts = append(x.alts, a)
+		}
+	}
 	return x, nil
 }
 

@@ -103,6 +103,14 @@ func docCompare(a, b ref) int {
 	if a.n == b.n {
 		return a.attr - b.attr
 	}
+	if a.n.Parent != nil && a.n.Parent == b.n.Parent { // siblings, the usual case: a sorted list's neighbours
+		for s := a.n.NextSibling; s != nil; s = s.NextSibling {
+			if s == b.n {
+				return -1
+			}
+		}
+		return 1
+	}
 	pa, pb := ancestors(a.n), ancestors(b.n)
 	if pa[0] != pb[0] {
 		return 0
