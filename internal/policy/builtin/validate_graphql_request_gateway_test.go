@@ -206,3 +206,17 @@ func TestValidateGraphQLRequestWithoutSchema(t *testing.T) {
 		t.Errorf("GET: %d, backend saw %q", resp.StatusCode, b)
 	}
 }
+
+// A field removed from a GET request is removed from its query string.
+func TestValidateGraphQLRequestRemoveFromGET(t *testing.T) {
+	t.Parallel()
+	gw, seen := graphqlGateway(t, gqlPolicy(`<validate-graphql-request max-size="1000"><authorize><rule path="/Query/secret" action="remove" /></authorize></validate-graphql-request>`), spaceSchema)
+	resp, err := http.Get(gw.URL + "/space?query=" + url.QueryEscape("{ secret missions { id } }"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if b, ok := seen(); resp.StatusCode != 200 || !ok || strings.Join(strings.Fields(b), " ") != "query { missions { id } }" {
+		t.Errorf("GET: %d, backend saw %q", resp.StatusCode, b)
+	}
+}
