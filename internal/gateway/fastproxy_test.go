@@ -121,7 +121,12 @@ func TestKeyedRequestAllocations(t *testing.T) {
 	if _, fast := s.rt.Load().byID["orders"].proxy.(*fastProxy); !fast {
 		t.Fatal("the keyed API does not use the h1 forwarder")
 	}
-	req := httptest.NewRequest("GET", "/shop/orders/42?x=1", nil)
+	// A context that can end, as the net/http server's: the forward
+	// watches it.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req := httptest.NewRequestWithContext(ctx, "GET", "/shop/orders/42?x=1", nil)
+	req.RemoteAddr = "192.0.2.7:41000"
 	req.Header.Set("Ocp-Apim-Subscription-Key", "good-key")
 	req.Header.Set("Accept", "application/json")
 	w := &statusRecorder{h: http.Header{}}
