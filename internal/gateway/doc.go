@@ -31,7 +31,11 @@
 // (ModifyResponse stops it from being written); once outbound has run, a
 // second pass, whose Transport returns that response, writes it with the
 // status and headers the policies left, streaming the body unless a policy
-// read or replaced it. Package forwardertest is the conformance suite that
+// read or replaced it. The first pass's Transport sends through the
+// API's h1 pool instead (h1.Pool.RoundTrip, on the request's goroutine)
+// when the request goes to the API's own http:// service address with
+// the default transport and h1.EligibleOutbound accepts it. Package
+// forwardertest is the conformance suite that
 // every forwarder passes: the tests run it against both forwarders of the
 // path without a policy and against the policy path.
 package gateway

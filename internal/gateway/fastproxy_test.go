@@ -364,3 +364,34 @@ func TestFastPathBodyAfterBackendClosed(t *testing.T) {
 		}
 	}
 }
+
+// TestPolicyPathSendsThroughH1: forward-request to the API's http://
+// service URL sends through the API's h1 pool, which keeps the
+// connection for the next request, whether or not outbound reads the
+// body.
+func TestPolicyPathSendsThroughH1(t *testing.T) {
+	backend := startRawBackend(t)
+	for _, outbound := range []string{"", `<outbound><set-header name="X-Len" exists-action="override"><value>@(context.Response.Body.As<string>(preserveContent: true).Length.ToString())</value></set-header></outbound>`} {
+		s := NewServer(Options{})
+		snap := testSnapshot(backend.URL())
+		snap.APIs[0].Operations[2].Policy = `<policies><inbound><set-header name="X-A" exists-action="override"><value>a</value></set-header></inbound>
+		  <backend><forward-request /></backend>` + outbound + `</policies>`
+		s.Load(snap)
+		pool := s.rt.Load().byID["orders"].proxy.(*fastProxy).pool
+		before := backend.accepted()
+		for i := range 3 {
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, keyedRequest(context.Background()))
+			if w.Code != http.StatusOK || w.Body.String() != `{"ok":true}` || (outbound != "" && w.Header().Get("X-Len") != "11") {
+				t.Fatalf("request %d (outbound %v): %d %q %v", i, outbound != "", w.Code, w.Body, w.Header())
+			}
+			if pool.Idle() != 1 {
+				t.Fatalf("request %d (outbound %v): %d idle connections in the h1 pool, want 1", i, outbound != "", pool.Idle())
+			}
+		}
+		if n := backend.accepted() - before; n != 1 {
+			t.Errorf("outbound %v: %d connections for 3 requests, want 1", outbound != "", n)
+		}
+		s.Close()
+	}
+}

@@ -23,4 +23,10 @@
 // streamed (chunked) request bodies, request trailers, TLS or HTTP/2:
 // Eligible tells the caller which requests to hand to ReverseProxy
 // instead. Package forwardertest is the conformance suite both pass.
+//
+// A Pool is also an http.RoundTripper (RoundTrip) for the policy path,
+// whose ReverseProxy builds the outbound request itself: the exchange
+// runs on the caller's goroutine, 1xx responses go to the request's
+// httptrace.ClientTrace, and the response body gives the connection back
+// once read to its end. EligibleOutbound says which requests it takes.
 package h1

@@ -57,57 +57,14 @@ func (p *Pool) Forward(ctx context.Context, w http.ResponseWriter, req *Request)
 // puts back. retry: c was reused and failed before any response byte in
 // a way that makes sending req again on a new connection safe.
 func (p *Pool) exchange(ctx context.Context, c *conn, w http.ResponseWriter, req *Request) (retry bool, err error) {
-	var stop func() bool
-	if ctx.Done() != nil {
-		stop = context.AfterFunc(ctx, c.abortFn)
-	}
+	stop := arm(ctx, c)
 	keep := false
-	defer func() {
-		if stop != nil && !stop() {
-			keep = false // the abort ran: its deadlines are on the connection
-		}
-		if keep {
-			p.put(c)
-		} else {
-			c.nc.Close()
-		}
-	}()
-	bodyTouched, werr := p.writeRequest(c, req)
-	if werr != nil && c.reused && !bodyTouched {
-		return true, werr // nothing of the request reached the backend
-	}
-	if p.opts.ResponseHeaderTimeout > 0 {
-		c.nc.SetReadDeadline(time.Now().Add(p.opts.ResponseHeaderTimeout))
-	}
-	if _, err := c.br.Peek(1); err != nil {
-		if werr != nil {
-			return false, werr
-		}
-		if c.reused && req.replayable() {
-			return true, fmt.Errorf("read response: %w", err)
-		}
-		return false, fmt.Errorf("read response: %w", err)
-	}
-	var h head
-	h.header = c.hdr
-	for n1xx := 0; ; n1xx++ {
-		if c.head, err = readHead(c.br, c.head, p.opts.MaxHeaderBytes, &h); err != nil {
-			return false, fmt.Errorf("read response head: %w", err)
-		}
-		c.hdr = h.header
-		if h.status >= 200 {
-			break
-		}
-		if h.status == http.StatusSwitchingProtocols {
-			return false, errSwitchingProtocols
-		}
-		if n1xx == max1xx {
-			return false, errors.New("too many 1xx informational responses")
-		}
-		relay1xx(w, &h)
-	}
-	if p.opts.ResponseHeaderTimeout > 0 {
-		c.clearReadDeadline()
+	defer func() { p.finish(c, stop, keep) }()
+	h := head{header: c.hdr}
+	werr, retry, err := p.start(c, req, &h, writerInformer{w})
+	c.hdr = h.header
+	if err != nil {
+		return retry, err
 	}
 	f, err := frame(&h, req.Method)
 	if err != nil {
@@ -120,11 +77,92 @@ func (p *Pool) exchange(ctx context.Context, c *conn, w http.ResponseWriter, req
 	return false, nil
 }
 
+// arm makes the end of ctx abort c; the returned function disarms it and
+// reports false when the abort ran. Nil: ctx never ends.
+func arm(ctx context.Context, c *conn) func() bool {
+	if ctx.Done() == nil {
+		return nil
+	}
+	return context.AfterFunc(ctx, c.abortFn)
+}
+
+// finish ends an exchange on c: it is disarmed, then put back when keep
+// says it may be reused and no abort touched it, else closed.
+func (p *Pool) finish(c *conn, stop func() bool, keep bool) {
+	if stop != nil && !stop() {
+		keep = false // the abort ran: its deadlines are on the connection
+	}
+	if keep {
+		p.put(c)
+	} else {
+		c.nc.Close()
+	}
+}
+
+// informer receives the 1xx responses before the final one.
+type informer interface {
+	inform(h *head) error
+}
+
+// writerInformer writes 1xx responses to a ResponseWriter.
+type writerInformer struct{ w http.ResponseWriter }
+
+func (i writerInformer) inform(h *head) error {
+	relay1xx(i.w, h)
+	return nil
+}
+
+// start writes req on c and reads the head of the final response into h
+// (whose header map it fills), handing 1xx responses to inf. werr is
+// the error writing the request when the backend answered nonetheless.
+// retry: c was reused and nothing shows that the backend got req, which
+// may be sent again.
+func (p *Pool) start(c *conn, req *Request, h *head, inf informer) (werr error, retry bool, err error) {
+	bodyTouched, werr := p.writeRequest(c, req)
+	if werr != nil && c.reused && !bodyTouched {
+		return werr, true, werr // nothing of the request reached the backend
+	}
+	if p.opts.ResponseHeaderTimeout > 0 {
+		c.nc.SetReadDeadline(time.Now().Add(p.opts.ResponseHeaderTimeout))
+	}
+	if _, err := c.br.Peek(1); err != nil {
+		if werr != nil {
+			return werr, false, werr
+		}
+		return nil, c.reused && req.replayable(), fmt.Errorf("read response: %w", err)
+	}
+	for n1xx := 0; ; n1xx++ {
+		if c.head, err = readHead(c.br, c.head, p.opts.MaxHeaderBytes, h); err != nil {
+			return werr, false, fmt.Errorf("read response head: %w", err)
+		}
+		if h.status >= 200 {
+			break
+		}
+		if h.status == http.StatusSwitchingProtocols {
+			return werr, false, errSwitchingProtocols
+		}
+		if n1xx == max1xx {
+			return werr, false, errors.New("too many 1xx informational responses")
+		}
+		if err := inf.inform(h); err != nil {
+			return werr, false, err
+		}
+	}
+	if p.opts.ResponseHeaderTimeout > 0 {
+		c.clearReadDeadline()
+	}
+	return werr, false, nil
+}
+
 // writeRequest writes req's head and body to c. bodyTouched: some of the
 // body was read, so req cannot be sent again.
 func (p *Pool) writeRequest(c *conn, req *Request) (bodyTouched bool, err error) {
-	writeHead(c.bw, req)
 	n := req.bodyLength()
+	if req.out != nil {
+		writeOutHead(c.bw, req.out, n)
+	} else {
+		writeHead(c.bw, req)
+	}
 	if n == 0 {
 		return false, c.bw.Flush()
 	}

@@ -62,6 +62,11 @@ type Request struct {
 	// body.
 	Body          io.Reader
 	ContentLength int64
+
+	// out, when set, is an outbound request written as it is (RoundTrip)
+	// instead of from the fields above; Method, Body and ContentLength
+	// are still read.
+	out *http.Request
 }
 
 // Forwarded is what a forward adds in X-Forwarded-For, -Host and -Proto,
@@ -146,15 +151,20 @@ func writeHead(bw *bufio.Writer, req *Request) {
 	if httpguts.HeaderValuesContainsToken(h["Te"], "trailers") {
 		bw.WriteString("Te: trailers\r\n")
 	}
-	// http.Transport's rule: a length for a body, and 0 for a request
-	// without one unless it is a GET or HEAD.
-	if n := req.bodyLength(); n > 0 || (req.Method != http.MethodGet && req.Method != http.MethodHead) {
+	writeLength(bw, req.Method, req.bodyLength())
+	bw.WriteString("\r\n")
+}
+
+// writeLength writes the Content-Length field of a request with method
+// and a body of n bytes, by http.Transport's rule: a length for a body,
+// and 0 for a request without one unless it is a GET or HEAD.
+func writeLength(bw *bufio.Writer, method string, n int64) {
+	if n > 0 || (method != http.MethodGet && method != http.MethodHead) {
 		var buf [20]byte
 		bw.WriteString("Content-Length: ")
 		bw.Write(strconv.AppendInt(buf[:0], n, 10))
 		bw.WriteString("\r\n")
 	}
-	bw.WriteString("\r\n")
 }
 
 // bodyLength returns the length of the body sent.
