@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/expr"
+	"github.com/gatehouse/gatehouse/internal/gateway/h1"
 	"github.com/gatehouse/gatehouse/internal/policy"
 )
 
@@ -508,7 +509,7 @@ func (fw *forwarding) respond(w http.ResponseWriter, c *policy.Context) {
 func (fw *forwarding) roundTrip(out *http.Request) (*http.Response, error) {
 	a := &fw.a
 	tr := a.tr
-	res, err := tr.RoundTrip(out)
+	res, err := fw.sender(tr, out).RoundTrip(out)
 	for hops := 0; err == nil && a.f.FollowRedirects && hops < maxRedirects; hops++ {
 		next := redirect(out, res, a.buffered, a.replay)
 		if next == nil {
@@ -523,11 +524,23 @@ func (fw *forwarding) roundTrip(out *http.Request) (*http.Response, error) {
 		}
 		res.Body.Close()
 		out = next
-		res, err = tr.RoundTrip(out)
+		res, err = fw.sender(tr, out).RoundTrip(out)
 	}
 	if err == nil && a.timer != nil && !a.timer.Stop() {
 		res.Body.Close() // the timeout came first
 		return nil, errForwardTimeout
 	}
 	return res, err
+}
+
+// sender returns what sends out in place of tr: the h1 pool of the API's
+// service address when out goes there over plain http through the
+// default transport and h1 can send it (see h1.EligibleOutbound), else
+// tr.
+func (fw *forwarding) sender(tr http.RoundTripper, out *http.Request) http.RoundTripper {
+	fp, ok := fw.api.proxy.(*fastProxy)
+	if !ok || tr != fw.api.up.def || out.URL.Host != fp.host || !h1.EligibleOutbound(out) {
+		return tr
+	}
+	return fp.pool
 }

@@ -14,17 +14,23 @@ import (
 )
 
 // TestForwarderConformance runs the forwarder conformance suite through a
-// real gateway Server on loopback: on the path without a policy and on
-// the policy path, with and without outbound and forward-request
-// attributes.
+// real gateway Server on loopback: on the path without a policy, with
+// the h1 forwarder (which the gateway picks for an http:// backend) and
+// with ReverseProxy alone, and on the policy path, with and without
+// outbound and forward-request attributes.
 func TestForwarderConformance(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	const inbound = `<inbound><set-header name="X-Policy" exists-action="override"><value>in</value></set-header></inbound>`
+	t.Run("no-policy-reverseproxy", func(t *testing.T) {
+		forwardertest.Run(t, func(t *testing.T, backendURL string) string {
+			return startGatewayWith(t, backendURL, "", Options{}, withoutFastPath)
+		})
+	})
 	for _, tt := range []struct {
 		name   string
 		policy string // "": the path without a policy
 	}{
-		{"no-policy", ""},
+		{"no-policy-h1", ""},
 		{"policy-inbound", `<policies>` + inbound + `<backend><forward-request /></backend></policies>`},
 		{"policy-outbound", `<policies>` + inbound + `<backend><forward-request /></backend>
 		  <outbound><set-header name="X-Outbound" exists-action="override"><value>out</value></set-header></outbound></policies>`},
@@ -48,13 +54,23 @@ func startGateway(t *testing.T, backendURL, policy string) string {
 	return startGatewayWith(t, backendURL, policy, Options{})
 }
 
-// startGatewayWith is startGateway with a Server made from opts.
-func startGatewayWith(t *testing.T, backendURL, policy string, opts Options) string {
+// withoutFastPath makes a Server serve operations without a policy with
+// ReverseProxy alone.
+func withoutFastPath(s *Server) { s.noFastPath = true }
+
+// startGatewayWith is startGateway with a Server made from opts and then
+// changed by each of set. Without set, the path without a policy must
+// be the h1 forwarder.
+func startGatewayWith(t *testing.T, backendURL, policy string, opts Options, set ...func(*Server)) string {
 	t.Helper()
 	tr := newTransport(0)
 	t.Cleanup(tr.CloseIdleConnections)
 	opts.Transport = tr
 	s := NewServer(opts)
+	for _, f := range set {
+		f(s)
+	}
+	t.Cleanup(func() { s.Close() })
 	rt, err := s.Compile(&snapshot.Snapshot{Version: 1, APIs: []snapshot.API{{ID: "conf", Path: "conf", ServiceURL: backendURL,
 		KeyHeader: "k", KeyQuery: "k", Policy: policy,
 		Operations: []snapshot.Operation{{ID: "any", Method: "*", URLTemplate: "/*"}}}}})
@@ -64,6 +80,9 @@ func startGatewayWith(t *testing.T, backendURL, policy string, opts Options) str
 	_, op, _ := rt.match(http.MethodGet, "/conf/x")
 	if op == nil || (op.pipe == nil) != (policy == "") {
 		t.Fatalf("the operation does not take the path its policy selects (policy %q)", policy)
+	}
+	if _, fast := rt.byID["conf"].proxy.(*fastProxy); policy == "" && len(set) == 0 && opts.TracerProvider == nil && !fast {
+		t.Fatal("the path without a policy does not use the h1 forwarder")
 	}
 	s.Install(rt)
 	gw := httptest.NewServer(s)

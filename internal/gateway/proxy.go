@@ -38,10 +38,23 @@ func newTransport(backendTimeout time.Duration) *http.Transport {
 	}
 }
 
-// newProxy returns the reverse proxy of one API: the request path after
-// the API's suffix is appended to the service URL's path, the subscription
-// key header and query parameter are removed, and X-Forwarded-* are set.
-func (s *Server) newProxy(a *apiRoute, target *url.URL, transport http.RoundTripper) *httputil.ReverseProxy {
+// newProxy returns the forwarder of one API's operations without a
+// policy: the request path after the API's suffix is appended to the
+// service URL's path, the subscription key header and query parameter
+// are removed, and X-Forwarded-* are set. It is the h1 fast path in
+// front of the API's ReverseProxy when the backend allows (see
+// newFastProxy), else the ReverseProxy alone.
+func (s *Server) newProxy(a *apiRoute, target *url.URL, transport http.RoundTripper) http.Handler {
+	rp := s.newReverseProxy(a, target, transport)
+	if fp := s.newFastProxy(a, target, transport, rp); fp != nil {
+		return fp
+	}
+	return rp
+}
+
+// newReverseProxy returns the API's httputil.ReverseProxy, the reference
+// forwarder.
+func (s *Server) newReverseProxy(a *apiRoute, target *url.URL, transport http.RoundTripper) *httputil.ReverseProxy {
 	basePath := strings.TrimSuffix(target.Path, "/")
 	baseRaw := strings.TrimSuffix(target.EscapedPath(), "/")
 	prefix := ""

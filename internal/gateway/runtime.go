@@ -224,6 +224,7 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 		byID[strings.ToLower(a.id)] = a
 	}
 	rt.byID = byID
+	s.pools.retain(byID)
 	var diagErrs []error
 	rt.diag, diagErrs = s.compileDiagnostics(snap, byID)
 	errs = append(errs, diagErrs...)

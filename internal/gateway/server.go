@@ -139,6 +139,8 @@ type Server struct {
 	transport   http.RoundTripper // to backends with the default TLS settings
 	transports  *transportCache   // to backends with other TLS settings
 	dynamic     *dynamicTransports
+	pools       h1Pools   // the fast path's connections to http:// backends
+	noFastPath  bool      // tests: operations without a policy use ReverseProxy alone
 	records     sync.Pool // *recorder
 	buffers     *bufferPool
 	relay       *relay // the policy path's ReverseProxy
@@ -210,6 +212,7 @@ func (s *Server) Close() error {
 		t.CloseIdleConnections()
 	}
 	s.transports.retain(nil)
+	s.pools.retain(nil)
 	return nil
 }
 
@@ -229,6 +232,7 @@ func NewServer(opts Options) *Server {
 	s.transports = newTransportCache(base)
 	s.dynamic = &dynamicTransports{base: base}
 	s.records.New = func() any { return new(recorder) }
+	s.pools.buffers = s.buffers
 	s.sinks = newSinks(opts.LoggerDir, opts.Stdout, s.log)
 	s.trusted = opts.TrustedProxies
 	s.keyFailures = newKeyFailures(opts.KeyFailureLimit)

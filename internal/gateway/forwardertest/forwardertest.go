@@ -5,7 +5,10 @@
 // responses and trailers are relayed, hop-by-hop headers and the headers
 // that Connection names are removed, streamed responses and request
 // bodies are passed on as they come, and the path and query reach the
-// backend byte for byte. Every forwarder of the gateway (the policy path,
+// backend byte for byte; and bodies are framed as HTTP/1.1 says (chunked
+// bodies followed by more responses, HEAD, 204 and 304 without a body, a
+// short body an error, an oversized header refused, several 1xx before
+// the final response, a backend closing kept connections). Every forwarder of the gateway (the policy path,
 // the path without a policy, and any faster path added later) must pass
 // the same table.
 package forwardertest
@@ -42,6 +45,12 @@ var cases = []struct {
 	{"HopByHopHeadersRemoved", testHopByHop},
 	{"RawPathAndQuery", testRawPathAndQuery},
 	{"RequestBodyStreams", testRequestBodyStreams},
+	{"ReuseAfterChunkedBody", testReuseAfterChunked},
+	{"BackendClosesIdleConnections", testBackendClosesIdle},
+	{"InformationalBeforeFinal", testInformationalBeforeFinal},
+	{"NoBodyForHeadAnd204And304", testNoBodyResponses},
+	{"ShortBodyIsAnError", testShortBody},
+	{"HugeResponseHeaderRefused", testHugeHeaderRefused},
 }
 
 // Run runs every case of the suite against the forwarder that start

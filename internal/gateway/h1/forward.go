@@ -1,0 +1,221 @@
+package h1
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// ErrResponseStarted wraps an error that happened once the final
+// response's header was written to the client: all that is left is to
+// abort the client's response (httputil.ReverseProxy panics with
+// http.ErrAbortHandler then, golang.org/issue/23643).
+var ErrResponseStarted = errors.New("the response to the client had begun")
+
+// errSwitchingProtocols is a 101 answering a request that asked for no
+// upgrade.
+var errSwitchingProtocols = errors.New("backend switched protocols without an upgrade request")
+
+// max1xx bounds the 1xx responses before the final one, as http.Transport.
+const max1xx = 5
+
+// Forward sends req to the pool's backend and writes the backend's
+// response to w: 1xx responses as they come, then the final one with
+// its body and trailers. It returns nil once the response was relayed.
+// An error that does not wrap ErrResponseStarted means the client got
+// no final response yet (maybe 1xx ones): the caller answers it. ctx
+// ends the exchange when it is done (the client went away): the
+// connection is closed. Forward uses the caller's goroutine only.
+func (p *Pool) Forward(ctx context.Context, w http.ResponseWriter, req *Request) error {
+	for attempt := 0; ; attempt++ {
+		var c *conn
+		if attempt == 0 {
+			c = p.get()
+		}
+		if c != nil && !req.replayable() && !c.alive() {
+			c.nc.Close() // the backend closed it: a body could not be sent again
+			c = nil
+		}
+		if c == nil {
+			var err error
+			if c, err = p.dial(ctx); err != nil {
+				return err
+			}
+		}
+		retry, err := p.exchange(ctx, c, w, req)
+		if retry && attempt == 0 {
+			continue
+		}
+		return err
+	}
+}
+
+// exchange runs one request and response over c, which it closes or
+// puts back. retry: c was reused and failed before any response byte in
+// a way that makes sending req again on a new connection safe.
+func (p *Pool) exchange(ctx context.Context, c *conn, w http.ResponseWriter, req *Request) (retry bool, err error) {
+	stop := arm(ctx, c)
+	keep := false
+	defer func() { p.finish(c, stop, keep) }()
+	h := head{header: c.hdr}
+	werr, retry, err := p.start(c, req, &h, writerInformer{w})
+	c.hdr = h.header
+	if err != nil {
+		return retry, err
+	}
+	f, err := frame(&h, req.Method)
+	if err != nil {
+		return false, err
+	}
+	if err := p.relay(c, w, req.Method, &h, &f); err != nil {
+		return false, fmt.Errorf("%w: %w", ErrResponseStarted, err)
+	}
+	keep = werr == nil && !f.close && c.br.Buffered() == 0
+	return false, nil
+}
+
+// arm makes the end of ctx abort c; the returned function disarms it and
+// reports false when the abort ran. Nil: ctx never ends.
+func arm(ctx context.Context, c *conn) func() bool {
+	if ctx.Done() == nil {
+		return nil
+	}
+	return context.AfterFunc(ctx, c.abortFn)
+}
+
+// finish ends an exchange on c: it is disarmed, then put back when keep
+// says it may be reused and no abort touched it, else closed.
+func (p *Pool) finish(c *conn, stop func() bool, keep bool) {
+	if stop != nil && !stop() {
+		keep = false // the abort ran: its deadlines are on the connection
+	}
+	if keep {
+		p.put(c)
+	} else {
+		c.nc.Close()
+	}
+}
+
+// informer receives the 1xx responses before the final one.
+type informer interface {
+	inform(h *head) error
+}
+
+// writerInformer writes 1xx responses to a ResponseWriter.
+type writerInformer struct{ w http.ResponseWriter }
+
+func (i writerInformer) inform(h *head) error {
+	relay1xx(i.w, h)
+	return nil
+}
+
+// start writes req on c and reads the head of the final response into h
+// (whose header map it fills), handing 1xx responses to inf. werr is
+// the error writing the request when the backend answered nonetheless.
+// retry: c was reused and nothing shows that the backend got req, which
+// may be sent again.
+func (p *Pool) start(c *conn, req *Request, h *head, inf informer) (werr error, retry bool, err error) {
+	bodyTouched, werr := p.writeRequest(c, req)
+	if werr != nil && c.reused && !bodyTouched {
+		return werr, true, werr // nothing of the request reached the backend
+	}
+	if p.opts.ResponseHeaderTimeout > 0 {
+		c.nc.SetReadDeadline(time.Now().Add(p.opts.ResponseHeaderTimeout))
+	}
+	if _, err := c.br.Peek(1); err != nil {
+		if werr != nil {
+			return werr, false, werr
+		}
+		return nil, c.reused && req.replayable(), fmt.Errorf("read response: %w", err)
+	}
+	for n1xx := 0; ; n1xx++ {
+		if c.head, err = readHead(c.br, c.head, p.opts.MaxHeaderBytes, h); err != nil {
+			return werr, false, fmt.Errorf("read response head: %w", err)
+		}
+		if h.status >= 200 {
+			break
+		}
+		if h.status == http.StatusSwitchingProtocols {
+			return werr, false, errSwitchingProtocols
+		}
+		if n1xx == max1xx {
+			return werr, false, errors.New("too many 1xx informational responses")
+		}
+		if err := inf.inform(h); err != nil {
+			return werr, false, err
+		}
+	}
+	if p.opts.ResponseHeaderTimeout > 0 {
+		c.clearReadDeadline()
+	}
+	return werr, false, nil
+}
+
+// writeRequest writes req's head and body to c. bodyTouched: some of the
+// body was read, so req cannot be sent again.
+func (p *Pool) writeRequest(c *conn, req *Request) (bodyTouched bool, err error) {
+	n := req.bodyLength()
+	if req.out != nil {
+		writeOutHead(c.bw, req.out, n)
+	} else {
+		writeHead(c.bw, req)
+	}
+	if n == 0 {
+		return false, c.bw.Flush()
+	}
+	// As http.Transport: the head goes first, in case the backend needs
+	// it before the body arrives.
+	if err := c.bw.Flush(); err != nil {
+		return false, err
+	}
+	buf := p.buffer()
+	defer p.release(buf)
+	for n > 0 {
+		b := buf
+		if int64(len(b)) > n {
+			b = b[:n]
+		}
+		m, err := req.Body.Read(b)
+		n -= int64(m)
+		if _, werr := c.bw.Write(b[:m]); werr != nil {
+			return true, werr
+		}
+		if err == io.EOF && n > 0 {
+			err = io.ErrUnexpectedEOF
+		}
+		if err != nil && err != io.EOF {
+			return true, fmt.Errorf("read request body: %w", err)
+		}
+		if err == io.EOF {
+			break
+		}
+	}
+	return true, c.bw.Flush()
+}
+
+// relay1xx writes an informational response to w as ReverseProxy does:
+// its fields, then WriteHeader, then every field of w's header cleared.
+func relay1xx(w http.ResponseWriter, h *head) {
+	dst := w.Header()
+	for k, vv := range h.header {
+		dst[k] = append(dst[k], vv...)
+	}
+	w.WriteHeader(h.status)
+	clear(dst)
+}
+
+func (p *Pool) buffer() []byte {
+	if p.opts.Buffers != nil {
+		return p.opts.Buffers.Get()
+	}
+	return make([]byte, 32<<10)
+}
+
+func (p *Pool) release(b []byte) {
+	if p.opts.Buffers != nil {
+		p.opts.Buffers.Put(b)
+	}
+}
