@@ -288,8 +288,6 @@ func reason(name string) string {
 		return "Gatehouse has no workspaces: apply a workspace's resources as a folder of their own"
 	case "schemas":
 		return "the management plane has no API schemas: validate-content reads the global schemas/ folder"
-	case "specification.wadl":
-		return "WADL is not imported: convert it to OpenAPI"
 	}
 	return ""
 }

@@ -171,7 +171,7 @@ func (p *Plan) api(d API, c *API) error {
 		n := ops.Counts()
 		opsChanged = n[openapi.Create]+n[openapi.Update]+n[openapi.Delete] > 0
 	}
-	// A WSDL or GraphQL schema is kept whole: a change of its text is an
+	// A WSDL, WADL or GraphQL schema is kept whole: a change of its text is an
 	// import even when the operations stay.
 	specChanged := d.SpecFormat != "" && (c == nil || c.SpecFormat != d.SpecFormat || !bytes.Equal(c.Spec, d.Spec))
 	propsChanged := c == nil || !bytes.Equal(c.Properties, d.Properties)
@@ -196,7 +196,7 @@ func (p *Plan) api(d API, c *API) error {
 		s.Details = append(s.Details, specFiles[d.SpecFormat]+" changed")
 	}
 	if d.Spec != nil && (opsChanged || specChanged || c == nil) {
-		body["format"], body["value"] = cmp.Or(d.SpecFormat, "openapi"), string(d.Spec)
+		body["format"], body["value"] = cmp.Or(importFormats[d.SpecFormat], "openapi"), string(d.Spec)
 		for _, ch := range ops.Changes {
 			if ch.Action != openapi.Keep {
 				s.Details = append(s.Details, ch.String())
