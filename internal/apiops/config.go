@@ -48,6 +48,9 @@ type Config struct {
 	Loggers        []Resource
 	Diagnostics    []Resource
 	APIDiagnostics map[string][]Resource
+	// APISchemas are, by API or revision name, the schemas of APIs (an
+	// API missing from it: not described).
+	APISchemas map[string][]Resource
 	// Subscriptions are the subscriptions, without keys.
 	Subscriptions []Resource
 	// SubscriptionKeys are, by subscription name in lower case, the keys

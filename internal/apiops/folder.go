@@ -286,8 +286,6 @@ func reason(name string) string {
 	switch name {
 	case "workspaces":
 		return "Gatehouse has no workspaces: apply a workspace's resources as a folder of their own"
-	case "schemas":
-		return "the management plane has no API schemas: validate-content reads the global schemas/ folder"
 	}
 	return ""
 }
@@ -399,12 +397,13 @@ func (r *reader) api(rel, dirName string) {
 	api.Properties = c
 	api.Tags = r.apiTags(rel, name)
 	r.apiDiagnostics(rel, name)
+	r.apiSchemas(rel, name, slices.Contains(known, "schemas"))
 	r.cfg.APIs = append(r.cfg.APIs, api)
 	r.policy(path.Join(rel, "policy.xml"), "apis/"+name+"/policy")
 	if st, err := os.Stat(filepath.Join(r.dir, rel, "operations")); err == nil && st.IsDir() {
 		r.operations(path.Join(rel, "operations"), name)
 	}
-	r.skipOthers(rel, append(known, "policy.xml", "operations", "tags.json", "tags", "diagnostics", "releases")...)
+	r.skipOthers(rel, append(known, "policy.xml", "operations", "tags.json", "tags", "diagnostics", "releases", "schemas")...)
 }
 
 // importSpec imports a specification of the API folder rel. Its $refs

@@ -106,6 +106,7 @@ func NewPlan(desired, current *Config, opts PlanOptions) (*Plan, error) {
 	}
 	p.Steps = append(p.Steps, releases.after...)
 	p.planAPIDiagnostics(desired, current)
+	p.planAPISchemas(desired, current)
 	var curProducts, curGateways []Resource
 	for _, c := range current.Products {
 		curProducts = append(curProducts, c.Resource)
@@ -240,6 +241,7 @@ func (p *Plan) prune(desired, current *Config, desGateways, curGateways, desProd
 	p.pruneSubscriptions(desired, current)
 	p.pruneReleases(desired, current)
 	p.pruneDiagnostics(desired, current)
+	p.pruneAPISchemas(desired, current)
 	for _, c := range current.Policies {
 		if _, ok := find(desired.Policies, c.Name); !ok && ownerStays(desired, current, c.Name) {
 			p.Steps = append(p.Steps, Step{Action: Delete, Path: "/" + c.Name})

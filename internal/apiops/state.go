@@ -61,6 +61,9 @@ func Fetch(ctx context.Context, c *mgmtclient.Client) (*Config, error) {
 	if err := fetchDiagnostics(ctx, c, &cfg); err != nil {
 		return nil, err
 	}
+	if err := fetchAPISchemas(ctx, c, &cfg); err != nil {
+		return nil, err
+	}
 	if cfg.NamedValues, err = fetchNamedValues(ctx, c); err != nil {
 		return nil, err
 	}

@@ -110,6 +110,7 @@ func Write(dir string, cfg *Config, opts WriteOptions) error {
 		w.info(filepath.Join("version sets", v.Name, "versionSetInformation.json"), v.Properties)
 	}
 	w.writeDiagnostics(cfg)
+	w.writeAPISchemas(cfg)
 	w.writeSubscriptions(cfg.Subscriptions)
 	w.writePolicies(cfg)
 	return w.err

@@ -60,7 +60,7 @@ func checkAPI(ctx context.Context, tx store.Tx, rec *store.Record, props model.P
 	return cascadeShared(ctx, tx, rec.ID, a)
 }
 
-// removeAPI deletes the API's operations, its product, gateway and tag links,
+// removeAPI deletes the API's operations and schemas, its product, gateway and tag links,
 // its policies and the subscriptions scoped to it; with an API (not one
 // of its revisions), its other revisions and releases too.
 func removeAPI(ctx context.Context, tx store.Tx, rec *store.Record, _ RemoveOptions) error {
@@ -78,6 +78,7 @@ func removeAPI(ctx context.Context, tx store.Tx, rec *store.Record, _ RemoveOpti
 		{Kind: model.KindGatewayAPI, ID: rec.ID},
 		{Kind: model.KindAPITag, Parent: rec.ID},
 		{Kind: model.KindAPIDiagnostic, Parent: rec.ID},
+		{Kind: model.KindAPISchema, Parent: rec.ID},
 	} {
 		if err := deleteAll(ctx, tx, q); err != nil {
 			return err

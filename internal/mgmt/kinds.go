@@ -39,10 +39,13 @@ var (
 	apiDiagnosticsType = &resourceType{kind: model.KindAPIDiagnostic, title: "Diagnostic", segment: "diagnostics", idParam: "diagnosticId",
 		parent: apisType}
 
+	apiSchemasType = &resourceType{kind: model.KindAPISchema, title: "API schema", segment: "schemas", idParam: "schemaId",
+		parent: apisType}
+
 	resourceTypes = []*resourceType{apisType, operationsType, productsType, subscriptionsType, usersType,
 		groupsType, namedValuesType, backendsType, gatewaysType, federatedCredentialsType, fragmentsType,
 		certificatesType, gatewayCertificateAuthoritiesType, schemasType, versionSetsType, releasesType, tagsType,
-		servicePrincipalsType, loggersType, diagnosticsType, apiDiagnosticsType}
+		servicePrincipalsType, loggersType, diagnosticsType, apiDiagnosticsType, apiSchemasType}
 
 	linkTypes = []*linkType{
 		{kind: model.KindProductAPI, owner: productsType, target: apisType},

@@ -454,6 +454,14 @@ func openAPISteps(t *testing.T) []openAPIStep {
 		{method: "GET", target: "/mgmt/apis/echo/diagnostics/azuremonitor", want: 200},
 		{method: "GET", target: "/mgmt/apis/echo/diagnostics", want: 200, wantBody: []string{`"count": 1`}},
 		{method: "GET", target: "/mgmt/apis/missing/diagnostics", want: 404},
+		{method: "PUT", target: "/mgmt/apis/echo/schemas/order", body: props(`{"contentType": "application/vnd.oai.openapi.components+json", "document": {"components": {"schemas": {"Order": {"type": "object"}}}}}`), want: 201},
+		{method: "PUT", target: "/mgmt/apis/echo/schemas/bad", body: props(`{"contentType": "application/vnd.ms-azure-apim.xsd+xml", "document": {"components": {}}}`), want: 400,
+			wantBody: []string{"properties.document.components"}},
+		{method: "PUT", target: "/mgmt/apis/missing/schemas/order", body: props(`{"contentType": "application/json", "document": {"value": "{}"}}`), want: 404},
+		{method: "PATCH", target: "/mgmt/apis/echo/schemas/order", body: props(`{"contentType": "application/vnd.oai.openapi.components+json"}`), want: 200},
+		{method: "GET", target: "/mgmt/apis/echo/schemas/order", want: 200, wantBody: []string{`"Order"`}},
+		{method: "GET", target: "/mgmt/apis/echo/schemas", want: 200, wantBody: []string{`"count": 1`}},
+		{method: "GET", target: "/mgmt/apis/missing/schemas", want: 404},
 		{method: "DELETE", target: "/mgmt/loggers/requests", want: 409, wantBody: []string{"azuremonitor"}},
 		{method: "DELETE", target: "/mgmt/diagnostics/azuremonitor", want: 200},
 		{method: "DELETE", target: "/mgmt/diagnostics/azuremonitor", want: 204},
@@ -474,6 +482,7 @@ func openAPISteps(t *testing.T) []openAPIStep {
 		{method: "DELETE", target: "/mgmt/backends/orders", want: 200},
 		{method: "DELETE", target: "/mgmt/products/starter", want: 204},
 		{method: "DELETE", target: "/mgmt/apis/echo/diagnostics/azuremonitor", want: 204},
+		{method: "DELETE", target: "/mgmt/apis/echo/schemas/order", want: 204},
 		{method: "DELETE", target: "/mgmt/loggers/out", want: 200},
 	}
 	return steps

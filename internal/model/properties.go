@@ -56,6 +56,8 @@ func NewProperties(kind Kind) Properties {
 		return new(Logger)
 	case KindDiagnostic, KindAPIDiagnostic:
 		return new(Diagnostic)
+	case KindAPISchema:
+		return new(APISchema)
 	}
 	return nil
 }
