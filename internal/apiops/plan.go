@@ -65,7 +65,15 @@ type Plan struct {
 	Steps       []Step
 	Unsupported []Unsupported
 	Warnings    []Warning
+	// fault is 1 + the index of the step InjectFault makes fail; 0: none.
+	fault int
 }
+
+// InjectFault makes Apply send step i to a management path that does not
+// exist, so that exactly that step fails and the management plane refuses
+// the whole batch: the fault-injection tests of the all-or-nothing apply
+// use it. A negative i sends every step as planned.
+func (p *Plan) InjectFault(i int) { p.fault = max(i, -1) + 1 }
 
 // PlanOptions configures NewPlan.
 type PlanOptions struct {
@@ -339,6 +347,13 @@ func (p *Plan) Apply(ctx context.Context, c *mgmtclient.Client, dryRun bool) err
 			r.Method = http.MethodPut
 			if s.body != nil {
 				r.Body = map[string]any{"properties": s.body}
+			}
+		}
+		if i+1 == p.fault {
+			u, q, _ := strings.Cut(r.URL, "?")
+			r.URL = u + "/fault-injected"
+			if q != "" {
+				r.URL += "?" + q
 			}
 		}
 		reqs[i] = r
