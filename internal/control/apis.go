@@ -18,6 +18,9 @@ import (
 func checkAPI(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, old *store.Record, env checkEnv) error {
 	a := props.(*model.API)
 	a.Definition = "" // set below, whatever the request says
+	if err := checkWorkspaceRef(ctx, tx, a.WorkspaceID); err != nil {
+		return err
+	}
 	if err := checkRevision(ctx, tx, rec, a, old); err != nil {
 		return err
 	}

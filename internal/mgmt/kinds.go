@@ -42,10 +42,12 @@ var (
 	apiSchemasType = &resourceType{kind: model.KindAPISchema, title: "API schema", segment: "schemas", idParam: "schemaId",
 		parent: apisType}
 
+	workspacesType = &resourceType{kind: model.KindWorkspace, title: "Workspace", segment: "workspaces", idParam: "workspaceId"}
+
 	resourceTypes = []*resourceType{apisType, operationsType, productsType, subscriptionsType, usersType,
 		groupsType, namedValuesType, backendsType, gatewaysType, federatedCredentialsType, fragmentsType,
 		certificatesType, gatewayCertificateAuthoritiesType, schemasType, versionSetsType, releasesType, tagsType,
-		servicePrincipalsType, loggersType, diagnosticsType, apiDiagnosticsType, apiSchemasType}
+		servicePrincipalsType, loggersType, diagnosticsType, apiDiagnosticsType, apiSchemasType, workspacesType}
 
 	linkTypes = []*linkType{
 		{kind: model.KindProductAPI, owner: productsType, target: apisType},

@@ -62,6 +62,10 @@ type API struct {
 	// management plane sets it from Format and Value, whatever a request
 	// says; an OpenAPI import is not kept (its operations are exported).
 	Definition string `json:"definition,omitempty"`
+	// WorkspaceID names the workspace the resource belongs to (APIOps's
+	// workspaces/<id>/ folder); empty at service level. It describes the
+	// resource: ids stay unique across workspaces and the service.
+	WorkspaceID string `json:"workspaceId,omitempty"`
 }
 
 // API types (API.Type) the gateways serve.
@@ -141,6 +145,7 @@ func (a *API) VersionSet() string {
 // Validate checks the API's own fields.
 func (a *API) Validate() error {
 	var fe fieldErrors
+	validateWorkspaceID(&fe, a.WorkspaceID)
 	if len(a.DisplayName) > 300 {
 		fe.add("displayName", "must be at most 300 characters")
 	}

@@ -58,6 +58,8 @@ func NewProperties(kind Kind) Properties {
 		return new(Diagnostic)
 	case KindAPISchema:
 		return new(APISchema)
+	case KindWorkspace:
+		return new(Workspace)
 	}
 	return nil
 }
