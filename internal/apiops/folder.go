@@ -100,6 +100,8 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 			r.each(name, r.subscription)
 		case e.IsDir() && name == "diagnostics":
 			r.each(name, r.diagnostic(model.KindDiagnostic, &r.cfg.Diagnostics))
+		case e.IsDir() && name == "workspaces":
+			r.each(name, r.workspace)
 		default:
 			r.skipTree(describe(name), name)
 		}
@@ -122,6 +124,7 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 	sortResources(r.cfg.Loggers)
 	sortResources(r.cfg.Diagnostics)
 	sortResources(r.cfg.Subscriptions)
+	sortResources(r.cfg.Workspaces)
 	sortPolicies(r.cfg.Policies)
 	return &r.cfg, nil
 }
@@ -284,8 +287,6 @@ func describe(name string) string {
 // has no place for; "" when there is nothing more to say.
 func reason(name string) string {
 	switch name {
-	case "workspaces":
-		return "Gatehouse has no workspaces: apply a workspace's resources as a folder of their own"
 	}
 	return ""
 }

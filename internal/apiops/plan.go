@@ -97,6 +97,7 @@ func NewPlan(desired, current *Config, opts PlanOptions) (*Plan, error) {
 	if err := checkReferences(desired, current, opts.Prune); err != nil {
 		return nil, err
 	}
+	p.planWorkspaces(desired, current)
 	p.upsert("/namedValues/", desired.NamedValues, current.NamedValues)
 	p.planCertificates(desired.Certificates, current.Certificates)
 	p.upsert("/backends/", singleFirst(desired.Backends), current.Backends)
@@ -282,6 +283,7 @@ func (p *Plan) prune(desired, current *Config, desGateways, curGateways, desProd
 	del("/backends/", desired.Backends, singles, never)
 	p.pruneCertificates(desired.Certificates, current.Certificates)
 	del("/namedValues/", desired.NamedValues, current.NamedValues, never)
+	p.pruneWorkspaces(desired, current)
 }
 
 // ownerStays reports whether the owner of the policy name is in the

@@ -64,6 +64,9 @@ func Fetch(ctx context.Context, c *mgmtclient.Client) (*Config, error) {
 	if err := fetchAPISchemas(ctx, c, &cfg); err != nil {
 		return nil, err
 	}
+	if cfg.Workspaces, err = fetchKind(ctx, c, "/workspaces", model.KindWorkspace); err != nil {
+		return nil, err
+	}
 	if cfg.NamedValues, err = fetchNamedValues(ctx, c); err != nil {
 		return nil, err
 	}
