@@ -130,8 +130,8 @@ func checkOperationOf(ctx context.Context, tx store.Tx, rec *store.Record, o *mo
 	return nil
 }
 
-// keepDefinition keeps, on a PUT without an import, the WSDL or GraphQL
-// schema the API was last imported from, while its type stays the same:
+// keepDefinition keeps, on a PUT without an import, the WSDL, WADL or
+// GraphQL schema the API was last imported from, while its type stays the same:
 // the management plane sets Definition, whatever a request says (a new
 // API or revision copied from another has its source's, see startFrom).
 func keepDefinition(old *store.Record, a *model.API) error {
