@@ -28,8 +28,8 @@ func TestApplyFullExtractionRoundTrip(t *testing.T) {
 		"+ apis/echo-api\n", "+ apis/echo-api;rev=2", "+ apis/echo-api/releases/launch", "+ apiVersionSets/orders-versions",
 		"+ backends/orders-pool", "+ schemas/address", "+ certificates/root", "+ loggers/requests", "+ diagnostics/azuremonitor",
 		"+ subscriptions/starter-key", "+ subscriptions/orders-all", "+ gateways/edge-gw/apis/orders", "+ products/unlimited/tags/public",
-		"! skipped workspaces/team/apis/w/apiInformation.json: workspace is not supported yet (Gatehouse has no workspaces",
-		"! skipped apis/orders/schemas/order/apiSchemaInformation.json: API schema is not supported yet (the management plane has no API schemas",
+		"+ workspaces/team", "+ apis/w\n", "+ namedValues/team-region", "+ backends/team-backend",
+		"+ apis/orders/schemas/order",
 		"applied ")
 	expectContains(t, mustCLI(t, apply...), "no changes")
 
@@ -47,10 +47,22 @@ func TestApplyFullExtractionRoundTrip(t *testing.T) {
 	for _, f := range []string{"apis/echo-api/releases/launch/apiReleaseInformation.json", "apis/echo-api;rev=2/apiInformation.json",
 		"subscriptions/starter-key/subscriptionInformation.json", "version sets/orders-versions/versionSetInformation.json",
 		"backends/orders-pool/backendInformation.json", "certificates/root/certificateInformation.json", "schemas/address/schemaInformation.json",
-		"loggers/requests/loggerInformation.json", "diagnostics/azuremonitor/diagnosticInformation.json", "gateways/edge-gw/apis/orders/gatewayApiInformation.json"} {
+		"loggers/requests/loggerInformation.json", "diagnostics/azuremonitor/diagnosticInformation.json", "gateways/edge-gw/apis/orders/gatewayApiInformation.json",
+		"apis/orders/schemas/order/apiSchemaInformation.json", "workspaces/team/workspaceInformation.json",
+		"workspaces/team/apis/w/apiInformation.json", "workspaces/team/named values/team-region/namedValueInformation.json",
+		"workspaces/team/backends/team-backend/backendInformation.json"} {
 		if _, ok := files[f]; !ok {
 			t.Errorf("export lacks %s", f)
 		}
+	}
+	if v := files["workspaces/team/apis/w/apiInformation.json"]; strings.Contains(v, "workspaceId") {
+		t.Errorf("the workspace folder says its workspace again:\n%s", v)
+	}
+	if _, ok := files["apis/w/apiInformation.json"]; ok {
+		t.Error("export wrote the workspace's API at service level too")
+	}
+	if w := a.must("GET", "/apis/w", "").json(t)["properties"].(map[string]any); w["workspaceId"] != "team" {
+		t.Errorf("the workspace's API records %v", w["workspaceId"])
 	}
 	if v := files["subscriptions/starter-key/subscriptionInformation.json"]; strings.Contains(v, "starter-key-from-env") {
 		t.Errorf("the export holds a subscription key:\n%s", v)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -25,6 +26,17 @@ type importConfig struct {
 	DryRun      bool
 	// AllowRemoteRefs lets the document's $refs name http(s) URLs.
 	AllowRemoteRefs bool
+	// read parses the document: readOpenAPI or readWADL.
+	read func(ctx context.Context, src string, data []byte, base string) (*importedDefinition, error)
+}
+
+// importedDefinition is what runImport needs of a parsed document.
+type importedDefinition struct {
+	operations []openapi.Operation
+	serviceURL string
+	warnings   []string
+	format     string // the management API's properties.format
+	document   []byte // the text the management plane imports
 }
 
 func newImportCommand() *cobra.Command {
@@ -33,7 +45,7 @@ func newImportCommand() *cobra.Command {
 		Short: "Import API definitions into a management plane",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newImportOpenAPICommand())
+	cmd.AddCommand(newImportOpenAPICommand(), newImportWADLCommand())
 	return cmd
 }
 
@@ -50,6 +62,7 @@ func newImportOpenAPICommand() *cobra.Command {
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg.PathSet = cmd.Flags().Changed("path")
+			cfg.read = cfg.readOpenAPI
 			return runImport(cmd, cfg, args[0])
 		},
 	}
@@ -73,23 +86,9 @@ func runImport(cmd *cobra.Command, cfg importConfig, src string) error {
 	if err != nil {
 		return err
 	}
-	opts := openapi.ImportOptions{BaseURL: base, FetchRef: refFetcher(ctx, cfg.AllowRemoteRefs)}
-	if base == "" {
-		// An os.Root: neither "../" nor a symbolic link leads out of the
-		// document's folder.
-		root, err := os.OpenRoot(filepath.Dir(src))
-		if err != nil {
-			return fmt.Errorf("%s: %w", src, err)
-		}
-		defer root.Close()
-		opts.Files = root.FS()
-	}
-	def, err := openapi.Import(data, opts)
+	def, err := cfg.read(ctx, src, data, base)
 	if err != nil {
 		return fmt.Errorf("%s: %w", src, err)
-	}
-	if def.Document != nil {
-		data = def.Document // the management plane cannot read the files the $refs name
 	}
 	c, err := cfg.remote.client()
 	if err != nil {
@@ -112,7 +111,7 @@ func runImport(cmd *cobra.Command, cfg importConfig, src string) error {
 	// flags do; other settings of an existing API stay.
 	delete(props, "displayName")
 	delete(props, "description")
-	props["serviceUrl"] = firstNonEmpty(cfg.ServiceURL, def.API.ServiceURL)
+	props["serviceUrl"] = firstNonEmpty(cfg.ServiceURL, def.serviceURL)
 	if props["serviceUrl"] == "" {
 		delete(props, "serviceUrl")
 	}
@@ -122,28 +121,53 @@ func runImport(cmd *cobra.Command, cfg importConfig, src string) error {
 	if cfg.PathSet {
 		props["path"] = cfg.Path
 	}
-	plan := openapi.PlanOperations(current, def.Operations)
+	plan := openapi.PlanOperations(current, def.operations)
 	for _, ch := range plan.Changes {
 		if ch.Action != openapi.Keep {
 			fmt.Fprintln(out, ch)
 		}
 	}
-	for _, w := range append(def.Lenient, def.Warnings...) {
+	for _, w := range def.warnings {
 		fmt.Fprintln(out, "! warning:", w)
 	}
 	if cfg.DryRun {
 		fmt.Fprintf(out, "dry run: would apply %s; nothing changed\n", plan.Summary())
 		return nil
 	}
-	props["format"], props["value"] = "openapi", string(data)
-	if json := bytes.TrimSpace(data); len(json) > 0 && json[0] == '{' {
-		props["format"] = "openapi+json"
-	}
+	props["format"], props["value"] = def.format, string(def.document)
 	if _, err := c.Put(ctx, "/apis/"+url.PathEscape(cfg.APIID), props); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "imported %s into API %s: %s\n", src, cfg.APIID, plan.Summary())
 	return nil
+}
+
+// readOpenAPI reads an OpenAPI document for runImport.
+func (cfg importConfig) readOpenAPI(ctx context.Context, src string, data []byte, base string) (*importedDefinition, error) {
+	opts := openapi.ImportOptions{BaseURL: base, FetchRef: refFetcher(ctx, cfg.AllowRemoteRefs)}
+	if base == "" {
+		// An os.Root: neither "../" nor a symbolic link leads out of the
+		// document's folder.
+		root, err := os.OpenRoot(filepath.Dir(src))
+		if err != nil {
+			return nil, err
+		}
+		defer root.Close()
+		opts.Files = root.FS()
+	}
+	def, err := openapi.Import(data, opts)
+	if err != nil {
+		return nil, err
+	}
+	if def.Document != nil {
+		data = def.Document // the management plane cannot read the files the $refs name
+	}
+	out := &importedDefinition{operations: def.Operations, serviceURL: def.API.ServiceURL, warnings: append(def.Lenient, def.Warnings...),
+		format: "openapi", document: data}
+	if json := bytes.TrimSpace(data); len(json) > 0 && json[0] == '{' {
+		out.format = "openapi+json"
+	}
+	return out, nil
 }
 
 func firstNonEmpty(s ...string) string {

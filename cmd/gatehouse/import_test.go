@@ -303,9 +303,9 @@ func TestImportThroughManagementAPI(t *testing.T) {
 	})
 
 	t.Run("unknown format", func(t *testing.T) {
-		r := in.mgmt("PUT", "/apis/x", `{"properties":{"format":"wadl-xml","value":"<x/>","path":"x"}}`)
+		r := in.mgmt("PUT", "/apis/x", `{"properties":{"format":"raml","value":"#%RAML 1.0","path":"x"}}`)
 		if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), "properties.format") {
-			t.Errorf("PUT with format wadl-xml: %d %s", r.status, r.body)
+			t.Errorf("PUT with format raml: %d %s", r.status, r.body)
 		}
 	})
 }

@@ -48,6 +48,12 @@ type Config struct {
 	Loggers        []Resource
 	Diagnostics    []Resource
 	APIDiagnostics map[string][]Resource
+	// APISchemas are, by API or revision name, the schemas of APIs (an
+	// API missing from it: not described).
+	APISchemas map[string][]Resource
+	// Workspaces are the workspaces; the APIs, products, named values and
+	// backends in them say so in their workspaceId.
+	Workspaces []Resource
 	// Subscriptions are the subscriptions, without keys.
 	Subscriptions []Resource
 	// SubscriptionKeys are, by subscription name in lower case, the keys
@@ -184,10 +190,14 @@ func clearServerFilled(p model.Properties) {
 // specFiles are the names of the non-OpenAPI specification files of an
 // API folder, by the format that imports them, as the APIOps extractor
 // writes them.
-var specFiles = map[string]string{"wsdl": "specification.wsdl", "graphql": "specification.graphql"}
+var specFiles = map[string]string{"wsdl": "specification.wsdl", "graphql": "specification.graphql", "wadl": "specification.wadl"}
+
+// importFormats are the management API's import formats (properties.format)
+// of the non-OpenAPI specifications.
+var importFormats = map[string]string{"wsdl": "wsdl", "graphql": "graphql", "wadl": "wadl-xml"}
 
 // splitDefinition moves the definition a management plane keeps for a
-// SOAP or GraphQL API out of a's properties into Spec, as a folder holds
+// SOAP, GraphQL or WADL-imported http API out of a's properties into Spec, as a folder holds
 // it in a specification file.
 func splitDefinition(a *API) error {
 	var p model.API
@@ -202,6 +212,8 @@ func splitDefinition(a *API) error {
 		a.SpecFormat = "wsdl"
 	case model.TypeGraphQL:
 		a.SpecFormat = "graphql"
+	case model.TypeHTTP, "":
+		a.SpecFormat = "wadl" // an OpenAPI import keeps no definition
 	default:
 		return nil
 	}

@@ -1,6 +1,8 @@
 // Package apiops reads and writes Gatehouse's configuration as a folder in
 // APIOps's extracted-artifact layout (apis/<name>/apiInformation.json and
-// specification.yaml|json, products/<name>/productInformation.json with
+// specification.yaml|json|wsdl|graphql|wadl, the API's schemas in
+// apis/<name>/schemas/<id>/apiSchemaInformation.json,
+// products/<name>/productInformation.json with
 // its apis/ and groups/ link folders, groups/, "named values/", backends/,
 // gateways/, "version sets/", loggers/, diagnostics/ and
 // apis/<name>/diagnostics/, policy.xml at every scope and "policy

@@ -100,6 +100,8 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 			r.each(name, r.subscription)
 		case e.IsDir() && name == "diagnostics":
 			r.each(name, r.diagnostic(model.KindDiagnostic, &r.cfg.Diagnostics))
+		case e.IsDir() && name == "workspaces":
+			r.each(name, r.workspace)
 		default:
 			r.skipTree(describe(name), name)
 		}
@@ -122,6 +124,7 @@ func Read(dir string, opts ReadOptions) (*Config, error) {
 	sortResources(r.cfg.Loggers)
 	sortResources(r.cfg.Diagnostics)
 	sortResources(r.cfg.Subscriptions)
+	sortResources(r.cfg.Workspaces)
 	sortPolicies(r.cfg.Policies)
 	return &r.cfg, nil
 }
@@ -284,12 +287,6 @@ func describe(name string) string {
 // has no place for; "" when there is nothing more to say.
 func reason(name string) string {
 	switch name {
-	case "workspaces":
-		return "Gatehouse has no workspaces: apply a workspace's resources as a folder of their own"
-	case "schemas":
-		return "the management plane has no API schemas: validate-content reads the global schemas/ folder"
-	case "specification.wadl":
-		return "WADL is not imported: convert it to OpenAPI"
 	}
 	return ""
 }
@@ -401,12 +398,13 @@ func (r *reader) api(rel, dirName string) {
 	api.Properties = c
 	api.Tags = r.apiTags(rel, name)
 	r.apiDiagnostics(rel, name)
+	r.apiSchemas(rel, name, slices.Contains(known, "schemas"))
 	r.cfg.APIs = append(r.cfg.APIs, api)
 	r.policy(path.Join(rel, "policy.xml"), "apis/"+name+"/policy")
 	if st, err := os.Stat(filepath.Join(r.dir, rel, "operations")); err == nil && st.IsDir() {
 		r.operations(path.Join(rel, "operations"), name)
 	}
-	r.skipOthers(rel, append(known, "policy.xml", "operations", "tags.json", "tags", "diagnostics", "releases")...)
+	r.skipOthers(rel, append(known, "policy.xml", "operations", "tags.json", "tags", "diagnostics", "releases", "schemas")...)
 }
 
 // importSpec imports a specification of the API folder rel. Its $refs

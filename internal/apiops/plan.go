@@ -65,7 +65,15 @@ type Plan struct {
 	Steps       []Step
 	Unsupported []Unsupported
 	Warnings    []Warning
+	// fault is 1 + the index of the step InjectFault makes fail; 0: none.
+	fault int
 }
+
+// InjectFault makes Apply send step i to a management path that does not
+// exist, so that exactly that step fails and the management plane refuses
+// the whole batch: the fault-injection tests of the all-or-nothing apply
+// use it. A negative i sends every step as planned.
+func (p *Plan) InjectFault(i int) { p.fault = max(i, -1) + 1 }
 
 // PlanOptions configures NewPlan.
 type PlanOptions struct {
@@ -89,6 +97,7 @@ func NewPlan(desired, current *Config, opts PlanOptions) (*Plan, error) {
 	if err := checkReferences(desired, current, opts.Prune); err != nil {
 		return nil, err
 	}
+	p.planWorkspaces(desired, current)
 	p.upsert("/namedValues/", desired.NamedValues, current.NamedValues)
 	p.planCertificates(desired.Certificates, current.Certificates)
 	p.upsert("/backends/", singleFirst(desired.Backends), current.Backends)
@@ -106,6 +115,7 @@ func NewPlan(desired, current *Config, opts PlanOptions) (*Plan, error) {
 	}
 	p.Steps = append(p.Steps, releases.after...)
 	p.planAPIDiagnostics(desired, current)
+	p.planAPISchemas(desired, current)
 	var curProducts, curGateways []Resource
 	for _, c := range current.Products {
 		curProducts = append(curProducts, c.Resource)
@@ -171,7 +181,7 @@ func (p *Plan) api(d API, c *API) error {
 		n := ops.Counts()
 		opsChanged = n[openapi.Create]+n[openapi.Update]+n[openapi.Delete] > 0
 	}
-	// A WSDL or GraphQL schema is kept whole: a change of its text is an
+	// A WSDL, WADL or GraphQL schema is kept whole: a change of its text is an
 	// import even when the operations stay.
 	specChanged := d.SpecFormat != "" && (c == nil || c.SpecFormat != d.SpecFormat || !bytes.Equal(c.Spec, d.Spec))
 	propsChanged := c == nil || !bytes.Equal(c.Properties, d.Properties)
@@ -196,7 +206,7 @@ func (p *Plan) api(d API, c *API) error {
 		s.Details = append(s.Details, specFiles[d.SpecFormat]+" changed")
 	}
 	if d.Spec != nil && (opsChanged || specChanged || c == nil) {
-		body["format"], body["value"] = cmp.Or(d.SpecFormat, "openapi"), string(d.Spec)
+		body["format"], body["value"] = cmp.Or(importFormats[d.SpecFormat], "openapi"), string(d.Spec)
 		for _, ch := range ops.Changes {
 			if ch.Action != openapi.Keep {
 				s.Details = append(s.Details, ch.String())
@@ -240,6 +250,7 @@ func (p *Plan) prune(desired, current *Config, desGateways, curGateways, desProd
 	p.pruneSubscriptions(desired, current)
 	p.pruneReleases(desired, current)
 	p.pruneDiagnostics(desired, current)
+	p.pruneAPISchemas(desired, current)
 	for _, c := range current.Policies {
 		if _, ok := find(desired.Policies, c.Name); !ok && ownerStays(desired, current, c.Name) {
 			p.Steps = append(p.Steps, Step{Action: Delete, Path: "/" + c.Name})
@@ -272,6 +283,7 @@ func (p *Plan) prune(desired, current *Config, desGateways, curGateways, desProd
 	del("/backends/", desired.Backends, singles, never)
 	p.pruneCertificates(desired.Certificates, current.Certificates)
 	del("/namedValues/", desired.NamedValues, current.NamedValues, never)
+	p.pruneWorkspaces(desired, current)
 }
 
 // ownerStays reports whether the owner of the policy name is in the
@@ -337,6 +349,13 @@ func (p *Plan) Apply(ctx context.Context, c *mgmtclient.Client, dryRun bool) err
 			r.Method = http.MethodPut
 			if s.body != nil {
 				r.Body = map[string]any{"properties": s.body}
+			}
+		}
+		if i+1 == p.fault {
+			u, q, _ := strings.Cut(r.URL, "?")
+			r.URL = u + "/fault-injected"
+			if q != "" {
+				r.URL += "?" + q
 			}
 		}
 		reqs[i] = r

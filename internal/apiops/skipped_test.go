@@ -5,16 +5,32 @@ import (
 	"testing"
 )
 
-// TestReadSkipsWithReasons lists what the management plane has no place
-// for, each file with the reason: workspaces, API schemas and WADL
-// specifications.
-func TestReadSkipsWithReasons(t *testing.T) {
+// TestReadWorkspaces reads a workspace folder: its APIs, products, named
+// values and backends record the workspace, its other folders are listed
+// as skipped by name, and an id that a service-level resource has is
+// refused naming both files.
+func TestReadWorkspaces(t *testing.T) {
 	t.Parallel()
 	dir := writeFolder(t, map[string]string{
-		"workspaces/team/apis/a/apiInformation.json":      `{"properties": {"displayName": "A", "path": "a"}}`,
-		"apis/echo/apiInformation.json":                   `{"properties": {"displayName": "Echo", "path": "echo"}}`,
-		"apis/echo/schemas/pet/apiSchemaInformation.json": `{"properties": {"contentType": "application/json"}}`,
-		"apis/echo/specification.wadl":                    `<application/>`,
+		"workspaces/team/workspaceInformation.json":                                 `{"properties": {"displayName": "Team"}}`,
+		"workspaces/team/apis/a/apiInformation.json":                                `{"properties": {"displayName": "A", "path": "a"}}`,
+		"workspaces/team/apis/a/policy.xml":                                         `<policies><inbound><base /></inbound></policies>`,
+		"workspaces/team/named values/nv/namedValueInformation.json":                `{"properties": {"displayName": "nv", "value": "v"}}`,
+		"workspaces/team/subscriptions/s/subscriptionInformation.json":              `{"properties": {"displayName": "S", "scope": "/apis"}}`,
+		"workspaces/team/products/p/productInformation.json":                        `{"properties": {"displayName": "P"}}`,
+		"workspaces/team/backends/b/backendInformation.json":                        `{"properties": {"url": "http://b", "protocol": "http"}}`,
+		"apis/echo/apiInformation.json":                                             `{"properties": {"displayName": "Echo", "path": "echo"}}`,
+		"workspaces/team/policy fragments/f/policyFragmentInformation.json":         `{"properties": {}}`,
+		"workspaces/team/version sets/v/versionSetInformation.json":                 `{"properties": {}}`,
+		"workspaces/team/apis/a/operations/get/policy.xml":                          `<policies />`,
+		"workspaces/team/apis/a/specification.yaml":                                 "openapi: 3.0.1\ninfo: {title: A, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: get\n      responses: {'200': {description: ok}}\n",
+		"workspaces/team/products/p/apis/a/productApiInformation.json":              `{}`,
+		"workspaces/team/named values/nv2/namedValueInformation.json":               `{"properties": {"displayName": "nv2", "value": "w", "tags": ["t"]}}`,
+		"workspaces/team/backends/b2/backendInformation.json":                       `{"properties": {"url": "http://b2", "protocol": "http"}}`,
+		"workspaces/team/apis/a/diagnostics/.keep":                                  ``,
+		"workspaces/team/apis/a/tags/.keep":                                         ``,
+		"workspaces/team/named values/.keep":                                        ``,
+		"workspaces/team/products/p/groups/developers/productGroupInformation.json": `{}`,
 	})
 	cfg, err := Read(dir, ReadOptions{LookupEnv: env(nil)})
 	if err != nil {
@@ -26,12 +42,70 @@ func TestReadSkipsWithReasons(t *testing.T) {
 	}
 	all := strings.Join(got, "\n")
 	for _, want := range []string{
-		"workspaces/team/apis/a/apiInformation.json: workspace is not supported yet (Gatehouse has no workspaces",
-		"apis/echo/schemas/pet/apiSchemaInformation.json: API schema is not supported yet (the management plane has no API schemas",
-		"apis/echo/specification.wadl: WADL specification is not supported yet (WADL is not imported",
+		"workspaces/team/subscriptions/s/subscriptionInformation.json: workspace subscription is not supported yet",
+		"workspaces/team/policy fragments/f/policyFragmentInformation.json: workspace policy fragment is not supported yet",
+		"workspaces/team/version sets/v/versionSetInformation.json: workspace version set is not supported yet",
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("skipped lacks %q:\n%s", want, all)
 		}
 	}
+	if len(cfg.Workspaces) != 1 || cfg.Workspaces[0].Name != "team" {
+		t.Errorf("workspaces %+v", cfg.Workspaces)
+	}
+	for _, c := range []struct {
+		what  string
+		props string
+		file  string
+	}{
+		{"api a", string(findAPI(cfg.APIs, "a").Properties), findAPI(cfg.APIs, "a").File},
+		{"named value nv", prop(cfg.NamedValues, "nv"), file(cfg.NamedValues, "nv")},
+		{"backend b", prop(cfg.Backends, "b"), file(cfg.Backends, "b")},
+		{"product p", prop(productResources(cfg.Products), "p"), file(productResources(cfg.Products), "p")},
+	} {
+		if !strings.Contains(c.props, `"workspaceId":"team"`) || !strings.HasPrefix(c.file, "workspaces/team/") {
+			t.Errorf("%s: %s from %s; want workspaceId team, read from workspaces/team/", c.what, c.props, c.file)
+		}
+	}
+	if e := findAPI(cfg.APIs, "echo"); e == nil || strings.Contains(string(e.Properties), "workspaceId") {
+		t.Errorf("the service-level API: %+v", e)
+	}
+	if !hasPolicy(cfg, "apis/a/policy", "workspaces/team/apis/a/policy.xml") {
+		t.Errorf("the workspace API's policy: %+v", cfg.Policies)
+	}
+
+	clash := writeFolder(t, map[string]string{
+		"named values/nv/namedValueInformation.json":                 `{"properties": {"displayName": "nv", "value": "v"}}`,
+		"workspaces/team/workspaceInformation.json":                  `{"properties": {"displayName": "Team"}}`,
+		"workspaces/team/named values/nv/namedValueInformation.json": `{"properties": {"displayName": "nv", "value": "w"}}`,
+		"workspaces/other/apis/x/apiInformation.json":                `{"properties": {"displayName": "X", "path": "x"}}`,
+	})
+	_, err = Read(clash, ReadOptions{LookupEnv: env(nil)})
+	for _, want := range []string{
+		"workspaces/team/named values/nv/namedValueInformation.json: the id nv is also named values/nv/namedValueInformation.json's",
+		"workspaces/other: workspaceInformation.json is missing",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q: %v", want, err)
+		}
+	}
+}
+
+func prop(rs []Resource, name string) string {
+	r, _ := find(rs, name)
+	return string(r.Properties)
+}
+
+func file(rs []Resource, name string) string {
+	r, _ := find(rs, name)
+	return r.File
+}
+
+func hasPolicy(cfg *Config, name, file string) bool {
+	for _, p := range cfg.Policies {
+		if p.Name == name && p.File == file {
+			return true
+		}
+	}
+	return false
 }

@@ -61,6 +61,12 @@ func Fetch(ctx context.Context, c *mgmtclient.Client) (*Config, error) {
 	if err := fetchDiagnostics(ctx, c, &cfg); err != nil {
 		return nil, err
 	}
+	if err := fetchAPISchemas(ctx, c, &cfg); err != nil {
+		return nil, err
+	}
+	if cfg.Workspaces, err = fetchKind(ctx, c, "/workspaces", model.KindWorkspace); err != nil {
+		return nil, err
+	}
 	if cfg.NamedValues, err = fetchNamedValues(ctx, c); err != nil {
 		return nil, err
 	}

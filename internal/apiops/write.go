@@ -39,7 +39,14 @@ func Write(dir string, cfg *Config, opts WriteOptions) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil { // an empty instance exports an empty folder
 		return fmt.Errorf("export: %w", err)
 	}
+	cfg, moves, err := splitWorkspaces(cfg)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
 	w := writer{dir: dir}
+	for _, ws := range cfg.Workspaces {
+		w.info(filepath.Join("workspaces", ws.Name, "workspaceInformation.json"), ws.Properties)
+	}
 	for _, a := range cfg.APIs {
 		props := a.Properties
 		if a.Revision != "" && a.Revision != "1" {
@@ -110,8 +117,10 @@ func Write(dir string, cfg *Config, opts WriteOptions) error {
 		w.info(filepath.Join("version sets", v.Name, "versionSetInformation.json"), v.Properties)
 	}
 	w.writeDiagnostics(cfg)
+	w.writeAPISchemas(cfg)
 	w.writeSubscriptions(cfg.Subscriptions)
 	w.writePolicies(cfg)
+	w.moveIntoWorkspaces(moves)
 	return w.err
 }
 

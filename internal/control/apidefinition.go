@@ -4,11 +4,12 @@ import (
 	"github.com/gatehouse/gatehouse/internal/graphql"
 	"github.com/gatehouse/gatehouse/internal/model"
 	"github.com/gatehouse/gatehouse/internal/openapi"
+	"github.com/gatehouse/gatehouse/internal/wadl"
 	"github.com/gatehouse/gatehouse/internal/wsdl"
 )
 
 // readDefinition turns an imported document into the API's operations,
-// filling a's empty fields from it; a WSDL or GraphQL schema is kept in
+// filling a's empty fields from it; a WSDL, WADL or GraphQL schema is kept in
 // a.Definition so that export writes it back.
 func readDefinition(data []byte, base string, a *model.API) ([]openapi.Operation, error) {
 	switch {
@@ -19,6 +20,22 @@ func readDefinition(data []byte, base string, a *model.API) ([]openapi.Operation
 		}
 		if (a.DisplayName == "" || a.DisplayName == a.Path) && def.Name != "" {
 			a.DisplayName = def.Name
+		}
+		if a.ServiceURL == "" {
+			a.ServiceURL = def.ServiceURL
+		}
+		a.Definition = string(data)
+		return def.Operations, nil
+	case model.IsWADLFormat(a.Format):
+		def, err := wadl.Import(data)
+		if err != nil {
+			return nil, err
+		}
+		if (a.DisplayName == "" || a.DisplayName == a.Path) && def.Title != "" {
+			a.DisplayName = def.Title
+		}
+		if a.Description == "" {
+			a.Description = def.Description
 		}
 		if a.ServiceURL == "" {
 			a.ServiceURL = def.ServiceURL

@@ -18,6 +18,9 @@ import (
 func checkAPI(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, old *store.Record, env checkEnv) error {
 	a := props.(*model.API)
 	a.Definition = "" // set below, whatever the request says
+	if err := checkWorkspaceRef(ctx, tx, a.WorkspaceID); err != nil {
+		return err
+	}
 	if err := checkRevision(ctx, tx, rec, a, old); err != nil {
 		return err
 	}
@@ -60,7 +63,7 @@ func checkAPI(ctx context.Context, tx store.Tx, rec *store.Record, props model.P
 	return cascadeShared(ctx, tx, rec.ID, a)
 }
 
-// removeAPI deletes the API's operations, its product, gateway and tag links,
+// removeAPI deletes the API's operations and schemas, its product, gateway and tag links,
 // its policies and the subscriptions scoped to it; with an API (not one
 // of its revisions), its other revisions and releases too.
 func removeAPI(ctx context.Context, tx store.Tx, rec *store.Record, _ RemoveOptions) error {
@@ -78,6 +81,7 @@ func removeAPI(ctx context.Context, tx store.Tx, rec *store.Record, _ RemoveOpti
 		{Kind: model.KindGatewayAPI, ID: rec.ID},
 		{Kind: model.KindAPITag, Parent: rec.ID},
 		{Kind: model.KindAPIDiagnostic, Parent: rec.ID},
+		{Kind: model.KindAPISchema, Parent: rec.ID},
 	} {
 		if err := deleteAll(ctx, tx, q); err != nil {
 			return err
@@ -126,8 +130,8 @@ func checkOperationOf(ctx context.Context, tx store.Tx, rec *store.Record, o *mo
 	return nil
 }
 
-// keepDefinition keeps, on a PUT without an import, the WSDL or GraphQL
-// schema the API was last imported from, while its type stays the same:
+// keepDefinition keeps, on a PUT without an import, the WSDL, WADL or
+// GraphQL schema the API was last imported from, while its type stays the same:
 // the management plane sets Definition, whatever a request says (a new
 // API or revision copied from another has its source's, see startFrom).
 func keepDefinition(old *store.Record, a *model.API) error {

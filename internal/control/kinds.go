@@ -113,6 +113,9 @@ func removeTag(ctx context.Context, tx store.Tx, rec *store.Record, _ RemoveOpti
 // encrypted secret. A secret's value may be left out to keep the old one.
 func checkNamedValue(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, old *store.Record, _ checkEnv) error {
 	nv := props.(*model.NamedValue)
+	if err := checkWorkspaceRef(ctx, tx, nv.WorkspaceID); err != nil {
+		return err
+	}
 	all, err := tx.List(ctx, store.Query{Kind: model.KindNamedValue})
 	if err != nil {
 		return err
@@ -153,6 +156,9 @@ func checkNamedValue(ctx context.Context, tx store.Tx, rec *store.Record, props 
 // is no pool's member: APIM's pools hold single backends only.
 func checkBackend(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, _ *store.Record, _ checkEnv) error {
 	b := props.(*model.Backend)
+	if err := checkWorkspaceRef(ctx, tx, b.WorkspaceID); err != nil {
+		return err
+	}
 	if err := checkBackendCertificates(ctx, tx, b); err != nil {
 		return err
 	}

@@ -52,7 +52,7 @@ func resolveRefs(ctx context.Context, r store.Reader, kind model.Kind, parent, i
 	switch kind {
 	case model.KindAPI:
 		id, err = ResolveAPIID(ctx, r, id)
-	case model.KindOperation, model.KindAPIDiagnostic:
+	case model.KindOperation, model.KindAPIDiagnostic, model.KindAPISchema:
 		parent, err = ResolveAPIID(ctx, r, parent)
 	case model.KindAPIRelease:
 		parent, _, _ = model.SplitRevision(parent)
@@ -231,19 +231,23 @@ func revisionsOf(ctx context.Context, r store.Reader, id string) []*store.Record
 }
 
 // revisionContent is what a revision holds besides its properties: its
-// operations, the policies of the API and its operations, and the
+// operations and schemas, the policies of the API and its operations, and the
 // operations' tag links.
 type revisionContent struct {
 	operations []*store.Record
+	schemas    []*store.Record
 	policies   []*store.Record // policies and operation tag links; parents relative to "apis/{id}"
 }
 
-// readRevision reads the operations and policies of the revision stored
-// as id.
+// readRevision reads the operations, schemas and policies of the
+// revision stored as id.
 func readRevision(ctx context.Context, r store.Reader, id string) (*revisionContent, error) {
 	c := &revisionContent{}
 	var err error
 	if c.operations, err = r.List(ctx, store.Query{Kind: model.KindOperation, Parent: id}); err != nil {
+		return nil, err
+	}
+	if c.schemas, err = r.List(ctx, store.Query{Kind: model.KindAPISchema, Parent: id}); err != nil {
 		return nil, err
 	}
 	pols, err := r.List(ctx, store.Query{Kind: model.KindPolicy})
@@ -267,11 +271,16 @@ func readRevision(ctx context.Context, r store.Reader, id string) (*revisionCont
 	return c, nil
 }
 
-// write stores c's operations and policies under the revision stored as
-// id.
+// write stores c's operations, schemas and policies under the revision
+// stored as id.
 func (c *revisionContent) write(ctx context.Context, tx store.Tx, id string) error {
 	for _, op := range c.operations {
 		if _, err := tx.Put(ctx, &store.Record{Kind: model.KindOperation, Parent: id, ID: op.ID, Props: op.Props, Secret: op.Secret}); err != nil {
+			return err
+		}
+	}
+	for _, sc := range c.schemas {
+		if _, err := tx.Put(ctx, &store.Record{Kind: model.KindAPISchema, Parent: id, ID: sc.ID, Props: sc.Props}); err != nil {
 			return err
 		}
 	}
@@ -284,10 +293,13 @@ func (c *revisionContent) write(ctx context.Context, tx store.Tx, id string) err
 	return nil
 }
 
-// clearRevision deletes the operations, policies and operation tag links
-// of the revision stored as id.
+// clearRevision deletes the operations, schemas, policies and operation
+// tag links of the revision stored as id.
 func clearRevision(ctx context.Context, tx store.Tx, id string) error {
 	if err := deletePoliciesUnder(ctx, tx, PolicyParent(model.KindAPI, "", id)); err != nil {
+		return err
+	}
+	if err := deleteAll(ctx, tx, store.Query{Kind: model.KindAPISchema, Parent: id}); err != nil {
 		return err
 	}
 	return deleteAll(ctx, tx, store.Query{Kind: model.KindOperation, Parent: id})

@@ -41,7 +41,7 @@ type rule struct {
 var rules = map[model.Kind]rule{
 	model.KindAPI:                         {check: checkAPI, remove: removeAPI},
 	model.KindOperation:                   {check: checkOperation, remove: removeOperation},
-	model.KindProduct:                     {remove: removeProduct},
+	model.KindProduct:                     {check: checkProduct, remove: removeProduct},
 	model.KindSubscription:                {check: checkSubscription},
 	model.KindUser:                        {check: checkUser, remove: removeUser},
 	model.KindGroup:                       {check: checkGroup, remove: removeGroup},
@@ -60,4 +60,5 @@ var rules = map[model.Kind]rule{
 	model.KindLogger:                      {remove: removeLogger},
 	model.KindDiagnostic:                  {check: checkDiagnostic},
 	model.KindAPIDiagnostic:               {check: checkDiagnostic},
+	model.KindWorkspace:                   {remove: removeWorkspace},
 }

@@ -39,10 +39,15 @@ var (
 	apiDiagnosticsType = &resourceType{kind: model.KindAPIDiagnostic, title: "Diagnostic", segment: "diagnostics", idParam: "diagnosticId",
 		parent: apisType}
 
+	apiSchemasType = &resourceType{kind: model.KindAPISchema, title: "API schema", segment: "schemas", idParam: "schemaId",
+		parent: apisType}
+
+	workspacesType = &resourceType{kind: model.KindWorkspace, title: "Workspace", segment: "workspaces", idParam: "workspaceId"}
+
 	resourceTypes = []*resourceType{apisType, operationsType, productsType, subscriptionsType, usersType,
 		groupsType, namedValuesType, backendsType, gatewaysType, federatedCredentialsType, fragmentsType,
 		certificatesType, gatewayCertificateAuthoritiesType, schemasType, versionSetsType, releasesType, tagsType,
-		servicePrincipalsType, loggersType, diagnosticsType, apiDiagnosticsType}
+		servicePrincipalsType, loggersType, diagnosticsType, apiDiagnosticsType, apiSchemasType, workspacesType}
 
 	linkTypes = []*linkType{
 		{kind: model.KindProductAPI, owner: productsType, target: apisType},

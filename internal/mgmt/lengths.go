@@ -36,6 +36,8 @@ var propertiesSchemas = map[model.Kind]string{
 	model.KindLogger:                      "LoggerProperties",
 	model.KindDiagnostic:                  "DiagnosticProperties",
 	model.KindAPIDiagnostic:               "DiagnosticProperties",
+	model.KindAPISchema:                   "ApiSchemaProperties",
+	model.KindWorkspace:                   "WorkspaceProperties",
 }
 
 // lengthRule is what a schema of the OpenAPI document says about the

@@ -56,11 +56,16 @@ type API struct {
 	// -link formats). Both are write-only: never stored or returned.
 	Format string `json:"format,omitempty"`
 	Value  string `json:"value,omitempty"`
-	// Definition is the WSDL or GraphQL schema the last import of a SOAP
-	// or GraphQL API read, kept so that an export writes it back. The
+	// Definition is the WSDL, GraphQL schema or WADL the last import of a
+	// SOAP, GraphQL or (WADL) http API read, kept so that an export writes
+	// it back. The
 	// management plane sets it from Format and Value, whatever a request
 	// says; an OpenAPI import is not kept (its operations are exported).
 	Definition string `json:"definition,omitempty"`
+	// WorkspaceID names the workspace the resource belongs to (APIOps's
+	// workspaces/<id>/ folder); empty at service level. It describes the
+	// resource: ids stay unique across workspaces and the service.
+	WorkspaceID string `json:"workspaceId,omitempty"`
 }
 
 // API types (API.Type) the gateways serve.
@@ -72,10 +77,14 @@ const (
 
 // ImportFormats are the accepted values of API.Format.
 var ImportFormats = []string{"openapi", "openapi+json", "swagger-json", "openapi-link", "openapi+json-link", "swagger-link-json",
-	"wsdl", "wsdl-link", "graphql", "graphql-link"}
+	"wsdl", "wsdl-link", "graphql", "graphql-link", "wadl-xml", "wadl-link-json"}
 
 // IsWSDLFormat reports whether format imports a WSDL document.
 func IsWSDLFormat(format string) bool { return format == "wsdl" || format == "wsdl-link" }
+
+// IsWADLFormat reports whether format imports a WADL document (into an
+// http API).
+func IsWADLFormat(format string) bool { return format == "wadl-xml" || format == "wadl-link-json" }
 
 // IsGraphQLFormat reports whether format imports a GraphQL schema.
 func IsGraphQLFormat(format string) bool { return format == "graphql" || format == "graphql-link" }
@@ -136,6 +145,7 @@ func (a *API) VersionSet() string {
 // Validate checks the API's own fields.
 func (a *API) Validate() error {
 	var fe fieldErrors
+	validateWorkspaceID(&fe, a.WorkspaceID)
 	if len(a.DisplayName) > 300 {
 		fe.add("displayName", "must be at most 300 characters")
 	}

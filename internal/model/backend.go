@@ -22,6 +22,10 @@ type Backend struct {
 	// not support them yet, so a backend with either is refused.
 	Proxy      *BackendProxy   `json:"proxy,omitempty"`
 	Properties json.RawMessage `json:"properties,omitempty"`
+	// WorkspaceID names the workspace the resource belongs to (APIOps's
+	// workspaces/<id>/ folder); empty at service level. It describes the
+	// resource: ids stay unique across workspaces and the service.
+	WorkspaceID string `json:"workspaceId,omitempty"`
 }
 
 // BackendProxy is APIM's HTTP proxy to reach a backend through.
@@ -150,6 +154,7 @@ func (b *Backend) PolicyURL() string {
 // Validate checks the backend's own fields.
 func (b *Backend) Validate() error {
 	var fe fieldErrors
+	validateWorkspaceID(&fe, b.WorkspaceID)
 	if b.Protocol != "http" {
 		fe.add("protocol", "%q is not supported: want http", b.Protocol)
 	}

@@ -15,6 +15,10 @@ type NamedValue struct {
 	Value       string   `json:"value,omitempty"`
 	Secret      bool     `json:"secret"`
 	Tags        []string `json:"tags,omitempty"`
+	// WorkspaceID names the workspace the resource belongs to (APIOps's
+	// workspaces/<id>/ folder); empty at service level. It describes the
+	// resource: ids stay unique across workspaces and the service.
+	WorkspaceID string `json:"workspaceId,omitempty"`
 }
 
 // Normalize has nothing to default.
@@ -23,6 +27,7 @@ func (n *NamedValue) Normalize() {}
 // Validate checks the named value's own fields.
 func (n *NamedValue) Validate() error {
 	var fe fieldErrors
+	validateWorkspaceID(&fe, n.WorkspaceID)
 	if !namedValueName.MatchString(n.DisplayName) || len(n.DisplayName) > 256 {
 		fe.add("displayName", "%q must be 1 to 256 letters, digits, '.', '-' or '_'", n.DisplayName)
 	}

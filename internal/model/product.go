@@ -15,6 +15,10 @@ type Product struct {
 	SubscriptionRequired *bool  `json:"subscriptionRequired,omitempty"`
 	ApprovalRequired     *bool  `json:"approvalRequired,omitempty"`
 	SubscriptionsLimit   *int   `json:"subscriptionsLimit,omitempty"`
+	// WorkspaceID names the workspace the resource belongs to (APIOps's
+	// workspaces/<id>/ folder); empty at service level. It describes the
+	// resource: ids stay unique across workspaces and the service.
+	WorkspaceID string `json:"workspaceId,omitempty"`
 }
 
 // Normalize fills APIM's defaults: not published, subscription required.
@@ -33,6 +37,7 @@ func (p *Product) Normalize() {
 // Validate checks the product's own fields.
 func (p *Product) Validate() error {
 	var fe fieldErrors
+	validateWorkspaceID(&fe, p.WorkspaceID)
 	if p.DisplayName == "" {
 		fe.add("displayName", "is required")
 	}

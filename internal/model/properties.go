@@ -56,6 +56,10 @@ func NewProperties(kind Kind) Properties {
 		return new(Logger)
 	case KindDiagnostic, KindAPIDiagnostic:
 		return new(Diagnostic)
+	case KindAPISchema:
+		return new(APISchema)
+	case KindWorkspace:
+		return new(Workspace)
 	}
 	return nil
 }

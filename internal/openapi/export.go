@@ -197,7 +197,10 @@ func exportOperation(op Operation, tpl string, comps *components, v30 bool) (map
 	}
 	responses := map[string]any{}
 	for _, resp := range p.Responses {
-		rr := map[string]any{"description": firstNonEmpty(resp.Description, statusText(resp.StatusCode))}
+		// An empty description stays empty, as APIM's export writes it
+		// (description: ''): a description made up here would import
+		// back as a change.
+		rr := map[string]any{"description": resp.Description}
 		if len(resp.Representations) > 0 {
 			content, err := exportContent(resp.Representations, comps)
 			if err != nil {

@@ -61,8 +61,10 @@ func (p Plan) Summary() string {
 
 // PlanOperations matches desired operations to current ones: first by
 // method and URL template, then by id. Matched operations are updated
-// when their properties differ, the others created; current operations
-// left unmatched are deleted. Both inputs must be normalised.
+// when their properties differ (importedFrom counts only for operations
+// an import wrote: one made by hand that the document describes as it is
+// is kept), the others created; current operations left unmatched are
+// deleted. Both inputs must be normalised.
 func PlanOperations(current, desired []Operation) Plan {
 	used := make([]bool, len(current))
 	ids := map[string]bool{}
@@ -104,7 +106,14 @@ func PlanOperations(current, desired []Operation) Plan {
 		if j := match[i]; j >= 0 {
 			d.ID = current[j].ID
 			ch.Action = Keep
-			if !sameJSON(current[j].Properties, d.Properties) {
+			cmp := d.Properties
+			if current[j].Properties.ImportedFrom == "" {
+				// An operation made by hand that the document describes as
+				// it is stays as it is: an export of it imports back
+				// without a change.
+				cmp.ImportedFrom = ""
+			}
+			if !sameJSON(current[j].Properties, cmp) {
 				ch.Action = Update
 			}
 		} else {

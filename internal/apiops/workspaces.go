@@ -1,0 +1,282 @@
+package apiops
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/model"
+)
+
+// workspaceFolders are the folders of a workspace (workspaces/<ws>/) that
+// apply reads, with the kind of their resources and the top-level folder
+// export writes them to before moving them into the workspace.
+var workspaceFolders = map[string]model.Kind{
+	"apis": model.KindAPI, "products": model.KindProduct, "named values": model.KindNamedValue,
+	"namedValues": model.KindNamedValue, "backends": model.KindBackend,
+}
+
+// workspace reads workspaces/<ws>/: its workspaceInformation.json, and
+// its APIs, products, named values and backends as those of the service,
+// each recording the workspace in its workspaceId. Its other folders are
+// listed as skipped. An id that a service-level resource (or another
+// workspace's) of the same kind has is refused, naming both files.
+func (r *reader) workspace(rel, dirName string) {
+	file := path.Join(rel, "workspaceInformation.json")
+	name, props, ok := r.info(model.KindWorkspace, file, dirName)
+	if !ok {
+		return
+	}
+	c, err := canonical(model.KindWorkspace, props)
+	if err != nil {
+		r.fail(file, "%v", err)
+		return
+	}
+	r.cfg.Workspaces = append(r.cfg.Workspaces, Resource{Name: name, Properties: c, File: file})
+	sub := &reader{dir: filepath.Join(r.dir, rel), env: r.env, overrides: r.overrides, fetchRef: r.fetchRef, skippedLoggers: r.skippedLoggers}
+	entries, err := os.ReadDir(sub.dir)
+	if err != nil {
+		r.fail(rel, "%v", err)
+		return
+	}
+	for _, e := range entries {
+		n := e.Name()
+		switch {
+		case strings.HasPrefix(n, "."), n == "workspaceInformation.json":
+		case e.IsDir() && n == "apis":
+			sub.each(n, sub.api)
+		case e.IsDir() && n == "products":
+			sub.each(n, sub.product)
+		case e.IsDir() && (n == "named values" || n == "namedValues"):
+			sub.each(n, sub.namedValue)
+		case e.IsDir() && n == "backends":
+			sub.each(n, sub.simple(model.KindBackend, "backendInformation.json", &sub.cfg.Backends))
+		default:
+			r.skipTree("workspace "+describe(n), path.Join(rel, n))
+		}
+	}
+	for _, p := range sub.problems {
+		r.problems = append(r.problems, rel+"/"+p)
+	}
+	r.mergeWorkspace(rel, name, &sub.cfg)
+}
+
+// mergeWorkspace adds the resources a workspace's reader read to r's,
+// with their files under rel and their workspaceId set.
+func (r *reader) mergeWorkspace(rel, ws string, sub *Config) {
+	at := func(f string) string {
+		if f == "" {
+			return ""
+		}
+		return rel + "/" + f
+	}
+	for _, u := range sub.Unsupported {
+		u.File = at(u.File)
+		r.cfg.Unsupported = append(r.cfg.Unsupported, u)
+	}
+	for _, w := range sub.Warnings {
+		w.File = at(w.File)
+		r.cfg.Warnings = append(r.cfg.Warnings, w)
+	}
+	add := func(kind model.Kind, into *[]Resource, from []Resource) {
+		for _, res := range from {
+			res.File = at(res.File)
+			if other, ok := find(*into, res.Name); ok {
+				r.fail(res.File, "the id %s is also %s's: ids are unique across the service and its workspaces", res.Name, other.File)
+				continue
+			}
+			props, err := withWorkspace(kind, res.Properties, ws)
+			if err != nil {
+				r.fail(res.File, "%v", err)
+				continue
+			}
+			res.Properties = props
+			*into = append(*into, res)
+		}
+	}
+	add(model.KindNamedValue, &r.cfg.NamedValues, sub.NamedValues)
+	add(model.KindBackend, &r.cfg.Backends, sub.Backends)
+	for _, a := range sub.APIs {
+		a.File, a.SpecFile = at(a.File), at(a.SpecFile)
+		if other := findAPI(r.cfg.APIs, a.Name); other != nil {
+			r.fail(a.File, "the id %s is also %s's: ids are unique across the service and its workspaces", a.Name, other.File)
+			continue
+		}
+		props, err := withWorkspace(model.KindAPI, a.Properties, ws)
+		if err != nil {
+			r.fail(a.File, "%v", err)
+			continue
+		}
+		a.Properties = props
+		for i := range a.Releases {
+			a.Releases[i].File = at(a.Releases[i].File)
+		}
+		r.cfg.APIs = append(r.cfg.APIs, a)
+	}
+	for _, p := range sub.Products {
+		p.File = at(p.File)
+		if other, ok := find(productResources(r.cfg.Products), p.Name); ok {
+			r.fail(p.File, "the id %s is also %s's: ids are unique across the service and its workspaces", p.Name, other.File)
+			continue
+		}
+		props, err := withWorkspace(model.KindProduct, p.Properties, ws)
+		if err != nil {
+			r.fail(p.File, "%v", err)
+			continue
+		}
+		p.Properties = props
+		r.cfg.Products = append(r.cfg.Products, p)
+	}
+	for _, p := range sub.Policies {
+		p.File = at(p.File)
+		r.cfg.Policies = append(r.cfg.Policies, p)
+	}
+	for api, ds := range sub.APIDiagnostics {
+		if r.cfg.APIDiagnostics == nil {
+			r.cfg.APIDiagnostics = map[string][]Resource{}
+		}
+		for i := range ds {
+			ds[i].File = at(ds[i].File)
+		}
+		r.cfg.APIDiagnostics[api] = ds
+	}
+	for api, ss := range sub.APISchemas {
+		if r.cfg.APISchemas == nil {
+			r.cfg.APISchemas = map[string][]Resource{}
+		}
+		for i := range ss {
+			ss[i].File = at(ss[i].File)
+		}
+		r.cfg.APISchemas[api] = ss
+	}
+}
+
+func productResources(ps []Product) []Resource {
+	out := make([]Resource, len(ps))
+	for i, p := range ps {
+		out[i] = p.Resource
+	}
+	return out
+}
+
+// withWorkspace returns props (canonical properties of kind) with
+// workspaceId set to ws ("" removes it), canonical again.
+func withWorkspace(kind model.Kind, props json.RawMessage, ws string) (json.RawMessage, error) {
+	p := model.NewProperties(kind)
+	if err := json.Unmarshal(props, p); err != nil {
+		return nil, err
+	}
+	switch v := p.(type) {
+	case *model.API:
+		v.WorkspaceID = ws
+	case *model.Product:
+		v.WorkspaceID = ws
+	case *model.NamedValue:
+		v.WorkspaceID = ws
+	case *model.Backend:
+		v.WorkspaceID = ws
+	default:
+		return nil, fmt.Errorf("%s has no workspace", kind)
+	}
+	return json.Marshal(p)
+}
+
+// workspaceOf returns the workspaceId of props; "" at service level.
+func workspaceOf(props json.RawMessage) string {
+	var w struct {
+		WorkspaceID string `json:"workspaceId"`
+	}
+	_ = json.Unmarshal(props, &w)
+	return w.WorkspaceID
+}
+
+// move is a resource folder Write moves into its workspace once written.
+type move struct{ from, to string }
+
+// splitWorkspaces returns a copy of cfg whose APIs, products, named
+// values and backends carry no workspaceId, and the folders of those that
+// had one, which Write moves under workspaces/<ws>/.
+func splitWorkspaces(cfg *Config) (*Config, []move, error) {
+	out := *cfg
+	var moves []move
+	strip := func(kind model.Kind, folder string, r *Resource) error {
+		ws := workspaceOf(r.Properties)
+		if ws == "" {
+			return nil
+		}
+		props, err := withWorkspace(kind, r.Properties, "")
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", kind, r.Name, err)
+		}
+		r.Properties = props
+		moves = append(moves, move{from: filepath.Join(folder, r.Name), to: filepath.Join("workspaces", ws, folder, r.Name)})
+		return nil
+	}
+	out.APIs = append([]API(nil), cfg.APIs...)
+	for i := range out.APIs {
+		if err := strip(model.KindAPI, "apis", &out.APIs[i].Resource); err != nil {
+			return nil, nil, err
+		}
+	}
+	out.Products = append([]Product(nil), cfg.Products...)
+	for i := range out.Products {
+		if err := strip(model.KindProduct, "products", &out.Products[i].Resource); err != nil {
+			return nil, nil, err
+		}
+	}
+	out.NamedValues = append([]Resource(nil), cfg.NamedValues...)
+	for i := range out.NamedValues {
+		if err := strip(model.KindNamedValue, "named values", &out.NamedValues[i]); err != nil {
+			return nil, nil, err
+		}
+	}
+	out.Backends = append([]Resource(nil), cfg.Backends...)
+	for i := range out.Backends {
+		if err := strip(model.KindBackend, "backends", &out.Backends[i]); err != nil {
+			return nil, nil, err
+		}
+	}
+	return &out, moves, nil
+}
+
+// moveIntoWorkspaces moves the written folders of workspace resources.
+func (w *writer) moveIntoWorkspaces(moves []move) {
+	for _, m := range moves {
+		if w.err != nil {
+			return
+		}
+		from, to := filepath.Join(w.dir, m.from), filepath.Join(w.dir, m.to)
+		if _, err := os.Stat(from); err != nil {
+			continue // nothing was written for it
+		}
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			w.err = fmt.Errorf("export: %w", err)
+			return
+		}
+		if err := os.Rename(from, to); err != nil {
+			w.err = fmt.Errorf("export: %w", err)
+		}
+	}
+	for _, top := range []string{"apis", "products", "named values", "backends"} {
+		os.Remove(filepath.Join(w.dir, top)) // only when the moves left it empty
+	}
+}
+
+// planWorkspaces adds the writes of the workspaces, before the resources
+// that name them.
+func (p *Plan) planWorkspaces(desired, current *Config) {
+	p.upsert("/workspaces/", desired.Workspaces, current.Workspaces)
+}
+
+// pruneWorkspaces adds the deletions of the workspaces the folder lacks,
+// after those of the resources in them.
+func (p *Plan) pruneWorkspaces(desired, current *Config) {
+	for _, c := range current.Workspaces {
+		if _, ok := find(desired.Workspaces, c.Name); !ok {
+			p.Steps = append(p.Steps, Step{Action: Delete, Path: "/workspaces/" + c.Name})
+		}
+	}
+}
