@@ -53,3 +53,42 @@ func (c *compiler) uses(a *snapshot.API, frags []string) snapshot.Uses {
 	slices.Sort(fs)
 	return snapshot.Uses{NamedValues: slices.Compact(names), Fragments: slices.Compact(fs)}
 }
+
+// Assemble returns what a compile of every API of snap reports, from
+// part, the report of a compile of some of them (Options.Only), and
+// kept, the diagnostics of each of the others (by lower-case id) as an
+// earlier compile of the same inputs found them. Diagnostics are in the
+// order a compile of every API gives them.
+func Assemble(snap *snapshot.Snapshot, part *Report, kept map[string][]Diagnostic) *Report {
+	r := &Report{Version: part.Version}
+	byAPI := map[string][]Diagnostic{}
+	var scopes []Diagnostic
+	for _, d := range part.Diagnostics {
+		if d.API == "" {
+			scopes = append(scopes, d)
+			continue
+		}
+		k := strings.ToLower(d.API)
+		byAPI[k] = append(byAPI[k], d)
+	}
+	add := func(ds []Diagnostic) {
+		for _, d := range ds {
+			r.Diagnostics = append(r.Diagnostics, d)
+			if r.Broken == nil {
+				r.Broken = map[string]bool{}
+			}
+			r.Broken[UnitOf(d)] = true
+		}
+	}
+	for i := range snap.APIs {
+		k := strings.ToLower(snap.APIs[i].ID)
+		if ds, ok := kept[k]; ok {
+			add(ds)
+		} else {
+			add(byAPI[k])
+		}
+	}
+	add(scopes)
+	r.sort()
+	return r
+}

@@ -140,7 +140,9 @@ func (g *Guard) brokenAt(ctx context.Context, tx store.Reader, v int64) (map[str
 	if ok {
 		return b, nil
 	}
-	report, err := g.check(ctx, tx)
+	// tx has not written yet: what it reads is committed, and the
+	// Builder may remember it for the checks of later writes.
+	report, err := g.check(ctx, source.CommittedView(tx))
 	if err != nil {
 		return nil, err
 	}

@@ -128,8 +128,11 @@ func (p *Parts) Inputs(id string, u Uses) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// textDigest returns the hex SHA-256 digest of the strings, each
+// DigestText returns the hex SHA-256 digest of the strings, each
 // preceded by its length.
+func DigestText(ss ...string) string { return textDigest(ss...) }
+
+// textDigest is DigestText.
 func textDigest(ss ...string) string {
 	h := sha256.New()
 	for _, s := range ss {
