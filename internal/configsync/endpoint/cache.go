@@ -43,13 +43,20 @@ type snapshotCache struct {
 	// history holds each gateway's latest snapshots, oldest first, and
 	// deltas the encoded deltas to its latest one, by base version.
 	history map[string][]*encoded
-	deltas  map[string]map[int64]*encoded
+	deltas  map[string]map[int64]*deltaEntry
 	builds  int64 // snapshots built, for tests and metrics
 }
 
 func newSnapshotCache(st store.Store, b *source.Builder) *snapshotCache {
 	return &snapshotCache{store: st, builder: b, byGateway: map[string]*encoded{},
-		history: map[string][]*encoded{}, deltas: map[string]map[int64]*encoded{}}
+		history: map[string][]*encoded{}, deltas: map[string]map[int64]*deltaEntry{}}
+}
+
+// deltaEntry is the delta from one base version to version, encoded;
+// nil when the full snapshot is as small.
+type deltaEntry struct {
+	version int64
+	enc     *encoded
 }
 
 // get returns gateway's snapshot at version atLeast or newer: the cached
@@ -139,7 +146,7 @@ func (c *snapshotCache) delta(gateway string, base int64, cur *encoded) *encoded
 	c.mu.Lock()
 	if d := c.deltas[gateway][base]; d != nil && d.version == cur.version {
 		c.mu.Unlock()
-		return d
+		return d.enc
 	}
 	var from, to *encoded
 	for _, e := range c.history[gateway] {
@@ -170,9 +177,9 @@ func (c *snapshotCache) delta(gateway string, base int64, cur *encoded) *encoded
 		c.mu.Lock()
 		if latest := c.byGateway[gateway]; latest != nil && latest.version == cur.version {
 			if c.deltas[gateway] == nil {
-				c.deltas[gateway] = map[int64]*encoded{}
+				c.deltas[gateway] = map[int64]*deltaEntry{}
 			}
-			c.deltas[gateway][base] = e
+			c.deltas[gateway][base] = &deltaEntry{version: cur.version, enc: e}
 		}
 		c.mu.Unlock()
 		return e, nil

@@ -163,7 +163,8 @@ func randomChange(tx store.Tx, rnd *rand.Rand) error {
 // subscriptions (default 2,000), the bytes on the wire (gzipped) of the
 // full snapshot and of the delta a node one version behind receives
 // after one subscription changed, and checks the delta is the smaller
-// by far.
+// by far, and that a node further behind than the endpoint remembers
+// gets the full snapshot.
 //
 //	GATEHOUSE_DELTA_SUBSCRIPTIONS=100000 go test ./internal/configsync/endpoint -run TestDeltaBytes -v
 func TestDeltaBytes(t *testing.T) {
@@ -199,7 +200,7 @@ func measureDeltaBytes(t *testing.T, subscriptions int) (full, delta int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	get := func(query string) (int, string) {
+	get := func(query string) (int, string, string) {
 		t.Helper()
 		req, _ := http.NewRequest("GET", f.url+"/configuration/gateways/edge/snapshot?"+query, nil)
 		req.Header.Set("Authorization", token)
@@ -210,15 +211,27 @@ func measureDeltaBytes(t *testing.T, subscriptions int) (full, delta int) {
 		}
 		defer resp.Body.Close()
 		n, _ := io.Copy(io.Discard, resp.Body)
-		return int(n), resp.Header.Get("X-Gatehouse-Config-Version")
+		return int(n), resp.Header.Get("X-Gatehouse-Config-Version"), resp.Header.Get("Content-Type")
 	}
-	_, base := get("after=-1")
+	_, base, _ := get("after=-1")
 	f.put(model.KindSubscription, "", "sub-7", &model.Subscription{Scope: "/apis/a", State: "suspended"}, &model.SubscriptionKeys{PrimaryKey: "new"})
-	full, _ = get("after=" + base)
-	delta, _ = get("after=" + base + "&delta=1")
+	full, _, _ = get("after=" + base)
+	delta, _, kind := get("after=" + base + "&delta=1")
+	if kind != configsync.DeltaContentType {
+		t.Fatalf("a node one version behind got %s, want a delta", kind)
+	}
 	t.Logf("%d subscriptions, one changed: full snapshot %d bytes gzipped, delta %d bytes", subscriptions, full, delta)
 	if delta*20 > full {
 		t.Errorf("the delta (%d bytes) is not much smaller than the full snapshot (%d bytes)", delta, full)
+	}
+	// Further behind than the versions the endpoint keeps: the full
+	// snapshot.
+	for i := range historyDepth {
+		f.put(model.KindSubscription, "", "sub-8", &model.Subscription{Scope: "/apis/a", State: "active", DisplayName: fmt.Sprint(i)}, &model.SubscriptionKeys{PrimaryKey: "k"})
+		get("after=-1")
+	}
+	if _, _, kind := get("after=" + base + "&delta=1"); kind != "application/json" {
+		t.Errorf("a node %d versions behind got %s, want the full snapshot", historyDepth+1, kind)
 	}
 	return full, delta
 }
