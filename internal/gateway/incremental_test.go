@@ -269,7 +269,7 @@ func TestIncrementalCompile(t *testing.T) {
 
 // TestSharedInputRecompilesItsUsers: among 1,000 APIs, a change to a
 // named value, or to a policy fragment, recompiles only the APIs whose
-// effective policy (any scope, or a fragment it includes, directly or
+// effective policy (any scope: API, operation, product, or a fragment it includes, directly or
 // through another fragment) uses it, and requests see the new value at
 // once; a change to the global policy recompiles every API.
 func TestSharedInputRecompilesItsUsers(t *testing.T) {
@@ -304,6 +304,8 @@ func TestSharedInputRecompilesItsUsers(t *testing.T) {
 		"outer":  `<fragment><include-fragment fragment-id="inner" /></fragment>`,
 		"inner":  frag("{{in-fragment}}"),
 	}
+	snap.Policy.NamedValues["in-product"] = "p1"
+	snap.Products[3].Policy = `<policies><inbound><base /><set-header name="X-Product" exists-action="override"><value>{{in-product}}</value></set-header></inbound></policies>`
 	snap.APIs[7].Policy = apiTagPolicy("{{ solo }}")
 	snap.APIs[9].Operations[0].Policy = `<policies><inbound><base /><include-fragment fragment-id="direct" /></inbound></policies>`
 	snap.APIs[11].Policy = `<policies><inbound><base /><include-fragment fragment-id="Outer" /></inbound></policies>`
@@ -330,6 +332,8 @@ func TestSharedInputRecompilesItsUsers(t *testing.T) {
 			want: []string{"api-11"}, path: "/api-11/resource-0/1", body: "|i-f2"},
 		{name: "named value nobody uses", change: func(s *snapshot.Snapshot) { s.Policy.NamedValues["unused"] = "x" },
 			path: "/api-7/resource-0/1", body: "two|"},
+		{name: "named value in a product policy", change: func(s *snapshot.Snapshot) { s.Policy.NamedValues["in-product"] = "p2" },
+			want: []string{"api-203", "api-3", "api-403", "api-603", "api-803"}, path: "/api-7/resource-0/1", body: "two|"},
 		{name: "named value deleted", change: func(s *snapshot.Snapshot) { delete(s.Policy.NamedValues, "nv-499") },
 			want: []string{"api-499", "api-999"}, path: "/api-7/resource-0/1", body: "two|"},
 		{name: "named value created again", change: func(s *snapshot.Snapshot) { s.Policy.NamedValues["nv-499"] = "back" },
