@@ -134,15 +134,7 @@ func servedAPIs(ctx context.Context, r store.Reader, gateway string) (map[string
 // and policies, from those the Builder remembers where the records are
 // unchanged.
 func (b *Builder) buildAPIs(ctx context.Context, r store.Reader, served map[string]bool, pols map[string]string) ([]snapshot.API, error) {
-	limit := 1 << 30
-	if b.MaxCachedSubscriptions < 0 {
-		limit = -1
-	}
-	recs, err := b.apis.rows(ctx, r, rowQuery[snapshot.API]{kind: model.KindAPI, decode: apiEntry, limit: limit})
-	if err != nil {
-		return nil, err
-	}
-	ops, err := b.ops.rows(ctx, r, rowQuery[snapshot.Operation]{kind: model.KindOperation, decode: operationEntry, limit: limit})
+	recs, ops, err := b.apiRows(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -165,6 +157,23 @@ func (b *Builder) buildAPIs(ctx context.Context, r store.Reader, served map[stri
 		apis = append(apis, a)
 	}
 	return apis, nil
+}
+
+// apiRows returns the API and operation records r sees, decoded.
+func (b *Builder) apiRows(ctx context.Context, r store.Reader) ([]*row[snapshot.API], []*row[snapshot.Operation], error) {
+	limit := 1 << 30
+	if b.MaxCachedSubscriptions < 0 {
+		limit = -1
+	}
+	recs, err := b.apis.rows(ctx, r, rowQuery[snapshot.API]{kind: model.KindAPI, decode: apiEntry, limit: limit})
+	if err != nil {
+		return nil, nil, err
+	}
+	ops, err := b.ops.rows(ctx, r, rowQuery[snapshot.Operation]{kind: model.KindOperation, decode: operationEntry, limit: limit})
+	if err != nil {
+		return nil, nil, err
+	}
+	return recs, ops, nil
 }
 
 // apiEntry returns the snapshot entry of an API record, without its

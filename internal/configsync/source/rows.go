@@ -17,13 +17,13 @@ import (
 // counting the kind's records: a build after a write to one API reads
 // that API's rows, not every operation and subscription.
 //
-// The records a reader sees whose version is at most the reader's
-// Version are committed (a write transaction's own writes carry its
-// Version plus one), so the cache only ever holds committed records: a
-// transaction that is rolled back, and whose version the next write
-// reuses, leaves nothing behind. Deleted records are not listed by a
-// Since query; when the count says some are gone the kind is read
-// again whole. Safe for concurrent use; the zero value is empty.
+// Only what a committed view reads (a View's reader, or CommittedView)
+// changes the cache: a write transaction reads through it, overlaying
+// what changed since, but its own writes and deletions may hide
+// committed changes, and it may be rolled back (and the next write reuse
+// its version). Deleted records are not listed by a Since query; when
+// the count says some are gone the kind is read again whole. Safe for
+// concurrent use; the zero value is empty.
 type rowCache[T any] struct {
 	mu      sync.Mutex
 	at      int64              // the version entries are as of; 0: nothing remembered
@@ -67,6 +67,10 @@ func (c *rowCache[T]) rows(ctx context.Context, r store.Reader, q rowQuery[T]) (
 	if c.entries == nil || c.at > base || c.at == 0 {
 		return c.refill(ctx, r, q, base)
 	}
+	// A transaction's view may hide committed changes since c.at under
+	// its own writes and deletions: it reads through the cache but
+	// never moves it.
+	_, tx := r.(store.Tx)
 	recs, err := r.List(ctx, store.Query{Kind: q.kind, Since: c.at})
 	if err != nil {
 		return nil, fmt.Errorf("build snapshot: %s: %w", q.kind, err)
@@ -91,8 +95,13 @@ func (c *rowCache[T]) rows(ctx context.Context, r store.Reader, q rowQuery[T]) (
 		return c.refill(ctx, r, q, base) // some were deleted
 	}
 	if len(changed) == 0 {
-		c.at = base
+		if !tx {
+			c.at = base
+		}
 		return c.order, nil
+	}
+	if tx {
+		return overlay(c.order, changed), nil
 	}
 	var committed, own []*row[T]
 	for _, rw := range changed {
@@ -201,3 +210,16 @@ func CommittedView(r store.Reader) store.Reader { return committedView{r} }
 
 // committedView hides that its Reader is a transaction's.
 type committedView struct{ store.Reader }
+
+// Refresh brings what b remembers of APIs, operations and subscriptions
+// up to date with r, which must be a committed view (a View's reader,
+// or CommittedView of a transaction that has not written yet), so that
+// the builds of a write transaction that follows read only its own
+// changes.
+func (b *Builder) Refresh(ctx context.Context, r store.Reader) error {
+	if _, err := b.subscriptionEntries(ctx, r); err != nil {
+		return err
+	}
+	_, _, err := b.apiRows(ctx, r)
+	return err
+}

@@ -45,6 +45,10 @@ func TestCachedBuildIsTheFullBuild(t *testing.T) {
 			rnd := mrand.New(mrand.NewPCG(17, 42))
 			cached := &Builder{Policies: builtin.NewRegistry()}
 			plain := &Builder{Policies: builtin.NewRegistry(), MaxCachedSubscriptions: -1}
+			// guard builds only in transactions, as the Guard does: now
+			// and then through CommittedView before a write, else
+			// after the write's own changes.
+			guard := &Builder{Policies: builtin.NewRegistry()}
 			for round := range 300 {
 				ctx := context.Background()
 				rollback := rnd.IntN(4) == 0
@@ -52,6 +56,11 @@ func TestCachedBuildIsTheFullBuild(t *testing.T) {
 				_, err := st.Update(ctx, func(tx store.Tx) error {
 					if rnd.IntN(3) == 0 { // as the Guard checks what a write starts from
 						compareBuilds(t, fmt.Sprintf("round %d, before the transaction writes", round), CommittedView(tx), cached, plain)
+					}
+					if rnd.IntN(6) == 0 {
+						if err := guard.Refresh(ctx, CommittedView(tx)); err != nil {
+							return err
+						}
 					}
 					for range 1 + rnd.IntN(4) {
 						if err := randomWrite(ctx, tx, rnd); err != nil {
@@ -61,6 +70,7 @@ func TestCachedBuildIsTheFullBuild(t *testing.T) {
 					if rnd.IntN(2) == 0 {
 						compareBuilds(t, fmt.Sprintf("round %d, in the transaction", round), tx, cached, plain)
 					}
+					compareBuilds(t, fmt.Sprintf("round %d, the guard's build in the transaction", round), tx, guard, plain)
 					if rollback {
 						return refused
 					}
@@ -212,4 +222,57 @@ func openPostgres(t *testing.T) store.Store {
 	}
 	t.Cleanup(func() { st.Close() })
 	return st
+}
+
+// TestRolledBackWriteHidesNothing: a write transaction that overwrites
+// a record committed since the Builder last moved its memory, builds,
+// and is rolled back, leaves the Builder remembering neither its record
+// nor the older one: the next write's build sees the committed record.
+func TestRolledBackWriteHidesNothing(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	guard := &Builder{Policies: builtin.NewRegistry()}
+	plain := &Builder{Policies: builtin.NewRegistry(), MaxCachedSubscriptions: -1}
+	sub := func(tx store.Tx, name string) error {
+		rec := &store.Record{Kind: model.KindSubscription, ID: "sub-1"}
+		rec.Props, _ = json.Marshal(&model.Subscription{Scope: "/apis", State: "active", DisplayName: name})
+		rec.Secret, _ = json.Marshal(&model.SubscriptionKeys{PrimaryKey: name})
+		_, err := tx.Put(ctx, rec)
+		return err
+	}
+	update := func(fn func(tx store.Tx) error) error {
+		_, err := st.Update(ctx, fn)
+		return err
+	}
+	if err := update(func(tx store.Tx) error { return sub(tx, "a") }); err != nil {
+		t.Fatal(err)
+	}
+	if err := update(func(tx store.Tx) error { return guard.Refresh(ctx, CommittedView(tx)) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := update(func(tx store.Tx) error { return sub(tx, "b") }); err != nil {
+		t.Fatal(err)
+	}
+	refused := errors.New("rolled back")
+	err := update(func(tx store.Tx) error {
+		if err := sub(tx, "c"); err != nil {
+			return err
+		}
+		compareBuilds(t, "the write that is rolled back", tx, guard, plain)
+		return refused
+	})
+	if !errors.Is(err, refused) {
+		t.Fatal(err)
+	}
+	err = update(func(tx store.Tx) error {
+		rec := &store.Record{Kind: model.KindAPI, ID: "a", Props: json.RawMessage(`{"displayName":"a","path":"a","serviceUrl":"http://b"}`)}
+		if _, err := tx.Put(ctx, rec); err != nil {
+			return err
+		}
+		compareBuilds(t, "the next write", tx, guard, plain)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
