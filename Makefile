@@ -10,7 +10,7 @@ PLATFORMS ?= linux/amd64,linux/arm64
 PUSH      ?=
 FUZZTIME  ?= 20s
 
-.PHONY: build install run test lint image bench bench-scale fuzz faults clean
+.PHONY: build install run test lint image bench bench-scale bench-table fuzz faults clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/gatehouse ./cmd/gatehouse
@@ -57,6 +57,12 @@ bench-scale:
 	$(GO) test ./internal/configsync/source -run '^$$' -bench ConfigScale -benchtime 2x
 	$(GO) test ./internal/mgmt -run '^$$' -bench ListSubscriptionsPage -benchtime 20x
 	$(GO) test ./internal/control -run '^$$' -bench WriteAtScale -benchtime 5x
+
+# The configuration-at-scale table of docs/performance.md (BenchmarkConfigScale at 100,
+# 1,000 and 5,000 APIs), then the throughput benchmark (scripts/bench.sh). Environment:
+# BENCH_TABLE_SCALES='^apis=100$$' for one size, BENCH_TABLE_LOAD=0 to skip the load part.
+bench-table:
+	GO=$(GO) bash scripts/bench-table.sh
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/gateway/... ./internal/policy/builtin/ ./internal/limits/

@@ -43,6 +43,9 @@ type API struct {
 	// none of its operations (context.LastError.Reason OperationNotFound,
 	// as in APIM); nil when that section is empty.
 	NoOperation *policy.Pipeline
+	// Uses are the named values and fragments the API's pipelines may
+	// have read: a change to any other leaves them as they are.
+	Uses snapshot.Uses
 }
 
 // Operation is the compiled pipelines of one operation.
@@ -126,6 +129,13 @@ type compiler struct {
 	// that hold the API.
 	productsOf map[string][]*product
 	byProduct  map[string]*product // lower-case id → products with a policy
+	// globalNames, productNames (by lower-case product id) and
+	// fragmentNames (by lower-case fragment id) are the named values
+	// that the global policy, each product's and each fragment may read
+	// (see usedNames).
+	globalNames   []string
+	productNames  map[string][]string
+	fragmentNames map[string][]string
 }
 
 // unit is what a diagnostic stops: an API, a product's policy on its
@@ -172,7 +182,8 @@ type product struct {
 
 func newCompiler(snap *snapshot.Snapshot, opts Options) *compiler {
 	c := &compiler{opts: opts, report: &Report{Version: snap.Version},
-		fragments: map[string][]*policy.Node{}, fragBad: map[string]policy.Diagnostics{}}
+		fragments: map[string][]*policy.Node{}, fragBad: map[string]policy.Diagnostics{},
+		globalNames: usedNames(snap.Policy.Global), productNames: map[string][]string{}, fragmentNames: map[string][]string{}}
 	certs := opts.Certificates
 	if certs == nil {
 		certs = map[string]*policy.Certificate{}
@@ -189,6 +200,7 @@ func newCompiler(snap *snapshot.Snapshot, opts Options) *compiler {
 		}
 	}
 	for id, src := range snap.Policy.Fragments {
+		c.fragmentNames[id] = usedNames(src)
 		nodes, err := policy.ParseFragmentIn(src, c.env)
 		if err != nil {
 			c.fragments[id] = nil
@@ -205,6 +217,7 @@ func newCompiler(snap *snapshot.Snapshot, opts Options) *compiler {
 			continue
 		}
 		doc, bad := c.parse(p.Policy, "/products/"+p.ID+"/policy")
+		c.productNames[strings.ToLower(p.ID)] = usedNames(p.Policy)
 		byProduct[strings.ToLower(p.ID)] = &product{id: strings.ToLower(p.ID), doc: doc, bad: bad}
 	}
 	c.byProduct = byProduct
@@ -362,6 +375,7 @@ func (c *compiler) api(a *snapshot.API) (*API, bool) {
 	if len(c.report.Diagnostics) > before {
 		return nil, false
 	}
+	out.Uses = c.uses(a, ids)
 	return out, true
 }
 

@@ -90,6 +90,10 @@ type ClientOptions struct {
 	Logger *slog.Logger
 	// Now is the clock. Nil: time.Now.
 	Now func() time.Time
+	// FullSnapshots makes the client ask for full snapshots only, as
+	// gateways before deltas did; by default it asks for the delta from
+	// the snapshot it holds (see DeltaContentType).
+	FullSnapshots bool
 }
 
 // Client keeps a self-hosted gateway's configuration in step with the
@@ -100,6 +104,10 @@ type Client struct {
 	now     func() time.Time
 	version atomic.Int64 // of the installed snapshot; -1 before any
 	seen    atomic.Int64 // the newest version received, installed or not
+	// held is the installed snapshot, which deltas apply to; nil before
+	// any, or after a delta that did not apply (the next poll asks for
+	// the full snapshot).
+	held atomic.Pointer[snapshot.Snapshot]
 }
 
 // BackupKey returns the key that seals a gateway's backup file: env
@@ -200,15 +208,25 @@ func (c *Client) pollLoop(ctx context.Context) {
 // poll asks for a snapshot newer than the installed one; nil when there
 // is none within the server's wait.
 func (c *Client) poll(ctx context.Context) (*snapshot.Snapshot, error) {
-	resp, err := c.do(ctx, http.MethodGet, SnapshotURL(c.opts.Endpoint, c.opts.Gateway, max(c.Version(), c.seen.Load())), nil)
+	after := max(c.Version(), c.seen.Load())
+	url := SnapshotURL(c.opts.Endpoint, c.opts.Gateway, after)
+	held := c.held.Load()
+	if held != nil && held.Version == after && !c.opts.FullSnapshots {
+		url = DeltaURL(c.opts.Endpoint, c.opts.Gateway, after)
+	}
+	resp, err := c.do(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
 	switch resp.StatusCode {
 	case http.StatusOK:
+		body := io.LimitReader(resp.Body, 256<<20)
+		if resp.Header.Get("Content-Type") == DeltaContentType {
+			return c.applyDelta(body, held)
+		}
 		var snap snapshot.Snapshot
-		if err := json.NewDecoder(io.LimitReader(resp.Body, 256<<20)).Decode(&snap); err != nil {
+		if err := json.NewDecoder(body).Decode(&snap); err != nil {
 			return nil, fmt.Errorf("decode snapshot: %w", err)
 		}
 		return &snap, nil
@@ -216,6 +234,26 @@ func (c *Client) poll(ctx context.Context) (*snapshot.Snapshot, error) {
 		return nil, nil
 	}
 	return nil, statusError(resp)
+}
+
+// applyDelta reads a delta from body and returns the snapshot it makes
+// of held. A delta that does not apply is logged, and the next poll
+// asks for the full snapshot.
+func (c *Client) applyDelta(body io.Reader, held *snapshot.Snapshot) (*snapshot.Snapshot, error) {
+	var d snapshot.Delta
+	err := json.NewDecoder(body).Decode(&d)
+	var snap *snapshot.Snapshot
+	if err == nil && held != nil {
+		snap, err = snapshot.Apply(held, &d)
+	} else if err == nil {
+		err = errors.New("no snapshot to apply it to")
+	}
+	if err != nil {
+		c.held.Store(nil)
+		c.log.Warn("configuration delta not applied; asking for the full configuration", "err", err)
+		return nil, nil
+	}
+	return snap, nil
 }
 
 func (c *Client) install(snap *snapshot.Snapshot) {
@@ -234,6 +272,7 @@ func (c *Client) install(snap *snapshot.Snapshot) {
 		return
 	}
 	c.version.Store(snap.Version)
+	c.held.Store(snap)
 	if err != nil {
 		c.log.Warn("configuration installed in part; the backup keeps the last configuration that compiled", "version", snap.Version)
 		return
@@ -277,6 +316,7 @@ func (c *Client) restoreBackup() error {
 		return err
 	}
 	c.version.Store(snap.Version)
+	c.held.Store(&snap)
 	c.log.Info("serving the configuration from the backup until the management plane answers",
 		"file", c.opts.BackupFile, "version", snap.Version)
 	return nil

@@ -92,6 +92,12 @@ func (g *Guard) update(ctx context.Context, fn func(store.Tx) error, rollback bo
 		if err != nil {
 			return err
 		}
+		// Nothing written yet: bring what the Builder remembers up to
+		// the configuration this write starts from, so that the check
+		// below reads only the write's own records.
+		if err := g.builder.Refresh(ctx, source.CommittedView(tx)); err != nil {
+			return fmt.Errorf("check configuration: %w", err)
+		}
 		t := &trackingTx{Tx: tx}
 		if err := fn(t); err != nil {
 			return err
@@ -140,7 +146,9 @@ func (g *Guard) brokenAt(ctx context.Context, tx store.Reader, v int64) (map[str
 	if ok {
 		return b, nil
 	}
-	report, err := g.check(ctx, tx)
+	// tx has not written yet: what it reads is committed, and the
+	// Builder may remember it for the checks of later writes.
+	report, err := g.check(ctx, source.CommittedView(tx))
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/compile"
@@ -52,13 +53,13 @@ func apiTagPolicy(tag string) string {
 
 // BenchmarkInstallOneAPIChanged measures Load of a snapshot of 1,000
 // APIs (20,000 operations) in which one API's policy differs from the
-// installed configuration's ("api"), and, for comparison, one in which a
-// named value that one API uses does ("named-value"), which compiles
-// every API.
+// installed configuration's ("api"), one in which a named value that two
+// APIs use does ("named-value"), and one in which the global policy does
+// ("global-policy"), which compiles every API.
 //
 //	go test ./internal/gateway -run '^$' -bench InstallOneAPIChanged -benchtime 20x -benchmem
 func BenchmarkInstallOneAPIChanged(b *testing.B) {
-	for _, change := range []string{"api", "named-value"} {
+	for _, change := range []string{"api", "named-value", "global-policy"} {
 		b.Run(change, func(b *testing.B) {
 			s := NewServer(Options{})
 			b.Cleanup(func() { s.Close() })
@@ -72,10 +73,13 @@ func BenchmarkInstallOneAPIChanged(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {
 				next.Version = int64(i + 2)
-				if change == "api" {
+				switch change {
+				case "api":
 					next.APIs[500].Policy = apiTagPolicy(fmt.Sprintf("v%d", i))
-				} else {
+				case "named-value":
 					next.Policy.NamedValues["nv-0"] = fmt.Sprintf("v%d", i)
+				default:
+					next.Policy.Global = fmt.Sprintf(`<policies><inbound><set-header name="X-Global" exists-action="override"><value>v%d</value></set-header></inbound></policies>`, i)
 				}
 				if err := s.Load(&next); err != nil {
 					b.Fatal(err)
@@ -171,15 +175,14 @@ func TestIncrementalCompile(t *testing.T) {
 		}
 	})
 
-	t.Run("a named value recompiles every API", func(t *testing.T) {
+	t.Run("a named value recompiles the APIs that use it", func(t *testing.T) {
 		before := routes()
 		if err := load(t, incrementalSnapshot(backend.URL, 3, tags, "b3")); err != nil {
 			t.Fatal(err)
 		}
-		for id, r := range routes() {
-			if r == before[id] {
-				t.Errorf("API %s kept its route across a named value's change", id)
-			}
+		after := routes()
+		if after["billing"] == before["billing"] || after["orders"] != before["orders"] || after["shipping"] != before["shipping"] {
+			t.Error("want billing alone compiled again")
 		}
 		expect(t, "/billing/x", "b3")
 		expect(t, "/orders/x", "o2")
@@ -191,8 +194,8 @@ func TestIncrementalCompile(t *testing.T) {
 			t.Fatal("Load accepted an API with a missing named value")
 		}
 		expect(t, "/orders/x", "o2")
-		if v, ok := s.Runtime().APIVersion("orders"); !ok || v != 3 {
-			t.Errorf("orders served at version %d (%v), want its last good, 3", v, ok)
+		if v, ok := s.Runtime().APIVersion("orders"); !ok || v != 2 {
+			t.Errorf("orders served at version %d (%v), want its last good, 2", v, ok)
 		}
 		// Another API changes while orders is still broken: orders is
 		// compiled again, reported again and still served as it was.
@@ -261,5 +264,117 @@ func TestIncrementalCompile(t *testing.T) {
 			t.Error("want shipping alone compiled again")
 		}
 		expect(t, "/shipping/x", "s5+gold")
+	})
+}
+
+// TestSharedInputRecompilesItsUsers: among 1,000 APIs, a change to a
+// named value, or to a policy fragment, recompiles only the APIs whose
+// effective policy (any scope: API, operation, product, or a fragment it includes, directly or
+// through another fragment) uses it, and requests see the new value at
+// once; a change to the global policy recompiles every API.
+func TestSharedInputRecompilesItsUsers(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, r.Header.Get("X-Tag")+"|"+r.Header.Get("X-Frag"))
+	}))
+	t.Cleanup(backend.Close)
+	s := NewServer(Options{})
+	t.Cleanup(func() { s.Close() })
+	front := httptest.NewServer(s)
+	t.Cleanup(front.Close)
+	expect := func(t *testing.T, path, want string) {
+		t.Helper()
+		resp, err := http.Get(front.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(body) != want {
+			t.Errorf("GET %s = %d %q, want 200 %q", path, resp.StatusCode, body, want)
+		}
+	}
+	snap := scaleSnapshot(1000, backend.URL)
+	frag := func(v string) string {
+		return `<fragment><set-header name="X-Frag" exists-action="override"><value>` + v + `</value></set-header></fragment>`
+	}
+	snap.Policy.NamedValues["solo"] = "one"
+	snap.Policy.NamedValues["in-fragment"] = "f1"
+	snap.Policy.Fragments = map[string]string{
+		"direct": frag("d1"),
+		"outer":  `<fragment><include-fragment fragment-id="inner" /></fragment>`,
+		"inner":  frag("{{in-fragment}}"),
+	}
+	snap.Policy.NamedValues["in-product"] = "p1"
+	snap.Products[3].Policy = `<policies><inbound><base /><set-header name="X-Product" exists-action="override"><value>{{in-product}}</value></set-header></inbound></policies>`
+	snap.APIs[7].Policy = apiTagPolicy("{{ solo }}")
+	snap.APIs[9].Operations[0].Policy = `<policies><inbound><base /><include-fragment fragment-id="direct" /></inbound></policies>`
+	snap.APIs[11].Policy = `<policies><inbound><base /><include-fragment fragment-id="Outer" /></inbound></policies>`
+	if err := s.Load(snap); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, "/api-7/resource-0/1", "one|")
+	expect(t, "/api-9/resource-0/1", "value-9|d1")
+	expect(t, "/api-11/resource-0/1", "|f1")
+	tests := []struct {
+		name   string
+		change func(s *snapshot.Snapshot)
+		want   []string // the APIs compiled again
+		path   string
+		body   string
+	}{
+		{name: "named value in an API policy", change: func(s *snapshot.Snapshot) { s.Policy.NamedValues["solo"] = "two" },
+			want: []string{"api-7"}, path: "/api-7/resource-0/1", body: "two|"},
+		{name: "fragment included by an operation", change: func(s *snapshot.Snapshot) { s.Policy.Fragments["direct"] = frag("d2") },
+			want: []string{"api-9"}, path: "/api-9/resource-0/1", body: "value-9|d2"},
+		{name: "fragment included through another", change: func(s *snapshot.Snapshot) { s.Policy.Fragments["inner"] = frag("i-{{in-fragment}}") },
+			want: []string{"api-11"}, path: "/api-11/resource-0/1", body: "|i-f1"},
+		{name: "named value in a fragment", change: func(s *snapshot.Snapshot) { s.Policy.NamedValues["in-fragment"] = "f2" },
+			want: []string{"api-11"}, path: "/api-11/resource-0/1", body: "|i-f2"},
+		{name: "named value nobody uses", change: func(s *snapshot.Snapshot) { s.Policy.NamedValues["unused"] = "x" },
+			path: "/api-7/resource-0/1", body: "two|"},
+		{name: "named value in a product policy", change: func(s *snapshot.Snapshot) { s.Policy.NamedValues["in-product"] = "p2" },
+			want: []string{"api-203", "api-3", "api-403", "api-603", "api-803"}, path: "/api-7/resource-0/1", body: "two|"},
+		{name: "named value deleted", change: func(s *snapshot.Snapshot) { delete(s.Policy.NamedValues, "nv-499") },
+			want: []string{"api-499", "api-999"}, path: "/api-7/resource-0/1", body: "two|"},
+		{name: "named value created again", change: func(s *snapshot.Snapshot) { s.Policy.NamedValues["nv-499"] = "back" },
+			want: []string{"api-499", "api-999"}, path: "/api-499/resource-0/1", body: "back|"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			next := *snap
+			next.Version = int64(i + 2)
+			next.Policy.NamedValues = maps.Clone(snap.Policy.NamedValues)
+			next.Policy.Fragments = maps.Clone(snap.Policy.Fragments)
+			tt.change(&next)
+			before := s.Runtime().byID
+			if err := s.Load(&next); err != nil && !errors.Is(err, compile.ErrRejected) {
+				t.Fatal(err)
+			}
+			snap = &next
+			after := s.Runtime().byID
+			var compiled []string
+			for id, r := range after {
+				if r != before[id] {
+					compiled = append(compiled, id)
+				}
+			}
+			slices.Sort(compiled)
+			if !slices.Equal(compiled, tt.want) || s.Runtime().compiled != len(tt.want) {
+				t.Errorf("compiled %v (count %d), want %v", compiled, s.Runtime().compiled, tt.want)
+			}
+			expect(t, tt.path, tt.body)
+		})
+	}
+	t.Run("global policy", func(t *testing.T) {
+		next := *snap
+		next.Version = 100
+		next.Policy.Global = `<policies><inbound><set-header name="X-Frag" exists-action="override"><value>g</value></set-header></inbound></policies>`
+		if err := s.Load(&next); err != nil {
+			t.Fatal(err)
+		}
+		if n := s.Runtime().compiled; n != 1000 {
+			t.Errorf("%d APIs compiled, want all 1,000", n)
+		}
+		expect(t, "/api-7/resource-0/1", "two|g")
 	})
 }

@@ -30,12 +30,14 @@ type Runtime struct {
 	digest string
 	words  int
 	// shared is the snapshot's shared digest (snapshot.Parts); good
-	// holds, by lower-case id, the digest of each API that compiled
-	// without a problem and is served as compiled from it. A snapshot
-	// with the same shared digest recompiles only the APIs whose digest
-	// is not in good.
+	// holds, by lower-case id, the digest of the inputs (Parts.Inputs)
+	// of each API that compiled without a problem and is served as
+	// compiled from them, and uses what each of those read. A snapshot
+	// with the same shared digest recompiles only the APIs whose inputs'
+	// digest is not in good.
 	shared string
 	good   map[string]string
+	uses   map[string]snapshot.Uses
 	upErrs []error // the problems of up's backends and certificates
 	// compiled is how many APIs this Runtime's compile compiled; the
 	// others kept their routes.
@@ -179,7 +181,7 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 	res, report := compile.Compile(snap, compile.Options{Registry: s.policies, Certificates: rt.up.certs, Only: only})
 	rt.report = report
 	if parts != nil {
-		rt.shared, rt.good = parts.Shared, make(map[string]string, len(snap.APIs))
+		rt.shared, rt.good, rt.uses = parts.Shared, make(map[string]string, len(snap.APIs)), make(map[string]snapshot.Uses, len(snap.APIs))
 	}
 	byID := make(map[string]*apiRoute, len(snap.APIs))
 	indexes := apiIndexes{}
@@ -209,7 +211,12 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 			report.Diagnostics = append(report.Diagnostics, compile.Diagnostic{API: sa.ID, Resource: "/apis/" + sa.ID, Scope: "api", Message: err.Error()})
 		}
 		if err == nil && !a.unavailable && parts != nil {
-			rt.good[id] = parts.APIs[id]
+			if kept {
+				rt.good[id], rt.uses[id] = prev.good[id], prev.uses[id]
+			} else {
+				u := res.APIs[id].Uses
+				rt.good[id], rt.uses[id] = parts.Inputs(id, u), u
+			}
 		}
 		if err != nil || a.unavailable {
 			a = lastGood(prev, sa, index)
@@ -240,17 +247,19 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 }
 
 // changedAPIs returns the lower-case ids of the APIs of parts that must
-// be compiled given prev: those whose digest differs from the one prev
-// compiled them from cleanly (an API prev serves at a last good version
-// or not at all is compiled again). Nil: compile every API, because
-// prev's shared inputs differ from parts' or either is unknown.
+// be compiled given prev: those whose inputs' digest (their own and that
+// of the named values and fragments prev found they use) differs from
+// the one prev compiled them from cleanly (an API prev serves at a last
+// good version or not at all is compiled again). Nil: compile every API,
+// because prev's shared inputs differ from parts' or either is unknown.
 func changedAPIs(parts *snapshot.Parts, prev *Runtime) map[string]bool {
 	if parts == nil || prev == nil || prev.shared == "" || prev.shared != parts.Shared {
 		return nil
 	}
 	only := map[string]bool{}
-	for id, d := range parts.APIs {
-		if prev.good[id] != d {
+	for id := range parts.APIs {
+		g, ok := prev.good[id]
+		if !ok || parts.Inputs(id, prev.uses[id]) != g {
 			only[id] = true
 		}
 	}
@@ -273,7 +282,7 @@ func moved(r *apiRoute, index int) *apiRoute {
 // subscription created, suspended or given new keys recompiles nothing.
 func rekey(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, error) {
 	rt := &Runtime{version: snap.Version, digest: prev.digest, apis: prev.apis, byID: prev.byID, up: prev.up,
-		report: prev.report, words: prev.words, shared: prev.shared, good: prev.good, upErrs: prev.upErrs, diag: prev.diag}
+		report: prev.report, words: prev.words, shared: prev.shared, good: prev.good, uses: prev.uses, upErrs: prev.upErrs, diag: prev.diag}
 	errs := rt.buildKeys(snap)
 	if !rt.report.OK() {
 		for _, d := range rt.report.Diagnostics {

@@ -25,29 +25,49 @@ func RoutesDigest(s *Snapshot) (string, error) {
 }
 
 // Parts are digests of the parts of a snapshot that a gateway compiles
-// apart: what every API's pipelines depend on, and what each API's own
-// depend on besides. Two snapshots with the same Shared digest compile
-// each API whose APIs digest is the same into the same routes and
-// pipelines, so a gateway recompiles only the APIs whose digest changed.
+// apart: what every API's pipelines depend on, what each API's own
+// depend on besides, and each named value and fragment, which only the
+// APIs that use them depend on. Two snapshots with the same Shared
+// digest compile each API whose Inputs are the same into the same routes
+// and pipelines, so a gateway recompiles only the APIs whose Inputs
+// changed.
 type Parts struct {
 	// Shared digests everything but the version, the subscriptions and
-	// their owners, the APIs, and which APIs each product holds: the
-	// global policy, fragments, named values, backends, certificates,
-	// schemas, version sets, loggers and diagnostics, and each product
-	// with a policy, by id and policy, in order.
+	// their owners, the APIs, which APIs each product holds, the named
+	// values and the fragments: the global policy, backends,
+	// certificates, schemas, version sets, loggers and diagnostics, and
+	// each product with a policy, by id and policy, in order.
 	Shared string
 	// APIs holds, by lower-case id, a digest of each API's record
 	// (operations and policies included) and of the ids of the products
 	// with a policy that hold it, in order.
 	APIs map[string]string
+	// NamedValues holds, by lower-case name, a digest of each named
+	// value's value and of whether it is a secret.
+	NamedValues map[string]string
+	// Fragments holds, by lower-case id, a digest of each policy
+	// fragment's document.
+	Fragments map[string]string
+}
+
+// Uses are the named values and policy fragments that an API's
+// effective policies (global, product, API and operation scopes, and the
+// fragments these include, directly or through other fragments) may
+// read, as the compiler found them.
+type Uses struct {
+	// NamedValues are lower-case names, sorted, without duplicates.
+	NamedValues []string
+	// Fragments are lower-case ids, sorted, without duplicates.
+	Fragments []string
 }
 
 // DigestParts returns the Parts of s. Any change to s that can change a
-// compiled route or pipeline changes Shared or the digest of each API it
-// affects.
+// compiled route or pipeline changes Shared, the digest of each API it
+// affects, or the digest of a named value or fragment.
 func DigestParts(s *Snapshot) (*Parts, error) {
 	c := *s
 	c.Version, c.Subscriptions, c.Users, c.RoutesDigest, c.APIs, c.Products = 0, nil, nil, "", nil, nil
+	c.Policy.NamedValues, c.Policy.Fragments, c.Policy.Secrets = nil, nil, nil
 	holders := map[string][]string{} // lower-case API id → products with a policy holding it
 	for _, p := range s.Products {
 		if p.Policy == "" {
@@ -63,7 +83,8 @@ func DigestParts(s *Snapshot) (*Parts, error) {
 	if err != nil {
 		return nil, fmt.Errorf("digest the shared configuration of gateway %s: %w", s.Gateway, err)
 	}
-	parts := &Parts{Shared: shared, APIs: make(map[string]string, len(s.APIs))}
+	parts := &Parts{Shared: shared, APIs: make(map[string]string, len(s.APIs)),
+		NamedValues: make(map[string]string, len(s.Policy.NamedValues)), Fragments: make(map[string]string, len(s.Policy.Fragments))}
 	for i := range s.APIs {
 		a := &s.APIs[i]
 		k := strings.ToLower(a.ID)
@@ -76,7 +97,49 @@ func DigestParts(s *Snapshot) (*Parts, error) {
 		}
 		parts.APIs[k] = d
 	}
+	secret := make(map[string]bool, len(s.Policy.Secrets))
+	for _, name := range s.Policy.Secrets {
+		secret[strings.ToLower(name)] = true
+	}
+	for name, v := range s.Policy.NamedValues {
+		k := strings.ToLower(name)
+		parts.NamedValues[k] = textDigest(fmt.Sprint(secret[k]), v)
+	}
+	for id, src := range s.Policy.Fragments {
+		parts.Fragments[strings.ToLower(id)] = textDigest(src)
+	}
 	return parts, nil
+}
+
+// Inputs returns a digest of everything API id (lower case) compiles
+// from besides the shared inputs, given what it uses: its own digest and
+// those of the named values and fragments in u. A named value or
+// fragment that does not exist counts as a value of its own, so that
+// creating or deleting one changes the digest of the APIs that name it.
+func (p *Parts) Inputs(id string, u Uses) string {
+	h := sha256.New()
+	h.Write([]byte(p.APIs[id]))
+	for _, name := range u.NamedValues {
+		fmt.Fprintf(h, "\nv %q %s", name, p.NamedValues[name])
+	}
+	for _, f := range u.Fragments {
+		fmt.Fprintf(h, "\nf %q %s", f, p.Fragments[f])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// DigestText returns the hex SHA-256 digest of the strings, each
+// preceded by its length.
+func DigestText(ss ...string) string { return textDigest(ss...) }
+
+// textDigest is DigestText.
+func textDigest(ss ...string) string {
+	h := sha256.New()
+	for _, s := range ss {
+		fmt.Fprintf(h, "%d:", len(s))
+		h.Write([]byte(s))
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // digestOf returns the hex SHA-256 digest of v's JSON encoding.

@@ -2,13 +2,15 @@ package snapshot
 
 import (
 	"maps"
+	"slices"
 	"testing"
 )
 
 // TestDigestParts: a change to one API's record or to the products with
-// a policy that hold it changes that API's digest alone; a change to an
-// input every API shares changes the shared digest; subscriptions and
-// owners change neither.
+// a policy that hold it changes that API's digest alone; a change to a
+// named value or fragment changes its digest alone, and so the inputs'
+// digest of the APIs that use it; a change to an input every API shares
+// changes the shared digest; subscriptions and owners change neither.
 func TestDigestParts(t *testing.T) {
 	base := func() *Snapshot {
 		return &Snapshot{Version: 1,
@@ -24,6 +26,8 @@ func TestDigestParts(t *testing.T) {
 		change      func(s *Snapshot)
 		shared      bool     // the shared digest changes
 		apisChanged []string // the APIs whose digest changes
+		namedValue  bool     // the digest of named value n changes
+		fragment    bool     // the digest of fragment f changes
 	}{
 		{name: "version and subscriptions", change: func(s *Snapshot) {
 			s.Version, s.Subscriptions, s.Users = 2, nil, map[string]User{"u": {ID: "u"}}
@@ -33,7 +37,9 @@ func TestDigestParts(t *testing.T) {
 		{name: "API joins a product with a policy", change: func(s *Snapshot) { s.Products[0].APIs = append(s.Products[0].APIs, "B") }, apisChanged: []string{"b"}},
 		{name: "API joins a product without a policy", change: func(s *Snapshot) { s.Products[1].APIs = append(s.Products[1].APIs, "a") }},
 		{name: "product published", change: func(s *Snapshot) { s.Products[0].Published = true }},
-		{name: "named value", change: func(s *Snapshot) { s.Policy.NamedValues["n"] = "w" }, shared: true},
+		{name: "named value", change: func(s *Snapshot) { s.Policy.NamedValues["n"] = "w" }, namedValue: true},
+		{name: "named value made secret", change: func(s *Snapshot) { s.Policy.Secrets = []string{"n"} }, namedValue: true},
+		{name: "fragment", change: func(s *Snapshot) { s.Policy.Fragments = map[string]string{"f": "<fragment />"} }, fragment: true},
 		{name: "product policy", change: func(s *Snapshot) { s.Products[0].Policy = "<policies><inbound /></policies>" }, shared: true},
 		{name: "global policy", change: func(s *Snapshot) { s.Policy.Global = "<policies />" }, shared: true},
 		{name: "backend", change: func(s *Snapshot) { s.Backends = map[string]Backend{"x": {URL: "http://x"}} }, shared: true},
@@ -67,6 +73,19 @@ func TestDigestParts(t *testing.T) {
 			}
 			if (after.Shared != before.Shared) != tt.shared {
 				t.Errorf("shared digest changed: %v, want %v", after.Shared != before.Shared, tt.shared)
+			}
+			if (after.NamedValues["n"] != before.NamedValues["n"]) != tt.namedValue {
+				t.Errorf("named value digest changed: %v, want %v", after.NamedValues["n"] != before.NamedValues["n"], tt.namedValue)
+			}
+			if (after.Fragments["f"] != before.Fragments["f"]) != tt.fragment {
+				t.Errorf("fragment digest changed: %v, want %v", after.Fragments["f"] != before.Fragments["f"], tt.fragment)
+			}
+			uses := Uses{NamedValues: []string{"n"}, Fragments: []string{"f"}}
+			if (after.Inputs("b", uses) != before.Inputs("b", uses)) != (tt.namedValue || tt.fragment || slices.Contains(tt.apisChanged, "b")) {
+				t.Error("the inputs' digest of an API using n and f does not follow their changes")
+			}
+			if after.Inputs("b", Uses{}) != before.Inputs("b", Uses{}) && !slices.Contains(tt.apisChanged, "b") {
+				t.Error("the inputs' digest of an API using nothing changed")
 			}
 			var changed []string
 			for _, id := range []string{"a", "b"} {

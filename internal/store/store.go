@@ -59,6 +59,12 @@ type Query struct {
 	// record's Sealed too: what a later List with SealedSecrets returns
 	// in Secret while the secret is not written again.
 	AlsoSealed bool
+	// Since, when positive, selects only the records whose Version is
+	// greater: those written after configuration version Since (deleted
+	// records are not returned; Count tells how many remain). It lets a
+	// reader that remembers the records as of a version read what
+	// changed since without reading every record again.
+	Since int64
 }
 
 // Reader reads a consistent view of the configuration.

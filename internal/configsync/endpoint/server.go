@@ -126,6 +126,8 @@ func (s *Server) guard(next func(w http.ResponseWriter, r *http.Request, gateway
 
 // serveSnapshot answers with the gateway's snapshot once the configuration
 // version is newer than ?after, or 304 when it is not within the wait.
+// With ?delta=1 it answers with the delta from version after when it can
+// (see configsync.DeltaContentType).
 func (s *Server) serveSnapshot(w http.ResponseWriter, r *http.Request, gateway string) {
 	after, err := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
 	if err != nil {
@@ -149,6 +151,13 @@ func (s *Server) serveSnapshot(w http.ResponseWriter, r *http.Request, gateway s
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if r.URL.Query().Get("delta") == "1" && after >= 0 && after < snap.version {
+		if d := s.snapshots.delta(gateway, after, snap); d != nil {
+			snap = d
+			w.Header().Set("Content-Type", configsync.DeltaContentType)
+			w.Header().Set(configsync.DeltaHeader, strconv.FormatInt(after, 10))
+		}
+	}
 	w.Header().Set("X-Gatehouse-Config-Version", strconv.FormatInt(snap.version, 10))
 	w.Header().Add("Vary", "Accept-Encoding")
 	body := snap.plain

@@ -29,12 +29,20 @@ type Builder struct {
 	References func(compile.Reference)
 	// MaxCachedSubscriptions bounds the subscriptions whose snapshot
 	// entries (key digests, scope, state, owner) the Builder remembers
-	// between builds, so that an unchanged subscription is neither
+	// between builds, so that an unchanged subscription is neither read,
 	// decrypted, parsed nor hashed again. Zero means
-	// DefaultMaxCachedSubscriptions; negative, none.
+	// DefaultMaxCachedSubscriptions; negative, none: nor are APIs and
+	// operations remembered then.
 	MaxCachedSubscriptions int
 
-	subs subCache
+	// subs, apis and ops remember the records of their kinds between
+	// builds (see rowCache).
+	subs rowCache[snapshot.Subscription]
+	apis rowCache[snapshot.API]
+	ops  rowCache[snapshot.Operation]
+	// compiled remembers what each API's compile found (see
+	// compileCache).
+	compiled compileCache
 }
 
 // Build reads the configuration of gateway from r. The managed gateway
@@ -60,7 +68,7 @@ func (b *Builder) BuildReport(ctx context.Context, r store.Reader, gateway strin
 	if err != nil {
 		return nil, nil, err
 	}
-	if s.APIs, err = buildAPIs(ctx, r, served, pols); err != nil {
+	if s.APIs, err = b.buildAPIs(ctx, r, served, pols); err != nil {
 		return nil, nil, err
 	}
 	if s.VersionSets, err = buildVersionSets(ctx, r, s.APIs); err != nil {
@@ -91,7 +99,12 @@ func (b *Builder) BuildReport(ctx context.Context, r store.Reader, gateway strin
 	if b.References != nil {
 		refs = func(r compile.Reference) { used.add(r); b.References(r) }
 	}
-	_, report := compile.Compile(s, compile.Options{Registry: b.Policies, Certificates: certs.policy(), References: refs})
+	var report *compile.Report
+	if b.References != nil || b.MaxCachedSubscriptions < 0 {
+		_, report = compile.Compile(s, compile.Options{Registry: b.Policies, Certificates: certs.policy(), References: refs})
+	} else {
+		report = b.compiled.compile(s, b.Policies, certs.policy(), refs)
+	}
 	if err := buildBackends(ctx, r, s, used, certs); err != nil {
 		return nil, nil, err
 	}
@@ -117,56 +130,87 @@ func servedAPIs(ctx context.Context, r store.Reader, gateway string) (map[string
 	return served, nil
 }
 
-func buildAPIs(ctx context.Context, r store.Reader, served map[string]bool, pols map[string]string) ([]snapshot.API, error) {
-	recs, err := r.List(ctx, store.Query{Kind: model.KindAPI})
+// buildAPIs returns the APIs of served (nil: all) with their operations
+// and policies, from those the Builder remembers where the records are
+// unchanged.
+func (b *Builder) buildAPIs(ctx context.Context, r store.Reader, served map[string]bool, pols map[string]string) ([]snapshot.API, error) {
+	recs, ops, err := b.apiRows(ctx, r)
 	if err != nil {
-		return nil, fmt.Errorf("build snapshot: apis: %w", err)
-	}
-	ops, err := r.List(ctx, store.Query{Kind: model.KindOperation})
-	if err != nil {
-		return nil, fmt.Errorf("build snapshot: operations: %w", err)
+		return nil, err
 	}
 	byAPI := map[string][]snapshot.Operation{}
-	for _, rec := range ops {
-		var o model.Operation
-		if err := json.Unmarshal(rec.Props, &o); err != nil {
-			return nil, fmt.Errorf("build snapshot: operation %s/%s: %w", rec.Parent, rec.ID, err)
-		}
-		k := strings.ToLower(rec.Parent)
-		byAPI[k] = append(byAPI[k], snapshot.Operation{ID: rec.ID, Method: o.Method, URLTemplate: o.URLTemplate,
-			Policy: pols["apis/"+k+"/operations/"+strings.ToLower(rec.ID)], Examples: examples(&o), Name: o.DisplayName,
-			TemplateParameters: parameters(o.TemplateParameters), Request: request(o.Request), Responses: responses(o.Responses)})
+	for _, rw := range ops {
+		k := strings.ToLower(rw.parent)
+		o := rw.v
+		o.Policy = pols["apis/"+k+"/operations/"+strings.ToLower(rw.id)]
+		byAPI[k] = append(byAPI[k], o)
 	}
 	apis := make([]snapshot.API, 0, len(recs))
-	for _, rec := range recs {
-		root, _, notCurrent := model.SplitRevision(rec.ID)
+	for _, rw := range recs {
+		root, _, _ := model.SplitRevision(rw.id)
 		if served != nil && !served[strings.ToLower(root)] {
 			continue
 		}
-		var a model.API
-		if err := json.Unmarshal(rec.Props, &a); err != nil {
-			return nil, fmt.Errorf("build snapshot: api %s: %w", rec.ID, err)
-		}
-		a.Normalize()
-		apis = append(apis, snapshot.API{
-			ID:                   rec.ID,
-			Path:                 a.Path,
-			ServiceURL:           a.ServiceURL,
-			SubscriptionRequired: *a.SubscriptionRequired,
-			KeyHeader:            a.SubscriptionKeyParameterNames.Header,
-			KeyQuery:             a.SubscriptionKeyParameterNames.Query,
-			Protocols:            a.Protocols,
-			Operations:           byAPI[strings.ToLower(rec.ID)],
-			Policy:               pols["apis/"+strings.ToLower(rec.ID)],
-			Name:                 a.DisplayName,
-			VersionSet:           strings.ToLower(a.VersionSet()),
-			Version:              a.APIVersion,
-			Revision:             a.APIRevision,
-			NotCurrent:           notCurrent,
-			Type:                 snapshotType(a.Type),
-		})
+		a := rw.v
+		a.Operations = byAPI[strings.ToLower(rw.id)]
+		a.Policy = pols["apis/"+strings.ToLower(rw.id)]
+		apis = append(apis, a)
 	}
 	return apis, nil
+}
+
+// apiRows returns the API and operation records r sees, decoded.
+func (b *Builder) apiRows(ctx context.Context, r store.Reader) ([]*row[snapshot.API], []*row[snapshot.Operation], error) {
+	limit := 1 << 30
+	if b.MaxCachedSubscriptions < 0 {
+		limit = -1
+	}
+	recs, err := b.apis.rows(ctx, r, rowQuery[snapshot.API]{kind: model.KindAPI, decode: apiEntry, limit: limit})
+	if err != nil {
+		return nil, nil, err
+	}
+	ops, err := b.ops.rows(ctx, r, rowQuery[snapshot.Operation]{kind: model.KindOperation, decode: operationEntry, limit: limit})
+	if err != nil {
+		return nil, nil, err
+	}
+	return recs, ops, nil
+}
+
+// apiEntry returns the snapshot entry of an API record, without its
+// operations and policy.
+func apiEntry(rec *store.Record) (snapshot.API, error) {
+	var a model.API
+	if err := json.Unmarshal(rec.Props, &a); err != nil {
+		return snapshot.API{}, fmt.Errorf("build snapshot: api %s: %w", rec.ID, err)
+	}
+	a.Normalize()
+	_, _, notCurrent := model.SplitRevision(rec.ID)
+	return snapshot.API{
+		ID:                   rec.ID,
+		Path:                 a.Path,
+		ServiceURL:           a.ServiceURL,
+		SubscriptionRequired: *a.SubscriptionRequired,
+		KeyHeader:            a.SubscriptionKeyParameterNames.Header,
+		KeyQuery:             a.SubscriptionKeyParameterNames.Query,
+		Protocols:            a.Protocols,
+		Name:                 a.DisplayName,
+		VersionSet:           strings.ToLower(a.VersionSet()),
+		Version:              a.APIVersion,
+		Revision:             a.APIRevision,
+		NotCurrent:           notCurrent,
+		Type:                 snapshotType(a.Type),
+	}, nil
+}
+
+// operationEntry returns the snapshot entry of an operation record,
+// without its policy.
+func operationEntry(rec *store.Record) (snapshot.Operation, error) {
+	var o model.Operation
+	if err := json.Unmarshal(rec.Props, &o); err != nil {
+		return snapshot.Operation{}, fmt.Errorf("build snapshot: operation %s/%s: %w", rec.Parent, rec.ID, err)
+	}
+	return snapshot.Operation{ID: rec.ID, Method: o.Method, URLTemplate: o.URLTemplate, Examples: examples(&o), Name: o.DisplayName,
+		TemplateParameters: parameters(o.TemplateParameters), Request: request(o.Request), Responses: responses(o.Responses)}, nil
 }
 
 func buildProducts(ctx context.Context, r store.Reader, served map[string]bool, pols map[string]string) ([]snapshot.Product, error) {

@@ -59,6 +59,10 @@ func migrations() []sqlstore.Migration {
 )`,
 			`INSERT INTO config_version (id, version) VALUES (1, 0)`,
 		},
+	}, {
+		// Builders read what changed since a version (Query.Since).
+		Name:       "index resources by kind and version",
+		Statements: []string{`CREATE INDEX resources_kind_version ON resources (kind, version)`},
 	}}
 }
 

@@ -22,8 +22,9 @@ type queries struct {
 	del     string
 	notify  string
 	// list, page and count are indexed by filter: 1 when filtering on
-	// parent, +2 on id. A page query takes LIMIT and OFFSET last.
-	list, page, count [4]string
+	// parent, +2 on id, +4 on version (Query.Since). A page query takes
+	// LIMIT and OFFSET last.
+	list, page, count [8]string
 }
 
 func newQueries(d Dialect) queries {
@@ -43,7 +44,17 @@ SET props = excluded.props, secret = excluded.secret, version = excluded.version
 		notify: p.rebind(d.NotifyQuery),
 	}
 	const counted = `SELECT count(*) FROM resources WHERE kind = ?`
-	for which, filter := range []string{``, ` AND parent_key = ?`, ` AND id_key = ?`, ` AND parent_key = ? AND id_key = ?`} {
+	for which := range 8 {
+		filter := ``
+		if which&1 != 0 {
+			filter += ` AND parent_key = ?`
+		}
+		if which&2 != 0 {
+			filter += ` AND id_key = ?`
+		}
+		if which&4 != 0 {
+			filter += ` AND version > ?`
+		}
 		q.list[which] = p.rebind(cols + filter + order)
 		q.page[which] = p.rebind(cols + filter + order + ` LIMIT ? OFFSET ?`)
 		q.count[which] = p.rebind(counted + filter)
@@ -103,6 +114,10 @@ func filter(q store.Query) (int, []any) {
 	if q.ID != "" {
 		which |= 2
 		args = append(args, key(q.ID))
+	}
+	if q.Since > 0 {
+		which |= 4
+		args = append(args, q.Since)
 	}
 	return which, args
 }

@@ -57,6 +57,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"ListSealedSecrets", testSealedSecrets},
 		{"WrongMasterKeyFails", testWrongKey},
 		{"CertificatesSealedAtRest", testCertificates},
+		{"ListSince", testListSince},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
