@@ -46,7 +46,7 @@ func NewLibrary() *expr.Library {
 // policy may write them, to their canonical names.
 var aliases = map[string]string{
 	"Uri": "Uri", "JProperty": "JProperty", "XName": "XName", "XAttribute": "XAttribute",
-	"Jwt": "Jwt", "BasicAuthCredentials": "BasicAuthCredentials", "Match": "Match", "Group": "Group", "GroupCollection": "GroupCollection",
+	"Jwt": "Jwt", "BasicAuthCredentials": "BasicAuthCredentials", "Match": "Match", "Group": "Group", "GroupCollection": "GroupCollection", "Capture": "Capture", "CaptureCollection": "CaptureCollection",
 	"Math": "Math", "Convert": "Convert", "Encoding": "Encoding", "WebUtility": "WebUtility", "HttpUtility": "WebUtility",
 	"Regex": "Regex", "JsonConvert": "JsonConvert", "BitConverter": "BitConverter", "SHA256": "SHA256", "SHA1": "SHA1",
 	"SHA512": "SHA512", "SHA384": "SHA384", "MD5": "MD5", "HMACSHA256": "HMACSHA256", "HMACSHA1": "HMACSHA1", "HMACSHA512": "HMACSHA512", "HMACSHA384": "HMACSHA384",
