@@ -30,6 +30,7 @@ func NewLibrary() *expr.Library {
 	addCommonExtras(members, statics)
 	addXMLNodeTypes(members, statics)
 	addIPAddress(members, statics)
+	addRSA(members, statics)
 	for name, t := range members {
 		l.AddMembers(name, t)
 	}
@@ -56,7 +57,8 @@ var aliases = map[string]string{
 	"Enumerable": "Enumerable", "UriKind": "UriKind", "UriPartial": "UriPartial", "StringBuilder": "StringBuilder",
 	"Dictionary": "Dictionary", "IDictionary": "Dictionary", "IReadOnlyDictionary": "Dictionary", "StringComparer": "StringComparer",
 	"XmlNodeType": "XmlNodeType", "IPAddress": "IPAddress", "AddressFamily": "AddressFamily", "HashSet": "HashSet", "ISet": "HashSet", "Queue": "Queue", "Stack": "Stack",
-	"Random": "Random", "HashAlgorithm": "HashAlgorithm", "KeyedHashAlgorithm": "HashAlgorithm", "HMAC": "HashAlgorithm",
+	"Random": "Random", "HashAlgorithm": "HashAlgorithm",
+	"RSA": "RSA", "AsymmetricAlgorithm": "RSA", "HashAlgorithmName": "HashAlgorithmName", "RSASignaturePadding": "RSASignaturePadding", "RSAEncryptionPadding": "RSAEncryptionPadding", "KeyedHashAlgorithm": "HashAlgorithm", "HMAC": "HashAlgorithm",
 }
 
 // hashTypes are the hash algorithm classes a variable may be declared
