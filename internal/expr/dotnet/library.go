@@ -31,6 +31,7 @@ func NewLibrary() *expr.Library {
 	addXMLNodeTypes(members, statics)
 	addIPAddress(members, statics)
 	addRSA(members, statics)
+	addTimeZone(members, statics)
 	for name, t := range members {
 		l.AddMembers(name, t)
 	}
@@ -58,7 +59,7 @@ var aliases = map[string]string{
 	"Dictionary": "Dictionary", "IDictionary": "Dictionary", "IReadOnlyDictionary": "Dictionary", "StringComparer": "StringComparer",
 	"XmlNodeType": "XmlNodeType", "IPAddress": "IPAddress", "AddressFamily": "AddressFamily", "HashSet": "HashSet", "ISet": "HashSet", "Queue": "Queue", "Stack": "Stack",
 	"Random": "Random", "HashAlgorithm": "HashAlgorithm",
-	"RSA": "RSA", "AsymmetricAlgorithm": "RSA", "HashAlgorithmName": "HashAlgorithmName", "RSASignaturePadding": "RSASignaturePadding", "RSAEncryptionPadding": "RSAEncryptionPadding", "KeyedHashAlgorithm": "HashAlgorithm", "HMAC": "HashAlgorithm",
+	"RSA": "RSA", "AsymmetricAlgorithm": "RSA", "TimeZoneInfo": "TimeZoneInfo", "HashAlgorithmName": "HashAlgorithmName", "RSASignaturePadding": "RSASignaturePadding", "RSAEncryptionPadding": "RSAEncryptionPadding", "KeyedHashAlgorithm": "HashAlgorithm", "HMAC": "HashAlgorithm",
 }
 
 // hashTypes are the hash algorithm classes a variable may be declared
