@@ -133,7 +133,8 @@
 // # Context members
 //
 // context.Request (Method, Url, OriginalUrl, Headers, IpAddress, Body,
-// MatchedParameters, Certificate as null), context.Response (StatusCode,
+// MatchedParameters, Certificate: the client's X509Certificate2 or null),
+// context.Response (StatusCode,
 // StatusReason, Headers, Body), Url (Scheme, Host, Port, Path, Query,
 // QueryString, ToString()), headers and query (GetValueOrDefault(name[,
 // default]) joining several values with commas, indexer returning string[],

@@ -32,6 +32,7 @@ func NewLibrary() *expr.Library {
 	addIPAddress(members, statics)
 	addRSA(members, statics)
 	addTimeZone(members, statics)
+	addX509(members, statics)
 	for name, t := range members {
 		l.AddMembers(name, t)
 	}
@@ -59,7 +60,7 @@ var aliases = map[string]string{
 	"Dictionary": "Dictionary", "IDictionary": "Dictionary", "IReadOnlyDictionary": "Dictionary", "StringComparer": "StringComparer",
 	"XmlNodeType": "XmlNodeType", "IPAddress": "IPAddress", "AddressFamily": "AddressFamily", "HashSet": "HashSet", "ISet": "HashSet", "Queue": "Queue", "Stack": "Stack",
 	"Random": "Random", "HashAlgorithm": "HashAlgorithm",
-	"RSA": "RSA", "AsymmetricAlgorithm": "RSA", "TimeZoneInfo": "TimeZoneInfo", "HashAlgorithmName": "HashAlgorithmName", "RSASignaturePadding": "RSASignaturePadding", "RSAEncryptionPadding": "RSAEncryptionPadding", "KeyedHashAlgorithm": "HashAlgorithm", "HMAC": "HashAlgorithm",
+	"RSA": "RSA", "AsymmetricAlgorithm": "RSA", "TimeZoneInfo": "TimeZoneInfo", "X509Certificate2": "X509Certificate2", "X509Certificate": "X509Certificate2", "X500DistinguishedName": "X500DistinguishedName", "X509NameType": "X509NameType", "HashAlgorithmName": "HashAlgorithmName", "RSASignaturePadding": "RSASignaturePadding", "RSAEncryptionPadding": "RSAEncryptionPadding", "KeyedHashAlgorithm": "HashAlgorithm", "HMAC": "HashAlgorithm",
 }
 
 // hashTypes are the hash algorithm classes a variable may be declared
@@ -72,7 +73,7 @@ var hashTypes = map[string]bool{
 
 // namespaces are the prefixes a policy may write before a type name.
 var namespaces = []string{
-	"System.Security.Cryptography.", "System.Text.RegularExpressions.", "System.Collections.Generic.",
+	"System.Security.Cryptography.X509Certificates.", "System.Security.Cryptography.", "System.Text.RegularExpressions.", "System.Collections.Generic.",
 	"Newtonsoft.Json.Linq.", "Newtonsoft.Json.", "System.Xml.Linq.", "System.Xml.", "System.Globalization.", "System.Text.",
 	"System.Linq.", "System.Net.", "System.Web.", "System.",
 }
