@@ -33,6 +33,7 @@ func NewLibrary() *expr.Library {
 	addRSA(members, statics)
 	addTimeZone(members, statics)
 	addX509(members, statics)
+	addEnum(statics)
 	for name, t := range members {
 		l.AddMembers(name, t)
 	}
@@ -60,7 +61,7 @@ var aliases = map[string]string{
 	"Dictionary": "Dictionary", "IDictionary": "Dictionary", "IReadOnlyDictionary": "Dictionary", "StringComparer": "StringComparer",
 	"XmlNodeType": "XmlNodeType", "IPAddress": "IPAddress", "AddressFamily": "AddressFamily", "HashSet": "HashSet", "ISet": "HashSet", "Queue": "Queue", "Stack": "Stack",
 	"Random": "Random", "HashAlgorithm": "HashAlgorithm",
-	"RSA": "RSA", "AsymmetricAlgorithm": "RSA", "TimeZoneInfo": "TimeZoneInfo", "X509Certificate2": "X509Certificate2", "X509Certificate": "X509Certificate2", "X500DistinguishedName": "X500DistinguishedName", "X509NameType": "X509NameType", "HashAlgorithmName": "HashAlgorithmName", "RSASignaturePadding": "RSASignaturePadding", "RSAEncryptionPadding": "RSAEncryptionPadding", "KeyedHashAlgorithm": "HashAlgorithm", "HMAC": "HashAlgorithm",
+	"RSA": "RSA", "AsymmetricAlgorithm": "RSA", "TimeZoneInfo": "TimeZoneInfo", "Enum": "Enum", "X509Certificate2": "X509Certificate2", "X509Certificate": "X509Certificate2", "X500DistinguishedName": "X500DistinguishedName", "X509NameType": "X509NameType", "HashAlgorithmName": "HashAlgorithmName", "RSASignaturePadding": "RSASignaturePadding", "RSAEncryptionPadding": "RSAEncryptionPadding", "KeyedHashAlgorithm": "HashAlgorithm", "HMAC": "HashAlgorithm",
 }
 
 // hashTypes are the hash algorithm classes a variable may be declared
@@ -93,10 +94,21 @@ func implicit(from, to *expr.Type) bool {
 	return false
 }
 
-// explicit allows the casts of Newtonsoft's explicit operators: between
+// enumTypes are the library's enums, whose values cast to int and long.
+var enumTypes = map[string]bool{
+	"AddressFamily": true, "DateTimeKind": true, "DateTimeStyles": true, "DayOfWeek": true, "Formatting": true,
+	"JTokenType": true, "MidpointRounding": true, "RegexOptions": true, "StringComparison": true,
+	"StringSplitOptions": true, "UriKind": true, "UriPartial": true, "XmlNodeType": true, "X509NameType": true,
+}
+
+// explicit allows (int) and (long) casts of an enum, and the casts of
+// Newtonsoft's explicit operators: between
 // JSON token types, and from a token to a string, number, bool, DateTime,
 // Guid or TimeSpan. Types are told apart by the J their names start with.
 func explicit(from, to *expr.Type) bool {
+	if enumTypes[from.Name()] {
+		return to == tyInt || to == tyLong
+	}
 	if !strings.HasPrefix(from.Name(), "J") {
 		return false
 	}
