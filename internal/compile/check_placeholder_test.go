@@ -72,3 +72,28 @@ func TestDocumentRefusesPlaceholders(t *testing.T) {
 		t.Errorf("Document took a placeholder as opaque:\n%s", got)
 	}
 }
+
+// FuzzCheckPlaceholders checks that checking a document with
+// placeholders allowed never panics, and that a placeholder is never
+// an error in an attribute the check reports it for.
+func FuzzCheckPlaceholders(f *testing.F) {
+	f.Add(templated)
+	f.Add(`<policies><inbound><retry condition="@(true)" count="{n}" interval="{i}"><retry count="{m}" interval="1" condition="{c}"><forward-request timeout="{t}" /></retry></retry></inbound></policies>`)
+	f.Add(`<fragment><rate-limit-by-key calls="{x}" renewal-period="{y}" counter-key="{z}" /></fragment>`)
+	c := NewChecker(CheckOptions{Registry: builtin.NewRegistry(), AnyFragment: true,
+		Env: policy.Env{AnyPlaceholder: true, AnyNamedValue: true, AnyBackend: true, AnyCertificate: true, AnySchema: true}})
+	f.Fuzz(func(t *testing.T, doc string) {
+		warned := map[string]bool{}
+		fs := c.Check(doc)
+		for _, x := range fs {
+			if strings.Contains(x.Message, "deployment placeholder") {
+				warned[x.Path+" "+x.Attr] = true
+			}
+		}
+		for _, x := range fs {
+			if x.Severity == SeverityError && warned[x.Path+" "+x.Attr] {
+				t.Errorf("attribute %s of %s is both a placeholder and an error: %s", x.Attr, x.Path, x.Message)
+			}
+		}
+	})
+}

@@ -159,3 +159,21 @@ func TestRSACreateMakesAKey(t *testing.T) {
 		t.Fatalf("got %v, %v; want True", v, err)
 	}
 }
+
+// FuzzRSAKeyImport checks that reading a key from PEM or <RSAKeyValue>
+// text never panics and either gives a key or an error.
+func FuzzRSAKeyImport(f *testing.F) {
+	f.Add("-----BEGIN PUBLIC KEY-----\nMIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQCoxzNN+Tc8k6aIOlIJUqhPlLp5\nHVSRtrgYpgqTWFQcM8tM1PO5OVnsQJc7QjpXxB0YuFBhCj29Lels34oUWdnQDp87\n5OZdhlgve3r6at85ZfCYvkkchjo12njUgnWNOf8V1T77Bo0XQCrVUGSVvEoDFSR/\n4cjHtXt02zqSK7aEdQIDAQAB\n-----END PUBLIC KEY-----\n")
+	f.Add("<RSAKeyValue><Modulus>qMczTfk3PJOmiDpSCVKoT5S6eR1Ukba4GKYKk1hUHDPLTNTzuTlZ7ECXO0I6V8QdGLhQYQo9vS3pbN+KFFnZ0A6fO+TmXYZYL3t6+mrfOWXwmL5JHIY6Ndp41IJ1jTn/FdU++waNF0Aq1VBklbxKAxUkf+HIx7V7dNs6kiu2hHU=</Modulus><Exponent>AQAB</Exponent></RSAKeyValue>")
+	f.Add("<RSAKeyValue><Modulus>AQ==</Modulus><Exponent>AQ==</Exponent><D>AQ==</D><P>AQ==</P><Q>AQ==</Q></RSAKeyValue>")
+	f.Add("-----BEGIN RSA PRIVATE KEY-----\nMAA=\n-----END RSA PRIVATE KEY-----\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, imp := range []func(*rsaVal, string) error{(*rsaVal).importPEM, (*rsaVal).importXML} {
+			r := &rsaVal{bits: 512}
+			err := imp(r, s)
+			if err == nil && r.pub == nil {
+				t.Fatalf("%q: no error and no key", s)
+			}
+		}
+	})
+}
