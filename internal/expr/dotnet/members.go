@@ -81,6 +81,7 @@ func buildMembers() map[string]expr.Members {
 		}
 		merge(m[name], linqMembers())
 		merge(m[name], linqCastMembers())
+		merge(m[name], linqSetMembers())
 	}
 	addTokenFirstLast(m)
 	for name := range hashTypes {
