@@ -129,11 +129,11 @@
 // TestAllowedTypesWalk compiles an expression using each: 666 are
 // implemented and the other 199 are refused at compile time with a
 // diagnostic naming the type or member (among them the XML node classes
-// other than
-// XElement and XDocument, SymmetricAlgorithm, StringReader and
+// other than XElement and XDocument, SymmetricAlgorithm, StringReader and
 // StringWriter, and RSA's ImportParameters, whose RSAParameters the table
-// does not allow). Regex, RSA, TimeZoneInfo, X509Certificate2 and
-// Enum.Parse<T> are implemented; see the dotnet package.
+// does not allow). Regex, RSA, TimeZoneInfo, X509Certificate2,
+// Enum.Parse<T> and JToken's tree navigation are implemented; see the
+// dotnet package.
 //
 // # Context members
 //
