@@ -34,13 +34,15 @@ func NewLibrary() *expr.Library {
 	addTimeZone(members, statics)
 	addX509(members, statics)
 	addEnum(statics)
+	ctors := constructors()
+	addCryptoExtras(members, statics, ctors)
 	for name, t := range members {
 		l.AddMembers(name, t)
 	}
 	for name, t := range statics {
 		l.AddStatics(name, t)
 	}
-	for name, c := range constructors() {
+	for name, c := range ctors {
 		l.AddConstructor(name, c)
 	}
 	return l
@@ -61,7 +63,8 @@ var aliases = map[string]string{
 	"Dictionary": "Dictionary", "IDictionary": "Dictionary", "IReadOnlyDictionary": "Dictionary", "StringComparer": "StringComparer",
 	"XmlNodeType": "XmlNodeType", "IPAddress": "IPAddress", "AddressFamily": "AddressFamily", "HashSet": "HashSet", "ISet": "HashSet", "Queue": "Queue", "Stack": "Stack",
 	"Random": "Random", "HashAlgorithm": "HashAlgorithm",
-	"RSA": "RSA", "AsymmetricAlgorithm": "RSA", "TimeZoneInfo": "TimeZoneInfo", "Enum": "Enum", "X509Certificate2": "X509Certificate2", "X509Certificate": "X509Certificate2", "X500DistinguishedName": "X500DistinguishedName", "X509NameType": "X509NameType", "HashAlgorithmName": "HashAlgorithmName", "RSASignaturePadding": "RSASignaturePadding", "RSAEncryptionPadding": "RSAEncryptionPadding", "KeyedHashAlgorithm": "HashAlgorithm", "HMAC": "HashAlgorithm",
+	"RSA": "RSA", "AsymmetricAlgorithm": "RSA", "TimeZoneInfo": "TimeZoneInfo", "Enum": "Enum", "RNGCryptoServiceProvider": "RNGCryptoServiceProvider", "RSACertificateExtensions": "RSACertificateExtensions", "JContainer": "JToken",
+	"SHA1Managed": "SHA1Managed", "SHA256Managed": "SHA256Managed", "SHA384Managed": "SHA384Managed", "SHA512Managed": "SHA512Managed", "X509Certificate2": "X509Certificate2", "X509Certificate": "X509Certificate2", "X500DistinguishedName": "X500DistinguishedName", "X509NameType": "X509NameType", "HashAlgorithmName": "HashAlgorithmName", "RSASignaturePadding": "RSASignaturePadding", "RSAEncryptionPadding": "RSAEncryptionPadding", "KeyedHashAlgorithm": "HashAlgorithm", "HMAC": "HashAlgorithm",
 }
 
 // hashTypes are the hash algorithm classes a variable may be declared
