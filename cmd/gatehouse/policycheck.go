@@ -209,7 +209,7 @@ func checkPolicyFile(c *compile.Checker, file string) []checkDiagnostic {
 func loadCheckSources(cmd *cobra.Command, cfg policyCheckConfig) (*checkSources, error) {
 	src := &checkSources{
 		env: policy.Env{NamedValues: map[string]string{}, Backends: map[string]string{}, Certificates: map[string]*policy.Certificate{},
-			AnyNamedValue: true, AnyBackend: true, AnyCertificate: true, AnySchema: true},
+			AnyNamedValue: true, AnyBackend: true, AnyCertificate: true, AnySchema: true, AnyPlaceholder: true},
 		fragments:   map[string]compile.FragmentSource{},
 		anyFragment: true,
 	}

@@ -107,6 +107,7 @@ func TestPolicyCheckFiles(t *testing.T) {
 		"uses-broken.xml":          "<policies>\n  <inbound>\n    <choose><otherwise><include-fragment fragment-id=\"broken\" /></otherwise></choose>\n  </inbound>\n</policies>",
 		"uses-broken-too.xml":      "<policies><inbound><include-fragment fragment-id=\"broken\" /></inbound></policies>",
 		"bad-comment.xml":          "<policies>\n  <!-- do -- not -->\n  <inbound />\n</policies>",
+		"templated.xml":            "<policies>\n  <inbound>\n    <rate-limit calls=\"{calls}\" renewal-period=\"60\" />\n  </inbound>\n</policies>",
 		// APIOps's extracted-artifact layout.
 		"artifacts/policy fragments/common/policy.xml":                     commonFragment,
 		"artifacts/policy fragments/common/policyFragmentInformation.json": `{"properties": {"format": "rawxml"}}`,
@@ -137,6 +138,9 @@ func TestPolicyCheckFiles(t *testing.T) {
 			certWarning +
 			`policy.xml:14:38: warning: <include-fragment> fragment-id: policy fragment "forwarding" is opaque: not known here, its elements are not checked` + "\n" +
 			"6 " + hint},
+		{name: "deployment placeholders are warnings", args: []string{"templated.xml"}, exit: 0, stderr: "" +
+			`templated.xml:3:24: warning: <rate-limit> calls: deployment placeholder {calls} is opaque: replaced when deployed, taken here as any valid value` + "\n" +
+			"1 " + hint},
 		{name: "given files resolve references", args: []string{"--named-values", "values.json", "--backends", "backends.json", "--fragments", "fragments", "policy.xml"},
 			exit: 0, stderr: certWarning + "1 " + hint},
 		{name: "a name the given values lack is an error", args: []string{"--named-values", "no-values.json", "--named-value", "API-KEY=k", "policy.xml"}, exit: 1,

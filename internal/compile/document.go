@@ -279,6 +279,10 @@ func (run *checkRun) reference(r policy.Reference) {
 		if env.CertificateByThumbprint(r.ID) == nil && env.AnyCertificate {
 			msg, attr = fmt.Sprintf("the certificate with thumbprint %q is opaque: not known here, not checked", r.ID), "thumbprint"
 		}
+	case "placeholders":
+		if env.AnyPlaceholder {
+			msg, attr = fmt.Sprintf("deployment placeholder %s is opaque: replaced when deployed, taken here as any valid value", r.ID), r.Attr
+		}
 	case "policyFragments":
 		if _, ok := run.c.fragments[id]; ok {
 			if run.via[id] == nil {

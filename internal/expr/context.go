@@ -2,6 +2,7 @@ package expr
 
 import (
 	"bytes"
+	"crypto/x509"
 	"io"
 	"net/http"
 	"net/url"
@@ -44,6 +45,9 @@ type Request struct {
 	IPAddress         string
 	Body              *Body
 	MatchedParameters map[string]string // URL template parameters of the operation
+	// Certificate is the client certificate the caller presented over
+	// TLS (context.Request.Certificate, an X509Certificate2); nil: none.
+	Certificate *x509.Certificate
 }
 
 // Response is context.Response.

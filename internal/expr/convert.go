@@ -43,6 +43,15 @@ func Cast(t *Type, v any, explicit bool) (any, error) {
 	if isType(t, v) {
 		return v, nil
 	}
+	if e, ok := v.(Enum); ok && explicit {
+		// (int)DayOfWeek.Friday: an enum's number, as C#'s explicit cast.
+		switch t.name {
+		case "int":
+			return e.Value, nil
+		case "long":
+			return int64(e.Value), nil
+		}
+	}
 	switch t.name {
 	case "int", "long", "double", "char", "byte":
 		i, f, isF, ok := Numeric(v)

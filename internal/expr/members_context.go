@@ -92,7 +92,12 @@ func contextMembers(m map[string]Members) {
 		"IpAddress":         val(tyString, func(r any) any { return r.(*Request).IPAddress }),
 		"Body":              val(tyBody, func(r any) any { return orNil(r.(*Request).Body) }),
 		"MatchedParameters": val(tyDict, func(r any) any { return r.(*Request).MatchedParameters }),
-		"Certificate":       val(tyObject, func(any) any { return nil }),
+		"Certificate": val(NewType("X509Certificate2", TypeOptions{}), func(r any) any {
+			if c := r.(*Request).Certificate; c != nil {
+				return c
+			}
+			return nil
+		}),
 	}
 	m["IResponse"] = Members{
 		"StatusCode":   val(tyInt, func(r any) any { return r.(*Response).StatusCode }),

@@ -2,6 +2,7 @@ package expr
 
 import (
 	"bytes"
+	"crypto/x509"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -150,6 +151,8 @@ func TypeName(v any) string {
 		return "array"
 	case time.Time:
 		return "DateTime"
+	case *x509.Certificate:
+		return "X509Certificate2"
 	case time.Duration:
 		return "TimeSpan"
 	case Guid:

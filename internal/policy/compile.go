@@ -58,6 +58,11 @@ type Env struct {
 	// as written (for checking documents offline): in a typed attribute it
 	// stands for any well-formed value.
 	AnyNamedValue bool
+	// AnyPlaceholder accepts, in an attribute its element would refuse, a
+	// whole value that is one deployment-template placeholder such as
+	// "{retry-count}", as any well-formed value (for checking documents
+	// offline; see placeholder.go). The management plane never sets it.
+	AnyPlaceholder bool
 	// Secrets holds the lower-case names of the secret named values, whose
 	// values no diagnostic may show.
 	Secrets map[string]bool
@@ -97,13 +102,18 @@ type Env struct {
 // Reference is a use of another resource by a policy element.
 type Reference struct {
 	// Kind is "namedValues", "backends", "certificates", "schemas",
-	// "policyFragments" (told by Merger.OnInclude) or
+	// "policyFragments" (told by Merger.OnInclude),
 	// "certificateThumbprints" (a thumbprint no certificate of the Env
-	// has, accepted with AnyCertificate).
+	// has, accepted with AnyCertificate) or "placeholders" (accepted with
+	// AnyPlaceholder).
 	Kind string
 	// ID is the named value's name, the backend's, certificate's or
-	// fragment's id, or the thumbprint, as written.
+	// fragment's id, the thumbprint, or the placeholder ("{tpm}"), as
+	// written.
 	ID string
+	// Attr is the attribute that holds a placeholder; empty for the
+	// other kinds.
+	Attr string
 	// Source, Path and Pos say where: see Node.Source.
 	Source string
 	Path   string
@@ -220,17 +230,6 @@ func (c *Compiler) references(n *Node) {
 	}
 }
 
-// opaque reports whether attribute attr of n (empty: its text) holds a
-// {{name}} whose value is not known here, which stands for any value.
-func opaque(n *Node, attr string) bool {
-	for _, ref := range n.refs {
-		if ref.Opaque && ref.Attr == attr {
-			return true
-		}
-	}
-	return false
-}
-
 // Compiler is handed to each element's CompileFunc: it compiles
 // attributes, texts and child elements, and collects diagnostics.
 type Compiler struct {
@@ -241,6 +240,9 @@ type Compiler struct {
 	// perOperation notes that an element read the operation's
 	// description or examples: the pipeline is the operation's own.
 	perOperation bool
+	// placeholders holds, by node, the attributes whose placeholders are
+	// taken as opaque (Env.AnyPlaceholder; see placeholder.go).
+	placeholders map[*Node]map[string]Attr
 }
 
 // Operation returns what the operation being compiled documents (nil
@@ -317,7 +319,7 @@ func (c *Compiler) Steps(nodes []*Node) []Step {
 			continue
 		}
 		before := len(c.diags)
-		s := f(n, c)
+		s := c.compileWithPlaceholders(n, f)
 		if s != nil && len(c.diags) == before {
 			steps = append(steps, &namedStep{name: n.Name, section: c.section, step: s})
 		}
@@ -359,7 +361,7 @@ func (c *Compiler) Literal(n *Node, name string, required bool) (string, Attr, b
 		}
 		return "", a, false
 	}
-	if opaque(n, name) {
+	if c.opaque(n, name) {
 		return "", a, false // any value: it is not known here
 	}
 	if strings.HasPrefix(strings.TrimSpace(a.Value), "@") {
@@ -400,11 +402,11 @@ func (c *Compiler) value(n *Node, attr, v string, p Pos, off int) Value {
 	case strings.HasPrefix(trimmed, "@{") && strings.HasSuffix(trimmed, "}"):
 		kind = expr.Block
 	default:
-		return Value{lit: v, set: true, opaque: opaque(n, attr)}
+		return Value{lit: v, set: true, opaque: c.opaque(n, attr)}
 	}
 	prog, err := expr.Compile(trimmed[2:len(trimmed)-1], kind, c.reg.exprs)
 	if err != nil {
-		if opaque(n, attr) {
+		if c.opaque(n, attr) {
 			// A {{name}} not known here may be code: the expression can
 			// only be checked with its value.
 			return Value{lit: v, set: true, opaque: true}

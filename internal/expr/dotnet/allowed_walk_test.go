@@ -90,10 +90,13 @@ func classify(src, typ, member string) (res probeResult, msg string) {
 }
 
 // probes are the expressions that use member of typ: the constructor for
-// "new", else a static access and an access on a value cast to typ.
+// "new", the indexer for "Item", else a static access and an access on a value cast to typ.
 func probes(typ, member string) []string {
-	if member == "new" {
+	switch member {
+	case "new":
 		return []string{"new " + typ + "()"}
+	case "Item":
+		return []string{"((" + typ + `)context.Variables["obj"])[0]`}
 	}
 	return []string{
 		typ + "." + member,
@@ -104,7 +107,7 @@ func probes(typ, member string) []string {
 
 // minImplemented is how many allowed members the walk found implemented
 // when the documentation was last updated; fewer is a regression.
-const minImplemented = 542
+const minImplemented = 686
 
 // TestAllowedTypesWalk walks the types and members APIM allows in policy
 // expressions: each is implemented (an expression using it compiles) or

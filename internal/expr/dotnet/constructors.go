@@ -38,12 +38,15 @@ func constructors() map[string]*expr.Constructor {
 		"XAttribute": {Min: 2, Max: 2, Result: named("XAttribute"), Make: func(a []any) (any, error) {
 			return &XAttribute{Name: expr.ToString(a[0]), Value: expr.ToString(a[1])}, nil
 		}},
-		"Regex":      {Min: 1, Max: 2, Result: named("Regex"), Make: newRegex},
-		"Random":     {Min: 0, Max: 1, Result: named("Random"), Make: func([]any) (any, error) { return randomVal{}, nil }},
-		"HashSet":    {Min: 0, Max: -1, Make: newHashSet},
-		"Queue":      {Min: 0, Max: 1, Make: newSeqColl(false)},
-		"Stack":      {Min: 0, Max: 1, Make: newSeqColl(true)},
-		"Dictionary": {Min: 0, Max: -1, Make: newDict, Entries: func(d, k, v any) error { return d.(*dictVal).add(k, v) }},
+		"Regex":             {Min: 1, Max: 2, Result: named("Regex"), Make: newRegex},
+		"X509Certificate2":  {Min: 1, Max: 1, Result: named("X509Certificate2"), Make: newCertificate},
+		"X509Certificate":   {Min: 1, Max: 1, Result: named("X509Certificate2"), Make: newCertificate},
+		"HashAlgorithmName": {Min: 1, Max: 1, Result: named("HashAlgorithmName"), Make: newHashAlgorithmName},
+		"Random":            {Min: 0, Max: 1, Result: named("Random"), Make: func([]any) (any, error) { return randomVal{}, nil }},
+		"HashSet":           {Min: 0, Max: -1, Make: newHashSet},
+		"Queue":             {Min: 0, Max: 1, Make: newSeqColl(false)},
+		"Stack":             {Min: 0, Max: 1, Make: newSeqColl(true)},
+		"Dictionary":        {Min: 0, Max: -1, Make: newDict, Entries: func(d, k, v any) error { return d.(*dictVal).add(k, v) }},
 	}
 }
 

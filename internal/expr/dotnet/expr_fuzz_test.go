@@ -51,6 +51,10 @@ func FuzzCompile(f *testing.F) {
 		`context.User.Groups.Where(g => g.Id.StartsWith("a")).Select(g => g.Name).FirstOrDefault()`,
 		`Convert.ToInt32("7") << 2 | 1`, `'a' + 1 > 97 ? (char)98 : 'c'`, `Guid.Parse(context.RequestId.ToString()).ToString("N")`,
 		`context.Variables.GetValueOrDefault<JObject>("obj")?["a"]?["b"]?[0]`, `Math.Round(Math.Pow(2, 0.5), 3)`,
+		`Regex.Match("id=42", @"id=(?<n>\d+)").Groups["n"].Captures[0].Value`, `Regex.Matches("a1b2", @"\d").Cast<Match>().Select(m => m.Value).Last()`,
+		`TimeZoneInfo.ConvertTimeBySystemTimeZoneId(DateTime.UtcNow, "W. Europe Standard Time").Hour`, `Enum.Parse<DayOfWeek>("friday", true)`,
+		`(int)Enum.Parse<RegexOptions>("IgnoreCase, 4")`, `context.Request.Certificate?.Thumbprint ?? "none"`,
+		`RSA.Create().KeySize`, `HashAlgorithmName.SHA256.Name + RSASignaturePadding.Pss`,
 	} {
 		f.Add(s, false)
 	}

@@ -18,14 +18,23 @@ type JToken interface {
 }
 
 // JObject is a JSON object whose properties keep their order.
-type JObject struct{ props []*JProperty }
+type JObject struct {
+	props  []*JProperty
+	parent JToken // see parentOf
+}
 
 // JArray is a JSON array.
-type JArray struct{ items []JToken }
+type JArray struct {
+	items  []JToken
+	parent JToken
+}
 
 // JValue is a JSON scalar: its Value is nil, string, int64, float64,
 // bool or time.Time.
-type JValue struct{ v any }
+type JValue struct {
+	v      any
+	parent JToken
+}
 
 // JProperty is a name and value of a JObject.
 type JProperty struct {
@@ -63,10 +72,13 @@ func (o *JObject) Set(name string, v JToken) {
 	for _, p := range o.props {
 		if p.Name == name {
 			p.Value = v
+			setParent(v, p)
 			return
 		}
 	}
-	o.props = append(o.props, &JProperty{Name: name, Value: v, parent: o})
+	p := &JProperty{Name: name, Value: v, parent: o}
+	setParent(v, p)
+	o.props = append(o.props, p)
 }
 
 func (o *JObject) remove(name string) bool {
@@ -132,7 +144,9 @@ func jsonFromValue(v any) (JToken, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &JProperty{Name: x.Key, Value: val}, nil
+		p := &JProperty{Name: x.Key, Value: val}
+		setParent(val, p)
+		return p, nil
 	}
 	items, err := expr.Enumerate(v)
 	if err != nil {
@@ -144,6 +158,7 @@ func jsonFromValue(v any) (JToken, error) {
 		if err != nil {
 			return nil, err
 		}
+		setParent(t, a)
 		a.items = append(a.items, t)
 	}
 	return a, nil
@@ -193,6 +208,7 @@ func newJArray(args []any) (any, error) {
 						if err != nil {
 							return nil, err
 						}
+						setParent(t, a)
 						a.items = append(a.items, t)
 					}
 					continue
@@ -203,6 +219,7 @@ func newJArray(args []any) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		setParent(t, a)
 		a.items = append(a.items, t)
 	}
 	return a, nil
@@ -217,7 +234,9 @@ func newJProperty(name, v any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &JProperty{Name: n, Value: t}, nil
+	p := &JProperty{Name: n, Value: t}
+	setParent(t, p)
+	return p, nil
 }
 
 // jvalueString is JValue.ToString(): the value without JSON quoting.

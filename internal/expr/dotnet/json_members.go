@@ -83,6 +83,7 @@ func tokenSet(r any, k, v any) error {
 			return fail("index %s was out of range", expr.ToString(k))
 		}
 		x.items[i] = t
+		setParent(t, x)
 		return nil
 	}
 	return fail("cannot set child value on %s", expr.TypeName(r))
@@ -133,7 +134,7 @@ func toObject(v any, t *expr.Type) (any, error) {
 }
 
 func jsonCommon() expr.Members {
-	return expr.Members{
+	return merge(jsonTreeMembers(), expr.Members{
 		"Type": val(named("JTokenType"), func(r any) any { return tokenType(r) }),
 		"ToObject": genericM(true, 0, 0, func(_ *expr.Env, r any, _ []any, targs []*expr.Type) (any, error) {
 			return toObject(r, targs[0])
@@ -192,7 +193,9 @@ func jsonCommon() expr.Members {
 			if _, isProp := r.(*JProperty); isProp {
 				p := r.(*JProperty)
 				v, err := parseJSON([]byte(jsonString(p.Value, false)))
-				return &JProperty{Name: p.Name, Value: v}, err
+				c := &JProperty{Name: p.Name, Value: v}
+				setParent(v, c)
+				return c, err
 			}
 			return t, err
 		}),
@@ -200,7 +203,7 @@ func jsonCommon() expr.Members {
 		"[]=": &expr.Member{Min: 2, Max: 2, Call: func(_ *expr.Env, r any, a []any, _ []*expr.Type) (any, error) {
 			return nil, tokenSet(r, a[0], a[1])
 		}},
-	}
+	})
 }
 
 func addJSONMembers(m map[string]expr.Members) {
@@ -290,6 +293,7 @@ func addJSONMembers(m map[string]expr.Members) {
 			if err != nil {
 				return nil, err
 			}
+			setParent(t, arr(r))
 			arr(r).items = append(arr(r).items, t)
 			return nil, nil
 		}),
@@ -303,6 +307,7 @@ func addJSONMembers(m map[string]expr.Members) {
 				return nil, err
 			}
 			x := arr(r)
+			setParent(t, x)
 			x.items = append(x.items[:i], append([]JToken{t}, x.items[i:]...)...)
 			return nil, nil
 		}),

@@ -72,7 +72,9 @@ func mergeObject(o, content *JObject) {
 		case *JArray:
 			if src, ok := p.Value.(*JArray); ok {
 				for _, it := range src.items {
-					cur.items = append(cur.items, cloneJSON(it))
+					c := cloneJSON(it)
+					setParent(c, cur)
+					cur.items = append(cur.items, c)
 				}
 				continue
 			}

@@ -123,6 +123,7 @@ func (p *jsonParser) array(depth int) (JToken, error) {
 		if err != nil {
 			return nil, err
 		}
+		setParent(v, a)
 		a.items = append(a.items, v)
 		p.space()
 		if p.i >= len(p.data) {

@@ -162,6 +162,7 @@ func setTokenValue(_ *expr.Env, r any, a []any, _ []*expr.Type) (any, error) {
 	switch x := r.(type) {
 	case *JProperty:
 		x.Value = t
+		setParent(t, x)
 		return nil, nil
 	case *JValue:
 		if jv, ok := t.(*JValue); ok {

@@ -30,13 +30,19 @@ func NewLibrary() *expr.Library {
 	addCommonExtras(members, statics)
 	addXMLNodeTypes(members, statics)
 	addIPAddress(members, statics)
+	addRSA(members, statics)
+	addTimeZone(members, statics)
+	addX509(members, statics)
+	addEnum(statics)
+	ctors := constructors()
+	addCryptoExtras(members, statics, ctors)
 	for name, t := range members {
 		l.AddMembers(name, t)
 	}
 	for name, t := range statics {
 		l.AddStatics(name, t)
 	}
-	for name, c := range constructors() {
+	for name, c := range ctors {
 		l.AddConstructor(name, c)
 	}
 	return l
@@ -46,7 +52,7 @@ func NewLibrary() *expr.Library {
 // policy may write them, to their canonical names.
 var aliases = map[string]string{
 	"Uri": "Uri", "JProperty": "JProperty", "XName": "XName", "XAttribute": "XAttribute",
-	"Jwt": "Jwt", "BasicAuthCredentials": "BasicAuthCredentials", "Match": "Match", "Group": "Group", "GroupCollection": "GroupCollection",
+	"Jwt": "Jwt", "BasicAuthCredentials": "BasicAuthCredentials", "Match": "Match", "Group": "Group", "GroupCollection": "GroupCollection", "Capture": "Capture", "CaptureCollection": "CaptureCollection",
 	"Math": "Math", "Convert": "Convert", "Encoding": "Encoding", "WebUtility": "WebUtility", "HttpUtility": "WebUtility",
 	"Regex": "Regex", "JsonConvert": "JsonConvert", "BitConverter": "BitConverter", "SHA256": "SHA256", "SHA1": "SHA1",
 	"SHA512": "SHA512", "SHA384": "SHA384", "MD5": "MD5", "HMACSHA256": "HMACSHA256", "HMACSHA1": "HMACSHA1", "HMACSHA512": "HMACSHA512", "HMACSHA384": "HMACSHA384",
@@ -56,7 +62,9 @@ var aliases = map[string]string{
 	"Enumerable": "Enumerable", "UriKind": "UriKind", "UriPartial": "UriPartial", "StringBuilder": "StringBuilder",
 	"Dictionary": "Dictionary", "IDictionary": "Dictionary", "IReadOnlyDictionary": "Dictionary", "StringComparer": "StringComparer",
 	"XmlNodeType": "XmlNodeType", "IPAddress": "IPAddress", "AddressFamily": "AddressFamily", "HashSet": "HashSet", "ISet": "HashSet", "Queue": "Queue", "Stack": "Stack",
-	"Random": "Random", "HashAlgorithm": "HashAlgorithm", "KeyedHashAlgorithm": "HashAlgorithm", "HMAC": "HashAlgorithm",
+	"Random": "Random", "HashAlgorithm": "HashAlgorithm",
+	"RSA": "RSA", "AsymmetricAlgorithm": "RSA", "TimeZoneInfo": "TimeZoneInfo", "Enum": "Enum", "RNGCryptoServiceProvider": "RNGCryptoServiceProvider", "RSACertificateExtensions": "RSACertificateExtensions", "JContainer": "JToken",
+	"SHA1Managed": "SHA1Managed", "SHA256Managed": "SHA256Managed", "SHA384Managed": "SHA384Managed", "SHA512Managed": "SHA512Managed", "X509Certificate2": "X509Certificate2", "X509Certificate": "X509Certificate2", "X500DistinguishedName": "X500DistinguishedName", "X509NameType": "X509NameType", "HashAlgorithmName": "HashAlgorithmName", "RSASignaturePadding": "RSASignaturePadding", "RSAEncryptionPadding": "RSAEncryptionPadding", "KeyedHashAlgorithm": "HashAlgorithm", "HMAC": "HashAlgorithm",
 }
 
 // hashTypes are the hash algorithm classes a variable may be declared
@@ -69,7 +77,7 @@ var hashTypes = map[string]bool{
 
 // namespaces are the prefixes a policy may write before a type name.
 var namespaces = []string{
-	"System.Security.Cryptography.", "System.Text.RegularExpressions.", "System.Collections.Generic.",
+	"System.Security.Cryptography.X509Certificates.", "System.Security.Cryptography.", "System.Text.RegularExpressions.", "System.Collections.Generic.",
 	"Newtonsoft.Json.Linq.", "Newtonsoft.Json.", "System.Xml.Linq.", "System.Xml.", "System.Globalization.", "System.Text.",
 	"System.Linq.", "System.Net.", "System.Web.", "System.",
 }
@@ -89,10 +97,21 @@ func implicit(from, to *expr.Type) bool {
 	return false
 }
 
-// explicit allows the casts of Newtonsoft's explicit operators: between
+// enumTypes are the library's enums, whose values cast to int and long.
+var enumTypes = map[string]bool{
+	"AddressFamily": true, "DateTimeKind": true, "DateTimeStyles": true, "DayOfWeek": true, "Formatting": true,
+	"JTokenType": true, "MidpointRounding": true, "RegexOptions": true, "StringComparison": true,
+	"StringSplitOptions": true, "UriKind": true, "UriPartial": true, "XmlNodeType": true, "X509NameType": true,
+}
+
+// explicit allows (int) and (long) casts of an enum, and the casts of
+// Newtonsoft's explicit operators: between
 // JSON token types, and from a token to a string, number, bool, DateTime,
 // Guid or TimeSpan. Types are told apart by the J their names start with.
 func explicit(from, to *expr.Type) bool {
+	if enumTypes[from.Name()] {
+		return to == tyInt || to == tyLong
+	}
 	if !strings.HasPrefix(from.Name(), "J") {
 		return false
 	}

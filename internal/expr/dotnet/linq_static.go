@@ -8,7 +8,9 @@ import "github.com/gatehouse/gatehouse/internal/expr"
 // does not depend on the source, object otherwise (checked at run time).
 func addEnumerableCalls(s map[string]expr.Members) {
 	en := s["Enumerable"]
-	for name, mem := range linqMembers() {
+	ops := linqMembers()
+	merge(ops, linqSetMembers())
+	for name, mem := range ops {
 		if en[name] != nil || mem.Call == nil {
 			continue
 		}

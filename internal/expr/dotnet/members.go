@@ -75,11 +75,13 @@ func buildMembers() map[string]expr.Members {
 	}
 	addSetMembers(m)
 	m["object"] = objectMembers()
-	for _, name := range []string{"array", "string[]", "byte[]", "JArray", "JObject", "IHeaders", "IQuery", "Dictionary", "IParameters", "IVariables", "GroupCollection", "string", "List", "IClaims", "HashSet", "Queue", "Stack"} {
+	for _, name := range []string{"array", "string[]", "byte[]", "JArray", "JObject", "IHeaders", "IQuery", "Dictionary", "IParameters", "IVariables", "GroupCollection", "CaptureCollection", "string", "List", "IClaims", "HashSet", "Queue", "Stack"} {
 		if m[name] == nil {
 			m[name] = expr.Members{}
 		}
 		merge(m[name], linqMembers())
+		merge(m[name], linqCastMembers())
+		merge(m[name], linqSetMembers())
 	}
 	addTokenFirstLast(m)
 	for name := range hashTypes {

@@ -33,7 +33,7 @@ func sampleValues() map[string]any {
 		"JValue": &JValue{v: "s"}, "JProperty": &JProperty{Name: "p", Value: &JValue{v: int64(1)}},
 		"Jwt": j, "IClaims": claims(j.claims), "BasicAuthCredentials": &BasicAuthCredentials{UserID: "u"},
 		"Uri": &Uri{u: &url.URL{Scheme: "https", Host: "h", Path: "/p"}}, "XElement": doc.root(), "XDocument": doc,
-		"XAttribute": &XAttribute{Name: "n", Value: "v"}, "XNamespace": XNamespace{URI: "u"}, "XName": XName{Local: "n"}, "Match": m, "Group": m.groups[1], "GroupCollection": reGroups{m: m},
+		"XAttribute": &XAttribute{Name: "n", Value: "v"}, "XNamespace": XNamespace{URI: "u"}, "XName": XName{Local: "n"}, "Match": m, "Group": m.groups[1], "GroupCollection": reGroups{m: m}, "Capture": m.groups[1], "CaptureCollection": capturesOf(m.groups[1]), "RSA": &rsaVal{bits: 512}, "HashAlgorithmName": hashName{"SHA256"}, "TimeZoneInfo": utcZone, "X509Certificate2": sampleCertificate(), "X500DistinguishedName": distinguishedName{"CN=a"}, "RNGCryptoServiceProvider": rngVal{},
 		"Regex": &regexVal{re: re}, "Encoding": encodingVal{"UTF8"}, "HashAlgorithm": &hashAlg{h: sha256.New},
 		"Exception": &expr.Exception{Message: "m"}, "KeyValuePair": expr.KeyValuePair{Key: "k", Value: "v"}, "Random": randomVal{},
 		"StringBuilder": &strBuilder{}, "array": []any{1, "a", nil}, "string[]": []string{"a", "b"}, "byte[]": []byte{1, 2},

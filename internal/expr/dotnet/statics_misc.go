@@ -482,6 +482,7 @@ func addMiscMembers(m map[string]expr.Members) {
 	addJwtMembers(m)
 	addURIMembers(m)
 	addRegexMembers(m)
+	addCaptureMembers(m)
 	addCollectionMembers(m)
 	addListMethods(m)
 }
