@@ -145,3 +145,29 @@ func TestGraphQLPassThrough(t *testing.T) {
 		t.Errorf("backend saw %+v; want the GET forwarded with its query", got)
 	}
 }
+
+// TestValidateGraphQLRequestUsesTheAPISchema: the schema a GraphQL API
+// was imported with reaches the gateway, so validate-graphql-request
+// refuses a field the schema does not have and forwards one it has.
+func TestValidateGraphQLRequestUsesTheAPISchema(t *testing.T) {
+	in := startServe(t, t.TempDir(), "")
+	backend := newEchoBodyBackend(t)
+	body, _ := json.Marshal(map[string]any{"properties": map[string]any{"path": "gql", "type": "graphql", "format": "graphql",
+		"value": "type Query { order(id: ID!): String }", "serviceUrl": backend.URL + "/graphql", "subscriptionRequired": false}})
+	in.must("PUT", "/apis/gql", string(body))
+	policy, _ := json.Marshal(map[string]any{"properties": map[string]any{"format": "rawxml",
+		"value": `<policies><inbound><base /><validate-graphql-request max-size="10240" max-depth="4" /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`}})
+	in.must("PUT", "/apis/gql/policy", string(policy))
+
+	var r reply
+	eventually(t, 5*time.Second, "the schema refusing an unknown field", func() bool {
+		r = in.post("/gql", `{"query": "{ invoice(id: 7) }"}`, "Content-Type: application/json")
+		return r.status == http.StatusBadRequest
+	})
+	if !strings.Contains(string(r.body), "invoice") {
+		t.Errorf("refusal %s does not name the unknown field", r.body)
+	}
+	if got := decodeReceived(t, in.post("/gql", `{"query": "{ order(id: 7) }"}`, "Content-Type: application/json")); got.Path != "/graphql" {
+		t.Errorf("backend saw %+v; want the valid query forwarded", got)
+	}
+}

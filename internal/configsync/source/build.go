@@ -185,6 +185,10 @@ func apiEntry(rec *store.Record) (snapshot.API, error) {
 	}
 	a.Normalize()
 	_, _, notCurrent := model.SplitRevision(rec.ID)
+	var schema string
+	if a.Type == model.TypeGraphQL {
+		schema = a.Definition // validate-graphql-request checks requests against it
+	}
 	return snapshot.API{
 		ID:                   rec.ID,
 		Path:                 a.Path,
@@ -199,6 +203,7 @@ func apiEntry(rec *store.Record) (snapshot.API, error) {
 		Revision:             a.APIRevision,
 		NotCurrent:           notCurrent,
 		Type:                 snapshotType(a.Type),
+		GraphQLSchema:        schema,
 	}, nil
 }
 
