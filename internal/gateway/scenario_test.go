@@ -31,7 +31,11 @@ import (
 // schemas.json (global schemas by id, as snapshot.Schema JSON),
 // fragment-ID.xml (the policy fragment ID), backend-response (what the
 // backend answers, in text form), and a request header
-// "Transfer-Encoding: chunked" sends the body without a length.
+// "Transfer-Encoding: chunked" sends the body without a length. A
+// proxy-sees part starts a forward proxy on loopback whose URL is the
+// named value {{proxy}} (credentials gw and pw): its first line is the
+// last request the proxy sent on, "METHOD /path" (the proxy got it in
+// absolute form), and its headers those the proxy must have seen.
 func TestScenarios(t *testing.T) {
 	files, _ := filepath.Glob("testdata/scenarios/*.txtar")
 	if len(files) < 5 {
@@ -149,6 +153,11 @@ func runScenario(t *testing.T, parts map[string]string) {
 			t.Fatalf("schemas.json: %v", err)
 		}
 	}
+	var fp *forwardProxy
+	if _, ok := parts["proxy-sees"]; ok {
+		fp = newForwardProxy(t, "gw", "pw", nil)
+		snap.Policy.NamedValues["proxy"] = fp.URL
+	}
 	s := NewServer(Options{})
 	rt, err := s.Compile(snap)
 	if err != nil {
@@ -190,6 +199,10 @@ func runScenario(t *testing.T, parts map[string]string) {
 		t.Errorf("the backend was called: %s %s", seen.Method, seen.URL)
 	}
 
+	if fp != nil {
+		checkProxySees(t, fp, parseMessage(t, parts["proxy-sees"]), backend.URL)
+	}
+
 	want := parseMessage(t, parts["response"])
 	if strconv.Itoa(w.Code) != want.line {
 		t.Errorf("status %d, want %s (body %s)", w.Code, want.line, w.Body)
@@ -211,5 +224,22 @@ func checkHeaders(t *testing.T, what string, got, want http.Header) {
 		if g, w := strings.Join(got.Values(k), ", "), strings.Join(want.Values(k), ", "); g != w {
 			t.Errorf("%s header %s = %q, want %q", what, k, g, w)
 		}
+	}
+}
+
+// checkProxySees checks the last request fp sent on, to backend.
+func checkProxySees(t *testing.T, fp *forwardProxy, want message, backend string) {
+	t.Helper()
+	fp.mu.Lock()
+	defer fp.mu.Unlock()
+	if len(fp.lines) == 0 {
+		t.Fatal("no request went through the proxy")
+	}
+	method, path, _ := strings.Cut(want.line, " ")
+	if got := fp.lines[len(fp.lines)-1]; got != method+" "+backend+path {
+		t.Errorf("the proxy got %s, want %s %s%s", got, method, backend, path)
+	}
+	if got, w := fp.auth[len(fp.auth)-1], want.header.Get("Proxy-Authorization"); got != w {
+		t.Errorf("the proxy saw Proxy-Authorization %q, want %q", got, w)
 	}
 }

@@ -147,7 +147,7 @@ var propertyUses = map[string]propertyUse{
 	"BackendProperties.pool":           tree(byGateway, "the members, by priority then weight, skipping those whose breaker is open"),
 	"BackendProperties.title":          own(describes, "lists"),
 	"BackendProperties.resourceId":     own(describes, "what runs behind the backend, for administrators"),
-	"BackendProperties.proxy":          tree(refused, "backend proxies"),
+	"BackendProperties.proxy":          tree(byGateway, "the HTTP forward proxy the gateways reach the backend through"),
 	"BackendProperties.properties":     tree(refused, "Service Fabric backends"),
 
 	"CertificateProperties.data":           own(byGateway, "presented to backends, or trusted"),
@@ -239,7 +239,6 @@ func TestUnsupportedSettingsAreRefused(t *testing.T) {
 		{"SubscriptionProperties.allowTracing", "/subscriptions/s", `{"displayName": "S", "scope": "/apis", "allowTracing": true}`, "properties.allowTracing"},
 		{"UserProperties.state", "/users/u", `{"email": "u@example.com", "firstName": "U", "lastName": "V", "state": "blocked"}`, "properties.state"},
 		{"GroupProperties.type", "/groups/g", `{"displayName": "G", "type": "external"}`, "properties.type"},
-		{"BackendProperties.proxy", "/backends/b", `{"url": "http://b", "proxy": {"url": "http://proxy:3128"}}`, "properties.proxy"},
 		{"BackendProperties.properties", "/backends/b", `{"url": "http://b", "properties": {"serviceFabricCluster": {"managementEndpoints": ["https://sf"]}}}`, "properties.properties"},
 		{"SchemaProperties.value", "/schemas/s", `{"schemaType": "json", "document": {}, "value": "<xs:schema />"}`, "properties.value"},
 		{"LoggerProperties.resourceId", "/loggers/l", `{"loggerType": "stdout", "resourceId": "/subscriptions/s/resourceGroups/g/providers/microsoft.insights/components/ai"}`, "properties.resourceId"},

@@ -109,6 +109,10 @@ func gatewayBackend(b *model.Backend, nv map[string]string, certs catalogue) sna
 	if cb := b.CircuitBreaker; cb != nil && len(cb.Rules) > 0 {
 		out.CircuitBreaker = gatewayBreaker(&cb.Rules[0])
 	}
+	if p := b.Proxy; p != nil {
+		out.Proxy = &snapshot.Proxy{URL: model.ExpandNamedValues(p.URL, nv), Username: model.ExpandNamedValues(p.Username, nv),
+			Password: model.ExpandNamedValues(p.Password, nv)}
+	}
 	expand := func(in map[string][]string) map[string][]string {
 		if len(in) == 0 {
 			return nil

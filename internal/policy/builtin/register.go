@@ -92,6 +92,7 @@ func Register(r *policy.Registry, d Deps) {
 	r.Add("mock-response", compileMockResponse)
 	r.Add("trace", compileTrace)
 	r.Add("forward-request", compileForwardRequest)
+	r.Add("proxy", compileProxy)
 	r.Add("find-and-replace", compileFindAndReplace)
 	r.Add("json-to-xml", compileJSONToXML)
 	r.Add("xml-to-json", compileXMLToJSON)
