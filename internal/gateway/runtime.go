@@ -42,6 +42,9 @@ type Runtime struct {
 	compiled int
 	// diag holds the diagnostics that record requests; nil: none.
 	diag *diagnostics
+	// events are the senders of the loggers log-to-eventhub names, by
+	// lower-case logger id.
+	events map[string]*eventSender
 }
 
 // Version returns the configuration version the Runtime was compiled from.
@@ -226,6 +229,8 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 	rt.byID = byID
 	var diagErrs []error
 	rt.diag, diagErrs = s.compileDiagnostics(snap, byID)
+	errs = append(errs, diagErrs...)
+	rt.events, diagErrs = s.compileEventLoggers(snap)
 	errs = append(errs, diagErrs...)
 	if !report.OK() {
 		for _, d := range report.Diagnostics {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/tools/txtar"
 
@@ -35,7 +36,9 @@ import (
 // proxy-sees part starts a forward proxy on loopback whose URL is the
 // named value {{proxy}} (credentials gw and pw): its first line is the
 // last request the proxy sent on, "METHOD /path" (the proxy got it in
-// absolute form), and its headers those the proxy must have seen.
+// absolute form), and its headers those the proxy must have seen. An
+// events-sent part starts a collector on loopback behind the http logger
+// "events": the messages log-to-eventhub sends it, one a line, in order.
 func TestScenarios(t *testing.T) {
 	files, _ := filepath.Glob("testdata/scenarios/*.txtar")
 	if len(files) < 5 {
@@ -158,7 +161,22 @@ func runScenario(t *testing.T, parts map[string]string) {
 		fp = newForwardProxy(t, "gw", "pw", nil)
 		snap.Policy.NamedValues["proxy"] = fp.URL
 	}
+	var collected chan eventLine
+	if _, ok := parts["events-sent"]; ok {
+		collected = make(chan eventLine, 100)
+		c := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var lines []eventLine
+			json.NewDecoder(r.Body).Decode(&lines)
+			for _, l := range lines {
+				collected <- l
+			}
+		}))
+		defer c.Close()
+		snap.Loggers = map[string]snapshot.Logger{"events": {Type: "http", URL: c.URL}}
+		snap.Policy.Loggers = map[string]string{"events": "http"}
+	}
 	s := NewServer(Options{})
+	defer s.Close()
 	rt, err := s.Compile(snap)
 	if err != nil {
 		t.Fatalf("compile: %v", err)
@@ -201,6 +219,18 @@ func runScenario(t *testing.T, parts map[string]string) {
 
 	if fp != nil {
 		checkProxySees(t, fp, parseMessage(t, parts["proxy-sees"]), backend.URL)
+	}
+	if collected != nil {
+		for _, want := range strings.Split(strings.TrimSpace(parts["events-sent"]), "\n") {
+			select {
+			case got := <-collected:
+				if got.Message != want {
+					t.Errorf("the logger got %q, want %q", got.Message, want)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("the logger did not get %q", want)
+			}
+		}
 	}
 
 	want := parseMessage(t, parts["response"])

@@ -102,9 +102,9 @@ var propertyUses = map[string]propertyUse{
 	"GroupProperties.builtIn":     own(byManagement, "set by the server for the built-in groups"),
 	"GroupProperties.type":        own(refused, "external groups: custom or system"),
 
-	"LoggerProperties.loggerType":  own(byGateway, "stdout or file, where the gateways write records; APIM's types are refused"),
+	"LoggerProperties.loggerType":  own(byGateway, "stdout, file, http or azureEventHub, where the gateways write records and log-to-eventhub's messages; APIM's other types are refused"),
 	"LoggerProperties.description": own(describes, "lists and exports"),
-	"LoggerProperties.credentials": tree(byGateway, "a file logger's path under the gateway's logger directory; other keys refused"),
+	"LoggerProperties.credentials": tree(byGateway, "a file logger's path, an http logger's url and headers, an event hub's connection string and name; other keys refused"),
 	"LoggerProperties.isBuffered":  own(describes, "records are always written in batches off the request path"),
 	"LoggerProperties.resourceId":  own(refused, "names an Azure resource"),
 

@@ -28,7 +28,7 @@ func SchemaOf(s *Snapshot) int {
 		}
 	}
 	for _, b := range s.Backends {
-		if len(b.Pool) > 0 || b.CircuitBreaker != nil {
+		if len(b.Pool) > 0 || b.CircuitBreaker != nil || b.Proxy != nil {
 			return 2
 		}
 	}
@@ -97,6 +97,10 @@ type PolicyEnv struct {
 	// Secrets are the lower-case names, sorted, of the secret named
 	// values: compile reports never show their values.
 	Secrets []string `json:"secrets,omitempty"`
+	// Loggers maps the lower-case ids of the loggers log-to-eventhub
+	// names to their types (see Snapshot.Loggers for their settings). Nil:
+	// not known (an older management plane); any logger id compiles.
+	Loggers map[string]string `json:"loggers,omitempty"`
 }
 
 // Schema is a global schema.

@@ -76,6 +76,10 @@ func (b *Builder) BuildReport(ctx context.Context, r store.Reader, gateway strin
 	if s.Policy, err = buildPolicyEnv(ctx, r, pols[""]); err != nil {
 		return nil, nil, err
 	}
+	loggers, err := readLoggers(ctx, r, s)
+	if err != nil {
+		return nil, nil, err
+	}
 	if s.Subscriptions, err = b.buildSubscriptions(ctx, r, served, s.Products); err != nil {
 		return nil, nil, err
 	}
@@ -95,6 +99,7 @@ func (b *Builder) BuildReport(ctx context.Context, r store.Reader, gateway strin
 	if err := buildBackends(ctx, r, s, used, certs); err != nil {
 		return nil, nil, err
 	}
+	addPolicyLoggers(s, loggers, used.of["loggers"])
 	used.prune(s)
 	s.Schema = snapshot.SchemaOf(s)
 	return s, report, nil

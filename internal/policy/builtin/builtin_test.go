@@ -212,7 +212,6 @@ func TestSetBodyLiquid(t *testing.T) {
 // refused with what to do instead, not as unknown elements.
 func TestUnsupportedElements(t *testing.T) {
 	checkCompileErrors(t, []compileErrorCase{
-		{"log-to-eventhub", inbound(`<log-to-eventhub logger-id="hub">@(context.Request.Method)</log-to-eventhub>`), "1:20: <log-to-eventhub>: not supported yet: Gatehouse has no Event Hubs logger yet"},
 		{"get-authorization-context", inbound(`<get-authorization-context provider-id="github" authorization-id="auth" context-variable-name="ctx" />`), "<get-authorization-context>: not supported yet: Gatehouse has no credential manager"},
 	})
 }

@@ -49,6 +49,10 @@ type Deps struct {
 	// Connect discovery validate-azure-ad-token uses
 	// ({EntraAuthority}/{tenant}/v2.0). Empty: DefaultEntraAuthority.
 	EntraAuthority string
+	// EventLog takes log-to-eventhub's messages; the gateway delivers
+	// them to its loggers. Nil: the element compiles and its messages are
+	// dropped.
+	EventLog EventLog
 	// Expressions is the library that policy expressions compile against.
 	// Nil: a new dotnet.NewLibrary().
 	Expressions *expr.Library
@@ -93,6 +97,7 @@ func Register(r *policy.Registry, d Deps) {
 	r.Add("trace", compileTrace)
 	r.Add("forward-request", compileForwardRequest)
 	r.Add("proxy", compileProxy)
+	r.Add("log-to-eventhub", compileLogToEventHub(d.EventLog))
 	r.Add("find-and-replace", compileFindAndReplace)
 	r.Add("json-to-xml", compileJSONToXML)
 	r.Add("xml-to-json", compileXMLToJSON)

@@ -7,7 +7,6 @@ import "github.com/gatehouse/gatehouse/internal/policy"
 // that explanation rather than as an unknown element, so that a user
 // moving from APIM learns what is missing and why.
 var unsupported = map[string]string{
-	"log-to-eventhub":           "Gatehouse has no Event Hubs logger yet; request records go to its analytics (see docs/observability.md), and trace or send-one-way-request can send what you log",
 	"get-authorization-context": "Gatehouse has no credential manager (authorization providers); fetch tokens with send-request and cache-store-value, or use authentication-managed-identity",
 	"send-service-bus-message":  "Gatehouse does not talk to Azure Service Bus; use send-one-way-request to an HTTP endpoint",
 	"invoke-dapr-binding":       "Gatehouse has no Dapr integration",
