@@ -45,6 +45,8 @@ type Runtime struct {
 	// events are the senders of the loggers log-to-eventhub names, by
 	// lower-case logger id.
 	events map[string]*eventSender
+	// authz are the credential manager's connections; see authorizations.go.
+	authz authorizations
 }
 
 // Version returns the configuration version the Runtime was compiled from.
@@ -232,6 +234,7 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 	errs = append(errs, diagErrs...)
 	rt.events, diagErrs = s.compileEventLoggers(snap)
 	errs = append(errs, diagErrs...)
+	rt.authz = s.compileAuthorizations(snap, s.rt.Load())
 	if !report.OK() {
 		for _, d := range report.Diagnostics {
 			errs = append(errs, errors.New(d.String()))

@@ -241,7 +241,7 @@ func NewServer(opts Options) *Server {
 		s.metrics = builtin.NewMetrics(0)
 		deps := builtin.Deps{HTTPClient: &http.Client{Transport: s.tracing.wrapSide(sideTransport{s})}, Limits: opts.Limits,
 			Cache: opts.Cache, ExternalCache: opts.ExternalCache, ManagedIdentity: opts.ManagedIdentity, Metrics: s.metrics,
-			EntraAuthority: opts.EntraAuthority, EventLog: eventLog{s}}
+			EntraAuthority: opts.EntraAuthority, EventLog: eventLog{s}, Authorizations: authorizationBroker{s}}
 		if deps.Cache == nil {
 			deps.Cache = cache.NewMemory(64<<20, nil)
 		}

@@ -56,6 +56,11 @@ type Snapshot struct {
 	// products. Secret named values are in it in plaintext: a snapshot is
 	// sent over the configuration endpoint and kept by gateways only.
 	Policy PolicyEnv `json:"policy"`
+	// AuthorizationProviders holds the credential manager's providers and
+	// their authorizations, by lower-case id, when a policy of this
+	// gateway uses get-authorization-context. A gateway of an older
+	// release refuses that element, so this needs no schema change.
+	AuthorizationProviders map[string]AuthorizationProvider `json:"authorizationProviders,omitempty"`
 	// Backends holds the backend entities this gateway's policies name,
 	// by lower-case id, with their credentials and TLS settings.
 	Backends map[string]Backend `json:"backends,omitempty"`
