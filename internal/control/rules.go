@@ -60,4 +60,6 @@ var rules = map[model.Kind]rule{
 	model.KindLogger:                      {remove: removeLogger},
 	model.KindDiagnostic:                  {check: checkDiagnostic},
 	model.KindAPIDiagnostic:               {check: checkDiagnostic},
+	model.KindAuthorizationProvider:       {check: checkAuthorizationProvider, remove: removeAuthorizationProvider},
+	model.KindAuthorization:               {check: checkAuthorization},
 }

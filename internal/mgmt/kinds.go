@@ -39,10 +39,15 @@ var (
 	apiDiagnosticsType = &resourceType{kind: model.KindAPIDiagnostic, title: "Diagnostic", segment: "diagnostics", idParam: "diagnosticId",
 		parent: apisType}
 
+	authorizationProvidersType = &resourceType{kind: model.KindAuthorizationProvider, title: "Authorization provider", segment: "authorizationProviders",
+		idParam: "authorizationProviderId"}
+	authorizationsType = &resourceType{kind: model.KindAuthorization, title: "Authorization", segment: "authorizations", idParam: "authorizationId",
+		parent: authorizationProvidersType}
+
 	resourceTypes = []*resourceType{apisType, operationsType, productsType, subscriptionsType, usersType,
 		groupsType, namedValuesType, backendsType, gatewaysType, federatedCredentialsType, fragmentsType,
 		certificatesType, gatewayCertificateAuthoritiesType, schemasType, versionSetsType, releasesType, tagsType,
-		servicePrincipalsType, loggersType, diagnosticsType, apiDiagnosticsType}
+		servicePrincipalsType, loggersType, diagnosticsType, apiDiagnosticsType, authorizationProvidersType, authorizationsType}
 
 	linkTypes = []*linkType{
 		{kind: model.KindProductAPI, owner: productsType, target: apisType},

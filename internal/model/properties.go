@@ -56,6 +56,10 @@ func NewProperties(kind Kind) Properties {
 		return new(Logger)
 	case KindDiagnostic, KindAPIDiagnostic:
 		return new(Diagnostic)
+	case KindAuthorizationProvider:
+		return new(AuthorizationProvider)
+	case KindAuthorization:
+		return new(Authorization)
 	}
 	return nil
 }

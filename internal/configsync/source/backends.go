@@ -219,7 +219,7 @@ type uses struct {
 
 func newUses() *uses {
 	u := &uses{of: map[string]map[string]bool{}}
-	for _, k := range []string{"namedValues", "backends", "certificates", "policyFragments", "schemas", "loggers"} {
+	for _, k := range []string{"namedValues", "backends", "certificates", "policyFragments", "schemas", "loggers", "authorizationProviders"} {
 		u.of[k] = map[string]bool{}
 	}
 	return u

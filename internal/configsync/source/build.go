@@ -100,6 +100,11 @@ func (b *Builder) BuildReport(ctx context.Context, r store.Reader, gateway strin
 		return nil, nil, err
 	}
 	addPolicyLoggers(s, loggers, used.of["loggers"])
+	if len(used.of["authorizationProviders"]) > 0 {
+		if err := buildAuthorizationProviders(ctx, r, s); err != nil {
+			return nil, nil, err
+		}
+	}
 	used.prune(s)
 	s.Schema = snapshot.SchemaOf(s)
 	return s, report, nil
