@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/tools/txtar"
 
+	"github.com/gatehouse/gatehouse/internal/oauthtest"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 )
 
@@ -39,6 +40,10 @@ import (
 // absolute form), and its headers those the proxy must have seen. An
 // events-sent part starts a collector on loopback behind the http logger
 // "events": the messages log-to-eventhub sends it, one a line, in order.
+// A credential-manager part starts an OAuth token endpoint on loopback
+// (oauthtest) behind the authorization provider "partner", whose
+// authorization "svc" is a ClientCredentials connection and "user" an
+// AuthorizationCode one; the part's text is ignored.
 func TestScenarios(t *testing.T) {
 	files, _ := filepath.Glob("testdata/scenarios/*.txtar")
 	if len(files) < 5 {
@@ -174,6 +179,13 @@ func runScenario(t *testing.T, parts map[string]string) {
 		defer c.Close()
 		snap.Loggers = map[string]snapshot.Logger{"events": {Type: "http", URL: c.URL}}
 		snap.Policy.Loggers = map[string]string{"events": "http"}
+	}
+	if _, ok := parts["credential-manager"]; ok {
+		e := oauthtest.NewEndpoint(t)
+		e.AddClient("gw-client", "gw-secret")
+		snap.AuthorizationProviders = map[string]snapshot.AuthorizationProvider{"partner": {IdentityProvider: "oauth2", TokenURL: e.URL,
+			ClientID: "gw-client", ClientSecret: "gw-secret", Scopes: "orders.read",
+			Authorizations: map[string]snapshot.ProviderAuthorization{"svc": {GrantType: "ClientCredentials"}, "user": {GrantType: "AuthorizationCode"}}}}
 	}
 	s := NewServer(Options{})
 	defer s.Close()

@@ -56,7 +56,7 @@ func compileGetAuthorizationContext(authz Authorizations) policy.CompileFunc {
 			c.AttrErrorf(n, a, "%q is not supported yet: only managed, the gateway's own access to its connections", it)
 		}
 		g.ignoreError, _ = c.Attr(n, "ignore-error", false)
-		if lit, ok := g.ignoreError.Literal(); ok && lit != "true" && lit != "false" {
+		if lit, ok := g.ignoreError.Literal(); ok && g.ignoreError.IsSet() && lit != "true" && lit != "false" {
 			a, _ := n.Attr("ignore-error")
 			c.AttrErrorf(n, a, "%q: want true or false", lit)
 		}

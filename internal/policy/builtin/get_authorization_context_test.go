@@ -9,7 +9,12 @@ func TestGetAuthorizationContextCompile(t *testing.T) {
 		{"jwt identity", inbound(`<get-authorization-context provider-id="p" authorization-id="a" context-variable-name="v" identity-type="jwt" identity="x" />`), `"jwt" is not supported yet`},
 		{"ignore-error not a bool", inbound(`<get-authorization-context provider-id="p" authorization-id="a" context-variable-name="v" ignore-error="maybe" />`), `"maybe": want true or false`},
 	})
-	if _, err := compileDoc(nil, inbound(`<get-authorization-context provider-id="@("p")" authorization-id="a" context-variable-name="v" identity-type="managed" ignore-error="@(true)" />`)); err != nil {
-		t.Errorf("expressions, as APIM allows: %v", err)
+	for _, doc := range []string{
+		inbound(`<get-authorization-context provider-id="@("p")" authorization-id="a" context-variable-name="v" identity-type="managed" ignore-error="@(true)" />`),
+		inbound(`<get-authorization-context provider-id="p" authorization-id="a" context-variable-name="v" />`), // defaults
+	} {
+		if _, err := compileDoc(nil, doc); err != nil {
+			t.Errorf("%s: %v", doc, err)
+		}
 	}
 }
