@@ -93,3 +93,16 @@ func TestLoggerInUseCannotBeDeleted(t *testing.T) {
 		t.Errorf("a loggerId of another collection: %d %s, want 400 naming properties.loggerId", r.status, target)
 	}
 }
+
+// TestLoggerNamedByAPolicyCannotBeDeleted: deleting a logger that
+// log-to-eventhub names would break the policy: refused, naming it.
+func TestLoggerNamedByAPolicyCannotBeDeleted(t *testing.T) {
+	a := newTestAPI(t)
+	a.must("PUT", "/loggers/events", `{"properties": {"loggerType": "stdout"}}`)
+	a.must("PUT", "/apis/echo", `{"properties": {"displayName": "Echo", "path": "echo", "serviceUrl": "http://backend"}}`)
+	a.must("PUT", "/apis/echo/policy", `{"properties": {"format": "rawxml", "value": "<policies><inbound><log-to-eventhub logger-id=\"events\">x</log-to-eventhub></inbound></policies>"}}`)
+	r := a.do("DELETE", "/loggers/events", "")
+	if r.status/100 != 4 || !strings.Contains(r.raw, "events") {
+		t.Errorf("deleting a logger a policy names: %d %s, want 4xx naming it", r.status, r.raw)
+	}
+}
