@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 
 	"github.com/gatehouse/gatehouse/internal/policy/builtin"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
@@ -331,10 +330,15 @@ func TestEventQueueDropsWhenFull(t *testing.T) {
 	}
 }
 
+// counterValue reads c through a registry of its own.
 func counterValue(c prometheus.Counter) float64 {
-	var m dto.Metric
-	if err := c.Write(&m); err != nil {
+	reg := prometheus.NewRegistry()
+	if err := reg.Register(c); err != nil {
 		return -1
 	}
-	return m.GetCounter().GetValue()
+	mfs, err := reg.Gather()
+	if err != nil || len(mfs) != 1 || len(mfs[0].GetMetric()) != 1 {
+		return -1
+	}
+	return mfs[0].GetMetric()[0].GetCounter().GetValue()
 }
