@@ -14,7 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/expr/dotnet"
 	"github.com/gatehouse/gatehouse/internal/policy/builtin"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 )
@@ -42,7 +41,7 @@ type tokenSource struct {
 }
 
 type cachedToken struct {
-	auth      *dotnet.Authorization
+	auth      *builtin.Authorization
 	refreshAt time.Time
 	expires   time.Time
 }
@@ -54,7 +53,7 @@ type tokenFlight struct {
 }
 
 // get returns the authorization's token, fetching it when it is due.
-func (ts *tokenSource) get(ctx context.Context) (*dotnet.Authorization, error) {
+func (ts *tokenSource) get(ctx context.Context) (*builtin.Authorization, error) {
 	for {
 		now := ts.now()
 		t := ts.cur.Load()
@@ -137,7 +136,7 @@ func (ts *tokenSource) fetch(ctx context.Context) (*cachedToken, error) {
 		secs = v
 	}
 	life := time.Duration(secs * float64(time.Second))
-	return &cachedToken{auth: dotnet.NewAuthorization(at, resp), refreshAt: start.Add(life * 4 / 5), expires: start.Add(life)}, nil
+	return &cachedToken{auth: builtin.NewAuthorization(at, resp), refreshAt: start.Add(life * 4 / 5), expires: start.Add(life)}, nil
 }
 
 // authorizations are a Runtime's credential manager connections, by
@@ -181,7 +180,7 @@ func (s *Server) compileAuthorizations(snap *snapshot.Snapshot, prev *Runtime) a
 // the installed Runtime's connections, without a lock.
 type authorizationBroker struct{ s *Server }
 
-func (b authorizationBroker) Authorization(ctx context.Context, provider, authorization string) (*dotnet.Authorization, error) {
+func (b authorizationBroker) Authorization(ctx context.Context, provider, authorization string) (*builtin.Authorization, error) {
 	rt := b.s.rt.Load()
 	var e *authzEntry
 	if rt != nil {

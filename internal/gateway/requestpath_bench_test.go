@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/expr/dotnet"
 	"github.com/gatehouse/gatehouse/internal/policy/builtin"
 )
 
@@ -34,7 +33,7 @@ func BenchmarkEventPut(b *testing.B) {
 // token is cached: two atomic loads and a clock read.
 func BenchmarkCachedToken(b *testing.B) {
 	ts := &tokenSource{now: time.Now}
-	ts.cur.Store(&cachedToken{auth: dotnet.NewAuthorization("t", nil), refreshAt: time.Now().Add(time.Hour), expires: time.Now().Add(time.Hour)})
+	ts.cur.Store(&cachedToken{auth: builtin.NewAuthorization("t", nil), refreshAt: time.Now().Add(time.Hour), expires: time.Now().Add(time.Hour)})
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {

@@ -14,7 +14,17 @@ import (
 // connected, or its token cannot be had. Implementations are safe for
 // concurrent use and take no lock once a token is cached.
 type Authorizations interface {
-	Authorization(ctx context.Context, provider, authorization string) (*dotnet.Authorization, error)
+	Authorization(ctx context.Context, provider, authorization string) (*Authorization, error)
+}
+
+// Authorization is the object get-authorization-context puts in its
+// context variable: the .NET library's, which expressions read.
+type Authorization = dotnet.Authorization
+
+// NewAuthorization returns the Authorization of accessToken and the
+// members of its token response; see dotnet.NewAuthorization.
+func NewAuthorization(accessToken string, response map[string]any) *Authorization {
+	return dotnet.NewAuthorization(accessToken, response)
 }
 
 // AuthorizationError is why a connection gives no token: Reason is
@@ -87,7 +97,7 @@ func (g *getAuthorizationContext) Do(c *policy.Context) error {
 			return err
 		}
 	}
-	var auth *dotnet.Authorization
+	var auth *Authorization
 	if g.authz == nil {
 		err = &AuthorizationError{Reason: "AuthorizationNotFound", Message: "there is no credential manager here"}
 	} else {
