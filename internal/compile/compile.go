@@ -192,7 +192,7 @@ func newCompiler(snap *snapshot.Snapshot, opts Options) *compiler {
 		}
 	}
 	c.env = policy.Env{NamedValues: snap.Policy.NamedValues, Backends: snap.Policy.Backends, Certificates: certs,
-		Schemas: schemasOf(snap.Policy.Schemas)}
+		Schemas: schemasOf(snap.Policy.Schemas), Loggers: snap.Policy.Loggers}
 	if len(snap.Policy.Secrets) > 0 {
 		c.env.Secrets = make(map[string]bool, len(snap.Policy.Secrets))
 		for _, name := range snap.Policy.Secrets {

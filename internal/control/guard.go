@@ -49,6 +49,7 @@ var compiledKinds = map[model.Kind]bool{
 	model.KindAPI: true, model.KindOperation: true, model.KindProduct: true, model.KindProductAPI: true,
 	model.KindPolicy: true, model.KindPolicyFragment: true, model.KindNamedValue: true, model.KindBackend: true,
 	model.KindCertificate: true, model.KindSchema: true, model.KindAPIVersionSet: true,
+	model.KindLogger: true, // log-to-eventhub names loggers
 }
 
 // Guard is a store.Store whose write transactions are checked before they

@@ -22,6 +22,14 @@ func checkDiagnostic(ctx context.Context, tx store.Tx, _ *store.Record, props mo
 	if rec == nil {
 		return Invalid("properties.loggerId", "The logger '"+id+"' does not exist.")
 	}
+	var l model.Logger
+	if err := DecodeStored(rec, &l); err != nil {
+		return err
+	}
+	if l.LoggerType != model.LoggerStdout && l.LoggerType != model.LoggerFile {
+		return Invalid("properties.loggerId", "The logger '"+id+"' is of type "+l.LoggerType+
+			", which only log-to-eventhub sends to; diagnostics write request records to stdout and file loggers.")
+	}
 	return nil
 }
 

@@ -61,4 +61,6 @@ var rules = map[model.Kind]rule{
 	model.KindDiagnostic:                  {check: checkDiagnostic},
 	model.KindAPIDiagnostic:               {check: checkDiagnostic},
 	model.KindWorkspace:                   {remove: removeWorkspace},
+	model.KindAuthorizationProvider:       {check: checkAuthorizationProvider, remove: removeAuthorizationProvider},
+	model.KindAuthorization:               {check: checkAuthorization},
 }

@@ -153,7 +153,8 @@ func (s *Server) compileUpstreams(snap *snapshot.Snapshot) (*upstreams, []error)
 	for _, base := range profiles[:n] {
 		for _, c := range u.certs {
 			if c.TLS != nil {
-				profiles = append(profiles, tlsProfile{validateChain: base.validateChain, validateName: base.validateName}.withClient(c.TLS))
+				plain := tlsProfile{validateChain: base.validateChain, validateName: base.validateName}
+				profiles = append(profiles, plain.withProxy(base.proxy).withClient(c.TLS))
 			}
 		}
 	}
@@ -209,6 +210,13 @@ func compileBackend(b *snapshot.Backend, certs map[string]*policy.Certificate) (
 			e.profile = e.profile.withClient(c.TLS)
 			break
 		}
+	}
+	if b.Proxy != nil {
+		u, err := backendProxy(b.Proxy)
+		if err != nil {
+			return nil, err
+		}
+		e.profile = e.profile.withProxy(u)
 	}
 	return e, nil
 }

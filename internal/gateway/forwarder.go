@@ -179,7 +179,7 @@ func (fw *forwarding) Forward(c *policy.Context, f policy.Forward) error {
 	if c.Backend == nil && a.base == nil {
 		return forwardFailure("BackendConnectionFailure", "the API has no backend service URL", nil)
 	}
-	a.tr = fw.api.up.transport(a.be, c.ClientCertificate)
+	a.tr = fw.api.up.transportVia(a.be, c.ClientCertificate, c.Proxy)
 	if c.Request.Body.Loaded() || c.Request.Body.Started() || f.BufferRequestBody {
 		data, err := c.Request.Body.Bytes()
 		if err != nil {

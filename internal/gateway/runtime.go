@@ -44,6 +44,11 @@ type Runtime struct {
 	compiled int
 	// diag holds the diagnostics that record requests; nil: none.
 	diag *diagnostics
+	// events are the senders of the loggers log-to-eventhub names, by
+	// lower-case logger id.
+	events map[string]*eventSender
+	// authz are the credential manager's connections; see authorizations.go.
+	authz authorizations
 }
 
 // Version returns the configuration version the Runtime was compiled from.
@@ -235,6 +240,9 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 	var diagErrs []error
 	rt.diag, diagErrs = s.compileDiagnostics(snap, byID)
 	errs = append(errs, diagErrs...)
+	rt.events, diagErrs = s.compileEventLoggers(snap)
+	errs = append(errs, diagErrs...)
+	rt.authz = s.compileAuthorizations(snap, s.rt.Load())
 	if !report.OK() {
 		for _, d := range report.Diagnostics {
 			errs = append(errs, errors.New(d.String()))

@@ -11,9 +11,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/tools/txtar"
 
+	"github.com/gatehouse/gatehouse/internal/oauthtest"
 	"github.com/gatehouse/gatehouse/internal/snapshot"
 )
 
@@ -31,7 +33,17 @@ import (
 // schemas.json (global schemas by id, as snapshot.Schema JSON),
 // fragment-ID.xml (the policy fragment ID), backend-response (what the
 // backend answers, in text form), and a request header
-// "Transfer-Encoding: chunked" sends the body without a length.
+// "Transfer-Encoding: chunked" sends the body without a length. A
+// proxy-sees part starts a forward proxy on loopback whose URL is the
+// named value {{proxy}} (credentials gw and pw): its first line is the
+// last request the proxy sent on, "METHOD /path" (the proxy got it in
+// absolute form), and its headers those the proxy must have seen. An
+// events-sent part starts a collector on loopback behind the http logger
+// "events": the messages log-to-eventhub sends it, one a line, in order.
+// A credential-manager part starts an OAuth token endpoint on loopback
+// (oauthtest) behind the authorization provider "partner", whose
+// authorization "svc" is a ClientCredentials connection and "user" an
+// AuthorizationCode one; the part's text is ignored.
 func TestScenarios(t *testing.T) {
 	files, _ := filepath.Glob("testdata/scenarios/*.txtar")
 	if len(files) < 5 {
@@ -149,7 +161,34 @@ func runScenario(t *testing.T, parts map[string]string) {
 			t.Fatalf("schemas.json: %v", err)
 		}
 	}
+	var fp *forwardProxy
+	if _, ok := parts["proxy-sees"]; ok {
+		fp = newForwardProxy(t, "gw", "pw", nil)
+		snap.Policy.NamedValues["proxy"] = fp.URL
+	}
+	var collected chan eventLine
+	if _, ok := parts["events-sent"]; ok {
+		collected = make(chan eventLine, 100)
+		c := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var lines []eventLine
+			json.NewDecoder(r.Body).Decode(&lines)
+			for _, l := range lines {
+				collected <- l
+			}
+		}))
+		defer c.Close()
+		snap.Loggers = map[string]snapshot.Logger{"events": {Type: "http", URL: c.URL}}
+		snap.Policy.Loggers = map[string]string{"events": "http"}
+	}
+	if _, ok := parts["credential-manager"]; ok {
+		e := oauthtest.NewEndpoint(t)
+		e.AddClient("gw-client", "gw-secret")
+		snap.AuthorizationProviders = map[string]snapshot.AuthorizationProvider{"partner": {IdentityProvider: "oauth2", TokenURL: e.URL,
+			ClientID: "gw-client", ClientSecret: "gw-secret", Scopes: "orders.read",
+			Authorizations: map[string]snapshot.ProviderAuthorization{"svc": {GrantType: "ClientCredentials"}, "user": {GrantType: "AuthorizationCode"}}}}
+	}
 	s := NewServer(Options{})
+	defer s.Close()
 	rt, err := s.Compile(snap)
 	if err != nil {
 		t.Fatalf("compile: %v", err)
@@ -190,6 +229,22 @@ func runScenario(t *testing.T, parts map[string]string) {
 		t.Errorf("the backend was called: %s %s", seen.Method, seen.URL)
 	}
 
+	if fp != nil {
+		checkProxySees(t, fp, parseMessage(t, parts["proxy-sees"]), backend.URL)
+	}
+	if collected != nil {
+		for _, want := range strings.Split(strings.TrimSpace(parts["events-sent"]), "\n") {
+			select {
+			case got := <-collected:
+				if got.Message != want {
+					t.Errorf("the logger got %q, want %q", got.Message, want)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("the logger did not get %q", want)
+			}
+		}
+	}
+
 	want := parseMessage(t, parts["response"])
 	if strconv.Itoa(w.Code) != want.line {
 		t.Errorf("status %d, want %s (body %s)", w.Code, want.line, w.Body)
@@ -211,5 +266,22 @@ func checkHeaders(t *testing.T, what string, got, want http.Header) {
 		if g, w := strings.Join(got.Values(k), ", "), strings.Join(want.Values(k), ", "); g != w {
 			t.Errorf("%s header %s = %q, want %q", what, k, g, w)
 		}
+	}
+}
+
+// checkProxySees checks the last request fp sent on, to backend.
+func checkProxySees(t *testing.T, fp *forwardProxy, want message, backend string) {
+	t.Helper()
+	fp.mu.Lock()
+	defer fp.mu.Unlock()
+	if len(fp.lines) == 0 {
+		t.Fatal("no request went through the proxy")
+	}
+	method, path, _ := strings.Cut(want.line, " ")
+	if got := fp.lines[len(fp.lines)-1]; got != method+" "+backend+path {
+		t.Errorf("the proxy got %s, want %s %s%s", got, method, backend, path)
+	}
+	if got, w := fp.auth[len(fp.auth)-1], want.header.Get("Proxy-Authorization"); got != w {
+		t.Errorf("the proxy saw Proxy-Authorization %q, want %q", got, w)
 	}
 }

@@ -208,6 +208,7 @@ func (s *Server) RegisterMetrics(reg prometheus.Registerer) error {
 // close.
 func (s *Server) Close() error {
 	s.sinks.retain(nil)
+	s.sinks.retainEvents(nil)
 	if t, ok := s.transport.(interface{ CloseIdleConnections() }); ok {
 		t.CloseIdleConnections()
 	}
@@ -244,7 +245,7 @@ func NewServer(opts Options) *Server {
 		s.metrics = builtin.NewMetrics(0)
 		deps := builtin.Deps{HTTPClient: &http.Client{Transport: s.tracing.wrapSide(sideTransport{s})}, Limits: opts.Limits,
 			Cache: opts.Cache, ExternalCache: opts.ExternalCache, ManagedIdentity: opts.ManagedIdentity, Metrics: s.metrics,
-			EntraAuthority: opts.EntraAuthority}
+			EntraAuthority: opts.EntraAuthority, EventLog: eventLog{s}, Authorizations: authorizationBroker{s}}
 		if deps.Cache == nil {
 			deps.Cache = cache.NewMemory(64<<20, nil)
 		}

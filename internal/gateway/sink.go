@@ -155,6 +155,7 @@ type sinks struct {
 	log     *slog.Logger
 	dropped *prometheus.CounterVec
 	written *prometheus.CounterVec
+	events  map[string]*eventSender // log-to-eventhub's, by loggerKey; see eventlog.go
 }
 
 func newSinks(dir string, stdout io.Writer, log *slog.Logger) *sinks {
@@ -164,11 +165,11 @@ func newSinks(dir string, stdout io.Writer, log *slog.Logger) *sinks {
 	return &sinks{byName: map[string]*sink{}, dir: dir, stdout: stdout, log: log,
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gatehouse_request_records_dropped_total",
-			Help: "Request records of diagnostics dropped because the logger's queue was full or its destination failed, by destination.",
+			Help: "Request records of diagnostics, and log-to-eventhub messages (sink log-to-eventhub:LOGGER), dropped because the logger's queue was full or its destination failed, by destination.",
 		}, []string{"sink"}),
 		written: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gatehouse_request_records_written_total",
-			Help: "Request records of diagnostics written to loggers, by destination.",
+			Help: "Request records of diagnostics, and log-to-eventhub messages (sink log-to-eventhub:LOGGER), written to loggers, by destination.",
 		}, []string{"sink"}),
 	}
 }

@@ -10,18 +10,22 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // tlsProfile is what sets one backend transport apart from another: how
-// the backend's certificate is verified and which client certificate is
-// presented.
+// the backend's certificate is verified, which client certificate is
+// presented, and the HTTP forward proxy requests go through.
 type tlsProfile struct {
 	validateChain bool
 	validateName  bool
 	client        *tls.Certificate // nil: none
 	clientKey     string           // SHA-256 hex of the client leaf; "" when none
+	proxy         *url.URL         // nil: none; see proxied.go
+	proxyKey      string           // digest of proxy with its credentials; "" when none
 }
 
 // defaultProfile verifies chain and name and presents no certificate.
@@ -56,7 +60,7 @@ func (p tlsProfile) key(tr *trust) string {
 	if p.validateName {
 		b[1] = '1'
 	}
-	return string(b) + "|" + tr.key + "|" + p.clientKey
+	return string(b) + "|" + tr.key + "|" + p.clientKey + "|" + p.proxyKey
 }
 
 // dialTLS returns the DialTLSContext of p's transports under tr: TLS
@@ -167,6 +171,9 @@ func newTLSTransport(base func() *http.Transport, p tlsProfile, tr *trust) *http
 	t.TLSClientConfig = nil
 	t.DialTLSContext = p.dialTLS(tr, dial, t.TLSHandshakeTimeout)
 	t.ForceAttemptHTTP2 = true // the dialer offers h2: the transport must speak it
+	if p.proxy != nil {
+		p.viaProxy(t, tr)
+	}
 	return t
 }
 
@@ -182,38 +189,48 @@ func (tc *transportCache) retain(keep map[string]bool) {
 	}
 }
 
-// dynamicTransports holds the transports of client certificates that
-// policies make per request (authentication-certificate body="..."),
+// dynamicTransports holds the transports that policies make per
+// request (authentication-certificate body="...", and the proxy element),
 // which cannot be known when a Runtime is compiled: each is built on
 // first use and kept, at most maxDynamicTransports of them, the oldest
-// dropped first. Safe for concurrent use.
+// dropped first. Finding one already built takes no lock: the map is
+// replaced whole, under mu, when one is added. Safe for concurrent use.
 type dynamicTransports struct {
 	base func() *http.Transport
+	m    atomic.Pointer[map[string]*http.Transport] // read without mu; never modified once stored
 	mu   sync.Mutex
-	m    map[string]*http.Transport
-	keys []string // oldest first
+	keys []string // oldest first; guarded by mu
 }
 
 const maxDynamicTransports = 32
 
 func (d *dynamicTransports) get(p tlsProfile, tr *trust) http.RoundTripper {
 	k := p.key(tr)
+	if m := d.m.Load(); m != nil && (*m)[k] != nil {
+		return (*m)[k]
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if t := d.m[k]; t != nil {
-		return t
+	old := map[string]*http.Transport{}
+	if m := d.m.Load(); m != nil {
+		if t := (*m)[k]; t != nil {
+			return t
+		}
+		old = *m
 	}
-	if d.m == nil {
-		d.m = map[string]*http.Transport{}
+	next := make(map[string]*http.Transport, len(old)+1)
+	for ok, ot := range old {
+		next[ok] = ot
 	}
 	t := newTLSTransport(d.base, p, tr)
-	d.m[k] = t
+	next[k] = t
 	d.keys = append(d.keys, k)
 	if len(d.keys) > maxDynamicTransports {
-		old := d.keys[0]
+		oldest := d.keys[0]
 		d.keys = d.keys[1:]
-		d.m[old].CloseIdleConnections()
-		delete(d.m, old)
+		next[oldest].CloseIdleConnections()
+		delete(next, oldest)
 	}
+	d.m.Store(&next)
 	return t
 }

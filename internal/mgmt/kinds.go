@@ -44,10 +44,16 @@ var (
 
 	workspacesType = &resourceType{kind: model.KindWorkspace, title: "Workspace", segment: "workspaces", idParam: "workspaceId"}
 
+	authorizationProvidersType = &resourceType{kind: model.KindAuthorizationProvider, title: "Authorization provider", segment: "authorizationProviders",
+		idParam: "authorizationProviderId"}
+	authorizationsType = &resourceType{kind: model.KindAuthorization, title: "Authorization", segment: "authorizations", idParam: "authorizationId",
+		parent: authorizationProvidersType}
+
 	resourceTypes = []*resourceType{apisType, operationsType, productsType, subscriptionsType, usersType,
 		groupsType, namedValuesType, backendsType, gatewaysType, federatedCredentialsType, fragmentsType,
 		certificatesType, gatewayCertificateAuthoritiesType, schemasType, versionSetsType, releasesType, tagsType,
-		servicePrincipalsType, loggersType, diagnosticsType, apiDiagnosticsType, apiSchemasType, workspacesType}
+		servicePrincipalsType, loggersType, diagnosticsType, apiDiagnosticsType, apiSchemasType, workspacesType,
+		authorizationProvidersType, authorizationsType}
 
 	linkTypes = []*linkType{
 		{kind: model.KindProductAPI, owner: productsType, target: apisType},

@@ -34,6 +34,8 @@ var propertiesSchemas = map[model.Kind]string{
 	model.KindAPIVersionSet:               "ApiVersionSetProperties",
 	model.KindAPIRelease:                  "ApiReleaseProperties",
 	model.KindLogger:                      "LoggerProperties",
+	model.KindAuthorizationProvider:       "AuthorizationProviderProperties",
+	model.KindAuthorization:               "AuthorizationProperties",
 	model.KindDiagnostic:                  "DiagnosticProperties",
 	model.KindAPIDiagnostic:               "DiagnosticProperties",
 	model.KindAPISchema:                   "ApiSchemaProperties",

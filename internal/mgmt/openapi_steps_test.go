@@ -479,6 +479,19 @@ func openAPISteps(t *testing.T) []openAPIStep {
 		{method: "DELETE", target: "/mgmt/loggers/requests", want: 200},
 		{method: "DELETE", target: "/mgmt/loggers/out", want: 409},
 
+		// The credential manager: a provider's client secret is never returned.
+		{method: "PUT", target: "/mgmt/authorizationProviders/partner", body: props(`{"identityProvider": "oauth2", "oauth2": {"grantTypes": {"clientCredentials": {"clientId": "gw", "clientSecret": "pr0vider-secret", "tokenUrl": "https://login.partner.example/token", "scopes": "orders.read"}}}}`), want: 201},
+		{method: "PATCH", target: "/mgmt/authorizationProviders/partner", body: props(`{"displayName": "Partner"}`), want: 200},
+		{method: "GET", target: "/mgmt/authorizationProviders/partner", want: 200, wantBody: []string{`"clientId": "gw"`}},
+		{method: "GET", target: "/mgmt/authorizationProviders", want: 200, wantBody: []string{`"count": 1`}},
+		{method: "PUT", target: "/mgmt/authorizationProviders/partner/authorizations/svc", body: props(`{"authorizationType": "OAuth2", "oauth2grantType": "ClientCredentials"}`), want: 201, wantBody: []string{`"status": "Connected"`}},
+		{method: "PUT", target: "/mgmt/authorizationProviders/partner/authorizations/user", body: props(`{"oauth2grantType": "AuthorizationCode"}`), want: 400},
+		{method: "PATCH", target: "/mgmt/authorizationProviders/partner/authorizations/svc", body: props(`{"authorizationType": "OAuth2"}`), want: 200},
+		{method: "GET", target: "/mgmt/authorizationProviders/partner/authorizations/svc", want: 200},
+		{method: "GET", target: "/mgmt/authorizationProviders/partner/authorizations", want: 200, wantBody: []string{`"count": 1`}},
+		{method: "DELETE", target: "/mgmt/authorizationProviders/partner/authorizations/svc", want: 200},
+		{method: "DELETE", target: "/mgmt/authorizationProviders/partner", want: 200},
+
 		// Deleting an API removes what hangs on it.
 		{method: "DELETE", target: "/mgmt/apis/echo", want: 200},
 		{method: "GET", target: "/mgmt/gateways/fra/apis/echo", want: 404},

@@ -3,6 +3,7 @@ package model
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -18,9 +19,11 @@ type Backend struct {
 	Pool           *BackendPool        `json:"pool,omitempty"`
 	Title          string              `json:"title,omitempty"`
 	ResourceID     string              `json:"resourceId,omitempty"`
-	// Proxy and Properties (Service Fabric) are APIM's; the gateways do
-	// not support them yet, so a backend with either is refused.
-	Proxy      *BackendProxy   `json:"proxy,omitempty"`
+	// Proxy is the HTTP forward proxy that requests to the backend go
+	// through. Nil: none.
+	Proxy *BackendProxy `json:"proxy,omitempty"`
+	// Properties (Service Fabric) are APIM's; the gateways do not support
+	// them, so a backend with them is refused.
 	Properties json.RawMessage `json:"properties,omitempty"`
 	// WorkspaceID names the workspace the resource belongs to (APIOps's
 	// workspaces/<id>/ folder); empty at service level. It describes the
@@ -28,7 +31,10 @@ type Backend struct {
 	WorkspaceID string `json:"workspaceId,omitempty"`
 }
 
-// BackendProxy is APIM's HTTP proxy to reach a backend through.
+// BackendProxy is APIM's HTTP proxy to reach a backend through:
+// url is http://host:port; username and password, when given, go to the
+// proxy as Basic credentials (Proxy-Authorization). Each may hold
+// {{named values}}, which the gateways receive resolved.
 type BackendProxy struct {
 	URL      string `json:"url"`
 	Username string `json:"username,omitempty"`
@@ -204,7 +210,7 @@ func (b *Backend) Validate() error {
 		}
 	}
 	if b.Proxy != nil {
-		fe.unsupported("proxy", "the gateways reach backends directly; leave it out")
+		b.Proxy.validate(&fe)
 	}
 	if len(b.Properties) > 0 && string(b.Properties) != "null" && string(b.Properties) != "{}" {
 		fe.unsupported("properties", "Service Fabric backends; give a url instead")
@@ -331,4 +337,31 @@ func isThumbprint(s string) bool {
 		}
 	}
 	return true
+}
+
+// validate checks the proxy's url: an absolute http:// URL of a host and
+// port, without credentials or path (APIM: "Only HTTP (not HTTPS) is
+// supported between the gateway and the proxy"). A url that is a named
+// value is checked when it is resolved.
+func (p *BackendProxy) validate(fe *fieldErrors) {
+	raw := strings.TrimSpace(p.URL)
+	if raw == "" {
+		fe.add("proxy.url", "is required")
+		return
+	}
+	if strings.Contains(raw, "{{") {
+		return
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || u.Host == "" || u.Opaque != "":
+		fe.add("proxy.url", "%q: want http://host:port", raw)
+	case u.Scheme != "http":
+		fe.add("proxy.url", "%q: only http:// proxies are supported", raw)
+	case u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "":
+		fe.add("proxy.url", "%q: want http://host:port without credentials or path; give username and password", u.Redacted())
+	}
+	if p.Password != "" && p.Username == "" {
+		fe.add("proxy.username", "is required with a password")
+	}
 }

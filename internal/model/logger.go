@@ -22,14 +22,22 @@ const (
 	// LoggerFile appends JSON lines to a file under the gateway's logger
 	// directory, named by credentials.path.
 	LoggerFile = "file"
+	// LoggerHTTP posts log-to-eventhub's messages, in batches, to
+	// credentials.url with the headers of the "header:NAME" credentials.
+	LoggerHTTP = "http"
+	// LoggerEventHub is APIM's azureEventHub: log-to-eventhub's messages
+	// go to an Azure event hub, with credentials.connectionString.
+	LoggerEventHub = "azureEventHub"
 )
 
 // apimLoggerTypes are APIM's logger types, which the gateways cannot
 // send to yet.
-var apimLoggerTypes = map[string]bool{"applicationInsights": true, "azureEventHub": true, "azureMonitor": true}
+var apimLoggerTypes = map[string]bool{"applicationInsights": true, "azureMonitor": true}
 
 // Logger is a sink for request records (APIM's LoggerContract). The
-// gateways honour the types LoggerStdout and LoggerFile.
+// gateways honour the types LoggerStdout and LoggerFile, which both
+// diagnostics and log-to-eventhub write to, and LoggerHTTP and
+// LoggerEventHub, which only log-to-eventhub sends to.
 type Logger struct {
 	LoggerType  string `json:"loggerType"`
 	Description string `json:"description,omitempty"`
@@ -73,15 +81,19 @@ func (l *Logger) Validate() error {
 		if msg := LoggerPathProblem(l.Credentials["path"]); msg != "" {
 			fe.add("credentials.path", "%s", msg)
 		}
+	case l.LoggerType == LoggerHTTP:
+		validateHTTPLogger(l.Credentials, &fe)
+	case l.LoggerType == LoggerEventHub:
+		validateEventHubLogger(l.Credentials, &fe)
 	case apimLoggerTypes[l.LoggerType]:
 		fe.unsupported("loggerType", "the gateways cannot send records to "+l.LoggerType+"; use stdout or file and ship those lines with a log collector")
 	case l.LoggerType == "":
-		fe.add("loggerType", "is required: stdout or file")
+		fe.add("loggerType", "is required: stdout, file, http or azureEventHub")
 	default:
-		fe.add("loggerType", "%q is not a logger type: want stdout or file", l.LoggerType)
+		fe.add("loggerType", "%q is not a logger type: want stdout, file, http or azureEventHub", l.LoggerType)
 	}
 	if l.ResourceID != "" {
-		fe.unsupported("resourceId", "it names an Azure resource, which stdout and file loggers have none of")
+		fe.unsupported("resourceId", "it names an Azure resource, which the gateways do not look up; an azureEventHub logger needs only its connectionString")
 	}
 	if len(l.Description) > 256 {
 		fe.add("description", "must be at most 256 characters")

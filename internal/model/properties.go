@@ -60,6 +60,10 @@ func NewProperties(kind Kind) Properties {
 		return new(APISchema)
 	case KindWorkspace:
 		return new(Workspace)
+	case KindAuthorizationProvider:
+		return new(AuthorizationProvider)
+	case KindAuthorization:
+		return new(Authorization)
 	}
 	return nil
 }

@@ -93,6 +93,10 @@ type Env struct {
 	// GraphQLSchema is the SDL schema of the GraphQL API being compiled,
 	// for validate-graphql-request; empty: the API has none.
 	GraphQLSchema string
+	// Loggers maps lower-case logger ids to their types, for
+	// log-to-eventhub's logger-id. Nil: loggers are not known here (for
+	// checking documents offline); any id compiles.
+	Loggers map[string]string
 	// OnReference, when set, is told of every reference to a named
 	// value, backend or certificate that compiling resolves, and of
 	// those that the Any fields above accept unresolved.

@@ -35,6 +35,11 @@ type Context struct {
 	// ClientCertificate, set by authentication-certificate, is presented
 	// to the backend instead of the backend entity's own. Nil: none.
 	ClientCertificate *Certificate
+	// Proxy, set by the proxy element, is the HTTP forward proxy the
+	// request goes to the backend through: http://host:port, with the
+	// proxy's credentials as its User. It must not be modified. Nil: the
+	// backend entity's proxy, if any, else none.
+	Proxy *url.URL
 	// Path is the path sent below Backend: the request path after the
 	// API's suffix, or what rewrite-uri made of it. It starts with '/' or
 	// is empty.

@@ -24,6 +24,18 @@ type Backend struct {
 	// while once it failed too often. Each gateway node keeps its own
 	// count, as in APIM.
 	CircuitBreaker *CircuitBreaker `json:"circuitBreaker,omitempty"`
+	// Proxy, when set, is the HTTP forward proxy requests to the backend
+	// go through (named values already resolved).
+	Proxy *Proxy `json:"proxy,omitempty"`
+}
+
+// Proxy is an HTTP forward proxy: URL is http://host:port; Username and
+// Password, when Username is not empty, are sent to it as Basic
+// credentials.
+type Proxy struct {
+	URL      string `json:"url"`
+	Username string `json:"username,omitempty"`
+	Password string `json:"password,omitempty"`
 }
 
 // PoolMember is one backend of a pool.

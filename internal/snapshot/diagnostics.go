@@ -1,14 +1,25 @@
 package snapshot
 
-// Logger is where a gateway writes request records: a logger of the
-// management plane, as the gateway needs it.
+// Logger is where a gateway writes request records and log-to-eventhub's
+// messages: a logger of the management plane, as the gateway needs it.
 type Logger struct {
-	// Type is "stdout" (JSON lines on the gateway's standard output) or
-	// "file" (JSON lines appended to Path).
+	// Type is "stdout" (JSON lines on the gateway's standard output),
+	// "file" (JSON lines appended to Path), "http" (log-to-eventhub's
+	// messages posted to URL) or "azureEventHub" (sent to the event hub of
+	// ConnectionString).
 	Type string `json:"type"`
 	// Path is a file logger's file, relative to the gateway's logger
 	// directory, with '/' separators.
 	Path string `json:"path,omitempty"`
+	// URL and Headers are an http logger's destination and the headers
+	// of its requests (named values resolved).
+	URL     string            `json:"url,omitempty"`
+	Headers map[string]string `json:"headers,omitempty"`
+	// ConnectionString and EventHub are an azureEventHub logger's (named
+	// values resolved); EventHub is empty when the connection string's
+	// EntityPath names the hub.
+	ConnectionString string `json:"connectionString,omitempty"`
+	EventHub         string `json:"eventHub,omitempty"`
 }
 
 // Diagnostic says which requests a gateway records, and to which

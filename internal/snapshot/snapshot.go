@@ -28,7 +28,7 @@ func SchemaOf(s *Snapshot) int {
 		}
 	}
 	for _, b := range s.Backends {
-		if len(b.Pool) > 0 || b.CircuitBreaker != nil {
+		if len(b.Pool) > 0 || b.CircuitBreaker != nil || b.Proxy != nil {
 			return 2
 		}
 	}
@@ -56,6 +56,11 @@ type Snapshot struct {
 	// products. Secret named values are in it in plaintext: a snapshot is
 	// sent over the configuration endpoint and kept by gateways only.
 	Policy PolicyEnv `json:"policy"`
+	// AuthorizationProviders holds the credential manager's providers and
+	// their authorizations, by lower-case id, when a policy of this
+	// gateway uses get-authorization-context. A gateway of an older
+	// release refuses that element, so this needs no schema change.
+	AuthorizationProviders map[string]AuthorizationProvider `json:"authorizationProviders,omitempty"`
 	// Backends holds the backend entities this gateway's policies name,
 	// by lower-case id, with their credentials and TLS settings.
 	Backends map[string]Backend `json:"backends,omitempty"`
@@ -97,6 +102,10 @@ type PolicyEnv struct {
 	// Secrets are the lower-case names, sorted, of the secret named
 	// values: compile reports never show their values.
 	Secrets []string `json:"secrets,omitempty"`
+	// Loggers maps the lower-case ids of the loggers log-to-eventhub
+	// names to their types (see Snapshot.Loggers for their settings). Nil:
+	// not known (an older management plane); any logger id compiles.
+	Loggers map[string]string `json:"loggers,omitempty"`
 }
 
 // Schema is a global schema.

@@ -109,6 +109,10 @@ func gatewayBackend(b *model.Backend, nv map[string]string, certs catalogue) sna
 	if cb := b.CircuitBreaker; cb != nil && len(cb.Rules) > 0 {
 		out.CircuitBreaker = gatewayBreaker(&cb.Rules[0])
 	}
+	if p := b.Proxy; p != nil {
+		out.Proxy = &snapshot.Proxy{URL: model.ExpandNamedValues(p.URL, nv), Username: model.ExpandNamedValues(p.Username, nv),
+			Password: model.ExpandNamedValues(p.Password, nv)}
+	}
 	expand := func(in map[string][]string) map[string][]string {
 		if len(in) == 0 {
 			return nil
@@ -215,7 +219,7 @@ type uses struct {
 
 func newUses() *uses {
 	u := &uses{of: map[string]map[string]bool{}}
-	for _, k := range []string{"namedValues", "backends", "certificates", "policyFragments", "schemas"} {
+	for _, k := range []string{"namedValues", "backends", "certificates", "policyFragments", "schemas", "loggers", "authorizationProviders"} {
 		u.of[k] = map[string]bool{}
 	}
 	return u

@@ -84,6 +84,10 @@ func (b *Builder) BuildReport(ctx context.Context, r store.Reader, gateway strin
 	if s.Policy, err = buildPolicyEnv(ctx, r, pols[""]); err != nil {
 		return nil, nil, err
 	}
+	loggers, err := readLoggers(ctx, r, s)
+	if err != nil {
+		return nil, nil, err
+	}
 	if s.Subscriptions, err = b.buildSubscriptions(ctx, r, served, s.Products); err != nil {
 		return nil, nil, err
 	}
@@ -107,6 +111,12 @@ func (b *Builder) BuildReport(ctx context.Context, r store.Reader, gateway strin
 	}
 	if err := buildBackends(ctx, r, s, used, certs); err != nil {
 		return nil, nil, err
+	}
+	addPolicyLoggers(s, loggers, used.of["loggers"])
+	if len(used.of["authorizationProviders"]) > 0 {
+		if err := buildAuthorizationProviders(ctx, r, s); err != nil {
+			return nil, nil, err
+		}
 	}
 	used.prune(s)
 	s.Schema = snapshot.SchemaOf(s)

@@ -212,9 +212,7 @@ func TestSetBodyLiquid(t *testing.T) {
 // refused with what to do instead, not as unknown elements.
 func TestUnsupportedElements(t *testing.T) {
 	checkCompileErrors(t, []compileErrorCase{
-		{"log-to-eventhub", inbound(`<log-to-eventhub logger-id="hub">@(context.Request.Method)</log-to-eventhub>`), "1:20: <log-to-eventhub>: not supported yet: Gatehouse has no Event Hubs logger yet"},
-		{"get-authorization-context", inbound(`<get-authorization-context provider-id="github" authorization-id="auth" context-variable-name="ctx" />`), "<get-authorization-context>: not supported yet: Gatehouse has no credential manager"},
-		{"proxy", inbound(`<proxy url="http://proxy.example:8080" />`), "<proxy>: not supported yet: backends are reached directly"},
+		{"send-service-bus-message", inbound(`<send-service-bus-message queue-name="q"><payload>x</payload></send-service-bus-message>`), "<send-service-bus-message>: not supported yet: Gatehouse does not talk to Azure Service Bus"},
 	})
 }
 

@@ -49,6 +49,13 @@ type Deps struct {
 	// Connect discovery validate-azure-ad-token uses
 	// ({EntraAuthority}/{tenant}/v2.0). Empty: DefaultEntraAuthority.
 	EntraAuthority string
+	// EventLog takes log-to-eventhub's messages; the gateway delivers
+	// them to its loggers. Nil: the element compiles and its messages are
+	// dropped.
+	EventLog EventLog
+	// Authorizations gives get-authorization-context its tokens. Nil:
+	// the element compiles and fails (or, with ignore-error, sets null).
+	Authorizations Authorizations
 	// Expressions is the library that policy expressions compile against.
 	// Nil: a new dotnet.NewLibrary().
 	Expressions *expr.Library
@@ -60,6 +67,7 @@ func Register(r *policy.Registry, d Deps) {
 	if d.Expressions == nil {
 		d.Expressions = dotnet.NewLibrary()
 	}
+	dotnet.AddAuthorization(d.Expressions)
 	r.SetExpressions(d.Expressions)
 	if d.HTTPClient == nil {
 		d.HTTPClient = &http.Client{Timeout: 5 * time.Minute}
@@ -92,6 +100,9 @@ func Register(r *policy.Registry, d Deps) {
 	r.Add("mock-response", compileMockResponse)
 	r.Add("trace", compileTrace)
 	r.Add("forward-request", compileForwardRequest)
+	r.Add("proxy", compileProxy)
+	r.Add("log-to-eventhub", compileLogToEventHub(d.EventLog))
+	r.Add("get-authorization-context", compileGetAuthorizationContext(d.Authorizations))
 	r.Add("find-and-replace", compileFindAndReplace)
 	r.Add("json-to-xml", compileJSONToXML)
 	r.Add("xml-to-json", compileXMLToJSON)

@@ -7,20 +7,17 @@ import "github.com/gatehouse/gatehouse/internal/policy"
 // that explanation rather than as an unknown element, so that a user
 // moving from APIM learns what is missing and why.
 var unsupported = map[string]string{
-	"log-to-eventhub":           "Gatehouse has no Event Hubs logger yet; request records go to its analytics (see docs/observability.md), and trace or send-one-way-request can send what you log",
-	"get-authorization-context": "Gatehouse has no credential manager (authorization providers); fetch tokens with send-request and cache-store-value, or use authentication-managed-identity",
-	"proxy":                     "backends are reached directly; routing through an HTTP proxy is not supported",
-	"send-service-bus-message":  "Gatehouse does not talk to Azure Service Bus; use send-one-way-request to an HTTP endpoint",
-	"invoke-dapr-binding":       "Gatehouse has no Dapr integration",
-	"publish-to-dapr":           "Gatehouse has no Dapr integration",
-	"cross-domain":              "Flash and Silverlight cross-domain files are not served; use cors",
-	"jsonp":                     "JSONP is not supported; use cors",
-	"set-graphql-resolver":      "GraphQL APIs are not supported",
-	"http-data-source":          "GraphQL APIs are not supported",
-	"sql-data-source":           "GraphQL APIs are not supported",
-	"cosmosdb-data-source":      "GraphQL APIs are not supported",
-	"publish-event":             "GraphQL subscriptions are not supported",
-	"validate-odata-request":    "OData request validation is not supported; use validate-parameters and validate-content",
+	"send-service-bus-message": "Gatehouse does not talk to Azure Service Bus; use send-one-way-request to an HTTP endpoint",
+	"invoke-dapr-binding":      "Gatehouse has no Dapr integration",
+	"publish-to-dapr":          "Gatehouse has no Dapr integration",
+	"cross-domain":             "Flash and Silverlight cross-domain files are not served; use cors",
+	"jsonp":                    "JSONP is not supported; use cors",
+	"set-graphql-resolver":     "synthetic GraphQL APIs (resolvers) are not supported yet; GraphQL APIs are passed through to their backend",
+	"http-data-source":         "synthetic GraphQL APIs (resolvers) are not supported yet; GraphQL APIs are passed through to their backend",
+	"sql-data-source":          "synthetic GraphQL APIs (resolvers) are not supported yet; GraphQL APIs are passed through to their backend",
+	"cosmosdb-data-source":     "synthetic GraphQL APIs (resolvers) are not supported yet; GraphQL APIs are passed through to their backend",
+	"publish-event":            "GraphQL subscriptions are not supported yet",
+	"validate-odata-request":   "OData request validation is not supported; use validate-parameters and validate-content",
 	"validate-client-certificate": "client certificates are not checked by the gateway yet; terminate mutual TLS in front of it and " +
 		"check the forwarded certificate header with check-header or an expression",
 }
