@@ -20,7 +20,8 @@ import (
 // diagnostics/<name>/diagnosticInformation.json and
 // apis/<api>/diagnostics/<name>/diagnosticInformation.json. A logger of a
 // type the gateways cannot write to (APIM's applicationInsights,
-// azureEventHub, azureMonitor) is listed as skipped, and so is every
+// azureMonitor, or an event hub signing in with a managed identity) is
+// listed as skipped, and so is every
 // diagnostic that names it.
 
 // logger reads one logger folder.
@@ -31,11 +32,16 @@ func (r *reader) logger(rel, dirName string) {
 		return
 	}
 	var l model.Logger
-	if json.Unmarshal(props, &l) == nil && l.LoggerType != model.LoggerStdout && l.LoggerType != model.LoggerFile && l.LoggerType != "" {
-		r.skip("logger of type "+l.LoggerType, file, "the gateways write records to stdout and file loggers only")
-		r.skippedLoggers = append(r.skippedLoggers, name)
-		r.skipOthers(rel, "loggerInformation.json")
-		return
+	if json.Unmarshal(props, &l) == nil {
+		if why := loggerSkipped(&l); why != "" {
+			r.skip("logger of type "+l.LoggerType, file, why)
+			r.skippedLoggers = append(r.skippedLoggers, name)
+			r.skipOthers(rel, "loggerInformation.json")
+			return
+		}
+		if l.LoggerType == model.LoggerHTTP || l.LoggerType == model.LoggerEventHub {
+			r.messageLoggers = append(r.messageLoggers, name)
+		}
 	}
 	c, err := canonical(model.KindLogger, props)
 	if err != nil {
@@ -62,6 +68,10 @@ func (r *reader) diagnostic(kind model.Kind, into *[]Resource) func(rel, dirName
 				r.skip("diagnostic", file, "it writes to logger "+l+", which is skipped")
 				r.skipOthers(rel, "diagnosticInformation.json")
 				return
+			} else if err == nil && containsFold(r.messageLoggers, l) {
+				r.skip("diagnostic", file, "it writes to logger "+l+", which takes log-to-eventhub's messages; request records go to stdout and file loggers only")
+				r.skipOthers(rel, "diagnosticInformation.json")
+				return
 			}
 		}
 		c, err := canonicalDiagnostic(kind, props)
@@ -72,6 +82,23 @@ func (r *reader) diagnostic(kind model.Kind, into *[]Resource) func(rel, dirName
 		*into = append(*into, Resource{Name: name, Properties: c, File: file})
 		r.skipOthers(rel, "diagnosticInformation.json")
 	}
+}
+
+// loggerSkipped says why apply skips the logger l, or "": APIM's
+// Application Insights and Azure Monitor loggers, and an event hub
+// logger that signs in with a managed identity rather than a connection
+// string, are not written to by the gateways.
+func loggerSkipped(l *model.Logger) string {
+	switch l.LoggerType {
+	case model.LoggerStdout, model.LoggerFile, model.LoggerHTTP, "":
+		return ""
+	case model.LoggerEventHub:
+		if l.Credentials["connectionString"] == "" {
+			return "the gateways send to event hubs with a connection string only, not with a managed identity"
+		}
+		return ""
+	}
+	return "the gateways write records to stdout and file loggers and send log-to-eventhub messages to http and azureEventHub loggers only"
 }
 
 // apiDiagnostics reads the diagnostics folder of the API folder rel. The

@@ -43,6 +43,10 @@ type reader struct {
 	// skippedLoggers are the loggers of types the gateways cannot write
 	// to, whose diagnostics are skipped too.
 	skippedLoggers []string
+	// messageLoggers are the http and azureEventHub loggers: they take
+	// log-to-eventhub's messages, and the diagnostics naming them are
+	// skipped.
+	messageLoggers []string
 }
 
 func (r *reader) fail(file, format string, args ...any) {

@@ -92,8 +92,11 @@ func (l *Logger) Validate() error {
 	default:
 		fe.add("loggerType", "%q is not a logger type: want stdout, file, http or azureEventHub", l.LoggerType)
 	}
-	if l.ResourceID != "" {
-		fe.unsupported("resourceId", "it names an Azure resource, which the gateways do not look up; an azureEventHub logger needs only its connectionString")
+	if l.ResourceID != "" && l.LoggerType != LoggerEventHub {
+		// An event hub logger's resourceId, which APIM keeps to link the
+		// hub in its portal, is kept and not used: the connection string
+		// says where to send.
+		fe.unsupported("resourceId", "it names an Azure resource, which the gateways do not look up")
 	}
 	if len(l.Description) > 256 {
 		fe.add("description", "must be at most 256 characters")
