@@ -11,6 +11,8 @@
 #
 #   direct     the backend directly
 #   nginx      nginx as a plain reverse proxy
+#   caddy      Caddy as a plain reverse proxy (GOMAXPROCS=1), when installed
+#   haproxy    HAProxy as a plain reverse proxy (one thread), when installed
 #   open       the gateway, an API without subscription (the fast path)
 #   keyed      the gateway, an API with a subscription key (the fast path)
 #   pipeline   keyed, plus a policy that only sets a variable: what running a compiled
@@ -310,7 +312,7 @@ parse_wrk() {
 
 # ---------------------------------------------------------------- targets
 
-ALL_TARGETS=(direct nginx open keyed pipeline ratelimit redis jwt)
+ALL_TARGETS=(direct nginx caddy haproxy open keyed pipeline ratelimit redis jwt)
 declare -A WANT=()
 for t in ${BENCH_TARGETS:-${ALL_TARGETS[*]}} direct keyed; do
 	[[ " ${ALL_TARGETS[*]} " == *" $t "* ]] || die "BENCH_TARGETS: unknown target $t (known: ${ALL_TARGETS[*]})"
@@ -339,11 +341,22 @@ if wanted redis; then
 		unset 'WANT[redis]'
 	fi
 fi
+# Caddy and HAProxy are compared with when installed (apt-get install caddy haproxy).
+CADDY=$(command -v caddy || true)
+HAPROXY=$(command -v haproxy || true)
+if [[ -z $HAPROXY && -x /usr/sbin/haproxy ]]; then HAPROXY=/usr/sbin/haproxy; fi
+for t in caddy haproxy; do
+	bin_var=${t^^}
+	if wanted "$t" && [[ -z ${!bin_var} ]]; then
+		log "skipping the $t row: $t is not installed"
+		unset "WANT[$t]"
+	fi
+done
 TARGETS=()
 for t in "${ALL_TARGETS[@]}"; do
 	if wanted "$t"; then TARGETS+=("$t"); fi
 done
-gateway_target() { [[ $1 != direct && $1 != nginx ]]; }
+gateway_target() { [[ $1 != direct && $1 != nginx && $1 != caddy && $1 != haproxy ]]; }
 
 # ---------------------------------------------------------------- start
 
@@ -377,6 +390,25 @@ start nginx "$WORK/nginx.log" \
 	taskset -c "$SERVER_CPU" "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log"
 NGINX_PID=$LAST_PID
 
+CADDY_PID="" HAPROXY_PID=""
+if wanted caddy; then
+	free_port CADDY_PORT
+	mkdir -p "$WORK/caddy"
+	printf '{\n\tadmin off\n\tauto_https off\n}\nhttp://127.0.0.1:%s {\n\treverse_proxy 127.0.0.1:%s\n}\n' \
+		"$CADDY_PORT" "$BACKEND_PORT" >"$WORK/caddy/Caddyfile"
+	start caddy "$WORK/caddy.log" \
+		env GOMAXPROCS=1 HOME="$WORK/caddy" XDG_DATA_HOME="$WORK/caddy" XDG_CONFIG_HOME="$WORK/caddy" taskset -c "$SERVER_CPU" \
+		"$CADDY" run --adapter caddyfile --config "$WORK/caddy/Caddyfile"
+	CADDY_PID=$LAST_PID
+fi
+if wanted haproxy; then
+	free_port HAPROXY_PORT
+	printf 'global\n\tnbthread 1\n\tmaxconn 4096\ndefaults\n\tmode http\n\ttimeout connect 5s\n\ttimeout client 30s\n\ttimeout server 30s\nfrontend bench\n\tbind 127.0.0.1:%s\n\tdefault_backend backend\nbackend backend\n\thttp-reuse always\n\tserver s1 127.0.0.1:%s\n' \
+		"$HAPROXY_PORT" "$BACKEND_PORT" >"$WORK/haproxy.cfg"
+	start haproxy "$WORK/haproxy.log" taskset -c "$SERVER_CPU" "$HAPROXY" -db -f "$WORK/haproxy.cfg"
+	HAPROXY_PID=$LAST_PID
+fi
+
 mkdir -p "$WORK/data"
 start gatehouse "$WORK/gatehouse.log" \
 	env GOMAXPROCS=1 GATEHOUSE_ADMIN_TOKEN="$ADMIN_TOKEN" taskset -c "$SERVER_CPU" \
@@ -408,6 +440,8 @@ fi
 
 wait_ok "http://127.0.0.1:$BACKEND_PORT/"
 wait_ok "http://127.0.0.1:$NGINX_PORT/"
+if [[ -n $CADDY_PID ]]; then wait_ok "http://127.0.0.1:$CADDY_PORT/"; fi
+if [[ -n $HAPROXY_PID ]]; then wait_ok "http://127.0.0.1:$HAPROXY_PORT/"; fi
 wait_ok "$MGMT/mgmt/apis" -H "Authorization: Bearer $ADMIN_TOKEN"
 if [[ -n $GW2_PID ]]; then wait_ok "$MGMT2/mgmt/apis" -H "Authorization: Bearer $ADMIN_TOKEN"; fi
 
@@ -516,11 +550,13 @@ IDLE_HWM_KB=$(status_kb "$GW_PID" VmHWM)
 
 # ---------------------------------------------------------------- run
 
-declare -A LABEL=([direct]="direct backend" [nginx]="nginx" [open]="gateway open" [keyed]="gateway keyed"
+declare -A LABEL=([direct]="direct backend" [nginx]="nginx" [caddy]="caddy" [haproxy]="haproxy" [open]="gateway open" [keyed]="gateway keyed"
 	[pipeline]="keyed+pipeline" [ratelimit]="keyed+rl memory" [redis]="keyed+rl Redis" [jwt]="keyed+jwt")
 declare -A URL=(
 	[direct]="http://127.0.0.1:$BACKEND_PORT/hello"
 	[nginx]="http://127.0.0.1:$NGINX_PORT/hello"
+	[caddy]="http://127.0.0.1:${CADDY_PORT:-0}/hello"
+	[haproxy]="http://127.0.0.1:${HAPROXY_PORT:-0}/hello"
 	[open]="$GW/open/hello"
 	[keyed]="$GW/keyed/hello"
 	[pipeline]="$GW/pipeline/hello"
@@ -528,7 +564,7 @@ declare -A URL=(
 	[redis]="http://127.0.0.1:${GW2_PORT:-0}/ratelimit/hello"
 	[jwt]="$GW/jwt/hello"
 )
-declare -A CPU_PIDS=([direct]="$BACKEND_PID" [nginx]="$NGINX_WORKERS" [open]="$GW_PID" [keyed]="$GW_PID"
+declare -A CPU_PIDS=([direct]="$BACKEND_PID" [nginx]="$NGINX_WORKERS" [caddy]="$CADDY_PID" [haproxy]="$HAPROXY_PID" [open]="$GW_PID" [keyed]="$GW_PID"
 	[pipeline]="$GW_PID" [ratelimit]="$GW_PID" [redis]="$GW2_PID" [jwt]="$GW_PID")
 declare -A RPS P50 P99 RATIO VS_KEYED CPU_US CPU_VS_KEYED REDIS_CPU_US TOTAL_NON2XX TOTAL_SOCKERR
 for t in "${TARGETS[@]}"; do
@@ -554,7 +590,7 @@ sample_rss() {
 wrk_cmd() { # TARGET SECONDS
 	local args=(-t1 "-c$CONNS" "-d${2}s" --latency)
 	case $1 in
-	direct | nginx | open) ;;
+	direct | nginx | caddy | haproxy | open) ;;
 	jwt) args+=(-H "$KEY_HDR" -H "$JWT_HDR") ;;
 	*) args+=(-H "$KEY_HDR") ;;
 	esac
