@@ -159,6 +159,8 @@ func TestCompileErrors(t *testing.T) {
 		{inbound(`<trace source="x" />`), "a <message> is required"},
 		{inbound(`<forward-request />`), "belongs in the backend section"},
 		{`<policies><backend><forward-request timeout="abc" /></backend></policies>`, `"abc": want whole seconds`},
+		{`<policies><backend><forward-request timeout="-1" /></backend></policies>`, `"-1": want whole seconds, 0 or more`},
+		{`<policies><backend><forward-request timeout="5" timeout-ms="500" /></backend></policies>`, "give timeout or timeout-ms, not both"},
 		{inbound(`<set-body template="liquid">{% if x %}</set-body>`), "the Liquid template: "},
 		{inbound(`<set-body template="mustache">x</set-body>`), `"mustache": want liquid or none`},
 		{inbound(`<send-request mode="new" response-variable-name="r" />`), "a <set-url> is required in mode new"},
@@ -184,7 +186,11 @@ func TestCompileErrors(t *testing.T) {
 func TestForwardsIsTheFastPath(t *testing.T) {
 	for doc, want := range map[string]bool{
 		policy.DefaultGlobal: true,
-		`<policies><inbound /><backend><forward-request timeout="5" /></backend></policies>`:                                               false,
+		`<policies><inbound /><backend><forward-request timeout="5" /></backend></policies>`: false,
+		// APIM's reference: "Values greater than 240 seconds may not be
+		// honored": accepted, and its default is 300.
+		`<policies><inbound /><backend><forward-request timeout="300" /></backend></policies>`:                                             false,
+		`<policies><inbound /><backend><forward-request timeout-ms="1500" /></backend></policies>`:                                         false,
 		`<policies><inbound><set-header name="a"><value>1</value></set-header></inbound><backend><forward-request /></backend></policies>`: false,
 	} {
 		d, _ := policy.ParseIn(doc, policy.Env{})

@@ -34,17 +34,32 @@ type forwardRequest struct {
 var _ policy.Step = (*forwardRequest)(nil)
 
 func compileForwardRequest(n *policy.Node, c *policy.Compiler) policy.Step {
-	c.Only(n, "timeout", "follow-redirects", "buffer-request-body", "buffer-response", "fail-on-error-status-code")
+	c.Only(n, "timeout", "timeout-ms", "follow-redirects", "buffer-request-body", "buffer-response", "fail-on-error-status-code")
 	if c.Section() != policy.Backend {
 		c.Errorf(n, "belongs in the backend section")
 	}
 	f := &forwardRequest{plain: len(n.Attrs) == 0}
+	// APIM's reference: timeout is "The amount of time in seconds to wait
+	// for the HTTP response headers ... Minimum value is 0 seconds. Values
+	// greater than 240 seconds may not be honored" (accepted, not
+	// refused); timeout-ms the same in milliseconds; "You can specify
+	// either timeout or timeout-ms but not both."
 	if s, a, ok := c.Literal(n, "timeout", false); ok {
-		secs, err := strconv.Atoi(s)
-		if err != nil || secs < 0 || secs > 240 {
-			c.AttrErrorf(n, a, "%q: want whole seconds from 0 to 240", s)
+		secs, err := strconv.ParseInt(s, 10, 32)
+		if err != nil || secs < 0 {
+			c.AttrErrorf(n, a, "%q: want whole seconds, 0 or more", s)
 		}
 		f.fwd.Timeout = time.Duration(secs) * time.Second
+	}
+	if s, a, ok := c.Literal(n, "timeout-ms", false); ok {
+		if _, both := n.Attr("timeout"); both {
+			c.AttrErrorf(n, a, "give timeout or timeout-ms, not both")
+		}
+		ms, err := strconv.ParseInt(s, 10, 32)
+		if err != nil || ms < 0 {
+			c.AttrErrorf(n, a, "%q: want whole milliseconds, 0 or more", s)
+		}
+		f.fwd.Timeout = time.Duration(ms) * time.Millisecond
 	}
 	bufferResponse := true
 	for name, dst := range map[string]*bool{"follow-redirects": &f.fwd.FollowRedirects, "buffer-request-body": &f.fwd.BufferRequestBody,
