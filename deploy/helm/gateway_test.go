@@ -101,6 +101,7 @@ func TestGatewayChart(t *testing.T) {
 			wantEnv(t, env, "GATEHOUSE_BACKUP_KEY", envSource{secret: "edge-backup-key", key: "backup-key"})
 			wantEnv(t, env, "GATEHOUSE_REDIS", envSource{secret: "edge-redis", key: "url"})
 			wantEnv(t, env, "GATEHOUSE_GATEWAY_HTTPS", envSource{value: ":8081"})
+			wantEnv(t, env, "GATEHOUSE_NEGOTIATE_CLIENT_CERTIFICATE", envSource{value: "true"})
 			wantEnv(t, env, "GATEHOUSE_CA_FILE", envSource{value: "/etc/gatehouse/ca/ca.crt"})
 			wantEnv(t, env, "OTEL_EXPORTER_OTLP_ENDPOINT", envSource{value: "http://otel-collector.observability:4317"})
 			wantEnv(t, env, "OTEL_EXPORTER_OTLP_PROTOCOL", envSource{value: "grpc"})

@@ -54,6 +54,12 @@ func listen(sp ListenerSpec, tlsConfig *tls.Config, log *slog.Logger) (*Listener
 	if tlsConfig != nil {
 		tlsConfig = tlsConfig.Clone()
 		tlsConfig.MinVersion = max(tlsConfig.MinVersion, tls.VersionTLS12)
+		if sp.RequestClientCertificate {
+			// Ask for a certificate but accept the handshake whatever the
+			// client sends: validate-client-certificate (or an expression
+			// on context.Request.Certificate) decides, per API.
+			tlsConfig.ClientAuth = tls.RequestClientCert
+		}
 		srv.TLSConfig = tlsConfig
 	}
 	return &Listener{Name: sp.Name, Server: srv, ln: ln, tls: tlsConfig != nil}, nil
@@ -69,6 +75,12 @@ type ListenerSpec struct {
 	HTTPS             bool
 	CertFile, KeyFile string
 	TLS               *tls.Config
+	// RequestClientCertificate makes an HTTPS listener ask clients for a
+	// certificate during the handshake (tls.RequestClientCert: never
+	// required, never verified there), as APIM's hostname setting
+	// negotiateClientCertificate does. False: no certificate is asked
+	// for, so requests carry none.
+	RequestClientCertificate bool
 	// CertFlags names the certificate flags in the error of a missing
 	// certificate, such as "--tls-cert and --tls-key".
 	CertFlags string

@@ -17,6 +17,10 @@ type Options struct {
 	// Nil: the snapshot's certificates without key material, which is
 	// enough to check a configuration.
 	Certificates map[string]*policy.Certificate
+	// CertificateAuthorities are the gateway's certificate authorities,
+	// which validate-client-certificate builds chains with. Nil: the
+	// system roots alone, which is enough to check a configuration.
+	CertificateAuthorities *policy.CertificateAuthorities
 	// References, when set, receives every reference the compile
 	// resolves: named values, backends, certificates and fragments.
 	References func(Reference)
@@ -192,7 +196,7 @@ func newCompiler(snap *snapshot.Snapshot, opts Options) *compiler {
 		}
 	}
 	c.env = policy.Env{NamedValues: snap.Policy.NamedValues, Backends: snap.Policy.Backends, Certificates: certs,
-		Schemas: schemasOf(snap.Policy.Schemas), Loggers: snap.Policy.Loggers}
+		Schemas: schemasOf(snap.Policy.Schemas), Loggers: snap.Policy.Loggers, CertificateAuthorities: opts.CertificateAuthorities}
 	if len(snap.Policy.Secrets) > 0 {
 		c.env.Secrets = make(map[string]bool, len(snap.Policy.Secrets))
 		for _, name := range snap.Policy.Secrets {

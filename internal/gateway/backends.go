@@ -250,6 +250,7 @@ func newTrust(cas []snapshot.CertificateAuthority, materials map[string]*certifi
 		return tr
 	}
 	tr.key = hex.EncodeToString(h.Sum(nil))
+	tr.authorities = &policy.CertificateAuthorities{Certificates: append(append([]*x509.Certificate(nil), trusted...), tr.intermediates...)}
 	if len(trusted) > 0 {
 		pool, err := x509.SystemCertPool()
 		if err != nil || pool == nil {
@@ -259,6 +260,13 @@ func newTrust(cas []snapshot.CertificateAuthority, materials map[string]*certifi
 			pool.AddCert(c)
 		}
 		tr.roots = pool
+		tr.authorities.Roots = pool
+	}
+	if len(tr.intermediates) > 0 {
+		tr.authorities.Intermediates = x509.NewCertPool()
+		for _, c := range tr.intermediates {
+			tr.authorities.Intermediates.AddCert(c)
+		}
 	}
 	return tr
 }

@@ -157,6 +157,11 @@ func (s *Server) newRequestState(r *http.Request, api *apiRoute, op *operation, 
 		Method: r.Method, URL: fwd, OriginalURL: in, Headers: headers, IPAddress: s.clientAddress(r),
 		Body: expr.NewStreamBody(body, readPolicyBody),
 	}
+	if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
+		// the leaf the client presented (the listener asks with
+		// --negotiate-client-certificate); parsed by the handshake
+		req.Certificate = r.TLS.PeerCertificates[0]
+	}
 	c := &st.c
 	c.Context = expr.Context{
 		Request:    req,

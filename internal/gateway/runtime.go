@@ -183,7 +183,7 @@ func (s *Server) compile(snap *snapshot.Snapshot, prev *Runtime) (*Runtime, erro
 		rt.up, rt.upErrs = s.compileUpstreams(snap)
 	}
 	errs = append(errs, rt.upErrs...)
-	res, report := compile.Compile(snap, compile.Options{Registry: s.policies, Certificates: rt.up.certs, Only: only})
+	res, report := compile.Compile(snap, compile.Options{Registry: s.policies, Certificates: rt.up.certs, CertificateAuthorities: rt.up.trust.authorities, Only: only})
 	rt.report = report
 	if parts != nil {
 		rt.shared, rt.good, rt.uses = parts.Shared, make(map[string]string, len(snap.APIs)), make(map[string]snapshot.Uses, len(snap.APIs))

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/policy"
 )
 
 // tlsProfile is what sets one backend transport apart from another: how
@@ -48,6 +50,9 @@ type trust struct {
 	roots         *x509.CertPool // nil: the system roots only
 	intermediates []*x509.Certificate
 	key           string // digest of the authorities; "" when none
+	// authorities are the same certificates for
+	// validate-client-certificate; nil when there are none.
+	authorities *policy.CertificateAuthorities
 }
 
 // key identifies the transport of p under tr: equal keys, equal TLS

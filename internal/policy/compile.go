@@ -69,6 +69,10 @@ type Env struct {
 	// Certificates maps lower-case certificate ids to the certificates
 	// that authentication-certificate may present.
 	Certificates map[string]*Certificate
+	// CertificateAuthorities are what validate-client-certificate builds
+	// chains with. Nil: the system roots alone (enough to check a
+	// document; the gateway sets its own).
+	CertificateAuthorities *CertificateAuthorities
 	// AnyCertificate accepts a certificate id or thumbprint that
 	// Certificates lacks (for checking documents offline).
 	AnyCertificate bool

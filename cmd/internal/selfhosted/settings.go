@@ -49,6 +49,10 @@ type GatewaySettings struct {
 	EntraAuthority string
 	// LoggerDir is the directory file loggers write under.
 	LoggerDir string
+	// NegotiateClientCertificate makes the HTTPS listener ask clients for
+	// a certificate (APIM's negotiateClientCertificate), which policies
+	// see as context.Request.Certificate. False: none is asked for.
+	NegotiateClientCertificate bool
 	// Limits bound what the gateway's listeners accept; the metrics
 	// listener takes their ForTools version.
 	Limits cli.Limits
@@ -76,6 +80,7 @@ func (g *GatewaySettings) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&g.ServiceName, "service-name", "gatehouse", "the service name policies see as context.Deployment.ServiceName and ServiceId")
 	f.StringVar(&g.EntraAuthority, "entra-authority", "", "Microsoft Entra ID authority whose OpenID Connect discovery validate-azure-ad-token uses (such as https://login.microsoftonline.us); empty: https://login.microsoftonline.com")
 	f.StringVar(&g.LoggerDir, "logger-dir", "./gatehouse-logs", "directory that file loggers (diagnostics' request records) write under; a logger's credentials.path is relative to it; empty: file loggers are off")
+	f.BoolVar(&g.NegotiateClientCertificate, "negotiate-client-certificate", false, "make the HTTPS listener ask clients for a TLS certificate (never required there: validate-client-certificate checks it), which policies see as context.Request.Certificate")
 	g.Identity.addFlags(f)
 	g.Limits.AddFlags(f)
 }
@@ -97,13 +102,15 @@ func (g GatewaySettings) MetricsListener(gw *gateway.Server) (cli.ListenerSpec, 
 
 // GatewayListeners describes the gateway's HTTP listener on httpAddr and
 // HTTPS listener on httpsAddr (with the certificate and key in certFile
-// and keyFile), each off when its address is empty, with the settings'
-// Limits and gateway-shaped refusals.
+// and keyFile, asking clients for a certificate with
+// NegotiateClientCertificate), each off when its address is empty, with
+// the settings' Limits and gateway-shaped refusals.
 func (g GatewaySettings) GatewayListeners(gw *gateway.Server, httpAddr, httpsAddr, certFile, keyFile string) []cli.ListenerSpec {
 	return []cli.ListenerSpec{
 		{Name: "gateway http", Addr: httpAddr, Handler: gw, Limits: g.Limits, Refuse: gateway.WriteError},
 		{Name: "gateway https", Addr: httpsAddr, Handler: gw, HTTPS: true, CertFile: certFile, KeyFile: keyFile,
-			CertFlags: "--tls-cert and --tls-key", Limits: g.Limits, Refuse: gateway.WriteError},
+			RequestClientCertificate: g.NegotiateClientCertificate,
+			CertFlags:                "--tls-cert and --tls-key", Limits: g.Limits, Refuse: gateway.WriteError},
 	}
 }
 

@@ -130,6 +130,7 @@ func Register(r *policy.Registry, d Deps) {
 	r.Add("llm-content-safety", compileContentSafety(d.HTTPClient, d.ManagedIdentity))
 	r.Add("authentication-basic", compileAuthenticationBasic)
 	r.Add("authentication-certificate", compileAuthenticationCertificate)
+	r.Add("validate-client-certificate", compileValidateClientCertificate)
 	cs := caches{internal: d.Cache, external: d.ExternalCache}
 	r.Add("cache-lookup", compileCacheLookup(cs))
 	r.Add("cache-store", compileCacheStore)

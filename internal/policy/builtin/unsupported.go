@@ -18,8 +18,6 @@ var unsupported = map[string]string{
 	"cosmosdb-data-source":     "synthetic GraphQL APIs (resolvers) are not supported yet; GraphQL APIs are passed through to their backend",
 	"publish-event":            "GraphQL subscriptions are not supported yet",
 	"validate-odata-request":   "OData request validation is not supported; use validate-parameters and validate-content",
-	"validate-client-certificate": "client certificates are not checked by the gateway yet; terminate mutual TLS in front of it and " +
-		"check the forwarded certificate header with check-header or an expression",
 }
 
 // registerUnsupported adds the elements of unsupported to r: each one's
