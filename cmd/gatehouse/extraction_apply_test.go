@@ -29,6 +29,7 @@ func TestApplyFullExtractionRoundTrip(t *testing.T) {
 		"+ backends/orders-pool", "+ schemas/address", "+ certificates/root", "+ loggers/requests", "+ diagnostics/azuremonitor",
 		"+ subscriptions/starter-key", "+ subscriptions/orders-all", "+ gateways/edge-gw/apis/orders", "+ products/unlimited/tags/public",
 		"+ workspaces/team", "+ apis/w\n", "+ namedValues/team-region", "+ backends/team-backend",
+		"+ policyFragments/team-headers",
 		"+ apis/orders/schemas/order",
 		"applied ")
 	expectContains(t, mustCLI(t, apply...), "no changes")
@@ -50,7 +51,8 @@ func TestApplyFullExtractionRoundTrip(t *testing.T) {
 		"loggers/requests/loggerInformation.json", "diagnostics/azuremonitor/diagnosticInformation.json", "gateways/edge-gw/apis/orders/gatewayApiInformation.json",
 		"apis/orders/schemas/order/apiSchemaInformation.json", "workspaces/team/workspaceInformation.json",
 		"workspaces/team/apis/w/apiInformation.json", "workspaces/team/named values/team-region/namedValueInformation.json",
-		"workspaces/team/backends/team-backend/backendInformation.json"} {
+		"workspaces/team/backends/team-backend/backendInformation.json",
+		"workspaces/team/policy fragments/team-headers/policy.xml"} {
 		if _, ok := files[f]; !ok {
 			t.Errorf("export lacks %s", f)
 		}
@@ -63,6 +65,12 @@ func TestApplyFullExtractionRoundTrip(t *testing.T) {
 	}
 	if w := a.must("GET", "/apis/w", "").json(t)["properties"].(map[string]any); w["workspaceId"] != "team" {
 		t.Errorf("the workspace's API records %v", w["workspaceId"])
+	}
+	if _, ok := files["policy fragments/team-headers/policy.xml"]; ok {
+		t.Error("export wrote the workspace's policy fragment at service level too")
+	}
+	if f := a.must("GET", "/policyFragments/team-headers", "").json(t)["properties"].(map[string]any); f["workspaceId"] != "team" {
+		t.Errorf("the workspace's policy fragment records %v", f["workspaceId"])
 	}
 	if v := files["subscriptions/starter-key/subscriptionInformation.json"]; strings.Contains(v, "starter-key-from-env") {
 		t.Errorf("the export holds a subscription key:\n%s", v)

@@ -6,7 +6,7 @@ import (
 )
 
 // TestReadWorkspaces reads a workspace folder: its APIs, products, named
-// values and backends record the workspace, its other folders are listed
+// values, backends and policy fragments record the workspace, its other folders are listed
 // as skipped by name, and an id that a service-level resource has is
 // refused naming both files.
 func TestReadWorkspaces(t *testing.T) {
@@ -21,6 +21,7 @@ func TestReadWorkspaces(t *testing.T) {
 		"workspaces/team/backends/b/backendInformation.json":                        `{"properties": {"url": "http://b", "protocol": "http"}}`,
 		"apis/echo/apiInformation.json":                                             `{"properties": {"displayName": "Echo", "path": "echo"}}`,
 		"workspaces/team/policy fragments/f/policyFragmentInformation.json":         `{"properties": {}}`,
+		"workspaces/team/policy fragments/f/policy.xml":                             `<fragment><set-header name="X" exists-action="delete" /></fragment>`,
 		"workspaces/team/version sets/v/versionSetInformation.json":                 `{"properties": {}}`,
 		"workspaces/team/apis/a/operations/get/policy.xml":                          `<policies />`,
 		"workspaces/team/apis/a/specification.yaml":                                 "openapi: 3.0.1\ninfo: {title: A, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: get\n      responses: {'200': {description: ok}}\n",
@@ -43,7 +44,6 @@ func TestReadWorkspaces(t *testing.T) {
 	all := strings.Join(got, "\n")
 	for _, want := range []string{
 		"workspaces/team/subscriptions/s/subscriptionInformation.json: workspace subscription is not supported yet",
-		"workspaces/team/policy fragments/f/policyFragmentInformation.json: workspace policy fragment is not supported yet",
 		"workspaces/team/version sets/v/versionSetInformation.json: workspace version set is not supported yet",
 	} {
 		if !strings.Contains(all, want) {
@@ -62,6 +62,7 @@ func TestReadWorkspaces(t *testing.T) {
 		{"named value nv", prop(cfg.NamedValues, "nv"), file(cfg.NamedValues, "nv")},
 		{"backend b", prop(cfg.Backends, "b"), file(cfg.Backends, "b")},
 		{"product p", prop(productResources(cfg.Products), "p"), file(productResources(cfg.Products), "p")},
+		{"policy fragment f", prop(cfg.Fragments, "f"), file(cfg.Fragments, "f")},
 	} {
 		if !strings.Contains(c.props, `"workspaceId":"team"`) || !strings.HasPrefix(c.file, "workspaces/team/") {
 			t.Errorf("%s: %s from %s; want workspaceId team, read from workspaces/team/", c.what, c.props, c.file)

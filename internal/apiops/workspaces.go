@@ -17,10 +17,11 @@ import (
 var workspaceFolders = map[string]model.Kind{
 	"apis": model.KindAPI, "products": model.KindProduct, "named values": model.KindNamedValue,
 	"namedValues": model.KindNamedValue, "backends": model.KindBackend,
+	"policy fragments": model.KindPolicyFragment, "policyFragments": model.KindPolicyFragment,
 }
 
 // workspace reads workspaces/<ws>/: its workspaceInformation.json, and
-// its APIs, products, named values and backends as those of the service,
+// its APIs, products, named values, backends and policy fragments as those of the service,
 // each recording the workspace in its workspaceId. Its other folders are
 // listed as skipped. An id that a service-level resource (or another
 // workspace's) of the same kind has is refused, naming both files.
@@ -54,6 +55,8 @@ func (r *reader) workspace(rel, dirName string) {
 			sub.each(n, sub.namedValue)
 		case e.IsDir() && n == "backends":
 			sub.each(n, sub.simple(model.KindBackend, "backendInformation.json", &sub.cfg.Backends))
+		case e.IsDir() && (n == "policy fragments" || n == "policyFragments"):
+			sub.each(n, sub.fragment)
 		default:
 			r.skipTree("workspace "+describe(n), path.Join(rel, n))
 		}
@@ -99,6 +102,7 @@ func (r *reader) mergeWorkspace(rel, ws string, sub *Config) {
 	}
 	add(model.KindNamedValue, &r.cfg.NamedValues, sub.NamedValues)
 	add(model.KindBackend, &r.cfg.Backends, sub.Backends)
+	add(model.KindPolicyFragment, &r.cfg.Fragments, sub.Fragments)
 	for _, a := range sub.APIs {
 		a.File, a.SpecFile = at(a.File), at(a.SpecFile)
 		if other := findAPI(r.cfg.APIs, a.Name); other != nil {
@@ -178,6 +182,8 @@ func withWorkspace(kind model.Kind, props json.RawMessage, ws string) (json.RawM
 		v.WorkspaceID = ws
 	case *model.Backend:
 		v.WorkspaceID = ws
+	case *model.PolicyFragment:
+		v.WorkspaceID = ws
 	default:
 		return nil, fmt.Errorf("%s has no workspace", kind)
 	}
@@ -197,7 +203,7 @@ func workspaceOf(props json.RawMessage) string {
 type move struct{ from, to string }
 
 // splitWorkspaces returns a copy of cfg whose APIs, products, named
-// values and backends carry no workspaceId, and the folders of those that
+// values, backends and policy fragments carry no workspaceId, and the folders of those that
 // had one, which Write moves under workspaces/<ws>/.
 func splitWorkspaces(cfg *Config) (*Config, []move, error) {
 	out := *cfg
@@ -239,6 +245,12 @@ func splitWorkspaces(cfg *Config) (*Config, []move, error) {
 			return nil, nil, err
 		}
 	}
+	out.Fragments = append([]Resource(nil), cfg.Fragments...)
+	for i := range out.Fragments {
+		if err := strip(model.KindPolicyFragment, "policy fragments", &out.Fragments[i]); err != nil {
+			return nil, nil, err
+		}
+	}
 	return &out, moves, nil
 }
 
@@ -260,7 +272,7 @@ func (w *writer) moveIntoWorkspaces(moves []move) {
 			w.err = fmt.Errorf("export: %w", err)
 		}
 	}
-	for _, top := range []string{"apis", "products", "named values", "backends"} {
+	for _, top := range []string{"apis", "products", "named values", "backends", "policy fragments"} {
 		os.Remove(filepath.Join(w.dir, top)) // only when the moves left it empty
 	}
 }

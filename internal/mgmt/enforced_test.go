@@ -206,6 +206,7 @@ var propertyUses = map[string]propertyUse{
 	"PolicyFragmentProperties.format":      own(byGateway, "how value is read"),
 	"PolicyFragmentProperties.value":       own(byGateway, "what include-fragment inserts"),
 	"PolicyFragmentProperties.description": own(describes, "lists"),
+	"PolicyFragmentProperties.workspaceId": own(describes, "the workspace folder exports write the fragment to"),
 }
 
 // useOf returns the use of the property at path of schema, its own or
