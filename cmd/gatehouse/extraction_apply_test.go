@@ -29,7 +29,7 @@ func TestApplyFullExtractionRoundTrip(t *testing.T) {
 		"+ backends/orders-pool", "+ schemas/address", "+ certificates/root", "+ loggers/requests", "+ diagnostics/azuremonitor",
 		"+ subscriptions/starter-key", "+ subscriptions/orders-all", "+ gateways/edge-gw/apis/orders", "+ products/unlimited/tags/public",
 		"+ workspaces/team", "+ apis/w\n", "+ namedValues/team-region", "+ backends/team-backend",
-		"+ policyFragments/team-headers",
+		"+ policyFragments/team-headers", "+ apiVersionSets/team-versions",
 		"+ apis/orders/schemas/order",
 		"applied ")
 	expectContains(t, mustCLI(t, apply...), "no changes")
@@ -52,7 +52,8 @@ func TestApplyFullExtractionRoundTrip(t *testing.T) {
 		"apis/orders/schemas/order/apiSchemaInformation.json", "workspaces/team/workspaceInformation.json",
 		"workspaces/team/apis/w/apiInformation.json", "workspaces/team/named values/team-region/namedValueInformation.json",
 		"workspaces/team/backends/team-backend/backendInformation.json",
-		"workspaces/team/policy fragments/team-headers/policy.xml"} {
+		"workspaces/team/policy fragments/team-headers/policy.xml",
+		"workspaces/team/version sets/team-versions/versionSetInformation.json"} {
 		if _, ok := files[f]; !ok {
 			t.Errorf("export lacks %s", f)
 		}
@@ -68,6 +69,9 @@ func TestApplyFullExtractionRoundTrip(t *testing.T) {
 	}
 	if _, ok := files["policy fragments/team-headers/policy.xml"]; ok {
 		t.Error("export wrote the workspace's policy fragment at service level too")
+	}
+	if v := files["workspaces/team/version sets/team-versions/versionSetInformation.json"]; strings.Contains(v, "workspaceId") {
+		t.Errorf("the workspace folder's version set says its workspace again:\n%s", v)
 	}
 	if f := a.must("GET", "/policyFragments/team-headers", "").json(t)["properties"].(map[string]any); f["workspaceId"] != "team" {
 		t.Errorf("the workspace's policy fragment records %v", f["workspaceId"])

@@ -6,7 +6,7 @@ import (
 )
 
 // TestReadWorkspaces reads a workspace folder: its APIs, products, named
-// values, backends and policy fragments record the workspace, its other folders are listed
+// values, backends, policy fragments and version sets record the workspace, its other folders are listed
 // as skipped by name, and an id that a service-level resource has is
 // refused naming both files.
 func TestReadWorkspaces(t *testing.T) {
@@ -22,7 +22,7 @@ func TestReadWorkspaces(t *testing.T) {
 		"apis/echo/apiInformation.json":                                             `{"properties": {"displayName": "Echo", "path": "echo"}}`,
 		"workspaces/team/policy fragments/f/policyFragmentInformation.json":         `{"properties": {}}`,
 		"workspaces/team/policy fragments/f/policy.xml":                             `<fragment><set-header name="X" exists-action="delete" /></fragment>`,
-		"workspaces/team/version sets/v/versionSetInformation.json":                 `{"properties": {}}`,
+		"workspaces/team/version sets/v/versionSetInformation.json":                 `{"properties": {"displayName": "V", "versioningScheme": "Segment"}}`,
 		"workspaces/team/apis/a/operations/get/policy.xml":                          `<policies />`,
 		"workspaces/team/apis/a/specification.yaml":                                 "openapi: 3.0.1\ninfo: {title: A, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: get\n      responses: {'200': {description: ok}}\n",
 		"workspaces/team/products/p/apis/a/productApiInformation.json":              `{}`,
@@ -44,7 +44,6 @@ func TestReadWorkspaces(t *testing.T) {
 	all := strings.Join(got, "\n")
 	for _, want := range []string{
 		"workspaces/team/subscriptions/s/subscriptionInformation.json: workspace subscription is not supported yet",
-		"workspaces/team/version sets/v/versionSetInformation.json: workspace version set is not supported yet",
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("skipped lacks %q:\n%s", want, all)
@@ -63,6 +62,7 @@ func TestReadWorkspaces(t *testing.T) {
 		{"backend b", prop(cfg.Backends, "b"), file(cfg.Backends, "b")},
 		{"product p", prop(productResources(cfg.Products), "p"), file(productResources(cfg.Products), "p")},
 		{"policy fragment f", prop(cfg.Fragments, "f"), file(cfg.Fragments, "f")},
+		{"version set v", prop(cfg.VersionSets, "v"), file(cfg.VersionSets, "v")},
 	} {
 		if !strings.Contains(c.props, `"workspaceId":"team"`) || !strings.HasPrefix(c.file, "workspaces/team/") {
 			t.Errorf("%s: %s from %s; want workspaceId team, read from workspaces/team/", c.what, c.props, c.file)

@@ -206,6 +206,7 @@ var propertyUses = map[string]propertyUse{
 	"PolicyFragmentProperties.format":      own(byGateway, "how value is read"),
 	"PolicyFragmentProperties.value":       own(byGateway, "what include-fragment inserts"),
 	"PolicyFragmentProperties.description": own(describes, "lists"),
+	"ApiVersionSetProperties.workspaceId":  own(describes, "the workspace folder exports write the version set to"),
 	"PolicyFragmentProperties.workspaceId": own(describes, "the workspace folder exports write the fragment to"),
 }
 
