@@ -6,7 +6,7 @@ import (
 )
 
 // TestReadWorkspaces reads a workspace folder: its APIs, products, named
-// values, backends, policy fragments and version sets record the workspace, its other folders are listed
+// values, backends, policy fragments, version sets and tags record the workspace, its other folders are listed
 // as skipped by name, and an id that a service-level resource has is
 // refused naming both files.
 func TestReadWorkspaces(t *testing.T) {
@@ -29,7 +29,8 @@ func TestReadWorkspaces(t *testing.T) {
 		"workspaces/team/named values/nv2/namedValueInformation.json":               `{"properties": {"displayName": "nv2", "value": "w", "tags": ["t"]}}`,
 		"workspaces/team/backends/b2/backendInformation.json":                       `{"properties": {"url": "http://b2", "protocol": "http"}}`,
 		"workspaces/team/apis/a/diagnostics/.keep":                                  ``,
-		"workspaces/team/apis/a/tags/.keep":                                         ``,
+		"workspaces/team/apis/a/tags/t/apiTagInformation.json":                      `{}`,
+		"workspaces/team/tags/t/tagInformation.json":                                `{"properties": {"displayName": "t"}}`,
 		"workspaces/team/named values/.keep":                                        ``,
 		"workspaces/team/products/p/groups/developers/productGroupInformation.json": `{}`,
 	})
@@ -63,10 +64,14 @@ func TestReadWorkspaces(t *testing.T) {
 		{"product p", prop(productResources(cfg.Products), "p"), file(productResources(cfg.Products), "p")},
 		{"policy fragment f", prop(cfg.Fragments, "f"), file(cfg.Fragments, "f")},
 		{"version set v", prop(cfg.VersionSets, "v"), file(cfg.VersionSets, "v")},
+		{"tag t", prop(cfg.Tags, "t"), file(cfg.Tags, "t")},
 	} {
 		if !strings.Contains(c.props, `"workspaceId":"team"`) || !strings.HasPrefix(c.file, "workspaces/team/") {
 			t.Errorf("%s: %s from %s; want workspaceId team, read from workspaces/team/", c.what, c.props, c.file)
 		}
+	}
+	if a := findAPI(cfg.APIs, "a"); len(a.Tags) != 1 || a.Tags[0] != "t" {
+		t.Errorf("the workspace API's tag links: %v", a.Tags)
 	}
 	if e := findAPI(cfg.APIs, "echo"); e == nil || strings.Contains(string(e.Properties), "workspaceId") {
 		t.Errorf("the service-level API: %+v", e)

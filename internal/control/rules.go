@@ -45,7 +45,7 @@ var rules = map[model.Kind]rule{
 	model.KindSubscription:                {check: checkSubscription},
 	model.KindUser:                        {check: checkUser, remove: removeUser},
 	model.KindGroup:                       {check: checkGroup, remove: removeGroup},
-	model.KindTag:                         {remove: removeTag},
+	model.KindTag:                         {check: checkTag, remove: removeTag},
 	model.KindNamedValue:                  {check: checkNamedValue},
 	model.KindPolicyFragment:              {check: checkFragment},
 	model.KindPolicy:                      {check: checkPolicy},

@@ -121,6 +121,7 @@ var propertyUses = map[string]propertyUse{
 	"DiagnosticProperties.operationNameFormat":       own(refused, "records name operations by id; only Name"),
 	"DiagnosticProperties.metrics":                   own(refused, "Application Insights setting"),
 
+	"TagProperties.workspaceId": own(describes, "the workspace folder exports write the tag to"),
 	"TagProperties.displayName": own(describes, "lists, the portal and exports; the gateways do not use tags"),
 
 	"ServicePrincipalProperties.displayName": own(describes, "lists and logs"),
