@@ -6,7 +6,7 @@ import (
 )
 
 // TestReadWorkspaces reads a workspace folder: its APIs, products, named
-// values, backends, policy fragments, version sets and tags record the workspace, its other folders are listed
+// values, backends, policy fragments, version sets, tags and groups record the workspace, its other folders are listed
 // as skipped by name, and an id that a service-level resource has is
 // refused naming both files.
 func TestReadWorkspaces(t *testing.T) {
@@ -30,6 +30,8 @@ func TestReadWorkspaces(t *testing.T) {
 		"workspaces/team/backends/b2/backendInformation.json":                       `{"properties": {"url": "http://b2", "protocol": "http"}}`,
 		"workspaces/team/apis/a/diagnostics/.keep":                                  ``,
 		"workspaces/team/apis/a/tags/t/apiTagInformation.json":                      `{}`,
+		"workspaces/team/groups/g/groupInformation.json":                            `{"properties": {"displayName": "G"}}`,
+		"workspaces/team/products/p/groups/g/productGroupInformation.json":          `{}`,
 		"workspaces/team/tags/t/tagInformation.json":                                `{"properties": {"displayName": "t"}}`,
 		"workspaces/team/named values/.keep":                                        ``,
 		"workspaces/team/products/p/groups/developers/productGroupInformation.json": `{}`,
@@ -65,6 +67,7 @@ func TestReadWorkspaces(t *testing.T) {
 		{"policy fragment f", prop(cfg.Fragments, "f"), file(cfg.Fragments, "f")},
 		{"version set v", prop(cfg.VersionSets, "v"), file(cfg.VersionSets, "v")},
 		{"tag t", prop(cfg.Tags, "t"), file(cfg.Tags, "t")},
+		{"group g", prop(cfg.Groups, "g"), file(cfg.Groups, "g")},
 	} {
 		if !strings.Contains(c.props, `"workspaceId":"team"`) || !strings.HasPrefix(c.file, "workspaces/team/") {
 			t.Errorf("%s: %s from %s; want workspaceId team, read from workspaces/team/", c.what, c.props, c.file)
@@ -72,6 +75,9 @@ func TestReadWorkspaces(t *testing.T) {
 	}
 	if a := findAPI(cfg.APIs, "a"); len(a.Tags) != 1 || a.Tags[0] != "t" {
 		t.Errorf("the workspace API's tag links: %v", a.Tags)
+	}
+	if p := findProduct(cfg.Products, "p"); strings.Join(p.Groups, ",") != "developers,g" {
+		t.Errorf("the workspace product's group links: %v", p.Groups)
 	}
 	if e := findAPI(cfg.APIs, "echo"); e == nil || strings.Contains(string(e.Properties), "workspaceId") {
 		t.Errorf("the service-level API: %+v", e)

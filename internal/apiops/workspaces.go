@@ -18,12 +18,12 @@ var workspaceFolders = map[string]model.Kind{
 	"apis": model.KindAPI, "products": model.KindProduct, "named values": model.KindNamedValue,
 	"namedValues": model.KindNamedValue, "backends": model.KindBackend,
 	"policy fragments": model.KindPolicyFragment, "policyFragments": model.KindPolicyFragment,
-	"tags": model.KindTag, "version sets": model.KindAPIVersionSet, "versionSets": model.KindAPIVersionSet, "apiVersionSets": model.KindAPIVersionSet,
+	"tags": model.KindTag, "groups": model.KindGroup, "version sets": model.KindAPIVersionSet, "versionSets": model.KindAPIVersionSet, "apiVersionSets": model.KindAPIVersionSet,
 }
 
 // workspace reads workspaces/<ws>/: its workspaceInformation.json, and
-// its APIs, products, named values, backends, policy fragments, version sets and tags (their APIs' and products'
-// links in those folders) as those of the service,
+// its APIs, products, named values, backends, policy fragments, version sets, tags and groups (the links of its APIs and
+// products to them are in those folders) as those of the service,
 // each recording the workspace in its workspaceId. Its other folders are
 // listed as skipped. An id that a service-level resource (or another
 // workspace's) of the same kind has is refused, naming both files.
@@ -59,6 +59,8 @@ func (r *reader) workspace(rel, dirName string) {
 			sub.each(n, sub.simple(model.KindBackend, "backendInformation.json", &sub.cfg.Backends))
 		case e.IsDir() && (n == "policy fragments" || n == "policyFragments"):
 			sub.each(n, sub.fragment)
+		case e.IsDir() && n == "groups":
+			sub.each(n, sub.simple(model.KindGroup, "groupInformation.json", &sub.cfg.Groups))
 		case e.IsDir() && n == "tags":
 			sub.each(n, sub.simple(model.KindTag, "tagInformation.json", &sub.cfg.Tags))
 		case e.IsDir() && (n == "version sets" || n == "versionSets" || n == "apiVersionSets"):
@@ -111,6 +113,7 @@ func (r *reader) mergeWorkspace(rel, ws string, sub *Config) {
 	add(model.KindPolicyFragment, &r.cfg.Fragments, sub.Fragments)
 	add(model.KindAPIVersionSet, &r.cfg.VersionSets, sub.VersionSets)
 	add(model.KindTag, &r.cfg.Tags, sub.Tags)
+	add(model.KindGroup, &r.cfg.Groups, sub.Groups)
 	for _, a := range sub.APIs {
 		a.File, a.SpecFile = at(a.File), at(a.SpecFile)
 		if other := findAPI(r.cfg.APIs, a.Name); other != nil {
@@ -196,6 +199,8 @@ func withWorkspace(kind model.Kind, props json.RawMessage, ws string) (json.RawM
 		v.WorkspaceID = ws
 	case *model.Tag:
 		v.WorkspaceID = ws
+	case *model.Group:
+		v.WorkspaceID = ws
 	default:
 		return nil, fmt.Errorf("%s has no workspace", kind)
 	}
@@ -215,7 +220,7 @@ func workspaceOf(props json.RawMessage) string {
 type move struct{ from, to string }
 
 // splitWorkspaces returns a copy of cfg whose APIs, products, named
-// values, backends, policy fragments, version sets and tags carry no workspaceId, and the folders of those that
+// values, backends, policy fragments, version sets, tags and groups carry no workspaceId, and the folders of those that
 // had one, which Write moves under workspaces/<ws>/.
 func splitWorkspaces(cfg *Config) (*Config, []move, error) {
 	out := *cfg
@@ -275,6 +280,12 @@ func splitWorkspaces(cfg *Config) (*Config, []move, error) {
 			return nil, nil, err
 		}
 	}
+	out.Groups = append([]Resource(nil), cfg.Groups...)
+	for i := range out.Groups {
+		if err := strip(model.KindGroup, "groups", &out.Groups[i]); err != nil {
+			return nil, nil, err
+		}
+	}
 	return &out, moves, nil
 }
 
@@ -296,7 +307,7 @@ func (w *writer) moveIntoWorkspaces(moves []move) {
 			w.err = fmt.Errorf("export: %w", err)
 		}
 	}
-	for _, top := range []string{"apis", "products", "named values", "backends", "policy fragments", "version sets", "tags"} {
+	for _, top := range []string{"apis", "products", "named values", "backends", "policy fragments", "version sets", "tags", "groups"} {
 		os.Remove(filepath.Join(w.dir, top)) // only when the moves left it empty
 	}
 }

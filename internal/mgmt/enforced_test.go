@@ -97,6 +97,7 @@ var propertyUses = map[string]propertyUse{
 	"UserProperties.registrationDate": own(byManagement, "set when created, kept on replace"),
 	"UserProperties.password":         own(byManagement, "kept as a bcrypt hash, never returned, for the portal's sign-in"),
 
+	"GroupProperties.workspaceId": own(describes, "the workspace folder exports write the group to"),
 	"GroupProperties.displayName": own(byGateway, "context.User.Groups' names; cache-lookup varies by groups"),
 	"GroupProperties.description": own(describes, "lists and the portal"),
 	"GroupProperties.builtIn":     own(byManagement, "set by the server for the built-in groups"),
