@@ -6,7 +6,7 @@ import (
 )
 
 // TestReadWorkspaces reads a workspace folder: its APIs, products, named
-// values, backends, policy fragments, version sets, tags and groups record the workspace, its other folders are listed
+// values, backends, policy fragments, version sets, tags, groups and subscriptions record the workspace, its other folders are listed
 // as skipped by name, and an id that a service-level resource has is
 // refused naming both files.
 func TestReadWorkspaces(t *testing.T) {
@@ -30,13 +30,14 @@ func TestReadWorkspaces(t *testing.T) {
 		"workspaces/team/backends/b2/backendInformation.json":                       `{"properties": {"url": "http://b2", "protocol": "http"}}`,
 		"workspaces/team/apis/a/diagnostics/.keep":                                  ``,
 		"workspaces/team/apis/a/tags/t/apiTagInformation.json":                      `{}`,
+		"workspaces/team/subscriptions/sp/subscriptionInformation.json":             `{"properties": {"displayName": "SP", "scope": "/products/p", "primaryKey": "${SP_KEY}"}}`,
 		"workspaces/team/groups/g/groupInformation.json":                            `{"properties": {"displayName": "G"}}`,
 		"workspaces/team/products/p/groups/g/productGroupInformation.json":          `{}`,
 		"workspaces/team/tags/t/tagInformation.json":                                `{"properties": {"displayName": "t"}}`,
 		"workspaces/team/named values/.keep":                                        ``,
 		"workspaces/team/products/p/groups/developers/productGroupInformation.json": `{}`,
 	})
-	cfg, err := Read(dir, ReadOptions{LookupEnv: env(nil)})
+	cfg, err := Read(dir, ReadOptions{LookupEnv: env(map[string]string{"SP_KEY": "sp-key-from-the-environment"})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +47,7 @@ func TestReadWorkspaces(t *testing.T) {
 	}
 	all := strings.Join(got, "\n")
 	for _, want := range []string{
-		"workspaces/team/subscriptions/s/subscriptionInformation.json: workspace subscription is not supported yet",
+		"workspaces/team/subscriptions/s/subscriptionInformation.json: workspace subscription to all APIs is not supported yet",
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("skipped lacks %q:\n%s", want, all)
@@ -68,6 +69,7 @@ func TestReadWorkspaces(t *testing.T) {
 		{"version set v", prop(cfg.VersionSets, "v"), file(cfg.VersionSets, "v")},
 		{"tag t", prop(cfg.Tags, "t"), file(cfg.Tags, "t")},
 		{"group g", prop(cfg.Groups, "g"), file(cfg.Groups, "g")},
+		{"subscription sp", prop(cfg.Subscriptions, "sp"), file(cfg.Subscriptions, "sp")},
 	} {
 		if !strings.Contains(c.props, `"workspaceId":"team"`) || !strings.HasPrefix(c.file, "workspaces/team/") {
 			t.Errorf("%s: %s from %s; want workspaceId team, read from workspaces/team/", c.what, c.props, c.file)
@@ -78,6 +80,12 @@ func TestReadWorkspaces(t *testing.T) {
 	}
 	if p := findProduct(cfg.Products, "p"); strings.Join(p.Groups, ",") != "developers,g" {
 		t.Errorf("the workspace product's group links: %v", p.Groups)
+	}
+	if _, ok := find(cfg.Subscriptions, "s"); ok {
+		t.Error("the workspace subscription to all APIs was applied")
+	}
+	if k := cfg.SubscriptionKeys["sp"]; k.PrimaryKey != "sp-key-from-the-environment" {
+		t.Errorf("the workspace subscription's key: %+v", k)
 	}
 	if e := findAPI(cfg.APIs, "echo"); e == nil || strings.Contains(string(e.Properties), "workspaceId") {
 		t.Errorf("the service-level API: %+v", e)

@@ -18,11 +18,11 @@ var workspaceFolders = map[string]model.Kind{
 	"apis": model.KindAPI, "products": model.KindProduct, "named values": model.KindNamedValue,
 	"namedValues": model.KindNamedValue, "backends": model.KindBackend,
 	"policy fragments": model.KindPolicyFragment, "policyFragments": model.KindPolicyFragment,
-	"tags": model.KindTag, "groups": model.KindGroup, "version sets": model.KindAPIVersionSet, "versionSets": model.KindAPIVersionSet, "apiVersionSets": model.KindAPIVersionSet,
+	"tags": model.KindTag, "groups": model.KindGroup, "subscriptions": model.KindSubscription, "version sets": model.KindAPIVersionSet, "versionSets": model.KindAPIVersionSet, "apiVersionSets": model.KindAPIVersionSet,
 }
 
 // workspace reads workspaces/<ws>/: its workspaceInformation.json, and
-// its APIs, products, named values, backends, policy fragments, version sets, tags and groups (the links of its APIs and
+// its APIs, products, named values, backends, policy fragments, version sets, tags, groups and subscriptions (the links of its APIs and
 // products to them are in those folders) as those of the service,
 // each recording the workspace in its workspaceId. Its other folders are
 // listed as skipped. An id that a service-level resource (or another
@@ -59,6 +59,8 @@ func (r *reader) workspace(rel, dirName string) {
 			sub.each(n, sub.simple(model.KindBackend, "backendInformation.json", &sub.cfg.Backends))
 		case e.IsDir() && (n == "policy fragments" || n == "policyFragments"):
 			sub.each(n, sub.fragment)
+		case e.IsDir() && n == "subscriptions":
+			sub.each(n, sub.subscription)
 		case e.IsDir() && n == "groups":
 			sub.each(n, sub.simple(model.KindGroup, "groupInformation.json", &sub.cfg.Groups))
 		case e.IsDir() && n == "tags":
@@ -114,6 +116,7 @@ func (r *reader) mergeWorkspace(rel, ws string, sub *Config) {
 	add(model.KindAPIVersionSet, &r.cfg.VersionSets, sub.VersionSets)
 	add(model.KindTag, &r.cfg.Tags, sub.Tags)
 	add(model.KindGroup, &r.cfg.Groups, sub.Groups)
+	r.mergeSubscriptions(rel, sub, add)
 	for _, a := range sub.APIs {
 		a.File, a.SpecFile = at(a.File), at(a.SpecFile)
 		if other := findAPI(r.cfg.APIs, a.Name); other != nil {
@@ -169,6 +172,32 @@ func (r *reader) mergeWorkspace(rel, ws string, sub *Config) {
 	}
 }
 
+// mergeSubscriptions adds the subscriptions of the workspace folder rel
+// with add, and their
+// keys. One scoped to all APIs is listed as skipped: in APIM it opens the
+// workspace's APIs, in Gatehouse it would open the whole service's.
+func (r *reader) mergeSubscriptions(rel string, sub *Config, add func(model.Kind, *[]Resource, []Resource)) {
+	var keep []Resource
+	for _, s := range sub.Subscriptions {
+		var v model.Subscription
+		if json.Unmarshal(s.Properties, &v) == nil && strings.TrimSuffix(v.Scope, "/") == "/apis" {
+			r.skip("workspace subscription to all APIs", rel+"/"+s.File,
+				"it would open every API of the service, not only the workspace's: scope it to the workspace's APIs or products")
+			continue
+		}
+		keep = append(keep, s)
+	}
+	add(model.KindSubscription, &r.cfg.Subscriptions, keep)
+	for name, keys := range sub.SubscriptionKeys {
+		if r.cfg.SubscriptionKeys == nil {
+			r.cfg.SubscriptionKeys = map[string]model.SubscriptionKeys{}
+		}
+		if _, ok := find(keep, name); ok {
+			r.cfg.SubscriptionKeys[name] = keys
+		}
+	}
+}
+
 func productResources(ps []Product) []Resource {
 	out := make([]Resource, len(ps))
 	for i, p := range ps {
@@ -201,6 +230,8 @@ func withWorkspace(kind model.Kind, props json.RawMessage, ws string) (json.RawM
 		v.WorkspaceID = ws
 	case *model.Group:
 		v.WorkspaceID = ws
+	case *model.Subscription:
+		v.WorkspaceID = ws
 	default:
 		return nil, fmt.Errorf("%s has no workspace", kind)
 	}
@@ -220,7 +251,7 @@ func workspaceOf(props json.RawMessage) string {
 type move struct{ from, to string }
 
 // splitWorkspaces returns a copy of cfg whose APIs, products, named
-// values, backends, policy fragments, version sets, tags and groups carry no workspaceId, and the folders of those that
+// values, backends, policy fragments, version sets, tags, groups and subscriptions carry no workspaceId, and the folders of those that
 // had one, which Write moves under workspaces/<ws>/.
 func splitWorkspaces(cfg *Config) (*Config, []move, error) {
 	out := *cfg
@@ -286,6 +317,12 @@ func splitWorkspaces(cfg *Config) (*Config, []move, error) {
 			return nil, nil, err
 		}
 	}
+	out.Subscriptions = append([]Resource(nil), cfg.Subscriptions...)
+	for i := range out.Subscriptions {
+		if err := strip(model.KindSubscription, "subscriptions", &out.Subscriptions[i]); err != nil {
+			return nil, nil, err
+		}
+	}
 	return &out, moves, nil
 }
 
@@ -307,7 +344,7 @@ func (w *writer) moveIntoWorkspaces(moves []move) {
 			w.err = fmt.Errorf("export: %w", err)
 		}
 	}
-	for _, top := range []string{"apis", "products", "named values", "backends", "policy fragments", "version sets", "tags", "groups"} {
+	for _, top := range []string{"apis", "products", "named values", "backends", "policy fragments", "version sets", "tags", "groups", "subscriptions"} {
 		os.Remove(filepath.Join(w.dir, top)) // only when the moves left it empty
 	}
 }

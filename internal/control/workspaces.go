@@ -9,7 +9,7 @@ import (
 )
 
 // workspaceKinds are the kinds whose resources may name a workspace.
-var workspaceKinds = []model.Kind{model.KindAPI, model.KindProduct, model.KindNamedValue, model.KindBackend, model.KindPolicyFragment, model.KindAPIVersionSet, model.KindTag, model.KindGroup}
+var workspaceKinds = []model.Kind{model.KindAPI, model.KindProduct, model.KindNamedValue, model.KindBackend, model.KindPolicyFragment, model.KindAPIVersionSet, model.KindTag, model.KindGroup, model.KindSubscription}
 
 // checkWorkspaceRef refuses a workspaceId that names no workspace.
 func checkWorkspaceRef(ctx context.Context, tx store.Tx, id string) error {

@@ -80,6 +80,7 @@ var propertyUses = map[string]propertyUse{
 		"holds subscriptions developers request; subscriptions made by administrators through this API need no approval, as in APIM"),
 	"ProductProperties.subscriptionsLimit": own(byManagement, "refuses an owner's subscription past it (409)"),
 
+	"SubscriptionProperties.workspaceId":  own(describes, "the workspace folder exports write the subscription to"),
 	"SubscriptionProperties.displayName":  own(describes, "lists"),
 	"SubscriptionProperties.scope":        own(byGateway, "what the keys open"),
 	"SubscriptionProperties.ownerId":      own(byGateway, "context.User; and subscriptionsLimit counts by it"),
