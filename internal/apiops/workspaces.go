@@ -21,6 +21,10 @@ var workspaceFolders = map[string]model.Kind{
 	"tags": model.KindTag, "groups": model.KindGroup, "subscriptions": model.KindSubscription, "version sets": model.KindAPIVersionSet, "versionSets": model.KindAPIVersionSet, "apiVersionSets": model.KindAPIVersionSet,
 }
 
+// workspacePolicyReason says why a workspace's policy.xml is skipped.
+const workspacePolicyReason = "APIM applies it between the global and product scopes of the workspace's APIs: " +
+	"a gateway's configuration carries global, product, API and operation policies only, so a workspace scope needs a new policy resource and snapshot field first"
+
 // workspace reads workspaces/<ws>/: its workspaceInformation.json, and
 // its APIs, products, named values, backends, policy fragments, version sets, tags, groups and subscriptions (the links of its APIs and
 // products to them are in those folders) as those of the service,
@@ -67,6 +71,8 @@ func (r *reader) workspace(rel, dirName string) {
 			sub.each(n, sub.simple(model.KindTag, "tagInformation.json", &sub.cfg.Tags))
 		case e.IsDir() && (n == "version sets" || n == "versionSets" || n == "apiVersionSets"):
 			sub.each(n, sub.simple(model.KindAPIVersionSet, "versionSetInformation.json", &sub.cfg.VersionSets))
+		case n == "policy.xml":
+			r.skip("workspace policy", path.Join(rel, n), workspacePolicyReason)
 		default:
 			r.skipTree("workspace "+describe(n), path.Join(rel, n))
 		}
