@@ -31,7 +31,7 @@ func TestApplyFullExtractionRoundTrip(t *testing.T) {
 		"+ workspaces/team", "+ apis/w\n", "+ namedValues/team-region", "+ backends/team-backend",
 		"+ policyFragments/team-headers", "+ apiVersionSets/team-versions",
 		"+ tags/team-tag", "+ apis/w/tags/team-tag", "+ groups/team-devs", "+ products/team-product/groups/team-devs",
-		"+ subscriptions/team-key",
+		"+ subscriptions/team-key", "+ loggers/team-log",
 		"+ apis/orders/schemas/order",
 		"applied ")
 	expectContains(t, mustCLI(t, apply...), "no changes")
@@ -58,7 +58,8 @@ func TestApplyFullExtractionRoundTrip(t *testing.T) {
 		"workspaces/team/version sets/team-versions/versionSetInformation.json",
 		"workspaces/team/tags/team-tag/tagInformation.json", "workspaces/team/apis/w/tags/team-tag/apiTagInformation.json",
 		"workspaces/team/groups/team-devs/groupInformation.json", "workspaces/team/products/team-product/groups/team-devs/productGroupInformation.json",
-		"workspaces/team/subscriptions/team-key/subscriptionInformation.json"} {
+		"workspaces/team/subscriptions/team-key/subscriptionInformation.json",
+		"workspaces/team/loggers/team-log/loggerInformation.json"} {
 		if _, ok := files[f]; !ok {
 			t.Errorf("export lacks %s", f)
 		}

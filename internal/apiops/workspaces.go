@@ -18,15 +18,18 @@ var workspaceFolders = map[string]model.Kind{
 	"apis": model.KindAPI, "products": model.KindProduct, "named values": model.KindNamedValue,
 	"namedValues": model.KindNamedValue, "backends": model.KindBackend,
 	"policy fragments": model.KindPolicyFragment, "policyFragments": model.KindPolicyFragment,
-	"tags": model.KindTag, "groups": model.KindGroup, "subscriptions": model.KindSubscription, "version sets": model.KindAPIVersionSet, "versionSets": model.KindAPIVersionSet, "apiVersionSets": model.KindAPIVersionSet,
+	"tags": model.KindTag, "groups": model.KindGroup, "subscriptions": model.KindSubscription, "loggers": model.KindLogger, "version sets": model.KindAPIVersionSet, "versionSets": model.KindAPIVersionSet, "apiVersionSets": model.KindAPIVersionSet,
 }
 
 // workspacePolicyReason says why a workspace's policy.xml is skipped.
 const workspacePolicyReason = "APIM applies it between the global and product scopes of the workspace's APIs: " +
 	"a gateway's configuration carries global, product, API and operation policies only, so a workspace scope needs a new policy resource and snapshot field first"
 
+// workspaceDiagnosticReason says why a workspace's diagnostics are skipped.
+const workspaceDiagnosticReason = "in APIM it records the workspace's APIs; as a global diagnostic it would record every API of the service"
+
 // workspace reads workspaces/<ws>/: its workspaceInformation.json, and
-// its APIs, products, named values, backends, policy fragments, version sets, tags, groups and subscriptions (the links of its APIs and
+// its APIs, products, named values, backends, policy fragments, version sets, tags, groups, subscriptions and loggers (the links of its APIs and
 // products to them are in those folders) as those of the service,
 // each recording the workspace in its workspaceId. Its other folders are
 // listed as skipped. An id that a service-level resource (or another
@@ -49,7 +52,7 @@ func (r *reader) workspace(rel, dirName string) {
 		r.fail(rel, "%v", err)
 		return
 	}
-	for _, e := range entries {
+	for _, e := range loggersFirst(entries) {
 		n := e.Name()
 		switch {
 		case strings.HasPrefix(n, "."), n == "workspaceInformation.json":
@@ -63,6 +66,10 @@ func (r *reader) workspace(rel, dirName string) {
 			sub.each(n, sub.simple(model.KindBackend, "backendInformation.json", &sub.cfg.Backends))
 		case e.IsDir() && (n == "policy fragments" || n == "policyFragments"):
 			sub.each(n, sub.fragment)
+		case e.IsDir() && n == "loggers":
+			sub.each(n, sub.logger)
+		case e.IsDir() && n == "diagnostics":
+			r.skipTreeWhy("workspace diagnostic", path.Join(rel, n), workspaceDiagnosticReason)
 		case e.IsDir() && n == "subscriptions":
 			sub.each(n, sub.subscription)
 		case e.IsDir() && n == "groups":
@@ -122,6 +129,7 @@ func (r *reader) mergeWorkspace(rel, ws string, sub *Config) {
 	add(model.KindAPIVersionSet, &r.cfg.VersionSets, sub.VersionSets)
 	add(model.KindTag, &r.cfg.Tags, sub.Tags)
 	add(model.KindGroup, &r.cfg.Groups, sub.Groups)
+	add(model.KindLogger, &r.cfg.Loggers, sub.Loggers)
 	r.mergeSubscriptions(rel, sub, add)
 	for _, a := range sub.APIs {
 		a.File, a.SpecFile = at(a.File), at(a.SpecFile)
@@ -238,6 +246,8 @@ func withWorkspace(kind model.Kind, props json.RawMessage, ws string) (json.RawM
 		v.WorkspaceID = ws
 	case *model.Subscription:
 		v.WorkspaceID = ws
+	case *model.Logger:
+		v.WorkspaceID = ws
 	default:
 		return nil, fmt.Errorf("%s has no workspace", kind)
 	}
@@ -257,7 +267,7 @@ func workspaceOf(props json.RawMessage) string {
 type move struct{ from, to string }
 
 // splitWorkspaces returns a copy of cfg whose APIs, products, named
-// values, backends, policy fragments, version sets, tags, groups and subscriptions carry no workspaceId, and the folders of those that
+// values, backends, policy fragments, version sets, tags, groups, subscriptions and loggers carry no workspaceId, and the folders of those that
 // had one, which Write moves under workspaces/<ws>/.
 func splitWorkspaces(cfg *Config) (*Config, []move, error) {
 	out := *cfg
@@ -329,6 +339,12 @@ func splitWorkspaces(cfg *Config) (*Config, []move, error) {
 			return nil, nil, err
 		}
 	}
+	out.Loggers = append([]Resource(nil), cfg.Loggers...)
+	for i := range out.Loggers {
+		if err := strip(model.KindLogger, "loggers", &out.Loggers[i]); err != nil {
+			return nil, nil, err
+		}
+	}
 	return &out, moves, nil
 }
 
@@ -350,7 +366,7 @@ func (w *writer) moveIntoWorkspaces(moves []move) {
 			w.err = fmt.Errorf("export: %w", err)
 		}
 	}
-	for _, top := range []string{"apis", "products", "named values", "backends", "policy fragments", "version sets", "tags", "groups", "subscriptions"} {
+	for _, top := range []string{"apis", "products", "named values", "backends", "policy fragments", "version sets", "tags", "groups", "subscriptions", "loggers"} {
 		os.Remove(filepath.Join(w.dir, top)) // only when the moves left it empty
 	}
 }

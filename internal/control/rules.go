@@ -57,7 +57,7 @@ var rules = map[model.Kind]rule{
 	model.KindAPIVersionSet:               {check: checkVersionSet, remove: removeVersionSet},
 	model.KindAPIRelease:                  {check: checkRelease},
 	model.KindServicePrincipal:            {check: keepToken},
-	model.KindLogger:                      {remove: removeLogger},
+	model.KindLogger:                      {check: checkLogger, remove: removeLogger},
 	model.KindDiagnostic:                  {check: checkDiagnostic},
 	model.KindAPIDiagnostic:               {check: checkDiagnostic},
 	model.KindWorkspace:                   {remove: removeWorkspace},

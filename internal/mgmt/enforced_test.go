@@ -104,6 +104,7 @@ var propertyUses = map[string]propertyUse{
 	"GroupProperties.builtIn":     own(byManagement, "set by the server for the built-in groups"),
 	"GroupProperties.type":        own(refused, "external groups: custom or system"),
 
+	"LoggerProperties.workspaceId": own(describes, "the workspace folder exports write the logger to"),
 	"LoggerProperties.loggerType":  own(byGateway, "stdout, file, http or azureEventHub, where the gateways write records and log-to-eventhub's messages; APIM's other types are refused"),
 	"LoggerProperties.description": own(describes, "lists and exports"),
 	"LoggerProperties.credentials": tree(byGateway, "a file logger's path, an http logger's url and headers, an event hub's connection string and name; other keys refused"),

@@ -4,7 +4,7 @@ import "strings"
 
 // KindWorkspace holds workspaces: named groups of APIs, products, named
 // values, backends, policy fragments, version sets, tags, groups and
-// subscriptions, as APIM's workspaces group a team's resources. A
+// subscriptions and loggers, as APIM's workspaces group a team's resources. A
 // resource names its workspace in its workspaceId property.
 const KindWorkspace Kind = "workspaces"
 
