@@ -79,6 +79,15 @@ func TestApplyFullExtractionRoundTrip(t *testing.T) {
 	if v := files["workspaces/team/version sets/team-versions/versionSetInformation.json"]; strings.Contains(v, "workspaceId") {
 		t.Errorf("the workspace folder's version set says its workspace again:\n%s", v)
 	}
+	if v := a.must("GET", "/namedValues/team-region", "").json(t)["properties"].(map[string]any)["value"]; v != "south" {
+		t.Errorf("the configuration file's workspace entry left team-region at %v", v)
+	}
+	if u := a.must("GET", "/backends/team-backend", "").json(t)["properties"].(map[string]any)["url"]; u != "https://team.staging.contoso.com" {
+		t.Errorf("the configuration file's workspace entry left team-backend at %v", u)
+	}
+	if d := a.must("GET", "/workspaces/team", "").json(t)["properties"].(map[string]any)["description"]; d != "The team's APIs in staging" {
+		t.Errorf("the configuration file's workspace entry left the description at %v", d)
+	}
 	if f := a.must("GET", "/policyFragments/team-headers", "").json(t)["properties"].(map[string]any); f["workspaceId"] != "team" {
 		t.Errorf("the workspace's policy fragment records %v", f["workspaceId"])
 	}

@@ -46,7 +46,7 @@ func (r *reader) workspace(rel, dirName string) {
 		return
 	}
 	r.cfg.Workspaces = append(r.cfg.Workspaces, Resource{Name: name, Properties: c, File: file})
-	sub := &reader{dir: filepath.Join(r.dir, rel), env: r.env, overrides: r.overrides, fetchRef: r.fetchRef, skippedLoggers: r.skippedLoggers, messageLoggers: r.messageLoggers}
+	sub := &reader{dir: filepath.Join(r.dir, rel), env: r.env, overrides: r.overrides.workspace(name), fetchRef: r.fetchRef, skippedLoggers: r.skippedLoggers, messageLoggers: r.messageLoggers}
 	entries, err := os.ReadDir(sub.dir)
 	if err != nil {
 		r.fail(rel, "%v", err)
