@@ -500,16 +500,12 @@ backends:
   - name: orders-backend
     properties:
       url: https://orders.prod.contoso.com/api
-workspaces:
-  - name: team-a
-    properties:
-      displayName: Team A
 `), 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := mustCLI(t, append([]string{"apply", "--dir", "testdata/apiops", "--configuration", conf}, in.remote()...)...)
-	expectContains(t, out, "! skipped configuration.prod.yaml: workspace override is not supported yet (workspaces[0])", "applied ")
+	expectContains(t, out, "applied ")
 	if v := in.must("POST", "/namedValues/backend-key/listValue", "").json(t)["value"]; v != "prod-k3y" {
 		t.Errorf("secret from the configuration file's variable: %v", v)
 	}

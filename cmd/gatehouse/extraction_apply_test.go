@@ -29,6 +29,9 @@ func TestApplyFullExtractionRoundTrip(t *testing.T) {
 		"+ backends/orders-pool", "+ schemas/address", "+ certificates/root", "+ loggers/requests", "+ diagnostics/azuremonitor",
 		"+ subscriptions/starter-key", "+ subscriptions/orders-all", "+ gateways/edge-gw/apis/orders", "+ products/unlimited/tags/public",
 		"+ workspaces/team", "+ apis/w\n", "+ namedValues/team-region", "+ backends/team-backend",
+		"+ policyFragments/team-headers", "+ apiVersionSets/team-versions",
+		"+ tags/team-tag", "+ apis/w/tags/team-tag", "+ groups/team-devs", "+ products/team-product/groups/team-devs",
+		"+ subscriptions/team-key", "+ loggers/team-log",
 		"+ apis/orders/schemas/order",
 		"applied ")
 	expectContains(t, mustCLI(t, apply...), "no changes")
@@ -50,7 +53,13 @@ func TestApplyFullExtractionRoundTrip(t *testing.T) {
 		"loggers/requests/loggerInformation.json", "diagnostics/azuremonitor/diagnosticInformation.json", "gateways/edge-gw/apis/orders/gatewayApiInformation.json",
 		"apis/orders/schemas/order/apiSchemaInformation.json", "workspaces/team/workspaceInformation.json",
 		"workspaces/team/apis/w/apiInformation.json", "workspaces/team/named values/team-region/namedValueInformation.json",
-		"workspaces/team/backends/team-backend/backendInformation.json"} {
+		"workspaces/team/backends/team-backend/backendInformation.json",
+		"workspaces/team/policy fragments/team-headers/policy.xml",
+		"workspaces/team/version sets/team-versions/versionSetInformation.json",
+		"workspaces/team/tags/team-tag/tagInformation.json", "workspaces/team/apis/w/tags/team-tag/apiTagInformation.json",
+		"workspaces/team/groups/team-devs/groupInformation.json", "workspaces/team/products/team-product/groups/team-devs/productGroupInformation.json",
+		"workspaces/team/subscriptions/team-key/subscriptionInformation.json",
+		"workspaces/team/loggers/team-log/loggerInformation.json"} {
 		if _, ok := files[f]; !ok {
 			t.Errorf("export lacks %s", f)
 		}
@@ -63,6 +72,24 @@ func TestApplyFullExtractionRoundTrip(t *testing.T) {
 	}
 	if w := a.must("GET", "/apis/w", "").json(t)["properties"].(map[string]any); w["workspaceId"] != "team" {
 		t.Errorf("the workspace's API records %v", w["workspaceId"])
+	}
+	if _, ok := files["policy fragments/team-headers/policy.xml"]; ok {
+		t.Error("export wrote the workspace's policy fragment at service level too")
+	}
+	if v := files["workspaces/team/version sets/team-versions/versionSetInformation.json"]; strings.Contains(v, "workspaceId") {
+		t.Errorf("the workspace folder's version set says its workspace again:\n%s", v)
+	}
+	if v := a.must("GET", "/namedValues/team-region", "").json(t)["properties"].(map[string]any)["value"]; v != "south" {
+		t.Errorf("the configuration file's workspace entry left team-region at %v", v)
+	}
+	if u := a.must("GET", "/backends/team-backend", "").json(t)["properties"].(map[string]any)["url"]; u != "https://team.staging.contoso.com" {
+		t.Errorf("the configuration file's workspace entry left team-backend at %v", u)
+	}
+	if d := a.must("GET", "/workspaces/team", "").json(t)["properties"].(map[string]any)["description"]; d != "The team's APIs in staging" {
+		t.Errorf("the configuration file's workspace entry left the description at %v", d)
+	}
+	if f := a.must("GET", "/policyFragments/team-headers", "").json(t)["properties"].(map[string]any); f["workspaceId"] != "team" {
+		t.Errorf("the workspace's policy fragment records %v", f["workspaceId"])
 	}
 	if v := files["subscriptions/starter-key/subscriptionInformation.json"]; strings.Contains(v, "starter-key-from-env") {
 		t.Errorf("the export holds a subscription key:\n%s", v)

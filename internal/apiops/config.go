@@ -51,8 +51,8 @@ type Config struct {
 	// APISchemas are, by API or revision name, the schemas of APIs (an
 	// API missing from it: not described).
 	APISchemas map[string][]Resource
-	// Workspaces are the workspaces; the APIs, products, named values and
-	// backends in them say so in their workspaceId.
+	// Workspaces are the workspaces; the resources in them say so in
+	// their workspaceId.
 	Workspaces []Resource
 	// Subscriptions are the subscriptions, without keys.
 	Subscriptions []Resource

@@ -153,6 +153,11 @@ func (r *reader) each(rel string, read func(rel, name string)) {
 
 // skipTree lists every file under rel as unsupported.
 func (r *reader) skipTree(typ, rel string) {
+	r.skipTreeWhy(typ, rel, reason(path.Base(rel)))
+}
+
+// skipTreeWhy lists every file under rel as skipped, saying why.
+func (r *reader) skipTreeWhy(typ, rel, why string) {
 	filepath.WalkDir(filepath.Join(r.dir, rel), func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			r.fail(rel, "%v", err)
@@ -160,7 +165,7 @@ func (r *reader) skipTree(typ, rel string) {
 		}
 		if !d.IsDir() {
 			f, _ := filepath.Rel(r.dir, p)
-			r.skip(typ, filepath.ToSlash(f), reason(path.Base(rel)))
+			r.skip(typ, filepath.ToSlash(f), why)
 		}
 		return nil
 	})

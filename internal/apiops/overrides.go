@@ -25,6 +25,14 @@ type Overrides struct {
 	// skipped are the parts Gatehouse does not apply: sections and
 	// nested lists of kinds it does not support yet.
 	skipped []Unsupported
+	// workspaces are the entries of the workspaces section's nested
+	// sections, by lower-case workspace name: the overrides of that
+	// workspace's resources.
+	workspaces map[string]*Overrides
+	// parent is the configuration file's top level, for a workspace's
+	// Overrides: its entries apply too, ids being unique across the
+	// service.
+	parent *Overrides
 }
 
 // override is one resource's entry.
@@ -42,12 +50,12 @@ var overrideSections = map[string]model.Kind{
 	"products": model.KindProduct, "groups": model.KindGroup, "gateways": model.KindGateway,
 	"policyFragments": model.KindPolicyFragment, "tags": model.KindTag, "subscriptions": model.KindSubscription,
 	"loggers": model.KindLogger, "diagnostics": model.KindDiagnostic, "versionSets": model.KindAPIVersionSet,
-	"apiVersionSets": model.KindAPIVersionSet,
+	"apiVersionSets": model.KindAPIVersionSet, "workspaces": model.KindWorkspace,
 }
 
 // skippedSections are the configuration file's sections of kinds
 // Gatehouse does not support yet; their entries are listed as skipped.
-var skippedSections = []string{"workspaces", "gatewayApis", "productApis", "productGroups", "productTags", "apiTags", "apiDiagnostics"}
+var skippedSections = []string{"gatewayApis", "productApis", "productGroups", "productTags", "apiTags", "apiDiagnostics"}
 
 // ReadOverrides reads the configuration file at file (YAML or JSON), with
 // lookupEnv resolving ${VAR} in its string values (nil: none resolves).
@@ -77,23 +85,44 @@ func parseOverrides(name string, data []byte, lookupEnv func(string) (string, bo
 		return nil, fmt.Errorf("%s: want a mapping of sections (namedValues, backends, apis, ...)", name)
 	}
 	o := &Overrides{file: name, sections: map[string][]*override{}}
+	if problems := o.readSections(top, "", lookupEnv); len(problems) > 0 {
+		return nil, fmt.Errorf("the configuration file is invalid:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return o, nil
+}
+
+// readSections reads the sections of top into o, their entries' places
+// prefixed by prefix ("workspaces[0]." in a workspace's entry, where
+// apimServiceName and workspaces do not belong), and returns the problems.
+func (o *Overrides) readSections(top map[string]json.RawMessage, prefix string, lookupEnv func(string) (string, bool)) []string {
+	name := o.file
 	var problems []string
 	for _, section := range sortedKeys(top) {
-		if section == "apimServiceName" {
+		if section == "apimServiceName" && prefix == "" {
+			continue
+		}
+		if section == "workspaces" && prefix != "" {
+			problems = append(problems, fmt.Sprintf("%s: %s%s: a workspace holds no workspaces", name, prefix, section))
 			continue
 		}
 		_, applied := overrideSections[section]
 		if !applied && !slices.Contains(skippedSections, section) {
-			problems = append(problems, fmt.Sprintf("%s: unknown section %q; known: %s", name, section, strings.Join(knownSections(), ", ")))
+			problems = append(problems, fmt.Sprintf("%s: unknown section %q; known: %s", name, prefix+section, strings.Join(knownSections(), ", ")))
 			continue
 		}
 		var entries []map[string]json.RawMessage
 		if err := json.Unmarshal(top[section], &entries); err != nil {
-			problems = append(problems, fmt.Sprintf("%s: %s: want a list of {name, properties}", name, section))
+			problems = append(problems, fmt.Sprintf("%s: %s%s: want a list of {name, properties}", name, prefix, section))
 			continue
 		}
 		for i, e := range entries {
-			at := fmt.Sprintf("%s[%d]", section, i)
+			at := fmt.Sprintf("%s%s[%d]", prefix, section, i)
+			if section == "workspaces" {
+				if ps := o.readWorkspace(at, e, lookupEnv); len(ps) > 0 {
+					problems = append(problems, ps...)
+					continue
+				}
+			}
 			if !applied {
 				o.skipped = append(o.skipped, Unsupported{Type: strings.TrimSuffix(section, "s") + " override", File: name, Detail: at})
 				continue
@@ -109,10 +138,52 @@ func parseOverrides(name string, data []byte, lookupEnv func(string) (string, bo
 			o.sections[section] = append(o.sections[section], ov)
 		}
 	}
-	if len(problems) > 0 {
-		return nil, fmt.Errorf("the configuration file is invalid:\n  %s", strings.Join(problems, "\n  "))
+	return problems
+}
+
+// readWorkspace reads the nested sections of the workspaces entry e (the
+// APIOps publisher's workspaces: [{name, properties, apis: [...],
+// namedValues: [...], ...}]) into o.workspaces, and removes them from e,
+// leaving its name and properties.
+func (o *Overrides) readWorkspace(at string, e map[string]json.RawMessage, lookupEnv func(string) (string, bool)) []string {
+	var ws string
+	if err := json.Unmarshal(e["name"], &ws); err != nil || ws == "" {
+		return []string{fmt.Sprintf("%s: %s: needs a name", o.file, at)}
 	}
-	return o, nil
+	nested := map[string]json.RawMessage{}
+	for k, v := range e {
+		if _, ok := overrideSections[k]; ok || slices.Contains(skippedSections, k) {
+			nested[k] = v
+			delete(e, k)
+		}
+	}
+	if len(nested) == 0 {
+		return nil
+	}
+	if o.workspaces == nil {
+		o.workspaces = map[string]*Overrides{}
+	}
+	child := o.workspaces[strings.ToLower(ws)]
+	if child == nil {
+		child = &Overrides{file: o.file, sections: map[string][]*override{}, parent: o}
+		o.workspaces[strings.ToLower(ws)] = child
+	}
+	problems := child.readSections(nested, at+".", lookupEnv)
+	o.skipped = append(o.skipped, child.skipped...)
+	child.skipped = nil
+	return problems
+}
+
+// workspace returns the overrides of the resources of the workspace ws:
+// its entry's nested sections, then the top level's.
+func (o *Overrides) workspace(ws string) *Overrides {
+	if o == nil {
+		return nil
+	}
+	if child := o.workspaces[strings.ToLower(ws)]; child != nil {
+		return child
+	}
+	return o
 }
 
 // readOverride reads one entry of an applied section, and returns the
@@ -202,6 +273,12 @@ func (o *Overrides) apply(kind model.Kind, name string, props json.RawMessage) (
 	if o == nil {
 		return props, nil
 	}
+	if o.parent != nil {
+		var err error
+		if props, err = o.parent.apply(kind, name, props); err != nil {
+			return nil, err
+		}
+	}
 	for section, k := range overrideSections {
 		if k != kind {
 			continue
@@ -240,6 +317,11 @@ func (o *Overrides) unused() []string {
 				out = append(out, fmt.Sprintf("%s: %s names %q, which the folder does not have", o.file, ov.at, ov.name))
 			}
 		}
+	}
+	for _, ws := range sortedKeys(o.workspaces) {
+		child := *o.workspaces[ws]
+		child.parent, child.workspaces = nil, nil
+		out = append(out, child.unused()...)
 	}
 	return out
 }

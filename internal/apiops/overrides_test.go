@@ -21,6 +21,8 @@ func TestOverridesChangeTheFolderForOneEnvironment(t *testing.T) {
 	}
 	write("namedValues/env/namedValueInformation.json", `{"properties": {"displayName": "env", "value": "dev"}}`)
 	write("namedValues/key/namedValueInformation.json", `{"properties": {"displayName": "key", "secret": true}}`)
+	write("workspaces/team-a/workspaceInformation.json", `{"properties": {"displayName": "A"}}`)
+	write("workspaces/team-a/named values/region/namedValueInformation.json", `{"properties": {"displayName": "region", "value": "dev"}}`)
 	write("backends/orders/backendInformation.json", `{"properties": {"url": "https://orders.dev", "protocol": "http", "tls": {"validateCertificateChain": true, "validateCertificateName": true}}}`)
 	o, err := parseOverrides("configuration.prod.yaml", []byte(`
 apimServiceName: apim-prod
@@ -40,6 +42,11 @@ backends:
 workspaces:
   - name: team-a
     properties: {displayName: Team A}
+    namedValues:
+      - name: region
+        properties: {value: "${REGION}"}
+    loggers:
+      - name: missing
 apis:
   - name: echo
     diagnostics:
@@ -49,13 +56,19 @@ apis:
 		t.Fatal(err)
 	}
 	_, err = Read(dir, ReadOptions{Overrides: o})
-	if err == nil || !strings.Contains(err.Error(), `configuration.prod.yaml: apis[0] names "echo", which the folder does not have`) {
+	// The publisher reads a workspace's resources' overrides from its
+	// entry: workspaces → team-a → namedValues → region → properties.
+	if err == nil || !strings.Contains(err.Error(), `configuration.prod.yaml: apis[0] names "echo", which the folder does not have`) ||
+		!strings.Contains(err.Error(), `configuration.prod.yaml: workspaces[0].loggers[0] names "missing", which the folder does not have`) {
 		t.Fatalf("an override of a resource the folder lacks: %v", err)
 	}
 	write("apis/echo/apiInformation.json", `{"properties": {"displayName": "Echo", "path": "echo", "serviceUrl": "https://echo.dev"}}`)
-	for _, ov := range o.sections {
-		for _, e := range ov {
-			e.used = false
+	write("workspaces/team-a/loggers/missing/loggerInformation.json", `{"properties": {"loggerType": "stdout"}}`)
+	for _, oo := range []*Overrides{o, o.workspaces["team-a"]} {
+		for _, ov := range oo.sections {
+			for _, e := range ov {
+				e.used = false
+			}
 		}
 	}
 	cfg, err := Read(dir, ReadOptions{Overrides: o})
@@ -63,13 +76,15 @@ apis:
 		t.Fatal(err)
 	}
 	got := map[string]string{}
-	for _, r := range append(cfg.NamedValues, cfg.Backends...) {
+	for _, r := range append(append(cfg.NamedValues, cfg.Backends...), cfg.Workspaces...) {
 		got[r.Name] = string(r.Properties)
 	}
 	for name, want := range map[string][]string{
 		"env":    {`"value":"prod"`},
 		"key":    {`"value":"s3cret"`, `"secret":true`},
 		"orders": {`"url":"https://orders.eu.example.com"`, `"validateCertificateChain":true`, `"validateCertificateName":false`},
+		"region": {`"value":"eu"`, `"workspaceId":"team-a"`},
+		"team-a": {`"displayName":"Team A"`},
 	} {
 		for _, w := range want {
 			if !strings.Contains(got[name], w) {
@@ -82,8 +97,7 @@ apis:
 		skipped = append(skipped, u.String())
 	}
 	all := strings.Join(skipped, "\n")
-	for _, w := range []string{"configuration.prod.yaml: workspace override is not supported yet (workspaces[0])",
-		"configuration.prod.yaml: nested override is not supported yet (apis[0].diagnostics)"} {
+	for _, w := range []string{"configuration.prod.yaml: nested override is not supported yet (apis[0].diagnostics)"} {
 		if !strings.Contains(all, w) {
 			t.Errorf("skipped parts lack %q:\n%s", w, all)
 		}
@@ -99,6 +113,9 @@ func TestBadOverridesAreRefused(t *testing.T) {
 		{"entry without a name", "backends:\n  - properties: {url: x}", "backends[0]: needs a name"},
 		{"properties not a mapping", "backends:\n  - name: x\n    properties: [1]", "backends[0].properties: want a mapping"},
 		{"variable not set", "namedValues:\n  - name: x\n    properties: {value: '${NOPE}'}", "namedValues[0].properties.value: the environment variable NOPE is not set"},
+		{"workspace in a workspace", "workspaces:\n  - name: w\n    workspaces: []", "workspaces[0].workspaces: a workspace holds no workspaces"},
+		{"workspace without a name", "workspaces:\n  - apis: []", "workspaces[0]: needs a name"},
+		{"workspace entry not a list", "workspaces:\n  - name: w\n    apis: {name: a}", "workspaces[0].apis: want a list"},
 		{"token left", "namedValues:\n  - name: x\n    properties: {value: '{#secret#}'}", "the placeholder {#secret#} was not replaced"},
 	}
 	for _, tt := range tests {
@@ -115,6 +132,7 @@ func FuzzParseOverrides(f *testing.F) {
 	f.Add([]byte("namedValues:\n  - name: x\n    properties: {value: '${A}'}\n"))
 	f.Add([]byte(`{"backends": [{"name": "b", "properties": {"url": "https://x", "tls": null}}], "loggers": [{"name": "l"}]}`))
 	f.Add([]byte("apis:\n  - name: a\n    properties: {path: p}\n    operations: []\n"))
+	f.Add([]byte("workspaces:\n  - name: w\n    properties: {displayName: W}\n    backends:\n      - name: b\n        properties: {url: '${A}'}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		o, err := parseOverrides("c.yaml", data, env(map[string]string{"A": "1"}))
 		if err != nil {
@@ -124,6 +142,15 @@ func FuzzParseOverrides(f *testing.F) {
 			for _, e := range ov {
 				if _, err := o.apply(overrideSections["backends"], e.name, []byte(`{"url":"https://x","tls":{"a":true}}`)); err != nil {
 					t.Fatalf("apply %s: %v", e.at, err)
+				}
+			}
+		}
+		for ws, w := range o.workspaces {
+			for _, ov := range w.sections {
+				for _, e := range ov {
+					if _, err := o.workspace(ws).apply(overrideSections["backends"], e.name, []byte(`{"url":"https://x"}`)); err != nil {
+						t.Fatalf("apply %s: %v", e.at, err)
+					}
 				}
 			}
 		}

@@ -208,7 +208,7 @@ func fetchFragments(ctx context.Context, c *mgmtclient.Client) ([]Resource, erro
 		if err := json.Unmarshal(r.Properties, &f); err != nil {
 			return nil, fmt.Errorf("policy fragment %s: %w", r.Name, err)
 		}
-		props, err := fragmentProps(model.PolicyFragment{Value: f.Value, Description: f.Description})
+		props, err := fragmentProps(model.PolicyFragment{WorkspaceID: f.WorkspaceID, Value: f.Value, Description: f.Description})
 		if err != nil {
 			return nil, fmt.Errorf("policy fragment %s: %w", r.Name, err)
 		}

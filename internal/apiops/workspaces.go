@@ -17,10 +17,20 @@ import (
 var workspaceFolders = map[string]model.Kind{
 	"apis": model.KindAPI, "products": model.KindProduct, "named values": model.KindNamedValue,
 	"namedValues": model.KindNamedValue, "backends": model.KindBackend,
+	"policy fragments": model.KindPolicyFragment, "policyFragments": model.KindPolicyFragment,
+	"tags": model.KindTag, "groups": model.KindGroup, "subscriptions": model.KindSubscription, "loggers": model.KindLogger, "version sets": model.KindAPIVersionSet, "versionSets": model.KindAPIVersionSet, "apiVersionSets": model.KindAPIVersionSet,
 }
 
+// workspacePolicyReason says why a workspace's policy.xml is skipped.
+const workspacePolicyReason = "APIM applies it between the global and product scopes of the workspace's APIs: " +
+	"a gateway's configuration carries global, product, API and operation policies only, so a workspace scope needs a new policy resource and snapshot field first"
+
+// workspaceDiagnosticReason says why a workspace's diagnostics are skipped.
+const workspaceDiagnosticReason = "in APIM it records the workspace's APIs; as a global diagnostic it would record every API of the service"
+
 // workspace reads workspaces/<ws>/: its workspaceInformation.json, and
-// its APIs, products, named values and backends as those of the service,
+// its APIs, products, named values, backends, policy fragments, version sets, tags, groups, subscriptions and loggers (the links of its APIs and
+// products to them are in those folders) as those of the service,
 // each recording the workspace in its workspaceId. Its other folders are
 // listed as skipped. An id that a service-level resource (or another
 // workspace's) of the same kind has is refused, naming both files.
@@ -36,13 +46,13 @@ func (r *reader) workspace(rel, dirName string) {
 		return
 	}
 	r.cfg.Workspaces = append(r.cfg.Workspaces, Resource{Name: name, Properties: c, File: file})
-	sub := &reader{dir: filepath.Join(r.dir, rel), env: r.env, overrides: r.overrides, fetchRef: r.fetchRef, skippedLoggers: r.skippedLoggers, messageLoggers: r.messageLoggers}
+	sub := &reader{dir: filepath.Join(r.dir, rel), env: r.env, overrides: r.overrides.workspace(name), fetchRef: r.fetchRef, skippedLoggers: r.skippedLoggers, messageLoggers: r.messageLoggers}
 	entries, err := os.ReadDir(sub.dir)
 	if err != nil {
 		r.fail(rel, "%v", err)
 		return
 	}
-	for _, e := range entries {
+	for _, e := range loggersFirst(entries) {
 		n := e.Name()
 		switch {
 		case strings.HasPrefix(n, "."), n == "workspaceInformation.json":
@@ -54,6 +64,22 @@ func (r *reader) workspace(rel, dirName string) {
 			sub.each(n, sub.namedValue)
 		case e.IsDir() && n == "backends":
 			sub.each(n, sub.simple(model.KindBackend, "backendInformation.json", &sub.cfg.Backends))
+		case e.IsDir() && (n == "policy fragments" || n == "policyFragments"):
+			sub.each(n, sub.fragment)
+		case e.IsDir() && n == "loggers":
+			sub.each(n, sub.logger)
+		case e.IsDir() && n == "diagnostics":
+			r.skipTreeWhy("workspace diagnostic", path.Join(rel, n), workspaceDiagnosticReason)
+		case e.IsDir() && n == "subscriptions":
+			sub.each(n, sub.subscription)
+		case e.IsDir() && n == "groups":
+			sub.each(n, sub.simple(model.KindGroup, "groupInformation.json", &sub.cfg.Groups))
+		case e.IsDir() && n == "tags":
+			sub.each(n, sub.simple(model.KindTag, "tagInformation.json", &sub.cfg.Tags))
+		case e.IsDir() && (n == "version sets" || n == "versionSets" || n == "apiVersionSets"):
+			sub.each(n, sub.simple(model.KindAPIVersionSet, "versionSetInformation.json", &sub.cfg.VersionSets))
+		case n == "policy.xml":
+			r.skip("workspace policy", path.Join(rel, n), workspacePolicyReason)
 		default:
 			r.skipTree("workspace "+describe(n), path.Join(rel, n))
 		}
@@ -99,6 +125,12 @@ func (r *reader) mergeWorkspace(rel, ws string, sub *Config) {
 	}
 	add(model.KindNamedValue, &r.cfg.NamedValues, sub.NamedValues)
 	add(model.KindBackend, &r.cfg.Backends, sub.Backends)
+	add(model.KindPolicyFragment, &r.cfg.Fragments, sub.Fragments)
+	add(model.KindAPIVersionSet, &r.cfg.VersionSets, sub.VersionSets)
+	add(model.KindTag, &r.cfg.Tags, sub.Tags)
+	add(model.KindGroup, &r.cfg.Groups, sub.Groups)
+	add(model.KindLogger, &r.cfg.Loggers, sub.Loggers)
+	r.mergeSubscriptions(rel, sub, add)
 	for _, a := range sub.APIs {
 		a.File, a.SpecFile = at(a.File), at(a.SpecFile)
 		if other := findAPI(r.cfg.APIs, a.Name); other != nil {
@@ -154,6 +186,32 @@ func (r *reader) mergeWorkspace(rel, ws string, sub *Config) {
 	}
 }
 
+// mergeSubscriptions adds the subscriptions of the workspace folder rel
+// with add, and their
+// keys. One scoped to all APIs is listed as skipped: in APIM it opens the
+// workspace's APIs, in Gatehouse it would open the whole service's.
+func (r *reader) mergeSubscriptions(rel string, sub *Config, add func(model.Kind, *[]Resource, []Resource)) {
+	var keep []Resource
+	for _, s := range sub.Subscriptions {
+		var v model.Subscription
+		if json.Unmarshal(s.Properties, &v) == nil && strings.TrimSuffix(v.Scope, "/") == "/apis" {
+			r.skip("workspace subscription to all APIs", rel+"/"+s.File,
+				"it would open every API of the service, not only the workspace's: scope it to the workspace's APIs or products")
+			continue
+		}
+		keep = append(keep, s)
+	}
+	add(model.KindSubscription, &r.cfg.Subscriptions, keep)
+	for name, keys := range sub.SubscriptionKeys {
+		if r.cfg.SubscriptionKeys == nil {
+			r.cfg.SubscriptionKeys = map[string]model.SubscriptionKeys{}
+		}
+		if _, ok := find(keep, name); ok {
+			r.cfg.SubscriptionKeys[name] = keys
+		}
+	}
+}
+
 func productResources(ps []Product) []Resource {
 	out := make([]Resource, len(ps))
 	for i, p := range ps {
@@ -178,6 +236,18 @@ func withWorkspace(kind model.Kind, props json.RawMessage, ws string) (json.RawM
 		v.WorkspaceID = ws
 	case *model.Backend:
 		v.WorkspaceID = ws
+	case *model.PolicyFragment:
+		v.WorkspaceID = ws
+	case *model.APIVersionSet:
+		v.WorkspaceID = ws
+	case *model.Tag:
+		v.WorkspaceID = ws
+	case *model.Group:
+		v.WorkspaceID = ws
+	case *model.Subscription:
+		v.WorkspaceID = ws
+	case *model.Logger:
+		v.WorkspaceID = ws
 	default:
 		return nil, fmt.Errorf("%s has no workspace", kind)
 	}
@@ -197,7 +267,7 @@ func workspaceOf(props json.RawMessage) string {
 type move struct{ from, to string }
 
 // splitWorkspaces returns a copy of cfg whose APIs, products, named
-// values and backends carry no workspaceId, and the folders of those that
+// values, backends, policy fragments, version sets, tags, groups, subscriptions and loggers carry no workspaceId, and the folders of those that
 // had one, which Write moves under workspaces/<ws>/.
 func splitWorkspaces(cfg *Config) (*Config, []move, error) {
 	out := *cfg
@@ -239,6 +309,42 @@ func splitWorkspaces(cfg *Config) (*Config, []move, error) {
 			return nil, nil, err
 		}
 	}
+	out.Fragments = append([]Resource(nil), cfg.Fragments...)
+	for i := range out.Fragments {
+		if err := strip(model.KindPolicyFragment, "policy fragments", &out.Fragments[i]); err != nil {
+			return nil, nil, err
+		}
+	}
+	out.VersionSets = append([]Resource(nil), cfg.VersionSets...)
+	for i := range out.VersionSets {
+		if err := strip(model.KindAPIVersionSet, "version sets", &out.VersionSets[i]); err != nil {
+			return nil, nil, err
+		}
+	}
+	out.Tags = append([]Resource(nil), cfg.Tags...)
+	for i := range out.Tags {
+		if err := strip(model.KindTag, "tags", &out.Tags[i]); err != nil {
+			return nil, nil, err
+		}
+	}
+	out.Groups = append([]Resource(nil), cfg.Groups...)
+	for i := range out.Groups {
+		if err := strip(model.KindGroup, "groups", &out.Groups[i]); err != nil {
+			return nil, nil, err
+		}
+	}
+	out.Subscriptions = append([]Resource(nil), cfg.Subscriptions...)
+	for i := range out.Subscriptions {
+		if err := strip(model.KindSubscription, "subscriptions", &out.Subscriptions[i]); err != nil {
+			return nil, nil, err
+		}
+	}
+	out.Loggers = append([]Resource(nil), cfg.Loggers...)
+	for i := range out.Loggers {
+		if err := strip(model.KindLogger, "loggers", &out.Loggers[i]); err != nil {
+			return nil, nil, err
+		}
+	}
 	return &out, moves, nil
 }
 
@@ -260,7 +366,7 @@ func (w *writer) moveIntoWorkspaces(moves []move) {
 			w.err = fmt.Errorf("export: %w", err)
 		}
 	}
-	for _, top := range []string{"apis", "products", "named values", "backends"} {
+	for _, top := range []string{"apis", "products", "named values", "backends", "policy fragments", "version sets", "tags", "groups", "subscriptions", "loggers"} {
 		os.Remove(filepath.Join(w.dir, top)) // only when the moves left it empty
 	}
 }

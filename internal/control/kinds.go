@@ -74,8 +74,14 @@ func removeUser(ctx context.Context, tx store.Tx, rec *store.Record, opts Remove
 
 // checkGroup marks built-in groups as system groups and keeps that type
 // to them.
-func checkGroup(_ context.Context, _ store.Tx, rec *store.Record, props model.Properties, _ *store.Record, _ checkEnv) error {
+func checkGroup(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, _ *store.Record, _ checkEnv) error {
 	g := props.(*model.Group)
+	if model.IsBuiltinGroup(rec.ID) && g.WorkspaceID != "" {
+		return Invalid("properties.workspaceId", "The built-in group '"+rec.ID+"' belongs to the service, not to a workspace.")
+	}
+	if err := checkWorkspaceRef(ctx, tx, g.WorkspaceID); err != nil {
+		return err
+	}
 	if model.IsBuiltinGroup(rec.ID) {
 		g.BuiltIn, g.Type = true, "system"
 		return nil

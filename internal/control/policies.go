@@ -44,6 +44,9 @@ func deleteUnder(ctx context.Context, tx store.Tx, kind model.Kind, parent strin
 // least one section.
 func checkFragment(ctx context.Context, tx store.Tx, _ *store.Record, props model.Properties, _ *store.Record, env checkEnv) error {
 	f := props.(*model.PolicyFragment)
+	if err := checkWorkspaceRef(ctx, tx, f.WorkspaceID); err != nil {
+		return err
+	}
 	penv, fragments, err := PolicyEnv(ctx, tx)
 	if err != nil {
 		return err

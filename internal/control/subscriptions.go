@@ -37,6 +37,9 @@ func SubscriptionKeys(rec *store.Record) (model.SubscriptionKeys, error) {
 // the properties into the encrypted secret.
 func checkSubscription(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, old *store.Record, env checkEnv) error {
 	s := props.(*model.Subscription)
+	if err := checkWorkspaceRef(ctx, tx, s.WorkspaceID); err != nil {
+		return err
+	}
 	scope, _ := model.ParseScope(s.Scope) // validated by Validate
 	if scope.Kind != "" {
 		ok, err := Exists(ctx, tx, scope.Kind, "", scope.ID)

@@ -13,6 +13,9 @@ import (
 // (new) scheme and refreshes the set's details they show.
 func checkVersionSet(ctx context.Context, tx store.Tx, rec *store.Record, props model.Properties, _ *store.Record, _ checkEnv) error {
 	set := props.(*model.APIVersionSet)
+	if err := checkWorkspaceRef(ctx, tx, set.WorkspaceID); err != nil {
+		return err
+	}
 	apis, err := tx.List(ctx, store.Query{Kind: model.KindAPI})
 	if err != nil {
 		return err

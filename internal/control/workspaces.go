@@ -9,7 +9,7 @@ import (
 )
 
 // workspaceKinds are the kinds whose resources may name a workspace.
-var workspaceKinds = []model.Kind{model.KindAPI, model.KindProduct, model.KindNamedValue, model.KindBackend}
+var workspaceKinds = []model.Kind{model.KindAPI, model.KindProduct, model.KindNamedValue, model.KindBackend, model.KindPolicyFragment, model.KindAPIVersionSet, model.KindTag, model.KindGroup, model.KindSubscription, model.KindLogger}
 
 // checkWorkspaceRef refuses a workspaceId that names no workspace.
 func checkWorkspaceRef(ctx context.Context, tx store.Tx, id string) error {
@@ -29,6 +29,16 @@ func checkWorkspaceRef(ctx context.Context, tx store.Tx, id string) error {
 // checkProduct checks a product's workspace.
 func checkProduct(ctx context.Context, tx store.Tx, _ *store.Record, props model.Properties, _ *store.Record, _ checkEnv) error {
 	return checkWorkspaceRef(ctx, tx, props.(*model.Product).WorkspaceID)
+}
+
+// checkTag checks a tag's workspace.
+func checkTag(ctx context.Context, tx store.Tx, _ *store.Record, props model.Properties, _ *store.Record, _ checkEnv) error {
+	return checkWorkspaceRef(ctx, tx, props.(*model.Tag).WorkspaceID)
+}
+
+// checkLogger checks a logger's workspace.
+func checkLogger(ctx context.Context, tx store.Tx, _ *store.Record, props model.Properties, _ *store.Record, _ checkEnv) error {
+	return checkWorkspaceRef(ctx, tx, props.(*model.Logger).WorkspaceID)
 }
 
 // removeWorkspace refuses to delete a workspace that resources still

@@ -80,6 +80,7 @@ var propertyUses = map[string]propertyUse{
 		"holds subscriptions developers request; subscriptions made by administrators through this API need no approval, as in APIM"),
 	"ProductProperties.subscriptionsLimit": own(byManagement, "refuses an owner's subscription past it (409)"),
 
+	"SubscriptionProperties.workspaceId":  own(describes, "the workspace folder exports write the subscription to"),
 	"SubscriptionProperties.displayName":  own(describes, "lists"),
 	"SubscriptionProperties.scope":        own(byGateway, "what the keys open"),
 	"SubscriptionProperties.ownerId":      own(byGateway, "context.User; and subscriptionsLimit counts by it"),
@@ -97,11 +98,13 @@ var propertyUses = map[string]propertyUse{
 	"UserProperties.registrationDate": own(byManagement, "set when created, kept on replace"),
 	"UserProperties.password":         own(byManagement, "kept as a bcrypt hash, never returned, for the portal's sign-in"),
 
+	"GroupProperties.workspaceId": own(describes, "the workspace folder exports write the group to"),
 	"GroupProperties.displayName": own(byGateway, "context.User.Groups' names; cache-lookup varies by groups"),
 	"GroupProperties.description": own(describes, "lists and the portal"),
 	"GroupProperties.builtIn":     own(byManagement, "set by the server for the built-in groups"),
 	"GroupProperties.type":        own(refused, "external groups: custom or system"),
 
+	"LoggerProperties.workspaceId": own(describes, "the workspace folder exports write the logger to"),
 	"LoggerProperties.loggerType":  own(byGateway, "stdout, file, http or azureEventHub, where the gateways write records and log-to-eventhub's messages; APIM's other types are refused"),
 	"LoggerProperties.description": own(describes, "lists and exports"),
 	"LoggerProperties.credentials": tree(byGateway, "a file logger's path, an http logger's url and headers, an event hub's connection string and name; other keys refused"),
@@ -121,6 +124,7 @@ var propertyUses = map[string]propertyUse{
 	"DiagnosticProperties.operationNameFormat":       own(refused, "records name operations by id; only Name"),
 	"DiagnosticProperties.metrics":                   own(refused, "Application Insights setting"),
 
+	"TagProperties.workspaceId": own(describes, "the workspace folder exports write the tag to"),
 	"TagProperties.displayName": own(describes, "lists, the portal and exports; the gateways do not use tags"),
 
 	"ServicePrincipalProperties.displayName": own(describes, "lists and logs"),
@@ -206,6 +210,8 @@ var propertyUses = map[string]propertyUse{
 	"PolicyFragmentProperties.format":      own(byGateway, "how value is read"),
 	"PolicyFragmentProperties.value":       own(byGateway, "what include-fragment inserts"),
 	"PolicyFragmentProperties.description": own(describes, "lists"),
+	"ApiVersionSetProperties.workspaceId":  own(describes, "the workspace folder exports write the version set to"),
+	"PolicyFragmentProperties.workspaceId": own(describes, "the workspace folder exports write the fragment to"),
 }
 
 // useOf returns the use of the property at path of schema, its own or

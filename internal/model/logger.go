@@ -39,6 +39,10 @@ var apimLoggerTypes = map[string]bool{"applicationInsights": true, "azureMonitor
 // diagnostics and log-to-eventhub write to, and LoggerHTTP and
 // LoggerEventHub, which only log-to-eventhub sends to.
 type Logger struct {
+	// WorkspaceID names the workspace the resource belongs to (APIOps's
+	// workspaces/<id>/ folder); "" at service level. It describes the
+	// resource: the gateways do not read it.
+	WorkspaceID string `json:"workspaceId,omitempty"`
 	LoggerType  string `json:"loggerType"`
 	Description string `json:"description,omitempty"`
 	// Credentials are the sink's settings: for LoggerFile, "path" is the
@@ -62,6 +66,7 @@ func (l *Logger) Normalize() {
 // APIM's others as not supported yet.
 func (l *Logger) Validate() error {
 	var fe fieldErrors
+	validateWorkspaceID(&fe, l.WorkspaceID)
 	switch {
 	case l.LoggerType == LoggerStdout:
 		for k := range l.Credentials {

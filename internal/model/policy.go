@@ -49,6 +49,10 @@ func validateDocument(format, value, what string) error {
 // PolicyFragment is a reusable list of policy elements, included with
 // <include-fragment fragment-id="..."/>.
 type PolicyFragment struct {
+	// WorkspaceID names the workspace the resource belongs to (APIOps's
+	// workspaces/<id>/ folder); "" at service level. It describes the
+	// resource: the gateways do not read it.
+	WorkspaceID string `json:"workspaceId,omitempty"`
 	Format      string `json:"format,omitempty"`
 	Value       string `json:"value"`
 	Description string `json:"description,omitempty"`
@@ -61,7 +65,13 @@ func (f *PolicyFragment) Normalize() {
 	}
 }
 
-// Validate checks the format; the fragment is checked by compiling it.
+// Validate checks the format and the workspace id; the fragment is
+// checked by compiling it.
 func (f *PolicyFragment) Validate() error {
+	var fe fieldErrors
+	validateWorkspaceID(&fe, f.WorkspaceID)
+	if err := fe.err(); err != nil {
+		return err
+	}
 	return validateDocument(f.Format, f.Value, "the <fragment> document")
 }

@@ -26,6 +26,10 @@ const (
 // are write-only: PrimaryKey and SecondaryKey are read from requests and
 // never stored in the properties or returned.
 type Subscription struct {
+	// WorkspaceID names the workspace the resource belongs to (APIOps's
+	// workspaces/<id>/ folder); "" at service level. It describes the
+	// resource: the gateways do not read it.
+	WorkspaceID  string     `json:"workspaceId,omitempty"`
 	DisplayName  string     `json:"displayName"`
 	Scope        string     `json:"scope"`
 	OwnerID      string     `json:"ownerId,omitempty"`
@@ -46,6 +50,7 @@ func (s *Subscription) Normalize() {
 // Validate checks the subscription's own fields.
 func (s *Subscription) Validate() error {
 	var fe fieldErrors
+	validateWorkspaceID(&fe, s.WorkspaceID)
 	if s.DisplayName == "" {
 		fe.add("displayName", "is required")
 	}

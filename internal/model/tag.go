@@ -8,6 +8,10 @@ const MaxTagDisplayNameLength = 160
 // describe resources to people and tools (lists, the portal, exports);
 // the gateways do not use them.
 type Tag struct {
+	// WorkspaceID names the workspace the resource belongs to (APIOps's
+	// workspaces/<id>/ folder); "" at service level. It describes the
+	// resource: the gateways do not read it.
+	WorkspaceID string `json:"workspaceId,omitempty"`
 	DisplayName string `json:"displayName"`
 }
 
@@ -17,6 +21,7 @@ func (t *Tag) Normalize() {}
 // Validate checks the tag's own fields.
 func (t *Tag) Validate() error {
 	var fe fieldErrors
+	validateWorkspaceID(&fe, t.WorkspaceID)
 	if t.DisplayName == "" {
 		fe.add("displayName", "is required")
 	}

@@ -78,6 +78,10 @@ func IsBuiltinGroup(id string) bool {
 
 // Group is a set of users; products are made visible to groups.
 type Group struct {
+	// WorkspaceID names the workspace the resource belongs to (APIOps's
+	// workspaces/<id>/ folder); "" at service level. It describes the
+	// resource: the gateways do not read it.
+	WorkspaceID string `json:"workspaceId,omitempty"`
 	DisplayName string `json:"displayName"`
 	Description string `json:"description,omitempty"`
 	BuiltIn     bool   `json:"builtIn"`
@@ -94,6 +98,7 @@ func (g *Group) Normalize() {
 // Validate checks the group's own fields.
 func (g *Group) Validate() error {
 	var fe fieldErrors
+	validateWorkspaceID(&fe, g.WorkspaceID)
 	if g.DisplayName == "" {
 		fe.add("displayName", "is required")
 	}

@@ -24,6 +24,10 @@ const (
 // ApiVersionSetContract): the APIs that name it in APIVersionSetID share
 // one path, and the gateways pick one by the versioning scheme.
 type APIVersionSet struct {
+	// WorkspaceID names the workspace the resource belongs to (APIOps's
+	// workspaces/<id>/ folder); "" at service level. It describes the
+	// resource: the gateways do not read it.
+	WorkspaceID       string `json:"workspaceId,omitempty"`
 	DisplayName       string `json:"displayName"`
 	Description       string `json:"description,omitempty"`
 	VersioningScheme  string `json:"versioningScheme"`
@@ -54,6 +58,7 @@ func (v *APIVersionSet) Normalize() {
 // versionHeaderName.
 func (v *APIVersionSet) Validate() error {
 	var fe fieldErrors
+	validateWorkspaceID(&fe, v.WorkspaceID)
 	if strings.TrimSpace(v.DisplayName) == "" {
 		fe.add("displayName", "is required")
 	}

@@ -3,7 +3,8 @@ package model
 import "strings"
 
 // KindWorkspace holds workspaces: named groups of APIs, products, named
-// values and backends, as APIM's workspaces group a team's resources. A
+// values, backends, policy fragments, version sets, tags, groups and
+// subscriptions and loggers, as APIM's workspaces group a team's resources. A
 // resource names its workspace in its workspaceId property.
 const KindWorkspace Kind = "workspaces"
 
