@@ -78,11 +78,15 @@ func TestPoolIdleConnections(t *testing.T) {
 // waitUntil polls cond with a generous timeout.
 func waitUntil(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.NewTimer(20 * time.Second)
+	defer deadline.Stop()
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
 	for !cond() {
-		if time.Now().After(deadline) {
+		select {
+		case <-deadline.C:
 			t.Fatal("condition not met in time")
+		case <-tick.C:
 		}
-		time.Sleep(2 * time.Millisecond)
 	}
 }
