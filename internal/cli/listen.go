@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/h1server"
 )
 
 // Listener is an open listening socket with the server that will serve it.
@@ -17,6 +19,9 @@ type Listener struct {
 	Server *http.Server
 	ln     net.Listener
 	tls    bool
+	// own serves the listener instead of Server.Serve when set: the
+	// HTTP/1.1 server that hands Server what it does not serve itself.
+	own *h1server.Server
 }
 
 // Addr returns the bound address.
@@ -62,7 +67,16 @@ func listen(sp ListenerSpec, tlsConfig *tls.Config, log *slog.Logger) (*Listener
 		}
 		srv.TLSConfig = tlsConfig
 	}
-	return &Listener{Name: sp.Name, Server: srv, ln: ln, tls: tlsConfig != nil}, nil
+	lis := &Listener{Name: sp.Name, Server: srv, ln: ln, tls: tlsConfig != nil}
+	if sp.FastHTTP1 && tlsConfig == nil {
+		own, err := h1server.New(srv)
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("%s listener: %w", sp.Name, err)
+		}
+		lis.own = own
+	}
+	return lis, nil
 }
 
 // ListenerSpec describes one listener of a process.
@@ -87,6 +101,10 @@ type ListenerSpec struct {
 	// Limits bound what the listener accepts; zero fields take
 	// DefaultLimits' values.
 	Limits Limits
+	// FastHTTP1 serves the common HTTP/1.1 request of a plain-text
+	// listener with package h1server, which hands every other connection
+	// to net/http; the behaviour is net/http's either way.
+	FastHTTP1 bool
 	// Refuse writes the listener's answers to requests over its Limits
 	// (414, 431, 413) in the error shape its clients expect. Nil: plain
 	// text.
@@ -159,9 +177,12 @@ func Serve(ctx context.Context, log *slog.Logger, grace time.Duration, ls ...*Li
 	for _, l := range ls {
 		go func() {
 			var err error
-			if l.tls {
+			switch {
+			case l.own != nil:
+				err = l.own.Serve(l.ln)
+			case l.tls:
 				err = l.Server.ServeTLS(l.ln, "", "")
-			} else {
+			default:
 				err = l.Server.Serve(l.ln)
 			}
 			if errors.Is(err, http.ErrServerClosed) {
@@ -184,7 +205,11 @@ func Serve(ctx context.Context, log *slog.Logger, grace time.Duration, ls ...*Li
 	defer cancel()
 	var all []error
 	for _, l := range ls {
-		all = append(all, l.Server.Shutdown(sctx))
+		if l.own != nil {
+			all = append(all, l.own.Shutdown(sctx))
+		} else {
+			all = append(all, l.Server.Shutdown(sctx))
+		}
 	}
 	for range pending {
 		if err := <-errs; err != nil {

@@ -107,7 +107,7 @@ func (g GatewaySettings) MetricsListener(gw *gateway.Server) (cli.ListenerSpec, 
 // the settings' Limits and gateway-shaped refusals.
 func (g GatewaySettings) GatewayListeners(gw *gateway.Server, httpAddr, httpsAddr, certFile, keyFile string) []cli.ListenerSpec {
 	return []cli.ListenerSpec{
-		{Name: "gateway http", Addr: httpAddr, Handler: gw, Limits: g.Limits, Refuse: gateway.WriteError},
+		{Name: "gateway http", Addr: httpAddr, Handler: gw, Limits: g.Limits, Refuse: gateway.WriteError, FastHTTP1: true},
 		{Name: "gateway https", Addr: httpsAddr, Handler: gw, HTTPS: true, CertFile: certFile, KeyFile: keyFile,
 			RequestClientCertificate: g.NegotiateClientCertificate,
 			CertFlags:                "--tls-cert and --tls-key", Limits: g.Limits, Refuse: gateway.WriteError},

@@ -1,0 +1,378 @@
+package h1server
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Connection states, for Shutdown.
+const (
+	stateIdle   int32 = iota // waiting for a request (or new)
+	stateActive              // reading or serving a request
+	stateClosed              // closed by Shutdown
+)
+
+// Watch states of a connection's background read.
+const (
+	watchOff     = iota
+	watchArmed   // the timer will start a read
+	watchReading // a read is running
+	watchDone    // the read ended
+)
+
+// headBufferSize is the size of a connection's reader: a request head
+// that does not fit goes to the fallback Server.
+const headBufferSize = 4 << 10
+
+// aLongTimeAgo is a read deadline in the past, which ends a blocked read.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// conn is one client connection served by the Server.
+type conn struct {
+	srv        *Server
+	rwc        net.Conn
+	remoteAddr string
+	state      atomic.Int32
+	br         *bufio.Reader // over reader
+	bw         *bufio.Writer // over writer
+	resBuf     *bufio.Writer // a response's body buffer
+	reader     connReader
+	writer     connWriter
+	fields     []field // the header being written
+	hijacked   bool
+	// hasDeadline: the connection has a read deadline set.
+	hasDeadline bool
+
+	// The background read that notices a client going away while a
+	// request runs (see Server.ClientGoneAfter).
+	wmu       sync.Mutex
+	wcond     sync.Cond
+	wstate    int
+	timer     *time.Timer
+	cancelReq context.CancelFunc
+	saved     [1]byte // a byte the background read got: the next request's first
+	hasSaved  bool
+	gone      bool
+}
+
+func newConn(s *Server, rwc net.Conn) *conn {
+	c := &conn{srv: s, rwc: rwc}
+	if ra := rwc.RemoteAddr(); ra != nil {
+		c.remoteAddr = ra.String()
+	}
+	c.reader.c, c.writer.c = c, c
+	c.wcond.L = &c.wmu
+	return c
+}
+
+// connReader reads the connection, with the byte a background read got
+// first.
+type connReader struct{ c *conn }
+
+func (r connReader) Read(p []byte) (int, error) {
+	c := r.c
+	if c.hasSaved && len(p) > 0 {
+		c.hasSaved = false
+		p[0] = c.saved[0]
+		return 1, nil
+	}
+	return c.rwc.Read(p)
+}
+
+// connWriter writes the connection and remembers the first error, after
+// which the connection is not reused.
+type connWriter struct {
+	c   *conn
+	err error
+}
+
+func (w *connWriter) Write(p []byte) (int, error) {
+	n, err := w.c.rwc.Write(p)
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+	return n, err
+}
+
+var (
+	readerPool sync.Pool
+	writerPool sync.Pool
+	bufPool    sync.Pool
+)
+
+func (c *conn) takeBuffers() {
+	if v := readerPool.Get(); v != nil {
+		c.br = v.(*bufio.Reader)
+		c.br.Reset(c.reader)
+	} else {
+		c.br = bufio.NewReaderSize(c.reader, headBufferSize)
+	}
+	if v := writerPool.Get(); v != nil {
+		c.bw = v.(*bufio.Writer)
+		c.bw.Reset(&c.writer)
+	} else {
+		c.bw = bufio.NewWriterSize(&c.writer, 4<<10)
+	}
+	if v := bufPool.Get(); v != nil {
+		c.resBuf = v.(*bufio.Writer)
+	} else {
+		c.resBuf = bufio.NewWriterSize(nil, bufferBeforeChunkingSize)
+	}
+}
+
+func (c *conn) releaseBuffers() {
+	if c.br != nil {
+		c.br.Reset(nil)
+		readerPool.Put(c.br)
+		c.br = nil
+	}
+	if c.bw != nil {
+		c.bw.Reset(nil)
+		writerPool.Put(c.bw)
+		c.bw = nil
+	}
+	if c.resBuf != nil {
+		c.resBuf.Reset(nil)
+		bufPool.Put(c.resBuf)
+		c.resBuf = nil
+	}
+}
+
+// serve serves the connection's requests until it closes, is hijacked
+// or is handed to the fallback Server.
+func (c *conn) serve(base context.Context) {
+	ctx := context.WithValue(base, http.LocalAddrContextKey, c.rwc.LocalAddr())
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	c.takeBuffers()
+	handedOff := false
+	defer func() {
+		if err := recover(); err != nil && err != http.ErrAbortHandler {
+			const size = 64 << 10
+			buf := make([]byte, size)
+			buf = buf[:runtime.Stack(buf, false)]
+			c.srv.logf("http: panic serving %v: %v\n%s", c.remoteAddr, err, buf)
+		}
+		c.stopWatch()
+		if c.timer != nil {
+			c.timer.Stop()
+		}
+		c.srv.trackConn(c, false)
+		if !c.hijacked && !handedOff {
+			c.rwc.Close()
+		}
+		c.releaseBuffers()
+	}()
+
+	for first := true; ; first = false {
+		if !first && c.br.Buffered() == 0 && !c.hasSaved {
+			c.readDeadline(c.srv.fallback.IdleTimeout)
+			if _, err := c.br.Peek(1); err != nil {
+				return
+			}
+		}
+		c.readDeadline(c.srv.fallback.ReadHeaderTimeout)
+		n, err := c.peekHead()
+		if !c.state.CompareAndSwap(stateIdle, stateActive) {
+			return // closed by Shutdown
+		}
+		if err != nil {
+			if c.br.Buffered() == 0 {
+				return // closed, or silent past the deadline: nothing to answer
+			}
+			n = 0 // a partial head: net/http answers it
+		}
+		var h head
+		if n <= 0 || !parseHead(string(c.mustPeek(n)), &h) {
+			c.handOff()
+			handedOff = true
+			return
+		}
+		c.br.Discard(n)
+		c.readDeadline(0)
+		if !c.serveRequest(ctx, &h) {
+			return
+		}
+		if !c.state.CompareAndSwap(stateActive, stateIdle) || c.srv.inShutdown.Load() {
+			return
+		}
+	}
+}
+
+// readDeadline sets the connection's read deadline d from now; 0: none.
+func (c *conn) readDeadline(d time.Duration) {
+	switch {
+	case d > 0:
+		c.rwc.SetReadDeadline(time.Now().Add(d))
+		c.hasDeadline = true
+	case c.hasDeadline:
+		c.rwc.SetReadDeadline(time.Time{})
+		c.hasDeadline = false
+	}
+}
+
+// peekHead returns the length of the request head at the front of the
+// reader, reading more until it is whole; 0 when the head does not fit
+// in the reader or uses bare LF line ends.
+func (c *conn) peekHead() (int, error) {
+	for {
+		buf := c.mustPeek(c.br.Buffered())
+		if n := headLength(buf); n != 0 {
+			return max(n, 0), nil
+		}
+		if len(buf) == c.br.Size() {
+			return 0, nil
+		}
+		if _, err := c.br.Peek(len(buf) + 1); err != nil {
+			return 0, err
+		}
+	}
+}
+
+func (c *conn) mustPeek(n int) []byte {
+	b, _ := c.br.Peek(n)
+	return b
+}
+
+// handOff gives the connection, with what was read of it, to the
+// fallback Server.
+func (c *conn) handOff() {
+	var pending []byte
+	if c.hasSaved {
+		pending = append(pending, c.saved[0])
+		c.hasSaved = false
+	}
+	pending = append(pending, c.mustPeek(c.br.Buffered())...)
+	c.rwc.SetReadDeadline(time.Time{})
+	c.srv.trackConn(c, false)
+	c.srv.handoff.deliver(&replayConn{Conn: c.rwc, buf: pending})
+}
+
+// serveRequest serves one request and reports whether the connection
+// can serve another.
+func (c *conn) serveRequest(connCtx context.Context, h *head) bool {
+	ctx, cancel := context.WithCancel(connCtx)
+	defer cancel()
+	req := &http.Request{
+		Method:        h.method,
+		URL:           h.url,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        h.header,
+		Host:          h.host,
+		RequestURI:    h.target,
+		RemoteAddr:    c.remoteAddr,
+		ContentLength: h.contentLength,
+		Close:         h.close,
+		Body:          http.NoBody,
+	}
+	var b *body
+	if h.contentLength > 0 {
+		b = &body{br: c.br, remaining: h.contentLength}
+		req.Body = b
+	}
+	req = req.WithContext(ctx)
+	w := &response{c: c, req: req, body: b, handler: make(http.Header), contentLength: -1, wantsClose: h.close}
+	w.cw.r = w
+	c.resBuf.Reset(&w.cw)
+	w.w = c.resBuf
+	c.writer.err = nil
+
+	if b == nil && c.br.Buffered() == 0 {
+		c.armWatch(cancel)
+	}
+	c.srv.fallback.Handler.ServeHTTP(w, req)
+	c.stopWatch()
+	cancel()
+	if c.hijacked {
+		return false
+	}
+	w.finish()
+	return w.reusable() && !c.gone
+}
+
+// armWatch starts the timer after which the connection is read in the
+// background, so that a client going away cancels the request.
+func (c *conn) armWatch(cancel context.CancelFunc) {
+	c.wmu.Lock()
+	c.wstate = watchArmed
+	c.cancelReq = cancel
+	c.wmu.Unlock()
+	if c.timer == nil {
+		c.timer = time.AfterFunc(c.srv.clientGoneAfter(), c.watch)
+	} else {
+		c.timer.Reset(c.srv.clientGoneAfter())
+	}
+}
+
+// watch reads the connection while a request runs: an error other than
+// a deadline means the client went away; a byte is the start of its
+// next request and is kept.
+func (c *conn) watch() {
+	c.wmu.Lock()
+	if c.wstate != watchArmed {
+		c.wmu.Unlock()
+		return
+	}
+	c.wstate = watchReading
+	c.wmu.Unlock()
+	n, err := c.rwc.Read(c.saved[:])
+	c.wmu.Lock()
+	if n == 1 {
+		c.hasSaved = true
+	}
+	var ne net.Error
+	if err != nil && !(errors.As(err, &ne) && ne.Timeout()) {
+		c.gone = true
+		c.cancelReq()
+	}
+	c.wstate = watchDone
+	c.wcond.Broadcast()
+	c.wmu.Unlock()
+}
+
+// stopWatch ends the background read, if any, and waits for it.
+func (c *conn) stopWatch() {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	switch c.wstate {
+	case watchArmed:
+		c.timer.Stop()
+	case watchReading:
+		c.rwc.SetReadDeadline(aLongTimeAgo)
+		for c.wstate == watchReading {
+			c.wcond.Wait()
+		}
+		c.rwc.SetReadDeadline(time.Time{})
+	}
+	c.wstate = watchOff
+	c.cancelReq = nil
+}
+
+// hijack implements http.Hijacker for the connection's response.
+func (c *conn) hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if c.hijacked {
+		return nil, nil, http.ErrHijacked
+	}
+	c.stopWatch()
+	if err := c.bw.Flush(); err != nil {
+		return nil, nil, err
+	}
+	c.hijacked = true
+	c.srv.trackConn(c, false)
+	var pending []byte
+	if c.hasSaved {
+		pending = append(pending, c.saved[0])
+	}
+	pending = append(pending, c.mustPeek(c.br.Buffered())...)
+	br := bufio.NewReader(&replayConn{Conn: c.rwc, buf: pending})
+	return c.rwc, bufio.NewReadWriter(br, bufio.NewWriter(c.rwc)), nil
+}
