@@ -45,7 +45,8 @@ type conn struct {
 	resBuf     *bufio.Writer // a response's body buffer
 	reader     connReader
 	writer     connWriter
-	fields     []field // the header being written
+	fields     []field      // the header being written
+	tmpl       http.Request // see serveRequest
 	hijacked   bool
 	// hasDeadline: the connection has a read deadline set.
 	hasDeadline bool
@@ -260,7 +261,10 @@ func (c *conn) handOff() {
 func (c *conn) serveRequest(connCtx context.Context, h *head) bool {
 	ctx, cancel := context.WithCancel(connCtx)
 	defer cancel()
-	req := &http.Request{
+	// The request is a copy of the connection's template, made by
+	// WithContext: one allocation.
+	t := &c.tmpl
+	*t = http.Request{
 		Method:        h.method,
 		URL:           h.url,
 		Proto:         "HTTP/1.1",
@@ -277,9 +281,10 @@ func (c *conn) serveRequest(connCtx context.Context, h *head) bool {
 	var b *body
 	if h.contentLength > 0 {
 		b = &body{br: c.br, remaining: h.contentLength}
-		req.Body = b
+		t.Body = b
 	}
-	req = req.WithContext(ctx)
+	req := t.WithContext(ctx)
+	*t = http.Request{}
 	w := &response{c: c, req: req, body: b, handler: make(http.Header), contentLength: -1, wantsClose: h.close}
 	w.cw.r = w
 	c.resBuf.Reset(&w.cw)

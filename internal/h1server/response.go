@@ -336,7 +336,7 @@ func (w *response) sendHeader(p []byte) {
 		w.del("Transfer-Encoding")
 	}
 	if !w.has("Date") {
-		x.date = time.Now().UTC().AppendFormat(x.dateBuf[:0], http.TimeFormat)
+		x.date = w.c.srv.dateNow()
 	}
 	if hasCL && hasTE && te != "identity" {
 		w.c.srv.logf("http: WriteHeader called with both Transfer-Encoding of %q and a Content-Length of %d", te, w.contentLength)
@@ -404,6 +404,24 @@ func (w *response) writeFields(bw *bufio.Writer) {
 	}
 }
 
+// dateValue is a Date header value and the second it names.
+type dateValue struct {
+	unix int64
+	text []byte
+}
+
+// dateNow returns the Date header value for now, formatted once a
+// second.
+func (s *Server) dateNow() []byte {
+	now := time.Now()
+	if d := s.date.Load(); d != nil && d.unix == now.Unix() {
+		return d.text
+	}
+	d := &dateValue{unix: now.Unix(), text: now.UTC().AppendFormat(nil, http.TimeFormat)}
+	s.date.Store(d)
+	return d.text
+}
+
 // extraHeader holds the fields the server adds, written after the
 // handler's as net/http writes them.
 type extraHeader struct {
@@ -412,7 +430,6 @@ type extraHeader struct {
 	transferEncoding string
 	date             []byte
 	contentLength    []byte
-	dateBuf          [len(http.TimeFormat)]byte
 	clenBuf          [20]byte
 }
 

@@ -29,6 +29,7 @@ type Server struct {
 	ClientGoneAfter time.Duration
 
 	inShutdown atomic.Bool
+	date       atomic.Pointer[dateValue] // see dateNow
 	mu         sync.Mutex
 	listeners  map[net.Listener]struct{}
 	conns      map[*conn]struct{}
