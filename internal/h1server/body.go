@@ -20,7 +20,8 @@ type body struct {
 	br        *bufio.Reader
 	remaining int64
 	closed    bool
-	err       error // a read error: the connection cannot be reused
+	err       error  // a read error: the connection cannot be reused
+	onEOF     func() // called, with mu held, when the body has been read
 }
 
 // Read implements io.Reader.
@@ -53,6 +54,10 @@ func (b *body) readLocked(p []byte) (int, error) {
 		return n, err
 	}
 	if b.remaining == 0 {
+		if b.onEOF != nil {
+			b.onEOF()
+			b.onEOF = nil
+		}
 		return n, io.EOF
 	}
 	return n, nil

@@ -56,6 +56,7 @@ type conn struct {
 	wmu       sync.Mutex
 	wcond     sync.Cond
 	wstate    int
+	running   bool // a request's handler runs
 	timer     *time.Timer
 	cancelReq context.CancelFunc
 	saved     [1]byte // a byte the background read got: the next request's first
@@ -291,8 +292,13 @@ func (c *conn) serveRequest(connCtx context.Context, h *head) bool {
 	w.w = c.resBuf
 	c.writer.err = nil
 
-	if b == nil && c.br.Buffered() == 0 {
-		c.armWatch(cancel)
+	c.wmu.Lock()
+	c.running, c.cancelReq = true, cancel
+	c.wmu.Unlock()
+	if b == nil {
+		c.armWatch()
+	} else {
+		b.onEOF = c.armWatch
 	}
 	c.srv.fallback.Handler.ServeHTTP(w, req)
 	c.stopWatch()
@@ -305,12 +311,19 @@ func (c *conn) serveRequest(connCtx context.Context, h *head) bool {
 }
 
 // armWatch starts the timer after which the connection is read in the
-// background, so that a client going away cancels the request.
-func (c *conn) armWatch(cancel context.CancelFunc) {
+// background, so that a client going away cancels the request: when
+// the request has no body or its body has been read, and nothing of the
+// next request is buffered.
+func (c *conn) armWatch() {
+	if c.br.Buffered() > 0 || c.hasSaved {
+		return
+	}
 	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if !c.running || c.wstate != watchOff {
+		return
+	}
 	c.wstate = watchArmed
-	c.cancelReq = cancel
-	c.wmu.Unlock()
 	if c.timer == nil {
 		c.timer = time.AfterFunc(c.srv.clientGoneAfter(), c.watch)
 	} else {
@@ -359,7 +372,7 @@ func (c *conn) stopWatch() {
 		c.rwc.SetReadDeadline(time.Time{})
 	}
 	c.wstate = watchOff
-	c.cancelReq = nil
+	c.running, c.cancelReq = false, nil
 }
 
 // hijack implements http.Hijacker for the connection's response.

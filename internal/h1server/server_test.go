@@ -125,26 +125,36 @@ func TestPipelinedRequests(t *testing.T) {
 }
 
 func TestClientGoneCancelsTheRequest(t *testing.T) {
-	cancelled := make(chan error, 1)
-	started := make(chan struct{})
-	addr := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		close(started)
-		select {
-		case <-r.Context().Done():
-			cancelled <- r.Context().Err()
-		case <-time.After(10 * time.Second):
-			cancelled <- nil
-		}
-	}), func(s *Server) { s.ClientGoneAfter = 10 * time.Millisecond })
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-	<-started
-	c.Close()
-	if err := <-cancelled; err != context.Canceled {
-		t.Errorf("request context: %v, want canceled", err)
+	for _, raw := range []string{
+		"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello",
+	} {
+		t.Run(raw[:4], func(t *testing.T) {
+			cancelled := make(chan error, 1)
+			started := make(chan struct{})
+			addr := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if b, err := io.ReadAll(r.Body); err != nil || (r.Method == "POST" && string(b) != "hello") {
+					t.Errorf("body %q, %v", b, err)
+				}
+				close(started)
+				select {
+				case <-r.Context().Done():
+					cancelled <- r.Context().Err()
+				case <-time.After(10 * time.Second):
+					cancelled <- nil
+				}
+			}), func(s *Server) { s.ClientGoneAfter = 10 * time.Millisecond })
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.WriteString(c, raw)
+			<-started
+			c.Close()
+			if err := <-cancelled; err != context.Canceled {
+				t.Errorf("request context: %v, want canceled", err)
+			}
+		})
 	}
 }
 
