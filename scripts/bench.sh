@@ -19,6 +19,8 @@
 #              policy pipeline (instead of the fast path) costs by itself
 #   ratelimit  keyed, plus <rate-limit-by-key calls="1000000000" renewal-period="60"
 #              counter-key="@(context.Subscription.Id)" /> with in-memory counters
+#   policy     keyed, plus that rate limit and five common elements: three set-header
+#              (literal and expression values), a choose on a header, a set-variable
 #   redis      the same policy on a second `gatehouse serve --redis URL` (also on the
 #              server CPU), counters in Redis (BENCH_REDIS); skipped, with the reason,
 #              when Redis cannot be reached
@@ -78,11 +80,14 @@ JWT_AUDIENCE=api://gatehouse-bench
 READY_PATH=/internal-status-0123456789abcdef
 
 # Goals, printed for context only.
-GOAL_KEYED_RATIO=0.25
+GOAL_KEYED_RATIO=0.40
 GOAL_KEYED_CPU_US=40
+GOAL_KEYED_CPU_VS_CADDY=0.40 # keyed CPU per request at most 0.4x Caddy's plain proxy
+GOAL_POLICY_RATIO=0.33       # keyed + rate limit + five common elements
 GOAL_IDLE_RSS_MB=30
 GOAL_RATELIMIT_VS_KEYED=0.90 # in-memory rate limit within 10% of the keyed gateway
 GOAL_REDIS_VS_KEYED=0.75     # Redis rate limit within 25%
+GOAL_REDIS_VS_MEMORY=0.80    # Redis counters at least 0.8x the in-memory ones
 
 START_TIME=$SECONDS
 
@@ -312,7 +317,7 @@ parse_wrk() {
 
 # ---------------------------------------------------------------- targets
 
-ALL_TARGETS=(direct nginx caddy haproxy open keyed pipeline ratelimit redis jwt)
+ALL_TARGETS=(direct nginx caddy haproxy open keyed pipeline ratelimit policy redis jwt)
 declare -A WANT=()
 for t in ${BENCH_TARGETS:-${ALL_TARGETS[*]}} direct keyed; do
 	[[ " ${ALL_TARGETS[*]} " == *" $t "* ]] || die "BENCH_TARGETS: unknown target $t (known: ${ALL_TARGETS[*]})"
@@ -483,6 +488,24 @@ RATELIMIT_POLICY='<policies>
   <outbound><base /></outbound>
   <on-error><base /></on-error>
 </policies>'
+POLICY_POLICY='<policies>
+  <inbound>
+    <base />
+    <rate-limit-by-key calls="1000000000" renewal-period="60" counter-key="@(context.Subscription.Id)" />
+    <set-header name="X-Request-Source" exists-action="override"><value>gateway</value></set-header>
+    <set-header name="X-Subscription" exists-action="override"><value>@(context.Subscription.Id)</value></set-header>
+    <choose>
+      <when condition="@(context.Request.Headers.GetValueOrDefault(&quot;X-Debug&quot;, &quot;&quot;) == &quot;1&quot;)">
+        <set-header name="X-Debug-Echo" exists-action="override"><value>1</value></set-header>
+      </when>
+    </choose>
+    <set-variable name="started" value="@(context.Timestamp.Ticks)" />
+    <set-header name="X-Api" exists-action="override"><value>@(context.Api.Name)</value></set-header>
+  </inbound>
+  <backend><base /></backend>
+  <outbound><base /></outbound>
+  <on-error><base /></on-error>
+</policies>'
 JWT_POLICY="<policies>
   <inbound>
     <base />
@@ -517,6 +540,7 @@ add_api "$MGMT" open
 add_api "$MGMT" keyed
 if wanted pipeline; then add_api "$MGMT" pipeline "$PIPELINE_POLICY"; fi
 if wanted ratelimit; then add_api "$MGMT" ratelimit "$RATELIMIT_POLICY"; fi
+if wanted policy; then add_api "$MGMT" policy "$POLICY_POLICY"; fi
 if wanted jwt; then add_api "$MGMT" jwt "$JWT_POLICY"; fi
 add_subscription "$MGMT"
 if [[ -n $GW2_PID ]]; then
@@ -534,6 +558,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$GW/keyed/hello")
 [[ $code == 401 ]] || log "warning: keyed API without a key answered $code, expected 401"
 if wanted pipeline; then wait_ok "$GW/pipeline/hello" -H "$KEY_HDR"; fi
 if wanted ratelimit; then wait_ok "$GW/ratelimit/hello" -H "$KEY_HDR"; fi
+if wanted policy; then wait_ok "$GW/policy/hello" -H "$KEY_HDR"; fi
 if wanted jwt; then
 	wait_ok "$GW/jwt/hello" -H "$KEY_HDR" -H "$JWT_HDR"
 	code=$(curl -s -o /dev/null -w '%{http_code}' -H "$KEY_HDR" "$GW/jwt/hello")
@@ -551,7 +576,7 @@ IDLE_HWM_KB=$(status_kb "$GW_PID" VmHWM)
 # ---------------------------------------------------------------- run
 
 declare -A LABEL=([direct]="direct backend" [nginx]="nginx" [caddy]="caddy" [haproxy]="haproxy" [open]="gateway open" [keyed]="gateway keyed"
-	[pipeline]="keyed+pipeline" [ratelimit]="keyed+rl memory" [redis]="keyed+rl Redis" [jwt]="keyed+jwt")
+	[pipeline]="keyed+pipeline" [ratelimit]="keyed+rl memory" [policy]="keyed+rl+policy" [redis]="keyed+rl Redis" [jwt]="keyed+jwt")
 declare -A URL=(
 	[direct]="http://127.0.0.1:$BACKEND_PORT/hello"
 	[nginx]="http://127.0.0.1:$NGINX_PORT/hello"
@@ -561,11 +586,12 @@ declare -A URL=(
 	[keyed]="$GW/keyed/hello"
 	[pipeline]="$GW/pipeline/hello"
 	[ratelimit]="$GW/ratelimit/hello"
+	[policy]="$GW/policy/hello"
 	[redis]="http://127.0.0.1:${GW2_PORT:-0}/ratelimit/hello"
 	[jwt]="$GW/jwt/hello"
 )
 declare -A CPU_PIDS=([direct]="$BACKEND_PID" [nginx]="$NGINX_WORKERS" [caddy]="$CADDY_PID" [haproxy]="$HAPROXY_PID" [open]="$GW_PID" [keyed]="$GW_PID"
-	[pipeline]="$GW_PID" [ratelimit]="$GW_PID" [redis]="$GW2_PID" [jwt]="$GW_PID")
+	[pipeline]="$GW_PID" [ratelimit]="$GW_PID" [policy]="$GW_PID" [redis]="$GW2_PID" [jwt]="$GW_PID")
 declare -A RPS P50 P99 RATIO VS_KEYED CPU_US CPU_VS_KEYED REDIS_CPU_US TOTAL_NON2XX TOTAL_SOCKERR
 for t in "${TARGETS[@]}"; do
 	TOTAL_NON2XX[$t]=0
@@ -784,8 +810,23 @@ goal "keyed CPU <= ${GOAL_KEYED_CPU_US} us/request" "$(printf '%.1f us' "$KEYED_
 	"$(awk -v v="$KEYED_CPU" -v g="$GOAL_KEYED_CPU_US" 'BEGIN { print (v <= g) ? 1 : 0 }')"
 goal "idle RSS < ${GOAL_IDLE_RSS_MB} MB" "$(mb "$IDLE_RSS_KB") MiB" \
 	"$(awk -v v="$IDLE_RSS_KB" -v g="$GOAL_IDLE_RSS_MB" 'BEGIN { print (v / 1024 < g) ? 1 : 0 }')"
+if wanted caddy && [[ -n $CADDY ]]; then
+	v=$(awk -v k="$KEYED_CPU" -v c="$(med CPU_US caddy)" 'BEGIN { printf "%.3f", (c > 0) ? k / c : 0 }')
+	goal "keyed CPU <= ${GOAL_KEYED_CPU_VS_CADDY}x Caddy's" "${v}x" \
+		"$(awk -v v="$v" -v g="$GOAL_KEYED_CPU_VS_CADDY" 'BEGIN { print (v > 0 && v <= g) ? 1 : 0 }')"
+fi
+if wanted policy; then
+	v=$(med RATIO policy)
+	goal "keyed+rl+policy >= ${GOAL_POLICY_RATIO}x direct" "$(printf '%.3fx' "$v")" \
+		"$(awk -v v="$v" -v g="$GOAL_POLICY_RATIO" 'BEGIN { print (v >= g) ? 1 : 0 }')"
+fi
 ratio_goal ratelimit "rate limit (memory)" "$GOAL_RATELIMIT_VS_KEYED"
 ratio_goal redis "rate limit (Redis)" "$GOAL_REDIS_VS_KEYED"
+if wanted redis && wanted ratelimit && [[ -z $REDIS_SKIP ]]; then
+	v=$(awk -v r="$(med RATIO redis)" -v m="$(med RATIO ratelimit)" 'BEGIN { printf "%.3f", (m > 0) ? r / m : 0 }')
+	goal "rate limit Redis >= ${GOAL_REDIS_VS_MEMORY}x memory" "${v}x" \
+		"$(awk -v v="$v" -v g="$GOAL_REDIS_VS_MEMORY" 'BEGIN { print (v >= g) ? 1 : 0 }')"
+fi
 if [[ -n $REDIS_SKIP ]]; then
 	printf '  %-36s %-14s %s\n' "rate limit (Redis) >= ${GOAL_REDIS_VS_KEYED}x keyed" "-" "skipped ($REDIS_SKIP)"
 fi

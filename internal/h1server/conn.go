@@ -47,6 +47,8 @@ type conn struct {
 	writer     connWriter
 	fields     []field      // the header being written
 	tmpl       http.Request // see serveRequest
+	extra      extraHeader  // the fields sendHeader adds
+	clenBuf    [20]byte
 	hijacked   bool
 	// hasDeadline: the connection has a read deadline set.
 	hasDeadline bool

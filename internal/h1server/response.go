@@ -285,7 +285,8 @@ func (w *response) sendHeader(p []byte) {
 	w.sentHeader = true
 	keepAlives := !w.c.srv.inShutdown.Load()
 	isHEAD := w.req.Method == http.MethodHead
-	var x extraHeader
+	x := &w.c.extra
+	*x = extraHeader{}
 
 	trailers := false
 	for i := range w.c.fields {
@@ -304,7 +305,7 @@ func (w *response) sendHeader(p []byte) {
 	hasTE := te != ""
 	if w.handlerDone && !trailers && !hasTE && bodyAllowedForStatus(w.status) && !w.has("Content-Length") && (!isHEAD || len(p) > 0) {
 		w.contentLength = int64(len(p))
-		x.contentLength = strconv.AppendInt(x.clenBuf[:0], int64(len(p)), 10)
+		x.contentLength = strconv.AppendInt(w.c.clenBuf[:0], int64(len(p)), 10)
 	}
 	hasCL := w.contentLength != -1
 	if w.wantsClose || w.get("Connection") == "close" || !keepAlives {
@@ -430,7 +431,6 @@ type extraHeader struct {
 	transferEncoding string
 	date             []byte
 	contentLength    []byte
-	clenBuf          [20]byte
 }
 
 func (h *extraHeader) write(bw *bufio.Writer) {
@@ -484,17 +484,23 @@ func (cw *chunkWriter) Write(p []byte) (int, error) {
 
 var excludedHeadersNoBody = map[string]bool{"Content-Length": true, "Transfer-Encoding": true}
 
+// statusLines holds the status line of every code with a status text.
+var statusLines = func() map[int]string {
+	m := map[int]string{}
+	for code := 100; code <= 999; code++ {
+		if text := http.StatusText(code); text != "" {
+			m[code] = "HTTP/1.1 " + strconv.Itoa(code) + " " + text + "\r\n"
+		}
+	}
+	return m
+}()
+
 func writeStatusLine(bw *bufio.Writer, code int) {
-	var buf [3]byte
-	bw.WriteString("HTTP/1.1 ")
-	if text := http.StatusText(code); text != "" {
-		bw.Write(strconv.AppendInt(buf[:0], int64(code), 10))
-		bw.WriteByte(' ')
-		bw.WriteString(text)
-		bw.WriteString("\r\n")
+	if line, ok := statusLines[code]; ok {
+		bw.WriteString(line)
 		return
 	}
-	fmt.Fprintf(bw, "%03d status code %d\r\n", code, code)
+	fmt.Fprintf(bw, "HTTP/1.1 %03d status code %d\r\n", code, code)
 }
 
 func bodyAllowedForStatus(status int) bool {
