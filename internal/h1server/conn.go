@@ -50,8 +50,9 @@ type conn struct {
 	extra      extraHeader  // the fields sendHeader adds
 	clenBuf    [20]byte
 	hijacked   bool
-	// hasDeadline: the connection has a read deadline set.
-	hasDeadline bool
+	// hasDeadline: the connection may have a read deadline set (by the
+	// server, or by a handler through http.ResponseController).
+	hasDeadline atomic.Bool
 
 	// The background read that notices a client going away while a
 	// request runs (see Server.ClientGoneAfter).
@@ -175,23 +176,35 @@ func (c *conn) serve(base context.Context) {
 		c.releaseBuffers()
 	}()
 
+	// Read deadlines are set only when a read may wait: for the next
+	// request (IdleTimeout, or ReadHeaderTimeout for the first), for the
+	// rest of a head that came in pieces (ReadHeaderTimeout), and cleared
+	// for a body that is not in the buffer yet. A deadline left from the
+	// wait does not matter while the handler runs without reading the
+	// connection; the background read and Hijack clear it.
 	for first := true; ; first = false {
-		if !first && c.br.Buffered() == 0 && !c.hasSaved {
-			c.readDeadline(c.srv.fallback.IdleTimeout)
+		if c.br.Buffered() == 0 && !c.hasSaved {
+			wait := c.srv.fallback.IdleTimeout
+			if first {
+				wait = c.srv.fallback.ReadHeaderTimeout
+			}
+			c.readDeadline(wait)
 			if _, err := c.br.Peek(1); err != nil {
 				return
 			}
 		}
-		c.readDeadline(c.srv.fallback.ReadHeaderTimeout)
-		n, err := c.peekHead()
+		n, err := headLength(c.mustPeek(c.br.Buffered())), error(nil)
+		if n == 0 {
+			c.readDeadline(c.srv.fallback.ReadHeaderTimeout)
+			n, err = c.peekHead()
+		}
 		if !c.state.CompareAndSwap(stateIdle, stateActive) {
 			return // closed by Shutdown
 		}
 		if err != nil {
-			if c.br.Buffered() == 0 {
-				return // closed, or silent past the deadline: nothing to answer
-			}
-			n = 0 // a partial head: net/http answers it
+			// Closed, or silent past the deadline: as net/http, nothing
+			// to answer, even to a partial head.
+			return
 		}
 		var h head
 		if n <= 0 || !parseHead(string(c.mustPeek(n)), &h) {
@@ -200,7 +213,9 @@ func (c *conn) serve(base context.Context) {
 			return
 		}
 		c.br.Discard(n)
-		c.readDeadline(0)
+		if h.contentLength > int64(c.br.Buffered()) {
+			c.readDeadline(0)
+		}
 		if !c.serveRequest(ctx, &h) {
 			return
 		}
@@ -215,10 +230,10 @@ func (c *conn) readDeadline(d time.Duration) {
 	switch {
 	case d > 0:
 		c.rwc.SetReadDeadline(time.Now().Add(d))
-		c.hasDeadline = true
-	case c.hasDeadline:
+		c.hasDeadline.Store(true)
+	case c.hasDeadline.Load():
 		c.rwc.SetReadDeadline(time.Time{})
-		c.hasDeadline = false
+		c.hasDeadline.Store(false)
 	}
 }
 
@@ -342,6 +357,8 @@ func (c *conn) watch() {
 		c.wmu.Unlock()
 		return
 	}
+	c.rwc.SetReadDeadline(time.Time{}) // one left from waiting for the request
+	c.hasDeadline.Store(false)
 	c.wstate = watchReading
 	c.wmu.Unlock()
 	n, err := c.rwc.Read(c.saved[:])
@@ -383,6 +400,7 @@ func (c *conn) hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, http.ErrHijacked
 	}
 	c.stopWatch()
+	c.rwc.SetReadDeadline(time.Time{})
 	if err := c.bw.Flush(); err != nil {
 		return nil, nil, err
 	}

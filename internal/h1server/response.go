@@ -153,7 +153,10 @@ func (w *response) FlushError() error {
 
 // SetReadDeadline sets the connection's read deadline
 // (http.ResponseController).
-func (w *response) SetReadDeadline(t time.Time) error { return w.c.rwc.SetReadDeadline(t) }
+func (w *response) SetReadDeadline(t time.Time) error {
+	w.c.hasDeadline.Store(true)
+	return w.c.rwc.SetReadDeadline(t)
+}
 
 // SetWriteDeadline sets the connection's write deadline
 // (http.ResponseController).

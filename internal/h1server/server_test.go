@@ -164,3 +164,40 @@ type connTrace struct{ local string }
 func (ct *connTrace) context() context.Context {
 	return withGotConn(context.Background(), func(c net.Conn) { ct.local = c.LocalAddr().String() })
 }
+
+func TestTimeouts(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(&http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "ok")
+	}), ReadHeaderTimeout: 200 * time.Millisecond, IdleTimeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Serve(ln)
+	t.Cleanup(func() { s.Shutdown(context.Background()) })
+	for _, tt := range []struct{ name, raw string }{
+		{"idle after a request", "GET / HTTP/1.1\r\nHost: x\r\n\r\n"},
+		{"head never finished", "GET / HTTP/1.1\r\nHost: x\r\n"},
+		{"silent", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			io.WriteString(c, tt.raw)
+			c.SetReadDeadline(time.Now().Add(10 * time.Second))
+			b, err := io.ReadAll(c) // until the server closes the connection
+			if err != nil {
+				t.Fatalf("the server did not close the connection: %v (read %q)", err, b)
+			}
+			if tt.name == "idle after a request" && !strings.HasSuffix(string(b), "\r\n\r\nok") {
+				t.Errorf("response %q", b)
+			}
+		})
+	}
+}
