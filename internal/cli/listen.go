@@ -68,7 +68,11 @@ func listen(sp ListenerSpec, tlsConfig *tls.Config, log *slog.Logger) (*Listener
 		srv.TLSConfig = tlsConfig
 	}
 	lis := &Listener{Name: sp.Name, Server: srv, ln: ln, tls: tlsConfig != nil}
-	if sp.FastHTTP1 && tlsConfig == nil {
+	if sp.FastHTTP1 {
+		if tlsConfig != nil {
+			// HTTP/2 is offered first, as net/http offers it.
+			srv.TLSConfig.NextProtos = []string{"h2", "http/1.1"}
+		}
 		own, err := h1server.New(srv)
 		if err != nil {
 			ln.Close()
@@ -101,9 +105,10 @@ type ListenerSpec struct {
 	// Limits bound what the listener accepts; zero fields take
 	// DefaultLimits' values.
 	Limits Limits
-	// FastHTTP1 serves the common HTTP/1.1 request of a plain-text
-	// listener with package h1server, which hands every other connection
-	// to net/http; the behaviour is net/http's either way.
+	// FastHTTP1 serves the common HTTP/1.1 request with package
+	// h1server, which hands every other connection (HTTP/2 negotiated
+	// over TLS among them) to net/http; the behaviour is net/http's
+	// either way.
 	FastHTTP1 bool
 	// Refuse writes the listener's answers to requests over its Limits
 	// (414, 431, 413) in the error shape its clients expect. Nil: plain
@@ -178,6 +183,8 @@ func Serve(ctx context.Context, log *slog.Logger, grace time.Duration, ls ...*Li
 		go func() {
 			var err error
 			switch {
+			case l.own != nil && l.tls:
+				err = l.own.ServeTLS(l.ln)
 			case l.own != nil:
 				err = l.own.Serve(l.ln)
 			case l.tls:

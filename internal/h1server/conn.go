@@ -3,6 +3,7 @@ package h1server
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"net/http"
@@ -45,9 +46,10 @@ type conn struct {
 	resBuf     *bufio.Writer // a response's body buffer
 	reader     connReader
 	writer     connWriter
-	fields     []field      // the header being written
-	tmpl       http.Request // see serveRequest
-	extra      extraHeader  // the fields sendHeader adds
+	fields     []field              // the header being written
+	tmpl       http.Request         // see serveRequest
+	tlsState   *tls.ConnectionState // nil: plain text
+	extra      extraHeader          // the fields sendHeader adds
 	clenBuf    [20]byte
 	hijacked   bool
 	// hasDeadline: the connection may have a read deadline set (by the
@@ -156,8 +158,17 @@ func (c *conn) serve(base context.Context) {
 	ctx := context.WithValue(base, http.LocalAddrContextKey, c.rwc.LocalAddr())
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	c.takeBuffers()
+	if c.srv.tlsConfig != nil {
+		if ok, handedOff := c.handshake(ctx); !ok {
+			if !handedOff {
+				c.srv.trackConn(c, false)
+				c.rwc.Close()
+			}
+			return
+		}
+	}
 	handedOff := false
+	c.takeBuffers()
 	defer func() {
 		if err := recover(); err != nil && err != http.ErrAbortHandler {
 			const size = 64 << 10
@@ -271,7 +282,7 @@ func (c *conn) handOff() {
 	pending = append(pending, c.mustPeek(c.br.Buffered())...)
 	c.rwc.SetReadDeadline(time.Time{})
 	c.srv.trackConn(c, false)
-	c.srv.handoff.deliver(&replayConn{Conn: c.rwc, buf: pending})
+	c.srv.handoff.deliver(c.replayed(pending))
 }
 
 // serveRequest serves one request and reports whether the connection
@@ -292,6 +303,7 @@ func (c *conn) serveRequest(connCtx context.Context, h *head) bool {
 		Host:          h.host,
 		RequestURI:    h.target,
 		RemoteAddr:    c.remoteAddr,
+		TLS:           c.tlsState,
 		ContentLength: h.contentLength,
 		Close:         h.close,
 		Body:          http.NoBody,

@@ -25,5 +25,9 @@
 // most of the allocations of the request head. The connection's reader
 // and writers are reused from one request to the next.
 //
-// TLS listeners stay on net/http, whose ALPN selection serves HTTP/2.
+// ServeTLS does the same over TLS: the Server runs the handshake (ALPN
+// offers h2 and http/1.1, as net/http's ServeTLS does), hands a
+// connection that negotiated h2 to the fallback Server, which serves
+// HTTP/2 on it, and serves the others with the requests' TLS state
+// (which a connection handed over later keeps).
 package h1server

@@ -2,6 +2,7 @@ package h1server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log"
@@ -28,6 +29,7 @@ type Server struct {
 	// DefaultClientGoneAfter.
 	ClientGoneAfter time.Duration
 
+	tlsConfig  *tls.Config // ServeTLS's: nil for plain text
 	inShutdown atomic.Bool
 	date       atomic.Pointer[dateValue] // see dateNow
 	mu         sync.Mutex

@@ -110,7 +110,7 @@ func (g GatewaySettings) GatewayListeners(gw *gateway.Server, httpAddr, httpsAdd
 		{Name: "gateway http", Addr: httpAddr, Handler: gw, Limits: g.Limits, Refuse: gateway.WriteError, FastHTTP1: true},
 		{Name: "gateway https", Addr: httpsAddr, Handler: gw, HTTPS: true, CertFile: certFile, KeyFile: keyFile,
 			RequestClientCertificate: g.NegotiateClientCertificate,
-			CertFlags:                "--tls-cert and --tls-key", Limits: g.Limits, Refuse: gateway.WriteError},
+			CertFlags:                "--tls-cert and --tls-key", Limits: g.Limits, Refuse: gateway.WriteError, FastHTTP1: true},
 	}
 }
 
