@@ -71,7 +71,8 @@ func (s *Server) Serve(ln net.Listener) error {
 			if s.inShutdown.Load() {
 				return http.ErrServerClosed
 			}
-			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			var te interface{ Temporary() bool }
+			if errors.As(err, &te) && te.Temporary() {
 				// As net/http: back off on accept errors such as EMFILE.
 				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
 				s.logf("http: Accept error: %v; retrying in %v", err, delay)
