@@ -81,15 +81,40 @@ func newRelay(buffers httputil.BufferPool, log *slog.Logger, replyFailed func(ht
 type forwarding struct {
 	relay *relay
 	w     http.ResponseWriter // 1xx responses go there as they come
-	in    *http.Request       // the client's request, with ctx
-	ctx   context.Context     // in's context, carrying the forwarding
+	in    *http.Request       // the client's request, with ctx: &inReq
+	ctx   context.Context     // in's context, carrying the forwarding: &fctx
 	api   *apiRoute
 	rest  string  // the path after the API's suffix, as routed
 	a     attempt // the latest forward
+	// queryOK says that the client's query parsed without an error, so
+	// that context.Request.OriginalUrl.Query holds all of it.
+	queryOK bool
 	// out is the copy of in that one of the relay's proxies gets (send,
 	// then reply, never both at once), kept here so that making it
-	// allocates nothing.
-	out http.Request
+	// allocates nothing; so are in and its context.
+	out   http.Request
+	inReq http.Request
+	fctx  forwardingContext
+}
+
+// forwardingContext is the context of a request on the policy path: the
+// client's, carrying the request's forwarding for the relay's hooks. It
+// is kept in the forwarding itself, so that making it allocates nothing,
+// and it leaves every other value, deadline and cancellation to the
+// client's context (the context package still sees the cancelCtx below,
+// so contexts derived from it need no goroutine).
+type forwardingContext struct {
+	context.Context
+	fw *forwarding
+}
+
+// Value returns the forwarding for forwardingKey, else what the client's
+// context holds.
+func (c *forwardingContext) Value(key any) any {
+	if key == (forwardingKey{}) {
+		return c.fw
+	}
+	return c.Context.Value(key)
 }
 
 var _ policy.Forwarder = (*forwarding)(nil)
@@ -117,17 +142,16 @@ type forwardingKey struct{}
 // initForwarding sets fw up to forward r, routed to api with rest.
 func (s *Server) initForwarding(fw *forwarding, w http.ResponseWriter, r *http.Request, api *apiRoute, rest string) {
 	*fw = forwarding{relay: s.relay, w: w, api: api, rest: rest}
-	fw.ctx = context.WithValue(r.Context(), forwardingKey{}, fw)
-	fw.in = r.WithContext(fw.ctx)
+	fw.fctx = forwardingContext{Context: r.Context(), fw: fw}
+	fw.ctx = &fw.fctx
+	fw.inReq = *r.WithContext(fw.ctx) // a copy, in place
+	fw.in = &fw.inReq
 }
 
 // requestFor returns a copy of fw.in in dst with the context of the
 // latest forward.
 func (fw *forwarding) requestFor(dst *http.Request) *http.Request {
-	if fw.a.ctx != fw.ctx {
-		return fw.in.WithContext(fw.a.ctx)
-	}
-	*dst = *fw.in
+	*dst = *fw.in.WithContext(fw.a.ctx)
 	return dst
 }
 
@@ -296,10 +320,9 @@ func (fw *forwarding) rewrite(pr *httputil.ProxyRequest) {
 	a, out := &fw.a, pr.Out
 	c := a.c
 	kept := [...][]string{out.Header["Te"], out.Header["Connection"], out.Header["Upgrade"]}
-	out.Header = c.Request.Headers.Clone()
-	if out.Header == nil {
-		out.Header = http.Header{}
-	}
+	// Room for what is added below (X-Forwarded-*, User-Agent, the kept
+	// hop-by-hop fields) without growing the map.
+	out.Header = cloneHeader(c.Request.Headers, 4+len(kept))
 	for _, h := range hopHeaders {
 		delete(out.Header, h)
 	}
@@ -341,12 +364,24 @@ func (fw *forwarding) target(in *http.Request) *url.URL {
 		}
 		u.RawPath = joinPath(strings.TrimSuffix(b.EscapedPath(), "/"), strings.TrimPrefix(in.URL.EscapedPath(), prefix))
 	}
-	raw := in.URL.RawQuery
-	if key := fw.api.keyQuery; raw != "" && strings.Contains(raw, key) {
-		raw = removeQueryParam(raw, key)
-	}
-	u.RawQuery = backendQuery(raw, c.Request.URL.Query)
+	u.RawQuery = forwardQuery(in.URL.RawQuery, fw.api.keyQuery, c.Request.OriginalURL.Query, fw.queryOK, c.Request.URL.Query)
 	return u
+}
+
+// forwardQuery returns the query to send for the client's raw query:
+// without the subscription key parameter key, and as q, the policies'
+// view of it, says (see backendQuery). orig is raw parsed, origOK says
+// it parsed without an error: when q still holds what orig does, but
+// for the parameter removed, raw is sent without being parsed again.
+func forwardQuery(raw, key string, orig url.Values, origOK bool, q url.Values) string {
+	removed := false
+	if raw != "" && strings.Contains(raw, key) {
+		raw, removed = removeQueryParam(raw, key), true
+	}
+	if origOK && (removed && sameValuesExcept(orig, q, key) || !removed && sameValues(orig, q)) {
+		return raw // what backendQuery returns for it
+	}
+	return backendQuery(raw, q)
 }
 
 // backendQuery returns the query to send: raw, the client's (without the
@@ -403,6 +438,24 @@ func backendQuery(raw string, q url.Values) string {
 		}
 	}
 	return b.String()
+}
+
+// sameValuesExcept reports whether b holds exactly the parameters of a
+// other than skip, with the same values in the same order.
+func sameValuesExcept(a, b url.Values, skip string) bool {
+	n := len(a)
+	if _, ok := a[skip]; ok {
+		n--
+	}
+	if len(b) != n {
+		return false
+	}
+	for k, v := range b {
+		if w, ok := a[k]; !ok || k == skip || !slices.Equal(v, w) {
+			return false
+		}
+	}
+	return true
 }
 
 func sameValues(a, b url.Values) bool {

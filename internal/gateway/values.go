@@ -1,6 +1,9 @@
 package gateway
 
-import "net/url"
+import (
+	"net/http"
+	"net/url"
+)
 
 // cloneValues returns a deep copy of v in two allocations (the map and
 // one array behind all the values), as http.Header.Clone copies headers:
@@ -16,6 +19,28 @@ func cloneValues(v url.Values) url.Values {
 	for k, vs := range v {
 		if vs == nil {
 			out[k] = nil
+			continue
+		}
+		n := copy(all, vs)
+		out[k] = all[:n:n]
+		all = all[n:]
+	}
+	return out
+}
+
+// cloneHeader returns a deep copy of h, as http.Header.Clone makes it,
+// with room for extra more fields: adding them does not grow the map. A
+// nil h gives an empty, non-nil copy.
+func cloneHeader(h http.Header, extra int) http.Header {
+	n := 0
+	for _, vs := range h {
+		n += len(vs)
+	}
+	all := make([]string, n)
+	out := make(http.Header, len(h)+extra)
+	for k, vs := range h {
+		if vs == nil {
+			out[k] = nil // as Clone: a nil value stays nil
 			continue
 		}
 		n := copy(all, vs)
