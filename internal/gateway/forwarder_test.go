@@ -260,6 +260,25 @@ func pipelineRequest(tb testing.TB) (run func()) {
 	return run
 }
 
+// maxPipelineAllocs is the allocation budget of pipelineRequest's
+// request on the policy path: the gateway's, the policies' and
+// ReverseProxy's (which the policy path runs to send the request and to
+// write the response), the h1 forwarder's included.
+const maxPipelineAllocs = 75
+
+// TestPipelineRequestAllocations: a keyed request to an operation with
+// pipelinePolicy allocates at most maxPipelineAllocs times; the request
+// and the ResponseWriter are made once, so the net/http server's own
+// allocations are not counted.
+func TestPipelineRequestAllocations(t *testing.T) {
+	run := pipelineRequest(t)
+	allocs := testing.AllocsPerRun(200, run)
+	t.Logf("%.1f allocations per request on the policy path", allocs)
+	if allocs > maxPipelineAllocs {
+		t.Errorf("%.1f allocations per request on the policy path, want at most %d", allocs, maxPipelineAllocs)
+	}
+}
+
 // BenchmarkProxyPipeline measures a keyed request on the policy path
 // with pipelinePolicy (an in-memory rate-limit-by-key and five common
 // elements) through ServeHTTP to a loopback backend that allocates
