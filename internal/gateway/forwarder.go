@@ -30,14 +30,20 @@ import (
 // made it and hands the backend's response to the pipeline instead of
 // writing it (1xx responses still go to the client as they come); reply
 // then writes that response as the pipeline left it, streaming the body,
-// relaying trailers and switching protocols (WebSocket). Both keep
+// relaying trailers and switching protocols (WebSocket); a plain
+// response (known length, no trailers) is written by writePlain
+// instead, as reply would write it, at less cost. Both proxies keep
 // their per-request state in a forwarding carried by the request's
 // context, so one relay serves every request of a Server.
 type relay struct {
 	send   httputil.ReverseProxy
 	reply  httputil.ReverseProxy
 	stream httputil.ReverseProxy // reply for buffer-response="false"
-	log    *slog.Logger
+	// buffers lends reply's buffers, and writePlain's: see there for the
+	// responses written without reply.
+	buffers httputil.BufferPool
+	noPlain bool // tests: reply writes every response
+	log     *slog.Logger
 	// tracing, when set, puts a client span around each forward.
 	tracing *tracing
 }
@@ -50,7 +56,7 @@ var errCaptured = errors.New("the response goes to the policy pipeline")
 var errForwardTimeout = errors.New("forward-request timeout")
 
 func newRelay(buffers httputil.BufferPool, log *slog.Logger, replyFailed func(http.ResponseWriter, *http.Request, error)) *relay {
-	r := &relay{log: log}
+	r := &relay{log: log, buffers: buffers}
 	errorLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	r.send = httputil.ReverseProxy{
 		Rewrite:        func(pr *httputil.ProxyRequest) { forwardingOf(pr.In.Context()).rewrite(pr) },
@@ -510,9 +516,9 @@ func (replyTransport) RoundTrip(out *http.Request) (*http.Response, error) {
 }
 
 // respond writes c's response: the backend's when the pipeline kept it,
-// through reply, with the status and headers the policies left and the
-// body they set or read, else streamed; otherwise the response a policy
-// made.
+// with writePlain or through reply, with the status and headers the
+// policies left and the body they set or read, else streamed; otherwise
+// the response a policy made.
 func (fw *forwarding) respond(w http.ResponseWriter, c *policy.Context) {
 	a := &fw.a
 	resp, res := c.Response, a.res
@@ -542,6 +548,9 @@ func (fw *forwarding) respond(w http.ResponseWriter, c *policy.Context) {
 	}
 	if ws := c.ResponseBodyWatchers(); len(ws) > 0 && res.StatusCode != http.StatusSwitchingProtocols {
 		res.Body = &watchedBody{ReadCloser: res.Body, watchers: ws}
+	}
+	if fw.writePlain(w, res) {
+		return
 	}
 	reply := &fw.relay.reply
 	if a.f.StreamResponse {
