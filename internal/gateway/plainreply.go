@@ -26,12 +26,7 @@ func (fw *forwarding) writePlain(w http.ResponseWriter, res *http.Response) bool
 	}
 	fw.a.res = nil // closed here
 	removeHopByHop(res.Header)
-	h := w.Header()
-	for k, vv := range res.Header {
-		for _, v := range vv {
-			h.Add(k, v)
-		}
-	}
+	copyFields(w.Header(), res.Header)
 	w.WriteHeader(res.StatusCode)
 	buf := fw.relay.buffers.Get()
 	err := fw.copyBody(w, res.Body, buf)
@@ -43,6 +38,23 @@ func (fw *forwarding) writePlain(w http.ResponseWriter, res *http.Response) bool
 		panic(http.ErrAbortHandler)
 	}
 	return true
+}
+
+// copyFields adds the fields of src to dst as ReverseProxy does (with
+// Header.Add). A field dst does not have yet, under its canonical name,
+// gets src's values themselves, capped so that an append copies them:
+// nothing changes a response's fields once it is being written, so
+// copying them would only allocate.
+func copyFields(dst, src http.Header) {
+	for k, vv := range src {
+		if _, ok := dst[k]; !ok && len(vv) > 0 && http.CanonicalHeaderKey(k) == k {
+			dst[k] = vv[:len(vv):len(vv)]
+			continue
+		}
+		for _, v := range vv {
+			dst.Add(k, v)
+		}
+	}
 }
 
 // copyBody copies src to dst through buf as ReverseProxy copies a

@@ -102,3 +102,24 @@ func TestContainsFold(t *testing.T) {
 		}
 	}
 }
+
+// TestCopyFields: copyFields adds src's fields to dst as Header.Add
+// does, and an append to a copied field does not reach src.
+func TestCopyFields(t *testing.T) {
+	src := http.Header{"A": {"1", "2"}, "B": {"3"}, "x-lower": {"4"}, "Empty": {}}
+	dst := http.Header{"B": {"0"}}
+	want := dst.Clone()
+	for k, vv := range src {
+		for _, v := range vv {
+			want.Add(k, v)
+		}
+	}
+	copyFields(dst, src)
+	if !reflect.DeepEqual(dst, want) {
+		t.Fatalf("copyFields gives %v, want %v", dst, want)
+	}
+	dst["A"] = append(dst["A"], "x")
+	if got := src["A"]; len(got) != 2 {
+		t.Errorf("an append to the copy changed the source: %v", got)
+	}
+}
