@@ -328,10 +328,7 @@ func (fw *forwarding) rewrite(pr *httputil.ProxyRequest) {
 	kept := [...][]string{out.Header["Te"], out.Header["Connection"], out.Header["Upgrade"]}
 	// Room for what is added below (X-Forwarded-*, User-Agent, the kept
 	// hop-by-hop fields) without growing the map.
-	out.Header = cloneHeader(c.Request.Headers, 4+len(kept))
-	for _, h := range hopHeaders {
-		delete(out.Header, h)
-	}
+	out.Header = endToEnd(c.Request.Headers, "", 4+len(kept))
 	for i, h := range [...]string{"Te", "Connection", "Upgrade"} {
 		if kept[i] != nil {
 			out.Header[h] = kept[i]

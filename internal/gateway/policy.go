@@ -142,12 +142,8 @@ func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation,
 // is shared: policies only read it.
 func (s *Server) newRequestState(r *http.Request, api *apiRoute, op *operation, sub *subscriber, key, rest string) *requestState {
 	st := &requestState{}
-	headers := r.Header.Clone()
-	delete(headers, api.keyHeader)
-	removeConnectionTokens(headers)
-	for _, h := range hopHeaders {
-		delete(headers, h) // canonical already
-	}
+	headers := endToEnd(r.Header, api.keyHeader, 0)
+	removeConnectionTokens(headers, r.Header["Connection"])
 	in := &st.in
 	st.queryOK = requestURL(in, r)
 	fwd := &st.fwd
@@ -197,11 +193,12 @@ func readPolicyBody(body io.Reader) ([]byte, error) {
 	return b, err
 }
 
-// removeConnectionTokens removes from h the headers that its Connection
-// header names: they are for the gateway only (RFC 9110, 7.6.1).
-func removeConnectionTokens(h http.Header) {
-	for _, v := range h["Connection"] {
-		for _, name := range strings.Split(v, ",") {
+// removeConnectionTokens removes from h the headers that connection, the
+// values of the client's Connection header, names: they are for the
+// gateway only (RFC 9110, 7.6.1).
+func removeConnectionTokens(h http.Header, connection []string) {
+	for _, v := range connection {
+		for name := range strings.SplitSeq(v, ",") {
 			if name = strings.TrimSpace(name); name != "" {
 				h.Del(name)
 			}

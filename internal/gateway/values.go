@@ -28,10 +28,11 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
-// cloneHeader returns a deep copy of h, as http.Header.Clone makes it,
-// with room for extra more fields: adding them does not grow the map. A
-// nil h gives an empty, non-nil copy.
-func cloneHeader(h http.Header, extra int) http.Header {
+// endToEnd returns a deep copy of h, as http.Header.Clone makes it,
+// without the hop-by-hop fields (hopHeaders) and the field skip (""
+// none), and with room for extra more fields: adding them does not grow
+// the map. A nil h gives an empty, non-nil copy.
+func endToEnd(h http.Header, skip string, extra int) http.Header {
 	n := 0
 	for _, vs := range h {
 		n += len(vs)
@@ -39,6 +40,9 @@ func cloneHeader(h http.Header, extra int) http.Header {
 	all := make([]string, n)
 	out := make(http.Header, len(h)+extra)
 	for k, vs := range h {
+		if k == skip || isHopHeader(k) {
+			continue
+		}
 		if vs == nil {
 			out[k] = nil // as Clone: a nil value stays nil
 			continue
@@ -48,4 +52,13 @@ func cloneHeader(h http.Header, extra int) http.Header {
 		all = all[n:]
 	}
 	return out
+}
+
+// isHopHeader reports whether k is one of hopHeaders.
+func isHopHeader(k string) bool {
+	switch k {
+	case "Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Connection", "Te", "Trailer", "Transfer-Encoding", "Upgrade":
+		return true
+	}
+	return false
 }

@@ -59,18 +59,31 @@ func TestSameValuesExcept(t *testing.T) {
 	}
 }
 
-func TestCloneHeader(t *testing.T) {
-	h := http.Header{"A": {"1", "2"}, "B": nil, "C": {}}
-	got := cloneHeader(h, 4)
-	if !reflect.DeepEqual(got, h.Clone()) {
-		t.Fatalf("cloneHeader = %#v, want %#v", got, h.Clone())
+// TestEndToEnd: endToEnd copies what http.Header.Clone copies, less the
+// hop-by-hop fields and the one skipped, and the copy is the copy's own.
+func TestEndToEnd(t *testing.T) {
+	h := http.Header{"A": {"1", "2"}, "B": nil, "C": {}, "Key": {"k"}}
+	want := h.Clone()
+	delete(want, "Key")
+	for _, k := range hopHeaders {
+		if !isHopHeader(k) {
+			t.Errorf("isHopHeader(%q) = false", k)
+		}
+		h[k] = []string{"hop"}
+	}
+	if isHopHeader("X-Other") {
+		t.Error(`isHopHeader("X-Other") = true`)
+	}
+	got := endToEnd(h, "Key", 4)
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("endToEnd = %#v, want %#v", got, want)
 	}
 	got["A"] = append(got["A"], "3")
 	got["C"] = append(got["C"], "x")
 	if len(h["A"]) != 2 || len(h["C"]) != 0 {
 		t.Errorf("changing the copy changed the original: %v", h)
 	}
-	if got := cloneHeader(nil, 2); got == nil || len(got) != 0 {
-		t.Errorf("cloneHeader(nil) = %#v, want an empty header", got)
+	if got := endToEnd(nil, "", 2); got == nil || len(got) != 0 {
+		t.Errorf("endToEnd(nil) = %#v, want an empty header", got)
 	}
 }
