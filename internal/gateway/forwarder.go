@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/http/httputil"
 	"net/url"
 	"slices"
@@ -30,9 +31,10 @@ import (
 // made it and hands the backend's response to the pipeline instead of
 // writing it (1xx responses still go to the client as they come); reply
 // then writes that response as the pipeline left it, streaming the body,
-// relaying trailers and switching protocols (WebSocket); a plain
-// response (known length, no trailers) is written by writePlain
-// instead, as reply would write it, at less cost. Both proxies keep
+// relaying trailers and switching protocols (WebSocket). A plain request
+// to the API's h1 pool is sent by sendDirect, and a plain response
+// (known length, no trailers) written by writePlain, as send and reply
+// would, at less cost. Both proxies keep
 // their per-request state in a forwarding carried by the request's
 // context, so one relay serves every request of a Server.
 type relay struct {
@@ -41,9 +43,9 @@ type relay struct {
 	stream httputil.ReverseProxy // reply for buffer-response="false"
 	// buffers lends reply's buffers, and writePlain's: see there for the
 	// responses written without reply.
-	buffers httputil.BufferPool
-	noPlain bool // tests: reply writes every response
-	log     *slog.Logger
+	buffers   httputil.BufferPool
+	proxyOnly bool // tests: send and reply forward every request and response
+	log       *slog.Logger
 	// tracing, when set, puts a client span around each forward.
 	tracing *tracing
 }
@@ -101,6 +103,12 @@ type forwarding struct {
 	out   http.Request
 	inReq http.Request
 	fctx  forwardingContext
+	// sent is the outbound request of sendDirect, trace its client trace
+	// and rtDone whether its round trip is over (1xx responses no longer
+	// go to the client then).
+	sent   http.Request
+	trace  httptrace.ClientTrace
+	rtDone bool
 }
 
 // forwardingContext is the context of a request on the policy path: the
@@ -235,7 +243,10 @@ func (fw *forwarding) Forward(c *policy.Context, f policy.Forward) error {
 			in.Header[h] = v
 		}
 	}
-	fw.relay.send.ServeHTTP(fw.w, in)
+	fw.rtDone = false
+	if !fw.sendDirect(in) {
+		fw.relay.send.ServeHTTP(fw.w, in)
+	}
 	if a.res == nil {
 		err := a.err
 		if errors.Is(context.Cause(a.ctx), errForwardTimeout) {

@@ -20,7 +20,7 @@ import (
 // through it would cost a copy of the request, a client trace and a
 // header map per request.
 func (fw *forwarding) writePlain(w http.ResponseWriter, res *http.Response) bool {
-	if fw.relay.noPlain || fw.a.f.StreamResponse || res.StatusCode == http.StatusSwitchingProtocols || res.ContentLength < 0 ||
+	if fw.relay.proxyOnly || fw.a.f.StreamResponse || res.StatusCode == http.StatusSwitchingProtocols || res.ContentLength < 0 ||
 		len(res.Trailer) > 0 || containsFold(res.Header.Get("Content-Type"), "event-stream") {
 		return false
 	}

@@ -50,7 +50,7 @@ func TestPlainReplyAsReverseProxy(t *testing.T) {
 		policy := `<policies><inbound><set-header name="X-Policy" exists-action="override"><value>in</value></set-header></inbound>
 		  <backend><forward-request /></backend>` + outbound + `</policies>`
 		plain := startGatewayWith(t, backend, policy, Options{})
-		reply := startGatewayWith(t, backend, policy, Options{}, withoutPlainReply)
+		reply := startGatewayWith(t, backend, policy, Options{}, withProxyOnly)
 		for _, path := range []string{"/tokens", "/multi", "/empty", "/created"} {
 			for _, method := range []string{http.MethodGet, http.MethodHead} {
 				got, want := exchange(t, method, plain+path), exchange(t, method, reply+path)
