@@ -21,10 +21,10 @@ import (
 // For such a request, send comes down to what sendDirect does: the
 // outbound request is in with the pipeline's method, URL, headers and
 // body (rewrite), 1xx responses are written to the client as they come,
-// and the response, its hop-by-hop fields removed, goes to the pipeline;
-// a failure is the forward's error. Going through ReverseProxy would cost
-// copies of the request and its URL, a header map, a proxy request and a
-// context per request.
+// and the response, its hop-by-hop fields removed (unless it is 101),
+// goes to the pipeline; a failure is the forward's error. Going through
+// ReverseProxy would cost copies of the request and its URL, a header
+// map, a proxy request and a context per request.
 func (fw *forwarding) sendDirect(in *http.Request) bool {
 	a := &fw.a
 	if fw.relay.proxyOnly || in.Header != nil || (!a.buffered && in.ContentLength != 0) || a.f.FollowRedirects || fw.relay.tracing != nil ||
@@ -49,7 +49,9 @@ func (fw *forwarding) sendDirect(in *http.Request) bool {
 		a.err = err
 		return true
 	}
-	removeHopByHop(res.Header)
+	if res.StatusCode != http.StatusSwitchingProtocols { // as ReverseProxy: reply needs a 101's Upgrade
+		removeHopByHop(res.Header)
+	}
 	a.res = res
 	return true
 }
