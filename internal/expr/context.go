@@ -166,11 +166,12 @@ type Body struct {
 	data   []byte
 	err    error
 	loaded bool
-	// src is NewStreamBody's stream; head is what Prefix has read of it
-	// so far, and srcEnd says that was all of it.
-	src    io.Reader
-	head   []byte
-	srcEnd bool
+	// src is NewStreamBody's stream, read whole by readAll; head is what
+	// Prefix has read of it so far, and srcEnd says that was all of it.
+	src     io.Reader
+	readAll func(io.Reader) ([]byte, error) // nil once loaded
+	head    []byte
+	srcEnd  bool
 }
 
 // NewBody returns a Body whose content load reads on first use. load may
@@ -181,14 +182,15 @@ func NewBody(load func() ([]byte, error)) *Body { return &Body{load: load} }
 // use by readAll, which sets the limits of reading it whole. Prefix reads
 // only the start of it.
 func NewStreamBody(src io.Reader, readAll func(io.Reader) ([]byte, error)) *Body {
-	b := &Body{src: src}
-	b.load = func() ([]byte, error) {
-		if len(b.head) == 0 {
-			return readAll(b.src)
-		}
-		return readAll(io.MultiReader(bytes.NewReader(b.head), b.src))
-	}
+	b := new(Body)
+	b.InitStream(src, readAll)
 	return b
+}
+
+// InitStream makes b what NewStreamBody(src, readAll) returns, for a Body
+// kept inside a larger per-request structure rather than on its own.
+func (b *Body) InitStream(src io.Reader, readAll func(io.Reader) ([]byte, error)) {
+	*b = Body{src: src, readAll: readAll}
 }
 
 // Prefix returns the start of the content, n bytes at most, reading no
@@ -235,17 +237,22 @@ func BodyOf(data []byte) *Body { return &Body{data: data, loaded: true} }
 func (b *Body) Bytes() ([]byte, error) {
 	if !b.loaded {
 		b.loaded = true
-		if b.load != nil {
+		switch {
+		case b.load != nil:
 			b.data, b.err = b.load()
-			b.load = nil
+		case b.readAll != nil && len(b.head) == 0:
+			b.data, b.err = b.readAll(b.src)
+		case b.readAll != nil:
+			b.data, b.err = b.readAll(io.MultiReader(bytes.NewReader(b.head), b.src))
 		}
+		b.load, b.readAll = nil, nil
 	}
 	return b.data, b.err
 }
 
 // Set replaces the content.
 func (b *Body) Set(data []byte) {
-	b.data, b.err, b.load, b.loaded = data, nil, nil, true
+	b.data, b.err, b.load, b.readAll, b.loaded = data, nil, nil, nil, true
 }
 
 // Loaded reports whether the content has been read from its stream or

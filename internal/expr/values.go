@@ -36,15 +36,27 @@ func (g Guid) String() string {
 func ParseGuid(s string) (Guid, error) {
 	var g Guid
 	s = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(s), "{"), "}")
-	h := strings.ReplaceAll(s, "-", "")
-	if len(h) != 32 || len(s) != 32 && len(s) != 36 {
+	if len(s) != 32 && len(s) != 36 {
 		return g, fmt.Errorf("guid %q: unrecognized format", s)
 	}
-	for i := 0; i < 16; i++ {
-		if !isHex(h[2*i]) || !isHex(h[2*i+1]) {
-			return g, fmt.Errorf("guid %q: unrecognized format", s)
+	n := 0 // hex digits read; hyphens are skipped wherever they are
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '-' {
+			continue
 		}
-		g[i] = byte(hexVal(h[2*i])<<4 | hexVal(h[2*i+1]))
+		if n == 32 || !isHex(c) {
+			return Guid{}, fmt.Errorf("guid %q: unrecognized format", s)
+		}
+		if n%2 == 0 {
+			g[n/2] = byte(hexVal(c) << 4)
+		} else {
+			g[n/2] |= byte(hexVal(c))
+		}
+		n++
+	}
+	if n != 32 {
+		return Guid{}, fmt.Errorf("guid %q: unrecognized format", s)
 	}
 	return g, nil
 }

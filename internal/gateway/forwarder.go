@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/http/httputil"
 	"net/url"
 	"slices"
@@ -30,14 +31,21 @@ import (
 // made it and hands the backend's response to the pipeline instead of
 // writing it (1xx responses still go to the client as they come); reply
 // then writes that response as the pipeline left it, streaming the body,
-// relaying trailers and switching protocols (WebSocket). Both keep
+// relaying trailers and switching protocols (WebSocket). A plain request
+// to the API's h1 pool is sent by sendDirect, and a plain response
+// (known length, no trailers) written by writePlain, as send and reply
+// would, at less cost. Both proxies keep
 // their per-request state in a forwarding carried by the request's
 // context, so one relay serves every request of a Server.
 type relay struct {
 	send   httputil.ReverseProxy
 	reply  httputil.ReverseProxy
 	stream httputil.ReverseProxy // reply for buffer-response="false"
-	log    *slog.Logger
+	// buffers lends reply's buffers, and writePlain's: see there for the
+	// responses written without reply.
+	buffers   httputil.BufferPool
+	proxyOnly bool // tests: send and reply forward every request and response
+	log       *slog.Logger
 	// tracing, when set, puts a client span around each forward.
 	tracing *tracing
 }
@@ -50,7 +58,7 @@ var errCaptured = errors.New("the response goes to the policy pipeline")
 var errForwardTimeout = errors.New("forward-request timeout")
 
 func newRelay(buffers httputil.BufferPool, log *slog.Logger, replyFailed func(http.ResponseWriter, *http.Request, error)) *relay {
-	r := &relay{log: log}
+	r := &relay{log: log, buffers: buffers}
 	errorLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	r.send = httputil.ReverseProxy{
 		Rewrite:        func(pr *httputil.ProxyRequest) { forwardingOf(pr.In.Context()).rewrite(pr) },
@@ -81,15 +89,46 @@ func newRelay(buffers httputil.BufferPool, log *slog.Logger, replyFailed func(ht
 type forwarding struct {
 	relay *relay
 	w     http.ResponseWriter // 1xx responses go there as they come
-	in    *http.Request       // the client's request, with ctx
-	ctx   context.Context     // in's context, carrying the forwarding
+	in    *http.Request       // the client's request, with ctx: &inReq
+	ctx   context.Context     // in's context, carrying the forwarding: &fctx
 	api   *apiRoute
 	rest  string  // the path after the API's suffix, as routed
 	a     attempt // the latest forward
+	// queryOK says that the client's query parsed without an error, so
+	// that context.Request.OriginalUrl.Query holds all of it.
+	queryOK bool
 	// out is the copy of in that one of the relay's proxies gets (send,
 	// then reply, never both at once), kept here so that making it
-	// allocates nothing.
-	out http.Request
+	// allocates nothing; so are in and its context.
+	out   http.Request
+	inReq http.Request
+	fctx  forwardingContext
+	// sent is the outbound request of sendDirect, trace its client trace
+	// and rtDone whether its round trip is over (1xx responses no longer
+	// go to the client then).
+	sent   http.Request
+	trace  httptrace.ClientTrace
+	rtDone bool
+}
+
+// forwardingContext is the context of a request on the policy path: the
+// client's, carrying the request's forwarding for the relay's hooks. It
+// is kept in the forwarding itself, so that making it allocates nothing,
+// and it leaves every other value, deadline and cancellation to the
+// client's context (the context package still sees the cancelCtx below,
+// so contexts derived from it need no goroutine).
+type forwardingContext struct {
+	context.Context
+	fw *forwarding
+}
+
+// Value returns the forwarding for forwardingKey, else what the client's
+// context holds.
+func (c *forwardingContext) Value(key any) any {
+	if key == (forwardingKey{}) {
+		return c.fw
+	}
+	return c.Context.Value(key)
 }
 
 var _ policy.Forwarder = (*forwarding)(nil)
@@ -117,17 +156,16 @@ type forwardingKey struct{}
 // initForwarding sets fw up to forward r, routed to api with rest.
 func (s *Server) initForwarding(fw *forwarding, w http.ResponseWriter, r *http.Request, api *apiRoute, rest string) {
 	*fw = forwarding{relay: s.relay, w: w, api: api, rest: rest}
-	fw.ctx = context.WithValue(r.Context(), forwardingKey{}, fw)
-	fw.in = r.WithContext(fw.ctx)
+	fw.fctx = forwardingContext{Context: r.Context(), fw: fw}
+	fw.ctx = &fw.fctx
+	fw.inReq = *r.WithContext(fw.ctx) // a copy, in place
+	fw.in = &fw.inReq
 }
 
 // requestFor returns a copy of fw.in in dst with the context of the
 // latest forward.
 func (fw *forwarding) requestFor(dst *http.Request) *http.Request {
-	if fw.a.ctx != fw.ctx {
-		return fw.in.WithContext(fw.a.ctx)
-	}
-	*dst = *fw.in
+	*dst = *fw.in.WithContext(fw.a.ctx)
 	return dst
 }
 
@@ -205,7 +243,10 @@ func (fw *forwarding) Forward(c *policy.Context, f policy.Forward) error {
 			in.Header[h] = v
 		}
 	}
-	fw.relay.send.ServeHTTP(fw.w, in)
+	fw.rtDone = false
+	if !fw.sendDirect(in) {
+		fw.relay.send.ServeHTTP(fw.w, in)
+	}
 	if a.res == nil {
 		err := a.err
 		if errors.Is(context.Cause(a.ctx), errForwardTimeout) {
@@ -296,13 +337,9 @@ func (fw *forwarding) rewrite(pr *httputil.ProxyRequest) {
 	a, out := &fw.a, pr.Out
 	c := a.c
 	kept := [...][]string{out.Header["Te"], out.Header["Connection"], out.Header["Upgrade"]}
-	out.Header = c.Request.Headers.Clone()
-	if out.Header == nil {
-		out.Header = http.Header{}
-	}
-	for _, h := range hopHeaders {
-		delete(out.Header, h)
-	}
+	// Room for what is added below (X-Forwarded-*, User-Agent, the kept
+	// hop-by-hop fields) without growing the map.
+	out.Header = endToEnd(c.Request.Headers, "", 4+len(kept))
 	for i, h := range [...]string{"Te", "Connection", "Upgrade"} {
 		if kept[i] != nil {
 			out.Header[h] = kept[i]
@@ -341,12 +378,24 @@ func (fw *forwarding) target(in *http.Request) *url.URL {
 		}
 		u.RawPath = joinPath(strings.TrimSuffix(b.EscapedPath(), "/"), strings.TrimPrefix(in.URL.EscapedPath(), prefix))
 	}
-	raw := in.URL.RawQuery
-	if key := fw.api.keyQuery; raw != "" && strings.Contains(raw, key) {
-		raw = removeQueryParam(raw, key)
-	}
-	u.RawQuery = backendQuery(raw, c.Request.URL.Query)
+	u.RawQuery = forwardQuery(in.URL.RawQuery, fw.api.keyQuery, c.Request.OriginalURL.Query, fw.queryOK, c.Request.URL.Query)
 	return u
+}
+
+// forwardQuery returns the query to send for the client's raw query:
+// without the subscription key parameter key, and as q, the policies'
+// view of it, says (see backendQuery). orig is raw parsed, origOK says
+// it parsed without an error: when q still holds what orig does, but
+// for the parameter removed, raw is sent without being parsed again.
+func forwardQuery(raw, key string, orig url.Values, origOK bool, q url.Values) string {
+	removed := false
+	if raw != "" && strings.Contains(raw, key) {
+		raw, removed = removeQueryParam(raw, key), true
+	}
+	if origOK && (removed && sameValuesExcept(orig, q, key) || !removed && sameValues(orig, q)) {
+		return raw // what backendQuery returns for it
+	}
+	return backendQuery(raw, q)
 }
 
 // backendQuery returns the query to send: raw, the client's (without the
@@ -405,6 +454,24 @@ func backendQuery(raw string, q url.Values) string {
 	return b.String()
 }
 
+// sameValuesExcept reports whether b holds exactly the parameters of a
+// other than skip, with the same values in the same order.
+func sameValuesExcept(a, b url.Values, skip string) bool {
+	n := len(a)
+	if _, ok := a[skip]; ok {
+		n--
+	}
+	if len(b) != n {
+		return false
+	}
+	for k, v := range b {
+		if w, ok := a[k]; !ok || k == skip || !slices.Equal(v, w) {
+			return false
+		}
+	}
+	return true
+}
+
 func sameValues(a, b url.Values) bool {
 	if len(a) != len(b) {
 		return false
@@ -457,9 +524,9 @@ func (replyTransport) RoundTrip(out *http.Request) (*http.Response, error) {
 }
 
 // respond writes c's response: the backend's when the pipeline kept it,
-// through reply, with the status and headers the policies left and the
-// body they set or read, else streamed; otherwise the response a policy
-// made.
+// with writePlain or through reply, with the status and headers the
+// policies left and the body they set or read, else streamed; otherwise
+// the response a policy made.
 func (fw *forwarding) respond(w http.ResponseWriter, c *policy.Context) {
 	a := &fw.a
 	resp, res := c.Response, a.res
@@ -489,6 +556,9 @@ func (fw *forwarding) respond(w http.ResponseWriter, c *policy.Context) {
 	}
 	if ws := c.ResponseBodyWatchers(); len(ws) > 0 && res.StatusCode != http.StatusSwitchingProtocols {
 		res.Body = &watchedBody{ReadCloser: res.Body, watchers: ws}
+	}
+	if fw.writePlain(w, res) {
+		return
 	}
 	reply := &fw.relay.reply
 	if a.f.StreamResponse {

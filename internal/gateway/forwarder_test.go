@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -24,6 +25,12 @@ func TestForwarderConformance(t *testing.T) {
 	t.Run("no-policy-reverseproxy", func(t *testing.T) {
 		forwardertest.Run(t, func(t *testing.T, backendURL string) string {
 			return startGatewayWith(t, backendURL, "", Options{}, withoutFastPath)
+		})
+	})
+	t.Run("policy-inbound-reverseproxy-only", func(t *testing.T) {
+		forwardertest.Run(t, func(t *testing.T, backendURL string) string {
+			return startGatewayWith(t, backendURL, `<policies>`+inbound+`<backend><forward-request /></backend></policies>`,
+				Options{}, withProxyOnly)
 		})
 	})
 	for _, tt := range []struct {
@@ -57,6 +64,11 @@ func startGateway(t *testing.T, backendURL, policy string) string {
 // withoutFastPath makes a Server serve operations without a policy with
 // ReverseProxy alone.
 func withoutFastPath(s *Server) { s.noFastPath = true }
+
+// withProxyOnly makes a Server forward every request on the policy path
+// with the relay's send proxy and write every backend response with its
+// reply proxy, plain ones included (no sendDirect, no writePlain).
+func withProxyOnly(s *Server) { s.relay.proxyOnly = true }
 
 // startGatewayWith is startGateway with a Server made from opts and then
 // changed by each of set. Without set, the path without a policy must
@@ -197,5 +209,95 @@ func BenchmarkProxyPolicy(b *testing.B) {
 		req.Header.Set("Ocp-Apim-Subscription-Key", "good-key")
 		clear(w.h)
 		s.ServeHTTP(w, req)
+	}
+}
+
+// pipelinePolicy is the policy path's yardstick: a keyed request with an
+// in-memory rate-limit-by-key and five common elements (three set-header,
+// a choose on a header, a set-variable from an expression).
+const pipelinePolicy = `<policies>
+  <inbound>
+    <rate-limit-by-key calls="1000000000" renewal-period="60" counter-key="@(context.Subscription.Id)" />
+    <set-header name="X-Gateway" exists-action="override"><value>gatehouse</value></set-header>
+    <set-header name="X-Correlation-Id" exists-action="skip"><value>@(context.RequestId)</value></set-header>
+    <set-header name="X-Debug" exists-action="delete" />
+    <choose>
+      <when condition="@(context.Request.Headers.GetValueOrDefault(&quot;X-Tier&quot;, &quot;&quot;) == &quot;gold&quot;)">
+        <set-variable name="tier" value="gold" />
+      </when>
+    </choose>
+    <set-variable name="caller" value="@(context.Request.Headers.GetValueOrDefault(&quot;X-Caller&quot;, &quot;anonymous&quot;))" />
+  </inbound>
+  <backend><forward-request /></backend>
+</policies>`
+
+// pipelineRequest sets up a gateway whose keyed operation has
+// pipelinePolicy, forwarding to a loopback backend that allocates
+// nothing, and returns a function that serves one keyed request through
+// ServeHTTP. The request and the ResponseWriter are made once, so the
+// net/http server's own costs are not counted; pipelineRequest fails tb
+// unless the backend's answer comes back.
+func pipelineRequest(tb testing.TB) (run func()) {
+	tb.Helper()
+	backend := startRawBackend(tb)
+	s := NewServer(Options{})
+	tb.Cleanup(func() { s.Close() })
+	snap := testSnapshot(backend.URL())
+	snap.APIs[0].Operations[2].Policy = pipelinePolicy
+	s.Load(snap) // testSnapshot's API clash is rejected; orders is not
+	if _, op, _ := s.rt.Load().match("GET", "/shop/orders/42"); op == nil || op.pipe == nil {
+		tb.Fatal("the operation runs no policy pipeline")
+	}
+	// A context that can end, as the net/http server's: the forward
+	// watches it.
+	ctx, cancel := context.WithCancel(context.Background())
+	tb.Cleanup(cancel)
+	req := httptest.NewRequestWithContext(ctx, "GET", "/shop/orders/42?x=1", nil)
+	req.RemoteAddr = "192.0.2.7:41000"
+	req.Header.Set("Ocp-Apim-Subscription-Key", "good-key")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("X-Tier", "gold")
+	req.Header.Set("X-Caller", "bench")
+	w := &statusRecorder{h: http.Header{}}
+	run = func() {
+		clear(w.h)
+		w.status, w.body = 0, w.body[:0]
+		s.ServeHTTP(w, req)
+	}
+	run()
+	if w.status != http.StatusOK || string(w.body) != `{"ok":true}` {
+		tb.Fatalf("got %d %q, want 200 {\"ok\":true}", w.status, w.body)
+	}
+	return run
+}
+
+// maxPipelineAllocs is the allocation budget of pipelineRequest's
+// request on the policy path: the gateway's, the policies' and
+// ReverseProxy's (which the policy path runs to send the request and to
+// write the response), the h1 forwarder's included.
+const maxPipelineAllocs = 52
+
+// TestPipelineRequestAllocations: a keyed request to an operation with
+// pipelinePolicy allocates at most maxPipelineAllocs times; the request
+// and the ResponseWriter are made once, so the net/http server's own
+// allocations are not counted.
+func TestPipelineRequestAllocations(t *testing.T) {
+	run := pipelineRequest(t)
+	allocs := testing.AllocsPerRun(200, run)
+	t.Logf("%.1f allocations per request on the policy path", allocs)
+	if allocs > maxPipelineAllocs {
+		t.Errorf("%.1f allocations per request on the policy path, want at most %d", allocs, maxPipelineAllocs)
+	}
+}
+
+// BenchmarkProxyPipeline measures a keyed request on the policy path
+// with pipelinePolicy (an in-memory rate-limit-by-key and five common
+// elements) through ServeHTTP to a loopback backend that allocates
+// nothing: the policy path's counterpart of TestKeyedRequestAllocations.
+func BenchmarkProxyPipeline(b *testing.B) {
+	run := pipelineRequest(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		run()
 	}
 }

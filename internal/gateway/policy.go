@@ -36,6 +36,7 @@ func (s *Server) servePolicy(w *recorder, r *http.Request, api *apiRoute, op *op
 	st := s.newRequestState(r, api, op, sub, key, rest)
 	c, fw := &st.c, &st.fw
 	s.initForwarding(fw, w, r, api, rest)
+	fw.queryOK = st.queryOK
 	defer fw.release()
 	c.Forwarder = fw
 	section := policy.Inbound
@@ -123,6 +124,8 @@ type requestState struct {
 	c       policy.Context
 	req     expr.Request
 	in, fwd expr.URL
+	body    expr.Body // the request body, as policies read it
+	queryOK bool      // in.Query parsed without an error
 	sub     expr.Subscription
 	fw      forwarding
 }
@@ -139,23 +142,19 @@ func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation,
 // is shared: policies only read it.
 func (s *Server) newRequestState(r *http.Request, api *apiRoute, op *operation, sub *subscriber, key, rest string) *requestState {
 	st := &requestState{}
-	headers := r.Header.Clone()
-	delete(headers, api.keyHeader)
-	removeConnectionTokens(headers)
-	for _, h := range hopHeaders {
-		delete(headers, h) // canonical already
-	}
+	headers := endToEnd(r.Header, api.keyHeader, 0)
+	removeConnectionTokens(headers, r.Header["Connection"])
 	in := &st.in
-	requestURL(in, r)
+	st.queryOK = requestURL(in, r)
 	fwd := &st.fwd
 	*fwd = *in
 	fwd.Query = cloneValues(in.Query) // the query is parsed once
 	fwd.Query.Del(api.keyQuery)
-	body := r.Body
+	st.body.InitStream(r.Body, readPolicyBody)
 	req := &st.req
 	*req = expr.Request{
 		Method: r.Method, URL: fwd, OriginalURL: in, Headers: headers, IPAddress: s.clientAddress(r),
-		Body: expr.NewStreamBody(body, readPolicyBody),
+		Body: &st.body,
 	}
 	if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
 		// the leaf the client presented (the listener asks with
@@ -194,11 +193,12 @@ func readPolicyBody(body io.Reader) ([]byte, error) {
 	return b, err
 }
 
-// removeConnectionTokens removes from h the headers that its Connection
-// header names: they are for the gateway only (RFC 9110, 7.6.1).
-func removeConnectionTokens(h http.Header) {
-	for _, v := range h["Connection"] {
-		for _, name := range strings.Split(v, ",") {
+// removeConnectionTokens removes from h the headers that connection, the
+// values of the client's Connection header, names: they are for the
+// gateway only (RFC 9110, 7.6.1).
+func removeConnectionTokens(h http.Header, connection []string) {
+	for _, v := range connection {
+		for name := range strings.SplitSeq(v, ",") {
 			if name = strings.TrimSpace(name); name != "" {
 				h.Del(name)
 			}
@@ -208,7 +208,8 @@ func removeConnectionTokens(h http.Header) {
 
 // requestURL sets u to the request's URL as the client sent it. A
 // request without a query has a nil Query, which reads as an empty one.
-func requestURL(u *expr.URL, r *http.Request) {
+// It reports whether the query parsed without an error.
+func requestURL(u *expr.URL, r *http.Request) (queryOK bool) {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
@@ -224,10 +225,12 @@ func requestURL(u *expr.URL, r *http.Request) {
 		}
 	}
 	var query url.Values
+	var err error
 	if r.URL.RawQuery != "" {
-		query = r.URL.Query()
+		query, err = url.ParseQuery(r.URL.RawQuery) // as r.URL.Query, keeping the error
 	}
 	*u = expr.URL{Scheme: scheme, Host: host, Port: port, Path: r.URL.Path, Query: query}
+	return err == nil
 }
 
 // urlOf returns u as policies see a configured URL (context.Api.ServiceUrl).

@@ -1,6 +1,9 @@
 package gateway
 
-import "net/url"
+import (
+	"net/http"
+	"net/url"
+)
 
 // cloneValues returns a deep copy of v in two allocations (the map and
 // one array behind all the values), as http.Header.Clone copies headers:
@@ -23,4 +26,39 @@ func cloneValues(v url.Values) url.Values {
 		all = all[n:]
 	}
 	return out
+}
+
+// endToEnd returns a deep copy of h, as http.Header.Clone makes it,
+// without the hop-by-hop fields (hopHeaders) and the field skip (""
+// none), and with room for extra more fields: adding them does not grow
+// the map. A nil h gives an empty, non-nil copy.
+func endToEnd(h http.Header, skip string, extra int) http.Header {
+	n := 0
+	for _, vs := range h {
+		n += len(vs)
+	}
+	all := make([]string, n)
+	out := make(http.Header, len(h)+extra)
+	for k, vs := range h {
+		if k == skip || isHopHeader(k) {
+			continue
+		}
+		if vs == nil {
+			out[k] = nil // as Clone: a nil value stays nil
+			continue
+		}
+		n := copy(all, vs)
+		out[k] = all[:n:n]
+		all = all[n:]
+	}
+	return out
+}
+
+// isHopHeader reports whether k is one of hopHeaders.
+func isHopHeader(k string) bool {
+	switch k {
+	case "Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Connection", "Te", "Trailer", "Transfer-Encoding", "Upgrade":
+		return true
+	}
+	return false
 }

@@ -140,7 +140,7 @@ func (m *Memory) seed(group string, c Counter, window, used int64, at, now time.
 	sh := m.shard(group)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	k := group + "\x00" + c.Key
+	k := counterKey{group, c.Key}
 	if c.Fixed {
 		idx, end := windowOf(c, now)
 		if idx != window || used <= 0 {

@@ -27,9 +27,13 @@ type Memory struct {
 // memoryShard is one locked part of a Memory store.
 type memoryShard struct {
 	mu        sync.Mutex
-	counters  map[string]*counter
+	counters  map[counterKey]*counter
 	nextSweep time.Time
 }
+
+// counterKey names a counter: its group and its Counter.Key. Kept apart,
+// a lookup allocates no joined key.
+type counterKey struct{ group, key string }
 
 // counter is one key's state: admitted times (sliding) or the current
 // window and its count (fixed).
@@ -48,7 +52,7 @@ func NewMemory(now func() time.Time) *Memory {
 	}
 	m := &Memory{now: now}
 	for i := range m.shards {
-		m.shards[i].counters = map[string]*counter{}
+		m.shards[i].counters = map[counterKey]*counter{}
 	}
 	return m
 }
@@ -78,7 +82,7 @@ func (m *Memory) Take(_ context.Context, group string, cs []Counter) ([]Decision
 	states := make([]*counter, len(cs))
 	all := true
 	for i, c := range cs {
-		k := group + "\x00" + c.Key
+		k := counterKey{group, c.Key}
 		st := sh.counters[k]
 		if st == nil {
 			st = &counter{}

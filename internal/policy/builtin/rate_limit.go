@@ -20,6 +20,8 @@ type rateLimit struct {
 	period time.Duration
 	nested []nestedLimit
 	out    outputs
+	// callsKey is the counter's key, made from calls and period once.
+	callsKey string
 }
 
 var _ policy.Step = (*rateLimit)(nil)
@@ -31,6 +33,7 @@ func compileRateLimit(store limits.Store) policy.CompileFunc {
 		rl := &rateLimit{store: store, out: compileOutputs(n, c)}
 		rl.calls, _ = literalInt(n, c, "calls", true, 1)
 		rl.period = literalPeriod(n, c)
+		rl.callsKey = limitKey("calls", rl.calls, rl.period)
 		rl.nested = compileNested(n, c, false)
 		return rl
 	}
@@ -38,7 +41,7 @@ func compileRateLimit(store limits.Store) policy.CompileFunc {
 
 func (rl *rateLimit) Do(c *policy.Context) error {
 	cs := make([]limits.Counter, 1, 1+len(rl.nested))
-	cs[0] = limits.Counter{Key: limitKey("calls", rl.calls, rl.period), Limit: rl.calls, Period: rl.period, N: 1}
+	cs[0] = limits.Counter{Key: rl.callsKey, Limit: rl.calls, Period: rl.period, N: 1}
 	for _, l := range rl.nested {
 		if l.applies(c) {
 			cs = append(cs, limits.Counter{Key: l.key("calls"), Limit: l.calls, Period: l.period, N: 1})

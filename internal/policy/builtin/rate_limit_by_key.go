@@ -27,6 +27,9 @@ type rateLimitByKey struct {
 	condition incrementCondition
 	increment intAttr
 	out       outputs
+	// callsKey is the counter's key, made once when calls and
+	// renewal-period are literals; empty: made per request.
+	callsKey string
 }
 
 var _ policy.Step = (*rateLimitByKey)(nil)
@@ -44,6 +47,9 @@ func compileRateLimitByKey(store limits.Store) policy.CompileFunc {
 		rl.key, _ = c.Attr(n, "counter-key", true)
 		rl.condition = compileIncrementCondition(n, c)
 		rl.increment = compileIntAttr(n, c, "increment-count", false, 0, 1)
+		if !rl.calls.v.IsSet() && !rl.period.v.IsSet() {
+			rl.callsKey = limitKey("calls", rl.calls.lit, rl.period.lit)
+		}
 		return rl
 	}
 }
@@ -65,7 +71,11 @@ func (rl *rateLimitByKey) Do(c *policy.Context) error {
 	if err != nil {
 		return fmt.Errorf("increment-count: %w", err)
 	}
-	counter := limits.Counter{Key: limitKey("calls", calls, period), Limit: calls, Period: period, N: n}
+	ckey := rl.callsKey
+	if ckey == "" {
+		ckey = limitKey("calls", calls, period)
+	}
+	counter := limits.Counter{Key: ckey, Limit: calls, Period: period, N: n}
 	group := "rate-limit-by-key:" + key
 	if rl.condition.onResponse {
 		counter.N = 0 // check now, count with the response

@@ -78,16 +78,25 @@ func (s *setStatus) Do(c *policy.Context) error {
 type setVariable struct {
 	name  string
 	value policy.Value
+	lit   any // a literal value, made an interface value once; nil: evaluate value
 }
 
 func compileSetVariable(n *policy.Node, c *policy.Compiler) policy.Step {
 	c.Only(n, "name", "value")
 	name, _, _ := c.Literal(n, "name", true)
 	v, _ := c.Attr(n, "value", true)
-	return &setVariable{name: name, value: v}
+	s := &setVariable{name: name, value: v}
+	if lit, ok := v.Literal(); ok {
+		s.lit = lit
+	}
+	return s
 }
 
 func (s *setVariable) Do(c *policy.Context) error {
+	if s.lit != nil {
+		c.SetVariable(s.name, s.lit)
+		return nil
+	}
 	v, err := s.value.Any(c)
 	if err != nil {
 		return err
