@@ -20,7 +20,11 @@ type body struct {
 	br        *bufio.Reader
 	remaining int64
 	closed    bool
-	err       error // a read error: the connection cannot be reused
+	// earlyClose: Close gave up on the body, or read as much as it
+	// tolerates (maxPostHandlerReadBytes), so the connection is not
+	// reused, as with net/http.
+	earlyClose bool
+	err        error // a read error: the connection cannot be reused
 }
 
 // Read implements io.Reader.
@@ -60,34 +64,59 @@ func (b *body) readLocked(p []byte) (int, error) {
 
 // Close implements io.Closer. As net/http's, it reads what is left of
 // the body, up to maxPostHandlerReadBytes, so that the connection can
-// serve the next request.
+// serve the next request; a body of exactly that much left is read but
+// the connection is still not reused.
 func (b *body) Close() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if !b.closed {
-		b.closed = true
-		b.drainLocked()
+	if b.closed {
+		return nil
 	}
-	return nil
+	b.closed = true
+	switch {
+	case b.remaining == 0 || b.err != nil:
+	case b.remaining > maxPostHandlerReadBytes:
+		b.earlyClose = true
+	default:
+		b.earlyClose = b.remaining == maxPostHandlerReadBytes
+		b.discardLocked()
+	}
+	return b.err
 }
 
-// drain reads what the handler left of the body, up to
-// maxPostHandlerReadBytes, before the response starts. It reports
-// whether the connection can serve another request afterwards.
-func (b *body) drain() bool {
+// sawEOF reports whether the whole body was read.
+func (b *body) sawEOF() bool { return b.remaining == 0 && b.err == nil }
+
+// beforeResponse does with what the handler left of the body what
+// net/http does when the response header is written: a closed body
+// stays as it is; more than maxPostHandlerReadBytes left is tooBig (the
+// connection closes, saying so); less is read and the body closed. keep
+// is false when the connection cannot serve another request.
+func (b *body) beforeResponse() (keep, tooBig bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.drainLocked()
+	switch {
+	case b.closed:
+		return b.sawEOF(), false
+	case b.remaining >= maxPostHandlerReadBytes:
+		return false, true
+	case b.err != nil || !b.discardLocked():
+		return false, false
+	}
+	b.closed = true
+	return true, false
 }
 
-func (b *body) drainLocked() bool {
-	if b.err != nil || b.remaining >= maxPostHandlerReadBytes {
-		return false
-	}
+// discardLocked reads the rest of the body and reports whether it got
+// all of it.
+func (b *body) discardLocked() bool {
 	for b.remaining > 0 {
 		n, err := b.br.Discard(int(b.remaining))
 		b.remaining -= int64(n)
 		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
 			b.err = err
 			return false
 		}

@@ -45,8 +45,13 @@ type conn struct {
 	resBuf     *bufio.Writer // a response's body buffer
 	reader     connReader
 	writer     connWriter
-	fields     []field // the header being written
+	fields     []field  // the header being written
+	vals       []string // its values
 	hijacked   bool
+	curBody    *body // the body of the request being served, if any
+	// linger: the connection closes with a request body left unread,
+	// so it closes its writing side first and waits (closeWriteAndWait).
+	linger bool
 	// hasDeadline: the connection has a read deadline set.
 	hasDeadline bool
 
@@ -166,19 +171,35 @@ func (c *conn) serve(base context.Context) {
 		}
 		c.srv.trackConn(c, false)
 		if !c.hijacked && !handedOff {
+			// After a panic, as net/http: the request body is closed
+			// (read up to maxPostHandlerReadBytes) and what the
+			// connection's writer holds is sent before it closes.
+			if c.curBody != nil {
+				c.curBody.Close()
+			}
+			c.bw.Flush()
 			c.rwc.Close()
 		}
 		c.releaseBuffers()
 	}()
 
+	lastMethod := ""
 	for first := true; ; first = false {
-		if !first && c.br.Buffered() == 0 && !c.hasSaved {
+		if !first {
+			// As net/http: wait for the next request's first bytes
+			// under the idle timeout.
 			c.readDeadline(c.srv.fallback.IdleTimeout)
-			if _, err := c.br.Peek(1); err != nil {
+			if _, err := c.br.Peek(4); err != nil {
 				return
 			}
 		}
 		c.readDeadline(c.srv.fallback.ReadHeaderTimeout)
+		if lastMethod == http.MethodPost {
+			// As net/http: CR and LF after a POST body are skipped
+			// (RFC 7230 section 3.5), for old clients that send them.
+			peek, _ := c.br.Peek(4)
+			c.br.Discard(numLeadingCRorLF(peek))
+		}
 		n, err := c.peekHead()
 		if !c.state.CompareAndSwap(stateIdle, stateActive) {
 			return // closed by Shutdown
@@ -191,13 +212,18 @@ func (c *conn) serve(base context.Context) {
 		}
 		var h head
 		if n <= 0 || !parseHead(string(c.mustPeek(n)), &h) {
-			c.handOff()
+			c.handOff(err)
 			handedOff = true
 			return
 		}
+		lastMethod = h.method
 		c.br.Discard(n)
 		c.readDeadline(0)
+		c.linger = false
 		if !c.serveRequest(ctx, &h) {
+			if c.linger && !c.hijacked {
+				c.closeWriteAndWait()
+			}
 			return
 		}
 		if !c.state.CompareAndSwap(stateActive, stateIdle) || c.srv.inShutdown.Load() {
@@ -241,9 +267,41 @@ func (c *conn) mustPeek(n int) []byte {
 	return b
 }
 
+// rstAvoidanceDelay is how long a connection closing with a request
+// body left unread waits after closing its writing side, as net/http's:
+// closing a socket with unread bytes sends a reset, which can destroy
+// the response before the client reads it.
+const rstAvoidanceDelay = 500 * time.Millisecond
+
+// closeWriteAndWait sends what is buffered and a FIN, then waits
+// rstAvoidanceDelay before the connection closes, as net/http does
+// after a request body it left unread (golang.org/issue/3595).
+func (c *conn) closeWriteAndWait() {
+	c.bw.Flush()
+	if cw, ok := c.rwc.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	time.Sleep(rstAvoidanceDelay)
+}
+
+// numLeadingCRorLF returns the number of CR and LF bytes at the start
+// of v.
+func numLeadingCRorLF(v []byte) int {
+	n := 0
+	for _, b := range v {
+		if b != '\r' && b != '\n' {
+			break
+		}
+		n++
+	}
+	return n
+}
+
 // handOff gives the connection, with what was read of it, to the
-// fallback Server.
-func (c *conn) handOff() {
+// fallback Server; readErr, when not nil, is the error that ended the
+// reading of a partial head, which the fallback Server reads after
+// those bytes, so that it answers when and what net/http would have.
+func (c *conn) handOff(readErr error) {
 	var pending []byte
 	if c.hasSaved {
 		pending = append(pending, c.saved[0])
@@ -252,7 +310,7 @@ func (c *conn) handOff() {
 	pending = append(pending, c.mustPeek(c.br.Buffered())...)
 	c.rwc.SetReadDeadline(time.Time{})
 	c.srv.trackConn(c, false)
-	c.srv.handoff.deliver(&replayConn{Conn: c.rwc, buf: pending})
+	c.srv.handoff.deliver(&replayConn{Conn: c.rwc, buf: pending, err: readErr})
 }
 
 // serveRequest serves one request and reports whether the connection
@@ -279,6 +337,7 @@ func (c *conn) serveRequest(connCtx context.Context, h *head) bool {
 		b = &body{br: c.br, remaining: h.contentLength}
 		req.Body = b
 	}
+	c.curBody = b
 	req = req.WithContext(ctx)
 	w := &response{c: c, req: req, body: b, handler: make(http.Header), contentLength: -1, wantsClose: h.close}
 	w.cw.r = w
@@ -290,6 +349,7 @@ func (c *conn) serveRequest(connCtx context.Context, h *head) bool {
 		c.armWatch(cancel)
 	}
 	c.srv.fallback.Handler.ServeHTTP(w, req)
+	c.curBody = nil
 	c.stopWatch()
 	cancel()
 	if c.hijacked {
@@ -368,11 +428,12 @@ func (c *conn) hijack() (net.Conn, *bufio.ReadWriter, error) {
 	}
 	c.hijacked = true
 	c.srv.trackConn(c, false)
-	var pending []byte
+	// As net/http: the reader handed over holds what was read of the
+	// connection, including a byte the background read got.
+	br := c.br
+	c.br = nil // not pooled: the handler owns it now
 	if c.hasSaved {
-		pending = append(pending, c.saved[0])
+		br.Peek(br.Buffered() + 1)
 	}
-	pending = append(pending, c.mustPeek(c.br.Buffered())...)
-	br := bufio.NewReader(&replayConn{Conn: c.rwc, buf: pending})
 	return c.rwc, bufio.NewReadWriter(br, bufio.NewWriter(c.rwc)), nil
 }

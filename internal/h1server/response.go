@@ -76,9 +76,13 @@ func (w *response) WriteHeader(code int) {
 	w.status = code
 	// The header sent is the one of now: later changes are trailers or
 	// ignored.
-	w.c.fields = w.c.fields[:0]
+	// The values are copied: a handler that changes one in place later
+	// does not change the header sent, as with net/http's clone.
+	w.c.fields, w.c.vals = w.c.fields[:0], w.c.vals[:0]
 	for k, v := range w.handler {
-		w.c.fields = append(w.c.fields, field{key: k, vals: v})
+		i := len(w.c.vals)
+		w.c.vals = append(w.c.vals, v...)
+		w.c.fields = append(w.c.fields, field{key: k, vals: w.c.vals[i:len(w.c.vals):len(w.c.vals)]})
 	}
 	if cl := w.get("Content-Length"); cl != "" {
 		v, err := strconv.ParseInt(cl, 10, 64)
@@ -171,11 +175,10 @@ func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if w.handlerDone {
 		return nil, nil, http.ErrHandlerTimeout
 	}
-	if w.wroteHeader {
-		w.w.Flush()
-		if !w.sentHeader {
-			w.sendHeader(nil)
-		}
+	// As net/http: the header is sent if it was written, but what the
+	// body buffer holds is dropped.
+	if w.wroteHeader && !w.sentHeader {
+		w.sendHeader(nil)
 	}
 	return w.c.hijack()
 }
@@ -215,7 +218,10 @@ func (w *response) reusable() bool {
 	if w.body != nil {
 		w.body.mu.Lock()
 		defer w.body.mu.Unlock()
-		return w.body.err == nil && w.body.remaining == 0
+		if w.body.earlyClose {
+			w.c.linger = true
+		}
+		return w.body.err == nil && w.body.remaining == 0 && !w.body.earlyClose
 	}
 	return true
 }
@@ -311,16 +317,14 @@ func (w *response) sendHeader(p []byte) {
 		w.closeAfter = true
 	}
 	if w.req.ContentLength != 0 && !w.closeAfter && !w.fullDuplex && w.body != nil {
-		w.body.mu.Lock()
-		closedEarly := w.body.closed && (w.body.remaining > 0 || w.body.err != nil)
-		w.body.mu.Unlock()
-		switch {
-		case closedEarly:
+		switch keep, tooBig := w.body.beforeResponse(); {
+		case tooBig:
 			w.closeAfter = true
-		case !w.body.drain():
-			w.closeAfter = true
+			w.c.linger = true
 			w.del("Connection")
 			x.connection = "close"
+		case !keep:
+			w.closeAfter = true
 		}
 	}
 	code := w.status

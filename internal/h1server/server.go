@@ -230,10 +230,18 @@ func (l *handoffListener) deliver(c net.Conn) {
 }
 
 // replayConn is a handed-over connection: its reads return the bytes
-// already read from it first.
+// already read from it first, then the error that ended that reading,
+// if any.
 type replayConn struct {
 	net.Conn
 	buf []byte
+
+	mu sync.Mutex
+	// err, when not nil, is returned by every read after buf, as a
+	// connection past its read deadline does, until a deadline is set
+	// after it was first returned.
+	err      error
+	returned bool
 }
 
 // Read implements net.Conn.
@@ -243,7 +251,34 @@ func (c *replayConn) Read(p []byte) (int, error) {
 		c.buf = c.buf[n:]
 		return n, nil
 	}
+	c.mu.Lock()
+	err := c.err
+	c.returned = err != nil
+	c.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
 	return c.Conn.Read(p)
+}
+
+// SetDeadline implements net.Conn.
+func (c *replayConn) SetDeadline(t time.Time) error {
+	c.newDeadline()
+	return c.Conn.SetDeadline(t)
+}
+
+// SetReadDeadline implements net.Conn.
+func (c *replayConn) SetReadDeadline(t time.Time) error {
+	c.newDeadline()
+	return c.Conn.SetReadDeadline(t)
+}
+
+func (c *replayConn) newDeadline() {
+	c.mu.Lock()
+	if c.returned {
+		c.err = nil
+	}
+	c.mu.Unlock()
 }
 
 // CloseWrite closes the writing side when the connection has one, as

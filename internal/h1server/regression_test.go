@@ -1,0 +1,76 @@
+package h1server
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// halfCloseExchange writes raw to a new connection to addr, closes its
+// writing side and returns what comes back until the server closes the
+// connection or the deadline passes.
+func halfCloseExchange(t *testing.T, addr, raw string, deadline time.Duration) (string, error) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(deadline))
+	if _, err := io.WriteString(c, raw); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.(*net.TCPConn).CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(c)
+	return dateValue.ReplaceAllString(string(b), "Date: <date>\r"), err
+}
+
+// TestPartialHeadAnsweredAtHeaderTimeout: a head cut short ends when
+// the ReadHeaderTimeout passes, as with net/http (silently, or with a
+// 400 when not even the request line came), not when it passes a
+// second time on the hand-off to net/http.
+func TestPartialHeadAnsweredAtHeaderTimeout(t *testing.T) {
+	const timeout = 500 * time.Millisecond
+	p := startPair(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), timeout)
+	for _, raw := range []string{"GET /a HTTP/1.1\r\nHost: exa", "GET /a HT"} {
+		var got [2]string
+		for i, addr := range []string{p.std, p.h1} {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			io.WriteString(c, raw)
+			c.SetReadDeadline(time.Now().Add(timeout * 8 / 5))
+			b, err := io.ReadAll(c)
+			if err != nil {
+				t.Errorf("%q to %s: %v after %q", raw, []string{"net/http", "h1server"}[i], err, b)
+			}
+			got[i] = string(b)
+		}
+		if got[0] != got[1] {
+			t.Errorf("%q: net/http answered %q, h1server %q", raw, got[0], got[1])
+		}
+	}
+}
+
+// TestShortTailAfterRequest: bytes too few to start a request, then the
+// client closing, end the connection silently, as with net/http.
+func TestShortTailAfterRequest(t *testing.T) {
+	p := startPair(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }), 2*time.Second)
+	for _, raw := range []string{
+		"GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGE",
+		"POST /1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab\r\n",
+		"POST /1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab\r\nGET",
+	} {
+		std, stdErr := halfCloseExchange(t, p.std, raw, 5*time.Second)
+		h1, h1Err := halfCloseExchange(t, p.h1, raw, 5*time.Second)
+		if std != h1 || (stdErr == nil) != (h1Err == nil) {
+			t.Errorf("%q:\nnet/http: %q, %v\nh1server: %q, %v", raw, std, stdErr, h1, h1Err)
+		}
+	}
+}
