@@ -4,11 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"net"
 	"net/http"
 	"net/textproto"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/http/httpguts"
 )
@@ -151,6 +154,80 @@ func FuzzParseHead(f *testing.F) {
 		rest, _ := io.ReadAll(br)
 		if !bytes.Equal(rest, data[n:]) {
 			t.Fatalf("%q: net/http left %q after the head, headLength %q", data, rest, data[n:])
+		}
+	})
+}
+
+// halfClosedExchange writes raw to a new connection to addr, closes its
+// writing side and returns what comes back until the server closes the
+// connection (or 5 s pass: "timeout" is then appended).
+func halfClosedExchange(t *testing.T, addr string, raw []byte) string {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	wrote := make(chan struct{})
+	go func() {
+		defer close(wrote)
+		c.Write(raw) // a server that closes early ends this with an error
+		c.(*net.TCPConn).CloseWrite()
+	}()
+	b, err := io.ReadAll(c)
+	<-wrote
+	got := dateValue.ReplaceAllString(string(b), "Date: <date>\r")
+	if endOf(err) == "timeout" {
+		got += "<timeout>"
+	}
+	return got
+}
+
+// FuzzExchange sends the same bytes, then the end of the client's
+// writing, to a net/http Server and to a Server serving one of the
+// handler behaviours of TestDifferential, and requires the same bytes
+// back and the same requests seen by the handler.
+func FuzzExchange(f *testing.F) {
+	var pairs []*serverPair
+	var handlers []string
+	for _, hc := range diffHandlers {
+		if _, ok := knownDifferences[hc.name]; ok {
+			continue
+		}
+		pairs = append(pairs, startPair(f, hc.h, 2*time.Second))
+		handlers = append(handlers, hc.name)
+	}
+	for i, rc := range diffRequests {
+		if len(rc.raw) > 64<<10 {
+			continue
+		}
+		f.Add(uint8(i*7), []byte(rc.raw))
+		f.Add(uint8(i*13+1), []byte(rc.raw))
+	}
+	// Bodies cut short by the client's end of writing, for the handlers
+	// that read, close or ignore them.
+	for i, name := range handlers {
+		switch name {
+		case "read all", "read part", "read none", "close body unread", "write before reading", "read all, then read and close", "panic":
+			f.Add(uint8(i), []byte("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n0123456789"))
+			f.Add(uint8(i), []byte("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n"))
+		}
+	}
+	f.Fuzz(func(t *testing.T, which uint8, raw []byte) {
+		p := pairs[int(which)%len(pairs)]
+		p.stdRec.take()
+		p.h1Rec.take()
+		std := halfClosedExchange(t, p.std, raw)
+		stdSeen := p.stdRec.take()
+		h1 := halfClosedExchange(t, p.h1, raw)
+		h1Seen := p.h1Rec.take()
+		if std != h1 {
+			t.Errorf("handler %q, request %q:\nnet/http: %q\nh1server: %q", handlers[int(which)%len(pairs)], raw, clip(std), clip(h1))
+		}
+		if !slices.Equal(stdSeen, h1Seen) {
+			t.Errorf("handler %q, request %q: the handler saw\nnet/http:\n%s\nh1server:\n%s", handlers[int(which)%len(pairs)], raw,
+				strings.Join(stdSeen, "\n--\n"), strings.Join(h1Seen, "\n--\n"))
 		}
 	})
 }
