@@ -54,6 +54,8 @@ type conn struct {
 	linger bool
 	// hasDeadline: the connection has a read deadline set.
 	hasDeadline bool
+	// hasWriteDeadline: the handler set a write deadline.
+	hasWriteDeadline bool
 
 	// The background read that notices a client going away while a
 	// request runs (see Server.ClientGoneAfter).
@@ -356,6 +358,10 @@ func (c *conn) serveRequest(connCtx context.Context, h *head) bool {
 		return false
 	}
 	w.finish()
+	if c.hasWriteDeadline {
+		c.rwc.SetWriteDeadline(time.Time{})
+		c.hasWriteDeadline = false
+	}
 	return w.reusable() && !c.gone
 }
 
@@ -423,9 +429,10 @@ func (c *conn) hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, http.ErrHijacked
 	}
 	c.stopWatch()
-	if err := c.bw.Flush(); err != nil {
-		return nil, nil, err
-	}
+	// As net/http: a failed flush (the header) does not stop the
+	// hijack, and the handler gets the connection without deadlines.
+	c.bw.Flush()
+	c.rwc.SetDeadline(time.Time{})
 	c.hijacked = true
 	c.srv.trackConn(c, false)
 	// As net/http: the reader handed over holds what was read of the

@@ -98,8 +98,8 @@ type serverPair struct {
 }
 
 // startPair serves h behind a net/http Server and a Server on loopback,
-// both with the given ReadHeaderTimeout.
-func startPair(t testing.TB, h http.Handler, headerTimeout time.Duration) *serverPair {
+// both with the given ReadHeaderTimeout and IdleTimeout.
+func startPair(t testing.TB, h http.Handler, headerTimeout, idleTimeout time.Duration) *serverPair {
 	t.Helper()
 	p := &serverPair{stdRec: &recorder{serve: h}, h1Rec: &recorder{serve: h}}
 
@@ -107,7 +107,7 @@ func startPair(t testing.TB, h http.Handler, headerTimeout time.Duration) *serve
 	if err != nil {
 		t.Fatal(err)
 	}
-	std := &http.Server{Handler: p.stdRec, ReadHeaderTimeout: headerTimeout, IdleTimeout: 30 * time.Second, ErrorLog: quietLog}
+	std := &http.Server{Handler: p.stdRec, ReadHeaderTimeout: headerTimeout, IdleTimeout: idleTimeout, ErrorLog: quietLog}
 	stdDone := make(chan error, 1)
 	go func() { stdDone <- std.Serve(stdLn) }()
 	p.std = stdLn.Addr().String()
@@ -116,7 +116,7 @@ func startPair(t testing.TB, h http.Handler, headerTimeout time.Duration) *serve
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(&http.Server{Handler: p.h1Rec, ReadHeaderTimeout: headerTimeout, IdleTimeout: 30 * time.Second, ErrorLog: quietLog})
+	s, err := New(&http.Server{Handler: p.h1Rec, ReadHeaderTimeout: headerTimeout, IdleTimeout: idleTimeout, ErrorLog: quietLog})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -458,6 +458,25 @@ var diffHandlers = []struct {
 		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 5))
 		fmt.Fprintf(w, "read %d %v", len(b), err)
 	}},
+	{"write deadline passed after the response", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "2")
+		io.WriteString(w, "ok")
+		rc := http.NewResponseController(w)
+		rc.Flush()
+		rc.SetWriteDeadline(time.Unix(1, 0))
+	}},
+	{"deadlines passed, then hijack", func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		rc.SetWriteDeadline(time.Unix(1, 0))
+		rc.SetReadDeadline(time.Unix(1, 0))
+		c, brw, err := rc.Hijack()
+		if err != nil {
+			panic(err)
+		}
+		defer c.Close()
+		io.WriteString(brw, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 8\r\n\r\nhijacked")
+		brw.Flush()
+	}},
 	{"panic", func(w http.ResponseWriter, r *http.Request) { panic("boom") }},
 	{"panic ErrAbortHandler", func(w http.ResponseWriter, r *http.Request) { panic(http.ErrAbortHandler) }},
 	{"panic after header", func(w http.ResponseWriter, r *http.Request) {
@@ -638,7 +657,7 @@ func TestDifferential(t *testing.T) {
 				t.Skip(reason)
 			}
 			t.Parallel()
-			p := startPair(t, hc.h, 2*time.Second)
+			p := startPair(t, hc.h, 2*time.Second, 30*time.Second)
 			for _, rc := range diffRequests {
 				if sentOnce[rc.name] && i > 0 {
 					continue

@@ -195,7 +195,7 @@ func FuzzExchange(f *testing.F) {
 		if _, ok := knownDifferences[hc.name]; ok {
 			continue
 		}
-		pairs = append(pairs, startPair(f, hc.h, 2*time.Second))
+		pairs = append(pairs, startPair(f, hc.h, 2*time.Second, 30*time.Second))
 		handlers = append(handlers, hc.name)
 	}
 	for i, rc := range diffRequests {

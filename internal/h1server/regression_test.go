@@ -35,7 +35,7 @@ func halfCloseExchange(t *testing.T, addr, raw string, deadline time.Duration) (
 // second time on the hand-off to net/http.
 func TestPartialHeadAnsweredAtHeaderTimeout(t *testing.T) {
 	const timeout = 500 * time.Millisecond
-	p := startPair(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), timeout)
+	p := startPair(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), timeout, 30*time.Second)
 	for _, raw := range []string{"GET /a HTTP/1.1\r\nHost: exa", "GET /a HT"} {
 		var got [2]string
 		for i, addr := range []string{p.std, p.h1} {
@@ -61,7 +61,7 @@ func TestPartialHeadAnsweredAtHeaderTimeout(t *testing.T) {
 // TestShortTailAfterRequest: bytes too few to start a request, then the
 // client closing, end the connection silently, as with net/http.
 func TestShortTailAfterRequest(t *testing.T) {
-	p := startPair(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }), 2*time.Second)
+	p := startPair(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }), 2*time.Second, 30*time.Second)
 	for _, raw := range []string{
 		"GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGE",
 		"POST /1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab\r\n",
@@ -72,5 +72,34 @@ func TestShortTailAfterRequest(t *testing.T) {
 		if std != h1 || (stdErr == nil) != (h1Err == nil) {
 			t.Errorf("%q:\nnet/http: %q, %v\nh1server: %q, %v", raw, std, stdErr, h1, h1Err)
 		}
+	}
+}
+
+// TestHandlerDeadlinesEndWithTheRequest: read and write deadlines a
+// handler sets do not outlive its request, as with net/http, also when
+// the server sets none of its own.
+func TestHandlerDeadlinesEndWithTheRequest(t *testing.T) {
+	for _, set := range []string{"read", "write"} {
+		t.Run(set, func(t *testing.T) {
+			p := startPair(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				rc := http.NewResponseController(w)
+				w.Header().Set("Content-Length", "2")
+				io.WriteString(w, "ok")
+				rc.Flush()
+				if set == "read" {
+					rc.SetReadDeadline(time.Unix(1, 0))
+				} else {
+					rc.SetWriteDeadline(time.Unix(1, 0))
+				}
+			}), 0, 0)
+			const raw = "GET /1 HTTP/1.1\r\nHost: x\r\n\r\n"
+			want := "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nDate: <date>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nok" +
+				"HTTP/1.1 200 OK\r\nDate: <date>\r\nContent-Length: 5\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\nprobe"
+			for i, addr := range []string{p.std, p.h1} {
+				if got, end := rawExchange(t, addr, raw, []string{"GET"}); got != want || end != "closed" {
+					t.Errorf("%s: got %q (%s), want %q", []string{"net/http", "h1server"}[i], got, end, want)
+				}
+			}
+		})
 	}
 }

@@ -156,12 +156,20 @@ func (w *response) FlushError() error {
 }
 
 // SetReadDeadline sets the connection's read deadline
-// (http.ResponseController).
-func (w *response) SetReadDeadline(t time.Time) error { return w.c.rwc.SetReadDeadline(t) }
+// (http.ResponseController). The next request has its own, as with
+// net/http.
+func (w *response) SetReadDeadline(t time.Time) error {
+	w.c.hasDeadline = true
+	return w.c.rwc.SetReadDeadline(t)
+}
 
 // SetWriteDeadline sets the connection's write deadline
-// (http.ResponseController).
-func (w *response) SetWriteDeadline(t time.Time) error { return w.c.rwc.SetWriteDeadline(t) }
+// (http.ResponseController). It is cleared when the request ends, as
+// net/http does.
+func (w *response) SetWriteDeadline(t time.Time) error {
+	w.c.hasWriteDeadline = true
+	return w.c.rwc.SetWriteDeadline(t)
+}
 
 // EnableFullDuplex lets the handler read the request body while it
 // writes the response (http.ResponseController).
