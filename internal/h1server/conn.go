@@ -350,7 +350,11 @@ func (c *conn) serveRequest(connCtx context.Context, h *head) bool {
 	if b == nil && c.br.Buffered() == 0 {
 		c.armWatch(cancel)
 	}
-	c.srv.fallback.Handler.ServeHTTP(w, req)
+	handler := c.srv.fallback.Handler
+	if handler == nil {
+		handler = http.DefaultServeMux // as net/http
+	}
+	handler.ServeHTTP(w, req)
 	c.curBody = nil
 	c.stopWatch()
 	cancel()

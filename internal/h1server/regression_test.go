@@ -1,9 +1,11 @@
 package h1server
 
 import (
+	"context"
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -101,5 +103,39 @@ func TestHandlerDeadlinesEndWithTheRequest(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestNilHandlerServesDefaultServeMux: a Server whose http.Server has no
+// Handler serves http.DefaultServeMux, as net/http does.
+func TestNilHandlerServesDefaultServeMux(t *testing.T) {
+	const path = "/h1server-test-default-mux"
+	http.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "default mux") })
+	var addrs []string
+	for _, h1 := range []bool{false, true} {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := &http.Server{ErrorLog: quietLog}
+		serve := srv.Serve
+		if h1 {
+			s, err := New(srv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			serve = s.Serve
+			t.Cleanup(func() { s.Shutdown(context.Background()) })
+		} else {
+			t.Cleanup(func() { srv.Close() })
+		}
+		go serve(ln)
+		addrs = append(addrs, ln.Addr().String())
+	}
+	const raw = "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n"
+	std, stdEnd := rawExchange(t, addrs[0], raw, []string{"GET"})
+	h1, h1End := rawExchange(t, addrs[1], raw, []string{"GET"})
+	if !strings.Contains(std, "default mux") || std != h1 || stdEnd != h1End {
+		t.Errorf("net/http: %q (%s)\nh1server: %q (%s)", std, stdEnd, h1, h1End)
 	}
 }
