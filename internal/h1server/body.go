@@ -20,6 +20,9 @@ type body struct {
 	br        *bufio.Reader
 	remaining int64
 	closed    bool
+	// closing: the connection closes after this request (Connection:
+	// close), so Close does not read what is left, as net/http's.
+	closing bool
 	// eof: the body was read to its end, or to the end of the
 	// connection (reported once as io.ErrUnexpectedEOF, then io.EOF).
 	eof bool
@@ -89,7 +92,7 @@ func (b *body) Close() error {
 	}
 	b.closed = true
 	switch {
-	case b.eof, b.remaining == 0:
+	case b.eof, b.remaining == 0, b.closing:
 		return nil
 	case b.err != nil:
 		return b.err

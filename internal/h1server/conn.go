@@ -336,7 +336,7 @@ func (c *conn) serveRequest(connCtx context.Context, h *head) bool {
 	}
 	var b *body
 	if h.contentLength > 0 {
-		b = &body{br: c.br, remaining: h.contentLength}
+		b = &body{br: c.br, remaining: h.contentLength, closing: h.close}
 		req.Body = b
 	}
 	c.curBody = b

@@ -237,14 +237,28 @@ func endOf(err error) string {
 // compare sends raw to both servers of p and reports every difference.
 func (p *serverPair) compare(t *testing.T, raw string, methods []string) {
 	t.Helper()
-	p.stdRec.take()
-	p.h1Rec.take()
-	stdGot, stdEnd := rawExchange(t, p.std, raw, methods)
-	stdSeen := p.stdRec.take()
-	h1Got, h1End := rawExchange(t, p.h1, raw, methods)
-	h1Seen := p.h1Rec.take()
+	var stdGot, h1Got, stdEnd, h1End string
+	var stdSeen, h1Seen []string
+	// A server closing with a request body unread resets the connection
+	// (after a FIN and a pause, with RST avoidance); net/http's own
+	// responses are then, rarely, cut short by the reset (about 1 in 30
+	// for a 100 kB response to a 300 KiB body). An exchange that ended
+	// in a reset is tried again, up to 3 times; a server that resets
+	// where net/http does not still fails every time.
+	for range 3 {
+		p.stdRec.take()
+		p.h1Rec.take()
+		stdGot, stdEnd = rawExchange(t, p.std, raw, methods)
+		stdSeen = p.stdRec.take()
+		h1Got, h1End = rawExchange(t, p.h1, raw, methods)
+		h1Seen = p.h1Rec.take()
+		same := stdGot == h1Got && stdEnd == h1End && slices.Equal(stdSeen, h1Seen)
+		if same || !strings.HasSuffix(stdEnd, "reset") && !strings.HasSuffix(h1End, "reset") {
+			break
+		}
+	}
 	if stdGot != h1Got {
-		t.Errorf("response bytes differ\nnet/http: %q\nh1server: %q", clip(stdGot), clip(h1Got))
+		t.Errorf("response bytes differ (net/http %d bytes, h1server %d)\nnet/http: %q\nh1server: %q", len(stdGot), len(h1Got), clip(stdGot), clip(h1Got))
 	}
 	if stdEnd != h1End {
 		t.Errorf("connection end: net/http %s, h1server %s", stdEnd, h1End)

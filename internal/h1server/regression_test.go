@@ -1,11 +1,13 @@
 package h1server
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -106,11 +108,17 @@ func TestHandlerDeadlinesEndWithTheRequest(t *testing.T) {
 	}
 }
 
+// registerOnDefaultMux registers TestNilHandlerServesDefaultServeMux's
+// handler once, however often the test runs.
+var registerOnDefaultMux sync.Once
+
 // TestNilHandlerServesDefaultServeMux: a Server whose http.Server has no
 // Handler serves http.DefaultServeMux, as net/http does.
 func TestNilHandlerServesDefaultServeMux(t *testing.T) {
 	const path = "/h1server-test-default-mux"
-	http.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "default mux") })
+	registerOnDefaultMux.Do(func() {
+		http.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "default mux") })
+	})
 	var addrs []string
 	for _, h1 := range []bool{false, true} {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -137,5 +145,52 @@ func TestNilHandlerServesDefaultServeMux(t *testing.T) {
 	h1, h1End := rawExchange(t, addrs[1], raw, []string{"GET"})
 	if !strings.Contains(std, "default mux") || std != h1 || stdEnd != h1End {
 		t.Errorf("net/http: %q (%s)\nh1server: %q (%s)", std, stdEnd, h1, h1End)
+	}
+}
+
+// TestUnreadBodyEndsWithFIN: a connection closed with a request body
+// left unread first closes its writing side and waits, as net/http's
+// does (golang.org/issue/3595), and only when net/http's does: the
+// client reads the response and then the end of the stream, or a reset
+// when net/http resets too (a request that said Connection: close).
+func TestUnreadBodyEndsWithFIN(t *testing.T) {
+	p := startPair(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/close" {
+			r.Body.Close()
+		}
+		if r.URL.Path == "/say-close" {
+			w.Header().Set("Connection", "close")
+		}
+		io.WriteString(w, "unread")
+	}), 2*time.Second, 30*time.Second)
+	for _, raw := range []string{
+		"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 307200\r\n\r\n" + body300,
+		"POST /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 307200\r\n\r\n" + body300,
+		"POST /close HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 10\r\n\r\n" + body10,
+		"POST /close HTTP/1.1\r\nHost: x\r\nContent-Length: 307200\r\n\r\n" + body300,
+		"POST /close HTTP/1.1\r\nHost: x\r\nContent-Length: 262144\r\n\r\n" + body256,
+		"POST /say-close HTTP/1.1\r\nHost: x\r\nContent-Length: 307200\r\n\r\n" + body300,
+	} {
+		var ends [2]string
+		for i, addr := range []string{p.std, p.h1} {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(5 * time.Second))
+			go io.WriteString(c, raw)
+			br := bufio.NewReader(c)
+			res, err := http.ReadResponse(br, nil)
+			if err != nil {
+				t.Fatalf("%s, %.40q: %v", []string{"net/http", "h1server"}[i], raw, err)
+			}
+			io.Copy(io.Discard, res.Body)
+			_, err = br.Read(make([]byte, 1))
+			ends[i] = endOf(err)
+		}
+		if ends[0] != ends[1] {
+			t.Errorf("%.48q: after the response, net/http %s, h1server %s", raw, ends[0], ends[1])
+		}
 	}
 }

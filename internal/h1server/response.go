@@ -212,6 +212,11 @@ func (w *response) finish() {
 	bw.Flush()
 	if w.body != nil {
 		w.body.Close()
+		w.body.mu.Lock()
+		if w.body.earlyClose {
+			w.c.linger = true // as net/http, whether the connection was to close anyway or not
+		}
+		w.body.mu.Unlock()
 	}
 }
 
@@ -226,9 +231,6 @@ func (w *response) reusable() bool {
 	if w.body != nil {
 		w.body.mu.Lock()
 		defer w.body.mu.Unlock()
-		if w.body.earlyClose {
-			w.c.linger = true
-		}
 		return w.body.err == nil && w.body.remaining == 0 && !w.body.earlyClose
 	}
 	return true
