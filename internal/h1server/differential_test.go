@@ -276,7 +276,9 @@ func clip(s string) string {
 	return s[:800] + fmt.Sprintf("...<%d bytes>...", len(s)-1200) + s[len(s)-400:]
 }
 
-// diffHandlers are the handler behaviours compared.
+// diffHandlers are the handler behaviours compared. FuzzExchange's
+// corpus (testdata/fuzz/FuzzExchange) picks them by index, leaving out
+// knownDifferences: add new behaviours at the end.
 var diffHandlers = []struct {
 	name string
 	h    http.HandlerFunc
