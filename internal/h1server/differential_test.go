@@ -86,8 +86,12 @@ func describeRequest(r *http.Request) string {
 	}
 	_, hasServer := r.Context().Value(http.ServerContextKey).(*http.Server)
 	_, hasLocal := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
-	fmt.Fprintf(&b, "contentLength=%d close=%v te=%q trailer=%v remote=%s server=%v local=%v body=%v tls=%v",
-		r.ContentLength, r.Close, r.TransferEncoding, r.Trailer, host, hasServer, hasLocal, r.Body != nil, r.TLS != nil)
+	// The context's error is left out: net/http cancels it as soon as
+	// the client's end of writing arrives, a Server only after
+	// ClientGoneAfter (see Server.ClientGoneAfter).
+	fmt.Fprintf(&b, "contentLength=%d close=%v te=%q trailer=%v remote=%s server=%v local=%v body=%v noBody=%v tls=%v getBody=%v form=%v",
+		r.ContentLength, r.Close, r.TransferEncoding, r.Trailer, host, hasServer, hasLocal, r.Body != nil, r.Body == http.NoBody,
+		r.TLS != nil, r.GetBody != nil, r.Form != nil || r.PostForm != nil || r.MultipartForm != nil)
 	return b.String()
 }
 
@@ -545,6 +549,21 @@ var diffHandlers = []struct {
 			io.WriteString(w, "content")
 		}
 	}},
+	{"ParseForm", func(w http.ResponseWriter, r *http.Request) {
+		err := r.ParseForm()
+		keys := slices.Sorted(func(yield func(string) bool) {
+			for k := range r.Form {
+				if !yield(k) {
+					return
+				}
+			}
+		})
+		fmt.Fprintf(w, "err=%v", err)
+		for _, k := range keys {
+			fmt.Fprintf(w, " %q=%q", k, r.Form[k])
+		}
+		fmt.Fprintf(w, " post=%d", len(r.PostForm))
+	}},
 }
 
 func status(code int) http.HandlerFunc {
@@ -653,6 +672,8 @@ var diffRequests = []diffRequest{
 	{"leading CRLF", "\r\nGET /a HTTP/1.1\r\nHost: example.com\r\n\r\n", []string{"GET"}},
 	{"partial head", "GET /a HTTP/1.1\r\nHost: exa", nil},
 	{"garbage", "\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03", []string{"GET"}},
+	{"POST form", "POST /f?q=1&a=0 HTTP/1.1\r\nHost: example.com\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 17\r\n\r\na=1&b=2&a=3&c=%41", []string{"POST"}},
+	{"POST bad form", "POST /f HTTP/1.1\r\nHost: example.com\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 6\r\n\r\na=%zz&", []string{"POST"}},
 }
 
 // knownDifferences are the handler behaviours for which a Server does
