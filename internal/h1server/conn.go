@@ -47,11 +47,18 @@ type conn struct {
 	reader     connReader
 	writer     connWriter
 	fields     []field              // the header being written
+	vals       []string             // its values
+	curBody    *body                // the body of the request being served, if any
 	tmpl       http.Request         // see serveRequest
 	tlsState   *tls.ConnectionState // nil: plain text
 	extra      extraHeader          // the fields sendHeader adds
 	clenBuf    [20]byte
 	hijacked   bool
+	// linger: the connection closes with a request body left unread,
+	// so it closes its writing side first and waits (closeWriteAndWait).
+	linger bool
+	// hasWriteDeadline: the handler set a write deadline.
+	hasWriteDeadline bool
 	// hasDeadline: the connection may have a read deadline set (by the
 	// server, or by a handler through http.ResponseController).
 	hasDeadline atomic.Bool
@@ -182,6 +189,13 @@ func (c *conn) serve(base context.Context) {
 		}
 		c.srv.trackConn(c, false)
 		if !c.hijacked && !handedOff {
+			// After a panic, as net/http: the request body is closed
+			// (read up to maxPostHandlerReadBytes) and what the
+			// connection's writer holds is sent before it closes.
+			if c.curBody != nil {
+				c.curBody.Close()
+			}
+			c.bw.Flush()
 			c.rwc.Close()
 		}
 		c.releaseBuffers()
@@ -193,16 +207,27 @@ func (c *conn) serve(base context.Context) {
 	// for a body that is not in the buffer yet. A deadline left from the
 	// wait does not matter while the handler runs without reading the
 	// connection; the background read and Hijack clear it.
+	lastMethod := ""
 	for first := true; ; first = false {
-		if c.br.Buffered() == 0 && !c.hasSaved {
-			wait := c.srv.fallback.IdleTimeout
-			if first {
-				wait = c.srv.fallback.ReadHeaderTimeout
+		switch {
+		case !first && c.br.Buffered() < 4:
+			// As net/http: wait for the next request's first bytes
+			// under the idle timeout.
+			c.readDeadline(c.srv.fallback.IdleTimeout)
+			if _, err := c.br.Peek(4); err != nil {
+				return
 			}
-			c.readDeadline(wait)
+		case first && c.br.Buffered() == 0:
+			c.readDeadline(c.srv.fallback.ReadHeaderTimeout)
 			if _, err := c.br.Peek(1); err != nil {
 				return
 			}
+		}
+		if lastMethod == http.MethodPost {
+			// As net/http: CR and LF after a POST body are skipped
+			// (RFC 7230 section 3.5), for old clients that send them.
+			peek, _ := c.br.Peek(min(4, c.br.Buffered()))
+			c.br.Discard(numLeadingCRorLF(peek))
 		}
 		n, err := headLength(c.mustPeek(c.br.Buffered())), error(nil)
 		if n == 0 {
@@ -213,24 +238,30 @@ func (c *conn) serve(base context.Context) {
 			return // closed by Shutdown
 		}
 		if err != nil {
-			// Closed, or silent past the deadline: as net/http, nothing
-			// to answer, even to a partial head.
-			return
+			if c.br.Buffered() == 0 {
+				return // closed, or silent past the deadline: nothing to answer
+			}
+			n = 0 // a partial head: net/http answers it
 		}
 		var h head
 		if n <= 0 || !parseHead(string(c.mustPeek(n)), &h) {
-			c.handOff()
+			c.handOff(err)
 			handedOff = true
 			return
 		}
+		lastMethod = h.method
 		c.br.Discard(n)
 		if h.contentLength > int64(c.br.Buffered()) {
 			c.readDeadline(0)
 		}
+		c.linger = false
 		if !c.serveRequest(ctx, &h) {
+			if c.linger && !c.hijacked {
+				c.closeWriteAndWait()
+			}
 			return
 		}
-		if !c.state.CompareAndSwap(stateActive, stateIdle) || c.srv.inShutdown.Load() {
+		if c.state.Load() != stateIdle || c.srv.inShutdown.Load() {
 			return
 		}
 	}
@@ -271,9 +302,41 @@ func (c *conn) mustPeek(n int) []byte {
 	return b
 }
 
+// rstAvoidanceDelay is how long a connection closing with a request
+// body left unread waits after closing its writing side, as net/http's:
+// closing a socket with unread bytes sends a reset, which can destroy
+// the response before the client reads it.
+const rstAvoidanceDelay = 500 * time.Millisecond
+
+// closeWriteAndWait sends what is buffered and a FIN, then waits
+// rstAvoidanceDelay before the connection closes, as net/http does
+// after a request body it left unread (golang.org/issue/3595).
+func (c *conn) closeWriteAndWait() {
+	c.bw.Flush()
+	if cw, ok := c.rwc.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	time.Sleep(rstAvoidanceDelay)
+}
+
+// numLeadingCRorLF returns the number of CR and LF bytes at the start
+// of v.
+func numLeadingCRorLF(v []byte) int {
+	n := 0
+	for _, b := range v {
+		if b != '\r' && b != '\n' {
+			break
+		}
+		n++
+	}
+	return n
+}
+
 // handOff gives the connection, with what was read of it, to the
-// fallback Server.
-func (c *conn) handOff() {
+// fallback Server; readErr, when not nil, is the error that ended the
+// reading of a partial head, which the fallback Server reads after
+// those bytes, so that it answers when and what net/http would have.
+func (c *conn) handOff(readErr error) {
 	var pending []byte
 	if c.hasSaved {
 		pending = append(pending, c.saved[0])
@@ -282,7 +345,7 @@ func (c *conn) handOff() {
 	pending = append(pending, c.mustPeek(c.br.Buffered())...)
 	c.rwc.SetReadDeadline(time.Time{})
 	c.srv.trackConn(c, false)
-	c.srv.handoff.deliver(c.replayed(pending))
+	c.srv.handoff.deliver(c.replayed(pending, readErr))
 }
 
 // serveRequest serves one request and reports whether the connection
@@ -310,9 +373,10 @@ func (c *conn) serveRequest(connCtx context.Context, h *head) bool {
 	}
 	var b *body
 	if h.contentLength > 0 {
-		b = &body{br: c.br, remaining: h.contentLength}
+		b = &body{br: c.br, remaining: h.contentLength, closing: h.close}
 		t.Body = b
 	}
+	c.curBody = b
 	req := t.WithContext(ctx)
 	*t = http.Request{}
 	w := &response{c: c, req: req, body: b, handler: make(http.Header), contentLength: -1, wantsClose: h.close}
@@ -329,13 +393,22 @@ func (c *conn) serveRequest(connCtx context.Context, h *head) bool {
 	} else {
 		b.onEOF = c.armWatch
 	}
-	c.srv.fallback.Handler.ServeHTTP(w, req)
+	handler := c.srv.fallback.Handler
+	if handler == nil {
+		handler = http.DefaultServeMux // as net/http
+	}
+	handler.ServeHTTP(w, req)
+	c.curBody = nil
 	c.stopWatch()
 	cancel()
 	if c.hijacked {
 		return false
 	}
 	w.finish()
+	if c.hasWriteDeadline {
+		c.rwc.SetWriteDeadline(time.Time{})
+		c.hasWriteDeadline = false
+	}
 	return w.reusable() && !c.gone
 }
 
@@ -412,17 +485,18 @@ func (c *conn) hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, http.ErrHijacked
 	}
 	c.stopWatch()
-	c.rwc.SetReadDeadline(time.Time{})
-	if err := c.bw.Flush(); err != nil {
-		return nil, nil, err
-	}
+	// As net/http: a failed flush (the header) does not stop the
+	// hijack, and the handler gets the connection without deadlines.
+	c.bw.Flush()
+	c.rwc.SetDeadline(time.Time{})
 	c.hijacked = true
 	c.srv.trackConn(c, false)
-	var pending []byte
+	// As net/http: the reader handed over holds what was read of the
+	// connection, including a byte the background read got.
+	br := c.br
+	c.br = nil // not pooled: the handler owns it now
 	if c.hasSaved {
-		pending = append(pending, c.saved[0])
+		br.Peek(br.Buffered() + 1)
 	}
-	pending = append(pending, c.mustPeek(c.br.Buffered())...)
-	br := bufio.NewReader(&replayConn{Conn: c.rwc, buf: pending})
 	return c.rwc, bufio.NewReadWriter(br, bufio.NewWriter(c.rwc)), nil
 }

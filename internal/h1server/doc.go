@@ -25,6 +25,12 @@
 // most of the allocations of the request head. The connection's reader
 // and writers are reused from one request to the next.
 //
+// One difference remains: http.MaxBytesReader tells only net/http's own
+// ResponseWriter that its limit was hit, so after a handler exceeds it
+// the Server adds no Connection: close and keeps the connection when
+// the rest of the body (up to 256 KiB) can be read. TestDifferential,
+// FuzzParseHead and FuzzExchange compare the Server with net/http.
+//
 // ServeTLS does the same over TLS: the Server runs the handshake (ALPN
 // offers h2 and http/1.1, as net/http's ServeTLS does), hands a
 // connection that negotiated h2 to the fallback Server, which serves

@@ -76,9 +76,13 @@ func (w *response) WriteHeader(code int) {
 	w.status = code
 	// The header sent is the one of now: later changes are trailers or
 	// ignored.
-	w.c.fields = w.c.fields[:0]
+	// The values are copied: a handler that changes one in place later
+	// does not change the header sent, as with net/http's clone.
+	w.c.fields, w.c.vals = w.c.fields[:0], w.c.vals[:0]
 	for k, v := range w.handler {
-		w.c.fields = append(w.c.fields, field{key: k, vals: v})
+		i := len(w.c.vals)
+		w.c.vals = append(w.c.vals, v...)
+		w.c.fields = append(w.c.fields, field{key: k, vals: w.c.vals[i:len(w.c.vals):len(w.c.vals)]})
 	}
 	if cl := w.get("Content-Length"); cl != "" {
 		v, err := strconv.ParseInt(cl, 10, 64)
@@ -152,15 +156,20 @@ func (w *response) FlushError() error {
 }
 
 // SetReadDeadline sets the connection's read deadline
-// (http.ResponseController).
+// (http.ResponseController). The next request has its own, as with
+// net/http.
 func (w *response) SetReadDeadline(t time.Time) error {
 	w.c.hasDeadline.Store(true)
 	return w.c.rwc.SetReadDeadline(t)
 }
 
 // SetWriteDeadline sets the connection's write deadline
-// (http.ResponseController).
-func (w *response) SetWriteDeadline(t time.Time) error { return w.c.rwc.SetWriteDeadline(t) }
+// (http.ResponseController). It is cleared when the request ends, as
+// net/http does.
+func (w *response) SetWriteDeadline(t time.Time) error {
+	w.c.hasWriteDeadline = true
+	return w.c.rwc.SetWriteDeadline(t)
+}
 
 // EnableFullDuplex lets the handler read the request body while it
 // writes the response (http.ResponseController).
@@ -174,11 +183,10 @@ func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if w.handlerDone {
 		return nil, nil, http.ErrHandlerTimeout
 	}
-	if w.wroteHeader {
-		w.w.Flush()
-		if !w.sentHeader {
-			w.sendHeader(nil)
-		}
+	// As net/http: the header is sent if it was written, but what the
+	// body buffer holds is dropped.
+	if w.wroteHeader && !w.sentHeader {
+		w.sendHeader(nil)
 	}
 	return w.c.hijack()
 }
@@ -202,8 +210,16 @@ func (w *response) finish() {
 		bw.WriteString("\r\n")
 	}
 	bw.Flush()
+	// The response is out: from here the connection counts as idle for
+	// Shutdown, as soon as its client may see the response end.
+	w.c.state.CompareAndSwap(stateActive, stateIdle)
 	if w.body != nil {
 		w.body.Close()
+		w.body.mu.Lock()
+		if w.body.earlyClose {
+			w.c.linger = true // as net/http, whether the connection was to close anyway or not
+		}
+		w.body.mu.Unlock()
 	}
 }
 
@@ -218,7 +234,7 @@ func (w *response) reusable() bool {
 	if w.body != nil {
 		w.body.mu.Lock()
 		defer w.body.mu.Unlock()
-		return w.body.err == nil && w.body.remaining == 0
+		return w.body.err == nil && w.body.remaining == 0 && !w.body.earlyClose
 	}
 	return true
 }
@@ -315,16 +331,14 @@ func (w *response) sendHeader(p []byte) {
 		w.closeAfter = true
 	}
 	if w.req.ContentLength != 0 && !w.closeAfter && !w.fullDuplex && w.body != nil {
-		w.body.mu.Lock()
-		closedEarly := w.body.closed && (w.body.remaining > 0 || w.body.err != nil)
-		w.body.mu.Unlock()
-		switch {
-		case closedEarly:
+		switch keep, tooBig := w.body.beforeResponse(); {
+		case tooBig:
 			w.closeAfter = true
-		case !w.body.drain():
-			w.closeAfter = true
+			w.c.linger = true
 			w.del("Connection")
 			x.connection = "close"
+		case !keep:
+			w.closeAfter = true
 		}
 	}
 	code := w.status

@@ -34,6 +34,7 @@ type Server struct {
 	date       atomic.Pointer[dateValue] // see dateNow
 	mu         sync.Mutex
 	listeners  map[net.Listener]struct{}
+	serving    sync.WaitGroup // the Serve calls running
 	conns      map[*conn]struct{}
 	fallbackUp sync.Once
 	fallbackCh chan error
@@ -113,6 +114,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 	}
 	s.mu.Unlock()
+	// As net/http: the accept loops have returned before the
+	// connections are looked at.
+	s.serving.Wait()
 	fallbackDone := make(chan error, 1)
 	go func() { fallbackDone <- s.fallback.Shutdown(ctx) }()
 	wait := time.Millisecond
@@ -156,8 +160,10 @@ func (s *Server) trackListener(ln net.Listener, add bool) bool {
 			return false
 		}
 		s.listeners[ln] = struct{}{}
+		s.serving.Add(1)
 	} else {
 		delete(s.listeners, ln)
+		s.serving.Done()
 	}
 	return true
 }
@@ -234,10 +240,18 @@ func (l *handoffListener) deliver(c net.Conn) {
 }
 
 // replayConn is a handed-over connection: its reads return the bytes
-// already read from it first.
+// already read from it first, then the error that ended that reading,
+// if any.
 type replayConn struct {
 	net.Conn
 	buf []byte
+
+	mu sync.Mutex
+	// err, when not nil, is returned by every read after buf, as a
+	// connection past its read deadline does, until a deadline is set
+	// after it was first returned.
+	err      error
+	returned bool
 }
 
 // Read implements net.Conn.
@@ -247,7 +261,34 @@ func (c *replayConn) Read(p []byte) (int, error) {
 		c.buf = c.buf[n:]
 		return n, nil
 	}
+	c.mu.Lock()
+	err := c.err
+	c.returned = err != nil
+	c.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
 	return c.Conn.Read(p)
+}
+
+// SetDeadline implements net.Conn.
+func (c *replayConn) SetDeadline(t time.Time) error {
+	c.newDeadline()
+	return c.Conn.SetDeadline(t)
+}
+
+// SetReadDeadline implements net.Conn.
+func (c *replayConn) SetReadDeadline(t time.Time) error {
+	c.newDeadline()
+	return c.Conn.SetReadDeadline(t)
+}
+
+func (c *replayConn) newDeadline() {
+	c.mu.Lock()
+	if c.returned {
+		c.err = nil
+	}
+	c.mu.Unlock()
 }
 
 // CloseWrite closes the writing side when the connection has one, as

@@ -87,9 +87,10 @@ type tlsReplayConn struct {
 // ConnectionState returns the connection's TLS state.
 func (c *tlsReplayConn) ConnectionState() tls.ConnectionState { return c.state }
 
-// replayed returns c with pending read first, for the fallback Server.
-func (c *conn) replayed(pending []byte) net.Conn {
-	rc := &replayConn{Conn: c.rwc, buf: pending}
+// replayed returns c with pending read first, then readErr when not
+// nil, for the fallback Server.
+func (c *conn) replayed(pending []byte, readErr error) net.Conn {
+	rc := &replayConn{Conn: c.rwc, buf: pending, err: readErr}
 	if c.tlsState != nil {
 		return &tlsReplayConn{replayConn: rc, state: *c.tlsState}
 	}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/certificate"
 	"github.com/gatehouse/gatehouse/internal/certificate/certtest"
@@ -66,7 +67,9 @@ func TestNegotiateClientCertificate(t *testing.T) {
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- cli.Serve(ctx, slog.New(slog.DiscardHandler), 0, ls...) }()
+		// A grace period: the connection of the last request may still be
+		// finishing its response when the test ends.
+		go func() { done <- cli.Serve(ctx, slog.New(slog.DiscardHandler), 10*time.Second, ls...) }()
 		t.Cleanup(func() {
 			cancel()
 			if err := <-done; err != nil {
