@@ -45,7 +45,7 @@ func parseHead(s string, h *head) bool {
 	method, rest1, ok1 := strings.Cut(line, " ")
 	target, proto, ok2 := strings.Cut(rest1, " ")
 	if !ok1 || !ok2 || proto != "HTTP/1.1" || method == "" || method == "CONNECT" || method == "PRI" ||
-		!validToken(method) || target == "" || target[0] != '/' {
+		!httpguts.ValidHeaderFieldName(method) || target == "" || target[0] != '/' {
 		return false
 	}
 	u, err := url.ParseRequestURI(target)
@@ -102,7 +102,7 @@ func parseFields(s string, hdr http.Header) bool {
 			return s == ""
 		}
 		k, v, ok := strings.Cut(line, ":")
-		if !ok || k == "" || !validToken(k) || !validFieldValue(v) {
+		if !ok || k == "" || !httpguts.ValidHeaderFieldName(k) || !httpguts.ValidHeaderFieldValue(v) {
 			return false
 		}
 		if !isCanonical(k) {
@@ -133,27 +133,6 @@ func parseContentLength(v string) (int64, bool) {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	return n, err == nil
-}
-
-// validToken reports whether k is a token (RFC 9110 5.6.2).
-func validToken(k string) bool {
-	for i := 0; i < len(k); i++ {
-		if !httpguts.IsTokenRune(rune(k[i])) {
-			return false
-		}
-	}
-	return true
-}
-
-// validFieldValue reports whether v holds no control bytes other than
-// tab.
-func validFieldValue(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; (c < ' ' && c != '\t') || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 // isCanonical reports whether k is already in canonical MIME form.

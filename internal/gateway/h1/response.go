@@ -119,7 +119,7 @@ func parseFields(s string, hdr http.Header) bool {
 			return s == ""
 		}
 		k, v, ok := strings.Cut(line, ":")
-		if !ok || k == "" || !validFieldName(k) || !validFieldValue(v) {
+		if !ok || k == "" || !httpguts.ValidHeaderFieldName(k) || !httpguts.ValidHeaderFieldValue(v) {
 			return false
 		}
 		if !isCanonical(k) {
@@ -135,27 +135,6 @@ func parseFields(s string, hdr http.Header) bool {
 		i++
 	}
 	return false
-}
-
-// validFieldName reports whether k is a token (RFC 9110 5.6.2).
-func validFieldName(k string) bool {
-	for i := 0; i < len(k); i++ {
-		if !httpguts.IsTokenRune(rune(k[i])) {
-			return false
-		}
-	}
-	return true
-}
-
-// validFieldValue reports whether v holds no control bytes other than
-// tab.
-func validFieldValue(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; (c < ' ' && c != '\t') || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 // isCanonical reports whether k is already in canonical MIME form.
