@@ -118,12 +118,18 @@ func (i writerInformer) inform(h *head) error {
 // retry: c was reused and nothing shows that the backend got req, which
 // may be sent again.
 func (p *Pool) start(c *conn, req *Request, h *head, inf informer) (werr error, retry bool, err error) {
+	// Without a body, writing the request and waiting for the response
+	// are one step (writeAwaiting), so the wait's deadline comes first.
+	bodyless := req.bodyLength() == 0
+	if bodyless {
+		p.armHeaderTimeout(c)
+	}
 	bodyTouched, werr := p.writeRequest(c, req)
 	if werr != nil && c.reused && !bodyTouched {
 		return werr, true, werr // nothing of the request reached the backend
 	}
-	if p.opts.ResponseHeaderTimeout > 0 {
-		c.nc.SetReadDeadline(time.Now().Add(p.opts.ResponseHeaderTimeout))
+	if !bodyless {
+		p.armHeaderTimeout(c)
 	}
 	if _, err := c.br.Peek(1); err != nil {
 		if werr != nil {
@@ -154,6 +160,14 @@ func (p *Pool) start(c *conn, req *Request, h *head, inf informer) (werr error, 
 	return werr, false, nil
 }
 
+// armHeaderTimeout starts the wait for the response's header, bounded
+// by ResponseHeaderTimeout.
+func (p *Pool) armHeaderTimeout(c *conn) {
+	if p.opts.ResponseHeaderTimeout > 0 {
+		c.nc.SetReadDeadline(time.Now().Add(p.opts.ResponseHeaderTimeout))
+	}
+}
+
 // writeRequest writes req's head and body to c. bodyTouched: some of the
 // body was read, so req cannot be sent again.
 func (p *Pool) writeRequest(c *conn, req *Request) (bodyTouched bool, err error) {
@@ -164,7 +178,10 @@ func (p *Pool) writeRequest(c *conn, req *Request) (bodyTouched bool, err error)
 		writeHead(c.bw, req)
 	}
 	if n == 0 {
-		return false, c.bw.Flush()
+		c.awaitResponse = true // the head is all: write it and await the response
+		err := c.bw.Flush()
+		c.awaitResponse = false
+		return false, err
 	}
 	// As http.Transport: the head goes first, in case the backend needs
 	// it before the body arrives.

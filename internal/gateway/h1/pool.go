@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -116,7 +117,8 @@ func (p *Pool) dial(ctx context.Context) (*conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", p.addr, err)
 	}
-	c := &conn{nc: nc, pool: p, br: bufio.NewReaderSize(nc, 4<<10), bw: bufio.NewWriterSize(nc, 4<<10)}
+	c := &conn{nc: nc, rc: rawConn(nc), pool: p, br: bufio.NewReaderSize(nc, 4<<10)}
+	c.bw = bufio.NewWriterSize(backendWriter{c}, 4<<10)
 	c.abortFn = c.abort
 	return c, nil
 }
@@ -143,20 +145,36 @@ func (p *Pool) put(c *conn) {
 // conn is one connection to a backend with its buffers. It belongs to
 // one request at a time, or to its pool's idle list.
 type conn struct {
-	nc     net.Conn
-	pool   *Pool
-	br     *bufio.Reader
-	bw     *bufio.Writer
-	head   []byte       // the latest response head, reused
-	hdr    http.Header  // the latest response's fields, reused
-	lr     lengthReader // the latest response's body with a Content-Length
-	reused bool         // it served a request before
-	idleAt time.Time
-	timer  *time.Timer // closes it once idle for too long
+	nc   net.Conn
+	rc   syscall.RawConn // nc's, when writeAwaiting can use it
+	pool *Pool
+	br   *bufio.Reader
+	bw   *bufio.Writer // writes to backendWriter
+	// awaitResponse makes bw's next write to nc the request's last:
+	// written with writeAwaiting.
+	awaitResponse bool
+	head          []byte       // the latest response head, reused
+	hdr           http.Header  // the latest response's fields, reused
+	lr            lengthReader // the latest response's body with a Content-Length
+	reused        bool         // it served a request before
+	idleAt        time.Time
+	timer         *time.Timer // closes it once idle for too long
 	// aborted is set once the request's context ended: its deadlines
 	// are in the past and it must not be reused.
 	aborted atomic.Bool
 	abortFn func() // c.abort, bound once
+}
+
+// backendWriter is what a conn's bufio.Writer writes to: its
+// connection, through writeAwaiting when the write ends a request.
+type backendWriter struct{ c *conn }
+
+func (w backendWriter) Write(p []byte) (int, error) {
+	if w.c.awaitResponse {
+		w.c.awaitResponse = false
+		return w.c.writeAwaiting(p)
+	}
+	return w.c.nc.Write(p)
 }
 
 // abort makes c's pending and future reads and writes fail at once. It
