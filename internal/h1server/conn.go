@@ -162,11 +162,15 @@ func (c *conn) releaseBuffers() {
 // serve serves the connection's requests until it closes, is hijacked
 // or is handed to the fallback Server.
 func (c *conn) serve(base context.Context) {
-	ctx := context.WithValue(base, http.LocalAddrContextKey, c.rwc.LocalAddr())
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	// Requests' contexts derive from values, a context that never ends:
+	// one derived from a context that can end would be registered with
+	// it and removed again, request after request.
+	values := context.WithValue(base, http.LocalAddrContextKey, c.rwc.LocalAddr())
 	if c.srv.tlsConfig != nil {
-		if ok, handedOff := c.handshake(ctx); !ok {
+		ctx, cancel := context.WithCancel(values)
+		ok, handedOff := c.handshake(ctx)
+		cancel()
+		if !ok {
 			if !handedOff {
 				c.srv.trackConn(c, false)
 				c.rwc.Close()
@@ -261,7 +265,7 @@ func (c *conn) serve(base context.Context) {
 			c.readDeadline(0)
 		}
 		c.linger = false
-		if !c.serveRequest(ctx, &h) {
+		if !c.serveRequest(values, &h) {
 			if c.linger && !c.hijacked {
 				c.closeWriteAndWait()
 			}

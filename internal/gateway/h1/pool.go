@@ -47,7 +47,12 @@ type Pool struct {
 	opts Options
 
 	mu   sync.Mutex
-	idle []*conn // most recently used last
+	idle []*conn // most recently used last, so by idleAt
+	// sweeper closes the connections idle for too long; sweeping: it is
+	// scheduled. One timer for the pool rather than one per connection
+	// keeps timers off the request path.
+	sweeper  *time.Timer
+	sweeping bool
 }
 
 // NewPool returns a Pool of connections to addr (host:port).
@@ -78,7 +83,6 @@ func (p *Pool) CloseIdle() {
 	p.idle = nil
 	p.mu.Unlock()
 	for _, c := range idle {
-		c.stopTimer()
 		c.nc.Close()
 	}
 }
@@ -103,7 +107,6 @@ func (p *Pool) get() *conn {
 		p.idle[n-1] = nil
 		p.idle = p.idle[:n-1]
 		p.mu.Unlock()
-		c.stopTimer()
 		if time.Since(c.idleAt) < p.opts.IdleTimeout {
 			return c
 		}
@@ -134,12 +137,44 @@ func (p *Pool) put(c *conn) {
 		return
 	}
 	p.idle = append(p.idle, c)
-	if c.timer == nil {
-		c.timer = time.AfterFunc(p.opts.IdleTimeout, c.expire)
-	} else {
-		c.timer.Reset(p.opts.IdleTimeout)
+	if !p.sweeping {
+		p.schedule(p.opts.IdleTimeout)
 	}
 	p.mu.Unlock()
+}
+
+// schedule runs sweep after d. p.mu is held.
+func (p *Pool) schedule(d time.Duration) {
+	p.sweeping = true
+	if p.sweeper == nil {
+		p.sweeper = time.AfterFunc(d, p.sweep)
+	} else {
+		p.sweeper.Reset(d)
+	}
+}
+
+// sweep closes the connections idle for IdleTimeout or longer, the
+// oldest first, and runs again when the next one will be.
+func (p *Pool) sweep() {
+	now := time.Now()
+	p.mu.Lock()
+	n := 0
+	for n < len(p.idle) && now.Sub(p.idle[n].idleAt) >= p.opts.IdleTimeout {
+		n++
+	}
+	expired := make([]*conn, n)
+	copy(expired, p.idle[:n])
+	m := copy(p.idle, p.idle[n:])
+	clear(p.idle[m:])
+	p.idle = p.idle[:m]
+	p.sweeping = false
+	if m > 0 {
+		p.schedule(p.opts.IdleTimeout - now.Sub(p.idle[0].idleAt))
+	}
+	p.mu.Unlock()
+	for _, c := range expired {
+		c.nc.Close()
+	}
 }
 
 // conn is one connection to a backend with its buffers. It belongs to
@@ -158,7 +193,6 @@ type conn struct {
 	lr            lengthReader // the latest response's body with a Content-Length
 	reused        bool         // it served a request before
 	idleAt        time.Time
-	timer         *time.Timer // closes it once idle for too long
 	// aborted is set once the request's context ended: its deadlines
 	// are in the past and it must not be reused.
 	aborted atomic.Bool
@@ -193,26 +227,5 @@ func (c *conn) clearReadDeadline() {
 	c.nc.SetReadDeadline(time.Time{})
 	if c.aborted.Load() {
 		c.nc.SetDeadline(aLongTimeAgo)
-	}
-}
-
-// expire closes c if it is still idle: its idle timer fired.
-func (c *conn) expire() {
-	p := c.pool
-	p.mu.Lock()
-	for i, ic := range p.idle {
-		if ic == c {
-			p.idle = append(p.idle[:i], p.idle[i+1:]...)
-			p.mu.Unlock()
-			c.nc.Close()
-			return
-		}
-	}
-	p.mu.Unlock()
-}
-
-func (c *conn) stopTimer() {
-	if c.timer != nil {
-		c.timer.Stop()
 	}
 }
