@@ -118,6 +118,7 @@ func runServe(ctx context.Context, cfg serveConfig) error {
 		return err
 	}
 	routeLibraryLogs(log)
+	defer cfg.GatewaySettings.StartHeapFloor(log)()
 	flushAccessLog, err := cfg.GatewaySettings.StartAccessLog(cfg.Stdout, cfg.LogFormat)
 	if err != nil {
 		return err

@@ -32,6 +32,7 @@ var allowed = map[string][]string{
 	"internal/configsync/endpoint": {"internal/configsync", "internal/configsync/source", "internal/model", "internal/store", "internal/snapshot", "internal/gatewaykey", "internal/lockout"},
 	"internal/cli":                 {"internal/h1server"},
 	"internal/h1server":            {},
+	"internal/heapfloor":           {},
 	"internal/oidctest":            {},
 	"internal/oauthtest":           {},
 	"internal/otlptest":            {},

@@ -152,6 +152,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.UseLogger != nil {
 		cfg.UseLogger(log)
 	}
+	defer cfg.GatewaySettings.StartHeapFloor(log)()
 	flushAccessLog, err := cfg.GatewaySettings.StartAccessLog(cfg.Stdout, cfg.LogFormat)
 	if err != nil {
 		return err

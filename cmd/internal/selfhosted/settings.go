@@ -13,6 +13,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/cache"
 	"github.com/gatehouse/gatehouse/internal/cli"
 	"github.com/gatehouse/gatehouse/internal/gateway"
+	"github.com/gatehouse/gatehouse/internal/heapfloor"
 	"github.com/gatehouse/gatehouse/internal/limits"
 )
 
@@ -53,6 +54,10 @@ type GatewaySettings struct {
 	// a certificate (APIM's negotiateClientCertificate), which policies
 	// see as context.Request.Certificate. False: none is asked for.
 	NegotiateClientCertificate bool
+	// GCHeapFloor is the heap goal the garbage collector keeps to at the
+	// least (package heapfloor) unless GOGC is set; 0: the runtime's
+	// default tuning.
+	GCHeapFloor cli.ByteSize
 	// Limits bound what the gateway's listeners accept; the metrics
 	// listener takes their ForTools version.
 	Limits cli.Limits
@@ -64,6 +69,27 @@ type GatewaySettings struct {
 	// AccessLogger writes the access log; StartAccessLog sets it. Nil:
 	// the access log goes to the gateway's logger.
 	AccessLogger *slog.Logger
+}
+
+// DefaultGCHeapFloor is --gc-heap-floor's default.
+const DefaultGCHeapFloor = 32 << 20
+
+// StartHeapFloor keeps the garbage collector's heap goal at GCHeapFloor
+// or more (package heapfloor) unless GOGC is set in the environment;
+// stop undoes it.
+func (g GatewaySettings) StartHeapFloor(log *slog.Logger) (stop func()) {
+	getenv := g.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if g.GCHeapFloor <= 0 {
+		return func() {}
+	}
+	if getenv("GOGC") != "" {
+		log.Debug("GOGC is set: --gc-heap-floor is ignored")
+		return func() {}
+	}
+	return heapfloor.Start(uint64(g.GCHeapFloor))
 }
 
 // AddFlags defines the settings' flags, with their defaults, on f.
@@ -80,6 +106,8 @@ func (g *GatewaySettings) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&g.ServiceName, "service-name", "gatehouse", "the service name policies see as context.Deployment.ServiceName and ServiceId")
 	f.StringVar(&g.EntraAuthority, "entra-authority", "", "Microsoft Entra ID authority whose OpenID Connect discovery validate-azure-ad-token uses (such as https://login.microsoftonline.us); empty: https://login.microsoftonline.com")
 	f.StringVar(&g.LoggerDir, "logger-dir", "./gatehouse-logs", "directory that file loggers (diagnostics' request records) write under; a logger's credentials.path is relative to it; empty: file loggers are off")
+	g.GCHeapFloor = DefaultGCHeapFloor
+	f.Var(&g.GCHeapFloor, "gc-heap-floor", "heap size under which the garbage collector does not run (it runs less often under load, for this much more memory); ignored when GOGC is set; 0: the Go runtime's default")
 	f.BoolVar(&g.NegotiateClientCertificate, "negotiate-client-certificate", false, "make the HTTPS listener ask clients for a TLS certificate (never required there: validate-client-certificate checks it), which policies see as context.Request.Certificate")
 	g.Identity.addFlags(f)
 	g.Limits.AddFlags(f)
