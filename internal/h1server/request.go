@@ -108,7 +108,7 @@ func parseFields(s string, hdr http.Header) bool {
 		if !isCanonical(k) {
 			k = textproto.CanonicalMIMEHeaderKey(k)
 		}
-		v = strings.Trim(v, " \t")
+		v = trimOWS(v)
 		if prev, ok := hdr[k]; ok {
 			hdr[k] = append(prev, v)
 			continue
@@ -146,4 +146,17 @@ func isCanonical(k string) bool {
 		upper = c == '-'
 	}
 	return true
+}
+
+// trimOWS returns v without the spaces and tabs around it (a field
+// value's optional white space): strings.Trim without building its set
+// per call.
+func trimOWS(v string) string {
+	for len(v) > 0 && (v[0] == ' ' || v[0] == '\t') {
+		v = v[1:]
+	}
+	for len(v) > 0 && (v[len(v)-1] == ' ' || v[len(v)-1] == '\t') {
+		v = v[:len(v)-1]
+	}
+	return v
 }

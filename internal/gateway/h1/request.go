@@ -184,12 +184,28 @@ func writeField(bw *bufio.Writer, k, v string) {
 	bw.WriteString("\r\n")
 }
 
-// sanitize returns v as http.Header.Write writes it.
+// sanitize returns v as http.Header.Write writes it: line breaks made
+// spaces, and without surrounding white space.
 func sanitize(v string) string {
-	if strings.ContainsAny(v, "\r\n") {
-		v = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(v)
+	if strings.IndexByte(v, '\r') >= 0 || strings.IndexByte(v, '\n') >= 0 {
+		v = lineBreaks.Replace(v)
 	}
-	return strings.Trim(v, " \t\r\n")
+	return trim(v, " \t\r\n")
+}
+
+// lineBreaks makes the line breaks of a field value spaces.
+var lineBreaks = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ")
+
+// trim returns v without the leading and trailing bytes in set (a few
+// ASCII characters): strings.Trim without building its set per call.
+func trim(v, set string) string {
+	for len(v) > 0 && strings.IndexByte(set, v[0]) >= 0 {
+		v = v[1:]
+	}
+	for len(v) > 0 && strings.IndexByte(set, v[len(v)-1]) >= 0 {
+		v = v[:len(v)-1]
+	}
+	return v
 }
 
 // connectionTokens returns the canonical names that the Connection
@@ -198,7 +214,7 @@ func connectionTokens(c []string) []string {
 	var out []string
 	for _, v := range c {
 		for t := range strings.SplitSeq(v, ",") {
-			if t = strings.Trim(t, " \t"); t != "" {
+			if t = trim(t, " \t"); t != "" {
 				out = append(out, http.CanonicalHeaderKey(t))
 			}
 		}

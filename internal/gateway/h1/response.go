@@ -125,7 +125,7 @@ func parseFields(s string, hdr http.Header) bool {
 		if !isCanonical(k) {
 			k = textproto.CanonicalMIMEHeaderKey(k)
 		}
-		v = strings.Trim(v, " \t")
+		v = trim(v, " \t")
 		if prev, ok := hdr[k]; ok {
 			hdr[k] = append(prev, v)
 			continue
