@@ -62,6 +62,10 @@ type conn struct {
 	// hasDeadline: the connection may have a read deadline set (by the
 	// server, or by a handler through http.ResponseController).
 	hasDeadline atomic.Bool
+	// lastDeadline is the read deadline readDeadline set last, while it
+	// is the connection's; zero once anything else may have changed it.
+	// It belongs to the serving goroutine.
+	lastDeadline time.Time
 
 	// The background read that notices a client going away while a
 	// request runs (see Server.ClientGoneAfter).
@@ -278,13 +282,23 @@ func (c *conn) serve(base context.Context) {
 }
 
 // readDeadline sets the connection's read deadline d from now; 0: none.
+//
+// A deadline set less than d/64 ago is kept rather than moved: on a busy
+// connection, the wait for the next request is bounded by d minus at
+// most a 64th, and no timer is moved per request.
 func (c *conn) readDeadline(d time.Duration) {
 	switch {
 	case d > 0:
-		c.rwc.SetReadDeadline(time.Now().Add(d))
+		at := time.Now().Add(d)
+		if c.hasDeadline.Load() && !c.lastDeadline.IsZero() && at.Sub(c.lastDeadline) < d/64 && !at.Before(c.lastDeadline) {
+			return
+		}
+		c.rwc.SetReadDeadline(at)
+		c.lastDeadline = at
 		c.hasDeadline.Store(true)
 	case c.hasDeadline.Load():
 		c.rwc.SetReadDeadline(time.Time{})
+		c.lastDeadline = time.Time{}
 		c.hasDeadline.Store(false)
 	}
 }

@@ -159,6 +159,7 @@ func (w *response) FlushError() error {
 // (http.ResponseController). The next request has its own, as with
 // net/http.
 func (w *response) SetReadDeadline(t time.Time) error {
+	w.c.lastDeadline = time.Time{}
 	w.c.hasDeadline.Store(true)
 	return w.c.rwc.SetReadDeadline(t)
 }
