@@ -13,6 +13,9 @@
 #   nginx      nginx as a plain reverse proxy
 #   caddy      Caddy as a plain reverse proxy (GOMAXPROCS=1), when installed
 #   haproxy    HAProxy as a plain reverse proxy (one thread), when installed
+#   relay      the floor of a Go proxy: scripts/benchrelay, which passes bytes between
+#              client and backend connections on the runtime's netpoller without
+#              reading them (GOMAXPROCS=1)
 #   open       the gateway, an API without subscription (the fast path)
 #   keyed      the gateway, an API with a subscription key (the fast path)
 #   pipeline   keyed, plus a policy that only sets a variable: what running a compiled
@@ -190,9 +193,10 @@ if ((SERVER_CPU >= NCPU)); then die "BENCH_SERVER_CPU=$SERVER_CPU but only $NCPU
 
 # ---------------------------------------------------------------- build
 
-log "building bin/gatehouse, bin/benchbackend, bin/benchtoken and bin/benchredis"
+log "building bin/gatehouse, bin/benchbackend, bin/benchrelay, bin/benchtoken and bin/benchredis"
 go build -o bin/gatehouse ./cmd/gatehouse
 go build -o bin/benchbackend ./scripts/benchbackend
+go build -o bin/benchrelay ./scripts/benchrelay
 go build -o bin/benchtoken ./scripts/benchtoken
 go build -o bin/benchredis ./scripts/benchredis
 
@@ -317,7 +321,7 @@ parse_wrk() {
 
 # ---------------------------------------------------------------- targets
 
-ALL_TARGETS=(direct nginx caddy haproxy open keyed pipeline ratelimit policy redis jwt)
+ALL_TARGETS=(direct nginx caddy haproxy relay open keyed pipeline ratelimit policy redis jwt)
 declare -A WANT=()
 for t in ${BENCH_TARGETS:-${ALL_TARGETS[*]}} direct keyed; do
 	[[ " ${ALL_TARGETS[*]} " == *" $t "* ]] || die "BENCH_TARGETS: unknown target $t (known: ${ALL_TARGETS[*]})"
@@ -361,7 +365,7 @@ TARGETS=()
 for t in "${ALL_TARGETS[@]}"; do
 	if wanted "$t"; then TARGETS+=("$t"); fi
 done
-gateway_target() { [[ $1 != direct && $1 != nginx && $1 != caddy && $1 != haproxy ]]; }
+gateway_target() { [[ $1 != direct && $1 != nginx && $1 != caddy && $1 != haproxy && $1 != relay ]]; }
 
 # ---------------------------------------------------------------- start
 
@@ -395,7 +399,13 @@ start nginx "$WORK/nginx.log" \
 	taskset -c "$SERVER_CPU" "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log"
 NGINX_PID=$LAST_PID
 
-CADDY_PID="" HAPROXY_PID=""
+CADDY_PID="" HAPROXY_PID="" RELAY_PID=""
+if wanted relay; then
+	free_port RELAY_PORT
+	start relay "$WORK/relay.log" \
+		env GOMAXPROCS=1 taskset -c "$SERVER_CPU" bin/benchrelay -addr "127.0.0.1:$RELAY_PORT" -backend "127.0.0.1:$BACKEND_PORT"
+	RELAY_PID=$LAST_PID
+fi
 if wanted caddy; then
 	free_port CADDY_PORT
 	mkdir -p "$WORK/caddy"
@@ -447,6 +457,7 @@ wait_ok "http://127.0.0.1:$BACKEND_PORT/"
 wait_ok "http://127.0.0.1:$NGINX_PORT/"
 if [[ -n $CADDY_PID ]]; then wait_ok "http://127.0.0.1:$CADDY_PORT/"; fi
 if [[ -n $HAPROXY_PID ]]; then wait_ok "http://127.0.0.1:$HAPROXY_PORT/"; fi
+if [[ -n $RELAY_PID ]]; then wait_ok "http://127.0.0.1:$RELAY_PORT/"; fi
 wait_ok "$MGMT/mgmt/apis" -H "Authorization: Bearer $ADMIN_TOKEN"
 if [[ -n $GW2_PID ]]; then wait_ok "$MGMT2/mgmt/apis" -H "Authorization: Bearer $ADMIN_TOKEN"; fi
 
@@ -575,13 +586,14 @@ IDLE_HWM_KB=$(status_kb "$GW_PID" VmHWM)
 
 # ---------------------------------------------------------------- run
 
-declare -A LABEL=([direct]="direct backend" [nginx]="nginx" [caddy]="caddy" [haproxy]="haproxy" [open]="gateway open" [keyed]="gateway keyed"
+declare -A LABEL=([direct]="direct backend" [nginx]="nginx" [caddy]="caddy" [haproxy]="haproxy" [relay]="Go relay (floor)" [open]="gateway open" [keyed]="gateway keyed"
 	[pipeline]="keyed+pipeline" [ratelimit]="keyed+rl memory" [policy]="keyed+rl+policy" [redis]="keyed+rl Redis" [jwt]="keyed+jwt")
 declare -A URL=(
 	[direct]="http://127.0.0.1:$BACKEND_PORT/hello"
 	[nginx]="http://127.0.0.1:$NGINX_PORT/hello"
 	[caddy]="http://127.0.0.1:${CADDY_PORT:-0}/hello"
 	[haproxy]="http://127.0.0.1:${HAPROXY_PORT:-0}/hello"
+	[relay]="http://127.0.0.1:${RELAY_PORT:-0}/hello"
 	[open]="$GW/open/hello"
 	[keyed]="$GW/keyed/hello"
 	[pipeline]="$GW/pipeline/hello"
@@ -590,7 +602,7 @@ declare -A URL=(
 	[redis]="http://127.0.0.1:${GW2_PORT:-0}/ratelimit/hello"
 	[jwt]="$GW/jwt/hello"
 )
-declare -A CPU_PIDS=([direct]="$BACKEND_PID" [nginx]="$NGINX_WORKERS" [caddy]="$CADDY_PID" [haproxy]="$HAPROXY_PID" [open]="$GW_PID" [keyed]="$GW_PID"
+declare -A CPU_PIDS=([direct]="$BACKEND_PID" [nginx]="$NGINX_WORKERS" [caddy]="$CADDY_PID" [haproxy]="$HAPROXY_PID" [relay]="$RELAY_PID" [open]="$GW_PID" [keyed]="$GW_PID"
 	[pipeline]="$GW_PID" [ratelimit]="$GW_PID" [policy]="$GW_PID" [redis]="$GW2_PID" [jwt]="$GW_PID")
 declare -A RPS P50 P99 RATIO VS_KEYED CPU_US CPU_VS_KEYED REDIS_CPU_US TOTAL_NON2XX TOTAL_SOCKERR
 for t in "${TARGETS[@]}"; do
@@ -616,7 +628,7 @@ sample_rss() {
 wrk_cmd() { # TARGET SECONDS
 	local args=(-t1 "-c$CONNS" "-d${2}s" --latency)
 	case $1 in
-	direct | nginx | caddy | haproxy | open) ;;
+	direct | nginx | caddy | haproxy | relay | open) ;;
 	jwt) args+=(-H "$KEY_HDR" -H "$JWT_HDR") ;;
 	*) args+=(-H "$KEY_HDR") ;;
 	esac
