@@ -51,6 +51,7 @@ var cases = []struct {
 	{"NoBodyForHeadAnd204And304", testNoBodyResponses},
 	{"ShortBodyIsAnError", testShortBody},
 	{"HugeResponseHeaderRefused", testHugeHeaderRefused},
+	{"MalformedResponseHeadLeavesNoFields", testMalformedHeadLeavesNoFields},
 }
 
 // Run runs every case of the suite against the forwarder that start

@@ -236,3 +236,25 @@ func testHugeHeaderRefused(t *testing.T, h *harness) {
 		t.Errorf("got %d %q, want 502", resp.StatusCode, body)
 	}
 }
+
+// testMalformedHeadLeavesNoFields: a response whose head is well formed
+// but whose framing is not (two different Content-Lengths) is refused
+// with 502, and none of its fields reach the client.
+func testMalformedHeadLeavesNoFields(t *testing.T, h *harness) {
+	front := h.serveRaw(func(c net.Conn, br *bufio.Reader) {
+		if _, err := readRequest(br); err != nil {
+			return
+		}
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nX-Backend-Secret: leaked\r\nSet-Cookie: s=1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok")
+	})
+	req, _ := http.NewRequestWithContext(h.context(), http.MethodGet, front+"/malformed", nil)
+	resp, body := do(t, h.client, req)
+	if resp.StatusCode != http.StatusBadGateway {
+		t.Errorf("got %d %q, want 502", resp.StatusCode, body)
+	}
+	for _, k := range []string{"X-Backend-Secret", "Set-Cookie"} {
+		if v := resp.Header.Values(k); len(v) > 0 {
+			t.Errorf("the 502 carries the malformed response's %s %q", k, v)
+		}
+	}
+}

@@ -17,16 +17,19 @@ import (
 // trailer names, the status, the body (flushed write by write for
 // text/event-stream and bodies of unknown length), then the trailers.
 // An error means the client's response is broken: the caller aborts it.
-func (p *Pool) relay(c *conn, w http.ResponseWriter, method string, h *head, f *framing) error {
+// direct: h's fields were read into w's header, and are not copied.
+func (p *Pool) relay(c *conn, w http.ResponseWriter, method string, h *head, f *framing, direct bool) error {
 	hdr := h.header
 	removeHopByHop(hdr)
 	flush := flushes(hdr, f, method)
 	dst := w.Header()
-	for k, vv := range hdr {
-		if prev, ok := dst[k]; ok {
-			dst[k] = append(prev, vv...)
-		} else {
-			dst[k] = vv // the values are this response's own
+	if !direct {
+		for k, vv := range hdr {
+			if prev, ok := dst[k]; ok {
+				dst[k] = append(prev, vv...)
+			} else {
+				dst[k] = vv // the values are this response's own
+			}
 		}
 	}
 	if len(f.trailer) > 0 {

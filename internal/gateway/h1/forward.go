@@ -60,17 +60,34 @@ func (p *Pool) exchange(ctx context.Context, c *conn, w http.ResponseWriter, req
 	stop := arm(ctx, c)
 	keep := false
 	defer func() { p.finish(c, stop, keep) }()
+	// When the client's header is empty, as it mostly is, the response's
+	// fields are read straight into it instead of into the connection's
+	// map and then copied; it is emptied again if the exchange fails
+	// before the response is relayed, for the caller's error response.
+	dst := w.Header()
+	direct := len(dst) == 0
 	h := head{header: c.hdr}
-	werr, retry, err := p.start(c, req, &h, writerInformer{w})
-	c.hdr = h.header
+	if direct {
+		h.header = dst
+	}
+	werr, retry, err := p.start(c, req, &h, writerInformer{w, direct})
+	if !direct {
+		c.hdr = h.header
+	}
 	if err != nil {
+		if direct {
+			clear(dst)
+		}
 		return retry, err
 	}
 	f, err := frame(&h, req.Method)
 	if err != nil {
+		if direct {
+			clear(dst)
+		}
 		return false, err
 	}
-	if err := p.relay(c, w, req.Method, &h, &f); err != nil {
+	if err := p.relay(c, w, req.Method, &h, &f, direct); err != nil {
 		return false, fmt.Errorf("%w: %w", ErrResponseStarted, err)
 	}
 	keep = werr == nil && !f.close && c.br.Buffered() == 0
@@ -104,10 +121,19 @@ type informer interface {
 	inform(h *head) error
 }
 
-// writerInformer writes 1xx responses to a ResponseWriter.
-type writerInformer struct{ w http.ResponseWriter }
+// writerInformer writes 1xx responses to a ResponseWriter. direct: the
+// responses' fields are read into the ResponseWriter's header already.
+type writerInformer struct {
+	w      http.ResponseWriter
+	direct bool
+}
 
 func (i writerInformer) inform(h *head) error {
+	if i.direct {
+		i.w.WriteHeader(h.status)
+		clear(i.w.Header()) // the next head is read into it
+		return nil
+	}
 	relay1xx(i.w, h)
 	return nil
 }
