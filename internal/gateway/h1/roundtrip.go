@@ -109,9 +109,8 @@ func (i traceInformer) inform(h *head) error {
 // response makes the http.Response of head h with framing f, its body
 // read from c.
 func (p *Pool) response(c *conn, stop func() bool, out *http.Request, h *head, f *framing, reusable bool) *http.Response {
-	res := &http.Response{StatusCode: h.status, Proto: fmt.Sprintf("HTTP/%d.%d", h.major, h.minor), ProtoMajor: h.major,
+	res := &http.Response{StatusCode: h.status, Status: statusLine(h.status), Proto: protoName(h.major, h.minor), ProtoMajor: h.major,
 		ProtoMinor: h.minor, Header: h.header, ContentLength: f.length, Request: out, Close: f.close}
-	res.Status = strconv.Itoa(h.status) + " " + http.StatusText(h.status)
 	if out.Method == http.MethodHead {
 		res.ContentLength = -1
 		if cl := h.header["Content-Length"]; len(cl) > 0 {
@@ -140,6 +139,37 @@ func (p *Pool) response(c *conn, stop func() bool, out *http.Request, h *head, f
 	}
 	res.Body = b
 	return res
+}
+
+// protoName returns the Proto of a response of HTTP version major.minor,
+// as http.Transport sets it; the common versions are constants.
+func protoName(major, minor int) string {
+	switch {
+	case major == 1 && minor == 1:
+		return "HTTP/1.1"
+	case major == 1 && minor == 0:
+		return "HTTP/1.0"
+	}
+	return fmt.Sprintf("HTTP/%d.%d", major, minor)
+}
+
+// statusLines holds the Status of every status code from 100 to 599
+// ("200 OK"; "299 " for a code without a reason phrase), made once.
+var statusLines = func() (lines [500]string) {
+	for i := range lines {
+		code := 100 + i
+		lines[i] = strconv.Itoa(code) + " " + http.StatusText(code)
+	}
+	return lines
+}()
+
+// statusLine returns the Status of a response with code, as
+// http.Transport sets it: the code, a space and its reason phrase.
+func statusLine(code int) string {
+	if code >= 100 && code < 100+len(statusLines) {
+		return statusLines[code-100]
+	}
+	return strconv.Itoa(code) + " " + http.StatusText(code)
 }
 
 // body is a response body read from its connection, which it gives
