@@ -50,7 +50,7 @@ func TestSetForwardingHeaders(t *testing.T) {
 			if got.Out.Header == nil {
 				got.Out.Header = http.Header{}
 			}
-			setForwardingHeaders(got)
+			setForwardingHeaders(got, new([4]string))
 			if !reflect.DeepEqual(got.Out.Header, want.Out.Header) {
 				t.Fatalf("headers %v, want %v", got.Out.Header, want.Out.Header)
 			}

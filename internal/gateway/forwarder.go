@@ -109,6 +109,8 @@ type forwarding struct {
 	sent   http.Request
 	trace  httptrace.ClientTrace
 	rtDone bool
+	// store holds what the request's first forward makes.
+	store forwardStore
 }
 
 // forwardingContext is the context of a request on the policy path: the
@@ -269,10 +271,18 @@ func (fw *forwarding) Forward(c *policy.Context, f policy.Forward) error {
 		a.body = expr.BodyOf(nil) // the upgraded connection is not a body to read
 	} else {
 		body := res.Body
-		a.body = expr.NewStreamBody(body, func(body io.Reader) ([]byte, error) { return io.ReadAll(io.LimitReader(body, maxPolicyBody)) })
+		a.body = fw.store.takeBody()
+		a.body.InitStream(body, readResponseBody)
 	}
-	c.Response = &expr.Response{StatusCode: res.StatusCode, StatusReason: http.StatusText(res.StatusCode), Headers: res.Header, Body: a.body}
+	c.Response = fw.store.takeResponse()
+	*c.Response = expr.Response{StatusCode: res.StatusCode, StatusReason: http.StatusText(res.StatusCode), Headers: res.Header, Body: a.body}
 	return nil
+}
+
+// readResponseBody reads a backend response's body for policies,
+// maxPolicyBody bytes at most.
+func readResponseBody(body io.Reader) ([]byte, error) {
+	return io.ReadAll(io.LimitReader(body, maxPolicyBody))
 }
 
 // unavailable makes c's response APIM's answer for a backend, or every
@@ -339,7 +349,7 @@ func (fw *forwarding) rewrite(pr *httputil.ProxyRequest) {
 	kept := [...][]string{out.Header["Te"], out.Header["Connection"], out.Header["Upgrade"]}
 	// Room for what is added below (X-Forwarded-*, User-Agent, the kept
 	// hop-by-hop fields) without growing the map.
-	out.Header = endToEnd(c.Request.Headers, "", 4+len(kept))
+	out.Header = endToEnd(c.Request.Headers, "", 4+len(kept), fw.store.takeHeaderValues())
 	for i, h := range [...]string{"Te", "Connection", "Upgrade"} {
 		if kept[i] != nil {
 			out.Header[h] = kept[i]
@@ -356,7 +366,7 @@ func (fw *forwarding) rewrite(pr *httputil.ProxyRequest) {
 			out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
 		}
 	}
-	setForwardingHeaders(pr) // appends the client to the X-Forwarded-For the policies saw
+	setForwardingHeaders(pr, fw.store.takeForwardingValues()) // appends the client to the X-Forwarded-For the policies saw
 	if a.be != nil {
 		a.be.apply(out)
 	}
@@ -370,7 +380,8 @@ func (fw *forwarding) target(in *http.Request) *url.URL {
 	if fw.a.base != nil {
 		b = fw.a.base
 	}
-	u := &url.URL{Scheme: b.Scheme, Host: b.Host, Path: joinPath(strings.TrimSuffix(b.Path, "/"), c.Path)}
+	u := fw.store.takeURL()
+	*u = url.URL{Scheme: b.Scheme, Host: b.Host, Path: joinPath(strings.TrimSuffix(b.Path, "/"), c.Path)}
 	if c.Path == fw.rest && in.URL.RawPath != "" {
 		prefix := ""
 		if fw.api.path != "" {

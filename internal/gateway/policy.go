@@ -128,6 +128,9 @@ type requestState struct {
 	queryOK bool      // in.Query parsed without an error
 	sub     expr.Subscription
 	fw      forwarding
+	// headerValues holds the values of context.Request.Headers when
+	// they fit.
+	headerValues [8]string
 }
 
 // newPolicyContext makes the policy Context of one request.
@@ -142,7 +145,7 @@ func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation,
 // is shared: policies only read it.
 func (s *Server) newRequestState(r *http.Request, api *apiRoute, op *operation, sub *subscriber, key, rest string) *requestState {
 	st := &requestState{}
-	headers := endToEnd(r.Header, api.keyHeader, 0)
+	headers := endToEnd(r.Header, api.keyHeader, 0, st.headerValues[:])
 	removeConnectionTokens(headers, r.Header["Connection"])
 	in := &st.in
 	st.queryOK = requestURL(in, r)

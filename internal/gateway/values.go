@@ -31,13 +31,19 @@ func cloneValues(v url.Values) url.Values {
 // endToEnd returns a deep copy of h, as http.Header.Clone makes it,
 // without the hop-by-hop fields (hopHeaders) and the field skip (""
 // none), and with room for extra more fields: adding them does not grow
-// the map. A nil h gives an empty, non-nil copy.
-func endToEnd(h http.Header, skip string, extra int) http.Header {
+// the map. A nil h gives an empty, non-nil copy. The values go into
+// spare, which must be zero and used by nothing else, when they fit.
+func endToEnd(h http.Header, skip string, extra int, spare []string) http.Header {
 	n := 0
 	for _, vs := range h {
 		n += len(vs)
 	}
-	all := make([]string, n)
+	var all []string
+	if n <= len(spare) {
+		all = spare[:n]
+	} else {
+		all = make([]string, n)
+	}
 	out := make(http.Header, len(h)+extra)
 	for k, vs := range h {
 		if k == skip || isHopHeader(k) {
