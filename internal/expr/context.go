@@ -65,7 +65,68 @@ type URL struct {
 	Host   string
 	Port   int
 	Path   string
-	Query  url.Values
+	// Query is the query's parameters. A query given with SetRawQuery is
+	// parsed only when first read: code that reads or changes the query
+	// of a URL it did not make calls QueryValues and SetQuery.
+	Query url.Values
+	lazy  lazyQuery
+}
+
+// lazyQuery is a URL's query while it is not parsed yet.
+type lazyQuery struct {
+	pending bool
+	raw     string // the query, as url.ParseQuery reads it
+	omits   bool   // the parameter omit is left out
+	omit    string
+	invalid bool // raw did not parse without an error
+}
+
+// SetRawQuery makes u's Query the parameters of raw, as url.ParseQuery
+// returns them (an empty, non-nil map for ""). raw is parsed when
+// QueryValues or QueryValid first needs it.
+func (u *URL) SetRawQuery(raw string) {
+	u.Query = nil
+	u.lazy = lazyQuery{pending: true, raw: raw}
+}
+
+// SetRawQueryWithout is SetRawQuery less the parameter omit.
+func (u *URL) SetRawQueryWithout(raw, omit string) {
+	u.Query = nil
+	u.lazy = lazyQuery{pending: true, raw: raw, omits: true, omit: omit}
+}
+
+// QueryValues returns u's Query, parsing the query SetRawQuery gave
+// first if it was not yet.
+func (u *URL) QueryValues() url.Values {
+	if u.lazy.pending {
+		q, err := url.ParseQuery(u.lazy.raw)
+		if u.lazy.omits {
+			q.Del(u.lazy.omit)
+		}
+		u.Query = q
+		u.lazy.pending, u.lazy.invalid = false, err != nil
+	}
+	return u.Query
+}
+
+// SetQuery replaces u's Query with q.
+func (u *URL) SetQuery(q url.Values) {
+	u.Query, u.lazy = q, lazyQuery{}
+}
+
+// QueryValid reports whether the query SetRawQuery gave parsed without
+// an error (parsing it if it was not yet); true for a URL whose Query
+// was set otherwise.
+func (u *URL) QueryValid() bool {
+	u.QueryValues()
+	return !u.lazy.invalid
+}
+
+// QueryPendingWithout reports whether u's Query is still the query that
+// SetRawQueryWithout(raw, omit) gave, not parsed yet: no one read or
+// changed it since.
+func (u *URL) QueryPendingWithout(raw, omit string) bool {
+	return u.lazy.pending && u.lazy.omits && u.lazy.raw == raw && u.lazy.omit == omit
 }
 
 // Subscription is context.Subscription.

@@ -110,7 +110,7 @@ func contextMembers(m map[string]Members) {
 		"Host":        val(tyString, func(r any) any { return r.(*URL).Host }),
 		"Port":        val(tyInt, func(r any) any { return r.(*URL).Port }),
 		"Path":        val(tyString, func(r any) any { return r.(*URL).Path }),
-		"Query":       val(tyQuery, func(r any) any { return r.(*URL).Query }),
+		"Query":       val(tyQuery, func(r any) any { return r.(*URL).QueryValues() }),
 		"QueryString": val(tyString, func(r any) any { return r.(*URL).queryString() }),
 	}
 	m["IHeaders"] = multiMap(func(r any) map[string][]string { return r.(http.Header) }, true)

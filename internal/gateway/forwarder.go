@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/expr"
@@ -94,9 +95,6 @@ type forwarding struct {
 	api   *apiRoute
 	rest  string  // the path after the API's suffix, as routed
 	a     attempt // the latest forward
-	// queryOK says that the client's query parsed without an error, so
-	// that context.Request.OriginalUrl.Query holds all of it.
-	queryOK bool
 	// out is the copy of in that one of the relay's proxies gets (send,
 	// then reply, never both at once), kept here so that making it
 	// allocates nothing; so are in and its context.
@@ -389,8 +387,50 @@ func (fw *forwarding) target(in *http.Request) *url.URL {
 		}
 		u.RawPath = joinPath(strings.TrimSuffix(b.EscapedPath(), "/"), strings.TrimPrefix(in.URL.EscapedPath(), prefix))
 	}
-	u.RawQuery = forwardQuery(in.URL.RawQuery, fw.api.keyQuery, c.Request.OriginalURL.Query, fw.queryOK, c.Request.URL.Query)
+	u.RawQuery = fw.backendRawQuery(in.URL.RawQuery)
 	return u
+}
+
+// backendRawQuery returns the query to send for the client's raw query:
+// what forwardQuery returns for it and the policies' view of it. When
+// no policy read or changed the query, and raw is plain, that is raw
+// without the subscription key parameter, which needs no parsing.
+func (fw *forwarding) backendRawQuery(raw string) string {
+	req, key := fw.a.c.Request, fw.api.keyQuery
+	if req.URL.QueryPendingWithout(raw, key) && plainQuery(raw) {
+		return withoutKeyParam(raw, key)
+	}
+	return forwardQuery(raw, key, req.OriginalURL.QueryValues(), req.OriginalURL.QueryValid(), req.URL.QueryValues())
+}
+
+// withoutKeyParam returns raw without the parameter key, as forwardQuery
+// removes it.
+func withoutKeyParam(raw, key string) string {
+	if raw != "" && strings.Contains(raw, key) {
+		return removeQueryParam(raw, key)
+	}
+	return raw
+}
+
+// maxPlainParams bounds the parameters of a plain query.
+const maxPlainParams = 64
+
+// plainParamsParse reports whether net/url parses a query of
+// maxPlainParams parameters: GODEBUG urlmaxqueryparams, read when the
+// process starts, may set its limit lower.
+var plainParamsParse = sync.OnceValue(func() bool {
+	_, err := url.ParseQuery(strings.Repeat("a&", maxPlainParams-1) + "a")
+	return err == nil
+})
+
+// plainQuery reports whether url.ParseQuery parses raw without an error
+// and with every parameter name as written: no '%' or '+' (escapes), no
+// ';', and at most maxPlainParams parameters. For such a query, with the
+// parameter key removed from it and from its parsed values (q),
+// forwardQuery(raw, key, orig, true, q) is raw, less key when raw holds
+// the string key.
+func plainQuery(raw string) bool {
+	return !strings.ContainsAny(raw, "%+;") && strings.Count(raw, "&") < maxPlainParams && plainParamsParse()
 }
 
 // forwardQuery returns the query to send for the client's raw query:

@@ -36,7 +36,6 @@ func (s *Server) servePolicy(w *recorder, r *http.Request, api *apiRoute, op *op
 	st := s.newRequestState(r, api, op, sub, key, rest)
 	c, fw := &st.c, &st.fw
 	s.initForwarding(fw, w, r, api, rest)
-	fw.queryOK = st.queryOK
 	defer fw.release()
 	c.Forwarder = fw
 	section := policy.Inbound
@@ -125,7 +124,6 @@ type requestState struct {
 	req     expr.Request
 	in, fwd expr.URL
 	body    expr.Body // the request body, as policies read it
-	queryOK bool      // in.Query parsed without an error
 	sub     expr.Subscription
 	fw      forwarding
 	// headerValues holds the values of context.Request.Headers when
@@ -148,11 +146,10 @@ func (s *Server) newRequestState(r *http.Request, api *apiRoute, op *operation, 
 	headers := endToEnd(r.Header, api.keyHeader, 0, st.headerValues[:])
 	removeConnectionTokens(headers, r.Header["Connection"])
 	in := &st.in
-	st.queryOK = requestURL(in, r)
+	requestURL(in, r)
 	fwd := &st.fwd
 	*fwd = *in
-	fwd.Query = cloneValues(in.Query) // the query is parsed once
-	fwd.Query.Del(api.keyQuery)
+	fwd.SetRawQueryWithout(r.URL.RawQuery, api.keyQuery) // parsed when a policy reads it
 	st.body.InitStream(r.Body, readPolicyBody)
 	req := &st.req
 	*req = expr.Request{
@@ -210,9 +207,9 @@ func removeConnectionTokens(h http.Header, connection []string) {
 }
 
 // requestURL sets u to the request's URL as the client sent it. A
-// request without a query has a nil Query, which reads as an empty one.
-// It reports whether the query parsed without an error.
-func requestURL(u *expr.URL, r *http.Request) (queryOK bool) {
+// request without a query has a nil Query, which reads as an empty one;
+// a query is parsed when a policy first reads it.
+func requestURL(u *expr.URL, r *http.Request) {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
@@ -227,13 +224,10 @@ func requestURL(u *expr.URL, r *http.Request) (queryOK bool) {
 			port, _ = strconv.Atoi(p) // "host:" has port 0
 		}
 	}
-	var query url.Values
-	var err error
+	*u = expr.URL{Scheme: scheme, Host: host, Port: port, Path: r.URL.Path}
 	if r.URL.RawQuery != "" {
-		query, err = url.ParseQuery(r.URL.RawQuery) // as r.URL.Query, keeping the error
+		u.SetRawQuery(r.URL.RawQuery)
 	}
-	*u = expr.URL{Scheme: scheme, Host: host, Port: port, Path: r.URL.Path, Query: query}
-	return err == nil
 }
 
 // urlOf returns u as policies see a configured URL (context.Api.ServiceUrl).

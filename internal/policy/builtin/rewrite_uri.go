@@ -53,7 +53,7 @@ func (rw *rewriteURI) Do(c *policy.Context) error {
 	if err != nil {
 		return err
 	}
-	query := c.Request.URL.Query
+	query := c.Request.URL.QueryValues()
 	used := map[string]bool{}
 	fill := func(s string, escape func(string) string) string {
 		var b strings.Builder
@@ -105,6 +105,6 @@ func (rw *rewriteURI) Do(c *policy.Context) error {
 		return refuseBackendPath(fmt.Errorf("rewritten path: %w", err))
 	}
 	c.Path = path
-	c.Request.URL.Query = newQuery
+	c.Request.URL.SetQuery(newQuery)
 	return nil
 }

@@ -138,7 +138,7 @@ func liquidContext(c *policy.Context) map[string]any {
 		return m
 	}
 	query := map[string]any{}
-	for k, v := range c.Request.URL.Query {
+	for k, v := range c.Request.URL.QueryValues() {
 		query[k] = strings.Join(v, ",")
 	}
 	params := map[string]any{}

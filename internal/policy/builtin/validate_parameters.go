@@ -117,7 +117,7 @@ func (v *validateParameters) Do(c *policy.Context) error {
 	groups := [...]struct {
 		g       *paramGroup
 		present map[string][]string
-	}{{&v.path, path}, {&v.query, c.Request.URL.Query}, {&v.headers, c.Request.Headers}}
+	}{{&v.path, path}, {&v.query, c.Request.URL.QueryValues()}, {&v.headers, c.Request.Headers}}
 	for _, gp := range groups {
 		fs, err := gp.g.check(c, gp.present, false)
 		if err != nil {
