@@ -38,16 +38,49 @@ type Context struct {
 
 // Request is context.Request.
 type Request struct {
-	Method            string
-	URL               *URL // as it will be forwarded; policies may change it
-	OriginalURL       *URL // as the client sent it
-	Headers           http.Header
-	IPAddress         string
-	Body              *Body
-	MatchedParameters map[string]string // URL template parameters of the operation
+	Method      string
+	URL         *URL // as it will be forwarded; policies may change it
+	OriginalURL *URL // as the client sent it
+	Headers     http.Header
+	IPAddress   string
+	Body        *Body
+	// MatchedParameters are the URL template parameters of the
+	// operation. Parameters given with SetParameters are worked out
+	// when first read: code reading them calls Parameters.
+	MatchedParameters map[string]string
+	params            lazyParameters
 	// Certificate is the client certificate the caller presented over
 	// TLS (context.Request.Certificate, an X509Certificate2); nil: none.
 	Certificate *x509.Certificate
+}
+
+// ParameterSource works out the URL template parameters of a path:
+// nil when the path does not match.
+type ParameterSource interface {
+	Params(path string) map[string]string
+}
+
+// lazyParameters are a Request's MatchedParameters while they are not
+// worked out yet.
+type lazyParameters struct {
+	src  ParameterSource // nil: none pending
+	path string
+}
+
+// SetParameters makes r's MatchedParameters src.Params(path), called
+// when Parameters first needs them.
+func (r *Request) SetParameters(src ParameterSource, path string) {
+	r.MatchedParameters = nil
+	r.params = lazyParameters{src: src, path: path}
+}
+
+// Parameters returns r's MatchedParameters, working out those that
+// SetParameters gave first if they were not yet.
+func (r *Request) Parameters() map[string]string {
+	if p := r.params; p.src != nil {
+		r.MatchedParameters, r.params = p.src.Params(p.path), lazyParameters{}
+	}
+	return r.MatchedParameters
 }
 
 // Response is context.Response.

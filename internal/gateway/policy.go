@@ -173,7 +173,7 @@ func (s *Server) newRequestState(r *http.Request, api *apiRoute, op *operation, 
 	}
 	c.Ctx, c.Backend, c.Path = r.Context(), api.target, rest
 	if op != nil { // nil: the request matches no operation
-		req.MatchedParameters = op.tpl.Params(rest)
+		req.SetParameters(op.tpl, rest) // worked out when a policy reads them
 		c.Operation = op.ctx
 	}
 	if sub != nil {

@@ -66,7 +66,7 @@ func (rw *rewriteURI) Do(c *policy.Context) error {
 			}
 			b.WriteString(s[:i])
 			name := s[i+1 : j]
-			v, ok := c.Request.MatchedParameters[name]
+			v, ok := c.Request.Parameters()[name]
 			if !ok && query != nil {
 				v, ok = query.Get(name), query.Has(name)
 			}

@@ -142,7 +142,7 @@ func liquidContext(c *policy.Context) map[string]any {
 		query[k] = strings.Join(v, ",")
 	}
 	params := map[string]any{}
-	for k, v := range c.Request.MatchedParameters {
+	for k, v := range c.Request.Parameters() {
 		params[k] = v
 	}
 	ctx := map[string]any{

@@ -110,8 +110,9 @@ func pathParameters(op *policy.Operation) []policy.Parameter {
 
 func (v *validateParameters) Do(c *policy.Context) error {
 	var all []finding
-	path := make(map[string][]string, len(c.Request.MatchedParameters))
-	for k, val := range c.Request.MatchedParameters {
+	matched := c.Request.Parameters()
+	path := make(map[string][]string, len(matched))
+	for k, val := range matched {
 		path[k] = []string{val}
 	}
 	groups := [...]struct {

@@ -59,3 +59,42 @@ func TestURLRawQuery(t *testing.T) {
 		t.Errorf("String with a pending query = %q, want the query parsed and encoded", got)
 	}
 }
+
+// countingSource is a ParameterSource that counts its calls.
+type countingSource struct{ calls int }
+
+func (s *countingSource) Params(path string) map[string]string {
+	s.calls++
+	if path == "/nomatch" {
+		return nil
+	}
+	return map[string]string{"id": path[1:]}
+}
+
+// TestRequestParameters: parameters given with SetParameters are worked
+// out once, on the first read, and MatchedParameters set directly read
+// as they are.
+func TestRequestParameters(t *testing.T) {
+	src := &countingSource{}
+	var r Request
+	r.SetParameters(src, "/42")
+	if src.calls != 0 || r.MatchedParameters != nil {
+		t.Fatalf("worked out before a read: %d calls, %v", src.calls, r.MatchedParameters)
+	}
+	for range 2 {
+		if got := r.Parameters(); !reflect.DeepEqual(got, map[string]string{"id": "42"}) {
+			t.Errorf("Parameters = %v", got)
+		}
+	}
+	if src.calls != 1 {
+		t.Errorf("Params called %d times, want 1", src.calls)
+	}
+	r.SetParameters(src, "/nomatch")
+	if got := r.Parameters(); got != nil {
+		t.Errorf("Parameters for a path that does not match = %v, want nil", got)
+	}
+	direct := Request{MatchedParameters: map[string]string{"a": "b"}}
+	if got := direct.Parameters(); !reflect.DeepEqual(got, direct.MatchedParameters) {
+		t.Errorf("Parameters = %v, want the MatchedParameters set", got)
+	}
+}
