@@ -109,7 +109,9 @@ func (i traceInformer) inform(h *head) error {
 // response makes the http.Response of head h with framing f, its body
 // read from c.
 func (p *Pool) response(c *conn, stop func() bool, out *http.Request, h *head, f *framing, reusable bool) *http.Response {
-	res := &http.Response{StatusCode: h.status, Status: statusLine(h.status), Proto: protoName(h.major, h.minor), ProtoMajor: h.major,
+	rb := new(responseBody) // the response and its body, in one allocation
+	res := &rb.res
+	*res = http.Response{StatusCode: h.status, Status: statusLine(h.status), Proto: protoName(h.major, h.minor), ProtoMajor: h.major,
 		ProtoMinor: h.minor, Header: h.header, ContentLength: f.length, Request: out, Close: f.close}
 	if out.Method == http.MethodHead {
 		res.ContentLength = -1
@@ -122,7 +124,8 @@ func (p *Pool) response(c *conn, stop func() bool, out *http.Request, h *head, f
 	if f.trailer != nil {
 		res.Trailer = f.trailer
 	}
-	b := &body{p: p, c: c, stop: stop, res: res, keep: reusable && !f.close}
+	b := &rb.body
+	b.p, b.c, b.stop, b.res, b.keep = p, c, stop, res, reusable && !f.close
 	switch {
 	case f.chunked:
 		b.r, b.chunked = httputil.NewChunkedReader(c.br), true
@@ -170,6 +173,13 @@ func statusLine(code int) string {
 		return statusLines[code-100]
 	}
 	return strconv.Itoa(code) + " " + http.StatusText(code)
+}
+
+// responseBody is a response and the body read from its connection,
+// which live as long as each other.
+type responseBody struct {
+	res  http.Response
+	body body
 }
 
 // body is a response body read from its connection, which it gives
