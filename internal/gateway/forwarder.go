@@ -122,11 +122,19 @@ type forwardingContext struct {
 	fw *forwarding
 }
 
-// Value returns the forwarding for forwardingKey, else what the client's
+// Value returns the forwarding for forwardingKey, and for
+// h1.ClientTraceKey the client trace of sendDirect once it set one (the
+// h1 pool looks for it only when the request carries no trace of
+// httptrace's, as ReverseProxy's requests do); else what the client's
 // context holds.
 func (c *forwardingContext) Value(key any) any {
-	if key == (forwardingKey{}) {
+	switch key {
+	case forwardingKey{}:
 		return c.fw
+	case h1.ClientTraceKey{}:
+		if c.fw.trace.Got1xxResponse != nil {
+			return &c.fw.trace
+		}
 	}
 	return c.Context.Value(key)
 }

@@ -2,6 +2,7 @@ package h1
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -51,7 +52,7 @@ func outgoingLength(out *http.Request) int64 {
 // RoundTrip sends out, a request EligibleOutbound accepts, on one of p's
 // connections, as http.Transport would, on the caller's goroutine. 1xx
 // responses go to the Got1xxResponse of the httptrace.ClientTrace of
-// out's context. The response's Body reads from the connection: reading
+// out's context, else of the one under ClientTraceKey. The response's Body reads from the connection: reading
 // it to its end puts the connection back (and fills the response's
 // Trailer), closing it before closes the connection. The end of out's
 // context closes the connection until then.
@@ -61,7 +62,7 @@ func (p *Pool) RoundTrip(out *http.Request) (*http.Response, error) {
 		req.Body, req.ContentLength = out.Body, n
 	}
 	ctx := out.Context()
-	inf := traceInformer{httptrace.ContextClientTrace(ctx)}
+	inf := traceInformer{clientTrace(ctx)}
 	for attempt := 0; ; attempt++ {
 		var c *conn
 		if attempt == 0 {
@@ -94,6 +95,22 @@ func (p *Pool) RoundTrip(out *http.Request) (*http.Response, error) {
 		}
 		return p.response(c, stop, out, &h, &f, werr == nil), nil
 	}
+}
+
+// ClientTraceKey is the context key of an *httptrace.ClientTrace that
+// RoundTrip hands 1xx responses to when the request's context carries
+// none of httptrace's (httptrace.WithClientTrace): a context type of the
+// caller's own can answer for it, sparing a context value per request.
+type ClientTraceKey struct{}
+
+// clientTrace returns the ClientTrace of ctx: httptrace's, else the one
+// under ClientTraceKey; nil: none.
+func clientTrace(ctx context.Context) *httptrace.ClientTrace {
+	if t := httptrace.ContextClientTrace(ctx); t != nil {
+		return t
+	}
+	t, _ := ctx.Value(ClientTraceKey{}).(*httptrace.ClientTrace)
+	return t
 }
 
 // traceInformer hands 1xx responses to a ClientTrace.
