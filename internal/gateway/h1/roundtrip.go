@@ -9,6 +9,7 @@ import (
 	"net/http/httptrace"
 	"net/http/httputil"
 	"net/textproto"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -282,7 +283,7 @@ var errBodyClosed = fmt.Errorf("h1: read on closed response body")
 func writeOutHead(bw *bufio.Writer, out *http.Request, n int64) {
 	bw.WriteString(out.Method)
 	bw.WriteByte(' ')
-	bw.WriteString(out.URL.RequestURI())
+	writeRequestURI(bw, out.URL)
 	bw.WriteString(" HTTP/1.1\r\nHost: ")
 	host := out.Host
 	if host == "" {
@@ -312,4 +313,26 @@ func writeOutHead(bw *bufio.Writer, out *http.Request, n int64) {
 	}
 	writeLength(bw, out.Method, n)
 	bw.WriteString("\r\n")
+}
+
+// writeRequestURI writes what u.RequestURI returns to bw, without making
+// the string.
+func writeRequestURI(bw *bufio.Writer, u *url.URL) {
+	if u.Opaque == "" {
+		path := u.EscapedPath()
+		if path == "" {
+			path = "/"
+		}
+		bw.WriteString(path)
+	} else {
+		if strings.HasPrefix(u.Opaque, "//") {
+			bw.WriteString(u.Scheme)
+			bw.WriteByte(':')
+		}
+		bw.WriteString(u.Opaque)
+	}
+	if u.ForceQuery || u.RawQuery != "" {
+		bw.WriteByte('?')
+		bw.WriteString(u.RawQuery)
+	}
 }
