@@ -94,3 +94,26 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("endToEnd(nil) = %#v, want an empty header", got)
 	}
 }
+
+// cloneValues returns a deep copy of v in two allocations (the map and
+// one array behind all the values), as http.Header.Clone copies headers.
+// A nil v gives an empty, non-nil copy, as url.ParseQuery would: the
+// policies' view of a query before it was parsed lazily.
+func cloneValues(v url.Values) url.Values {
+	n := 0
+	for _, vs := range v {
+		n += len(vs)
+	}
+	all := make([]string, n)
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		if vs == nil {
+			out[k] = nil
+			continue
+		}
+		n := copy(all, vs)
+		out[k] = all[:n:n]
+		all = all[n:]
+	}
+	return out
+}

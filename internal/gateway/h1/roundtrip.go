@@ -53,10 +53,11 @@ func outgoingLength(out *http.Request) int64 {
 // RoundTrip sends out, a request EligibleOutbound accepts, on one of p's
 // connections, as http.Transport would, on the caller's goroutine. 1xx
 // responses go to the Got1xxResponse of the httptrace.ClientTrace of
-// out's context, else of the one under ClientTraceKey. The response's Body reads from the connection: reading
-// it to its end puts the connection back (and fills the response's
-// Trailer), closing it before closes the connection. The end of out's
-// context closes the connection until then.
+// out's context, else of the one under ClientTraceKey. The response's
+// Body reads from the connection: reading it to its end puts the
+// connection back (and fills the response's Trailer), closing it before
+// closes the connection. The end of out's context closes the connection
+// until then.
 func (p *Pool) RoundTrip(out *http.Request) (*http.Response, error) {
 	req := &Request{Method: out.Method, Header: out.Header, out: out}
 	if n := outgoingLength(out); n > 0 {
