@@ -38,16 +38,49 @@ type Context struct {
 
 // Request is context.Request.
 type Request struct {
-	Method            string
-	URL               *URL // as it will be forwarded; policies may change it
-	OriginalURL       *URL // as the client sent it
-	Headers           http.Header
-	IPAddress         string
-	Body              *Body
-	MatchedParameters map[string]string // URL template parameters of the operation
+	Method      string
+	URL         *URL // as it will be forwarded; policies may change it
+	OriginalURL *URL // as the client sent it
+	Headers     http.Header
+	IPAddress   string
+	Body        *Body
+	// MatchedParameters are the URL template parameters of the
+	// operation. Parameters given with SetParameters are worked out
+	// when first read: code reading them calls Parameters.
+	MatchedParameters map[string]string
+	params            lazyParameters
 	// Certificate is the client certificate the caller presented over
 	// TLS (context.Request.Certificate, an X509Certificate2); nil: none.
 	Certificate *x509.Certificate
+}
+
+// ParameterSource works out the URL template parameters of a path:
+// nil when the path does not match.
+type ParameterSource interface {
+	Params(path string) map[string]string
+}
+
+// lazyParameters are a Request's MatchedParameters while they are not
+// worked out yet.
+type lazyParameters struct {
+	src  ParameterSource // nil: none pending
+	path string
+}
+
+// SetParameters makes r's MatchedParameters src.Params(path), called
+// when Parameters first needs them.
+func (r *Request) SetParameters(src ParameterSource, path string) {
+	r.MatchedParameters = nil
+	r.params = lazyParameters{src: src, path: path}
+}
+
+// Parameters returns r's MatchedParameters, working out those that
+// SetParameters gave first if they were not yet.
+func (r *Request) Parameters() map[string]string {
+	if p := r.params; p.src != nil {
+		r.MatchedParameters, r.params = p.src.Params(p.path), lazyParameters{}
+	}
+	return r.MatchedParameters
 }
 
 // Response is context.Response.
@@ -65,7 +98,68 @@ type URL struct {
 	Host   string
 	Port   int
 	Path   string
-	Query  url.Values
+	// Query is the query's parameters. A query given with SetRawQuery is
+	// parsed only when first read: code that reads or changes the query
+	// of a URL it did not make calls QueryValues and SetQuery.
+	Query url.Values
+	lazy  lazyQuery
+}
+
+// lazyQuery is a URL's query while it is not parsed yet.
+type lazyQuery struct {
+	pending bool
+	raw     string // the query, as url.ParseQuery reads it
+	omits   bool   // the parameter omit is left out
+	omit    string
+	invalid bool // raw did not parse without an error
+}
+
+// SetRawQuery makes u's Query the parameters of raw, as url.ParseQuery
+// returns them (an empty, non-nil map for ""). raw is parsed when
+// QueryValues or QueryValid first needs it.
+func (u *URL) SetRawQuery(raw string) {
+	u.Query = nil
+	u.lazy = lazyQuery{pending: true, raw: raw}
+}
+
+// SetRawQueryWithout is SetRawQuery less the parameter omit.
+func (u *URL) SetRawQueryWithout(raw, omit string) {
+	u.Query = nil
+	u.lazy = lazyQuery{pending: true, raw: raw, omits: true, omit: omit}
+}
+
+// QueryValues returns u's Query, parsing the query SetRawQuery gave
+// first if it was not yet.
+func (u *URL) QueryValues() url.Values {
+	if u.lazy.pending {
+		q, err := url.ParseQuery(u.lazy.raw)
+		if u.lazy.omits {
+			q.Del(u.lazy.omit)
+		}
+		u.Query = q
+		u.lazy.pending, u.lazy.invalid = false, err != nil
+	}
+	return u.Query
+}
+
+// SetQuery replaces u's Query with q.
+func (u *URL) SetQuery(q url.Values) {
+	u.Query, u.lazy = q, lazyQuery{}
+}
+
+// QueryValid reports whether the query SetRawQuery gave parsed without
+// an error (parsing it if it was not yet); true for a URL whose Query
+// was set otherwise.
+func (u *URL) QueryValid() bool {
+	u.QueryValues()
+	return !u.lazy.invalid
+}
+
+// QueryPendingWithout reports whether u's Query is still the query that
+// SetRawQueryWithout(raw, omit) gave, not parsed yet: no one read or
+// changed it since.
+func (u *URL) QueryPendingWithout(raw, omit string) bool {
+	return u.lazy.pending && u.lazy.omits && u.lazy.raw == raw && u.lazy.omit == omit
 }
 
 // Subscription is context.Subscription.

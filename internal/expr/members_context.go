@@ -91,7 +91,7 @@ func contextMembers(m map[string]Members) {
 		"Headers":           val(tyHeaders, func(r any) any { return r.(*Request).Headers }),
 		"IpAddress":         val(tyString, func(r any) any { return r.(*Request).IPAddress }),
 		"Body":              val(tyBody, func(r any) any { return orNil(r.(*Request).Body) }),
-		"MatchedParameters": val(tyDict, func(r any) any { return r.(*Request).MatchedParameters }),
+		"MatchedParameters": val(tyDict, func(r any) any { return r.(*Request).Parameters() }),
 		"Certificate": val(NewType("X509Certificate2", TypeOptions{}), func(r any) any {
 			if c := r.(*Request).Certificate; c != nil {
 				return c
@@ -110,7 +110,7 @@ func contextMembers(m map[string]Members) {
 		"Host":        val(tyString, func(r any) any { return r.(*URL).Host }),
 		"Port":        val(tyInt, func(r any) any { return r.(*URL).Port }),
 		"Path":        val(tyString, func(r any) any { return r.(*URL).Path }),
-		"Query":       val(tyQuery, func(r any) any { return r.(*URL).Query }),
+		"Query":       val(tyQuery, func(r any) any { return r.(*URL).QueryValues() }),
 		"QueryString": val(tyString, func(r any) any { return r.(*URL).queryString() }),
 	}
 	m["IHeaders"] = multiMap(func(r any) map[string][]string { return r.(http.Header) }, true)

@@ -242,10 +242,11 @@ func (u *URL) String() string {
 }
 
 func (u *URL) queryString() string {
-	if len(u.Query) == 0 {
+	q := u.QueryValues()
+	if len(q) == 0 {
 		return ""
 	}
-	return "?" + u.Query.Encode()
+	return "?" + q.Encode()
 }
 
 // ToBool converts the result of a condition (a `when condition`): a bool

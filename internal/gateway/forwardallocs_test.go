@@ -50,7 +50,7 @@ func TestSetForwardingHeaders(t *testing.T) {
 			if got.Out.Header == nil {
 				got.Out.Header = http.Header{}
 			}
-			setForwardingHeaders(got)
+			setForwardingHeaders(got, new([4]string))
 			if !reflect.DeepEqual(got.Out.Header, want.Out.Header) {
 				t.Fatalf("headers %v, want %v", got.Out.Header, want.Out.Header)
 			}
@@ -163,7 +163,7 @@ func TestRequestURL(t *testing.T) {
 		}
 		var u expr.URL
 		requestURL(&u, r)
-		if u.Host != tt.wantHost || u.Port != tt.wantPort || u.Query.Get("a") != "1" {
+		if u.Host != tt.wantHost || u.Port != tt.wantPort || u.QueryValues().Get("a") != "1" {
 			t.Errorf("Host %q: %q port %d query %v, want %q port %d", tt.host, u.Host, u.Port, u.Query, tt.wantHost, tt.wantPort)
 		}
 	}

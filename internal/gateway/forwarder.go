@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/expr"
@@ -94,9 +95,6 @@ type forwarding struct {
 	api   *apiRoute
 	rest  string  // the path after the API's suffix, as routed
 	a     attempt // the latest forward
-	// queryOK says that the client's query parsed without an error, so
-	// that context.Request.OriginalUrl.Query holds all of it.
-	queryOK bool
 	// out is the copy of in that one of the relay's proxies gets (send,
 	// then reply, never both at once), kept here so that making it
 	// allocates nothing; so are in and its context.
@@ -109,6 +107,8 @@ type forwarding struct {
 	sent   http.Request
 	trace  httptrace.ClientTrace
 	rtDone bool
+	// store holds what the request's first forward makes.
+	store forwardStore
 }
 
 // forwardingContext is the context of a request on the policy path: the
@@ -122,11 +122,19 @@ type forwardingContext struct {
 	fw *forwarding
 }
 
-// Value returns the forwarding for forwardingKey, else what the client's
+// Value returns the forwarding for forwardingKey, and for
+// h1.ClientTraceKey the client trace of sendDirect once it set one (the
+// h1 pool looks for it only when the request carries no trace of
+// httptrace's, as ReverseProxy's requests do); else what the client's
 // context holds.
 func (c *forwardingContext) Value(key any) any {
-	if key == (forwardingKey{}) {
+	switch key {
+	case forwardingKey{}:
 		return c.fw
+	case h1.ClientTraceKey{}:
+		if c.fw.trace.Got1xxResponse != nil {
+			return &c.fw.trace
+		}
 	}
 	return c.Context.Value(key)
 }
@@ -269,10 +277,18 @@ func (fw *forwarding) Forward(c *policy.Context, f policy.Forward) error {
 		a.body = expr.BodyOf(nil) // the upgraded connection is not a body to read
 	} else {
 		body := res.Body
-		a.body = expr.NewStreamBody(body, func(body io.Reader) ([]byte, error) { return io.ReadAll(io.LimitReader(body, maxPolicyBody)) })
+		a.body = fw.store.takeBody()
+		a.body.InitStream(body, readResponseBody)
 	}
-	c.Response = &expr.Response{StatusCode: res.StatusCode, StatusReason: http.StatusText(res.StatusCode), Headers: res.Header, Body: a.body}
+	c.Response = fw.store.takeResponse()
+	*c.Response = expr.Response{StatusCode: res.StatusCode, StatusReason: http.StatusText(res.StatusCode), Headers: res.Header, Body: a.body}
 	return nil
+}
+
+// readResponseBody reads a backend response's body for policies,
+// maxPolicyBody bytes at most.
+func readResponseBody(body io.Reader) ([]byte, error) {
+	return io.ReadAll(io.LimitReader(body, maxPolicyBody))
 }
 
 // unavailable makes c's response APIM's answer for a backend, or every
@@ -339,7 +355,7 @@ func (fw *forwarding) rewrite(pr *httputil.ProxyRequest) {
 	kept := [...][]string{out.Header["Te"], out.Header["Connection"], out.Header["Upgrade"]}
 	// Room for what is added below (X-Forwarded-*, User-Agent, the kept
 	// hop-by-hop fields) without growing the map.
-	out.Header = endToEnd(c.Request.Headers, "", 4+len(kept))
+	out.Header = endToEnd(c.Request.Headers, "", 4+len(kept), fw.store.takeHeaderValues())
 	for i, h := range [...]string{"Te", "Connection", "Upgrade"} {
 		if kept[i] != nil {
 			out.Header[h] = kept[i]
@@ -356,7 +372,7 @@ func (fw *forwarding) rewrite(pr *httputil.ProxyRequest) {
 			out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
 		}
 	}
-	setForwardingHeaders(pr) // appends the client to the X-Forwarded-For the policies saw
+	setForwardingHeaders(pr, fw.store.takeForwardingValues()) // appends the client to the X-Forwarded-For the policies saw
 	if a.be != nil {
 		a.be.apply(out)
 	}
@@ -370,7 +386,8 @@ func (fw *forwarding) target(in *http.Request) *url.URL {
 	if fw.a.base != nil {
 		b = fw.a.base
 	}
-	u := &url.URL{Scheme: b.Scheme, Host: b.Host, Path: joinPath(strings.TrimSuffix(b.Path, "/"), c.Path)}
+	u := fw.store.takeURL()
+	*u = url.URL{Scheme: b.Scheme, Host: b.Host, Path: joinPath(strings.TrimSuffix(b.Path, "/"), c.Path)}
 	if c.Path == fw.rest && in.URL.RawPath != "" {
 		prefix := ""
 		if fw.api.path != "" {
@@ -378,8 +395,50 @@ func (fw *forwarding) target(in *http.Request) *url.URL {
 		}
 		u.RawPath = joinPath(strings.TrimSuffix(b.EscapedPath(), "/"), strings.TrimPrefix(in.URL.EscapedPath(), prefix))
 	}
-	u.RawQuery = forwardQuery(in.URL.RawQuery, fw.api.keyQuery, c.Request.OriginalURL.Query, fw.queryOK, c.Request.URL.Query)
+	u.RawQuery = fw.backendRawQuery(in.URL.RawQuery)
 	return u
+}
+
+// backendRawQuery returns the query to send for the client's raw query:
+// what forwardQuery returns for it and the policies' view of it. When
+// no policy read or changed the query, and raw is plain, that is raw
+// without the subscription key parameter, which needs no parsing.
+func (fw *forwarding) backendRawQuery(raw string) string {
+	req, key := fw.a.c.Request, fw.api.keyQuery
+	if req.URL.QueryPendingWithout(raw, key) && plainQuery(raw) {
+		return withoutKeyParam(raw, key)
+	}
+	return forwardQuery(raw, key, req.OriginalURL.QueryValues(), req.OriginalURL.QueryValid(), req.URL.QueryValues())
+}
+
+// withoutKeyParam returns raw without the parameter key, as forwardQuery
+// removes it.
+func withoutKeyParam(raw, key string) string {
+	if raw != "" && strings.Contains(raw, key) {
+		return removeQueryParam(raw, key)
+	}
+	return raw
+}
+
+// maxPlainParams bounds the parameters of a plain query.
+const maxPlainParams = 64
+
+// plainParamsParse reports whether net/url parses a query of
+// maxPlainParams parameters: GODEBUG urlmaxqueryparams, read when the
+// process starts, may set its limit lower.
+var plainParamsParse = sync.OnceValue(func() bool {
+	_, err := url.ParseQuery(strings.Repeat("a&", maxPlainParams-1) + "a")
+	return err == nil
+})
+
+// plainQuery reports whether url.ParseQuery parses raw without an error
+// and with every parameter name as written: no '%' or '+' (escapes), no
+// ';', and at most maxPlainParams parameters. For such a query, with the
+// parameter key removed from it and from its parsed values (q),
+// forwardQuery(raw, key, orig, true, q) is raw, less key when raw holds
+// the string key.
+func plainQuery(raw string) bool {
+	return !strings.ContainsAny(raw, "%+;") && strings.Count(raw, "&") < maxPlainParams && plainParamsParse()
 }
 
 // forwardQuery returns the query to send for the client's raw query:

@@ -275,7 +275,7 @@ func pipelineRequest(tb testing.TB) (run func()) {
 // request on the policy path: the gateway's, the policies' and
 // ReverseProxy's (which the policy path runs to send the request and to
 // write the response), the h1 forwarder's included.
-const maxPipelineAllocs = 52
+const maxPipelineAllocs = 30
 
 // TestPipelineRequestAllocations: a keyed request to an operation with
 // pipelinePolicy allocates at most maxPipelineAllocs times; the request

@@ -17,11 +17,12 @@ import (
 //   - an empty User-Agent when pr.Out has none, which ReverseProxy would
 //     otherwise add itself after the Rewrite hook, so that the Go
 //     client's default is not sent.
-func setForwardingHeaders(pr *httputil.ProxyRequest) {
+//
+// The values go into vals, which must be zero and used by nothing else.
+func setForwardingHeaders(pr *httputil.ProxyRequest, vals *[4]string) {
 	in, h := pr.In, pr.Out.Header
 	// Full slice expressions below: an append to one value must not
 	// write into the next.
-	vals := make([]string, 4)
 	clientIP, _, err := net.SplitHostPort(in.RemoteAddr)
 	if err == nil {
 		if prior := h["X-Forwarded-For"]; len(prior) > 0 {

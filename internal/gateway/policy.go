@@ -36,7 +36,6 @@ func (s *Server) servePolicy(w *recorder, r *http.Request, api *apiRoute, op *op
 	st := s.newRequestState(r, api, op, sub, key, rest)
 	c, fw := &st.c, &st.fw
 	s.initForwarding(fw, w, r, api, rest)
-	fw.queryOK = st.queryOK
 	defer fw.release()
 	c.Forwarder = fw
 	section := policy.Inbound
@@ -125,9 +124,11 @@ type requestState struct {
 	req     expr.Request
 	in, fwd expr.URL
 	body    expr.Body // the request body, as policies read it
-	queryOK bool      // in.Query parsed without an error
 	sub     expr.Subscription
 	fw      forwarding
+	// headerValues holds the values of context.Request.Headers when
+	// they fit.
+	headerValues [8]string
 }
 
 // newPolicyContext makes the policy Context of one request.
@@ -142,14 +143,13 @@ func (s *Server) newPolicyContext(r *http.Request, api *apiRoute, op *operation,
 // is shared: policies only read it.
 func (s *Server) newRequestState(r *http.Request, api *apiRoute, op *operation, sub *subscriber, key, rest string) *requestState {
 	st := &requestState{}
-	headers := endToEnd(r.Header, api.keyHeader, 0)
+	headers := endToEnd(r.Header, api.keyHeader, 0, st.headerValues[:])
 	removeConnectionTokens(headers, r.Header["Connection"])
 	in := &st.in
-	st.queryOK = requestURL(in, r)
+	requestURL(in, r)
 	fwd := &st.fwd
 	*fwd = *in
-	fwd.Query = cloneValues(in.Query) // the query is parsed once
-	fwd.Query.Del(api.keyQuery)
+	fwd.SetRawQueryWithout(r.URL.RawQuery, api.keyQuery) // parsed when a policy reads it
 	st.body.InitStream(r.Body, readPolicyBody)
 	req := &st.req
 	*req = expr.Request{
@@ -173,7 +173,7 @@ func (s *Server) newRequestState(r *http.Request, api *apiRoute, op *operation, 
 	}
 	c.Ctx, c.Backend, c.Path = r.Context(), api.target, rest
 	if op != nil { // nil: the request matches no operation
-		req.MatchedParameters = op.tpl.Params(rest)
+		req.SetParameters(op.tpl, rest) // worked out when a policy reads them
 		c.Operation = op.ctx
 	}
 	if sub != nil {
@@ -207,9 +207,9 @@ func removeConnectionTokens(h http.Header, connection []string) {
 }
 
 // requestURL sets u to the request's URL as the client sent it. A
-// request without a query has a nil Query, which reads as an empty one.
-// It reports whether the query parsed without an error.
-func requestURL(u *expr.URL, r *http.Request) (queryOK bool) {
+// request without a query has a nil Query, which reads as an empty one;
+// a query is parsed when a policy first reads it.
+func requestURL(u *expr.URL, r *http.Request) {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
@@ -224,13 +224,10 @@ func requestURL(u *expr.URL, r *http.Request) (queryOK bool) {
 			port, _ = strconv.Atoi(p) // "host:" has port 0
 		}
 	}
-	var query url.Values
-	var err error
+	*u = expr.URL{Scheme: scheme, Host: host, Port: port, Path: r.URL.Path}
 	if r.URL.RawQuery != "" {
-		query, err = url.ParseQuery(r.URL.RawQuery) // as r.URL.Query, keeping the error
+		u.SetRawQuery(r.URL.RawQuery)
 	}
-	*u = expr.URL{Scheme: scheme, Host: host, Port: port, Path: r.URL.Path, Query: query}
-	return err == nil
 }
 
 // urlOf returns u as policies see a configured URL (context.Api.ServiceUrl).

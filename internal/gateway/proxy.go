@@ -83,7 +83,7 @@ func (s *Server) newReverseProxy(a *apiRoute, target *url.URL, transport http.Ro
 			if xff := in.Header["X-Forwarded-For"]; len(xff) > 0 {
 				out.Header["X-Forwarded-For"] = xff // SetXForwarded appends the client
 			}
-			setForwardingHeaders(pr)
+			setForwardingHeaders(pr, new([4]string))
 		},
 		ErrorHandler: s.backendError,
 		ErrorLog:     slog.NewLogLogger(s.log.Handler(), slog.LevelWarn), // ReverseProxy's own messages, in the log's format

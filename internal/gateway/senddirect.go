@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"net/http"
-	"net/http/httptrace"
 	"net/http/httputil"
 	"net/textproto"
 
@@ -41,8 +40,9 @@ func (fw *forwarding) sendDirect(in *http.Request) bool {
 	if _, h1 := fw.sender(a.tr, out).(*h1.Pool); !h1 {
 		return false
 	}
-	fw.trace = httptrace.ClientTrace{Got1xxResponse: fw.got1xx}
-	*out = *out.WithContext(httptrace.WithClientTrace(out.Context(), &fw.trace))
+	if fw.trace.Got1xxResponse == nil {
+		fw.trace.Got1xxResponse = fw.got1xx // out's context gives it to the pool: see forwardingContext
+	}
 	res, err := fw.roundTrip(out)
 	fw.rtDone = true
 	if err != nil {

@@ -1,43 +1,23 @@
 package gateway
 
-import (
-	"net/http"
-	"net/url"
-)
-
-// cloneValues returns a deep copy of v in two allocations (the map and
-// one array behind all the values), as http.Header.Clone copies headers:
-// cheaper than parsing the query again. A nil v gives an empty, non-nil
-// copy, as url.ParseQuery would.
-func cloneValues(v url.Values) url.Values {
-	n := 0
-	for _, vs := range v {
-		n += len(vs)
-	}
-	all := make([]string, n)
-	out := make(url.Values, len(v))
-	for k, vs := range v {
-		if vs == nil {
-			out[k] = nil
-			continue
-		}
-		n := copy(all, vs)
-		out[k] = all[:n:n]
-		all = all[n:]
-	}
-	return out
-}
+import "net/http"
 
 // endToEnd returns a deep copy of h, as http.Header.Clone makes it,
 // without the hop-by-hop fields (hopHeaders) and the field skip (""
 // none), and with room for extra more fields: adding them does not grow
-// the map. A nil h gives an empty, non-nil copy.
-func endToEnd(h http.Header, skip string, extra int) http.Header {
+// the map. A nil h gives an empty, non-nil copy. The values go into
+// spare, which must be zero and used by nothing else, when they fit.
+func endToEnd(h http.Header, skip string, extra int, spare []string) http.Header {
 	n := 0
 	for _, vs := range h {
 		n += len(vs)
 	}
-	all := make([]string, n)
+	var all []string
+	if n <= len(spare) {
+		all = spare[:n]
+	} else {
+		all = make([]string, n)
+	}
 	out := make(http.Header, len(h)+extra)
 	for k, vs := range h {
 		if k == skip || isHopHeader(k) {

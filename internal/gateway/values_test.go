@@ -74,16 +74,46 @@ func TestEndToEnd(t *testing.T) {
 	if isHopHeader("X-Other") {
 		t.Error(`isHopHeader("X-Other") = true`)
 	}
-	got := endToEnd(h, "Key", 4)
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("endToEnd = %#v, want %#v", got, want)
+	for _, spare := range [][]string{nil, make([]string, 32)} { // too small, or holding the values
+		got := endToEnd(h, "Key", 4, spare)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("endToEnd = %#v, want %#v", got, want)
+		}
+		got["A"] = append(got["A"], "3")
+		got["C"] = append(got["C"], "x")
+		if len(h["A"]) != 2 || len(h["C"]) != 0 {
+			t.Errorf("changing the copy changed the original: %v", h)
+		}
+		for _, v := range spare {
+			if v == "3" || v == "x" {
+				t.Errorf("an append to one value wrote into spare: %q", spare)
+			}
+		}
 	}
-	got["A"] = append(got["A"], "3")
-	got["C"] = append(got["C"], "x")
-	if len(h["A"]) != 2 || len(h["C"]) != 0 {
-		t.Errorf("changing the copy changed the original: %v", h)
-	}
-	if got := endToEnd(nil, "", 2); got == nil || len(got) != 0 {
+	if got := endToEnd(nil, "", 2, nil); got == nil || len(got) != 0 {
 		t.Errorf("endToEnd(nil) = %#v, want an empty header", got)
 	}
+}
+
+// cloneValues returns a deep copy of v in two allocations (the map and
+// one array behind all the values), as http.Header.Clone copies headers.
+// A nil v gives an empty, non-nil copy, as url.ParseQuery would: the
+// policies' view of a query before it was parsed lazily.
+func cloneValues(v url.Values) url.Values {
+	n := 0
+	for _, vs := range v {
+		n += len(vs)
+	}
+	all := make([]string, n)
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		if vs == nil {
+			out[k] = nil
+			continue
+		}
+		n := copy(all, vs)
+		out[k] = all[:n:n]
+		all = all[n:]
+	}
+	return out
 }

@@ -2,12 +2,14 @@ package h1
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptrace"
 	"net/http/httputil"
 	"net/textproto"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,17 +53,18 @@ func outgoingLength(out *http.Request) int64 {
 // RoundTrip sends out, a request EligibleOutbound accepts, on one of p's
 // connections, as http.Transport would, on the caller's goroutine. 1xx
 // responses go to the Got1xxResponse of the httptrace.ClientTrace of
-// out's context. The response's Body reads from the connection: reading
-// it to its end puts the connection back (and fills the response's
-// Trailer), closing it before closes the connection. The end of out's
-// context closes the connection until then.
+// out's context, else of the one under ClientTraceKey. The response's
+// Body reads from the connection: reading it to its end puts the
+// connection back (and fills the response's Trailer), closing it before
+// closes the connection. The end of out's context closes the connection
+// until then.
 func (p *Pool) RoundTrip(out *http.Request) (*http.Response, error) {
 	req := &Request{Method: out.Method, Header: out.Header, out: out}
 	if n := outgoingLength(out); n > 0 {
 		req.Body, req.ContentLength = out.Body, n
 	}
 	ctx := out.Context()
-	inf := traceInformer{httptrace.ContextClientTrace(ctx)}
+	inf := traceInformer{clientTrace(ctx)}
 	for attempt := 0; ; attempt++ {
 		var c *conn
 		if attempt == 0 {
@@ -96,6 +99,22 @@ func (p *Pool) RoundTrip(out *http.Request) (*http.Response, error) {
 	}
 }
 
+// ClientTraceKey is the context key of an *httptrace.ClientTrace that
+// RoundTrip hands 1xx responses to when the request's context carries
+// none of httptrace's (httptrace.WithClientTrace): a context type of the
+// caller's own can answer for it, sparing a context value per request.
+type ClientTraceKey struct{}
+
+// clientTrace returns the ClientTrace of ctx: httptrace's, else the one
+// under ClientTraceKey; nil: none.
+func clientTrace(ctx context.Context) *httptrace.ClientTrace {
+	if t := httptrace.ContextClientTrace(ctx); t != nil {
+		return t
+	}
+	t, _ := ctx.Value(ClientTraceKey{}).(*httptrace.ClientTrace)
+	return t
+}
+
 // traceInformer hands 1xx responses to a ClientTrace.
 type traceInformer struct{ t *httptrace.ClientTrace }
 
@@ -109,9 +128,10 @@ func (i traceInformer) inform(h *head) error {
 // response makes the http.Response of head h with framing f, its body
 // read from c.
 func (p *Pool) response(c *conn, stop func() bool, out *http.Request, h *head, f *framing, reusable bool) *http.Response {
-	res := &http.Response{StatusCode: h.status, Proto: fmt.Sprintf("HTTP/%d.%d", h.major, h.minor), ProtoMajor: h.major,
+	rb := new(responseBody) // the response and its body, in one allocation
+	res := &rb.res
+	*res = http.Response{StatusCode: h.status, Status: statusLine(h.status), Proto: protoName(h.major, h.minor), ProtoMajor: h.major,
 		ProtoMinor: h.minor, Header: h.header, ContentLength: f.length, Request: out, Close: f.close}
-	res.Status = strconv.Itoa(h.status) + " " + http.StatusText(h.status)
 	if out.Method == http.MethodHead {
 		res.ContentLength = -1
 		if cl := h.header["Content-Length"]; len(cl) > 0 {
@@ -123,7 +143,8 @@ func (p *Pool) response(c *conn, stop func() bool, out *http.Request, h *head, f
 	if f.trailer != nil {
 		res.Trailer = f.trailer
 	}
-	b := &body{p: p, c: c, stop: stop, res: res, keep: reusable && !f.close}
+	b := &rb.body
+	b.p, b.c, b.stop, b.res, b.keep = p, c, stop, res, reusable && !f.close
 	switch {
 	case f.chunked:
 		b.r, b.chunked = httputil.NewChunkedReader(c.br), true
@@ -140,6 +161,44 @@ func (p *Pool) response(c *conn, stop func() bool, out *http.Request, h *head, f
 	}
 	res.Body = b
 	return res
+}
+
+// protoName returns the Proto of a response of HTTP version major.minor,
+// as http.Transport sets it; the common versions are constants.
+func protoName(major, minor int) string {
+	switch {
+	case major == 1 && minor == 1:
+		return "HTTP/1.1"
+	case major == 1 && minor == 0:
+		return "HTTP/1.0"
+	}
+	return fmt.Sprintf("HTTP/%d.%d", major, minor)
+}
+
+// statusLines holds the Status of every status code from 100 to 599
+// ("200 OK"; "299 " for a code without a reason phrase), made once.
+var statusLines = func() (lines [500]string) {
+	for i := range lines {
+		code := 100 + i
+		lines[i] = strconv.Itoa(code) + " " + http.StatusText(code)
+	}
+	return lines
+}()
+
+// statusLine returns the Status of a response with code, as
+// http.Transport sets it: the code, a space and its reason phrase.
+func statusLine(code int) string {
+	if code >= 100 && code < 100+len(statusLines) {
+		return statusLines[code-100]
+	}
+	return strconv.Itoa(code) + " " + http.StatusText(code)
+}
+
+// responseBody is a response and the body read from its connection,
+// which live as long as each other.
+type responseBody struct {
+	res  http.Response
+	body body
 }
 
 // body is a response body read from its connection, which it gives
@@ -225,7 +284,7 @@ var errBodyClosed = fmt.Errorf("h1: read on closed response body")
 func writeOutHead(bw *bufio.Writer, out *http.Request, n int64) {
 	bw.WriteString(out.Method)
 	bw.WriteByte(' ')
-	bw.WriteString(out.URL.RequestURI())
+	writeRequestURI(bw, out.URL)
 	bw.WriteString(" HTTP/1.1\r\nHost: ")
 	host := out.Host
 	if host == "" {
@@ -255,4 +314,26 @@ func writeOutHead(bw *bufio.Writer, out *http.Request, n int64) {
 	}
 	writeLength(bw, out.Method, n)
 	bw.WriteString("\r\n")
+}
+
+// writeRequestURI writes what u.RequestURI returns to bw, without making
+// the string.
+func writeRequestURI(bw *bufio.Writer, u *url.URL) {
+	if u.Opaque == "" {
+		path := u.EscapedPath()
+		if path == "" {
+			path = "/"
+		}
+		bw.WriteString(path)
+	} else {
+		if strings.HasPrefix(u.Opaque, "//") {
+			bw.WriteString(u.Scheme)
+			bw.WriteByte(':')
+		}
+		bw.WriteString(u.Opaque)
+	}
+	if u.ForceQuery || u.RawQuery != "" {
+		bw.WriteByte('?')
+		bw.WriteString(u.RawQuery)
+	}
 }

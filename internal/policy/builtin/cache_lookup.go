@@ -117,7 +117,7 @@ func (l *cacheLookup) key(c *policy.Context) string {
 	b.WriteByte(0)
 	b.WriteString(c.Request.URL.Path)
 	q := url.Values{}
-	for k, v := range c.Request.URL.Query {
+	for k, v := range c.Request.URL.QueryValues() {
 		if l.allQueryParams || contains(l.queryParams, k) {
 			q[k] = v
 		}

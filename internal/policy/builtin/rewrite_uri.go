@@ -53,7 +53,7 @@ func (rw *rewriteURI) Do(c *policy.Context) error {
 	if err != nil {
 		return err
 	}
-	query := c.Request.URL.Query
+	query := c.Request.URL.QueryValues()
 	used := map[string]bool{}
 	fill := func(s string, escape func(string) string) string {
 		var b strings.Builder
@@ -66,7 +66,7 @@ func (rw *rewriteURI) Do(c *policy.Context) error {
 			}
 			b.WriteString(s[:i])
 			name := s[i+1 : j]
-			v, ok := c.Request.MatchedParameters[name]
+			v, ok := c.Request.Parameters()[name]
 			if !ok && query != nil {
 				v, ok = query.Get(name), query.Has(name)
 			}
@@ -105,6 +105,6 @@ func (rw *rewriteURI) Do(c *policy.Context) error {
 		return refuseBackendPath(fmt.Errorf("rewritten path: %w", err))
 	}
 	c.Path = path
-	c.Request.URL.Query = newQuery
+	c.Request.URL.SetQuery(newQuery)
 	return nil
 }

@@ -159,7 +159,7 @@ func (s *sendRequest) build(c *policy.Context, copyRequest bool) (*http.Request,
 	var body []byte
 	if copyRequest {
 		method, header = c.Request.Method, c.Request.Headers.Clone()
-		u := url.URL{Scheme: c.Backend.Scheme, Host: c.Backend.Host, Path: strings.TrimSuffix(c.Backend.Path, "/") + c.Path, RawQuery: c.Request.URL.Query.Encode()}
+		u := url.URL{Scheme: c.Backend.Scheme, Host: c.Backend.Host, Path: strings.TrimSuffix(c.Backend.Path, "/") + c.Path, RawQuery: c.Request.URL.QueryValues().Encode()}
 		target = u.String()
 		if c.Request.Body != nil {
 			b, err := c.Request.Body.Bytes()

@@ -138,11 +138,11 @@ func liquidContext(c *policy.Context) map[string]any {
 		return m
 	}
 	query := map[string]any{}
-	for k, v := range c.Request.URL.Query {
+	for k, v := range c.Request.URL.QueryValues() {
 		query[k] = strings.Join(v, ",")
 	}
 	params := map[string]any{}
-	for k, v := range c.Request.MatchedParameters {
+	for k, v := range c.Request.Parameters() {
 		params[k] = v
 	}
 	ctx := map[string]any{

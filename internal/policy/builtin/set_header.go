@@ -110,13 +110,13 @@ func applyValues(c *policy.Context, m map[string][]string, name string, act exis
 	case act == actionSkip && exists:
 		return nil
 	}
-	vals := make([]string, 0, len(values))
-	for _, v := range values {
+	vals := c.NewValues(len(values))
+	for i, v := range values {
 		str, err := v.String(c)
 		if err != nil {
 			return err
 		}
-		vals = append(vals, str)
+		vals[i] = str
 	}
 	if act == actionAppend {
 		m[name] = append(m[name], vals...)

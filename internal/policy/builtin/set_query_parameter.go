@@ -26,8 +26,10 @@ func compileSetQueryParameter(n *policy.Node, c *policy.Compiler) policy.Step {
 }
 
 func (s *setQueryParameter) Do(c *policy.Context) error {
-	if c.Request.URL.Query == nil {
-		c.Request.URL.Query = url.Values{}
+	q := c.Request.URL.QueryValues()
+	if q == nil {
+		q = url.Values{}
+		c.Request.URL.SetQuery(q)
 	}
-	return applyValues(c, c.Request.URL.Query, s.name, s.action, s.values)
+	return applyValues(c, q, s.name, s.action, s.values)
 }

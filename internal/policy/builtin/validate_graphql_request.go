@@ -182,7 +182,7 @@ func (s *validateGraphQLRequest) Do(c *policy.Context) error {
 	}
 	size := len(body)
 	if c.Request.Method == http.MethodGet && c.Request.URL != nil {
-		size = len(c.Request.URL.Query.Encode())
+		size = len(c.Request.URL.QueryValues().Encode())
 	}
 	if size > maxSize {
 		errs = []*query.Error{{Message: fmt.Sprintf("The request is larger than %d bytes.", maxSize), Extensions: map[string]string{"code": query.CodeRequestTooBig}}}
@@ -190,7 +190,7 @@ func (s *validateGraphQLRequest) Do(c *policy.Context) error {
 	}
 	var values map[string][]string
 	if c.Request.URL != nil {
-		values = c.Request.URL.Query
+		values = c.Request.URL.QueryValues()
 	}
 	req, gerr := query.ReadRequest(c.Request.Method, c.Request.Headers.Get("Content-Type"), body, values)
 	if gerr != nil {
@@ -306,7 +306,7 @@ func fieldError(code, what string, f *query.Field) *query.Error {
 // forward replaces the request's query with the rewritten one.
 func (s *validateGraphQLRequest) forward(c *policy.Context, req *query.Request, q string) error {
 	if c.Request.Method == http.MethodGet {
-		c.Request.URL.Query.Set("query", q)
+		c.Request.URL.QueryValues().Set("query", q)
 		return nil
 	}
 	var data []byte

@@ -450,7 +450,7 @@ func (ts tokenSource) token(c *policy.Context) (string, error) {
 		s, err := ts.value.String(c)
 		return strings.TrimSpace(s), err
 	case ts.query != "":
-		return strings.TrimSpace(c.Request.URL.Query.Get(ts.query)), nil
+		return strings.TrimSpace(c.Request.URL.QueryValues().Get(ts.query)), nil
 	}
 	s := strings.TrimSpace(c.Request.Headers.Get(ts.header))
 	scheme := ts.requireScheme

@@ -110,14 +110,15 @@ func pathParameters(op *policy.Operation) []policy.Parameter {
 
 func (v *validateParameters) Do(c *policy.Context) error {
 	var all []finding
-	path := make(map[string][]string, len(c.Request.MatchedParameters))
-	for k, val := range c.Request.MatchedParameters {
+	matched := c.Request.Parameters()
+	path := make(map[string][]string, len(matched))
+	for k, val := range matched {
 		path[k] = []string{val}
 	}
 	groups := [...]struct {
 		g       *paramGroup
 		present map[string][]string
-	}{{&v.path, path}, {&v.query, c.Request.URL.Query}, {&v.headers, c.Request.Headers}}
+	}{{&v.path, path}, {&v.query, c.Request.URL.QueryValues()}, {&v.headers, c.Request.Headers}}
 	for _, gp := range groups {
 		fs, err := gp.g.check(c, gp.present, false)
 		if err != nil {
