@@ -46,14 +46,18 @@ type conn struct {
 	resBuf     *bufio.Writer // a response's body buffer
 	reader     connReader
 	writer     connWriter
-	fields     []field              // the header being written
-	vals       []string             // its values
-	curBody    *body                // the body of the request being served, if any
-	tmpl       http.Request         // see serveRequest
-	tlsState   *tls.ConnectionState // nil: plain text
-	extra      extraHeader          // the fields sendHeader adds
-	clenBuf    [20]byte
-	hijacked   bool
+	fields     []field // the header being written
+	// spareHeader is the last response's header map, emptied and used
+	// again for the next response: a handler may not use a
+	// ResponseWriter after it returned.
+	spareHeader http.Header
+	vals        []string             // its values
+	curBody     *body                // the body of the request being served, if any
+	tmpl        http.Request         // see serveRequest
+	tlsState    *tls.ConnectionState // nil: plain text
+	extra       extraHeader          // the fields sendHeader adds
+	clenBuf     [20]byte
+	hijacked    bool
 	// linger: the connection closes with a request body left unread,
 	// so it closes its writing side first and waits (closeWriteAndWait).
 	linger bool
@@ -403,7 +407,7 @@ func (c *conn) serveRequest(connCtx context.Context, h *head) bool {
 	c.curBody = b
 	req := t.WithContext(ctx)
 	*t = http.Request{}
-	w := &response{c: c, req: req, body: b, handler: make(http.Header), contentLength: -1, wantsClose: h.close}
+	w := &response{c: c, req: req, body: b, handler: c.takeHeader(), contentLength: -1, wantsClose: h.close}
 	w.cw.r = w
 	c.resBuf.Reset(&w.cw)
 	w.w = c.resBuf
@@ -429,11 +433,29 @@ func (c *conn) serveRequest(connCtx context.Context, h *head) bool {
 		return false
 	}
 	w.finish()
+	if len(w.handler) <= maxSpareFields {
+		c.spareHeader = w.handler
+	}
 	if c.hasWriteDeadline {
 		c.rwc.SetWriteDeadline(time.Time{})
 		c.hasWriteDeadline = false
 	}
 	return w.reusable() && !c.gone
+}
+
+// maxSpareFields bounds the fields of a header map kept for the next
+// response: emptying a map costs as much as it once held.
+const maxSpareFields = 16
+
+// takeHeader returns an empty header map for a response.
+func (c *conn) takeHeader() http.Header {
+	h := c.spareHeader
+	if h == nil {
+		return make(http.Header, 8)
+	}
+	c.spareHeader = nil
+	clear(h)
+	return h
 }
 
 // armWatch starts the timer after which the connection is read in the

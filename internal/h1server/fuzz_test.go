@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/textproto"
+	"net/url"
 	"reflect"
 	"slices"
 	"strings"
@@ -228,6 +229,30 @@ func FuzzExchange(f *testing.F) {
 		if !slices.Equal(stdSeen, h1Seen) {
 			t.Errorf("handler %q, request %q: the handler saw\nnet/http:\n%s\nh1server:\n%s", handlers[int(which)%len(pairs)], raw,
 				strings.Join(stdSeen, "\n--\n"), strings.Join(h1Seen, "\n--\n"))
+		}
+	})
+}
+
+// FuzzPlainRequestURI: whenever plainRequestURI takes a target, its URL
+// is the one url.ParseRequestURI makes of it.
+func FuzzPlainRequestURI(f *testing.F) {
+	for _, s := range []string{"/", "/a/b?x=1", "/a?", "/a??b", "/a;b=c/d:e@f?q=%zz", "/a#b", "/a%20b", "/a b", "//host/x", "/a?x=\x01"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, target string) {
+		if target == "" || target[0] != '/' {
+			return
+		}
+		got, ok := plainRequestURI(target)
+		if !ok {
+			return
+		}
+		want, err := url.ParseRequestURI(target)
+		if err != nil {
+			t.Fatalf("plainRequestURI took %q, which url.ParseRequestURI refuses: %v", target, err)
+		}
+		if *got != *want {
+			t.Fatalf("plainRequestURI(%q) = %#v, url.ParseRequestURI makes %#v", target, *got, *want)
 		}
 	})
 }
