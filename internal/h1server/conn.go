@@ -82,6 +82,10 @@ type conn struct {
 	saved     [1]byte // a byte the background read got: the next request's first
 	hasSaved  bool
 	gone      bool
+	// goneHook runs when the client goes away, until its stop (stopGone,
+	// bound once as stopGoneFn) is called: see response.AfterClientGone.
+	goneHook   func()
+	stopGoneFn func() bool
 }
 
 func newConn(s *Server, rwc net.Conn) *conn {
@@ -91,6 +95,7 @@ func newConn(s *Server, rwc net.Conn) *conn {
 	}
 	c.reader.c, c.writer.c = c, c
 	c.wcond.L = &c.wmu
+	c.stopGoneFn = c.stopGone
 	return c
 }
 
@@ -498,13 +503,44 @@ func (c *conn) watch() {
 		c.hasSaved = true
 	}
 	var ne net.Error
+	var hook func()
 	if err != nil && !(errors.As(err, &ne) && ne.Timeout()) {
 		c.gone = true
 		c.cancelReq()
+		hook, c.goneHook = c.goneHook, nil
 	}
 	c.wstate = watchDone
 	c.wcond.Broadcast()
 	c.wmu.Unlock()
+	if hook != nil {
+		hook()
+	}
+}
+
+// afterGone arranges for f to run once the client has gone away, as
+// context.AfterFunc on the request's context would, until stop is
+// called; stop reports whether it kept f from running. One at a time.
+func (c *conn) afterGone(f func()) (stop func() bool) {
+	c.wmu.Lock()
+	gone := c.gone
+	if !gone {
+		c.goneHook = f
+	}
+	c.wmu.Unlock()
+	if gone {
+		f()
+	}
+	return c.stopGoneFn
+}
+
+// stopGone takes back the function afterGone was given, and reports
+// whether it had not run.
+func (c *conn) stopGone() bool {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	kept := c.goneHook != nil
+	c.goneHook = nil
+	return kept
 }
 
 // stopWatch ends the background read, if any, and waits for it.
@@ -523,6 +559,7 @@ func (c *conn) stopWatch() {
 	}
 	c.wstate = watchOff
 	c.running, c.cancelReq = false, nil
+	c.goneHook = nil
 }
 
 // hijack implements http.Hijacker for the connection's response.

@@ -2,6 +2,7 @@ package h1server
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -50,6 +51,23 @@ type response struct {
 
 // Header implements http.ResponseWriter.
 func (w *response) Header() http.Header { return w.handler }
+
+// AfterClientGone arranges for f to run once the client has gone away,
+// when ctx is the request's own context: what context.AfterFunc(ctx, f)
+// does there (the context ends when the client goes away or the handler
+// returns), without its allocations. f runs on the goroutine that
+// notices, or at once on the caller's when the client is gone already,
+// so it must not block. stop reports whether it kept f from running.
+// ok is false, and nothing is arranged, for any other
+// context (one derived from the request's may end earlier) or once the
+// handler has returned. Forwarders find it by unwrapping the
+// ResponseWriter; it is meant for one caller at a time.
+func (w *response) AfterClientGone(ctx context.Context, f func()) (stop func() bool, ok bool) {
+	if w.handlerDone || ctx != w.req.Context() {
+		return nil, false
+	}
+	return w.c.afterGone(f), true
+}
 
 // WriteHeader implements http.ResponseWriter.
 func (w *response) WriteHeader(code int) {

@@ -57,7 +57,7 @@ func (p *Pool) Forward(ctx context.Context, w http.ResponseWriter, req *Request)
 // puts back. retry: c was reused and failed before any response byte in
 // a way that makes sending req again on a new connection safe.
 func (p *Pool) exchange(ctx context.Context, c *conn, w http.ResponseWriter, req *Request) (retry bool, err error) {
-	stop := arm(ctx, c)
+	stop := arm(ctx, w, c)
 	keep := false
 	defer func() { p.finish(c, stop, keep) }()
 	// When the client's header is empty, as it mostly is, the response's
@@ -95,12 +95,35 @@ func (p *Pool) exchange(ctx context.Context, c *conn, w http.ResponseWriter, req
 }
 
 // arm makes the end of ctx abort c; the returned function disarms it and
-// reports false when the abort ran. Nil: ctx never ends.
-func arm(ctx context.Context, c *conn) func() bool {
+// reports false when the abort ran. Nil: ctx never ends. w, when not
+// nil, is the ResponseWriter of the request whose context ctx is: when
+// it (or one it wraps) can tell itself that its client went away
+// (clientGoneNotifier), that replaces context.AfterFunc's allocations.
+func arm(ctx context.Context, w http.ResponseWriter, c *conn) func() bool {
+	for w != nil {
+		if n, ok := w.(clientGoneNotifier); ok {
+			if stop, ok := n.AfterClientGone(ctx, c.abortFn); ok {
+				return stop
+			}
+			break
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			break
+		}
+		w = u.Unwrap()
+	}
 	if ctx.Done() == nil {
 		return nil
 	}
 	return context.AfterFunc(ctx, c.abortFn)
+}
+
+// clientGoneNotifier is a ResponseWriter that runs a function when its
+// client goes away, as context.AfterFunc on the request's context would
+// (package h1server's): ok is false when ctx is not that context.
+type clientGoneNotifier interface {
+	AfterClientGone(ctx context.Context, f func()) (stop func() bool, ok bool)
 }
 
 // finish ends an exchange on c: it is disarmed, then put back when keep

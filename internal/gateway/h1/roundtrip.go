@@ -80,7 +80,7 @@ func (p *Pool) RoundTrip(out *http.Request) (*http.Response, error) {
 				return nil, err
 			}
 		}
-		stop := arm(ctx, c)
+		stop := arm(ctx, nil, c)
 		h := head{header: make(http.Header, 8)} // the caller keeps it: not the connection's
 		werr, retry, err := p.start(c, req, &h, inf)
 		if err != nil {

@@ -1,0 +1,68 @@
+package gateway
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/h1server"
+)
+
+// TestFastPathClientGoneBehindH1Server: behind the gateway's own server,
+// a keyed request to a backend that never answers ends when its client
+// goes away, and the backend connection is closed (the forward learns
+// it from the server's AfterClientGone rather than context.AfterFunc).
+func TestFastPathClientGoneBehindH1Server(t *testing.T) {
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	accepted, closed := make(chan struct{}, 4), make(chan struct{}, 4)
+	go func() {
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- struct{}{}
+			go func() {
+				io.Copy(io.Discard, c) // until the gateway closes it
+				c.Close()
+				closed <- struct{}{}
+			}()
+		}
+	}()
+	s := NewServer(Options{})
+	defer s.Close()
+	s.Load(testSnapshot("http://" + silent.Addr().String()))
+	front, err := h1server.New(&http.Server{Handler: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	front.ClientGoneAfter = 10 * time.Millisecond
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go front.Serve(ln)
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		front.Shutdown(ctx)
+	}()
+
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(c, "GET /shop/orders/42 HTTP/1.1\r\nHost: gw\r\nOcp-Apim-Subscription-Key: good-key\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	waitClosed(t, accepted, "accepted")
+	c.Close()
+	waitClosed(t, closed, "closed after the client went away")
+}
