@@ -35,28 +35,14 @@ func (c *conn) writeAwaiting(p []byte) (int, error) {
 	if c.rc == nil {
 		return c.nc.Write(p)
 	}
-	n, written := 0, false
-	var werr error
-	err := c.rc.Read(func(fd uintptr) bool {
-		if written {
-			return true // readable: the read is the caller's
-		}
-		written = true
-		for n < len(p) {
-			m, err := syscall.Write(int(fd), p[n:])
-			if m > 0 {
-				n += m
-			}
-			if err == syscall.EINTR {
-				continue
-			}
-			if err != nil {
-				werr = err
-				return true
-			}
-		}
-		return false // wait until the response begins
-	})
+	a := &c.await
+	*a = awaitState{p: p}
+	if c.awaitFn == nil {
+		c.awaitFn = a.step // bound once: rc.Read's function would escape
+	}
+	err := c.rc.Read(c.awaitFn)
+	n, werr := a.n, a.werr
+	a.p = nil
 	switch {
 	case n == len(p):
 		return n, nil // a failed wait shows in the read that follows
@@ -67,4 +53,36 @@ func (c *conn) writeAwaiting(p []byte) (int, error) {
 		err = os.NewSyscallError("write", werr)
 	}
 	return n, &net.OpError{Op: "write", Net: "tcp", Source: c.nc.LocalAddr(), Addr: c.nc.RemoteAddr(), Err: err}
+}
+
+// awaitState is what writeAwaiting's step works on: the bytes to write,
+// how many were, and the error that stopped it.
+type awaitState struct {
+	p       []byte
+	n       int
+	written bool
+	werr    error
+}
+
+// step is called by the runtime's poller: first to write p, then, once
+// the socket is readable, to end the wait.
+func (a *awaitState) step(fd uintptr) bool {
+	if a.written {
+		return true // readable: the read is the caller's
+	}
+	a.written = true
+	for a.n < len(a.p) {
+		m, err := syscall.Write(int(fd), a.p[a.n:])
+		if m > 0 {
+			a.n += m
+		}
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			a.werr = err
+			return true
+		}
+	}
+	return false // wait until the response begins
 }

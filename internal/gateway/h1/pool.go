@@ -180,11 +180,14 @@ func (p *Pool) sweep() {
 // conn is one connection to a backend with its buffers. It belongs to
 // one request at a time, or to its pool's idle list.
 type conn struct {
-	nc   net.Conn
-	rc   syscall.RawConn // nc's, when writeAwaiting can use it
-	pool *Pool
-	br   *bufio.Reader
-	bw   *bufio.Writer // writes to backendWriter
+	nc net.Conn
+	rc syscall.RawConn // nc's, when writeAwaiting can use it
+	// await is writeAwaiting's state, awaitFn its step, bound once.
+	await   awaitState
+	awaitFn func(fd uintptr) bool
+	pool    *Pool
+	br      *bufio.Reader
+	bw      *bufio.Writer // writes to backendWriter
 	// awaitResponse makes bw's next write to nc the request's last:
 	// written with writeAwaiting.
 	awaitResponse bool
