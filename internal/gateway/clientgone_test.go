@@ -11,11 +11,23 @@ import (
 	"github.com/gatehouse/gatehouse/internal/h1server"
 )
 
-// TestFastPathClientGoneBehindH1Server: behind the gateway's own server,
-// a keyed request to a backend that never answers ends when its client
-// goes away, and the backend connection is closed (the forward learns
-// it from the server's AfterClientGone rather than context.AfterFunc).
-func TestFastPathClientGoneBehindH1Server(t *testing.T) {
+// TestClientGoneBehindH1Server: behind the gateway's own server, a keyed
+// request to a backend that never answers ends when its client goes
+// away, and the backend connection is closed, on the fast path and on
+// the policy path (the forward learns it from the server's
+// AfterClientGone rather than context.AfterFunc).
+func TestClientGoneBehindH1Server(t *testing.T) {
+	for _, policy := range []string{"", `<policies><inbound><set-header name="X-A" exists-action="override"><value>a</value></set-header></inbound>
+	  <backend><forward-request /></backend></policies>`} {
+		name := "fast path"
+		if policy != "" {
+			name = "policy path"
+		}
+		t.Run(name, func(t *testing.T) { clientGoneBehindH1Server(t, policy) })
+	}
+}
+
+func clientGoneBehindH1Server(t *testing.T, policy string) {
 	silent, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +50,9 @@ func TestFastPathClientGoneBehindH1Server(t *testing.T) {
 	}()
 	s := NewServer(Options{})
 	defer s.Close()
-	s.Load(testSnapshot("http://" + silent.Addr().String()))
+	snap := testSnapshot("http://" + silent.Addr().String())
+	snap.APIs[0].Operations[2].Policy = policy
+	s.Load(snap)
 	front, err := h1server.New(&http.Server{Handler: s})
 	if err != nil {
 		t.Fatal(err)

@@ -135,8 +135,21 @@ func (c *forwardingContext) Value(key any) any {
 		if c.fw.trace.Got1xxResponse != nil {
 			return &c.fw.trace
 		}
+	case h1.ClientGoneKey{}:
+		return c.fw
 	}
 	return c.Context.Value(key)
+}
+
+// AfterClientGone implements h1.ClientGoneNotifier for the forward's
+// context when no timeout derives one from it: that context ends when
+// the client's does, so the client's ResponseWriter may say when its
+// client goes away.
+func (fw *forwarding) AfterClientGone(ctx context.Context, f func()) (stop func() bool, ok bool) {
+	if ctx != fw.ctx {
+		return nil, false
+	}
+	return h1.AfterClientGone(fw.w, fw.fctx.Context, f)
 }
 
 var _ policy.Forwarder = (*forwarding)(nil)

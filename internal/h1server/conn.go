@@ -519,9 +519,14 @@ func (c *conn) watch() {
 
 // afterGone arranges for f to run once the client has gone away, as
 // context.AfterFunc on the request's context would, until stop is
-// called; stop reports whether it kept f from running. One at a time.
-func (c *conn) afterGone(f func()) (stop func() bool) {
+// called; stop reports whether it kept f from running. It takes one
+// function at a time: ok is false while another is armed.
+func (c *conn) afterGone(f func()) (stop func() bool, ok bool) {
 	c.wmu.Lock()
+	if c.goneHook != nil {
+		c.wmu.Unlock()
+		return nil, false
+	}
 	gone := c.gone
 	if !gone {
 		c.goneHook = f
@@ -530,7 +535,7 @@ func (c *conn) afterGone(f func()) (stop func() bool) {
 	if gone {
 		f()
 	}
-	return c.stopGoneFn
+	return c.stopGoneFn, true
 }
 
 // stopGone takes back the function afterGone was given, and reports

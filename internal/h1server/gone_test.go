@@ -14,11 +14,13 @@ type goneNotifier interface {
 }
 
 // TestAfterClientGone: AfterClientGone takes only the request's own
-// context; its function runs once the client has gone away, after which
-// stop reports false, and a stop before that keeps it from running.
+// context and one function at a time; that function runs once the
+// client has gone away, after which stop reports false, and a stop
+// before that keeps it from running.
 func TestAfterClientGone(t *testing.T) {
 	type result struct {
 		derivedOK, ok bool
+		secondOK      bool
 		ran           bool
 		stopped       bool
 	}
@@ -35,8 +37,9 @@ func TestAfterClientGone(t *testing.T) {
 		ran := make(chan struct{})
 		stop, ok := n.AfterClientGone(r.Context(), func() { close(ran) })
 		if r.URL.Path == "/stop" {
+			_, secondOK := n.AfterClientGone(r.Context(), func() {})
 			stopped := stop()
-			results <- result{derivedOK, ok, false, stopped}
+			results <- result{derivedOK, ok, secondOK, false, stopped}
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
@@ -45,7 +48,7 @@ func TestAfterClientGone(t *testing.T) {
 		case <-time.After(20 * time.Second):
 		}
 		<-r.Context().Done()
-		results <- result{derivedOK, ok, isClosed(ran), stop()}
+		results <- result{derivedOK, ok, false, isClosed(ran), stop()}
 	})
 	addr := start(t, h, func(s *Server) { s.ClientGoneAfter = 10 * time.Millisecond })
 
@@ -56,8 +59,9 @@ func TestAfterClientGone(t *testing.T) {
 	if _, err := c.Write([]byte("GET /stop HTTP/1.1\r\nHost: x\r\n\r\nGET /gone HTTP/1.1\r\nHost: x\r\n\r\n")); err != nil {
 		t.Fatal(err)
 	}
-	if r := <-results; r.derivedOK || !r.ok || !r.stopped {
-		t.Errorf("stopped in time: derived context taken %v, own context taken %v, stop reported %v; want false, true, true", r.derivedOK, r.ok, r.stopped)
+	if r := <-results; r.derivedOK || !r.ok || r.secondOK || !r.stopped {
+		t.Errorf("stopped in time: derived context taken %v, own context taken %v, a second function taken %v, stop reported %v; want false, true, false, true",
+			r.derivedOK, r.ok, r.secondOK, r.stopped)
 	}
 	// The second request waits; the client goes away meanwhile. The
 	// pipelined request is read before the first response is written,

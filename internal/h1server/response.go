@@ -61,12 +61,13 @@ func (w *response) Header() http.Header { return w.handler }
 // ok is false, and nothing is arranged, for any other
 // context (one derived from the request's may end earlier) or once the
 // handler has returned. Forwarders find it by unwrapping the
-// ResponseWriter; it is meant for one caller at a time.
+// ResponseWriter. It arms one function at a time: ok is false while
+// another is armed (context.AfterFunc serves the others).
 func (w *response) AfterClientGone(ctx context.Context, f func()) (stop func() bool, ok bool) {
 	if w.handlerDone || ctx != w.req.Context() {
 		return nil, false
 	}
-	return w.c.afterGone(f), true
+	return w.c.afterGone(f)
 }
 
 // WriteHeader implements http.ResponseWriter.

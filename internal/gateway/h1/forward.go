@@ -95,23 +95,18 @@ func (p *Pool) exchange(ctx context.Context, c *conn, w http.ResponseWriter, req
 }
 
 // arm makes the end of ctx abort c; the returned function disarms it and
-// reports false when the abort ran. Nil: ctx never ends. w, when not
-// nil, is the ResponseWriter of the request whose context ctx is: when
-// it (or one it wraps) can tell itself that its client went away
-// (clientGoneNotifier), that replaces context.AfterFunc's allocations.
+// reports false when the abort ran. Nil: ctx never ends. When w (the
+// ResponseWriter of the request whose context ctx is, or nil) or the
+// ClientGoneNotifier under ClientGoneKey in ctx can tell when the client
+// goes away, that replaces context.AfterFunc and its allocations.
 func arm(ctx context.Context, w http.ResponseWriter, c *conn) func() bool {
-	for w != nil {
-		if n, ok := w.(clientGoneNotifier); ok {
-			if stop, ok := n.AfterClientGone(ctx, c.abortFn); ok {
-				return stop
-			}
-			break
+	if stop, ok := AfterClientGone(w, ctx, c.abortFn); ok {
+		return stop
+	}
+	if n, found := ctx.Value(ClientGoneKey{}).(ClientGoneNotifier); found {
+		if stop, ok := n.AfterClientGone(ctx, c.abortFn); ok {
+			return stop
 		}
-		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
-		if !ok {
-			break
-		}
-		w = u.Unwrap()
 	}
 	if ctx.Done() == nil {
 		return nil
@@ -119,11 +114,34 @@ func arm(ctx context.Context, w http.ResponseWriter, c *conn) func() bool {
 	return context.AfterFunc(ctx, c.abortFn)
 }
 
-// clientGoneNotifier is a ResponseWriter that runs a function when its
-// client goes away, as context.AfterFunc on the request's context would
-// (package h1server's): ok is false when ctx is not that context.
-type clientGoneNotifier interface {
+// ClientGoneNotifier runs a function when a request's client goes away,
+// as context.AfterFunc on ctx would, when ctx ends only then (or when
+// the request's handler returns): the gateway's server's ResponseWriter
+// is one. ok is false, and nothing is arranged, for another context.
+// stop reports whether it kept f from running; f must not block.
+type ClientGoneNotifier interface {
 	AfterClientGone(ctx context.Context, f func()) (stop func() bool, ok bool)
+}
+
+// ClientGoneKey is the context key of a ClientGoneNotifier, for
+// RoundTrip, which has no ResponseWriter to ask.
+type ClientGoneKey struct{}
+
+// AfterClientGone asks w, or the ResponseWriters it wraps (Unwrap), for
+// AfterClientGone(ctx, f): ok is false when none is a
+// ClientGoneNotifier or the one found refuses ctx.
+func AfterClientGone(w http.ResponseWriter, ctx context.Context, f func()) (stop func() bool, ok bool) {
+	for w != nil {
+		if n, is := w.(ClientGoneNotifier); is {
+			return n.AfterClientGone(ctx, f)
+		}
+		u, is := w.(interface{ Unwrap() http.ResponseWriter })
+		if !is {
+			break
+		}
+		w = u.Unwrap()
+	}
+	return nil, false
 }
 
 // finish ends an exchange on c: it is disarmed, then put back when keep
