@@ -46,18 +46,18 @@ type conn struct {
 	resBuf     *bufio.Writer // a response's body buffer
 	reader     connReader
 	writer     connWriter
-	fields     []field // the header being written
+	fields     []field              // the header being written
+	vals       []string             // its values
+	curBody    *body                // the body of the request being served, if any
+	tmpl       http.Request         // see serveRequest
+	tlsState   *tls.ConnectionState // nil: plain text
+	extra      extraHeader          // the fields sendHeader adds
+	clenBuf    [20]byte
+	hijacked   bool
 	// spareHeader is the last response's header map, emptied and used
 	// again for the next response: a handler may not use a
 	// ResponseWriter after it returned.
 	spareHeader http.Header
-	vals        []string             // its values
-	curBody     *body                // the body of the request being served, if any
-	tmpl        http.Request         // see serveRequest
-	tlsState    *tls.ConnectionState // nil: plain text
-	extra       extraHeader          // the fields sendHeader adds
-	clenBuf     [20]byte
-	hijacked    bool
 	// linger: the connection closes with a request body left unread,
 	// so it closes its writing side first and waits (closeWriteAndWait).
 	linger bool
