@@ -127,9 +127,11 @@ func killServe(ctx context.Context, e *env, rounds int, storeURL string, r *resu
 	r.figure("restart p50 %v", percentile(restarts, 50).Round(time.Millisecond))
 }
 
-// writeUntilKilled writes named values from 4 clients and kills s after
-// d. It returns the values acknowledged with a 2xx (id to value), and how
-// many writes had no answer when s died.
+// writeUntilKilled writes named values from 4 clients and kills s d
+// after the first write was acknowledged (so that a slow first write,
+// on a loaded machine, does not leave a round without any). It returns
+// the values acknowledged with a 2xx (id to value), and how many writes
+// had no answer when s died.
 func writeUntilKilled(s *servePlane, round int, d time.Duration) (map[string]string, int) {
 	var mu sync.Mutex
 	written := map[string]string{}
@@ -137,6 +139,8 @@ func writeUntilKilled(s *servePlane, round int, d time.Duration) (map[string]str
 	var seq atomic.Int64
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
+	firstAck := make(chan struct{})
+	var once sync.Once
 	for w := range 4 {
 		wg.Go(func() {
 			for {
@@ -157,9 +161,14 @@ func writeUntilKilled(s *servePlane, round int, d time.Duration) (map[string]str
 					mu.Lock()
 					written[id] = value
 					mu.Unlock()
+					once.Do(func() { close(firstAck) })
 				}
 			}
 		})
+	}
+	select {
+	case <-firstAck:
+	case <-time.After(30 * time.Second): // no write is acknowledged: the caller reports it
 	}
 	time.Sleep(d) // the random moment of the kill, not a wait for a condition
 	s.kill()

@@ -232,6 +232,9 @@ func (p *Pool) start(c *conn, req *Request, h *head, inf informer) (werr error, 
 func (p *Pool) armHeaderTimeout(c *conn) {
 	if p.opts.ResponseHeaderTimeout > 0 {
 		c.nc.SetReadDeadline(time.Now().Add(p.opts.ResponseHeaderTimeout))
+		if c.aborted.Load() {
+			c.nc.SetDeadline(aLongTimeAgo) // an abort ran meanwhile: its deadline stands
+		}
 	}
 }
 
