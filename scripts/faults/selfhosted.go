@@ -213,7 +213,9 @@ func killGatewayBackup(ctx context.Context, e *env, rounds int, r *result) {
 		switch {
 		case !ok:
 			r.failf("round %d: the node did not serve from its backup:\n%s", round, lastLines(n.logs.String(), 5))
-		case !strings.Contains(n.logs.String(), "serving the configuration from the backup"):
+		case !waitFor(5*time.Second, func() bool { return strings.Contains(n.logs.String(), "serving the configuration from the backup") }):
+			// the log line is copied from the node's output while it
+			// already serves: it is waited for, not expected at once
 			r.failf("round %d: the node serves, but did not say it serves from its backup", round)
 		case served < prev || int64(served) > rev.Load():
 			r.failf("round %d: the backup holds revision %q; want the one before the kill (%d) or a later one written (at most %d)", round, got, prev, rev.Load())
