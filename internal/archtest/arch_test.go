@@ -31,7 +31,7 @@ var allowed = map[string][]string{
 	"internal/configsync":          {"internal/model", "internal/snapshot", "internal/compile", "internal/gatewaykey", "internal/secret"},
 	"internal/configsync/endpoint": {"internal/configsync", "internal/configsync/source", "internal/model", "internal/store", "internal/snapshot", "internal/gatewaykey", "internal/lockout"},
 	"internal/cli":                 {"internal/h1server"},
-	"internal/h1server":            {},
+	"internal/h1server":            {"internal/urlpath"},
 	"internal/heapfloor":           {},
 	"internal/oidctest":            {},
 	"internal/oauthtest":           {},

@@ -28,29 +28,10 @@ func TestClientGoneBehindH1Server(t *testing.T) {
 }
 
 func clientGoneBehindH1Server(t *testing.T, policy string) {
-	silent, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer silent.Close()
-	accepted, closed := make(chan struct{}, 4), make(chan struct{}, 4)
-	go func() {
-		for {
-			c, err := silent.Accept()
-			if err != nil {
-				return
-			}
-			accepted <- struct{}{}
-			go func() {
-				io.Copy(io.Discard, c) // until the gateway closes it
-				c.Close()
-				closed <- struct{}{}
-			}()
-		}
-	}()
+	silent, accepted, closed := startSilentBackend(t)
 	s := NewServer(Options{})
 	defer s.Close()
-	snap := testSnapshot("http://" + silent.Addr().String())
+	snap := testSnapshot(silent)
 	snap.APIs[0].Operations[2].Policy = policy
 	s.Load(snap)
 	front, err := h1server.New(&http.Server{Handler: s})

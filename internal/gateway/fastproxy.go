@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/gatehouse/gatehouse/internal/gateway/h1"
+	"github.com/gatehouse/gatehouse/internal/urlpath"
 )
 
 // fastProxy serves the requests of an operation without a policy with
@@ -52,7 +53,7 @@ func (s *Server) newFastProxy(a *apiRoute, target *url.URL, transport http.Round
 	p := &fastProxy{s: s, ref: ref, pool: s.pools.get(addr, t), host: target.Host,
 		basePath: strings.TrimSuffix(target.Path, "/"), baseRaw: strings.TrimSuffix(target.EscapedPath(), "/"),
 		keyHeader: a.keyHeader, keyQuery: a.keyQuery}
-	p.baseSafe = pathSafe(p.basePath)
+	p.baseSafe = urlpath.Plain(p.basePath)
 	if a.path != "" {
 		p.prefix = "/" + a.path
 	}
@@ -66,7 +67,7 @@ func (p *fastProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	req := h1.Request{Method: r.Method, Host: p.host, Header: r.Header, Omit: p.keyHeader, ForceQuery: r.URL.ForceQuery}
 	rest := strings.TrimPrefix(r.URL.Path, p.prefix)
-	if r.URL.RawPath == "" && p.baseSafe && pathSafe(rest) {
+	if r.URL.RawPath == "" && p.baseSafe && urlpath.Plain(rest) {
 		req.PathPrefix, req.Path = p.basePath, rest
 		if p.basePath == "" && rest == "" {
 			req.Path = "/"
@@ -108,23 +109,6 @@ func (p *fastProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.s.backendError(w, r, err)
-}
-
-// pathSafe reports whether p needs no escaping as a URL path: url.URL's
-// EscapedPath returns it unchanged.
-func pathSafe(p string) bool {
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
-			continue
-		}
-		switch c {
-		case '-', '_', '.', '~', '$', '&', '+', ',', '/', ':', ';', '=', '@':
-			continue
-		}
-		return false
-	}
-	return true
 }
 
 // asciiHost reports whether h is sent as it is in a Host field (no IDNA

@@ -230,28 +230,10 @@ func TestFastPathBackendErrors(t *testing.T) {
 		t.Errorf("unreachable backend: %d %q", w.Code, w.Body)
 	}
 
-	// A backend that reads requests and never answers.
-	silent, _ := net.Listen("tcp", "127.0.0.1:0")
-	defer silent.Close()
-	closed := make(chan struct{}, 4)
-	accepted := make(chan struct{}, 4)
-	go func() {
-		for {
-			c, err := silent.Accept()
-			if err != nil {
-				return
-			}
-			accepted <- struct{}{}
-			go func() {
-				io.Copy(io.Discard, c) // until the gateway closes it
-				c.Close()
-				closed <- struct{}{}
-			}()
-		}
-	}()
+	silent, accepted, closed := startSilentBackend(t)
 	s2 := NewServer(Options{BackendTimeout: 200 * time.Millisecond})
 	defer s2.Close()
-	s2.Load(testSnapshot("http://" + silent.Addr().String()))
+	s2.Load(testSnapshot(silent))
 	w = httptest.NewRecorder()
 	s2.ServeHTTP(w, keyedRequest(context.Background()))
 	if w.Code != http.StatusGatewayTimeout || w.Body.String() != `{"statusCode":504,"message":"The backend did not respond in time."}` {
@@ -262,7 +244,7 @@ func TestFastPathBackendErrors(t *testing.T) {
 
 	s3 := NewServer(Options{})
 	defer s3.Close()
-	s3.Load(testSnapshot("http://" + silent.Addr().String()))
+	s3.Load(testSnapshot(silent))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	go func() {
@@ -281,6 +263,34 @@ func TestFastPathBackendErrors(t *testing.T) {
 		t.Fatal("the forward did not end when the client went away")
 	}
 	waitClosed(t, closed, "closed after the client went away")
+}
+
+// startSilentBackend starts a backend that reads requests and never
+// answers. It returns its URL and signals on accepted for each
+// connection it accepts and on closed for each the gateway closed.
+func startSilentBackend(t *testing.T) (backendURL string, accepted, closed <-chan struct{}) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	acc, cl := make(chan struct{}, 4), make(chan struct{}, 4)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			acc <- struct{}{}
+			go func() {
+				io.Copy(io.Discard, c) // until the gateway closes it
+				c.Close()
+				cl <- struct{}{}
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String(), acc, cl
 }
 
 func keyedRequest(ctx context.Context) *http.Request {

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/http/httpguts"
+
+	"github.com/gatehouse/gatehouse/internal/urlpath"
 )
 
 // head is a parsed request head of the common shape.
@@ -165,16 +167,13 @@ func trimOWS(v string) string {
 }
 
 // plainRequestURI returns the URL url.ParseRequestURI makes of target,
-// an origin-form request target, when its path needs no unescaping (only
-// characters url.URL's EscapedPath keeps as they are) and its query has
-// no control character: the common case, without the parser's work.
-// ok is false otherwise.
+// an origin-form request target, when its path needs no unescaping
+// (urlpath.Plain) and its query has no control character: the common
+// case, without the parser's work. ok is false otherwise.
 func plainRequestURI(target string) (u *url.URL, ok bool) {
 	path, query, hasQuery := strings.Cut(target, "?")
-	for i := 0; i < len(path); i++ {
-		if !pathByte[path[i]] {
-			return nil, false
-		}
+	if !urlpath.Plain(path) {
+		return nil, false
 	}
 	for i := 0; i < len(query); i++ {
 		if c := query[i]; c < 0x20 || c == 0x7f {
@@ -183,18 +182,3 @@ func plainRequestURI(target string) (u *url.URL, ok bool) {
 	}
 	return &url.URL{Path: path, RawQuery: query, ForceQuery: hasQuery && query == ""}, true
 }
-
-// pathByte marks the bytes a path keeps as they are in url.URL's
-// EscapedPath: letters, digits and -_.~$&+,/:;=@.
-var pathByte = func() (t [256]bool) {
-	for c := 'a'; c <= 'z'; c++ {
-		t[c], t[c-'a'+'A'] = true, true
-	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for _, c := range "-_.~$&+,/:;=@" {
-		t[c] = true
-	}
-	return t
-}()
